@@ -1,0 +1,291 @@
+"""Area configuration (``area.yaml``), validated with pydantic.
+
+An area file says what to assess and where the data are::
+
+    name: Leicester, Leicestershire and Rutland
+    short_name: LLR
+    financial_years: [2017, 2018, 2019, 2020]     # April 2017 - March 2018, ...
+    latest: {start: 2021-04-01, end: 2021-09-30}  # part year
+    profile_period: {start: 2020-04-01, end: 2021-09-30}
+    definitions: [llr_vrn, llr_broadened]
+    inputs:
+      offences: data/offences.csv
+    output: output
+
+Relative paths are resolved against the folder holding the area file.
+
+Examples
+--------
+>>> cfg = AreaConfig.model_validate({"name": "Testshire", "financial_years": [2020]})
+>>> [p.label for p in cfg.periods()]
+['2020/21']
+>>> cfg.night_time_economy.contains_hour(23), cfg.night_time_economy.contains_hour(12)
+(True, False)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from svsna.errors import ConfigError
+
+__all__ = [
+    "SOURCE_NAMES",
+    "AreaConfig",
+    "Event",
+    "NightTimeEconomy",
+    "Period",
+    "financial_year",
+    "load_area_config",
+]
+
+SOURCE_NAMES: tuple[str, ...] = (
+    "geography",
+    "population",
+    "offences",
+    "victims",
+    "suspects",
+    "ae_attendances",
+    "admissions",
+    "ambulance",
+    "indicators",
+    "survey_responses",
+)
+
+GEOGRAPHY_LEVELS: tuple[str, ...] = ("lsoa", "ward", "npa", "district", "county", "area")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Period(_Strict):
+    """A named date range, inclusive of both ends."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+    kind: Literal["financial_year", "part_year", "window"] = "window"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"period {self.label!r} ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def financial_year(start_year: int) -> Period:
+    """The financial year April ``start_year`` to March ``start_year + 1``.
+
+    >>> financial_year(2020).label
+    '2020/21'
+    """
+    return Period(
+        label=f"{start_year}/{str(start_year + 1)[-2:]}",
+        start=dt.date(start_year, 4, 1),
+        end=dt.date(start_year + 1, 3, 31),
+        kind="financial_year",
+    )
+
+
+class DateRange(_Strict):
+    start: dt.date
+    end: dt.date
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class NightTimeEconomy(_Strict):
+    """The night-time-economy window, e.g. 22:00 to 05:00 (end exclusive)."""
+
+    start: dt.time = dt.time(22, 0)
+    end: dt.time = dt.time(5, 0)
+
+    def contains_hour(self, hour: int) -> bool:
+        """Whether clock hour ``hour`` (0-23) starts inside the window."""
+        s, e = self.start.hour, self.end.hour
+        return (s <= hour < e) if s < e else (hour >= s or hour < e)
+
+    @property
+    def hours(self) -> list[int]:
+        return [h for h in range(24) if self.contains_hour(h)]
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class Event(_Strict):
+    """A dated event to annotate on trend charts (e.g. a lockdown)."""
+
+    date: dt.date
+    label: str
+    end: dt.date | None = None
+
+
+class Disclosure(_Strict):
+    rules: Literal["nhsd_2018", "fingertips_1_5", "fewer_than_10"] = "nhsd_2018"
+
+
+class Pseudonymisation(_Strict):
+    key_env: str = "SVSNA_PSEUDONYM_KEY"
+    key_file: Path | None = None
+
+
+class AreaConfig(_Strict):
+    """The validated contents of an ``area.yaml`` file."""
+
+    name: str = Field(min_length=1)
+    short_name: str | None = None
+    financial_years: list[int] = Field(default_factory=list)
+    latest: DateRange | None = None
+    profile_period: DateRange | None = None
+    baseline_year: int | None = None
+    geography_levels: list[str] = Field(default_factory=lambda: list(GEOGRAPHY_LEVELS))
+    definitions: list[str] = Field(default_factory=lambda: ["llr_vrn"])
+    age_focus_under: int = Field(default=25, ge=1, le=110)
+    night_time_economy: NightTimeEconomy = NightTimeEconomy()
+    rate_multiplier: int = Field(default=1000, gt=0)
+    confidence: float = Field(default=0.95, gt=0, lt=1)
+    events: list[Event] = Field(default_factory=list)
+    inputs: dict[str, Path] = Field(default_factory=dict)
+    output: Path = Path("output")
+    workspace: Path = Path("workspace")
+    disclosure: Disclosure = Disclosure()
+    pseudonymisation: Pseudonymisation = Pseudonymisation()
+    base_dir: Path = Path(".")
+
+    @field_validator("financial_years")
+    @classmethod
+    def _years(cls, v: list[int]) -> list[int]:
+        for y in v:
+            if not 1990 <= y <= 2100:
+                raise ValueError(
+                    f"financial year {y} is not a plausible year (use the starting year, e.g. 2020 for 2020/21)"
+                )
+        return sorted(set(v))
+
+    @field_validator("geography_levels")
+    @classmethod
+    def _levels(cls, v: list[str]) -> list[str]:
+        bad = [x for x in v if x not in GEOGRAPHY_LEVELS]
+        if bad:
+            raise ValueError(f"unknown geography level(s) {bad}; choose from {list(GEOGRAPHY_LEVELS)}")
+        return v
+
+    @field_validator("definitions")
+    @classmethod
+    def _defs(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("at least one definition is needed (e.g. llr_vrn)")
+        return v
+
+    @field_validator("inputs")
+    @classmethod
+    def _inputs(cls, v: dict[str, Path]) -> dict[str, Path]:
+        bad = [k for k in v if k not in SOURCE_NAMES]
+        if bad:
+            raise ValueError(f"unknown input source(s) {bad}; known sources: {list(SOURCE_NAMES)}")
+        return v
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def primary_definition(self) -> str:
+        return self.definitions[0]
+
+    def periods(self) -> list[Period]:
+        """Financial years in order, then the part-year ``latest`` period if set."""
+        out = [financial_year(y) for y in self.financial_years]
+        if self.latest is not None:
+            label = self.latest.label or _part_year_label(self.latest.start, self.latest.end)
+            out.append(Period(label=label, start=self.latest.start, end=self.latest.end, kind="part_year"))
+        return out
+
+    def profile(self) -> Period:
+        """The window used for profile analyses (default: the last financial year plus latest)."""
+        if self.profile_period is not None:
+            p = self.profile_period
+            return Period(label=p.label or _window_label(p.start, p.end), start=p.start, end=p.end)
+        periods = self.periods()
+        if not periods:
+            raise ConfigError("area configuration has no periods: set financial_years or profile_period")
+        start = periods[-2].start if len(periods) > 1 and periods[-1].kind == "part_year" else periods[-1].start
+        end = periods[-1].end
+        return Period(label=_window_label(start, end), start=start, end=end)
+
+    def input_path(self, source: str) -> Path | None:
+        p = self.inputs.get(source)
+        if p is None:
+            return None
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    @property
+    def output_dir(self) -> Path:
+        return self.output if self.output.is_absolute() else self.base_dir / self.output
+
+    @property
+    def workspace_dir(self) -> Path:
+        return self.workspace if self.workspace.is_absolute() else self.base_dir / self.workspace
+
+
+def _part_year_label(start: dt.date, end: dt.date) -> str:
+    fy = start.year if start.month >= 4 else start.year - 1
+    return f"{fy}/{str(fy + 1)[-2:]} ({start:%b}-{end:%b})"
+
+
+def _window_label(start: dt.date, end: dt.date) -> str:
+    return f"{start:%b %Y} - {end:%b %Y}"
+
+
+def load_area_config(path: str | Path) -> AreaConfig:
+    """Read and validate an ``area.yaml`` file.
+
+    Raises
+    ------
+    ConfigError
+        With one line per problem, naming the field and the rule, and a hint.
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: area configuration file not found (hint: run `svsna demo` to see an example)")
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    raw.setdefault("base_dir", str(path.parent.resolve()))
+    try:
+        return AreaConfig.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{path}: {len(exc.errors())} problem(s) in the area configuration:"]
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            lines.append(f"  - {loc}: {err['msg']} (got {err.get('input')!r})")
+        lines.append("hint: see docs/area-config.md for every setting and an example")
+        raise ConfigError("\n".join(lines)) from None

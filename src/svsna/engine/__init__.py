@@ -1,0 +1,165 @@
+"""The engine layer: the only place in svsna that names a backend.
+
+A :class:`Warehouse` is a workspace's tables behind an Ibis connection. Analyses ask
+it for tables (``wh.table("offences")``), build Ibis expressions and call
+``wh.execute(expr)`` to get a small pandas result. The default engine is DuckDB (one
+``warehouse.duckdb`` file per workspace); ``engine="spark"`` runs the same expressions
+on PySpark (local mode here, a cluster in deployment), reading the same tables
+exported as Parquet.
+
+Examples
+--------
+>>> import tempfile, pandas as pd
+>>> with tempfile.TemporaryDirectory() as d:
+...     wh = open_warehouse(d)
+...     wh.write_table("t", pd.DataFrame({"a": [1, 2, 2]}))
+...     t = wh.table("t")
+...     int(wh.execute(t.count()))
+3
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from svsna.errors import ConfigError, MissingInputError
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+
+__all__ = ["ENGINES", "Warehouse", "open_warehouse", "spark_session"]
+
+Engine = Literal["duckdb", "spark"]
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
+WAREHOUSE_FILE = "warehouse.duckdb"
+
+
+class Warehouse:
+    """A workspace's tables behind one Ibis connection."""
+
+    def __init__(self, con: Any, engine: str, workspace: Path) -> None:
+        self.con = con
+        self.engine = engine
+        self.workspace = workspace
+
+    def __repr__(self) -> str:
+        return f"Warehouse(engine={self.engine!r}, workspace={str(self.workspace)!r})"
+
+    def list_tables(self) -> list[str]:
+        return sorted(self.con.list_tables())
+
+    def has_table(self, name: str) -> bool:
+        return name in self.con.list_tables()
+
+    def table(self, name: str) -> ibis.Table:
+        """The warehouse table ``name`` as an Ibis table expression."""
+        if not self.has_table(name):
+            raise MissingInputError(
+                f"warehouse table {name!r} does not exist in {self.workspace} "
+                f"(has: {', '.join(self.list_tables()) or 'nothing'}); hint: run `svsna ingest` first"
+            )
+        return self.con.table(name)
+
+    def execute(self, expr: Any) -> Any:
+        """Run an Ibis expression; tables come back as pandas, scalars as Python values."""
+        import ibis.expr.types as ir
+
+        if isinstance(expr, ir.Table):
+            return expr.to_pandas()
+        return expr.execute()
+
+    def write_table(self, name: str, data: Any, overwrite: bool = True) -> None:
+        """Create (or replace) table ``name`` from a pandas, polars or Arrow table."""
+        if type(data).__module__.startswith("polars"):
+            data = data.to_arrow()
+        self.con.create_table(name, data, overwrite=overwrite)
+
+    def close(self) -> None:
+        if self.engine == "duckdb":
+            self.con.disconnect()
+
+
+def open_warehouse(
+    workspace: str | Path,
+    engine: str = "duckdb",
+    read_only: bool = False,
+) -> Warehouse:
+    """Open (or create) the warehouse of ``workspace`` on ``engine``.
+
+    Parameters
+    ----------
+    workspace : path
+        Folder holding ``warehouse.duckdb`` (created if absent for DuckDB).
+    engine : {"duckdb", "spark"}
+        Which backend runs the expressions.
+    read_only : bool
+        Open the DuckDB file read-only (DuckDB only).
+    """
+    workspace = Path(workspace)
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if engine == "duckdb":
+        import ibis
+
+        workspace.mkdir(parents=True, exist_ok=True)
+        con = ibis.duckdb.connect(str(workspace / WAREHOUSE_FILE), read_only=read_only)
+        return Warehouse(con, "duckdb", workspace)
+    return _open_spark(workspace)
+
+
+def _open_spark(workspace: Path) -> Warehouse:
+    """Spark reads the DuckDB warehouse's tables, exported once to Parquet."""
+    import ibis
+
+    db = workspace / WAREHOUSE_FILE
+    if not db.exists():
+        raise MissingInputError(f"no warehouse at {db}; hint: run `svsna ingest` first")
+    parquet_dir = workspace / "parquet"
+    parquet_dir.mkdir(exist_ok=True)
+    src = ibis.duckdb.connect(str(db), read_only=True)
+    try:
+        names = sorted(src.list_tables())
+        stamp = db.stat().st_mtime
+        for name in names:
+            target = parquet_dir / f"{name}.parquet"
+            if not target.exists() or target.stat().st_mtime < stamp:
+                src.raw_sql(f"COPY \"{name}\" TO '{target}' (FORMAT PARQUET)")
+    finally:
+        src.disconnect()
+    con = ibis.pyspark.connect(spark_session())
+    for name in names:
+        con.read_parquet(str(parquet_dir / f"{name}.parquet"), table_name=name)
+    return Warehouse(con, "spark", workspace)
+
+
+@lru_cache(maxsize=1)
+def spark_session() -> Any:
+    """A local-mode SparkSession shared by the process (UTC, quiet, no UI)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ConfigError("the Spark engine needs PySpark: install it with `pip install 'svsna[spark]'`") from exc
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
+    master = os.environ.get("SVSNA_SPARK_MASTER", "local[2]")
+    session = (
+        SparkSession.builder.master(master)
+        .appName("svsna")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def execute_to_pandas(wh: Warehouse, expr: Any) -> pd.DataFrame:
+    """Execute a table expression and return pandas (alias kept for readability)."""
+    return wh.execute(expr)

@@ -1,0 +1,240 @@
+"""The indicator table and structured findings: the contract between analyses and outputs.
+
+Every figure svsna publishes is one row of the **indicator table**, which describes
+itself: what it measures, for which period, area and breakdown, its numerator and
+denominator, value and confidence interval, the method, the comparator and the result
+of the significance test, and whether (and why) it is suppressed in public outputs.
+
+Every sentence the report writes comes from a **finding**: a fact with its numbers
+and significance, keyed to the indicator rows that support it.
+
+Columns of the indicator table
+------------------------------
+section            SNA section (``extent``, ``nature``, ``timing``, ``nte``, ``geography``,
+                   ``perpetrators``, ``victims``, ``cohorts``, ``health``, ``risk_factors``,
+                   ``surveys``, ``data_quality`` ...)
+indicator          machine name, e.g. ``offences``, ``rate_per_1000``, ``share_knife``
+period             period label, e.g. ``2020/21``, ``2021/22 (Apr-Sep)``, ``Apr 2020 - Sep 2021``
+area               area name (``LLR`` for the whole area)
+breakdown          what the rows are split by (``all``, ``age_group``, ``district`` ...)
+breakdown_value    the category (``all``, ``Under 25``, ``Charnwood`` ...)
+numerator          count behind the value (may be missing for non-count indicators)
+denominator        population or total behind the value
+value              the statistic (rate, proportion as a percentage, ratio, count)
+lower, upper       confidence limits (missing where not applicable)
+method             how the value and limits were computed (``Byar's``, ``Exact Poisson``,
+                   ``Wilson``, ``Rate ratio (exact conditional)``, ``Count`` ...)
+confidence         confidence level of the limits, e.g. 0.95
+comparator_value   the value compared against (England, the whole area, last year)
+significance       ``Higher``, ``Lower``, ``Similar``, ``Better``, ``Worse``, ``Increase``,
+                   ``Decrease``, ``No significant change``, ``Not compared``
+suppressed         True where public outputs must not show the figure
+suppression_reason why (``count 1-7 (nhsd_2018)``, ``secondary suppression`` ...)
+definition         serious-violence definition the row belongs to (blank if none)
+
+Examples
+--------
+>>> from svsna.indicators import empty_indicator_table, INDICATOR_COLUMNS
+>>> list(empty_indicator_table().columns) == list(INDICATOR_COLUMNS)
+True
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "INDICATOR_COLUMNS",
+    "Finding",
+    "SectionResult",
+    "concat_indicators",
+    "empty_indicator_table",
+    "findings_from_json",
+    "findings_to_json",
+    "indicator_rows",
+]
+
+INDICATOR_COLUMNS: tuple[str, ...] = (
+    "section",
+    "indicator",
+    "period",
+    "area",
+    "breakdown",
+    "breakdown_value",
+    "numerator",
+    "denominator",
+    "value",
+    "lower",
+    "upper",
+    "method",
+    "confidence",
+    "comparator_value",
+    "significance",
+    "suppressed",
+    "suppression_reason",
+    "definition",
+)
+
+_DTYPES: dict[str, str] = {
+    "section": "object",
+    "indicator": "object",
+    "period": "object",
+    "area": "object",
+    "breakdown": "object",
+    "breakdown_value": "object",
+    "numerator": "float64",
+    "denominator": "float64",
+    "value": "float64",
+    "lower": "float64",
+    "upper": "float64",
+    "method": "object",
+    "confidence": "float64",
+    "comparator_value": "float64",
+    "significance": "object",
+    "suppressed": "bool",
+    "suppression_reason": "object",
+    "definition": "object",
+}
+
+
+def empty_indicator_table() -> pd.DataFrame:
+    """An indicator table with no rows and the standard columns and dtypes."""
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series(dtype=_DTYPES[c]) for c in INDICATOR_COLUMNS})
+
+
+def indicator_rows(stats: pd.DataFrame | None = None, **columns: Any) -> pd.DataFrame:
+    """Build indicator-table rows from a statistics frame plus constant or per-row columns.
+
+    ``stats`` is typically the output of an ``svsna.stats`` function (columns ``value``,
+    ``lower``, ``upper``, ``method``, ``confidence`` and possibly ``numerator``,
+    ``denominator``, ``significance``, ``comparator_value``). Keyword arguments give the
+    remaining columns, either a scalar (repeated) or a sequence (one per row). Missing
+    columns are filled with blanks; ``suppressed`` defaults to False.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"value": [5.0], "lower": [4.0], "upper": [6.0]})
+    >>> rows = indicator_rows(s, section="extent", indicator="rate", area="LLR")
+    >>> print(rows.loc[0, "section"], rows.loc[0, "value"], rows.loc[0, "suppressed"])
+    extent 5.0 False
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(index=range(len(stats))) if stats is not None else None
+    if stats is not None:
+        frame = stats.reset_index(drop=True).copy()
+    n = len(frame) if frame is not None else None
+    if n is None:
+        lengths = {len(v) for v in columns.values() if isinstance(v, Sequence) and not isinstance(v, str)}
+        n = max(lengths) if lengths else 1
+        frame = pd.DataFrame(index=range(n))
+    for name, val in columns.items():
+        if isinstance(val, Sequence | pd.Series) and not isinstance(val, str):
+            frame[name] = list(val)
+        else:
+            frame[name] = [val] * n
+    for name in INDICATOR_COLUMNS:
+        if name not in frame.columns:
+            frame[name] = False if name == "suppressed" else None
+    frame = frame[list(INDICATOR_COLUMNS)]
+    return frame.astype(_DTYPES)
+
+
+def concat_indicators(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate indicator frames, keeping the standard column order and dtypes."""
+    import pandas as pd
+
+    frames = [p for p in parts if p is not None and len(p)]
+    if not frames:
+        return empty_indicator_table()
+    out = pd.concat([f[list(INDICATOR_COLUMNS)] for f in frames], ignore_index=True)
+    return out.astype(_DTYPES)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One structured fact from which the report writes a sentence.
+
+    Parameters
+    ----------
+    section : str
+        SNA section, as in the indicator table.
+    key : str
+        Stable machine name of the kind of finding, e.g. ``change_year_on_year``,
+        ``peak_hour``, ``rate_ratio_under25``; the report's sentence templates are keyed
+        on it.
+    text : str
+        A plain-English default sentence (the report may rewrite it in house style).
+    numbers : dict
+        The figures the sentence uses, by name (``{"value": 14.6, "lower": ...}``).
+    significance : str or None
+        The test result the sentence may rely on (``Increase``, ``Decrease``,
+        ``No significant change``, ``Higher``, ``Lower``, ``Similar``...). The report says
+        "significant" only when this says so.
+    period, area, definition : str
+        What the finding is about.
+    indicators : list of str
+        ``indicator`` names of the supporting rows.
+    public : bool
+        Whether the finding may appear in the public summary (after disclosure control).
+    headline : bool
+        Whether it belongs in the headline panel of key figures.
+    """
+
+    section: str
+    key: str
+    text: str
+    numbers: Mapping[str, Any] = field(default_factory=dict)
+    significance: str | None = None
+    period: str = ""
+    area: str = ""
+    definition: str = ""
+    indicators: Sequence[str] = ()
+    public: bool = True
+    headline: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["numbers"] = dict(self.numbers)
+        d["indicators"] = list(self.indicators)
+        return d
+
+
+@dataclass
+class SectionResult:
+    """What one analysis section returns: its indicator rows and its findings."""
+
+    section: str
+    indicators: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+
+
+def findings_to_json(findings: Iterable[Finding]) -> str:
+    """Serialise findings as a JSON array (numbers must be JSON-serialisable)."""
+
+    def _default(o: Any) -> Any:
+        if hasattr(o, "item"):
+            return o.item()
+        if hasattr(o, "isoformat"):
+            return o.isoformat()
+        raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+    return json.dumps([f.to_dict() for f in findings], indent=1, default=_default)
+
+
+def findings_from_json(text: str) -> list[Finding]:
+    """Inverse of :func:`findings_to_json`."""
+    out = []
+    for d in json.loads(text):
+        d["indicators"] = tuple(d.get("indicators", ()))
+        out.append(Finding(**d))
+    return out
