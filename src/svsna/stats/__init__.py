@@ -32,6 +32,9 @@ _EXPORTS: dict[str, str] = {
     "period_change": "ratios",
     "compare_to_benchmark": "compare",
     "POLARITIES": "compare",
+    "dsr": "dsr",
+    "european_standard_population": "dsr",
+    "recent_trend": "trend",
 }
 
 __all__ = sorted(_EXPORTS)
