@@ -39,7 +39,9 @@ __all__ = [
     "write_contracts_doc",
 ]
 
-FieldType = Literal["string", "integer", "number", "date", "datetime", "time", "boolean", "code", "lsoa", "age", "person"]
+FieldType = Literal[
+    "string", "integer", "number", "date", "datetime", "time", "boolean", "code", "lsoa", "age", "person"
+]
 FIELD_TYPES: tuple[str, ...] = FieldType.__args__  # type: ignore[attr-defined]
 
 _TYPE_HELP: dict[str, str] = {

@@ -232,9 +232,7 @@ def read_source(path: str | Path, contract: SourceContract) -> RawTable:
     if df.height == 0:
         raise InputDataError(f"{file.name}: has a header but no data rows; hint: check the extract's date range")
     # Blank-only cells count as missing; keep the raw text otherwise (trimmed).
-    exprs = [
-        pl.col(col).str.strip_chars().replace("", None).alias(target) for col, target in mapping.items()
-    ]
+    exprs = [pl.col(col).str.strip_chars().replace("", None).alias(target) for col, target in mapping.items()]
     data = df.select(exprs)
     for f in contract.fields:
         if f.name not in data.columns:

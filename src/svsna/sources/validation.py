@@ -145,10 +145,7 @@ def _canonical_sex() -> dict[str, str]:
 def _code_expr(f: FieldContract, raw: pl.Expr) -> pl.Expr:
     import polars as pl
 
-    if f.allowed is not None:
-        mapping = {v.upper(): v for v in f.allowed}
-    else:
-        mapping = code_lookup(f.codes or "")
+    mapping = {v.upper(): v for v in f.allowed} if f.allowed is not None else code_lookup(f.codes or "")
     key = raw.str.to_uppercase().str.replace_all(r"\s+", " ")
     if f.codes == "icd10_assault":  # Y04.0 / Y040 -> Y04 (the 4th character is dropped)
         key = key.str.replace(".", "", literal=True).str.replace(r"^([A-Z][0-9]{2})[0-9A-Z]$", "$1")
@@ -227,7 +224,7 @@ def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") ->
     if rule == "invalid time":
         return f"{f.name} {shown} is not a time; hint: use HH:MM (24-hour clock)"
     if rule == "date in the future":
-        return f"{f.name} {shown} is after the extract date {extra}; hint: check the year or the date order"
+        return f"{f.name} {shown} is after {extra}; hint: check the year or the date order"
     if rule == "not a whole number":
         return f"{f.name} {shown} is not a whole number; hint: give whole years or counts without decimals"
     if rule == "not a number":
@@ -250,6 +247,8 @@ def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") ->
         hint = f"did you mean {close[0]!r}?" if close else f"see docs/data-contracts.md ({f.codes or 'allowed values'})"
         where = f"the {f.codes} code list" if f.codes else f"the allowed values {allowed}"
         return f"{f.name} {shown} is not in {where}; hint: {hint}"
+    if rule == "end before start":
+        return f"{f.name} {shown} is before {extra}; hint: check the order of the two dates (the end comes last)"
     if rule == "LSOA not in geography":
         return f"{f.name} {shown} is not in the geography lookup; hint: use 2011 LSOA codes of the area, or blank"
     if rule == "orphan reference":
@@ -297,11 +296,19 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     primary: dict[int, str] = {}
     file_name = raw.path.name
     by_name = {f.name: f for f in fields}
-    extra = ctx.as_of.isoformat()
+    starts = {end: start for start, end in _ORDERED_PAIRS.get(contract.name, [])}
     bad_rows = work.filter(pl.col("__bad"))
     for f in fields:
-        hits = bad_rows.filter(pl.col(f"__p_{f.name}").is_not_null()).select(ROW_COLUMN, f.name, f"__p_{f.name}")
-        for row, value, rule in hits.iter_rows():
+        start_col = pl.col(starts[f.name]) if f.name in starts else pl.lit(None, dtype=pl.String)
+        hits = bad_rows.filter(pl.col(f"__p_{f.name}").is_not_null()).select(
+            ROW_COLUMN, f.name, f"__p_{f.name}", start_col.alias("__start")
+        )
+        for row, value, rule, start_value in hits.iter_rows():
+            extra = ""
+            if rule == "date in the future":
+                extra = f"the extract date {ctx.as_of.isoformat()}"
+            elif rule == "end before start":
+                extra = f"{starts[f.name]} {start_value!r}"
             rejects.append(
                 {
                     "row_number": row,

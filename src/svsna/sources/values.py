@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     import polars as pl
 
 __all__ = [
+    "FALSE_VALUES",
     "OPEN_BAND_TOP",
     "TRUE_VALUES",
-    "FALSE_VALUES",
     "parse_age_band",
     "parse_boolean",
     "parse_date",
