@@ -260,8 +260,8 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     """Check every row of ``raw`` against ``contract``; see the module docstring for the rules."""
     import polars as pl
 
-    df = raw.data
     fields = contract.fields
+    df = raw.data.with_columns([pl.col(f.name).cast(pl.String) for f in fields])
     typed_cols, problem_cols = [], []
     for f in fields:
         typed, problem = _typed_and_problem(f, ctx, contract.name)
@@ -341,9 +341,13 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     for f in fields:
         value = pl.col(f"__v_{f.name}")
         if f.type == "person":
+            idents = loaded.get_column(f"__v_{f.name}").to_list()
             if ctx.pseudonymiser is None:
-                raise AssertionError(f"{contract.name} has person fields but no pseudonymiser was given")
-            keys_list = ctx.pseudonymiser.many(loaded.get_column(f"__v_{f.name}").to_list())
+                if any(i is not None for i in idents):
+                    raise AssertionError(f"{contract.name} has person identifiers but no pseudonymiser was given")
+                keys_list: list[str | None] = [None] * len(idents)
+            else:
+                keys_list = ctx.pseudonymiser.many(idents)
             out_cols.append(pl.Series("person_key", keys_list, dtype=pl.String).alias("person_key"))
         elif contract.name == "population" and f.name == "age":
             band = parse_age_band(pl.col(f.name))

@@ -80,10 +80,11 @@ def parse_time(expr: pl.Expr) -> pl.Expr:
 
 
 def parse_integer(expr: pl.Expr) -> pl.Expr:
-    """Whole numbers (``17`` or ``17.0``); ``17.5`` and text give null."""
+    """Whole numbers (``17``, ``17.0`` or ``12,034``); ``17.5`` and text give null."""
     import polars as pl
 
-    return pl.when(expr.str.contains(_INTEGER)).then(expr.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))
+    text = expr.str.replace_all(r"(\d),(\d{3})", "$1$2")
+    return pl.when(text.str.contains(_INTEGER)).then(text.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))
 
 
 def parse_number(expr: pl.Expr) -> pl.Expr:
