@@ -87,14 +87,13 @@ def decision_reason(offences: ibis.Table, definition: Definition) -> ibis.Value:
     cases: list[tuple[ibis.Value, str]] = []
     for criterion in crit.order:
         if criterion == "offence_codes":
-            cases.append((~offences.ho_code.isin(list(crit.offence_codes)), REASON_CODE))
+            cases.append(((~offences.ho_code.isin(list(crit.offence_codes))).fill_null(True), REASON_CODE))
         elif criterion == "public_place_only" and crit.public_place_only:
-            cases.append((offences.location_type.isin(list(dwelling)), REASON_DWELLING))
-            cases.append((~offences.location_type.isin(list(public)), REASON_NOT_PUBLIC))
+            cases.append((offences.location_type.isin(list(dwelling)).fill_null(False), REASON_DWELLING))
+            cases.append(((~offences.location_type.isin(list(public))).fill_null(True), REASON_NOT_PUBLIC))
         elif criterion == "exclude_domestic" and crit.exclude_domestic:
             cases.append((offences.domestic_flag.fill_null(False), REASON_DOMESTIC))
-    # A null ho_code or location_type cannot pass a test on it.
-    cases = [(cond.fill_null(True), reason) for cond, reason in cases]
+    # A null ho_code or location_type cannot pass a test on it; a null domestic flag is not domestic.
     return ibis.cases(*cases, else_=ibis.literal(IN_DEFINITION))
 
 
