@@ -105,7 +105,7 @@ def test_user_definition_folder_from_env(monkeypatch, tmp_path):
 
 
 def test_definition_given_as_a_path(tmp_path):
-    p = _write(tmp_path / "mine.yaml")
+    _write(tmp_path / "mine.yaml")
     assert load_definition("mine.yaml", base_dir=tmp_path).name == "mine"
 
 
@@ -137,7 +137,7 @@ def test_invalid_definitions_give_clear_errors(tmp_path, over, message):
 
 
 def test_unknown_definition_and_duplicate_names(tmp_path):
-    with pytest.raises(ConfigError, match="unknown definition 'nope'; known: .*llr_vrn"):
+    with pytest.raises(ConfigError, match=r"unknown definition 'nope'; known: .*llr_vrn"):
         load_definition("nope")
     with pytest.raises(ConfigError, match="used twice"):
         load_definitions(["llr_vrn", "llr_vrn"])

@@ -147,7 +147,8 @@ def test_people_tables(tables):
 
 def test_health_tables_and_cross_source_linkage(tables):
     ae = tables["ae_attendances"].set_index("attendance_id")
-    assert ae.loc["AE2", ["sex", "diagnosis", "diagnosis_description", "assault_location_type", "assault_method"]].tolist() == [
+    cols = ["sex", "diagnosis", "diagnosis_description", "assault_location_type", "assault_method"]
+    assert ae.loc["AE2", cols].tolist() == [
         "F", "CONTUSION", "Contusion/abrasion", "STREET", "BODY",
     ]  # fmt: skip
     assert ae.loc["AE1", "home_district_name"] == "Alpha"

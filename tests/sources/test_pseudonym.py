@@ -65,7 +65,7 @@ def test_env_var_name_and_key_file(monkeypatch, tmp_path):
     )
     assert load_key(cfg)[0] == b"f" * 40
     cfg = AreaConfig.model_validate({"name": "x", "base_dir": tmp_path, "pseudonymisation": {"key_file": "absent.key"}})
-    with pytest.raises(ConfigError, match="key file .* not found"):
+    with pytest.raises(ConfigError, match=r"key file .* not found"):
         load_key(cfg)
 
 
@@ -91,7 +91,7 @@ def test_ingest_without_key_fails_before_reading(monkeypatch, tmp_path):
 
 
 def test_raw_identifiers_never_reach_warehouse_or_outputs(dirty_run, clean_run):
-    for folder, result in (dirty_run, clean_run):
+    for _, result in (dirty_run, clean_run):
         files = [result.warehouse_path, result.ledger_path, result.rejects_path]
         blobs = {p.name: Path(p).read_bytes() for p in files}
         for ident in (b"SECRET-ID-10", b"P001", b"P002", b"P010"):
