@@ -112,3 +112,12 @@ def test_row_numbers_count_the_header_as_line_1_and_blanks_are_null(tmp_path):
     assert raw.data["_row"].to_list() == [2, 3]
     assert raw.data["area_code"].to_list() == ["A", None]
     assert raw.data["population"].to_list() == ["1", None]
+
+
+def test_quoted_newline_keeps_file_line_numbers(tmp_path):
+    f = tmp_path / "s.csv"
+    # Line 2 holds a quoted answer spanning lines 2-3, so the next record starts on line 4.
+    f.write_text('survey,respondent_id,question,answer\nS,R1,Q,"two\nlines"\nS,R2,Q,one\n')
+    raw = read_source(f, CONTRACTS["survey_responses"])
+    assert raw.data["_row"].to_list() == [2, 4]
+    assert raw.data["answer"].to_list() == ["two\nlines", "one"]

@@ -234,3 +234,18 @@ def test_age_boundaries_0_and_110_are_accepted():
     )
     assert res.loaded["age"].to_list() == [0, 110, 17]
     assert res.reasons == {"age out of range (age)": 1}
+
+
+def test_blank_row_is_one_reject_with_its_own_reason(tmp_path):
+    from svsna.sources.readers import read_source
+
+    f = tmp_path / "admissions.csv"
+    f.write_text("admission_id,admission_date,age,sex,cause_code\nA1,2021-02-11,37,M,Y04\n\nA2,2021-02-11,37,M,Y04\n")
+    res = validate(
+        read_source(f, load_contracts()["admissions"]),
+        load_contracts()["admissions"],
+        ValidationContext(as_of=dt.date(2022, 1, 1)),
+    )
+    assert res.reasons == {"blank row": 1}
+    assert res.rejects.select("row_number", "column", "rule").rows() == [(3, "", "blank row")]
+    assert res.loaded["admission_id"].to_list() == ["A1", "A2"]

@@ -100,7 +100,21 @@ def split_sheet(path: Path) -> tuple[Path, str | None]:
     return path, None
 
 
-def _read_csv(path: Path) -> tuple[pl.DataFrame, str]:
+def _record_lines(text: str) -> list[int]:
+    """The line number each data record starts on (header = line 1), following quoted newlines."""
+    import csv
+
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader, None)
+    starts = []
+    line = reader.line_num
+    for _ in reader:
+        starts.append(line + 1)
+        line = reader.line_num
+    return starts
+
+
+def _read_csv(path: Path) -> tuple[pl.DataFrame, str, list[int] | None]:
     import polars as pl
 
     data = path.read_bytes()
@@ -118,9 +132,10 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, str]:
     if not text.strip():
         raise InputDataError(f"{path.name}: the file is empty; hint: re-export it with a header row and data rows")
     header = text.splitlines()[0]
+    payload = data if encoding == "utf-8" else text.encode("utf-8")
     try:
         df = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(payload),
             infer_schema=False,
             truncate_ragged_lines=False,
         )
@@ -136,7 +151,12 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, str]:
                     f"{path.name}: only one column found ({header[:60]!r}); the file looks {label}-delimited; "
                     "hint: save it as comma-separated CSV (in Excel: Save As > CSV UTF-8 (Comma delimited))"
                 )
-    return df, encoding
+    lines = None
+    if df.height and df.select(pl.any_horizontal(pl.all().str.contains("\n")).any()).item():
+        lines = _record_lines(text)  # a quoted value spans lines: count lines as the file shows them
+        if len(lines) != df.height:
+            lines = None
+    return df, encoding, lines
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> pl.DataFrame:
@@ -217,8 +237,9 @@ def read_source(path: str | Path, contract: SourceContract) -> RawTable:
         raise MissingInputError(f"{contract.name}: input file {file} not found; hint: check `inputs` in area.yaml")
     suffix = file.suffix.lower()
     encoding: str | None = None
+    lines: list[int] | None = None
     if suffix in (".csv", ".txt"):
-        df, encoding = _read_csv(file)
+        df, encoding, lines = _read_csv(file)
         fmt = "csv"
     elif suffix in (".xlsx", ".xlsm"):
         df = _read_xlsx(file, sheet)
@@ -239,4 +260,6 @@ def read_source(path: str | Path, contract: SourceContract) -> RawTable:
             data = data.with_columns(pl.lit(None, dtype=pl.String).alias(f.name))
     data = data.select([f.name for f in contract.fields]).with_row_index(ROW_COLUMN, offset=FIRST_DATA_ROW)
     data = data.with_columns(pl.col(ROW_COLUMN).cast(pl.Int64))
+    if lines is not None:
+        data = data.with_columns(pl.Series(ROW_COLUMN, lines, dtype=pl.Int64))
     return RawTable(file, contract.name, fmt, encoding, data, mapping, ignored)

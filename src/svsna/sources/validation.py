@@ -9,6 +9,7 @@ replaced by ``person_key`` in the loaded rows and masked in the rejects.
 
 Rules, in the order they are tried for each value (the first failure is reported):
 
+- ``blank row`` - every field of the row is empty (reported once for the row)
 - ``missing required value`` - a required field is blank
 - ``invalid date`` / ``invalid date/time`` / ``invalid time`` - unparseable or impossible (2021-02-30)
 - ``not a whole number`` / ``not a number`` / ``not a yes/no value`` / ``invalid age band``
@@ -216,6 +217,8 @@ def _typed_and_problem(f: FieldContract, ctx: ValidationContext, source: str) ->
 
 def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") -> str:
     shown = MASK if f.type == "person" else repr(value)
+    if rule == "blank row":
+        return "the row is empty; hint: remove blank lines from the extract"
     if rule == "missing required value":
         return f"{f.name} is blank but required; hint: fill it in from the source system or remove the row"
     if rule in ("invalid date", "invalid date/time"):
@@ -276,6 +279,16 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
             .otherwise(pl.col(f"__p_{end}"))
             .alias(f"__p_{end}")
         )
+    # A wholly blank row (e.g. a blank line in a CSV) is reported once, as such.
+    blank = pl.all_horizontal([pl.col(f.name).is_null() for f in fields])
+    first = fields[0].name
+    work = work.with_columns(
+        [
+            pl.when(blank).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col(f"__p_{f.name}")).alias(f"__p_{f.name}")
+            for f in fields[1:]
+        ]
+        + [pl.when(blank).then(pl.lit("blank row")).otherwise(pl.col(f"__p_{first}")).alias(f"__p_{first}")]
+    )
     problem_names = [f"__p_{f.name}" for f in fields]
     work = work.with_columns(pl.any_horizontal([pl.col(c).is_not_null() for c in problem_names]).alias("__bad"))
     # Duplicate keys among otherwise valid rows: keep the first, reject the rest.
@@ -312,13 +325,13 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
             rejects.append(
                 {
                     "row_number": row,
-                    "column": f.name,
+                    "column": "" if rule == "blank row" else f.name,
                     "value": MASK if f.type == "person" and value is not None else value,
                     "rule": rule,
                     "message": _message(rule, f, value, extra),
                 }
             )
-            primary.setdefault(row, f"{rule} ({f.name})")
+            primary.setdefault(row, rule if rule == "blank row" else f"{rule} ({f.name})")
     if dup_info is not None:
         for row, first, *vals in dup_info.iter_rows():
             shown = " | ".join(MASK if by_name[k].type == "person" else str(v) for k, v in zip(keys, vals, strict=True))
