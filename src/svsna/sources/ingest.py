@@ -110,10 +110,10 @@ def ingest(
     >>> from svsna.config import AreaConfig
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "geo.csv").write_text("lsoa_code,lsoa_name,npa,district_code,district_name,county_code,"
-    ...     "county_name\nE01000001,A 1,N,D1,Dee,C1,Cee\n")
+    ...     "county_name\\nE01000001,A 1,N,D1,Dee,C1,Cee\\n")
     >>> _ = (d / "off.csv").write_text("offence_ref,ho_code,offence_description,committed_from,location_type,"
-    ...     "lsoa,domestic_flag\nR1,8N,ABH,2021-05-01 23:15,STREET,E01000001,N\nR2,8N,ABH,2021-02-30 01:00,"
-    ...     "STREET,E01000001,N\n")
+    ...     "lsoa,domestic_flag\\nR1,8N,ABH,2021-05-01 23:15,STREET,E01000001,N\\nR2,8N,ABH,2021-02-30 01:00,"
+    ...     "STREET,E01000001,N\\n")
     >>> cfg = AreaConfig(name="Doc", base_dir=d, inputs={"geography": "geo.csv", "offences": "off.csv"})
     >>> res = ingest(cfg, progress=False, as_of=dt.date(2022, 1, 1))
     >>> res.rejects, res.tables["offences"], res.ledger_path.name
