@@ -311,6 +311,7 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     by_name = {f.name: f for f in fields}
     starts = {end: start for start, end in _ORDERED_PAIRS.get(contract.name, [])}
     bad_rows = work.filter(pl.col("__bad"))
+    messages: dict[tuple[str, str, str | None, str], str] = {}  # the same problem recurs: build its text once
     for f in fields:
         start_col = pl.col(starts[f.name]) if f.name in starts else pl.lit(None, dtype=pl.String)
         hits = bad_rows.filter(pl.col(f"__p_{f.name}").is_not_null()).select(
@@ -328,7 +329,8 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
                     "column": "" if rule == "blank row" else f.name,
                     "value": MASK if f.type == "person" and value is not None else value,
                     "rule": rule,
-                    "message": _message(rule, f, value, extra),
+                    "message": messages.get((rule, f.name, value, extra))
+                    or messages.setdefault((rule, f.name, value, extra), _message(rule, f, value, extra)),
                 }
             )
             primary.setdefault(row, rule if rule == "blank row" else f"{rule} ({f.name})")
