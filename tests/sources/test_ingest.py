@@ -208,3 +208,21 @@ def test_required_sources_must_be_supplied(tmp_path):
     (folder / "area.yaml").write_text(area)
     with pytest.raises(MissingInputError, match=r"required input\(s\) \['offences'\]"):
         run_ingest(folder, "area.yaml")
+
+
+def test_all_offences_rejected_still_writes_empty_tables(tmp_path):
+    folder = copy_fixtures(tmp_path)
+    (folder / "offences.csv").write_text(
+        "offence_ref,ho_code,offence_description,committed_from,location_type,lsoa,domestic_flag\n"
+        "X1,ZZ,a,2021-01-01 10:00,STREET,E01000001,N\n"
+    )
+    area = (folder / "area.yaml").read_text()
+    keep = ("geography", "offences", "victims")
+    lines = [ln for ln in area.splitlines() if not ln.startswith("  ") or ln.strip().split(":")[0] in keep]
+    (folder / "area.yaml").write_text("\n".join(lines) + "\n")
+    result = run_ingest(folder, "area.yaml")
+    led = result.ledger.set_index(["source", "outcome"])
+    assert led.loc[("offences", "loaded"), "rows"] == 0
+    # All 5 victims now point at no loaded offence.
+    assert led.loc[("victims", "rejected"), "rows"] == 5
+    assert result.tables["offences"] == 0 and result.tables["offence_decisions"] == 0

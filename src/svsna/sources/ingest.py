@@ -137,7 +137,10 @@ def ingest(
             f"required input(s) {missing} not set in area.yaml `inputs`; hint: add e.g. `offences: data/offences.csv`"
         )
     # Fail fast on configuration before reading any data.
-    definitions = load_definitions(list(config.definitions), base_dir=config.base_dir)
+    extra_dir = getattr(config, "definitions_dir", None)  # honoured if area.yaml gains such a setting
+    if extra_dir is not None and not Path(extra_dir).is_absolute():
+        extra_dir = config.base_dir / extra_dir
+    definitions = load_definitions(list(config.definitions), base_dir=config.base_dir, extra_dir=extra_dir)
     pseudonymiser = _pseudonymiser_if_needed(config, demo)
     contracts = load_contracts()
 
