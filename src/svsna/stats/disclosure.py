@@ -10,13 +10,29 @@ Named rule sets (see :func:`rule_set`):
 ``fewer_than_10``
     Counts of 1-9 suppressed, with secondary suppression (a common local and TRE rule).
 
-All three apply **secondary suppression** to tables whose totals are published: further
-cells are hidden until no suppressed cell can be worked out exactly from the row, column or
-grand totals by any combination of additions and subtractions (checked by linear algebra
-on the table's constraints), and no line's hidden cells are pinned by the known range of a
-small count (e.g. two hidden cells that add to 2 must both be 1). For ``nhsd_2018`` rounding
-already blurs subtraction; svsna adds secondary suppression anyway (pass ``secondary=False``
-to follow NHS Digital exactly).
+All three apply **secondary suppression** to tables whose totals are published. Further
+cells are hidden until
+
+1. no hidden small count can be worked out **exactly** from the row, column or grand totals
+   by any combination of additions and subtractions (a null-space test on the table's
+   equations), and
+2. no hidden small count is **pinned** to one value by those equations together with what a
+   reader knows about ranges: each hidden small count lies in [from, to] (e.g. 1-7) and every
+   other hidden cell is >= 0. This is checked per line first and then for the whole table by
+   minimising and maximising each hidden small count with a linear programme
+   (``scipy.optimize.linprog``). Example: two hidden cells that add to 2 must both be 1.
+
+Secondary cells are chosen cheaply: for two-way tables with both margins, each exposed small
+count is put on the cheapest *rectangle* of hidden cells (the classic hypercube idea; a cell on
+a cycle of hidden cells cannot be solved for); otherwise the smallest other non-zero cell in
+the same line. Totals and zeros are hidden only when nothing cheaper works.
+
+Limits of the guarantee: the audit assumes a reader who knows which hidden cells are small
+counts (the ``words`` say so) but not the stronger fact that a secondary cell is either 0 or
+above the threshold; tables published together are not audited jointly; and for
+``nhsd_2018`` shown counts are treated as exact although they are rounded (conservative).
+For ``nhsd_2018`` svsna adds secondary suppression although NHS Digital relies on rounding
+(pass ``secondary=False`` to follow NHS Digital exactly).
 
 Zeros are never suppressed: they are treated as structural or genuine zeros, as in NHS
 Digital's rules. A secondary cell is chosen among the smallest non-zero cells first; a zero
@@ -282,13 +298,19 @@ def _determinable(lines, supp: np.ndarray) -> set[tuple[int, int]]:
     return {c for c, f in zip(cells, free, strict=True) if not f}
 
 
-def _pinned_lines(lines, supp, counts, primary, rs: RuleSet) -> list[int]:
-    """Lines with a shown total whose suppressed cells are pinned by the small-count range."""
+def _pinned_lines(lines, supp, counts, primary, rs: RuleSet, known: set) -> list[int]:
+    """Lines whose hidden small counts are pinned by their known range.
+
+    ``known`` holds hidden cells that can be worked out anyway (they count as shown). In a
+    line whose total is known, the unknown hidden cells add up to a known sum S; a small count
+    lies in [suppress_from, suppress_to] and any other hidden cell in [0, inf). A small count
+    is pinned when those bounds leave it a single possible value (e.g. two hidden 1s adding to 2).
+    """
     out = []
     for li, (_, inner, total) in enumerate(lines):
-        if supp[total]:
+        if supp[total] and total not in known:
             continue
-        hidden = [c for c in inner if supp[c]]
+        hidden = [c for c in inner if supp[c] and c not in known]
         if not hidden:
             continue
         s = sum(counts[c] for c in hidden)
@@ -297,67 +319,136 @@ def _pinned_lines(lines, supp, counts, primary, rs: RuleSet) -> list[int]:
         for k, c in enumerate(hidden):
             if not primary[c]:
                 continue
-            others_lo = sum(lo) - lo[k]
-            others_hi = sum(hi) - hi[k]
-            low = max(lo[k], s - others_hi)
-            high = min(hi[k], s - others_lo)
+            low = max(lo[k], s - (sum(hi) - hi[k]))
+            high = min(hi[k], s - (sum(lo) - lo[k]))
             if low >= high:
                 out.append(li)
                 break
     return out
 
 
-def _candidates(line, supp, counts, is_total) -> list[tuple[int, int]]:
-    _, inner, total = line
-    return [c for c in [*inner, total] if not supp[c]]
+def _bound_pinned(lines, supp, counts, primary, rs: RuleSet) -> list[tuple[int, int]]:
+    """Hidden small counts whose value is fixed by the totals and the known ranges (linear programme).
+
+    An intruder who knows the published cells and totals, that each hidden small count lies in
+    [suppress_from, suppress_to] and that other hidden cells are >= 0, can bound every hidden
+    cell by minimising and maximising it subject to the table's equations. A small count whose
+    lower and upper bounds coincide is disclosed.
+    """
+    from scipy.optimize import linprog
+
+    cells = [tuple(int(v) for v in x) for x in np.argwhere(supp)]
+    if not cells or not lines:
+        return []
+    pos = {c: k for k, c in enumerate(cells)}
+    a = np.zeros((len(lines), len(cells)))
+    b = np.zeros(len(lines))
+    for li, (_, inner, total) in enumerate(lines):
+        for c, coef in [*((x, 1.0) for x in inner), (total, -1.0)]:
+            if c in pos:
+                a[li, pos[c]] += coef
+            else:
+                b[li] -= coef * counts[c]
+    used = np.abs(a).sum(axis=1) > 0
+    a, b = a[used], b[used]
+    if not len(a):
+        return []
+    bounds = [(rs.suppress_from, rs.suppress_to) if primary[c] else (0, None) for c in cells]
+    out = []
+    for c, k in pos.items():
+        if not primary[c]:
+            continue
+        e = np.zeros(len(cells))
+        e[k] = 1.0
+        lo = linprog(e, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        hi = linprog(-e, A_eq=a, b_eq=b, bounds=bounds, method="highs")
+        if lo.status == 0 and hi.status == 0 and (-hi.fun - lo.fun) < 0.5:
+            out.append(c)
+    return out
 
 
-def _cost(c, counts, is_total) -> tuple:
-    # smallest non-zero inner cells first, then zeros, then totals
-    return (bool(is_total[c]), counts[c] == 0, counts[c])
+def _cost(cells, counts, is_total) -> tuple:
+    """Cost of hiding extra cells: totals last, then zeros, then the smallest sum of values."""
+    return (
+        sum(bool(is_total[c]) for c in cells),
+        sum(counts[c] == 0 for c in cells),
+        float(sum(counts[c] for c in cells)),
+        len(cells),
+    )
 
 
-def _secondary(lines, supp, counts, primary, is_total, rs: RuleSet, kind_word) -> dict[tuple[int, int], str]:
-    """Greedy secondary suppression until no hidden cell is determinable or pinned."""
+def _line_reason(lines, cell, targets, kind_word) -> str:
+    for kind, inner, total in lines:
+        members = [*inner, total]
+        if cell in members and any(t in members for t in targets):
+            return f"secondary: protects a suppressed cell in the same {kind_word(kind)}"
+    return "secondary: protects suppressed cells elsewhere in the table"
+
+
+def _secondary(
+    lines, supp, counts, primary, missing, is_total, rs: RuleSet, kind_word, two_way: bool
+) -> dict[tuple[int, int], str]:
+    """Hide further cells until no small count can be worked out or pinned from the totals.
+
+    Two-way tables with both margins: each exposed small count is put on a *rectangle* of
+    hidden cells (rows i, i' and columns j, j' of the table including its margins), the
+    cheapest available; a cell on a cycle of hidden cells cannot be solved for. Tables with
+    one set of totals (or one-way breakdowns): the cheapest other cell of the same line.
+    Pinned lines get one more hidden cell. The loop re-audits the whole table each time.
+    """
     reasons: dict[tuple[int, int], str] = {}
+    nrow, ncol = supp.shape
 
-    def problems(mask: np.ndarray) -> tuple[set, list]:
-        return _determinable(lines, mask), _pinned_lines(lines, mask, counts, primary, rs)
+    def audit() -> tuple[list, list]:
+        known = _determinable(lines, supp)
+        exact = sorted(c for c in known if primary[c])
+        return exact, _pinned_lines(lines, supp, counts, primary, rs, known)
 
-    exact, pinned = problems(supp)
-    while exact or pinned:
+    def hide(cells, targets) -> None:
+        for c in cells:
+            supp[c] = True
+        for c in cells:
+            reasons[c] = _line_reason(lines, c, targets, kind_word)
+
+    exact, pinned = audit()
+    for _ in range(supp.size + 1):
+        if not exact and not pinned:
+            # cheap checks pass: confirm with the full bounds audit (linear programming)
+            exact = _bound_pinned(lines, supp, counts, primary, rs)
+            if not exact:
+                return reasons
+        options: list[list[tuple[int, int]]] = []
         if exact:
-            target_lines = [ln for ln in lines if any(c in exact for c in [*ln[1], ln[2]])]
+            i, j = target = exact[0]
+            if two_way:
+                for i2 in range(nrow):
+                    for j2 in range(ncol):
+                        if i2 == i or j2 == j:
+                            continue
+                        rect = [(i, j2), (i2, j), (i2, j2)]
+                        if any(missing[c] for c in rect):
+                            continue
+                        new = [c for c in rect if not supp[c]]
+                        if new:
+                            options.append(new)
+            if not options:
+                for _kind, inner, total in lines:
+                    members = [*inner, total]
+                    if target in members:
+                        options += [[c] for c in members if not supp[c] and not missing[c]]
+            targets = [target]
         else:
-            target_lines = [lines[li] for li in pinned]
-        cands = sorted(
-            {c for ln in target_lines for c in _candidates(ln, supp, counts, is_total)},
-            key=lambda c: _cost(c, counts, is_total),
-        )
-        if not cands:
-            cands = sorted((tuple(c) for c in np.argwhere(~supp)), key=lambda c: _cost(c, counts, is_total))
-        if not cands:  # pragma: no cover - everything is already hidden
+            _kind, inner, total = lines[pinned[0]]
+            options = [[c] for c in [*inner, total] if not supp[c] and not missing[c]]
+            targets = [c for c in inner if supp[c] and primary[c]]
+        if not options:  # nothing left in the target's lines: widen to any visible cell
+            options = [[tuple(c)] for c in np.argwhere(~supp & ~missing)]
+        if not options:  # pragma: no cover - everything is already hidden
             raise RuntimeError("secondary suppression could not protect a cell; please report this table")
-        best, best_score = None, None
-        for c in cands[:15]:
-            trial = supp.copy()
-            trial[c] = True
-            e, p = problems(trial)
-            score = (len(e) + len(p), *_cost(c, counts, is_total))
-            if best_score is None or score < best_score:
-                best, best_score = c, score
-        supp[best] = True
-        hidden = set(exact) | {c for li in pinned for c in [*lines[li][1], lines[li][2]] if supp[c]}
-        kind = next(
-            (ln[0] for ln in lines if best in [*ln[1], ln[2]] and any(h in hidden for h in [*ln[1], ln[2]])), None
-        )
-        reasons[best] = (
-            f"secondary: protects a suppressed cell in the same {kind_word(kind)}"
-            if kind
-            else "secondary: protects suppressed cells elsewhere in the table"
-        )
-        exact, pinned = problems(supp)
-    return reasons
+        best = min(options, key=lambda cells: _cost(cells, counts, is_total))
+        hide(best, targets)
+        exact, pinned = audit()
+    raise RuntimeError("secondary suppression did not converge")  # pragma: no cover
 
 
 def disclose(
@@ -478,7 +569,9 @@ def disclose(
         lines = _lines(nr, nc, row_totals, col_totals)
         # a line with a missing cell has no published total: drop it from the constraints
         lines = [ln for ln in lines if not missing[ln[2]]]
-        reasons_map = _secondary(lines, supp, np.nan_to_num(counts), primary, is_total, rs, kind_word)
+        reasons_map = _secondary(
+            lines, supp, np.nan_to_num(counts), primary, missing, is_total, rs, kind_word, row_totals and col_totals
+        )
 
     index = list(frame.index) + ([total_label] if col_totals else [])
     columns = list(frame.columns) + ([total_label] if row_totals else [])
