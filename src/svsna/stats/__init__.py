@@ -23,6 +23,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+# ``spc`` and ``dsr`` are both a submodule and a function. Bind the functions now (these two
+# modules need only numpy at import time), so that ``svsna.stats.spc`` is always the function,
+# even after ``import svsna.stats.spc`` or doctest collection has loaded the submodule.
+from svsna.stats.dsr import dsr as dsr
+from svsna.stats.spc import spc as spc
+
 _EXPORTS: dict[str, str] = {
     "StatsInputError": "_common",
     "crude_rate": "rates",
