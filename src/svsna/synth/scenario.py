@@ -323,7 +323,9 @@ class Scenario(_Model):
                     "profile_period": {"start": dt.date(years[-1], 4, 1), "end": dt.date(years[-1] + 1, 9, 30)},
                 }
             )
-        return self.model_copy(update={"area": area, "volumes": self.volumes.model_copy(update={"in_definition": vols})})
+        return self.model_copy(
+            update={"area": area, "volumes": self.volumes.model_copy(update={"in_definition": vols})}
+        )
 
 
 def _default_path() -> Path:
@@ -342,7 +344,9 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
 
     p = _default_path() if path is None else Path(path)
     if not p.exists():
-        raise ConfigError(f"{p}: scenario file not found (hint: omit --scenario to use the default '{DEFAULT_SCENARIO}')")
+        raise ConfigError(
+            f"{p}: scenario file not found (hint: omit --scenario to use the default '{DEFAULT_SCENARIO}')"
+        )
     try:
         raw = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -350,7 +354,9 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     if not isinstance(raw, dict):
         raise ConfigError(f"{p}: expected a mapping at the top level (kind: svsna_synth_scenario)")
     raw["source_path"] = str(p)
-    raw["volumes"]["month_factors"] = {str(k)[:7]: v for k, v in raw.get("volumes", {}).get("month_factors", {}).items()}
+    raw["volumes"]["month_factors"] = {
+        str(k)[:7]: v for k, v in raw.get("volumes", {}).get("month_factors", {}).items()
+    }
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
