@@ -172,7 +172,7 @@ def inject(
         elif kind == "missing_required":
             value = ""
         elif kind == "unknown_lsoa":
-            value = f"E01{int(rng.integers(90000, 99999)):05d}"
+            value = f"E01{int(rng.integers(90000, 99999)):06d}"
         else:  # pragma: no cover - kinds are checked above
             raise ValueError(kind)
         out[col][row] = value

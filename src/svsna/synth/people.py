@@ -213,7 +213,7 @@ class ChronicCohort:
         r = scenario.repeat
         lmin, lmax = r.career_years["min"], r.career_years["max"]
         span_years = (last_day - first_day) / DAYS_PER_YEAR + lmax
-        n = max(int(round(concurrent / ((lmin + lmax) / 2) * span_years)), 4)
+        n = max(round(concurrent / ((lmin + lmax) / 2) * span_years), 4)
         career = rng.uniform(lmin, lmax, n) * DAYS_PER_YEAR
         start = (last_day - rng.random(n) * span_years * DAYS_PER_YEAR).astype(int)
         early = rng.random(n) < r.early_starter_share

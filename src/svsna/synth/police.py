@@ -190,17 +190,17 @@ class PoliceModel:
         weapon = knife | (rng.random(n) < self.sc.weapon_share_non_knife)
         when = sample_datetimes(rng, month, n, self.hour_w, self.nte, self.nte_wd, self.day_wd)
         order = np.argsort(when, kind="stable")
-        cols = dict(
-            kind=kind,
-            code=code,
-            domestic=domestic,
-            loc=loc,
-            district=district,
-            lsoa=lsoa,
-            knife=knife,
-            weapon=weapon,
-            when=when,
-        )
+        cols = {
+            "kind": kind,
+            "code": code,
+            "domestic": domestic,
+            "loc": loc,
+            "district": district,
+            "lsoa": lsoa,
+            "knife": knife,
+            "weapon": weapon,
+            "when": when,
+        }
         return {k2: v[order] for k2, v in cols.items()}
 
     def _descriptions(self, rng, code):
