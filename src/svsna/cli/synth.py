@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -36,18 +37,23 @@ def parse_years(text: str | None) -> list[int] | None:
 
 
 def synth(
-    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the synthetic extracts into."),
-    scenario: Path | None = typer.Option(
-        None, "--scenario", help="Scenario YAML (default: the shipped llr_default, shaped on the LLR SNA 2022)."
-    ),
-    seed: int = typer.Option(20220131, "--seed", help="Random seed: the same seed gives identical files."),
-    scale: float = typer.Option(1.0, "--scale", min=0.001, help="Multiply every volume and population (1 = LLR)."),
-    years: str | None = typer.Option(
-        None, "--years", help="Financial years to report on, as starting years: 2019,2020 or 2017-2020."
-    ),
-    dirt: float | None = typer.Option(
-        None, "--dirt", min=0.0, max=0.5, help="Share of event rows given one injected fault (default 0.01)."
-    ),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the synthetic extracts into.")],
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="Scenario YAML (default: the shipped llr_default, after the LLR SNA 2022)."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives identical files.")] = 20220131,
+    scale: Annotated[
+        float, typer.Option("--scale", min=0.001, help="Multiply every volume and population (1 = LLR).")
+    ] = 1.0,
+    years: Annotated[
+        str | None,
+        typer.Option("--years", help="Financial years to report on, as starting years: 2019,2020 or 2017-2020."),
+    ] = None,
+    dirt: Annotated[
+        float | None,
+        typer.Option("--dirt", min=0.0, max=0.5, help="Share of event rows given one injected fault (default 0.01)."),
+    ] = None,
 ) -> None:
     """Write a complete synthetic partnership: every data contract, area.yaml and synth-manifest.json."""
     from rich.console import Console
