@@ -34,6 +34,8 @@ def _choice(rng, weights: dict, n: int, drop: tuple = ()) -> np.ndarray:
 
 
 def _fmt_dt(values: np.ndarray) -> np.ndarray:
+    if len(values) == 0:
+        return np.empty(0, dtype=object)
     return np.char.replace(np.datetime_as_string(values, unit="m"), "T", " ").astype(object)
 
 

@@ -73,6 +73,8 @@ def _yn(flag: np.ndarray) -> np.ndarray:
 
 
 def _fmt_dt(values: np.ndarray) -> np.ndarray:
+    if len(values) == 0:
+        return np.empty(0, dtype=object)
     return np.char.replace(np.datetime_as_string(values, unit="m"), "T", " ").astype(object)
 
 
