@@ -39,6 +39,8 @@ FILES: dict[str, str] = {
     "survey_responses": "survey_responses.csv",
 }
 ENCODINGS: dict[str, str] = {"offences": "cp1252"}
+#: In-definition offences per generated chunk: larger months are split to bound memory.
+CHUNK_IN_DEFINITION = 2000
 EVENT_SOURCES = ("offences", "victims", "suspects", "ae_attendances", "admissions", "ambulance")
 
 
@@ -124,6 +126,50 @@ def _area_yaml(sc: Scenario) -> str:
         "# Every person, offence and health record in these files is synthetic.\n"
     )
     return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def _share(total: int, part: int, parts: int) -> int:
+    """Part ``part`` of ``total`` split as evenly as possible into ``parts``."""
+    return total // parts + (1 if part < total % parts else 0)
+
+
+def _write_part(rng, police, health, writers, manifest, rate, kinds, month, n_in, targets, part, parts) -> None:
+    """Generate one month (or part of a month), inject faults and append it to the files."""
+    from svsna.synth.health import HEALTH_SOURCES
+
+    mp = police.generate(rng, month, n_in, part, parts)
+    chunks = {"offences": mp.offences, "victims": mp.victims, "suspects": mp.suspects}
+    chunks.update(health.generate(rng, month, {s: targets[s] for s in HEALTH_SOURCES}, mp.links))
+    cp_rows = mp.cp1252_rows
+    excl = np.zeros(len(mp.offences), bool)
+    excl[cp_rows] = True
+    off, off_faults = inject("offences", mp.offences, rng, rate, kinds, exclude=excl)
+    first = writers["offences"].write(off)
+    bad_refs = set()
+    for f in off_faults:
+        _record(manifest.faults, "offences", f.kind, f.rule, first + f.position, f.column)
+        if f.kind != "duplicate_key":
+            bad_refs.add(mp.offences["offence_ref"][f.position])
+    for r in cp_rows:
+        _record(manifest.faults, "offences", "windows_1252", None, first + int(r), "offence_description")
+    for src in EVENT_SOURCES[1:]:
+        frame = chunks[src]
+        knock = np.isin(frame["offence_ref"], list(bad_refs)) if src in ("victims", "suspects") else None
+        frame, faults = inject(src, frame, rng, rate, kinds, exclude=knock)
+        first = writers[src].write(frame)
+        for f in faults:
+            rule = "invalid date" if f.column == "admission_date" and f.kind == "impossible_date" else f.rule
+            _record(manifest.faults, src, f.kind, rule, first + f.position, f.column)
+        if knock is not None:
+            for pos in np.flatnonzero(knock):
+                _record(
+                    manifest.knock_on,
+                    src,
+                    "offence_rejected",
+                    "orphan reference",
+                    first + int(pos),
+                    "offence_ref",
+                )
 
 
 def generate(
@@ -219,39 +265,22 @@ def generate(
     kinds = sc.dirt.kinds
     try:
         for i, month in enumerate(months):
-            mp = police.generate(rng, month, int(in_def[i]))
-            chunks = {"offences": mp.offences, "victims": mp.victims, "suspects": mp.suspects}
-            chunks.update(health.generate(rng, month, {s: int(health_t[s][i]) for s in HEALTH_SOURCES}, mp.links))
-            cp_rows = mp.cp1252_rows
-            excl = np.zeros(len(mp.offences), bool)
-            excl[cp_rows] = True
-            off, off_faults = inject("offences", mp.offences, rng, rate, kinds, exclude=excl)
-            first = writers["offences"].write(off)
-            bad_refs = set()
-            for f in off_faults:
-                _record(manifest.faults, "offences", f.kind, f.rule, first + f.position, f.column)
-                if f.kind != "duplicate_key":
-                    bad_refs.add(mp.offences["offence_ref"][f.position])
-            for r in cp_rows:
-                _record(manifest.faults, "offences", "windows_1252", None, first + int(r), "offence_description")
-            for src in EVENT_SOURCES[1:]:
-                frame = chunks[src]
-                knock = np.isin(frame["offence_ref"], list(bad_refs)) if src in ("victims", "suspects") else None
-                frame, faults = inject(src, frame, rng, rate, kinds, exclude=knock)
-                first = writers[src].write(frame)
-                for f in faults:
-                    rule = "invalid date" if f.column == "admission_date" and f.kind == "impossible_date" else f.rule
-                    _record(manifest.faults, src, f.kind, rule, first + f.position, f.column)
-                if knock is not None:
-                    for pos in np.flatnonzero(knock):
-                        _record(
-                            manifest.knock_on,
-                            src,
-                            "offence_rejected",
-                            "orphan reference",
-                            first + int(pos),
-                            "offence_ref",
-                        )
+            parts = max(1, -(-int(in_def[i]) // CHUNK_IN_DEFINITION))
+            for part in range(parts):
+                _write_part(
+                    rng,
+                    police,
+                    health,
+                    writers,
+                    manifest,
+                    rate,
+                    kinds,
+                    month,
+                    _share(int(in_def[i]), part, parts),
+                    {s: _share(int(health_t[s][i]), part, parts) for s in HEALTH_SOURCES},
+                    part,
+                    parts,
+                )
     finally:
         for w in writers.values():
             w.close()

@@ -130,6 +130,7 @@ class PoliceModel:
             np.clip((r.offence_share / (1 - ns) - self.q_u25 * r.under25_offence_share) / (1 - self.q_u25) * 1.04, 0, 1)
         )
         self.chronic_fraction = {True: 0.70, False: 0.25}
+        self._part, self._parts = 0, 1
         tm = scenario.timing
         self.hour_w = np.asarray(tm.hour_weights, float)
         self.nte = set(tm.nte_hours)
@@ -229,8 +230,14 @@ class PoliceModel:
         return refs
 
     # ------------------------------------------------------------------ people
-    def generate(self, rng: np.random.Generator, month: np.datetime64, n_in: int) -> MonthPolice:
-        """All police rows for ``month`` with ``n_in`` in-definition offences."""
+    def generate(
+        self, rng: np.random.Generator, month: np.datetime64, n_in: int, part: int = 0, parts: int = 1
+    ) -> MonthPolice:
+        """Police rows for ``month`` with ``n_in`` in-definition offences.
+
+        Large months are generated in ``parts`` (this is part ``part``) to bound memory;
+        the cohort's scheduled victimisations are shared out between the parts."""
+        self._part, self._parts = part, parts
         o = self._offences(rng, month, n_in)
         n = len(o["code"])
         refs = self._refs(o["when"])
@@ -326,7 +333,7 @@ class PoliceModel:
 
         for grp in (True, False):
             want = rng.permutation(np.flatnonzero((role == "chronic") & (u25 == grp) & ~mam))
-            assign(want, c.pick(rng, mid, grp, len(want), first_day, last_day))
+            assign(want, c.pick(rng, mid, grp, len(want), first_day, last_day, prefer_new=self._part == 0))
         mam_slots = np.flatnonzero(mam)
         if len(mam_slots):  # murder / attempted murder: long-career young male members
             age_mid = age_at(mid, c.birth)
@@ -441,7 +448,7 @@ class PoliceModel:
         }
         # Chronic members scheduled to be victimised this month take random first-victim slots.
         c = self.cohort
-        members = c.victimisations(first_day, last_day)
+        members = c.victimisations(first_day, last_day)[self._part :: self._parts]
         first_slot = np.flatnonzero((np.r_[True, off[1:] != off[:-1]]) & ~dom)
         if len(members) and len(first_slot):
             slots = rng.choice(first_slot, size=min(len(members), len(first_slot)), replace=False)
