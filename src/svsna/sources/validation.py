@@ -239,11 +239,13 @@ def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") ->
     if rule == "age out of range":
         return f"{f.name} {shown} is outside 0-{AGE_MAX}; hint: check for a date of birth or year typed as the age"
     if rule == "below minimum":
-        return f"{f.name} {shown} is below the minimum {f.min:g}"
+        return f"{f.name} {shown} is below the minimum {f.min:g}; hint: check for a sign or unit error"
     if rule == "above maximum":
-        return f"{f.name} {shown} is above the maximum {f.max:g}"
+        return f"{f.name} {shown} is above the maximum {f.max:g}; hint: check for a typing or unit error"
     if rule == "pattern mismatch":
-        return f"{f.name} {shown} does not match the expected form {f.pattern} (example {f.example})"
+        return (
+            f"{f.name} {shown} does not match the expected form {f.pattern}; hint: compare with the example {f.example}"
+        )
     if rule == "unknown code":
         allowed = f.allowed_values()
         close = difflib.get_close_matches(str(value).upper(), [a.upper() for a in allowed], n=1, cutoff=0.5)
@@ -343,7 +345,8 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
                     "column": ", ".join(keys),
                     "value": shown,
                     "rule": "duplicate key",
-                    "message": f"duplicate of row {first} (same {', '.join(keys)}); the first row is kept",
+                    "message": f"duplicate of row {first} (same {', '.join(keys)}); the first row is kept; "
+                    "hint: remove repeated rows from the extract or check the key",
                 }
             )
             primary.setdefault(row, f"duplicate key ({', '.join(keys)})")
