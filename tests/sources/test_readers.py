@@ -121,3 +121,25 @@ def test_quoted_newline_keeps_file_line_numbers(tmp_path):
     raw = read_source(f, CONTRACTS["survey_responses"])
     assert raw.data["_row"].to_list() == [2, 4]
     assert raw.data["answer"].to_list() == ["two\nlines", "one"]
+
+
+def test_xlsx_first_sheet_with_date_cells(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["Admission ID", "AdmiDate", "StartAge", "Sex", "Cause"])
+    ws.append(["APC9", dt.datetime(2021, 2, 11), 37, "M", "Y04.0"])
+    book.save(tmp_path / "adm.xlsx")
+    raw = read_source(tmp_path / "adm.xlsx", CONTRACTS["admissions"])
+    assert raw.format == "xlsx"
+    row = raw.data.row(0, named=True)
+    # An Excel date cell arrives as text with a midnight time, which the date rule accepts.
+    assert (row["admission_id"], row["admission_date"], row["age"], row["cause_code"]) == (
+        "APC9",
+        "2021-02-11 00:00:00",
+        "37",
+        "Y04.0",
+    )

@@ -285,3 +285,22 @@ def test_property_every_row_is_loaded_or_rejected(rows):
     assert len(rejected_rows) == res.rejected
     assert rejected_rows.isdisjoint(res.loaded["_row"].to_list())
     assert res.loaded["admission_id"].n_unique() == res.loaded.height  # duplicates never loaded
+
+
+def test_end_before_start_and_a_bare_end_date():
+    res = _validate(
+        "offences",
+        {
+            "offence_ref": ["1", "2", "3", "4"],
+            "ho_code": ["8N"] * 4,
+            "offence_description": ["x"] * 4,
+            "committed_from": ["2021-05-01 23:00"] * 4,
+            # same day (bare date) is fine; the day before is not; 22:59 the same day is not
+            "committed_to": ["2021-05-01", "2021-04-30", "2021-05-01 22:59", "2021-05-02 00:10"],
+            "location_type": ["STREET"] * 4,
+            "lsoa": ["E01000001"] * 4,
+            "domestic_flag": ["N"] * 4,
+        },
+    )
+    assert res.loaded["offence_ref"].to_list() == ["1", "4"]
+    assert res.reasons == {"end before start (committed_to)": 2}

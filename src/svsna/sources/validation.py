@@ -274,7 +274,10 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
         problem_cols.append(problem.alias(f"__p_{f.name}"))
     work = df.with_columns(typed_cols).with_columns(problem_cols)
     for start, end in _ORDERED_PAIRS.get(contract.name, []):
-        bad = (pl.col(f"__v_{end}") < pl.col(f"__v_{start}")).fill_null(False)
+        # An end given as a bare date means "some time that day": compare it with the start's date.
+        date_only = ~pl.col(end).str.contains(r"\d:\d")
+        end_v, start_v = pl.col(f"__v_{end}"), pl.col(f"__v_{start}")
+        bad = pl.when(date_only).then(end_v.dt.date() < start_v.dt.date()).otherwise(end_v < start_v).fill_null(False)
         work = work.with_columns(
             pl.when(pl.col(f"__p_{end}").is_null() & bad)
             .then(pl.lit("end before start"))
