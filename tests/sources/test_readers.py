@@ -19,7 +19,7 @@ def test_windows_1252_csv_is_detected_and_decoded():
     # Row 3 of offences.csv (header = line 1) holds "Désirée", written as the byte 0xE9 for é.
     row = raw.data.filter(raw.data["_row"] == 3).row(0, named=True)
     assert row["offence_description"] == "S20 Wounding - victim Désirée"
-    assert raw.describe == "csv, encoding windows-1252"
+    assert raw.describe == "csv; encoding windows-1252"
 
 
 def test_utf8_bom_csv_is_detected_and_bom_not_in_column_name():

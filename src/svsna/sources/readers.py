@@ -63,13 +63,13 @@ class RawTable:
 
     @property
     def describe(self) -> str:
-        """How the file was read, for the ledger (e.g. ``csv, encoding windows-1252``)."""
+        """How the file was read, for the ledger (e.g. ``csv; encoding windows-1252``)."""
         parts = [self.format]
         if self.encoding:
             parts.append(f"encoding {self.encoding}")
         if self.ignored_columns:
             parts.append(f"ignored columns: {', '.join(self.ignored_columns)}")
-        return ", ".join(parts)
+        return "; ".join(parts)
 
 
 def detect_encoding(data: bytes) -> str:
