@@ -30,8 +30,10 @@ Examples
 >>> res = validate(raw, load_contracts()["population"], ValidationContext(as_of=dt.date(2022, 1, 1)))
 >>> res.loaded.select("_row", "sex", "age_from", "age_to", "population").rows()
 [(2, 'F', 15, 19, 10)]
->>> res.rejects.select("row_number", "rule", "message").rows()
-[(3, 'duplicate key', 'duplicate of row 2 (same area_code, year, age, sex); the first row is kept')]
+>>> res.rejects.select("row_number", "rule").rows()
+[(3, 'duplicate key')]
+>>> res.rejects["message"][0].split(";")[0]
+'duplicate of row 2 (same area_code, year, age, sex)'
 """
 
 from __future__ import annotations
