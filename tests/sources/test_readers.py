@@ -107,11 +107,11 @@ def test_two_columns_for_one_field_and_unknown_type_and_missing_file(tmp_path):
 
 def test_row_numbers_count_the_header_as_line_1_and_blanks_are_null(tmp_path):
     f = tmp_path / "p.csv"
-    f.write_text("area_code,year,age,sex,population\nA,2020,1,M,1\n  ,2020,2,M,  \n")
+    f.write_text("area_code,year,age,sex,population\nA,2020,1,M,1\n  ,2020,2,M,  \nNull,2020,3,M,NULL\n")
     raw = read_source(f, CONTRACTS["population"])
-    assert raw.data["_row"].to_list() == [2, 3]
-    assert raw.data["area_code"].to_list() == ["A", None]
-    assert raw.data["population"].to_list() == ["1", None]
+    assert raw.data["_row"].to_list() == [2, 3, 4]
+    assert raw.data["area_code"].to_list() == ["A", None, None]
+    assert raw.data["population"].to_list() == ["1", None, None]
 
 
 def test_quoted_newline_keeps_file_line_numbers(tmp_path):
