@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
 
+    from svsna.definitions.definition import Definition
     from svsna.engine import Warehouse
     from svsna.pseudonym import Pseudonymiser
 
@@ -194,11 +195,9 @@ def ingest(
                 tables[name] = built[source].height
             elif wh.has_table(name):
                 wh.con.drop_table(name)
-        decisions = _classify(wh, definitions)
-        tables["offence_decisions"] = len(decisions)
+        tables["offence_decisions"], excluded = _classify(wh, definitions)
         off_file = Path(str(config.input_path("offences"))).name
-        excluded = decisions[~decisions["included"]].groupby(["definition", "reason"], sort=True).size()
-        for (definition, reason), rows in excluded.items():
+        for definition, reason, rows in excluded.itertuples(index=False):
             ledger.add_excluded("offences", _file_name(off_file), definition, reason, int(rows))
         ledger_frame = ledger.frame()
         wh.write_table("ledger", _ledger_arrow(ledger_frame))
@@ -247,13 +246,16 @@ def _file_name(name: str) -> str:
     return name.split("#", 1)[0]
 
 
-def _classify(wh: Warehouse, definitions: list) -> pd.DataFrame:  # type: ignore[type-arg]
-    """Write ``offence_decisions`` (via Ibis, in the warehouse) and return it."""
+def _classify(wh: Warehouse, definitions: list[Definition]) -> tuple[int, pd.DataFrame]:
+    """Write ``offence_decisions`` in the warehouse (one Ibis expression); return its row count and
+    the excluded counts by ``definition, reason`` (aggregated in the warehouse)."""
     from svsna.definitions.classifier import classify
 
-    expr = classify(wh.table("offences"), definitions)
-    wh.con.create_table("offence_decisions", expr, overwrite=True)
-    return wh.execute(wh.table("offence_decisions"))
+    wh.con.create_table("offence_decisions", classify(wh.table("offences"), definitions), overwrite=True)
+    dec = wh.table("offence_decisions")
+    out = dec.filter(~dec.included)
+    excluded = out.group_by(["definition", "reason"]).agg(rows=out.count()).order_by(["definition", "reason"])
+    return int(wh.execute(dec.count())), wh.execute(excluded)
 
 
 class _Progress:
