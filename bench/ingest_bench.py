@@ -1,4 +1,4 @@
-"""Benchmark: time `svsna.sources.ingest.ingest` on a generated force-sized extract.
+"""Benchmark: time `svsna.pipeline.ingest.ingest` on a generated force-sized extract.
 
 Usage: ``uv run python bench/ingest_bench.py [n_offences]`` (default 200,000 offences with
 1.5 victims each and 1% dirty rows). Results are recorded in bench/ingest_results.md.
@@ -70,7 +70,7 @@ def make_partnership(folder: Path, n: int, seed: int = 1) -> Path:
 
 def main() -> None:
     from svsna.config import load_area_config
-    from svsna.sources.ingest import ingest
+    from svsna.pipeline.ingest import ingest
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     os.environ.setdefault("SVSNA_PSEUDONYM_KEY", "bench-key-0123456789-not-secret")

@@ -141,3 +141,13 @@ def test_unknown_definition_and_duplicate_names(tmp_path):
         load_definition("nope")
     with pytest.raises(ConfigError, match="used twice"):
         load_definitions(["llr_vrn", "llr_vrn"])
+
+
+def test_other_yaml_files_in_a_definitions_folder_are_not_listed(monkeypatch, tmp_path):
+    (tmp_path / "recommendation_rules.yaml").write_text("kind: recommendation_rules\nrules: []\n")
+    _write(tmp_path / "mine.yaml")
+    monkeypatch.setenv("SVSNA_DEFINITIONS", str(tmp_path))
+    names = list_definitions()
+    assert "mine" in names and "recommendation_rules" not in names
+    with pytest.raises(ConfigError, match="kind is 'recommendation_rules'"):
+        load_definition("recommendation_rules")

@@ -26,7 +26,7 @@ def run_ingest(folder: Path, area: str, monkeypatch_env: dict[str, str] | None =
     import os
 
     from svsna.config import load_area_config
-    from svsna.sources.ingest import ingest
+    from svsna.pipeline.ingest import ingest
 
     old = os.environ.get("SVSNA_PSEUDONYM_KEY")
     os.environ["SVSNA_PSEUDONYM_KEY"] = TEST_KEY

@@ -73,3 +73,11 @@ def test_bad_contract_file_is_a_config_error(tmp_path):
     )
     with pytest.raises(ConfigError, match="neither `codes` nor `allowed`"):
         load_contracts(bad)
+
+
+def test_every_code_field_points_at_a_code_list_with_values():
+    for contract in load_contracts().values():
+        for f in contract.fields:
+            if f.type == "code":
+                values = f.allowed_values()
+                assert values and all(v.strip() for v in values), (contract.name, f.name)

@@ -125,7 +125,7 @@ def test_ledger_has_exclusions_by_definition(clean_run):
     assert exc[("llr_broadened", "excluded by definition llr_broadened: offence code not in definition")] == 1
     assert exc.sum() == 5 + 1  # 5 excluded under llr_vrn, 1 under llr_broadened
     read = led[(led["outcome"] == "read") & (led["source"] == "offences")]
-    assert read["reason"].tolist() == ["csv, encoding windows-1252"]
+    assert read["reason"].tolist() == ["csv; encoding windows-1252"]
     assert result.rejects == 0
     assert (led.loc[led["outcome"] == "rejected", "rows"].sum()) == 0
 

@@ -58,6 +58,17 @@ def test_duckdb_and_spark_agree(clean_run):
         pd.testing.assert_frame_equal(
             have.reset_index(drop=True), want.reset_index(drop=True), check_dtype=False, obj=name
         )
+    # The classifier itself is one Ibis expression: run on Spark it gives the decisions stored by DuckDB.
+    from svsna.definitions.classifier import classify
+    from svsna.definitions.definition import load_definitions
+
+    on_spark = spark.execute(
+        classify(spark.table("offences"), load_definitions(["llr_vrn", "llr_broadened"])).order_by(
+            ["definition", "offence_ref"]
+        )
+    )
+    stored = spark.execute(spark.table("offence_decisions").order_by(["definition", "offence_ref"]))
+    pd.testing.assert_frame_equal(on_spark, stored, check_dtype=False)
     # Sanity against the fixture (by hand): Sat 1 May 2021 23:15 is hour 23, weekday 5 (Monday = 0).
     tp = got["time_parts"].set_index("offence_ref")
     assert (tp.loc["LP/21/0001", "ibis_hour"], tp.loc["LP/21/0001", "ibis_weekday"]) == (23, 5)

@@ -9,8 +9,8 @@ import pytest
 
 from svsna.config import AreaConfig
 from svsna.errors import ConfigError
+from svsna.pipeline.ingest import ingest
 from svsna.pseudonym import DEMO_KEY, KEY_LENGTH, Pseudonymiser, load_key, pseudonymiser_for
-from svsna.sources.ingest import ingest
 
 from .conftest import TEST_KEY, copy_fixtures
 

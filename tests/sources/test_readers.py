@@ -19,7 +19,7 @@ def test_windows_1252_csv_is_detected_and_decoded():
     # Row 3 of offences.csv (header = line 1) holds "Désirée", written as the byte 0xE9 for é.
     row = raw.data.filter(raw.data["_row"] == 3).row(0, named=True)
     assert row["offence_description"] == "S20 Wounding - victim Désirée"
-    assert raw.describe == "csv, encoding windows-1252"
+    assert raw.describe == "csv; encoding windows-1252"
 
 
 def test_utf8_bom_csv_is_detected_and_bom_not_in_column_name():
@@ -107,11 +107,11 @@ def test_two_columns_for_one_field_and_unknown_type_and_missing_file(tmp_path):
 
 def test_row_numbers_count_the_header_as_line_1_and_blanks_are_null(tmp_path):
     f = tmp_path / "p.csv"
-    f.write_text("area_code,year,age,sex,population\nA,2020,1,M,1\n  ,2020,2,M,  \n")
+    f.write_text("area_code,year,age,sex,population\nA,2020,1,M,1\n  ,2020,2,M,  \nNull,2020,3,M,NULL\n")
     raw = read_source(f, CONTRACTS["population"])
-    assert raw.data["_row"].to_list() == [2, 3]
-    assert raw.data["area_code"].to_list() == ["A", None]
-    assert raw.data["population"].to_list() == ["1", None]
+    assert raw.data["_row"].to_list() == [2, 3, 4]
+    assert raw.data["area_code"].to_list() == ["A", None, None]
+    assert raw.data["population"].to_list() == ["1", None, None]
 
 
 def test_quoted_newline_keeps_file_line_numbers(tmp_path):
@@ -121,3 +121,25 @@ def test_quoted_newline_keeps_file_line_numbers(tmp_path):
     raw = read_source(f, CONTRACTS["survey_responses"])
     assert raw.data["_row"].to_list() == [2, 4]
     assert raw.data["answer"].to_list() == ["two\nlines", "one"]
+
+
+def test_xlsx_first_sheet_with_date_cells(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["Admission ID", "AdmiDate", "StartAge", "Sex", "Cause"])
+    ws.append(["APC9", dt.datetime(2021, 2, 11), 37, "M", "Y04.0"])
+    book.save(tmp_path / "adm.xlsx")
+    raw = read_source(tmp_path / "adm.xlsx", CONTRACTS["admissions"])
+    assert raw.format == "xlsx"
+    row = raw.data.row(0, named=True)
+    # An Excel date cell arrives as text with a midnight time, which the date rule accepts.
+    assert (row["admission_id"], row["admission_date"], row["age"], row["cause_code"]) == (
+        "APC9",
+        "2021-02-11 00:00:00",
+        "37",
+        "Y04.0",
+    )

@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
         from svsna.config import load_area_config
         from svsna.engine import ENGINES
         from svsna.errors import ConfigError
-        from svsna.sources.ingest import ingest
+        from svsna.pipeline.ingest import ingest
 
         if engine not in ENGINES:
             raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")

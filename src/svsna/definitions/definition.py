@@ -101,12 +101,22 @@ def _search_dirs(extra: Path | None = None) -> list[Path]:
     return dirs
 
 
+def _is_definition_file(path: Path) -> bool:
+    """Whether a YAML file declares ``kind: serious_violence_definition`` (other data files share the folder)."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return any(line.split("#", 1)[0].strip() == f"kind: {DEFINITION_KIND}" for line in head.splitlines())
+
+
 def list_definitions(extra_dir: Path | None = None) -> list[str]:
     """Names of the definitions found (user folders first, then the shipped ones)."""
     names: set[str] = set()
     for d in _search_dirs(extra_dir):
         if d.is_dir():
-            names.update(p.stem for p in d.glob("*.yaml"))
+            names.update(p.stem for p in d.glob("*.yaml") if _is_definition_file(p))
     return sorted(names)
 
 

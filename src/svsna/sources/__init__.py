@@ -1,6 +1,8 @@
-"""Partner extracts in: data contracts, readers, validation, the row ledger and ingest.
+"""Partner extracts in: data contracts, readers, validation, the row ledger.
 
-The public entry point is :func:`svsna.sources.ingest.ingest`; the contracts are in
+:func:`svsna.sources.partnership.load_partnership` reads and validates a whole
+partnership's extracts; :func:`svsna.pipeline.ingest.ingest` (the ``svsna ingest``
+command) then writes them to the warehouse. The contracts are in
 :mod:`svsna.sources.contracts`. Nothing heavy is imported here.
 """
 

@@ -5,6 +5,7 @@ The result is a :class:`RawTable`: a polars DataFrame whose columns are the cont
 field names (missing optional fields are all-null) plus ``_row``, the row number as a
 spreadsheet shows it (the header is line 1, so the first data row is 2).
 
+Blank cells and cells holding just ``NULL`` (as SQL exports write them) are missing values.
 CSV files may be UTF-8, UTF-8 with a BOM or Windows-1252; the encoding is detected and
 reported. A file whose header holds one column containing ``;``, tab or ``|`` is refused
 as having the wrong delimiter. Excel files use the first sheet, or the sheet named after
@@ -63,13 +64,13 @@ class RawTable:
 
     @property
     def describe(self) -> str:
-        """How the file was read, for the ledger (e.g. ``csv, encoding windows-1252``)."""
+        """How the file was read, for the ledger (e.g. ``csv; encoding windows-1252``)."""
         parts = [self.format]
         if self.encoding:
             parts.append(f"encoding {self.encoding}")
         if self.ignored_columns:
             parts.append(f"ignored columns: {', '.join(self.ignored_columns)}")
-        return ", ".join(parts)
+        return "; ".join(parts)
 
 
 def detect_encoding(data: bytes) -> str:
@@ -252,8 +253,13 @@ def read_source(path: str | Path, contract: SourceContract) -> RawTable:
     mapping, ignored = _map_columns(df.columns, contract, file.name)
     if df.height == 0:
         raise InputDataError(f"{file.name}: has a header but no data rows; hint: check the extract's date range")
-    # Blank-only cells count as missing; keep the raw text otherwise (trimmed).
-    exprs = [pl.col(col).str.strip_chars().replace("", None).alias(target) for col, target in mapping.items()]
+    # Blank cells and the SQL-export marker NULL count as missing; otherwise keep the raw text (trimmed).
+    exprs = []
+    for col, target in mapping.items():
+        text = pl.col(col).str.strip_chars()
+        exprs.append(
+            pl.when((text == "") | (text.str.to_uppercase() == "NULL")).then(None).otherwise(text).alias(target)
+        )
     data = df.select(exprs)
     for f in contract.fields:
         if f.name not in data.columns:

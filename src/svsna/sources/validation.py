@@ -30,8 +30,10 @@ Examples
 >>> res = validate(raw, load_contracts()["population"], ValidationContext(as_of=dt.date(2022, 1, 1)))
 >>> res.loaded.select("_row", "sex", "age_from", "age_to", "population").rows()
 [(2, 'F', 15, 19, 10)]
->>> res.rejects.select("row_number", "rule", "message").rows()
-[(3, 'duplicate key', 'duplicate of row 2 (same area_code, year, age, sex); the first row is kept')]
+>>> res.rejects.select("row_number", "rule").rows()
+[(3, 'duplicate key')]
+>>> res.rejects["message"][0].split(";")[0]
+'duplicate of row 2 (same area_code, year, age, sex)'
 """
 
 from __future__ import annotations
@@ -239,11 +241,13 @@ def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") ->
     if rule == "age out of range":
         return f"{f.name} {shown} is outside 0-{AGE_MAX}; hint: check for a date of birth or year typed as the age"
     if rule == "below minimum":
-        return f"{f.name} {shown} is below the minimum {f.min:g}"
+        return f"{f.name} {shown} is below the minimum {f.min:g}; hint: check for a sign or unit error"
     if rule == "above maximum":
-        return f"{f.name} {shown} is above the maximum {f.max:g}"
+        return f"{f.name} {shown} is above the maximum {f.max:g}; hint: check for a typing or unit error"
     if rule == "pattern mismatch":
-        return f"{f.name} {shown} does not match the expected form {f.pattern} (example {f.example})"
+        return (
+            f"{f.name} {shown} does not match the expected form {f.pattern}; hint: compare with the example {f.example}"
+        )
     if rule == "unknown code":
         allowed = f.allowed_values()
         close = difflib.get_close_matches(str(value).upper(), [a.upper() for a in allowed], n=1, cutoff=0.5)
@@ -272,7 +276,10 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
         problem_cols.append(problem.alias(f"__p_{f.name}"))
     work = df.with_columns(typed_cols).with_columns(problem_cols)
     for start, end in _ORDERED_PAIRS.get(contract.name, []):
-        bad = (pl.col(f"__v_{end}") < pl.col(f"__v_{start}")).fill_null(False)
+        # An end given as a bare date means "some time that day": compare it with the start's date.
+        date_only = ~pl.col(end).str.contains(r"\d:\d")
+        end_v, start_v = pl.col(f"__v_{end}"), pl.col(f"__v_{start}")
+        bad = pl.when(date_only).then(end_v.dt.date() < start_v.dt.date()).otherwise(end_v < start_v).fill_null(False)
         work = work.with_columns(
             pl.when(pl.col(f"__p_{end}").is_null() & bad)
             .then(pl.lit("end before start"))
@@ -343,7 +350,8 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
                     "column": ", ".join(keys),
                     "value": shown,
                     "rule": "duplicate key",
-                    "message": f"duplicate of row {first} (same {', '.join(keys)}); the first row is kept",
+                    "message": f"duplicate of row {first} (same {', '.join(keys)}); the first row is kept; "
+                    "hint: remove repeated rows from the extract or check the key",
                 }
             )
             primary.setdefault(row, f"duplicate key ({', '.join(keys)})")
