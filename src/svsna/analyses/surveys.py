@@ -28,7 +28,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> weighted_positive(pd.Series([True, False, True]), pd.Series([1.0, 1.0, 2.0]))  # n_eff = 4**2 / 6
-(0.75, 3.5555555555555554)
+(0.75, 2.6666666666666665)
 """
 
 from __future__ import annotations
