@@ -191,3 +191,16 @@ def health_ctx(tmp_path):
     ctx = make_context(tmp_path, health_tables())
     yield ctx
     ctx.wh.close()
+
+
+@pytest.fixture
+def builders():
+    """The fixture builders, for tests that assemble their own warehouse."""
+    import types
+
+    return types.SimpleNamespace(
+        make_context=make_context,
+        health_tables=health_tables,
+        geography_frame=geography_frame,
+        population_frame=population_frame,
+    )
