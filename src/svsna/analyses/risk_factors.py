@@ -278,21 +278,26 @@ def run(ctx: AnalysisContext) -> SectionResult:
         )
     for domain, grp in res.groupby("domain", sort=False):
         counts = grp["significance"].value_counts().to_dict()
-        worse = grp.loc[grp["significance"].isin(["Worse", "Higher"]), "name"].unique().tolist()
-        better = grp.loc[grp["significance"].isin(["Better", "Lower"]), "name"].unique().tolist()
+
+        def names(label: str, grp: pd.DataFrame = grp) -> list[str]:
+            return grp.loc[grp["significance"] == label, "name"].unique().tolist()
+
         findings.append(
             Finding(
                 section=SECTION,
                 key="risk_factor_domain_summary",
                 text=f"{domain.capitalize()} factors: {len(grp)} comparisons, "
-                f"{sum(v for k, v in counts.items() if k in ('Worse', 'Higher'))} significantly worse or higher "
-                f"than England, {counts.get('Similar', 0)} similar.",
+                f"{counts.get('Worse', 0)} significantly worse than England, {counts.get('Better', 0)} better, "
+                f"{counts.get('Higher', 0) + counts.get('Lower', 0)} higher or lower (no judgement), "
+                f"{counts.get('Similar', 0)} similar.",
                 numbers={
                     "domain": domain,
-                    "worse": worse,
-                    "better": better,
-                    "similar": grp.loc[grp["significance"] == "Similar", "name"].unique().tolist(),
-                    "not_compared": grp.loc[grp["significance"] == "Not compared", "name"].unique().tolist(),
+                    "worse": names("Worse"),
+                    "better": names("Better"),
+                    "higher": names("Higher"),
+                    "lower": names("Lower"),
+                    "similar": names("Similar"),
+                    "not_compared": names("Not compared"),
                     "counts": {str(k): int(v) for k, v in counts.items()},
                 },
                 area=ctx.area_label,
