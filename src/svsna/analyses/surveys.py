@@ -90,7 +90,8 @@ def load_answer_mapping(base_dir: Path | None) -> AnswerMapping:
     if base_dir is None or not (Path(base_dir) / "survey_answers.yaml").exists():
         return AnswerMapping()
     path = Path(base_dir) / "survey_answers.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # BaseLoader keeps every scalar a string: YAML 1.1 would otherwise read Yes/No as booleans
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}
     if not isinstance(raw, dict) or set(raw) - {"positive", "exclude"}:
         raise ConfigError(f"{path}: expected the keys 'positive' and optionally 'exclude' (lists of answers)")
     for key in raw:
