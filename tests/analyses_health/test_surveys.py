@@ -92,5 +92,5 @@ def test_answer_mapping_file(tmp_path, builders):
     mapping = surveys.load_answer_mapping(tmp_path)
     assert mapping.classify("disagree") is True and mapping.classify("No") is None and mapping.classify("yes") is True
     (tmp_path / "survey_answers.yaml").write_text("positives: [Yes]\n")
-    with pytest.raises(ConfigError, match="survey_answers.yaml"):
+    with pytest.raises(ConfigError, match=r"survey_answers\.yaml"):
         surveys.load_answer_mapping(tmp_path)
