@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from svsna.analyses.recommendations import evaluate, load_rules, rules_paths
+from svsna.analyses.recommendations import evaluate, for_definition, load_rules, rules_paths
 from svsna.errors import ConfigError
 from svsna.indicators import Finding, SectionResult, indicator_rows
 
@@ -147,13 +147,14 @@ def run(ctx: AnalysisContext, prior_findings: Sequence[Finding] | None = None) -
             area=ctx.area_label,
         ),
     ]
-    needs = identify_needs(list(prior_findings or []), load_rules(rules_paths(base), kind="needs"))
+    needs = identify_needs(for_definition(prior_findings, ctx.definition), load_rules(rules_paths(base), kind="needs"))
     for rule, triggers in needs:
         evidence = [{"section": f.section, "key": f.key, "text": f.text, "numbers": dict(f.numbers)} for f in triggers]
         findings.append(
             Finding(
                 section=SECTION,
                 key="need_identified",
+                definition=ctx.definition,
                 text=f"Need identified: {rule.get('need', rule['id'])}.",
                 numbers={"need_id": rule["id"], "need": rule.get("need", rule["id"]), "evidence": evidence},
                 area=ctx.area_label,
@@ -167,6 +168,7 @@ def run(ctx: AnalysisContext, prior_findings: Sequence[Finding] | None = None) -
                 Finding(
                     section=SECTION,
                     key="need_approaches",
+                    definition=ctx.definition,
                     text=f"Approaches for '{rule.get('need', rule['id'])}': {names}.",
                     numbers={"need_id": rule["id"], "need": rule.get("need", rule["id"]), "approaches": approaches},
                     area=ctx.area_label,

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,8 @@ __all__ = [
     "LEVELS",
     "SECTION",
     "evaluate",
+    "fill_text",
+    "for_definition",
     "load_rules",
     "recommend",
     "rules_paths",
@@ -312,8 +315,24 @@ def recommend(
     return [f for _, _, f in sorted(out, key=lambda t: (t[0], t[1]))]
 
 
+def for_definition(findings: Iterable[Finding] | None, definition: str) -> list[Finding]:
+    """Findings that belong to ``definition`` or to no definition (health, national data).
+
+    >>> fs = [Finding("a", "k", "", definition="d1"), Finding("b", "k", "", definition="d2"), Finding("c", "k", "")]
+    >>> [f.section for f in for_definition(fs, "d1")]
+    ['a', 'c']
+    """
+    return [f for f in findings or [] if f.definition in ("", definition)]
+
+
 def run(ctx: AnalysisContext, prior_findings: Sequence[Finding] | None = None) -> SectionResult:
-    """Recommendations for the findings of every earlier section (police and health)."""
+    """Recommendations for the findings of every earlier section (police and health).
+
+    Police findings of other definitions than ``ctx.definition`` are ignored, so that each
+    definition gets its own recommendations.
+    """
     rules = load_rules(rules_paths(ctx.config.base_dir))
-    findings = recommend(list(prior_findings or []), rules, area=ctx.area_label, extra={"under": ctx.under})
+    prior = for_definition(prior_findings, ctx.definition)
+    findings = recommend(prior, rules, area=ctx.area_label, extra={"under": ctx.under})
+    findings = [replace(f, definition=ctx.definition) for f in findings]
     return SectionResult(section=SECTION, indicators=empty_indicator_table(), findings=findings)
