@@ -50,6 +50,7 @@ def test_change_is_percent_with_exact_conditional_ci(result):
     assert r.significance == "No significant change"  # 0.5 is inside (0.47, 0.83)
     f = _finding(result, "health_count_change", source="ae")
     assert f.numbers["previous_count"] == 10 and f.numbers["count"] == 20
+    assert f.headline  # the latest financial year's A&E change is a headline figure
     # admissions had no events in 2019/20: change cannot be computed, no finding
     assert not [f for f in result.findings if f.key == "health_count_change" and f.numbers["source"] == "admissions"]
 

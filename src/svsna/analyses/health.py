@@ -258,6 +258,7 @@ class _SourceAnalysis:
                 significance=str(r["significance"]),
                 period=now.label,
                 indicators=[f"{src.key}_change"],
+                headline=now is fys[-1] and src.key in ("ae", "admissions"),
             )
         # rates: all ages and by age group, and the under-25 rate ratio
         groups = [f"Under {under}", f"{under} and over"]
