@@ -53,35 +53,15 @@ class HealthSource:
     category_breakdown: str
 
 
-SOURCES: tuple[HealthSource, ...] = (
-    HealthSource(
-        "ae",
-        "ae_attendances",
-        "A&E assault attendances",
-        "arrival_datetime",
-        True,
-        "diagnosis_description",
-        "diagnosis",
-    ),
-    HealthSource(
-        "admissions",
-        "admissions",
-        "hospital admissions for assault",
-        "admission_date",
-        False,
-        "diagnosis_group",
-        "diagnosis_group",
-    ),
-    HealthSource(
-        "ambulance",
-        "ambulance",
-        "ambulance call-outs",
-        "call_datetime",
-        True,
-        "chief_complaint_description",
-        "chief_complaint",
-    ),
-)
+_SOURCE_SPECS = (
+    # key, table, label, date/time column, timed, category column, category breakdown
+    ("ae", "ae_attendances", "A&E assault attendances", "arrival_datetime", True, "diagnosis_description", "diagnosis"),
+    ("admissions", "admissions", "hospital admissions for assault", "admission_date", False, "diagnosis_group",
+     "diagnosis_group"),
+    ("ambulance", "ambulance", "ambulance call-outs", "call_datetime", True, "chief_complaint_description",
+     "chief_complaint"),
+)  # fmt: skip
+SOURCES: tuple[HealthSource, ...] = tuple(HealthSource(*spec) for spec in _SOURCE_SPECS)
 
 
 def hour_label(hour: int) -> str:
