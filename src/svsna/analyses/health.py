@@ -34,9 +34,11 @@ if TYPE_CHECKING:
     from svsna.analyses._base import AnalysisContext
     from svsna.config import Period
 
-__all__ = ["SECTION", "SOURCES", "WEEKDAYS", "HealthSource", "hour_label", "police_peak_hour", "run"]
+__all__ = ["REQUIRES", "SECTION", "SOURCES", "WEEKDAYS", "HealthSource", "hour_label", "police_peak_hour", "run"]
 
 SECTION = "health"
+#: Warehouse tables the runner checks before running the section (health tables are optional).
+REQUIRES: tuple[str, ...] = ("geography", "population")
 WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -148,7 +150,7 @@ def _age_bands() -> list[tuple[str, int, int]]:
 
 
 def _rows(ctx: AnalysisContext, stats: pd.DataFrame | None = None, **cols: Any) -> pd.DataFrame:
-    base: dict[str, Any] = {"section": SECTION, "area": ctx.area_label, "definition": ""}
+    base: dict[str, Any] = {"section": SECTION, "area": ctx.area_label, "definition": ctx.definition}
     base.update(cols)
     return indicator_rows(stats, **base)
 
@@ -177,6 +179,7 @@ class _SourceAnalysis:
     def finding(self, key: str, text: str, numbers: dict[str, Any], **kw: Any) -> None:
         nums = {"source": self.src.key, "label": self.src.label, **numbers}
         kw.setdefault("period", self.ctx.profile.label)
+        kw.setdefault("definition", self.ctx.definition)
         self.findings.append(Finding(section=SECTION, key=key, text=text, numbers=nums, area=self.ctx.area_label, **kw))
 
     # counts, change, rates by age group
@@ -551,6 +554,7 @@ def run(ctx: AnalysisContext) -> SectionResult:
                 significance="Similar",
                 period=ctx.profile.label,
                 area=ctx.area_label,
+                definition=ctx.definition,
                 indicators=[f"{a.src.key}_rate_ratio_under25" for a in compared],
             )
         )

@@ -41,9 +41,19 @@ if TYPE_CHECKING:
 
     from svsna.analyses._base import AnalysisContext
 
-__all__ = ["IMPACT_SCORE", "SECTION", "TABLE_COLUMNS", "identify_needs", "load_table", "match_approaches", "run"]
+__all__ = [
+    "IMPACT_SCORE",
+    "REQUIRES",
+    "SECTION",
+    "TABLE_COLUMNS",
+    "identify_needs",
+    "load_table",
+    "match_approaches",
+    "run",
+]
 
 SECTION = "interventions"
+REQUIRES: tuple[str, ...] = ()  # evidence tables are shipped data
 IMPACT_SCORE: dict[str, int] = {"Harmful": -1, "Unclear": 0, "Low": 1, "Moderate": 2, "High": 3}
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "yef_toolkit": ("approach", "impact", "evidence_quality", "cost", "description", "source", "retrieved"),
@@ -119,7 +129,7 @@ def run(ctx: AnalysisContext, prior_findings: Sequence[Finding] | None = None) -
             f"YEF Toolkit rating (retrieved {r}); evidence {q}"
             for r, q in zip(yef["retrieved"], yef["evidence_quality"], strict=True)
         ],
-        definition="",
+        definition=ctx.definition,
     )
     findings = [
         Finding(
@@ -132,6 +142,7 @@ def run(ctx: AnalysisContext, prior_findings: Sequence[Finding] | None = None) -
                 )
             },
             area=ctx.area_label,
+            definition=ctx.definition,
             indicators=["yef_impact"],
         ),
         Finding(
@@ -145,6 +156,7 @@ def run(ctx: AnalysisContext, prior_findings: Sequence[Finding] | None = None) -
                 ]
             },
             area=ctx.area_label,
+            definition=ctx.definition,
         ),
     ]
     needs = identify_needs(for_definition(prior_findings, ctx.definition), load_rules(rules_paths(base), kind="needs"))

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEVELS",
+    "REQUIRES",
     "SECTION",
     "evaluate",
     "fill_text",
@@ -65,6 +66,7 @@ __all__ = [
 ]
 
 SECTION = "recommendations"
+REQUIRES: tuple[str, ...] = ()  # works from findings alone
 LEVELS: tuple[str, ...] = ("strategic", "intervention")
 TESTS: tuple[str, ...] = ("gt", "ge", "lt", "le", "eq", "ne", "between", "in", "contains", "nonempty", "is")
 RULE_KEYS = {"id", "level", "order", "text", "when", "enabled", "note"}

@@ -47,6 +47,7 @@ __all__ = [
     "CATALOGUE_COLUMNS",
     "DOMAINS",
     "ENGLAND_CODE",
+    "REQUIRES",
     "SECTION",
     "catalogue_paths",
     "compare_indicators",
@@ -56,6 +57,7 @@ __all__ = [
 ]
 
 SECTION = "risk_factors"
+REQUIRES: tuple[str, ...] = ("area_indicators",)
 DOMAINS: tuple[str, ...] = ("individual", "relationship", "community", "societal")
 CATALOGUE_COLUMNS: tuple[str, ...] = (
     "indicator_id",
@@ -244,7 +246,7 @@ def run(ctx: AnalysisContext) -> SectionResult:
         confidence=0.95,
         comparator_value=res["england_value"].astype(float).tolist(),
         significance=res["significance"].tolist(),
-        definition="",
+        definition=ctx.definition,
     )
     findings = []
     for r in res.itertuples(index=False):
@@ -273,6 +275,7 @@ def run(ctx: AnalysisContext) -> SectionResult:
                 significance=r.significance,
                 period=str(r.period),
                 area=r.area_name,
+                definition=ctx.definition,
                 indicators=[r.indicator_id],
             )
         )
@@ -301,6 +304,7 @@ def run(ctx: AnalysisContext) -> SectionResult:
                     "counts": {str(k): int(v) for k, v in counts.items()},
                 },
                 area=ctx.area_label,
+                definition=ctx.definition,
                 indicators=grp["indicator_id"].unique().tolist(),
             )
         )

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_POSITIVE",
+    "REQUIRES",
     "SECTION",
     "AnswerMapping",
     "load_answer_mapping",
@@ -58,6 +59,7 @@ __all__ = [
 ]
 
 SECTION = "surveys"
+REQUIRES: tuple[str, ...] = ("survey_responses",)
 DEFAULT_POSITIVE: tuple[str, ...] = ("agree", "strongly agree", "yes", "very safe", "fairly safe")
 METHOD = "Weighted proportion; Wilson interval on Kish effective n"
 
@@ -192,7 +194,7 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
                     area=ctx.area_label,
                     breakdown=breakdown,
                     breakdown_value=labels,
-                    definition="",
+                    definition=ctx.definition,
                 )
             )
             for i, label in enumerate(labels):
@@ -219,6 +221,7 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
                         },
                         period=str(survey),
                         area=ctx.area_label,
+                        definition=ctx.definition,
                         indicators=[ind],
                     )
                 )
