@@ -18,21 +18,72 @@ def _indicators() -> pd.DataFrame:
       (2x + z^2 = 1203.84, z sqrt(z^2 + 4x(1 - x/n)) = 93.17, 2(n + z^2) = 20007.68);
       England 4.6% lies below the lower limit -> Worse.
     * 10301, Rutland: 45 of 1,000 = 4.5%; Wilson 3.38-5.97%; 4.6 inside -> Similar.
-    * 90631 school readiness (high is good), Leicester: 680 of 1,000 = 68.0%; Wilson 65.05-70.82%;
+    * SYN002 school readiness (id not in the catalogue, matched by name; high is good), Leicester:
+      680 of 1,000 = 68.0%; Wilson 65.05-70.82%;
       England 71.8% above the upper limit -> Worse (lower than England, high is good).
-    * 93553 deprivation score: no limits -> Not compared.
-    * 92127 learning disability (not_applicable), Leicester 40.1 per 1,000 (36.0-44.5), England 33.0 -> Higher.
-    England is given both as england_value (10301) and as an England row (90631, 92127).
+    * mhclg_imd_score deprivation score: no limits -> Not compared.
+    * dfe_learning_disability (not_applicable), Leicester 40.1 per 1,000 (36.0-44.5), England 33.0 -> Higher.
+    England is given both as england_value (10301) and as an England row (SYN002, dfe_learning_disability).
     """
     rows = [
         ("10301", "Pupil absence", "E06000016", "Leicester", "2020/21", 6.0, 5.55, 6.48, 4.6),
         ("10301", "Pupil absence", "E06000016", "Leicester", "2019/20", 9.9, 9.0, 10.8, 4.7),  # older: ignored
         ("10301", "Pupil absence", "E06000017", "Rutland", "2020/21", 4.5, 3.38, 5.97, 4.6),
-        ("90631", "School readiness", "E06000016", "Leicester", "2020/21", 68.0, 65.05, 70.82, np.nan),
-        ("90631", "School readiness", "E92000001", "England", "2020/21", 71.8, 71.6, 72.0, np.nan),
-        ("93553", "Deprivation score (IMD 2019)", "E06000016", "Leicester", "2019", 32.9, np.nan, np.nan, 21.7),
-        ("92127", "Learning disability", "E06000016", "Leicester", "2020/21", 40.1, 36.0, 44.5, np.nan),
-        ("92127", "Learning disability", "E92000001", "England", "2020/21", 33.0, np.nan, np.nan, np.nan),
+        (
+            "SYN002",
+            "School readiness: good level of development at the end of Reception",
+            "E06000016",
+            "Leicester",
+            "2020/21",
+            68.0,
+            65.05,
+            70.82,
+            np.nan,
+        ),
+        (
+            "SYN002",
+            "School readiness: good level of development at the end of Reception",
+            "E92000001",
+            "England",
+            "2020/21",
+            71.8,
+            71.6,
+            72.0,
+            np.nan,
+        ),
+        (
+            "mhclg_imd_score",
+            "Deprivation score (IMD 2019)",
+            "E06000016",
+            "Leicester",
+            "2019",
+            32.9,
+            np.nan,
+            np.nan,
+            21.7,
+        ),
+        (
+            "dfe_learning_disability",
+            "Learning disability",
+            "E06000016",
+            "Leicester",
+            "2020/21",
+            40.1,
+            36.0,
+            44.5,
+            np.nan,
+        ),
+        (
+            "dfe_learning_disability",
+            "Learning disability",
+            "E92000001",
+            "England",
+            "2020/21",
+            33.0,
+            np.nan,
+            np.nan,
+            np.nan,
+        ),
         ("X1", "Local indicator not in the catalogue", "E06000016", "Leicester", "2020/21", 5.0, 4.0, 6.0, 5.5),
     ]
     cols = ["indicator_id", "indicator_name", "area_code", "area_name", "period", "value", "lower", "upper"]
@@ -72,10 +123,11 @@ def test_significance_labels(result):
     assert _sig(result, "10301", "Leicester").significance == "Worse"
     assert _sig(result, "10301", "Leicester").period == "2020/21"  # latest period only
     assert _sig(result, "10301", "Rutland").significance == "Similar"
-    r = _sig(result, "90631", "Leicester")
+    r = _sig(result, "SYN002", "Leicester")
+    assert r.breakdown_value == "individual"  # matched to the catalogue by name
     assert (r.significance, r.comparator_value) == ("Worse", 71.8)  # England from its own row
-    assert _sig(result, "93553", "Leicester").significance == "Not compared"
-    assert _sig(result, "92127", "Leicester").significance == "Higher"
+    assert _sig(result, "mhclg_imd_score", "Leicester").significance == "Not compared"
+    assert _sig(result, "dfe_learning_disability", "Leicester").significance == "Higher"
     # not in the catalogue: uncategorised, polarity from the data row (high is good), England inside CI
     x = _sig(result, "X1", "Leicester")
     assert (x.breakdown_value, x.significance) == ("uncategorised", "Similar")
@@ -84,18 +136,18 @@ def test_significance_labels(result):
 
 def test_domains_and_wording(result):
     assert _sig(result, "10301", "Leicester").breakdown_value == "individual"
-    assert _sig(result, "93553", "Leicester").breakdown_value == "societal"
+    assert _sig(result, "mhclg_imd_score", "Leicester").breakdown_value == "societal"
     texts = {(f.numbers["indicator_id"], f.area): f for f in result.findings if f.key == "risk_factor_comparison"}
     assert texts[("10301", "Leicester")].text.startswith(
         "Leicester has a significantly higher proportion of pupil absence than England"
     )
-    assert texts[("90631", "Leicester")].numbers["phrase"] == "significantly below the national average"
+    assert texts[("SYN002", "Leicester")].numbers["phrase"] == "significantly below the national average"
     assert texts[("10301", "Rutland")].numbers["phrase"] == "similar to England"
-    assert texts[("93553", "Leicester")].numbers["phrase"] == "not compared with England"
+    assert texts[("mhclg_imd_score", "Leicester")].numbers["phrase"] == "not compared with England"
     summary = {f.numbers["domain"]: f for f in result.findings if f.key == "risk_factor_domain_summary"}
     assert set(summary["individual"].numbers["worse"]) == {
         "Pupil absence",
-        "School readiness: children achieving a good level of development at the end of Reception",
+        "School readiness: good level of development at the end of Reception",
     }
 
 

@@ -13,7 +13,13 @@ value are shown as "Not compared".
 England may be given either as ``england_value`` on each row or as rows of its own
 (``area_code`` ``E92000001`` or ``area_name`` ``England``), as in a Fingertips download.
 
-The catalogue (``indicator_id, name, domain, risk_or_protective, polarity, source, unit``)
+An extract row is matched to the catalogue by ``indicator_id``, else by its name (ignoring
+case, punctuation and parenthetical notes) against the catalogue ``name`` and the optional
+``aliases`` column (alternative names separated by ``;``); unmatched indicators are still
+shown, in the domain ``uncategorised``. The extract's own indicator name is used in the text.
+
+The catalogue (``indicator_id, name, domain, risk_or_protective, polarity, source, unit``
+and optional ``aliases``)
 is shipped in ``svsna/definitions/data/indicator_catalogue.csv``; an analyst extends or
 overrides it with ``indicator_catalogue.csv`` next to ``area.yaml`` or a file named by
 ``$SVSNA_INDICATOR_CATALOGUE`` (rows with the same ``indicator_id`` replace shipped rows).
@@ -53,6 +59,7 @@ __all__ = [
     "compare_indicators",
     "describe",
     "load_catalogue",
+    "normalise_name",
     "run",
 ]
 
@@ -111,7 +118,9 @@ def _read_catalogue(path: Path) -> pd.DataFrame:
                     f"{path}: row {i}: column {col} has value {val!r}, which is not one of {list(allowed)}; "
                     f"hint: fix the value for indicator {row.indicator_id}"
                 )
-    return frame[list(CATALOGUE_COLUMNS)]
+    if "aliases" not in frame.columns:
+        frame["aliases"] = ""
+    return frame[[*CATALOGUE_COLUMNS, "aliases"]]
 
 
 def load_catalogue(extra: list[Path] | None = None) -> pd.DataFrame:
@@ -123,6 +132,28 @@ def load_catalogue(extra: list[Path] | None = None) -> pd.DataFrame:
         user = _read_catalogue(path)
         frame = pd.concat([frame[~frame["indicator_id"].isin(user["indicator_id"])], user], ignore_index=True)
     return frame.reset_index(drop=True)
+
+
+def normalise_name(name: str) -> str:
+    """Indicator name without case, punctuation or parenthetical notes, for matching.
+
+    >>> normalise_name("Suspensions (per 100 pupils)") == normalise_name("suspensions")
+    True
+    >>> normalise_name("Domestic abuse-related incidents and crimes")
+    'domestic abuse related incidents and crimes'
+    """
+    text = re.sub(r"\([^)]*\)", " ", name.lower())
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def _name_index(catalogue: pd.DataFrame) -> dict[str, str]:
+    """Normalised catalogue name or alias -> catalogue indicator_id (ids win over names)."""
+    out: dict[str, str] = {}
+    for r in catalogue.itertuples(index=False):
+        names = [r.name, *[a for a in str(getattr(r, "aliases", "") or "").split(";") if a.strip()]]
+        for n in names:
+            out.setdefault(normalise_name(n), r.indicator_id)
+    return out
 
 
 def _kind(unit: str) -> str:
@@ -198,13 +229,19 @@ def compare_indicators(data: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFr
     areas["_key"] = [_period_key(str(p)) for p in areas["period"]]
     areas = areas.sort_values("_key").groupby(["indicator_id", "area_code"], as_index=False).tail(1)
     cat = catalogue.set_index("indicator_id")
-    known = areas["indicator_id"].isin(cat.index)
-    areas["name"] = np.where(known, areas["indicator_id"].map(cat["name"]), areas["indicator_name"])
-    areas["domain"] = np.where(known, areas["indicator_id"].map(cat["domain"]), "uncategorised")
-    areas["risk_or_protective"] = np.where(known, areas["indicator_id"].map(cat["risk_or_protective"]), "")
+    by_name = _name_index(catalogue)
+    areas["_cat"] = [
+        i if i in cat.index else by_name.get(normalise_name(str(n)))
+        for i, n in zip(areas["indicator_id"], areas["indicator_name"], strict=True)
+    ]
+    known = areas["_cat"].notna().to_numpy()
+    data_name = areas["indicator_name"].fillna("").astype(str)
+    areas["name"] = np.where(data_name.str.strip() != "", data_name, areas["_cat"].map(cat["name"]))
+    areas["domain"] = np.where(known, areas["_cat"].map(cat["domain"]), "uncategorised")
+    areas["risk_or_protective"] = np.where(known, areas["_cat"].map(cat["risk_or_protective"]), "")
     row_pol = areas["polarity"].where(areas["polarity"].isin(_POLARITIES), "not_applicable")
-    areas["polarity"] = np.where(known, areas["indicator_id"].map(cat["polarity"]), row_pol)
-    areas["unit"] = np.where(known, areas["indicator_id"].map(cat["unit"]), areas["unit"].fillna(""))
+    areas["polarity"] = np.where(known, areas["_cat"].map(cat["polarity"]), row_pol)
+    areas["unit"] = np.where(known, areas["_cat"].map(cat["unit"]), areas["unit"].fillna(""))
     cmp = compare_to_benchmark(
         areas["value"].astype(float),
         areas["lower"].astype(float),
@@ -217,7 +254,7 @@ def compare_indicators(data: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFr
     areas["phrase"] = [_phrase(s, h) for s, h in zip(areas["significance"], higher, strict=True)]
     order = {d: i for i, d in enumerate((*DOMAINS, "uncategorised"))}
     areas["_order"] = areas["domain"].map(order)
-    return areas.sort_values(["_order", "indicator_id", "area_name"]).drop(columns=["_key", "_order"])
+    return areas.sort_values(["_order", "indicator_id", "area_name"]).drop(columns=["_key", "_order", "_cat"])
 
 
 def run(ctx: AnalysisContext) -> SectionResult:
