@@ -186,16 +186,7 @@ def health_tables() -> dict[str, pd.DataFrame]:
     }
 
 
-@pytest.fixture
-def health_ctx(tmp_path):
-    ctx = make_context(tmp_path, health_tables())
-    yield ctx
-    ctx.wh.close()
-
-
-@pytest.fixture
-def builders():
-    """The fixture builders, for tests that assemble their own warehouse."""
+def _builders():
     import types
 
     return types.SimpleNamespace(
@@ -204,3 +195,15 @@ def builders():
         geography_frame=geography_frame,
         population_frame=population_frame,
     )
+
+
+@pytest.fixture
+def builders():
+    """The fixture builders, for tests that assemble their own warehouse."""
+    return _builders()
+
+
+@pytest.fixture(scope="module")
+def builders_module():
+    """The same builders for module-scoped fixtures."""
+    return _builders()

@@ -12,9 +12,12 @@ from svsna.analyses import health
 PROFILE = "Apr 2020 - Mar 2021"
 
 
-@pytest.fixture
-def result(health_ctx):
-    return health.run(health_ctx)
+@pytest.fixture(scope="module")
+def result(tmp_path_factory, builders_module):
+    b = builders_module
+    ctx = b.make_context(tmp_path_factory.mktemp("health"), b.health_tables())
+    yield health.run(ctx)
+    ctx.wh.close()
 
 
 def _row(res, indicator, period=PROFILE, breakdown="all", value="all"):

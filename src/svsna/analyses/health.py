@@ -167,14 +167,22 @@ def _fmt(x: float, nd: int = 1) -> str:
 class _SourceAnalysis:
     """All rows and findings for one health source."""
 
-    def __init__(self, ctx: AnalysisContext, src: HealthSource) -> None:
+    def __init__(self, ctx: AnalysisContext, src: HealthSource, populations: dict | None = None) -> None:
         self.ctx = ctx
         self.src = src
+        self._populations = {} if populations is None else populations
         self.rows: list[pd.DataFrame] = []
         self.findings: list[Finding] = []
         self.similar: bool | None = None
         self.rate_ratio: float | None = None
         self.peak_hour: int | None = None
+
+    def population(self, period: Period, age_from: int = 0, age_to: int = 200) -> float:
+        """Residents of the whole area aged ``age_from``..``age_to`` (memoised across sources)."""
+        key = (period.label, age_from, age_to)
+        if key not in self._populations:
+            self._populations[key] = self.ctx.population(period, age_from=age_from, age_to=age_to)
+        return self._populations[key]
 
     def finding(self, key: str, text: str, numbers: dict[str, Any], **kw: Any) -> None:
         nums = {"source": self.src.key, "label": self.src.label, **numbers}
@@ -250,13 +258,13 @@ class _SourceAnalysis:
             g_period.append(p.label)
             g_label.append("all")
             g_counts.append(totals[p.label])
-            g_pops.append(ctx.population(p))
+            g_pops.append(self.population(p))
             for g, (lo, hi) in zip(groups, [(0, under - 1), (under, 200)], strict=True):
                 g_period.append(p.label)
                 g_label.append(g)
                 sel = (by_age["period"] == p.label) & (by_age["age_group"] == g)
                 g_counts.append(int(by_age.loc[sel, "n"].sum()))
-                g_pops.append(ctx.population(p, age_from=lo, age_to=hi))
+                g_pops.append(self.population(p, lo, hi))
         rates = crude_rate(g_counts, g_pops, multiplier=ctx.multiplier, confidence=ctx.confidence)
         self.rows.append(
             _rows(
@@ -316,7 +324,7 @@ class _SourceAnalysis:
         ctx, src = self.ctx, self.src
         bands = _age_bands()
         counts = [int(prof.loc[(prof["age"] >= lo) & (prof["age"] <= hi), "n"].sum()) for _, lo, hi in bands]
-        pops = [ctx.population(ctx.profile, age_from=lo, age_to=hi) for _, lo, hi in bands]
+        pops = [self.population(ctx.profile, lo, hi) for _, lo, hi in bands]
         rates = crude_rate(counts, pops, multiplier=ctx.multiplier, confidence=ctx.confidence)
         self.rows.append(
             _rows(
@@ -362,7 +370,7 @@ class _SourceAnalysis:
             stats = proportion(cats["n"], total, confidence=ctx.confidence, multiplier=100)
         else:
             stats = crude_rate(
-                cats["n"], ctx.population(ctx.profile), multiplier=ctx.multiplier, confidence=ctx.confidence
+                cats["n"], self.population(ctx.profile), multiplier=ctx.multiplier, confidence=ctx.confidence
             )
         self.rows.append(
             _rows(
@@ -527,10 +535,11 @@ class _SourceAnalysis:
 def run(ctx: AnalysisContext) -> SectionResult:
     """Run the health section on every health source present in the warehouse."""
     done: list[_SourceAnalysis] = []
+    populations: dict = {}
     for src in SOURCES:
         if not ctx.has(src.table):
             continue
-        a = _SourceAnalysis(ctx, src)
+        a = _SourceAnalysis(ctx, src, populations)
         a.volumes_and_rates()
         a.categories()
         if src.key == "ambulance":
