@@ -73,6 +73,40 @@ CASES: dict[str, tuple[list[Finding], list[Finding]]] = {
     ),
 }
 
+CASES.update(
+    {
+        "data_sharing_gaps": (
+            [F("missing_field", "data_quality", field="suspects.ethnicity_group", value=20.0)],
+            [F("missing_field", "data_quality", field="suspects.ethnicity_group", value=19.9)],
+        ),
+        "high_harm_cohorts": (
+            [F("frequent_perpetrators", "cohorts", persons=10)],
+            [F("frequent_perpetrators", "cohorts", persons=9)],
+        ),
+        "diversion_ete": (
+            [
+                F(
+                    "risk_factor_comparison",
+                    "risk_factors",
+                    "Worse",
+                    name="First time entrants to the youth justice system",
+                    area="Leicester",
+                    value=251.0,
+                    england_value=169.0,
+                )
+            ],
+            [
+                F("risk_factor_comparison", "risk_factors", "Similar", name="16-17 year olds NEET", value=5.0),
+                F("risk_factor_comparison", "risk_factors", "Worse", name="Pupil absence", value=6.0),
+            ],
+        ),
+        "trauma_informed": (
+            [F("victim_offender_overlap", "cohorts", value=60.0)],
+            [F("victim_offender_overlap", "cohorts", value=50.0)],
+        ),
+    }
+)
+
 NEED_CASES: dict[str, tuple[list[Finding], list[Finding]]] = {
     "after_school_peak": (CASES["after_school_peak_schools"][0], CASES["after_school_peak_schools"][1]),
     "night_time_economy": CASES["night_time_economy"],
@@ -113,6 +147,13 @@ def test_need_identified_exactly_when_condition_holds(need_id):
     assert len(interventions.identify_needs(fire, [rule])) == 1
     for f in quiet:
         assert interventions.identify_needs([f], [rule]) == []
+
+
+def test_finding_area_fills_the_area_placeholder():
+    out = recommend(CASES["diversion_ete"][0], load_rules(), area="LLR")
+    text = next(r.text for r in out if r.numbers["rule_id"] == "diversion_ete")
+    assert "Leicester is significantly worse than England for First time entrants" in text
+    assert "(251.0 vs 169.0)" in text
 
 
 def test_texts_cite_the_figures():
