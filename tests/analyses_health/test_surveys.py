@@ -94,3 +94,10 @@ def test_answer_mapping_file(tmp_path, builders):
     (tmp_path / "survey_answers.yaml").write_text("positives: [Yes]\n")
     with pytest.raises(ConfigError, match=r"survey_answers\.yaml"):
         surveys.load_answer_mapping(tmp_path)
+
+
+def test_negative_weight_is_a_clear_error(tmp_path, builders):
+    ctx = builders.make_context(tmp_path, {"survey_responses": _responses().assign(weight=[1, 1, -2, 1, 1, 1])})
+    with pytest.raises(ConfigError, match=r"column weight has negative value -2"):
+        surveys.run(ctx)
+    ctx.wh.close()

@@ -155,7 +155,10 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
     bad = data[data["weight"] < 0]
     if len(bad):
         r = bad.iloc[0]
-        raise ConfigError(f"survey_responses: negative weight {r['weight']} for question {r['question']!r}")
+        raise ConfigError(
+            f"warehouse table survey_responses: column weight has negative value {r['weight']} "
+            f"(survey {r['survey']!r}, question {r['question']!r}); hint: survey weights must be 0 or more"
+        )
     data["positive"] = [mapping.classify(a) for a in data["answer"]]
     data = data[data["positive"].notna()]
     # expand counts into per-respondent weights only through sums: sum w = n * w, sum w^2 = n * w^2
