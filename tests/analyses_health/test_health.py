@@ -133,6 +133,23 @@ def test_peak_age_band(result):
     assert (f.numbers["band"], f.numbers["count"], f.numbers["rate"]) == ("20-24", 5, pytest.approx(5.0))
 
 
+def test_admissions_mental_health_share_by_hand(tmp_path, builders):
+    from svsna.analyses import risk_factors
+
+    ctx = builders.make_context(tmp_path, builders.health_tables())
+    res = risk_factors.run(ctx)  # no area_indicators: only the admissions mental-health share
+    ctx.wh.close()
+    f = next(f for f in res.findings if f.key == "admissions_mental_health_under25")
+    # under 25: ages 19 (flag yes) and 22 (no) -> 1 of 2; the admission with the flag unrecorded is left out
+    assert (f.numbers["numerator"], f.numbers["denominator"], f.numbers["value"]) == (1, 2, 50.0)
+    # Wilson for x = 1, n = 2: (2 + z^2 -/+ z sqrt(z^2 + 4(1 - 1/2))) / (2(2 + z^2))
+    z = 1.959964
+    root = z * math.sqrt(z * z + 2)
+    assert f.numbers["lower"] == pytest.approx(100 * (2 + z * z - root) / (2 * (2 + z * z)), rel=1e-5)
+    t = res.indicators
+    assert t.loc[t.breakdown_value == "all", "denominator"].item() == 4  # 5 admissions, 1 unrecorded
+
+
 def test_missing_sources_are_skipped(tmp_path, builders):
     b = builders
     ctx = b.make_context(tmp_path, {"geography": b.geography_frame(), "population": b.population_frame()})

@@ -55,6 +55,7 @@ __all__ = [
     "ENGLAND_CODE",
     "REQUIRES",
     "SECTION",
+    "admissions_mental_health",
     "catalogue_paths",
     "compare_indicators",
     "describe",
@@ -64,7 +65,7 @@ __all__ = [
 ]
 
 SECTION = "risk_factors"
-REQUIRES: tuple[str, ...] = ("area_indicators",)
+REQUIRES: tuple[str, ...] = ()  # area_indicators and admissions are each optional
 DOMAINS: tuple[str, ...] = ("individual", "relationship", "community", "societal")
 CATALOGUE_COLUMNS: tuple[str, ...] = (
     "indicator_id",
@@ -257,10 +258,71 @@ def compare_indicators(data: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFr
     return areas.sort_values(["_order", "indicator_id", "area_name"]).drop(columns=["_key", "_order", "_cat"])
 
 
+def admissions_mental_health(ctx: AnalysisContext) -> tuple[pd.DataFrame, list[Finding]]:
+    """Share of assault admissions (profile period) with a mental-health flag, overall and by age group.
+
+    The reference: "A third of under 25s admitted to hospital for an assault-related injury had
+    a mental health flag". Admissions with the flag not recorded are left out of the denominator.
+    """
+    from svsna.stats import proportion
+
+    if not ctx.has("admissions"):
+        return empty_indicator_table(), []
+    t = ctx.in_period(ctx.table("admissions"), "admission_date", ctx.profile)
+    t = t.filter(t.mental_health_flag.notnull())
+    c = ctx.wh.execute(t.group_by(age=t.age.cast("int64"), flag=t.mental_health_flag).aggregate(n=t.count()))
+    if c.empty:
+        return empty_indicator_table(), []
+    under = ctx.under
+    c["group"] = [None if a != a else (f"Under {under}" if a < under else f"{under} and over") for a in c["age"]]
+    labels = ["all", f"Under {under}", f"{under} and over"]
+    sel = [c.index == c.index, c["group"] == labels[1], c["group"] == labels[2]]
+    num = [int(c.loc[m & c["flag"].astype(bool), "n"].sum()) for m in sel]
+    den = [int(c.loc[m, "n"].sum()) for m in sel]
+    st = proportion(num, den, confidence=ctx.confidence, multiplier=100)
+    rows = indicator_rows(
+        st,
+        section=SECTION,
+        indicator="admissions_mental_health_share",
+        period=ctx.profile.label,
+        area=ctx.area_label,
+        breakdown=["all", "age_group", "age_group"],
+        breakdown_value=labels,
+        definition=ctx.definition,
+    )
+    r = st.loc[1]
+    if r["method"] != "Wilson":
+        return rows, []
+    finding = Finding(
+        section=SECTION,
+        key="admissions_mental_health_under25",
+        text=f"{r['value']:.0f}% ({r['lower']:.0f}-{r['upper']:.0f}%) of people under {under} admitted to hospital "
+        "for an assault-related injury had a mental health flag.",
+        numbers={"value": float(r["value"]), "lower": float(r["lower"]), "upper": float(r["upper"]),
+                 "numerator": num[1], "denominator": den[1], "all_ages_value": float(st.loc[0, "value"])},
+        period=ctx.profile.label,
+        area=ctx.area_label,
+        definition=ctx.definition,
+        indicators=["admissions_mental_health_share"],
+    )  # fmt: skip
+    return rows, [finding]
+
+
 def run(ctx: AnalysisContext) -> SectionResult:
-    """Compare every area indicator with England and summarise by domain."""
+    """Compare every area indicator with England, summarise by domain, and report the
+    mental-health flag among people admitted for assault."""
+    from svsna.indicators import concat_indicators
+
+    mh_rows, mh_findings = admissions_mental_health(ctx)
     if not ctx.has("area_indicators"):
-        return SectionResult(section=SECTION, indicators=empty_indicator_table(), findings=[])
+        return SectionResult(section=SECTION, indicators=mh_rows, findings=mh_findings)
+    result = _compare_section(ctx)
+    result.indicators = concat_indicators([result.indicators, mh_rows])
+    result.findings.extend(mh_findings)
+    return result
+
+
+def _compare_section(ctx: AnalysisContext) -> SectionResult:
     data = ctx.wh.execute(ctx.table("area_indicators"))
     catalogue = load_catalogue(catalogue_paths(ctx.config.base_dir))
     res = compare_indicators(data, catalogue)
