@@ -573,24 +573,19 @@ def run(ctx: AnalysisContext) -> SectionResult:
 
 def _peak_comparison(ctx: AnalysisContext, done: list[_SourceAnalysis]) -> list[Finding]:
     timed = {a.src.key: a.peak_hour for a in done if a.peak_hour is not None}
-    if not timed:
-        return []
-    police = police_peak_hour(ctx)
+    police = police_peak_hour(ctx) if timed else None
     if police is None:
         return []
     hour = police[0]
     differ = any(h != hour for h in timed.values())
-    parts = [f"police data peak at {hour_label(hour)}"]
     names = {"ae": "A&E attendances", "ambulance": "ambulance call-outs"}
-    parts += [f"{names[k]} at {hour_label(h)}" for k, h in timed.items()]
-    text = ("Police and health peaks differ: " if differ else "Police and health data peak at the same hour: ") + (
-        "; ".join(parts) + "."
-    )
+    parts = [f"police data peak at {hour_label(hour)}"] + [f"{names[k]} at {hour_label(h)}" for k, h in timed.items()]
+    lead = "Police and health peaks differ: " if differ else "Police and health data peak at the same hour: "
     return [
         Finding(
             section=SECTION,
             key="police_health_peak_hours",
-            text=text,
+            text=lead + "; ".join(parts) + ".",
             numbers={
                 "police_hour": hour,
                 "ae_hour": timed.get("ae"),
