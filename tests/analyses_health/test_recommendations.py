@@ -226,3 +226,25 @@ def test_interventions_section(tmp_path, builders):
     ]
     r = res.indicators
     assert r.loc[r.breakdown_value == "Boot Camps", "value"].item() == -1.0
+
+
+def test_guide_example_override_works(tmp_path):
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "recommendation-rules.md").read_text(encoding="utf-8")
+    example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "recommendation_rules.yaml"
+    path.write_text(example, encoding="utf-8")
+    rules = load_rules([path])
+    assert "data_use_in_planning" not in {r["id"] for r in rules}
+    nte = F("nte_share", "timing", value=22.0, window="22:00-05:00")  # fires locally (> 20), not by default (> 25)
+    assert recommend([nte], [r for r in load_rules() if r["id"] == "night_time_economy"]) == []
+    out = recommend([nte], [r for r in rules if r["id"] == "night_time_economy"])
+    assert out[0].text == "Strengthen NTE partnership work; 22.0% of serious violence is in the NTE (22:00-05:00)."
+    peak = F("peak_hour", "timing", hour=15, label="15:00-15:59")
+    rr = F("rate_ratio_under25", "extent", "Higher", ratio=1.6, lower=1.4)
+    local = [r for r in rules if r["id"] == "local_school_holidays"]
+    assert recommend([peak, rr], local, area="LLR")[0].text.endswith("the peak hour is 15:00-15:59.")
+    assert recommend([peak], local) == []
+    needs = load_rules([path], kind="needs")
+    assert interventions.identify_needs([F("peak_hour", "timing", hour=14)], needs)
