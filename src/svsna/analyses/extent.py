@@ -33,14 +33,14 @@ SECTION = "extent"
 
 
 def daily_counts(ctx: AnalysisContext) -> pd.DataFrame:
-    """In-definition offences per day and offence age group (``offence_date, age_group, n``).
+    """In-definition offences per day, offence age group and NTE flag (``offence_date, age_group, nte, n``).
 
     Cached on the context: the timing section reuses it for monthly series.
     """
     key = "daily_counts"
     if key not in ctx._cache:
         f = ctx.offence_facts()
-        q = f.group_by("offence_date", "age_group").aggregate(n=f.count())
+        q = f.group_by("offence_date", "age_group", "nte").aggregate(n=f.count())
         df = ctx.fetch(q)
         import pandas as pd
 
