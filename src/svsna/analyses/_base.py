@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
     from svsna.engine import Warehouse
 
-__all__ = ["PERSON_COLUMNS", "AnalysisContext", "age_group_label", "sex_label"]
+__all__ = ["PERSON_COLUMNS", "POLICE_REQUIRES", "AnalysisContext", "age_group_label", "sex_label"]
+
+#: Warehouse tables every police-data section needs.
+POLICE_REQUIRES: tuple[str, ...] = ("offences", "offence_decisions", "geography", "population")
 
 #: Columns of the ``victims`` and ``suspects`` tables carried into involvement tables.
 PERSON_COLUMNS: tuple[str, ...] = (

@@ -89,6 +89,8 @@ def rate_rows(
     **extra: Any,
 ) -> pd.DataFrame:
     """Indicator rows of crude rates."""
+    if _empty(values):
+        return _no_rows()
     return stat_rows(ctx, section, indicator, rates(ctx, counts, populations), period, breakdown, values, **extra)
 
 
@@ -104,6 +106,8 @@ def share_rows(
     **extra: Any,
 ) -> pd.DataFrame:
     """Indicator rows of percentages."""
+    if _empty(values):
+        return _no_rows()
     return stat_rows(ctx, section, indicator, shares(ctx, numerators, denominators), period, breakdown, values, **extra)
 
 
@@ -118,6 +122,8 @@ def count_rows(
     **extra: Any,
 ) -> pd.DataFrame:
     """Indicator rows of plain counts (method ``Count``)."""
+    if _empty(values):
+        return _no_rows()
     import numpy as np
     import pandas as pd
 
@@ -146,6 +152,16 @@ def mean_rows(
         means.append(float(arr.mean()) if len(arr) else np.nan)
     stats = pd.DataFrame({"denominator": ns, "value": means, "method": "Mean"})
     return stat_rows(ctx, section, indicator, stats, period, breakdown, values)
+
+
+def _empty(values: Sequence[str] | str) -> bool:
+    return not isinstance(values, str) and len(values) == 0
+
+
+def _no_rows() -> pd.DataFrame:
+    from svsna.indicators import empty_indicator_table
+
+    return empty_indicator_table()
 
 
 def top_items(names: Sequence[Any], values: Sequence[float], n: int = 3) -> list[dict[str, Any]]:

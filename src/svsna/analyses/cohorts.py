@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from svsna.analyses._base import sex_label
+from svsna.analyses._base import POLICE_REQUIRES, sex_label
 from svsna.analyses._figures import count_rows, mean_rows, share_rows, top_items
 from svsna.analyses.extent import period_counts
 from svsna.indicators import Finding, SectionResult, concat_indicators
@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 
     from svsna.analyses._base import AnalysisContext
 
-__all__ = ["FLAGS", "FREQUENT", "MAM_CODES", "MAM_YEARS", "REPEAT", "SECTION", "person_history", "run"]
+__all__ = ["FLAGS", "FREQUENT", "MAM_CODES", "MAM_YEARS", "REPEAT", "REQUIRES", "SECTION", "person_history", "run"]
 
+REQUIRES = (*POLICE_REQUIRES, "suspects")
 SECTION = "cohorts"
 REPEAT = 2
 FREQUENT = 3

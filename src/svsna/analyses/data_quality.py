@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from svsna.analyses._base import POLICE_REQUIRES
 from svsna.analyses._figures import count_rows, share_rows
 from svsna.indicators import Finding, SectionResult, concat_indicators
 
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
 
     from svsna.analyses._base import AnalysisContext
 
-__all__ = ["AFFECTS", "SECTION", "THRESHOLD", "run"]
+__all__ = ["AFFECTS", "REQUIRES", "SECTION", "THRESHOLD", "run"]
 
+REQUIRES = POLICE_REQUIRES
 SECTION = "data_quality"
 THRESHOLD = 5.0
 

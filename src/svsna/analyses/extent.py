@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
+from svsna.analyses._base import POLICE_REQUIRES
 from svsna.analyses._figures import count_rows, rate_rows, share_rows, stat_rows
 from svsna.indicators import Finding, SectionResult, concat_indicators
 
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
     from svsna.analyses._base import AnalysisContext
     from svsna.config import Period
 
-__all__ = ["SECTION", "daily_counts", "period_counts", "run"]
+__all__ = ["REQUIRES", "SECTION", "daily_counts", "period_counts", "run"]
 
+REQUIRES = POLICE_REQUIRES
 SECTION = "extent"
 
 

@@ -25,6 +25,7 @@ import itertools
 import logging
 from typing import TYPE_CHECKING, Any
 
+from svsna.analyses._base import POLICE_REQUIRES
 from svsna.analyses._figures import count_rows, rate_rows, share_rows, stat_rows, top_items
 from svsna.indicators import Finding, SectionResult, concat_indicators
 
@@ -33,8 +34,9 @@ if TYPE_CHECKING:
 
     from svsna.analyses._base import AnalysisContext
 
-__all__ = ["KNN", "SECTION", "knn_neighbours", "lsoa_weights", "run"]
+__all__ = ["KNN", "REQUIRES", "SECTION", "knn_neighbours", "lsoa_weights", "run"]
 
+REQUIRES = POLICE_REQUIRES
 SECTION = "geography"
 KNN = 6
 log = logging.getLogger(__name__)

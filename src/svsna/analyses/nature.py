@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from svsna.analyses._base import POLICE_REQUIRES
 from svsna.analyses._figures import rate_rows, share_rows, stat_rows, top_items
 from svsna.indicators import Finding, SectionResult, concat_indicators
 
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
 
     from svsna.analyses._base import AnalysisContext
 
-__all__ = ["SECTION", "offence_cube", "run"]
+__all__ = ["REQUIRES", "SECTION", "offence_cube", "run"]
 
+REQUIRES = POLICE_REQUIRES
 SECTION = "nature"
 
 
@@ -77,7 +79,7 @@ def run(ctx: AnalysisContext) -> SectionResult:
             [pop_u] * len(types) + [pop_o] * len(types),
         )
     )
-    rr = rate_ratio(cu, pop_u, co, pop_o, confidence=ctx.confidence)
+    rr = rate_ratio(cu or [0], pop_u, co or [0], pop_o, confidence=ctx.confidence).iloc[: len(types)]
     rows.append(
         stat_rows(
             ctx,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from svsna.analyses._base import POLICE_REQUIRES
 from svsna.analyses._figures import count_rows, share_rows, top_items
 from svsna.analyses.people import ROLES, person_profile
 from svsna.analyses.timing import WEEKDAYS, hour_label
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
 
     from svsna.analyses._base import AnalysisContext
 
-__all__ = ["SECTION", "run"]
+__all__ = ["REQUIRES", "SECTION", "run"]
 
+REQUIRES = POLICE_REQUIRES
 SECTION = "nte"
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from svsna.analyses._base import sex_label
+from svsna.analyses._base import POLICE_REQUIRES, sex_label
 from svsna.analyses._figures import rate_rows, share_rows, top_items
 from svsna.indicators import Finding, SectionResult, concat_indicators
 
@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 
     from svsna.analyses._base import AnalysisContext
 
-__all__ = ["HIGH_HARM", "ROLES", "SECTION", "age_band", "age_bands", "person_profile", "run"]
+__all__ = ["HIGH_HARM", "REQUIRES", "ROLES", "SECTION", "age_band", "age_bands", "person_profile", "run"]
 
+REQUIRES = POLICE_REQUIRES
 SECTION = "people"
 #: warehouse table -> (section of its rows, singular noun)
 ROLES: dict[str, tuple[str, str]] = {"suspects": ("perpetrators", "perpetrator"), "victims": ("victims", "victim")}

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from svsna.analyses._base import POLICE_REQUIRES
 from svsna.analyses._figures import count_rows, rate_rows, share_rows, stat_rows
 from svsna.analyses.extent import daily_counts
 from svsna.indicators import Finding, SectionResult, concat_indicators
@@ -29,8 +30,9 @@ if TYPE_CHECKING:
     from svsna.analyses._base import AnalysisContext
     from svsna.config import Period
 
-__all__ = ["SECTION", "WEEKDAYS", "hour_label", "months_between", "run"]
+__all__ = ["REQUIRES", "SECTION", "WEEKDAYS", "hour_label", "months_between", "run"]
 
+REQUIRES = POLICE_REQUIRES
 SECTION = "timing"
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SPC_METHOD = "XmR (Making Data Count)"
