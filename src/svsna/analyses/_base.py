@@ -191,12 +191,12 @@ class AnalysisContext:
         ``sex`` is ``"P"`` (persons), ``"M"`` or ``"F"``; persons are derived from
         M + F when no P rows exist.
         """
-        pop = self.population_frame
         year = self.population_year(period)
-        pop = pop[pop["year"] == year]
         if area_codes is None:
-            area_codes = self.whole_area_codes(pop)
-        pop = pop[pop["area_code"].isin(area_codes)]
+            pop = self._whole_area_year(year)
+        else:
+            pop = self._population_of_year(year)
+            pop = pop[pop["area_code"].isin(area_codes)]
         pop = pop[(pop["age_from"] >= age_from) & (pop["age_to"] <= age_to)]
         if sex == "P":
             persons = pop[pop["sex"] == "P"]
@@ -204,6 +204,22 @@ class AnalysisContext:
                 return float(persons["population"].sum())
             return float(pop[pop["sex"].isin(["M", "F"])]["population"].sum())
         return float(pop[pop["sex"] == sex]["population"].sum())
+
+    def _population_of_year(self, year: int) -> pd.DataFrame:
+        key = ("population_year", year)
+        if key not in self._cache:
+            pop = self.population_frame
+            self._cache[key] = pop[pop["year"] == year]
+        return self._cache[key]
+
+    def _whole_area_year(self, year: int) -> pd.DataFrame:
+        """The whole area's population of ``year`` summed over areas (by age band and sex)."""
+        key = ("whole_area_year", year)
+        if key not in self._cache:
+            pop = self._population_of_year(year)
+            pop = pop[pop["area_code"].isin(self.whole_area_codes(pop))]
+            self._cache[key] = pop.groupby(["age_from", "age_to", "sex"], as_index=False)["population"].sum()
+        return self._cache[key]
 
     def whole_area_codes(self, pop: pd.DataFrame | None = None) -> list[str]:
         """Area codes whose populations add up to the whole area without double counting."""
@@ -243,6 +259,16 @@ class AnalysisContext:
         col = t[column].cast("date")
         return t.filter((col >= ibis.date(period.start)) & (col <= ibis.date(period.end)))
 
+    def materialise(self, key: Any, build: Any) -> ibis.Table:
+        """``build()``'s table, cached on the backend (``Table.cache()``) once per context and key.
+
+        Sections reuse the same few derived tables many times; caching them saves recompiling
+        and recomputing the joins (DuckDB keeps a temporary table, Spark a cached view).
+        """
+        if key not in self._cache:
+            self._cache[key] = build().cache()
+        return self._cache[key]
+
     def offence_facts(self) -> ibis.Table:
         """In-definition offences plus ``age_group`` (from suspects) and ``nte`` (bool).
 
@@ -250,6 +276,9 @@ class AnalysisContext:
         by 25 and over when it has a suspect of known age and none is under it, otherwise
         ``Unknown`` (no suspect or no known suspect age).
         """
+        return self.materialise("offence_facts", self._offence_facts)
+
+    def _offence_facts(self) -> ibis.Table:
         import ibis
 
         o = self.offences()
@@ -280,6 +309,10 @@ class AnalysisContext:
         is blank) and the offence's columns (:data:`OFFENCE_COLUMNS` plus ``age_group`` and
         ``nte`` when ``in_definition``). ``period`` filters on the offence date.
         """
+        key = ("involvements", role, period, in_definition)
+        return self.materialise(key, lambda: self._involvements(role, period, in_definition))
+
+    def _involvements(self, role: str, period: Period | None, in_definition: bool) -> ibis.Table:
         import ibis
 
         p = self.table(role)
@@ -323,8 +356,7 @@ class AnalysisContext:
         Uses rows at that level when the population table has them, otherwise sums LSOA rows
         through the geography lookup; returns None when neither is possible.
         """
-        pop = self.population_frame
-        pop = pop[pop["year"] == self.population_year(period)]
+        pop = self._population_of_year(self.population_year(period))
         pop = pop[(pop["age_from"] >= age_from) & (pop["age_to"] <= age_to)]
         if sex == "P":
             persons = pop[pop["sex"] == "P"]
