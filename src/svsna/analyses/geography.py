@@ -16,7 +16,7 @@ Examples
 >>> SECTION
 'geography'
 >>> knn_neighbours([0.0, 0.0, 10.0], [0.0, 0.1, 0.0], k=1)
-{0: [1], 1: [0], 2: [1]}
+{0: [1], 1: [0], 2: [0]}
 """
 
 from __future__ import annotations
