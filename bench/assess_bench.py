@@ -22,11 +22,12 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> None:
+    from svsna.sources.ingest import ingest
+    from svsna.synth.generator import generate
+
     from svsna.analyses import run_assessment
     from svsna.config import load_area_config
     from svsna.engine import open_warehouse
-    from svsna.sources.ingest import ingest
-    from svsna.synth.generator import generate
 
     scale = float(argv[0]) if argv and not argv[0].startswith("--") else 1.0
     keep = Path(argv[argv.index("--keep") + 1]) if "--keep" in argv else None
@@ -48,8 +49,10 @@ def main(argv: list[str]) -> None:
         result = run_assessment(wh, config)
         total = time.perf_counter() - t
         wh.close()
-        print(f"\n{engine}: {n:,} offences; assessment {total:.1f} s; {len(result.indicators):,} rows, "
-              f"{len(result.findings):,} findings; skipped {len(result.skipped)}")
+        print(
+            f"\n{engine}: {n:,} offences; assessment {total:.1f} s; {len(result.indicators):,} rows, "
+            f"{len(result.findings):,} findings; skipped {len(result.skipped)}"
+        )
         for k, v in sorted(result.timings.items(), key=lambda kv: -kv[1]):
             print(f"  {k:40s} {v:6.2f} s")
     print(f"\nworkspace: {folder}")

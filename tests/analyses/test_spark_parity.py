@@ -1,4 +1,5 @@
-"""DuckDB and Spark give identical indicator tables for the same warehouse (one Spark session)."""
+"""DuckDB and Spark give identical indicator tables and findings for every police-data section
+(one Spark session, the hand-built fixture of conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from svsna.analyses import run_assessment
 from svsna.engine import open_warehouse
 
-SECTIONS = ("extent", "nature", "timing")
+SECTIONS = ("extent", "nature", "timing", "nte", "geography", "people", "cohorts", "data_quality")
 
 
 @pytest.mark.spark
