@@ -38,7 +38,13 @@ _PEOPLE = {
     "age": ("age_band_rate", "victim_prevalence", "perpetrator_prevalence"),
     "sex": ("sex_share", "sex_rate", "same_sex_share", "high_harm_share"),
     "ethnicity_group": ("ethnicity_share",),
-    "home_lsoa": ("home_npa_share", "home_district_share", "home_district_rate"),
+    "home_lsoa": (
+        "home_npa_share",
+        "home_district_share",
+        "home_district_rate",
+        "victim_prevalence",
+        "perpetrator_prevalence",
+    ),
     "person_key": ("repeat_offenders", "victim_offender_overlap", "perpetrator_prevalence"),
 }
 #: field -> indicator names whose figures it affects

@@ -307,6 +307,8 @@ def _prevalence(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]
         if not ctx.has(role):
             continue
         firsts = ctx.first_per_person(ctx.involvements(role, prof))
+        # residents only: the home LSOA (at the first involvement) lies in the area's geography
+        firsts = firsts.filter(firsts.home_lsoa.isin(ctx.table("geography").lsoa_code))
         df = ctx.fetch(firsts.group_by("person_age_group").aggregate(n=firsts.count()))
         by = dict(zip(df["person_age_group"], df["n"].astype(int), strict=True))
         total, under = sum(by.values()), by.get(ctx.under_label, 0)
