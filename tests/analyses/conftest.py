@@ -204,9 +204,16 @@ def people_frame(rows: list[tuple]) -> pd.DataFrame:
     return df
 
 
-def population_frame() -> pd.DataFrame:
+def population_frame(level: str = "district") -> pd.DataFrame:
+    """District rows, or (``level="lsoa"``) the same people as LSOA rows: City's 200 per band
+    and sex split 100/100 between L1 and L2; L3 = Northtown, L4 = Southvale."""
     rows = []
-    for code, per in (("E06000001", 200), ("E07000001", 100), ("E07000002", 100)):
+    areas = (
+        (("E06000001", 200), ("E07000001", 100), ("E07000002", 100))
+        if level == "district"
+        else ((L1, 100), (L2, 100), (L3, 100), (L4, 100))
+    )
+    for code, per in areas:
         for year in (2018, 2019, 2020, 2021):
             for lo in range(0, 95, 5):
                 hi = 120 if lo == 90 else lo + 4
@@ -234,10 +241,12 @@ def decisions_frame(definitions: tuple[str, ...] = ("llr_vrn",)) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def build_warehouse(path, *, suspects: bool = True, definitions: tuple[str, ...] = ("llr_vrn",)):
+def build_warehouse(
+    path, *, suspects: bool = True, definitions: tuple[str, ...] = ("llr_vrn",), population: str = "district"
+):
     wh = open_warehouse(path)
     wh.write_table("geography", GEO)
-    wh.write_table("population", population_frame())
+    wh.write_table("population", population_frame(population))
     wh.write_table("offences", offences_frame())
     wh.write_table("offence_decisions", decisions_frame(definitions))
     wh.write_table("victims", people_frame(VICTIMS))

@@ -50,3 +50,22 @@ def test_knn_weights_from_centroids():
     assert geography.knn_neighbours([0, 1, 3], [50, 50, 50], k=1) == {0: [1], 1: [0], 2: [1]}
     nb = geography.knn_neighbours(np.arange(5.0), np.zeros(5) + 50, k=2)
     assert nb[0] == [1, 2] and nb[4] == [3, 2]
+
+
+def test_lsoa_populations_give_lsoa_and_deprivation_rates(tmp_path, build, config, value):
+    from svsna.analyses._base import AnalysisContext
+
+    wh = build(tmp_path, population="lsoa")
+    try:
+        res = geography.run(AnalysisContext(wh, config, "llr_vrn"))
+    finally:
+        wh.close()
+    rows = res.indicators
+    # every LSOA has 19 bands x 2 sexes x 100 = 3,800 residents; City = L1 + L2 = 7,600
+    assert value(rows, "lsoa_rate", "lsoa", "E01000001").value == pytest.approx(6 / 3.8)
+    assert value(rows, "area_rate", "district", "City").value == pytest.approx(9 / 7.6)
+    assert value(rows, "area_rate", "county", "Shire").denominator == 7600
+    d1 = value(rows, "deprivation_rate", "imd_decile", "1")
+    assert d1.value == pytest.approx(6 / 3.8) and d1.method == "Exact Poisson"
+    f = next(f for f in res.findings if f.key == "deprivation_gradient")
+    assert f.numbers["least_deprived_value"] == 0 and f.numbers["unit"] == "per 1,000"

@@ -380,7 +380,8 @@ class AnalysisContext:
                 continue
             if code_col == "district_code" and level not in ("county", "district"):
                 continue
-            units = geo[[code_col, name_col]].dropna().drop_duplicates(code_col)
+            cols = [code_col] if code_col == name_col else [code_col, name_col]
+            units = geo[cols].dropna().drop_duplicates(code_col)
             if not len(units) or not set(units[code_col]) <= present:
                 continue
             units = units.assign(population=units[code_col].map(by_code).astype(float))
