@@ -22,12 +22,11 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> None:
-    from svsna.sources.ingest import ingest
-    from svsna.synth.generator import generate
-
     from svsna.analyses import run_assessment
     from svsna.config import load_area_config
     from svsna.engine import open_warehouse
+    from svsna.pipeline.ingest import ingest
+    from svsna.synth.generator import generate
 
     scale = float(argv[0]) if argv and not argv[0].startswith("--") else 1.0
     keep = Path(argv[argv.index("--keep") + 1]) if "--keep" in argv else None
