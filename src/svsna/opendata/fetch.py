@@ -172,7 +172,9 @@ def _extract(zpath: Path, force: str, months: list[str], out_dir: Path) -> None:
         zf = zipfile.ZipFile(zpath)
     except zipfile.BadZipFile as exc:
         zpath.unlink(missing_ok=True)
-        raise FetchError(f"{zpath}: the downloaded archive is not a valid zip file ({exc}); run the fetch again") from exc
+        raise FetchError(
+            f"{zpath}: the downloaded archive is not a valid zip file ({exc}); run the fetch again"
+        ) from exc
     with zf:
         names = set(zf.namelist())
         for m in months:

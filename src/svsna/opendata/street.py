@@ -241,6 +241,7 @@ def load_street_files(wh: Warehouse, files: list[Path], ref: ForceReference) -> 
         lad_name=geo.lad_name,
         csp_code=geo.csp_code,
         csp_name=geo.csp_name,
+        pfa_code=geo.pfa_code,
         imd_decile=geo.imd_decile,
     )
     wh.write_table("od_crimes", crimes)
