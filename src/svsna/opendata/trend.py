@@ -46,29 +46,19 @@ def extent_section(ctx: OpenDataContext) -> SectionResult:
         c = counts[counts["fin_year"] == year].set_index("group").loc[list(GROUP_KEYS), "count"]
         pop = ctx.force_population(year)
         common = {"section": "od_extent", "period": ctx.label(year), "area": ctx.area, "breakdown": "all"}
+        common |= {"breakdown_value": "all", "definition": list(GROUP_KEYS), "significance": "Not compared"}
         parts.append(
             indicator_rows(
                 pd.DataFrame({"numerator": c.to_numpy(float), "value": c.to_numpy(float)}),
                 indicator="crimes",
-                breakdown_value="all",
-                definition=list(GROUP_KEYS),
                 method="Count",
-                significance="Not compared",
                 **common,
             )
         )
         rate = stats.crude_rate(c.to_numpy(), pop, multiplier=ctx.multiplier, confidence=ctx.confidence)
-        parts.append(
-            indicator_rows(
-                rate, indicator="rate_per_1000", breakdown_value="all", definition=list(GROUP_KEYS), **common
-            ).assign(significance="Not compared")
-        )
+        parts.append(indicator_rows(rate, indicator="rate_per_1000", **common))
         share = stats.proportion(c.to_numpy(), totals.get(year, 0), confidence=ctx.confidence, multiplier=100)
-        parts.append(
-            indicator_rows(
-                share, indicator="share_of_all_crime", breakdown_value="all", definition=list(GROUP_KEYS), **common
-            ).assign(significance="Not compared")
-        )
+        parts.append(indicator_rows(share, indicator="share_of_all_crime", **common))
         for key, n, r in zip(GROUP_KEYS, c.to_numpy(), rate.itertuples(), strict=True):
             label = group_for(key).label
             findings.append(
