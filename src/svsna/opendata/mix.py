@@ -83,7 +83,7 @@ def mix_section(ctx: OpenDataContext) -> SectionResult:
                 )
             )
             if g.key in ("vso", "combined"):
-                charged = sub[sub["outcome_category"].str.contains("charged", case=False)]["count"].sum()
+                court = sub[sub["outcome_category"].str.contains("court|offender", case=False)]["count"].sum()
                 findings.append(
                     Finding(
                         section="od_mix",
@@ -91,12 +91,13 @@ def mix_section(ctx: OpenDataContext) -> SectionResult:
                         text=(
                             f"For '{g.label}' in {period}, the most common last outcome was "
                             f"'{sub.iloc[0]['outcome_category']}' ({100 * sub.iloc[0]['count'] / n:.1f}%); "
-                            f"{100 * charged / n:.1f}% ended with a suspect charged (outcomes as at download)."
+                            f"{100 * court / n:.1f}% reached court or an out-of-court disposal for an offender "
+                            "(outcomes as at the download date)."
                         ),
                         numbers={
                             "top_outcome": str(sub.iloc[0]["outcome_category"]),
                             "top_share": float(100 * sub.iloc[0]["count"] / n),
-                            "charged_share": float(100 * charged / n),
+                            "court_or_offender_share": float(100 * court / n),
                         },
                         period=period,
                         area=ctx.area,

@@ -3,7 +3,10 @@
 Indicators (``definition`` = the proxy group key: ``vso``, ``robbery``, ``weapons``, ``combined``):
 
 od_extent
-    ``crimes`` (count per financial year), ``rate_per_1000`` (per 1,000 residents of the
+    ``crimes_recorded`` (every crime row in the force's files for the financial year, including
+    those with no location or located outside the force area: the force's own total),
+    ``crimes`` (count per financial year of crimes located in the force area; all other
+    indicators use these), ``rate_per_1000`` (per 1,000 residents of the
     force area, ONS mid-year estimate of the year the financial year starts; Byar's /
     exact Poisson CI), ``share_of_all_crime`` (% of all crimes loaded, Wilson CI).
 od_trend
@@ -31,6 +34,25 @@ def _fy_counts(ctx: OpenDataContext) -> pd.DataFrame:
     return ctx.group_counts(["fin_year"], index={"fin_year": ctx.years})
 
 
+def _recorded_counts(ctx: OpenDataContext) -> dict[int, dict[str, int]]:
+    """Crime rows per financial year and group, whatever their location (from ``od_street``)."""
+    import ibis
+
+    s = ctx.wh.table("od_street")
+    month = s.month.substr(5, 2).cast("int32")
+    year = s.month.substr(0, 4).cast("int32")
+    s = s.filter(s.outcome != "rejected", s.crime_type != "Anti-social behaviour")
+    s = s.mutate(fin_year=ibis.ifelse(month >= 4, year, year - 1))
+    s = s.filter(s.fin_year.isin(ctx.years))
+    raw = ctx.wh.execute(s.group_by(["fin_year", "crime_type"]).agg(n=s.count()))
+    out: dict[int, dict[str, int]] = {}
+    for key in GROUP_KEYS:
+        types = group_for(key).crime_types
+        for y, n in raw[raw["crime_type"].isin(types)].groupby("fin_year")["n"].sum().items():
+            out.setdefault(int(y), {})[key] = int(n)
+    return out
+
+
 def extent_section(ctx: OpenDataContext) -> SectionResult:
     """Counts, rates and shares per financial year for each proxy group."""
     import pandas as pd
@@ -38,6 +60,7 @@ def extent_section(ctx: OpenDataContext) -> SectionResult:
     from svsna import stats
 
     counts = _fy_counts(ctx)
+    recorded = _recorded_counts(ctx)
     t = ctx.crimes()
     totals = ctx.wh.execute(t.group_by("fin_year").agg(all_crimes=t.count()))
     totals = dict(zip(totals["fin_year"], totals["all_crimes"], strict=True))
@@ -47,6 +70,16 @@ def extent_section(ctx: OpenDataContext) -> SectionResult:
         pop = ctx.force_population(year)
         common = {"section": "od_extent", "period": ctx.label(year), "area": ctx.area, "breakdown": "all"}
         common |= {"breakdown_value": "all", "definition": list(GROUP_KEYS), "significance": "Not compared"}
+        rec = recorded.get(year, {})
+        rec_values = [float(rec.get(k, 0)) for k in GROUP_KEYS]
+        parts.append(
+            indicator_rows(
+                pd.DataFrame({"numerator": rec_values, "value": rec_values}),
+                indicator="crimes_recorded",
+                method="Count (all crime rows, with or without a location in the force area)",
+                **common,
+            )
+        )
         parts.append(
             indicator_rows(
                 pd.DataFrame({"numerator": c.to_numpy(float), "value": c.to_numpy(float)}),
@@ -150,6 +183,14 @@ def trend_section(ctx: OpenDataContext) -> SectionResult:
     return SectionResult("od_trend", concat_indicators(parts), findings)
 
 
+_SPC_WORDS = {"Common cause": "Similar", "Special cause - high": "Higher", "Special cause - low": "Lower"}
+
+
+def _span(months: list[str]) -> str:
+    """``2020-04, 2020-05, 2020-06`` -> ``2020-04 to 2020-06`` when consecutive, else the list."""
+    return f"{months[0]} to {months[-1]}" if len(months) > 3 else ", ".join(months)
+
+
 def _monthly(ctx: OpenDataContext) -> tuple[pd.DataFrame, list[Finding]]:
     """Monthly counts per group with Making Data Count XmR signals (``stats.spc``)."""
     from svsna import stats
@@ -159,11 +200,17 @@ def _monthly(ctx: OpenDataContext) -> tuple[pd.DataFrame, list[Finding]]:
     parts, findings = [], []
     for key in GROUP_KEYS:
         s = counts[counts["group"] == key].sort_values("month")
-        chart = stats.spc(s["count"].to_numpy(float), improvement="down")
-        signal = chart["signal"].to_numpy()
+        chart = stats.spc(s["count"].to_numpy(float), dates=list(s["month"]), improvement="decrease")
+        signal = chart["point_type"].map(_SPC_WORDS).fillna("Similar").to_numpy()
+        mean = float(chart["mean"].iloc[0])
         parts.append(
             indicator_rows(
-                chart[["value", "lower", "upper"]].assign(numerator=s["count"].to_numpy(float)),
+                chart[["value"]].assign(
+                    numerator=s["count"].to_numpy(float),
+                    lower=chart["lower_limit"].to_numpy(float),
+                    upper=chart["upper_limit"].to_numpy(float),
+                    comparator_value=chart["mean"].to_numpy(float),
+                ),
                 section="od_trend",
                 indicator="monthly_crimes",
                 period=list(s["month"]),
@@ -171,25 +218,32 @@ def _monthly(ctx: OpenDataContext) -> tuple[pd.DataFrame, list[Finding]]:
                 breakdown="all",
                 breakdown_value="all",
                 definition=key,
-                method="XmR (Making Data Count): mean and process limits",
-                comparator_value=chart["centre"].to_numpy(float),
+                method="XmR chart (Making Data Count): limits = mean ± 2.66 × mean moving range",
                 significance=list(signal),
             )
         )
-        special = [m for m, sig in zip(s["month"], signal, strict=True) if sig != "Common cause"]
+        special = chart[chart["special_cause"].astype(bool)]
+        months_hi = [str(m) for m, t in zip(special["date"], special["point_type"], strict=True) if t.endswith("high")]
+        months_lo = [str(m) for m, t in zip(special["date"], special["point_type"], strict=True) if t.endswith("low")]
+        bits = []
+        if months_hi:
+            bits.append(f"above the mean in {len(months_hi)} month(s) ({_span(months_hi)})")
+        if months_lo:
+            bits.append(f"below the mean in {len(months_lo)} month(s) ({_span(months_lo)})")
         findings.append(
             Finding(
                 section="od_trend",
                 key=f"spc_{key}",
                 text=(
-                    f"Monthly '{group_for(key).label}' crimes averaged {float(chart['centre'].iloc[0]):.0f}; "
+                    f"Monthly '{group_for(key).label}' crimes averaged {mean:.0f} from {months[0]} to {months[-1]}; "
                     + (
-                        f"{len(special)} month(s) showed special-cause variation ({', '.join(special)})."
-                        if special
+                        "special-cause variation: " + "; ".join(bits) + "."
+                        if bits
                         else "every month was within common-cause variation."
                     )
                 ),
-                numbers={"mean": float(chart["centre"].iloc[0]), "special_cause_months": special},
+                numbers={"mean": mean, "special_cause_high": months_hi, "special_cause_low": months_lo},
+                significance="Increase" if months_hi and not months_lo else None,
                 period=f"{months[0]} to {months[-1]}",
                 area=ctx.area,
                 definition=key,
