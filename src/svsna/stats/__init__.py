@@ -32,6 +32,14 @@ _EXPORTS: dict[str, str] = {
     "period_change": "ratios",
     "compare_to_benchmark": "compare",
     "POLARITIES": "compare",
+    "dsr": "dsr",
+    "european_standard_population": "dsr",
+    "recent_trend": "trend",
+    "spc": "spc",
+    "getis_ord_gi_star": "hotspots",
+    "contiguity_weights": "hotspots",
+    "grid_weights": "hotspots",
+    "benjamini_hochberg": "hotspots",
 }
 
 __all__ = sorted(_EXPORTS)
