@@ -10,7 +10,8 @@ Indicators
 ----------
 ``gi_star_z``
     ``breakdown`` = ``lsoa``: the Gi* z-score (value) with the FDR-adjusted p-value in
-    ``comparator_value``; ``significance`` = ``Hot spot``, ``Cold spot`` or ``Not significant``.
+    ``comparator_value``; ``significance`` = ``Hot spot (99%)``, ``Hot spot (95%)``,
+    ``Cold spot (99%)``, ``Cold spot (95%)`` or ``Not significant``.
 ``hotspot_lsoas``
     number of LSOAs that are significant hot spots in the year.
 ``hotspot_persistence``
@@ -20,10 +21,14 @@ Indicators
 
 Examples
 --------
->>> from shapely.geometry import box
->>> w = contiguity_weights([box(0, 0, 1, 1), box(1, 0, 2, 1), box(5, 5, 6, 6)])
->>> w.toarray().astype(int).tolist()
-[[0, 1, 0], [1, 0, 0], [0, 0, 0]]
+>>> import json, tempfile, pathlib
+>>> fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"lsoa11_code": "E1"},
+...       "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}}]}
+>>> with tempfile.TemporaryDirectory() as d:
+...     p = pathlib.Path(d) / "b.geojson"
+...     _ = p.write_text(json.dumps(fc))
+...     [g.area for g in lsoa_geometries(p, ["E1"])]
+[1.0]
 """
 
 from __future__ import annotations
@@ -40,9 +45,8 @@ from svsna.opendata.proxy import group_for
 
 if TYPE_CHECKING:
     import pandas as pd
-    import scipy.sparse
 
-__all__ = ["FDR_ALPHA", "contiguity_weights", "hotspots_section", "lsoa_geometries"]
+__all__ = ["FDR_ALPHA", "hotspots_section", "lsoa_geometries"]
 
 FDR_ALPHA = 0.05
 HOTSPOT_GROUPS = ("vso", "combined")
@@ -72,27 +76,11 @@ def lsoa_geometries(path: Path, codes: list[str]) -> list[Any]:
     return [found[c] for c in codes]
 
 
-def contiguity_weights(geoms: list[Any]) -> scipy.sparse.csr_matrix:
-    """Binary queen-contiguity weights (1 where two polygons share a boundary point; 0 diagonal)."""
-    import numpy as np
-    import scipy.sparse
-    from shapely import STRtree
-
-    tree = STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    keep = left != right
-    i, j = left[keep], right[keep]
-    n = len(geoms)
-    w = scipy.sparse.csr_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
-    w = ((w + w.T) > 0).astype(float)
-    return scipy.sparse.csr_matrix(w)
-
-
 def _gi_star(values: Any, weights: Any) -> pd.DataFrame:
-    """Gi* z-scores and FDR-controlled labels for one set of LSOA values (via ``svsna.stats``)."""
+    """Gi* z-scores and FDR-controlled classes for one set of LSOA values (via ``svsna.stats``)."""
     from svsna import stats
 
-    return stats.getis_ord_gi_star(values, weights, alpha=FDR_ALPHA, fdr=True)
+    return stats.getis_ord_gi_star(values, weights, transform="binary", alpha=FDR_ALPHA, fdr=True)
 
 
 def hotspots_section(ctx: OpenDataContext) -> SectionResult:
@@ -104,7 +92,9 @@ def hotspots_section(ctx: OpenDataContext) -> SectionResult:
     codes = ctx.ref.lsoa_codes
     weights = ctx._cache.get("weights")
     if weights is None:
-        weights = contiguity_weights(lsoa_geometries(ctx.ref.boundaries, codes))
+        from svsna import stats
+
+        weights = stats.contiguity_weights(lsoa_geometries(ctx.ref.boundaries, codes))
         ctx._cache["weights"] = weights
     names = ctx.ref.geography.set_index("lsoa_code")["lsoa_name"]
     parts, findings = [], []
@@ -115,7 +105,7 @@ def hotspots_section(ctx: OpenDataContext) -> SectionResult:
         for key in HOTSPOT_GROUPS:
             r = rates[rates["group"] == key].set_index("area_code").loc[codes]
             gi = _gi_star(r["value"].to_numpy(float), weights)
-            label = gi["label"].to_numpy()
+            label = gi["classification"].to_numpy()
             parts.append(
                 indicator_rows(
                     pd.DataFrame(
@@ -137,7 +127,7 @@ def hotspots_section(ctx: OpenDataContext) -> SectionResult:
                     definition=key,
                 )
             )
-            hot = pd.Series(label == "Hot spot", index=codes)
+            hot = pd.Series([str(c).startswith("Hot spot") for c in label], index=codes)
             hot_years[key] = hot_years.get(key, pd.Series(0, index=codes)) + hot.astype(int)
             parts.append(
                 indicator_rows(
