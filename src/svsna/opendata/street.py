@@ -169,6 +169,8 @@ def _read_one(path: Path) -> tuple[Any, list[dict[str, Any]]]:
         )
     except pa.ArrowInvalid as exc:
         raise InputDataError(f"{path}: cannot be read as a CSV file: {exc}") from exc
+    if any(b["row_number"] < 0 for b in bad):
+        _locate_lines(path, bad)
     missing = [c for c in STREET_COLUMNS if c not in table.column_names]
     if missing:
         raise InputDataError(
@@ -176,6 +178,22 @@ def _read_one(path: Path) -> tuple[Any, list[dict[str, Any]]]:
             "hint: use the data.police.uk street-level file unchanged"
         )
     return table, bad
+
+
+def _locate_lines(path: Path, bad: list[dict[str, Any]]) -> None:
+    """Fill in the line numbers of malformed rows (Arrow's multi-threaded reader does not know them)."""
+    import gzip
+
+    wanted: dict[str, list[dict[str, Any]]] = {}
+    for b in bad:
+        if b["row_number"] < 0:
+            wanted.setdefault(b["value"], []).append(b)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as fh:
+        for number, line in enumerate(fh, start=1):
+            hits = wanted.get(line.rstrip("\r\n")[:200])
+            if hits:
+                hits.pop(0)["row_number"] = number
 
 
 @dataclass

@@ -187,8 +187,22 @@ _SPC_WORDS = {"Common cause": "Similar", "Special cause - high": "Higher", "Spec
 
 
 def _span(months: list[str]) -> str:
-    """``2020-04, 2020-05, 2020-06`` -> ``2020-04 to 2020-06`` when consecutive, else the list."""
-    return f"{months[0]} to {months[-1]}" if len(months) > 3 else ", ".join(months)
+    """Months as runs of consecutive months.
+
+    >>> _span(["2020-04", "2020-05", "2020-06", "2020-09", "2021-01", "2021-02"])
+    '2020-04 to 2020-06, 2020-09, 2021-01 to 2021-02'
+    """
+
+    def index(m: str) -> int:
+        return int(m[:4]) * 12 + int(m[5:7])
+
+    runs: list[list[str]] = []
+    for m in sorted(months):
+        if runs and index(m) == index(runs[-1][-1]) + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
 
 
 def _monthly(ctx: OpenDataContext) -> tuple[pd.DataFrame, list[Finding]]:
