@@ -210,7 +210,8 @@ class StreetLoad:
 
 
 def load_street_files(wh: Warehouse, files: list[Path], ref: ForceReference) -> StreetLoad:
-    """Read ``files`` into warehouse tables ``od_street``, ``od_crimes``, ``od_ledger``, ``od_rejects``.
+    """Read ``files`` into warehouse tables ``od_street`` (every row with its outcome and reason),
+    ``od_crimes``, ``od_ledger`` and ``od_rejects``.
 
     Also writes ``od_geography`` (the force's LSOAs) and ``od_population``.
     ``od_crimes`` holds the loaded crimes: ``file, row_number, month, month_start (date),
@@ -236,8 +237,7 @@ def load_street_files(wh: Warehouse, files: list[Path], ref: ForceReference) -> 
     raw = pa.concat_tables(parts)
     wh.write_table("od_geography", ref.geography)
     wh.write_table("od_population", ref.population)
-    wh.write_table("od_street_raw", raw)
-    street = _classify(wh.table("od_street_raw"), wh.table("od_geography"))
+    street = _classify(ibis.memtable(raw), wh.table("od_geography"))
     wh.write_table("od_street", street)
     s = wh.table("od_street")
     geo = wh.table("od_geography")
