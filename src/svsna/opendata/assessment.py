@@ -224,7 +224,7 @@ def _build_report(result: OpenDataResult, ref: ForceReference) -> dict[str, Path
         name=f"{ref.pfa_name} (open data)",
         short_name=ref.pfa_name,
         financial_years=[int(p.split("/")[0]) for p in result.metadata["financial_years"]],
-        definitions=["opendata_proxy"],
+        definitions=["combined", "vso", "robbery", "weapons"],
         output=result.out_dir,
     )
     made = build_reports(
@@ -236,4 +236,5 @@ def _build_report(result: OpenDataResult, ref: ForceReference) -> dict[str, Path
         out_dir=result.out_dir,
         boundaries=ref.boundaries,
     )
-    return {str(k): Path(v) for k, v in dict(made or {}).items()}
+    items = made.items() if hasattr(made, "items") else []
+    return {f"report_{k}": Path(v) for k, v in items}

@@ -40,10 +40,19 @@ def area_rates(ctx: OpenDataContext, code_col: str, level: str, year: int) -> pd
 
     Returns ``area_code, group, count, population, value, lower, upper, method, confidence``.
     """
+    import pandas as pd
+
     from svsna import stats
 
     pop = ctx.population(level, year)
-    counts = ctx.group_counts(["fin_year", code_col], index={"fin_year": [year], code_col: list(pop["area_code"])})
+    key = f"counts_by_{code_col}"
+    if key not in ctx._cache:  # one query for every year and area, reused across years and sections
+        ctx._cache[key] = ctx.group_counts(["fin_year", code_col])
+    allc = ctx._cache[key]
+    counts = allc[allc["fin_year"] == year].drop(columns="fin_year")
+    grid = pd.MultiIndex.from_product([list(pop["area_code"]), GROUP_KEYS], names=[code_col, "group"])
+    counts = counts.set_index([code_col, "group"])["count"].reindex(grid, fill_value=0).reset_index()
+    counts.insert(0, "fin_year", year)
     df = counts.rename(columns={code_col: "area_code"}).merge(pop, on="area_code", how="left")
     rate = stats.crude_rate(df["count"].to_numpy(), df["population"].to_numpy(float), ctx.multiplier, ctx.confidence)
     return df.reset_index(drop=True).join(rate[["value", "lower", "upper", "method", "confidence"]])
