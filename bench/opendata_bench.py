@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import platform
 import tempfile
 import time
@@ -33,13 +34,17 @@ def main() -> None:
 
     import_s = time.perf_counter() - t0
     print(f"python {platform.python_version()}, {os.cpu_count()} cores; import {import_s:.1f} s")
+    print(f"load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for i in range(args.repeat):
         with tempfile.TemporaryDirectory() as d:
             t = time.perf_counter()
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
             res = run_opendata(args.data, "leicestershire", [2020, 2021], d, build_report=False)
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
             wall = time.perf_counter() - t
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         print(
-            f"run {i + 1}: {wall:.1f} s  rows read {res.load.read:,}, loaded {res.load.loaded:,}, "
+            f"run {i + 1}: wall {wall:.1f} s, cpu {cpu:.1f} s  rows read {res.load.read:,}, loaded {res.load.loaded:,}, "
             f"{len(res.load.files)} files, {len(res.indicators):,} indicator rows, {len(res.findings)} findings"
         )
 
