@@ -40,6 +40,12 @@ _EXPORTS: dict[str, str] = {
     "contiguity_weights": "hotspots",
     "grid_weights": "hotspots",
     "benjamini_hochberg": "hotspots",
+    "disclose": "disclosure",
+    "safe_count": "disclosure",
+    "rule_set": "disclosure",
+    "RuleSet": "disclosure",
+    "RULE_SETS": "disclosure",
+    "DisclosureResult": "disclosure",
 }
 
 __all__ = sorted(_EXPORTS)
