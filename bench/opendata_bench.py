@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import platform
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -44,7 +44,8 @@ def main() -> None:
             wall = time.perf_counter() - t
         cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         print(
-            f"run {i + 1}: wall {wall:.1f} s, cpu {cpu:.1f} s  rows read {res.load.read:,}, loaded {res.load.loaded:,}, "
+            f"run {i + 1}: wall {wall:.1f} s, cpu {cpu:.1f} s  "
+            f"rows read {res.load.read:,}, loaded {res.load.loaded:,}, "
             f"{len(res.load.files)} files, {len(res.indicators):,} indicator rows, {len(res.findings)} findings"
         )
 

@@ -10,8 +10,8 @@ folder, loads them into a workspace warehouse (``svsna.engine``), runs the five 
     rejects.csv                           every rejected row, with file, line, column, value, rule
     metadata.json                         title, proxy definition, sources, files, attribution
 
-and, when :mod:`svsna.outputs` provides ``build_reports``, the HTML/PDF/workbook report
-titled "Open-data edition".
+and, when :mod:`svsna.outputs` declares ``SUPPORTS_OPENDATA = True``, the HTML/PDF/workbook
+report titled "Open-data edition" (otherwise ``REPORT_NOT_BUILT.txt`` says what is missing).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from svsna.engine import Warehouse
     from svsna.opendata.reference import ForceReference
 
-__all__ = ["ATTRIBUTION", "TITLE", "OpenDataResult", "assess", "run_opendata"]
+__all__ = ["ATTRIBUTION", "REPORT_NOTE", "TITLE", "OpenDataResult", "assess", "run_opendata"]
 
 TITLE = "Open-data edition"
 ATTRIBUTION = (
@@ -156,7 +156,8 @@ def run_opendata(
     engine : {"duckdb", "spark"}
         Backend running the Ibis expressions.
     build_report : bool
-        Also build the HTML/PDF/workbook report when ``svsna.outputs.build_reports`` exists.
+        Also build the HTML/PDF/workbook report when ``svsna.outputs`` supports the open-data
+        edition (``SUPPORTS_OPENDATA``); otherwise write ``REPORT_NOT_BUILT.txt``.
     """
     from svsna.engine import open_warehouse
     from svsna.opendata.reference import load_force_reference
@@ -203,31 +204,61 @@ def run_opendata(
     return result
 
 
+REPORT_NOTE = """The HTML/PDF/workbook report was not built.
+
+{reason}
+
+The indicator table, findings, ledger, rejects and metadata in this folder are complete.
+
+Integration (for svsna.outputs): the open-data edition calls
+
+    build_reports(indicators, findings, config=config, ledger=ledger, metadata=metadata,
+                  out_dir=out_dir, boundaries=<LSOA 2011 GeoJSON>)
+
+with config.definitions == ["combined", "vso", "robbery", "weapons"] and
+metadata["edition"] == "opendata", metadata["title"] == "Open-data edition" and
+metadata["proxy_definition"] holding the statement that police.uk cannot isolate serious violence.
+It does so once svsna.outputs sets SUPPORTS_OPENDATA = True, meaning the report
+  * uses metadata["title"] as the title (never "Serious Violence Strategic Needs Assessment"),
+  * introduces the proxy with metadata["proxy_definition"] instead of the serious-violence wording,
+  * renders the sections od_extent, od_trend, od_geography, od_hotspots, od_mix (indicator names in
+    docs/opendata.md) and shows the rows of every proxy group (the definition column), not only the
+    primary definition.
+"""
+
+
 def _build_report(result: OpenDataResult, ref: ForceReference) -> dict[str, Path]:
-    """Hand the results to ``svsna.outputs.build_reports`` when that module exists."""
+    """Hand the results to ``svsna.outputs.build_reports`` when it supports the open-data edition.
+
+    Building the partner-SNA report from these results would title them "Serious Violence
+    Strategic Needs Assessment", which the open-data edition must never claim; so the report is
+    built only when :mod:`svsna.outputs` declares ``SUPPORTS_OPENDATA = True``. Otherwise a
+    ``REPORT_NOT_BUILT.txt`` note says why and what the report needs.
+    """
+    note = result.out_dir / "REPORT_NOT_BUILT.txt"
     try:
-        from svsna.outputs import build_reports  # type: ignore[attr-defined]
+        import svsna.outputs as outputs
     except ImportError:
-        note = result.out_dir / "REPORT_NOT_BUILT.txt"
-        note.write_text(
-            "svsna.outputs.build_reports is not available in this installation, so only the indicator table,\n"
-            "findings, ledger and metadata were written. Integration: call\n"
-            "  build_reports(indicators, findings, config=AreaConfig(name=metadata['area'], ...),\n"
-            "                ledger=ledger, metadata=metadata, out_dir=out_dir, boundaries=<lsoa geojson>)\n"
-            "with metadata['title'] == 'Open-data edition'.\n",
-            encoding="utf-8",
+        note.write_text(REPORT_NOTE.format(reason="svsna.outputs is not installed."), encoding="utf-8")
+        return {"report_note": note}
+    if not getattr(outputs, "SUPPORTS_OPENDATA", False):
+        reason = (
+            "svsna.outputs does not declare SUPPORTS_OPENDATA = True: its report would call these police.uk "
+            "proxy figures 'serious violence', which the open-data edition must not do."
         )
+        note.write_text(REPORT_NOTE.format(reason=reason), encoding="utf-8")
         return {"report_note": note}
     from svsna.config import AreaConfig
 
     config = AreaConfig(
-        name=f"{ref.pfa_name} (open data)",
+        name=f"{ref.pfa_name} police force area",
         short_name=ref.pfa_name,
         financial_years=[int(p.split("/")[0]) for p in result.metadata["financial_years"]],
         definitions=["combined", "vso", "robbery", "weapons"],
+        disclosure={"rules": "nhsd_2018"},
         output=result.out_dir,
     )
-    made = build_reports(
+    made = outputs.build_reports(
         result.indicators,
         result.findings,
         config=config,
