@@ -12,6 +12,13 @@ folder, loads them into a workspace warehouse (``svsna.engine``), runs the five 
 
 and, when :mod:`svsna.outputs` declares ``SUPPORTS_OPENDATA = True``, the HTML/PDF/workbook
 report titled "Open-data edition" (otherwise ``REPORT_NOT_BUILT.txt`` says what is missing).
+
+Examples
+--------
+>>> TITLE
+'Open-data edition'
+>>> "Open Government Licence" in ATTRIBUTION
+True
 """
 
 from __future__ import annotations

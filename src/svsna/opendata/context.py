@@ -3,6 +3,11 @@
 Sections build Ibis expressions over the warehouse table ``od_crimes`` and get small
 pandas results back; the helpers here add the proxy groups (``vso``, ``robbery``,
 ``weapons`` and ``combined``) and fill in zero counts so every area appears.
+
+Examples
+--------
+>>> GROUP_KEYS
+('vso', 'robbery', 'weapons', 'combined')
 """
 
 from __future__ import annotations

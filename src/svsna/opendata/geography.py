@@ -14,6 +14,11 @@ Indicators (all per 1,000 residents with Byar's / exact Poisson CIs):
 
 LSOA and decile denominators are ONS LSOA estimates (the latest year not after the
 financial year's start); local authority, CSP and force denominators are ONS MYE2.
+
+Examples
+--------
+>>> [b for b, *_ in _LEVELS]
+['local_authority', 'community_safety_partnership']
 """
 
 from __future__ import annotations

@@ -9,6 +9,12 @@ Indicators
     ``breakdown`` = ``outcome_category``: each "Last outcome category" as a percentage of the
     proxy group's crimes (``definition`` = group). Outcomes are as at the download date:
     data.police.uk updates them as cases progress, so recent months look less resolved.
+
+Examples
+--------
+>>> from svsna.opendata.proxy import CRIME_TYPES
+>>> len(CRIME_TYPES)  # the crime types a crime_type_share row can name
+13
 """
 
 from __future__ import annotations
