@@ -134,3 +134,14 @@ def test_missing_street_column_is_named(west_yorkshire, tmp_path):
             load_street_files(wh, [bad], ref)
     finally:
         wh.close()
+
+
+def test_windows_1252_file_is_read(tmp_path):
+    from svsna.opendata.street import STREET_COLUMNS, _read_one
+
+    f = tmp_path / "2021-04-west-yorkshire-street.csv"
+    row = "x,2021-04,A,A,-1.1,52.1,On or near Café,E01011264,Leeds 001A,Robbery,,"
+    f.write_bytes((",".join(STREET_COLUMNS) + "\n" + row + "\n").encode("cp1252"))
+    table, bad = _read_one(f)
+    assert bad == []
+    assert table.column("Location").to_pylist() == ["On or near Café"]

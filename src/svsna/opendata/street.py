@@ -156,10 +156,11 @@ def _read_one(path: Path) -> tuple[Any, list[dict[str, Any]]]:
         )
         return "skip"
 
-    try:
-        table = pcsv.read_csv(
+    def _read(encoding: str) -> Any:
+        bad.clear()
+        return pcsv.read_csv(
             path,
-            read_options=pcsv.ReadOptions(encoding="utf-8"),
+            read_options=pcsv.ReadOptions(encoding=encoding),
             parse_options=pcsv.ParseOptions(invalid_row_handler=_invalid, newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
                 column_types={c: pa.string() for c in STREET_COLUMNS},
@@ -167,8 +168,18 @@ def _read_one(path: Path) -> tuple[Any, list[dict[str, Any]]]:
                 quoted_strings_can_be_null=False,
             ),
         )
+
+    try:
+        try:
+            table = _read("utf-8")
+        except pa.ArrowInvalid as exc:
+            if "utf8" not in str(exc).lower():
+                raise
+            table = _read("cp1252")  # a file re-saved by Excel on Windows
     except pa.ArrowInvalid as exc:
-        raise InputDataError(f"{path}: cannot be read as a CSV file: {exc}") from exc
+        raise InputDataError(
+            f"{path}: cannot be read as a CSV file: {exc} (hint: use the data.police.uk file unchanged)"
+        ) from exc
     if any(b["row_number"] < 0 for b in bad):
         _locate_lines(path, bad)
     missing = [c for c in STREET_COLUMNS if c not in table.column_names]
@@ -189,7 +200,7 @@ def _locate_lines(path: Path, bad: list[dict[str, Any]]) -> None:
         if b["row_number"] < 0:
             wanted.setdefault(b["value"], []).append(b)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as fh:
+    with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
         for number, line in enumerate(fh, start=1):
             hits = wanted.get(line.rstrip("\r\n")[:200])
             if hits:
