@@ -61,6 +61,11 @@ class OpenDataContext:
         return self.ref.pfa_name
 
     @property
+    def ci_label(self) -> str:
+        """``'95% CI'`` for a 0.95 confidence level."""
+        return f"{100 * self.confidence:g}% CI"
+
+    @property
     def periods(self) -> list[Period]:
         return [financial_year(y) for y in self.years]
 

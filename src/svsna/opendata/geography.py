@@ -194,7 +194,7 @@ def _deprivation(ctx: OpenDataContext, year: int) -> tuple[list[pd.DataFrame], l
                 text=(
                     f"In {period} the rate of '{group_for(key).label}' in the most deprived LSOAs (IMD decile {most}) "
                     f"was {row.value:.1f} times that in the least deprived (decile {least}) "
-                    f"(95% CI {row.lower:.1f} to {row.upper:.1f})."
+                    f"({ctx.ci_label} {row.lower:.1f} to {row.upper:.1f})."
                 ),
                 numbers={
                     "rate_ratio": float(row.value),

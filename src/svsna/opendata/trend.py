@@ -12,8 +12,9 @@ od_extent
 od_trend
     ``rate_ratio_vs_previous_year`` (count ratio with exact conditional CI; significance
     Increase / Decrease / No significant change), ``pct_change_vs_previous_year`` (the same
-    as a percentage), ``monthly_crimes`` (``breakdown`` = ``month``; one row per group and month
-    with the SPC signal in ``significance``).
+    as a percentage), ``monthly_crimes`` (``period`` = the month ``YYYY-MM``; value = the count,
+    ``lower``/``upper`` = the XmR process limits, ``comparator_value`` = the mean, and the SPC signal
+    in ``significance``: ``Higher``/``Lower`` special cause above/below the mean, ``Similar`` common cause).
 """
 
 from __future__ import annotations
@@ -99,8 +100,9 @@ def extent_section(ctx: OpenDataContext) -> SectionResult:
                     section="od_extent",
                     key=f"count_{key}",
                     text=(
-                        f"In {ctx.label(year)} police.uk recorded {int(n):,} crimes of '{label}' in {ctx.area} "
-                        f"({r.value:.1f} per 1,000 residents, 95% CI {r.lower:.1f} to {r.upper:.1f})."
+                        f"In {ctx.label(year)} police.uk published {int(n):,} crimes of '{label}' "
+                        f"located in {ctx.area} "
+                        f"({r.value:.1f} per 1,000 residents, {ctx.ci_label} {r.lower:.1f} to {r.upper:.1f})."
                     ),
                     numbers={"count": int(n), "rate": float(r.value), "lower": float(r.lower), "upper": float(r.upper)},
                     period=ctx.label(year),
@@ -159,7 +161,7 @@ def trend_section(ctx: OpenDataContext) -> SectionResult:
                     text=(
                         f"'{group_for(key).label}' went from {int(row.count_before):,} in {ctx.label(before)} to "
                         f"{int(row.count_now):,} in {ctx.label(now)} ({row.pct_change:+.1f}%; rate ratio "
-                        f"{row.value:.2f}, 95% CI {row.lower:.2f} to {row.upper:.2f}): {word}."
+                        f"{row.value:.2f}, {ctx.ci_label} {row.lower:.2f} to {row.upper:.2f}): {word}."
                     ),
                     numbers={
                         "before": int(row.count_before),
