@@ -219,7 +219,7 @@ def test_outputs_written_and_proxy_stated(leics_run):
     from svsna.indicators import INDICATOR_COLUMNS, findings_from_json
 
     files = leics_run.files
-    for key in ("indicators_csv", "indicators_parquet", "findings", "ledger", "rejects", "metadata"):
+    for key in ("indicators_csv", "indicators_parquet", "findings", "ledger", "rejects", "metadata", "workbook"):
         assert files[key].exists(), key
     table = pd.read_parquet(files["indicators_parquet"])
     assert list(table.columns) == list(INDICATOR_COLUMNS)

@@ -141,3 +141,17 @@ def test_incomplete_year_is_refused(west_yorkshire, tmp_path):
 
     with pytest.raises(ConfigError, match=r"2020/21 has 0 of 12 months"):
         run_opendata(west_yorkshire, "west-yorkshire", [2020, 2021], tmp_path / "o", build_report=False)
+
+
+def test_workbook_titled_open_data_edition(wy_run):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(wy_run.files["workbook"], read_only=True)
+    assert wb.sheetnames == ["About", "Indicators", "Findings", "Ledger", "Rejects"]
+    about = wb["About"]
+    assert about["A1"].value == "Open-data edition"
+    details = [r[1] for r in about.iter_rows(min_row=4, values_only=True)]
+    assert any("cannot isolate serious violence" in str(d) for d in details)
+    assert wb["Indicators"].max_row == len(wy_run.indicators) + 1
+    assert wb["Rejects"].max_row == 5 + 1  # the five bad rows of 2021-05
+    wb.close()

@@ -9,6 +9,7 @@ folder, loads them into a workspace warehouse (``svsna.engine``), runs the five 
     ledger.csv                            every row read, by file, outcome and reason
     rejects.csv                           every rejected row, with file, line, column, value, rule
     metadata.json                         title, proxy definition, sources, files, attribution
+    opendata-tables.xlsx                  all of the above in one workbook, titled "Open-data edition"
 
 and, when :mod:`svsna.outputs` declares ``SUPPORTS_OPENDATA = True``, the HTML/PDF/workbook
 report titled "Open-data edition" (otherwise ``REPORT_NOT_BUILT.txt`` says what is missing).
@@ -198,6 +199,7 @@ def run_opendata(
         "ledger": out / "ledger.csv",
         "rejects": out / "rejects.csv",
         "metadata": out / "metadata.json",
+        "workbook": out / "opendata-tables.xlsx",
     }
     indicators.to_csv(written["indicators_csv"], index=False)
     indicators.to_parquet(written["indicators_parquet"], index=False)
@@ -205,6 +207,9 @@ def run_opendata(
     load.ledger.to_csv(written["ledger"], index=False)
     rejects.to_csv(written["rejects"], index=False)
     written["metadata"].write_text(json.dumps(metadata, indent=1, ensure_ascii=False), encoding="utf-8")
+    from svsna.opendata.workbook import write_workbook
+
+    write_workbook(written["workbook"], indicators, findings, load.ledger, rejects, metadata)
     result = OpenDataResult(indicators, findings, load.ledger, metadata, load, out, written)
     if build_report:
         result.files.update(_build_report(result, ref))
