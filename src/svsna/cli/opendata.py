@@ -83,6 +83,7 @@ def report(
         Path | None, typer.Option("--workspace", help="Warehouse folder (default OUT/workspace).")
     ] = None,
     engine: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
+    workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Write opendata-tables.xlsx.")] = True,
     build_report: Annotated[
         bool, typer.Option("--report/--no-report", help="Also build the HTML/PDF/workbook.")
     ] = True,
@@ -94,7 +95,15 @@ def report(
 
     fys = parse_years([years, *ctx.args])
     res = run_opendata(
-        data, force, fys, out, street_dir=street, workspace=workspace, engine=engine, build_report=build_report
+        data,
+        force,
+        fys,
+        out,
+        street_dir=street,
+        workspace=workspace,
+        engine=engine,
+        build_report=build_report,
+        workbook=workbook,
     )
     con = Console()
     m = res.metadata

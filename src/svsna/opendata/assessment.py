@@ -146,6 +146,7 @@ def run_opendata(
     engine: str = "duckdb",
     confidence: float = 0.95,
     build_report: bool = True,
+    workbook: bool = True,
 ) -> OpenDataResult:
     """Load ``force``'s police.uk files and public reference data, assess ``years``, write the outputs.
 
@@ -166,6 +167,8 @@ def run_opendata(
     build_report : bool
         Also build the HTML/PDF/workbook report when ``svsna.outputs`` supports the open-data
         edition (``SUPPORTS_OPENDATA``); otherwise write ``REPORT_NOT_BUILT.txt``.
+    workbook : bool
+        Also write ``opendata-tables.xlsx`` (a few seconds for ~9,000 indicator rows).
     """
     from svsna.engine import open_warehouse
     from svsna.opendata.reference import load_force_reference
@@ -199,7 +202,6 @@ def run_opendata(
         "ledger": out / "ledger.csv",
         "rejects": out / "rejects.csv",
         "metadata": out / "metadata.json",
-        "workbook": out / "opendata-tables.xlsx",
     }
     indicators.to_csv(written["indicators_csv"], index=False)
     indicators.to_parquet(written["indicators_parquet"], index=False)
@@ -207,9 +209,12 @@ def run_opendata(
     load.ledger.to_csv(written["ledger"], index=False)
     rejects.to_csv(written["rejects"], index=False)
     written["metadata"].write_text(json.dumps(metadata, indent=1, ensure_ascii=False), encoding="utf-8")
-    from svsna.opendata.workbook import write_workbook
+    if workbook:
+        from svsna.opendata.workbook import write_workbook
 
-    write_workbook(written["workbook"], indicators, findings, load.ledger, rejects, metadata)
+        written["workbook"] = write_workbook(
+            out / "opendata-tables.xlsx", indicators, findings, load.ledger, rejects, metadata
+        )
     result = OpenDataResult(indicators, findings, load.ledger, metadata, load, out, written)
     if build_report:
         result.files.update(_build_report(result, ref))
