@@ -159,3 +159,45 @@ def test_workbook_titled_open_data_edition(wy_run):
     assert [r[header.index("value")] for r in vso] == [84]  # 7 a month located in the force
     assert len(list(wb["Rejects"].iter_rows(values_only=True))) == 5 + 1  # the five bad rows of 2021-05
     wb.close()
+
+
+def test_la_rates_from_mye2_when_no_lsoa_population(west_yorkshire, tmp_path):
+    """Without an LSOA population file, LA rates use MYE2 and LSOA-level analyses say why they are absent."""
+    (west_yorkshire / "population" / "population20_lsoa11_wy.csv").unlink()
+    (west_yorkshire / "population" / "ons_mye2_sya_mid2021_wy.csv").write_text(
+        "Sex,Code,Name,Geography,All ages\n"
+        "Persons,E08000035,Leeds,Metropolitan District,5000\n"
+        "Males,E08000035,Leeds,Metropolitan District,2400\n"
+        "Persons,E08000032,Bradford,Metropolitan District,2500\n",
+        encoding="utf-8",
+    )
+    res = run_opendata(west_yorkshire, "west-yorkshire", [2021], tmp_path / "o", build_report=False, workbook=False)
+    ind = res.indicators
+    la = ind[(ind["indicator"] == "rate_per_1000") & (ind["breakdown"] == "local_authority")]
+    assert _one(la, breakdown_value="Leeds (E08000035)", definition="vso")["value"] == pytest.approx(60 / 5000 * 1000)
+    assert _one(la, breakdown_value="Bradford (E08000032)", definition="vso")["value"] == pytest.approx(
+        24 / 2500 * 1000
+    )
+    assert not (ind["breakdown"] == "lsoa").any() and not (ind["section"] == "od_hotspots").any()
+    keys = {f.key for f in res.findings}
+    assert {"lsoa_rates_not_run", "hotspots_not_run"} <= keys
+
+
+def test_lsoa_without_population_is_not_compared(west_yorkshire, tmp_path):
+    import numpy as np
+
+    f = west_yorkshire / "population" / "population20_lsoa11_wy.csv"
+    f.write_text("".join(line for line in f.read_text().splitlines(True) if "E01010565" not in line))
+    res = run_opendata(west_yorkshire, "west-yorkshire", [2021], tmp_path / "o", build_report=False, workbook=False)
+    ind = res.indicators
+    gi = ind[(ind["indicator"] == "gi_star_z") & (ind["definition"] == "vso")]
+    gi = gi.set_index(gi["breakdown_value"].str[-10:-1])
+    assert gi.loc["E01010565", "significance"] == "Not compared"
+    # the other four form a chain 0-1-2-3 with rates 36, 6, 8, 20 per 1,000 (Ord & Getis 1995, eq. 14)
+    x = np.array([36.0, 6.0, 8.0, 20.0])
+    n = len(x)
+    w = np.eye(n) + np.eye(n, k=1) + np.eye(n, k=-1)
+    s = math.sqrt((x**2).mean() - x.mean() ** 2)
+    z = (w @ x - x.mean() * w.sum(1)) / (s * np.sqrt((n * (w**2).sum(1) - w.sum(1) ** 2) / (n - 1)))
+    got = gi.loc[["E01011264", "E01011265", "E01011266", "E01010564"], "value"].to_numpy()
+    assert got == pytest.approx(z, rel=1e-9)

@@ -125,5 +125,9 @@ class OpenDataContext:
         p = self.ref.population_for(level, year)
         return p[["area_code", "population", "year"]].rename(columns={"year": "population_year"})
 
+    def has_population(self, level: str) -> bool:
+        """Whether population estimates exist for ``level`` areas (``lsoa``, ``lad``, ...)."""
+        return bool((self.ref.population["level"] == level).any())
+
     def force_population(self, year: int) -> float:
         return float(self.population("pfa", year)["population"].sum())

@@ -73,7 +73,8 @@ def geography_section(ctx: OpenDataContext) -> SectionResult:
         period = ctx.label(year)
         force = area_rates(ctx, "pfa_code", "pfa", year)
         bench = force.set_index("group")["value"]
-        for breakdown, code_col, name_col, level in (*_LEVELS, ("lsoa", "lsoa_code", "lsoa_name", "lsoa")):
+        levels = [*_LEVELS, ("lsoa", "lsoa_code", "lsoa_name", "lsoa")] if ctx.has_population("lsoa") else _LEVELS
+        for breakdown, code_col, name_col, level in levels:
             r = area_rates(ctx, code_col, level, year)
             names = geo[[code_col, name_col]].drop_duplicates().set_index(code_col)[name_col]
             cmp = stats.compare_to_benchmark(
@@ -99,9 +100,20 @@ def geography_section(ctx: OpenDataContext) -> SectionResult:
             )
             if breakdown == "local_authority":
                 findings.extend(_area_findings(r.assign(significance=cmp["significance"]), names, period, ctx))
-        dec_rows, dec_findings = _deprivation(ctx, year)
+        dec_rows, dec_findings = _deprivation(ctx, year) if ctx.has_population("lsoa") else ([], [])
         parts.extend(dec_rows)
         findings.extend(dec_findings)
+    if not ctx.has_population("lsoa"):
+        findings.append(
+            Finding(
+                section="od_geography",
+                key="lsoa_rates_not_run",
+                text="LSOA and deprivation-decile rates were not computed: no LSOA population file "
+                "(population/population<YY>_lsoa11*.csv) covers the force.",
+                area=ctx.area,
+                public=False,
+            )
+        )
     return SectionResult("od_geography", concat_indicators(parts), findings)
 
 

@@ -83,12 +83,28 @@ def _gi_star(values: Any, weights: Any) -> pd.DataFrame:
     return stats.getis_ord_gi_star(values, weights, transform="binary", alpha=FDR_ALPHA, fdr=True)
 
 
+def _gi_star_valid(values: Any, weights: Any) -> pd.DataFrame:
+    """Gi* on the LSOAs with a rate; LSOAs without one (no population) are ``Not compared``."""
+    import numpy as np
+    import pandas as pd
+
+    ok = ~np.isnan(values)
+    out = pd.DataFrame({"z": np.nan, "p_adjusted": np.nan, "classification": "Not compared"}, index=range(len(values)))
+    if ok.sum() >= 3:
+        gi = _gi_star(values[ok], weights[ok][:, ok])
+        idx = np.flatnonzero(ok)
+        out.loc[idx, "z"] = gi["z"].to_numpy(float)
+        out.loc[idx, "p_adjusted"] = gi["p_adjusted"].to_numpy(float)
+        out.loc[idx, "classification"] = gi["classification"].to_numpy()
+    return out
+
+
 def hotspots_section(ctx: OpenDataContext) -> SectionResult:
     """Gi* hot spots per year and group, and how persistent they are across years."""
     import pandas as pd
 
-    if ctx.ref.boundaries is None:
-        return SectionResult("od_hotspots", concat_indicators([]), [_no_boundaries(ctx)])
+    if ctx.ref.boundaries is None or not ctx.has_population("lsoa"):
+        return SectionResult("od_hotspots", concat_indicators([]), [_not_run(ctx)])
     codes = ctx.ref.lsoa_codes
     weights = ctx._cache.get("weights")
     if weights is None:
@@ -103,8 +119,8 @@ def hotspots_section(ctx: OpenDataContext) -> SectionResult:
         period = ctx.label(year)
         rates = area_rates(ctx, "lsoa_code", "lsoa", year)
         for key in HOTSPOT_GROUPS:
-            r = rates[rates["group"] == key].set_index("area_code").loc[codes]
-            gi = _gi_star(r["value"].to_numpy(float), weights)
+            r = rates[rates["group"] == key].set_index("area_code").reindex(codes)
+            gi = _gi_star_valid(r["value"].to_numpy(float), weights)
             label = gi["classification"].to_numpy()
             parts.append(
                 indicator_rows(
@@ -202,11 +218,16 @@ def hotspots_section(ctx: OpenDataContext) -> SectionResult:
     return SectionResult("od_hotspots", concat_indicators(parts), findings)
 
 
-def _no_boundaries(ctx: OpenDataContext) -> Finding:
+def _not_run(ctx: OpenDataContext) -> Finding:
+    missing = (
+        "an LSOA boundary file (geography/boundaries/lsoa11*.geojson)"
+        if ctx.ref.boundaries is None
+        else ("an LSOA population file (population/population<YY>_lsoa11*.csv)")
+    )
     return Finding(
         section="od_hotspots",
         key="hotspots_not_run",
-        text="Hot spots were not computed: no LSOA boundary file (geography/boundaries/lsoa11*.geojson) was found.",
+        text=f"Hot spots were not computed: {missing} covering the force was not found.",
         area=ctx.area,
         public=False,
     )
