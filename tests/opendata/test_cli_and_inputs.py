@@ -145,3 +145,28 @@ def test_windows_1252_file_is_read(tmp_path):
     table, bad = _read_one(f)
     assert bad == []
     assert table.column("Location").to_pylist() == ["On or near Café"]
+
+
+def test_report_command_takes_years_as_separate_values(west_yorkshire, tmp_path):
+    # "--years 2020 2021": 2021 arrives as an extra argument and is parsed too; 2020/21 is not in the files
+    res = runner.invoke(
+        app,
+        [
+            "opendata",
+            "report",
+            "--data",
+            str(west_yorkshire),
+            "--force",
+            "west-yorkshire",
+            "--years",
+            "2020",
+            "2021",
+            "--out",
+            str(tmp_path / "o"),
+            "--no-report",
+            "--no-workbook",
+        ],
+    )
+    assert isinstance(res.exception, ConfigError)
+    assert "2020/21 has 0 of 12 months" in str(res.exception)
+    assert "2021/22" not in str(res.exception)
