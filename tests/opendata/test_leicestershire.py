@@ -228,3 +228,26 @@ def test_outputs_written_and_proxy_stated(leics_run):
     proxy = next(f for f in findings if f.key == "proxy_definition")
     assert "cannot isolate serious violence" in proxy.text
     assert "Violence and sexual offences" in proxy.text and "Possession of weapons" in proxy.text
+
+
+def test_csp_rates_equal_la_rates_in_llr(leics_run, shared_data):
+    """In LLR each local authority is its own CSP (lookup_ltla24_csp24_pfa24.csv, PROVENANCE.md 3b)."""
+    with (shared_data / "geography" / "lookups" / "lookup_ltla24_csp24_pfa24.csv").open(encoding="utf-8") as fh:
+        csp_of = {r["ltla24_code"]: (r["csp24_code"], r["csp24_name"]) for r in csv.DictReader(fh)}
+    ind = leics_run.indicators
+    rates = ind[(ind["indicator"] == "rate_per_1000") & (ind["definition"] == "combined")]
+    for code, name in LADS.items():
+        csp_code, csp_name = csp_of[code]
+        for period in ("2020/21", "2021/22"):
+            la = one(rates, breakdown="local_authority", breakdown_value=f"{name} ({code})", period=period)
+            cs = one(
+                rates,
+                breakdown="community_safety_partnership",
+                breakdown_value=f"{csp_name} ({csp_code})",
+                period=period,
+            )
+            assert (cs["numerator"], cs["denominator"], cs["significance"]) == (
+                la["numerator"],
+                la["denominator"],
+                la["significance"],
+            )
