@@ -1,0 +1,133 @@
+"""What every open-data section shares: the warehouse, the force, the years, and counting helpers.
+
+Sections build Ibis expressions over the warehouse table ``od_crimes`` and get small
+pandas results back; the helpers here add the proxy groups (``vso``, ``robbery``,
+``weapons`` and ``combined``) and fill in zero counts so every area appears.
+
+Examples
+--------
+>>> GROUP_KEYS
+('vso', 'robbery', 'weapons', 'combined')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from svsna.config import Period, financial_year
+from svsna.errors import ConfigError
+from svsna.opendata.proxy import PROXY_GROUPS
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+
+    from svsna.engine import Warehouse
+    from svsna.opendata.reference import ForceReference
+
+__all__ = ["GROUP_KEYS", "OpenDataContext"]
+
+GROUP_KEYS: tuple[str, ...] = tuple(g.key for g in PROXY_GROUPS)
+
+
+@dataclass
+class OpenDataContext:
+    """Everything an open-data section needs.
+
+    Parameters
+    ----------
+    wh : Warehouse
+        Holds ``od_crimes``, ``od_geography``, ``od_population`` (see :mod:`svsna.opendata.street`).
+    ref : ForceReference
+        The force's reference data (boundaries path, populations).
+    years : list of int
+        Financial years to assess (starting years), each complete in the data.
+    confidence : float
+        Confidence level of every interval.
+    multiplier : int
+        Rates per this many residents (1,000).
+    """
+
+    wh: Warehouse
+    ref: ForceReference
+    years: list[int]
+    confidence: float = 0.95
+    multiplier: int = 1000
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def area(self) -> str:
+        return self.ref.pfa_name
+
+    @property
+    def ci_label(self) -> str:
+        """``'95% CI'`` for a 0.95 confidence level."""
+        return f"{100 * self.confidence:g}% CI"
+
+    @property
+    def periods(self) -> list[Period]:
+        return [financial_year(y) for y in self.years]
+
+    def label(self, year: int) -> str:
+        return financial_year(year).label
+
+    def crimes(self) -> ibis.Table:
+        """Loaded crimes in the assessed financial years."""
+        t = self.wh.table("od_crimes")
+        return t.filter(t.fin_year.isin(self.years))
+
+    def check_complete_years(self) -> None:
+        """Raise if an assessed financial year lacks any of its 12 months."""
+        t = self.wh.table("od_crimes")
+        have = self.wh.execute(t.group_by("fin_year").agg(months=t.month.nunique()))
+        months = dict(zip(have["fin_year"], have["months"], strict=True))
+        bad = {y: int(months.get(y, 0)) for y in self.years if months.get(y, 0) != 12}
+        if bad:
+            text = ", ".join(f"{self.label(y)} has {n} of 12 months" for y, n in bad.items())
+            raise ConfigError(
+                f"incomplete financial year(s): {text}; hint: choose --years whose months are all in the "
+                "street files (run `svsna opendata fetch` for the missing months)"
+            )
+
+    def group_counts(self, by: list[str], index: dict[str, list[Any]] | None = None) -> pd.DataFrame:
+        """Crimes per proxy group and ``by`` columns, zeros included.
+
+        ``index`` gives the full set of values of each ``by`` column (e.g. every LSOA),
+        so that areas without crimes get a zero. Returns ``by + [group, count]``.
+        """
+        import itertools
+
+        import pandas as pd
+
+        from svsna.opendata.proxy import group_for
+
+        t = self.crimes()
+        member = list(group_for("combined").crime_types)
+        t = t.filter(t.crime_type.isin(member))
+        raw = self.wh.execute(t.group_by([*by, "crime_type"]).agg(count=t.count()))
+        rows = []
+        for g in PROXY_GROUPS:
+            sub = raw[raw["crime_type"].isin(g.crime_types)]
+            s = sub.groupby(by, as_index=False)["count"].sum() if len(sub) else pd.DataFrame(columns=[*by, "count"])
+            rows.append(s.assign(group=g.key))
+        out = pd.concat(rows, ignore_index=True)
+        index = dict(index or {})
+        for col in by:
+            index.setdefault(col, sorted(raw[col].dropna().unique().tolist()))
+        grid = pd.DataFrame(list(itertools.product(*[index[c] for c in by], GROUP_KEYS)), columns=[*by, "group"])
+        merged = grid.merge(out, on=[*by, "group"], how="left")
+        merged["count"] = merged["count"].fillna(0).astype("int64")
+        return merged
+
+    def population(self, level: str, year: int) -> pd.DataFrame:
+        """``area_code, population`` of ``level`` areas for the estimate used for ``year``."""
+        p = self.ref.population_for(level, year)
+        return p[["area_code", "population", "year"]].rename(columns={"year": "population_year"})
+
+    def has_population(self, level: str) -> bool:
+        """Whether population estimates exist for ``level`` areas (``lsoa``, ``lad``, ...)."""
+        return bool((self.ref.population["level"] == level).any())
+
+    def force_population(self, year: int) -> float:
+        return float(self.population("pfa", year)["population"].sum())

@@ -1,0 +1,114 @@
+"""Section ``od_mix``: the crime-type mix and the outcome mix.
+
+Indicators
+----------
+``crime_type_share``
+    ``breakdown`` = ``crime_type``: each police.uk crime type's count (numerator) as a
+    percentage of all crimes loaded in the financial year (denominator), Wilson CI.
+``outcome_share``
+    ``breakdown`` = ``outcome_category``: each "Last outcome category" as a percentage of the
+    proxy group's crimes (``definition`` = group). Outcomes are as at the download date:
+    data.police.uk updates them as cases progress, so recent months look less resolved.
+
+Examples
+--------
+>>> from svsna.opendata.proxy import CRIME_TYPES
+>>> len(CRIME_TYPES)  # the crime types a crime_type_share row can name
+13
+"""
+
+from __future__ import annotations
+
+from svsna.indicators import Finding, SectionResult, concat_indicators, indicator_rows
+from svsna.opendata.context import OpenDataContext
+from svsna.opendata.proxy import PROXY_GROUPS
+
+__all__ = ["mix_section"]
+
+
+def mix_section(ctx: OpenDataContext) -> SectionResult:
+    """Shares of crime types, and of outcomes within each proxy group."""
+    from svsna import stats
+
+    t = ctx.crimes()
+    types = ctx.wh.execute(t.group_by(["fin_year", "crime_type"]).agg(count=t.count()))
+    outcomes = ctx.wh.execute(t.group_by(["fin_year", "crime_type", "outcome_category"]).agg(count=t.count()))
+    outcomes["outcome_category"] = outcomes["outcome_category"].replace("", "No outcome recorded")
+    parts, findings = [], []
+    for year in ctx.years:
+        period = ctx.label(year)
+        ty = types[types["fin_year"] == year].sort_values("count", ascending=False)
+        total = int(ty["count"].sum())
+        share = stats.proportion(ty["count"].to_numpy(), total, confidence=ctx.confidence, multiplier=100)
+        parts.append(
+            indicator_rows(
+                share,
+                section="od_mix",
+                indicator="crime_type_share",
+                period=period,
+                area=ctx.area,
+                breakdown="crime_type",
+                breakdown_value=list(ty["crime_type"]),
+                significance="Not compared",
+            )
+        )
+        top = ty.iloc[0]
+        findings.append(
+            Finding(
+                section="od_mix",
+                key="crime_type_mix",
+                text=(
+                    f"Of {total:,} crimes recorded on police.uk in {period}, the largest category was "
+                    f"'{top['crime_type']}' ({100 * top['count'] / total:.1f}%)."
+                ),
+                numbers={"total": total, "top_type": str(top["crime_type"]), "top_count": int(top["count"])},
+                period=period,
+                area=ctx.area,
+                indicators=("crime_type_share",),
+            )
+        )
+        oy = outcomes[outcomes["fin_year"] == year]
+        for g in PROXY_GROUPS:
+            sub = oy[oy["crime_type"].isin(g.crime_types)]
+            sub = sub.groupby("outcome_category", as_index=False)["count"].sum().sort_values("count", ascending=False)
+            n = int(sub["count"].sum())
+            if n == 0:
+                continue
+            sh = stats.proportion(sub["count"].to_numpy(), n, confidence=ctx.confidence, multiplier=100)
+            parts.append(
+                indicator_rows(
+                    sh,
+                    section="od_mix",
+                    indicator="outcome_share",
+                    period=period,
+                    area=ctx.area,
+                    breakdown="outcome_category",
+                    breakdown_value=list(sub["outcome_category"]),
+                    definition=g.key,
+                    significance="Not compared",
+                )
+            )
+            if g.key in ("vso", "combined"):
+                court = sub[sub["outcome_category"].str.contains("court|offender", case=False)]["count"].sum()
+                findings.append(
+                    Finding(
+                        section="od_mix",
+                        key=f"outcome_mix_{g.key}",
+                        text=(
+                            f"For '{g.label}' in {period}, the most common last outcome was "
+                            f"'{sub.iloc[0]['outcome_category']}' ({100 * sub.iloc[0]['count'] / n:.1f}%); "
+                            f"{100 * court / n:.1f}% reached court or an out-of-court disposal for an offender "
+                            "(outcomes as at the download date)."
+                        ),
+                        numbers={
+                            "top_outcome": str(sub.iloc[0]["outcome_category"]),
+                            "top_share": float(100 * sub.iloc[0]["count"] / n),
+                            "court_or_offender_share": float(100 * court / n),
+                        },
+                        period=period,
+                        area=ctx.area,
+                        definition=g.key,
+                        indicators=("outcome_share",),
+                    )
+                )
+    return SectionResult("od_mix", concat_indicators(parts), findings)

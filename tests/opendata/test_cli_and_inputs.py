@@ -1,0 +1,172 @@
+"""The ``svsna opendata`` commands, force resolution, file discovery and input errors."""
+
+from __future__ import annotations
+
+import gzip
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from svsna.cli import app
+from svsna.errors import ConfigError, InputDataError, MissingInputError
+from svsna.opendata.reference import force_slug, load_force_reference
+from svsna.opendata.street import discover_street_files, file_month
+
+runner = CliRunner()
+
+
+def test_report_command_writes_outputs(west_yorkshire, tmp_path):
+    out = tmp_path / "out"
+    res = runner.invoke(
+        app,
+        [
+            "opendata",
+            "report",
+            "--data",
+            str(west_yorkshire),
+            "--force",
+            "west-yorkshire",
+            "--years",
+            "2021",
+            "--out",
+            str(out),
+            "--no-report",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "rows read 161 = loaded 120 + excluded 36 + rejected 5" in res.output  # see test_second_force.py
+    for name in ("indicators.csv", "indicators.parquet", "findings.json", "ledger.csv", "rejects.csv", "metadata.json"):
+        assert (out / name).exists(), name
+    ledger = pd.read_csv(out / "ledger.csv")
+    assert list(ledger.columns) == ["source", "file", "outcome", "reason", "rows", "definition"]
+
+
+def test_years_accepts_several_values():
+    from svsna.cli.opendata import parse_years
+
+    assert parse_years(["2020", "2021"]) == [2020, 2021]
+    assert parse_years(["2021,2020"]) == [2020, 2021]
+    with pytest.raises(ConfigError, match="--years"):
+        parse_years(["20/21"])
+
+
+def test_fetch_command_offline_exit_code_and_message(tmp_path, monkeypatch, capsys):
+    import sys
+
+    from svsna.cli import main
+
+    argv = [
+        "svsna",
+        "opendata",
+        "fetch",
+        "--force",
+        "leicestershire",
+        "--from",
+        "2020-04",
+        "--to",
+        "2020-05",
+        "--out",
+        str(tmp_path),
+        "--base-url",
+        "http://127.0.0.1:9/",
+        "--retries",
+        "1",
+    ]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == MissingInputError.exit_code == 5
+    err = " ".join(capsys.readouterr().err.split())
+    assert "could not download http://127.0.0.1:9/2020-05.zip" in err
+    assert "You may be offline" in err
+
+
+def test_force_names_resolve_like_police_uk_file_names(west_yorkshire):
+    assert force_slug("West Yorkshire") == "west-yorkshire"
+    ref = load_force_reference(west_yorkshire, "E23000010")
+    assert (ref.pfa_name, ref.slug, len(ref.lsoa_codes)) == ("West Yorkshire", "west-yorkshire", 5)
+    # LA population from the sum of LSOAs when no MYE2 file covers the force: Leeds 1000+2000+1500
+    lad = ref.population_for("lad", 2021).set_index("area_code")["population"]
+    assert lad["E08000035"] == 4500 and lad["E08000032"] == 3000
+    with pytest.raises(InputDataError, match="no police force area matches 'atlantis'"):
+        load_force_reference(west_yorkshire, "atlantis")
+
+
+def test_missing_lookup_column_is_named(west_yorkshire):
+    f = west_yorkshire / "geography" / "lookups" / "lookup_lsoa11_ltla21_wy.csv"
+    f.write_text(f.read_text().replace("ltla21_code", "lad_code"))
+    with pytest.raises(InputDataError, match=r"lookup_lsoa11_ltla21_wy\.csv: missing column\(s\) \['ltla21_code'\]"):
+        load_force_reference(west_yorkshire, "west-yorkshire")
+
+
+def test_bad_population_value_names_row_and_column(west_yorkshire):
+    f = west_yorkshire / "population" / "population20_lsoa11_wy.csv"
+    f.write_text(f.read_text().replace(",2000\n", ",two thousand\n"))
+    with pytest.raises(InputDataError, match=r"row 3, column 'total_population': value 'two thousand'"):
+        load_force_reference(west_yorkshire, "west-yorkshire")
+
+
+def test_discovery_prefers_plain_files_and_filters_force(west_yorkshire):
+    street = west_yorkshire / "police" / "street"
+    # a gzipped duplicate of an archive-layout month, and another force's file
+    with gzip.open(street / "2021-04-west-yorkshire-street.csv.gz", "wt") as fh:
+        fh.write("duplicate")
+    (street / "2021-04-west-mercia-street.csv").write_text("other force")
+    files = discover_street_files(street, "west-yorkshire")
+    assert len(files) == 12
+    assert files[0].name == "2021-04-west-yorkshire-street.csv"
+    assert [file_month(f.name) for f in files][:2] == ["2021-04", "2021-05"]
+    with pytest.raises(MissingInputError, match="no files named YYYY-MM-north-wales-street"):
+        discover_street_files(street, "north-wales")
+
+
+def test_missing_street_column_is_named(west_yorkshire, tmp_path):
+    from svsna.engine import open_warehouse
+    from svsna.opendata.street import load_street_files
+
+    bad = tmp_path / "2021-04-west-yorkshire-street.csv"
+    bad.write_text("Crime ID,Month,Crime type\nx,2021-04,Robbery\n")
+    ref = load_force_reference(west_yorkshire, "west-yorkshire")
+    wh = open_warehouse(tmp_path / "ws")
+    try:
+        with pytest.raises(InputDataError, match=r"2021-04-west-yorkshire-street\.csv: missing column\(s\)"):
+            load_street_files(wh, [bad], ref)
+    finally:
+        wh.close()
+
+
+def test_windows_1252_file_is_read(tmp_path):
+    from svsna.opendata.street import STREET_COLUMNS, _read_one
+
+    f = tmp_path / "2021-04-west-yorkshire-street.csv"
+    row = "x,2021-04,A,A,-1.1,52.1,On or near Café,E01011264,Leeds 001A,Robbery,,"
+    f.write_bytes((",".join(STREET_COLUMNS) + "\n" + row + "\n").encode("cp1252"))
+    table, bad = _read_one(f)
+    assert bad == []
+    assert table.column("Location").to_pylist() == ["On or near Café"]
+
+
+def test_report_command_takes_years_as_separate_values(west_yorkshire, tmp_path):
+    # "--years 2020 2021": 2021 arrives as an extra argument and is parsed too; 2020/21 is not in the files
+    res = runner.invoke(
+        app,
+        [
+            "opendata",
+            "report",
+            "--data",
+            str(west_yorkshire),
+            "--force",
+            "west-yorkshire",
+            "--years",
+            "2020",
+            "2021",
+            "--out",
+            str(tmp_path / "o"),
+            "--no-report",
+            "--no-workbook",
+        ],
+    )
+    assert isinstance(res.exception, ConfigError)
+    assert "2020/21 has 0 of 12 months" in str(res.exception)
+    assert "2021/22" not in str(res.exception)
