@@ -276,6 +276,11 @@ def spc_trend(
                     textcoords="offset points",
                     color="#333333",
                 )
+        import matplotlib.dates as mdates
+
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+        ax.tick_params(axis="x", labelsize=7)
         ax.set_ylabel(value_label)
         ax.set_ylim(bottom=0)
         ax.legend(loc="lower left", ncols=3, fontsize=7)

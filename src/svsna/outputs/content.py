@@ -51,6 +51,15 @@ class TableBlock:
     def cells(self) -> list[list[Cell]]:
         return [[c if isinstance(c, Cell) else Cell(str(c)) for c in row] for row in self.rows]
 
+    @property
+    def numeric_columns(self) -> list[bool]:
+        """Whether each column holds numbers (its heading is then right-aligned too)."""
+        cells = self.cells()
+        return [
+            bool(cells) and all("num" in row[j].cls.split() for row in cells if j < len(row))
+            for j in range(len(self.columns))
+        ]
+
 
 @dataclass
 class FigureBlock:

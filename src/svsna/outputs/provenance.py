@@ -150,7 +150,7 @@ def methods_section(inp: Inputs, withheld: list[Sentence], public_notes: pd.Seri
                     str(r.file),
                     str(r.outcome),
                     str(r.reason if r.reason == r.reason else ""),
-                    Cell(fmt_count(n) if n is not None else "*", "num count"),
+                    Cell(fmt_count(n) if n is not None else "[c]", "num count"),
                     str(r.definition if r.definition == r.definition else ""),
                 ]
             )
@@ -210,7 +210,7 @@ def methods_section(inp: Inputs, withheld: list[Sentence], public_notes: pd.Seri
 
 def _rule_text(rules: str) -> str:
     return {
-        "nhsd_2018": "counts of 1 to 7 are suppressed (shown as *) and all other counts are rounded to the nearest 5 "
+        "nhsd_2018": "counts of 1 to 7 are suppressed (shown as [c]) and all other counts are rounded to the nearest 5 "
         "(NHS Digital HES/ECDS disclosure control, 2018).",
         "fingertips_1_5": "counts of 1 to 5 are suppressed (OHID Fingertips HES indicators).",
         "fewer_than_10": "counts of 1 to 9 are suppressed.",

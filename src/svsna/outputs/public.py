@@ -3,7 +3,7 @@
 Everything the public executive summary shows is drawn from :func:`public_indicators`,
 a copy of the indicator table in which, under the area's rule set (default
 ``nhsd_2018``: counts 1-7 suppressed, all other counts rounded to the nearest 5, via
-:mod:`svsna.stats.disclose`):
+:func:`svsna.stats.disclose`, with its secondary suppression within each breakdown):
 
 - every count (numerators, and values of count indicators) is replaced by its safe
   value, or blanked when suppressed;
@@ -37,22 +37,34 @@ from svsna.outputs.catalogue import indicator_kind
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["count_rule", "is_safe_count", "public_indicators", "unsafe_numbers"]
+__all__ = ["count_rule", "is_safe_count", "public_indicators", "suppression_symbol", "unsafe_numbers"]
 
 
 def count_rule(rules: str) -> Callable[[float | None], float | None]:
-    """The function mapping a true count to what may be published (None = suppressed)."""
-    from svsna.stats.disclose import safe_count
+    """The function mapping a true count to what may be published (None = suppressed).
+
+    >>> rule = count_rule("nhsd_2018")
+    >>> rule(3), rule(23), rule(0), rule(3529)
+    (None, 25.0, 0.0, 3530.0)
+    """
+    from svsna.stats import safe_count
 
     def rule(n: float | None) -> float | None:
         if n is None or (isinstance(n, float) and math.isnan(n)):
             return None
-        out = safe_count(n, rules=rules)
-        if out is None or (isinstance(out, float) and math.isnan(out)):
+        text, suppressed, _ = safe_count(n, rules)
+        if suppressed:
             return None
-        return float(out)
+        return float(text.replace(",", ""))
 
     return rule
+
+
+def suppression_symbol(rules: str) -> str:
+    """What a suppressed cell shows (GSS ``[c]``)."""
+    from svsna.stats import rule_set
+
+    return rule_set(rules).symbol
 
 
 def is_safe_count(n: float, rules: str) -> bool:
@@ -65,6 +77,39 @@ def is_safe_count(n: float, rules: str) -> bool:
     return rule(n) == n
 
 
+_GROUP = ["section", "indicator", "period", "area", "breakdown", "definition"]
+
+
+def _disclosed_numerators(table: pd.DataFrame, rules: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Safe numerators, suppression flags and reasons, with secondary suppression per breakdown.
+
+    Each group of rows that together make one published breakdown (same indicator, period,
+    area and breakdown) goes through :func:`svsna.stats.disclose` as a one-way table with its
+    total, so a suppressed cell cannot be recovered by subtraction from the others.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from svsna.stats import disclose
+
+    values = pd.Series(np.nan, index=table.index)
+    supp = pd.Series(False, index=table.index)
+    reasons = pd.Series("", index=table.index, dtype=object)
+    has_num = table["numerator"].notna()
+    keys = table[_GROUP].fillna("").astype(str)
+    for _, idx in keys[has_num].groupby(_GROUP, sort=False).groups.items():
+        counts = table.loc[idx, "numerator"].astype(float).round()
+        if (counts < 0).any():
+            continue
+        series = pd.Series(counts.to_numpy(), index=[f"r{i}" for i in range(len(idx))], name="count")
+        res = disclose(series, rules, margins=len(idx) > 1)
+        inner = [f"r{i}" for i in range(len(idx))]
+        values.loc[idx] = res.values.loc[inner].iloc[:, 0].to_numpy(dtype=float)
+        supp.loc[idx] = res.suppressed.loc[inner].iloc[:, 0].to_numpy(dtype=bool)
+        reasons.loc[idx] = res.reasons.loc[inner].iloc[:, 0].astype(str).to_numpy()
+    return values, supp, reasons
+
+
 def public_indicators(table: pd.DataFrame, rules: str) -> pd.DataFrame:
     """A disclosure-controlled copy of the indicator table (see the module docstring).
 
@@ -72,38 +117,40 @@ def public_indicators(table: pd.DataFrame, rules: str) -> pd.DataFrame:
     """
     import numpy as np
 
-    rule = count_rule(rules)
-    out = table.copy()
-    out["denominator"] = np.nan
+    out = table.copy().reset_index(drop=True)
+    safe_num, num_supp, num_reason = _disclosed_numerators(out, rules)
     notes = []
-    nums, vals, los, his = [], [], [], []
-    for row in table.itertuples(index=False):
+    vals, los, his = [], [], []
+    for i, row in enumerate(out.itertuples(index=False)):
         kind = indicator_kind(str(row.indicator), row.method if isinstance(row.method, str) else None)
-        num = None if row.numerator is None or _nan(row.numerator) else float(row.numerator)
-        safe_num = rule(num) if num is not None else None
         value, lo, hi = row.value, row.lower, row.upper
         note = ""
         if bool(row.suppressed):
             value = lo = hi = np.nan
-            safe_num = None
+            safe_num.iloc[i] = np.nan
             note = f"suppressed: {row.suppression_reason}" if isinstance(row.suppression_reason, str) else "suppressed"
         elif kind == "count":
-            safe_val = rule(None if _nan(value) else float(value))
-            if safe_val is None and not _nan(value):
-                note = f"count suppressed ({rules})"
-            elif not _nan(value) and safe_val != float(value):
+            if not _nan(row.numerator) and not _nan(value) and float(row.numerator) == float(value):
+                new = np.nan if num_supp.iloc[i] else safe_num.iloc[i]
+                reason = num_reason.iloc[i]
+            else:
+                new = count_rule(rules)(None if _nan(value) else float(value))
+                reason = f"primary ({rules})" if new is None else ""
+            if _nan(new) and not _nan(value):
+                note = f"count suppressed: {reason or rules}"
+            elif not _nan(value) and new != float(value):
                 note = f"count rounded ({rules})"
-            value = np.nan if safe_val is None else safe_val
+            value = np.nan if new is None else new
             lo = hi = np.nan  # limits of a count would reveal it
-        elif num is not None and safe_num is None:
+        elif num_supp.iloc[i]:
             value = lo = hi = np.nan
-            note = f"numerator suppressed ({rules})"
-        nums.append(np.nan if safe_num is None else safe_num)
+            note = f"numerator suppressed: {num_reason.iloc[i]}"
         vals.append(value)
         los.append(lo)
         his.append(hi)
         notes.append(note)
-    out["numerator"] = np.array(nums, dtype=float)
+    out["numerator"] = np.where(num_supp, np.nan, safe_num)
+    out["denominator"] = np.nan
     out["value"] = np.array(vals, dtype=float)
     out["lower"] = np.array(los, dtype=float)
     out["upper"] = np.array(his, dtype=float)

@@ -21,7 +21,7 @@ anything else       bar chart with CIs (where limits exist) and a table
 Examples
 --------
 >>> fmt_value(9.4712, "rate"), fmt_value(78.43, "percent"), fmt_value(3529.0, "count"), fmt_value(None, "rate")
-('9.47', '78.4%', '3,529', '*')
+('9.47', '78.4%', '3,529', '[c]')
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ViewContext", "add_indicator_views", "fmt_value", "hour_series"]
 
-SUPPRESSED = "*"
+SUPPRESSED = "[c]"  # GSS symbol for a confidential (suppressed) value
 _PLOTTED = ("breakdown_value", "period", "value", "lower", "upper", "significance", "comparator_value")
 
 
@@ -103,7 +103,7 @@ def _isnan(x: Any) -> bool:
 
 
 def fmt_value(v: Any, kind: str) -> str:
-    """A value formatted for its kind; ``*`` when missing (suppressed)."""
+    """A value formatted for its kind; ``[c]`` when missing (suppressed)."""
     if _isnan(v):
         return SUPPRESSED
     v = float(v)
@@ -140,7 +140,8 @@ def _table(
 ) -> TableBlock:
     has_ci = rows["lower"].notna().any() and kind != "count"
     has_num = rows["numerator"].notna().any() and kind != "count"
-    has_sig = rows["significance"].fillna("").astype(str).str.len().gt(0).any() and kind != "count"
+    sigs = rows["significance"].fillna("").astype(str).str.strip().str.lower()
+    has_sig = sigs.isin(list(SIGNIFICANCE_STYLE)).any() and kind != "count"
     columns = [first, unit_label(kind, str(rows["indicator"].iloc[0])) if kind != "count" else _number_heading(ctx)]
     if has_ci:
         columns.append("95% CI")
@@ -233,7 +234,8 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
             who = section.title.lower()
             chart = ctx.draw(charts.pyramid, latest, value_label=unit_label(kind, ind), who=who)
             section.add_figure(_fig(key, caption, chart, src))
-            section.add_table(_table(f"{key}-t", caption, latest, kind, ctx, src, "Sex and age band"))
+            if not ctx.public:
+                section.add_table(_table(f"{key}-t", caption, latest, kind, ctx, src, "Sex and age band"))
         elif breakdown == "lsoa":
             _lsoa_view(section, latest, ind, caption, src, key, ctx)
         elif breakdown == "district":
@@ -369,6 +371,8 @@ def _category_view(section, rows, ind, kind, caption, src, key, ctx, breakdown) 
         )
         section.add_figure(_fig(key, caption, chart, src))
         rows = ordered
+        if ctx.public:
+            return
     section.add_table(_table(f"{key}-t", caption, rows.head(40), kind, ctx, src, breakdown_label(breakdown)))
 
 
