@@ -45,10 +45,11 @@ WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 @dataclass(frozen=True)
 class Chart:
-    """One rendered chart: SVG bytes and a text alternative."""
+    """One rendered chart: SVG bytes (HTML), PNG bytes (PDF) and a text alternative."""
 
     svg: bytes
     alt: str
+    png: bytes = b""
 
 
 def _num(x: object) -> float | None:
@@ -174,7 +175,7 @@ def bar_ci(
                 va="top",
             )
         _significance_legend(ax, sigs)
-        svg = theme.figure_to_svg(fig)
+        svg, png = theme.render_both(fig)
     shown = [(lab, v) for lab, v in zip(labels, values, strict=True) if v is not None]
     parts = [f"{lab} {_fmt(v, unit)}" for lab, v in shown]
     hidden = [lab for lab, v in zip(labels, values, strict=True) if v is None]
@@ -185,7 +186,7 @@ def bar_ci(
     )
     if hidden:
         alt += f" Suppressed: {', '.join(hidden)}."
-    return Chart(svg, alt)
+    return Chart(svg, alt, png)
 
 
 def _significance_legend(ax, sigs: Sequence[str]) -> None:
@@ -284,7 +285,7 @@ def spc_trend(
         ax.set_ylabel(value_label)
         ax.set_ylim(bottom=0)
         ax.legend(loc="lower left", ncols=3, fontsize=7)
-        svg = theme.figure_to_svg(fig)
+        svg, png = theme.render_both(fig)
     finite = [(str(m), v) for m, v in zip(df["breakdown_value"], y, strict=True) if np.isfinite(v)]
     alt = f"Line chart of monthly {value_label.lower()}"
     if finite:
@@ -293,7 +294,7 @@ def spc_trend(
         alt += f" from {finite[0][0]} to {finite[-1][0]}; highest {peak[0]}, lowest {trough[0]}"
     n_special = len(high) + len(low)
     alt += f"; {n_special} month(s) outside common-cause variation are marked." if n_special else "."
-    return Chart(svg, alt)
+    return Chart(svg, alt, png)
 
 
 def heatmap_weekday_hour(rows: pd.DataFrame, *, value_label: str) -> Chart:
@@ -329,7 +330,7 @@ def heatmap_weekday_hour(rows: pd.DataFrame, *, value_label: str) -> Chart:
             s.set_visible(False)
         cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.01)
         cb.set_label(value_label, fontsize=8)
-        svg = theme.figure_to_svg(fig)
+        svg, png = theme.render_both(fig)
     alt = f"Heat map of {value_label.lower()} by hour of day (columns) and day of week (rows)"
     if np.isfinite(grid).any():
         d, h = np.unravel_index(np.nanargmax(grid), grid.shape)
@@ -338,7 +339,7 @@ def heatmap_weekday_hour(rows: pd.DataFrame, *, value_label: str) -> Chart:
         alt += f" and the busiest day is {WEEKDAYS[int(np.argmax(totals))]}"
     if np.isnan(grid).any():
         alt += f"; {int(np.isnan(grid).sum())} suppressed or empty cells are hatched"
-    return Chart(svg, alt + ".")
+    return Chart(svg, alt + ".", png)
 
 
 def hour_lines(series: Mapping[str, pd.DataFrame], *, value_label: str) -> Chart:
@@ -371,9 +372,9 @@ def hour_lines(series: Mapping[str, pd.DataFrame], *, value_label: str) -> Chart
         ax.set_ylabel(value_label)
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left", fontsize=7)
-        svg = theme.figure_to_svg(fig)
+        svg, png = theme.render_both(fig)
     alt = f"Line chart of {value_label.lower()} by hour of day for {', '.join(series)}: " + "; ".join(peaks) + "."
-    return Chart(svg, alt)
+    return Chart(svg, alt, png)
 
 
 def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
@@ -440,13 +441,13 @@ def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
                         fontsize=6.5,
                         color="#333333",
                     )
-        svg = theme.figure_to_svg(fig)
+        svg, png = theme.render_both(fig)
     alt = f"Population pyramid of {who}: {value_label.lower()} by age band, males left and females right."
     if np.isfinite(m).any():
         alt += f" Highest for males aged {bands[int(np.nanargmax(m))]} ({fmt_number(np.nanmax(m), 2)})"
     if np.isfinite(f).any():
         alt += f" and for females aged {bands[int(np.nanargmax(f))]} ({fmt_number(np.nanmax(f), 2)})."
-    return Chart(svg, alt)
+    return Chart(svg, alt, png)
 
 
 def _band_start(band: str) -> float:

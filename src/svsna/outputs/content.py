@@ -74,6 +74,7 @@ class FigureBlock:
     number: int = 0
     kind: str = "figure"
     wide: bool = False
+    print_uri: str = ""
 
     @property
     def label(self) -> str:

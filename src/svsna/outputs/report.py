@@ -72,6 +72,7 @@ class Edition:
     html: str
     table: pd.DataFrame
     withheld: list[Sentence]
+    print_html: str = ""
 
 
 def _indicator_frame(indicators: Any) -> pd.DataFrame:
@@ -198,11 +199,18 @@ def render_edition(
         kept[0].notes.append("Left out because no data were supplied for them: " + "; ".join(dropped) + ".")
     number_blocks(kept)
     html = _render_html(edition, kept, headline, config, metadata)
-    return Edition(edition, kept, html, view_table, withheld)
+    print_html = _render_html(edition, kept, headline, config, metadata, for_print=True)
+    return Edition(edition, kept, html, view_table, withheld, print_html)
 
 
 def _render_html(
-    edition: str, sections: list[Section], headline: list[Callout], config: AreaConfig, meta: dict[str, Any]
+    edition: str,
+    sections: list[Section],
+    headline: list[Callout],
+    config: AreaConfig,
+    meta: dict[str, Any],
+    *,
+    for_print: bool = False,
 ) -> str:
     import jinja2
 
@@ -228,6 +236,7 @@ def _render_html(
         headline=headline,
         figures=figures,
         tables=tables,
+        for_print=for_print,
     )
 
 
@@ -275,7 +284,8 @@ def build_reports(
     out_dir : path
         Folder to write into (created if needed).
     boundaries : path, GeoDataFrame or mapping, optional
-        LSOA polygons (and optionally ``{"lsoa": ..., "district": ...}``) for the maps.
+        LSOA polygons, or ``{"lsoa": ..., "district": ..., "lookup": frame}`` (``lookup`` has
+        ``lsoa_code`` and ``district_name``, used to dissolve districts from LSOAs).
     pdf : bool
         Write the PDFs (default True).
 
@@ -293,9 +303,14 @@ def build_reports(
     meta = collect_metadata(config, metadata)
     bounds = None
     if boundaries is not None:
+        from collections.abc import Mapping
+
         from svsna.outputs.maps import load_boundaries
 
-        bounds = load_boundaries(boundaries)
+        lookup = boundaries.get("lookup") if isinstance(boundaries, Mapping) else None
+        if isinstance(boundaries, Mapping):
+            boundaries = {k: v for k, v in boundaries.items() if k != "lookup"}
+        bounds = load_boundaries(boundaries, lookup)
     scoped = _in_definition(table, config.primary_definition)
     paths = ReportPaths(
         full_html=out / "sna-full.html",
@@ -316,7 +331,7 @@ def build_reports(
         html_path = paths.full_html if name == "full" else paths.public_html
         html_path.write_text(ed.html, encoding="utf-8")
         if pdf:
-            write_pdf(ed.html, paths.full_pdf if name == "full" else paths.public_pdf)
+            write_pdf(ed.print_html or ed.html, paths.full_pdf if name == "full" else paths.public_pdf)
     write_workbook(paths.workbook, editions["full"].sections, table, led, meta)
     same_file = (
         Path(indicators).resolve() == paths.indicators_csv.resolve() if isinstance(indicators, str | Path) else False

@@ -40,6 +40,7 @@ __all__ = [
     "figure_to_svg",
     "house_style",
     "new_figure",
+    "render_both",
 ]
 
 #: Okabe & Ito (2008), "Color Universal Design".
@@ -133,6 +134,11 @@ def figure_to_svg(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     return buf.getvalue()
+
+
+def render_both(fig: Figure, dpi: int = 150) -> tuple[bytes, bytes]:
+    """SVG (for the HTML: real text, crisp at any zoom) and PNG (for the PDF: fast to typeset)."""
+    return figure_to_svg(fig), figure_to_png(fig, dpi=dpi)
 
 
 def figure_to_png(fig: Figure, dpi: int = 130) -> bytes:

@@ -174,7 +174,10 @@ def _caption(label: str, breakdown: str, ctx: ViewContext, period: str) -> str:
 
 
 def _fig(key: str, caption: str, chart: charts.Chart, source: str, **kw: Any) -> FigureBlock:
-    return FigureBlock(key, caption, theme.fig_data_uri(chart.svg, "svg"), chart.alt, source, **kw)
+    block = FigureBlock(key, caption, theme.fig_data_uri(chart.svg, "svg"), chart.alt, source, **kw)
+    if chart.png:
+        block.print_uri = theme.fig_data_uri(chart.png, "png")
+    return block
 
 
 def hour_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
