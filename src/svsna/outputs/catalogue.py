@@ -53,37 +53,165 @@ SECTION_TITLES: dict[str, str] = {
 BREAKDOWN_LABELS: dict[str, str] = {
     "all": "All",
     "district": "District",
+    "county": "County",
     "npa": "Neighbourhood policing area",
+    "home_npa": "Home neighbourhood policing area",
     "ward": "Ward",
     "lsoa": "LSOA",
     "age_group": "Age group",
     "age_band": "Age band",
+    "age": "Age",
     "sex": "Sex",
     "sex|age_band": "Sex and age band",
     "ethnicity_group": "Ethnic group",
+    "ethnicity": "Ethnic group",
     "crime_group": "Crime group",
+    "offence_type": "Offence type",
     "sub_offence": "Offence",
+    "offence_type|sub_offence": "Offence type and offence",
     "weekday|hour": "Day and hour",
     "weekday": "Day of week",
     "hour": "Hour of day",
     "month": "Month",
     "diagnosis": "Diagnosis",
+    "diagnosis_group": "Diagnosis group",
     "chief_complaint": "Chief complaint",
     "setting": "Setting",
     "location_type": "Location type",
+    "imd_decile": "Deprivation decile (1 = most deprived)",
+    "harm_rank": "Harm rank",
+    "flag": "Flag",
+    "victimisation": "Victimisation",
+    "first_offence": "First offence",
+    "measure": "Measure",
+    "reason": "Reason",
     "field": "Field",
+    "domain": "Domain",
+    "knife": "Knife",
+    "nte": "Night-time economy",
+    "repeat": "Offender",
 }
 
 _LABELS: dict[str, str] = {
+    # extent (docs/indicators.md)
     "offences": "Offences",
+    "offences_change": "Change in offences on the previous year (%)",
+    "part_year_vs_last_year": "Part-year offences as a share of the last full year (%)",
+    "run_rate_change": "Change in offences per month, part year against last year (%)",
+    "rate": "Rate per 1,000 population",
     "rate_per_1000": "Rate per 1,000 population",
+    "rate_ratio_age": "Rate ratio, under 25s to 25 and over",
     "rate_ratio_under25": "Rate ratio, under 25s to 25 and over",
     "change_year_on_year_pct": "Change on previous year (%)",
+    "victim_prevalence": "Residents who were victims (%)",
+    "perpetrator_prevalence": "Residents who were perpetrators (%)",
+    "under25_offences_with_under25_victim": "Offences by under 25s with a victim under 25 (%)",
+    # nature
+    "offence_type_share": "Share of offences by offence type (%)",
+    "offence_type_rate": "Rate per 1,000 population by offence type",
+    "offence_type_rate_ratio_age": "Rate ratio, under 25s to 25 and over, by offence type",
+    "sub_offence_share": "Share of the offence type's offences (%)",
+    "knife_share": "Offences involving a knife or sharp object (%)",
+    "share_knife": "Offences involving a knife or sharp object (%)",
+    "weapon_share": "Offences involving a weapon (%)",
+    "knife_offences_district_share": "Share of knife offences by district (%)",
+    # timing and NTE
     "offences_monthly": "Offences per month",
+    "rate_monthly": "Rate per 1,000 population per month",
+    "weekday_share": "Share of offences by day of week (%)",
+    "hour_share": "Share of offences by hour of day (%)",
+    "weekday_hour_offences": "Offences by day and hour",
     "offences_weekday_hour": "Offences by day and hour",
-    "share_nte": "Share in the night-time economy (%)",
+    "nte_share": "Offences in the night-time economy (%)",
+    "share_nte": "Offences in the night-time economy (%)",
+    "nte_offences": "Offences in the night-time economy",
+    "nte_offence_mix": "Night-time economy: share by offence (%)",
+    "nte_weekday_share": "Night-time economy: share by day of week (%)",
+    "nte_hour_share": "Night-time economy: share by hour (%)",
+    "nte_perpetrator_sex_share": "Night-time economy perpetrators by sex (%)",
+    "nte_victim_sex_share": "Night-time economy victims by sex (%)",
+    "nte_perpetrator_ethnicity_share": "Night-time economy perpetrators by ethnic group (%)",
+    "nte_victim_ethnicity_share": "Night-time economy victims by ethnic group (%)",
+    "nte_perpetrator_age": "Night-time economy perpetrators by age",
+    "nte_victim_age": "Night-time economy victims by age",
+    "nte_perpetrator_home_share": "Night-time economy perpetrators by home area (%)",
+    "nte_victim_home_share": "Night-time economy victims by home area (%)",
+    # geography
+    "area_rate": "Rate per 1,000 population",
+    "area_share": "Share of all offences (%)",
+    "share_of_total": "Share of all offences (%)",
+    "npa_share": "Share of offences by neighbourhood policing area (%)",
+    "setting_share": "Share of offences by setting (%)",
+    "lsoa_offences": "Offences by LSOA",
+    "lsoa_rate": "Rate per 1,000 population by LSOA",
+    "deprivation_rate": "Offences by deprivation decile (IMD 2019)",
+    "hotspot_gi": "Getis-Ord Gi* z-score",
     "hotspot_gi_star": "Getis-Ord Gi* z-score",
+    "hotspot_persistence": "Hot spots persisting into the next year (%)",
+    # people
+    "age_band_rate": "Rate per 1,000 population by age band",
+    "sex_share": "Share by sex (%)",
+    "share_sex": "Share by sex (%)",
+    "sex_rate": "Rate per 1,000 population by sex",
+    "ethnicity_share": "Share by ethnic group (%)",
+    "share_ethnicity": "Share by ethnic group (%)",
+    "home_npa_share": "Share by home neighbourhood policing area (%)",
+    "home_district_share": "Share by home district (%)",
+    "home_district_rate": "Rate per 1,000 population by home district",
+    "same_sex_share": "Other party of the same sex (%)",
+    "high_harm_share": "Involved in higher-harm offences (%)",
+    "harm_rank_share": "Share by harm rank (%)",
+    "victims_of_under25_age_band_rate": "Victims of offences by under 25s: rate per 1,000 by age band",
+    # cohorts
+    "repeat_offenders": "Repeat offenders (2+ offences)",
+    "repeat_offender_offence_share": "Offences involving a repeat offender (%)",
+    "share_offences_repeat": "Offences by repeat offenders (%)",
+    "frequent_perpetrators": "Most frequent perpetrators (3+ offences)",
+    "frequent_perpetrator_share": "Most frequent perpetrators: share of the cohort (%)",
+    "frequent_perpetrator_mean": "Most frequent perpetrators: averages",
+    "mam_cohort": "Murder / attempted murder cohort (under 25s)",
+    "mam_cohort_share": "Murder / attempted murder cohort: share (%)",
+    "mam_cohort_mean": "Murder / attempted murder cohort: averages",
+    "victim_offender_overlap": "Perpetrators who have been victims (%)",
+    "offender_victim_overlap": "Victims who have been suspects (%)",
+    # data quality
+    "missing_share": "Missing or unknown (%)",
     "completeness_pct": "Completeness (%)",
+    "offences_without_suspect": "Offences with no suspect recorded (%)",
+    "offences_excluded": "Offences excluded from the definition",
+    # health (docs/indicators-health.md)
+    "ae_count": "A&E assault attendances",
+    "admissions_count": "Hospital admissions for assault",
+    "ambulance_count": "Ambulance call-outs for assault",
+    "ae_change": "A&E attendances: change on the previous period (%)",
+    "admissions_change": "Hospital admissions: change on the previous period (%)",
+    "ambulance_change": "Ambulance call-outs: change on the previous period (%)",
+    "ae_rate": "A&E attendances: rate per 1,000",
+    "admissions_rate": "Hospital admissions: rate per 1,000",
+    "ambulance_rate": "Ambulance call-outs: rate per 1,000",
+    "ae_rate_ratio_under25": "A&E attendances: rate ratio, under 25s to 25 and over",
+    "admissions_rate_ratio_under25": "Hospital admissions: rate ratio, under 25s to 25 and over",
+    "ambulance_rate_ratio_under25": "Ambulance call-outs: rate ratio, under 25s to 25 and over",
+    "ae_share": "A&E attendances: share (%)",
+    "ambulance_share": "Ambulance call-outs: share (%)",
+    "ambulance_share_conveyed": "Ambulance call-outs conveyed to hospital (%)",
+    "ambulance_conveyed_share_under25": "Conveyed ambulance call-outs for under 25s (%)",
+}
+
+#: Kinds of the catalogued names where the name alone would mislead.
+_KINDS: dict[str, str] = {
+    "offences_change": "percent",
+    "run_rate_change": "percent",
+    "part_year_vs_last_year": "percent",
+    "offences_without_suspect": "percent",
+    "offences_excluded": "count",
+    "frequent_perpetrator_mean": "number",
+    "mam_cohort_mean": "number",
+    "deprivation_rate": "rate",
+    "hotspot_gi": "score",
+    "repeat_offenders": "count",
+    "frequent_perpetrators": "count",
+    "mam_cohort": "count",
 }
 
 _PREFIXES: tuple[tuple[str, str], ...] = (
@@ -115,6 +243,20 @@ def indicator_kind(indicator: str, method: str | None = None) -> str:
     """
     name = indicator.lower()
     meth = (method or "").lower()
+    if name in _KINDS:
+        return _KINDS[name]
+    if "ratio" in name and "rate ratio" in meth or name.endswith(("_ratio", "ratio_age", "ratio_under25")):
+        return "ratio"
+    if meth == "count":
+        return "count"
+    if name.endswith(("_change", "_change_pct")) or "period_change" in meth:
+        return "percent"
+    if meth.startswith("mean"):
+        return "number"
+    if "wilson" in meth or "proportion" in meth:
+        return "percent"
+    if "byar" in meth or "exact poisson" in meth or "crude_rate" in meth:
+        return "rate"
     if "ratio" in name:
         return "ratio"
     if (

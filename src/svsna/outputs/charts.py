@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_SEX = {"m": "M", "male": "M", "f": "F", "female": "F"}
 
 
 @dataclass(frozen=True)
@@ -385,6 +386,7 @@ def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
     bands: list[str] = []
     for key, v in zip(rows["breakdown_value"], rows["value"], strict=True):
         a, _, b = str(key).partition("|")
+        a, b = _SEX.get(a.strip().lower(), a), _SEX.get(b.strip().lower(), b)
         sex, band = (a, b) if a in ("M", "F") else (b, a)
         if sex not in data:
             continue

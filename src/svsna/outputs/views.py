@@ -182,7 +182,7 @@ def _fig(key: str, caption: str, chart: charts.Chart, source: str, **kw: Any) ->
 
 def hour_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Hour-of-day rows per source (police, A&E, ambulance, admissions), shares preferred."""
-    hours = table[table["breakdown"] == "hour"]
+    hours = table[(table["breakdown"] == "hour") & ~table["indicator"].astype(str).str.startswith("nte_")]
     out: dict[str, pd.DataFrame] = {}
     for ind, rows in hours.groupby("indicator", sort=False):
         src = source_line(str(rows["section"].iloc[0]), str(ind))
@@ -223,7 +223,7 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
                 charts.heatmap_weekday_hour, latest, value_label=unit_label(kind, ind) if kind != "count" else label
             )
             section.add_figure(_fig(key, caption, chart, src))
-        elif breakdown == "hour":
+        elif breakdown == "hour" and not ind.startswith("nte_"):
             if "hour-lines" in ctx.seen:
                 continue
             ctx.seen.add("hour-lines")
@@ -245,6 +245,8 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
             _district_view(section, latest, ind, kind, caption, src, key, ctx)
         elif breakdown == "field":
             section.add_table(_table(f"{key}-t", caption, latest, kind, ctx, src, breakdown_label(breakdown)))
+        elif "|" in breakdown:
+            _crosstab_view(section, latest, kind, caption, src, key, breakdown)
         else:
             _category_view(section, latest, ind, kind, caption, src, key, ctx, breakdown)
     if singles:
@@ -280,8 +282,10 @@ def _month_view(section, grp, kind, label, src, key, ctx) -> None:
     chart = ctx.draw(
         charts.spc_trend, months, value_label=label if kind == "count" else unit_label(kind), events=events
     )
-    caption = f"{label} with statistical process control limits, {ctx.area} ({first} to {last})"
-    notes = (
+    has_limits = months["lower"].notna().any()
+    what = "with statistical process control limits" if has_limits else "by month"
+    caption = f"{label} {what}, {ctx.area} ({first} to {last})"
+    notes = "" if not has_limits else (
         "Mean and process limits (mean ± 2.66 × average moving range) from the XmR method of NHS "
         "'Making Data Count'; triangles mark special-cause months."
     )
@@ -358,13 +362,52 @@ def _lsoa_view(section, rows, ind, caption, src, key, ctx) -> None:
         section.notes.append("No LSOA was in a significant hot spot.")
 
 
+_WEEKDAY_ORDER = {d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
+
+
+def natural_order(rows: pd.DataFrame, breakdown: str) -> pd.DataFrame:
+    """Rows in the natural order of their categories: weekdays, hours, ages, bands, deciles;
+    other categories by value, largest first."""
+    from svsna.outputs.charts import _band_start
+
+    vals = rows["breakdown_value"].astype(str)
+    if vals.str[:3].str.lower().isin(list(_WEEKDAY_ORDER)).all():
+        key = vals.str[:3].str.lower().map(_WEEKDAY_ORDER)
+    elif vals.str.fullmatch(r"\d+(\.\d+)?").all():
+        key = vals.astype(float)
+    elif breakdown in ("age_band", "age_group") or vals.str.match(
+        r"^(\d+\s*-\s*\d+|\d+\+|under|\d+ and over)", case=False
+    ).all():
+        key = vals.map(_band_start)
+    else:
+        return rows.sort_values("value", ascending=False, na_position="last")
+    return rows.assign(_k=key.to_numpy()).sort_values("_k").drop(columns="_k")
+
+
+def _crosstab_view(section, rows, kind, caption, src, key, breakdown) -> None:
+    """A two-way breakdown (``a|b``) as a table: first part down, second part across."""
+    parts = rows["breakdown_value"].astype(str).str.split("|", n=1, expand=True)
+    if parts.shape[1] < 2:
+        return
+    a_name, b_name = breakdown.split("|", 1)
+    frame = rows.assign(_a=parts[0].to_numpy(), _b=parts[1].to_numpy())
+    cols = list(dict.fromkeys(frame["_b"]))
+    if len(cols) > 12:
+        frame = frame.rename(columns={"_a": "_b", "_b": "_a"})
+        cols = list(dict.fromkeys(frame["_b"]))
+        a_name, b_name = b_name, a_name
+    if len(cols) > 12:
+        return  # too wide to read here: it is in the workbook's Indicators sheet
+    out = []
+    for a, grp in frame.groupby("_a", sort=False):
+        by_b = dict(zip(grp["_b"], grp["value"], strict=True))
+        out.append([str(a), *[Cell(fmt_value(by_b.get(b), kind), "num") for b in cols]])
+    section.add_table(TableBlock(f"{key}-t", caption, [breakdown_label(a_name), *cols], out, src))
+
+
 def _category_view(section, rows, ind, kind, caption, src, key, ctx, breakdown) -> None:
     if len(rows) <= 30 and rows["value"].notna().any() and kind in ("rate", "percent", "ratio", "count"):
-        ordered = (
-            rows
-            if breakdown in ("weekday", "age_band", "age_group")
-            else rows.sort_values("value", ascending=False, na_position="last")
-        )
+        ordered = natural_order(rows, breakdown)
         chart = ctx.draw(
             charts.bar_ci,
             ordered,
