@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from tests.outputs.conftest import FIXTURES, SHARED_LSOA
+from typer.testing import CliRunner
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -70,9 +69,18 @@ def test_chromium_renders_the_public_summary(built, tmp_path):
         pytest.skip("/usr/bin/chromium not installed")
     shot = tmp_path / "page.png"
     cmd = [
-        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-        f"--screenshot={shot}", "--window-size=1280,4000", built.public_html.as_uri(),
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--screenshot={shot}",
+        "--window-size=1280,4000",
+        built.public_html.as_uri(),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert shot.is_file(), proc.stderr[-2000:]

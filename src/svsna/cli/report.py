@@ -69,9 +69,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         boundaries: Annotated[
             Path | None,
-            typer.Option("--boundaries", help="LSOA boundaries (GeoJSON); default: lsoa_boundaries.geojson by area.yaml."),
+            typer.Option(
+                "--boundaries", help="LSOA boundaries (GeoJSON); default: lsoa_boundaries.geojson by area.yaml."
+            ),
         ] = None,
-        no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Skip the PDFs (HTML, workbook and tables only).")] = False,
+        no_pdf: Annotated[
+            bool, typer.Option("--no-pdf", help="Skip the PDFs (HTML, workbook and tables only).")
+        ] = False,
     ) -> None:
         """Write the full SNA and the public executive summary (HTML and PDF), and the workbook."""
         import time

@@ -245,7 +245,7 @@ def indicator_kind(indicator: str, method: str | None = None) -> str:
     meth = (method or "").lower()
     if name in _KINDS:
         return _KINDS[name]
-    if "ratio" in name and "rate ratio" in meth or name.endswith(("_ratio", "ratio_age", "ratio_under25")):
+    if ("ratio" in name and "rate ratio" in meth) or name.endswith(("_ratio", "ratio_age", "ratio_under25")):
         return "ratio"
     if meth == "count":
         return "count"

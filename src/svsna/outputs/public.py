@@ -97,9 +97,17 @@ def _disclosed_numerators(table: pd.DataFrame, rules: str) -> tuple[pd.Series, p
     reasons = pd.Series("", index=table.index, dtype=object)
     has_num = table["numerator"].notna()
     keys = table[_GROUP].fillna("").astype(str)
+    from svsna.stats import rule_set
+
+    rs = rule_set(rules)
+    rule = count_rule(rules)
     for _, idx in keys[has_num].groupby(_GROUP, sort=False).groups.items():
         counts = table.loc[idx, "numerator"].astype(float).round()
         if (counts < 0).any():
+            continue
+        if not counts.between(rs.suppress_from, rs.suppress_to).any():
+            # nothing small to protect: every cell is simply rounded (no secondary suppression needed)
+            values.loc[idx] = [rule(c) for c in counts]
             continue
         series = pd.Series(counts.to_numpy(), index=[f"r{i}" for i in range(len(idx))], name="count")
         res = disclose(series, rules, margins=len(idx) > 1)

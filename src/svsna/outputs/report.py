@@ -33,7 +33,7 @@ from svsna.outputs.content import FigureBlock, Section, TableBlock, number_block
 from svsna.outputs.narrative import Callout, Sentence, callout, sentence
 from svsna.outputs.provenance import collect_metadata, methods_section
 from svsna.outputs.sections import Inputs, build_sections
-from svsna.outputs.views import ViewContext
+from svsna.outputs.views import CORE_BREAKDOWNS, ViewContext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,7 +171,6 @@ def render_edition(
 
     rules = config.disclosure.rules
     public = edition == "public"
-    view_table = public_indicators(table, rules) if public else table.assign(public_note="")
     rule = count_rule(rules) if public else None
     check = partial(unsafe_numbers, rules=rules) if public else None
     definition = config.primary_definition
@@ -190,6 +189,18 @@ def render_edition(
             if check is None or not check(c.figure):
                 headline.append(c)
     view = ViewContext(config, edition, boundaries, cache=chart_cache if chart_cache is not None else {})
+    if public:
+        # The summary shows the indicators its printed findings rely on, the core views and the
+        # context sections; everything else is dropped before disclosure control (it is not published).
+        view.featured = {str(i) for ss in sentences.values() for x in ss if x.text for i in x.finding.indicators}
+        keep = (
+            table["indicator"].astype(str).isin(view.featured)
+            | table["breakdown"].isin(list(CORE_BREAKDOWNS))
+            | table["section"].isin(["risk_factors", "surveys", "data_quality", "population"])
+        )
+        view_table = public_indicators(table[keep], rules)
+    else:
+        view_table = table.assign(public_note="")
     inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings))
     sections = build_sections(inp, headline)
     sections.append(methods_section(inp, withheld, view_table["public_note"] if public else None))
@@ -256,6 +267,22 @@ def write_pdf(html: str, path: Path) -> None:
     HTML(string=html, url_fetcher=fetcher).write_pdf(path)
 
 
+def _write_pdfs(jobs: list[tuple[str, Path]]) -> None:
+    """Typeset the PDFs, the two editions in parallel processes when there is more than one core."""
+    import os
+
+    if len(jobs) > 1 and (os.cpu_count() or 1) > 1 and os.environ.get("SVSNA_SERIAL_PDF") != "1":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for fut in [pool.submit(write_pdf, html, path) for html, path in jobs]:
+                fut.result()
+        return
+    for html, path in jobs:
+        write_pdf(html, path)
+
+
 def build_reports(
     indicators: Any,
     findings: Iterable[Finding] | str | Path | None,
@@ -266,6 +293,7 @@ def build_reports(
     out_dir: str | Path,
     boundaries: Any = None,
     pdf: bool = True,
+    svg_charts: bool = False,
 ) -> ReportPaths:
     """Write the full SNA, the public summary, the workbook and the indicator files.
 
@@ -288,14 +316,35 @@ def build_reports(
         ``lsoa_code`` and ``district_name``, used to dissolve districts from LSOAs).
     pdf : bool
         Write the PDFs (default True).
+    svg_charts : bool
+        Also draw charts as SVG for the HTML (searchable text, sharp at any zoom; slower).
+        By default charts are PNG in both HTML and PDF.
 
     Returns
     -------
     ReportPaths
     """
+    from svsna.outputs.theme import SVG_CHARTS
+
+    token = SVG_CHARTS.set(svg_charts)
+    try:
+        return _build(indicators, findings, config, ledger, metadata, Path(out_dir), boundaries, pdf)
+    finally:
+        SVG_CHARTS.reset(token)
+
+
+def _build(
+    indicators: Any,
+    findings: Any,
+    config: AreaConfig,
+    ledger: Any,
+    metadata: dict[str, Any] | None,
+    out: Path,
+    boundaries: Any,
+    pdf: bool,
+) -> ReportPaths:
     from svsna.outputs.workbook import write_indicator_files, write_workbook
 
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     table = _indicator_frame(indicators)
     found = _findings(findings)
@@ -323,6 +372,7 @@ def build_reports(
     )
     editions = {}
     cache: dict[str, Any] = {}
+    jobs = []
     for name in EDITIONS:
         ed = render_edition(
             name, scoped, found, config=config, ledger=led, metadata=meta, boundaries=bounds, chart_cache=cache
@@ -331,7 +381,8 @@ def build_reports(
         html_path = paths.full_html if name == "full" else paths.public_html
         html_path.write_text(ed.html, encoding="utf-8")
         if pdf:
-            write_pdf(ed.print_html or ed.html, paths.full_pdf if name == "full" else paths.public_pdf)
+            jobs.append((ed.print_html or ed.html, paths.full_pdf if name == "full" else paths.public_pdf))
+    _write_pdfs(jobs)
     write_workbook(paths.workbook, editions["full"].sections, table, led, meta)
     same_file = (
         Path(indicators).resolve() == paths.indicators_csv.resolve() if isinstance(indicators, str | Path) else False

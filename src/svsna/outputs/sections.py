@@ -76,8 +76,13 @@ class Inputs:
         out = []
         for s in sections:
             out += [x.text for x in self.sentences.get(s, []) if x.text and x.finding.key not in _STRUCTURED_KEYS]
+        if self.public and len(out) > PUBLIC_SENTENCES:
+            out = out[:PUBLIC_SENTENCES]  # the summary keeps the first findings of each section (analysis order)
         return out
 
+
+#: Written findings per section in the public summary (the full SNA prints them all).
+PUBLIC_SENTENCES = 8
 
 # Findings drawn as tables/lists rather than printed as sentences.
 _STRUCTURED_KEYS = frozenset(
@@ -87,6 +92,7 @@ _STRUCTURED_KEYS = frozenset(
         "need_approaches",
         "recommendation",
         "risk_factor_comparison",
+        "survey_result",
         "trend_events",
     }
 )
@@ -245,11 +251,17 @@ def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
     if not len(rows):
         return
     labelled = rows.assign(indicator=rows["indicator"].astype(str).map(lambda i: inp.labels.get(i, i)))
-    groups = (
-        [g for _, g in labelled.groupby("breakdown_value", sort=False)]
-        if (labelled["breakdown"] != "all").any()
-        else [labelled]
-    )
+    by_domain = labelled["breakdown"] == "domain"
+    other = labelled[~by_domain]
+    if len(other):
+        group = other["breakdown_value"].astype(str)
+        other = other.assign(
+            indicator=other["indicator"].where(group == "all", other["indicator"] + " (" + group + ")"),
+            breakdown_value="all",
+        )
+    groups = [g for _, g in labelled[by_domain].groupby("breakdown_value", sort=False)]
+    if len(other):
+        groups.append(other)
     for g in groups:
         t = risk_factor_table([g], inp.view)
         dom = str(g["breakdown_value"].iloc[0])
@@ -257,6 +269,29 @@ def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
             t.caption = f"{dom.capitalize()} risk and protective factors compared with England, {inp.config.label}"
             t.key = f"risk-factors-{dom}"
         sec.add_table(t)
+
+
+def _surveys(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
+    """One table per survey: questions down, all respondents and each group across."""
+    from svsna.outputs.views import fmt_value
+
+    if not len(rows):
+        return
+    sec.paragraphs.append(
+        "Percentages of respondents giving a positive answer, weighted where the survey has weights; "
+        "95% confidence intervals use the effective sample size and are in the workbook."
+    )
+    for survey, grp in rows.groupby("period", sort=False):
+        groups = ["all", *[v for v in dict.fromkeys(grp["breakdown_value"].astype(str)) if v != "all"]]
+        out = []
+        for ind, q in grp.groupby("indicator", sort=False):
+            by = dict(zip(q["breakdown_value"].astype(str), q["value"], strict=True))
+            question = str(ind).removeprefix("survey_").replace("_", " ").capitalize()
+            out.append([question, *[Cell(fmt_value(by.get(g), "percent"), "num") for g in groups]])
+        cols = ["Question", *["All respondents" if g == "all" else g for g in groups]]
+        sec.add_table(
+            TableBlock(f"survey-{len(sec.blocks)}", f"{survey}: positive answers (%)", cols, out, str(survey))
+        )
 
 
 def build_sections(inp: Inputs, headline: list[Callout]) -> list[Section]:
@@ -278,6 +313,8 @@ def build_sections(inp: Inputs, headline: list[Callout]) -> list[Section]:
             sec.callouts += [c for c in headline if getattr(c, "section", "") in table_sections]
             if key == "risk_factors":
                 _risk_factors(inp, sec, rows)
+            elif key == "surveys":
+                _surveys(inp, sec, rows)
             elif len(rows):
                 add_indicator_views(sec, rows, inp.table, inp.view)
             if not len(rows) and not sec.sentences:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import io
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ __all__ = [
     "SERIES_HATCHES",
     "SERIES_MARKERS",
     "SIGNIFICANCE_STYLE",
+    "SVG_CHARTS",
     "fig_data_uri",
     "figure_to_png",
     "figure_to_svg",
@@ -136,9 +138,15 @@ def figure_to_svg(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def render_both(fig: Figure, dpi: int = 150) -> tuple[bytes, bytes]:
-    """SVG (for the HTML: real text, crisp at any zoom) and PNG (for the PDF: fast to typeset)."""
-    return figure_to_svg(fig), figure_to_png(fig, dpi=dpi)
+#: Whether charts are also written as SVG for the HTML (off by default: PNG is twice as fast).
+SVG_CHARTS: ContextVar[bool] = ContextVar("svsna_svg_charts", default=False)
+
+
+def render_both(fig: Figure, dpi: int = 120) -> tuple[bytes, bytes]:
+    """PNG (for the PDF, and the HTML) and, when :data:`SVG_CHARTS` is set, SVG for the HTML
+    (real text, crisp at any zoom); otherwise the SVG bytes are empty."""
+    svg = figure_to_svg(fig) if SVG_CHARTS.get() else b""
+    return svg, figure_to_png(fig, dpi=dpi)
 
 
 def figure_to_png(fig: Figure, dpi: int = 130) -> bytes:

@@ -62,6 +62,9 @@ class ViewContext:
     boundaries: maps.Boundaries | None = None
     seen: set[str] = field(default_factory=set)
     cache: dict[str, Any] = field(default_factory=dict)
+    featured: set[str] | None = None
+    max_public_figures: int = 3
+    max_figures: int = 6
 
     def draw(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Call a chart or map function, reusing the result for identical data (editions share most charts)."""
@@ -174,10 +177,10 @@ def _caption(label: str, breakdown: str, ctx: ViewContext, period: str) -> str:
 
 
 def _fig(key: str, caption: str, chart: charts.Chart, source: str, **kw: Any) -> FigureBlock:
-    block = FigureBlock(key, caption, theme.fig_data_uri(chart.svg, "svg"), chart.alt, source, **kw)
-    if chart.png:
-        block.print_uri = theme.fig_data_uri(chart.png, "png")
-    return block
+    png = theme.fig_data_uri(chart.png, "png")
+    if chart.svg:
+        return FigureBlock(key, caption, theme.fig_data_uri(chart.svg, "svg"), chart.alt, source, print_uri=png, **kw)
+    return FigureBlock(key, caption, png, chart.alt, source, **kw)
 
 
 def hour_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -195,11 +198,63 @@ def hour_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
+#: Breakdowns always shown, even in the public summary (the reference's core charts).
+CORE_BREAKDOWNS: frozenset[str] = frozenset({"month", "weekday|hour", "hour", "district", "lsoa", "sex|age_band"})
+_SMALL = 3  # categorical groups of this many rows or fewer go into the key-figures table
+#: Sections where a core breakdown is core (a monthly series is core in Timings, districts in Geography).
+_CORE_SECTIONS: dict[str, frozenset[str]] = {
+    "month": frozenset({"timing"}),
+    "district": frozenset({"geography"}),
+}
+
+
+def is_core(section: str, breakdown: str) -> bool:
+    """Whether a view is always shown (even in the public summary, and beyond the figure cap).
+
+    >>> is_core("geography", "district"), is_core("victims", "district"), is_core("victims", "sex|age_band")
+    (True, False, True)
+    """
+    if breakdown not in CORE_BREAKDOWNS:
+        return False
+    return section in _CORE_SECTIONS.get(breakdown, frozenset({section}))
+
+
 def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFrame, ctx: ViewContext) -> None:
-    """Add a figure and/or table for every indicator group of ``rows`` to ``section``."""
+    """Add a figure and/or table for every indicator group of ``rows`` to ``section``.
+
+    Small groups (up to three categories, or changes over periods) become rows of the
+    section's key-figures table rather than charts. In the public summary only indicators
+    that a printed finding refers to are shown, besides the core views (monthly trend,
+    day-and-hour heat map, hour of day, districts, hot spots, age pyramids).
+    """
     singles = []
+    limited = set(rows.loc[(rows["breakdown"] == "month") & rows["lower"].notna(), "indicator"])
+    pyramids = set(rows.loc[rows["breakdown"].isin(["sex|age_band", "age_band|sex"]), "indicator"])
     for (ind, breakdown), grp in rows.groupby(["indicator", "breakdown"], sort=False):
         ind, breakdown = str(ind), str(breakdown)
+        core = is_core(section.key, breakdown)
+        if ctx.featured is not None and not core and ind not in ctx.featured:
+            continue
+        crowded = len(section.figures) >= (ctx.max_public_figures if ctx.public else ctx.max_figures)
+        if crowded and not core:
+            if ctx.public:
+                continue
+            if breakdown not in ("all", "month") and "|" not in breakdown:
+                latest = grp[grp["period"].astype(str) == list(dict.fromkeys(grp["period"].astype(str)))[-1]]
+                caption = _caption(indicator_label(ind), breakdown, ctx, str(latest["period"].iloc[0]))
+                kind = indicator_kind(ind, grp["method"].iloc[0] if isinstance(grp["method"].iloc[0], str) else None)
+                section.add_table(
+                    _table(
+                        f"{section.key}-{ind}-{breakdown}-t".replace("|", "-"),
+                        caption,
+                        natural_order(latest, breakdown).head(40),
+                        kind,
+                        ctx,
+                        source_line(section.key, ind),
+                        breakdown_label(breakdown),
+                    )
+                )
+                continue
         method = grp["method"].iloc[0] if isinstance(grp["method"].iloc[0], str) else None
         kind = indicator_kind(ind, method)
         label = indicator_label(ind)
@@ -207,17 +262,23 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
         key = f"{section.key}-{ind}-{breakdown}".replace("|", "-")
         periods = list(dict.fromkeys(grp["period"].astype(str)))
         if breakdown == "all":
-            if len(periods) > 1 and grp["area"].nunique() == 1:
+            if len(periods) > 1 and grp["area"].nunique() == 1 and kind in ("rate", "count"):
                 _period_view(section, grp, ind, kind, label, src, key, ctx)
             else:
                 singles.append(grp)
             continue
         if breakdown == "month":
-            _month_view(section, grp, kind, label, src, key, ctx)
+            if grp["lower"].notna().any() or not limited:
+                _month_view(section, grp, kind, label, src, key, ctx)
             continue
         latest = grp[grp["period"].astype(str) == periods[-1]]
         period = periods[-1]
         caption = _caption(label, breakdown, ctx, period)
+        if breakdown == "age_band" and ind in pyramids:
+            continue
+        if len(latest) <= _SMALL and not core and "|" not in breakdown:
+            singles.append(latest)
+            continue
         if breakdown == "weekday|hour":
             chart = ctx.draw(
                 charts.heatmap_weekday_hour, latest, value_label=unit_label(kind, ind) if kind != "count" else label
@@ -246,7 +307,8 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
         elif breakdown == "field":
             section.add_table(_table(f"{key}-t", caption, latest, kind, ctx, src, breakdown_label(breakdown)))
         elif "|" in breakdown:
-            _crosstab_view(section, latest, kind, caption, src, key, breakdown)
+            if not ctx.public:
+                _crosstab_view(section, latest, kind, caption, src, key, breakdown)
         else:
             _category_view(section, latest, ind, kind, caption, src, key, ctx, breakdown)
     if singles:
@@ -285,9 +347,13 @@ def _month_view(section, grp, kind, label, src, key, ctx) -> None:
     has_limits = months["lower"].notna().any()
     what = "with statistical process control limits" if has_limits else "by month"
     caption = f"{label} {what}, {ctx.area} ({first} to {last})"
-    notes = "" if not has_limits else (
-        "Mean and process limits (mean ± 2.66 × average moving range) from the XmR method of NHS "
-        "'Making Data Count'; triangles mark special-cause months."
+    notes = (
+        ""
+        if not has_limits
+        else (
+            "Mean and process limits (mean ± 2.66 × average moving range) from the XmR method of NHS "
+            "'Making Data Count'; triangles mark special-cause months."
+        )
     )
     if ctx.public:
         notes += " Monthly counts are rounded to the nearest 5; the limits were computed on unrounded counts."
@@ -304,13 +370,16 @@ def _district_view(section, rows, ind, kind, caption, src, key, ctx) -> None:
             unit=_unit(kind),
         )
         section.add_figure(_fig(key, caption, chart, src))
-        if ctx.boundaries is not None and ctx.boundaries.district is not None and kind == "rate":
+        geo = section.key == "geography"
+        if ctx.boundaries is not None and ctx.boundaries.district is not None and kind == "rate" and geo:
             png, alt = ctx.draw(maps.choropleth, ctx.boundaries.district, rows, value_label=unit_label(kind, ind))
             section.add_figure(
                 FigureBlock(
                     f"{key}-map", f"Map: {caption[0].lower()}{caption[1:]}", theme.fig_data_uri(png, "png"), alt, src
                 )
             )
+    if ctx.public and section.key != "geography" and kind != "count":
+        return
     section.add_table(
         _table(
             f"{key}-t",
@@ -325,7 +394,10 @@ def _district_view(section, rows, ind, kind, caption, src, key, ctx) -> None:
 
 
 def _lsoa_view(section, rows, ind, caption, src, key, ctx) -> None:
-    if ctx.boundaries is not None and ctx.boundaries.lsoa is not None and rows["significance"].notna().any():
+    classes = rows["significance"].fillna("").astype(str).str.lower()
+    if not classes.str.startswith(("hot", "cold")).any():
+        return  # counts or rates by LSOA are too fine-grained for the report: see the workbook
+    if ctx.boundaries is not None and ctx.boundaries.lsoa is not None:
         png, alt = ctx.draw(maps.hotspot_map, ctx.boundaries.lsoa, rows, district=ctx.boundaries.district)
         notes = (
             "Getis-Ord Gi* statistic on LSOA counts; classes at 95%, 99% and 99.9% confidence. Classes are "
@@ -365,21 +437,28 @@ def _lsoa_view(section, rows, ind, caption, src, key, ctx) -> None:
 _WEEKDAY_ORDER = {d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
 
 
-def natural_order(rows: pd.DataFrame, breakdown: str) -> pd.DataFrame:
-    """Rows in the natural order of their categories: weekdays, hours, ages, bands, deciles;
-    other categories by value, largest first."""
+def _order_key(rows: pd.DataFrame, breakdown: str) -> pd.Series | None:
+    """A sort key for categories with a natural order (weekdays, numbers, age bands), else None."""
     from svsna.outputs.charts import _band_start
 
     vals = rows["breakdown_value"].astype(str)
     if vals.str[:3].str.lower().isin(list(_WEEKDAY_ORDER)).all():
-        key = vals.str[:3].str.lower().map(_WEEKDAY_ORDER)
-    elif vals.str.fullmatch(r"\d+(\.\d+)?").all():
-        key = vals.astype(float)
-    elif breakdown in ("age_band", "age_group") or vals.str.match(
-        r"^(\d+\s*-\s*\d+|\d+\+|under|\d+ and over)", case=False
-    ).all():
-        key = vals.map(_band_start)
-    else:
+        return vals.str[:3].str.lower().map(_WEEKDAY_ORDER)
+    if vals.str.fullmatch(r"\d+(\.\d+)?").all():
+        return vals.astype(float)
+    if (
+        breakdown in ("age_band", "age_group")
+        or vals.str.match(r"^(\d+\s*-\s*\d+|\d+\+|under|\d+ and over)", case=False).all()
+    ):
+        return vals.map(_band_start)
+    return None
+
+
+def natural_order(rows: pd.DataFrame, breakdown: str) -> pd.DataFrame:
+    """Rows in the natural order of their categories: weekdays, hours, ages, bands, deciles;
+    other categories by value, largest first."""
+    key = _order_key(rows, breakdown)
+    if key is None:
         return rows.sort_values("value", ascending=False, na_position="last")
     return rows.assign(_k=key.to_numpy()).sort_values("_k").drop(columns="_k")
 
@@ -405,9 +484,16 @@ def _crosstab_view(section, rows, kind, caption, src, key, breakdown) -> None:
     section.add_table(TableBlock(f"{key}-t", caption, [breakdown_label(a_name), *cols], out, src))
 
 
+_TOP = 12
+
+
 def _category_view(section, rows, ind, kind, caption, src, key, ctx, breakdown) -> None:
-    if len(rows) <= 30 and rows["value"].notna().any() and kind in ("rate", "percent", "ratio", "count"):
-        ordered = natural_order(rows, breakdown)
+    ordered = natural_order(rows, breakdown)
+    if len(ordered) > _TOP and _order_key(rows, breakdown) is None:
+        ordered = ordered.head(_TOP)
+        caption = f"{caption}, largest {_TOP}"
+    rows = ordered
+    if len(rows) <= 40 and rows["value"].notna().any() and kind in ("rate", "percent", "ratio", "count"):
         chart = ctx.draw(
             charts.bar_ci,
             ordered,
@@ -430,10 +516,11 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
     for grp in groups:
         for r in grp.itertuples(index=False):
             kind = indicator_kind(str(r.indicator), r.method if isinstance(r.method, str) else None)
+            group = "" if str(r.breakdown_value) == "all" else str(r.breakdown_value)
             line: list[Cell | str] = [
                 indicator_label(str(r.indicator)),
+                group,
                 str(r.period),
-                str(r.area),
                 Cell(fmt_value(r.value, kind), "num count" if kind == "count" else "num"),
                 Cell(_ci(r, kind), "num"),
                 _sig_cell(r.significance),
@@ -444,9 +531,10 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
         TableBlock(
             f"{section.key}-key",
             f"Key figures: {section.title.lower()}, {ctx.area}",
-            ["Indicator", "Period", "Area", "Value", "95% CI", "Significance"],
+            ["Indicator", "Group", "Period", "Value", "95% CI", "Compared with"],
             out,
             src,
+            notes="Counts are rounded and small numbers shown as [c] (see the appendix)." if ctx.public else "",
         )
     )
 

@@ -115,9 +115,10 @@ def _frame_sheet(ws: Any, frame: pd.DataFrame) -> None:
     ws.append([str(c) for c in frame.columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in frame.itertuples(index=False):
-        ws.append([_plain(v) for v in row])
     ws.freeze_panes = "A2"
+    append = ws.append
+    for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None):
+        append([_plain(v) for v in row])
 
 
 def _plain(v: Any) -> Any:
