@@ -12,7 +12,7 @@ Examples
 >>> rows = pd.DataFrame({"breakdown_value": ["A", "B"], "value": [2.0, 1.0],
 ...                      "lower": [1.5, 0.8], "upper": [2.6, 1.3]})
 >>> c = bar_ci(rows, value_label="Rate per 1,000", title_noun="area")
->>> c.png.startswith(b"\x89PNG") and "A 2.00" in c.alt
+>>> c.png[1:4] == b"PNG" and "A 2.00" in c.alt
 True
 """
 

@@ -523,6 +523,7 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
                 str(r.period),
                 Cell(fmt_value(r.value, kind), "num count" if kind == "count" else "num"),
                 Cell(_ci(r, kind), "num"),
+                Cell("" if kind == "count" or _isnan(r.numerator) else fmt_value(r.numerator, "count"), "num count"),
                 _sig_cell(r.significance),
             ]
             out.append(line)
@@ -531,7 +532,7 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
         TableBlock(
             f"{section.key}-key",
             f"Key figures: {section.title.lower()}, {ctx.area}",
-            ["Indicator", "Group", "Period", "Value", "95% CI", "Compared with"],
+            ["Indicator", "Group", "Period", "Value", "95% CI", _number_heading(ctx), "Compared with"],
             out,
             src,
             notes="Counts are rounded and small numbers shown as [c] (see the appendix)." if ctx.public else "",

@@ -11,7 +11,7 @@ Examples
 >>> sheet_name("Geography of serious violence", set())
 'Geography of serious violence'
 >>> sheet_name("A very long section title that will not fit in Excel", {"A very long section title that"})
-'A very long section title th 2'
+'A very long section title tha 2'
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ _BAD = re.compile(r"[\[\]:*?/\\]")
 
 def sheet_name(title: str, taken: set[str]) -> str:
     """An Excel-safe, unique sheet name (at most 31 characters, no ``[]:*?/\\``)."""
-    base = _BAD.sub(" ", title).strip()[:31] or "Sheet"
+    base = _BAD.sub(" ", title).strip()[:31].rstrip() or "Sheet"
     name, k = base, 1
     while name in taken:
         k += 1
