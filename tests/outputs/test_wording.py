@@ -38,6 +38,7 @@ from svsna.outputs.wording import (
         (25.0, "a quarter"),
         (5.0, "1 in 20"),  # 100 / 5 = 20
         (12.5, "1 in 8"),  # 100 / 12.5 = 8
+        (0.5, "0.5%"),  # reference: "0.5% of LLR residents were a victim"
     ],
 )
 def test_share_words_match_reference_phrases(pct, words):

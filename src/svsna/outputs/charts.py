@@ -280,7 +280,9 @@ def spc_trend(
                 )
         import matplotlib.dates as mdates
 
-        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        span = len(x)
+        months = (1,) if span > 48 else (1, 7) if span > 24 else (1, 4, 7, 10)
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=months))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
         ax.tick_params(axis="x", labelsize=7)
         ax.set_ylabel(value_label)

@@ -189,14 +189,15 @@ def share_words(pct: float | None) -> str:
 
     Round fractions (a quarter, a third, half, two thirds, three quarters) are used
     within 2.5 percentage points, then tenths ("seven in ten") within 4 points;
-    shares under 15% are "1 in N" with N = round(100 / pct); very high or awkward
+    shares from 5% to 15% are "1 in N" with N = round(100 / pct), smaller ones stay
+    percentages ("0.5%"); very high or awkward
     shares fall back to the percentage itself. "almost"/"nearly" mark a share just
     below the fraction, "just over"/"over" one above it.
 
     >>> [share_words(p) for p in (74.6, 31.3, 52.0, 38.0)]
     ['almost three quarters', 'almost a third', 'just over half', 'nearly four in ten']
-    >>> [share_words(p) for p in (80.0, 50.0, 5.0, 99.0)]
-    ['eight in ten', 'half', '1 in 20', '99.0%']
+    >>> [share_words(p) for p in (80.0, 50.0, 5.0, 0.5, 99.0)]
+    ['eight in ten', 'half', '1 in 20', '0.5%', '99.0%']
     """
     if not _finite(pct):
         return "-"
@@ -204,6 +205,8 @@ def share_words(pct: float | None) -> str:
         raise ValueError(f"a share must be between 0 and 100, got {pct!r}")
     if pct == 0:
         return "none"
+    if pct < 5:
+        return fmt_pct(pct)  # "0.5% of residents", as the reference writes small shares
     if pct < 15:
         return f"1 in {round(100 / pct)}"
     best = min(_ROUND_FRACTIONS, key=lambda t: abs(pct - t[0]))
