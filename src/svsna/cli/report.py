@@ -1,0 +1,126 @@
+"""``svsna report``: the full SNA, the public summary, the workbook, from an assessment.
+
+Reads ``indicators.csv`` (or ``.parquet``), ``findings.json`` and ``ledger.csv`` from the
+area's output folder (written by ``svsna assess`` and ``svsna ingest``), finds LSOA
+boundaries next to the area file (``lsoa_boundaries.geojson``, as ``svsna synth`` writes)
+or takes them from ``--boundaries``, and prints the paths it wrote.
+
+Examples
+--------
+>>> import typer
+>>> app = typer.Typer()
+>>> register(app)
+>>> [c.name for c in app.registered_commands]
+['report']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from svsna.config import AreaConfig
+
+__all__ = ["find_boundaries", "register"]
+
+BOUNDARY_NAMES: tuple[str, ...] = ("lsoa_boundaries.geojson", "lsoa_boundaries.gpkg", "lsoa11_boundaries.geojson")
+
+
+def find_boundaries(config: AreaConfig) -> Path | None:
+    """LSOA boundaries next to the area file or the geography input, if any."""
+    folders = [config.base_dir]
+    geo = config.input_path("geography")
+    if geo is not None:
+        folders.append(geo.parent)
+    for folder in folders:
+        for name in BOUNDARY_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def _lookup(config: AreaConfig) -> Any:
+    """``lsoa_code -> district_name`` from the geography input, to dissolve districts from LSOAs."""
+    import pandas as pd
+
+    path = config.input_path("geography")
+    if path is None or not path.is_file():
+        return None
+    try:
+        head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError):
+        return None
+    if not {"lsoa_code", "district_name"} <= set(head.columns):
+        return None
+    return pd.read_csv(path, usecols=["lsoa_code", "district_name"], encoding="utf-8-sig")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command to the CLI."""
+
+    @app.command("report")
+    def report(
+        area: Annotated[Path, typer.Option("--area", help="The area configuration (area.yaml).")],
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Output folder (default: the area's `output` setting).")
+        ] = None,
+        boundaries: Annotated[
+            Path | None,
+            typer.Option(
+                "--boundaries", help="LSOA boundaries (GeoJSON); default: lsoa_boundaries.geojson by area.yaml."
+            ),
+        ] = None,
+        no_pdf: Annotated[
+            bool, typer.Option("--no-pdf", help="Skip the PDFs (HTML, workbook and tables only).")
+        ] = False,
+    ) -> None:
+        """Write the full SNA and the public executive summary (HTML and PDF), and the workbook."""
+        import time
+
+        from rich.console import Console
+
+        from svsna.config import load_area_config
+        from svsna.errors import MissingInputError
+        from svsna.outputs import build_reports
+
+        started = time.perf_counter()
+        config = load_area_config(area)
+        folder = config.output_dir
+        indicators = folder / "indicators.parquet"
+        if not indicators.is_file():
+            indicators = folder / "indicators.csv"
+        if not indicators.is_file():
+            raise MissingInputError(
+                f"{folder}: no indicators.csv or indicators.parquet (hint: run `svsna assess --area {area}` first)"
+            )
+        findings = folder / "findings.json"
+        if not findings.is_file():
+            raise MissingInputError(f"{findings}: findings not found (hint: run `svsna assess --area {area}` first)")
+        ledger = folder / "ledger.csv"
+        bounds_path = boundaries or find_boundaries(config)
+        if boundaries is not None and not boundaries.is_file():
+            raise MissingInputError(f"{boundaries}: boundary file not found")
+        bounds: Any = None
+        if bounds_path is not None:
+            bounds = {"lsoa": bounds_path, "lookup": _lookup(config)}
+        paths = build_reports(
+            indicators,
+            findings,
+            config=config,
+            ledger=ledger if ledger.is_file() else None,
+            out_dir=out or folder,
+            boundaries=bounds,
+            pdf=not no_pdf,
+        )
+        for name, path in paths.items():
+            if path.exists():
+                typer.echo(f"{name}: {path}")
+        console = Console(stderr=True)
+        if bounds_path is None:
+            console.print("[yellow]no LSOA boundaries found: maps were not drawn (use --boundaries)[/]")
+        if not ledger.is_file():
+            console.print(f"[yellow]{ledger} not found: the data sources and row ledger are left out[/]")
+        console.print(f"done in {time.perf_counter() - started:.1f} s")

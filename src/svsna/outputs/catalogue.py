@@ -1,0 +1,315 @@
+"""What the report needs to know about an indicator: its label, kind, unit and source.
+
+Indicator names follow the conventions of ``docs/indicators.md`` (shares in %, rates per
+1,000, counts). Known names get a hand-written label; any other name is turned into a
+readable label from its parts, so a new indicator appears in the report without a code
+change. The *kind* decides formatting and disclosure control: counts are rounded or
+suppressed in the public edition, rates and shares are hidden when their numerator is.
+
+Examples
+--------
+>>> indicator_kind("rate_per_1000"), indicator_kind("share_knife"), indicator_kind("offences_monthly", "Count")
+('rate', 'percent', 'count')
+>>> indicator_label("ae_rate_per_1000_diagnosis")
+'A&E attendances: rate per 1,000 by diagnosis'
+>>> source_line("extent", "offences"), source_line("health", "ambulance_share_by_hour")
+('Police recorded crime', 'Ambulance service')
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "BREAKDOWN_LABELS",
+    "SECTION_TITLES",
+    "breakdown_label",
+    "indicator_kind",
+    "indicator_label",
+    "source_line",
+    "unit_label",
+]
+
+SECTION_TITLES: dict[str, str] = {
+    "introduction": "Introduction and definition",
+    "data_sources": "Data sources",
+    "population": "Population profile",
+    "extent": "Extent of serious violence",
+    "nature": "Nature of serious violence",
+    "timing": "Timings",
+    "nte": "Night-time economy",
+    "geography": "Geography of serious violence",
+    "perpetrators": "Perpetrators",
+    "cohorts": "Cohorts",
+    "victims": "Victims",
+    "health": "Health service data",
+    "risk_factors": "Risk and protective factors",
+    "surveys": "Community and young people's insights",
+    "prevention": "Preventing serious violence",
+    "recommendations": "Recommendations",
+    "methods": "Appendix: methods and data quality",
+}
+
+BREAKDOWN_LABELS: dict[str, str] = {
+    "all": "All",
+    "district": "District",
+    "county": "County",
+    "npa": "Neighbourhood policing area",
+    "home_npa": "Home neighbourhood policing area",
+    "ward": "Ward",
+    "lsoa": "LSOA",
+    "age_group": "Age group",
+    "age_band": "Age band",
+    "age": "Age",
+    "sex": "Sex",
+    "sex|age_band": "Sex and age band",
+    "ethnicity_group": "Ethnic group",
+    "ethnicity": "Ethnic group",
+    "crime_group": "Crime group",
+    "offence_type": "Offence type",
+    "sub_offence": "Offence",
+    "offence_type|sub_offence": "Offence type and offence",
+    "weekday|hour": "Day and hour",
+    "weekday": "Day of week",
+    "hour": "Hour of day",
+    "month": "Month",
+    "diagnosis": "Diagnosis",
+    "diagnosis_group": "Diagnosis group",
+    "chief_complaint": "Chief complaint",
+    "setting": "Setting",
+    "location_type": "Location type",
+    "imd_decile": "Deprivation decile (1 = most deprived)",
+    "harm_rank": "Harm rank",
+    "flag": "Flag",
+    "victimisation": "Victimisation",
+    "first_offence": "First offence",
+    "measure": "Measure",
+    "reason": "Reason",
+    "field": "Field",
+    "domain": "Domain",
+    "knife": "Knife",
+    "nte": "Night-time economy",
+    "repeat": "Offender",
+}
+
+_LABELS: dict[str, str] = {
+    # extent (docs/indicators.md)
+    "offences": "Offences",
+    "offences_change": "Change in offences on the previous year (%)",
+    "part_year_vs_last_year": "Part-year offences as a share of the last full year (%)",
+    "run_rate_change": "Change in offences per month, part year against last year (%)",
+    "rate": "Rate per 1,000 population",
+    "rate_per_1000": "Rate per 1,000 population",
+    "rate_ratio_age": "Rate ratio, under 25s to 25 and over",
+    "rate_ratio_under25": "Rate ratio, under 25s to 25 and over",
+    "change_year_on_year_pct": "Change on previous year (%)",
+    "victim_prevalence": "Residents who were victims (%)",
+    "perpetrator_prevalence": "Residents who were perpetrators (%)",
+    "under25_offences_with_under25_victim": "Offences by under 25s with a victim under 25 (%)",
+    # nature
+    "offence_type_share": "Share of offences by offence type (%)",
+    "offence_type_rate": "Rate per 1,000 population by offence type",
+    "offence_type_rate_ratio_age": "Rate ratio, under 25s to 25 and over, by offence type",
+    "sub_offence_share": "Share of the offence type's offences (%)",
+    "knife_share": "Offences involving a knife or sharp object (%)",
+    "share_knife": "Offences involving a knife or sharp object (%)",
+    "weapon_share": "Offences involving a weapon (%)",
+    "knife_offences_district_share": "Share of knife offences by district (%)",
+    # timing and NTE
+    "offences_monthly": "Offences per month",
+    "rate_monthly": "Rate per 1,000 population per month",
+    "weekday_share": "Share of offences by day of week (%)",
+    "hour_share": "Share of offences by hour of day (%)",
+    "weekday_hour_offences": "Offences by day and hour",
+    "offences_weekday_hour": "Offences by day and hour",
+    "nte_share": "Offences in the night-time economy (%)",
+    "share_nte": "Offences in the night-time economy (%)",
+    "nte_offences": "Offences in the night-time economy",
+    "nte_offence_mix": "Night-time economy: share by offence (%)",
+    "nte_weekday_share": "Night-time economy: share by day of week (%)",
+    "nte_hour_share": "Night-time economy: share by hour (%)",
+    "nte_perpetrator_sex_share": "Night-time economy perpetrators by sex (%)",
+    "nte_victim_sex_share": "Night-time economy victims by sex (%)",
+    "nte_perpetrator_ethnicity_share": "Night-time economy perpetrators by ethnic group (%)",
+    "nte_victim_ethnicity_share": "Night-time economy victims by ethnic group (%)",
+    "nte_perpetrator_age": "Night-time economy perpetrators by age",
+    "nte_victim_age": "Night-time economy victims by age",
+    "nte_perpetrator_home_share": "Night-time economy perpetrators by home area (%)",
+    "nte_victim_home_share": "Night-time economy victims by home area (%)",
+    # geography
+    "area_rate": "Rate per 1,000 population",
+    "area_share": "Share of all offences (%)",
+    "share_of_total": "Share of all offences (%)",
+    "npa_share": "Share of offences by neighbourhood policing area (%)",
+    "setting_share": "Share of offences by setting (%)",
+    "lsoa_offences": "Offences by LSOA",
+    "lsoa_rate": "Rate per 1,000 population by LSOA",
+    "deprivation_rate": "Offences by deprivation decile (IMD 2019)",
+    "hotspot_gi": "Getis-Ord Gi* z-score",
+    "hotspot_gi_star": "Getis-Ord Gi* z-score",
+    "hotspot_persistence": "Hot spots persisting into the next year (%)",
+    # people
+    "age_band_rate": "Rate per 1,000 population by age band",
+    "sex_share": "Share by sex (%)",
+    "share_sex": "Share by sex (%)",
+    "sex_rate": "Rate per 1,000 population by sex",
+    "ethnicity_share": "Share by ethnic group (%)",
+    "share_ethnicity": "Share by ethnic group (%)",
+    "home_npa_share": "Share by home neighbourhood policing area (%)",
+    "home_district_share": "Share by home district (%)",
+    "home_district_rate": "Rate per 1,000 population by home district",
+    "same_sex_share": "Other party of the same sex (%)",
+    "high_harm_share": "Involved in higher-harm offences (%)",
+    "harm_rank_share": "Share by harm rank (%)",
+    "victims_of_under25_age_band_rate": "Victims of offences by under 25s: rate per 1,000 by age band",
+    # cohorts
+    "repeat_offenders": "Repeat offenders (2+ offences)",
+    "repeat_offender_offence_share": "Offences involving a repeat offender (%)",
+    "share_offences_repeat": "Offences by repeat offenders (%)",
+    "frequent_perpetrators": "Most frequent perpetrators (3+ offences)",
+    "frequent_perpetrator_share": "Most frequent perpetrators: share of the cohort (%)",
+    "frequent_perpetrator_mean": "Most frequent perpetrators: averages",
+    "mam_cohort": "Murder / attempted murder cohort (under 25s)",
+    "mam_cohort_share": "Murder / attempted murder cohort: share (%)",
+    "mam_cohort_mean": "Murder / attempted murder cohort: averages",
+    "victim_offender_overlap": "Perpetrators who have been victims (%)",
+    "offender_victim_overlap": "Victims who have been suspects (%)",
+    # data quality
+    "missing_share": "Missing or unknown (%)",
+    "completeness_pct": "Completeness (%)",
+    "offences_without_suspect": "Offences with no suspect recorded (%)",
+    "offences_excluded": "Offences excluded from the definition",
+    # health (docs/indicators-health.md)
+    "ae_count": "A&E assault attendances",
+    "admissions_count": "Hospital admissions for assault",
+    "ambulance_count": "Ambulance call-outs for assault",
+    "ae_change": "A&E attendances: change on the previous period (%)",
+    "admissions_change": "Hospital admissions: change on the previous period (%)",
+    "ambulance_change": "Ambulance call-outs: change on the previous period (%)",
+    "ae_rate": "A&E attendances: rate per 1,000",
+    "admissions_rate": "Hospital admissions: rate per 1,000",
+    "ambulance_rate": "Ambulance call-outs: rate per 1,000",
+    "ae_rate_ratio_under25": "A&E attendances: rate ratio, under 25s to 25 and over",
+    "admissions_rate_ratio_under25": "Hospital admissions: rate ratio, under 25s to 25 and over",
+    "ambulance_rate_ratio_under25": "Ambulance call-outs: rate ratio, under 25s to 25 and over",
+    "ae_share": "A&E attendances: share (%)",
+    "ambulance_share": "Ambulance call-outs: share (%)",
+    "ambulance_share_conveyed": "Ambulance call-outs conveyed to hospital (%)",
+    "ambulance_conveyed_share_under25": "Conveyed ambulance call-outs for under 25s (%)",
+}
+
+#: Kinds of the catalogued names where the name alone would mislead.
+_KINDS: dict[str, str] = {
+    "offences_change": "percent",
+    "run_rate_change": "percent",
+    "part_year_vs_last_year": "percent",
+    "offences_without_suspect": "percent",
+    "offences_excluded": "count",
+    "frequent_perpetrator_mean": "number",
+    "mam_cohort_mean": "number",
+    "deprivation_rate": "rate",
+    "hotspot_gi": "score",
+    "repeat_offenders": "count",
+    "frequent_perpetrators": "count",
+    "mam_cohort": "count",
+}
+
+_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("ae_", "A&E attendances"),
+    ("admissions_", "Hospital admissions"),
+    ("ambulance_", "Ambulance call-outs"),
+    ("nte_", "Night-time economy"),
+    ("cohort_", "Cohort"),
+)
+
+_SOURCE_BY_PREFIX: tuple[tuple[str, str], ...] = (
+    ("ae_", "A&E assault attendances (acute trusts / CSU)"),
+    ("admissions_", "Hospital admissions (SUS / HES)"),
+    ("ambulance_", "Ambulance service"),
+)
+_SOURCE_BY_SECTION: dict[str, str] = {
+    "risk_factors": "OHID Fingertips, DfE and ONS indicators",
+    "population": "ONS mid-year population estimates",
+    "surveys": "Community and young people's surveys",
+    "data_quality": "svsna ingest ledger",
+}
+
+
+def indicator_kind(indicator: str, method: str | None = None) -> str:
+    """``count``, ``rate``, ``ratio``, ``percent``, ``score`` or ``number``.
+
+    >>> indicator_kind("rate_ratio_under25"), indicator_kind("completeness_pct"), indicator_kind("hotspot_gi_star")
+    ('ratio', 'percent', 'score')
+    """
+    name = indicator.lower()
+    meth = (method or "").lower()
+    if name in _KINDS:
+        return _KINDS[name]
+    if ("ratio" in name and "rate ratio" in meth) or name.endswith(("_ratio", "ratio_age", "ratio_under25")):
+        return "ratio"
+    if meth == "count":
+        return "count"
+    if name.endswith(("_change", "_change_pct")) or "period_change" in meth:
+        return "percent"
+    if meth.startswith("mean"):
+        return "number"
+    if "wilson" in meth or "proportion" in meth:
+        return "percent"
+    if "byar" in meth or "exact poisson" in meth or "crude_rate" in meth:
+        return "rate"
+    if "ratio" in name:
+        return "ratio"
+    if (
+        meth == "count"
+        or name in ("offences", "victims", "suspects", "population")
+        or name.startswith(("offences_", "count", "n_", "attendances", "admissions_count", "callouts"))
+    ):
+        return "count"
+    if name.endswith("_pct") or "share" in name or "percent" in name or "proportion" in name or meth == "wilson":
+        return "percent"
+    if "rate" in name or "per_1000" in name or "per_10000" in name or "per_100000" in name:
+        return "rate"
+    if "gi_star" in name or "z_score" in name or "score" in name:
+        return "score"
+    return "number"
+
+
+def unit_label(kind: str, indicator: str = "") -> str:
+    """Axis label for a kind: "Rate per 1,000", "Percentage (%)", "Number"."""
+    if kind == "rate":
+        m = re.search(r"per_(\d+)", indicator)
+        return f"Rate per {int(m.group(1)):,}" if m else "Rate per 1,000"
+    return {"percent": "Percentage (%)", "count": "Number", "ratio": "Ratio", "score": "Score"}.get(kind, "Value")
+
+
+def indicator_label(indicator: str) -> str:
+    """A readable label for an indicator name."""
+    if indicator in _LABELS:
+        return _LABELS[indicator]
+    name = indicator
+    prefix = ""
+    for pre, words in _PREFIXES:
+        if name.startswith(pre):
+            prefix, name = words + ": ", name[len(pre) :]
+            break
+    text = name.replace("_pct", "").replace("per_1000", "per 1,000").replace("per_10000", "per 10,000")
+    text = text.replace("_by_", " by ").replace("under25", "under 25s").replace("_", " ")
+    m = re.match(r"(rate per [\d,]+) (\w+)$", text)
+    if m:
+        text = f"{m.group(1)} by {m.group(2)}"
+    text = re.sub(r"^share (?!by)", "share by ", text) if text.startswith("share ") and " by " not in text else text
+    text = text.strip()
+    return prefix + (text[:1].upper() + text[1:] if not prefix else text)
+
+
+def breakdown_label(breakdown: str) -> str:
+    """The column heading for a breakdown (``"sex|age_band"`` -> ``"Sex and age band"``)."""
+    return BREAKDOWN_LABELS.get(breakdown, breakdown.replace("_", " ").replace("|", " and ").capitalize())
+
+
+def source_line(section: str, indicator: str) -> str:
+    """Who the figures come from, for the "(Source: ...)" line under a figure or table."""
+    for pre, src in _SOURCE_BY_PREFIX:
+        if indicator.startswith(pre):
+            return src
+    return _SOURCE_BY_SECTION.get(section, "Police recorded crime")

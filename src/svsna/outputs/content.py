@@ -1,0 +1,129 @@
+"""The report's content model: sections made of paragraphs, findings, figures and tables.
+
+The builders in :mod:`svsna.outputs.sections` fill these; the HTML template renders
+them. Figures and tables are numbered in reading order when the report is finalised,
+so the HTML and the PDF (rendered from the same HTML) agree.
+
+Examples
+--------
+>>> s = Section("extent", "Extent of serious violence")
+>>> s.add_table(TableBlock("t1", "Offences by year", ["Year", "Number"], [["2020/21", "3,530"]], "Police"))
+>>> number_blocks([s]); s.blocks[0].number, s.blocks[0].label
+(1, 'Table 1')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from svsna.outputs.narrative import Callout
+
+__all__ = ["Cell", "FigureBlock", "Section", "TableBlock", "number_blocks"]
+
+
+@dataclass
+class Cell:
+    """A table cell: its text, CSS classes and an optional tooltip/marker."""
+
+    text: str
+    cls: str = ""
+    marker: str = ""
+
+
+@dataclass
+class TableBlock:
+    """A numbered table with a caption and a source line."""
+
+    key: str
+    caption: str
+    columns: list[str]
+    rows: list[list[Cell | str]]
+    source: str
+    notes: str = ""
+    count_columns: tuple[int, ...] = ()
+    number: int = 0
+    kind: str = "table"
+
+    @property
+    def label(self) -> str:
+        return f"Table {self.number}"
+
+    def cells(self) -> list[list[Cell]]:
+        return [[c if isinstance(c, Cell) else Cell(str(c)) for c in row] for row in self.rows]
+
+    @property
+    def numeric_columns(self) -> list[bool]:
+        """Whether each column holds numbers (its heading is then right-aligned too)."""
+        cells = self.cells()
+        return [
+            bool(cells) and all("num" in row[j].cls.split() for row in cells if j < len(row))
+            for j in range(len(self.columns))
+        ]
+
+
+@dataclass
+class FigureBlock:
+    """A numbered chart or map, embedded as a ``data:`` URI, with alt text."""
+
+    key: str
+    caption: str
+    uri: str
+    alt: str
+    source: str
+    notes: str = ""
+    number: int = 0
+    kind: str = "figure"
+    wide: bool = False
+    print_uri: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"Figure {self.number}"
+
+
+@dataclass
+class Section:
+    """One section of the report."""
+
+    key: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
+    callouts: list[Callout] = field(default_factory=list)
+    blocks: list[FigureBlock | TableBlock] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    number: int = 0
+    html_extra: str = ""
+
+    def add_table(self, table: TableBlock) -> None:
+        self.blocks.append(table)
+
+    def add_figure(self, figure: FigureBlock) -> None:
+        self.blocks.append(figure)
+
+    @property
+    def anchor(self) -> str:
+        return f"sec-{self.key}"
+
+    @property
+    def figures(self) -> list[FigureBlock]:
+        return [b for b in self.blocks if isinstance(b, FigureBlock)]
+
+    @property
+    def tables(self) -> list[TableBlock]:
+        return [b for b in self.blocks if isinstance(b, TableBlock)]
+
+
+def number_blocks(sections: list[Section]) -> None:
+    """Number sections, figures and tables in reading order."""
+    fig = tab = 0
+    for i, s in enumerate(sections, start=1):
+        s.number = i
+        for b in s.blocks:
+            if isinstance(b, FigureBlock):
+                fig += 1
+                b.number = fig
+            else:
+                tab += 1
+                b.number = tab

@@ -1,0 +1,228 @@
+"""Run metadata and the methods and data-quality appendix.
+
+The appendix says how every figure was made: the definitions and periods used, the
+row ledger of every input file, completeness of key fields, the statistical methods
+behind the indicator table, the disclosure control applied to the public edition, the
+SHA-256 of every input file and the svsna version.
+
+Examples
+--------
+>>> import hashlib, tempfile, pathlib
+>>> with tempfile.TemporaryDirectory() as d:
+...     p = pathlib.Path(d) / "x.csv"; _ = p.write_bytes(b"abc")
+...     file_sha256(p) == hashlib.sha256(b"abc").hexdigest()
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from svsna.outputs.catalogue import SECTION_TITLES
+from svsna.outputs.content import Cell, Section, TableBlock
+from svsna.outputs.wording import fmt_count
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from svsna.config import AreaConfig
+    from svsna.outputs.narrative import Sentence
+    from svsna.outputs.sections import Inputs
+
+__all__ = ["METHOD_NOTES", "collect_metadata", "file_sha256", "methods_section", "source_titles"]
+
+#: Plain-English notes on the methods named in the indicator table's ``method`` column.
+METHOD_NOTES: dict[str, str] = {
+    "byar": "Rates per 1,000 residents; 95% confidence intervals by Byar's approximation to the exact Poisson "
+    "limits (exact Poisson limits below 10 events), as in PHEindicatormethods and OHID Fingertips.",
+    "exact poisson": "Rates with exact Poisson confidence limits (used below 10 events).",
+    "wilson": "Percentages with Wilson score 95% confidence intervals.",
+    "rate ratio": "Rate ratios and changes between periods with exact conditional (binomial) confidence intervals; "
+    "a change is called significant only when its interval excludes no change.",
+    "xmr": "Monthly series: XmR statistical process control as in NHS 'Making Data Count' (mean ± 2.66 × average "
+    "moving range; special cause for points outside the limits, runs of 7 on one side of the mean, 7 rising or "
+    "falling, or 2 of 3 near a limit).",
+    "getis-ord": "Hot spots: Getis-Ord Gi* on LSOA counts with a false-discovery-rate correction for multiple "
+    "testing; classes at 95%, 99% and 99.9%.",
+    "fingertips": "Comparisons with England: Fingertips' single overlapping confidence interval method (an area is "
+    "'similar' when England's value lies inside its 95% confidence interval).",
+    "compare_to_benchmark": "Comparisons with England: Fingertips' single overlapping confidence interval method.",
+    "count": "Counts of in-definition offences, involvements or events.",
+    "mean": "Means of person-level measures (no confidence interval).",
+    "weighted proportion": "Survey results weighted, with Wilson intervals on the Kish effective sample size.",
+}
+
+
+def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+@cache
+def source_titles() -> dict[str, tuple[str, str]]:
+    """``source -> (title, provider)`` from the shipped data contracts."""
+    import yaml
+
+    text = (resources.files("svsna") / "sources" / "contracts.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    return {k: (str(v.get("title", k)), str(v.get("provider", ""))) for k, v in (data.get("sources") or {}).items()}
+
+
+def collect_metadata(config: AreaConfig, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fill in what the caller did not give: version, definitions, periods, input hashes."""
+    from svsna import __version__
+
+    meta = dict(metadata or {})
+    meta.setdefault("svsna_version", __version__)
+    meta.setdefault("definitions", list(config.definitions))
+    periods = [f"{p.label}: {p.start:%d %b %Y} to {p.end:%d %b %Y}" for p in config.periods()]
+    try:
+        prof = config.profile()
+        periods.append(f"Profile ({prof.label}): {prof.start:%d %b %Y} to {prof.end:%d %b %Y}")
+    except Exception:  # no periods configured: nothing to add
+        pass
+    meta.setdefault("periods", periods)
+    if "input_hashes" not in meta:
+        hashes = {}
+        for source in config.inputs:
+            path = config.input_path(source)
+            if path is not None and path.is_file():
+                hashes[f"{source}: {path.name}"] = file_sha256(path)
+        meta["input_hashes"] = hashes
+    meta.setdefault("generated", dt.datetime.now(dt.UTC).strftime("%d %B %Y %H:%M UTC"))
+    return meta
+
+
+def _methods_used(table: pd.DataFrame) -> list[str]:
+    methods = [str(m) for m in table["method"].dropna().unique()]
+    notes: list[str] = []
+    for key, note in METHOD_NOTES.items():
+        if any(key in m.lower() for m in methods) and note not in notes:
+            notes.append(note)
+    other = [m for m in methods if not any(k in m.lower() for k in METHOD_NOTES)]
+    if other:
+        notes.append("Other methods named in the indicator table: " + "; ".join(sorted(other)) + ".")
+    return notes
+
+
+def methods_section(inp: Inputs, withheld: list[Sentence], public_notes: pd.Series | None) -> Section:
+    """The appendix: definitions, periods, ledger, completeness, methods, suppression, hashes."""
+    cfg = inp.config
+    meta = inp.metadata
+    sec = Section("methods", SECTION_TITLES["methods"])
+    from svsna.outputs.sections import definition_info
+
+    defs = [
+        [str(d), str(definition_info(d).get("title", d)), str(definition_info(d).get("version", ""))]
+        for d in meta.get("definitions", cfg.definitions)
+    ]
+    sec.add_table(
+        TableBlock(
+            "definitions",
+            "Serious violence definitions assessed",
+            ["Name", "Definition", "Version"],
+            defs,
+            "svsna definitions",
+        )
+    )
+    sec.bullets += [f"Period {p}" for p in meta.get("periods", [])]
+    sec.bullets.append(f"Rates are per {cfg.rate_multiplier:,} residents; confidence level {cfg.confidence:.0%}.")
+    if inp.ledger is not None and len(inp.ledger):
+        rows = []
+        for r in inp.ledger.itertuples(index=False):
+            n = float(r.rows) if r.rows == r.rows else None
+            if inp.public and n is not None:
+                from svsna.outputs.public import count_rule
+
+                n = count_rule(cfg.disclosure.rules)(n)
+            rows.append(
+                [
+                    str(r.source),
+                    str(r.file),
+                    str(r.outcome),
+                    str(r.reason if r.reason == r.reason else ""),
+                    Cell(fmt_count(n) if n is not None else "[c]", "num count"),
+                    str(r.definition if r.definition == r.definition else ""),
+                ]
+            )
+        head = "Number (rounded)" if inp.public else "Rows"
+        sec.add_table(
+            TableBlock(
+                "ledger",
+                "Row ledger: rows read, loaded, rejected and excluded by input file",
+                ["Source", "File", "Outcome", "Reason", head, "Definition"],
+                rows,
+                "svsna ingest ledger",
+                count_columns=(4,),
+            )
+        )
+    else:
+        sec.notes.append("No ingest ledger was supplied.")
+    dq = inp.table[inp.table["section"] == "data_quality"]
+    if len(dq):
+        from svsna.outputs.views import add_indicator_views
+
+        add_indicator_views(sec, dq, inp.table, inp.view)
+    sec.paragraphs.append("Statistical methods used in this report:")
+    method_list = _methods_used(inp.table)
+    sec.html_extra += "<ul>" + "".join(f"<li>{_esc(m)}</li>" for m in method_list) + "</ul>"
+    if inp.public:
+        rules = cfg.disclosure.rules
+        n_round = int(public_notes.str.startswith("count rounded").sum()) if public_notes is not None else 0
+        n_supp = int(public_notes.str.contains("suppressed").sum()) if public_notes is not None else 0
+        sec.html_extra += (
+            f"<h3>Disclosure control</h3><p>Rule set <b>{_esc(rules)}</b>: {_esc(_rule_text(rules))} Rates, "
+            "percentages and confidence intervals were computed on unrounded counts (as NHS Digital does); a rate "
+            "or percentage whose count is suppressed is suppressed too. Maps show rates and hot-spot classes, "
+            f"never counts. In the indicator table {n_supp} values were suppressed and {n_round} counts rounded. "
+            f"{len(withheld)} written findings were withheld from this edition (a suppressed count, or not for "
+            "public release).</p>"
+        )
+    else:
+        sec.html_extra += (
+            "<h3>Disclosure control</h3><p>This full edition is <b>not</b> disclosure-controlled: it shows exact "
+            "counts and is restricted to partners. The public executive summary applies rule set "
+            f"<b>{_esc(cfg.disclosure.rules)}</b> ({_esc(_rule_text(cfg.disclosure.rules))}).</p>"
+        )
+    hashes = meta.get("input_hashes") or {}
+    if hashes:
+        sec.add_table(
+            TableBlock(
+                "hashes",
+                "Input files (SHA-256)",
+                ["Input", "SHA-256"],
+                [[k, Cell(v, "hash")] for k, v in hashes.items()],
+                "svsna",
+            )
+        )
+    sec.bullets.append(f"Produced by svsna {meta.get('svsna_version', '')} on {meta.get('generated', '')}.")
+    return sec
+
+
+def _rule_text(rules: str) -> str:
+    return {
+        "nhsd_2018": "counts of 1 to 7 are suppressed (shown as [c]) and all other counts are rounded to the nearest 5 "
+        "(NHS Digital HES/ECDS disclosure control, 2018).",
+        "fingertips_1_5": "counts of 1 to 5 are suppressed (OHID Fingertips HES indicators).",
+        "fewer_than_10": "counts of 1 to 9 are suppressed.",
+    }.get(rules, "see svsna.stats.disclose.")
+
+
+def _esc(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+def sections_present(sections: list[Section]) -> list[str]:
+    """Keys of sections that show data (for the contents and tests)."""
+    return [s.key for s in sections if s.blocks or s.sentences]

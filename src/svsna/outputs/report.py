@@ -1,0 +1,397 @@
+"""Build the full SNA and the public executive summary as offline HTML and PDF.
+
+:func:`build_reports` is the public entry point. From the indicator table, the
+findings, the ingest ledger and the run metadata it writes, into ``out_dir``:
+
+- ``sna-full.html`` / ``sna-full.pdf``: the full SNA for partners (restricted);
+- ``sna-summary.html`` / ``sna-summary.pdf``: the public executive summary, every
+  figure of which comes from the disclosure-controlled view
+  (:func:`svsna.outputs.public.public_indicators`);
+- ``sna-tables.xlsx``: every table, plus the indicator table, ledger and methods;
+- ``indicators.csv`` / ``indicators.parquet``: the indicator table.
+
+Each HTML file is self-contained: styles inline, charts as SVG and maps as PNG in
+``data:`` URIs, no fonts or scripts fetched from anywhere. The PDF is rendered by
+WeasyPrint from the same HTML with the print stylesheet (page numbers, contents with
+page numbers, numbered figures and tables).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from svsna.errors import InputDataError
+from svsna.indicators import INDICATOR_COLUMNS, Finding, findings_from_json
+from svsna.outputs.catalogue import SECTION_TITLES
+from svsna.outputs.content import FigureBlock, Section, TableBlock, number_blocks
+from svsna.outputs.narrative import Callout, Sentence, callout, sentence
+from svsna.outputs.provenance import collect_metadata, methods_section
+from svsna.outputs.sections import Inputs, build_sections
+from svsna.outputs.views import CORE_BREAKDOWNS, ViewContext
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from svsna.config import AreaConfig
+    from svsna.outputs.maps import Boundaries
+
+__all__ = ["EDITIONS", "ReportPaths", "build_reports", "render_edition"]
+
+EDITIONS: tuple[str, ...] = ("full", "public")
+LEDGER_COLUMNS: tuple[str, ...] = ("source", "file", "outcome", "reason", "rows", "definition")
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where :func:`build_reports` wrote each output."""
+
+    full_html: Path
+    full_pdf: Path
+    public_html: Path
+    public_pdf: Path
+    workbook: Path
+    indicators_csv: Path
+    indicators_parquet: Path
+
+    def items(self) -> list[tuple[str, Path]]:
+        return [(k, getattr(self, k)) for k in self.__dataclass_fields__]
+
+
+@dataclass
+class Edition:
+    """One rendered edition: its sections (for the workbook and tests) and its HTML."""
+
+    name: str
+    sections: list[Section]
+    html: str
+    table: pd.DataFrame
+    withheld: list[Sentence]
+    print_html: str = ""
+
+
+def _indicator_frame(indicators: Any) -> pd.DataFrame:
+    import pandas as pd
+
+    from svsna.indicators import concat_indicators
+
+    if isinstance(indicators, str | Path):
+        path = Path(indicators)
+        if not path.exists():
+            from svsna.errors import MissingInputError
+
+            raise MissingInputError(f"{path}: indicator table not found (hint: run `svsna assess` first)")
+        frame = (
+            pd.read_parquet(path)
+            if path.suffix == ".parquet"
+            else pd.read_csv(path, dtype={"period": str, "breakdown_value": str, "area": str})
+        )
+    else:
+        frame = pd.DataFrame(indicators)
+    missing = [c for c in INDICATOR_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputDataError(
+            f"indicator table: missing column(s) {missing} (hint: the columns are svsna.indicators.INDICATOR_COLUMNS)"
+        )
+    frame = frame.copy()
+    for col in (
+        "section",
+        "indicator",
+        "period",
+        "area",
+        "breakdown",
+        "breakdown_value",
+        "definition",
+        "significance",
+        "method",
+        "suppression_reason",
+    ):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    frame["suppressed"] = frame["suppressed"].map(lambda v: str(v).strip().lower() in ("true", "1", "yes"))
+    for col in ("section", "indicator", "period", "area", "breakdown", "breakdown_value"):
+        frame[col] = frame[col].map(lambda v: "" if v is None else str(v))
+    return concat_indicators([frame]) if len(frame) else frame
+
+
+def _findings(findings: Any) -> list[Finding]:
+    if findings is None:
+        return []
+    if isinstance(findings, str | Path) and Path(findings).exists():
+        return findings_from_json(Path(findings).read_text(encoding="utf-8"))
+    if isinstance(findings, str):
+        return findings_from_json(findings)
+    return list(findings)
+
+
+def _ledger(ledger: Any) -> pd.DataFrame | None:
+    import pandas as pd
+
+    if ledger is None:
+        return None
+    frame = pd.read_csv(ledger) if isinstance(ledger, str | Path) else pd.DataFrame(ledger)
+    missing = [c for c in LEDGER_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputDataError(f"ledger: missing column(s) {missing}; expected {list(LEDGER_COLUMNS)}")
+    return frame
+
+
+def _in_definition(table: pd.DataFrame, definition: str) -> pd.DataFrame:
+    d = table["definition"].fillna("").astype(str)
+    return table[(d == definition) | (d == "")].reset_index(drop=True)
+
+
+def _labels(findings: Sequence[Finding]) -> dict[str, str]:
+    """Readable names of indicators given by their findings (e.g. risk-factor catalogue names)."""
+    out = {}
+    for f in findings:
+        ind, name = f.numbers.get("indicator_id"), f.numbers.get("name")
+        if ind is not None and isinstance(name, str):
+            out[str(ind)] = name
+    return out
+
+
+def render_edition(
+    edition: str,
+    table: pd.DataFrame,
+    findings: Sequence[Finding],
+    *,
+    config: AreaConfig,
+    ledger: pd.DataFrame | None,
+    metadata: dict[str, Any],
+    boundaries: Boundaries | None,
+    chart_cache: dict[str, Any] | None = None,
+) -> Edition:
+    """Build one edition's sections and HTML (no files written)."""
+    from svsna.outputs.public import count_rule, public_indicators, unsafe_numbers
+
+    rules = config.disclosure.rules
+    public = edition == "public"
+    rule = count_rule(rules) if public else None
+    check = partial(unsafe_numbers, rules=rules) if public else None
+    definition = config.primary_definition
+    sentences: dict[str, list[Sentence]] = {}
+    withheld: list[Sentence] = []
+    headline: list[Callout] = []
+    for f in findings:
+        if f.definition and f.definition != definition:
+            continue
+        s = sentence(f, rule=rule, check=check)
+        sentences.setdefault(f.section, []).append(s)
+        if s.text is None:
+            withheld.append(s)
+        elif f.headline:
+            c = callout(f, s.text)
+            if check is None or not check(c.figure):
+                headline.append(c)
+    view = ViewContext(config, edition, boundaries, cache=chart_cache if chart_cache is not None else {})
+    if public:
+        # The summary shows the indicators its printed findings rely on, the core views and the
+        # context sections; everything else is dropped before disclosure control (it is not published).
+        view.featured = {str(i) for ss in sentences.values() for x in ss if x.text for i in x.finding.indicators}
+        keep = (
+            table["indicator"].astype(str).isin(view.featured)
+            | table["breakdown"].isin(list(CORE_BREAKDOWNS))
+            | table["section"].isin(["risk_factors", "surveys", "data_quality", "population"])
+        )
+        view_table = public_indicators(table[keep], rules)
+    else:
+        view_table = table.assign(public_note="")
+    inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings))
+    sections = build_sections(inp, headline)
+    sections.append(methods_section(inp, withheld, view_table["public_note"] if public else None))
+    kept = [s for s in sections if s.blocks or s.sentences or s.paragraphs or s.html_extra]
+    dropped = [s.title for s in sections if s not in kept]
+    if dropped and kept:
+        kept[0].notes.append("Left out because no data were supplied for them: " + "; ".join(dropped) + ".")
+    number_blocks(kept)
+    html = _render_html(edition, kept, headline, config, metadata)
+    print_html = _render_html(edition, kept, headline, config, metadata, for_print=True)
+    return Edition(edition, kept, html, view_table, withheld, print_html)
+
+
+def _render_html(
+    edition: str,
+    sections: list[Section],
+    headline: list[Callout],
+    config: AreaConfig,
+    meta: dict[str, Any],
+    *,
+    for_print: bool = False,
+) -> str:
+    import jinja2
+
+    tdir = resources.files("svsna.outputs") / "templates"
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = env.from_string((tdir / "report.html.j2").read_text(encoding="utf-8"))
+    figures = [b for s in sections for b in s.blocks if isinstance(b, FigureBlock)]
+    tables = [b for s in sections for b in s.blocks if isinstance(b, TableBlock)]
+    try:
+        prof = config.profile()
+        period_text = f"Profile period {prof.start:%B %Y} to {prof.end:%B %Y}"
+    except Exception:  # no periods configured
+        period_text = ""
+    return template.render(
+        css=(tdir / "report.css").read_text(encoding="utf-8"),
+        title="Serious Violence Strategic Needs Assessment",
+        edition=edition,
+        edition_title="Full assessment (restricted)" if edition == "full" else "Executive summary",
+        area_name=config.name,
+        period_text=period_text,
+        meta=meta,
+        sections=sections,
+        headline=headline,
+        figures=figures,
+        tables=tables,
+        for_print=for_print,
+    )
+
+
+def write_pdf(html: str, path: Path) -> None:
+    """Render HTML to PDF with WeasyPrint (no network: every resource is a data: URI)."""
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+    from weasyprint.urls import URLFetcher
+
+    # Only data: URIs may be read; anything else stops the rendering (reports are self-contained).
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    HTML(string=html, url_fetcher=fetcher).write_pdf(path)
+
+
+def _write_pdfs(jobs: list[tuple[str, Path]]) -> None:
+    """Typeset the PDFs, the two editions in parallel processes when there is more than one core."""
+    import os
+
+    if len(jobs) > 1 and (os.cpu_count() or 1) > 1 and os.environ.get("SVSNA_SERIAL_PDF") != "1":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for fut in [pool.submit(write_pdf, html, path) for html, path in jobs]:
+                fut.result()
+        return
+    for html, path in jobs:
+        write_pdf(html, path)
+
+
+def build_reports(
+    indicators: Any,
+    findings: Iterable[Finding] | str | Path | None,
+    *,
+    config: AreaConfig,
+    ledger: Any = None,
+    metadata: dict[str, Any] | None = None,
+    out_dir: str | Path,
+    boundaries: Any = None,
+    pdf: bool = True,
+    svg_charts: bool = False,
+) -> ReportPaths:
+    """Write the full SNA, the public summary, the workbook and the indicator files.
+
+    Parameters
+    ----------
+    indicators : DataFrame or path
+        The indicator table (``svsna.indicators.INDICATOR_COLUMNS``), or a CSV/Parquet file of it.
+    findings : list of Finding, JSON text or path to ``findings.json``
+    config : AreaConfig
+        The area configuration (label, periods, events, disclosure rule set).
+    ledger : DataFrame or path, optional
+        The ingest ledger (``source, file, outcome, reason, rows, definition``).
+    metadata : dict, optional
+        ``input_hashes`` (name -> SHA-256), ``svsna_version``, ``definitions``, ``periods``,
+        ``generated``; anything missing is filled in from ``config``.
+    out_dir : path
+        Folder to write into (created if needed).
+    boundaries : path, GeoDataFrame or mapping, optional
+        LSOA polygons, or ``{"lsoa": ..., "district": ..., "lookup": frame}`` (``lookup`` has
+        ``lsoa_code`` and ``district_name``, used to dissolve districts from LSOAs).
+    pdf : bool
+        Write the PDFs (default True).
+    svg_charts : bool
+        Also draw charts as SVG for the HTML (searchable text, sharp at any zoom; slower).
+        By default charts are PNG in both HTML and PDF.
+
+    Returns
+    -------
+    ReportPaths
+    """
+    from svsna.outputs.theme import SVG_CHARTS
+
+    token = SVG_CHARTS.set(svg_charts)
+    try:
+        return _build(indicators, findings, config, ledger, metadata, Path(out_dir), boundaries, pdf)
+    finally:
+        SVG_CHARTS.reset(token)
+
+
+def _build(
+    indicators: Any,
+    findings: Any,
+    config: AreaConfig,
+    ledger: Any,
+    metadata: dict[str, Any] | None,
+    out: Path,
+    boundaries: Any,
+    pdf: bool,
+) -> ReportPaths:
+    from svsna.outputs.workbook import write_indicator_files, write_workbook
+
+    out.mkdir(parents=True, exist_ok=True)
+    table = _indicator_frame(indicators)
+    found = _findings(findings)
+    led = _ledger(ledger)
+    meta = collect_metadata(config, metadata)
+    bounds = None
+    if boundaries is not None:
+        from collections.abc import Mapping
+
+        from svsna.outputs.maps import load_boundaries
+
+        lookup = boundaries.get("lookup") if isinstance(boundaries, Mapping) else None
+        if isinstance(boundaries, Mapping):
+            boundaries = {k: v for k, v in boundaries.items() if k != "lookup"}
+        bounds = load_boundaries(boundaries, lookup)
+    scoped = _in_definition(table, config.primary_definition)
+    paths = ReportPaths(
+        full_html=out / "sna-full.html",
+        full_pdf=out / "sna-full.pdf",
+        public_html=out / "sna-summary.html",
+        public_pdf=out / "sna-summary.pdf",
+        workbook=out / "sna-tables.xlsx",
+        indicators_csv=out / "indicators.csv",
+        indicators_parquet=out / "indicators.parquet",
+    )
+    editions = {}
+    cache: dict[str, Any] = {}
+    jobs = []
+    for name in EDITIONS:
+        ed = render_edition(
+            name, scoped, found, config=config, ledger=led, metadata=meta, boundaries=bounds, chart_cache=cache
+        )
+        editions[name] = ed
+        html_path = paths.full_html if name == "full" else paths.public_html
+        html_path.write_text(ed.html, encoding="utf-8")
+        if pdf:
+            jobs.append((ed.print_html or ed.html, paths.full_pdf if name == "full" else paths.public_pdf))
+    _write_pdfs(jobs)
+    write_workbook(paths.workbook, editions["full"].sections, table, led, meta)
+    same_file = (
+        Path(indicators).resolve() == paths.indicators_csv.resolve() if isinstance(indicators, str | Path) else False
+    )
+    write_indicator_files(table, paths.indicators_csv, paths.indicators_parquet, overwrite_csv=not same_file)
+    (out / "report-metadata.json").write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
+    return paths
+
+
+def section_title(key: str) -> str:
+    """The heading of a section key (for messages)."""
+    return SECTION_TITLES.get(key, key)

@@ -1,0 +1,162 @@
+"""The house style of svsna charts and maps, as data.
+
+Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies);
+every series also gets its own hatch or marker so that a chart still reads when
+printed in greyscale. Charts are drawn with matplotlib's Agg machinery and written as
+SVG with real text (``svg.fonttype = "none"``) so that labels stay searchable and
+small; maps are written as PNG. Both end up as ``data:`` URIs inside the report.
+
+Examples
+--------
+>>> OKABE_ITO["blue"]
+'#0072B2'
+>>> len(SERIES_COLOURS) == len(SERIES_HATCHES) == len(SERIES_MARKERS)
+True
+>>> fig_data_uri(b"<svg/>", "svg")
+'data:image/svg+xml;base64,PHN2Zy8+'
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "FONT_STACK",
+    "OKABE_ITO",
+    "SERIES_COLOURS",
+    "SERIES_HATCHES",
+    "SERIES_MARKERS",
+    "SIGNIFICANCE_STYLE",
+    "SVG_CHARTS",
+    "fig_data_uri",
+    "figure_to_png",
+    "figure_to_svg",
+    "house_style",
+    "new_figure",
+    "render_both",
+]
+
+#: Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+}
+SERIES_COLOURS: tuple[str, ...] = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["green"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["purple"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["yellow"],
+)
+SERIES_HATCHES: tuple[str, ...] = ("", "///", "--", "xx", "\\\\", "++", "||")
+SERIES_MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X")
+SERIES_LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.", "-", "--", ":")
+
+#: Fingertips-style significance marks: colour, hatch and a text symbol (never colour alone).
+SIGNIFICANCE_STYLE: dict[str, dict[str, str]] = {
+    "higher": {"colour": OKABE_ITO["vermillion"], "hatch": "///", "symbol": "▲", "label": "Significantly higher"},
+    "worse": {"colour": OKABE_ITO["vermillion"], "hatch": "xx", "symbol": "✗", "label": "Significantly worse"},
+    "lower": {"colour": OKABE_ITO["sky_blue"], "hatch": "\\\\\\", "symbol": "▼", "label": "Significantly lower"},
+    "better": {"colour": OKABE_ITO["green"], "hatch": "--", "symbol": "✓", "label": "Significantly better"},
+    "similar": {"colour": "#BBBBBB", "hatch": "", "symbol": "●", "label": "Not significantly different"},
+}
+FONT_STACK = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
+TEXT_COLOUR = "#1A1A1A"
+GRID_COLOUR = "#D9D9D9"
+
+
+@contextmanager
+def house_style() -> Iterator[None]:
+    """Apply the svsna matplotlib style within a ``with`` block (Agg, SVG text as text)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    rc: dict[str, Any] = {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "svsna",  # deterministic SVG ids
+        "font.family": "sans-serif",
+        "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial"],
+        "font.size": 9,
+        "axes.titlesize": 10,
+        "axes.labelsize": 9,
+        "axes.edgecolor": "#555555",
+        "axes.labelcolor": TEXT_COLOUR,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "axes.grid.axis": "y",
+        "axes.axisbelow": True,
+        "grid.color": GRID_COLOUR,
+        "grid.linewidth": 0.6,
+        "xtick.color": TEXT_COLOUR,
+        "ytick.color": TEXT_COLOUR,
+        "legend.frameon": False,
+        "legend.fontsize": 8,
+        "hatch.linewidth": 0.6,
+        "hatch.color": "#333333",
+        "figure.dpi": 100,
+        "savefig.bbox": "tight",
+        "savefig.pad_inches": 0.05,
+        "path.simplify": True,
+    }
+    with plt.rc_context(rc):
+        yield
+
+
+def new_figure(width: float = 6.4, height: float = 3.2) -> tuple[Figure, Any]:
+    """A figure and one axes, not registered with pyplot (nothing to close, no leaks)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    ax = fig.add_subplot()
+    return fig, ax
+
+
+def figure_to_svg(fig: Figure) -> bytes:
+    """The figure as SVG bytes with metadata stripped (deterministic output)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    return buf.getvalue()
+
+
+#: Whether charts are also written as SVG for the HTML (off by default: PNG is twice as fast).
+SVG_CHARTS: ContextVar[bool] = ContextVar("svsna_svg_charts", default=False)
+
+
+def render_both(fig: Figure, dpi: int = 120) -> tuple[bytes, bytes]:
+    """PNG (for the PDF, and the HTML) and, when :data:`SVG_CHARTS` is set, SVG for the HTML
+    (real text, crisp at any zoom); otherwise the SVG bytes are empty."""
+    svg = figure_to_svg(fig) if SVG_CHARTS.get() else b""
+    return svg, figure_to_png(fig, dpi=dpi)
+
+
+def figure_to_png(fig: Figure, dpi: int = 130) -> bytes:
+    """The figure as PNG bytes (used for maps: many polygons are lighter as pixels)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def fig_data_uri(data: bytes, kind: str) -> str:
+    """A ``data:`` URI for SVG or PNG bytes."""
+    mime = {"svg": "image/svg+xml", "png": "image/png"}[kind]
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

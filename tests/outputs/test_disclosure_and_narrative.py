@@ -1,0 +1,133 @@
+"""Public-edition disclosure control and the written findings.
+
+Rule nhsd_2018 (NHS Digital, disclosure control for HES and ECDS, 2018): counts 1-7 are
+suppressed, every other count is rounded to the nearest 5. Expected values below are worked
+out by hand from that rule.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from svsna.indicators import Finding, indicator_rows
+from svsna.outputs.narrative import callout, count_numbers, sentence
+from svsna.outputs.public import count_rule, public_indicators, unsafe_numbers
+
+RULES = "nhsd_2018"
+
+
+def _mix() -> pd.DataFrame:
+    # a crime-group breakdown with one small cell (6) and a count row
+    shares = pd.DataFrame(
+        {
+            "numerator": [412.0, 82.0, 6.0],
+            "denominator": [500.0] * 3,
+            "value": [82.4, 16.4, 1.2],
+            "lower": [78.8, 13.4, 0.55],
+            "upper": [85.5, 19.9, 2.6],
+        }
+    )
+    a = indicator_rows(
+        shares,
+        section="nature",
+        indicator="share_crime_group",
+        period="P",
+        area="X",
+        breakdown="crime_group",
+        breakdown_value=["Assault", "Robbery", "Homicide"],
+        method="Wilson",
+    )
+    b = indicator_rows(
+        pd.DataFrame({"numerator": [3529.0], "value": [3529.0]}),
+        section="extent",
+        indicator="offences",
+        period="2020/21",
+        area="X",
+        breakdown="all",
+        breakdown_value="all",
+        method="Count",
+    )
+    c = indicator_rows(
+        pd.DataFrame({"value": [2.5], "numerator": [30.0]}),
+        section="extent",
+        indicator="rate",
+        period="P",
+        area="X",
+        breakdown="all",
+        breakdown_value="all",
+        suppressed=True,
+        suppression_reason="analyst",
+    )
+    return pd.concat([a, b, c], ignore_index=True)
+
+
+def test_count_rule_by_hand():
+    rule = count_rule(RULES)
+    # 1-7 suppressed; 8 -> 10; 12 -> 10; 13 -> 15; 3529 -> 3530; 0 stays 0
+    assert [rule(n) for n in (1, 7, 8, 12, 13, 3529, 0)] == [None, None, 10, 10, 15, 3530, 0]
+
+
+def test_public_view_rounds_suppresses_and_blanks_dependent_values():
+    pub = public_indicators(_mix(), RULES)
+    mix = pub[pub["indicator"] == "share_crime_group"].set_index("breakdown_value")
+    # 412 -> 410; 6 is suppressed (primary) and so is its share
+    assert mix.loc["Assault", "numerator"] == 410
+    assert math.isnan(mix.loc["Homicide", "numerator"]) and math.isnan(mix.loc["Homicide", "value"])
+    # secondary suppression (svsna.stats.disclose): the total is implied, so the smallest other
+    # cell (Robbery, 82) is hidden too, with its share
+    assert math.isnan(mix.loc["Robbery", "numerator"]) and math.isnan(mix.loc["Robbery", "value"])
+    assert "secondary" in mix.loc["Robbery", "public_note"]
+    # shares of shown cells are kept, computed on unrounded counts
+    assert mix.loc["Assault", "value"] == 82.4
+    count = pub[pub["indicator"] == "offences"].iloc[0]
+    assert count["value"] == 3530 and count["numerator"] == 3530 and "rounded" in count["public_note"]
+    flagged = pub[pub["indicator"] == "rate"].iloc[0]
+    assert math.isnan(flagged["value"]) and "analyst" in flagged["public_note"]
+    assert pub["denominator"].isna().all()
+
+
+def test_unsafe_numbers_finds_counts_but_not_other_numbers():
+    assert unsafe_numbers("There were 6 murders.", RULES) == ["6"]
+    assert unsafe_numbers("3,529 offences were recorded.", RULES) == ["3,529"]
+    assert unsafe_numbers("Around 3,530 offences in 2020/21, 14.6% fewer; 1 in 10; 15-19 year olds.", RULES) == []
+    assert unsafe_numbers("Peak 22:00-05:00 on 23 March 2020; rate 9.47 per 1,000; under 25s.", RULES) == []
+
+
+def test_significant_only_when_the_test_says_so():
+    f = Finding("geography", "k", "Melton's rate was significantly higher than LLR.", significance="Similar")
+    assert sentence(f).text == "Melton's rate was higher than LLR (the difference is not statistically significant)."
+    g = Finding("extent", "k", "A significant decrease of 14.6%.", significance="Decrease")
+    assert sentence(g).text == "A significant decrease of 14.6%."
+    h = Finding("extent", "k", "There was a significant fall.", significance=None)
+    assert sentence(h).text == "There was a fall."
+
+
+def test_public_sentences_round_or_withhold_counts():
+    rule = count_rule(RULES)
+
+    def check(t):
+        return unsafe_numbers(t, RULES)
+
+    f = Finding("extent", "k", "3,529 offences were recorded in 2020/21.", {"count": 3529, "change_pct": -14.6})
+    assert sentence(f, rule=rule, check=check).text == "Around 3,530 offences were recorded in 2020/21."
+    small = Finding("nature", "k", "There were 6 murders.", {"count": 6})
+    out = sentence(small, rule=rule, check=check)
+    assert out.text is None and "suppressed" in out.withheld
+    private = Finding("cohorts", "k", "78% were male.", {"share_pct": 78.0}, public=False)
+    assert sentence(private, rule=rule, check=check).text is None
+    # a count hidden in the text but not in numbers is still caught by the check
+    sneaky = Finding("nature", "k", "Only 3 offences involved a firearm.", {})
+    assert sentence(sneaky, rule=rule, check=check).text is None
+
+
+def test_count_numbers_and_callouts():
+    assert count_numbers({"count": 10, "share": 5.0, "previous_offences": 7, "hour": 15}) == {
+        "count": 10.0,
+        "previous_offences": 7.0,
+    }
+    f = Finding("nature", "knife_share", "1 in 10 offences involved a knife.", {"share": 10.2}, headline=True)
+    assert callout(f, f.text).figure == "1 in 10"
+    r = Finding("extent", "rate_ratio_under25", "x", {"ratio": 1.63})
+    assert callout(r, "x").figure == "1.6 times"
