@@ -136,7 +136,13 @@ def _monthly(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
         Finding(
             SECTION,
             "trend_events",
-            f"{len(events)} event(s) annotated on the trend chart.",
+            (
+                "Events marked on the monthly trend: "
+                + "; ".join(f"{e.label} ({e.date:%d %b %Y})" for e in ctx.config.events)
+                + "."
+            )
+            if events
+            else "No events are marked on the monthly trend.",
             {"events": events},
             period=win.label,
             area=ctx.area_label,
