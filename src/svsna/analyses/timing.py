@@ -208,6 +208,19 @@ def _profiles(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
             [int(wh.get(k, 0)) for k in keys],
         )
     )
+    wha = cube.groupby(["age_group", "weekday", "hour"])["n"].sum()
+    for g in (ctx.under_label, ctx.over_label):
+        rows.append(
+            count_rows(
+                ctx,
+                SECTION,
+                "weekday_hour_offences",
+                label,
+                "age_group|weekday|hour",
+                [f"{g}|{WEEKDAYS[w]}|{h:02d}" for w, h in keys],
+                [int(wha.get((g, w, h), 0)) for w, h in keys],
+            )
+        )
     findings: list[Finding] = []
     wd_counts, total, hr_counts = wd_all
     if total:
