@@ -22,7 +22,10 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> None:
-    from svsna.sources.ingest import ingest
+    try:  # the pipeline package on main; the ingest branch had it under svsna.sources
+        from svsna.pipeline.ingest import ingest
+    except ModuleNotFoundError:
+        from svsna.sources.ingest import ingest
     from svsna.synth.generator import generate
 
     from svsna.analyses import run_assessment
@@ -46,7 +49,7 @@ def main(argv: list[str]) -> None:
         wh = open_warehouse(config.workspace_dir, engine=engine, read_only=engine == "duckdb")
         n = wh.execute(wh.table("offences").count())
         t = time.perf_counter()
-        result = run_assessment(wh, config)
+        result = run_assessment(wh, config, boundaries=getattr(config, "boundaries_path", None))
         total = time.perf_counter() - t
         wh.close()
         print(
