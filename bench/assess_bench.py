@@ -7,7 +7,7 @@ Usage::
     uv run python bench/assess_bench.py [scale] [--keep DIR]
 
 It generates the partnership with ``svsna.synth.generate`` (seed fixed), ingests it with
-``svsna.sources.ingest.ingest`` (demo pseudonymisation key), then times one full
+``svsna.pipeline.ingest.ingest`` (demo pseudonymisation key), then times one full
 ``run_assessment`` per engine requested (``--spark`` adds the Spark engine) and prints the
 time of every section. Needs the ``synth`` and ``ingest`` code on the path (both merged
 into main). Results are recorded in bench/assess_results.md.
@@ -22,10 +22,13 @@ from pathlib import Path
 
 
 def main(argv: list[str]) -> None:
+    try:  # the pipeline package on main; the ingest branch had it under svsna.sources
+        from svsna.pipeline.ingest import ingest
+    except ModuleNotFoundError:
+        from svsna.pipeline.ingest import ingest
     from svsna.analyses import run_assessment
     from svsna.config import load_area_config
     from svsna.engine import open_warehouse
-    from svsna.pipeline.ingest import ingest
     from svsna.synth.generator import generate
 
     scale = float(argv[0]) if argv and not argv[0].startswith("--") else 1.0
@@ -45,7 +48,7 @@ def main(argv: list[str]) -> None:
         wh = open_warehouse(config.workspace_dir, engine=engine, read_only=engine == "duckdb")
         n = wh.execute(wh.table("offences").count())
         t = time.perf_counter()
-        result = run_assessment(wh, config)
+        result = run_assessment(wh, config, boundaries=getattr(config, "boundaries_path", None))
         total = time.perf_counter() - t
         wh.close()
         print(

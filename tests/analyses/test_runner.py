@@ -112,3 +112,18 @@ def test_cli_assess_writes_outputs(tmp_path, build):
     assert (tmp_path / "out" / "indicators.csv").exists() and (tmp_path / "out" / "findings.json").exists()
     missing = CliRunner().invoke(app, ["assess", "--area", str(tmp_path / "nope.yaml")])
     assert missing.exit_code != 0
+
+
+def test_population_that_misses_a_district_is_a_clear_error(tmp_path, build, make_cfg):
+    from svsna.analyses import extent
+    from svsna.analyses._base import AnalysisContext
+    from svsna.errors import InputDataError
+
+    wh = build(tmp_path)
+    try:
+        pop = wh.execute(wh.table("population"))
+        wh.write_table("population", pop[pop.area_code != "E07000002"])  # Southvale missing
+        with pytest.raises(InputDataError, match="does not cover the whole area"):
+            extent.run(AnalysisContext(wh, make_cfg(), "llr_vrn"))
+    finally:
+        wh.close()

@@ -29,7 +29,10 @@ def test_hour_and_weekday_profiles(result, value):
     # under 25s (O01 O02 O03 O05 O10 O11): Saturday 4 of 6
     assert value(rows, "weekday_share", "age_group|weekday", "Under 25|Sat").value == pytest.approx(400 / 6)
     assert value(rows, "weekday_hour_offences", "weekday|hour", "Sat|23").value == 2  # O01, O09
-    assert len(rows[rows.indicator == "weekday_hour_offences"]) == 168
+    assert len(rows[(rows.indicator == "weekday_hour_offences") & (rows.breakdown == "weekday|hour")]) == 168
+    # under 25s on Saturdays at 15:00: O02 (P1, 17) and O10 (P6, 14); 25 and over at Sat 23:00: O09 (P3, 40)
+    assert value(rows, "weekday_hour_offences", "age_group|weekday|hour", "Under 25|Sat|15").value == 2
+    assert value(rows, "weekday_hour_offences", "age_group|weekday|hour", "25 and over|Sat|23").value == 1
     f = next(f for f in result.findings if f.key == "peak_hour")
     assert (f.numbers["hour"], f.numbers["label"]) == (15, "15:00-15:59")
     w = next(f for f in result.findings if f.key == "peak_weekday")

@@ -168,7 +168,12 @@ class AnalysisContext:
         or the latest year available if the data stop earlier."""
         years = sorted(self.population_frame["year"].unique().tolist())
         if not years:
-            raise ValueError("the population table is empty")
+            from svsna.errors import InputDataError
+
+            raise InputDataError(
+                "warehouse table 'population' is empty; hint: supply the `population` input (ONS mid-year "
+                "estimates by area, year, age and sex) and run `svsna ingest` again"
+            )
         wanted = period.start.year
         usable = [y for y in years if y <= wanted]
         return int(usable[-1] if usable else years[0])
@@ -230,7 +235,13 @@ class AnalysisContext:
             codes = sorted(set(geo[col].dropna().unique()))
             if codes and set(codes) <= present:
                 return codes
-        raise ValueError("population table does not cover the whole area at district, LSOA or county level")
+        from svsna.errors import InputDataError
+
+        raise InputDataError(
+            "the population table does not cover the whole area: no level (district_code, lsoa_code, "
+            "county_code) has a population row for every area code in the geography; hint: supply rows for "
+            "every district (or every LSOA) of the geography"
+        )
 
     # ---------------------------------------------------------- more periods
     @property

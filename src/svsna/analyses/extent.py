@@ -99,8 +99,8 @@ def _volumes(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], d
             Finding(
                 SECTION,
                 "offences_latest_year",
-                f"{now[0]:,} offences were recorded in {cur.label}, a change of {ch.loc[0, 'pct_change']:+.1f}% "
-                f"on {prev.label} ({before[0]:,}).",
+                f"{now[0]:,} offences were recorded in {cur.label}, {_change_words(ch.loc[0, 'pct_change'])} "
+                f"compared with {prev.label} ({before[0]:,}).",
                 {
                     "offences": now[0],
                     "period": cur.label,
@@ -122,8 +122,8 @@ def _volumes(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], d
             Finding(
                 SECTION,
                 "change_year_on_year",
-                f"Offences changed by {ch.loc[0, 'pct_change']:+.1f}% between {prev.label} and {cur.label} "
-                f"({ch.loc[0, 'significance'].lower()}).",
+                f"Between {prev.label} and {cur.label} offences showed {_change_words(ch.loc[0, 'pct_change'])}: "
+                f"{_significance_words(ch.loc[0, 'significance'])}.",
                 {
                     "change_pct": _f(ch.loc[0, "pct_change"]),
                     "lower": _pct(ch.loc[0, "lower"]),
@@ -176,8 +176,9 @@ def _volumes(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], d
             Finding(
                 SECTION,
                 "part_year_run_rate",
-                f"Offences in {p.label} were {share:.1f}% of the {last.label} total over {p.months} months; "
-                f"the monthly rate changed by {ch.loc[0, 'pct_change']:+.1f}%.",
+                f"The {p.months} months of {p.label} saw {share:.1f}% of the offences of {last.label}; at this "
+                f"monthly rate the year would show {_change_words(ch.loc[0, 'pct_change'])} "
+                f"({_significance_words(ch.loc[0, 'significance'])}).",
                 {
                     "part_year_offences": now[0],
                     "last_year_offences": before[0],
@@ -379,6 +380,28 @@ def _under25_victims(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Fin
         indicators=("under25_offences_with_under25_victim",),
     )
     return [r], [f]
+
+
+def _change_words(pct) -> str:
+    """``'a decrease of 14.6%'`` / ``'an increase of 3.0%'`` / ``'no change'``.
+
+    >>> _change_words(-14.6), _change_words(3.0), _change_words(0.0)
+    ('a decrease of 14.6%', 'an increase of 3.0%', 'no change')
+    """
+    v = _f(pct)
+    if v is None:
+        return "a change that cannot be calculated"
+    if round(v, 1) == 0:
+        return "no change"
+    return f"{'an increase' if v > 0 else 'a decrease'} of {abs(v):.1f}%"
+
+
+def _significance_words(sig) -> str:
+    return {
+        "Increase": "a statistically significant increase",
+        "Decrease": "a statistically significant decrease",
+        "No significant change": "not a statistically significant change",
+    }.get(str(sig), "not tested")
 
 
 def _f(x) -> float | None:

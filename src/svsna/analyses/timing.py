@@ -136,7 +136,13 @@ def _monthly(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
         Finding(
             SECTION,
             "trend_events",
-            f"{len(events)} event(s) annotated on the trend chart.",
+            (
+                "Events marked on the monthly trend: "
+                + "; ".join(f"{e.label} ({e.date:%d %b %Y})" for e in ctx.config.events)
+                + "."
+            )
+            if events
+            else "No events are marked on the monthly trend.",
             {"events": events},
             period=win.label,
             area=ctx.area_label,
@@ -202,6 +208,19 @@ def _profiles(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
             [int(wh.get(k, 0)) for k in keys],
         )
     )
+    wha = cube.groupby(["age_group", "weekday", "hour"])["n"].sum()
+    for g in (ctx.under_label, ctx.over_label):
+        rows.append(
+            count_rows(
+                ctx,
+                SECTION,
+                "weekday_hour_offences",
+                label,
+                "age_group|weekday|hour",
+                [f"{g}|{WEEKDAYS[w]}|{h:02d}" for w, h in keys],
+                [int(wha.get((g, w, h), 0)) for w, h in keys],
+            )
+        )
     findings: list[Finding] = []
     wd_counts, total, hr_counts = wd_all
     if total:

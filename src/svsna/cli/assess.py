@@ -34,7 +34,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
         boundaries: Annotated[
             Path | None,
-            typer.Option("--boundaries", help="GeoJSON of LSOA polygons for contiguity-based hot spots."),
+            typer.Option(
+                "--boundaries",
+                help="GeoJSON of LSOA polygons for contiguity-based hot spots (default: the area file's setting).",
+            ),
         ] = None,
         definition: Annotated[
             list[str] | None, typer.Option("--definition", "-d", help="Assess only this definition (repeatable).")
@@ -53,6 +56,8 @@ def register(app: typer.Typer) -> None:
         config = load_area_config(area)
         if boundaries is not None and not boundaries.is_absolute():
             boundaries = Path.cwd() / boundaries
+        if boundaries is None:  # the area file's boundaries setting, where the configuration has one
+            boundaries = getattr(config, "boundaries_path", None)
         workspace = config.workspace_dir
         if not (workspace / WAREHOUSE_FILE).exists():
             raise MissingInputError(
