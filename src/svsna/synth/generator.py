@@ -3,6 +3,14 @@
 Generation runs month by month and appends each month's rows to the files, so memory
 stays bounded whatever the ``scale``; everything is drawn from one seeded
 ``numpy.random.Generator`` (same seed, same bytes).
+
+Examples
+--------
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as d:
+...     m = generate(d, scale=0.01, years=[2020], dirt=0)
+...     sorted(m.files)[:3], m.expected_rejections
+(['admissions', 'ae_attendances', 'ambulance'], {})
 """
 
 from __future__ import annotations

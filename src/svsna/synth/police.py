@@ -6,6 +6,13 @@ force also supplies out-of-definition violence (domestic, dwellings, other codes
 scenario's proportions. Suspects are one-off offenders, pairs (two offences each) or
 members of the chronic repeat-offender cohort; victims include the cohort's scheduled
 victimisations so that people link across roles and years.
+
+Examples
+--------
+>>> DESCRIPTIONS["8N_ABH"]
+'S47 - Assault occasioning actual bodily harm'
+>>> "8N" in IN_DEFINITION and "105A" not in IN_DEFINITION
+True
 """
 
 from __future__ import annotations
