@@ -286,3 +286,49 @@ def test_indicators_and_surveys(synth):
     # SNA "Community risk factors": 45% (Community Safety Survey 2020), 29% (Young People 2021)
     assert share["LLR Community Safety Survey 2020"] == pytest.approx(45, abs=4)
     assert share["LLR Young People's Safety Survey 2021"] == pytest.approx(29, abs=4)
+
+
+@pytest.fixture(scope="module")
+def suspect_history(synth, offences):
+    """All clean suspect rows (valid date, age 0-110) with the offence date and code."""
+    off = offences.drop_duplicates("offence_ref")
+    off = off[off["committed_from"].str.match(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ")]
+    s = synth.read("suspects").merge(off[["offence_ref", "committed_from", "ho_code", "offence_description"]])
+    s = s.assign(a=pd.to_numeric(s["age"], errors="coerce"))
+    return s[s["a"].between(0, 110) & (s["person_id"] != "")]
+
+
+def test_frequent_cohort_history(synth, people, suspect_history):
+    # SNA "Cohort analysis": nearly four in ten repeat offenders live in West Leicester and two
+    # in ten in East Leicester; first offence most commonly ABH; nearly a third victimised
+    # before their first offence.
+    sus, _ = people
+    known = sus[sus["person_id"] != ""].drop_duplicates(["offence_ref", "person_id"])
+    n = known.groupby("person_id")["offence_ref"].nunique()
+    cohort = n.index[n >= 3]
+    first = suspect_history[suspect_history["person_id"].isin(cohort)].sort_values("committed_from")
+    first = first.groupby("person_id").first()
+    geo = synth.read("geography").set_index("lsoa_code")["npa"]
+    npa = 100 * first["home_lsoa"].map(geo).value_counts(normalize=True)
+    assert npa["West Leicester"] == pytest.approx(38, abs=8)
+    assert npa["East Leicester"] == pytest.approx(20, abs=8)
+    assert first["offence_description"].value_counts().index[0].startswith("S47")
+    vic = synth.read("victims").merge(
+        synth.read("offences")[["offence_ref", "committed_from"]].drop_duplicates("offence_ref")
+    )
+    first_vic = vic[vic["person_id"].isin(cohort)].groupby("person_id")["committed_from"].min()
+    before = (first_vic < first["committed_from"].reindex(first_vic.index)).sum() / len(cohort)
+    assert 0.2 <= before <= 0.45
+
+
+def test_murder_attempt_cohort(suspect_history):
+    # SNA "Cohort analysis: Murder / Attempt Murder (under 25s)", five years to Sep 2021:
+    # 100% male, average age 19 at the M/AM, average age 13 at the first offence.
+    s = suspect_history
+    mam = s[s["ho_code"].isin(["1", "2"]) & (s["committed_from"] >= "2016-10-01") & (s["a"] < 25)]
+    mam = mam.sort_values("committed_from").groupby("person_id").first()
+    assert len(mam) >= 20
+    assert (mam["sex"] == "M").all()
+    assert mam["a"].mean() == pytest.approx(19, abs=1.5)
+    first = s[s["person_id"].isin(mam.index)].sort_values("committed_from").groupby("person_id").first()
+    assert first["a"].mean() == pytest.approx(13, abs=1.5)

@@ -318,9 +318,12 @@ class PoliceModel:
         )
         role[has & chronic] = "chronic"
         role[has & is_in & rep & ~chronic] = "pair"
-        mam = has & np.isin(o["code"], ["1", "2"]) & ~domestic
+        # Murder / attempted murder (SNA: under-25 rate about double the 25+ rate): young
+        # suspects are long-career cohort members; domestic ones are adults.
+        homicide = has & np.isin(o["code"], ["1", "2"])
+        u25[homicide] = ~domestic[homicide] & (rng.random(int(homicide.sum())) < 0.6)
+        mam = homicide & u25
         role[mam] = "chronic"
-        u25[mam] = True
         pid = np.empty(n, dtype=object)
         birth = np.zeros(n, dtype=int)
         sex = np.empty(n, dtype=object)
@@ -406,7 +409,9 @@ class PoliceModel:
                         co,
                         self.ids.take(len(co)),
                         co_age,
-                        np.where(rng.random(len(co)) < p.perpetrator_male_share, "M", "F").astype(object),
+                        np.where((rng.random(len(co)) < p.perpetrator_male_share) | homicide[co], "M", "F").astype(
+                            object
+                        ),
                         self.pop.sample_ethnicity(rng, "suspect", len(co)),
                         self.pop.sample_home(rng, o["district"][co], p.suspect_same_district),
                         co_flags,
