@@ -235,3 +235,19 @@ def test_ingest_ledger_matches_manifest(tmp_path):
     got = {(s, r): int(n) for (s, r), n in rej.groupby(["source", "rule"])["rows"].sum().items()}
     want = {(s, r): n for s, rules in m.expected_rejections.items() for r, n in rules.items()}
     assert got == want
+
+
+def test_population_is_ons_mid_2020(synth):
+    # ONS mid-2020 population estimates (MYE2): Leicester 354,036; Rutland 40,476; Charnwood 188,416.
+    pop = synth.read("population")
+    pop = pop.assign(n=pop["population"].astype(int))
+    y20 = pop[pop["year"] == "2020"]
+    district = y20[y20["sex"].isin(["M", "F"])].groupby("area_code")["n"].sum()
+    assert district["E06000016"] == 354036
+    assert district["E06000017"] == 40476
+    assert district["E07000130"] == 188416
+    # LSOA rows (persons) add up to their district
+    geo = synth.read("geography").set_index("lsoa_code")["district_code"]
+    lsoa = y20[y20["sex"] == "P"]
+    assert (lsoa.groupby(lsoa["area_code"].map(geo))["n"].sum() == district).all()
+    assert sorted(pop["year"].unique()) == [str(y) for y in range(2012, 2022)]

@@ -315,6 +315,7 @@ def generate(
     for store in (manifest.faults, manifest.knock_on):
         for src, kinds_ in store.items():
             for entry in kinds_.values():
+                entry["lines"].sort()
                 if entry["rule"]:
                     bucket = manifest.expected_rejections.setdefault(src, {})
                     bucket[entry["rule"]] = bucket.get(entry["rule"], 0) + entry["count"]
