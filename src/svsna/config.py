@@ -169,6 +169,7 @@ class AreaConfig(_Strict):
     confidence: float = Field(default=0.95, gt=0, lt=1)
     events: list[Event] = Field(default_factory=list)
     inputs: dict[str, Path] = Field(default_factory=dict)
+    boundaries: Path | None = None
     output: Path = Path("output")
     workspace: Path = Path("workspace")
     disclosure: Disclosure = Disclosure()
@@ -241,6 +242,13 @@ class AreaConfig(_Strict):
         if p is None:
             return None
         return p if p.is_absolute() else (self.base_dir / p)
+
+    @property
+    def boundaries_path(self) -> Path | None:
+        """LSOA boundaries (GeoJSON, property ``LSOA11CD`` or ``lsoa11_code``) for maps and hotspots."""
+        if self.boundaries is None:
+            return None
+        return self.boundaries if self.boundaries.is_absolute() else self.base_dir / self.boundaries
 
     @property
     def output_dir(self) -> Path:

@@ -26,7 +26,7 @@ app = typer.Typer(
 )
 
 # Command modules, in the order they appear in --help. Each defines register(app).
-COMMAND_MODULES: tuple[str, ...] = ("synth",)
+COMMAND_MODULES: tuple[str, ...] = ("demo", "synth", "ingest", "assess")
 
 
 def _version(value: bool) -> None:

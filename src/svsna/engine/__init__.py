@@ -107,6 +107,7 @@ def open_warehouse(
 
         workspace.mkdir(parents=True, exist_ok=True)
         con = ibis.duckdb.connect(str(workspace / WAREHOUSE_FILE), read_only=read_only)
+        con.raw_sql("SET enable_progress_bar = false")  # svsna shows its own progress; keep stdout clean
         return Warehouse(con, "duckdb", workspace)
     return _open_spark(workspace)
 

@@ -1,0 +1,259 @@
+"""Nature of serious violence: offence mix, sub-offences, rates by age group, knives.
+
+All figures are for the profile period: the share and rate of each offence type (the
+warehouse ``ho_description``, e.g. *Assault with injury*), the split of each type into
+sub-offences (ABH vs GBH within assault with injury), rates by offence type for under 25s
+and those 25 and over and their ratio, rates by district, and the share of offences
+involving a knife or sharp object (overall, by age group, and where they happened).
+
+Examples
+--------
+>>> SECTION
+'nature'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from svsna.analyses._base import POLICE_REQUIRES
+from svsna.analyses._figures import rate_rows, share_rows, stat_rows, top_items
+from svsna.indicators import Finding, SectionResult, concat_indicators
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from svsna.analyses._base import AnalysisContext
+
+__all__ = ["REQUIRES", "SECTION", "offence_cube", "run"]
+
+REQUIRES = POLICE_REQUIRES
+SECTION = "nature"
+
+
+def offence_cube(ctx: AnalysisContext) -> pd.DataFrame:
+    """Profile-period offence counts by type, sub-offence, age group, district and knife/weapon flags."""
+    f = ctx.window(ctx.offence_facts(), ctx.profile)
+    f = f.mutate(sub=f.sub_offence.fill_null(f.ho_description))
+    q = f.group_by("ho_description", "sub", "age_group", "district_name", "knife_flag", "weapon_flag").aggregate(
+        n=f.count()
+    )
+    df = ctx.fetch(q)
+    df["n"] = df["n"].astype(int)
+    return df
+
+
+def run(ctx: AnalysisContext) -> SectionResult:
+    """Run the nature section for one definition."""
+    from svsna.stats import rate_ratio
+
+    prof = ctx.profile
+    label = prof.label
+    cube = offence_cube(ctx)
+    rows: list[pd.DataFrame] = []
+    findings: list[Finding] = []
+    total = int(cube["n"].sum())
+    u, o = ctx.under_label, ctx.over_label
+    pop_all = ctx.population(prof)
+    pop_u = ctx.population(prof, age_to=ctx.under - 1)
+    pop_o = ctx.population(prof, age_from=ctx.under)
+
+    by_type = cube.groupby("ho_description")["n"].sum()
+    by_type = by_type.loc[sorted(by_type.index, key=lambda t: (-int(by_type[t]), str(t)))]
+    types = list(by_type.index)
+    share = share_rows(ctx, SECTION, "offence_type_share", label, "offence_type", types, by_type.values, total)
+    rows.append(share)
+    rows.append(rate_rows(ctx, SECTION, "offence_type_rate", label, "offence_type", types, by_type.values, pop_all))
+    age = cube.groupby(["ho_description", "age_group"])["n"].sum()
+    cu = [int(age.get((t, u), 0)) for t in types]
+    co = [int(age.get((t, o), 0)) for t in types]
+    rows.append(
+        rate_rows(
+            ctx,
+            SECTION,
+            "offence_type_rate",
+            label,
+            "offence_type|age_group",
+            [f"{t}|{u}" for t in types] + [f"{t}|{o}" for t in types],
+            cu + co,
+            [pop_u] * len(types) + [pop_o] * len(types),
+        )
+    )
+    rr = rate_ratio(cu or [0], pop_u, co or [0], pop_o, confidence=ctx.confidence).iloc[: len(types)]
+    rows.append(
+        stat_rows(
+            ctx,
+            SECTION,
+            "offence_type_rate_ratio_age",
+            rr.drop(columns=["count_a", "pop_a", "count_b", "pop_b"]),
+            label,
+            "offence_type",
+            types,
+        )
+    )
+    district_pop = ctx.population_levels(prof, "district") or {}
+    if district_pop:
+        dist = cube.groupby(["district_name", "ho_description"])["n"].sum()
+        keys = [(d, t) for d in sorted(district_pop) for t in types]
+        rows.append(
+            rate_rows(
+                ctx,
+                SECTION,
+                "offence_type_rate",
+                label,
+                "district|offence_type",
+                [f"{d}|{t}" for d, t in keys],
+                [int(dist.get(k, 0)) for k in keys],
+                [district_pop[d] for d, _ in keys],
+            )
+        )
+
+    sub = cube.groupby(["ho_description", "sub"])["n"].sum()
+    sub_vals = [f"{t}|{s}" for t, s in sub.index]
+    sub_den = [int(by_type[t]) for t, _ in sub.index]
+    sub_rows = share_rows(
+        ctx, SECTION, "sub_offence_share", label, "offence_type|sub_offence", sub_vals, sub.values, sub_den
+    )
+    rows.append(sub_rows)
+
+    knife = _flag_shares(ctx, cube, "knife_flag", label)
+    rows.extend(knife[0])
+    weapon = _flag_shares(ctx, cube, "weapon_flag", label, by_age=False)
+    rows.extend(weapon[0])
+
+    if total:
+        findings.append(_top_type_finding(ctx, share, label))
+        if types:
+            top = types[0]
+            mine = sub_rows[sub_rows.breakdown_value.str.startswith(f"{top}|")].sort_values("value", ascending=False)
+            if len(mine):
+                r = mine.iloc[0]
+                findings.append(
+                    Finding(
+                        SECTION,
+                        "sub_offence_majority",
+                        f"Most offences within '{top}' were '{r.breakdown_value.split('|', 1)[1]}' ({r.value:.1f}%).",
+                        {
+                            "offence_type": top,
+                            "sub_offence": r.breakdown_value.split("|", 1)[1],
+                            "share": r.value,
+                            "lower": r.lower,
+                            "upper": r.upper,
+                            "count": int(r.numerator),
+                            "total": int(r.denominator),
+                        },
+                        period=label,
+                        area=ctx.area_label,
+                        definition=ctx.definition,
+                        indicators=("sub_offence_share",),
+                    )
+                )
+        ok = rr[rr["method"].str.startswith("Rate ratio")] if len(rr) else rr
+        if len(ok):
+            i = ok["value"].idxmax()
+            # point estimates, as an SNA states them ("higher across all crime groups except ...")
+            not_higher = [t for t, a, b in zip(types, cu, co, strict=True) if a / pop_u <= b / pop_o]
+            findings.append(
+                Finding(
+                    SECTION,
+                    "offence_type_age_ratio",
+                    f"The greatest difference between age groups is for '{types[i]}', where the rate for under "
+                    f"{ctx.under}s is {rr.loc[i, 'value']:.1f} times the rate for those {ctx.under} and over.",
+                    {
+                        "max_offence_type": types[i],
+                        "max_ratio": float(rr.loc[i, "value"]),
+                        "max_lower": float(rr.loc[i, "lower"]),
+                        "max_upper": float(rr.loc[i, "upper"]),
+                        "not_higher_for_under25": not_higher,
+                    },
+                    significance=str(rr.loc[i, "significance"]),
+                    period=label,
+                    area=ctx.area_label,
+                    definition=ctx.definition,
+                    indicators=("offence_type_rate", "offence_type_rate_ratio_age"),
+                )
+            )
+        if knife[1] is not None:
+            findings.append(knife[1])
+    return SectionResult(SECTION, concat_indicators(rows), findings)
+
+
+def _top_type_finding(ctx: AnalysisContext, share: pd.DataFrame, label: str) -> Finding:
+    s = share.sort_values(["value", "breakdown_value"], ascending=[False, True]).reset_index(drop=True)
+    top = top_items(list(s.breakdown_value), list(s.value), 3)
+    r = s.iloc[0]
+    nums = {
+        "offence_type": r.breakdown_value,
+        "share": r.value,
+        "lower": r.lower,
+        "upper": r.upper,
+        "count": int(r.numerator),
+        "total": int(r.denominator),
+    }
+    for i, name in ((1, "second"), (2, "third")):
+        nums[name] = top[i]["name"] if len(top) > i else None
+        nums[f"{name}_share"] = top[i]["share"] if len(top) > i else None
+    return Finding(
+        SECTION,
+        "top_offence_type",
+        f"'{r.breakdown_value}' makes up {r.value:.1f}% of serious violence offences.",
+        nums,
+        period=label,
+        area=ctx.area_label,
+        definition=ctx.definition,
+        indicators=("offence_type_share",),
+    )
+
+
+def _flag_shares(ctx: AnalysisContext, cube: pd.DataFrame, flag: str, label: str, by_age: bool = True):
+    name = flag.replace("_flag", "")
+    rec = cube[cube[flag].notna()]
+    yes = rec[rec[flag].astype(bool)]
+    groups = ["all"]
+    nums = [int(yes["n"].sum())]
+    dens = [int(rec["n"].sum())]
+    if by_age:
+        for g in (ctx.under_label, ctx.over_label):
+            groups.append(g)
+            nums.append(int(yes.loc[yes.age_group == g, "n"].sum()))
+            dens.append(int(rec.loc[rec.age_group == g, "n"].sum()))
+    rows = [
+        share_rows(
+            ctx, SECTION, f"{name}_share", label, ["all"] + ["age_group"] * (len(groups) - 1), groups, nums, dens
+        )
+    ]
+    if flag != "knife_flag":
+        return rows, None
+    dist = yes.groupby("district_name")["n"].sum()
+    names = sorted(set(ctx.geography_frame["district_name"].dropna()))
+    counts = [int(dist.get(d, 0)) for d in names]
+    drows = share_rows(ctx, SECTION, "knife_offences_district_share", label, "district", names, counts, nums[0])
+    rows.append(drows)
+    r = rows[0].iloc[0]
+    if not dens[0]:
+        return rows, None
+    top = top_items(names, list(drows.value), 1)
+    one_in = round(100.0 / r.value) if r.value else None
+    f = Finding(
+        SECTION,
+        "knife_share",
+        f"{r.value:.1f}% of offences (about 1 in {one_in}) involved a knife or sharp object."
+        if one_in
+        else "No offence with a knife or sharp object was recorded.",
+        {
+            "share": r.value,
+            "lower": r.lower,
+            "upper": r.upper,
+            "one_in_n": one_in,
+            "count": nums[0],
+            "total": dens[0],
+            "top_district": top[0]["name"] if top and nums[0] else None,
+            "top_district_share": top[0]["share"] if top and nums[0] else None,
+        },
+        period=label,
+        area=ctx.area_label,
+        definition=ctx.definition,
+        indicators=("knife_share", "knife_offences_district_share"),
+        headline=True,
+    )
+    return rows, f

@@ -1,0 +1,393 @@
+"""Perpetrators and victims: who is involved in serious violence, by age, sex, ethnicity and home.
+
+One module, two sections of indicator rows (``perpetrators`` for suspects, ``victims`` for
+victims), all for the profile period:
+
+* rates of involvement per 1,000 residents by five-year age band (overall and by sex; the
+  peak band is found from the data), by sex and by home district;
+* shares of persons by sex and ethnicity (ethnicity as shares only: the population table
+  has no ethnicity denominators) and of involvements by home NPA and district;
+* the female cohort's differences: its peak age band, same-sex pairing of perpetrators and
+  victims, and the harm profile (``harm_rank``) compared with males;
+* for victims, the rate by age band of being a victim of an offence by under 25s.
+
+Counting rules (involvements, persons) are in docs/indicators.md.
+
+Examples
+--------
+>>> SECTION, ROLES["suspects"]
+('people', ('perpetrators', 'perpetrator'))
+>>> age_band(17), age_band(93), age_band(None)
+('15-19', '90+', None)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from svsna.analyses._base import POLICE_REQUIRES, sex_label
+from svsna.analyses._figures import rate_rows, share_rows, top_items
+from svsna.indicators import Finding, SectionResult, concat_indicators
+
+if TYPE_CHECKING:
+    import ibis
+    import pandas as pd
+
+    from svsna.analyses._base import AnalysisContext
+
+__all__ = ["HIGH_HARM", "REQUIRES", "ROLES", "SECTION", "age_band", "age_bands", "person_profile", "run"]
+
+REQUIRES = POLICE_REQUIRES
+SECTION = "people"
+#: warehouse table -> (section of its rows, singular noun)
+ROLES: dict[str, tuple[str, str]] = {"suspects": ("perpetrators", "perpetrator"), "victims": ("victims", "victim")}
+#: harm_rank at or above which an offence is "higher harm" (s.18, endangering life, homicide, attempted murder)
+HIGH_HARM = 4
+
+
+@lru_cache(maxsize=1)
+def age_bands() -> tuple[tuple[str, int, int], ...]:
+    """``(band, age_from, age_to)`` from the ``age_bands`` code list."""
+    from svsna.codelists import load_codelist
+
+    df = load_codelist("age_bands")
+    return tuple((str(b), int(f), int(t)) for b, f, t in zip(df["band"], df["age_from"], df["age_to"], strict=True))
+
+
+def age_band(age: Any) -> str | None:
+    """The five-year band of an age (None when unknown)."""
+    import pandas as pd
+
+    if age is None or pd.isna(age):
+        return None
+    a = int(age)
+    for band, lo, hi in age_bands():
+        if lo <= a <= hi:
+            return band
+    return None
+
+
+def _persons(ctx: AnalysisContext, inv: ibis.Table) -> pd.DataFrame:
+    """Persons (first involvement in ``inv``) counted by sex, ethnicity and home area."""
+    first = ctx.first_per_person(inv)
+    q = first.group_by("sex", "ethnicity_group", "home_npa", "home_ward_name", "person_age_group").aggregate(
+        n=first.count()
+    )
+    df = ctx.fetch(q)
+    df["n"] = df["n"].astype(int)
+    return df
+
+
+def person_profile(
+    ctx: AnalysisContext, inv: ibis.Table, section: str, prefix: str, label: str, *, wards: bool = False
+) -> tuple[list[pd.DataFrame], dict[str, Any]]:
+    """Sex, ethnicity (and, with ``wards``, home NPA and ward) shares of the persons in ``inv``.
+
+    Each person counts once, with the attributes of their first involvement. Returns the
+    indicator rows (``{prefix}sex_share``, ``{prefix}ethnicity_share``, ``{prefix}home_share``)
+    and the numbers for a finding.
+    """
+    p = _persons(ctx, inv)
+    rows: list[pd.DataFrame] = []
+    total = int(p["n"].sum())
+    sex = p.assign(s=[sex_label(x) for x in p["sex"]]).groupby("s")["n"].sum()
+    sexes = [s for s in ("Male", "Female", "Unknown") if s in sex.index or s != "Unknown"]
+    rows.append(
+        share_rows(ctx, section, f"{prefix}sex_share", label, "sex", sexes, [int(sex.get(s, 0)) for s in sexes], total)
+    )
+    eth = p[p["ethnicity_group"].notna() & (p["ethnicity_group"] != "Unknown")].groupby("ethnicity_group")["n"].sum()
+    eth_names = sorted(eth.index, key=lambda g: (-int(eth[g]), g))
+    eth_rows = share_rows(
+        ctx,
+        section,
+        f"{prefix}ethnicity_share",
+        label,
+        "ethnicity",
+        eth_names,
+        [int(eth[g]) for g in eth_names],
+        int(eth.sum()),
+    )
+    rows.append(eth_rows)
+    homes = {}
+    for col, bd in (("home_npa", "npa"), ("home_ward_name", "ward")) if wards else ():
+        h = p[p[col].notna()].groupby(col)["n"].sum()
+        names = sorted(h.index, key=lambda g: (-int(h[g]), g))
+        r = share_rows(ctx, section, f"{prefix}home_share", label, bd, names, [int(h[g]) for g in names], int(h.sum()))
+        rows.append(r)
+        homes[bd] = top_items(names, list(r.value), 5 if bd == "ward" else 3)
+    numbers = {
+        "persons": total,
+        "male_share": 100.0 * int(sex.get("Male", 0)) / total if total else None,
+        "female_share": 100.0 * int(sex.get("Female", 0)) / total if total else None,
+        "ethnicity": {g: float(v) for g, v in zip(eth_rows.breakdown_value, eth_rows.value, strict=True)},
+        "top_npa": homes.get("npa", []),
+    }
+    if wards:
+        numbers["top_wards"] = [w["name"] for w in homes.get("ward", [])]
+    return rows, numbers
+
+
+def _involvement_cube(ctx: AnalysisContext, inv: ibis.Table) -> pd.DataFrame:
+    q = inv.group_by("age", "sex", "harm_rank", "home_npa", "home_district_name", "age_group").aggregate(n=inv.count())
+    df = ctx.fetch(q)
+    df["n"] = df["n"].astype(int)
+    df["band"] = [age_band(a) for a in df["age"]]
+    df["sex_label"] = [sex_label(s) for s in df["sex"]]
+    return df
+
+
+def _band_rates(ctx, section, indicator, label, cube, sexes=("P", "M", "F")):
+    prof = ctx.profile
+    rows, peaks = [], {}
+    for sex in sexes:
+        sub = cube if sex == "P" else cube[cube["sex"] == sex]
+        counts = sub.groupby("band")["n"].sum()
+        bands = age_bands()
+        pops = [ctx.population(prof, age_from=lo, age_to=hi, sex=sex) for _, lo, hi in bands]
+        values = [b for b, _, _ in bands] if sex == "P" else [f"{sex_label(sex)}|{b}" for b, _, _ in bands]
+        r = rate_rows(
+            ctx,
+            section,
+            indicator,
+            label,
+            "age_band" if sex == "P" else "sex|age_band",
+            values,
+            [int(counts.get(b, 0)) for b, _, _ in bands],
+            pops,
+        )
+        rows.append(r)
+        order = r.dropna(subset=["value"]).sort_values(["value", "numerator"], ascending=False)
+        order = order[order.numerator > 0]
+        if len(order):
+            top = order.iloc[0]
+            second = order.iloc[1] if len(order) > 1 else None
+            peaks[sex] = {
+                "band": top.breakdown_value.split("|")[-1],
+                "rate": float(top.value),
+                "lower": float(top.lower),
+                "upper": float(top.upper),
+                "second_band": second.breakdown_value.split("|")[-1] if second is not None else None,
+                "second_rate": float(second.value) if second is not None else None,
+            }
+    return rows, peaks
+
+
+def _pairs(ctx: AnalysisContext) -> pd.DataFrame:
+    """Perpetrator-victim pairs in the profile period by the two sexes (``s_sex, v_sex, n``)."""
+    s = ctx.involvements("suspects", ctx.profile).select("offence_ref", s_sex="sex")
+    v = ctx.table("victims").select("offence_ref", v_sex="sex")
+    j = s.join(v, "offence_ref")
+    df = ctx.fetch(j.group_by("s_sex", "v_sex").aggregate(n=j.count()))
+    df["n"] = df["n"].astype(int)
+    return df
+
+
+def _role(ctx: AnalysisContext, role: str, pairs: pd.DataFrame | None) -> tuple[list[pd.DataFrame], list[Finding]]:
+    from svsna.stats import compare_to_benchmark
+
+    section, noun = ROLES[role]
+    prof = ctx.profile
+    label = prof.label
+    inv = ctx.involvements(role, prof)
+    cube = _involvement_cube(ctx, inv)
+    rows: list[pd.DataFrame] = []
+    findings: list[Finding] = []
+
+    def finding(key: str, text: str, numbers: dict, indicators: tuple[str, ...], **kw) -> None:
+        findings.append(
+            Finding(
+                section,
+                key,
+                text,
+                numbers,
+                period=label,
+                area=ctx.area_label,
+                definition=ctx.definition,
+                indicators=indicators,
+                **kw,
+            )
+        )
+
+    band_rows, peaks = _band_rates(ctx, section, "age_band_rate", label, cube)
+    rows.extend(band_rows)
+    for sex, key in (("P", "peak_age_band"), ("F", "peak_age_band_female"), ("M", "peak_age_band_male")):
+        if sex in peaks:
+            who = {"P": f"{noun}s", "F": f"female {noun}s", "M": f"male {noun}s"}[sex]
+            finding(
+                key,
+                f"The peak age band for {who} was {peaks[sex]['band']} "
+                f"({peaks[sex]['rate']:.2f} per {ctx.multiplier:,} residents).",
+                peaks[sex],
+                ("age_band_rate",),
+            )
+
+    sx = cube.groupby("sex")["n"].sum()
+    rows.append(
+        rate_rows(
+            ctx,
+            section,
+            "sex_rate",
+            label,
+            "sex",
+            ["Male", "Female"],
+            [int(sx.get("M", 0)), int(sx.get("F", 0))],
+            [ctx.population(prof, sex="M"), ctx.population(prof, sex="F")],
+        )
+    )
+
+    prow, pnums = person_profile(ctx, inv, section, "", label)
+    rows.extend(prow)
+    finding(
+        "sex_share",
+        f"{pnums['male_share'] or 0:.1f}% of {noun}s were male.",
+        {"male_share": pnums["male_share"], "female_share": pnums["female_share"], "persons": pnums["persons"]},
+        ("sex_share",),
+    )
+    eth = pnums["ethnicity"]
+    if eth:
+        top = max(eth, key=lambda g: (eth[g], g))
+        finding(
+            "ethnicity_share",
+            f"{eth[top]:.1f}% of {noun}s of known ethnicity were {top}.",
+            {"shares": eth, "top": top},
+            ("ethnicity_share",),
+        )
+    npa = cube[cube["home_npa"].notna()].groupby("home_npa")["n"].sum()
+    npas = sorted(npa.index, key=lambda g: (-int(npa[g]), g))
+    npa_rows = share_rows(
+        ctx, section, "home_npa_share", label, "npa", npas, [int(npa[g]) for g in npas], int(npa.sum())
+    )
+    rows.append(npa_rows)
+    if npas:
+        top = top_items(npas, list(npa_rows.value), 3)
+        finding(
+            "top_home_areas",
+            f"{noun.capitalize()}s most often lived in {top[0]['name']}.",
+            {"top": top},
+            ("home_npa_share",),
+        )
+
+    home = cube[cube["home_district_name"].notna()].groupby("home_district_name")["n"].sum()
+    district_pop = ctx.population_levels(prof, "district") or {}
+    names = sorted(set(district_pop) | set(home.index))
+    rows.append(
+        share_rows(
+            ctx,
+            section,
+            "home_district_share",
+            label,
+            "district",
+            names,
+            [int(home.get(d, 0)) for d in names],
+            int(home.sum()),
+        )
+    )
+    if district_pop:
+        rows.append(
+            rate_rows(
+                ctx,
+                section,
+                "home_district_rate",
+                label,
+                "district",
+                sorted(district_pop),
+                [int(home.get(d, 0)) for d in sorted(district_pop)],
+                [district_pop[d] for d in sorted(district_pop)],
+            )
+        )
+
+    if pairs is not None and len(pairs):
+        mine, other = ("s_sex", "v_sex") if role == "suspects" else ("v_sex", "s_sex")
+        known = pairs[pairs[mine].isin(["M", "F"]) & pairs[other].isin(["M", "F"])]
+        nums, dens = [], []
+        for s in ("M", "F"):
+            k = known[known[mine] == s]
+            nums.append(int(k.loc[k[other] == s, "n"].sum()))
+            dens.append(int(k["n"].sum()))
+        same = share_rows(ctx, section, "same_sex_share", label, "sex", ["Male", "Female"], nums, dens)
+        rows.append(same)
+        finding(
+            "same_sex",
+            f"{same.loc[0, 'value']:.1f}% of male and {same.loc[1, 'value']:.1f}% of female "
+            f"{noun}s' offences involved a {'victim' if role == 'suspects' else 'perpetrator'} of the same sex.",
+            {"male_share": _f(same.loc[0, "value"]), "female_share": _f(same.loc[1, "value"])},
+            ("same_sex_share",),
+        )
+
+    harm = cube[cube["sex"].isin(["M", "F"]) & cube["harm_rank"].notna()]
+    hh = share_rows(
+        ctx,
+        section,
+        "high_harm_share",
+        label,
+        "sex",
+        ["Male", "Female"],
+        [int(harm.loc[(harm.sex == s) & (harm.harm_rank >= HIGH_HARM), "n"].sum()) for s in ("M", "F")],
+        [int(harm.loc[harm.sex == s, "n"].sum()) for s in ("M", "F")],
+    )
+    cmp = compare_to_benchmark(
+        hh["value"].iloc[::-1].to_numpy(),
+        hh["lower"].iloc[::-1].to_numpy(),
+        hh["upper"].iloc[::-1].to_numpy(),
+        hh["value"].to_numpy(),
+    )
+    hh["comparator_value"] = hh["value"].iloc[::-1].to_numpy()
+    hh["significance"] = cmp["significance"].iloc[::-1].to_numpy()
+    rows.append(hh)
+    finding(
+        "high_harm_by_sex",
+        f"{hh.loc[0, 'value']:.1f}% of male and {hh.loc[1, 'value']:.1f}% of female "
+        f"{noun} involvements were in higher-harm offences.",
+        {"male_share": _f(hh.loc[0, "value"]), "female_share": _f(hh.loc[1, "value"])},
+        ("high_harm_share",),
+        significance=str(hh.loc[1, "significance"]),
+    )
+    ranks = harm.groupby(["sex", "harm_rank"])["n"].sum()
+    keys = sorted(ranks.index, key=lambda k: (k[0] != "M", int(k[1])))
+    rows.append(
+        share_rows(
+            ctx,
+            section,
+            "harm_rank_share",
+            label,
+            "sex|harm_rank",
+            [f"{sex_label(s)}|{int(r)}" for s, r in keys],
+            [int(ranks[k]) for k in keys],
+            [int(harm.loc[harm.sex == k[0], "n"].sum()) for k in keys],
+        )
+    )
+
+    if role == "victims":
+        vu = cube[cube["age_group"] == ctx.under_label]
+        vrows, vpeaks = _band_rates(ctx, section, "victims_of_under25_age_band_rate", label, vu, sexes=("P",))
+        rows.extend(vrows)
+        if "P" in vpeaks:
+            finding(
+                "victims_of_under25_peak",
+                f"Victims of offences by under {ctx.under}s were most often aged {vpeaks['P']['band']}.",
+                {"band": vpeaks["P"]["band"], "rate": vpeaks["P"]["rate"]},
+                ("victims_of_under25_age_band_rate",),
+            )
+    return rows, findings
+
+
+def _f(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if v != v else v
+
+
+def run(ctx: AnalysisContext) -> SectionResult:
+    """Run the perpetrator and victim profiles (rows carry section ``perpetrators`` or ``victims``)."""
+    rows: list[pd.DataFrame] = []
+    findings: list[Finding] = []
+    pairs = _pairs(ctx) if ctx.has("suspects") and ctx.has("victims") else None
+    for role in ROLES:
+        if ctx.has(role):
+            r, f = _role(ctx, role, pairs)
+            rows.extend(r)
+            findings.extend(f)
+    return SectionResult(SECTION, concat_indicators(rows), findings)

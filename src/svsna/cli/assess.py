@@ -1,0 +1,87 @@
+"""``svsna assess``: run every SNA analysis section on the warehouse and write the results.
+
+Writes ``indicators.csv``, ``indicators.parquet``, ``findings.json`` and ``assessment.json``
+to the area's output folder (or ``--out``).
+
+Examples
+--------
+>>> import typer
+>>> app = typer.Typer()
+>>> register(app)
+>>> [c.name for c in app.registered_commands]
+['assess']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``assess`` command to ``app``."""
+
+    @app.command("assess")
+    def assess_command(
+        area: Annotated[Path, typer.Option("--area", "-a", help="The area.yaml file.")],
+        engine: Annotated[str, typer.Option("--engine", help="duckdb (default) or spark.")] = "duckdb",
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Output folder (default: the area's `output` setting).")
+        ] = None,
+        boundaries: Annotated[
+            Path | None,
+            typer.Option("--boundaries", help="GeoJSON of LSOA polygons for contiguity-based hot spots."),
+        ] = None,
+        definition: Annotated[
+            list[str] | None, typer.Option("--definition", "-d", help="Assess only this definition (repeatable).")
+        ] = None,
+    ) -> None:
+        """Run the analyses (extent, nature, timing, NTE, geography, people, cohorts, health ...)."""
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from svsna.analyses import SECTIONS, run_assessment, write_assessment
+        from svsna.config import load_area_config
+        from svsna.engine import WAREHOUSE_FILE, open_warehouse
+        from svsna.errors import MissingInputError
+
+        console = Console(stderr=True)
+        config = load_area_config(area)
+        if boundaries is not None and not boundaries.is_absolute():
+            boundaries = Path.cwd() / boundaries
+        workspace = config.workspace_dir
+        if not (workspace / WAREHOUSE_FILE).exists():
+            raise MissingInputError(
+                f"no warehouse at {workspace / WAREHOUSE_FILE}; hint: run `svsna ingest --area {area}`"
+            )
+        wh = open_warehouse(workspace, engine=engine, read_only=engine == "duckdb")
+        defs = list(definition or config.definitions)
+        try:
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                task = bar.add_task("assessing", total=len(SECTIONS) * len(defs))
+
+                def step(defn: str, section: str) -> None:
+                    bar.update(task, advance=1, description=f"{defn}: {section}")
+
+                result = run_assessment(wh, config, defs, boundaries=boundaries, progress=step)
+        finally:
+            wh.close()
+        target = out if out is not None else config.output_dir
+        paths = write_assessment(result, target)
+        for s in result.skipped:
+            console.print(f"[yellow]skipped[/] {s['definition']}: {s['section']} ({s['reason']})", highlight=False)
+        console.print(
+            f"[green]wrote[/] {len(result.indicators):,} indicator rows and {len(result.findings):,} findings "
+            f"to {paths['indicators_csv'].parent}",
+            highlight=False,
+        )

@@ -1,0 +1,65 @@
+"""``svsna demo``: synthetic partnership -> ingest -> assess -> report, end to end."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["register"]
+
+
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the synthetic data, warehouse and reports.")
+    ] = Path("svsna-demo"),
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of the synthetic partnership (default: the demo seed).")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="Engine for the assessment: duckdb or spark.")] = "duckdb",
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write the PDF editions.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Run the whole SNA on a synthetic partnership calibrated to the published LLR SNA (2022).
+
+    Writes the synthetic partner extracts and an area.yaml to OUT/data, loads them (with a
+    row ledger), runs every analysis for both definitions and writes the full SNA and the
+    public executive summary (HTML and PDF), the Excel workbook and the indicator table.
+    All person-level data are synthetic; pseudonyms use the labelled demo key.
+    """
+    from rich.console import Console
+
+    from svsna.pipeline.run import run_demo
+
+    console = Console()
+    started = time.perf_counter()
+
+    def step(name: str) -> None:
+        console.print(f"[bold]svsna demo[/]: {name} ({time.perf_counter() - started:.0f} s)")
+
+    result = run_demo(out, seed=seed, engine=engine, pdf=pdf, progress=not quiet, step=step)
+    paths = result.reports
+    total = time.perf_counter() - started
+    console.print()
+    console.print(
+        f"[bold green]Done in {total:.0f} s[/] (" + ", ".join(f"{k} {v:.0f} s" for k, v in result.timings.items()) + ")"
+    )
+    if paths is None:  # pragma: no cover - run_demo always reports
+        return
+    rows = [
+        ("Full SNA (restricted)", paths.full_html),
+        ("Full SNA PDF", paths.full_pdf),
+        ("Public executive summary", paths.public_html),
+        ("Public executive summary PDF", paths.public_pdf),
+        ("Workbook", paths.workbook),
+        ("Indicator table", paths.indicators_csv),
+    ]
+    for label, path in rows:
+        if path is not None:
+            console.print(f"{label:30} {Path(path).resolve()}", highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

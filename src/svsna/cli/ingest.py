@@ -1,0 +1,126 @@
+"""``svsna ingest``: load partner extracts into the warehouse with a row ledger.
+
+Examples
+--------
+>>> import typer
+>>> app = typer.Typer()
+>>> register(app)
+>>> [c.name for c in app.registered_commands]
+['ingest']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ledger_table", "reasons_table", "register"]
+
+
+def ledger_table(ledger: pd.DataFrame) -> object:
+    """A rich table of the per-file ledger: rows read, loaded and rejected per file."""
+    from rich.table import Table
+
+    table = Table(title="Row ledger: every row read is loaded or rejected")
+    table.add_column("source")
+    table.add_column("file")
+    for col in ("read", "loaded", "rejected"):
+        table.add_column(col, justify="right")
+    table.add_column("read as")
+    for (source, file), lines in ledger[ledger["definition"].isna()].groupby(["source", "file"], sort=False):
+        by = lines.groupby("outcome")["rows"].sum()
+        how = str(lines.loc[lines["outcome"] == "read", "reason"].iloc[0])
+        if how == "not supplied":
+            table.add_row(str(source), "-", "", "", "", "[dim]not supplied[/]")
+            continue
+        rejected = int(by.get("rejected", 0))
+        table.add_row(
+            str(source),
+            str(file),
+            str(int(by.get("read", 0))),
+            str(int(by.get("loaded", 0))),
+            f"[red]{rejected}[/]" if rejected else "0",
+            how,
+        )
+    return table
+
+
+def reasons_table(ledger: pd.DataFrame) -> object | None:
+    """A rich table of rejected rows by reason and definition exclusions (None if there are none)."""
+    from rich.table import Table
+
+    lines = ledger[ledger["outcome"].isin(["rejected", "excluded"])]
+    if lines.empty:
+        return None
+    table = Table(title="Rejected rows by reason, and offences excluded by definitions")
+    table.add_column("source")
+    table.add_column("outcome")
+    table.add_column("reason")
+    table.add_column("rows", justify="right")
+    for _, line in lines.iterrows():
+        colour = "red" if line["outcome"] == "rejected" else "yellow"
+        table.add_row(line["source"], f"[{colour}]{line['outcome']}[/]", line["reason"], str(line["rows"]))
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``ingest`` command to ``app``."""
+
+    @app.command("ingest")
+    def ingest_command(
+        area: Annotated[Path, typer.Option("--area", "-a", help="The area.yaml file.")],
+        engine: Annotated[
+            str, typer.Option("--engine", help="duckdb (default) or spark (also export tables to Parquet for Spark).")
+        ] = "duckdb",
+        demo: Annotated[
+            bool, typer.Option("--demo", help="Allow the public demo pseudonymisation key (synthetic data only).")
+        ] = False,
+        extract_date: Annotated[
+            str | None,
+            typer.Option("--extract-date", help="Date of the extract (YYYY-MM-DD); later dates are rejected."),
+        ] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    ) -> None:
+        """Read, validate and load the partner extracts named in area.yaml into the warehouse."""
+        from rich.console import Console
+
+        from svsna.config import load_area_config
+        from svsna.engine import ENGINES
+        from svsna.errors import ConfigError
+        from svsna.pipeline.ingest import ingest
+
+        if engine not in ENGINES:
+            raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        as_of = None
+        if extract_date:
+            try:
+                as_of = dt.date.fromisoformat(extract_date)
+            except ValueError:
+                raise typer.BadParameter(f"{extract_date!r} is not a date (use YYYY-MM-DD)") from None
+        config = load_area_config(area)
+        console = Console()
+        result = ingest(config, demo=demo, progress=not quiet, as_of=as_of)
+        if engine == "spark":
+            from svsna.engine import open_warehouse
+
+            open_warehouse(config.workspace_dir, engine="spark")  # exports the tables to Parquet for Spark
+        console.print(ledger_table(result.ledger))
+        reasons = reasons_table(result.ledger)
+        if reasons is not None:
+            console.print(reasons)
+        rejected_rows = int(result.ledger.loc[result.ledger["outcome"] == "rejected", "rows"].sum())
+        if rejected_rows:
+            console.print(
+                f"[bold red]{rejected_rows} row(s) rejected[/] with {result.rejects} problem(s): see "
+                f"{result.rejects_path} (it can be handed back to the data owner)"
+            )
+        else:
+            console.print("[green]no rows rejected[/]")
+        console.print(f"pseudonyms keyed by {result.key_label or 'n/a (no person identifiers)'}")
+        console.print(f"ledger: {result.ledger_path}\nwarehouse: {result.warehouse_path}")

@@ -1,0 +1,114 @@
+"""The assessment runner, file outputs, the CLI and edge cases (empty period, missing tables)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from svsna.analyses import SECTIONS, run_assessment, write_assessment
+from svsna.indicators import INDICATOR_COLUMNS, findings_from_json
+
+POLICE = ("extent", "nature", "timing", "nte", "geography", "people", "cohorts", "data_quality")
+
+
+@pytest.fixture(scope="module")
+def assessed(warehouse, config):
+    return run_assessment(warehouse, config, sections=POLICE)
+
+
+def test_every_section_runs_and_rows_are_well_formed(assessed):
+    rows = assessed.indicators
+    assert list(rows.columns) == list(INDICATOR_COLUMNS)
+    assert set(rows.section) == {
+        "extent",
+        "nature",
+        "timing",
+        "nte",
+        "geography",
+        "perpetrators",
+        "victims",
+        "cohorts",
+        "data_quality",
+    }
+    assert (rows.area == "TS").all() and (rows.definition == "llr_vrn").all()
+    assert not rows.suppressed.any()
+    # shares are percentages between 0 and 100
+    shares = rows[rows.method == "Wilson"]
+    assert shares.value.between(0, 100).all()
+    # one row per (section, indicator, period, breakdown, value, definition)
+    key = ["section", "indicator", "period", "breakdown", "breakdown_value", "definition"]
+    assert not rows.duplicated(key).any(), rows[rows.duplicated(key, keep=False)][key]
+    assert assessed.skipped == []
+
+
+def test_catalogue_names_every_indicator_and_finding(assessed):
+    """docs/indicators.md is the contract with the report: every name emitted is catalogued there."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "indicators.md").read_text(encoding="utf-8")
+    for name in sorted(set(assessed.indicators.indicator)):
+        assert f"`{name}`" in doc, name
+    for key in sorted({f.key for f in assessed.findings}):
+        assert f"`{key}`" in doc, key
+
+
+def test_write_assessment_round_trips(assessed, tmp_path):
+    paths = write_assessment(assessed, tmp_path)
+    csv = pd.read_csv(paths["indicators_csv"])
+    pq = pd.read_parquet(paths["indicators_parquet"])
+    assert len(csv) == len(pq) == len(assessed.indicators)
+    back = findings_from_json(paths["findings"].read_text(encoding="utf-8"))
+    assert [f.key for f in back] == [f.key for f in assessed.findings]
+    manifest = json.loads(paths["manifest"].read_text(encoding="utf-8"))
+    assert manifest["definitions"] == ["llr_vrn"]
+
+
+def test_two_definitions_and_missing_suspects(tmp_path, build, make_cfg, value):
+    wh = build(tmp_path, suspects=False, definitions=("llr_vrn", "llr_broadened"))
+    try:
+        cfg = make_cfg(definitions=["llr_vrn", "llr_broadened"])
+        res = run_assessment(wh, cfg, sections=("extent", "cohorts", "health"))
+    finally:
+        wh.close()
+    assert set(res.indicators.definition) == {"llr_vrn", "llr_broadened"}
+    skipped = {(s["definition"], s["section"]) for s in res.skipped}
+    assert ("llr_vrn", "cohorts") in skipped  # no suspects table
+    # without suspects every offence's age group is unknown
+    rows = res.indicators[res.indicators.definition == "llr_broadened"]
+    assert value(rows, "offences", "age_group", "Unknown", "2020/21").value == 8
+    assert "health" in SECTIONS
+
+
+def test_an_empty_period_gives_zeros_not_errors(warehouse, make_cfg, value):
+    # 2016/17 and 2017/18 have no offences at all; the profile window is empty too
+    cfg = make_cfg(financial_years=[2016, 2017], latest=None)
+    res = run_assessment(warehouse, cfg, sections=POLICE)
+    rows = res.indicators
+    assert value(rows, "offences", period="2017/18").value == 0
+    change = value(rows, "offences_change", period="2017/18")
+    assert change.significance == "Not compared"  # nothing to compare with
+    assert value(rows, "area_rate", "district", "City").value == 0
+    assert not [f for f in res.findings if f.key in ("top_offence_type", "peak_hour", "repeat_offender_share")]
+
+
+def test_cli_assess_writes_outputs(tmp_path, build):
+    import yaml
+    from typer.testing import CliRunner
+
+    from svsna.cli import app
+
+    ws = tmp_path / "workspace"
+    build(ws).close()
+    area = tmp_path / "area.yaml"
+    area.write_text(
+        yaml.safe_dump(
+            {"name": "Testshire", "financial_years": [2019, 2020], "workspace": "workspace", "output": "out"}
+        )
+    )
+    res = CliRunner().invoke(app, ["assess", "--area", str(area)])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out" / "indicators.csv").exists() and (tmp_path / "out" / "findings.json").exists()
+    missing = CliRunner().invoke(app, ["assess", "--area", str(tmp_path / "nope.yaml")])
+    assert missing.exit_code != 0

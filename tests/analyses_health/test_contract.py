@@ -1,0 +1,44 @@
+"""The five sections together: outputs follow the indicator-table and findings contract."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from svsna.analyses import health, interventions, recommendations, risk_factors, surveys
+from svsna.indicators import INDICATOR_COLUMNS, Finding, findings_from_json, findings_to_json
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "indicators-health.md"
+
+
+def test_sections_run_together_and_serialise(tmp_path, builders):
+    import pandas as pd
+
+    tables = builders.health_tables()
+    tables["survey_responses"] = pd.DataFrame(
+        {"survey": ["S"] * 2, "respondent_id": ["a", "b"], "question": ["Q"] * 2, "answer": ["Yes", "No"],
+         "weight": [1.0, 1.0], "area": ["A", "A"], "age_group": ["16-24", "25+"]}
+    )  # fmt: skip
+    ctx = builders.make_context(tmp_path, tables)
+    results = [m.run(ctx) for m in (health, risk_factors, surveys)]
+    prior = [f for r in results for f in r.findings]
+    # a police finding of another definition must not drive this definition's recommendations
+    prior.append(Finding("timing", "peak_hour", "", {"hour": 15, "label": "15:00-15:59"}, definition="other"))
+    results.append(interventions.run(ctx, prior))
+    results.append(recommendations.run(ctx, prior))
+    ctx.wh.close()
+    doc = DOC.read_text(encoding="utf-8")
+    for res in results:
+        assert res.section in {"health", "risk_factors", "surveys", "interventions", "recommendations"}
+        assert list(res.indicators.columns) == list(INDICATOR_COLUMNS)
+        assert set(res.indicators["section"]) <= {res.section}
+        back = findings_from_json(findings_to_json(res.findings))
+        assert [f.key for f in back] == [f.key for f in res.findings]
+        for f in res.findings:  # every finding key is documented for the report
+            assert f"`{f.key}`" in doc, f.key
+        for name in set(res.indicators["indicator"]):
+            generic = re.sub(r"^(ae|admissions|ambulance)_", "<src>_", name)
+            assert f"`{name}`" in doc or f"`{generic}`" in doc or name.startswith("survey_"), name
+    recs = results[-1].findings
+    assert "after_school_peak_schools" not in [f.numbers["rule_id"] for f in recs]
+    assert "teachable_moment" in [f.numbers["rule_id"] for f in recs]  # 66.7% of conveyed are under 25

@@ -1,0 +1,55 @@
+"""``svsna ingest`` on the command line: ledger table, files, exit codes (svsna.errors)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from svsna.cli import main
+
+from .conftest import copy_fixtures
+
+
+def _run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["svsna", "ingest", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out = capsys.readouterr()
+    return int(exc.value.code or 0), out.out, out.err
+
+
+def test_dirty_partnership_exits_0_and_prints_the_ledger(monkeypatch, capsys, tmp_path, key_env):
+    folder = copy_fixtures(tmp_path)
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, _ = _run(monkeypatch, capsys, "--area", str(folder / "area_dirty.yaml"), "--extract-date", "2022-01-01")
+    assert code == 0
+    assert "Row ledger" in out and "offences_dirty.csv" in out
+    assert "unknown code (ho_code)" in out
+    assert "22 row(s) rejected with 22 problem(s)" in out  # 2+4+9+6+1 rows, one broken rule each
+    assert (folder / "output_dirty" / "ledger.csv").exists() and (folder / "output_dirty" / "rejects.csv").exists()
+
+
+def test_unreadable_input_exits_4(monkeypatch, capsys, tmp_path, key_env):
+    folder = copy_fixtures(tmp_path)
+    (folder / "offences.csv").write_text("offence_ref;ho_code\nX;8N\n")
+    code, _, err = _run(monkeypatch, capsys, "--area", str(folder / "area.yaml"), "-q")
+    assert code == 4
+    assert "semicolon-delimited" in err
+
+
+def test_config_error_exits_3(monkeypatch, capsys, tmp_path):
+    folder = copy_fixtures(tmp_path)
+    monkeypatch.delenv("SVSNA_PSEUDONYM_KEY", raising=False)
+    code, _, err = _run(monkeypatch, capsys, "--area", str(folder / "area.yaml"), "-q")
+    assert code == 3 and "no pseudonymisation key" in err
+    code, _, err = _run(monkeypatch, capsys, "--area", str(folder / "area.yaml"), "--engine", "oracle")
+    assert code == 3 and "unknown engine" in err
+
+
+def test_demo_flag_uses_the_labelled_demo_key(monkeypatch, capsys, tmp_path):
+    folder = copy_fixtures(tmp_path)
+    monkeypatch.delenv("SVSNA_PSEUDONYM_KEY", raising=False)
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, _ = _run(monkeypatch, capsys, "--area", str(folder / "area.yaml"), "--demo", "-q")
+    assert code == 0 and "DEMO key" in out and "no rows rejected" in out

@@ -1,0 +1,80 @@
+"""The package's layers import one way only, and only the engine names a backend.
+
+sources -> definitions -> engine -> stats -> analyses -> outputs -> (opendata, pipeline) -> cli.
+Shared modules (config, errors, codelists, indicators, pseudonym) may be imported anywhere.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import svsna
+
+PACKAGE = Path(svsna.__file__).parent
+
+LAYERS = {
+    "sources": 0,
+    "definitions": 1,
+    "engine": 2,
+    "stats": 3,
+    "analyses": 4,
+    "outputs": 5,
+    "synth": 5,
+    "opendata": 6,
+    "pipeline": 6,
+    "cli": 7,
+}
+SHARED = {"config", "errors", "codelists", "indicators", "pseudonym", "__init__"}
+BACKENDS = ("duckdb", "pyspark")
+
+
+def _top(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "svsna" or len(parts) < 2:
+        return None
+    return parts[1]
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+    return found
+
+
+def _modules() -> list[tuple[str, Path]]:
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        out.append((rel.parts[0].removesuffix(".py"), path))
+    return out
+
+
+def test_layers_import_one_way():
+    bad = []
+    for layer, path in _modules():
+        if layer in SHARED or layer not in LAYERS:
+            continue
+        for mod in _imports(path):
+            top = _top(mod)
+            if top is None or top in SHARED or top not in LAYERS:
+                continue
+            if LAYERS[top] > LAYERS[layer]:
+                bad.append(f"{path.relative_to(PACKAGE)} imports {mod} ({top} is a later layer than {layer})")
+    assert not bad, "\n".join(bad)
+
+
+def test_only_the_engine_names_a_backend():
+    bad = []
+    for layer, path in _modules():
+        if layer == "engine":
+            continue
+        for mod in _imports(path):
+            if mod.split(".")[0] in BACKENDS:
+                bad.append(f"{path.relative_to(PACKAGE)} imports {mod}")
+    assert not bad, "\n".join(bad)
