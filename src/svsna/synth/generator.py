@@ -241,7 +241,8 @@ def generate(
     prof = sc.area.profile_period or {"start": dt.date(sc.all_years()[-1], 4, 1), "end": dt.date(2100, 1, 1)}
     in_window = (months >= np.datetime64(str(prof["start"])[:7])) & (months <= np.datetime64(str(prof["end"])[:7]))
     q, ns = police.q_u25, sc.people.no_suspect_share
-    per_offence = (1 - ns) * (q * police.p_rep_u25 * 0.70 + (1 - q) * police.p_rep_o25 * 0.25)
+    cf = police.chronic_fraction
+    per_offence = (1 - ns) * (q * police.p_rep_u25 * cf[True] + (1 - q) * police.p_rep_o25 * cf[False])
     window_years = max(in_window.sum(), 1) / 12
     persons = in_def[in_window].sum() * per_offence / sc.repeat.offences_per_person_in_profile
     mean_career = (sc.repeat.career_years["min"] + sc.repeat.career_years["max"]) / 2

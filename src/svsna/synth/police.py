@@ -136,6 +136,8 @@ class PoliceModel:
         self.p_rep_o25 = float(
             np.clip((r.offence_share / (1 - ns) - self.q_u25 * r.under25_offence_share) / (1 - self.q_u25) * 1.04, 0, 1)
         )
+        # Of the repeat slots, the share taken by the chronic cohort (the rest are pairs with
+        # exactly two offences): most frequent perpetrators are young (SNA: 79% under 25).
         self.chronic_fraction = {True: 0.70, False: 0.25}
         self._part, self._parts = 0, 1
         tm = scenario.timing
@@ -313,7 +315,7 @@ class PoliceModel:
         rep = rng.random(n) < np.where(u25, self.p_rep_u25, self.p_rep_o25)
         chronic = np.where(
             is_in,
-            rep & (rng.random(n) < np.where(u25, 0.70, 0.25)),
+            rep & (rng.random(n) < np.where(u25, self.chronic_fraction[True], self.chronic_fraction[False])),
             ~domestic & (rng.random(n) < self.sc.repeat.out_of_definition_share),
         )
         role[has & chronic] = "chronic"
