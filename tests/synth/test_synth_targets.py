@@ -339,3 +339,26 @@ def test_murder_attempt_cohort(suspect_history):
     assert mam["a"].mean() == pytest.approx(19, abs=1.5)
     first = s[s["person_id"].isin(mam.index)].sort_values("committed_from").groupby("person_id").first()
     assert first["a"].mean() == pytest.approx(13, abs=1.5)
+
+
+def test_health_ages(synth):
+    # SNA "Extent"/"Victims": A&E and admission rates for under 25s and over 25s are very similar;
+    # A&E attendances peak at 20-24 and admissions at 35-39 (Apr 2020 - Sep 2021).
+    pop = synth.read("population")
+    pop = pop[(pop["year"] == "2020") & pop["sex"].isin(["M", "F"])].assign(n=lambda d: d["population"].astype(int))
+    under = pop["age"].isin(["0-4", "5-9", "10-14", "15-19", "20-24"])
+    pu, po = pop.loc[under, "n"].sum(), pop.loc[~under, "n"].sum()
+    by_band = pop.groupby("age")["n"].sum()
+    labels = [f"{a}-{a + 4}" for a in range(0, 90, 5)]
+    for source, column, peak in (
+        ("ae_attendances", "arrival_datetime", "20-24"),
+        ("admissions", "admission_date", "35-39"),
+    ):
+        h = synth.read(source)
+        h = h[(h[column] >= "2020-04") & (h[column] < "2021-10")]
+        a = pd.to_numeric(h["age"], errors="coerce")
+        a = a[a.between(0, 110)]
+        assert ((a < 25).sum() / pu) / ((a >= 25).sum() / po) == pytest.approx(1.0, abs=0.3), source
+        bands = pd.cut(a, bins=list(range(0, 95, 5)), right=False, labels=labels)
+        rate = bands.value_counts() / by_band.reindex(bands.cat.categories)
+        assert rate.idxmax() == peak, source
