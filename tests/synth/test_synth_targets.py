@@ -175,15 +175,20 @@ def test_under25_rate_ratio_and_victims(synth, people):
     assert 100 * young.mean() == pytest.approx(65.7, abs=4.0)
 
 
-def test_perpetrator_age_peak(synth, people):
+def test_age_peaks(synth, people):
     # SNA "Perpetrators": 15-19 year olds have the highest rate, then 10-14.
-    sus, _ = people
+    # SNA "Victims": police data show 15-19 year olds most at risk of being a victim.
+    sus, vic = people
     pop = synth.read("population")
     pop = pop[(pop["year"] == "2020") & pop["sex"].isin(["M", "F"])].assign(n=lambda d: d["population"].astype(int))
     by_band = pop.groupby("age")["n"].sum()
-    bands = pd.cut(sus["a"], bins=list(range(0, 95, 5)), right=False, labels=[f"{a}-{a + 4}" for a in range(0, 90, 5)])
-    rate = (bands.value_counts() / by_band.reindex(bands.cat.categories)).sort_values(ascending=False)
-    assert list(rate.index[:2]) == ["15-19", "10-14"]
+    labels = [f"{a}-{a + 4}" for a in range(0, 90, 5)]
+    rates = []
+    for frame in (sus, vic):
+        bands = pd.cut(frame["a"], bins=list(range(0, 95, 5)), right=False, labels=labels)
+        rates.append((bands.value_counts() / by_band.reindex(bands.cat.categories)).sort_values(ascending=False))
+    assert list(rates[0].index[:2]) == ["15-19", "10-14"]
+    assert rates[1].index[0] == "15-19"
 
 
 def test_repeat_offenders(people, profile):
@@ -231,7 +236,7 @@ def test_people_link_across_roles_years_and_health(synth, offences):
     first_vic = vic.groupby("person_id")["committed_from"].min()
     both = first_off.index.intersection(first_vic.index)
     assert (first_vic[both] < first_off[both]).sum() >= 20
-    assert sus["committed_from"].min() < "2015-05-01"  # history back to 2015
+    assert sus["committed_from"].min() < "2012-05-01"  # history back to April 2012
     ae = synth.read("ae_attendances")
     assert 0.05 < ae["person_id"].isin(vic["person_id"]).mean() < 0.6
 
@@ -259,12 +264,14 @@ def test_health_profiles(synth):
     ae = synth.read("ae_attendances")
     top = list(ae["diagnosis"].value_counts().index[:4])
     assert top[:2] == ["CONTUSION", "LACERATION"] and set(top[2:]) == {"FRACTURE", "HEAD_INJURY"}
-    assert pd.to_datetime(ae["arrival_datetime"], errors="coerce").dt.hour.value_counts().idxmax() == 11
+    t = pd.to_datetime(ae["arrival_datetime"], format="%Y-%m-%d %H:%M", errors="coerce")
+    assert t[(t >= "2020-04-01") & (t < "2021-10-01")].dt.hour.value_counts().idxmax() == 11
     adm = synth.read("admissions")
     assert list(adm["cause_code"].value_counts().index[:2]) == ["Y04", "X99"]
     amb = synth.read("ambulance")
     assert amb["chief_complaint"].value_counts().index[0] == "27"
-    assert pd.to_datetime(amb["call_datetime"], errors="coerce").dt.hour.value_counts().idxmax() == 23
+    t = pd.to_datetime(amb["call_datetime"], format="%Y-%m-%d %H:%M", errors="coerce")
+    assert t[(t >= "2020-04-01") & (t < "2021-10-01")].dt.hour.value_counts().idxmax() == 23
     amb = amb.assign(a=pd.to_numeric(amb["age"], errors="coerce"))
     conveyed = amb[(amb["conveyed"] == "Y") & amb["a"].between(0, 110)]
     assert 100 * (conveyed["a"] < 25).mean() == pytest.approx(75, abs=5)
@@ -286,3 +293,72 @@ def test_indicators_and_surveys(synth):
     # SNA "Community risk factors": 45% (Community Safety Survey 2020), 29% (Young People 2021)
     assert share["LLR Community Safety Survey 2020"] == pytest.approx(45, abs=4)
     assert share["LLR Young People's Safety Survey 2021"] == pytest.approx(29, abs=4)
+
+
+@pytest.fixture(scope="module")
+def suspect_history(synth, offences):
+    """All clean suspect rows (valid date, age 0-110) with the offence date and code."""
+    off = offences.drop_duplicates("offence_ref")
+    off = off[off["committed_from"].str.match(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ")]
+    s = synth.read("suspects").merge(off[["offence_ref", "committed_from", "ho_code", "offence_description"]])
+    s = s.assign(a=pd.to_numeric(s["age"], errors="coerce"))
+    return s[s["a"].between(0, 110) & (s["person_id"] != "")]
+
+
+def test_frequent_cohort_history(synth, people, suspect_history):
+    # SNA "Cohort analysis": nearly four in ten repeat offenders live in West Leicester and two
+    # in ten in East Leicester; first offence most commonly ABH; nearly a third victimised
+    # before their first offence.
+    sus, _ = people
+    known = sus[sus["person_id"] != ""].drop_duplicates(["offence_ref", "person_id"])
+    n = known.groupby("person_id")["offence_ref"].nunique()
+    cohort = n.index[n >= 3]
+    first = suspect_history[suspect_history["person_id"].isin(cohort)].sort_values("committed_from")
+    first = first.groupby("person_id").first()
+    geo = synth.read("geography").set_index("lsoa_code")["npa"]
+    npa = 100 * first["home_lsoa"].map(geo).value_counts(normalize=True)
+    assert npa["West Leicester"] == pytest.approx(38, abs=8)
+    assert npa["East Leicester"] == pytest.approx(20, abs=8)
+    assert first["offence_description"].value_counts().index[0].startswith("S47")
+    vic = synth.read("victims").merge(
+        synth.read("offences")[["offence_ref", "committed_from"]].drop_duplicates("offence_ref")
+    )
+    first_vic = vic[vic["person_id"].isin(cohort)].groupby("person_id")["committed_from"].min()
+    before = (first_vic < first["committed_from"].reindex(first_vic.index)).sum() / len(cohort)
+    assert 0.2 <= before <= 0.45
+
+
+def test_murder_attempt_cohort(suspect_history):
+    # SNA "Cohort analysis: Murder / Attempt Murder (under 25s)", five years to Sep 2021:
+    # 100% male, average age 19 at the M/AM, average age 13 at the first offence.
+    s = suspect_history
+    mam = s[s["ho_code"].isin(["1", "2"]) & (s["committed_from"] >= "2016-10-01") & (s["a"] < 25)]
+    mam = mam.sort_values("committed_from").groupby("person_id").first()
+    assert len(mam) >= 20
+    assert (mam["sex"] == "M").all()
+    assert mam["a"].mean() == pytest.approx(19, abs=1.5)
+    first = s[s["person_id"].isin(mam.index)].sort_values("committed_from").groupby("person_id").first()
+    assert first["a"].mean() == pytest.approx(13, abs=1.5)
+
+
+def test_health_ages(synth):
+    # SNA "Extent"/"Victims": A&E and admission rates for under 25s and over 25s are very similar;
+    # A&E attendances peak at 20-24 and admissions at 35-39 (Apr 2020 - Sep 2021).
+    pop = synth.read("population")
+    pop = pop[(pop["year"] == "2020") & pop["sex"].isin(["M", "F"])].assign(n=lambda d: d["population"].astype(int))
+    under = pop["age"].isin(["0-4", "5-9", "10-14", "15-19", "20-24"])
+    pu, po = pop.loc[under, "n"].sum(), pop.loc[~under, "n"].sum()
+    by_band = pop.groupby("age")["n"].sum()
+    labels = [f"{a}-{a + 4}" for a in range(0, 90, 5)]
+    for source, column, peak in (
+        ("ae_attendances", "arrival_datetime", "20-24"),
+        ("admissions", "admission_date", "35-39"),
+    ):
+        h = synth.read(source)
+        h = h[(h[column] >= "2020-04") & (h[column] < "2021-10")]
+        a = pd.to_numeric(h["age"], errors="coerce")
+        a = a[a.between(0, 110)]
+        assert ((a < 25).sum() / pu) / ((a >= 25).sum() / po) == pytest.approx(1.0, abs=0.3), source
+        bands = pd.cut(a, bins=list(range(0, 95, 5)), right=False, labels=labels)
+        rate = bands.value_counts() / by_band.reindex(bands.cat.categories)
+        assert rate.idxmax() == peak, source

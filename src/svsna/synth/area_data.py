@@ -108,7 +108,7 @@ def indicators_frame(scenario: Scenario) -> pd.DataFrame:
                     "lower": lo,
                     "upper": hi,
                     "count": count,
-                    "denominator": denom,
+                    "denominator": int(denom) if float(denom).is_integer() else denom,
                     "england_value": ind.england,
                     "polarity": ind.polarity,
                     "unit": ind.unit,

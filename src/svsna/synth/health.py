@@ -4,6 +4,11 @@ A share of in-definition police victims also appear in each health source under 
 same ``person_id`` (arriving at A&E hours after the offence, admitted that day or the
 next, the ambulance called minutes after); the rest of each month's target volume is
 people who never reached the police (most assault patients do not report).
+
+Examples
+--------
+>>> HEALTH_SOURCES
+('ae_attendances', 'admissions', 'ambulance')
 """
 
 from __future__ import annotations

@@ -229,7 +229,7 @@ class ChronicCohort:
         # Homes: the scenario's NPA shares, the rest anywhere by residence weight.
         npa = geo["npa"].to_numpy()
         home = np.empty(n, dtype=int)
-        names = list(r.home_npa)
+        names = [k for k in r.home_npa if (npa == k).any()]  # NPAs the area actually has
         probs = np.array([r.home_npa[k] for k in names])
         pick = rng.choice(len(names) + 1, size=n, p=np.append(probs, max(0.0, 1 - probs.sum())))
         for j in range(len(names) + 1):
@@ -243,8 +243,8 @@ class ChronicCohort:
         ever = rng.random(n) < r.victim_ever
         k = np.where(ever, 1 + rng.poisson(2.5, n), 0)
         vp = np.repeat(np.arange(n), k)
-        span = np.maximum(np.minimum(start + career, last_day) - start, 0) + 365
-        vd = start[vp] - 365 + (rng.random(len(vp)) * span[vp]).astype(int)
+        span = np.maximum(np.minimum(start + career, last_day) - start - 30, 1)
+        vd = start[vp] + 30 + (rng.random(len(vp)) * span[vp]).astype(int)
         before = np.flatnonzero(rng.random(n) < r.victim_before_first_offence)
         bd = start[before] - rng.integers(60, 3 * 365, len(before))
         bd = np.maximum(bd, birth[before] + 8 * 365)

@@ -11,7 +11,7 @@ Examples
 >>> sc = load_scenario()
 >>> ms = month_starts(sc)
 >>> str(ms[0]), str(ms[-1]), len(ms)
-('2015-04', '2021-09', 78)
+('2012-04', '2021-09', 114)
 >>> counts = monthly_totals(sc, {2020: 3529}, None, np.random.default_rng(1), 1.0)
 >>> int(counts[(ms >= np.datetime64("2020-04")) & (ms <= np.datetime64("2021-03"))].sum())
 3529
