@@ -158,39 +158,59 @@ def _code_expr(f: FieldContract, raw: pl.Expr) -> pl.Expr:
     return code
 
 
-def _typed_and_problem(f: FieldContract, ctx: ValidationContext, source: str) -> tuple[pl.Expr, pl.Expr]:
-    """The typed value of field ``f`` and the first rule it breaks (null if none)."""
+def _typed(f: FieldContract) -> pl.Expr:
+    """The typed value of field ``f`` (null where the raw text does not parse)."""
+    import polars as pl
+
+    raw = pl.col(f.name)
+    if f.type in ("string", "person"):
+        return raw
+    if f.type == "lsoa":
+        return raw.str.to_uppercase()
+    if f.type == "code":
+        return _code_expr(f, raw)
+    if f.type in ("integer", "age"):
+        return parse_integer(raw)
+    if f.type == "number":
+        return parse_number(raw)
+    if f.type == "boolean":
+        return parse_boolean(raw)
+    if f.type == "date":
+        return parse_date(raw)
+    if f.type == "datetime":
+        return parse_datetime(raw)
+    if f.type == "time":
+        return parse_time(raw)
+    raise AssertionError(f.type)  # pragma: no cover - FieldContract.type is a closed Literal
+
+
+_PARSE_RULES: dict[str, str] = {
+    "integer": "not a whole number",
+    "age": "not a whole number",
+    "number": "not a number",
+    "boolean": "not a yes/no value",
+    "date": "invalid date",
+    "datetime": "invalid date/time",
+    "time": "invalid time",
+}
+
+
+def _problem(f: FieldContract, ctx: ValidationContext, source: str, typed: pl.Expr) -> pl.Expr:
+    """The first rule field ``f`` breaks (null if none), given its ``typed`` value (a column).
+
+    ``typed`` is the already computed typed column, so nothing is parsed twice.
+    """
     import polars as pl
 
     raw = pl.col(f.name)
     present = raw.is_not_null()
     checks: list[tuple[pl.Expr, str]] = []
-    if f.type in ("string", "person", "lsoa"):
-        typed = raw.str.to_uppercase() if f.type == "lsoa" else raw
-    elif f.type == "code":
-        typed = _code_expr(f, raw)
-    elif f.type in ("integer", "age"):
-        typed = parse_integer(raw)
-        checks.append((present & typed.is_null(), "not a whole number"))
-    elif f.type == "number":
-        typed = parse_number(raw)
-        checks.append((present & typed.is_null(), "not a number"))
-    elif f.type == "boolean":
-        typed = parse_boolean(raw)
-        checks.append((present & typed.is_null(), "not a yes/no value"))
-    elif f.type == "date":
-        typed = parse_date(raw)
-        checks.append((present & typed.is_null(), "invalid date"))
+    if f.type in _PARSE_RULES:
+        checks.append((present & typed.is_null(), _PARSE_RULES[f.type]))
+    if f.type == "date":
         checks.append((typed > pl.lit(ctx.as_of), "date in the future"))
     elif f.type == "datetime":
-        typed = parse_datetime(raw)
-        checks.append((present & typed.is_null(), "invalid date/time"))
         checks.append((typed.dt.date() > pl.lit(ctx.as_of), "date in the future"))
-    elif f.type == "time":
-        typed = parse_time(raw)
-        checks.append((present & typed.is_null(), "invalid time"))
-    else:  # pragma: no cover - FieldContract.type is a closed Literal
-        raise AssertionError(f.type)
     if source == "population" and f.name == "age":
         band = parse_age_band(raw)
         bad_band = band.struct.field("age_from").is_null() | (
@@ -208,13 +228,20 @@ def _typed_and_problem(f: FieldContract, ctx: ValidationContext, source: str) ->
     if f.type == "code":
         checks.append((present & typed.is_null(), "unknown code"))
     if f.type == "lsoa" and ctx.lsoas is not None:
-        checks.append((present & ~typed.is_in(list(ctx.lsoas)), "LSOA not in geography"))
+        checks.append((present & ~typed.is_in(_series(ctx.lsoas)), "LSOA not in geography"))
     if f.references and f.references in ctx.references:
-        checks.append((present & ~raw.is_in(list(ctx.references[f.references])), "orphan reference"))
+        checks.append((present & ~raw.is_in(_series(ctx.references[f.references])), "orphan reference"))
     problem = pl.when((~present) & pl.lit(f.required)).then(pl.lit("missing required value"))
     for cond, rule in checks:
         problem = problem.when(cond.fill_null(False)).then(pl.lit(rule))
-    return typed, problem.otherwise(pl.lit(None, dtype=pl.String))
+    return problem.otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _series(values: frozenset[str]) -> pl.Series:
+    """A set of allowed values as a polars Series (for ``is_in``)."""
+    import polars as pl
+
+    return pl.Series(values=list(values), dtype=pl.String)
 
 
 def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") -> str:
@@ -271,9 +298,8 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     df = raw.data.with_columns([pl.col(f.name).cast(pl.String) for f in fields])
     typed_cols, problem_cols = [], []
     for f in fields:
-        typed, problem = _typed_and_problem(f, ctx, contract.name)
-        typed_cols.append(typed.alias(f"__v_{f.name}"))
-        problem_cols.append(problem.alias(f"__p_{f.name}"))
+        typed_cols.append(_typed(f).alias(f"__v_{f.name}"))
+        problem_cols.append(_problem(f, ctx, contract.name, pl.col(f"__v_{f.name}")).alias(f"__p_{f.name}"))
     work = df.with_columns(typed_cols).with_columns(problem_cols)
     for start, end in _ORDERED_PAIRS.get(contract.name, []):
         # An end given as a bare date means "some time that day": compare it with the start's date.
