@@ -290,6 +290,19 @@ def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") ->
     return f"{f.name} {shown}: {rule}"
 
 
+def _person_keys(idents: pl.Series, pseudonymiser: Pseudonymiser | None, source: str) -> pl.Series:
+    """``person_key`` for each identifier: each distinct identifier is pseudonymised once."""
+    import polars as pl
+
+    if pseudonymiser is None:
+        if idents.null_count() < idents.len():
+            raise AssertionError(f"{source} has person identifiers but no pseudonymiser was given")
+        return pl.Series("person_key", [None] * idents.len(), dtype=pl.String)
+    distinct = idents.drop_nulls().unique(maintain_order=True)
+    keys = pl.Series(values=pseudonymiser.many(distinct.to_list()), dtype=pl.String)
+    return idents.replace_strict(distinct, keys, default=None, return_dtype=pl.String).alias("person_key")
+
+
 def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) -> ValidationResult:
     """Check every row of ``raw`` against ``contract``; see the module docstring for the rules."""
     import polars as pl
@@ -390,14 +403,7 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     for f in fields:
         value = pl.col(f"__v_{f.name}")
         if f.type == "person":
-            idents = loaded.get_column(f"__v_{f.name}").to_list()
-            if ctx.pseudonymiser is None:
-                if any(i is not None for i in idents):
-                    raise AssertionError(f"{contract.name} has person identifiers but no pseudonymiser was given")
-                keys_list: list[str | None] = [None] * len(idents)
-            else:
-                keys_list = ctx.pseudonymiser.many(idents)
-            out_cols.append(pl.Series("person_key", keys_list, dtype=pl.String).alias("person_key"))
+            out_cols.append(_person_keys(loaded.get_column(f"__v_{f.name}"), ctx.pseudonymiser, contract.name))
         elif contract.name == "population" and f.name == "age":
             band = parse_age_band(pl.col(f.name))
             out_cols += [band.struct.field("age_from"), band.struct.field("age_to")]
