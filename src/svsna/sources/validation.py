@@ -238,10 +238,10 @@ def _problem(f: FieldContract, ctx: ValidationContext, source: str, typed: pl.Ex
 
 
 def _series(values: frozenset[str]) -> pl.Series:
-    """A set of allowed values as a polars Series (for ``is_in``)."""
+    """A set of allowed values as a one-row list Series (for ``is_in``)."""
     import polars as pl
 
-    return pl.Series(values=list(values), dtype=pl.String)
+    return pl.Series(values=list(values), dtype=pl.String).implode()
 
 
 def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") -> str:
