@@ -342,9 +342,7 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     dup_info = None
     if keys:
         key_vals = [pl.col(f"__v_{k}") for k in keys]
-        good = work.filter(~pl.col("__bad"))
-        firsts = good.group_by(key_vals).agg(pl.col(ROW_COLUMN).min().alias("__first"))
-        good = good.join(firsts, on=[f"__v_{k}" for k in keys], how="left", nulls_equal=True)
+        good = work.filter(~pl.col("__bad")).with_columns(pl.col(ROW_COLUMN).min().over(key_vals).alias("__first"))
         dup_info = good.filter(pl.col(ROW_COLUMN) != pl.col("__first")).select(
             ROW_COLUMN, "__first", *[pl.col(k) for k in keys]
         )
