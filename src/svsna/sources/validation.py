@@ -342,9 +342,13 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     dup_info = None
     if keys:
         key_vals = [pl.col(f"__v_{k}") for k in keys]
-        good = work.filter(~pl.col("__bad")).with_columns(pl.col(ROW_COLUMN).min().over(key_vals).alias("__first"))
-        dup_info = good.filter(pl.col(ROW_COLUMN) != pl.col("__first")).select(
-            ROW_COLUMN, "__first", *[pl.col(k) for k in keys]
+        dup_info = (
+            work.lazy()
+            .filter(~pl.col("__bad"))
+            .with_columns(pl.col(ROW_COLUMN).min().over(key_vals).alias("__first"))
+            .filter(pl.col(ROW_COLUMN) != pl.col("__first"))
+            .select(ROW_COLUMN, "__first", *[pl.col(k) for k in keys])
+            .collect()
         )
         dup_rows = dup_info.get_column(ROW_COLUMN)
         work = work.with_columns((pl.col("__bad") | pl.col(ROW_COLUMN).is_in(dup_rows.implode())).alias("__bad"))
@@ -396,7 +400,14 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     for reason in primary.values():
         reasons[reason] = reasons.get(reason, 0) + 1
 
-    loaded = work.filter(~pl.col("__bad"))
+    # Only the typed values (and the raw population age band) of the rows that passed go on.
+    raw_kept = ["age"] if contract.name == "population" else []
+    loaded = (
+        work.lazy()
+        .filter(~pl.col("__bad"))
+        .select(ROW_COLUMN, *[f"__v_{f.name}" for f in fields], *raw_kept)
+        .collect()
+    )
     out_cols: list[pl.Expr] = [pl.col(ROW_COLUMN)]
     for f in fields:
         value = pl.col(f"__v_{f.name}")
