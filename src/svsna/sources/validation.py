@@ -291,16 +291,14 @@ def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") ->
 
 
 def _person_keys(idents: pl.Series, pseudonymiser: Pseudonymiser | None, source: str) -> pl.Series:
-    """``person_key`` for each identifier: each distinct identifier is pseudonymised once."""
+    """``person_key`` for each identifier (:meth:`Pseudonymiser.many` hashes a repeated identifier once)."""
     import polars as pl
 
     if pseudonymiser is None:
         if idents.null_count() < idents.len():
             raise AssertionError(f"{source} has person identifiers but no pseudonymiser was given")
         return pl.Series("person_key", [None] * idents.len(), dtype=pl.String)
-    distinct = idents.drop_nulls().unique(maintain_order=True)
-    keys = pl.Series(values=pseudonymiser.many(distinct.to_list()), dtype=pl.String)
-    return idents.replace_strict(distinct, keys, default=None, return_dtype=pl.String).alias("person_key")
+    return pl.Series("person_key", pseudonymiser.many(idents.to_list()), dtype=pl.String)
 
 
 def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) -> ValidationResult:
