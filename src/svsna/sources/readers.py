@@ -162,7 +162,9 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, str, list[int] | None]:
                     "hint: save it as comma-separated CSV (in Excel: Save As > CSV UTF-8 (Comma delimited))"
                 )
     lines = None
-    if df.height and df.select(pl.any_horizontal(pl.all().str.contains("\n", literal=True)).any()).item():
+    # Only a quoted value can hold a line break, so a file without a double quote needs no check.
+    quoted = b'"' in payload
+    if quoted and df.height and df.select(pl.any_horizontal(pl.all().str.contains("\n", literal=True)).any()).item():
         lines = _record_lines(text)  # a quoted value spans lines: count lines as the file shows them
         if len(lines) != df.height:
             lines = None

@@ -401,10 +401,7 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     # Only the typed values (and the raw population age band) of the rows that passed go on.
     raw_kept = ["age"] if contract.name == "population" else []
     loaded = (
-        work.lazy()
-        .filter(~pl.col("__bad"))
-        .select(ROW_COLUMN, *[f"__v_{f.name}" for f in fields], *raw_kept)
-        .collect()
+        work.lazy().filter(~pl.col("__bad")).select(ROW_COLUMN, *[f"__v_{f.name}" for f in fields], *raw_kept).collect()
     )
     out_cols: list[pl.Expr] = [pl.col(ROW_COLUMN)]
     for f in fields:
