@@ -10,6 +10,10 @@ Examples
 >>> df = pl.DataFrame({"d": ["2021-02-28", "28/02/2021", "2021-02-30", None]})
 >>> df.select(parse_date(pl.col("d"))).to_series().to_list()
 [datetime.date(2021, 2, 28), datetime.date(2021, 2, 28), None, None]
+>>> df = pl.DataFrame({"t": ["2021-03-31 23:15", "31/03/2021 23:15:30", "2021-03-31T23:15:30.5Z", "2021-03-31",
+...                         "2021-02-30 10:00", None]})
+>>> [str(v) for v in df.select(parse_datetime(pl.col("t"))).to_series().to_list()]
+['2021-03-31 23:15:00', '2021-03-31 23:15:30', '2021-03-31 23:15:30.500000', '2021-03-31 00:00:00', 'None', 'None']
 >>> df = pl.DataFrame({"b": ["Y", "no", "1", "maybe"]})
 >>> df.select(parse_boolean(pl.col("b"))).to_series().to_list()
 [True, False, True, None]
@@ -72,6 +76,7 @@ def _first_match(expr: pl.Expr, parsers: list[Callable[[pl.Series], pl.Series]],
 
 
 def _date_parsers() -> list[Callable[[pl.Series], pl.Series]]:
+    """One parser per accepted date format, in :data:`_DATE_FORMATS` order."""
     return [lambda s, f=f: s.str.to_date(f, strict=False) for f in _DATE_FORMATS]
 
 
