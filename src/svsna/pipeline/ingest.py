@@ -169,11 +169,15 @@ def _ledger_arrow(frame: pd.DataFrame) -> object:
 
 def _classify(wh: Warehouse, definitions: list[Definition]) -> tuple[int, pd.DataFrame]:
     """Write ``offence_decisions`` in the warehouse (one Ibis expression); return its row count and
-    the excluded counts by ``definition, reason`` (aggregated in the warehouse)."""
+    the excluded counts by ``definition, reason`` (both from one aggregate run in the warehouse)."""
+    import pandas as pd
+
     from svsna.definitions.classifier import classify
 
     wh.con.create_table("offence_decisions", classify(wh.table("offences"), definitions), overwrite=True)
     dec = wh.table("offence_decisions")
-    out = dec.filter(~dec.included)
-    excluded = out.group_by(["definition", "reason"]).agg(rows=out.count()).order_by(["definition", "reason"])
-    return int(wh.execute(dec.count())), wh.execute(excluded)
+    # A few rows (definitions x reasons) come back as Arrow: no pandas conversion machinery for two numbers.
+    counts = dec.group_by(["definition", "reason", "included"]).agg(rows=dec.count()).to_pyarrow().to_pylist()
+    total = sum(int(c["rows"]) for c in counts)
+    excluded = sorted((c["definition"], c["reason"], int(c["rows"])) for c in counts if not c["included"])
+    return total, pd.DataFrame(excluded, columns=["definition", "reason", "rows"])

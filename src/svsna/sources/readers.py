@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +44,8 @@ __all__ = ["ROW_COLUMN", "RawTable", "detect_encoding", "read_source", "split_sh
 ROW_COLUMN = "_row"
 FIRST_DATA_ROW = 2  # the header is line 1
 _OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+_MISSING: tuple[str, ...] = ("", *("".join(c) for c in itertools.product(*((ch, ch.lower()) for ch in "NULL"))))
+"""Trimmed cell texts that are missing values: blank, or NULL in any mix of case (``NULL``, ``null``, ``Null``, ...)."""
 
 
 @dataclass
@@ -115,24 +118,29 @@ def _record_lines(text: str) -> list[int]:
     return starts
 
 
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """``(encoding, text)`` of a CSV file's bytes, decoding once (see :func:`detect_encoding`)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", data.decode("utf-8-sig")
+    try:
+        return "utf-8", data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return "windows-1252", data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise InputDataError(
+            f"{name}: cannot be decoded as UTF-8 or Windows-1252 (byte {exc.start}); hint: save the file as CSV UTF-8"
+        ) from None
+
+
 def _read_csv(path: Path) -> tuple[pl.DataFrame, str, list[int] | None]:
     import polars as pl
 
     data = path.read_bytes()
-    encoding = detect_encoding(data)
-    if encoding == "windows-1252":
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise InputDataError(
-                f"{path.name}: cannot be decoded as UTF-8 or Windows-1252 (byte {exc.start}); "
-                "hint: save the file as CSV UTF-8"
-            ) from None
-    else:
-        text = data.decode(encoding)
+    encoding, text = _decode(data, path.name)
     if not text.strip():
         raise InputDataError(f"{path.name}: the file is empty; hint: re-export it with a header row and data rows")
-    header = text.splitlines()[0]
     payload = data if encoding == "utf-8" else text.encode("utf-8")
     try:
         df = pl.read_csv(
@@ -146,6 +154,7 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, str, list[int] | None]:
             "hint: check quoting and that every row has the same number of columns"
         ) from None
     if df.width == 1:
+        header = text.splitlines()[0]
         for delim, label in _OTHER_DELIMITERS.items():
             if delim in header:
                 raise InputDataError(
@@ -153,7 +162,9 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, str, list[int] | None]:
                     "hint: save it as comma-separated CSV (in Excel: Save As > CSV UTF-8 (Comma delimited))"
                 )
     lines = None
-    if df.height and df.select(pl.any_horizontal(pl.all().str.contains("\n")).any()).item():
+    # Only a quoted value can hold a line break, so a file without a double quote needs no check.
+    quoted = b'"' in payload
+    if quoted and df.height and df.select(pl.any_horizontal(pl.all().str.contains("\n", literal=True)).any()).item():
         lines = _record_lines(text)  # a quoted value spans lines: count lines as the file shows them
         if len(lines) != df.height:
             lines = None
@@ -253,13 +264,11 @@ def read_source(path: str | Path, contract: SourceContract) -> RawTable:
     mapping, ignored = _map_columns(df.columns, contract, file.name)
     if df.height == 0:
         raise InputDataError(f"{file.name}: has a header but no data rows; hint: check the extract's date range")
-    # Blank cells and the SQL-export marker NULL count as missing; otherwise keep the raw text (trimmed).
+    # Blank cells and the SQL-export marker NULL (any case) count as missing; otherwise keep the raw text (trimmed).
     exprs = []
     for col, target in mapping.items():
         text = pl.col(col).str.strip_chars()
-        exprs.append(
-            pl.when((text == "") | (text.str.to_uppercase() == "NULL")).then(None).otherwise(text).alias(target)
-        )
+        exprs.append(pl.when(text.is_in(_MISSING)).then(None).otherwise(text).alias(target))
     data = df.select(exprs)
     for f in contract.fields:
         if f.name not in data.columns:

@@ -116,9 +116,11 @@ def offences_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
         ho_description=ho_desc,
         crime_group=_map(pl.col("ho_code"), _lookup("ho_offence_codes", "crime_group")),
     )
+    # The sub-offence depends only on the code and the description: match the patterns once per distinct pair.
+    pair = ["ho_code", "offence_description", "ho_description"]
+    subs = df.select(pair).unique().with_columns(sub_offence=sub, harm_rank=rank)
+    df = df.join(subs, on=pair, how="left", nulls_equal=True, maintain_order="left")
     df = df.with_columns(
-        sub_offence=sub,
-        harm_rank=rank,
         setting=_map(pl.col("location_type"), setting),
         public_place=pl.col("location_type").replace_strict(public, default=None, return_dtype=pl.Boolean),
         offence_date=start.dt.date(),

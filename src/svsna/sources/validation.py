@@ -158,39 +158,59 @@ def _code_expr(f: FieldContract, raw: pl.Expr) -> pl.Expr:
     return code
 
 
-def _typed_and_problem(f: FieldContract, ctx: ValidationContext, source: str) -> tuple[pl.Expr, pl.Expr]:
-    """The typed value of field ``f`` and the first rule it breaks (null if none)."""
+def _typed(f: FieldContract) -> pl.Expr:
+    """The typed value of field ``f`` (null where the raw text does not parse)."""
+    import polars as pl
+
+    raw = pl.col(f.name)
+    if f.type in ("string", "person"):
+        return raw
+    if f.type == "lsoa":
+        return raw.str.to_uppercase()
+    if f.type == "code":
+        return _code_expr(f, raw)
+    if f.type in ("integer", "age"):
+        return parse_integer(raw)
+    if f.type == "number":
+        return parse_number(raw)
+    if f.type == "boolean":
+        return parse_boolean(raw)
+    if f.type == "date":
+        return parse_date(raw)
+    if f.type == "datetime":
+        return parse_datetime(raw)
+    if f.type == "time":
+        return parse_time(raw)
+    raise AssertionError(f.type)  # pragma: no cover - FieldContract.type is a closed Literal
+
+
+_PARSE_RULES: dict[str, str] = {
+    "integer": "not a whole number",
+    "age": "not a whole number",
+    "number": "not a number",
+    "boolean": "not a yes/no value",
+    "date": "invalid date",
+    "datetime": "invalid date/time",
+    "time": "invalid time",
+}
+
+
+def _problem(f: FieldContract, ctx: ValidationContext, source: str, typed: pl.Expr) -> pl.Expr:
+    """The first rule field ``f`` breaks (null if none), given its ``typed`` value (a column).
+
+    ``typed`` is the already computed typed column, so nothing is parsed twice.
+    """
     import polars as pl
 
     raw = pl.col(f.name)
     present = raw.is_not_null()
     checks: list[tuple[pl.Expr, str]] = []
-    if f.type in ("string", "person", "lsoa"):
-        typed = raw.str.to_uppercase() if f.type == "lsoa" else raw
-    elif f.type == "code":
-        typed = _code_expr(f, raw)
-    elif f.type in ("integer", "age"):
-        typed = parse_integer(raw)
-        checks.append((present & typed.is_null(), "not a whole number"))
-    elif f.type == "number":
-        typed = parse_number(raw)
-        checks.append((present & typed.is_null(), "not a number"))
-    elif f.type == "boolean":
-        typed = parse_boolean(raw)
-        checks.append((present & typed.is_null(), "not a yes/no value"))
-    elif f.type == "date":
-        typed = parse_date(raw)
-        checks.append((present & typed.is_null(), "invalid date"))
+    if f.type in _PARSE_RULES:
+        checks.append((present & typed.is_null(), _PARSE_RULES[f.type]))
+    if f.type == "date":
         checks.append((typed > pl.lit(ctx.as_of), "date in the future"))
     elif f.type == "datetime":
-        typed = parse_datetime(raw)
-        checks.append((present & typed.is_null(), "invalid date/time"))
         checks.append((typed.dt.date() > pl.lit(ctx.as_of), "date in the future"))
-    elif f.type == "time":
-        typed = parse_time(raw)
-        checks.append((present & typed.is_null(), "invalid time"))
-    else:  # pragma: no cover - FieldContract.type is a closed Literal
-        raise AssertionError(f.type)
     if source == "population" and f.name == "age":
         band = parse_age_band(raw)
         bad_band = band.struct.field("age_from").is_null() | (
@@ -208,13 +228,20 @@ def _typed_and_problem(f: FieldContract, ctx: ValidationContext, source: str) ->
     if f.type == "code":
         checks.append((present & typed.is_null(), "unknown code"))
     if f.type == "lsoa" and ctx.lsoas is not None:
-        checks.append((present & ~typed.is_in(list(ctx.lsoas)), "LSOA not in geography"))
+        checks.append((present & ~typed.is_in(_series(ctx.lsoas)), "LSOA not in geography"))
     if f.references and f.references in ctx.references:
-        checks.append((present & ~raw.is_in(list(ctx.references[f.references])), "orphan reference"))
+        checks.append((present & ~raw.is_in(_series(ctx.references[f.references])), "orphan reference"))
     problem = pl.when((~present) & pl.lit(f.required)).then(pl.lit("missing required value"))
     for cond, rule in checks:
         problem = problem.when(cond.fill_null(False)).then(pl.lit(rule))
-    return typed, problem.otherwise(pl.lit(None, dtype=pl.String))
+    return problem.otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _series(values: frozenset[str]) -> pl.Series:
+    """A set of allowed values as a one-row list Series (for ``is_in``)."""
+    import polars as pl
+
+    return pl.Series(values=list(values), dtype=pl.String).implode()
 
 
 def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") -> str:
@@ -263,6 +290,17 @@ def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") ->
     return f"{f.name} {shown}: {rule}"
 
 
+def _person_keys(idents: pl.Series, pseudonymiser: Pseudonymiser | None, source: str) -> pl.Series:
+    """``person_key`` for each identifier (:meth:`Pseudonymiser.many` hashes a repeated identifier once)."""
+    import polars as pl
+
+    if pseudonymiser is None:
+        if idents.null_count() < idents.len():
+            raise AssertionError(f"{source} has person identifiers but no pseudonymiser was given")
+        return pl.Series("person_key", [None] * idents.len(), dtype=pl.String)
+    return pl.Series("person_key", pseudonymiser.many(idents.to_list()), dtype=pl.String)
+
+
 def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) -> ValidationResult:
     """Check every row of ``raw`` against ``contract``; see the module docstring for the rules."""
     import polars as pl
@@ -271,9 +309,8 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     df = raw.data.with_columns([pl.col(f.name).cast(pl.String) for f in fields])
     typed_cols, problem_cols = [], []
     for f in fields:
-        typed, problem = _typed_and_problem(f, ctx, contract.name)
-        typed_cols.append(typed.alias(f"__v_{f.name}"))
-        problem_cols.append(problem.alias(f"__p_{f.name}"))
+        typed_cols.append(_typed(f).alias(f"__v_{f.name}"))
+        problem_cols.append(_problem(f, ctx, contract.name, pl.col(f"__v_{f.name}")).alias(f"__p_{f.name}"))
     work = df.with_columns(typed_cols).with_columns(problem_cols)
     for start, end in _ORDERED_PAIRS.get(contract.name, []):
         # An end given as a bare date means "some time that day": compare it with the start's date.
@@ -303,11 +340,13 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     dup_info = None
     if keys:
         key_vals = [pl.col(f"__v_{k}") for k in keys]
-        good = work.filter(~pl.col("__bad"))
-        firsts = good.group_by(key_vals).agg(pl.col(ROW_COLUMN).min().alias("__first"))
-        good = good.join(firsts, on=[f"__v_{k}" for k in keys], how="left", nulls_equal=True)
-        dup_info = good.filter(pl.col(ROW_COLUMN) != pl.col("__first")).select(
-            ROW_COLUMN, "__first", *[pl.col(k) for k in keys]
+        dup_info = (
+            work.lazy()
+            .filter(~pl.col("__bad"))
+            .with_columns(pl.col(ROW_COLUMN).min().over(key_vals).alias("__first"))
+            .filter(pl.col(ROW_COLUMN) != pl.col("__first"))
+            .select(ROW_COLUMN, "__first", *[pl.col(k) for k in keys])
+            .collect()
         )
         dup_rows = dup_info.get_column(ROW_COLUMN)
         work = work.with_columns((pl.col("__bad") | pl.col(ROW_COLUMN).is_in(dup_rows.implode())).alias("__bad"))
@@ -359,19 +398,16 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     for reason in primary.values():
         reasons[reason] = reasons.get(reason, 0) + 1
 
-    loaded = work.filter(~pl.col("__bad"))
+    # Only the typed values (and the raw population age band) of the rows that passed go on.
+    raw_kept = ["age"] if contract.name == "population" else []
+    loaded = (
+        work.lazy().filter(~pl.col("__bad")).select(ROW_COLUMN, *[f"__v_{f.name}" for f in fields], *raw_kept).collect()
+    )
     out_cols: list[pl.Expr] = [pl.col(ROW_COLUMN)]
     for f in fields:
         value = pl.col(f"__v_{f.name}")
         if f.type == "person":
-            idents = loaded.get_column(f"__v_{f.name}").to_list()
-            if ctx.pseudonymiser is None:
-                if any(i is not None for i in idents):
-                    raise AssertionError(f"{contract.name} has person identifiers but no pseudonymiser was given")
-                keys_list: list[str | None] = [None] * len(idents)
-            else:
-                keys_list = ctx.pseudonymiser.many(idents)
-            out_cols.append(pl.Series("person_key", keys_list, dtype=pl.String).alias("person_key"))
+            out_cols.append(_person_keys(loaded.get_column(f"__v_{f.name}"), ctx.pseudonymiser, contract.name))
         elif contract.name == "population" and f.name == "age":
             band = parse_age_band(pl.col(f.name))
             out_cols += [band.struct.field("age_from"), band.struct.field("age_to")]

@@ -10,6 +10,10 @@ Examples
 >>> df = pl.DataFrame({"d": ["2021-02-28", "28/02/2021", "2021-02-30", None]})
 >>> df.select(parse_date(pl.col("d"))).to_series().to_list()
 [datetime.date(2021, 2, 28), datetime.date(2021, 2, 28), None, None]
+>>> df = pl.DataFrame({"t": ["2021-03-31 23:15", "31/03/2021 23:15:30", "2021-03-31T23:15:30.5Z", "2021-03-31",
+...                         "2021-02-30 10:00", None]})
+>>> [str(v) for v in df.select(parse_datetime(pl.col("t"))).to_series().to_list()]
+['2021-03-31 23:15:00', '2021-03-31 23:15:30', '2021-03-31 23:15:30.500000', '2021-03-31 00:00:00', 'None', 'None']
 >>> df = pl.DataFrame({"b": ["Y", "no", "1", "maybe"]})
 >>> df.select(parse_boolean(pl.col("b"))).to_series().to_list()
 [True, False, True, None]
@@ -20,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -54,12 +59,33 @@ _DATETIME_FORMATS = (
 _INTEGER = r"^[+-]?[0-9]+(\.0+)?$"
 
 
+def _first_match(expr: pl.Expr, parsers: list[Callable[[pl.Series], pl.Series]], dtype: pl.DataType) -> pl.Expr:
+    """The first parser's non-null result, like ``pl.coalesce`` over the parsers, but each later
+    parser only runs on the values every earlier one failed on (usually none: one format fits)."""
+
+    def first(text: pl.Series) -> pl.Series:
+        out = parsers[0](text)
+        for parse in parsers[1:]:
+            todo = (out.is_null() & text.is_not_null()).arg_true()
+            if todo.len() == 0:
+                break
+            out = out.scatter(todo, parse(text.gather(todo)))
+        return out
+
+    return expr.map_batches(first, return_dtype=dtype, is_elementwise=True)
+
+
+def _date_parsers() -> list[Callable[[pl.Series], pl.Series]]:
+    """One parser per accepted date format, in :data:`_DATE_FORMATS` order."""
+    return [lambda s, f=f: s.str.to_date(f, strict=False) for f in _DATE_FORMATS]
+
+
 def parse_date(expr: pl.Expr) -> pl.Expr:
     """Dates as ``YYYY-MM-DD`` or ``DD/MM/YYYY`` (a midnight time part is allowed)."""
     import polars as pl
 
     text = expr.str.replace(r"[T ]00:00(:00(\.0+)?)?$", "")
-    return pl.coalesce([text.str.to_date(f, strict=False) for f in _DATE_FORMATS])
+    return _first_match(text, _date_parsers(), pl.Date())
 
 
 def parse_datetime(expr: pl.Expr) -> pl.Expr:
@@ -67,16 +93,17 @@ def parse_datetime(expr: pl.Expr) -> pl.Expr:
     import polars as pl
 
     text = expr.str.replace("T", " ", literal=True).str.strip_suffix("Z")
-    parsed = [text.str.to_datetime(f, strict=False, time_unit="us") for f in _DATETIME_FORMATS]
-    parsed += [text.str.to_date(f, strict=False).cast(pl.Datetime("us")) for f in _DATE_FORMATS]
-    return pl.coalesce(parsed)
+    parsers = [lambda s, f=f: s.str.to_datetime(f, strict=False, time_unit="us") for f in _DATETIME_FORMATS]
+    parsers += [lambda s, p=p: p(s).cast(pl.Datetime("us")) for p in _date_parsers()]
+    return _first_match(text, parsers, pl.Datetime("us"))
 
 
 def parse_time(expr: pl.Expr) -> pl.Expr:
     """Clock times ``HH:MM`` or ``HH:MM:SS``."""
     import polars as pl
 
-    return pl.coalesce([expr.str.to_time(f, strict=False) for f in ("%H:%M:%S", "%H:%M")])
+    parsers = [lambda s, f=f: s.str.to_time(f, strict=False) for f in ("%H:%M:%S", "%H:%M")]
+    return _first_match(expr, parsers, pl.Time())
 
 
 def parse_integer(expr: pl.Expr) -> pl.Expr:
