@@ -42,3 +42,26 @@ def test_sections_run_together_and_serialise(tmp_path, builders):
     recs = results[-1].findings
     assert "after_school_peak_schools" not in [f.numbers["rule_id"] for f in recs]
     assert "teachable_moment" in [f.numbers["rule_id"] for f in recs]  # 66.7% of conveyed are under 25
+
+
+def test_definition_independent_sections_run_once(tmp_path, builders):
+    """Surveys and area indicators do not depend on the definition: with two definitions their
+    rows appear once (blank definition) and recommendations of both definitions can use them."""
+    import pandas as pd
+
+    from svsna.analyses import run_assessment
+
+    tables = builders.health_tables()
+    tables["survey_responses"] = pd.DataFrame(
+        {"survey": ["S"] * 2, "respondent_id": ["a", "b"], "question": ["Q"] * 2, "answer": ["Yes", "No"],
+         "weight": [1.0, 1.0], "area": ["A", "A"], "age_group": ["16-24", "25+"]}
+    )  # fmt: skip
+    ctx = builders.make_context(tmp_path, tables, definitions=["test_def", "other_def"])
+    res = run_assessment(ctx.wh, ctx.config, sections=("health", "surveys"))
+    ctx.wh.close()
+    ind = res.indicators
+    surveys_rows = ind[ind["section"] == "surveys"]
+    assert len(surveys_rows) > 0 and set(surveys_rows["definition"].fillna("")) == {""}
+    assert not surveys_rows.duplicated(["indicator", "breakdown", "breakdown_value"]).any()
+    # health depends on the police peak hour, so it runs once per definition
+    assert set(ind.loc[ind["section"] == "health", "definition"]) == {"test_def", "other_def"}

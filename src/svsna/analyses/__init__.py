@@ -2,9 +2,11 @@
 
 Each section module (listed in :data:`SECTIONS`, in report order) exposes ``SECTION``,
 ``run(ctx) -> SectionResult`` (or ``run(ctx, prior_findings=...)`` to receive the findings
-of the sections before it) and optionally ``REQUIRES`` (the warehouse tables it needs;
-default :data:`DEFAULT_REQUIRES`). :func:`run_assessment` runs them all and
-:func:`write_assessment` writes ``indicators.csv``, ``indicators.parquet`` and
+of the sections before it), optionally ``PER_DEFINITION = False`` for sections that do not
+use the serious-violence definition (run once; their rows carry a blank ``definition``, and
+their findings are passed on to later sections of every definition) and optionally
+``REQUIRES`` (the warehouse tables it needs; default :data:`DEFAULT_REQUIRES`).
+:func:`run_assessment` runs them all and :func:`write_assessment` writes ``indicators.csv``, ``indicators.parquet`` and
 ``findings.json``. A section whose tables are absent is skipped with a logged note (kept
 in :attr:`AssessmentResult.skipped`).
 
@@ -136,6 +138,7 @@ def run_assessment(
     findings: list[Finding] = []
     skipped: list[dict[str, str]] = []
     timings: dict[str, float] = {}
+    shared: dict[str, Any] = {}  # results of sections that do not depend on the definition
     for definition in definitions:
         ctx = AnalysisContext(wh, config, definition, boundaries=boundaries)
         mine: list[Finding] = []
@@ -151,14 +154,22 @@ def run_assessment(
             if reason is None:
                 t0 = time.perf_counter()
                 kwargs = {"prior_findings": list(mine)} if _accepts(module.run, "prior_findings") else {}
+                once = not getattr(module, "PER_DEFINITION", True)
                 try:
-                    res = module.run(ctx, **kwargs)
+                    if once and name in shared:
+                        res = shared[name]
+                    else:
+                        run_ctx = AnalysisContext(wh, config, "", boundaries=boundaries) if once else ctx
+                        res = module.run(run_ctx, **kwargs)
                 except MissingInputError as exc:
                     reason = str(exc)
                 else:
-                    parts.append(res.indicators)
+                    if not (once and name in shared):
+                        parts.append(res.indicators)
+                        findings.extend(res.findings)
+                    if once:
+                        shared[name] = res
                     mine.extend(res.findings)
-                    findings.extend(res.findings)
                 timings[f"{definition}:{name}"] = time.perf_counter() - t0
             if reason is not None:
                 log.info("section %s skipped for %s: %s", name, definition, reason)

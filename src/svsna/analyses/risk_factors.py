@@ -65,6 +65,8 @@ __all__ = [
 ]
 
 SECTION = "risk_factors"
+#: Area indicators and surveys do not depend on the serious-violence definition: run once.
+PER_DEFINITION = False
 REQUIRES: tuple[str, ...] = ()  # area_indicators and admissions are each optional
 DOMAINS: tuple[str, ...] = ("individual", "relationship", "community", "societal")
 CATALOGUE_COLUMNS: tuple[str, ...] = (

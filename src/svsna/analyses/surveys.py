@@ -59,6 +59,8 @@ __all__ = [
 ]
 
 SECTION = "surveys"
+#: Area indicators and surveys do not depend on the serious-violence definition: run once.
+PER_DEFINITION = False
 REQUIRES: tuple[str, ...] = ("survey_responses",)
 DEFAULT_POSITIVE: tuple[str, ...] = ("agree", "strongly agree", "yes", "very safe", "fairly safe")
 METHOD = "Weighted proportion; Wilson interval on Kish effective n"

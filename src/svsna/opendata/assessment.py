@@ -25,6 +25,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,7 +255,7 @@ def _build_report(result: OpenDataResult, ref: ForceReference) -> dict[str, Path
     """
     note = result.out_dir / "REPORT_NOT_BUILT.txt"
     try:
-        import svsna.outputs as outputs
+        outputs = importlib.import_module("svsna.outputs")
     except ImportError:
         note.write_text(REPORT_NOTE.format(reason="svsna.outputs is not installed."), encoding="utf-8")
         return {"report_note": note}
