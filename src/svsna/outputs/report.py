@@ -271,11 +271,19 @@ def _write_pdfs(jobs: list[tuple[str, Path]]) -> None:
     """Typeset the PDFs, the two editions in parallel processes when there is more than one core."""
     import os
 
-    if len(jobs) > 1 and (os.cpu_count() or 1) > 1 and os.environ.get("SVSNA_SERIAL_PDF") != "1":
-        import multiprocessing
+    import multiprocessing
+
+    # fork (POSIX) does not re-run the caller's script, so this is safe from unguarded scripts too
+    parallel = (
+        len(jobs) > 1
+        and (os.cpu_count() or 1) > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+        and os.environ.get("SVSNA_SERIAL_PDF") != "1"
+    )
+    if parallel:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
             for fut in [pool.submit(write_pdf, html, path) for html, path in jobs]:
                 fut.result()
         return
