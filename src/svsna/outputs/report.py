@@ -269,9 +269,8 @@ def write_pdf(html: str, path: Path) -> None:
 
 def _write_pdfs(jobs: list[tuple[str, Path]]) -> None:
     """Typeset the PDFs, the two editions in parallel processes when there is more than one core."""
-    import os
-
     import multiprocessing
+    import os
 
     # fork (POSIX) does not re-run the caller's script, so this is safe from unguarded scripts too
     parallel = (
