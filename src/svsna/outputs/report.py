@@ -204,7 +204,7 @@ def render_edition(
     inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings))
     sections = build_sections(inp, headline)
     sections.append(methods_section(inp, withheld, view_table["public_note"] if public else None))
-    kept = [s for s in sections if s.blocks or s.sentences or s.paragraphs or s.html_extra]
+    kept = [s for s in sections if s.blocks or s.sentences or s.callouts or s.paragraphs or s.html_extra]
     dropped = [s.title for s in sections if s not in kept]
     if dropped and kept:
         kept[0].notes.append("Left out because no data were supplied for them: " + "; ".join(dropped) + ".")

@@ -328,6 +328,8 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
             horizontal=False,
         )
         section.add_figure(_fig(key, caption, chart, src))
+        if ctx.public:
+            return  # the chart carries the values; the table is in the full SNA
     section.add_table(
         _table(f"{key}-t", caption, grp.assign(breakdown_value=grp["period"].astype(str)), kind, ctx, src, "Period")
     )
