@@ -139,28 +139,29 @@ def bar_ci(
                 ax.errorbar(err_val, err_pos, xerr=[err_lo, err_hi], **kw)
             else:
                 ax.errorbar(err_pos, err_val, yerr=[err_lo, err_hi], **kw)
+        top = max([abs(v) for v in values if v is not None] + [1e-9])
         for i, v in enumerate(values):
             text = "suppressed" if v is None else _fmt(v, unit)
+            inside = v is not None and v > 0.18 * top  # short bars get their label outside, in dark text
+            at = 0 if inside or v is None else max(v, 0)
+            colour = "#FFFFFF" if inside else "#333333"
+            if not inside and v is not None and highs[i] is not None:
+                at = max(at, highs[i])  # clear of the confidence interval
             if horizontal:
                 ax.annotate(
-                    text,
-                    (0, i),
-                    xytext=(3, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=7,
-                    color="#FFFFFF" if v is not None and v > 0 else "#333333",
+                    text, (at, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7, color=colour
                 )
             else:
                 ax.annotate(
                     text,
-                    (i, 0),
+                    (i, at),
                     xytext=(0, 3),
                     textcoords="offset points",
                     ha="center",
                     fontsize=7,
                     rotation=90,
-                    color="#FFFFFF" if v is not None and v > 0 else "#333333",
+                    color=colour,
+                    va="bottom",
                 )
         if len(set(comps)) == 1:
             c = comps[0]

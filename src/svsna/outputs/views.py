@@ -126,7 +126,7 @@ def _ci(row: Any, kind: str) -> str:
 
 
 def _sig_cell(sig: Any) -> Cell:
-    if not isinstance(sig, str) or not sig:
+    if not isinstance(sig, str) or not sig or sig.strip().lower() == "not compared":
         return Cell("")
     style = SIGNIFICANCE_STYLE.get(sig.lower())
     if style:
