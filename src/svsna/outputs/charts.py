@@ -144,7 +144,7 @@ def bar_ci(
             text = "suppressed" if v is None else _fmt(v, unit)
             inside = v is not None and v > 0.18 * top  # short bars get their label outside, in dark text
             at = 0 if inside or v is None else max(v, 0)
-            colour = "#FFFFFF" if inside else "#333333"
+            colour = "#FFFFFF" if inside and _dark(colours[i]) else "#1A1A1A"
             if not inside and v is not None and highs[i] is not None:
                 at = max(at, highs[i])  # clear of the confidence interval
             if horizontal:
@@ -189,6 +189,14 @@ def bar_ci(
     if hidden:
         alt += f" Suppressed: {', '.join(hidden)}."
     return Chart(svg, alt, png)
+
+
+def _dark(colour: str) -> bool:
+    """Whether white text reads on this fill (relative luminance below 0.35)."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.35
 
 
 def _significance_legend(ax, sigs: Sequence[str]) -> None:
