@@ -40,3 +40,16 @@ def test_rows_drop_into_indicator_table():
     assert rows["significance"].notna().all() and (rows["comparator_value"] == 0.9).all()
     rr = stats.rate_ratio(30, 1000, 20, 1000)
     assert list(indicator_rows(rr, indicator="rr").columns) == list(INDICATOR_COLUMNS)
+
+
+def test_functions_named_like_their_modules_stay_functions():
+    # importing the submodules first (as doctest collection does) must not shadow the functions
+    code = (
+        "import svsna.stats.spc, svsna.stats.dsr\n"
+        "from svsna.stats import spc, dsr\n"
+        "from svsna.stats.spc import spc as spc2\n"
+        "import svsna.stats as s\n"
+        "print(callable(spc), callable(dsr), spc is spc2, callable(s.spc))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True True True True"

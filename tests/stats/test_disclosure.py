@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from svsna.stats import StatsInputError, disclose, rule_set, safe_count
 
 
-def recoverable_cells(result) -> list[tuple]:
-    """Independent audit: which suppressed cells follow exactly from what is shown?
+def recoverable_cells(result, small_only: bool = True) -> list[tuple]:
+    """Independent audit: which suppressed small counts follow exactly from what is shown?
 
     Builds the linear system 'inner cells of each row/column add up to its total' over the
     result's full grid, moves shown cells to the right-hand side, and calls a hidden cell
@@ -43,10 +43,62 @@ def recoverable_cells(result) -> list[tuple]:
                 a[li, pos[cell]] += coef
     base = np.linalg.matrix_rank(a)
     out = []
+    rs = result.rules
+    counts = result.counts.to_numpy()
     for cell, k in pos.items():
+        if small_only and not (rs.suppress_from <= counts[cell] <= rs.suppress_to):
+            continue
         e = np.zeros(len(unknown))
         e[k] = 1
         if np.linalg.matrix_rank(np.vstack([a, e])) == base:
+            out.append(cell)
+    return out
+
+
+def pinned_by_bounds(result) -> list[tuple]:
+    """Independent interval audit: an intruder who knows every shown cell and total, that a
+    hidden small count lies in [from, to] and that other hidden cells are >= 0, minimises and
+    maximises each hidden small count with a linear programme. Returns those fixed to one value.
+    """
+    from scipy.optimize import linprog
+
+    supp = result.suppressed.to_numpy()
+    counts = result.counts.to_numpy()
+    rs = result.rules
+    idx, cols = list(result.suppressed.index), list(result.suppressed.columns)
+    tc, tr = cols[-1] == "Total", idx[-1] == "Total"
+    nr, nc = len(idx) - tr, len(cols) - tc
+    eqs = []
+    if tc:
+        eqs += [[((i, j), 1.0) for j in range(nc)] + [((i, nc), -1.0)] for i in range(len(idx))]
+    if tr:
+        eqs += [[((i, j), 1.0) for i in range(nr)] + [((nr, j), -1.0)] for j in range(len(cols))]
+    unknown = [tuple(c) for c in np.argwhere(supp)]
+    if not unknown or not eqs:
+        return []
+    pos = {c: k for k, c in enumerate(unknown)}
+    a = np.zeros((len(eqs), len(unknown)))
+    b = np.zeros(len(eqs))
+    for li, eq in enumerate(eqs):
+        for cell, coef in eq:
+            if cell in pos:
+                a[li, pos[cell]] += coef
+            else:
+                b[li] -= coef * counts[cell]
+
+    def small(v):
+        return rs.suppress_from <= v <= rs.suppress_to
+
+    bounds = [(rs.suppress_from, rs.suppress_to) if small(counts[c]) else (0, None) for c in unknown]
+    out = []
+    for cell, k in pos.items():
+        if not small(counts[cell]):
+            continue
+        e = np.zeros(len(unknown))
+        e[k] = 1
+        lo = linprog(e, A_eq=a, b_eq=b, bounds=bounds)
+        hi = linprog(-e, A_eq=a, b_eq=b, bounds=bounds)
+        if -hi.fun - lo.fun < 1e-6:
             out.append(cell)
     return out
 
@@ -90,7 +142,7 @@ def test_two_way_table_rectangle_and_rounding():
     # the 3 needs a rectangle of four hidden cells to survive row and column totals
     assert int(r.suppressed.to_numpy().sum()) == 4
     assert r.suppressed.loc["x", "A"] and r.reasons.loc["x", "A"] == "primary: count 1-7"
-    assert recoverable_cells(r) == []
+    assert recoverable_cells(r) == [] and pinned_by_bounds(r) == []
     # shown counts rounded to nearest 5 (12 -> 10, 8 -> 10); totals from unrounded sums (188 -> 190)
     assert r.display.loc["z", "C"] == "10" and r.display.loc["Total", "Total"] == "190"
     assert r.counts.loc["Total", "Total"] == 188
@@ -113,6 +165,7 @@ def test_pinned_small_counts_are_protected():
     t = pd.DataFrame({"A": [1, 1, 40], "B": [25, 30, 12]}, index=["x", "y", "z"])
     r = disclose(t, "fewer_than_10")
     assert recoverable_cells(r) == []
+    assert pinned_by_bounds(r) == []
     col_a_hidden = r.suppressed["A"].iloc[:3].sum()
     assert col_a_hidden == 3 or r.suppressed.loc["Total", "A"]
 
@@ -148,10 +201,14 @@ tables = st.integers(1, 5).flatmap(
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=tables, rules=st.sampled_from(["nhsd_2018", "fingertips_1_5", "fewer_than_10"]))
-def test_property_no_small_cell_recoverable_from_totals(rows, rules):
+@given(
+    rows=tables,
+    rules=st.sampled_from(["nhsd_2018", "fingertips_1_5", "fewer_than_10"]),
+    margins=st.sampled_from([True, True, "rows", "columns"]),
+)
+def test_property_no_small_cell_recoverable_from_totals(rows, rules, margins):
     t = pd.DataFrame(rows, columns=[f"c{j}" for j in range(len(rows[0]))])
-    r = disclose(t, rules)
+    r = disclose(t, rules, margins=margins)
     rs = rule_set(rules)
     counts = r.counts.to_numpy()
     supp = r.suppressed.to_numpy()
@@ -160,6 +217,8 @@ def test_property_no_small_cell_recoverable_from_totals(rows, rules):
     assert (supp[small]).all()
     # no suppressed cell (small or protecting one) can be recovered by adding and subtracting totals
     assert recoverable_cells(r) == []
+    # nor pinned to a single value by the totals plus the known range of small counts
+    assert pinned_by_bounds(r) == []
     assert (r.display.to_numpy()[supp] == rs.symbol).all()
 
 
@@ -173,3 +232,12 @@ def test_property_one_way_never_recoverable(cells):
     # a single hidden entry in a line with its total shown would be recoverable
     assert hidden.sum() != 1
     assert recoverable_cells(r) == []
+
+
+def test_interval_attack_found_by_search_is_blocked():
+    # Found by a 3,000-table search before the bounds audit existed: with 7 and 6 hidden in
+    # column B and 1 hidden in row 2, the totals plus "each hidden small count is 1-7" fixed
+    # every hidden value. The bounds audit must now prevent it.
+    t = pd.DataFrame([[57, 7, 49], [24, 6, 1]])
+    r = disclose(t, "nhsd_2018")
+    assert recoverable_cells(r) == [] and pinned_by_bounds(r) == []

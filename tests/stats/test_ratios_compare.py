@@ -106,3 +106,18 @@ def test_compare_errors():
         compare_to_benchmark(1, 0, 2, 1, lower_998=0)
     with pytest.raises(StatsInputError, match="above upper"):
         compare_to_benchmark(1, 3, 2, 1)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    lo=st.floats(0, 100),
+    width=st.floats(0, 50),
+    bm=st.floats(0, 200),
+    polarity=st.sampled_from(["not_applicable", "low_is_good", "high_is_good"]),
+)
+def test_compare_similar_exactly_when_benchmark_inside_ci(lo, width, bm, polarity):
+    hi = lo + width
+    sig = compare_to_benchmark((lo + hi) / 2, lo, hi, bm, polarity=polarity).loc[0, "significance"]
+    assert (sig == "Similar") == (lo <= bm <= hi)
+    if bm < lo:  # area above the benchmark
+        assert sig == {"not_applicable": "Higher", "low_is_good": "Worse", "high_is_good": "Better"}[polarity]

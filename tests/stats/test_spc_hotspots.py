@@ -187,3 +187,15 @@ def test_gi_star_labels_dict_and_row_transform():
         getis_ord_gi_star(s, {"a": ["zz"]})
     with pytest.raises(StatsInputError, match="missing"):
         getis_ord_gi_star([1, None, 3], grid_weights(1, 3))
+
+
+def test_gi_star_accepts_libpysal_w_and_dense_arrays():
+    from libpysal.weights import lat2W
+
+    y = np.arange(16, dtype=float)
+    ref = getis_ord_gi_star(y, grid_weights(4, 4, queen=False), fdr=False)["z"].to_numpy()
+    from_w = getis_ord_gi_star(y, lat2W(4, 4), fdr=False)["z"].to_numpy()
+    dense = getis_ord_gi_star(y, grid_weights(4, 4, queen=False).toarray(), fdr=False)["z"].to_numpy()
+    assert from_w == pytest.approx(ref) and dense == pytest.approx(ref)
+    with pytest.raises(StatsInputError, match=r"shape \(2, 2\), expected \(16, 16\)"):
+        getis_ord_gi_star(y, np.eye(2))

@@ -7,7 +7,19 @@ DataFrame with one row per input, with at least the columns ``value, lower, uppe
 method, confidence`` so that rows go straight into the indicator table
 (:func:`svsna.indicators.indicator_rows`).
 
-Submodules are imported lazily on first use, so ``import svsna.stats`` is cheap.
+Functions (see ``docs/methods.md`` for formulas, thresholds and sources):
+
+* rates and shares: :func:`crude_rate` (exact Poisson / Byar's), :func:`proportion` (Wilson),
+  :func:`dsr` (Dobson, 2013 European Standard Population);
+* comparisons: :func:`rate_ratio`, :func:`period_change` (exact conditional),
+  :func:`compare_to_benchmark` (Fingertips overlapping confidence intervals);
+* change over time: :func:`recent_trend` (Fingertips 5-point test), :func:`spc` (XmR, Making
+  Data Count rules);
+* places: :func:`getis_ord_gi_star` (Gi* with Benjamini-Hochberg FDR),
+  :func:`contiguity_weights`, :func:`grid_weights`;
+* publishing: :func:`disclose`, :func:`safe_count`, :func:`rule_set` (disclosure control).
+
+Submodules are imported lazily on first use, so ``import svsna.stats`` is cheap (numpy only).
 
 Examples
 --------
@@ -22,6 +34,12 @@ from __future__ import annotations
 
 import importlib
 from typing import Any
+
+# ``spc`` and ``dsr`` are both a submodule and a function. Bind the functions now (these two
+# modules need only numpy at import time), so that ``svsna.stats.spc`` is always the function,
+# even after ``import svsna.stats.spc`` or doctest collection has loaded the submodule.
+from svsna.stats.dsr import dsr as dsr
+from svsna.stats.spc import spc as spc
 
 _EXPORTS: dict[str, str] = {
     "StatsInputError": "_common",

@@ -47,7 +47,19 @@ def as_float_array(values: Any, name: str) -> np.ndarray:
     [5.0]
     """
     if hasattr(values, "to_numpy"):
-        values = values.to_numpy(dtype=object, na_value=np.nan)
+        try:
+            values = values.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            values = values.to_numpy(dtype=object, na_value=np.nan)
+    if not isinstance(values, str):
+        try:  # fast path: already numeric (None becomes NaN)
+            fast = np.atleast_1d(np.asarray(values, dtype=float))
+        except (TypeError, ValueError):
+            fast = None
+        if fast is not None:
+            if fast.ndim > 1:
+                raise StatsInputError(f"{name}: expected a scalar or 1-D array, got shape {fast.shape}")
+            return fast
     arr = np.atleast_1d(np.asarray(values, dtype=object))
     if arr.ndim > 1:
         raise StatsInputError(f"{name}: expected a scalar or 1-D array, got shape {arr.shape}")

@@ -10,13 +10,29 @@ Named rule sets (see :func:`rule_set`):
 ``fewer_than_10``
     Counts of 1-9 suppressed, with secondary suppression (a common local and TRE rule).
 
-All three apply **secondary suppression** to tables whose totals are published: further
-cells are hidden until no suppressed cell can be worked out exactly from the row, column or
-grand totals by any combination of additions and subtractions (checked by linear algebra
-on the table's constraints), and no line's hidden cells are pinned by the known range of a
-small count (e.g. two hidden cells that add to 2 must both be 1). For ``nhsd_2018`` rounding
-already blurs subtraction; svsna adds secondary suppression anyway (pass ``secondary=False``
-to follow NHS Digital exactly).
+All three apply **secondary suppression** to tables whose totals are published. Further
+cells are hidden until
+
+1. no hidden small count can be worked out **exactly** from the row, column or grand totals
+   by any combination of additions and subtractions (a null-space test on the table's
+   equations), and
+2. no hidden small count is **pinned** to one value by those equations together with what a
+   reader knows about ranges: each hidden small count lies in [from, to] (e.g. 1-7) and every
+   other hidden cell is >= 0. This is checked per line first and then for the whole table by
+   minimising and maximising each hidden small count with a linear programme
+   (``scipy.optimize.linprog``). Example: two hidden cells that add to 2 must both be 1.
+
+Secondary cells are chosen cheaply: for two-way tables with both margins, each exposed small
+count is put on the cheapest *rectangle* of hidden cells (the classic hypercube idea; a cell on
+a cycle of hidden cells cannot be solved for); otherwise the smallest other non-zero cell in
+the same line. Totals and zeros are hidden only when nothing cheaper works.
+
+Limits of the guarantee: the audit assumes a reader who knows which hidden cells are small
+counts (the ``words`` say so) but not the stronger fact that a secondary cell is either 0 or
+above the threshold; tables published together are not audited jointly; and for
+``nhsd_2018`` shown counts are treated as exact although they are rounded (conservative).
+For ``nhsd_2018`` svsna adds secondary suppression although NHS Digital relies on rounding
+(pass ``secondary=False`` to follow NHS Digital exactly).
 
 Zeros are never suppressed: they are treated as structural or genuine zeros, as in NHS
 Digital's rules. A secondary cell is chosen among the smallest non-zero cells first; a zero
@@ -36,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from svsna.stats._common import StatsInputError
+from svsna.stats.secondary_suppression import secondary_suppress, table_lines
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -242,124 +259,6 @@ class DisclosureResult:
         return pd.DataFrame(rows)
 
 
-# --------------------------------------------------------------------------- the engine
-
-
-def _lines(nr: int, nc: int, row_totals: bool, col_totals: bool) -> list[tuple[str, list[tuple[int, int]], tuple]]:
-    """Constraints of the extended table: (kind, inner cells, total cell)."""
-    lines = []
-    R, C = nr, nc  # index of total row / column in the extended table
-    if row_totals:
-        last = nr + 1 if col_totals else nr
-        for i in range(last):
-            lines.append(("row", [(i, j) for j in range(nc)], (i, C)))
-    if col_totals:
-        last = nc + 1 if row_totals else nc
-        for j in range(last):
-            lines.append(("column", [(i, j) for i in range(nr)], (R, j)))
-    return lines
-
-
-def _determinable(lines, supp: np.ndarray) -> set[tuple[int, int]]:
-    """Suppressed cells whose value follows exactly from the published totals and shown cells."""
-    from scipy.linalg import null_space
-
-    cells = [tuple(x) for x in np.argwhere(supp)]
-    if not cells or not lines:
-        return set()
-    pos = {c: k for k, c in enumerate(cells)}
-    a = np.zeros((len(lines), len(cells)))
-    for li, (_, inner, total) in enumerate(lines):
-        for c in inner:
-            if c in pos:
-                a[li, pos[c]] += 1.0
-        if total in pos:
-            a[li, pos[total]] -= 1.0
-    ns = null_space(a)
-    if ns.size == 0:
-        return set(cells)
-    free = np.linalg.norm(ns, axis=1) > 1e-9
-    return {c for c, f in zip(cells, free, strict=True) if not f}
-
-
-def _pinned_lines(lines, supp, counts, primary, rs: RuleSet) -> list[int]:
-    """Lines with a shown total whose suppressed cells are pinned by the small-count range."""
-    out = []
-    for li, (_, inner, total) in enumerate(lines):
-        if supp[total]:
-            continue
-        hidden = [c for c in inner if supp[c]]
-        if not hidden:
-            continue
-        s = sum(counts[c] for c in hidden)
-        lo = [float(rs.suppress_from) if primary[c] else 0.0 for c in hidden]
-        hi = [float(rs.suppress_to) if primary[c] else np.inf for c in hidden]
-        for k, c in enumerate(hidden):
-            if not primary[c]:
-                continue
-            others_lo = sum(lo) - lo[k]
-            others_hi = sum(hi) - hi[k]
-            low = max(lo[k], s - others_hi)
-            high = min(hi[k], s - others_lo)
-            if low >= high:
-                out.append(li)
-                break
-    return out
-
-
-def _candidates(line, supp, counts, is_total) -> list[tuple[int, int]]:
-    _, inner, total = line
-    return [c for c in [*inner, total] if not supp[c]]
-
-
-def _cost(c, counts, is_total) -> tuple:
-    # smallest non-zero inner cells first, then zeros, then totals
-    return (bool(is_total[c]), counts[c] == 0, counts[c])
-
-
-def _secondary(lines, supp, counts, primary, is_total, rs: RuleSet, kind_word) -> dict[tuple[int, int], str]:
-    """Greedy secondary suppression until no hidden cell is determinable or pinned."""
-    reasons: dict[tuple[int, int], str] = {}
-
-    def problems(mask: np.ndarray) -> tuple[set, list]:
-        return _determinable(lines, mask), _pinned_lines(lines, mask, counts, primary, rs)
-
-    exact, pinned = problems(supp)
-    while exact or pinned:
-        if exact:
-            target_lines = [ln for ln in lines if any(c in exact for c in [*ln[1], ln[2]])]
-        else:
-            target_lines = [lines[li] for li in pinned]
-        cands = sorted(
-            {c for ln in target_lines for c in _candidates(ln, supp, counts, is_total)},
-            key=lambda c: _cost(c, counts, is_total),
-        )
-        if not cands:
-            cands = sorted((tuple(c) for c in np.argwhere(~supp)), key=lambda c: _cost(c, counts, is_total))
-        if not cands:  # pragma: no cover - everything is already hidden
-            raise RuntimeError("secondary suppression could not protect a cell; please report this table")
-        best, best_score = None, None
-        for c in cands[:15]:
-            trial = supp.copy()
-            trial[c] = True
-            e, p = problems(trial)
-            score = (len(e) + len(p), *_cost(c, counts, is_total))
-            if best_score is None or score < best_score:
-                best, best_score = c, score
-        supp[best] = True
-        hidden = set(exact) | {c for li in pinned for c in [*lines[li][1], lines[li][2]] if supp[c]}
-        kind = next(
-            (ln[0] for ln in lines if best in [*ln[1], ln[2]] and any(h in hidden for h in [*ln[1], ln[2]])), None
-        )
-        reasons[best] = (
-            f"secondary: protects a suppressed cell in the same {kind_word(kind)}"
-            if kind
-            else "secondary: protects suppressed cells elsewhere in the table"
-        )
-        exact, pinned = problems(supp)
-    return reasons
-
-
 def disclose(
     table: Any,
     rules: str | RuleSet = "nhsd_2018",
@@ -475,10 +374,12 @@ def disclose(
     supp = primary.copy()
     reasons_map: dict[tuple[int, int], str] = {}
     if do_secondary and (row_totals or col_totals):
-        lines = _lines(nr, nc, row_totals, col_totals)
+        lines = table_lines(nr, nc, row_totals, col_totals)
         # a line with a missing cell has no published total: drop it from the constraints
         lines = [ln for ln in lines if not missing[ln[2]]]
-        reasons_map = _secondary(lines, supp, np.nan_to_num(counts), primary, is_total, rs, kind_word)
+        reasons_map = secondary_suppress(
+            lines, supp, np.nan_to_num(counts), primary, missing, is_total, rs, kind_word, row_totals and col_totals
+        )
 
     index = list(frame.index) + ([total_label] if col_totals else [])
     columns = list(frame.columns) + ([total_label] if row_totals else [])

@@ -176,9 +176,13 @@ def dsr(
             raise StatsInputError(f"dsr: negative {nm} {frame.loc[neg[0], col]:g} in row {neg[0]}")
 
     keys = [*by_cols, "_band"]
-    agg = frame.groupby(keys, dropna=False, sort=True).agg(
-        _x=("_x", lambda s: s.sum(min_count=len(s))), _n=("_n", lambda s: s.sum(min_count=len(s)))
-    )
+    frame["_x_na"] = frame["_x"].isna()
+    frame["_n_na"] = frame["_n"].isna()
+    agg = frame.groupby(keys, dropna=False, sort=True)[["_x", "_n", "_x_na", "_n_na"]].sum()
+    # a band with any missing count (or population) is missing, not a partial sum
+    agg.loc[agg["_x_na"] > 0, "_x"] = np.nan
+    agg.loc[agg["_n_na"] > 0, "_n"] = np.nan
+    agg = agg[["_x", "_n"]]
     groups = agg.groupby(level=list(range(len(by_cols))), dropna=False, sort=True) if by_cols else [((), agg)]
     w_all = np.array([weights[b] for b in bands])
     rows = []

@@ -146,13 +146,6 @@ def _as_sparse(weights: Any, n: int, labels: Sequence[Any] | None) -> sparse.csr
     return w
 
 
-def _level_label(kind: str, q: float, alpha: float) -> str:
-    for level in sorted({0.01, 0.05, alpha}):
-        if level <= alpha and q < level:
-            return f"{kind} ({100 * (1 - level):g}%)"
-    return "Not significant"
-
-
 def getis_ord_gi_star(
     values: Any,
     weights: Any,
@@ -216,11 +209,10 @@ def getis_ord_gi_star(
         raise StatsInputError(f"getis_ord_gi_star: alpha must be between 0 and 1, got {alpha!r}")
     from scipy import sparse
 
-    w = _as_sparse(weights, n, labels).tolil()
-    w.setdiag(0)
-    w = sparse.csr_matrix(w)
-    w.data[:] = np.where(w.data > 0, 1.0, 0.0)
-    w.eliminate_zeros()
+    coo = _as_sparse(weights, n, labels).tocoo()
+    keep = (coo.row != coo.col) & (coo.data > 0)  # binary neighbours; self is added below
+    w = sparse.csr_matrix((np.ones(int(keep.sum())), (coo.row[keep], coo.col[keep])), shape=(n, n))
+    w.data[:] = 1.0  # duplicates summed by the constructor count once
     w = w + sparse.identity(n, format="csr")
     k = np.asarray(w.sum(axis=1)).ravel()  # neighbours including self
     if transform == "row":
@@ -235,12 +227,15 @@ def getis_ord_gi_star(
         z = np.where(den > 1e-12 * max(s, 1.0), num / den, np.nan)
     p = 2.0 * norm.sf(np.abs(z))
     q = benjamini_hochberg(p) if fdr else p
-    cls = []
-    for zi, qi in zip(z, q, strict=True):
-        if np.isnan(qi):
-            cls.append("Not significant")
-        else:
-            cls.append(_level_label("Hot spot" if zi > 0 else "Cold spot", qi, alpha))
+    cls = np.full(n, "Not significant", dtype=object)
+    levels = sorted({0.01, 0.05, alpha}, reverse=True)  # loosest first, so stricter levels overwrite
+    for level in levels:
+        if level > alpha:
+            continue
+        hit = ~np.isnan(q) & (q < level)
+        pct = f"{100 * (1 - level):g}%"
+        cls[hit & (z > 0)] = f"Hot spot ({pct})"
+        cls[hit & (z < 0)] = f"Cold spot ({pct})"
     method = "Getis-Ord Gi* (" + transform + " weights" + (", Benjamini-Hochberg FDR)" if fdr else ", unadjusted)")
     return pd.DataFrame(
         {

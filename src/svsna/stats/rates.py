@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from svsna.stats._common import broadcast, check_confidence, check_nonnegative, poisson_limits
+from svsna.stats._common import StatsInputError, broadcast, check_confidence, check_nonnegative, poisson_limits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,7 +77,7 @@ def crude_rate(
     check_nonnegative(n, "population")
     mult = float(multiplier)
     if not mult > 0:
-        raise ValueError(f"multiplier must be positive (e.g. 1000 or 100000), got {multiplier!r}")
+        raise StatsInputError(f"multiplier must be positive (e.g. 1000 or 100000), got {multiplier!r}")
 
     lo, hi, method = poisson_limits(np.nan_to_num(o), conf)
     ok = ~np.isnan(o) & ~np.isnan(n) & (n > 0)
