@@ -139,28 +139,29 @@ def bar_ci(
                 ax.errorbar(err_val, err_pos, xerr=[err_lo, err_hi], **kw)
             else:
                 ax.errorbar(err_pos, err_val, yerr=[err_lo, err_hi], **kw)
+        top = max([abs(v) for v in values if v is not None] + [1e-9])
         for i, v in enumerate(values):
             text = "suppressed" if v is None else _fmt(v, unit)
+            inside = v is not None and v > 0.18 * top  # short bars get their label outside, in dark text
+            at = 0 if inside or v is None else max(v, 0)
+            colour = "#FFFFFF" if inside and _dark(colours[i]) else "#1A1A1A"
+            if not inside and v is not None and highs[i] is not None:
+                at = max(at, highs[i])  # clear of the confidence interval
             if horizontal:
                 ax.annotate(
-                    text,
-                    (0, i),
-                    xytext=(3, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=7,
-                    color="#FFFFFF" if v is not None and v > 0 else "#333333",
+                    text, (at, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7, color=colour
                 )
             else:
                 ax.annotate(
                     text,
-                    (i, 0),
+                    (i, at),
                     xytext=(0, 3),
                     textcoords="offset points",
                     ha="center",
                     fontsize=7,
                     rotation=90,
-                    color="#FFFFFF" if v is not None and v > 0 else "#333333",
+                    color=colour,
+                    va="bottom",
                 )
         if len(set(comps)) == 1:
             c = comps[0]
@@ -188,6 +189,14 @@ def bar_ci(
     if hidden:
         alt += f" Suppressed: {', '.join(hidden)}."
     return Chart(svg, alt, png)
+
+
+def _dark(colour: str) -> bool:
+    """Whether white text reads on this fill (relative luminance below 0.35)."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.35
 
 
 def _significance_legend(ax, sigs: Sequence[str]) -> None:

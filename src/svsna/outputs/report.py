@@ -204,7 +204,7 @@ def render_edition(
     inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings))
     sections = build_sections(inp, headline)
     sections.append(methods_section(inp, withheld, view_table["public_note"] if public else None))
-    kept = [s for s in sections if s.blocks or s.sentences or s.paragraphs or s.html_extra]
+    kept = [s for s in sections if s.blocks or s.sentences or s.callouts or s.paragraphs or s.html_extra]
     dropped = [s.title for s in sections if s not in kept]
     if dropped and kept:
         kept[0].notes.append("Left out because no data were supplied for them: " + "; ".join(dropped) + ".")
@@ -269,13 +269,20 @@ def write_pdf(html: str, path: Path) -> None:
 
 def _write_pdfs(jobs: list[tuple[str, Path]]) -> None:
     """Typeset the PDFs, the two editions in parallel processes when there is more than one core."""
+    import multiprocessing
     import os
 
-    if len(jobs) > 1 and (os.cpu_count() or 1) > 1 and os.environ.get("SVSNA_SERIAL_PDF") != "1":
-        import multiprocessing
+    # fork (POSIX) does not re-run the caller's script, so this is safe from unguarded scripts too
+    parallel = (
+        len(jobs) > 1
+        and (os.cpu_count() or 1) > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+        and os.environ.get("SVSNA_SERIAL_PDF") != "1"
+    )
+    if parallel:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
             for fut in [pool.submit(write_pdf, html, path) for html, path in jobs]:
                 fut.result()
         return

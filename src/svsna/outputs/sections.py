@@ -309,8 +309,9 @@ def build_sections(inp: Inputs, headline: list[Callout]) -> list[Section]:
             builder(inp, sec)
         else:
             rows = inp.rows(table_sections)
-            sec.sentences += inp.printed(table_sections)
-            sec.callouts += [c for c in headline if getattr(c, "section", "") in table_sections]
+            sec.callouts += [c for c in headline if c.section in table_sections]
+            called_out = {c.text for c in sec.callouts}
+            sec.sentences += [t for t in inp.printed(table_sections) if t not in called_out]
             if key == "risk_factors":
                 _risk_factors(inp, sec, rows)
             elif key == "surveys":

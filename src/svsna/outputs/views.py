@@ -126,7 +126,7 @@ def _ci(row: Any, kind: str) -> str:
 
 
 def _sig_cell(sig: Any) -> Cell:
-    if not isinstance(sig, str) or not sig:
+    if not isinstance(sig, str) or not sig or sig.strip().lower() == "not compared":
         return Cell("")
     style = SIGNIFICANCE_STYLE.get(sig.lower())
     if style:
@@ -328,6 +328,8 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
             horizontal=False,
         )
         section.add_figure(_fig(key, caption, chart, src))
+        if ctx.public:
+            return  # the chart carries the values; the table is in the full SNA
     section.add_table(
         _table(f"{key}-t", caption, grp.assign(breakdown_value=grp["period"].astype(str)), kind, ctx, src, "Period")
     )
@@ -445,7 +447,10 @@ def _order_key(rows: pd.DataFrame, breakdown: str) -> pd.Series | None:
     if vals.str[:3].str.lower().isin(list(_WEEKDAY_ORDER)).all():
         return vals.str[:3].str.lower().map(_WEEKDAY_ORDER)
     if vals.str.fullmatch(r"\d+(\.\d+)?").all():
-        return vals.astype(float)
+        nums = vals.astype(float)
+        if breakdown == "hour" and nums.max() >= 22 and nums.min() <= 4 and not nums.between(8, 17).any():
+            return nums.where(nums >= 12, nums + 24)  # a night window (22:00-05:00) reads from evening to morning
+        return nums
     if (
         breakdown in ("age_band", "age_group")
         or vals.str.match(r"^(\d+\s*-\s*\d+|\d+\+|under|\d+ and over)", case=False).all()

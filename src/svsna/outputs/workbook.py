@@ -59,43 +59,51 @@ def write_workbook(
     ledger: pd.DataFrame | None,
     metadata: dict[str, Any],
 ) -> None:
-    """Write the workbook (see the module docstring)."""
+    """Write the workbook (see the module docstring). Streams rows (openpyxl write-only mode)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     taken: set[str] = set()
     bold = Font(bold=True)
+
+    def strong(ws: Any, values: list[Any]) -> list[Any]:
+        out = []
+        for v in values:
+            cell = WriteOnlyCell(ws, value=v)
+            cell.font = bold
+            out.append(cell)
+        return out
+
     for sec in sections:
         if not sec.tables:
             continue
         ws = wb.create_sheet(sheet_name(f"{sec.number} {sec.title}", taken))
-        r = 1
-        for t in sec.tables:
-            ws.cell(r, 1, f"{t.label}: {t.caption}").font = bold
-            r += 1
-            for j, col in enumerate(t.columns, start=1):
-                ws.cell(r, j, col).font = bold
-            r += 1
-            for row in t.cells():
-                for j, c in enumerate(row, start=1):
-                    v = _cell_value(c)
-                    cell = ws.cell(r, j, v)
-                    if isinstance(v, float) and (c.text if isinstance(c, Cell) else str(c)).endswith("%"):
-                        cell.number_format = "0.0%"
-                r += 1
-            ws.cell(r, 1, f"(Source: {t.source})" + (f" {t.notes}" if t.notes else ""))
-            r += 2
-        for j in range(1, 8):
+        for j in range(1, 10):
             ws.column_dimensions[get_column_letter(j)].width = 28 if j == 1 else 16
-    _frame_sheet(wb.create_sheet(sheet_name("Indicators", taken)), indicators)
+        for t in sec.tables:
+            ws.append(strong(ws, [f"{t.label}: {t.caption}"]))
+            ws.append(strong(ws, list(t.columns)))
+            for row in t.cells():
+                line = []
+                for c in row:
+                    v = _cell_value(c)
+                    cell = WriteOnlyCell(ws, value=v)
+                    if isinstance(v, float) and c.text.endswith("%"):
+                        cell.number_format = "0.0%"
+                    line.append(cell)
+                ws.append(line)
+            ws.append([f"(Source: {t.source})" + (f" {t.notes}" if t.notes else "")])
+            ws.append([])
+    _frame_sheet(wb.create_sheet(sheet_name("Indicators", taken)), indicators, strong)
     if ledger is not None:
-        _frame_sheet(wb.create_sheet(sheet_name("Ledger", taken)), ledger)
+        _frame_sheet(wb.create_sheet(sheet_name("Ledger", taken)), ledger, strong)
     ws = wb.create_sheet(sheet_name("Methods", taken))
-    ws.append(["Item", "Value"])
-    ws["A1"].font = ws["B1"].font = bold
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 70
+    ws.append(strong(ws, ["Item", "Value"]))
     ws.append(["svsna version", str(metadata.get("svsna_version", ""))])
     ws.append(["Generated", str(metadata.get("generated", ""))])
     for d in metadata.get("definitions", []):
@@ -104,18 +112,12 @@ def write_workbook(
         ws.append(["Period", str(p)])
     for name, digest in (metadata.get("input_hashes") or {}).items():
         ws.append([f"SHA-256 {name}", str(digest)])
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 70
     wb.save(path)
 
 
-def _frame_sheet(ws: Any, frame: pd.DataFrame) -> None:
-    from openpyxl.styles import Font
-
-    ws.append([str(c) for c in frame.columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+def _frame_sheet(ws: Any, frame: pd.DataFrame, strong: Any) -> None:
     ws.freeze_panes = "A2"
+    ws.append(strong(ws, [str(c) for c in frame.columns]))
     append = ws.append
     for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None):
         append([_plain(v) for v in row])
