@@ -67,3 +67,11 @@ def test_knife_share(result, value):
     assert value(rows, "knife_offences_district_share", "district", "Southvale").value == 0
     f = next(f for f in result.findings if f.key == "knife_share")
     assert f.numbers["one_in_n"] == 3 and f.numbers["top_district"] == "City"
+
+
+def test_no_age_ratio_finding_from_tiny_counts(result):
+    # Every offence type in the fixture has fewer than 10 offences in total (8, 2, 1, 1), so
+    # no type reaches 10 in each age group: the "greatest difference between age groups"
+    # sentence must not be written from such small numbers.
+    assert nature.MIN_EVENTS_FOR_RATIO_FINDING == 10
+    assert "offence_type_age_ratio" not in [f.key for f in result.findings]

@@ -29,6 +29,10 @@ __all__ = ["REQUIRES", "SECTION", "offence_cube", "run"]
 
 REQUIRES = POLICE_REQUIRES
 SECTION = "nature"
+#: Offence types with fewer events than this in either age group are left out of the
+#: "greatest difference between age groups" finding: a ratio of two tiny counts is noise
+#: (the same threshold below which Fingertips does not publish standardised rates).
+MIN_EVENTS_FOR_RATIO_FINDING = 10
 
 
 def offence_cube(ctx: AnalysisContext) -> pd.DataFrame:
@@ -148,7 +152,13 @@ def run(ctx: AnalysisContext) -> SectionResult:
                         indicators=("sub_offence_share",),
                     )
                 )
-        ok = rr[rr["method"].str.startswith("Rate ratio")] if len(rr) else rr
+        enough = [
+            k
+            for k, (a, b) in enumerate(zip(cu, co, strict=True))
+            if a >= MIN_EVENTS_FOR_RATIO_FINDING and b >= MIN_EVENTS_FOR_RATIO_FINDING
+        ]
+        ok = rr.iloc[enough] if len(rr) else rr
+        ok = ok[ok["method"].str.startswith("Rate ratio")] if len(ok) else ok
         if len(ok):
             i = ok["value"].idxmax()
             # point estimates, as an SNA states them ("higher across all crime groups except ...")
@@ -165,6 +175,7 @@ def run(ctx: AnalysisContext) -> SectionResult:
                         "max_lower": float(rr.loc[i, "lower"]),
                         "max_upper": float(rr.loc[i, "upper"]),
                         "not_higher_for_under25": not_higher,
+                        "min_events": MIN_EVENTS_FOR_RATIO_FINDING,
                     },
                     significance=str(rr.loc[i, "significance"]),
                     period=label,
