@@ -69,3 +69,11 @@ def test_lsoa_populations_give_lsoa_and_deprivation_rates(tmp_path, build, confi
     assert d1.value == pytest.approx(6 / 3.8) and d1.method == "Exact Poisson"
     f = next(f for f in res.findings if f.key == "deprivation_gradient")
     assert f.numbers["least_deprived_value"] == 0 and f.numbers["unit"] == "per 1,000"
+
+
+def test_highest_in_county_only_for_counties_with_several_districts(result):
+    # City is a unitary authority (its only district is City): ranking it within itself says
+    # nothing. Shire has Northtown (3 offences) and Southvale (none), so Northtown is highest.
+    found = [f for f in result.findings if f.key == "highest_in_county"]
+    assert len(found) == 1
+    assert "Northtown" in found[0].text and "Shire" in found[0].text

@@ -156,6 +156,8 @@ def _areas(ctx: AnalysisContext, cube: pd.DataFrame, label: str) -> tuple[list[p
         geo = ctx.geography_frame[["district_name", "county_name"]].drop_duplicates()
         for county in sorted(set(geo["county_name"].dropna())):
             ds = set(geo.loc[geo.county_name == county, "district_name"])
+            if len(ds) < 2:  # a unitary authority is its own only district: nothing to rank
+                continue
             idx = [j for j, n in enumerate(names) if n in ds and r.loc[j, "numerator"] > 0]
             if not idx:
                 continue
