@@ -10,7 +10,7 @@ It generates the partnership with ``svsna.synth.generate`` (seed fixed), ingests
 ``svsna.pipeline.ingest.ingest`` (demo pseudonymisation key), then times one full
 ``run_assessment`` per engine requested (``--spark`` adds the Spark engine) and prints the
 time of every section. Needs the ``synth`` and ``ingest`` code on the path (both merged
-into main). Results are recorded in bench/assess_results.md.
+into main). Results are recorded in bench/results/assess.md.
 """
 
 from __future__ import annotations

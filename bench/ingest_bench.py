@@ -11,7 +11,7 @@ the default synthetic partnership (about 460,000 rows at scale 1 over ten files)
 the ledger rejects exactly the faults the synth manifest injected. Wall time and CPU time (all
 threads; the machine is shared, so CPU is the steadier number) are printed; ``--cli`` times a
 fresh ``svsna ingest --demo -q`` process instead (imports included). Results are recorded in
-bench/ingest_results.md.
+bench/results/ingest.md.
 """
 
 from __future__ import annotations
