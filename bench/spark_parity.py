@@ -1,0 +1,63 @@
+"""Run the whole assessment on DuckDB and on Spark (local mode) and compare the results.
+
+The test suite keeps its Spark parity checks small (a Spark query costs seconds); this script
+runs every section on a full warehouse, e.g. the demo's, and appends the outcome to
+bench/results/spark_parity.md.
+
+Run:  uv run svsna demo --out /tmp/demo --no-pdf -q
+      uv run python bench/spark_parity.py /tmp/demo/data/area.yaml
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+RESULTS = Path(__file__).resolve().parent / "results" / "spark_parity.md"
+KEY = ["section", "indicator", "period", "area", "breakdown", "breakdown_value", "definition"]
+
+
+def main(area: str) -> None:
+    from svsna.analyses import run_assessment
+    from svsna.config import load_area_config
+    from svsna.engine import open_warehouse
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    cfg = load_area_config(area)
+    t = time.perf_counter()
+    duck = open_warehouse(cfg.workspace_dir, read_only=True)
+    a = run_assessment(duck, cfg, boundaries=cfg.boundaries_path)
+    duck.close()
+    t_duck = time.perf_counter() - t
+    t = time.perf_counter()
+    b = run_assessment(open_warehouse(cfg.workspace_dir, engine="spark"), cfg, boundaries=cfg.boundaries_path)
+    t_spark = time.perf_counter() - t
+    left = a.indicators.sort_values(KEY).reset_index(drop=True)
+    right = b.indicators.sort_values(KEY).reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right, check_exact=False, rtol=1e-9)
+    fa = [(f.section, f.key, f.text, f.definition) for f in a.findings]
+    fb = [(f.section, f.key, f.text, f.definition) for f in b.findings]
+    assert fa == fb, "findings differ between DuckDB and Spark"
+    line = (
+        f"| {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} | {len(left):,} | {len(fa):,} | "
+        f"{len(set(left.section))} | {t_duck:.1f} | {t_spark:.1f} | identical |\n"
+    )
+    if not RESULTS.exists():
+        RESULTS.write_text(
+            "# Whole assessment: DuckDB vs Spark (local mode)\n\n"
+            "| date (UTC) | indicator rows | findings | sections with rows | DuckDB s | Spark s | result |\n"
+            "|---|---|---|---|---|---|---|\n",
+            encoding="utf-8",
+        )
+    with RESULTS.open("a", encoding="utf-8") as fh:
+        fh.write(line)
+    print(line.strip())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "svsna-demo/data/area.yaml")
