@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from svsna.outputs.content import Cell, FigureBlock, Section, TableBlock
-from svsna.outputs.views import _key_figures, add_indicator_views
+from svsna.outputs.views import add_indicator_views
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,7 +146,31 @@ def prepare_table(table: pd.DataFrame) -> pd.DataFrame:
         t.loc[monthly, "significance"].astype(str).str.lower().map(_SPC_TYPES).fillna("Common cause")
     )
     t["definition"] = t["definition"].fillna("").astype(str)
+    lsoa = t["breakdown"] == "lsoa"  # "Leicester 003A (E01013600)" -> "E01013600", as the maps match codes
+    t.loc[lsoa, "breakdown_value"] = (
+        t.loc[lsoa, "breakdown_value"]
+        .astype(str)
+        .str.extract(r"\((E0\d{7}|W0\d{7})\)$")[0]
+        .fillna(t.loc[lsoa, "breakdown_value"])
+    )
     return t.reset_index(drop=True)
+
+
+def district_lookup(metadata: Mapping[str, Any]) -> pd.DataFrame | None:
+    """LSOA to local authority (``lsoa_code``, ``district_name``) from the run's lookup file, for map outlines."""
+    import pandas as pd
+
+    path = (metadata.get("sources") or {}).get("lsoa_lad_lookup")
+    if not path or not Path(str(path)).is_file():
+        return None
+    raw = pd.read_csv(str(path), dtype=str)
+    code = next((c for c in raw.columns if c.lower().startswith("lsoa") and c.lower().endswith("code")), None)
+    name = next(
+        (c for c in raw.columns if "lad" in c.lower() or "ltla" in c.lower() if c.lower().endswith("name")), None
+    )
+    if code is None or name is None:
+        return None
+    return raw[[code, name]].rename(columns={code: "lsoa_code", name: "district_name"})
 
 
 def _introduction(inp: Inputs, sec: Section) -> None:
@@ -161,7 +185,7 @@ def _introduction(inp: Inputs, sec: Section) -> None:
     if proxy:
         sec.html_extra += f'<div class="proxy-definition"><h3>What these figures are</h3><p>{_esc(proxy)}</p></div>'
     rows = [
-        [group_label(meta, g), ", ".join((meta.get("proxy_groups") or {}).get(g, {}).get("crime_types", []))]
+        [short_label(meta, g), ", ".join((meta.get("proxy_groups") or {}).get(g, {}).get("crime_types", []))]
         for g in GROUP_ORDER
         if g in (meta.get("proxy_groups") or {})
     ]
@@ -221,7 +245,7 @@ def _group_views(sec: Section, rows: pd.DataFrame, view_key: str, inp: Inputs, g
     """The generic views of one proxy group's rows, captioned with the group's name."""
     tmp = Section(view_key, sec.title)
     add_indicator_views(tmp, rows, inp.table, inp.view)
-    label = group_label(inp.metadata, group)
+    label = short_label(inp.metadata, group) if group else "All police.uk crime"
     for b in tmp.blocks:
         b.key = f"{sec.key}-{group or 'all'}-{b.key}"
         b.caption = f"{label}: {b.caption}"
@@ -230,22 +254,62 @@ def _group_views(sec: Section, rows: pd.DataFrame, view_key: str, inp: Inputs, g
     sec.notes += tmp.notes
 
 
+def short_label(metadata: Mapping[str, Any], key: str) -> str:
+    """A short name of a proxy group for captions and table rows.
+
+    >>> short_label({}, "combined"), short_label({"proxy_groups": {"vso": {"label": "VSO"}}}, "vso")
+    ('Combined (all three groups)', 'VSO')
+    """
+    return "Combined (all three groups)" if key == "combined" else group_label(metadata, key)
+
+
 def _singles(sec: Section, rows: pd.DataFrame, inp: Inputs) -> None:
-    """Whole-area figures of every group in one key-figures table (the group in the Group column)."""
-    import pandas as pd
+    """Whole-area figures of every group in one table: a row per group and period, a column per indicator."""
+    from svsna.outputs.catalogue import indicator_kind, indicator_label
+    from svsna.outputs.views import _ci, _sig_cell, fmt_value
 
     if not len(rows):
         return
     order = {g: i for i, g in enumerate(GROUP_ORDER)}
-    shown = rows.assign(
-        breakdown_value=rows["definition"].map(lambda d: group_label(inp.metadata, d)),
-        _o=rows["definition"].map(lambda d: order.get(d, 9)),
-    ).sort_values(["_o", "period"], kind="stable")
-    _key_figures(sec, [pd.DataFrame(shown.drop(columns="_o"))], inp.view)
-    t = sec.blocks[-1]
-    assert isinstance(t, TableBlock)
-    t.columns[1] = "Proxy group"
-    t.source = SOURCE
+    inds = list(dict.fromkeys(rows["indicator"].astype(str)))
+    kinds = {i: indicator_kind(i, str(rows.loc[rows["indicator"] == i, "method"].iloc[0] or "")) for i in inds}
+    columns = ["Proxy group", "Period"]
+    for i in inds:
+        head = indicator_label(i)
+        columns.append(head + (" (rounded)" if inp.public and kinds[i] == "count" else ""))
+    out = []
+    keys = rows[["definition", "period"]].drop_duplicates()
+    keys = keys.assign(_o=keys["definition"].map(lambda d: order.get(d, 9))).sort_values(["_o", "period"])
+    for d, period, _ in keys.itertuples(index=False):
+        line: list[Cell | str] = [short_label(inp.metadata, d), str(period)]
+        here = rows[(rows["definition"] == d) & (rows["period"] == period)]
+        for i in inds:
+            r = next(here[here["indicator"] == i].itertuples(index=False), None)
+            if r is None:
+                line.append(Cell("", "num"))
+                continue
+            kind = kinds[i]
+            whole = kind == "number" and float(r.value) == int(r.value) if r.value == r.value else False
+            text = fmt_value(r.value, "count" if whole else kind)
+            ci = _ci(r, kind) if kind != "count" else ""
+            sig = _sig_cell(r.significance).text if kind in ("ratio", "percent") else ""
+            extra = " ".join(x for x in (f"({ci})" if ci else "", sig) if x)
+            line.append(Cell(f"{text} {extra}".strip(), "num count" if kind == "count" else "num"))
+        out.append(line)
+    note = "Values in brackets are 95% confidence intervals."
+    if inp.public:
+        note += " Counts are rounded to the nearest 5 and small numbers shown as [c] (see the appendix)."
+    sec.add_table(
+        TableBlock(
+            f"{sec.key}-key",
+            f"Key figures: {sec.title.lower()}, {inp.config.label}",
+            columns,
+            out,
+            SOURCE,
+            notes=note,
+            count_columns=tuple(j + 2 for j, i in enumerate(inds) if kinds[i] == "count"),
+        )
+    )
 
 
 def _section(inp: Inputs, key: str, title: str, view_key: str, intro: str, headline: list[Callout]) -> Section:

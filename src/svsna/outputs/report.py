@@ -380,6 +380,12 @@ def _build(
     od = is_opendata(metadata)
     meta = collect_metadata(config, opendata_metadata(metadata) if od and metadata else metadata)
     bounds = None
+    if od and boundaries is not None and isinstance(boundaries, str | Path):
+        from svsna.outputs.opendata import district_lookup
+
+        lookup_frame = district_lookup(meta)
+        if lookup_frame is not None:  # local authority outlines on the maps
+            boundaries = {"lsoa": boundaries, "lookup": lookup_frame}
     if boundaries is not None:
         from collections.abc import Mapping
 
