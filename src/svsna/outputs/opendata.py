@@ -371,7 +371,54 @@ def proxy_definitions_table(meta: Mapping[str, Any]) -> TableBlock:
     return TableBlock("definitions", "Proxy groups assessed", ["Name", "Group", "police.uk crime types"], rows, SOURCE)
 
 
-def adapt_methods(sec: Section, meta: Mapping[str, Any]) -> None:
-    """Open-data wording in the appendix: the proxy groups table instead of the definitions table."""
-    sec.blocks = [proxy_definitions_table(meta) if b.key == "definitions" else b for b in sec.blocks]
-    sec.blocks = [b for b in sec.blocks if not (isinstance(b, FigureBlock) and not b.uri)]
+def adapt_methods(sec: Section, inp: Inputs) -> None:
+    """Open-data wording in the appendix.
+
+    The proxy groups replace the definitions table; the row ledger is summarised by
+    outcome and reason (the per-file ledger is in the workbook and ``ledger.csv``);
+    method notes say what the open-data indicators use.
+    """
+    meta = inp.metadata
+    blocks: list[FigureBlock | TableBlock] = []
+    for b in sec.blocks:
+        if b.key == "definitions":
+            blocks.append(proxy_definitions_table(meta))
+        elif b.key == "ledger" and inp.ledger is not None:
+            blocks.append(ledger_summary(inp))
+        else:
+            blocks.append(b)
+    sec.blocks = blocks
+    sec.html_extra = (
+        sec.html_extra.replace("Getis-Ord Gi* on LSOA counts", "Getis-Ord Gi* on LSOA rates per 1,000 residents")
+        .replace("Counts of in-definition offences, involvements or events.", "Counts of police.uk crimes.")
+        .replace(
+            "it shows exact counts and is restricted to partners.",
+            "it shows exact counts of crimes already published on data.police.uk.",
+        )
+    )
+
+
+def ledger_summary(inp: Inputs) -> TableBlock:
+    """Rows read, loaded, excluded and rejected over all files, by reason (counts rounded in the public summary)."""
+    from svsna.outputs.public import count_rule
+    from svsna.outputs.wording import fmt_count
+
+    led = inp.ledger
+    assert led is not None
+    rule = count_rule(inp.config.disclosure.rules) if inp.public else None
+    grouped = led.groupby(["outcome", "reason"], sort=False, dropna=False)["rows"].sum()
+    rows = []
+    for (outcome, reason), n in grouped.items():
+        shown = rule(float(n)) if rule is not None else float(n)
+        reason_text = "" if reason != reason or reason in ("rows in file", "loaded") else str(reason)
+        rows.append([str(outcome), reason_text, Cell(fmt_count(shown) if shown is not None else "[c]", "num count")])
+    files = led["file"].nunique()
+    head = "Number (rounded)" if inp.public else "Rows"
+    return TableBlock(
+        "ledger",
+        f"Row ledger: rows read, loaded, excluded and rejected in {files} police.uk files",
+        ["Outcome", "Reason", head],
+        rows,
+        "svsna open-data ledger (per file in ledger.csv and the workbook)",
+        count_columns=(2,),
+    )

@@ -208,7 +208,7 @@ def render_edition(
     sections = build_opendata_sections(inp, headline) if od else build_sections(inp, headline)
     methods = methods_section(inp, withheld, view_table["public_note"] if public else None)
     if od:
-        adapt_methods(methods, metadata)
+        adapt_methods(methods, inp)
     sections.append(methods)
     kept = [s for s in sections if s.blocks or s.sentences or s.callouts or s.paragraphs or s.html_extra]
     dropped = [s.title for s in sections if s not in kept]
