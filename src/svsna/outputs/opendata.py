@@ -410,7 +410,8 @@ def ledger_summary(inp: Inputs) -> TableBlock:
     rows = []
     for (outcome, reason), n in grouped.items():
         shown = rule(float(n)) if rule is not None else float(n)
-        reason_text = "" if reason != reason or reason in ("rows in file", "loaded") else str(reason)
+        plain = "" if reason != reason or reason in ("rows in file", "loaded") else str(reason)
+        reason_text = plain.removeprefix(f"{outcome}: ")
         rows.append([str(outcome), reason_text, Cell(fmt_count(shown) if shown is not None else "[c]", "num count")])
     files = led["file"].nunique()
     head = "Number (rounded)" if inp.public else "Rows"
