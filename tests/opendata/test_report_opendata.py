@@ -213,6 +213,19 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
         assert misuses_of_serious_violence(html) == []
         for label in GROUP_LABELS:
             assert label in html
+    # the appendix's ledger summary: docs/opendata.md (checked against the raw files in test_leicestershire.py);
+    # the public summary rounds each count to the nearest 5.
+    expected = {
+        ("read", ""): (301_838, 301_840),
+        ("loaded", ""): (260_517, 260_515),
+        ("excluded", "anti-social behaviour (an incident, not a crime)"): (33_275, 33_275),
+        ("excluded", "no location (blank LSOA code)"): (7_463, 7_465),
+        ("excluded", "outside force area (LSOA not in the force's local authorities)"): (583, 585),
+    }
+    for which, html in ((0, full_html), (1, public_html)):
+        led = _table_with(parse(html), "Reason")
+        got = {(r[0], r[1]): int(r[2].replace(",", "")) for r in led[1:]}
+        assert got == {k: v[which] for k, v in expected.items()}
     # the ledger the report shows adds up: read = loaded + excluded + rejected (docs/opendata.md: 301,838)
     with (out / "ledger.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
