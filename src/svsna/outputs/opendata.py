@@ -183,7 +183,7 @@ def _introduction(inp: Inputs, sec: Section) -> None:
         "alongside local data."
     )
     if proxy:
-        sec.html_extra += f'<div class="proxy-definition"><h3>What these figures are</h3><p>{_esc(proxy)}</p></div>'
+        sec.html_lead = f'<div class="proxy-definition"><h3>What these figures are</h3><p>{_esc(proxy)}</p></div>'
     rows = [
         [short_label(meta, g), ", ".join((meta.get("proxy_groups") or {}).get(g, {}).get("crime_types", []))]
         for g in GROUP_ORDER
@@ -250,6 +250,8 @@ def _group_views(sec: Section, rows: pd.DataFrame, view_key: str, inp: Inputs, g
         b.key = f"{sec.key}-{group or 'all'}-{b.key}"
         b.caption = f"{label}: {b.caption}"
         b.source = SOURCE if sec.key != "od_hotspots" else SOURCE + "; ONS LSOA boundaries"
+        if isinstance(b, FigureBlock):  # open-data Gi* runs on rates (docs/opendata.md)
+            b.notes = b.notes.replace("on LSOA counts", "on LSOA rates per 1,000 residents")
         sec.blocks.append(b)
     sec.notes += tmp.notes
 
