@@ -226,6 +226,14 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
         led = _table_with(parse(html), "Reason")
         got = {(r[0], r[1]): int(r[2].replace(",", "")) for r in led[1:]}
         assert got == {k: v[which] for k, v in expected.items()}
+    # the workbook never names the figures serious violence either
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out / "sna-tables.xlsx", read_only=True)
+    assert {"3 Extent", "4 Trend", "5 Geography and deprivation", "6 Hot spots"} <= set(wb.sheetnames)
+    cells = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert not [v for v in cells if "serious violence" in v.lower() and "cannot isolate serious violence" not in v]
+    wb.close()
     # the ledger the report shows adds up: read = loaded + excluded + rejected (docs/opendata.md: 301,838)
     with (out / "ledger.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
