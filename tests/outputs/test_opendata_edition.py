@@ -92,3 +92,9 @@ def test_n_in_a_financial_year_is_a_count():
     # "714 in 2020/21" is a count in a year, not a "1 in 10" ratio, so it must be checked.
     assert unsafe_numbers("'Robbery' went from 714 in 2020/21 to 684 in 2021/22.", "nhsd_2018") == ["714", "684"]
     assert unsafe_numbers("Around 715 in 2020/21; 1 in 10 offences; 3 in 4 victims.", "nhsd_2018") == []
+
+
+def test_deciles_are_not_counts():
+    # "IMD decile 1" names a category, it counts nothing; the 7 is still a count.
+    text = "The rate in the most deprived LSOAs (IMD decile 1) was 5.1 times that in decile 10; 7 crimes."
+    assert unsafe_numbers(text, "nhsd_2018") == ["7"]

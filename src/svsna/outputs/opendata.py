@@ -339,8 +339,12 @@ def build_opendata_sections(inp: Inputs, headline: list[Callout]) -> list[Sectio
 
     # The proxy statement opens the report; its finding is not repeated as a call-out or a finding.
     headline[:] = [c for c in headline if c.text not in _proxy_texts(inp)]
+    by_text = {x.text: x.finding for ss in inp.sentences.values() for x in ss if x.text}
     for i, c in enumerate(headline):
-        if re.fullmatch(r"\d[\d,]*\.\d\d", c.figure or ""):  # a bare rate reads better with its unit
+        pct = by_text[c.text].numbers.get("pct_change") if c.text in by_text else None
+        if isinstance(pct, int | float):  # a change reads best as a percentage ("+17.5%"), not "1.2 times"
+            headline[i] = replace(c, figure=f"{pct:+.1f}%")
+        elif re.fullmatch(r"\d[\d,]*\.\d\d", c.figure or ""):  # a bare rate reads better with its unit
             headline[i] = replace(c, figure=f"{float(c.figure.replace(',', '')):,.1f} per 1,000")
     intro = Section("introduction", "Introduction: what police.uk data can and cannot show")
     _introduction(inp, intro)

@@ -187,6 +187,7 @@ _NOT_COUNTS = [
     r"\b\d+\s+in\s+(?:(?!(?:19|20)\d\d)\d+(?![\d/])|ten)\b",  # "1 in 10", not "714 in 2020/21"
     r"\b\d+(?:st|nd|rd|th)\b",
     r"\bper\s+\d[\d,]*",
+    r"\b(?:deciles?|quintiles?)\s+\d+",
     r"\b(?:Figure|Table|Section|page|Page|step|Step)\s+\d+",
     r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b",
