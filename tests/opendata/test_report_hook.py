@@ -62,3 +62,10 @@ def test_report_built_with_title_proxy_and_groups(west_yorkshire_shared, tmp_pat
     assert Path(call["boundaries"]).name == "lsoa11_wy.geojson"
     assert int(call["ledger"].query("outcome == 'read'")["rows"].sum()) == 161  # see test_second_force.py
     assert res.files["report_full_html"] == tmp_path / "sna-full.html"
+
+
+def test_real_outputs_declare_open_data_support():
+    # The contract above is met by the real report (checked end to end in test_report_opendata.py).
+    import svsna.outputs
+
+    assert svsna.outputs.SUPPORTS_OPENDATA is True

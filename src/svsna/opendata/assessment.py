@@ -11,8 +11,8 @@ folder, loads them into a workspace warehouse (``svsna.engine``), runs the five 
     metadata.json                         title, proxy definition, sources, files, attribution
     opendata-tables.xlsx                  all of the above in one workbook, titled "Open-data edition"
 
-and, when :mod:`svsna.outputs` declares ``SUPPORTS_OPENDATA = True``, the HTML/PDF/workbook
-report titled "Open-data edition" (otherwise ``REPORT_NOT_BUILT.txt`` says what is missing).
+and the HTML/PDF/workbook report titled "Open-data edition" through :func:`svsna.outputs.build_reports`
+(which declares ``SUPPORTS_OPENDATA = True``; without it ``REPORT_NOT_BUILT.txt`` says what is missing).
 
 Examples
 --------

@@ -85,13 +85,13 @@ PROXY_GROUPS: tuple[ProxyGroup, ...] = (
 PROXY_STATEMENT = (
     "This open-data edition is built only from public data (data.police.uk street-level crime, ONS "
     "population estimates and geography, and the English Indices of Deprivation 2019). data.police.uk "
-    "cannot isolate serious violence: its 'Violence and sexual offences' category lumps together all "
-    "violence against the person (from common assault and harassment to homicide) and all sexual "
-    "offences, and the files carry no offence code, no victim or suspect age, no time of day and no "
-    "weapon or knife flag. The edition therefore reports 'Violence and sexual offences', 'Robbery' "
-    "and 'Possession of weapons' separately and together ('combined') as a proxy for the volume and "
-    "geography of violence, and does not call any of them serious violence. Locations are snapped to "
-    "anonymous map points, and anti-social behaviour incidents (not crimes) are excluded."
+    "cannot isolate serious violence, so none of the figures here is called that: its 'Violence and sexual "
+    "offences' category lumps together all violence against the person (from common assault and harassment "
+    "to homicide) and all sexual offences, and the files carry no offence code, no victim or suspect age, no "
+    "time of day and no weapon or knife flag. The edition therefore reports 'Violence and sexual offences', "
+    "'Robbery' and 'Possession of weapons' separately and together ('combined') as a proxy for the volume and "
+    "geography of violence. Locations are snapped to anonymous map points, and anti-social behaviour "
+    "incidents (not crimes) are excluded."
 )
 
 

@@ -174,6 +174,19 @@ _LABELS: dict[str, str] = {
     "mam_cohort_mean": "Murder / attempted murder cohort: averages",
     "victim_offender_overlap": "Perpetrators who have been victims (%)",
     "offender_victim_overlap": "Victims who have been suspects (%)",
+    # open-data edition (docs/opendata.md)
+    "crimes_recorded": "Crimes recorded by the force",
+    "crimes": "Crimes located in the area",
+    "share_of_all_crime": "Share of all police.uk crime (%)",
+    "rate_ratio_vs_previous_year": "Rate ratio on the previous year",
+    "pct_change_vs_previous_year": "Change on the previous year (%)",
+    "monthly_crimes": "Crimes per month",
+    "rate_ratio_most_vs_least_deprived": "Rate ratio, most to least deprived decile",
+    "hotspot_lsoas": "Hot-spot LSOAs",
+    "persistent_hotspot_lsoas": "LSOAs a hot spot in every year",
+    "gi_star_z": "Getis-Ord Gi* z-score",
+    "crime_type_share": "Share of all police.uk crime by crime type (%)",
+    "outcome_share": "Share by last outcome (%)",
     # data quality
     "missing_share": "Missing or unknown (%)",
     "completeness_pct": "Completeness (%)",
@@ -212,6 +225,10 @@ _KINDS: dict[str, str] = {
     "repeat_offenders": "count",
     "frequent_perpetrators": "count",
     "mam_cohort": "count",
+    "crimes_recorded": "count",
+    "monthly_crimes": "count",
+    "hotspot_lsoas": "number",
+    "persistent_hotspot_lsoas": "number",
 }
 
 _PREFIXES: tuple[tuple[str, str], ...] = (

@@ -95,6 +95,7 @@ class Section:
     notes: list[str] = field(default_factory=list)
     number: int = 0
     html_extra: str = ""
+    html_lead: str = ""  # trusted HTML shown first, under the heading (e.g. the open-data proxy statement)
 
     def add_table(self, table: TableBlock) -> None:
         self.blocks.append(table)

@@ -67,6 +67,9 @@ _COUNT_WORDS = frozenset(
         "numerator",
         "denominator",
         "people",
+        "before",
+        "now",
+        "crimes",
     }
 )
 _NOT_COUNT_WORDS = frozenset(

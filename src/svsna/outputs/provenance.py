@@ -172,9 +172,12 @@ def methods_section(inp: Inputs, withheld: list[Sentence], public_notes: pd.Seri
         from svsna.outputs.views import add_indicator_views
 
         add_indicator_views(sec, dq, inp.table, inp.view)
-    sec.paragraphs.append("Statistical methods used in this report:")
     method_list = _methods_used(inp.table)
-    sec.html_extra += "<ul>" + "".join(f"<li>{_esc(m)}</li>" for m in method_list) + "</ul>"
+    sec.html_extra += (
+        "<h3>Statistical methods</h3><p>Statistical methods used in this report:</p><ul>"
+        + "".join(f"<li>{_esc(m)}</li>" for m in method_list)
+        + "</ul>"
+    )
     if inp.public:
         rules = cfg.disclosure.rules
         n_round = int(public_notes.str.startswith("count rounded").sum()) if public_notes is not None else 0

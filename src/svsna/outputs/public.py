@@ -23,6 +23,8 @@ Examples
 ['6']
 >>> unsafe_numbers("1 in 10 offences; 15-19 year olds; 22:00-05:00; under 25s; 1.6 times.", "nhsd_2018")
 []
+>>> unsafe_numbers("Robbery went from 714 in 2020/21 to 684 in 2021/22.", "nhsd_2018")
+['714', '684']
 """
 
 from __future__ import annotations
@@ -149,7 +151,8 @@ def public_indicators(table: pd.DataFrame, rules: str) -> pd.DataFrame:
             elif not _nan(value) and new != float(value):
                 note = f"count rounded ({rules})"
             value = np.nan if new is None else new
-            lo = hi = np.nan  # limits of a count would reveal it
+            if str(row.breakdown) != "month":
+                lo = hi = np.nan  # limits of a count would reveal it (XmR process limits of a series do not)
         elif num_supp.iloc[i]:
             value = lo = hi = np.nan
             note = f"numerator suppressed: {num_reason.iloc[i]}"
@@ -181,9 +184,10 @@ _NOT_COUNTS = [
     r"\b\d+\s*(?:-|–|to)\s*\d+(?=\s*(?:year|yr|\)|$|,|\s))",
     r"\b(?:under|over|aged|age|ages|than)\s+\d+",
     r"\b\d+\s*(?:and over|\+)",
-    r"\b\d+\s+in\s+(?:\d+|ten)\b",
+    r"\b\d+\s+in\s+(?:(?!(?:19|20)\d\d)\d+(?![\d/])|ten)\b",  # "1 in 10", not "714 in 2020/21"
     r"\b\d+(?:st|nd|rd|th)\b",
     r"\bper\s+\d[\d,]*",
+    r"\b(?:deciles?|quintiles?)\s+\d+",
     r"\b(?:Figure|Table|Section|page|Page|step|Step)\s+\d+",
     r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b",

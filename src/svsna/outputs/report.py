@@ -167,6 +167,7 @@ def render_edition(
     chart_cache: dict[str, Any] | None = None,
 ) -> Edition:
     """Build one edition's sections and HTML (no files written)."""
+    from svsna.outputs.opendata import adapt_methods, build_opendata_sections, is_opendata
     from svsna.outputs.public import count_rule, public_indicators, unsafe_numbers
 
     rules = config.disclosure.rules
@@ -174,11 +175,12 @@ def render_edition(
     rule = count_rule(rules) if public else None
     check = partial(unsafe_numbers, rules=rules) if public else None
     definition = config.primary_definition
+    od = is_opendata(metadata)  # police.uk proxy groups: every group is shown
     sentences: dict[str, list[Sentence]] = {}
     withheld: list[Sentence] = []
     headline: list[Callout] = []
     for f in findings:
-        if f.definition and f.definition != definition:
+        if f.definition and f.definition != definition and not od:
             continue
         s = sentence(f, rule=rule, check=check)
         sentences.setdefault(f.section, []).append(s)
@@ -194,7 +196,8 @@ def render_edition(
         # context sections; everything else is dropped before disclosure control (it is not published).
         view.featured = {str(i) for ss in sentences.values() for x in ss if x.text for i in x.finding.indicators}
         keep = (
-            table["indicator"].astype(str).isin(view.featured)
+            od
+            | table["indicator"].astype(str).isin(view.featured)
             | table["breakdown"].isin(list(CORE_BREAKDOWNS))
             | table["section"].isin(["risk_factors", "surveys", "data_quality", "population"])
         )
@@ -202,8 +205,11 @@ def render_edition(
     else:
         view_table = table.assign(public_note="")
     inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings))
-    sections = build_sections(inp, headline)
-    sections.append(methods_section(inp, withheld, view_table["public_note"] if public else None))
+    sections = build_opendata_sections(inp, headline) if od else build_sections(inp, headline)
+    methods = methods_section(inp, withheld, view_table["public_note"] if public else None)
+    if od:
+        adapt_methods(methods, inp)
+    sections.append(methods)
     kept = [s for s in sections if s.blocks or s.sentences or s.callouts or s.paragraphs or s.html_extra]
     dropped = [s.title for s in sections if s not in kept]
     if dropped and kept:
@@ -225,6 +231,8 @@ def _render_html(
 ) -> str:
     import jinja2
 
+    from svsna.outputs.opendata import is_opendata, report_title
+
     tdir = resources.files("svsna.outputs") / "templates"
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     template = env.from_string((tdir / "report.html.j2").read_text(encoding="utf-8"))
@@ -235,11 +243,16 @@ def _render_html(
         period_text = f"Profile period {prof.start:%B %Y} to {prof.end:%B %Y}"
     except Exception:  # no periods configured
         period_text = ""
+    if is_opendata(meta) and meta.get("financial_years"):
+        years = list(meta["financial_years"])
+        joined = " and ".join([", ".join(years[:-1]), years[-1]]) if len(years) > 1 else years[0]
+        period_text = ("Financial years " if len(years) > 1 else "Financial year ") + joined
     return template.render(
         css=(tdir / "report.css").read_text(encoding="utf-8"),
-        title="Serious Violence Strategic Needs Assessment",
+        title=report_title(meta, config.label) if is_opendata(meta) else "Serious Violence Strategic Needs Assessment",
         edition=edition,
-        edition_title="Full assessment (restricted)" if edition == "full" else "Executive summary",
+        edition_title=_edition_title(edition, is_opendata(meta)),
+        opendata=is_opendata(meta),
         area_name=config.name,
         period_text=period_text,
         meta=meta,
@@ -249,6 +262,12 @@ def _render_html(
         tables=tables,
         for_print=for_print,
     )
+
+
+def _edition_title(edition: str, opendata: bool) -> str:
+    if opendata:
+        return "Full edition" if edition == "full" else "Public summary"
+    return "Full assessment (restricted)" if edition == "full" else "Executive summary"
 
 
 def write_pdf(html: str, path: Path) -> None:
@@ -356,8 +375,17 @@ def _build(
     table = _indicator_frame(indicators)
     found = _findings(findings)
     led = _ledger(ledger)
-    meta = collect_metadata(config, metadata)
+    from svsna.outputs.opendata import is_opendata, opendata_metadata, prepare_table
+
+    od = is_opendata(metadata)
+    meta = collect_metadata(config, opendata_metadata(metadata) if od and metadata else metadata)
     bounds = None
+    if od and boundaries is not None and isinstance(boundaries, str | Path):
+        from svsna.outputs.opendata import district_lookup
+
+        lookup_frame = district_lookup(meta)
+        if lookup_frame is not None:  # local authority outlines on the maps
+            boundaries = {"lsoa": boundaries, "lookup": lookup_frame}
     if boundaries is not None:
         from collections.abc import Mapping
 
@@ -367,7 +395,7 @@ def _build(
         if isinstance(boundaries, Mapping):
             boundaries = {k: v for k, v in boundaries.items() if k != "lookup"}
         bounds = load_boundaries(boundaries, lookup)
-    scoped = _in_definition(table, config.primary_definition)
+    scoped = prepare_table(table) if od else _in_definition(table, config.primary_definition)
     paths = ReportPaths(
         full_html=out / "sna-full.html",
         full_pdf=out / "sna-full.pdf",

@@ -1,0 +1,100 @@
+"""Pieces of the open-data edition (svsna.outputs.opendata) and the public-summary rules it relies on.
+
+The end-to-end report on real police.uk data is tested in tests/opendata/test_report_opendata.py.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from svsna.indicators import INDICATOR_COLUMNS
+from svsna.outputs.opendata import is_opendata, prepare_table, report_title
+from svsna.outputs.public import public_indicators, unsafe_numbers
+
+
+def _row(**kw) -> dict:
+    base = dict.fromkeys(INDICATOR_COLUMNS)
+    base.update(
+        section="od_trend",
+        indicator="monthly_crimes",
+        period="2021-04",
+        area="Leicestershire",
+        breakdown="all",
+        breakdown_value="all",
+        method="XmR chart (Making Data Count)",
+        confidence=0.95,
+        suppressed=False,
+        definition="vso",
+    )
+    base.update(kw)
+    return base
+
+
+def test_prepare_table_makes_months_and_lsoa_codes():
+    t = pd.DataFrame(
+        [
+            _row(period="2021-04", numerator=3100, value=3100, lower=2700, upper=3500, significance="Similar"),
+            _row(period="2021-05", numerator=3600, value=3600, lower=2700, upper=3500, significance="Higher"),
+            _row(
+                section="od_hotspots",
+                indicator="gi_star_z",
+                period="2021/22",
+                breakdown="lsoa",
+                breakdown_value="Leicester 003A (E01013600)",
+                value=3.2,
+                significance="Hot spot (99%)",
+                method="Getis-Ord Gi*",
+            ),
+            _row(section="od_geography", indicator="lsoa_rate_per_1000", breakdown="lsoa", value=1.0),
+        ]
+    )
+    out = prepare_table(t)
+    months = out[out["indicator"] == "monthly_crimes"]
+    assert months["breakdown"].tolist() == ["month", "month"]
+    assert months["breakdown_value"].tolist() == ["2021-04", "2021-05"]
+    # the SPC chart marks special-cause points by these words (svsna.outputs.charts.spc_trend)
+    assert months["significance"].tolist() == ["Common cause", "Special cause high"]
+    assert out.loc[out["indicator"] == "gi_star_z", "breakdown_value"].tolist() == ["E01013600"]
+    assert "lsoa_rate_per_1000" not in set(out["indicator"])  # too fine for the report; in the workbook
+
+
+def test_title_and_edition():
+    meta = {"edition": "opendata", "title": "Open-data edition", "area": "West Yorkshire"}
+    assert is_opendata(meta) and not is_opendata({"edition": "sna"})
+    assert report_title(meta, "WY") == "West Yorkshire police.uk open-data profile: Open-data edition"
+
+
+def test_public_monthly_counts_rounded_but_process_limits_kept():
+    # nhsd_2018: counts 1-7 suppressed, others to the nearest 5 (3,103 -> 3,105; 6 -> suppressed).
+    # XmR limits describe the whole series (mean ± 2.66 × average moving range), not one cell, so they stay;
+    # the limits of an annual count would reveal it and are blanked.
+    t = pd.DataFrame(
+        [
+            _row(breakdown="month", breakdown_value="2021-04", numerator=3103, value=3103, lower=2700.5, upper=3500.5),
+            _row(
+                section="od_extent",
+                indicator="crimes",
+                period="2021/22",
+                numerator=6,
+                value=6,
+                lower=2.2,
+                upper=13.1,
+                method="Count",
+            ),
+        ]
+    )
+    pub = public_indicators(t, "nhsd_2018")
+    assert pub.loc[0, "value"] == 3105 and pub.loc[0, "lower"] == 2700.5 and pub.loc[0, "upper"] == 3500.5
+    assert pd.isna(pub.loc[1, "value"]) and pd.isna(pub.loc[1, "lower"]) and pd.isna(pub.loc[1, "upper"])
+
+
+def test_n_in_a_financial_year_is_a_count():
+    # "714 in 2020/21" is a count in a year, not a "1 in 10" ratio, so it must be checked.
+    assert unsafe_numbers("'Robbery' went from 714 in 2020/21 to 684 in 2021/22.", "nhsd_2018") == ["714", "684"]
+    assert unsafe_numbers("Around 715 in 2020/21; 1 in 10 offences; 3 in 4 victims.", "nhsd_2018") == []
+
+
+def test_deciles_are_not_counts():
+    # "IMD decile 1" names a category, it counts nothing; the 7 is still a count.
+    text = "The rate in the most deprived LSOAs (IMD decile 1) was 5.1 times that in decile 10; 7 crimes."
+    assert unsafe_numbers(text, "nhsd_2018") == ["7"]
