@@ -13,7 +13,7 @@ in :attr:`AssessmentResult.skipped`).
 Examples
 --------
 >>> SECTIONS[:3]
-('extent', 'nature', 'timing')
+('population', 'extent', 'nature')
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 #: Section modules under ``svsna.analyses``, in the order they are run and reported.
 SECTIONS: tuple[str, ...] = (
+    "population",
     "extent",
     "nature",
     "timing",

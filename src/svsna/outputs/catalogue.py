@@ -93,6 +93,14 @@ BREAKDOWN_LABELS: dict[str, str] = {
 }
 
 _LABELS: dict[str, str] = {
+    # population (svsna.analyses.population; docs/indicators.md)
+    "residents": "Residents",
+    "share_of_residents": "Share of the area's residents (%)",
+    "share_under_focus": "Share of residents in the focus age group (%)",
+    "residents_by_age_sex": "Residents by age and sex (% of the area)",
+    "residents_by_imd_decile": "Residents by deprivation decile (% of the area)",
+    "share_in_most_deprived_decile": "Residents in the most deprived 10% of LSOAs nationally (%)",
+    "share_in_most_deprived_quintile": "Residents in the most deprived 20% of LSOAs nationally (%)",
     # extent (docs/indicators.md)
     "offences": "Offences",
     "offences_change": "Change in offences on the previous year (%)",
