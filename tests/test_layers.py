@@ -25,7 +25,7 @@ LAYERS = {
     "pipeline": 6,
     "cli": 7,
 }
-SHARED = {"config", "errors", "codelists", "indicators", "pseudonym", "__init__"}
+SHARED = {"config", "errors", "codelists", "indicators", "pseudonym", "cells", "files", "__init__"}
 BACKENDS = ("duckdb", "pyspark")
 
 

@@ -1,31 +1,95 @@
 """Exceptions raised by svsna, each carrying a message fit for an analyst.
 
+Every fault the CLI reports is one line: what went wrong (file, row, column, value and
+rule where they apply), then ``hint:`` and what to do. Tracebacks are printed only with
+``svsna --debug``.
+
 Exit codes used by the CLI (scripts may rely on them):
 
-====  =========================================================
+====  =====================================================================
 0     success
-1     unexpected internal error (a bug: please report it)
+1     unexpected internal error (a bug: please report it, with ``--debug``)
 2     usage error (bad command-line options)
 3     configuration error (``area.yaml``, definitions, keys)
-4     input data error (a file cannot be read or fails its contract)
+4     input data error (a file cannot be read or fails its contract), or
+      the public release failed its disclosure audit
 5     a required input is missing
-====  =========================================================
+6     the workspace is busy (another svsna run holds its lock)
+7     the warehouse cannot be used (its last ingest did not complete, or
+      the file is damaged)
+8     a file-system fault (disk full, read-only or permission denied)
+====  =====================================================================
+
+Examples
+--------
+>>> ConfigError("bad key").exit_code, WorkspaceBusyError("x").exit_code
+(3, 6)
+>>> str(InputDataError("offences.csv: row 7: bad date", hint="use YYYY-MM-DD"))
+'offences.csv: row 7: bad date; hint: use YYYY-MM-DD'
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "EXIT_CODES",
     "ConfigError",
+    "DisclosureAuditError",
+    "FileSystemFault",
     "InputDataError",
     "MissingInputError",
     "SvsnaError",
+    "WarehouseStateError",
+    "WorkspaceBusyError",
+    "quote_value",
 ]
+
+#: Exit code -> meaning (documented in README and docs/ingest.md).
+EXIT_CODES: dict[int, str] = {
+    0: "success",
+    1: "unexpected internal error (a bug)",
+    2: "usage error",
+    3: "configuration error",
+    4: "input data error or disclosure audit failure",
+    5: "missing input",
+    6: "workspace busy",
+    7: "warehouse not usable",
+    8: "file-system fault",
+}
+
+
+def quote_value(value: object, limit: int = 60) -> str:
+    """``repr``-like quoting of a value for an error message, cut to ``limit`` characters.
+
+    >>> quote_value("abc")
+    "'abc'"
+    >>> quote_value("x" * 100, limit=10)
+    "'xxxxxxxxxx…' (100 characters)"
+    """
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}"[:-1] + f"…' ({len(text):,} characters)"
 
 
 class SvsnaError(Exception):
-    """Base class; ``exit_code`` is what the CLI exits with."""
+    """Base class; ``exit_code`` is what the CLI exits with.
+
+    Parameters
+    ----------
+    message : str
+        One line saying what went wrong and where.
+    hint : str, optional
+        What the user can do about it (appended as ``; hint: ...`` unless the message
+        already carries a hint).
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, hint: str | None = None) -> None:
+        if hint and "hint:" not in message:
+            message = f"{message}; hint: {hint}"
+        super().__init__(message)
+        self.hint = hint
 
 
 class ConfigError(SvsnaError):
@@ -40,7 +104,31 @@ class InputDataError(SvsnaError):
     exit_code = 4
 
 
+class DisclosureAuditError(InputDataError):
+    """The public release failed its joint disclosure audit (nothing public was written)."""
+
+    exit_code = 4
+
+
 class MissingInputError(SvsnaError):
     """A required input file or warehouse table is missing."""
 
     exit_code = 5
+
+
+class WorkspaceBusyError(SvsnaError):
+    """Another svsna process holds the workspace lock."""
+
+    exit_code = 6
+
+
+class WarehouseStateError(SvsnaError):
+    """The warehouse cannot be used: its last ingest did not complete, or it is damaged."""
+
+    exit_code = 7
+
+
+class FileSystemFault(SvsnaError):
+    """Disk full, read-only file system, permission denied or a path of the wrong kind."""
+
+    exit_code = 8

@@ -21,13 +21,21 @@ breakdown_value    the category (``all``, ``Under 25``, ``Charnwood`` ...)
 numerator          count behind the value (may be missing for non-count indicators)
 denominator        population or total behind the value
 value              the statistic (rate, proportion as a percentage, ratio, count)
+statistic          what ``value`` is, one of :data:`STATISTICS` (``count``, ``rate``,
+                   ``percentage``, ``percent_change``, ``ratio``, ``mean``, ``median``,
+                   ``z``, ``score``, ``value``); disclosure control and formatting read
+                   this, never the indicator's name
+unit               the unit in words: what a count counts (``offences``, ``people``),
+                   ``per 1,000 residents`` for a rate, ``%``, ``times``, ``years``
 lower, upper       confidence limits (missing where not applicable)
 method             how the value and limits were computed (``Byar's``, ``Exact Poisson``,
                    ``Wilson``, ``Rate ratio (exact conditional)``, ``Count`` ...)
 confidence         confidence level of the limits, e.g. 0.95
 comparator_value   the value compared against (England, the whole area, last year)
-significance       ``Higher``, ``Lower``, ``Similar``, ``Better``, ``Worse``, ``Increase``,
-                   ``Decrease``, ``No significant change``, ``Not compared``
+significance       a :class:`Significance` value: ``Higher``, ``Lower``, ``Similar``,
+                   ``Better``, ``Worse``, ``Increase``, ``Decrease``, ``No significant
+                   change``, ``Special cause - high``, ``Special cause - low``,
+                   ``Common cause``, ``Not compared``
 suppressed         True where public outputs must not show the figure
 suppression_reason why (``count 1-7 (nhsd_2018)``, ``secondary suppression`` ...)
 definition         serious-violence definition the row belongs to (blank if none)
@@ -44,6 +52,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -51,13 +60,18 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INDICATOR_COLUMNS",
+    "STATISTICS",
     "Finding",
     "SectionResult",
+    "Significance",
     "concat_indicators",
     "empty_indicator_table",
+    "fill_statistic_and_unit",
     "findings_from_json",
     "findings_to_json",
     "indicator_rows",
+    "infer_statistic",
+    "infer_unit",
 ]
 
 INDICATOR_COLUMNS: tuple[str, ...] = (
@@ -70,6 +84,8 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "numerator",
     "denominator",
     "value",
+    "statistic",
+    "unit",
     "lower",
     "upper",
     "method",
@@ -91,6 +107,8 @@ _DTYPES: dict[str, str] = {
     "numerator": "float64",
     "denominator": "float64",
     "value": "float64",
+    "statistic": "object",
+    "unit": "object",
     "lower": "float64",
     "upper": "float64",
     "method": "object",
@@ -101,6 +119,147 @@ _DTYPES: dict[str, str] = {
     "suppression_reason": "object",
     "definition": "object",
 }
+
+
+#: What an indicator's ``value`` can be (the ``statistic`` column).
+STATISTICS: tuple[str, ...] = (
+    "count",
+    "rate",
+    "percentage",
+    "percent_change",
+    "ratio",
+    "mean",
+    "median",
+    "z",
+    "score",
+    "value",
+)
+
+
+class Significance(StrEnum):
+    """The result of a comparison, as stored in the ``significance`` column.
+
+    A ``StrEnum``: members compare equal to their text, so tables keep plain strings.
+
+    >>> Significance("Higher") is Significance.HIGHER, Significance.HIGHER == "Higher"
+    (True, True)
+    >>> Significance.SPECIAL_HIGH.is_significant, Significance.SIMILAR.is_significant
+    (True, False)
+    """
+
+    HIGHER = "Higher"
+    LOWER = "Lower"
+    SIMILAR = "Similar"
+    BETTER = "Better"
+    WORSE = "Worse"
+    INCREASE = "Increase"
+    DECREASE = "Decrease"
+    NO_CHANGE = "No significant change"
+    SPECIAL_HIGH = "Special cause - high"
+    SPECIAL_LOW = "Special cause - low"
+    COMMON_CAUSE = "Common cause"
+    NOT_COMPARED = "Not compared"
+
+    @property
+    def is_significant(self) -> bool:
+        """Whether the test found a difference (or a special cause)."""
+        return self in _SIGNIFICANT
+
+    @property
+    def direction(self) -> int:
+        """+1 higher/increase/worse-high, -1 lower/decrease, 0 none."""
+        return _DIRECTION.get(self, 0)
+
+
+_SIGNIFICANT = frozenset(
+    {
+        Significance.HIGHER,
+        Significance.LOWER,
+        Significance.BETTER,
+        Significance.WORSE,
+        Significance.INCREASE,
+        Significance.DECREASE,
+        Significance.SPECIAL_HIGH,
+        Significance.SPECIAL_LOW,
+    }
+)
+_DIRECTION = {
+    Significance.HIGHER: 1,
+    Significance.INCREASE: 1,
+    Significance.SPECIAL_HIGH: 1,
+    Significance.LOWER: -1,
+    Significance.DECREASE: -1,
+    Significance.SPECIAL_LOW: -1,
+}
+
+
+def infer_statistic(indicator: str, method: str | None = None) -> str:
+    """A fallback guess of the ``statistic`` of rows that do not state it.
+
+    Analyses state ``statistic`` explicitly; this exists only for indicator tables written
+    by older versions (and is what those rows are read as).
+
+    >>> infer_statistic("rate_ratio_under25", "Rate ratio (exact conditional)")
+    'ratio'
+    >>> infer_statistic("offences", "Count"), infer_statistic("offences_change", "Period change")
+    ('count', 'percent_change')
+    >>> infer_statistic("knife_share", "Wilson"), infer_statistic("gi_star_z", "Getis-Ord Gi*")
+    ('percentage', 'z')
+    """
+    name = (indicator or "").lower()
+    meth = (method or "").lower()
+    if meth == "count" or meth.startswith("count"):
+        return "count"
+    if name.endswith(("_change", "_change_pct")) or "change" in meth:
+        return "percent_change"
+    if "rate ratio" in meth or name.endswith(("_ratio", "ratio_age", "ratio_under25")):
+        return "ratio"
+    if meth.startswith("mean"):
+        return "mean"
+    if meth.startswith("median"):
+        return "median"
+    if "wilson" in meth or "proportion" in meth:
+        return "percentage"
+    if "byar" in meth or "exact poisson" in meth or "crude" in meth or "dsr" in meth or "standardised" in meth:
+        return "rate"
+    if "gi" in meth or "gi_star" in name or "hotspot_gi" in name or name.endswith("_z"):
+        return "z"
+    if "ratio" in name:
+        return "ratio"
+    if name in ("offences", "victims", "suspects", "population") or name.startswith(
+        ("offences_", "count", "n_", "attendances", "admissions_count", "callouts")
+    ):
+        return "count"
+    if name.endswith("_pct") or "share" in name or "percent" in name or "proportion" in name:
+        return "percentage"
+    if "rate" in name or "per_1000" in name:
+        return "rate"
+    if "score" in name:
+        return "score"
+    return "value"
+
+
+def infer_unit(statistic: str, indicator: str = "", multiplier: int = 1000) -> str:
+    """A fallback ``unit`` for a statistic (analyses state the unit themselves).
+
+    >>> infer_unit("rate"), infer_unit("percentage"), infer_unit("count", "offences")
+    ('per 1,000 residents', '%', 'offences')
+    """
+    if statistic == "rate":
+        return f"per {multiplier:,} residents"
+    if statistic in ("percentage", "percent_change"):
+        return "%"
+    if statistic == "ratio":
+        return "times"
+    if statistic == "z":
+        return "z-score"
+    if statistic == "count":
+        name = (indicator or "").lower()
+        for word in ("offences", "victims", "suspects", "people", "attendances", "admissions", "callouts"):
+            if word in name:
+                return word
+        return "count"
+    return ""
 
 
 def empty_indicator_table() -> pd.DataFrame:
@@ -145,8 +304,31 @@ def indicator_rows(stats: pd.DataFrame | None = None, **columns: Any) -> pd.Data
     for name in INDICATOR_COLUMNS:
         if name not in frame.columns:
             frame[name] = False if name == "suppressed" else None
+    frame = fill_statistic_and_unit(frame)
     frame = frame[list(INDICATOR_COLUMNS)]
     return frame.astype(_DTYPES)
+
+
+def fill_statistic_and_unit(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fill blank ``statistic``/``unit`` cells by :func:`infer_statistic` / :func:`infer_unit`."""
+    if not len(frame):
+        return frame
+    for col in ("statistic", "unit"):
+        if col not in frame.columns:
+            frame[col] = None
+    blank_stat = frame["statistic"].isna() | (frame["statistic"].astype(str) == "")
+    if blank_stat.any():
+        frame.loc[blank_stat, "statistic"] = [
+            infer_statistic(str(i), m if isinstance(m, str) else None)
+            for i, m in zip(frame.loc[blank_stat, "indicator"], frame.loc[blank_stat, "method"], strict=True)
+        ]
+    blank_unit = frame["unit"].isna()
+    if blank_unit.any():
+        frame.loc[blank_unit, "unit"] = [
+            infer_unit(str(st), str(i))
+            for st, i in zip(frame.loc[blank_unit, "statistic"], frame.loc[blank_unit, "indicator"], strict=True)
+        ]
+    return frame
 
 
 def concat_indicators(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
@@ -156,6 +338,7 @@ def concat_indicators(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     frames = [p for p in parts if p is not None and len(p)]
     if not frames:
         return empty_indicator_table()
+    frames = [f if {"statistic", "unit"} <= set(f.columns) else fill_statistic_and_unit(f.copy()) for f in frames]
     out = pd.concat([f[list(INDICATOR_COLUMNS)] for f in frames], ignore_index=True)
     return out.astype(_DTYPES)
 

@@ -3,11 +3,16 @@
 Each command lives in its own module under ``svsna.cli`` and registers itself on the
 shared Typer app; heavy imports happen inside the commands so ``svsna --help`` is fast.
 Exit codes are listed in :mod:`svsna.errors`.
+
+Every fault ends the command with one line on standard error and a documented exit code;
+``svsna --debug <command>`` (or ``SVSNA_DEBUG=1``) also prints the traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
 
 import typer
@@ -29,6 +34,14 @@ app = typer.Typer(
 COMMAND_MODULES: tuple[str, ...] = ("demo", "synth", "ingest", "assess", "report", "opendata")
 
 
+_DEBUG = {"on": os.environ.get("SVSNA_DEBUG", "") not in ("", "0")}
+
+
+def debug_enabled() -> bool:
+    """Whether ``--debug`` (or ``SVSNA_DEBUG=1``) asked for tracebacks."""
+    return _DEBUG["on"]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"svsna {__version__}")
@@ -40,20 +53,84 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    debug: bool = typer.Option(False, "--debug", help="Print the full traceback when a command fails."),
 ) -> None:
     """Serious Violence Strategic Needs Assessments from partner data."""
+    if debug:
+        _DEBUG["on"] = True
 
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"svsna.cli.{_name}").register(app)
 
 
+def os_error_message(exc: OSError) -> tuple[str, str]:
+    """A one-line message and a hint for a file-system fault.
+
+    >>> os_error_message(OSError(errno.ENOSPC, "No space left on device", "/tmp/x"))[0]
+    'no space left on device writing /tmp/x'
+    """
+    where = exc.filename or ""
+    target = f" {where}" if where else ""
+    code = exc.errno
+    if code == errno.ENOSPC:
+        return f"no space left on device writing{target}", "free some space or choose another output folder"
+    if code == errno.EROFS:
+        return f"read-only file system:{target}", "choose a writable folder for the workspace and output"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"permission denied:{target}", "check the folder's owner and permissions"
+    if code == errno.EISDIR:
+        return f"{where} is a folder, not a file", "name the file itself in area.yaml"
+    if code == errno.ENOTDIR:
+        return f"{where} is a file, not a folder", "name a folder (or remove the file)"
+    if code == errno.EEXIST:
+        return f"{where} already exists and is not a folder", "name a folder in area.yaml `output:`"
+    if code == errno.ENOENT:
+        return f"no such file or folder:{target}", "check the path"
+    return f"{exc.strerror or exc}{':' + target if target else ''}", "check the disk and the path"
+
+
+def _fail(message: str, code: int) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    text = message.strip().splitlines()[0] if message.strip() else "failed"
+    if len(text) > 2000:
+        text = text[:2000] + f"… ({len(message):,} characters)"
+    Console(stderr=True).print(f"[bold red]error:[/] {escape(text)}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
 def main() -> None:
-    """Entry point of the ``svsna`` console script."""
+    """Entry point of the ``svsna`` console script: every fault is one line and an exit code."""
+    from svsna.errors import FileSystemFault
+
     try:
         app()
     except SvsnaError as exc:
-        from rich.console import Console
+        if debug_enabled():
+            import traceback
 
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+            traceback.print_exc()
+        _fail(str(exc), exc.exit_code)
+    except OSError as exc:
+        if debug_enabled():
+            import traceback
+
+            traceback.print_exc()
+        msg, hint = os_error_message(exc)
+        _fail(f"{msg}; hint: {hint}", FileSystemFault.exit_code)
+    except MemoryError:
+        _fail("out of memory; hint: check the limits in area.yaml `limits:` and the size of the inputs", 1)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:
+        if debug_enabled():
+            import traceback
+
+            traceback.print_exc()
+        _fail(
+            f"internal error: {type(exc).__name__}: {exc}; hint: this is a bug in svsna — "
+            "rerun with `svsna --debug ...` and report the traceback",
+            1,
+        )

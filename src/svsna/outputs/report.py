@@ -93,6 +93,9 @@ def _indicator_frame(indicators: Any) -> pd.DataFrame:
         )
     else:
         frame = pd.DataFrame(indicators)
+    for col in ("statistic", "unit"):  # tables written before these columns existed
+        if col not in frame.columns:
+            frame[col] = None
     missing = [c for c in INDICATOR_COLUMNS if c not in frame.columns]
     if missing:
         raise InputDataError(
