@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -152,6 +153,15 @@ class Pseudonymisation(_Strict):
     key_file: Path | None = None
 
 
+class IngestLimits(_Strict):
+    """``limits:`` in area.yaml: what ingest accepts before refusing a file or a row (docs/ingest.md)."""
+
+    max_field_chars: int = Field(default=32_767, ge=100)
+    xlsx_max_uncompressed_mb: int = Field(default=200, ge=1)
+    xlsx_max_rows: int = Field(default=1_048_576, ge=1)
+    batch_rows: int = Field(default=100_000, ge=100, le=5_000_000)
+
+
 class AreaConfig(_Strict):
     """The validated contents of an ``area.yaml`` file."""
 
@@ -174,6 +184,9 @@ class AreaConfig(_Strict):
     workspace: Path = Path("workspace")
     disclosure: Disclosure = Disclosure()
     pseudonymisation: Pseudonymisation = Pseudonymisation()
+    columns: dict[str, dict[str, str]] = Field(default_factory=dict)
+    """source -> {contract field -> column name in the file}, for columns named unlike the contract."""
+    limits: IngestLimits = IngestLimits()
     base_dir: Path = Path(".")
 
     @field_validator("financial_years")
@@ -207,6 +220,14 @@ class AreaConfig(_Strict):
         bad = [k for k in v if k not in SOURCE_NAMES]
         if bad:
             raise ValueError(f"unknown input source(s) {bad}; known sources: {list(SOURCE_NAMES)}")
+        return v
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, v: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        bad = [k for k in v if k not in SOURCE_NAMES]
+        if bad:
+            raise ValueError(f"unknown source(s) {bad} in columns; known sources: {list(SOURCE_NAMES)}")
         return v
 
     @property
@@ -268,23 +289,84 @@ def _window_label(start: dt.date, end: dt.date) -> str:
     return f"{start:%b %Y} - {end:%b %Y}"
 
 
+MAX_YAML_BYTES = int(os.environ.get("SVSNA_MAX_YAML_BYTES", 1_000_000))
+"""Largest area.yaml read (bytes); set ``SVSNA_MAX_YAML_BYTES`` to change it (it applies before area.yaml is read)."""
+MAX_YAML_ALIASES = int(os.environ.get("SVSNA_MAX_YAML_ALIASES", 100))
+"""Most YAML aliases (``*name``) accepted in area.yaml (``SVSNA_MAX_YAML_ALIASES``): nested aliases can
+expand a few hundred bytes into gigabytes."""
+MAX_YAML_NODES = 100_000
+"""Most values area.yaml may expand to, counting every alias expansion."""
+
+
+def _safe_yaml(text: str, path: Path) -> Any:
+    """``yaml.safe_load`` with limits on aliases and on the size the document expands to."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+            if self.check_event(yaml.AliasEvent):
+                _Loader.aliases += 1
+                if _Loader.aliases > MAX_YAML_ALIASES:
+                    raise ConfigError(
+                        f"{path}: more than {MAX_YAML_ALIASES} YAML aliases (*name); area.yaml needs none",
+                        hint="write the values out in full (SVSNA_MAX_YAML_ALIASES raises the limit)",
+                    )
+            return super().compose_node(parent, index)
+
+    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    budget = [MAX_YAML_NODES]
+
+    def walk(node: Any) -> None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ConfigError(
+                f"{path}: the YAML expands to more than {MAX_YAML_NODES:,} values (nested aliases?)",
+                hint="write area.yaml without aliases",
+            )
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(k)
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(data)
+    return data
+
+
 def load_area_config(path: str | Path) -> AreaConfig:
     """Read and validate an ``area.yaml`` file.
 
     Raises
     ------
     ConfigError
-        With one line per problem, naming the field and the rule, and a hint.
+        With one line per problem, naming the field and the rule, and a hint; also for a
+        file over :data:`MAX_YAML_BYTES` or one whose aliases expand too far.
     """
     import yaml
+
+    from svsna.errors import quote_value
 
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"{path}: area configuration file not found (hint: run `svsna demo` to see an example)")
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder; hint: name the area.yaml file itself")
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise ConfigError(
+            f"{path}: {size:,} bytes, more than an area configuration needs (limit {MAX_YAML_BYTES:,})",
+            hint="check you named the area.yaml file (SVSNA_MAX_YAML_BYTES raises the limit)",
+        )
     try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw: Any = _safe_yaml(path.read_text(encoding="utf-8"), path)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        raise ConfigError(f"{path}: not valid YAML: {quote_value(exc, 300)}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; hint: save area.yaml as UTF-8") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     raw.setdefault("base_dir", str(path.parent.resolve()))
@@ -292,8 +374,8 @@ def load_area_config(path: str | Path) -> AreaConfig:
         return AreaConfig.model_validate(raw)
     except ValidationError as exc:
         lines = [f"{path}: {len(exc.errors())} problem(s) in the area configuration:"]
-        for err in exc.errors():
+        for err in exc.errors()[:20]:
             loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            lines.append(f"  - {loc}: {err['msg']} (got {err.get('input')!r})")
+            lines.append(f"  - {loc}: {quote_value(err['msg'], 200)} (got {quote_value(err.get('input'), 60)})")
         lines.append("hint: see docs/area-config.md for every setting and an example")
         raise ConfigError("\n".join(lines)) from None

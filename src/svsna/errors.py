@@ -38,6 +38,7 @@ __all__ = [
     "InputDataError",
     "MissingInputError",
     "SvsnaError",
+    "UsageError",
     "WarehouseStateError",
     "WorkspaceBusyError",
     "quote_value",
@@ -90,6 +91,12 @@ class SvsnaError(Exception):
             message = f"{message}; hint: {hint}"
         super().__init__(message)
         self.hint = hint
+
+
+class UsageError(SvsnaError):
+    """A command-line option has a value svsna does not know (e.g. ``--engine foo``)."""
+
+    exit_code = 2
 
 
 class ConfigError(SvsnaError):

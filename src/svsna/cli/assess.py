@@ -49,9 +49,10 @@ def register(app: typer.Typer) -> None:
 
         from svsna.analyses import SECTIONS, run_assessment, write_assessment
         from svsna.config import load_area_config
-        from svsna.engine import WAREHOUSE_FILE, open_warehouse
-        from svsna.errors import MissingInputError
+        from svsna.engine import check_engine, check_warehouse, open_warehouse
+        from svsna.pipeline.ingest import preflight_output
 
+        check_engine(engine)
         console = Console(stderr=True)
         config = load_area_config(area)
         if boundaries is not None and not boundaries.is_absolute():
@@ -59,10 +60,10 @@ def register(app: typer.Typer) -> None:
         if boundaries is None:  # the area file's boundaries setting, where the configuration has one
             boundaries = getattr(config, "boundaries_path", None)
         workspace = config.workspace_dir
-        if not (workspace / WAREHOUSE_FILE).exists():
-            raise MissingInputError(
-                f"no warehouse at {workspace / WAREHOUSE_FILE}; hint: run `svsna ingest --area {area}`"
-            )
+        # Before any analysis runs: refuse a warehouse whose last ingest did not complete (exit 7) or that
+        # an ingest is writing now (exit 6), and an output folder that cannot be written (exit 8).
+        check_warehouse(workspace, engine, area=str(area))
+        preflight_output(config, out=out)
         wh = open_warehouse(workspace, engine=engine, read_only=engine == "duckdb")
         defs = list(definition or config.definitions)
         try:

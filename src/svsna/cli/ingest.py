@@ -76,10 +76,15 @@ def register(app: typer.Typer) -> None:
     def ingest_command(
         area: Annotated[Path, typer.Option("--area", "-a", help="The area.yaml file.")],
         engine: Annotated[
-            str, typer.Option("--engine", help="duckdb (default) or spark (also export tables to Parquet for Spark).")
+            str, typer.Option("--engine", help="duckdb (default) or spark (the warehouse is written as Parquet).")
         ] = "duckdb",
         demo: Annotated[
-            bool, typer.Option("--demo", help="Allow the public demo pseudonymisation key (synthetic data only).")
+            bool,
+            typer.Option("--demo", help="Allow the public demo pseudonymisation key (data made by svsna synth only)."),
+        ] = False,
+        new_key: Annotated[
+            bool,
+            typer.Option("--new-key", help="Accept a key different from this workspace's last ingest (breaks linkage)."),
         ] = False,
         extract_date: Annotated[
             str | None,
@@ -89,14 +94,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read, validate and load the partner extracts named in area.yaml into the warehouse."""
         from rich.console import Console
+        from rich.markup import escape
 
         from svsna.config import load_area_config
-        from svsna.engine import ENGINES
-        from svsna.errors import ConfigError
+        from svsna.engine import check_engine
         from svsna.pipeline.ingest import ingest
 
-        if engine not in ENGINES:
-            raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        check_engine(engine)
         as_of = None
         if extract_date:
             try:
@@ -105,11 +109,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter(f"{extract_date!r} is not a date (use YYYY-MM-DD)") from None
         config = load_area_config(area)
         console = Console()
-        result = ingest(config, demo=demo, progress=not quiet, as_of=as_of)
-        if engine == "spark":
-            from svsna.engine import open_warehouse
-
-            open_warehouse(config.workspace_dir, engine="spark")  # exports the tables to Parquet for Spark
+        result = ingest(config, demo=demo, progress=not quiet, as_of=as_of, engine=engine, new_key=new_key)
         console.print(ledger_table(result.ledger))
         reasons = reasons_table(result.ledger)
         if reasons is not None:
@@ -118,9 +118,17 @@ def register(app: typer.Typer) -> None:
         if rejected_rows:
             console.print(
                 f"[bold red]{rejected_rows} row(s) rejected[/] with {result.rejects} problem(s): see "
-                f"{result.rejects_path} (it can be handed back to the data owner)"
+                f"{escape(str(result.rejects_path))} (it can be handed back to the data owner)"
             )
         else:
             console.print("[green]no rows rejected[/]")
-        console.print(f"pseudonyms keyed by {result.key_label or 'n/a (no person identifiers)'}")
-        console.print(f"ledger: {result.ledger_path}\nwarehouse: {result.warehouse_path}")
+        err = Console(stderr=True)
+        for warning in result.warnings:
+            err.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        run = result.run
+        key = result.key_label or "n/a (no identifiers)"
+        fp = f" (fingerprint {run.key_fingerprint})" if run is not None and run.key_fingerprint else ""
+        console.print(f"pseudonyms keyed by {escape(key)}{fp}")
+        if run is not None:
+            console.print(f"ingest run {run.run_id}: complete")
+        console.print(f"ledger: {escape(str(result.ledger_path))}\nwarehouse: {escape(str(result.warehouse_path))}")

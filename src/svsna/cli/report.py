@@ -86,8 +86,15 @@ def register(app: typer.Typer) -> None:
         from svsna.errors import MissingInputError
         from svsna.outputs import build_reports
 
+        from svsna.engine import check_warehouse
+        from svsna.pipeline.ingest import preflight_output
+
         started = time.perf_counter()
         config = load_area_config(area)
+        # Refuse to report while the last ingest is incomplete or running (exit 7/6); check the output
+        # folder can be written before any work (exit 8).
+        check_warehouse(config.workspace_dir, area=str(area), require=False)
+        preflight_output(config, out=out)
         folder = config.output_dir
         indicators = folder / "indicators.parquet"
         if not indicators.is_file():
@@ -99,7 +106,9 @@ def register(app: typer.Typer) -> None:
         findings = folder / "findings.json"
         if not findings.is_file():
             raise MissingInputError(f"{findings}: findings not found (hint: run `svsna assess --area {area}` first)")
-        ledger = folder / "ledger.csv"
+        ledger = folder / "restricted" / "ledger.csv"
+        if not ledger.is_file():
+            ledger = folder / "ledger.csv"
         bounds_path = boundaries or find_boundaries(config)
         if boundaries is not None and not boundaries.is_file():
             raise MissingInputError(f"{boundaries}: boundary file not found")

@@ -1,13 +1,28 @@
-"""Ingest partner extracts into the warehouse, with a row ledger where nothing is lost.
+"""Ingest partner extracts into the warehouse: streaming, in the engine, atomic, with a row ledger.
 
-:func:`ingest` is the public entry point of ``svsna ingest``. It spans three layers, so it
-lives here rather than in :mod:`svsna.sources`: the sources layer reads, validates and
-pseudonymises every extract (:func:`svsna.sources.partnership.load_partnership`); the
-definitions layer classifies every offence under each definition
-(:func:`svsna.definitions.classifier.classify`, one Ibis expression run in the warehouse);
-the engine writes the tables through Ibis into DuckDB. ``ledger`` and ``rejects`` are
-written both as warehouse tables and as ``ledger.csv`` / ``rejects.csv`` in the output
-folder. Nothing is written unless every file could be read.
+:func:`ingest` is the public entry point of ``svsna ingest``. In order:
+
+1. **Check before changing anything**: the configuration and definitions, every input
+   (exists, is a file, readable; its size and SHA-256; CSV encoding), the pseudonymisation
+   key (policy, demo key only for ``svsna synth`` data, same key as the workspace's last
+   run unless ``new_key``), the output and workspace folders (writable, owner-only, free
+   space for the inputs' size).
+2. **Lock** the workspace (a second ingest stops with exit 6) and record the run as
+   ``running`` in the journal (:mod:`svsna.engine.state`).
+3. **Stream** each file in batches: read, validate, pseudonymise, shape
+   (:func:`svsna.sources.partnership.stream_source`); stage each batch in the engine.
+4. **In the engine**: the cross-row rules (orphans, duplicates), the final tables, the
+   offence classification under each definition (one Ibis expression), the ledger, the
+   rejects and the run record, all in a *new* warehouse (:class:`svsna.engine.build.WarehouseBuild`).
+5. Write ``restricted/ledger.csv`` and ``restricted/rejects.csv`` (atomically, formula-neutralised),
+   then **switch** the warehouse in one step and mark the run ``complete``.
+
+A crash at any point leaves the previous warehouse or the new complete one; ``assess`` and
+``report`` refuse a warehouse whose last ingest did not complete
+(:func:`svsna.engine.state.check_warehouse`). ``dry_run=True`` does steps 1, 3 and 4 in a
+scratch folder and throws the result away: the per-file ledger preview without touching
+the workspace or the outputs. The same code runs on DuckDB and on Spark (``engine="spark"``:
+the warehouse is Parquet under ``<workspace>/spark/``).
 
 Examples
 --------
@@ -17,35 +32,66 @@ Examples
 >>> _ = (d / "geo.csv").write_text("lsoa_code,lsoa_name,npa,district_code,district_name,county_code,"
 ...     "county_name\\nE01000001,A 1,N,D1,Dee,C1,Cee\\n")
 >>> _ = (d / "off.csv").write_text("offence_ref,ho_code,offence_description,committed_from,location_type,"
-...     "lsoa,domestic_flag\\nR1,8N,ABH,2021-05-01 23:15,STREET,E01000001,N\\nR2,105A,Push,2021-05-02 01:00,"
-...     "STREET,E01000001,N\\n")
->>> cfg = AreaConfig(name="Doc", base_dir=d, inputs={"geography": "geo.csv", "offences": "off.csv"})
+...     "lsoa,domestic_flag\\nR1,8N,ABH,2021-05-01 23:15,STREET,E01000001,N\\nR2,105A,Push,2021-05-02,"
+...     "STREET,E01000001,N\\nr 1,8N,ABH,2021-05-01 23:15,STREET,E01000001,N\\n")
+>>> key = pathlib.Path(tempfile.mkdtemp()) / "svsna.key"  # a secret key, kept away from the data
+>>> _ = key.write_text("d0c-example-3f9a1c7e5b2d8f4a6c0e9b1d")
+>>> cfg = AreaConfig(name="Doc", base_dir=d, inputs={"geography": "geo.csv", "offences": "off.csv"},
+...                  pseudonymisation={"key_file": key})
 >>> res = ingest(cfg, progress=False, as_of=dt.date(2022, 1, 1))
->>> res.rejects, res.tables["offences"], res.tables["offence_decisions"], res.ledger_path.name
-(0, 2, 2, 'ledger.csv')
->>> res.ledger.loc[res.ledger["outcome"] == "excluded", "reason"].tolist()
-['excluded by definition llr_vrn: offence code not in definition']
+>>> res.rejects, res.tables["offences"], res.tables["offence_decisions"], res.ledger_path.parent.name
+(1, 2, 2, 'restricted')
+>>> res.ledger.loc[res.ledger["outcome"] == "rejected", "reason"].tolist()
+['duplicate key (offence_ref)']
+>>> res.run.status, len(res.run.inputs["offences"]["sha256"])
+('complete', 64)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from svsna.config import AreaConfig
-from svsna.sources.partnership import LOAD_ORDER, REQUIRED_SOURCES, check_required, load_partnership
-from svsna.sources.validation import ValidationResult
+from svsna.errors import ConfigError, FileSystemFault, SvsnaError
+from svsna.sources.partnership import LOAD_ORDER, REQUIRED_SOURCES, InputFile, check_required
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
 
     from svsna.definitions.definition import Definition
-    from svsna.engine import Warehouse
+    from svsna.engine.build import WarehouseBuild
+    from svsna.engine.state import RunRecord
+    from svsna.pseudonym import Pseudonymiser
 
-__all__ = ["LOAD_ORDER", "REQUIRED_SOURCES", "IngestResult", "ingest"]
+__all__ = ["LOAD_ORDER", "REQUIRED_SOURCES", "FileSummary", "IngestResult", "ingest", "preflight_output"]
+
+RESTRICTED = "restricted"
+_SPACE_FACTOR = 1.5
+"""Free space the workspace needs, as a multiple of the inputs' total size (scratch + new warehouse)."""
+_MIN_FREE_BYTES = 1_000_000
+
+
+@dataclass
+class FileSummary:
+    """What ingest found in one file (for ``svsna check`` and the CLI)."""
+
+    source: str
+    file: str
+    format: str
+    encoding: str | None
+    read: int
+    loaded: int
+    reasons: dict[str, int]
+    ignored_columns: list[str]
+    near_misses: dict[str, str]
+    """file column -> optional field it looks like (not loaded)"""
 
 
 @dataclass
@@ -61,11 +107,102 @@ class IngestResult:
     tables: dict[str, int] = field(default_factory=dict)
     """Warehouse table -> rows written."""
     key_label: str = ""
+    run: RunRecord | None = None
+    """The ingest-run record (id, times, inputs' hashes, key fingerprint), as stored in ``ingest_runs``."""
+    files: list[FileSummary] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
     @property
     def loaded(self) -> int:
         led = self.ledger
         return int(led.loc[led["outcome"] == "loaded", "rows"].sum())
+
+
+def _needs_key(config: AreaConfig) -> bool:
+    from svsna.sources.contracts import load_contracts
+
+    contracts = load_contracts()
+    return any(
+        config.input_path(s) is not None and any(f.type == "person" or f.pseudonymise for f in contracts[s].fields)
+        for s in LOAD_ORDER
+    )
+
+
+def _writable(folder: Path, what: str) -> None:
+    """Prove ``folder`` takes a file (create and delete one), else a one-line file-system fault."""
+    from svsna.files import atomic_write_bytes
+
+    probe = folder / ".svsna-write-test"
+    try:
+        atomic_write_bytes(probe, b"ok")
+        probe.unlink()
+    except OSError as exc:
+        from svsna.cli import os_error_message
+
+        msg, hint = os_error_message(exc)
+        raise FileSystemFault(f"the {what} folder {folder} is not writable: {msg}", hint=hint) from None
+
+
+def _folder(path: Path, what: str, setting: str) -> Path:
+    from svsna.files import private_dir
+
+    try:
+        return private_dir(path)
+    except FileExistsError:
+        raise FileSystemFault(
+            f"the {what} {path} exists and is not a folder", hint=f"name a folder in area.yaml `{setting}:`"
+        ) from None
+    except OSError as exc:
+        from svsna.cli import os_error_message
+
+        msg, hint = os_error_message(exc)
+        raise FileSystemFault(f"cannot create the {what} folder {path}: {msg}", hint=hint) from None
+
+
+def _free_space(folder: Path, need: int, what: str) -> None:
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise FileSystemFault(
+            f"not enough free space for the {what} in {folder}: {free / 1e6:,.1f} MB free, about {need / 1e6:,.1f} MB "
+            "needed",
+            hint="free some space or choose another folder in area.yaml",
+        )
+
+
+def preflight_output(config: AreaConfig, *, need: int = _MIN_FREE_BYTES, out: Path | None = None) -> Path:
+    """Create ``<output>/restricted`` owner-only and prove it is writable with room; returns it.
+
+    Used by ``ingest``, ``assess`` and ``report`` before they do any work (``out`` overrides
+    the area's ``output:``).
+
+    Raises
+    ------
+    FileSystemFault
+        (exit 8) The output names a file, is read-only, or its disk is full.
+    """
+    out = _folder(out if out is not None else config.output_dir, "output", "output")
+    restricted = _folder(out / RESTRICTED, "output", "output")
+    _writable(restricted, "output")
+    _free_space(restricted, need, "outputs")
+    return restricted
+
+
+def _fingerprint_check(workspace: Path, engine: str, fingerprint: str | None, new_key: bool) -> None:
+    from svsna.engine.state import current_run
+
+    if fingerprint is None or new_key:
+        return
+    try:
+        last = current_run(workspace, engine)
+    except SvsnaError:
+        return  # a damaged warehouse is rebuilt; nothing to compare with
+    if last is not None and last.key_fingerprint and last.key_fingerprint != fingerprint:
+        raise ConfigError(
+            f"the pseudonymisation key differs from the one used for this workspace (fingerprint "
+            f"{fingerprint} now, {last.key_fingerprint} in run {last.run_id}): people would not link across runs",
+            hint="use the same key as before, or pass --new-key to start the workspace again with this key",
+        )
 
 
 def ingest(
@@ -74,80 +211,358 @@ def ingest(
     demo: bool = False,
     progress: bool = True,
     as_of: dt.date | None = None,
-    on_file: Callable[[str, ValidationResult], None] | None = None,
+    on_file: Callable[[str, FileSummary], None] | None = None,
+    engine: str = "duckdb",
+    new_key: bool = False,
+    dry_run: bool = False,
+    _fault: Callable[[str], None] | None = None,
 ) -> IngestResult:
-    """Ingest every input of ``config`` into the DuckDB warehouse in ``config.workspace_dir``.
+    """Ingest every input of ``config`` into the warehouse in ``config.workspace_dir``.
 
     Parameters
     ----------
     config : AreaConfig
-        The area configuration (inputs, workspace, output, definitions, key settings).
+        The area configuration (inputs, workspace, output, definitions, key settings, limits).
     demo : bool
-        Allow the public demo pseudonymisation key when no key is configured.
+        Allow the public demo pseudonymisation key when no key is configured (only for data
+        made by ``svsna synth``: checked against its manifest).
     progress : bool
         Show a progress bar (one step per source) on the terminal.
     as_of : date, optional
         The extract date; dates after it are rejected (default: today).
     on_file : callable, optional
-        Called with ``(source, result)`` after each file is validated.
+        Called with ``(source, FileSummary)`` after each file is validated.
+    engine : {"duckdb", "spark"}
+        Where the warehouse is built.
+    new_key : bool
+        Accept a key different from the workspace's last run (pseudonyms will not link to it).
+    dry_run : bool
+        Validate everything and return the ledger, writing nothing to the workspace or outputs.
 
     Raises
     ------
     MissingInputError
-        If geography or offences are not supplied, or a named file does not exist.
+        (5) Geography or offences not supplied, or named files missing (all listed at once).
     InputDataError
-        If a file cannot be read or lacks a required column.
+        (4) A file cannot be read or lacks a required column.
     ConfigError
-        If the pseudonymisation key or a definition is missing or invalid.
+        (3) Key or definition problems.
+    WorkspaceBusyError
+        (6) Another ingest of this workspace is running.
+    FileSystemFault
+        (8) An input is a folder or unreadable; the output or workspace is not writable or full.
     """
+    import tempfile
+
     from svsna.definitions.definition import load_definitions
-    from svsna.engine import WAREHOUSE_FILE, open_warehouse
+    from svsna.engine import check_engine
+    from svsna.pseudonym import check_demo_data, key_beside_extracts, pseudonymiser_for
 
-    # Fail fast on configuration before reading any data.
+    check_engine(engine)
     check_required(config)
-    extra_dir = getattr(config, "definitions_dir", None)  # honoured if area.yaml gains such a setting
-    if extra_dir is not None and not Path(extra_dir).is_absolute():
-        extra_dir = config.base_dir / extra_dir
-    definitions = load_definitions(list(config.definitions), base_dir=config.base_dir, extra_dir=extra_dir)
-    data = load_partnership(config, demo=demo, progress=progress, as_of=as_of, on_file=on_file)
+    definitions = load_definitions(list(config.definitions), base_dir=config.base_dir)
+    pseudonymiser = pseudonymiser_for(config, demo=demo) if _needs_key(config) else None
+    inputs = _inspect(config)
+    warnings: list[str] = []
+    if pseudonymiser is not None:
+        if pseudonymiser.is_demo:
+            check_demo_data(config, {s: f.sha256 for s, f in inputs.items()})
+        from svsna.engine import hmac_sha256_hex
 
-    ledger = data.ledger
-    wh = open_warehouse(config.workspace_dir)
-    tables: dict[str, int] = {}
+        pseudonymiser.hasher = hmac_sha256_hex
+        beside = key_beside_extracts(config)
+        if beside:
+            warnings.append(beside)
+    fingerprint = pseudonymiser.fingerprint if pseudonymiser is not None else None
+    total = sum(f.bytes for f in inputs.values())
+    if dry_run:
+        workspace = Path(tempfile.mkdtemp(prefix="svsna-check-"))
+        restricted = workspace / RESTRICTED
+    else:
+        restricted = preflight_output(config, need=max(_MIN_FREE_BYTES, total // 10))
+        workspace = _folder(config.workspace_dir, "workspace", "workspace")
+        _writable(workspace, "workspace")
+        _free_space(workspace, int(total * _SPACE_FACTOR) + _MIN_FREE_BYTES, "warehouse")
+        _fingerprint_check(workspace, engine, fingerprint, new_key)
     try:
-        for name, frame in data.tables.items():
-            wh.write_table(name, frame)
-            tables[name] = frame.height
-        for name in data.not_supplied:  # no stale table from an earlier run
-            if wh.has_table(name):
-                wh.con.drop_table(name)
-        tables["offence_decisions"], excluded = _classify(wh, definitions)
-        for definition, reason, rows in excluded.itertuples(index=False):
-            ledger.add_excluded("offences", data.files["offences"], definition, reason, int(rows))
-        ledger_frame = ledger.frame()
-        wh.write_table("ledger", _ledger_arrow(ledger_frame))
-        wh.write_table("rejects", data.rejects)
-        tables["ledger"] = len(ledger_frame)
-        tables["rejects"] = data.rejects.height
+        return _run(
+            config, inputs, definitions, pseudonymiser, workspace, restricted, engine=engine, as_of=as_of,
+            progress=progress, on_file=on_file, warnings=warnings, dry_run=dry_run, fault=_fault,
+        )  # fmt: skip
     finally:
-        wh.close()
+        if dry_run:
+            shutil.rmtree(workspace, ignore_errors=True)
 
-    out = config.output_dir
-    out.mkdir(parents=True, exist_ok=True)
-    ledger_path = out / "ledger.csv"
-    rejects_path = out / "rejects.csv"
-    ledger_frame.to_csv(ledger_path, index=False)
-    data.rejects.write_csv(rejects_path)
+
+def _inspect(config: AreaConfig) -> dict[str, InputFile]:
+    from svsna.sources.partnership import inspect_inputs
+
+    return inspect_inputs(config)
+
+
+def _run(
+    config: AreaConfig,
+    inputs: dict[str, InputFile],
+    definitions: list[Definition],
+    pseudonymiser: Pseudonymiser | None,
+    workspace: Path,
+    restricted: Path,
+    *,
+    engine: str,
+    as_of: dt.date | None,
+    progress: bool,
+    on_file: Callable[[str, FileSummary], None] | None,
+    warnings: list[str],
+    dry_run: bool,
+    fault: Callable[[str], None] | None,
+) -> IngestResult:
+    import svsna
+    from svsna.engine.build import WarehouseBuild, remove_stale_builds
+    from svsna.engine.state import RunRecord, WorkspaceLock, _now, new_run_id, write_journal
+    from svsna.files import remove_leftovers
+
+    say = fault or (lambda _point: None)
+    with WorkspaceLock(workspace):
+        remove_stale_builds(workspace)
+        if not dry_run:
+            remove_leftovers(restricted)
+        record = RunRecord(
+            run_id=new_run_id(),
+            started=_now(),
+            engine=engine,
+            svsna_version=svsna.__version__,
+            key_fingerprint=pseudonymiser.fingerprint if pseudonymiser is not None else None,
+            key_label=pseudonymiser.label if pseudonymiser is not None else "",
+            inputs={s: f.record() for s, f in inputs.items()},
+            pid=__import__("os").getpid(),
+        )
+        if not dry_run:
+            write_journal(workspace, record)
+        say("journal")
+        build = WarehouseBuild(workspace, record.run_id, engine)
+        try:
+            result = _load(config, inputs, definitions, pseudonymiser, build, record, as_of, progress, on_file, say)
+            result.warnings = warnings + result.warnings
+            if dry_run:
+                build.abort()
+                result.dry_run = True
+                return result
+            ledger_path, rejects_path = _write_csvs(build, result.ledger, restricted, say)
+            say("csvs")
+            build.commit()
+            say("commit")
+        except BaseException as exc:
+            build.abort()
+            if not dry_run:
+                record.status = "failed"
+                record.finished = _now()
+                record.message = (str(exc).splitlines() or [type(exc).__name__])[0][:500]
+                write_journal(workspace, record)
+            raise
+        record.status = "complete"
+        write_journal(workspace, record)
+    from svsna.engine import WAREHOUSE_FILE
+
+    result.ledger_path = ledger_path
+    result.rejects_path = rejects_path
+    result.warehouse_path = workspace / (WAREHOUSE_FILE if engine == "duckdb" else f"spark/{record.run_id}")
+    return result
+
+
+def _arrow(frame: pl.DataFrame) -> Any:
+    return frame.to_arrow()
+
+
+def _load(
+    config: AreaConfig,
+    inputs: dict[str, InputFile],
+    definitions: list[Definition],
+    pseudonymiser: Pseudonymiser | None,
+    build: WarehouseBuild,
+    record: RunRecord,
+    as_of: dt.date | None,
+    progress: bool,
+    on_file: Callable[[str, FileSummary], None] | None,
+    say: Callable[[str], None],
+) -> IngestResult:
+    import polars as pl
+
+    from svsna.engine.state import RUN_COLUMNS, RUNS_TABLE, _now
+    from svsna.sources.contracts import load_contracts
+    from svsna.sources.crossrow import cross_row
+    from svsna.sources.ledger import Ledger
+    from svsna.sources.partnership import stream_source
+    from svsna.sources.tables import TABLE_NAMES
+    from svsna.sources.validation import ValidationContext
+
+    as_of = as_of or dt.date.today()
+    contracts = load_contracts()
+    ledger = Ledger()
+    tables: dict[str, int] = {}
+    files: list[FileSummary] = []
+    warnings: list[str] = []
+    geo: pl.DataFrame | None = None
+    lsoas: frozenset[str] | None = None
+    parents: dict[str, Any] = {}
+    seq = 0
+    with _Progress(progress, len(LOAD_ORDER)) as bar:
+        for order, source in enumerate(LOAD_ORDER):
+            bar.step(source, config.input_path(source))
+            if source not in inputs:
+                ledger.not_supplied(source)
+                continue
+            name = TABLE_NAMES[source]
+            ctx = ValidationContext(as_of=as_of, lsoas=lsoas, pseudonymiser=pseudonymiser)
+            read = 0
+            reasons: Counter[str] = Counter()
+            facts = None
+            for batch in stream_source(config, source, inputs[source], ctx, geo):
+                facts = batch.facts
+                build.append(name, _arrow(batch.table))
+                if batch.rejects.height:
+                    rej = batch.rejects.with_columns(
+                        pl.lit(order, dtype=pl.Int64).alias("__order"),
+                        pl.int_range(seq, seq + batch.rejects.height, dtype=pl.Int64).alias("__seq"),
+                    )
+                    seq += batch.rejects.height
+                    build.append("__rejects", _arrow(rej))
+                if batch.rejected_keys is not None and batch.rejected_keys.height:
+                    build.append(f"{name}__rejected_keys", _arrow(batch.rejected_keys))
+                read += batch.read
+                reasons.update(batch.reasons)
+                say(f"batch:{source}")
+            assert facts is not None
+            file_name = facts.path.name
+            cr = cross_row(build.staged(name), contracts[source], file=file_name, parents=parents)
+            cross = build.execute(cr.rejects.group_by("reason").aggregate(rows=cr.rejects.count())).to_pylist()
+            if cross:
+                import ibis
+
+                extra = cr.rejects.drop("reason").mutate(
+                    __order=ibis.literal(order, type="int64"), __seq=ibis.literal(2**62, type="int64")
+                )
+                _stage_expr(build, "__rejects", extra)
+            for c in cross:
+                reasons[str(c["reason"])] += int(c["rows"])
+            say(f"crossrow:{source}")
+            loaded = build.materialise(name, cr.kept)
+            tables[name] = loaded
+            say(f"table:{source}")
+            ledger.add_file(source, file_name, read=read, loaded=loaded, rejected=dict(reasons), how=facts.describe)
+            summary = FileSummary(
+                source, file_name, facts.format, facts.encoding, read, loaded, dict(reasons), facts.ignored_columns,
+                facts.near_misses,
+            )  # fmt: skip
+            files.append(summary)
+            for col, fld in facts.near_misses.items():
+                warnings.append(
+                    f"{file_name}: column {col!r} was not loaded but looks like the optional field {fld!r}; if it is, "
+                    f'add to area.yaml: `columns: {{{source}: {{{fld}: "{col}"}}}}`'
+                )
+            if on_file is not None:
+                on_file(source, summary)
+            if source == "geography":
+                geo = pl.from_arrow(build.execute(build.table("geography")))  # type: ignore[assignment]
+                lsoas = frozenset(geo.get_column("lsoa_code").to_list())  # type: ignore[union-attr]
+            if source == "offences":
+                rejected = build.staged(f"{name}__rejected_keys") if build.has_staged(f"{name}__rejected_keys") else None
+                parents["offences.offence_ref"] = (build.table("offences"), rejected, file_name)
+
+    tables["offence_decisions"], excluded = _classify(build, definitions)
+    say("classify")
+    for definition, reason, rows in excluded:
+        ledger.add_excluded("offences", inputs["offences"].path.name, definition, reason, rows)
+    ledger.check()
+    ledger_frame = ledger.frame()
+    build.write("ledger", _ledger_arrow(ledger_frame))
+    tables["ledger"] = len(ledger_frame)
+    tables["rejects"] = _final_rejects(build)
+    say("rejects")
+    record.tables = dict(tables)
+    record.finished = _now()
+    record.status = "complete"
+    _write_runs(build, record, RUNS_TABLE, RUN_COLUMNS)
+    say("runs")
     return IngestResult(
         ledger=ledger_frame,
-        rejects=data.rejects.height,
-        workspace=config.workspace_dir,
-        warehouse_path=config.workspace_dir / WAREHOUSE_FILE,
-        ledger_path=ledger_path,
-        rejects_path=rejects_path,
+        rejects=tables["rejects"],
+        workspace=build.workspace,
+        warehouse_path=build.workspace,
+        ledger_path=Path(),
+        rejects_path=Path(),
         tables=tables,
-        key_label=data.key_label,
+        key_label=pseudonymiser.label if pseudonymiser is not None else "",
+        run=record,
+        files=files,
+        warnings=warnings,
     )
+
+
+def _stage_expr(build: WarehouseBuild, name: str, expr: Any) -> None:
+    """Append the rows of an engine expression to staging table ``name``."""
+    import pyarrow as pa
+
+    for rb in build.batches(expr):
+        build.append(name, pa.Table.from_batches([rb]))
+
+
+_REJECT_SCHEMA = {
+    "source": "string",
+    "file": "string",
+    "row_number": "int64",
+    "column": "string",
+    "value": "string",
+    "rule": "string",
+    "message": "string",
+}
+
+
+def _final_rejects(build: WarehouseBuild) -> int:
+    """Write table ``rejects`` (every problem, in load order and file order); returns its rows."""
+    import ibis
+
+    if build.has_staged("__rejects"):
+        staged = build.staged("__rejects")
+        expr = staged.order_by(["__order", "row_number", "__seq"]).select(*_REJECT_SCHEMA)
+        expr = expr.mutate(__pos=ibis.row_number())
+        return build.materialise("rejects", expr, order_by="__pos", drop=("__pos",))
+    import pyarrow as pa
+
+    empty = pa.table({k: pa.array([], type=pa.int64() if v == "int64" else pa.string()) for k, v in _REJECT_SCHEMA.items()})
+    return build.write("rejects", empty)
+
+
+def _write_runs(build: WarehouseBuild, record: RunRecord, table: str, columns: dict[str, str]) -> None:
+    import pyarrow as pa
+
+    rows = []
+    previous = build.previous_runs()
+    if previous is not None:
+        rows = [{k: r.get(k) for k in columns} for r in previous.to_pylist()]
+    rows.append({k: v for k, v in record.row().items() if k in columns})
+    build.write(table, pa.Table.from_pylist(rows, schema=pa.schema([(k, pa.string()) for k in columns])))
+
+
+def _write_csvs(build: WarehouseBuild, ledger: pd.DataFrame, restricted: Path, say: Callable[[str], None]) -> tuple[Path, Path]:
+    """``rejects.csv`` then ``ledger.csv``, each complete or absent (every text value neutralised)."""
+    from svsna.cells import neutralise_frame
+    from svsna.files import atomic_path
+
+    rejects_path = restricted / "rejects.csv"
+    ledger_path = restricted / "ledger.csv"
+    with atomic_path(rejects_path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            header = True
+            for rb in build.batches(build.table("rejects")):
+                frame = neutralise_frame(rb.to_pandas())
+                frame.to_csv(fh, index=False, header=header, lineterminator="\n")
+                header = False
+                say("rejects.csv")
+            if header:
+                fh.write(",".join(_REJECT_SCHEMA) + "\n")
+    with atomic_path(ledger_path) as tmp:
+        neutralise_frame(ledger).to_csv(tmp, index=False, lineterminator="\n")
+    return ledger_path, rejects_path
 
 
 def _ledger_arrow(frame: pd.DataFrame) -> object:
@@ -167,17 +582,48 @@ def _ledger_arrow(frame: pd.DataFrame) -> object:
     return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
 
 
-def _classify(wh: Warehouse, definitions: list[Definition]) -> tuple[int, pd.DataFrame]:
-    """Write ``offence_decisions`` in the warehouse (one Ibis expression); return its row count and
-    the excluded counts by ``definition, reason`` (both from one aggregate run in the warehouse)."""
-    import pandas as pd
-
+def _classify(build: WarehouseBuild, definitions: list[Definition]) -> tuple[int, list[tuple[str, str, int]]]:
+    """Write ``offence_decisions`` (one Ibis expression); return its row count and the excluded counts by
+    ``definition, reason`` (both from one aggregate run in the engine)."""
     from svsna.definitions.classifier import classify
 
-    wh.con.create_table("offence_decisions", classify(wh.table("offences"), definitions), overwrite=True)
-    dec = wh.table("offence_decisions")
-    # A few rows (definitions x reasons) come back as Arrow: no pandas conversion machinery for two numbers.
-    counts = dec.group_by(["definition", "reason", "included"]).agg(rows=dec.count()).to_pyarrow().to_pylist()
-    total = sum(int(c["rows"]) for c in counts)
-    excluded = sorted((c["definition"], c["reason"], int(c["rows"])) for c in counts if not c["included"])
-    return total, pd.DataFrame(excluded, columns=["definition", "reason", "rows"])
+    total = build.materialise("offence_decisions", classify(build.table("offences"), definitions), order_by=None)
+    dec = build.table("offence_decisions")
+    counts = build.execute(dec.group_by(["definition", "reason", "included"]).aggregate(rows=dec.count())).to_pylist()
+    excluded = sorted((str(c["definition"]), str(c["reason"]), int(c["rows"])) for c in counts if not c["included"])
+    assert total == sum(int(c["rows"]) for c in counts)
+    return total, excluded
+
+
+class _Progress:
+    """A rich progress bar over the sources (silent when disabled)."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled = enabled
+        self.total = total
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                transient=False,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task("ingest", total=self.total)
+        return self
+
+    def step(self, source: str, path: Path | None) -> None:
+        if self._progress is not None:
+            label = f"{source}: {Path(str(path)).name}" if path is not None else f"{source}: not supplied"
+            self._progress.update(self._task, description=label, advance=1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)

@@ -41,8 +41,9 @@ def assess(config: AreaConfig, *, engine: str = "duckdb", progress: Callable[[st
     """Run every analysis section for every configured definition and write the
     indicator table (CSV, Parquet) and ``findings.json`` to the output folder."""
     from svsna.analyses import run_assessment, write_assessment
-    from svsna.engine import open_warehouse
+    from svsna.engine import check_warehouse, open_warehouse
 
+    check_warehouse(config.workspace_dir, engine)
     wh = open_warehouse(config.workspace_dir, engine=engine, read_only=engine == "duckdb")
     try:
         result = run_assessment(wh, config, boundaries=config.boundaries_path, progress=progress)
@@ -63,7 +64,9 @@ def report(config: AreaConfig, *, pdf: bool = True) -> ReportPaths:
     for needed in (indicators, findings):
         if not needed.exists():
             raise MissingInputError(f"{needed} not found; hint: run `svsna assess --area ...` first")
-    ledger = out / "ledger.csv"
+    ledger = out / "restricted" / "ledger.csv"
+    if not ledger.exists():
+        ledger = out / "ledger.csv"
     return build_reports(
         indicators,
         findings,

@@ -88,6 +88,10 @@ class FieldContract(_Strict):
     example: Any = None
     description: str | None = None
     aliases: list[str] = Field(default_factory=list)
+    pseudonymise: bool = False
+    """A record reference (offence, attendance, admission, incident): normalised and replaced by a keyed HMAC."""
+    outside_area: bool = False
+    """An LSOA field where a valid LSOA code outside the area's geography is kept (a home address)."""
 
     @model_validator(mode="after")
     def _coherent(self) -> FieldContract:
@@ -201,7 +205,11 @@ def _rules_cell(f: FieldContract) -> str:
     if f.max is not None:
         parts.append(f"max {f.max:g}")
     if f.key:
-        parts.append("part of the row key (duplicates rejected)")
+        parts.append("part of the row key (duplicates rejected; case and spaces ignored)")
+    if f.pseudonymise:
+        parts.append("replaced at ingest by a keyed pseudonym")
+    if f.outside_area:
+        parts.append("an LSOA outside the area is kept, as outside the area")
     return "; ".join(parts)
 
 

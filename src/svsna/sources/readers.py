@@ -1,69 +1,141 @@
-"""Read partner extracts (CSV, XLSX, Parquet) as raw text, matched to their contract.
+"""Read partner extracts (CSV, XLSX, Parquet) as raw text, in batches, matched to their contract.
 
 Every value is read as text (nothing is coerced here: validation checks the raw text).
-The result is a :class:`RawTable`: a polars DataFrame whose columns are the contract's
-field names (missing optional fields are all-null) plus ``_row``, the row number as a
-spreadsheet shows it (the header is line 1, so the first data row is 2).
+:class:`ExtractReader` opens one file, maps its header onto the contract's fields and
+then yields :class:`RawBatch` es of at most ``batch_rows`` rows, so memory stays bounded
+however large the extract is. A batch is a polars DataFrame whose columns are the
+contract's field names (missing optional fields are all-null) plus ``_row``, the line the
+record starts on as a text editor or spreadsheet shows it (the header is line 1).
+
+Row-level faults of the file format stay row-level: a CSV record with more or fewer
+fields than the header, an unterminated or malformed quoted value, or a value longer than
+the field-length limit is reported as a :class:`RowFault` (line number, rule, message) and
+the rest of the file is read. Whole-file problems (undecodable bytes, a wrong delimiter, a
+missing required column, an Excel file over the size limits) raise
+:class:`~svsna.errors.InputDataError` before any row is returned.
 
 Blank cells and cells holding just ``NULL`` (as SQL exports write them) are missing values.
-CSV files may be UTF-8, UTF-8 with a BOM or Windows-1252; the encoding is detected and
-reported. A file whose header holds one column containing ``;``, tab or ``|`` is refused
-as having the wrong delimiter. Excel files use the first sheet, or the sheet named after
-``#`` in the path (``offences.xlsx#Crimes``).
+CSV files may be UTF-8 (with or without a BOM), UTF-16 or UTF-32 (with a BOM) or
+Windows-1252; the encoding is detected and reported. Excel files use the first sheet, or
+the sheet named after ``#`` in the path (``offences.xlsx#Crimes``). Columns may be named
+in ``area.yaml`` (``columns: {offences: {weapon_flag: "Weapon Used"}}``); optional columns
+whose header looks like a field but does not match are reported as near misses.
 
 Examples
 --------
 >>> import tempfile, pathlib
 >>> from svsna.sources.contracts import load_contracts
 >>> d = pathlib.Path(tempfile.mkdtemp())
->>> _ = (d / "pop.csv").write_bytes("Area Code,YEAR,age,Sex,Population\\nE1,2020,15-19,F,10\\n".encode())
+>>> _ = (d / "pop.csv").write_bytes("Area Code,YEAR,age,Sex,Population\\nE1,2020,15-19,F,10\\nE1,2020,1\\n".encode())
 >>> raw = read_source(d / "pop.csv", load_contracts()["population"])
 >>> raw.data.to_dicts()
 [{'_row': 2, 'area_code': 'E1', 'year': '2020', 'age': '15-19', 'sex': 'F', 'population': '10'}]
->>> raw.encoding, raw.format
-('utf-8', 'csv')
+>>> [(f.row_number, f.rule) for f in raw.faults]
+[(3, 'too few fields')]
+>>> raw.encoding, raw.format, raw.rows
+('utf-8', 'csv', 2)
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 import difflib
-import io
 import itertools
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from svsna.errors import InputDataError, MissingInputError
+from svsna.errors import FileSystemFault, InputDataError, MissingInputError, quote_value
 from svsna.sources.contracts import SourceContract, normalise_column_name
 
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["ROW_COLUMN", "RawTable", "detect_encoding", "read_source", "split_sheet"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "ROW_COLUMN",
+    "ExtractReader",
+    "Limits",
+    "RawBatch",
+    "RawTable",
+    "RowFault",
+    "detect_encoding",
+    "read_source",
+    "split_sheet",
+]
 
 ROW_COLUMN = "_row"
 FIRST_DATA_ROW = 2  # the header is line 1
+BATCH_ROWS = 100_000
 _OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 _MISSING: tuple[str, ...] = ("", *("".join(c) for c in itertools.product(*((ch, ch.lower()) for ch in "NULL"))))
 """Trimmed cell texts that are missing values: blank, or NULL in any mix of case (``NULL``, ``null``, ``Null``, ...)."""
+_BOMS: tuple[tuple[bytes, str, str], ...] = (
+    (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
+    (b"\xfe\xff", "utf-16-be", "utf-16"),
+    (b"\xff\xfe", "utf-16-le", "utf-16"),
+)
+"""BOM -> (encoding as reported, Python codec that reads the file and drops the BOM). UTF-32 first:
+its little-endian BOM starts with the UTF-16 one."""
+_GENERIC_WORDS = frozenset({"flag", "code", "name", "id", "ref", "date", "datetime", "time", "type", "value", "the"})
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits that keep a malformed or hostile file from exhausting memory or time.
+
+    Set in ``area.yaml`` under ``limits:`` (see docs/ingest.md); the defaults are
+    generous for real extracts.
+    """
+
+    max_field_chars: int = 32_767
+    """Longest value accepted in any cell (Excel's own cell limit); longer values reject the row."""
+    xlsx_max_uncompressed_mb: int = 200
+    """Largest total uncompressed size of an .xlsx file's parts (a zip bomb is refused)."""
+    xlsx_max_rows: int = 1_048_576
+    """Most rows read from one sheet (Excel's own sheet limit)."""
+    batch_rows: int = BATCH_ROWS
+    """Rows validated and written at a time (memory is bounded by this, not by the file size)."""
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class RowFault:
+    """A record the file format itself makes unreadable (it is rejected; the rest of the file loads)."""
+
+    row_number: int
+    rule: str
+    message: str
 
 
 @dataclass
-class RawTable:
-    """A partner file read as text and mapped onto its contract's fields."""
+class RawBatch:
+    """Up to ``batch_rows`` records of one file as text, plus the records that could not be read."""
+
+    data: pl.DataFrame
+    faults: list[RowFault] = field(default_factory=list)
+
+
+@dataclass
+class FileFacts:
+    """What was learnt about a file when it was opened (for the ledger and ``svsna check``)."""
 
     path: Path
     source: str
     format: str
     encoding: str | None
-    data: pl.DataFrame
     column_map: dict[str, str] = field(default_factory=dict)
     """file column -> contract field"""
     ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def rows(self) -> int:
-        return self.data.height
+    near_misses: dict[str, str] = field(default_factory=dict)
+    """file column -> the optional field it looks like (not loaded: add a ``columns:`` mapping)"""
 
     @property
     def describe(self) -> str:
@@ -76,14 +148,41 @@ class RawTable:
         return "; ".join(parts)
 
 
+@dataclass
+class RawTable:
+    """A whole partner file read as text and mapped onto its contract's fields (small files, tests, checks)."""
+
+    path: Path
+    source: str
+    format: str
+    encoding: str | None
+    data: pl.DataFrame
+    column_map: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    faults: list[RowFault] = field(default_factory=list)
+    near_misses: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        """Records read as rows (faulty records are in :attr:`faults`)."""
+        return self.data.height
+
+    @property
+    def describe(self) -> str:
+        return FileFacts(self.path, self.source, self.format, self.encoding, {}, self.ignored_columns).describe
+
+
 def detect_encoding(data: bytes) -> str:
-    """``utf-8-sig`` (BOM), ``utf-8`` or ``windows-1252`` (anything else that decodes).
+    """The encoding of a CSV file's first bytes: a BOM's, else ``utf-8`` or ``windows-1252``.
 
     >>> detect_encoding("Désirée".encode("cp1252")), detect_encoding("Désirée".encode())
     ('windows-1252', 'utf-8')
+    >>> detect_encoding("a,b".encode("utf-16")), detect_encoding(b"\\xef\\xbb\\xbfa")
+    ('utf-16-le', 'utf-8-sig')
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+    for bom, name, _codec in _BOMS:
+        if data.startswith(bom):
+            return name
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -104,114 +203,86 @@ def split_sheet(path: Path) -> tuple[Path, str | None]:
     return path, None
 
 
-def _record_lines(text: str) -> list[int]:
-    """The line number each data record starts on (header = line 1), following quoted newlines."""
-    import csv
+def scan_csv_encoding(path: Path, chunk: int = 1 << 20) -> tuple[str, str]:
+    """``(reported encoding, Python codec)`` of a CSV file, reading it once in chunks.
 
-    reader = csv.reader(io.StringIO(text, newline=""))
-    next(reader, None)
-    starts = []
-    line = reader.line_num
-    for _ in reader:
-        starts.append(line + 1)
-        line = reader.line_num
-    return starts
+    A BOM decides; otherwise the whole file must decode as UTF-8, or else as Windows-1252.
 
-
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    """``(encoding, text)`` of a CSV file's bytes, decoding once (see :func:`detect_encoding`)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", data.decode("utf-8-sig")
-    try:
-        return "utf-8", data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return "windows-1252", data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise InputDataError(
-            f"{name}: cannot be decoded as UTF-8 or Windows-1252 (byte {exc.start}); hint: save the file as CSV UTF-8"
-        ) from None
-
-
-def _read_csv(path: Path) -> tuple[pl.DataFrame, str, list[int] | None]:
-    import polars as pl
-
-    data = path.read_bytes()
-    encoding, text = _decode(data, path.name)
-    if not text.strip():
-        raise InputDataError(f"{path.name}: the file is empty; hint: re-export it with a header row and data rows")
-    payload = data if encoding == "utf-8" else text.encode("utf-8")
-    try:
-        df = pl.read_csv(
-            io.BytesIO(payload),
-            infer_schema=False,
-            truncate_ragged_lines=False,
-        )
-    except (pl.exceptions.PolarsError, ValueError) as exc:  # malformed CSV
-        raise InputDataError(
-            f"{path.name}: not a readable comma-separated file ({exc.__class__.__name__}: {str(exc)[:200]}); "
-            "hint: check quoting and that every row has the same number of columns"
-        ) from None
-    if df.width == 1:
-        header = text.splitlines()[0]
-        for delim, label in _OTHER_DELIMITERS.items():
-            if delim in header:
+    Raises
+    ------
+    InputDataError
+        If the file decodes as neither, naming the line of the first bad byte.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        for bom, name, codec in _BOMS:
+            if head.startswith(bom):
+                return name, codec
+        if b"\x00" in head:
+            raise InputDataError(
+                f"{path.name}: holds NUL bytes but no byte-order mark (UTF-16 or UTF-32 without a BOM?)",
+                hint="save the file as CSV UTF-8",
+            )
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = 0
+        lines = 0
+        while block := fh.read(chunk):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                break
+            offset += len(block)
+            lines += block.count(b"\n")
+        else:
+            try:
+                decoder.decode(b"", final=True)
+                return "utf-8", "utf-8"
+            except UnicodeDecodeError:
+                pass
+    # Not UTF-8: every byte must be a Windows-1252 character.
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    with open(path, "rb") as fh:
+        lines = 1
+        while block := fh.read(chunk):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                line = lines + block[: exc.start].count(b"\n")
                 raise InputDataError(
-                    f"{path.name}: only one column found ({header[:60]!r}); the file looks {label}-delimited; "
-                    "hint: save it as comma-separated CSV (in Excel: Save As > CSV UTF-8 (Comma delimited))"
-                )
-    lines = None
-    # Only a quoted value can hold a line break, so a file without a double quote needs no check.
-    quoted = b'"' in payload
-    if quoted and df.height and df.select(pl.any_horizontal(pl.all().str.contains("\n", literal=True)).any()).item():
-        lines = _record_lines(text)  # a quoted value spans lines: count lines as the file shows them
-        if len(lines) != df.height:
-            lines = None
-    return df, encoding, lines
+                    f"{path.name}: line {line}: byte 0x{block[exc.start]:02X} cannot be decoded as UTF-8 or "
+                    "Windows-1252",
+                    hint="save the file as CSV UTF-8",
+                ) from None
+            lines += block.count(b"\n")
+    return "windows-1252", "cp1252"
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> pl.DataFrame:
-    import pandas as pd
-    import polars as pl
+def _header_fields(
+    columns: list[str], contract: SourceContract, name: str, mapping_cfg: Mapping[str, str]
+) -> tuple[dict[str, str], list[str], dict[str, str]]:
+    """Match file columns to fields: ``(file column -> field, ignored columns, near misses)``."""
+    by_config = {normalise_column_name(col): fld for fld, col in mapping_cfg.items()}
+    unknown = [fld for fld in mapping_cfg if fld not in {f.name for f in contract.fields}]
+    if unknown:
+        from svsna.errors import ConfigError
 
-    try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as exc:
-        raise InputDataError(f"{path.name}: not a readable Excel workbook ({exc}); hint: save it as .xlsx") from None
-    with book:
-        if sheet is not None and sheet not in book.sheet_names:
-            close = difflib.get_close_matches(sheet, book.sheet_names, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; sheets: {', '.join(book.sheet_names)}"
-            raise InputDataError(f"{path.name}: sheet {sheet!r} not found{hint}")
-        frame = book.parse(sheet if sheet is not None else 0, dtype=str, keep_default_na=False)
-    frame = frame.astype(object).where(frame.ne(""), None)
-    frame.columns = [str(c) for c in frame.columns]
-    return pl.DataFrame({c: pl.Series(c, frame[c].tolist(), dtype=pl.String) for c in frame.columns})
-
-
-def _read_parquet(path: Path) -> pl.DataFrame:
-    import polars as pl
-
-    try:
-        df = pl.read_parquet(path)
-    except Exception as exc:
-        raise InputDataError(f"{path.name}: not a readable Parquet file ({exc})") from None
-    return df.with_columns(pl.all().cast(pl.String))
-
-
-def _map_columns(columns: list[str], contract: SourceContract, name: str) -> tuple[dict[str, str], list[str]]:
+        raise ConfigError(
+            f"area.yaml columns.{contract.name}: unknown field(s) {unknown}; "
+            f"fields of {contract.name}: {', '.join(f.name for f in contract.fields)}"
+        )
     mapping: dict[str, str] = {}
     ignored: list[str] = []
     for col in columns:
-        target = contract.match_column(col)
-        if target is None:
+        target = by_config.get(normalise_column_name(col)) or contract.match_column(col)
+        if target is None or (target in mapping_cfg and normalise_column_name(col) not in by_config):
             ignored.append(col)
             continue
         if target in mapping.values():
             first = next(k for k, v in mapping.items() if v == target)
             raise InputDataError(
-                f"{name}: columns {first!r} and {col!r} both match field {target!r}; hint: remove or rename one"
+                f"{name}: columns {quote_value(first)} and {quote_value(col)} both match field {target!r}",
+                hint="remove or rename one, or name the one to use in area.yaml `columns:`",
             )
         mapping[col] = target
     missing = [f for f in contract.required_fields if f.name not in mapping.values()]
@@ -225,14 +296,52 @@ def _map_columns(columns: list[str], contract: SourceContract, name: str) -> tup
             hint = f"; did you mean {by_norm.get(close[0], close[0])!r}?" if close else ""
             problems.append(f"{name}: required column {f.name!r} not found{hint}")
         accepted = "; ".join(f"{f.name} (or {', '.join(f.aliases)})" if f.aliases else f.name for f in missing)
+        shown = ", ".join(quote_value(c, 40) for c in columns[:40]) or "none"
         raise InputDataError(
-            "\n".join(problems) + f"\nhint: columns found: {', '.join(columns) or 'none'}; accepted names: {accepted}"
+            " ".join(problems) + f"; hint: columns found: {shown}; accepted names: {accepted}; or name the "
+            f"column in area.yaml `columns: {{{contract.name}: {{{missing[0].name}: \"Your Column\"}}}}`"
         )
-    return mapping, ignored
+    near = _near_misses(ignored, contract, set(mapping.values()))
+    return mapping, ignored, near
 
 
-def read_source(path: str | Path, contract: SourceContract) -> RawTable:
-    """Read one partner file as text and map its columns onto ``contract``.
+def _words(name: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", str(name).lower()) if w}
+
+
+def _near_misses(ignored: list[str], contract: SourceContract, mapped: set[str]) -> dict[str, str]:
+    """Ignored columns that look like an unmapped optional field ("Weapon Used" ~ ``weapon_flag``)."""
+    out: dict[str, str] = {}
+    for col in ignored:
+        words = _words(col)
+        norm = normalise_column_name(col)
+        for f in contract.fields:
+            if f.name in mapped or f.name in out.values():
+                continue
+            names = [f.name, *f.aliases]
+            distinctive = set().union(*(_words(n) for n in names)) - _GENERIC_WORDS
+            close = max(difflib.SequenceMatcher(None, norm, normalise_column_name(n)).ratio() for n in names)
+            if close >= 0.75 or (distinctive and {w for w in words if len(w) >= 4} & distinctive):
+                out[col] = f.name
+                break
+    return out
+
+
+class ExtractReader:
+    """One partner file, opened and matched to its contract; iterate it for :class:`RawBatch` es.
+
+    Parameters
+    ----------
+    path : path
+        The file (``book.xlsx#Sheet`` names a sheet).
+    contract : SourceContract
+        What the file must contain.
+    limits : Limits, optional
+        Field-length and Excel size limits, and the batch size.
+    columns : mapping, optional
+        ``field -> file column`` names from ``area.yaml`` ``columns:``.
+    encoding : tuple, optional
+        ``(reported, codec)`` of a CSV file when already scanned (see :func:`scan_csv_encoding`).
 
     Raises
     ------
@@ -241,40 +350,358 @@ def read_source(path: str | Path, contract: SourceContract) -> RawTable:
     InputDataError
         If it cannot be read, is empty, has the wrong delimiter, has no data rows or lacks
         a required column (the message names the file and the column, with a close match).
+    FileSystemFault
+        If the path is a folder or cannot be read.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        contract: SourceContract,
+        *,
+        limits: Limits | None = None,
+        columns: Mapping[str, str] | None = None,
+        encoding: tuple[str, str] | None = None,
+    ) -> None:
+        self.file, self.sheet = split_sheet(Path(path))
+        self.contract = contract
+        self.limits = limits or DEFAULT_LIMITS
+        self._columns_cfg = dict(columns or {})
+        file = self.file
+        if not file.exists():
+            raise MissingInputError(f"{contract.name}: input file {file} not found; hint: check `inputs` in area.yaml")
+        if file.is_dir():
+            raise FileSystemFault(f"{contract.name}: {file} is a folder, not a file", hint="name the file in area.yaml")
+        suffix = file.suffix.lower()
+        self.encoding: str | None = None
+        self._codec = "utf-8"
+        if suffix in (".csv", ".txt"):
+            self.format = "csv"
+            self.encoding, self._codec = encoding or scan_csv_encoding(file)
+            header = self._csv_header()
+        elif suffix in (".xlsx", ".xlsm"):
+            self.format = "xlsx" if self.sheet is None else f"xlsx sheet {self.sheet!r}"
+            header = self._xlsx_header()
+        elif suffix in (".parquet", ".pq"):
+            self.format = "parquet"
+            header = self._parquet_header()
+        else:
+            raise InputDataError(
+                f"{file.name}: unsupported file type {quote_value(suffix, 20)}; hint: supply .csv, .xlsx or .parquet"
+            )
+        self.header = header
+        mapping, ignored, near = _header_fields(header, contract, file.name, self._columns_cfg)
+        self.facts = FileFacts(file, contract.name, self.format, self.encoding, mapping, ignored, near)
+        self._index = {target: header.index(col) for col, target in mapping.items()}
+
+    # -- CSV -----------------------------------------------------------------------------------
+    def _open_text(self) -> Any:
+        return open(self.file, encoding=self._codec, newline="")
+
+    def _csv_header(self) -> list[str]:
+        with self._open_text() as fh:
+            text = fh.read(1 << 16)
+        if not text.strip():
+            raise InputDataError(
+                f"{self.file.name}: the file is empty; hint: re-export it with a header row and data rows"
+            )
+        with self._open_text() as fh:
+            reader = csv.reader(fh)
+            try:
+                header = next(reader)
+                while not any(h.strip() for h in header):  # leading blank lines
+                    header = next(reader)
+            except (csv.Error, StopIteration) as exc:
+                raise InputDataError(
+                    f"{self.file.name}: the header row cannot be read ({quote_value(exc, 80)})",
+                    hint="check the first line of the file",
+                ) from None
+            self._header_line = reader.line_num
+        header = [h.strip().lstrip("\ufeff") for h in header]
+        if len(header) == 1:
+            for delim, label in _OTHER_DELIMITERS.items():
+                if delim in header[0]:
+                    raise InputDataError(
+                        f"{self.file.name}: only one column found ({quote_value(header[0], 60)}); the file looks "
+                        f"{label}-delimited; hint: save it as comma-separated CSV (in Excel: Save As > CSV UTF-8 "
+                        "(Comma delimited))"
+                    )
+        return header
+
+    def _csv_records(self) -> Iterator[tuple[int, list[str] | RowFault]]:
+        """``(line, fields)`` per record, or ``(line, RowFault)`` for a record the format makes unreadable."""
+        limit = self.limits.max_field_chars
+        ncols = len(self.header)
+        name = self.file.name
+        resume_after = self._header_line
+        csv.field_size_limit(max(limit + 1, 1024))
+        while resume_after is not None:
+            start_from, resume_after = resume_after, None
+            with self._open_text() as fh:
+                for _ in range(start_from):  # skip to the line after the header (or after a broken record)
+                    fh.readline()
+                reader = csv.reader(fh, strict=True)
+                last = start_from
+                while True:
+                    start = last + 1
+                    try:
+                        fields = next(reader)
+                    except StopIteration:
+                        break
+                    except csv.Error as exc:
+                        text = str(exc)
+                        if "end of data" in text:
+                            rule, what = "unterminated quoted value", "a quoted value is not closed before the end"
+                        elif "field limit" in text:
+                            rule, what = "value too long", f"a value is longer than {limit:,} characters"
+                        else:
+                            rule, what = "malformed quoting", f"the quoting cannot be read ({text})"
+                        yield (
+                            start,
+                            RowFault(
+                                start,
+                                rule,
+                                f"line {start}: {what}; hint: check the quotes on this line (the rest of the file was "
+                                f"read)",
+                            ),
+                        )
+                        if reader.line_num > start:  # the broken record swallowed later lines: read them again
+                            resume_after = start
+                            break
+                        last = reader.line_num
+                        continue
+                    last = reader.line_num
+                    if not fields or (len(fields) == 1 and not fields[0].strip() and ncols > 1):
+                        yield start, [""] * ncols  # a blank line: one blank row
+                        continue
+                    if len(fields) != ncols:
+                        rule = "too many fields" if len(fields) > ncols else "too few fields"
+                        yield (
+                            start,
+                            RowFault(
+                                start,
+                                rule,
+                                f"line {start} of {name} has {len(fields)} fields but the header has {ncols}; hint: "
+                                + (
+                                    "check for an unquoted comma in a value"
+                                    if len(fields) > ncols
+                                    else "the row may have been cut short"
+                                ),
+                            ),
+                        )
+                        continue
+                    yield start, fields
+
+    # -- XLSX ----------------------------------------------------------------------------------
+    def _open_book(self) -> Any:
+        import zipfile
+
+        import openpyxl
+
+        try:
+            with zipfile.ZipFile(self.file) as zf:
+                size = sum(i.file_size for i in zf.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
+                raise
+            raise InputDataError(
+                f"{self.file.name}: not a readable Excel workbook ({exc}); hint: save it as .xlsx"
+            ) from None
+        cap = self.limits.xlsx_max_uncompressed_mb
+        if size > cap * 1_000_000:
+            raise InputDataError(
+                f"{self.file.name}: unpacks to {size / 1e6:,.0f} MB, over the limit of {cap:,} MB",
+                hint="supply the data as CSV, or raise area.yaml `limits: {xlsx_max_uncompressed_mb: ...}` if the "
+                "file is genuine",
+            )
+        try:
+            book = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
+        except Exception as exc:
+            raise InputDataError(
+                f"{self.file.name}: not a readable Excel workbook ({quote_value(exc, 100)}); hint: save it as .xlsx"
+            ) from None
+        if self.sheet is not None and self.sheet not in book.sheetnames:
+            close = difflib.get_close_matches(self.sheet, book.sheetnames, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; sheets: {', '.join(book.sheetnames)}"
+            book.close()
+            raise InputDataError(f"{self.file.name}: sheet {self.sheet!r} not found{hint}")
+        return book
+
+    def _sheet(self, book: Any) -> Any:
+        return book[self.sheet] if self.sheet is not None else book.worksheets[0]
+
+    def _xlsx_header(self) -> list[str]:
+        book = self._open_book()
+        try:
+            rows = self._sheet(book).iter_rows(values_only=True)
+            header = next(rows, None)
+        finally:
+            book.close()
+        if header is None:
+            raise InputDataError(f"{self.file.name}: the sheet is empty; hint: check the sheet name")
+        return ["" if h is None else str(h).strip() for h in header]
+
+    def _xlsx_records(self) -> Iterator[tuple[int, list[str] | RowFault]]:
+        ncols = len(self.header)
+        cap = self.limits.xlsx_max_rows
+        book = self._open_book()
+        try:
+            for i, row in enumerate(self._sheet(book).iter_rows(min_row=2, values_only=True)):
+                if i >= cap:
+                    raise InputDataError(
+                        f"{self.file.name}: more than {cap:,} rows",
+                        hint="supply the data as CSV, or raise area.yaml `limits: {xlsx_max_rows: ...}`",
+                    )
+                cells = [_cell_text(v) for v in row[:ncols]]
+                cells += [""] * (ncols - len(cells))
+                yield i + FIRST_DATA_ROW, cells
+        finally:
+            book.close()
+
+    # -- Parquet -------------------------------------------------------------------------------
+    def _parquet_header(self) -> list[str]:
+        import pyarrow.parquet as pq
+
+        try:
+            self._pq = pq.ParquetFile(self.file)
+        except Exception as exc:
+            raise InputDataError(f"{self.file.name}: not a readable Parquet file ({quote_value(exc, 100)})") from None
+        return list(self._pq.schema_arrow.names)
+
+    # -- batches -------------------------------------------------------------------------------
+    def __iter__(self) -> Iterator[RawBatch]:
+        if self.format == "parquet":
+            yield from self._parquet_batches()
+            return
+        records = self._csv_records() if self.format == "csv" else self._xlsx_records()
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        faults: list[RowFault] = []
+        seen = False
+        size = self.limits.batch_rows
+        for line, rec in records:
+            if isinstance(rec, RowFault):
+                faults.append(rec)
+            else:
+                rows.append(rec)
+                lines.append(line)
+            if len(rows) + len(faults) >= size:
+                seen = True
+                yield self._batch(rows, lines, faults)
+                rows, lines, faults = [], [], []
+        if rows or faults or not seen:
+            if not rows and not faults and not seen:
+                raise InputDataError(
+                    f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
+                )
+            yield self._batch(rows, lines, faults)
+
+    def _parquet_batches(self) -> Iterator[RawBatch]:
+        import polars as pl
+
+        line = FIRST_DATA_ROW
+        seen = False
+        cols = list(self._index)
+        names = [self.header[i] for i in self._index.values()]
+        for rb in self._pq.iter_batches(batch_size=self.limits.batch_rows, columns=names):
+            df = pl.from_arrow(rb)
+            assert isinstance(df, pl.DataFrame)
+            df = df.select([pl.col(n).cast(pl.String).alias(c) for n, c in zip(names, cols, strict=True)])
+            seen = seen or df.height > 0
+            lines = list(range(line, line + df.height))
+            line += df.height
+            yield self._shape(df, lines, [])
+        if not seen:
+            raise InputDataError(f"{self.file.name}: has a header but no data rows; hint: check the extract's date range")
+
+    def _batch(self, rows: list[list[str]], lines: list[int], faults: list[RowFault]) -> RawBatch:
+        import polars as pl
+
+        idx = self._index
+        columns = {target: [r[i] for r in rows] for target, i in idx.items()}
+        df = pl.DataFrame({c: pl.Series(c, v, dtype=pl.String) for c, v in columns.items()})
+        if not idx:
+            df = pl.DataFrame(height=len(rows))
+        return self._shape(df, lines, faults)
+
+    def _shape(self, df: pl.DataFrame, lines: list[int], faults: list[RowFault]) -> RawBatch:
+        """Missing-value markers to null, values trimmed, over-long values to row faults, contract column order."""
+        import polars as pl
+
+        limit = self.limits.max_field_chars
+        exprs = []
+        for target in self._index:
+            text = pl.col(target).str.strip_chars()
+            exprs.append(pl.when(text.is_in(_MISSING)).then(None).otherwise(text).alias(target))
+        data = df.select(exprs) if exprs else df
+        data = data.with_columns(pl.Series(ROW_COLUMN, lines, dtype=pl.Int64))
+        if self.format != "csv" and self._index:  # CSV values over the limit are caught by the parser
+            too_long = pl.any_horizontal([pl.col(c).str.len_chars() > limit for c in self._index])
+            long_rows = data.filter(too_long)
+            if long_rows.height:
+                faults = faults + [
+                    RowFault(
+                        int(r),
+                        "value too long",
+                        f"row {r}: a value is longer than {limit:,} characters; hint: shorten it or raise area.yaml "
+                        "`limits: {max_field_chars: ...}`",
+                    )
+                    for r in long_rows.get_column(ROW_COLUMN).to_list()
+                ]
+                data = data.filter(~too_long)
+        for f in self.contract.fields:
+            if f.name not in data.columns:
+                data = data.with_columns(pl.lit(None, dtype=pl.String).alias(f.name))
+        data = data.select(ROW_COLUMN, *[f.name for f in self.contract.fields])
+        return RawBatch(data, faults)
+
+
+def _cell_text(value: object) -> str:
+    """An Excel cell as the text a CSV export would hold (a date cell at midnight is a bare date)."""
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def read_source(
+    path: str | Path,
+    contract: SourceContract,
+    *,
+    limits: Limits | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> RawTable:
+    """Read a whole partner file (all batches at once) as text mapped onto ``contract``.
+
+    For small files, tests and checks; ``svsna ingest`` streams with :class:`ExtractReader`.
+    Raises what :class:`ExtractReader` raises.
     """
     import polars as pl
 
-    file, sheet = split_sheet(Path(path))
-    if not file.exists():
-        raise MissingInputError(f"{contract.name}: input file {file} not found; hint: check `inputs` in area.yaml")
-    suffix = file.suffix.lower()
-    encoding: str | None = None
-    lines: list[int] | None = None
-    if suffix in (".csv", ".txt"):
-        df, encoding, lines = _read_csv(file)
-        fmt = "csv"
-    elif suffix in (".xlsx", ".xlsm"):
-        df = _read_xlsx(file, sheet)
-        fmt = "xlsx" if sheet is None else f"xlsx sheet {sheet!r}"
-    elif suffix in (".parquet", ".pq"):
-        df = _read_parquet(file)
-        fmt = "parquet"
-    else:
-        raise InputDataError(f"{file.name}: unsupported file type {suffix!r}; hint: supply .csv, .xlsx or .parquet")
-    mapping, ignored = _map_columns(df.columns, contract, file.name)
-    if df.height == 0:
-        raise InputDataError(f"{file.name}: has a header but no data rows; hint: check the extract's date range")
-    # Blank cells and the SQL-export marker NULL (any case) count as missing; otherwise keep the raw text (trimmed).
-    exprs = []
-    for col, target in mapping.items():
-        text = pl.col(col).str.strip_chars()
-        exprs.append(pl.when(text.is_in(_MISSING)).then(None).otherwise(text).alias(target))
-    data = df.select(exprs)
-    for f in contract.fields:
-        if f.name not in data.columns:
-            data = data.with_columns(pl.lit(None, dtype=pl.String).alias(f.name))
-    data = data.select([f.name for f in contract.fields]).with_row_index(ROW_COLUMN, offset=FIRST_DATA_ROW)
-    data = data.with_columns(pl.col(ROW_COLUMN).cast(pl.Int64))
-    if lines is not None:
-        data = data.with_columns(pl.Series(ROW_COLUMN, lines, dtype=pl.Int64))
-    return RawTable(file, contract.name, fmt, encoding, data, mapping, ignored)
+    reader = ExtractReader(path, contract, limits=limits, columns=columns)
+    batches = list(reader)
+    data = pl.concat([b.data for b in batches], how="vertical")
+    faults = [f for b in batches for f in b.faults]
+    facts = reader.facts
+    return RawTable(
+        facts.path,
+        contract.name,
+        facts.format,
+        facts.encoding,
+        data,
+        facts.column_map,
+        facts.ignored_columns,
+        faults,
+        facts.near_misses,
+    )

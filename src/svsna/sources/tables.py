@@ -3,20 +3,28 @@
 Each ``*_table`` function takes the typed rows of one source (a polars DataFrame from
 :func:`svsna.sources.validation.validate`) plus the loaded geography and returns the
 warehouse table with its derived columns (descriptions from the code lists, time parts,
-geography names).
+geography names), keeping ``_row`` (the file line) for the engine's cross-row rules, which
+drop it. They work on one batch at a time (ingest streams each file in batches).
+
+A date-time given as a bare date (no clock time) keeps its date with ``time_known = false``
+and a null ``hour``: it is left out of hour-of-day, weekday x hour and night-time-economy
+figures rather than counted at midnight. A home LSOA outside the area's geography keeps
+its code and gets :data:`OUTSIDE_AREA` as its ward, NPA and district name.
 
 Examples
 --------
 >>> import datetime as dt, polars as pl
 >>> rows = pl.DataFrame({"_row": [2], "offence_ref": ["X1"], "ho_code": ["8N"],
 ...     "offence_description": ["S47 assault"], "committed_from": [dt.datetime(2021, 3, 31, 23, 15)],
-...     "committed_to": [None], "location_type": ["STREET"], "lsoa": ["E01000001"],
-...     "weapon_flag": [None], "knife_flag": [False], "domestic_flag": [False]})
+...     "committed_from_time_known": [True], "committed_to": [None], "location_type": ["STREET"],
+...     "lsoa": ["E01000001"], "weapon_flag": [None], "knife_flag": [False], "domestic_flag": [False]})
 >>> geo = pl.DataFrame({"lsoa_code": ["E01000001"], "ward_name": ["W"], "npa": ["N"], "district_code": ["E1"],
 ...     "district_name": ["D"], "county_name": ["C"]})
 >>> t = offences_table(rows, geo)
 >>> t.select("sub_offence", "harm_rank", "hour", "weekday", "fin_year", "public_place", "district_name").row(0)
 ('S47 - Assault occasioning actual bodily harm (ABH)', 2, 23, 2, 2020, True, 'D')
+>>> t["time_known"].to_list()
+[True]
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 __all__ = [
+    "OUTSIDE_AREA",
     "TABLE_NAMES",
     "admissions_table",
     "ae_attendances_table",
@@ -52,6 +61,9 @@ TABLE_NAMES: dict[str, str] = {
 }
 """Source name -> warehouse table name."""
 
+OUTSIDE_AREA = "Outside area"
+"""The home ward, NPA and district name of a person whose home LSOA is outside the area."""
+
 
 def _lookup(codelist: str, value: str) -> dict[str, str]:
     from svsna.codelists import load_codelist
@@ -68,12 +80,12 @@ def _map(expr: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
 
 def geography_table(rows: pl.DataFrame) -> pl.DataFrame:
     """The geography lookup as loaded (typed), one row per LSOA."""
-    return rows.drop("_row")
+    return rows
 
 
 def population_table(rows: pl.DataFrame) -> pl.DataFrame:
     """``area_code, year, age_from, age_to, sex, population``."""
-    return rows.select("area_code", "year", "age_from", "age_to", "sex", "population")
+    return rows.select("_row", "area_code", "year", "age_from", "age_to", "sex", "population")
 
 
 def _geo_join(df: pl.DataFrame, geo: pl.DataFrame, on: str, prefix: str, columns: list[str]) -> pl.DataFrame:
@@ -81,7 +93,14 @@ def _geo_join(df: pl.DataFrame, geo: pl.DataFrame, on: str, prefix: str, columns
     import polars as pl
 
     right = geo.select(pl.col("lsoa_code").alias(on), *[pl.col(c).alias(f"{prefix}{c}") for c in columns])
-    return df.join(right, on=on, how="left", maintain_order="left")
+    out = df.join(right, on=on, how="left", maintain_order="left")
+    if prefix == "home_":  # a home LSOA that is not in the geography is outside the area (validation kept it)
+        outside = pl.col(on).is_not_null() & ~pl.col(on).is_in(geo.get_column("lsoa_code").implode())
+        out = out.with_columns(
+            [pl.when(outside).then(pl.lit(OUTSIDE_AREA)).otherwise(pl.col(f"{prefix}{c}")).alias(f"{prefix}{c}")
+             for c in columns if c.endswith("_name") or c == "npa"]
+        )
+    return out
 
 
 def _sub_offence(ho_code: pl.Expr, description: pl.Expr, ho_description: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -112,7 +131,8 @@ def offences_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
     ho_desc = _map(pl.col("ho_code"), _lookup("ho_offence_codes", "description"))
     sub, rank = _sub_offence(pl.col("ho_code"), pl.col("offence_description"), pl.col("ho_description"))
     start = pl.col("committed_from")
-    df = rows.drop("_row").with_columns(
+    df = rows.drop("committed_from_time_known").with_columns(
+        time_known=rows.get_column("committed_from_time_known"),
         ho_description=ho_desc,
         crime_group=_map(pl.col("ho_code"), _lookup("ho_offence_codes", "crime_group")),
     )
@@ -124,12 +144,14 @@ def offences_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
         setting=_map(pl.col("location_type"), setting),
         public_place=pl.col("location_type").replace_strict(public, default=None, return_dtype=pl.Boolean),
         offence_date=start.dt.date(),
-        hour=start.dt.hour().cast(pl.Int32),
+        hour=pl.when(pl.col("time_known")).then(start.dt.hour().cast(pl.Int32)),
         weekday=(start.dt.weekday() - 1).cast(pl.Int32),  # polars: Monday = 1
         month_start=start.dt.truncate("1mo").dt.date(),
         fin_year=(start.dt.year() - (start.dt.month() < 4).cast(pl.Int32)).cast(pl.Int32),
     )
-    return _geo_join(df, geo, "lsoa", "", ["ward_name", "npa", "district_code", "district_name", "county_name"])
+    df = _geo_join(df, geo, "lsoa", "", ["ward_name", "npa", "district_code", "district_name", "county_name"])
+    tk = df.get_column("time_known")
+    return df.drop("time_known").with_columns(tk)
 
 
 def _ethnicity_group(code: pl.Expr) -> pl.Expr:
@@ -144,6 +166,7 @@ def people_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
     df = df.with_columns(ethnicity_group=_ethnicity_group(pl.col("ethnicity_code")))
     df = _geo_join(df, geo, "home_lsoa", "home_", ["ward_name", "npa", "district_name"])
     return df.select(
+        "_row",
         "offence_ref",
         "person_key",
         "age",
@@ -165,9 +188,13 @@ def ae_attendances_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
     """A&E assault attendances with diagnosis description and home district."""
     import polars as pl
 
-    df = rows.with_columns(diagnosis_description=_map(pl.col("diagnosis"), _lookup("ae_diagnoses", "description")))
+    df = rows.with_columns(
+        diagnosis_description=_map(pl.col("diagnosis"), _lookup("ae_diagnoses", "description")),
+        time_known=pl.col("arrival_datetime_time_known"),
+    )
     df = _geo_join(df, geo, "home_lsoa", "home_", ["district_name"])
     return df.select(
+        "_row",
         "attendance_id",
         "arrival_datetime",
         "age",
@@ -179,6 +206,7 @@ def ae_attendances_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
         "assault_location_type",
         "assault_method",
         "person_key",
+        "time_known",
     )
 
 
@@ -192,6 +220,7 @@ def admissions_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
     )
     df = _geo_join(df, geo, "home_lsoa", "home_", ["district_name"])
     return df.select(
+        "_row",
         "admission_id",
         "admission_date",
         "age",
@@ -213,10 +242,12 @@ def ambulance_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
     df = rows.with_columns(
         chief_complaint_description=_map(
             pl.col("chief_complaint"), _lookup("ambulance_chief_complaints", "description")
-        )
+        ),
+        time_known=pl.col("call_datetime_time_known"),
     )
     df = _geo_join(df, geo, "lsoa", "", ["district_name"])
     return df.select(
+        "_row",
         "incident_id",
         "call_datetime",
         "chief_complaint",
@@ -227,6 +258,7 @@ def ambulance_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
         "lsoa",
         "district_name",
         "person_key",
+        "time_known",
     )
 
 
@@ -246,4 +278,4 @@ def build_table(source: str, rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFr
         return admissions_table(rows, geo)
     if source == "ambulance":
         return ambulance_table(rows, geo)
-    return rows.drop("_row")  # indicators, survey_responses: the contract fields as loaded
+    return rows.drop(*[c for c in rows.columns if c.endswith("_time_known")])  # the contract fields as loaded

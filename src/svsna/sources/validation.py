@@ -9,15 +9,30 @@ replaced by ``person_key`` in the loaded rows and masked in the rejects.
 
 Rules, in the order they are tried for each value (the first failure is reported):
 
+- ``too many fields`` / ``too few fields`` / ``unterminated quoted value`` / ``malformed quoting`` /
+  ``value too long`` - the record itself cannot be read (found by the reader, see
+  :mod:`svsna.sources.readers`)
 - ``blank row`` - every field of the row is empty (reported once for the row)
 - ``missing required value`` - a required field is blank
 - ``invalid date`` / ``invalid date/time`` / ``invalid time`` - unparseable or impossible (2021-02-30)
+- ``placeholder date`` - a "no date" marker such as 1900-01-01 or 0001-01-01 (any year before 1900)
 - ``not a whole number`` / ``not a number`` / ``not a yes/no value`` / ``invalid age band``
 - ``date in the future`` - after the extract date (``as_of``)
 - ``age out of range`` (0-110), ``below minimum``, ``above maximum``
-- ``pattern mismatch``, ``unknown code``, ``LSOA not in geography``, ``orphan reference``
-- then per row: ``end before start`` (committed_to before committed_from) and
-  ``duplicate key`` (the first row with a key is kept, later ones rejected)
+- ``pattern mismatch``, ``unknown code``, ``LSOA not in geography``
+- then per row: ``end before start`` (committed_to before committed_from)
+
+The rules that need more than one row - ``orphan reference`` (a victim whose offence was not
+loaded) and ``duplicate key`` (the first row with a key is kept, later ones rejected) - run
+in the engine over the whole file (:mod:`svsna.sources.crossrow`), so a file is validated
+in batches with bounded memory.
+
+A home LSOA (``outside_area: true`` in the contract) that is a valid LSOA code but not in
+the area's geography is kept, as outside the area. Person identifiers are replaced by
+``person_key`` in the loaded rows; record references (``pseudonymise: true``) are
+normalised (upper case, no spaces) and replaced by the same keyed HMAC. In the rejects,
+person identifiers, record references and any value that looks like a person identifier
+(in whatever column it sits) are masked.
 
 Examples
 --------
@@ -31,23 +46,24 @@ Examples
 >>> res.loaded.select("_row", "sex", "age_from", "age_to", "population").rows()
 [(2, 'F', 15, 19, 10)]
 >>> res.rejects.select("row_number", "rule").rows()
-[(3, 'duplicate key')]
->>> res.rejects["message"][0].split(";")[0]
-'duplicate of row 2 (same area_code, year, age, sex)'
+[]
+>>> res.loaded.height  # the duplicate (same area, year, age, sex) is found later, in the engine
+2
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from collections.abc import Mapping
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from svsna.pseudonym import MASK, Pseudonymiser
+from svsna.errors import quote_value
+from svsna.pseudonym import MASK, REF_MASK, Pseudonymiser, looks_like_identifier
 from svsna.sources.contracts import FieldContract, SourceContract
-from svsna.sources.readers import ROW_COLUMN, RawTable
+from svsna.sources.readers import ROW_COLUMN, RawBatch, RawTable, RowFault
 from svsna.sources.values import (
     parse_age_band,
     parse_boolean,
@@ -63,6 +79,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AGE_MAX",
+    "PLACEHOLDER_DATES",
     "REJECT_COLUMNS",
     "ValidationContext",
     "ValidationResult",
@@ -73,6 +90,16 @@ __all__ = [
 AGE_MAX = 110
 REJECT_COLUMNS: tuple[str, ...] = ("source", "file", "row_number", "column", "value", "rule", "message")
 _ORDERED_PAIRS: dict[str, list[tuple[str, str]]] = {"offences": [("committed_from", "committed_to")]}
+PLACEHOLDER_DATES: tuple[dt.date, ...] = (
+    dt.date(1900, 1, 1),
+    dt.date(1899, 12, 30),
+    dt.date(1899, 12, 31),
+    dt.date(1901, 1, 1),
+    dt.date(1970, 1, 1),
+    dt.date(9999, 12, 31),
+)
+"""Dates that systems write for "no date" (Excel and SQL Server epochs, Unix epoch, the end of time);
+any date before 1900 (0001-01-01, 1753-01-01, ...) is a placeholder too."""
 _SEX_WORDS = {"MALE": "M", "FEMALE": "F", "UNKNOWN": "U", "NOT KNOWN": "U", "NOT STATED": "U"}
 
 
@@ -86,21 +113,23 @@ class ValidationContext:
         The extract date: dates after it are rejected as in the future.
     lsoas : frozenset or None
         LSOA codes of the loaded geography (None: not checked, e.g. for geography itself).
-    references : mapping
-        ``"source.field"`` -> the loaded values it may reference (e.g. offence refs).
     pseudonymiser : Pseudonymiser or None
-        Turns ``person`` fields into ``person_key``; required if the source has any.
+        Turns ``person`` fields into ``person_key`` and record references into pseudonyms;
+        required if the source has any.
     """
 
     as_of: dt.date
     lsoas: frozenset[str] | None = None
-    references: Mapping[str, frozenset[str]] = field(default_factory=dict)
     pseudonymiser: Pseudonymiser | None = None
 
 
 @dataclass
 class ValidationResult:
-    """Loaded rows (typed), reject records and the primary reason of each rejected row."""
+    """Loaded rows (typed), reject records and the primary reason of each rejected row.
+
+    ``rejected_keys`` holds the (pseudonymised) key values and row numbers of the rejected
+    rows that had a key, so a child row pointing at a rejected parent can say which line.
+    """
 
     source: str
     file: str
@@ -108,6 +137,7 @@ class ValidationResult:
     loaded: pl.DataFrame
     rejects: pl.DataFrame
     reasons: dict[str, int]
+    rejected_keys: pl.DataFrame | None = None
 
     @property
     def rejected(self) -> int:
@@ -195,6 +225,10 @@ _PARSE_RULES: dict[str, str] = {
 }
 
 
+LSOA_CODE = r"^[EW]01[0-9]{6}$"
+"""The shape of a 2011 LSOA code (England E01, Wales W01)."""
+
+
 def _problem(f: FieldContract, ctx: ValidationContext, source: str, typed: pl.Expr) -> pl.Expr:
     """The first rule field ``f`` breaks (null if none), given its ``typed`` value (a column).
 
@@ -207,10 +241,11 @@ def _problem(f: FieldContract, ctx: ValidationContext, source: str, typed: pl.Ex
     checks: list[tuple[pl.Expr, str]] = []
     if f.type in _PARSE_RULES:
         checks.append((present & typed.is_null(), _PARSE_RULES[f.type]))
-    if f.type == "date":
-        checks.append((typed > pl.lit(ctx.as_of), "date in the future"))
-    elif f.type == "datetime":
-        checks.append((typed.dt.date() > pl.lit(ctx.as_of), "date in the future"))
+    if f.type in ("date", "datetime"):
+        day = typed if f.type == "date" else typed.dt.date()
+        placeholder = (day < pl.lit(dt.date(1900, 1, 1))) | day.is_in(list(PLACEHOLDER_DATES))
+        checks.append((placeholder, "placeholder date"))
+        checks.append((day > pl.lit(ctx.as_of), "date in the future"))
     if source == "population" and f.name == "age":
         band = parse_age_band(raw)
         bad_band = band.struct.field("age_from").is_null() | (
@@ -228,9 +263,11 @@ def _problem(f: FieldContract, ctx: ValidationContext, source: str, typed: pl.Ex
     if f.type == "code":
         checks.append((present & typed.is_null(), "unknown code"))
     if f.type == "lsoa" and ctx.lsoas is not None:
-        checks.append((present & ~typed.is_in(_series(ctx.lsoas)), "LSOA not in geography"))
-    if f.references and f.references in ctx.references:
-        checks.append((present & ~raw.is_in(_series(ctx.references[f.references])), "orphan reference"))
+        known = typed.is_in(_series(ctx.lsoas))
+        if f.outside_area:  # a real LSOA code outside the area is kept (as outside the area)
+            checks.append((present & ~known & ~typed.str.contains(LSOA_CODE), "LSOA not in geography"))
+        else:
+            checks.append((present & ~known, "LSOA not in geography"))
     problem = pl.when((~present) & pl.lit(f.required)).then(pl.lit("missing required value"))
     for cond, rule in checks:
         problem = problem.when(cond.fill_null(False)).then(pl.lit(rule))
@@ -241,11 +278,32 @@ def _series(values: frozenset[str]) -> pl.Series:
     """A set of allowed values as a one-row list Series (for ``is_in``)."""
     import polars as pl
 
-    return pl.Series(values=list(values), dtype=pl.String).implode()
+    return pl.Series(values=sorted(values), dtype=pl.String).implode()
 
 
-def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") -> str:
-    shown = MASK if f.type == "person" else repr(value)
+def _loose(text: str) -> str:
+    """A code with case, spaces and punctuation removed: variants that cannot change its meaning."""
+    return re.sub(r"[\s._\-/]+", "", str(text)).upper()
+
+
+def code_suggestion(f: FieldContract, value: str | None) -> str | None:
+    """The allowed code ``value`` is a mere format variant of (``"8 n"`` -> ``8N``), if exactly one.
+
+    Never a different code: ``W01`` (a fall) is not suggested as ``Y01`` (an assault).
+
+    >>> from svsna.sources.contracts import load_contracts
+    >>> ho = load_contracts()["offences"].field("ho_code")
+    >>> code_suggestion(ho, "8-n"), code_suggestion(ho, "8X")
+    ('8N', None)
+    """
+    if value is None:
+        return None
+    loose = _loose(value)
+    hits = [a for a in f.allowed_values() if _loose(a) == loose]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _message(rule: str, f: FieldContract, shown: str, extra: str = "") -> str:
     if rule == "blank row":
         return "the row is empty; hint: remove blank lines from the extract"
     if rule == "missing required value":
@@ -253,6 +311,11 @@ def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") ->
     if rule in ("invalid date", "invalid date/time"):
         fmt = "YYYY-MM-DD or DD/MM/YYYY" if f.type == "date" else "YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM"
         return f"{f.name} {shown} is not a real date (expected {fmt}); hint: check day and month (e.g. no 30 February)"
+    if rule == "placeholder date":
+        return (
+            f"{f.name} {shown} is a placeholder, not a real date; hint: leave the date blank if it is not known, "
+            "or give the real date"
+        )
     if rule == "invalid time":
         return f"{f.name} {shown} is not a time; hint: use HH:MM (24-hour clock)"
     if rule == "date in the future":
@@ -276,36 +339,70 @@ def _message(rule: str, f: FieldContract, value: str | None, extra: str = "") ->
             f"{f.name} {shown} does not match the expected form {f.pattern}; hint: compare with the example {f.example}"
         )
     if rule == "unknown code":
-        allowed = f.allowed_values()
-        close = difflib.get_close_matches(str(value).upper(), [a.upper() for a in allowed], n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]!r}?" if close else f"see docs/data-contracts.md ({f.codes or 'allowed values'})"
-        where = f"the {f.codes} code list" if f.codes else f"the allowed values {allowed}"
+        hint = f"did you mean {extra!r}?" if extra else f"see docs/data-contracts.md ({f.codes or 'allowed values'})"
+        where = f"the {f.codes} code list" if f.codes else f"the allowed values {f.allowed_values()}"
         return f"{f.name} {shown} is not in {where}; hint: {hint}"
     if rule == "end before start":
         return f"{f.name} {shown} is before {extra}; hint: check the order of the two dates (the end comes last)"
     if rule == "LSOA not in geography":
+        if f.outside_area:
+            return (
+                f"{f.name} {shown} is not an LSOA code; hint: use a 2011 LSOA code (homes outside the area are "
+                "kept), or blank"
+            )
         return f"{f.name} {shown} is not in the geography lookup; hint: use 2011 LSOA codes of the area, or blank"
-    if rule == "orphan reference":
-        return f"{f.name} {shown} matches no loaded {f.references}; hint: supply the offence or fix the reference"
     return f"{f.name} {shown}: {rule}"
 
 
-def _person_keys(idents: pl.Series, pseudonymiser: Pseudonymiser | None, source: str) -> pl.Series:
-    """``person_key`` for each identifier (:meth:`Pseudonymiser.many` hashes a repeated identifier once)."""
+def normalise_reference(expr: pl.Expr) -> pl.Expr:
+    """A record reference as compared and pseudonymised: upper case, spaces removed.
+
+    >>> import polars as pl
+    >>> pl.DataFrame({"r": ["lp/12/000001", " LP/12/ 000001 "]}).select(normalise_reference(pl.col("r")))["r"].to_list()
+    ['LP/12/000001', 'LP/12/000001']
+    """
+    return expr.str.to_uppercase().str.replace_all(r"\s+", "")
+
+
+def _pseudonyms(values: pl.Series, pseudonymiser: Pseudonymiser | None, source: str, name: str) -> pl.Series:
+    """Keyed pseudonyms of ``values`` (nulls stay null)."""
     import polars as pl
 
     if pseudonymiser is None:
-        if idents.null_count() < idents.len():
-            raise AssertionError(f"{source} has person identifiers but no pseudonymiser was given")
-        return pl.Series("person_key", [None] * idents.len(), dtype=pl.String)
-    return pl.Series("person_key", pseudonymiser.many(idents.to_list()), dtype=pl.String)
+        if values.null_count() < values.len():
+            raise AssertionError(f"{source} has identifiers to pseudonymise but no pseudonymiser was given")
+        return pl.Series(name, [None] * values.len(), dtype=pl.String)
+    return pseudonymiser.series(values).alias(name)
 
 
-def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) -> ValidationResult:
-    """Check every row of ``raw`` against ``contract``; see the module docstring for the rules."""
+def _shown(f: FieldContract, value: str | None, identifiers: frozenset[str]) -> tuple[str | None, str]:
+    """``(value as stored in rejects, value as quoted in the message)``, masking identifiers."""
+    if value is None:
+        return None, "(blank)"
+    if f.type == "person" or looks_like_identifier(value, identifiers):
+        return MASK, MASK
+    if f.pseudonymise:
+        return REF_MASK, REF_MASK
+    return value, quote_value(value)
+
+
+def validate(
+    raw: RawTable | RawBatch,
+    contract: SourceContract,
+    ctx: ValidationContext,
+    *,
+    file: str | None = None,
+) -> ValidationResult:
+    """Check every row of ``raw`` (a whole file or one batch) against ``contract``.
+
+    See the module docstring for the rules. ``file`` names the file in rejects (default:
+    ``raw.path.name``).
+    """
     import polars as pl
 
     fields = contract.fields
+    file_name = file if file is not None else raw.path.name  # type: ignore[union-attr]
+    faults: Sequence[RowFault] = raw.faults
     df = raw.data.with_columns([pl.col(f.name).cast(pl.String) for f in fields])
     typed_cols, problem_cols = [], []
     for f in fields:
@@ -335,85 +432,63 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     )
     problem_names = [f"__p_{f.name}" for f in fields]
     work = work.with_columns(pl.any_horizontal([pl.col(c).is_not_null() for c in problem_names]).alias("__bad"))
-    # Duplicate keys among otherwise valid rows: keep the first, reject the rest.
-    keys = [f.name for f in contract.key_fields]
-    dup_info = None
-    if keys:
-        key_vals = [pl.col(f"__v_{k}") for k in keys]
-        dup_info = (
-            work.lazy()
-            .filter(~pl.col("__bad"))
-            .with_columns(pl.col(ROW_COLUMN).min().over(key_vals).alias("__first"))
-            .filter(pl.col(ROW_COLUMN) != pl.col("__first"))
-            .select(ROW_COLUMN, "__first", *[pl.col(k) for k in keys])
-            .collect()
-        )
-        dup_rows = dup_info.get_column(ROW_COLUMN)
-        work = work.with_columns((pl.col("__bad") | pl.col(ROW_COLUMN).is_in(dup_rows.implode())).alias("__bad"))
 
+    # Values in this batch that are person identifiers: masked wherever else they turn up.
+    person_fields = [f.name for f in fields if f.type == "person"]
+    identifiers: frozenset[str] = frozenset(
+        v for c in person_fields for v in df.get_column(c).drop_nulls().unique().to_list()
+    )
     rejects: list[dict[str, object]] = []
     primary: dict[int, str] = {}
-    file_name = raw.path.name
-    by_name = {f.name: f for f in fields}
     starts = {end: start for start, end in _ORDERED_PAIRS.get(contract.name, [])}
     bad_rows = work.filter(pl.col("__bad"))
-    messages: dict[tuple[str, str, str | None, str], str] = {}  # the same problem recurs: build its text once
+    messages: dict[tuple[str, str, str, str], str] = {}  # the same problem recurs: build its text once
+    for fault in faults:
+        rejects.append(
+            {"row_number": fault.row_number, "column": "", "value": None, "rule": fault.rule, "message": fault.message}
+        )
+        primary.setdefault(fault.row_number, fault.rule)
     for f in fields:
         start_col = pl.col(starts[f.name]) if f.name in starts else pl.lit(None, dtype=pl.String)
         hits = bad_rows.filter(pl.col(f"__p_{f.name}").is_not_null()).select(
             ROW_COLUMN, f.name, f"__p_{f.name}", start_col.alias("__start")
         )
         for row, value, rule, start_value in hits.iter_rows():
+            stored, shown = _shown(f, value, identifiers)
             extra = ""
             if rule == "date in the future":
                 extra = f"the extract date {ctx.as_of.isoformat()}"
             elif rule == "end before start":
-                extra = f"{starts[f.name]} {start_value!r}"
+                extra = f"{starts[f.name]} {_shown(f, start_value, identifiers)[1]}"
+            elif rule == "unknown code":
+                extra = code_suggestion(f, value) or ""
+            key = (rule, f.name, shown, extra)
+            message = messages.get(key) or messages.setdefault(key, _message(rule, f, shown, extra))
             rejects.append(
                 {
                     "row_number": row,
                     "column": "" if rule == "blank row" else f.name,
-                    "value": MASK if f.type == "person" and value is not None else value,
+                    "value": stored,
                     "rule": rule,
-                    "message": messages.get((rule, f.name, value, extra))
-                    or messages.setdefault((rule, f.name, value, extra), _message(rule, f, value, extra)),
+                    "message": message,
                 }
             )
             primary.setdefault(row, rule if rule == "blank row" else f"{rule} ({f.name})")
-    if dup_info is not None:
-        for row, first, *vals in dup_info.iter_rows():
-            shown = " | ".join(MASK if by_name[k].type == "person" else str(v) for k, v in zip(keys, vals, strict=True))
-            rejects.append(
-                {
-                    "row_number": row,
-                    "column": ", ".join(keys),
-                    "value": shown,
-                    "rule": "duplicate key",
-                    "message": f"duplicate of row {first} (same {', '.join(keys)}); the first row is kept; "
-                    "hint: remove repeated rows from the extract or check the key",
-                }
-            )
-            primary.setdefault(row, f"duplicate key ({', '.join(keys)})")
     reasons: dict[str, int] = {}
     for reason in primary.values():
         reasons[reason] = reasons.get(reason, 0) + 1
 
     # Only the typed values (and the raw population age band) of the rows that passed go on.
     raw_kept = ["age"] if contract.name == "population" else []
-    loaded = (
-        work.lazy().filter(~pl.col("__bad")).select(ROW_COLUMN, *[f"__v_{f.name}" for f in fields], *raw_kept).collect()
-    )
-    out_cols: list[pl.Expr] = [pl.col(ROW_COLUMN)]
-    for f in fields:
-        value = pl.col(f"__v_{f.name}")
-        if f.type == "person":
-            out_cols.append(_person_keys(loaded.get_column(f"__v_{f.name}"), ctx.pseudonymiser, contract.name))
-        elif contract.name == "population" and f.name == "age":
-            band = parse_age_band(pl.col(f.name))
-            out_cols += [band.struct.field("age_from"), band.struct.field("age_to")]
-        else:
-            out_cols.append(value.alias(f.name))
-    loaded = loaded.select(out_cols)
+    raw_kept += [f.name for f in fields if f.type == "datetime"]
+    keep = [ROW_COLUMN, *[f"__v_{f.name}" for f in fields], *raw_kept]
+    loaded = work.lazy().filter(~pl.col("__bad")).select(keep).collect()
+    loaded = loaded.select(_output_columns(loaded, fields, ctx, contract.name))
+    rejected_keys = None
+    keys = contract.key_fields
+    if keys and bad_rows.height:
+        kdf = bad_rows.select(ROW_COLUMN, *[f"__v_{f.name}" for f in keys]).drop_nulls()
+        rejected_keys = kdf.select(_output_columns(kdf, keys, ctx, contract.name))
     reject_frame = pl.DataFrame(
         rejects,
         schema={
@@ -427,4 +502,31 @@ def validate(raw: RawTable, contract: SourceContract, ctx: ValidationContext) ->
     reject_frame = reject_frame.select(
         pl.lit(contract.name).alias("source"), pl.lit(file_name).alias("file"), *reject_frame.columns
     ).sort("row_number", maintain_order=True)
-    return ValidationResult(contract.name, file_name, df.height, loaded, reject_frame, reasons)
+    read = df.height + len(faults)
+    return ValidationResult(contract.name, file_name, read, loaded, reject_frame, reasons, rejected_keys)
+
+
+def _output_columns(
+    frame: pl.DataFrame, fields: Sequence[FieldContract], ctx: ValidationContext, source: str
+) -> list[pl.Expr | pl.Series]:
+    """The loaded columns: typed values, pseudonyms for identifiers, the population band, time flags."""
+    import polars as pl
+
+    out: list[pl.Expr | pl.Series] = [pl.col(ROW_COLUMN)]
+    for f in fields:
+        value = pl.col(f"__v_{f.name}")
+        if f.type == "person":
+            idents = frame.get_column(f"__v_{f.name}").str.strip_chars()
+            out.append(_pseudonyms(idents, ctx.pseudonymiser, source, "person_key"))
+        elif f.pseudonymise:
+            refs = frame.select(normalise_reference(pl.col(f"__v_{f.name}"))).to_series()
+            out.append(_pseudonyms(refs, ctx.pseudonymiser, source, f.name))
+        elif source == "population" and f.name == "age" and "age" in frame.columns:
+            band = parse_age_band(pl.col(f.name))
+            out += [band.struct.field("age_from"), band.struct.field("age_to")]
+        else:
+            out.append(value.alias(f.name))
+        if f.type == "datetime" and f.name in frame.columns:
+            # A value with a clock time (HH:MM) has its time known; a bare date does not (it is not midnight).
+            out.append(pl.col(f.name).str.contains(r"\d:\d").fill_null(False).alias(f"{f.name}_time_known"))
+    return out

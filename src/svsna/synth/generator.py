@@ -143,6 +143,16 @@ def _share(total: int, part: int, parts: int) -> int:
     return total // parts + (1 if part < total % parts else 0)
 
 
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _write_part(rng, police, health, writers, manifest, rate, kinds, month, n_in, targets, part, parts) -> None:
     """Generate one month (or part of a month), inject faults and append it to the files."""
     from svsna.synth.health import HEALTH_SOURCES
@@ -319,7 +329,12 @@ def generate(
         with open(out / FILES[s], encoding="utf-8") as fh:
             rows[s] = sum(1 for _ in fh) - 1
     for s, name in FILES.items():
-        manifest.files[s] = {"path": name, "rows": rows[s], "encoding": ENCODINGS.get(s, "utf-8")}
+        manifest.files[s] = {
+            "path": name,
+            "rows": rows[s],
+            "encoding": ENCODINGS.get(s, "utf-8"),
+            "sha256": _sha256(out / name),  # ingest accepts the public demo key only for these exact files
+        }
     try:
         n = write_boundaries(out / "lsoa_boundaries.geojson", list(geo["lsoa_code"]), [d.name for d in sc.districts])
         manifest.boundaries = "lsoa_boundaries.geojson"
