@@ -90,7 +90,7 @@ ORDINARY_ENV: frozenset[str] = frozenset(
 
 _MIN_KEY_BYTES = 16  # 128 bits
 _MIN_ENTROPY_BITS = 64.0
-_ID_SHAPES = re.compile(r"^(?:[A-Z]{1,4}[-/ ]?\d{5,}[A-Z]?|\d{9,}|\d{3} \d{3} \d{4})$", re.IGNORECASE)
+_ID_SHAPES = re.compile(r"^(?:[A-Z]{1,4}[-/ ]?\d{5,}|\d{9,}|\d{3} \d{3} \d{4})$", re.IGNORECASE)
 _GSS_CODE = re.compile(r"^[EWSNKLMJ]\d{8}$")  # ONS area codes (LSOA, district, ...) are not people
 
 
@@ -162,7 +162,7 @@ def check_key(key: bytes, label: str, *, allow_demo: bool = False) -> None:
     bits = _entropy_bits(key)
     if bits < _MIN_ENTROPY_BITS or len(set(key)) < 6:
         raise ConfigError(
-            f"the pseudonymisation key from {label} has low entropy (about {bits:.0f} bits; at least "
+            f"the pseudonymisation key from {label} has low entropy (about {max(bits, 0.0):.0f} bits; at least "
             f"{_MIN_ENTROPY_BITS:.0f} needed)",
             hint=make,
         )

@@ -27,7 +27,7 @@ def test_dirty_partnership_exits_0_and_prints_the_ledger(monkeypatch, capsys, tm
     assert "Row ledger" in out and "offences_dirty.csv" in out
     assert "unknown code (ho_code)" in out
     assert "22 row(s) rejected with 22 problem(s)" in out  # 2+4+9+6+1 rows, one broken rule each
-    assert (folder / "output_dirty" / "ledger.csv").exists() and (folder / "output_dirty" / "rejects.csv").exists()
+    assert (folder / "output_dirty" / "restricted" / "ledger.csv").exists() and (folder / "output_dirty" / "restricted" / "rejects.csv").exists()
 
 
 def test_unreadable_input_exits_4(monkeypatch, capsys, tmp_path, key_env):
@@ -43,13 +43,20 @@ def test_config_error_exits_3(monkeypatch, capsys, tmp_path):
     monkeypatch.delenv("SVSNA_PSEUDONYM_KEY", raising=False)
     code, _, err = _run(monkeypatch, capsys, "--area", str(folder / "area.yaml"), "-q")
     assert code == 3 and "no pseudonymisation key" in err
+
+
+
+def test_unknown_engine_is_a_usage_error_exit_2(monkeypatch, capsys, tmp_path, key_env):
+    folder = copy_fixtures(tmp_path)
     code, _, err = _run(monkeypatch, capsys, "--area", str(folder / "area.yaml"), "--engine", "oracle")
-    assert code == 3 and "unknown engine" in err
+    assert code == 2 and "unknown engine 'oracle'" in err
+    assert not (folder / "workspace").exists()  # refused before anything was created
 
 
-def test_demo_flag_uses_the_labelled_demo_key(monkeypatch, capsys, tmp_path):
+def test_demo_flag_is_refused_for_data_not_made_by_synth(monkeypatch, capsys, tmp_path):
+    """The public demo key on real data would let anyone reverse the pseudonyms: exit 3, nothing written."""
     folder = copy_fixtures(tmp_path)
     monkeypatch.delenv("SVSNA_PSEUDONYM_KEY", raising=False)
-    monkeypatch.setenv("COLUMNS", "160")
-    code, out, _ = _run(monkeypatch, capsys, "--area", str(folder / "area.yaml"), "--demo", "-q")
-    assert code == 0 and "DEMO key" in out and "no rows rejected" in out
+    code, _, err = _run(monkeypatch, capsys, "--area", str(folder / "area.yaml"), "--demo", "-q")
+    assert code == 3 and ("not a file made by `svsna synth`" in err or "no synth-manifest.json" in err)
+    assert not (folder / "workspace" / "warehouse.duckdb").exists()

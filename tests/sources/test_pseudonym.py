@@ -54,16 +54,16 @@ def test_short_key_refused(monkeypatch):
 
 def test_env_var_name_and_key_file(monkeypatch, tmp_path):
     monkeypatch.delenv("SVSNA_PSEUDONYM_KEY", raising=False)
-    monkeypatch.setenv("MY_KEY", "k" * 32)
+    monkeypatch.setenv("MY_KEY", "k3y-9f1c7e5b2d8a4f6c0e")
     cfg = AreaConfig.model_validate({"name": "x", "pseudonymisation": {"key_env": "MY_KEY"}})
-    assert load_key(cfg) == (b"k" * 32, "environment variable MY_KEY")
+    assert load_key(cfg) == (b"k3y-9f1c7e5b2d8a4f6c0e", "environment variable MY_KEY")
     monkeypatch.delenv("MY_KEY")
     (tmp_path / "keys").mkdir()
-    (tmp_path / "keys" / "svsna.key").write_text("f" * 40 + "\n")
+    (tmp_path / "keys" / "svsna.key").write_text("5e2b9c0d7a4f1e8b3c6d9a2f5b8e1c4d7a0f3b6e" + "\n")
     cfg = AreaConfig.model_validate(
         {"name": "x", "base_dir": tmp_path, "pseudonymisation": {"key_file": "keys/svsna.key"}}
     )
-    assert load_key(cfg)[0] == b"f" * 40
+    assert load_key(cfg)[0] == b"5e2b9c0d7a4f1e8b3c6d9a2f5b8e1c4d7a0f3b6e"
     cfg = AreaConfig.model_validate({"name": "x", "base_dir": tmp_path, "pseudonymisation": {"key_file": "absent.key"}})
     with pytest.raises(ConfigError, match=r"key file .* not found"):
         load_key(cfg)

@@ -23,7 +23,7 @@ from svsna.sources.validation import ValidationContext, validate
 from .conftest import TEST_KEY
 
 # (source, row in file, column, rule, a fragment of the message)
-EXPECTED_REJECTS = [
+EXPECTED_REJECTS = [  # fmt: skip
     ("geography", 4, "lsoa_code", "pattern mismatch", "'E0100000X' does not match the expected form"),
     ("geography", 5, "imd_decile", "above maximum", "'11' is above the maximum 10"),
     ("population", 3, "age", "invalid age band", "'abc' is not an age or band"),
@@ -38,14 +38,16 @@ EXPECTED_REJECTS = [
     ("offences", 8, "location_type", "unknown code", "'BEACH' is not in the location_types code list"),
     ("offences", 9, "lsoa", "LSOA not in geography", "'E01999999' is not in the geography lookup"),
     ("offences", 10, "domestic_flag", "not a yes/no value", "'maybe' is not a yes/no value"),
-    ("offences", 11, "offence_ref", "duplicate key", "duplicate of row 2 (same offence_ref); the first row is kept"),
+    ("offences", 11, "offence_ref", "duplicate key",
+     "duplicate of row 2 (same offence_ref, ignoring case and spaces); the first row is kept"),
     ("victims", 3, "age", "not a whole number", "'17.5' is not a whole number"),
     ("victims", 4, "age", "age out of range", "'130' is outside 0-110"),
     ("victims", 5, "sex", "unknown code", "'Q' is not in the sex_codes code list"),
-    # D3 was rejected (impossible date), so its victim points at no loaded offence.
-    ("victims", 6, "offence_ref", "orphan reference", "'D3' matches no loaded offences.offence_ref"),
+    # D3 was rejected (impossible date, line 4), so its victim points at no loaded offence: the message says so.
+    ("victims", 6, "offence_ref", "orphan reference",
+     "points at the offence on line 4 of offences_dirty.csv, which was rejected"),
     ("victims", 7, "person_id", "missing required value", "person_id is blank but required"),
-    ("victims", 8, "offence_ref, person_id", "duplicate key", "duplicate of row 2 (same offence_ref, person_id)"),
+    ("victims", 8, "offence_ref, person_id", "duplicate key", "duplicate of row 2 (same offence_ref, person_id"),
     ("admissions", 3, "cause_code", "unknown code", "'W01' is not in the icd10_assault code list"),
 ]
 
@@ -113,9 +115,11 @@ def test_rejects_and_ledger_tables_are_in_the_warehouse(dirty_run):
         assert wh.execute(wh.table("rejects").count()) == len(EXPECTED_REJECTS)
         ledger = wh.execute(wh.table("ledger"))
         assert list(ledger.columns) == ["source", "file", "outcome", "reason", "rows", "definition"]
-        # The one clean offence survives; the duplicate D1 on row 11 was dropped, row 2 kept.
+        # The one clean offence survives; the duplicate D1 on row 11 was dropped, row 2 kept. Its reference is
+        # stored as the keyed pseudonym of "D1", never as "D1".
         off = wh.execute(wh.table("offences"))
-        assert off["offence_ref"].tolist() == ["D1"] and off["lsoa"].tolist() == ["E01000001"]
+        assert off["offence_ref"].tolist() == [Pseudonymiser(TEST_KEY.encode())("D1")]
+        assert off["lsoa"].tolist() == ["E01000001"]
     finally:
         wh.close()
 
@@ -136,6 +140,7 @@ def _validate(source: str, columns: dict[str, list[str | None]], **ctx):
     frame = pl.DataFrame(data, schema_overrides={"_row": pl.Int64})
     raw = RawTable(Path(f"{source}.csv"), source, "csv", "utf-8", frame)
     ctx.setdefault("as_of", dt.date(2022, 1, 1))
+    ctx.setdefault("pseudonymiser", Pseudonymiser(TEST_KEY.encode()))
     return validate(raw, contract, ValidationContext(**ctx))
 
 
@@ -243,14 +248,15 @@ def test_blank_row_is_one_reject_with_its_own_reason(tmp_path):
 
     f = tmp_path / "admissions.csv"
     f.write_text("admission_id,admission_date,age,sex,cause_code\nA1,2021-02-11,37,M,Y04\n\nA2,2021-02-11,37,M,Y04\n")
+    p = Pseudonymiser(TEST_KEY.encode())
     res = validate(
         read_source(f, load_contracts()["admissions"]),
         load_contracts()["admissions"],
-        ValidationContext(as_of=dt.date(2022, 1, 1)),
+        ValidationContext(as_of=dt.date(2022, 1, 1), pseudonymiser=p),
     )
     assert res.reasons == {"blank row": 1}
     assert res.rejects.select("row_number", "column", "rule").rows() == [(3, "", "blank row")]
-    assert res.loaded["admission_id"].to_list() == ["A1", "A2"]
+    assert res.loaded["admission_id"].to_list() == [p("A1"), p("A2")]  # record references are pseudonymised
 
 
 @settings(max_examples=40, deadline=None)
@@ -284,7 +290,6 @@ def test_property_every_row_is_loaded_or_rejected(rows):
     rejected_rows = set(res.rejects["row_number"].to_list())
     assert len(rejected_rows) == res.rejected
     assert rejected_rows.isdisjoint(res.loaded["_row"].to_list())
-    assert res.loaded["admission_id"].n_unique() == res.loaded.height  # duplicates never loaded
 
 
 def test_end_before_start_and_a_bare_end_date():
@@ -302,5 +307,6 @@ def test_end_before_start_and_a_bare_end_date():
             "domestic_flag": ["N"] * 4,
         },
     )
-    assert res.loaded["offence_ref"].to_list() == ["1", "4"]
+    p = Pseudonymiser(TEST_KEY.encode())
+    assert res.loaded["offence_ref"].to_list() == [p("1"), p("4")]
     assert res.reasons == {"end before start (committed_to)": 2}

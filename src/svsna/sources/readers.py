@@ -465,12 +465,12 @@ class ExtractReader:
                                 f"read)",
                             ),
                         )
-                        if reader.line_num > start:  # the broken record swallowed later lines: read them again
+                        if start_from + reader.line_num > start:  # it swallowed later lines: read them again
                             resume_after = start
                             break
-                        last = reader.line_num
+                        last = start_from + reader.line_num
                         continue
-                    last = reader.line_num
+                    last = start_from + reader.line_num
                     if not fields or (len(fields) == 1 and not fields[0].strip() and ncols > 1):
                         yield start, [""] * ncols  # a blank line: one blank row
                         continue

@@ -131,7 +131,7 @@ def offences_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
     ho_desc = _map(pl.col("ho_code"), _lookup("ho_offence_codes", "description"))
     sub, rank = _sub_offence(pl.col("ho_code"), pl.col("offence_description"), pl.col("ho_description"))
     start = pl.col("committed_from")
-    df = rows.drop("committed_from_time_known").with_columns(
+    df = rows.drop("committed_from_time_known", "committed_to_time_known", strict=False).with_columns(
         time_known=rows.get_column("committed_from_time_known"),
         ho_description=ho_desc,
         crime_group=_map(pl.col("ho_code"), _lookup("ho_offence_codes", "crime_group")),
