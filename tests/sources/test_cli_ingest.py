@@ -27,7 +27,9 @@ def test_dirty_partnership_exits_0_and_prints_the_ledger(monkeypatch, capsys, tm
     assert "Row ledger" in out and "offences_dirty.csv" in out
     assert "unknown code (ho_code)" in out
     assert "22 row(s) rejected with 22 problem(s)" in out  # 2+4+9+6+1 rows, one broken rule each
-    assert (folder / "output_dirty" / "restricted" / "ledger.csv").exists() and (folder / "output_dirty" / "restricted" / "rejects.csv").exists()
+    assert (folder / "output_dirty" / "restricted" / "ledger.csv").exists() and (
+        folder / "output_dirty" / "restricted" / "rejects.csv"
+    ).exists()
 
 
 def test_unreadable_input_exits_4(monkeypatch, capsys, tmp_path, key_env):
@@ -43,7 +45,6 @@ def test_config_error_exits_3(monkeypatch, capsys, tmp_path):
     monkeypatch.delenv("SVSNA_PSEUDONYM_KEY", raising=False)
     code, _, err = _run(monkeypatch, capsys, "--area", str(folder / "area.yaml"), "-q")
     assert code == 3 and "no pseudonymisation key" in err
-
 
 
 def test_unknown_engine_is_a_usage_error_exit_2(monkeypatch, capsys, tmp_path, key_env):

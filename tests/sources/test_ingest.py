@@ -14,7 +14,6 @@ import pytest
 
 from svsna.engine import open_warehouse
 from svsna.errors import MissingInputError
-
 from svsna.pseudonym import Pseudonymiser
 
 from .conftest import TEST_KEY, copy_fixtures, run_ingest
@@ -79,8 +78,11 @@ def test_documented_columns(tables):
 
 
 def test_offence_derived_columns(tables):
-    off = tables["offences"].set_index("offence_ref").rename(index={ref(f"LP/21/000{i}"): f"LP/21/000{i}"
-                                                                   for i in range(1, 8)})
+    off = (
+        tables["offences"]
+        .set_index("offence_ref")
+        .rename(index={ref(f"LP/21/000{i}"): f"LP/21/000{i}" for i in range(1, 8)})
+    )
     cols = ["ho_code", "sub_offence", "harm_rank", "setting", "public_place", "hour", "weekday", "fin_year"]
     got = off[cols].astype(object).where(off[cols].notna(), None)
     assert got.loc["LP/21/0001"].tolist() == [

@@ -23,7 +23,7 @@ from svsna.sources.validation import ValidationContext, validate
 from .conftest import TEST_KEY
 
 # (source, row in file, column, rule, a fragment of the message)
-EXPECTED_REJECTS = [  # fmt: skip
+EXPECTED_REJECTS = [
     ("geography", 4, "lsoa_code", "pattern mismatch", "'E0100000X' does not match the expected form"),
     ("geography", 5, "imd_decile", "above maximum", "'11' is above the maximum 10"),
     ("population", 3, "age", "invalid age band", "'abc' is not an age or band"),
@@ -38,14 +38,24 @@ EXPECTED_REJECTS = [  # fmt: skip
     ("offences", 8, "location_type", "unknown code", "'BEACH' is not in the location_types code list"),
     ("offences", 9, "lsoa", "LSOA not in geography", "'E01999999' is not in the geography lookup"),
     ("offences", 10, "domestic_flag", "not a yes/no value", "'maybe' is not a yes/no value"),
-    ("offences", 11, "offence_ref", "duplicate key",
-     "duplicate of row 2 (same offence_ref, ignoring case and spaces); the first row is kept"),
+    (
+        "offences",
+        11,
+        "offence_ref",
+        "duplicate key",
+        "duplicate of row 2 (same offence_ref, ignoring case and spaces); the first row is kept",
+    ),
     ("victims", 3, "age", "not a whole number", "'17.5' is not a whole number"),
     ("victims", 4, "age", "age out of range", "'130' is outside 0-110"),
     ("victims", 5, "sex", "unknown code", "'Q' is not in the sex_codes code list"),
     # D3 was rejected (impossible date, line 4), so its victim points at no loaded offence: the message says so.
-    ("victims", 6, "offence_ref", "orphan reference",
-     "points at the offence on line 4 of offences_dirty.csv, which was rejected"),
+    (
+        "victims",
+        6,
+        "offence_ref",
+        "orphan reference",
+        "points at the offence on line 4 of offences_dirty.csv, which was rejected",
+    ),
     ("victims", 7, "person_id", "missing required value", "person_id is blank but required"),
     ("victims", 8, "offence_ref, person_id", "duplicate key", "duplicate of row 2 (same offence_ref, person_id"),
     ("admissions", 3, "cause_code", "unknown code", "'W01' is not in the icd10_assault code list"),

@@ -84,7 +84,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
         new_key: Annotated[
             bool,
-            typer.Option("--new-key", help="Accept a key different from this workspace's last ingest (breaks linkage)."),
+            typer.Option(
+                "--new-key", help="Accept a key different from this workspace's last ingest (breaks linkage)."
+            ),
         ] = False,
         extract_date: Annotated[
             str | None,

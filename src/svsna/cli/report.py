@@ -83,10 +83,9 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from svsna.config import load_area_config
+        from svsna.engine import check_warehouse
         from svsna.errors import MissingInputError
         from svsna.outputs import build_reports
-
-        from svsna.engine import check_warehouse
         from svsna.pipeline.ingest import preflight_output
 
         started = time.perf_counter()

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     import ibis
     import pandas as pd
 
-__all__ = ["ENGINES", "Warehouse", "check_warehouse", "hmac_sha256_hex", "open_warehouse", "spark_session"]
+__all__ = ["ENGINES", "Warehouse", "check_warehouse", "open_warehouse", "spark_session"]
 
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
@@ -175,45 +175,6 @@ def spark_session() -> Any:
     )
     session.sparkContext.setLogLevel("ERROR")
     return session
-
-
-_HMAC_CON: list[Any] = []
-
-
-def hmac_sha256_hex(key: bytes, values: list[str]) -> list[str]:
-    """HMAC-SHA256 (hex) of each text in ``values``, computed by DuckDB's own ``sha256``.
-
-    HMAC(K, m) = H((K' xor opad) || H((K' xor ipad) || m)) (RFC 2104), with K' the key
-    padded to SHA-256's 64-byte block (hashed first if longer). Vectorised in the engine;
-    identical to Python's :mod:`hmac` (tested against it).
-
-    >>> import hashlib, hmac
-    >>> hmac_sha256_hex(b"k" * 20, ["P001", "é"]) == [hmac.new(b"k" * 20, v.encode(), hashlib.sha256).hexdigest()
-    ...                                             for v in ["P001", "é"]]
-    True
-    """
-    import hashlib
-
-    import duckdb
-    import pyarrow as pa
-
-    if not values:
-        return []
-    if not _HMAC_CON:
-        _HMAC_CON.append(duckdb.connect())
-    con = _HMAC_CON[0]
-    block = hashlib.sha256(key).digest() if len(key) > 64 else key
-    block = block.ljust(64, b"\0")
-    ipad = bytes(b ^ 0x36 for b in block).hex()
-    opad = bytes(b ^ 0x5C for b in block).hex()
-    con.register("__hmac_in", pa.table({"v": pa.array(values, type=pa.string())}))
-    try:
-        out = con.execute(
-            f"SELECT sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || encode(v)))) FROM __hmac_in"
-        ).fetch_arrow_table()
-    finally:
-        con.unregister("__hmac_in")
-    return out.column(0).to_pylist()
 
 
 def execute_to_pandas(wh: Warehouse, expr: Any) -> pd.DataFrame:

@@ -77,7 +77,7 @@ def _fs_fault(exc: Exception, where: Path) -> Exception:
     """A one-line file-system fault for a database error caused by the disk (else the error itself)."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     low = text.lower()
-    if "no space left" in low or "disk is full" in low or "could not write" in low and "space" in low:
+    if "no space left" in low or "disk is full" in low or ("could not write" in low and "space" in low):
         return FileSystemFault(
             f"no space left on device while writing the warehouse in {where}",
             hint="free some space or move the workspace (area.yaml `workspace:`); the previous warehouse is intact",
@@ -165,6 +165,40 @@ class WarehouseBuild:
         pq.write_table(data, folder / f"part-{part:05d}.parquet")
         self._parts[name] = part + 1
 
+    def stage_query(self, name: str, expr: ir.Table) -> None:
+        """Compute ``expr`` once into staging table ``name`` (replacing it)."""
+        try:
+            if self.engine == "duckdb":
+                raw = self.con.con
+                raw.execute(f'DROP TABLE IF EXISTS stage."{name}"')
+                raw.execute(f'CREATE TABLE stage."{name}" AS {self.con.compile(expr)}')
+                self._staged[name] = list(expr.columns)
+            else:
+                folder = self.scratch / "stage" / name
+                self.con._session.sql(self.con.compile(expr)).write.mode("overwrite").parquet(str(folder))
+                self._staged[name] = list(expr.columns)
+        except Exception as exc:
+            raise _fs_fault(exc, self.workspace) from exc
+
+    def insert_query(self, name: str, expr: ir.Table) -> None:
+        """Append the rows of ``expr`` to staging table ``name`` (which exists, or is created)."""
+        if name not in self._staged:
+            self.stage_query(name, expr)
+            return
+        try:
+            if self.engine == "duckdb":
+                cols = ", ".join(f'"{c}"' for c in self._staged[name])
+                self.con.con.execute(
+                    f'INSERT INTO stage."{name}" ({cols}) SELECT {cols} FROM ({self.con.compile(expr)})'
+                )
+            else:
+                import pyarrow as pa
+
+                for rb in expr.to_pyarrow_batches():
+                    self._append(name, pa.Table.from_batches([rb]))
+        except Exception as exc:
+            raise _fs_fault(exc, self.workspace) from exc
+
     def has_staged(self, name: str) -> bool:
         return name in self._staged
 
@@ -175,7 +209,9 @@ class WarehouseBuild:
         return self.con.read_parquet(str(self.scratch / "stage" / name), table_name=f"stage_{name}")
 
     # -- final tables ----------------------------------------------------------------------------
-    def materialise(self, name: str, expr: ir.Table, *, order_by: str | None = "_row", drop: tuple[str, ...] = ("_row",)) -> int:
+    def materialise(
+        self, name: str, expr: ir.Table, *, order_by: str | None = "_row", drop: tuple[str, ...] = ("_row",)
+    ) -> int:
         """Write ``expr`` as final table ``name`` (ordered by ``order_by``, without ``drop``); returns its rows."""
         try:
             return self._materialise(name, expr, order_by, drop)
@@ -263,7 +299,7 @@ class WarehouseBuild:
                     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
                     if RUNS_TABLE not in names:
                         return None
-                    return con.execute(f'SELECT * FROM "{RUNS_TABLE}"').fetch_arrow_table()  # noqa: S608
+                    return con.execute(f'SELECT * FROM "{RUNS_TABLE}"').fetch_arrow_table()
                 finally:
                     con.close()
             version = _spark_version_dir(self.workspace)

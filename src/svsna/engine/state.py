@@ -118,7 +118,7 @@ class RunRecord:
         for key in ("inputs", "tables"):
             if isinstance(data.get(key), str):
                 data[key] = json.loads(data[key])
-        known = {f for f in cls.__dataclass_fields__}
+        known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
@@ -153,9 +153,7 @@ def read_journal(workspace: Path) -> RunRecord | None:
     try:
         return RunRecord.from_row(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, TypeError, OSError):
-        raise WarehouseStateError(
-            f"{path} is damaged", hint="rerun `svsna ingest` to rebuild the warehouse"
-        ) from None
+        raise WarehouseStateError(f"{path} is damaged", hint="rerun `svsna ingest` to rebuild the warehouse") from None
 
 
 class WorkspaceLock:
@@ -261,7 +259,7 @@ def current_run(workspace: Path, engine: str = "duckdb") -> RunRecord | None:
             names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
             if RUNS_TABLE not in names:
                 return None
-            cur = con.execute(f'SELECT * FROM "{RUNS_TABLE}" ORDER BY finished')  # noqa: S608 - a constant name
+            cur = con.execute(f'SELECT * FROM "{RUNS_TABLE}" ORDER BY finished')
             cols = [d[0] for d in cur.description]
             rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
         finally:

@@ -267,9 +267,6 @@ def ingest(
     if pseudonymiser is not None:
         if pseudonymiser.is_demo:
             check_demo_data(config, {s: f.sha256 for s, f in inputs.items()})
-        from svsna.engine import hmac_sha256_hex
-
-        pseudonymiser.hasher = hmac_sha256_hex
         beside = key_beside_extracts(config)
         if beside:
             warnings.append(beside)
@@ -433,19 +430,25 @@ def _load(
                 say(f"batch:{source}")
             assert facts is not None
             file_name = facts.path.name
-            cr = cross_row(build.staged(name), contracts[source], file=file_name, parents=parents)
-            cross = build.execute(cr.rejects.group_by("reason").aggregate(rows=cr.rejects.count())).to_pylist()
+            staged = build.staged(name)
+            cr = cross_row(staged, contracts[source], file=file_name, parents=parents)
+            build.stage_query(f"{name}__cross", cr.rejects)  # computed once, then counted and subtracted
+            cross_rejects = build.staged(f"{name}__cross")
+            cross = build.execute(cross_rejects.group_by("reason").aggregate(rows=cross_rejects.count())).to_pylist()
+            for c in cross:
+                reasons[str(c["reason"])] += int(c["rows"])
             if cross:
                 import ibis
 
-                extra = cr.rejects.drop("reason").mutate(
+                extra = cross_rejects.drop("reason").mutate(
                     __order=ibis.literal(order, type="int64"), __seq=ibis.literal(2**62, type="int64")
                 )
-                _stage_expr(build, "__rejects", extra)
-            for c in cross:
-                reasons[str(c["reason"])] += int(c["rows"])
+                build.insert_query("__rejects", extra)
+                kept = staged.anti_join(cross_rejects, staged._row == cross_rejects.row_number)
+            else:
+                kept = staged
             say(f"crossrow:{source}")
-            loaded = build.materialise(name, cr.kept)
+            loaded = build.materialise(name, kept)
             tables[name] = loaded
             say(f"table:{source}")
             ledger.add_file(source, file_name, read=read, loaded=loaded, rejected=dict(reasons), how=facts.describe)
@@ -465,7 +468,9 @@ def _load(
                 geo = pl.from_arrow(build.execute(build.table("geography")))  # type: ignore[assignment]
                 lsoas = frozenset(geo.get_column("lsoa_code").to_list())  # type: ignore[union-attr]
             if source == "offences":
-                rejected = build.staged(f"{name}__rejected_keys") if build.has_staged(f"{name}__rejected_keys") else None
+                rejected = (
+                    build.staged(f"{name}__rejected_keys") if build.has_staged(f"{name}__rejected_keys") else None
+                )
                 parents["offences.offence_ref"] = (build.table("offences"), rejected, file_name)
 
     tables["offence_decisions"], excluded = _classify(build, definitions)
@@ -498,14 +503,6 @@ def _load(
     )
 
 
-def _stage_expr(build: WarehouseBuild, name: str, expr: Any) -> None:
-    """Append the rows of an engine expression to staging table ``name``."""
-    import pyarrow as pa
-
-    for rb in build.batches(expr):
-        build.append(name, pa.Table.from_batches([rb]))
-
-
 _REJECT_SCHEMA = {
     "source": "string",
     "file": "string",
@@ -528,7 +525,9 @@ def _final_rejects(build: WarehouseBuild) -> int:
         return build.materialise("rejects", expr, order_by="__pos", drop=("__pos",))
     import pyarrow as pa
 
-    empty = pa.table({k: pa.array([], type=pa.int64() if v == "int64" else pa.string()) for k, v in _REJECT_SCHEMA.items()})
+    empty = pa.table(
+        {k: pa.array([], type=pa.int64() if v == "int64" else pa.string()) for k, v in _REJECT_SCHEMA.items()}
+    )
     return build.write("rejects", empty)
 
 
@@ -543,23 +542,24 @@ def _write_runs(build: WarehouseBuild, record: RunRecord, table: str, columns: d
     build.write(table, pa.Table.from_pylist(rows, schema=pa.schema([(k, pa.string()) for k in columns])))
 
 
-def _write_csvs(build: WarehouseBuild, ledger: pd.DataFrame, restricted: Path, say: Callable[[str], None]) -> tuple[Path, Path]:
+def _write_csvs(
+    build: WarehouseBuild, ledger: pd.DataFrame, restricted: Path, say: Callable[[str], None]
+) -> tuple[Path, Path]:
     """``rejects.csv`` then ``ledger.csv``, each complete or absent (every text value neutralised)."""
     from svsna.cells import neutralise_frame
     from svsna.files import atomic_path
 
     rejects_path = restricted / "rejects.csv"
     ledger_path = restricted / "ledger.csv"
-    with atomic_path(rejects_path) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            header = True
-            for rb in build.batches(build.table("rejects")):
-                frame = neutralise_frame(rb.to_pandas())
-                frame.to_csv(fh, index=False, header=header, lineterminator="\n")
-                header = False
-                say("rejects.csv")
-            if header:
-                fh.write(",".join(_REJECT_SCHEMA) + "\n")
+    with atomic_path(rejects_path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        header = True
+        for rb in build.batches(build.table("rejects")):
+            frame = neutralise_frame(rb.to_pandas())
+            frame.to_csv(fh, index=False, header=header, lineterminator="\n")
+            header = False
+            say("rejects.csv")
+        if header:
+            fh.write(",".join(_REJECT_SCHEMA) + "\n")
     with atomic_path(ledger_path) as tmp:
         neutralise_frame(ledger).to_csv(tmp, index=False, lineterminator="\n")
     return ledger_path, rejects_path

@@ -27,7 +27,8 @@ Examples
 >>> files = inspect_inputs(cfg)
 >>> files["geography"].encoding, files["geography"].bytes
 ('utf-8', 87)
->>> [b.table.height for b in stream_source(cfg, "geography", files["geography"], ValidationContext(dt.date(2022, 1, 1)))]
+>>> ctx = ValidationContext(dt.date(2022, 1, 1))
+>>> [b.table.height for b in stream_source(cfg, "geography", files["geography"], ctx)]
 [1]
 """
 
@@ -131,7 +132,9 @@ def inspect_inputs(config: AreaConfig) -> dict[str, InputFile]:
         if file.is_dir():
             raise FileSystemFault(f"input {source}: {file} is a folder, not a file", hint="name the file in area.yaml")
         if not os.access(file, os.R_OK):
-            raise FileSystemFault(f"input {source}: permission denied reading {file}", hint="check the file's permissions")
+            raise FileSystemFault(
+                f"input {source}: permission denied reading {file}", hint="check the file's permissions"
+            )
         digest = hashlib.sha256()
         size = 0
         with open(file, "rb") as fh:

@@ -299,7 +299,7 @@ def _header_fields(
         shown = ", ".join(quote_value(c, 40) for c in columns[:40]) or "none"
         raise InputDataError(
             " ".join(problems) + f"; hint: columns found: {shown}; accepted names: {accepted}; or name the "
-            f"column in area.yaml `columns: {{{contract.name}: {{{missing[0].name}: \"Your Column\"}}}}`"
+            f'column in area.yaml `columns: {{{contract.name}: {{{missing[0].name}: "Your Column"}}}}`'
         )
     near = _near_misses(ignored, contract, set(mapping.values()))
     return mapping, ignored, near
@@ -612,7 +612,9 @@ class ExtractReader:
             line += df.height
             yield self._shape(df, lines, [])
         if not seen:
-            raise InputDataError(f"{self.file.name}: has a header but no data rows; hint: check the extract's date range")
+            raise InputDataError(
+                f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
+            )
 
     def _batch(self, rows: list[list[str]], lines: list[int], faults: list[RowFault]) -> RawBatch:
         import polars as pl

@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -65,11 +66,20 @@ OUTSIDE_AREA = "Outside area"
 """The home ward, NPA and district name of a person whose home LSOA is outside the area."""
 
 
+@lru_cache(maxsize=64)
 def _lookup(codelist: str, value: str) -> dict[str, str]:
     from svsna.codelists import load_codelist
 
     t = load_codelist(codelist)
     return dict(zip(t["code"], t[value], strict=True))
+
+
+@lru_cache(maxsize=16)
+def _records(codelist: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Rows of a code list (cached: every batch needs them)."""
+    from svsna.codelists import load_codelist
+
+    return tuple(tuple(r.items()) for r in load_codelist(codelist).to_dict("records"))
 
 
 def _map(expr: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
@@ -97,8 +107,11 @@ def _geo_join(df: pl.DataFrame, geo: pl.DataFrame, on: str, prefix: str, columns
     if prefix == "home_":  # a home LSOA that is not in the geography is outside the area (validation kept it)
         outside = pl.col(on).is_not_null() & ~pl.col(on).is_in(geo.get_column("lsoa_code").implode())
         out = out.with_columns(
-            [pl.when(outside).then(pl.lit(OUTSIDE_AREA)).otherwise(pl.col(f"{prefix}{c}")).alias(f"{prefix}{c}")
-             for c in columns if c.endswith("_name") or c == "npa"]
+            [
+                pl.when(outside).then(pl.lit(OUTSIDE_AREA)).otherwise(pl.col(f"{prefix}{c}")).alias(f"{prefix}{c}")
+                for c in columns
+                if c.endswith("_name") or c == "npa"
+            ]
         )
     return out
 
@@ -107,15 +120,13 @@ def _sub_offence(ho_code: pl.Expr, description: pl.Expr, ho_description: pl.Expr
     """Sub-offence and harm rank from the first matching row of ``sub_offences.csv``."""
     import polars as pl
 
-    from svsna.codelists import load_codelist
-
-    patterns = load_codelist("sub_offences")
     sub = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
     rank = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.Int64))
-    for r in patterns.itertuples():
-        cond = (ho_code == r.ho_code) & description.fill_null("").str.contains(str(r.pattern))
-        sub = sub.when(cond).then(pl.lit(str(r.sub_offence)))
-        rank = rank.when(cond).then(pl.lit(int(r.harm_rank)))
+    for rec in _records("sub_offences"):
+        r = dict(rec)
+        cond = (ho_code == r["ho_code"]) & description.fill_null("").str.contains(str(r["pattern"]))
+        sub = sub.when(cond).then(pl.lit(str(r["sub_offence"])))
+        rank = rank.when(cond).then(pl.lit(int(r["harm_rank"])))
     return sub.otherwise(ho_description), rank.otherwise(pl.lit(None, dtype=pl.Int64))
 
 
@@ -123,11 +134,8 @@ def offences_table(rows: pl.DataFrame, geo: pl.DataFrame) -> pl.DataFrame:
     """Offences with code descriptions, sub-offence, setting, time parts and geography."""
     import polars as pl
 
-    from svsna.codelists import load_codelist
-
-    loc = load_codelist("location_types")
-    setting = dict(zip(loc["code"], loc["setting"], strict=True))
-    public = {c: p.lower() == "true" for c, p in zip(loc["code"], loc["public_place"], strict=True)}
+    setting = _lookup("location_types", "setting")
+    public = {c: p.lower() == "true" for c, p in _lookup("location_types", "public_place").items()}
     ho_desc = _map(pl.col("ho_code"), _lookup("ho_offence_codes", "description"))
     sub, rank = _sub_offence(pl.col("ho_code"), pl.col("offence_description"), pl.col("ho_description"))
     start = pl.col("committed_from")

@@ -56,7 +56,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -167,6 +167,7 @@ def code_lookup(codes: str) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
 def _canonical_sex() -> dict[str, str]:
     from svsna.codelists import load_codelist
 
@@ -298,9 +299,20 @@ def code_suggestion(f: FieldContract, value: str | None) -> str | None:
     """
     if value is None:
         return None
-    loose = _loose(value)
-    hits = [a for a in f.allowed_values() if _loose(a) == loose]
+    hits = _loose_codes(f.codes, tuple(f.allowed) if f.allowed is not None else None).get(_loose(value), [])
     return hits[0] if len(hits) == 1 else None
+
+
+@lru_cache(maxsize=64)
+def _loose_codes(codes: str | None, allowed: tuple[str, ...] | None) -> dict[str, list[str]]:
+    """Loose form -> the allowed codes with that form (cached per code list)."""
+    from svsna.codelists import load_codelist
+
+    values = list(allowed) if allowed is not None else [str(c) for c in load_codelist(codes or "")["code"]]
+    out: dict[str, list[str]] = {}
+    for v in values:
+        out.setdefault(_loose(v), []).append(v)
+    return out
 
 
 def _message(rule: str, f: FieldContract, shown: str, extra: str = "") -> str:
@@ -340,7 +352,7 @@ def _message(rule: str, f: FieldContract, shown: str, extra: str = "") -> str:
         )
     if rule == "unknown code":
         hint = f"did you mean {extra!r}?" if extra else f"see docs/data-contracts.md ({f.codes or 'allowed values'})"
-        where = f"the {f.codes} code list" if f.codes else f"the allowed values {f.allowed_values()}"
+        where = f"the {f.codes} code list" if f.codes else f"the allowed values {list(f.allowed or [])}"
         return f"{f.name} {shown} is not in {where}; hint: {hint}"
     if rule == "end before start":
         return f"{f.name} {shown} is before {extra}; hint: check the order of the two dates (the end comes last)"
