@@ -145,7 +145,7 @@ def check_key(key: bytes, label: str, *, allow_demo: bool = False) -> None:
     ...     check_key(b"aaaaaaaaaaaaaaaaaaaa", "test")
     ... except ConfigError as exc:
     ...     print(str(exc).split(";")[0])
-    the pseudonymisation key from test has low entropy (about 0 bits; at least 64 needed)
+    the pseudonymisation key from test has low entropy (about 0 bits, at least 64 needed)
     """
     make = (
         "make a random key with `python -c 'import secrets; print(secrets.token_hex(32))'` and keep it away from "
@@ -166,7 +166,7 @@ def check_key(key: bytes, label: str, *, allow_demo: bool = False) -> None:
     bits = _entropy_bits(key)
     if bits < _MIN_ENTROPY_BITS or len(set(key)) < 6:
         raise ConfigError(
-            f"the pseudonymisation key from {label} has low entropy (about {max(bits, 0.0):.0f} bits; at least "
+            f"the pseudonymisation key from {label} has low entropy (about {abs(round(bits))} bits, at least "
             f"{_MIN_ENTROPY_BITS:.0f} needed)",
             hint=make,
         )
