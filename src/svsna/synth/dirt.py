@@ -172,10 +172,10 @@ def inject(
         elif kind == "missing_required":
             value = ""
         elif kind == "unknown_lsoa":
-            n = int(rng.integers(90000, 99999))
+            num = int(rng.integers(90000, 99999))
             # An offence LSOA outside the area is rejected; a home LSOA outside the area is kept (as outside the
             # area), so a home fault is a code that is no LSOA at all.
-            value = f"E01{n:06d}" if col == "lsoa" else f"E01{n:05d}X"
+            value = f"E01{num:06d}" if col == "lsoa" else f"E01{num:05d}X"
         else:  # pragma: no cover - kinds are checked above
             raise ValueError(kind)
         out[col][row] = value
