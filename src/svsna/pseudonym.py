@@ -234,16 +234,26 @@ class Pseudonymiser:
         return [None if v is None else table[v] for v in values]
 
     def series(self, identifiers: pl.Series) -> pl.Series:
-        """Pseudonyms of a polars Series of text, hashing each distinct value once; blanks stay null."""
+        """Pseudonyms of a polars Series of text, hashing each distinct value once; blanks stay null.
+
+        Values are trimmed as :meth:`__call__` trims them (Python's ``str.strip``).
+        """
         import polars as pl
 
-        text = identifiers.cast(pl.String).str.strip_chars()
-        text = pl.Series(text.name, text.to_list(), dtype=pl.String).replace("", None)
-        distinct = text.drop_nulls().unique().sort()
-        if distinct.len() == 0:
+        text = identifiers.cast(pl.String)
+        distinct = text.drop_nulls().unique().to_list()
+        stripped = {d: d.strip() for d in distinct}
+        keep = sorted({v for v in stripped.values() if v})
+        digests = dict(zip(keep, (h[:KEY_LENGTH] for h in self._hex(keep)), strict=True))
+        table = {d: digests.get(v) for d, v in stripped.items()}
+        if not table:
             return pl.Series(identifiers.name, [None] * identifiers.len(), dtype=pl.String)
-        digests = [d[:KEY_LENGTH] for d in self._hex(distinct.to_list())]
-        return text.replace_strict(distinct, pl.Series(digests, dtype=pl.String), default=None, return_dtype=pl.String)
+        return text.replace_strict(
+            pl.Series(list(table), dtype=pl.String),
+            pl.Series(list(table.values()), dtype=pl.String),
+            default=None,
+            return_dtype=pl.String,
+        )
 
 
 def _env_name_ok(name: str) -> None:

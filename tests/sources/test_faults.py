@@ -19,7 +19,7 @@ from svsna.engine.state import JOURNAL_FILE, WorkspaceLock, check_warehouse, rea
 from svsna.errors import FileSystemFault, WarehouseStateError
 from svsna.pipeline.faults import kill_test, warehouse_state
 
-from .conftest import EXTRACT_DATE, cli, copy_fixtures, ingest_area, mini_area
+from .conftest import EXTRACT_DATE, cli, ingest_area, mini_area
 
 OFFENCES = (
     "R1,8N,ABH,2021-05-01 23:15,STREET,E01000001,N\n"

@@ -18,7 +18,7 @@ from .conftest import TEST_KEY, ingest_area, mini_area
 def _table(result, name: str) -> pd.DataFrame:
     con = duckdb.connect(str(result.workspace / WAREHOUSE_FILE), read_only=True)
     try:
-        return con.execute(f'SELECT * FROM "{name}"').df()  # noqa: S608 - test table names
+        return con.execute(f'SELECT * FROM "{name}"').df()
     finally:
         con.close()
 

@@ -101,7 +101,7 @@ def warehouse_state(workspace: Path) -> dict[str, Any]:
         names = sorted(r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall())
         run = con.execute("SELECT run_id, tables FROM ingest_runs ORDER BY finished DESC LIMIT 1").fetchone()
         recorded = json.loads(run[1])
-        actual = {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in recorded}  # noqa: S608
+        actual = {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in recorded}
     finally:
         con.close()
     expected = set(recorded) | {"ingest_runs"}

@@ -217,6 +217,7 @@ def scan_csv_encoding(path: Path, chunk: int = 1 << 20) -> tuple[str, str]:
         head = fh.read(4)
         for bom, name, codec in _BOMS:
             if head.startswith(bom):
+                _check_decodes(path, codec, name, chunk)
                 return name, codec
         if b"\x00" in head:
             raise InputDataError(
@@ -256,6 +257,25 @@ def scan_csv_encoding(path: Path, chunk: int = 1 << 20) -> tuple[str, str]:
                 ) from None
             lines += block.count(b"\n")
     return "windows-1252", "cp1252"
+
+
+def _check_decodes(path: Path, codec: str, name: str, chunk: int) -> None:
+    """Raise :class:`InputDataError` unless the whole file decodes with ``codec``."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    lines = 1
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(chunk)
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                raise InputDataError(
+                    f"{path.name}: after about line {lines}: the bytes are not valid {name} ({exc.reason})",
+                    hint="save the file as CSV UTF-8",
+                ) from None
+            lines += text.count("\n")
+            if not block:
+                return
 
 
 def _header_fields(
@@ -574,6 +594,14 @@ class ExtractReader:
             yield from self._parquet_batches()
             return
         records = self._csv_records() if self.format == "csv" else self._xlsx_records()
+        try:
+            yield from self._batches(records)
+        except UnicodeDecodeError as exc:  # scanned before reading, so only if the file changed meanwhile
+            raise InputDataError(
+                f"{self.file.name}: cannot be decoded as {self.encoding} ({exc.reason})", hint="save it as CSV UTF-8"
+            ) from None
+
+    def _batches(self, records: Iterator[tuple[int, list[str] | RowFault]]) -> Iterator[RawBatch]:
         rows: list[list[str]] = []
         lines: list[int] = []
         faults: list[RowFault] = []
