@@ -22,7 +22,7 @@ def copy_fixtures(dest: Path) -> Path:
     return dest
 
 
-def run_ingest(folder: Path, area: str, monkeypatch_env: dict[str, str] | None = None):
+def run_ingest(folder: Path, area: str, monkeypatch_env: dict[str, str] | None = None, **kwargs):
     import os
 
     from svsna.config import load_area_config
@@ -31,7 +31,7 @@ def run_ingest(folder: Path, area: str, monkeypatch_env: dict[str, str] | None =
     old = os.environ.get("SVSNA_PSEUDONYM_KEY")
     os.environ["SVSNA_PSEUDONYM_KEY"] = TEST_KEY
     try:
-        return ingest(load_area_config(folder / area), progress=False, as_of=EXTRACT_DATE)
+        return ingest(load_area_config(folder / area), progress=False, as_of=EXTRACT_DATE, **kwargs)
     finally:
         if old is None:
             del os.environ["SVSNA_PSEUDONYM_KEY"]

@@ -167,6 +167,7 @@ def spark_session() -> Any:
         SparkSession.builder.master(master)
         .appName("svsna")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
