@@ -448,69 +448,73 @@ class ExtractReader:
                     )
         return header
 
-    def _csv_records(self) -> Iterator[tuple[int, list[str] | RowFault]]:
-        """``(line, fields)`` per record, or ``(line, RowFault)`` for a record the format makes unreadable."""
+    def _csv_chunks(self) -> Iterator[tuple[list[list[str]], list[int], list[RowFault]]]:
+        """``(rows, start lines, faults)`` of up to ``batch_rows`` records at a time.
+
+        The common record (the header's number of fields) costs a few list appends; blank
+        lines become one blank row; ragged records and quoting errors become row faults,
+        and after a quoting error that swallowed later lines those lines are read again.
+        """
         limit = self.limits.max_field_chars
+        size = self.limits.batch_rows
         ncols = len(self.header)
         name = self.file.name
-        resume_after = self._header_line
+        resume_after: int | None = self._header_line
         csv.field_size_limit(max(limit + 1, 1024))
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        faults: list[RowFault] = []
         while resume_after is not None:
-            start_from, resume_after = resume_after, None
+            base, resume_after = resume_after, None
             with self._open_text() as fh:
-                for _ in range(start_from):  # skip to the line after the header (or after a broken record)
+                for _ in range(base):  # skip to the line after the header (or after a broken record)
                     fh.readline()
                 reader = csv.reader(fh, strict=True)
-                last = start_from
+                last = base
                 while True:
-                    start = last + 1
                     try:
-                        fields = next(reader)
-                    except StopIteration:
+                        for fields in reader:
+                            start = last + 1
+                            last = base + reader.line_num
+                            n = len(fields)
+                            if n == ncols:
+                                rows.append(fields)
+                                lines.append(start)
+                            elif n == 0 or (n == 1 and not fields[0].strip()):
+                                rows.append([""] * ncols)  # a blank line: one blank row
+                                lines.append(start)
+                            else:
+                                faults.append(self._ragged(start, n, ncols, name))
+                            if len(rows) + len(faults) >= size:
+                                yield rows, lines, faults
+                                rows, lines, faults = [], [], []
                         break
                     except csv.Error as exc:
-                        text = str(exc)
-                        if "end of data" in text:
-                            rule, what = "unterminated quoted value", "a quoted value is not closed before the end"
-                        elif "field limit" in text:
-                            rule, what = "value too long", f"a value is longer than {limit:,} characters"
-                        else:
-                            rule, what = "malformed quoting", f"the quoting cannot be read ({text})"
-                        yield (
-                            start,
-                            RowFault(
-                                start,
-                                rule,
-                                f"line {start}: {what}; hint: check the quotes on this line (the rest of the file was "
-                                f"read)",
-                            ),
-                        )
-                        if start_from + reader.line_num > start:  # it swallowed later lines: read them again
+                        start = last + 1
+                        faults.append(self._quoting(start, str(exc), limit))
+                        if base + reader.line_num > start:  # it swallowed later lines: read them again
                             resume_after = start
                             break
-                        last = start_from + reader.line_num
-                        continue
-                    last = start_from + reader.line_num
-                    if not fields or (len(fields) == 1 and not fields[0].strip() and ncols > 1):
-                        yield start, [""] * ncols  # a blank line: one blank row
-                        continue
-                    if len(fields) != ncols:
-                        rule = "too many fields" if len(fields) > ncols else "too few fields"
-                        yield (
-                            start,
-                            RowFault(
-                                start,
-                                rule,
-                                f"line {start} of {name} has {len(fields)} fields but the header has {ncols}; hint: "
-                                + (
-                                    "check for an unquoted comma in a value"
-                                    if len(fields) > ncols
-                                    else "the row may have been cut short"
-                                ),
-                            ),
-                        )
-                        continue
-                    yield start, fields
+                        last = base + reader.line_num
+        yield rows, lines, faults
+
+    @staticmethod
+    def _ragged(start: int, n: int, ncols: int, name: str) -> RowFault:
+        rule = "too many fields" if n > ncols else "too few fields"
+        hint = "check for an unquoted comma in a value" if n > ncols else "the row may have been cut short"
+        return RowFault(start, rule, f"line {start} of {name} has {n} fields but the header has {ncols}; hint: {hint}")
+
+    @staticmethod
+    def _quoting(start: int, text: str, limit: int) -> RowFault:
+        if "end of data" in text:
+            rule, what = "unterminated quoted value", "a quoted value is not closed before the end"
+        elif "field limit" in text:
+            rule, what = "value too long", f"a value is longer than {limit:,} characters"
+        else:
+            rule, what = "malformed quoting", f"the quoting cannot be read ({text})"
+        return RowFault(
+            start, rule, f"line {start}: {what}; hint: check the quotes on this line (the rest of the file was read)"
+        )
 
     # -- XLSX ----------------------------------------------------------------------------------
     def _open_book(self) -> Any:
@@ -561,7 +565,18 @@ class ExtractReader:
             raise InputDataError(f"{self.file.name}: the sheet is empty; hint: check the sheet name")
         return ["" if h is None else str(h).strip() for h in header]
 
-    def _xlsx_records(self) -> Iterator[tuple[int, list[str] | RowFault]]:
+    def _xlsx_chunks(self) -> Iterator[tuple[list[list[str]], list[int], list[RowFault]]]:
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        for line, cells in self._xlsx_records():
+            rows.append(cells)
+            lines.append(line)
+            if len(rows) >= self.limits.batch_rows:
+                yield rows, lines, []
+                rows, lines = [], []
+        yield rows, lines, []
+
+    def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
         ncols = len(self.header)
         cap = self.limits.xlsx_max_rows
         book = self._open_book()
@@ -593,36 +608,22 @@ class ExtractReader:
         if self.format == "parquet":
             yield from self._parquet_batches()
             return
-        records = self._csv_records() if self.format == "csv" else self._xlsx_records()
+        chunks = self._csv_chunks() if self.format == "csv" else self._xlsx_chunks()
         try:
-            yield from self._batches(records)
+            seen = False
+            for rows, lines, faults in chunks:
+                if not rows and not faults and seen:
+                    continue
+                if not rows and not faults:
+                    raise InputDataError(
+                        f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
+                    )
+                seen = True
+                yield self._batch(rows, lines, faults)
         except UnicodeDecodeError as exc:  # scanned before reading, so only if the file changed meanwhile
             raise InputDataError(
                 f"{self.file.name}: cannot be decoded as {self.encoding} ({exc.reason})", hint="save it as CSV UTF-8"
             ) from None
-
-    def _batches(self, records: Iterator[tuple[int, list[str] | RowFault]]) -> Iterator[RawBatch]:
-        rows: list[list[str]] = []
-        lines: list[int] = []
-        faults: list[RowFault] = []
-        seen = False
-        size = self.limits.batch_rows
-        for line, rec in records:
-            if isinstance(rec, RowFault):
-                faults.append(rec)
-            else:
-                rows.append(rec)
-                lines.append(line)
-            if len(rows) + len(faults) >= size:
-                seen = True
-                yield self._batch(rows, lines, faults)
-                rows, lines, faults = [], [], []
-        if rows or faults or not seen:
-            if not rows and not faults and not seen:
-                raise InputDataError(
-                    f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
-                )
-            yield self._batch(rows, lines, faults)
 
     def _parquet_batches(self) -> Iterator[RawBatch]:
         import polars as pl
