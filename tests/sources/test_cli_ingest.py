@@ -61,3 +61,22 @@ def test_demo_flag_is_refused_for_data_not_made_by_synth(monkeypatch, capsys, tm
     code, _, err = _run(monkeypatch, capsys, "--area", str(folder / "area.yaml"), "--demo", "-q")
     assert code == 3 and ("not a file made by `svsna synth`" in err or "no synth-manifest.json" in err)
     assert not (folder / "workspace" / "warehouse.duckdb").exists()
+
+
+def test_check_is_a_dry_run_with_a_per_file_preview(monkeypatch, capsys, tmp_path, key_env):
+    import json
+
+    folder = copy_fixtures(tmp_path)
+    code, out, _ = _run(monkeypatch, capsys, "--area", str(folder / "area_dirty.yaml"), "--extract-date", "2022-01-01")
+    assert code == 0
+    monkeypatch.setattr(sys, "argv", ["svsna", "check", "--area", str(folder / "area_dirty.yaml"), "--json",
+                                      "--extract-date", "2022-01-01"])  # fmt: skip
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    with pytest.raises(SystemExit) as exc:
+        main()
+    report = json.loads(capsys.readouterr().out)
+    assert exc.value.code == 4 and report["ok"] is False
+    off = next(f for f in report["files"] if f["source"] == "offences")
+    assert (off["read"], off["would_load"], sum(off["would_reject"].values())) == (10, 1, 9)
+    assert off["encoding"] == "utf-8"
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before  # nothing written anywhere

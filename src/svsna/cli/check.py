@@ -1,0 +1,93 @@
+"""``svsna check``: validate area.yaml and every extract without touching the warehouse or the outputs.
+
+A dry run of ``svsna ingest`` (:func:`svsna.pipeline.ingest.ingest` with ``dry_run=True``): the same
+reading, rules (cross-row rules included) and ledger, in a scratch folder that is thrown away.
+Prints, per file, the encoding or format, rows read / would load / would reject by reason,
+ignored columns and near-miss columns (with the ``columns:`` line to add); ``--json`` prints
+the same as JSON. Exits 0 when every file is readable and no row would be rejected, 4 when
+rows would be rejected, and with the usual codes (3, 5, 8, ...) for configuration, missing
+input and file-system faults.
+
+Examples
+--------
+>>> import typer
+>>> app = typer.Typer()
+>>> register(app)
+>>> [c.name for c in app.registered_commands]
+['check']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``check`` command to ``app``."""
+
+    @app.command("check")
+    def check_command(
+        area: Annotated[Path, typer.Option("--area", "-a", help="The area.yaml file.")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+        demo: Annotated[bool, typer.Option("--demo", help="Allow the demo key (data made by svsna synth only).")] = False,
+        extract_date: Annotated[
+            str | None, typer.Option("--extract-date", help="Date of the extract (YYYY-MM-DD).")
+        ] = None,
+    ) -> None:
+        """Check area.yaml and every extract (a dry run of ingest: nothing is written)."""
+        from rich.console import Console
+        from rich.markup import escape
+
+        from svsna.cli.ingest import ledger_table, reasons_table
+        from svsna.config import load_area_config
+        from svsna.pipeline.ingest import ingest
+
+        as_of = None
+        if extract_date:
+            try:
+                as_of = dt.date.fromisoformat(extract_date)
+            except ValueError:
+                raise typer.BadParameter(f"{extract_date!r} is not a date (use YYYY-MM-DD)") from None
+        config = load_area_config(area)
+        result = ingest(config, demo=demo, progress=False, as_of=as_of, dry_run=True)
+        rejected = sum(sum(f.reasons.values()) for f in result.files)
+        if as_json:
+            payload = {
+                "area": str(area),
+                "ok": rejected == 0,
+                "files": [
+                    {
+                        "source": f.source,
+                        "file": f.file,
+                        "format": f.format,
+                        "encoding": f.encoding,
+                        "read": f.read,
+                        "would_load": f.loaded,
+                        "would_reject": f.reasons,
+                        "ignored_columns": f.ignored_columns,
+                        "near_miss_columns": f.near_misses,
+                    }
+                    for f in result.files
+                ],
+                "warnings": result.warnings,
+            }
+            typer.echo(json.dumps(payload, indent=2))
+        else:
+            console = Console()
+            console.print(ledger_table(result.ledger))
+            reasons = reasons_table(result.ledger)
+            if reasons is not None:
+                console.print(reasons)
+            for w in result.warnings:
+                console.print(f"[bold yellow]warning:[/] {escape(w)}", highlight=False, soft_wrap=True)
+            verdict = f"[red]{rejected} row(s) would be rejected[/]" if rejected else "[green]every row would load[/]"
+            console.print(f"{verdict}; nothing was written (dry run)")
+        if rejected:
+            raise typer.Exit(4)
