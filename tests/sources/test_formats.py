@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 
 import pandas as pd
 import pytest
@@ -144,7 +145,11 @@ def _csv_bytes(draw):
     return data
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("SVSNA_FUZZ_EXAMPLES", "100")),  # bench/ingest_faults.py runs thousands
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(_csv_bytes())
 def test_fuzz_readers_never_crash_and_every_record_is_accounted_for(tmp_path, data):
     """Random rows, delimiters, quotes, ragged rows, encodings and junk bytes: the reader and the rules either
@@ -174,8 +179,6 @@ def test_fuzz_whole_ingest_dry_run_reconciles(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("fuzz")
     area = mini_area(folder, "")
     (folder / "offences.csv").write_bytes(data)
-    import os
-
     os.environ["SVSNA_PSEUDONYM_KEY"] = TEST_KEY
     try:
         res = ingest_area(area, dry_run=True)

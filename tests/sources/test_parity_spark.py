@@ -51,7 +51,7 @@ def test_ingest_on_spark_gives_the_duckdb_ledger_and_tables(dirty_run, tmp_path)
     con = duckdb.connect(str(duck.warehouse_path), read_only=True)
     try:
         for name in duck.tables:
-            want = con.execute(f'SELECT * FROM "{name}"').fetch_arrow_table().to_pandas()  # noqa: S608
+            want = con.execute(f'SELECT * FROM "{name}"').fetch_arrow_table().to_pandas()
             got = pq.read_table(version / f"{name}.parquet").to_pandas()
             assert list(got.columns) == list(want.columns), name
             pd.testing.assert_frame_equal(_sorted(got), _sorted(want), check_dtype=False, obj=name)

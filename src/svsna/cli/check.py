@@ -36,7 +36,9 @@ def register(app: typer.Typer) -> None:
     def check_command(
         area: Annotated[Path, typer.Option("--area", "-a", help="The area.yaml file.")],
         as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-        demo: Annotated[bool, typer.Option("--demo", help="Allow the demo key (data made by svsna synth only).")] = False,
+        demo: Annotated[
+            bool, typer.Option("--demo", help="Allow the demo key (data made by svsna synth only).")
+        ] = False,
         extract_date: Annotated[
             str | None, typer.Option("--extract-date", help="Date of the extract (YYYY-MM-DD).")
         ] = None,
