@@ -67,7 +67,7 @@ def test_check_is_a_dry_run_with_a_per_file_preview(monkeypatch, capsys, tmp_pat
     import json
 
     folder = copy_fixtures(tmp_path)
-    code, out, _ = _run(monkeypatch, capsys, "--area", str(folder / "area_dirty.yaml"), "--extract-date", "2022-01-01")
+    code, _, _ = _run(monkeypatch, capsys, "--area", str(folder / "area_dirty.yaml"), "--extract-date", "2022-01-01")
     assert code == 0
     monkeypatch.setattr(sys, "argv", ["svsna", "check", "--area", str(folder / "area_dirty.yaml"), "--json",
                                       "--extract-date", "2022-01-01"])  # fmt: skip
