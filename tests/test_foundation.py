@@ -10,7 +10,7 @@ import pytest
 from svsna.codelists import code_values, list_codelists, load_codelist
 from svsna.config import AreaConfig, financial_year, load_area_config
 from svsna.engine import open_warehouse
-from svsna.errors import ConfigError, MissingInputError
+from svsna.errors import ConfigError, MissingInputError, UsageError
 from svsna.indicators import INDICATOR_COLUMNS, Finding, findings_from_json, findings_to_json
 
 
@@ -92,5 +92,5 @@ def test_warehouse_round_trip_and_missing_table(tmp_path):
 
 
 def test_unknown_engine_is_refused(tmp_path):
-    with pytest.raises(ConfigError, match="unknown engine"):
+    with pytest.raises(UsageError, match="unknown engine"):  # exit 2: a usage error (issue 14)
         open_warehouse(tmp_path, engine="oracle")

@@ -41,6 +41,7 @@ __all__ = [
     "UsageError",
     "WarehouseStateError",
     "WorkspaceBusyError",
+    "os_error_message",
     "quote_value",
 ]
 
@@ -139,3 +140,32 @@ class FileSystemFault(SvsnaError):
     """Disk full, read-only file system, permission denied or a path of the wrong kind."""
 
     exit_code = 8
+
+
+def os_error_message(exc: OSError) -> tuple[str, str]:
+    """A one-line message and a hint for a file-system fault (used by the CLI and by ingest's checks).
+
+    >>> import errno
+    >>> os_error_message(OSError(errno.ENOSPC, "No space left on device", "/tmp/x"))[0]
+    'no space left on device writing /tmp/x'
+    """
+    import errno
+
+    where = exc.filename or ""
+    target = f" {where}" if where else ""
+    code = exc.errno
+    if code == errno.ENOSPC:
+        return f"no space left on device writing{target}", "free some space or choose another output folder"
+    if code == errno.EROFS:
+        return f"read-only file system:{target}", "choose a writable folder for the workspace and output"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"permission denied:{target}", "check the folder's owner and permissions"
+    if code == errno.EISDIR:
+        return f"{where} is a folder, not a file", "name the file itself in area.yaml"
+    if code == errno.ENOTDIR:
+        return f"{where} is a file, not a folder", "name a folder (or remove the file)"
+    if code == errno.EEXIST:
+        return f"{where} already exists and is not a folder", "name a folder in area.yaml `output:`"
+    if code == errno.ENOENT:
+        return f"no such file or folder:{target}", "check the path"
+    return f"{exc.strerror or exc}{':' + target if target else ''}", "check the disk and the path"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from svsna.engine.state import JOURNAL_FILE, WorkspaceLock, check_warehouse, read_journal
+from svsna.engine.state import JOURNAL_FILE, WorkspaceLock, check_warehouse, read_journal, warehouse_state
 from svsna.errors import FileSystemFault, WarehouseStateError
-from svsna.pipeline.faults import kill_test, warehouse_state
+from svsna.pipeline.faults import kill_test
 
 from .conftest import EXTRACT_DATE, cli, ingest_area, mini_area
 

@@ -10,7 +10,6 @@ Every fault ends the command with one line on standard error and a documented ex
 
 from __future__ import annotations
 
-import errno
 import importlib
 import os
 import sys
@@ -18,9 +17,9 @@ import sys
 import typer
 
 from svsna import __version__
-from svsna.errors import SvsnaError
+from svsna.errors import SvsnaError, os_error_message
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "os_error_message"]
 
 app = typer.Typer(
     name="svsna",
@@ -62,32 +61,6 @@ def _root(
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"svsna.cli.{_name}").register(app)
-
-
-def os_error_message(exc: OSError) -> tuple[str, str]:
-    """A one-line message and a hint for a file-system fault.
-
-    >>> os_error_message(OSError(errno.ENOSPC, "No space left on device", "/tmp/x"))[0]
-    'no space left on device writing /tmp/x'
-    """
-    where = exc.filename or ""
-    target = f" {where}" if where else ""
-    code = exc.errno
-    if code == errno.ENOSPC:
-        return f"no space left on device writing{target}", "free some space or choose another output folder"
-    if code == errno.EROFS:
-        return f"read-only file system:{target}", "choose a writable folder for the workspace and output"
-    if code in (errno.EACCES, errno.EPERM):
-        return f"permission denied:{target}", "check the folder's owner and permissions"
-    if code == errno.EISDIR:
-        return f"{where} is a folder, not a file", "name the file itself in area.yaml"
-    if code == errno.ENOTDIR:
-        return f"{where} is a file, not a folder", "name a folder (or remove the file)"
-    if code == errno.EEXIST:
-        return f"{where} already exists and is not a folder", "name a folder in area.yaml `output:`"
-    if code == errno.ENOENT:
-        return f"no such file or folder:{target}", "check the path"
-    return f"{exc.strerror or exc}{':' + target if target else ''}", "check the disk and the path"
 
 
 def _fail(message: str, code: int) -> None:

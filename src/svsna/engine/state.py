@@ -61,6 +61,7 @@ __all__ = [
     "current_run",
     "new_run_id",
     "read_journal",
+    "warehouse_state",
     "write_journal",
 ]
 
@@ -363,3 +364,23 @@ def check_warehouse(
             hint=rerun,
         )
     return current
+
+
+def warehouse_state(workspace: Path) -> dict[str, Any]:
+    """The run the DuckDB warehouse holds, its recorded and actual table counts, and any stray tables
+    (for the crash tests: every table must hold the rows its run record says)."""
+    import json
+
+    import duckdb
+
+    path = Path(workspace) / "warehouse.duckdb"
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = sorted(r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall())
+        run = con.execute("SELECT run_id, tables FROM ingest_runs ORDER BY finished DESC LIMIT 1").fetchone()
+        recorded = json.loads(run[1])
+        actual = {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in recorded}
+    finally:
+        con.close()
+    expected = set(recorded) | {"ingest_runs"}
+    return {"run_id": run[0], "recorded": recorded, "actual": actual, "stray": sorted(set(names) - expected)}

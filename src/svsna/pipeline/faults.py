@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KillResult", "kill_at", "kill_test", "record_points", "warehouse_state"]
+__all__ = ["KillResult", "kill_at", "kill_test", "record_points"]
 
 
 _PRELOAD = [
@@ -89,25 +89,6 @@ def _child(area: str, point: str, occurrence: int, kwargs: dict[str, Any]) -> No
     os._exit(0)  # the point was never reached (should not happen)
 
 
-def warehouse_state(workspace: Path) -> dict[str, Any]:
-    """The run the DuckDB warehouse holds, its recorded and actual table counts, and any stray tables."""
-    import json
-
-    import duckdb
-
-    path = Path(workspace) / "warehouse.duckdb"
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        names = sorted(r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall())
-        run = con.execute("SELECT run_id, tables FROM ingest_runs ORDER BY finished DESC LIMIT 1").fetchone()
-        recorded = json.loads(run[1])
-        actual = {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in recorded}
-    finally:
-        con.close()
-    expected = set(recorded) | {"ingest_runs"}
-    return {"run_id": run[0], "recorded": recorded, "actual": actual, "stray": sorted(set(names) - expected)}
-
-
 @dataclass
 class KillResult:
     """What one kill left behind."""
@@ -143,7 +124,7 @@ def kill_test(
     import multiprocessing
 
     from svsna.config import load_area_config
-    from svsna.engine.state import check_warehouse
+    from svsna.engine.state import check_warehouse, warehouse_state
     from svsna.errors import WarehouseStateError
 
     area = str(area)

@@ -138,7 +138,7 @@ def _writable(folder: Path, what: str) -> None:
         atomic_write_bytes(probe, b"ok")
         probe.unlink()
     except OSError as exc:
-        from svsna.cli import os_error_message
+        from svsna.errors import os_error_message
 
         msg, hint = os_error_message(exc)
         raise FileSystemFault(f"the {what} folder {folder} is not writable: {msg}", hint=hint) from None
@@ -154,7 +154,7 @@ def _folder(path: Path, what: str, setting: str) -> Path:
             f"the {what} {path} exists and is not a folder", hint=f"name a folder in area.yaml `{setting}:`"
         ) from None
     except OSError as exc:
-        from svsna.cli import os_error_message
+        from svsna.errors import os_error_message
 
         msg, hint = os_error_message(exc)
         raise FileSystemFault(f"cannot create the {what} folder {path}: {msg}", hint=hint) from None

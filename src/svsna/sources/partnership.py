@@ -23,10 +23,12 @@ Examples
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (d / "geo.csv").write_text("lsoa_code,lsoa_name,npa,district_code,district_name,county_code,"
 ...     "county_name\\nE01000001,A 1,N,D1,Dee,C1,Cee\\n")
->>> cfg = AreaConfig(name="Doc", base_dir=d, inputs={"geography": "geo.csv"})
+>>> _ = (d / "off.csv").write_text("offence_ref,ho_code,offence_description,committed_from,location_type,"
+...     "lsoa,domestic_flag\\nR1,8N,ABH,2021-05-01 23:15,STREET,E01000001,N\\n")
+>>> cfg = AreaConfig(name="Doc", base_dir=d, inputs={"geography": "geo.csv", "offences": "off.csv"})
 >>> files = inspect_inputs(cfg)
->>> files["geography"].encoding, files["geography"].bytes
-('utf-8', 87)
+>>> files["geography"].encoding[0], files["geography"].bytes
+('utf-8', 106)
 >>> ctx = ValidationContext(dt.date(2022, 1, 1))
 >>> [b.table.height for b in stream_source(cfg, "geography", files["geography"], ctx)]
 [1]

@@ -33,7 +33,7 @@ Examples
 >>> [(f.row_number, f.rule) for f in raw.faults]
 [(3, 'too few fields')]
 >>> raw.encoding, raw.format, raw.rows
-('utf-8', 'csv', 2)
+('utf-8', 'csv', 1)
 """
 
 from __future__ import annotations

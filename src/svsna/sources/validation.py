@@ -44,11 +44,9 @@ Examples
 ...                        "age": ["15-19", "15-19"], "sex": ["f", "F"], "population": ["10", "12"]}))
 >>> res = validate(raw, load_contracts()["population"], ValidationContext(as_of=dt.date(2022, 1, 1)))
 >>> res.loaded.select("_row", "sex", "age_from", "age_to", "population").rows()
-[(2, 'F', 15, 19, 10)]
->>> res.rejects.select("row_number", "rule").rows()
-[]
->>> res.loaded.height  # the duplicate (same area, year, age, sex) is found later, in the engine
-2
+[(2, 'F', 15, 19, 10), (3, 'F', 15, 19, 12)]
+>>> res.rejects.height  # the duplicate key (same area, year, age, sex) is a cross-row rule, run in the engine
+0
 """
 
 from __future__ import annotations
