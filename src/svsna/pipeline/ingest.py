@@ -316,13 +316,14 @@ def _run(
     import svsna
     from svsna.engine.build import WarehouseBuild, remove_stale_builds
     from svsna.engine.state import RunRecord, WorkspaceLock, _now, new_run_id, write_journal
-    from svsna.files import remove_leftovers
 
     say = fault or (lambda _point: None)
     with WorkspaceLock(workspace):
         remove_stale_builds(workspace)
-        if not dry_run:
-            remove_leftovers(restricted)
+        if not dry_run:  # temporary files of a killed ingest's CSVs (not other commands' files)
+            for name in ("ledger.csv", "rejects.csv"):
+                for p in restricted.glob(f".svsna-tmp-*-{name}"):
+                    p.unlink(missing_ok=True)
         record = RunRecord(
             run_id=new_run_id(),
             started=_now(),
