@@ -39,6 +39,7 @@ import gzip
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -54,10 +55,12 @@ __all__ = [
     "describe_vintage",
     "lad_code_on",
     "lad_populations",
+    "local_authority_codes",
     "local_authorities",
     "lsoa_lookup",
     "nearest_year",
     "police_force_areas",
+    "populations_for",
     "populations_on",
 ]
 
@@ -143,6 +146,11 @@ def _bases() -> dict[str, frozenset[str]]:
     return {c: frozenset(v) for c, v in out.items()}
 
 
+def local_authority_codes() -> frozenset[str]:
+    """Every local authority code of England and Wales since April 2013."""
+    return frozenset(_lads())
+
+
 def base_authorities(code: str) -> frozenset[str]:
     """The 2013 authorities whose areas make up authority ``code`` (itself if it existed in 2013)."""
     return _bases()[code]
@@ -188,6 +196,7 @@ def _lookup(year: int) -> pd.DataFrame:
             (
                 r["lsoa11_code"],
                 r["lsoa11_name"],
+                r["lad13_code"],
                 lad,
                 lads[lad]["lad_name"],
                 csp["csp_code"],
@@ -203,6 +212,7 @@ def _lookup(year: int) -> pd.DataFrame:
         columns=[
             "lsoa_code",
             "lsoa_name",
+            "lad13_code",
             "lad_code",
             "lad_name",
             "csp_code",
@@ -221,7 +231,8 @@ def _lookup(year: int) -> pd.DataFrame:
 def lsoa_lookup(year: int | None = None) -> pd.DataFrame:
     """Every 2011 LSOA of England and Wales with its local authority on 1 April ``year``, CSP and PFA.
 
-    Columns: ``lsoa_code, lsoa_name, lad_code, lad_name, csp_code, csp_name, pfa_code, pfa_name,
+    Columns: ``lsoa_code, lsoa_name, lad13_code`` (its authority of 2013-2019, the unit every
+    later authority is made of), ``lad_code, lad_name, csp_code, csp_name, pfa_code, pfa_name,
     imd_rank, imd_decile`` (IMD 2019, England only; missing in Wales). CSPs and PFAs are those of
     December 2024 whatever ``year`` is. Returns a copy.
     """
@@ -250,15 +261,79 @@ def lad_populations() -> pd.DataFrame:
     return df
 
 
+def populations_for(pops: pd.DataFrame, units: Mapping[str, frozenset[str]]) -> pd.DataFrame:
+    """Populations of areas made of whole 2013 authorities, from populations published on any codes since 2013.
+
+    ``pops`` has ``lad_code, mid_year, population, source``; rows of other codes (counties,
+    regions, countries) are ignored. ``units`` maps each wanted area to the 2013 authorities that
+    make it up (:func:`base_authorities`; a CSP or force area is the union of its LSOAs'
+    ``lad13_code``). An area gets a population for a mid-year only when the published authorities
+    that lie inside it cover it exactly; where a published authority straddles the area (a CSP that
+    is part of a merged authority, or a former district after the merger) it gets none. Returns
+    ``area_code, mid_year, population, source``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"lad_code": ["E07000190", "E07000191", "E06000058"], "mid_year": 2018,
+    ...                   "population": [100, 50, 400], "source": "x"})
+    >>> units = {"SWT": base_authorities("E07000246"), "Poole": frozenset({"E06000029"})}
+    >>> populations_for(p, units)[["area_code", "population"]].values.tolist()
+    [['SWT', 150]]
+    """
+    import pandas as pd
+
+    lads, bases = _lads(), _bases()
+    owner: dict[str, str] = {}
+    for area, units_of in units.items():
+        for b in units_of:
+            owner[b] = area
+    acc: dict[tuple[str, int], dict[str, Any]] = {}
+    spoilt: set[tuple[str, int]] = set()
+    for code, mid, pop, src in pops[["lad_code", "mid_year", "population", "source"]].itertuples(index=False):
+        if code not in lads:
+            continue
+        areas = {owner.get(b) for b in bases[code]}
+        areas.discard(None)
+        if not areas:
+            continue
+        if len(areas) > 1 or not bases[code] <= units[next(iter(areas))]:
+            spoilt |= {(a, int(mid)) for a in areas if a is not None}
+            continue
+        key = (next(iter(areas)), int(mid))
+        entry = acc.setdefault(key, {"population": 0, "bases": set(), "sources": set()})
+        if entry["bases"] & bases[code]:
+            from svsna.errors import InputDataError
+
+            raise InputDataError(
+                f"population of {code} for mid-{mid} is given twice (on two sets of local-authority codes)",
+                hint="give each mid-year on one set of local-authority codes",
+            )
+        entry["population"] += int(pop)
+        entry["bases"] |= bases[code]
+        entry["sources"].add(str(src))
+    out = [
+        {"area_code": a, "mid_year": m, "population": e["population"], "source": "; ".join(sorted(e["sources"]))}
+        for (a, m), e in acc.items()
+        if (a, m) not in spoilt and e["bases"] == units[a]
+    ]
+    cols = ["area_code", "mid_year", "population", "source"]
+    df = pd.DataFrame(out, columns=cols)
+    if df.empty:
+        return df
+    df = df.sort_values(["mid_year", "area_code"]).reset_index(drop=True)
+    df["mid_year"] = df["mid_year"].astype("int64")
+    df["population"] = df["population"].astype("int64")
+    return df
+
+
 def populations_on(pops: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """Local-authority populations re-expressed on the authorities of 1 April ``year``.
 
-    ``pops`` has ``lad_code, mid_year, population, source`` on any codes since 2013 (rows of other
-    codes, such as counties, regions or countries, are ignored). A merged authority's population
-    is the sum of the authorities it was made of, and is given only when every one of them is
-    present for that mid-year; an authority that did not yet exist in ``pops``' codes cannot be
-    split from its successor and is left out for that mid-year. Returns ``lad_code, mid_year,
-    population, source``.
+    A merged authority's population is the sum of the authorities it was made of, given only when
+    every one of them is present for that mid-year; an authority that was later merged cannot be
+    split out of its successor's figure and is left out for that mid-year. Returns ``lad_code,
+    mid_year, population, source``.
 
     Examples
     --------
@@ -270,40 +345,8 @@ def populations_on(pops: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     >>> populations_on(p, 2023).empty      # Somerset also needs Sedgemoor and South Somerset
     True
     """
-    import pandas as pd
-
-    lads, bases = _lads(), _bases()
-    rows: dict[tuple[str, int], dict[str, Any]] = {}
-    for code, mid, pop, src in pops[["lad_code", "mid_year", "population", "source"]].itertuples(index=False):
-        if code not in lads:
-            continue
-        target = lad_code_on(code, year)
-        if target is None:
-            continue
-        key = (target, int(mid))
-        entry = rows.setdefault(key, {"population": 0, "bases": set(), "sources": set()})
-        if entry["bases"] & bases[code]:
-            from svsna.errors import InputDataError
-
-            raise InputDataError(
-                f"population of {code} for mid-{mid} given twice (directly and as part of {target})",
-                hint="give each mid-year on one set of local-authority codes",
-            )
-        entry["population"] += int(pop)
-        entry["bases"] |= bases[code]
-        entry["sources"].add(str(src))
-    out = [
-        {"lad_code": t, "mid_year": m, "population": e["population"], "source": "; ".join(sorted(e["sources"]))}
-        for (t, m), e in rows.items()
-        if e["bases"] == bases[t]
-    ]
-    cols = ["lad_code", "mid_year", "population", "source"]
-    if not out:
-        return pd.DataFrame(columns=cols)
-    df = pd.DataFrame(out, columns=cols).sort_values(["mid_year", "lad_code"]).reset_index(drop=True)
-    df["mid_year"] = df["mid_year"].astype("int64")
-    df["population"] = df["population"].astype("int64")
-    return df
+    units = {c: base_authorities(c) for c in local_authorities(year)["lad_code"]}
+    return populations_for(pops, units).rename(columns={"area_code": "lad_code"})
 
 
 def nearest_year(available: Any, wanted: int) -> tuple[int, str]:

@@ -55,7 +55,8 @@ def area_rates(ctx: OpenDataContext, code_col: str, level: str, year: int) -> pd
         ctx._cache[key] = ctx.group_counts(["fin_year", code_col])
     allc = ctx._cache[key]
     counts = allc[allc["fin_year"] == year].drop(columns="fin_year")
-    grid = pd.MultiIndex.from_product([list(pop["area_code"]), GROUP_KEYS], names=[code_col, "group"])
+    # every area of the level, with or without a population estimate (those without get no rate)
+    grid = pd.MultiIndex.from_product([ctx.ref.areas(level), GROUP_KEYS], names=[code_col, "group"])
     counts = counts.set_index([code_col, "group"])["count"].reindex(grid, fill_value=0).reset_index()
     counts.insert(0, "fin_year", year)
     df = counts.rename(columns={code_col: "area_code"}).merge(pop, on="area_code", how="left")
