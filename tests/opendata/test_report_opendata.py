@@ -220,7 +220,7 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
         ("loaded", ""): (260_517, 260_515),
         ("excluded", "anti-social behaviour (an incident, not a crime)"): (33_275, 33_275),
         ("excluded", "no location (blank LSOA code)"): (7_463, 7_465),
-        ("excluded", "outside force area (LSOA not in the force's local authorities)"): (583, 585),
+        ("excluded", "outside force area (an LSOA of another police force area)"): (583, 585),
     }
     for which, html in ((0, full_html), (1, public_html)):
         led = _table_with(parse(html), "Reason")

@@ -163,6 +163,9 @@ def _deprivation(ctx: OpenDataContext, year: int) -> tuple[list[pd.DataFrame], l
     period = ctx.label(year)
     r = area_rates(ctx, "lsoa_code", "lsoa", year)
     r = r.merge(geo[["lsoa_code", "imd_decile"]], left_on="area_code", right_on="lsoa_code")
+    r = r[r["population"].notna()]  # an LSOA without an estimate adds neither crimes nor residents
+    if r.empty:
+        return [], []
     d = r.groupby(["imd_decile", "group"], as_index=False)[["count", "population"]].sum()
     rate = stats.crude_rate(d["count"].to_numpy(), d["population"].to_numpy(float), ctx.multiplier, ctx.confidence)
     parts = [
