@@ -129,9 +129,7 @@ def test_every_local_authority_and_csp_of_the_force(wy_run, shared_data):
     assert _one(vso, breakdown_value="Wakefield (E08000036)")["numerator"] == 0
     csp = geo[(geo["indicator"] == "rate_per_1000") & (geo["breakdown"] == "community_safety_partnership")]
     # ONS LAD to CSP to PFA (December 2024): Leeds CSP E22000345
-    assert _one(csp, breakdown_value="Leeds (E22000345)", definition="vso")["value"] == pytest.approx(
-        leeds["value"]
-    )
+    assert _one(csp, breakdown_value="Leeds (E22000345)", definition="vso")["value"] == pytest.approx(leeds["value"])
 
 
 def test_population_fallback_is_said(wy_run):
@@ -139,8 +137,9 @@ def test_population_fallback_is_said(wy_run):
     assert meta["population_fallback"] is True
     lad = next(c for c in meta["population_years"] if c["level"] == "lad")
     assert (lad["wanted_mid_year"], lad["used_mid_year"], lad["how"]) == (2021, 2020, "earlier")
-    assert "2021/22: local authority, community safety partnership and force area rates use mid-2020 estimates" in (
-        meta["populations"]
+    assert (
+        "2021/22: local authority, community safety partnership and force area rates use mid-2020 estimates"
+        in (meta["populations"])
     )
     assert "mid-2021 estimates are not available" in meta["populations"]
     f = next(f for f in wy_run.findings if f.key == "population_year_fallback")

