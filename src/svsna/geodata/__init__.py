@@ -36,10 +36,10 @@ from __future__ import annotations
 
 import csv
 import gzip
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -55,8 +55,8 @@ __all__ = [
     "describe_vintage",
     "lad_code_on",
     "lad_populations",
-    "local_authority_codes",
     "local_authorities",
+    "local_authority_codes",
     "lsoa_lookup",
     "nearest_year",
     "police_force_areas",

@@ -78,7 +78,6 @@ def build(shared: Path, out: Path, lsoa_file: Path | None = None) -> dict[str, i
     shared = Path(shared)
     out.mkdir(parents=True, exist_ok=True)
     changes = _read_csv(DATA / "lad_changes.csv")
-    succ = {r["predecessor_code"]: r for r in changes}
     preds: dict[str, list[str]] = defaultdict(list)
     for r in changes:
         preds[r["successor_code"]].append(r["predecessor_code"])

