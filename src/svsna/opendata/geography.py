@@ -109,8 +109,9 @@ def geography_section(ctx: OpenDataContext) -> SectionResult:
             Finding(
                 section="od_geography",
                 key="lsoa_rates_not_run",
-                text="LSOA and deprivation-decile rates were not computed: no LSOA population file "
-                "(population/population<YY>_lsoa11*.csv) covers the force.",
+                text="LSOA and deprivation-decile rates were not computed: they need ONS LSOA population "
+                "estimates, which svsna does not ship; none were found for the force in the data folder "
+                "(population/population<YY>_lsoa11*.csv).",
                 area=ctx.area,
                 public=False,
             )
