@@ -145,6 +145,9 @@ def test_population_fallback_is_said(wy_run):
     f = next(f for f in wy_run.findings if f.key == "population_year_fallback")
     assert "Rates for 2021/22 use mid-2020 population estimates" in f.text
     assert "local authorities as at 1 April 2024" in meta["geography_vintage"]["local_authorities"]
+    vintage = next(f for f in wy_run.findings if f.key == "geography_vintage")  # printed in the data-quality section
+    assert "local authorities of 1 April 2024 (the current ones)" in vintage.text
+    assert "police force areas of December 2024" in vintage.text
 
 
 def test_lsoa_analyses_say_why_they_are_absent(wy_run):

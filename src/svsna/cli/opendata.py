@@ -87,7 +87,7 @@ def report(
         bool,
         typer.Option(
             "--workbook/--no-workbook",
-            help="Write one workbook: the report's sna-tables.xlsx, or opendata-tables.xlsx with --no-report.",
+            help="With --no-report, write opendata-tables.xlsx (the report writes its own sna-tables.xlsx).",
         ),
     ] = True,
     build_report: Annotated[

@@ -236,8 +236,8 @@ def run_opendata(
         Also build the HTML/PDF report and its workbook (``sna-tables.xlsx``) through
         :func:`svsna.outputs.build_reports`.
     workbook : bool
-        Write a workbook: the report's ``sna-tables.xlsx`` when the report is built, else
-        ``opendata-tables.xlsx`` (one workbook per run either way).
+        When the report is not built, write ``opendata-tables.xlsx``. The report writes its own
+        ``sna-tables.xlsx`` and then no other workbook is written (one workbook per run).
     pdf : bool
         Write the PDFs of the report (``False``: HTML and workbook only).
     geography_year : int, optional
@@ -276,6 +276,17 @@ def run_opendata(
     if any(c.how != "exact" for c in ref.population_choices.values()):
         findings.append(_population_finding(ref))
     metadata = _metadata(ref, years, load, ctx)
+    findings.append(
+        Finding(
+            section="od_data_quality",
+            key="geography_vintage",
+            text=metadata["geography"]
+            + (f" LSOA boundaries: {ref.boundaries_source}." if ref.boundaries_source else ""),
+            numbers={"geography_year": ref.geography_year},
+            area=ref.pfa_name,
+            public=True,
+        )
+    )
     written = _write_tables(out, indicators, findings, load, rejects, outside, ref, metadata)
     report_supported = build_report and getattr(importlib.import_module("svsna.outputs"), "SUPPORTS_OPENDATA", False)
     if workbook and not report_supported:
