@@ -42,11 +42,13 @@ def main() -> None:
         for p in (ROOT / "tests" / "sources" / "fixtures").iterdir():
             if p.is_file():
                 shutil.copy(p, folder / p.name)
-        results, left = kill_test(folder / "area.yaml", 10_000, as_of=dt.date(2022, 1, 1))
+
+        def show(r) -> None:
+            print(f"  {r.point}#{r.occurrence}: exit {r.exitcode}, {r.old_or_new}, consistent={r.consistent}, "
+                  f"refused={r.refused}", flush=True)  # fmt: skip
+
+        results, left = kill_test(folder / "area.yaml", 10_000, on_kill=show, as_of=dt.date(2022, 1, 1))
     survived = sum(r.survived for r in results)
-    for r in results:
-        print(f"  {r.point}#{r.occurrence}: exit {r.exitcode}, {r.old_or_new}, consistent={r.consistent}, "
-              f"refused={r.refused}")  # fmt: skip
     print(f"{len(results)} kills, {survived} survived; scratch files left after the final ingest: {len(left)}")
     env = dict(os.environ, SVSNA_FUZZ_EXAMPLES=str(args.fuzz))
     done = subprocess.run(

@@ -110,7 +110,13 @@ class KillResult:
 
 
 def kill_test(
-    area: str | Path, n: int = 20, *, seed: int = 14, recover_each: bool = True, **kwargs: Any
+    area: str | Path,
+    n: int = 20,
+    *,
+    seed: int = 14,
+    recover_each: bool = True,
+    on_kill: Callable[[KillResult], None] | None = None,
+    **kwargs: Any,
 ) -> tuple[list[KillResult], list[str]]:
     """Kill ingest of ``area`` at ``n`` random points (all points if fewer), checking the state after each.
 
@@ -153,6 +159,8 @@ def kill_test(
                 "old" if state["run_id"] == before else "new", refused,
             )
         )  # fmt: skip
+        if on_kill is not None:
+            on_kill(results[-1])
         if refused and recover_each:  # the user's next step: run ingest again; it must succeed and clean up
             record_points(area, **kwargs)
     record_points(area, **kwargs)
