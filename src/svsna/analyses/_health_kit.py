@@ -1,9 +1,13 @@
 """Helpers shared by the health, risk-factor, survey, evidence, recommendation and data-quality sections.
 
-Every finding these sections write carries the **standard numbers** (:data:`STANDARD_NUMBERS`):
-``value, lower, upper, comparator, significance, period, unit, n`` (``None`` where a number does
-not apply), plus numbers of its own. The report renders sentences from templates keyed on the
-finding's ``key`` and these numbers (``docs/findings.md``); ``Finding.text`` is a plain fallback.
+Every finding these sections write carries the **standard numbers** of the findings contract
+(:data:`STANDARD_NUMBERS`: ``value, lower, upper, unit, statistic, period, significance,
+comparator, comparator_value, n, denominator``; ``None`` where a number does not apply,
+``significance`` ``Not compared`` when no test was made; ``comparator`` says *what* ``value`` is
+compared with, ``comparator_value`` its value), plus numbers of its own. The report renders
+sentences from templates keyed on the finding's ``key`` and these numbers (``docs/findings.md``);
+``Finding.text`` is a plain fallback. The names follow the analysis kit's contract
+(``svsna.analyses.findings.yaml`` on the ``kit`` branch) so that the two meet when merged.
 
 Numbers are plain JSON values: numpy scalars become Python numbers, NaN becomes ``None``.
 
@@ -11,24 +15,50 @@ Examples
 --------
 >>> import numpy as np
 >>> n = numbers(value=np.float64(12.5), lower=float("nan"), unit="%", n=np.int64(8), source="ae")
->>> [n[k] for k in ("value", "lower", "unit", "n", "source", "comparator")]
-[12.5, None, '%', 8, 'ae', None]
->>> ranking_clear([5.0, 2.0, 1.0], [7.0, 4.5, 3.0], 0), ranking_clear([5.0, 2.0], [7.0, 5.5], 0)
+>>> [n[k] for k in ("value", "lower", "unit", "n", "source", "comparator", "significance")]
+[12.5, None, '%', 8, 'ae', None, 'Not compared']
+>>> top_separated([5.0, 2.0, 1.0], [7.0, 4.5, 3.0], 0), top_separated([5.0, 2.0], [7.0, 5.5], 0)
 (True, False)
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from svsna.indicators import Finding, Significance
+from svsna.indicators import STATISTICS, Finding, Significance
 
-__all__ = ["STANDARD_NUMBERS", "clean", "make_finding", "numbers", "ranking_clear", "rate_unit"]
+__all__ = [
+    "STANDARD_NUMBERS",
+    "check_findings",
+    "clean",
+    "contract_path",
+    "load_contract",
+    "make_finding",
+    "numbers",
+    "rate_unit",
+    "render_markdown",
+    "top_separated",
+]
 
 #: Numbers every finding of these sections carries (None where they do not apply).
-STANDARD_NUMBERS: tuple[str, ...] = ("value", "lower", "upper", "comparator", "significance", "period", "unit", "n")
+STANDARD_NUMBERS: tuple[str, ...] = (
+    "value",
+    "lower",
+    "upper",
+    "unit",
+    "statistic",
+    "period",
+    "significance",
+    "comparator",
+    "comparator_value",
+    "n",
+    "denominator",
+)
 
 
 def clean(x: Any) -> Any:
@@ -57,24 +87,33 @@ def numbers(
     value: Any = None,
     lower: Any = None,
     upper: Any = None,
-    comparator: Any = None,
-    significance: Any = None,
-    period: str = "",
     unit: str = "",
+    statistic: str = "value",
+    period: str = "",
+    significance: Any = None,
+    comparator: str | None = None,
+    comparator_value: Any = None,
     n: Any = None,
+    denominator: Any = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """The standard numbers of a finding, then ``extra`` (all cleaned by :func:`clean`)."""
-    sig = None if significance is None else str(Significance(significance))
+    missing = significance is None or (isinstance(significance, float) and math.isnan(significance))
+    sig = Significance.NOT_COMPARED.value if missing else str(Significance(significance))
+    if statistic not in STATISTICS:  # pragma: no cover - a programming error
+        raise ValueError(f"statistic {statistic!r} is not one of {STATISTICS}")
     base = {
         "value": value,
         "lower": lower,
         "upper": upper,
-        "comparator": comparator,
-        "significance": sig,
-        "period": period,
         "unit": unit,
+        "statistic": statistic,
+        "period": period,
+        "significance": sig,
+        "comparator": comparator,
+        "comparator_value": comparator_value,
         "n": n,
+        "denominator": denominator,
     }
     clash = set(base) & set(extra)
     if clash:  # pragma: no cover - a programming error
@@ -114,8 +153,9 @@ def make_finding(
     )
 
 
-def ranking_clear(lowers: Sequence[float], uppers: Sequence[float], top: int) -> bool:
-    """Whether item ``top``'s lower limit is above every other item's upper limit.
+def top_separated(lowers: Sequence[float], uppers: Sequence[float], top: int) -> bool:
+    """Whether item ``top``'s lower limit is above **every** other item's upper limit (the
+    finding's ``separated``).
 
     Only then may a sentence call it "the highest" (or "most", "greatest"); otherwise it is
     the highest point estimate. False when a limit is missing or there is one item only.
@@ -129,11 +169,76 @@ def ranking_clear(lowers: Sequence[float], uppers: Sequence[float], top: int) ->
     return all(float(lo) > float(u) for u in others)
 
 
-def rate_unit(multiplier: int, standardised: bool = False) -> str:
-    """``'per 1,000 residents'`` (``', age-standardised'`` appended for a DSR).
+def rate_unit(multiplier: int, what: str = "", standardised: bool = False) -> str:
+    """``'attendances per 1,000 residents'`` (``', age-standardised'`` appended for a DSR).
 
-    >>> rate_unit(1000), rate_unit(100000, standardised=True)
-    ('per 1,000 residents', 'per 100,000 residents, age-standardised')
+    >>> rate_unit(1000, "attendances"), rate_unit(100000, standardised=True)
+    ('attendances per 1,000 residents', 'per 100,000 residents, age-standardised')
     """
-    unit = f"per {multiplier:,} residents"
+    unit = f"{what} per {multiplier:,} residents".strip()
     return f"{unit}, age-standardised" if standardised else unit
+
+
+# ------------------------------------------------------------------ the findings contract
+def contract_path() -> Path:
+    """``findings_health.yaml``: the keys of these sections and their numbers."""
+    return Path(str(resources.files("svsna"))) / "analyses" / "findings_health.yaml"
+
+
+@lru_cache(maxsize=1)
+def load_contract() -> dict[str, Any]:
+    """``{"standard": {name: meaning}, "keys": {key: {section, about, numbers}}}``.
+
+    >>> c = load_contract()
+    >>> tuple(c["standard"]) == STANDARD_NUMBERS, "recommendation" in c["keys"]
+    (True, True)
+    """
+    import yaml
+
+    raw = yaml.safe_load(contract_path().read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or raw.get("kind") != "svsna_findings_contract":  # pragma: no cover
+        raise ValueError(f"{contract_path()}: not an svsna findings contract")
+    return raw
+
+
+def check_findings(findings: Iterable[Finding]) -> list[str]:
+    """Problems of ``findings`` against the contract (unknown key, wrong section, numbers missing).
+
+    >>> check_findings([Finding("health", "no_such_key", "x", {})])
+    ['health/no_such_key: key not in the findings contract (svsna/analyses/findings_health.yaml)']
+    """
+    contract = load_contract()
+    problems = []
+    for f in findings:
+        spec = contract["keys"].get(f.key)
+        where = f"{f.section}/{f.key}"
+        if spec is None:
+            problems.append(f"{where}: key not in the findings contract (svsna/analyses/findings_health.yaml)")
+            continue
+        if f.section != spec["section"]:
+            problems.append(f"{where}: section is not {spec['section']}")
+        missing = [n for n in (*contract["standard"], *(spec.get("numbers") or {})) if n not in f.numbers]
+        if missing:
+            problems.append(f"{where}: numbers missing {missing}")
+    return problems
+
+
+def render_markdown() -> str:
+    """The section of ``docs/findings.md`` for these keys, from the contract."""
+    c = load_contract()
+    out = [
+        "## Health, risk factors, surveys, evidence, recommendations and data quality",
+        "",
+        "<!-- rendered from src/svsna/analyses/findings_health.yaml by svsna.analyses._health_kit.render_markdown;"
+        " do not edit by hand -->",
+        "",
+        "Standard numbers (every finding): " + ", ".join(f"`{k}`" for k in c["standard"]) + ".",
+        "",
+        "| key | section | about | numbers (besides the standard ones) |",
+        "|---|---|---|---|",
+    ]
+    for key, spec in c["keys"].items():
+        nums = "; ".join(f"`{k}`: {v}" for k, v in (spec.get("numbers") or {}).items())
+        about = " ".join(str(spec.get("about", "")).split()).replace("|", "/")
+        out.append(f"| `{key}` | {spec['section']} | {about} | {nums.replace('|', '/')} |")
+    return "\n".join(out) + "\n"

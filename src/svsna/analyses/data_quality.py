@@ -15,9 +15,11 @@ Five checks, each an indicator and a finding the report's data-quality section c
   periods and its first and last dates: a table whose rows all fall outside the periods is
   present but unusable, and one that starts late or stops early makes its first or last
   period incomplete;
-* **sections skipped** - sections the runner could not run, when it passes them
-  (``run(ctx, skipped=[{section, reason, definition, status}])``): ``absent`` inputs and inputs
-  present but unusable.
+* **sections not run** - sections the runner could not run: a ``section_status`` finding for each
+  (``status`` ``not_supplied`` when an input was not supplied, ``unusable`` when inputs were
+  present but unusable) unless the runner wrote it already, and a count of them by status. The
+  runner passes them as ``run(ctx, skipped=[{section, reason, definition, status}])`` or as
+  ``section_status`` findings among the prior findings.
 
 The section runs once (``PER_DEFINITION = False``): the definition-dependent checks group by
 definition in the engine, a handful of queries in all, and their rows and findings carry their
@@ -131,13 +133,14 @@ def _window(ctx: AnalysisContext) -> tuple[Any, Any]:
 
 
 # ------------------------------------------------------------------------- completeness
-def _field_counts(ctx: AnalysisContext, definitions: list[str]) -> pd.DataFrame:
+def _field_counts(ctx: AnalysisContext, definitions: list[str] | None) -> pd.DataFrame:
     """Rows and missing values per (definition, field), offences and people, in one query."""
     import ibis
 
     o = ctx.window(ctx.table("offences"), ctx.profile)
     d = ctx.table("offence_decisions")
-    d = d.filter(d.included & d.definition.isin(definitions)).select("offence_ref", "definition")
+    keep = d.included if definitions is None else d.included & d.definition.isin(definitions)
+    d = d.filter(keep).select("offence_ref", "definition")
     od = o.join(d, "offence_ref")
     cols = [c for c in _OFFENCE_FIELDS if c in od.columns]
     aggs: dict[str, Any] = {f"offences.{c}": _missing(od, c) for c in cols}
@@ -168,8 +171,10 @@ def _long(t: ibis.Table, fields: list[str]) -> ibis.Table:
     return long.select(definition=long.definition, field=long.field, rows=long._rows, missing=long.missing)
 
 
-def _completeness(ctx: AnalysisContext, definitions: list[str]) -> tuple[list[pd.DataFrame], list[Finding]]:
+def _completeness(ctx: AnalysisContext, definitions: list[str] | None) -> tuple[list[pd.DataFrame], list[Finding]]:
     counts = _field_counts(ctx, definitions)
+    if definitions is None:
+        definitions = sorted(set(counts["definition"].astype(str)))
     label = ctx.profile.label
     rows: list[pd.DataFrame] = []
     findings: list[Finding] = []
@@ -183,7 +188,8 @@ def _completeness(ctx: AnalysisContext, definitions: list[str]) -> tuple[list[pd
             plain["rows"].tolist(), statistic="percentage", unit="%",
         ).assign(definition=definition)  # fmt: skip
         rows.append(miss)
-        for r in miss.itertuples():
+        # the worst field first (a recommendation citing one field cites the worst)
+        for r in miss.sort_values("value", ascending=False, kind="stable").itertuples():
             if r.denominator and r.value >= THRESHOLD:
                 findings.append(
                     make_finding(
@@ -195,9 +201,11 @@ def _completeness(ctx: AnalysisContext, definitions: list[str]) -> tuple[list[pd
                             value=r.value,
                             lower=r.lower,
                             upper=r.upper,
-                            period=label,
                             unit="%",
-                            n=int(r.denominator),
+                            statistic="percentage",
+                            period=label,
+                            n=int(r.numerator),
+                            denominator=int(r.denominator),
                             field=r.breakdown_value,
                             field_label=field_label(r.breakdown_value),
                             missing=int(r.numerator),
@@ -236,9 +244,11 @@ def _completeness(ctx: AnalysisContext, definitions: list[str]) -> tuple[list[pd
                         value=sh.loc[0, "value"],
                         lower=sh.loc[0, "lower"],
                         upper=sh.loc[0, "upper"],
-                        period=label,
                         unit="%",
-                        n=total,
+                        statistic="percentage",
+                        period=label,
+                        n=n,
+                        denominator=total,
                         count=n,
                         total=total,
                         affects=affects,
@@ -251,13 +261,15 @@ def _completeness(ctx: AnalysisContext, definitions: list[str]) -> tuple[list[pd
     return rows, findings
 
 
-def _exclusions(ctx: AnalysisContext, definitions: list[str]) -> list[pd.DataFrame]:
+def _exclusions(ctx: AnalysisContext, definitions: list[str] | None) -> list[pd.DataFrame]:
     dec = ctx.table("offence_decisions")
     o = ctx.window(ctx.table("offences"), ctx.profile).select("offence_ref")
-    dec = dec.filter(dec.definition.isin(definitions)).semi_join(o, "offence_ref")
+    if definitions is not None:
+        dec = dec.filter(dec.definition.isin(definitions))
+    dec = dec.semi_join(o, "offence_ref")
     reasons = ctx.fetch(dec.group_by("definition", "reason").aggregate(n=dec.count()))
     rows = []
-    for definition in definitions:
+    for definition in definitions or sorted(set(reasons["definition"].astype(str))):
         r = reasons[reasons["definition"] == definition].sort_values("reason")
         rows.append(
             count_rows(
@@ -305,7 +317,9 @@ def _ledger(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
                 numbers(
                     value=share,
                     unit="%",
-                    n=read,
+                    statistic="percentage",
+                    n=rejected,
+                    denominator=read,
                     source=src,
                     read=read,
                     loaded=loaded,
@@ -339,7 +353,9 @@ def _ledger(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
             numbers(
                 value=sum(tot["rejected"]),
                 unit="rows",
-                n=sum(tot["read"]),
+                statistic="count",
+                n=sum(tot["rejected"]),
+                denominator=sum(tot["read"]),
                 read=sum(tot["read"]),
                 loaded=sum(tot["loaded"]),
                 rejected=sum(tot["rejected"]),
@@ -413,7 +429,7 @@ def _coverage(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
                     "input_outside_periods",
                     f"{r.table}: all {int(r.rows):,} rows ({first} to {last}) fall outside the assessment's periods "
                     f"({window}); the table is present but cannot be used.",
-                    numbers(value=0, unit="rows", n=int(r.rows), **base),
+                    numbers(value=0, unit="rows", statistic="count", n=0, denominator=int(r.rows), **base),
                     area=ctx.area_label,
                     definition=ctx.definition,
                     indicators=["input_rows_in_periods"],
@@ -429,7 +445,9 @@ def _coverage(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
                     numbers(
                         value=100.0 * r.in_window / r.rows,
                         unit="%",
-                        n=int(r.rows),
+                        statistic="percentage",
+                        n=int(r.in_window),
+                        denominator=int(r.rows),
                         starts_late=first > start + slack,
                         stops_early=last < end - slack,
                         **base,
@@ -442,34 +460,48 @@ def _coverage(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     return rows, findings
 
 
-# ------------------------------------------------------------------------ skipped sections
-def _skipped(ctx: AnalysisContext, skipped: Sequence[dict[str, Any]]) -> tuple[list[pd.DataFrame], list[Finding]]:
-    seen: dict[str, dict[str, Any]] = {}
+# ------------------------------------------------------------------------ sections not run
+def _status(rec: dict[str, Any]) -> str:
+    given = str(rec.get("status") or "")
+    if given in ("not_supplied", "unusable"):
+        return given
+    if given == "absent" or (not given and "absent" in str(rec.get("reason", ""))):
+        return "not_supplied"
+    return "unusable"
+
+
+def _sections_not_run(
+    ctx: AnalysisContext, prior: Sequence[Finding], skipped: Sequence[dict[str, Any]]
+) -> tuple[list[pd.DataFrame], list[Finding]]:
+    """``section_status`` findings for sections the runner skipped (unless the runner already wrote
+    them) and a count of sections not run by status (``not_supplied``: an input was not supplied;
+    ``unusable``: inputs present but unusable)."""
+    known = {str(f.numbers.get("section")): str(f.numbers.get("status")) for f in prior if f.key == "section_status"}
+    findings = []
+    seen = dict(known)
     for rec in skipped:
         section = str(rec.get("section", ""))
         if not section or section in seen:
             continue
+        status = _status(rec)
+        seen[section] = status
         reason = str(rec.get("reason", ""))
-        status = str(rec.get("status") or ("absent" if "absent" in reason else "unusable"))
-        seen[section] = {"section": section, "reason": reason, "status": status}
-    findings = []
-    for rec in seen.values():
-        unusable = rec["status"] != "absent"
         findings.append(
             make_finding(
                 SECTION,
-                "section_input_unusable" if unusable else "section_input_absent",
-                f"The {rec['section'].replace('_', ' ')} section was not produced: {rec['reason']}.",
-                numbers(unit="sections", n=1, **rec),
+                "section_status",
+                f"The {section.replace('_', ' ')} section was not produced: {reason}.",
+                numbers(value=1, unit="sections", statistic="count", n=1, section=section, status=status,
+                        reason=reason),
                 area=ctx.area_label,
                 definition=ctx.definition,
             )
-        )
+        )  # fmt: skip
     if not seen:
         return [], findings
-    statuses = sorted({r["status"] for r in seen.values()})
-    counts = [sum(1 for r in seen.values() if r["status"] == s) for s in statuses]
-    rows = [count_rows(ctx, SECTION, "sections_skipped", "", "status", statuses, counts, statistic="count",
+    statuses = sorted(set(seen.values()))
+    counts = [sum(1 for v in seen.values() if v == st) for st in statuses]
+    rows = [count_rows(ctx, SECTION, "sections_not_run", "", "status", statuses, counts, statistic="count",
                        unit="sections")]  # fmt: skip
     return rows, findings
 
@@ -484,7 +516,8 @@ def run(
     rows: list[pd.DataFrame] = []
     findings: list[Finding] = []
     if ctx.has("offences") and ctx.has("offence_decisions"):
-        definitions = [ctx.definition] if ctx.definition else list(ctx.config.definitions)
+        # run for one definition, or (once, by the runner) for every definition classified at ingest
+        definitions = [ctx.definition] if ctx.definition else None
         r, f = _completeness(ctx, definitions)
         rows += r
         findings += f
@@ -496,7 +529,7 @@ def run(
     r, f = _coverage(ctx)
     rows += r
     findings += f
-    r, f = _skipped(ctx, skipped or [])
+    r, f = _sections_not_run(ctx, prior_findings or [], skipped or [])
     rows += r
     findings += f
     return SectionResult(SECTION, concat_indicators(rows), findings)

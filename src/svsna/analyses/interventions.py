@@ -124,7 +124,9 @@ def run(ctx: AnalysisContext, prior_findings: Sequence[Finding] | None = None) -
             f"{len(approaches)} approaches (cost rating available for {costed}).",
             numbers(
                 period=str(max(yef["retrieved"])) if len(yef) else "",
+                value=len(approaches),
                 unit="approaches",
+                statistic="count",
                 n=len(approaches),
                 approaches=approaches,
                 cost_available=costed,
@@ -138,7 +140,9 @@ def run(ctx: AnalysisContext, prior_findings: Sequence[Finding] | None = None) -
             "cdc_strategies",
             "The six CDC strategies for preventing violence involving young people.",
             numbers(
+                value=len(cdc),
                 unit="strategies",
+                statistic="count",
                 n=len(cdc),
                 strategies=cdc[["number", "strategy", "approaches", "source", "retrieved"]].to_dict("records"),
             ),
@@ -176,7 +180,9 @@ def run(ctx: AnalysisContext, prior_findings: Sequence[Finding] | None = None) -
                     "need_approaches",
                     f"Approaches for '{rule.need}': {names}.",
                     numbers(
+                        value=len(matched),
                         unit="approaches",
+                        statistic="count",
                         n=len(matched),
                         need_id=rule.id,
                         need=rule.need,

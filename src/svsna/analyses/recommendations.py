@@ -58,16 +58,16 @@ from svsna.definitions.evidence import (
     TESTS,
     AllCondition,
     AnyCondition,
+    Check,
     FindingCondition,
     NotCondition,
     RecommendationRule,
-    Test,
     load_rules,
     rules_paths,
     validate_rule,
 )
 from svsna.errors import ConfigError
-from svsna.indicators import Finding, SectionResult, empty_indicator_table
+from svsna.indicators import Finding, SectionResult, Significance, empty_indicator_table
 
 if TYPE_CHECKING:
     from svsna.analyses._base import AnalysisContext
@@ -111,7 +111,7 @@ _COMPARE = {
 
 
 def _passes(value: Any, test: Any) -> bool:
-    if not isinstance(test, Test):
+    if not isinstance(test, Check):
         return value == test
     for op, arg in test.given.items():
         if op == "nonempty":
@@ -278,6 +278,7 @@ def recommend(
                     rule_finding_keys=rule.finding_keys,
                     triggered_by=[_cited(f) for f in triggers],
                 ),
+                significance=Significance.NOT_COMPARED.value,
                 area=area,
                 indicators=tuple(sorted({ind for f in triggers for ind in f.indicators})),
             )

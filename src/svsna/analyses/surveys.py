@@ -225,8 +225,10 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
                 f"{r.survey}: {int(r.respondents):,} respondents, {int(r.questions)} questions"
                 f"{' (weighted results)' if weighted else ''}.",
                 numbers(
-                    period=str(r.survey),
+                    value=int(r.respondents),
                     unit="respondents",
+                    statistic="count",
+                    period=str(r.survey),
                     n=int(r.respondents),
                     survey=str(r.survey),
                     respondents=int(r.respondents),
@@ -276,6 +278,7 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
                     definition=ctx.definition,
                     statistic="percentage",
                     unit="%",
+                    significance="Not compared",
                 )
             )
             for i, label in enumerate(labels):
@@ -291,9 +294,11 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
                             value=r["value"],
                             lower=r["lower"],
                             upper=r["upper"],
-                            period=str(survey),
                             unit="%",
+                            statistic="percentage",
+                            period=str(survey),
                             n=meta[i][0],
+                            denominator=meta[i][0],
                             survey=str(survey),
                             question=str(question),
                             measure=measure,

@@ -64,12 +64,12 @@ __all__ = [
     "TESTS",
     "CatalogueEntry",
     "CdcStrategy",
+    "Check",
     "FindingCondition",
     "NeedApproach",
     "NeedRule",
     "RecommendationRule",
     "RulesFile",
-    "Test",
     "YefApproach",
     "catalogue_paths",
     "load_catalogue",
@@ -106,7 +106,7 @@ class _Model(BaseModel):
 
 
 # ------------------------------------------------------------------------------ rule grammar
-class Test(_Model):
+class Check(_Model):
     """Tests on one number of a finding; every test given must pass (a missing number never passes)."""
 
     gt: float | None = None
@@ -149,7 +149,7 @@ class FindingCondition(_Model):
     section: str | None = None
     definition: str | None = None
     significance: list[str] | None = None
-    where: dict[str, Test | Scalar] = Field(default_factory=dict)
+    where: dict[str, Check | Scalar] = Field(default_factory=dict)
 
     @field_validator("significance", mode="before")
     @classmethod
@@ -360,12 +360,13 @@ def _error_lines(exc: ValidationError, where: str, raw: Any) -> str:
         rule = f" rule {rid!r} ({loc[0]}[{loc[1]}])" if rid is not None else f" {loc[0]}[{loc[1]}]"
         loc = loc[2:]
     loc = [p for p in loc if p not in ("always", "all", "any", "not", "finding") or not isinstance(p, str)]
-    field = ".".join(str(p) for p in loc) or "(rule)"
+    field = ".".join(str(p) for p in loc)
     msg = str(err["msg"]).removeprefix("Value error, ")
     got = err.get("input")
     shown = "" if isinstance(got, Mapping | list) else f" (got {quote_value(got)})"
     more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-    return f"{where}:{rule} field {field}: {msg}{shown}{more}"
+    at = f" field {field}:" if field else ":"
+    return f"{where}:{rule}{at} {msg}{shown}{more}"
 
 
 def read_rules_file(path: Path) -> RulesFile:

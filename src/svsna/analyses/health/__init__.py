@@ -95,9 +95,10 @@ def _age_comparison(ctx: AnalysisContext, done: list[_Slice]) -> list[Finding]:
             "health_age_comparison",
             f"The crude rate for people under {ctx.under} was " + "; ".join(parts) + ".",
             numbers(
-                period=ctx.profile.label,
                 unit="times",
-                n=len(compared),
+                statistic="ratio",
+                period=ctx.profile.label,
+                comparator=ctx.over_label,
                 sources=compared,
                 higher=groups["Higher"],
                 lower=groups["Lower"],
@@ -117,14 +118,11 @@ def _peak_comparison(ctx: AnalysisContext, done: list[_Slice]) -> list[Finding]:
     timed = {a.src.key: a.peak_hour for a in done if a.peak_hour is not None}
     if not timed:
         return []
-    definitions = [ctx.definition] if ctx.definition else list(ctx.config.definitions)
-    police = police_peak_hours(ctx, definitions)
+    # one definition, or (run once by the runner) every definition classified at ingest
+    police = police_peak_hours(ctx, [ctx.definition] if ctx.definition else None)
     out = []
     names = {"ae": "A&E attendances", "ambulance": "ambulance call-outs"}
-    for definition in definitions:
-        if definition not in police:
-            continue
-        hour, count, total = police[definition]
+    for definition, (hour, count, total) in sorted(police.items()):
         differ = any(h != hour for h in timed.values())
         parts = [f"police-recorded offences at {hour_label(hour)}"] + [
             f"{names[k]} at {hour_label(h)}" for k, h in timed.items()
@@ -137,9 +135,10 @@ def _peak_comparison(ctx: AnalysisContext, done: list[_Slice]) -> list[Finding]:
                 lead + "; ".join(parts) + ".",
                 numbers(
                     value=hour,
-                    period=ctx.profile.label,
                     unit="hour of the day",
-                    n=total,
+                    period=ctx.profile.label,
+                    n=count,
+                    denominator=total,
                     police_hour=hour,
                     police_hour_label=hour_label(hour),
                     police_count=count,

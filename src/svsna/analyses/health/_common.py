@@ -108,13 +108,13 @@ class _Slice:
 
     @property
     def rate_unit(self) -> str:
-        return rate_unit(self.ctx.multiplier)
+        return rate_unit(self.ctx.multiplier, self.src.unit)
 
     def facet(self, name: str) -> pd.DataFrame:
         return self.q[self.q["facet"] == name]
 
     def finding(self, key: str, text: str, nums: dict[str, Any], **kw: Any) -> None:
-        nums = {"source": self.src.key, "label": self.src.label, **nums}
+        nums = {**nums, "source": self.src.key, "label": self.src.label}
         self.findings.append(
             make_finding(SECTION, key, text, nums, area=self.ctx.area_label, definition=self.ctx.definition, **kw)
         )

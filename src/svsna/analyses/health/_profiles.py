@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 
 from svsna.analyses._figures import count_rows, rates, shares, stat_rows
-from svsna.analyses._health_kit import numbers, ranking_clear
+from svsna.analyses._health_kit import numbers, top_separated
 from svsna.analyses.health._common import SECTION, SPC_METHOD, _cap, _fmt, _month_label, _numeric, _Slice
 from svsna.analyses.timing import WEEKDAYS, hour_label, months_between
 from svsna.indicators import Significance
@@ -26,7 +26,7 @@ def categories(s: _Slice) -> None:
                   statistic="percentage", unit="%")
     )  # fmt: skip
     if src.key == "ambulance":
-        clear = ranking_clear(sh["lower"].tolist(), sh["upper"].tolist(), 0)
+        clear = top_separated(sh["lower"].tolist(), sh["upper"].tolist(), 0)
         r = sh.loc[0]
         s.finding(
             "ambulance_top_chief_complaint",
@@ -36,13 +36,15 @@ def categories(s: _Slice) -> None:
                 value=r["value"],
                 lower=r["lower"],
                 upper=r["upper"],
-                period=prof.label,
                 unit="%",
+                statistic="percentage",
+                period=prof.label,
                 n=int(cats.loc[0, "n"]),
+                denominator=total,
                 chief_complaint=names[0],
                 count=int(cats.loc[0, "n"]),
                 total=total,
-                ranking_clear=clear,
+                separated=clear,
                 second=names[1] if len(names) > 1 else None,
                 second_value=sh.loc[1, "value"] if len(names) > 1 else None,
             ),
@@ -78,12 +80,14 @@ def categories(s: _Slice) -> None:
             value=rt.loc[0, "value"],
             lower=rt.loc[0, "lower"],
             upper=rt.loc[0, "upper"],
-            period=prof.label,
             unit=s.rate_unit,
+            statistic="rate",
+            period=prof.label,
             n=int(cats.loc[0, "n"]),
+            denominator=s.pops.whole(prof),
             items=items[:top_n],
             total=total,
-            ranking_clear=ranking_clear(rt["lower"].tolist(), rt["upper"].tolist(), 0),
+            separated=top_separated(rt["lower"].tolist(), rt["upper"].tolist(), 0),
             multiplier=ctx.multiplier,
         ),
         indicators=[f"{src.key}_rate", f"{src.key}_share"],
@@ -119,11 +123,12 @@ def conveyance(s: _Slice) -> None:
             value=r["value"],
             lower=r["lower"],
             upper=r["upper"],
-            period=prof.label,
             unit="%",
-            n=n_aged,
-            numerator=n_under,
+            statistic="percentage",
+            period=prof.label,
+            n=n_under,
             denominator=n_aged,
+            numerator=n_under,
             under=under,
             conveyed_share=share.loc[0, "value"],
         ),
@@ -150,17 +155,19 @@ def timing(s: _Slice) -> None:
             stat_rows(ctx, SECTION, f"{src.key}_share", sh, prof.label, dim, labels, statistic="percentage", unit="%")
         )
         i = int(counts.to_numpy().argmax())
-        clear = ranking_clear(sh["lower"].tolist(), sh["upper"].tolist(), i)
+        clear = top_separated(sh["lower"].tolist(), sh["upper"].tolist(), i)
         base = {
             "value": sh.loc[i, "value"],
             "lower": sh.loc[i, "lower"],
             "upper": sh.loc[i, "upper"],
-            "period": prof.label,
             "unit": "%",
+            "statistic": "percentage",
+            "period": prof.label,
             "n": int(counts.iloc[i]),
+            "denominator": total,
             "count": int(counts.iloc[i]),
             "total": total,
-            "ranking_clear": clear,
+            "separated": clear,
         }
         if dim == "hour":
             s.peak_hour = i
@@ -266,11 +273,14 @@ def monthly(s: _Slice) -> None:
         text,
         numbers(
             value=counts[peak],
-            comparator=float(chart["mean"].iloc[-1]),
-            significance=signal,
-            period=window.label,
             unit=src.unit,
-            n=sum(counts),
+            statistic="count",
+            period=window.label,
+            significance=signal,
+            comparator="process mean",
+            comparator_value=float(chart["mean"].iloc[-1]),
+            n=counts[peak],
+            denominator=sum(counts),
             peak_month=labels[peak],
             peak_count=counts[peak],
             trough_month=labels[trough],

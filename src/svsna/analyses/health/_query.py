@@ -78,16 +78,17 @@ def _query(ctx: AnalysisContext, sources: list[HealthSource], periods: list[Peri
     return out
 
 
-def police_peak_hours(ctx: AnalysisContext, definitions: list[str]) -> dict[str, tuple[int, int, int]]:
+def police_peak_hours(ctx: AnalysisContext, definitions: list[str] | None) -> dict[str, tuple[int, int, int]]:
     """Peak clock hour of in-definition offences in the profile period, per definition, in one
     query: ``{definition: (hour, count, total)}``. Offences whose time is unknown
     (``offences.time_known`` false, when the column exists) are left out.
     """
-    if not definitions or not (ctx.has("offences") and ctx.has("offence_decisions")):
+    if not (ctx.has("offences") and ctx.has("offence_decisions")):
         return {}
     o = ctx.table("offences")
     d = ctx.table("offence_decisions")
-    d = d.filter(d.included & d.definition.isin(definitions)).select("offence_ref", "definition")
+    keep = d.included if definitions is None else d.included & d.definition.isin(definitions)
+    d = d.filter(keep).select("offence_ref", "definition")
     o = ctx.in_period(o, "committed_from", ctx.profile)
     o = o.filter(o.hour.notnull())
     if "time_known" in o.columns:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from svsna.analyses._base import age_group_label
 from svsna.analyses._figures import count_rows, rates, stat_rows
-from svsna.analyses._health_kit import numbers, ranking_clear, rate_unit
+from svsna.analyses._health_kit import numbers, rate_unit, top_separated
 from svsna.analyses.health._common import DSR_METHOD, SECTION, _fmt, _numeric, _Slice
 from svsna.analyses.people import age_band, age_bands
 from svsna.indicators import Significance
@@ -60,11 +60,14 @@ def counts_and_change(s: _Slice, periods: list[Period]) -> dict[str, int]:
                 value=pct,
                 lower=100 * (r["lower"] - 1),
                 upper=100 * (r["upper"] - 1),
-                comparator=totals[before.label],
-                significance=r["significance"],
-                period=now.label,
                 unit="%",
+                statistic="percent_change",
+                period=now.label,
+                significance=r["significance"],
+                comparator=before.label,
+                comparator_value=totals[before.label],
                 n=totals[now.label],
+                denominator=totals[before.label],
                 count=totals[now.label],
                 previous_count=totals[before.label],
                 previous_period=before.label,
@@ -142,11 +145,14 @@ def age_group_rates(s: _Slice, periods: list[Period], totals: dict[str, int]) ->
             value=r["value"],
             lower=r["lower"],
             upper=r["upper"],
-            comparator=1.0,
-            significance=sig,
-            period=s.prof.label,
             unit="times",
-            n=cu[i] + co[i],
+            statistic="ratio",
+            period=s.prof.label,
+            significance=sig,
+            comparator=ctx.over_label,
+            comparator_value=ro["value"],
+            n=cu[i],
+            denominator=pu[i],
             count_under=cu[i],
             count_over=co[i],
             rate_under=ru["value"],
@@ -180,7 +186,7 @@ def age_band_rates(s: _Slice) -> None:
     vals = rt["value"].fillna(-1).tolist()
     order = sorted(range(len(vals)), key=lambda k: (-vals[k], k))  # ties: the younger band first
     i, j = order[0], (order[1] if len(order) > 1 else None)
-    clear = ranking_clear(rt["lower"].tolist(), rt["upper"].tolist(), i)
+    clear = top_separated(rt["lower"].tolist(), rt["upper"].tolist(), i)
     r = rt.loc[i]
     word = "highest" if clear else "highest point estimate of the"
     s.finding(
@@ -191,12 +197,14 @@ def age_band_rates(s: _Slice) -> None:
             value=r["value"],
             lower=r["lower"],
             upper=r["upper"],
-            period=s.prof.label,
             unit=s.rate_unit,
+            statistic="rate",
+            period=s.prof.label,
             n=counts[i],
+            denominator=pops[i],
             band=bands[i][0],
             count=counts[i],
-            ranking_clear=clear,
+            separated=clear,
             second_band=bands[j][0] if j is not None else None,
             second_value=rt.loc[j, "value"] if j is not None else None,
             second_count=counts[j] if j is not None else None,
@@ -260,7 +268,7 @@ def district_rates(s: _Slice) -> None:
     dist = dist.assign(significance=cmp_std["significance"], comparator_value=area["value"])
     if method != DSR_METHOD:
         dist = dist.assign(method=method)
-    unit_std = rate_unit(ctx.multiplier, standardised=True)
+    unit_std = rate_unit(ctx.multiplier, src.unit, standardised=True)
     area_row = std.loc[["__area__"]].reset_index(drop=True)
     if method != DSR_METHOD:
         area_row = area_row.assign(method=method)
@@ -278,7 +286,7 @@ def district_rates(s: _Slice) -> None:
     measure = dist if use_std else crude
     vals = measure["value"].fillna(-1).to_numpy()
     i = int(vals.argmax())
-    clear = ranking_clear(measure["lower"].tolist(), measure["upper"].tolist(), i)
+    clear = top_separated(measure["lower"].tolist(), measure["upper"].tolist(), i)
     items = [
         {
             "district": d,
@@ -312,14 +320,17 @@ def district_rates(s: _Slice) -> None:
             value=measure.loc[i, "value"],
             lower=measure.loc[i, "lower"],
             upper=measure.loc[i, "upper"],
-            comparator=area["value"] if use_std else area_rate.loc[0, "value"],
-            significance=measure.loc[i, "significance"],
+            unit=shown_unit,
+            statistic="rate",
             period=prof.label,
-            unit=unit_std if use_std else s.rate_unit,
+            significance=measure.loc[i, "significance"],
+            comparator=ctx.area_label,
+            comparator_value=shown_area,
             n=counts[i],
+            denominator=pops_all[top],
             district=top,
             measure="dsr" if use_std else "crude",
-            ranking_clear=clear,
+            separated=clear,
             area_crude=area_rate.loc[0, "value"],
             area_dsr=area["value"],
             higher=higher,
