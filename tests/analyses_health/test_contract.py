@@ -108,6 +108,8 @@ def test_definition_independent_sections_run_once(tmp_path, builders):
     from svsna.analyses import run_assessment
 
     tables = {**builders.health_tables(), **_extra_tables()}
+    dec = tables["offence_decisions"]  # ingest applies every configured definition
+    tables["offence_decisions"] = pd.concat([dec, dec.assign(definition="other_def")], ignore_index=True)
     ctx = builders.make_context(tmp_path, tables, definitions=["test_def", "other_def"])
     res = run_assessment(ctx.wh, ctx.config, sections=("health", "risk_factors", "surveys", "recommendations"))
     ctx.wh.close()
