@@ -13,6 +13,8 @@ from svsna.analyses.people import age_band, age_bands
 from svsna.indicators import Significance
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from svsna.config import Period
 
 
@@ -213,11 +215,42 @@ def age_band_rates(s: _Slice) -> None:
     )
 
 
-def district_rates(s: _Slice) -> None:
+def _standardised(s: _Slice, da: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, str]:
+    """Directly standardised rates (2013 ESP) of every district and of the whole area (``__area__``),
+    from events of known age by five-year band, and the method (or why it was not calculated)."""
     import numpy as np
     import pandas as pd
 
-    from svsna.stats import StatsInputError, compare_to_benchmark, dsr
+    from svsna.stats import StatsInputError, dsr
+
+    ctx, prof = s.ctx, s.prof
+    band_of = {a: age_band(a) for a in range(0, 121)}
+    known = da.dropna(subset=["age"])
+    by = known.assign(band=[band_of.get(int(a)) for a in known["age"]]).groupby(["k1", "band"])["n"].sum()
+    ages = s.facet("age")
+    ages = ages[ages["period"] == prof.label].assign(age=lambda f: _numeric(f, "k1")).dropna(subset=["age"])
+    area_by = ages.assign(band=[band_of.get(int(a)) for a in ages["age"]]).groupby("band")["n"].sum()
+    records = []
+    for b, lo, hi in age_bands():
+        band_pops = s.pops.districts(prof, lo, hi) or {}
+        records.append({"district": "__area__", "age_band": b, "count": int(area_by.get(b, 0)),
+                        "population": s.pops.whole(prof, lo, hi)})  # fmt: skip
+        for d in names:
+            records.append({"district": d, "age_band": b, "count": int(by.get((d, b), 0)),
+                            "population": float(band_pops.get(d, 0.0))})  # fmt: skip
+    try:
+        std = dsr(pd.DataFrame(records), by="district", multiplier=ctx.multiplier, confidence=ctx.confidence)
+    except StatsInputError as exc:  # populations not by five-year band, events without a population ...
+        nan = np.nan
+        std = pd.DataFrame({"district": ["__area__", *names], "value": nan, "lower": nan, "upper": nan})
+        return std, f"Not calculated: {exc}"
+    std["method"] = std["method"].where(std["method"] != "Dobson", DSR_METHOD)
+    return std, DSR_METHOD
+
+
+def district_rates(s: _Slice) -> None:
+    """Crude rates and DSRs by district, each compared with the whole area; the highest as a finding."""
+    from svsna.stats import compare_to_benchmark
 
     ctx, src, prof = s.ctx, s.src, s.prof
     pops_all = s.pops.districts(prof)
@@ -236,31 +269,7 @@ def district_rates(s: _Slice) -> None:
         stat_rows(ctx, SECTION, f"{src.key}_rate", crude, prof.label, "district", names,
                   statistic="rate", unit=s.rate_unit)
     )  # fmt: skip
-    # directly standardised rates: events of known age by band, district and whole area
-    bands = list(age_bands())
-    band_of = {a: age_band(a) for a in range(0, 121)}
-    known = da.dropna(subset=["age"])
-    known = known.assign(band=[band_of.get(int(a)) for a in known["age"]])
-    by = known.groupby(["k1", "band"])["n"].sum()
-    ages = s.facet("age")
-    ages = ages[ages["period"] == prof.label].assign(age=lambda f: _numeric(f, "k1")).dropna(subset=["age"])
-    area_by = ages.assign(band=[band_of.get(int(a)) for a in ages["age"]]).groupby("band")["n"].sum()
-    records = []
-    for b, lo, hi in bands:
-        band_pops = s.pops.districts(prof, lo, hi) or {}
-        records.append({"district": "__area__", "age_band": b, "count": int(area_by.get(b, 0)),
-                        "population": s.pops.whole(prof, lo, hi)})  # fmt: skip
-        for d in names:
-            records.append({"district": d, "age_band": b, "count": int(by.get((d, b), 0)),
-                            "population": float(band_pops.get(d, 0.0))})  # fmt: skip
-    data = pd.DataFrame(records)
-    try:
-        std = dsr(data, by="district", multiplier=ctx.multiplier, confidence=ctx.confidence)
-        std["method"] = std["method"].where(std["method"] != "Dobson", DSR_METHOD)
-        method = DSR_METHOD
-    except StatsInputError as exc:  # populations not by five-year band, events without a population ...
-        std = pd.DataFrame({"district": ["__area__", *names], "value": np.nan, "lower": np.nan, "upper": np.nan})
-        method = f"Not calculated: {exc}"
+    std, method = _standardised(s, da, names)
     std = std.set_index("district")
     area = std.loc["__area__"]
     dist = std.loc[names].reset_index()
