@@ -14,12 +14,7 @@ PROFILE = "Apr 2020 - Mar 2021"
 def result(tmp_path_factory, builders_module):
     b = builders_module
     ctx = b.make_context(tmp_path_factory.mktemp("dq"), b.dq_tables())
-    skipped = [
-        {"definition": "test_def", "section": "cohorts", "reason": "warehouse table(s) suspects absent"},
-        {"definition": "test_def", "section": "geography", "reason": "population has no LSOA rows"},
-        {"definition": "other", "section": "cohorts", "reason": "warehouse table(s) suspects absent"},
-    ]
-    yield data_quality.run(ctx, [], skipped=skipped)
+    yield data_quality.run(ctx)
     ctx.wh.close()
 
 
@@ -95,26 +90,6 @@ def test_coverage_present_but_unusable(result):
     assert (o.numerator, o.denominator) == (10, 11)
     part = {f.numbers["table"]: f.numbers for f in _findings(result, "input_partial_coverage")}
     assert part["offences"]["stops_early"] is True and part["offences"]["starts_late"] is False
-
-
-def test_sections_not_run(result):
-    st = {f.numbers["section"]: f.numbers for f in _findings(result, "section_status")}
-    assert st["cohorts"]["status"] == "not_supplied"  # a table absent: deduplicated across definitions
-    assert st["geography"]["status"] == "unusable"  # present but unusable
-    assert _row(result, "sections_not_run", "not_supplied").value == 1
-    assert _row(result, "sections_not_run", "unusable").value == 1
-
-
-def test_runner_writes_section_status_once(tmp_path, builders):
-    """A section_status already written (by the runner) is not written again, but still counted."""
-    from svsna.indicators import Finding
-
-    ctx = builders.make_context(tmp_path, {"population": builders.population_frame()})
-    prior = [Finding("data_quality", "section_status", "", {"section": "surveys", "status": "unusable"})]
-    res = data_quality.run(ctx, prior, skipped=[{"section": "surveys", "reason": "bad weights"}])
-    ctx.wh.close()
-    assert _findings(res, "section_status") == []
-    assert _row(res, "sections_not_run", "unusable").value == 1
 
 
 def test_findings_follow_the_contract(result):

@@ -155,8 +155,6 @@ def run_assessment(
             if reason is None:
                 t0 = time.perf_counter()
                 kwargs = {"prior_findings": list(mine)} if _accepts(module.run, "prior_findings") else {}
-                if _accepts(module.run, "skipped"):  # data_quality reports the sections skipped so far
-                    kwargs["skipped"] = list(skipped)
                 once = not getattr(module, "PER_DEFINITION", True)
                 try:
                     if once and name in shared:

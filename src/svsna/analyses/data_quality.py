@@ -1,6 +1,6 @@
 """Data quality: what the report must say about its inputs before anyone reads its figures.
 
-Five checks, each an indicator and a finding the report's data-quality section can use:
+Four checks, each an indicator and a finding the report's data-quality section can use:
 
 * **field completeness** - for the in-definition offences of the profile period and their
   victim and suspect rows, the share of rows where each field the analyses use is missing or
@@ -15,11 +15,9 @@ Five checks, each an indicator and a finding the report's data-quality section c
   periods and its first and last dates: a table whose rows all fall outside the periods is
   present but unusable, and one that starts late or stops early makes its first or last
   period incomplete;
-* **sections not run** - sections the runner could not run: a ``section_status`` finding for each
-  (``status`` ``not_supplied`` when an input was not supplied, ``unusable`` when inputs were
-  present but unusable) unless the runner wrote it already, and a count of them by status. The
-  runner passes them as ``run(ctx, skipped=[{section, reason, definition, status}])`` or as
-  ``section_status`` findings among the prior findings.
+* (sections the runner could not run, with ``not_supplied`` or ``unusable`` inputs, and warnings
+  about inputs present but not fully usable, are written by the runner itself as ``data_quality``
+  findings ``section_status`` and ``input_warning``.)
 
 The section runs once (``PER_DEFINITION = False``): the definition-dependent checks group by
 definition in the engine, a handful of queries in all, and their rows and findings carry their
@@ -37,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from svsna.analyses._figures import count_rows, share_rows
@@ -460,58 +457,8 @@ def _coverage(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     return rows, findings
 
 
-# ------------------------------------------------------------------------ sections not run
-def _status(rec: dict[str, Any]) -> str:
-    given = str(rec.get("status") or "")
-    if given in ("not_supplied", "unusable"):
-        return given
-    if given == "absent" or (not given and "absent" in str(rec.get("reason", ""))):
-        return "not_supplied"
-    return "unusable"
-
-
-def _sections_not_run(
-    ctx: AnalysisContext, prior: Sequence[Finding], skipped: Sequence[dict[str, Any]]
-) -> tuple[list[pd.DataFrame], list[Finding]]:
-    """``section_status`` findings for sections the runner skipped (unless the runner already wrote
-    them) and a count of sections not run by status (``not_supplied``: an input was not supplied;
-    ``unusable``: inputs present but unusable)."""
-    known = {str(f.numbers.get("section")): str(f.numbers.get("status")) for f in prior if f.key == "section_status"}
-    findings = []
-    seen = dict(known)
-    for rec in skipped:
-        section = str(rec.get("section", ""))
-        if not section or section in seen:
-            continue
-        status = _status(rec)
-        seen[section] = status
-        reason = str(rec.get("reason", ""))
-        findings.append(
-            make_finding(
-                SECTION,
-                "section_status",
-                f"The {section.replace('_', ' ')} section was not produced: {reason}.",
-                numbers(value=1, unit="sections", statistic="count", n=1, section=section, status=status,
-                        reason=reason),
-                area=ctx.area_label,
-                definition=ctx.definition,
-            )
-        )  # fmt: skip
-    if not seen:
-        return [], findings
-    statuses = sorted(set(seen.values()))
-    counts = [sum(1 for v in seen.values() if v == st) for st in statuses]
-    rows = [count_rows(ctx, SECTION, "sections_not_run", "", "status", statuses, counts, statistic="count",
-                       unit="sections")]  # fmt: skip
-    return rows, findings
-
-
 # ------------------------------------------------------------------------------ the section
-def run(
-    ctx: AnalysisContext,
-    prior_findings: Sequence[Finding] | None = None,
-    skipped: Sequence[dict[str, Any]] | None = None,
-) -> SectionResult:
+def run(ctx: AnalysisContext) -> SectionResult:
     """Run every data-quality check whose tables are present (once, for every definition)."""
     rows: list[pd.DataFrame] = []
     findings: list[Finding] = []
@@ -527,9 +474,6 @@ def run(
         rows += r
         findings += f
     r, f = _coverage(ctx)
-    rows += r
-    findings += f
-    r, f = _sections_not_run(ctx, prior_findings or [], skipped or [])
     rows += r
     findings += f
     return SectionResult(SECTION, concat_indicators(rows), findings)
