@@ -182,7 +182,7 @@ def _completeness(ctx: AnalysisContext, definitions: list[str] | None) -> tuple[
         plain = plain.assign(_o=plain["field"].map(order).fillna(99)).sort_values(["_o", "field"])
         miss = share_rows(
             ctx, SECTION, "missing_share", label, "field", plain["field"].tolist(), plain["missing"].tolist(),
-            plain["rows"].tolist(), statistic="percentage", unit="%",
+            plain["rows"].tolist(),
         ).assign(definition=definition)  # fmt: skip
         rows.append(miss)
         # the worst field first (a recommendation citing one field cites the worst)
@@ -227,7 +227,7 @@ def _completeness(ctx: AnalysisContext, definitions: list[str] | None) -> tuple[
             if sel.empty:
                 continue
             n, total = int(sel["missing"].iloc[0]), int(sel["rows"].iloc[0])
-            sh = share_rows(ctx, SECTION, ind, label, "all", "all", n, total, statistic="percentage", unit="%")
+            sh = share_rows(ctx, SECTION, ind, label, "all", "all", n, total)
             sh = sh.assign(definition=definition)
             rows.append(sh)
             if not total:
@@ -271,7 +271,7 @@ def _exclusions(ctx: AnalysisContext, definitions: list[str] | None) -> list[pd.
         rows.append(
             count_rows(
                 ctx, SECTION, "offences_excluded", ctx.profile.label, "reason",
-                r["reason"].astype(str).tolist(), r["n"].astype(int).tolist(), statistic="count", unit="offences",
+                r["reason"].astype(str).tolist(), r["n"].astype(int).tolist(), unit="offences",
             ).assign(definition=definition)
         )  # fmt: skip
     return rows
@@ -332,12 +332,12 @@ def _ledger(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
         )
     for k in ("read", "loaded", "rejected"):
         rows.append(
-            count_rows(ctx, SECTION, "ledger_rows", "", "source|outcome", [f"{s}|{k}" for s in sources], tot[k],
-                       statistic="count", unit="rows")
-        )  # fmt: skip
+            count_rows(
+                ctx, SECTION, "ledger_rows", "", "source|outcome", [f"{s}|{k}" for s in sources], tot[k], unit="rows"
+            )
+        )
     rows.append(
-        share_rows(ctx, SECTION, "ledger_rejected_share", "", "source", sources, tot["rejected"], tot["read"],
-                   statistic="percentage", unit="%")
+        share_rows(ctx, SECTION, "ledger_rejected_share", "", "source", sources, tot["rejected"], tot["read"])
     )  # fmt: skip
     all_ok = all(s["reconciles"] for s in summary)
     findings.append(
@@ -400,10 +400,9 @@ def _coverage(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     names = cov["table"].tolist()
     window = f"{start:%d %b %Y} to {end:%d %b %Y}"
     rows = [
-        count_rows(ctx, SECTION, "input_rows", window, "table", names, cov["rows"].tolist(),
-                   statistic="count", unit="rows"),
+        count_rows(ctx, SECTION, "input_rows", window, "table", names, cov["rows"].tolist(), unit="rows"),
         share_rows(ctx, SECTION, "input_rows_in_periods", window, "table", names, cov["in_window"].tolist(),
-                   cov["rows"].tolist(), statistic="percentage", unit="%"),
+                   cov["rows"].tolist()),
     ]  # fmt: skip
     findings = []
     slack = dt.timedelta(days=COVERAGE_SLACK_DAYS)

@@ -208,7 +208,7 @@ def monthly(s: _Slice) -> None:
     if len(counts) < 2:
         s.rows.append(
             count_rows(ctx, SECTION, f"{src.key}_monthly", window.label, "month", labels, counts,
-                       method="Count (too few months for SPC)", statistic="count", unit=src.unit)
+                       method="Count (too few months for SPC)", unit=src.unit)
         )  # fmt: skip
         return
     events = sorted(ctx.config.events, key=lambda e: e.date)

@@ -26,8 +26,7 @@ def counts_and_change(s: _Slice, periods: list[Period]) -> dict[str, int]:
     totals = {p.label: int(ages.loc[ages["period"] == p.label, "n"].sum()) for p in periods}
     labels = [p.label for p in periods]
     s.rows.append(
-        count_rows(ctx, SECTION, f"{src.key}_count", labels, "all", "all", [totals[x] for x in labels],
-                   statistic="count", unit=src.unit)
+        count_rows(ctx, SECTION, f"{src.key}_count", labels, "all", "all", [totals[x] for x in labels], unit=src.unit)
     )  # fmt: skip
     fys = [p for p in ctx.periods if p.kind == "financial_year"]
     for before, now in itertools.pairwise(fys):
