@@ -217,6 +217,8 @@ def check_findings(findings: Iterable[Finding]) -> list[str]:
             continue
         if f.section != spec["section"]:
             problems.append(f"{where}: section is not {spec['section']}")
+        if spec.get("note") and f.public:
+            problems.append(f"{where}: a restricted-only key written as public")
         missing = [n for n in (*contract["standard"], *(spec.get("numbers") or {})) if n not in f.numbers]
         if missing:
             problems.append(f"{where}: numbers missing {missing}")
@@ -240,5 +242,7 @@ def render_markdown() -> str:
     for key, spec in c["keys"].items():
         nums = "; ".join(f"`{k}`: {v}" for k, v in (spec.get("numbers") or {}).items())
         about = " ".join(str(spec.get("about", "")).split()).replace("|", "/")
+        if spec.get("note"):
+            about += " (note: not public)"
         out.append(f"| `{key}` | {spec['section']} | {about} | {nums.replace('|', '/')} |")
     return "\n".join(out) + "\n"

@@ -328,6 +328,7 @@ def _ledger(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
                 area=ctx.area_label,
                 definition=ctx.definition,
                 indicators=["ledger_rows", "ledger_rejected_share"],
+                public=False,  # restricted edition only (file-level detail)
             )
         )
     for k in ("read", "loaded", "rejected"):
@@ -362,6 +363,7 @@ def _ledger(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
             area=ctx.area_label,
             definition=ctx.definition,
             indicators=["ledger_rows"],
+            public=False,  # restricted edition only (file-level detail)
         )
     )
     return rows, findings
@@ -429,6 +431,7 @@ def _coverage(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
                     area=ctx.area_label,
                     definition=ctx.definition,
                     indicators=["input_rows_in_periods"],
+                    public=False,  # restricted edition only (file-level detail)
                 )
             )
         elif first and last and (first > start + slack or last < end - slack):
@@ -451,6 +454,7 @@ def _coverage(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
                     area=ctx.area_label,
                     definition=ctx.definition,
                     indicators=["input_rows_in_periods"],
+                    public=False,  # restricted edition only (file-level detail)
                 )
             )
     return rows, findings
