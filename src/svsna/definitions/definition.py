@@ -46,6 +46,7 @@ __all__ = [
     "list_definitions",
     "load_definition",
     "load_definitions",
+    "resolve_definition_names",
 ]
 
 DEFINITION_KIND = "serious_violence_definition"
@@ -203,3 +204,25 @@ def load_definitions(names: list[str], base_dir: Path | None = None, extra_dir: 
             raise ConfigError(f"definition name {d.name!r} is used twice; names must be unique")
         seen.add(d.name)
     return defs
+
+
+def resolve_definition_names(
+    entries: list[str], base_dir: Path | None = None, extra_dir: Path | None = None
+) -> list[str]:
+    """The definition ``name`` of each ``area.yaml`` entry, in order.
+
+    An entry is a definition name (``llr_vrn``) or the path of a definition YAML
+    (``defs/my_def.yaml``, relative to ``base_dir``). Ingest stores decisions under the
+    YAML's ``name``, so analyses must filter on that name, never on the path.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`load_definitions` (missing file, invalid definition, a name used twice).
+
+    Examples
+    --------
+    >>> resolve_definition_names(["llr_vrn"])
+    ['llr_vrn']
+    """
+    return [d.name for d in load_definitions(list(entries), base_dir, extra_dir)]
