@@ -227,7 +227,7 @@ def test_unusable_boundaries_fail_loudly(tmp_path, build, config):
     gpd.GeoDataFrame({"OBJECTID": [1]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:4326").to_file(path)
     wh = build(tmp_path / "ws")
     try:
-        with pytest.raises(InputDataError, match="no LSOA code property.*lsoa11_code"):
+        with pytest.raises(InputDataError, match=r"no LSOA code property.*lsoa11_code"):
             run_assessment(wh, config, sections=["geography"], boundaries=path)
     finally:
         wh.close()
