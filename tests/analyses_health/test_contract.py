@@ -56,6 +56,8 @@ def test_definition_independent_sections_run_once(tmp_path, builders):
         {"survey": ["S"] * 2, "respondent_id": ["a", "b"], "question": ["Q"] * 2, "answer": ["Yes", "No"],
          "weight": [1.0, 1.0], "area": ["A", "A"], "age_group": ["16-24", "25+"]}
     )  # fmt: skip
+    dec = tables["offence_decisions"]  # ingest applies every configured definition
+    tables["offence_decisions"] = pd.concat([dec, dec.assign(definition="other_def")], ignore_index=True)
     ctx = builders.make_context(tmp_path, tables, definitions=["test_def", "other_def"])
     res = run_assessment(ctx.wh, ctx.config, sections=("health", "surveys"))
     ctx.wh.close()

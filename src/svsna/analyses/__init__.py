@@ -180,7 +180,7 @@ def run_assessment(
     from svsna.definitions.definition import resolve_definition_names
     from svsna.errors import ConfigError
 
-    names = resolve_definition_names(list(definitions or config.definitions), config.base_dir)
+    names = resolve_definition_names(list(definitions or config.definitions), config.base_dir, load_names=False)
     wanted = list(sections or SECTIONS)
     unknown = [s for s in wanted if s not in SECTIONS]
     if unknown:

@@ -205,9 +205,30 @@ class RunShared:
 
         from svsna.analyses._denominators import Denominators
 
-        return Denominators(
-            self.wh, self.geography_frame, unit_of=functools.partial(unit_labels, names=self.unit_names)
+        den = Denominators(
+            self.wh,
+            self.geography_frame,
+            unit_of=functools.partial(unit_labels, names=self.unit_names),
+            prefetch=tuple(dict.fromkeys(["area", *self.levels, "imd_decile"])),
         )
+        den.years_wanted = {den.year_for(p) for p in self._periods_needing_populations()}
+        den.cuts |= {self.config.age_focus_under}
+        return den
+
+    def _periods_needing_populations(self) -> list[Period]:
+        """Every period a rate may be asked for: baseline, configured periods, profile, and the
+        financial years of the monthly trend."""
+        from svsna.config import financial_year
+
+        cfg = self.config
+        periods = [*cfg.periods(), cfg.profile()]
+        if cfg.baseline_year is not None:
+            periods.append(financial_year(cfg.baseline_year))
+        first = min(p.start for p in periods)
+        last = max(p.end for p in periods)
+        fy0 = first.year if first.month >= 4 else first.year - 1
+        fy1 = last.year if last.month >= 4 else last.year - 1
+        return periods + [financial_year(y) for y in range(fy0, fy1 + 1)]
 
     def release(self) -> None:
         """Drop the run's cached backend tables (call before closing the warehouse)."""

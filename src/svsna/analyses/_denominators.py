@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -78,6 +79,13 @@ class Denominators:
         The warehouse (its ``population`` table is read; never copied whole to pandas).
     geography : pandas.DataFrame
         The geography table (one row per LSOA).
+    prefetch : tuple of str
+        Levels aggregated together with the first level asked for (one query for all of them).
+    years_wanted : set of int, optional
+        Estimate years the run needs (others are not read); all years when None.
+    cuts : set of int
+        Ages at which requests may start or end (five-year bands and the age focus); single
+        years are summed between them. A request at another age rebuilds with that cut added.
     unit_of : callable, optional
         ``unit_of(frame, level)`` -> the unit label of each geography row at ``level`` (default:
         the level's column; the run passes one that labels wards whose names repeat across
@@ -87,6 +95,9 @@ class Denominators:
     wh: Any
     geography: pd.DataFrame
     unit_of: Callable[[pd.DataFrame, str], pd.Series] | None = None
+    prefetch: tuple[str, ...] = ("area", "county", "district")
+    years_wanted: set[int] | None = None
+    cuts: set[int] = field(default_factory=lambda: set(range(0, 95, 5)))
     _levels: dict[str, _Level | None] = field(default_factory=dict, repr=False)
     _cache: dict[tuple, dict[str, float]] = field(default_factory=dict, repr=False)
     _years: list[int] | None = field(default=None, repr=False)
@@ -167,10 +178,9 @@ class Denominators:
         return values
 
     def _level(self, level: str) -> _Level | None:
-        if level in self._levels:
-            return self._levels[level]
-        self._levels[level] = built = self._build(level)
-        return built
+        if level not in self._levels:
+            self._build(tuple(dict.fromkeys([level, *self.prefetch])))
+        return self._levels[level]
 
     def _mapping(self, level: str, source: str) -> pd.DataFrame:
         """Population area code -> unit label of ``level`` for code column ``source``."""
@@ -198,32 +208,56 @@ class Denominators:
                 return source
         return None
 
-    def _build(self, level: str) -> _Level | None:
+    def _build(self, levels: tuple[str, ...]) -> None:
+        """Aggregate the population to every level of ``levels`` not built yet, in one query."""
         import ibis
         import numpy as np
+        import pandas as pd
 
-        source = self.source_for(level)
-        if source is None:
-            return None
-        mapping = self._mapping(level, source)
+        todo = [lv for lv in levels if lv not in self._levels]
+        maps = []
+        sources = {}
+        for level in todo:
+            source = self.source_for(level)
+            if source is None:
+                self._levels[level] = None
+                continue
+            sources[level] = source
+            maps.append(self._mapping(level, source).assign(level=level))
+        if not maps:
+            return
+        mapping = pd.concat(maps, ignore_index=True)
         full = self._population()
+        if self.years_wanted:
+            full = full.filter(full.year.isin(sorted(self.years_wanted)))
+        # fold single years into the bands between consecutive cut points every request uses; rows at
+        # or above the top cut, or straddling a cut, keep their own limits, so look-ups stay exact
+        cuts = sorted(self.cuts)
+        pairs = list(itertools.pairwise(cuts))
+        start = ibis.cases(*[(full.age_from >= lo, lo) for lo, _hi in reversed(pairs)], else_=full.age_from)
+        end = ibis.cases(*[(full.age_from >= lo, hi - 1) for lo, hi in reversed(pairs)], else_=full.age_to)
+        fold = (full.age_from < cuts[-1]) & (full.age_to <= end)
+        full = full.mutate(age_from=ibis.ifelse(fold, start, full.age_from), age_to=ibis.ifelse(fold, end, full.age_to))
         m = ibis.memtable(mapping)
         joined = full.join(m, full.area_code == m.code)
-        agg = joined.group_by("year", "unit", "sex", "age_from", "age_to").aggregate(population=joined.population.sum())
+        agg = joined.group_by("level", "year", "unit", "sex", "age_from", "age_to").aggregate(
+            population=joined.population.sum()
+        )
         df = self.wh.execute(agg)
-        units = sorted(set(mapping["unit"]))
-        index = {u: i for i, u in enumerate(units)}
-        arrays: dict[tuple[int, str], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
-        if len(df):
-            df["year"] = df["year"].astype(int)
-            for (year, sex), g in df.groupby(["year", "sex"], sort=False):
-                arrays[(int(year), str(sex))] = (
-                    g["unit"].map(index).to_numpy(dtype=np.int64),
-                    g["age_from"].to_numpy(dtype=float),
-                    g["age_to"].to_numpy(dtype=float),
-                    g["population"].to_numpy(dtype=float),
-                )
-        return _Level(units=units, source=source, arrays=arrays)
+        unit_col = df["unit"].astype(str).to_numpy()
+        lo_col = df["age_from"].to_numpy(dtype=float)
+        hi_col = df["age_to"].to_numpy(dtype=float)
+        pop_col = df["population"].to_numpy(dtype=float)
+        groups = df.groupby(["level", "year", "sex"], sort=False).indices
+        for level, source in sources.items():
+            units = sorted(set(mapping.loc[mapping["level"] == level, "unit"]))
+            arrays: dict[tuple[int, str], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+            for (lv, year, sex), pos in groups.items():
+                if lv != level:
+                    continue
+                codes = pd.Categorical(unit_col[pos], categories=units).codes.astype(np.int64)
+                arrays[(int(year), str(sex))] = (codes, lo_col[pos], hi_col[pos], pop_col[pos])
+            self._levels[level] = _Level(units=units, source=source, arrays=arrays)
 
     def has_level(self, level: str) -> bool:
         """Whether populations can be given for ``level``."""
@@ -240,6 +274,12 @@ class Denominators:
         key = (year, level, age_from, age_to, sex)
         if key in self._cache:
             return self._cache[key]
+        top = max(self.cuts)
+        new_cuts = {a for a in (age_from, age_to + 1) if 0 < a <= top} - self.cuts
+        if new_cuts:  # a request between cut points: rebuild with them (exact, rare)
+            self.cuts |= new_cuts
+            self._levels.clear()
+            self._cache.clear()
         lv = self._level(level)
         if lv is None:
             return None

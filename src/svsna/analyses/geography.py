@@ -141,80 +141,93 @@ def _periods(ctx: AnalysisContext) -> list[Period]:
 
 # ------------------------------------------------------------------ every level, every period
 def _levels(ctx: AnalysisContext, counts: pd.DataFrame) -> tuple[list[pd.DataFrame], list[Finding], dict]:
+    """Counts, shares, rates and changes for every level and period: one call per level and kind,
+    all periods together (rows ordered by period, the profile last)."""
+    import numpy as np
+
     from svsna.stats import compare_to_benchmark
 
     geo = ctx.geography_frame.drop_duplicates("lsoa_code")
-    by_lsoa = counts.groupby(["period", "lsoa"])["n"].sum()
     periods = _periods(ctx)
+    labels = [p.label for p in periods]
     base = ctx.baseline
     rows: list[pd.DataFrame] = []
-    tables: dict[tuple[str, str], dict[str, pd.DataFrame]] = {}
+    frames: dict[str, dict[str, pd.DataFrame]] = {}
+    by_lsoa = counts.groupby(["period", "lsoa"], as_index=False)["n"].sum()
     totals = counts.groupby("period")["n"].sum()
     whole_rate: dict[str, float] = {}
     for p in periods:
         pop = ctx.population_levels(p, "area")
         if pop is not None and pop.get("all"):
             whole_rate[p.label] = ctx.multiplier * int(totals.get(p.label, 0)) / pop["all"]
+    later = [i for i, p in enumerate(periods) if base is not None and p.label != base.label and p.start > base.start]
     for level in ctx.levels:
         bd = LEVEL_LABELS[level]
-        unit_of = dict(zip(geo["lsoa_code"], unit_labels(geo, level, ctx.run.unit_names), strict=True))
         units = ctx.denominators.level_units(level)
-        c = by_lsoa.reset_index()
-        c["unit"] = c["lsoa"].map(unit_of)
-        per_unit = c.groupby(["period", "unit"])["n"].sum()
-        warned = False
-        for p in periods:
-            n = [int(per_unit.get((p.label, u), 0)) for u in units]
-            total = int(totals.get(p.label, 0))
-            mine: dict[str, pd.DataFrame] = {}
-            mine["count"] = count_rows(ctx, SECTION, "area_offences", p.label, bd, units, n, unit="offences")
+        unit_of = dict(zip(geo["lsoa_code"], unit_labels(geo, level, ctx.run.unit_names), strict=True))
+        c = by_lsoa.assign(unit=by_lsoa["lsoa"].map(unit_of)).groupby(["period", "unit"])["n"].sum()
+        grid = np.array([[int(c.get((lab, u), 0)) for u in units] for lab in labels], dtype=float)
+        n_units = len(units)
+        per = [lab for lab in labels for _ in units]
+        vals = units * len(labels)
+        flat = grid.ravel()
+        mine: dict[str, pd.DataFrame] = {}
+        mine["count"] = count_rows(ctx, SECTION, "area_offences", per, bd, vals, flat, unit="offences")
+        if level != "area":
+            tot = np.repeat([float(totals.get(lab, 0)) for lab in labels], n_units)
+            mine["share"] = share_rows(ctx, SECTION, "area_share", per, bd, vals, flat, tot)
+        pops = [ctx.population_levels(p, level) for p in periods]
+        if all(x is not None for x in pops):
+            den = np.array([[pp.get(u, 0.0) for u in units] for pp in pops], dtype=float).ravel()
+            r = rate_rows(ctx, SECTION, "area_rate", per, bd, vals, flat, den)
             if level != "area":
-                mine["share"] = share_rows(ctx, SECTION, "area_share", p.label, bd, units, n, total)
-            pops = ctx.population_levels(p, level)
-            if pops is not None:
-                r = rate_rows(ctx, SECTION, "area_rate", p.label, bd, units, n, [pops.get(u, 0.0) for u in units])
-                if level != "area" and p.label in whole_rate:
-                    cmp = compare_to_benchmark(r["value"], r["lower"], r["upper"], whole_rate[p.label])
-                    r["significance"] = cmp["significance"].to_numpy()
-                    r["comparator_value"] = whole_rate[p.label]
-                mine["rate"] = r
-            elif not warned:
-                warned = True
-                ctx.warn(
-                    f"no_{level}_populations",
-                    f"rates by {level.replace('npa', 'NPA').replace('lsoa', 'LSOA')} were not computed: the "
-                    "population table has no rows that add up to every unit of this level (supply LSOA "
-                    "mid-year estimates)",
-                    level=level,
-                )
-            if base is not None and p.label != base.label and p.start > base.start:
-                before = [int(per_unit.get((base.label, u), 0)) for u in units]
-                mine["change"] = change_rows(
-                    ctx,
-                    SECTION,
-                    "area_change_vs_baseline",
-                    p.label,
-                    bd,
-                    units,
-                    n,
-                    before,
-                    exposure_now=p.months,
-                    exposure_before=base.months,
-                    basis=f"offences per month against {base.label}",
-                )
-            rows.extend(mine.values())
-            tables[(level, p.label)] = mine
-    return rows, _level_findings(ctx, tables, periods), tables
+                bench = np.repeat([whole_rate.get(lab, np.nan) for lab in labels], n_units)
+                cmp = compare_to_benchmark(r["value"], r["lower"], r["upper"], bench)
+                r["significance"] = cmp["significance"].to_numpy()
+                r["comparator_value"] = bench
+            mine["rate"] = r
+        else:
+            ctx.warn(
+                f"no_{level}_populations",
+                f"rates by {level.replace('npa', 'NPA').replace('lsoa', 'LSOA')} were not computed: the "
+                "population table has no rows that add up to every unit of this level (supply LSOA "
+                "mid-year estimates)",
+                level=level,
+            )
+        if later:
+            bi = labels.index(base.label)
+            now = grid[later].ravel()
+            before = np.tile(grid[bi], len(later))
+            mine["change"] = change_rows(
+                ctx,
+                SECTION,
+                "area_change_vs_baseline",
+                [labels[i] for i in later for _ in units],
+                bd,
+                units * len(later),
+                now,
+                before,
+                exposure_now=np.repeat([periods[i].months for i in later], n_units),
+                exposure_before=base.months,
+                basis=f"offences per month against {base.label}",
+            )
+        rows.extend(mine.values())
+        frames[level] = mine
+    return rows, _level_findings(ctx, frames, periods), frames
 
 
-def _level_findings(ctx: AnalysisContext, tables: dict, periods: list[Period]) -> list[Finding]:
+def _in_period(frame: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    return frame[frame["period"] == period].reset_index(drop=True)
+
+
+def _level_findings(ctx: AnalysisContext, frames: dict, periods: list[Period]) -> list[Finding]:
     findings: list[Finding] = []
     prof = ctx.profile.label
-    pop = ctx.population_levels(ctx.profile, "area")
-    total = sum(int(t["count"]["value"].sum()) for (lv, p), t in tables.items() if lv == "district" and p == prof)
-    bench = plain(ctx.multiplier * total / pop["all"]) if pop and pop.get("all") else None
-    dist = tables.get(("district", prof), {})
-    r, s = dist.get("rate"), dist.get("share")
+    dist = frames.get("district", {})
+    r, s = _in_period(dist.get("rate"), prof), _in_period(dist.get("share"), prof)
+    bench = plain(r["comparator_value"].iloc[0]) if r is not None and len(r) else None
     if r is not None and s is not None and r["numerator"].sum() > 0:
         ranked = r.assign(_v=r["value"].fillna(-1)).sort_values(["_v", "breakdown_value"], ascending=[False, True])
         top = ranked.iloc[0]
@@ -281,16 +294,18 @@ def _level_findings(ctx: AnalysisContext, tables: dict, periods: list[Period]) -
                     indicators=("area_rate", "area_share"),
                 )
             )
-    fys = [p for p in periods if p.kind == "financial_year" and ("district", p.label) in tables]
+    fys = [p for p in periods if p.kind == "financial_year"]
     trend = []
-    if fys and "district" in ctx.levels:
-        units = list(tables[("district", fys[0].label)]["count"].breakdown_value)
+    if fys and "district" in frames:
+        by_period = {p.label: {k: _in_period(v, p.label) for k, v in frames["district"].items()} for p in fys}
+        units = list(by_period[fys[0].label]["count"].breakdown_value)
         for i, u in enumerate(units):
             entry: dict[str, Any] = {"district": u, "periods": []}
             for p in fys:
-                t = tables[("district", p.label)]
+                t = by_period[p.label]
                 rate = t.get("rate")
                 change = t.get("change")
+                change = None if change is None or not len(change) else change
                 entry["periods"].append(
                     {
                         "period": p.label,
@@ -305,8 +320,8 @@ def _level_findings(ctx: AnalysisContext, tables: dict, periods: list[Period]) -
                 )
             trend.append(entry)
         last = fys[-1].label
-        lt = tables[("district", last)]
-        ch = lt.get("change")
+        ch = by_period[last].get("change")
+        ch = None if ch is None or not len(ch) else ch
         rising = []
         falling = []
         if ch is not None:
@@ -583,7 +598,7 @@ def run(ctx: AnalysisContext) -> SectionResult:
     label = ctx.profile.label
     counts = _counts(ctx)
     prof = counts[counts["period"] == label]
-    r1, f1, _tables = _levels(ctx, counts)
+    r1, f1, _frames = _levels(ctx, counts)
     r2, f2 = _places(ctx, prof, label)
     r3, f3 = _deprivation(ctx, prof, label)
     r4, f4 = _hotspots(ctx, counts)
