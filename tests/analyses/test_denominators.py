@@ -31,6 +31,7 @@ def den(tmp_path_factory):
     )  # fmt: skip
     wh = open_warehouse(tmp_path_factory.mktemp("den"))
     wh.write_table("population", pop)
+    wh.write_table("geography", geo)
     d = Denominators(wh, geo, cuts=set(range(0, 95, 5)) | {25})
     yield d
     wh.close()

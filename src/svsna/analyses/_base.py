@@ -685,27 +685,21 @@ class AnalysisContext:
     ) -> pd.DataFrame:
         """Rows of ``t`` counted by period and ``keys`` in **one** grouped query.
 
-        ``t`` is joined to a small table of the periods (default :attr:`all_periods`: baseline,
-        configured periods, profile window) on ``column`` falling inside each; overlapping
-        periods (a financial year and the profile window) each get their rows. Returns
+        Each period (default :attr:`all_periods`: baseline, configured periods, profile window)
+        labels the rows whose ``column`` falls inside it, the labelled parts are stacked (``UNION
+        ALL``, so overlapping periods each get their rows) and counted once. Returns
         ``period, *keys, n`` (periods without rows are absent; callers fill zeros).
         """
         import ibis
-        import pandas as pd
 
         periods = list(periods if periods is not None else self.all_periods)
-        pt = ibis.memtable(
-            pd.DataFrame(
-                {
-                    "_period": [p.label for p in periods],
-                    "_start": [p.start for p in periods],
-                    "_end": [p.end for p in periods],
-                }
-            ).astype({"_start": "datetime64[s]", "_end": "datetime64[s]"})
-        )
         d = t[column].cast("date")
-        j = t.join(pt, (d >= pt._start.cast("date")) & (d <= pt._end.cast("date")))
-        q = j.group_by([j._period.name("period"), *keys]).aggregate(n=j.count())
+        parts = [
+            t.filter((d >= ibis.date(p.start)) & (d <= ibis.date(p.end))).mutate(period=ibis.literal(p.label))
+            for p in periods
+        ]
+        j = ibis.union(*parts) if len(parts) > 1 else parts[0]
+        q = j.group_by(["period", *keys]).aggregate(n=j.count())
         df = self.fetch(q)
         df["n"] = df["n"].astype("int64")
         return df

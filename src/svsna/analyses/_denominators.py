@@ -101,6 +101,7 @@ class Denominators:
     _levels: dict[str, _Level | None] = field(default_factory=dict, repr=False)
     _cache: dict[tuple, dict[str, float]] = field(default_factory=dict, repr=False)
     _years: list[int] | None = field(default=None, repr=False)
+    _codes: pd.DataFrame | None = field(default=None, repr=False)
     _present: set[str] | None = field(default=None, repr=False)
 
     # ----------------------------------------------------------------- the table
@@ -208,25 +209,13 @@ class Denominators:
                 return source
         return None
 
-    def _build(self, levels: tuple[str, ...]) -> None:
-        """Aggregate the population to every level of ``levels`` not built yet, in one query."""
+    def _by_code(self) -> pd.DataFrame:
+        """The population of every geography code (LSOA, district, county) by year, sex and folded age
+        band: one engine query per run (again only if a request needs a new cut point)."""
         import ibis
-        import numpy as np
-        import pandas as pd
 
-        todo = [lv for lv in levels if lv not in self._levels]
-        maps = []
-        sources = {}
-        for level in todo:
-            source = self.source_for(level)
-            if source is None:
-                self._levels[level] = None
-                continue
-            sources[level] = source
-            maps.append(self._mapping(level, source).assign(level=level))
-        if not maps:
-            return
-        mapping = pd.concat(maps, ignore_index=True)
+        if self._codes is not None:
+            return self._codes
         full = self._population()
         if self.years_wanted:
             full = full.filter(full.year.isin(sorted(self.years_wanted)))
@@ -238,25 +227,44 @@ class Denominators:
         end = ibis.cases(*[(full.age_from >= lo, hi - 1) for lo, hi in reversed(pairs)], else_=full.age_to)
         fold = (full.age_from < cuts[-1]) & (full.age_to <= end)
         full = full.mutate(age_from=ibis.ifelse(fold, start, full.age_from), age_to=ibis.ifelse(fold, end, full.age_to))
-        m = ibis.memtable(mapping)
-        joined = full.join(m, full.area_code == m.code)
-        agg = joined.group_by("level", "year", "unit", "sex", "age_from", "age_to").aggregate(
-            population=joined.population.sum()
+        geo = self.wh.table("geography")
+        cols = [c for c in ("lsoa_code", "district_code", "county_code") if c in geo.columns]
+        codes = ibis.union(*[geo.select(code=geo[c].cast("string")) for c in cols], distinct=True)
+        full = full.semi_join(codes, full.area_code == codes.code)
+        agg = full.group_by("area_code", "year", "sex", "age_from", "age_to").aggregate(
+            population=full.population.sum()
         )
         df = self.wh.execute(agg)
-        unit_col = df["unit"].astype(str).to_numpy()
-        lo_col = df["age_from"].to_numpy(dtype=float)
-        hi_col = df["age_to"].to_numpy(dtype=float)
-        pop_col = df["population"].to_numpy(dtype=float)
-        groups = df.groupby(["level", "year", "sex"], sort=False).indices
-        for level, source in sources.items():
-            units = sorted(set(mapping.loc[mapping["level"] == level, "unit"]))
+        df["area_code"] = df["area_code"].astype(str)
+        self._codes = df
+        return df
+
+    def _build(self, levels: tuple[str, ...]) -> None:
+        """Populations of every level of ``levels`` not built yet, summed from :meth:`_by_code`."""
+        import numpy as np
+        import pandas as pd
+
+        todo = [lv for lv in levels if lv not in self._levels]
+        if not todo:
+            return
+        df = None
+        for level in todo:
+            source = self.source_for(level)
+            if source is None:
+                self._levels[level] = None
+                continue
+            df = self._by_code() if df is None else df
+            mapping = self._mapping(level, source)
+            m = df.merge(mapping, left_on="area_code", right_on="code", how="inner")
+            g = m.groupby(["unit", "year", "sex", "age_from", "age_to"], as_index=False, sort=False)["population"].sum()
+            units = sorted(set(mapping["unit"]))
+            codes = pd.Categorical(g["unit"].astype(str), categories=units).codes.astype(np.int64)
+            lo = g["age_from"].to_numpy(dtype=float)
+            hi = g["age_to"].to_numpy(dtype=float)
+            pop = g["population"].to_numpy(dtype=float)
             arrays: dict[tuple[int, str], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
-            for (lv, year, sex), pos in groups.items():
-                if lv != level:
-                    continue
-                codes = pd.Categorical(unit_col[pos], categories=units).codes.astype(np.int64)
-                arrays[(int(year), str(sex))] = (codes, lo_col[pos], hi_col[pos], pop_col[pos])
+            for (year, sex), pos in g.groupby(["year", "sex"], sort=False).indices.items():
+                arrays[(int(year), str(sex))] = (codes[pos], lo[pos], hi[pos], pop[pos])
             self._levels[level] = _Level(units=units, source=source, arrays=arrays)
 
     def has_level(self, level: str) -> bool:
@@ -280,6 +288,7 @@ class Denominators:
             self.cuts |= new_cuts
             self._levels.clear()
             self._cache.clear()
+            self._codes = None
         lv = self._level(level)
         if lv is None:
             return None
