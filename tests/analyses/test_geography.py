@@ -137,16 +137,16 @@ def test_change_against_the_baseline_year(lsoa_result, value):
     rows = lsoa_result[0].indicators
     # offences per month against 2019/20 (12 months): City 6/12 vs 10/12 = -40%; 2021/22 (6 months)
     # 3/6 vs 10/12 = -40%; Riverside (L1) 4 vs 10 = -60% and 2/6 vs 10/12 = -60%
-    r = value(rows, "area_change_vs_baseline", "district", "City", FY20)
+    r = value(rows, "area_baseline_change", "district", "City", FY20)
     assert r.value == pytest.approx(-40.0) and (r.numerator, r.denominator) == (6, 10)
     assert r.statistic == "percent_change" and r.unit == "%"
-    assert value(rows, "area_change_vs_baseline", "district", "City", PART).value == pytest.approx(-40.0)
-    assert value(rows, "area_change_vs_baseline", "ward", "Riverside", FY20).value == pytest.approx(-60.0)
-    assert value(rows, "area_change_vs_baseline", "ward", "Riverside", PART).value == pytest.approx(-60.0)
+    assert value(rows, "area_baseline_change", "district", "City", PART).value == pytest.approx(-40.0)
+    assert value(rows, "area_baseline_change", "ward", "Riverside", FY20).value == pytest.approx(-60.0)
+    assert value(rows, "area_baseline_change", "ward", "Riverside", PART).value == pytest.approx(-60.0)
     # nothing in Northtown in the baseline: a change cannot be computed
-    assert value(rows, "area_change_vs_baseline", "district", "Northtown", FY20).significance == "Not compared"
+    assert value(rows, "area_baseline_change", "district", "Northtown", FY20).significance == "Not compared"
     # the baseline year itself has no change row
-    base = rows[(rows.indicator == "area_change_vs_baseline") & (rows.period == FY19)]
+    base = rows[(rows.indicator == "area_baseline_change") & (rows.period == FY19)]
     assert base.empty
     f = next(f for f in lsoa_result[0].findings if f.key == "district_trend")
     city = next(d for d in f.numbers["districts"] if d["district"] == "City")

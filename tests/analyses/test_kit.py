@@ -91,7 +91,7 @@ def test_seed_findings_for_the_public_summary_exist(assessed):
 
 def test_change_against_the_baseline_year(assessed):
     rows = assessed.indicators
-    r = rows[(rows.indicator == "offences_change_vs_baseline") & (rows.breakdown == "all")].set_index("period")
+    r = rows[(rows.indicator == "offences_baseline_change") & (rows.breakdown == "all")].set_index("period")
     # 2020/21: 8 vs 10 in 12 months -> -20%; 2021/22 (6 months): 4/6 vs 10/12 per month -> -20%
     assert r.loc["2020/21", "value"] == pytest.approx(-20.0)
     assert r.loc["2021/22 (Apr-Sep)", "value"] == pytest.approx(-20.0)

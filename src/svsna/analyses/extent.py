@@ -113,7 +113,7 @@ def _volumes(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], d
             vs_base[p.label] = change_rows(
                 ctx,
                 SECTION,
-                "offences_change_vs_baseline",
+                "offences_baseline_change",
                 p.label,
                 bd3,
                 groups,
@@ -223,7 +223,7 @@ def _volumes(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], d
                         baseline_months=base.months,
                     ),
                     period=p.label,
-                    indicators=("offences_change_vs_baseline",),
+                    indicators=("offences_baseline_change",),
                 )
             )
     part = ctx.part_year

@@ -6,7 +6,7 @@ the geography carries (whole area, county, district, NPA, ward, LSOA) and every 
 (``area_offences``), the share of the area's offences (``area_share``), the rate per 1,000
 residents with its significance against the whole area (``area_rate``; where the population
 table supplies the level) and, when ``baseline_year`` is set, the change in offences per
-month against the baseline year (``area_change_vs_baseline``). The district rows over the
+month against the baseline year (``area_baseline_change``). The district rows over the
 financial years are the district trend (``district_trend`` finding).
 
 For the profile period: shares by neighbourhood policing area (all ages and offences by
@@ -173,7 +173,7 @@ def _levels(ctx: AnalysisContext, counts: pd.DataFrame) -> tuple[list[pd.DataFra
         flat = grid.ravel()
         mine: dict[str, pd.DataFrame] = {}
         mine["count"] = count_rows(ctx, SECTION, "area_offences", per, bd, vals, flat, unit="offences")
-        if level != "area":
+        if level not in ("area", "lsoa"):  # an LSOA's share of the whole area says little: counts and rates
             tot = np.repeat([float(totals.get(lab, 0)) for lab in labels], n_units)
             mine["share"] = share_rows(ctx, SECTION, "area_share", per, bd, vals, flat, tot)
         pops = [ctx.population_levels(p, level) for p in periods]
@@ -201,7 +201,7 @@ def _levels(ctx: AnalysisContext, counts: pd.DataFrame) -> tuple[list[pd.DataFra
             mine["change"] = change_rows(
                 ctx,
                 SECTION,
-                "area_change_vs_baseline",
+                "area_baseline_change",
                 [labels[i] for i in later for _ in units],
                 bd,
                 units * len(later),
@@ -349,7 +349,7 @@ def _level_findings(ctx: AnalysisContext, frames: dict, periods: list[Period]) -
                     baseline_period=None if ctx.baseline is None else ctx.baseline.label,
                 ),
                 period=last,
-                indicators=("area_offences", "area_rate", "area_change_vs_baseline"),
+                indicators=("area_offences", "area_rate", "area_baseline_change"),
             )
         )
     return findings
