@@ -191,6 +191,8 @@ def _age_ratio_finding(ctx, rr, types, cu, co, pop_u, pop_o, label) -> list[Find
             numbers_from(
                 top,
                 comparator=ctx.over_label,
+                comparator_value=ctx.multiplier * co[i] / pop_o if pop_o else None,
+                rate_under=ctx.multiplier * cu[i] / pop_u if pop_u else None,
                 max_offence_type=types[i],
                 max_ratio=plain(top.value),
                 max_lower=plain(top.lower),
