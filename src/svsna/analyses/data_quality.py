@@ -69,6 +69,8 @@ def _missing(t: ibis.Table, col: str):
         miss = miss | (c == "Unknown")
     elif col == "location_type":
         miss = miss | (c == "UNKNOWN")
+    elif col == "hour" and "time_known" in t.columns:  # a date without a time: hour not known
+        miss = miss | ~t.time_known.fill_null(True)
     return miss.cast("int64").sum()
 
 

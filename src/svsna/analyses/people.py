@@ -206,7 +206,9 @@ def _pairs(ctx: AnalysisContext) -> pd.DataFrame:
     return df
 
 
-def _home_dsr(ctx: AnalysisContext, section: str, label: str, cube: pd.DataFrame, names: list[str]):
+def _home_dsr(
+    ctx: AnalysisContext, section: str, label: str, cube: pd.DataFrame, names: list[str]
+) -> pd.DataFrame | None:
     """Involvements per 1,000 residents of the home district, directly age-standardised to the 2013
     European Standard Population (``stats.dsr``); involvements of unknown age are left out."""
     import pandas as pd
@@ -225,7 +227,17 @@ def _home_dsr(ctx: AnalysisContext, section: str, label: str, cube: pd.DataFrame
             for b, _, _ in bands
         ]
     )
-    out = dsr(data, by="district", multiplier=ctx.multiplier, confidence=ctx.confidence)
+    from svsna.stats import StatsInputError
+
+    try:
+        out = dsr(data, by="district", multiplier=ctx.multiplier, confidence=ctx.confidence)
+    except StatsInputError as exc:  # e.g. district populations not in five-year bands
+        ctx.warn(
+            "dsr_not_computed",
+            f"age-standardised home-district rates were not computed: {exc} (district populations are needed in "
+            "five-year age bands)",
+        )
+        return None
     out = out.set_index("district").loc[names].reset_index()
     out["method"] = [
         f"Directly age-standardised rate ({m}; 2013 European Standard Population)" if m == "Dobson" else m
@@ -369,9 +381,10 @@ def _role(ctx: AnalysisContext, role: str, pairs: pd.DataFrame | None) -> tuple[
         )
         rows.append(crude)
         std = _home_dsr(ctx, section, label, cube, dnames)
-        rows.append(std)
-        valid = std.dropna(subset=["value"])
-        if len(valid):
+        if std is not None:
+            rows.append(std)
+        valid = std.dropna(subset=["value"]) if std is not None else std
+        if valid is not None and len(valid):
             ranked = valid.sort_values(["value", "breakdown_value"], ascending=[False, True])
             top = ranked.iloc[0]
             crow = crude[crude.breakdown_value == top.breakdown_value].iloc[0]
