@@ -1,7 +1,7 @@
 """The package's layers import one way only, and only the engine names a backend.
 
 sources -> definitions -> engine -> stats -> analyses -> outputs -> (opendata, pipeline) -> cli.
-Shared modules (config, errors, codelists, indicators, pseudonym) may be imported anywhere.
+Shared modules (config, errors, codelists, indicators, pseudonym, geodata) may be imported anywhere.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ LAYERS = {
     "pipeline": 6,
     "cli": 7,
 }
-SHARED = {"config", "errors", "codelists", "indicators", "pseudonym", "cells", "files", "__init__"}
+SHARED = {"config", "errors", "codelists", "indicators", "pseudonym", "cells", "files", "geodata", "__init__"}
 BACKENDS = ("duckdb", "pyspark")
 
 
@@ -43,7 +43,10 @@ def _imports(path: Path) -> list[str]:
         if isinstance(node, ast.Import):
             found += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append(node.module)
+            if node.module == "svsna":  # `from svsna import outputs` imports the subpackage svsna.outputs
+                found += [f"svsna.{a.name}" for a in node.names]
+            else:
+                found.append(node.module)
     return found
 
 
@@ -69,6 +72,14 @@ def test_layers_import_one_way():
     assert not bad, "\n".join(bad)
 
 
+def test_the_scan_sees_from_svsna_import_x(tmp_path):
+    # `from svsna import outputs` inside analyses/ must count as an import of the outputs layer.
+    probe = tmp_path / "probe.py"
+    probe.write_text("from svsna import outputs, errors\nimport svsna.stats\n", encoding="utf-8")
+    tops = [_top(m) for m in _imports(probe)]
+    assert tops == ["outputs", "errors", "stats"]
+
+
 def test_only_the_engine_names_a_backend():
     bad = []
     for layer, path in _modules():
@@ -76,5 +87,18 @@ def test_only_the_engine_names_a_backend():
             continue
         for mod in _imports(path):
             if mod.split(".")[0] in BACKENDS:
+                bad.append(f"{path.relative_to(PACKAGE)} imports {mod}")
+    assert not bad, "\n".join(bad)
+
+
+def test_geodata_imports_no_layer():
+    # svsna.geodata is shared reference data: it may use shared modules only
+    bad = []
+    for layer, path in _modules():
+        if layer != "geodata":
+            continue
+        for mod in _imports(path):
+            top = _top(mod)
+            if top in LAYERS:
                 bad.append(f"{path.relative_to(PACKAGE)} imports {mod}")
     assert not bad, "\n".join(bad)

@@ -9,7 +9,7 @@ import pytest
 from svsna.config import AreaConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED_LSOA = Path("/work/shared/data/geography/boundaries/lsoa11_llr.geojson")
+SHARED_LSOA = Path(__file__).resolve().parents[2].parent / "shared/data/geography/boundaries/lsoa11_llr.geojson"
 
 
 def fixture_config(**extra) -> AreaConfig:
