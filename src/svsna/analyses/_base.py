@@ -27,12 +27,14 @@ __all__ = [
     "PERSON_COLUMNS",
     "POLICE_REQUIRES",
     "AnalysisContext",
+    "InputWarning",
     "RunShared",
     "age_group_label",
     "find_lsoa_property",
     "lsoa_code_names",
     "read_boundaries",
     "sex_label",
+    "unit_labels",
 ]
 
 #: Warehouse tables every police-data section needs.
@@ -96,7 +98,7 @@ def age_group_label(age: int | None, under: int = 25) -> str:
 
 
 @dataclass
-class Warning_:
+class InputWarning:
     """A problem with inputs that are present but not (fully) usable, recorded in the assessment."""
 
     definition: str
@@ -136,7 +138,7 @@ class RunShared:
         self.config = config
         self.boundaries = boundaries
         self.cache: dict[Any, Any] = {}
-        self.warnings: list[Warning_] = []
+        self.warnings: list[InputWarning] = []
         self._tables: frozenset[str] | None = None
         self._objects: dict[str, Any] = {}
 
@@ -261,7 +263,7 @@ class RunShared:
         for w in self.warnings:
             if (w.definition, w.section, w.code, w.message) == (definition, section, code, message):
                 return
-        self.warnings.append(Warning_(definition, section, code, message, numbers))
+        self.warnings.append(InputWarning(definition, section, code, message, numbers))
 
 
 def unit_labels(

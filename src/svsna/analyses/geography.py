@@ -400,7 +400,7 @@ def _places(ctx: AnalysisContext, prof: pd.DataFrame, label: str) -> tuple[list[
                     separated=separated(t, ra.iloc[1]) if len(ra) > 1 else True,
                     top=top_items(npas, list(a.value), 3),
                     under25_top=top_items(npas, list(b.value), 3),
-                    under25_name=rb.iloc[0].breakdown_value.split("|", 1)[1] if rb.iloc[0].numerator else None,
+                    under25_name=npas[int(rb.index[0])] if rb.iloc[0].numerator else None,
                     under25_value=plain(rb.iloc[0].value),
                     under25_lower=plain(rb.iloc[0].lower),
                     under25_upper=plain(rb.iloc[0].upper),

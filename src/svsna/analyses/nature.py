@@ -133,10 +133,12 @@ def run(ctx: AnalysisContext) -> SectionResult:
         findings.append(_top_type_finding(ctx, share, label))
         if types:
             top = types[0]
-            mine = sub_rows[sub_rows.breakdown_value.str.startswith(f"{top}|")].sort_values("value", ascending=False)
+            keys = list(sub.index)  # (offence type, sub-offence) of each row, in row order
+            pos = [i for i, (t, _s) in enumerate(keys) if t == top]
+            mine = sub_rows.iloc[pos].sort_values("value", ascending=False, kind="stable")
             if len(mine):
                 r = mine.iloc[0]
-                name = r.breakdown_value.split("|", 1)[1]
+                name = keys[int(mine.index[0])][1]
                 findings.append(
                     finding(
                         ctx,
@@ -173,7 +175,7 @@ def _age_ratio_finding(ctx, rr, types, cu, co, pop_u, pop_o, label) -> list[Find
         if a >= MIN_EVENTS_FOR_RATIO_FINDING and b >= MIN_EVENTS_FOR_RATIO_FINDING
     ]
     ok = rr.iloc[enough] if len(rr) else rr
-    ok = ok[ok["method"].astype(str).str.startswith("Rate ratio")] if len(ok) else ok
+    ok = ok[ok["significance"] != "Not compared"] if len(ok) else ok  # a ratio was calculated
     if not len(ok):
         return []
     ranked = ok.sort_values(["value", "breakdown_value"], ascending=[False, True])

@@ -184,9 +184,9 @@ def _band_rates(ctx, section, indicator, label, cube, sexes=("P", "M", "F")):
             second = order.iloc[1] if len(order) > 1 else None
             peaks[sex] = numbers_from(
                 top,
-                band=top.breakdown_value.split("|")[-1],
+                band=bands[int(top.name)][0],
                 rate=plain(top.value),
-                second_band=second.breakdown_value.split("|")[-1] if second is not None else None,
+                second_band=bands[int(second.name)][0] if second is not None else None,
                 second_rate=plain(second.value) if second is not None else None,
                 second_lower=plain(second.lower) if second is not None else None,
                 second_upper=plain(second.upper) if second is not None else None,

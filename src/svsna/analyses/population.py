@@ -264,10 +264,11 @@ def _age_sex(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd.D
                 period,
             )
         ]
-    values, counts = [], []
+    values, counts, keys = [], [], []
     for sex in ("M", "F"):
         for band, lo, hi in bands:
             values.append(f"{sex_label(sex)}|{band}")
+            keys.append((sex_label(sex), band))
             counts.append(ctx.population(prof, age_from=lo, age_to=hi, sex=sex))
     if abs(sum(counts) - (males + females)) > 0.5:
         return [], [
@@ -302,7 +303,7 @@ def _age_sex(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd.D
         )
     ]
     peak = max(range(len(values)), key=lambda i: (counts[i], -i))
-    sex, band = values[peak].split("|")
+    sex, band = keys[peak]
     finding = Finding(
         SECTION,
         "age_sex_structure",
