@@ -1,9 +1,17 @@
-"""What every analysis section shares: its context and its population helpers.
+"""What every analysis section shares: its context, the run's shared work, and population helpers.
 
 A section module exposes ``SECTION`` (its name) and ``run(ctx) -> SectionResult``.
-The context carries the warehouse, the area configuration and the definition being
-assessed, and gives small helpers that every section needs (periods, population
-denominators, the in-definition offence table). Sections never name a backend.
+The context (:class:`AnalysisContext`) carries the warehouse, the area configuration and the
+definition being assessed, and gives the helpers every section needs (periods, population
+denominators, the in-definition offence table, involvements, one grouped count over several
+periods). Sections never name a backend.
+
+Work that does not depend on the definition is done once per run, in :class:`RunShared`: the
+warehouse catalogue, Ibis table objects, the geography table, the population denominators
+(:class:`~svsna.analyses._denominators.Denominators`, aggregated in the engine), the LSOA
+boundaries (found by the column names ingest accepts for LSOA codes) and spatial weights, and the
+per-offence suspect ages. Inputs that are present but not fully usable are recorded as
+:class:`InputWarning` s, which the runner writes to ``assessment.json`` and ``findings.json``.
 """
 
 from __future__ import annotations
