@@ -609,37 +609,46 @@ class AnalysisContext:
         by 25 and over when it has a suspect of known age and none is under it, otherwise
         ``Unknown`` (no suspect or no known suspect age).
         """
-        return self.materialise("offence_facts", self._offence_facts)
+        key = "offence_facts"
+        if key not in self._cache:
+            self._cache[key] = self._offence_facts()
+        return self._cache[key]
+
+    def offence_groups(self) -> ibis.Table:
+        """``offence_ref, age_group`` of every in-definition offence, materialised once per definition
+        (a slim table: the facts join it to ``offences`` in each query rather than copying every
+        column of every offence)."""
+        return self.materialise("offence_groups", self._offence_groups)
 
     def suspect_ages(self) -> ibis.Table:
         """Per offence: whether any suspect is under the focus age and whether any age is known
-        (``offence_ref, _any_under, _any_known``; shared by every definition)."""
+        (``offence_ref, _any_under, _any_known``)."""
+        s = self.table("suspects")
+        return s.group_by("offence_ref").aggregate(
+            _any_under=(s.age < self.under).any(),
+            _any_known=s.age.notnull().any(),
+        )
 
-        def build() -> ibis.Table:
-            s = self.table("suspects")
-            return s.group_by("offence_ref").aggregate(
-                _any_under=(s.age < self.under).any(),
-                _any_known=s.age.notnull().any(),
-            )
+    def _offence_groups(self) -> ibis.Table:
+        import ibis
 
-        return self.materialise(("suspect_ages", self.under), build, shared=True)
+        d = self.table("offence_decisions")
+        keep = d.filter((d.definition == self.definition) & d.included).select("offence_ref").distinct()
+        if not self.has("suspects"):
+            return keep.mutate(age_group=ibis.literal("Unknown"))
+        agg = self.suspect_ages()
+        k = keep.left_join(agg, "offence_ref").drop("offence_ref_right")
+        group = ibis.cases(
+            (k._any_under.fill_null(False), self.under_label),
+            (k._any_known.fill_null(False), self.over_label),
+            else_="Unknown",
+        )
+        return k.select("offence_ref", age_group=group)
 
     def _offence_facts(self) -> ibis.Table:
         import ibis
 
-        o = self.offences()
-        under, over = self.under_label, self.over_label
-        if self.has("suspects"):
-            agg = self.suspect_ages()
-            o = o.left_join(agg, "offence_ref").drop("offence_ref_right")
-            group = ibis.cases(
-                (o._any_under.fill_null(False), under),
-                (o._any_known.fill_null(False), over),
-                else_="Unknown",
-            )
-            o = o.mutate(age_group=group).drop("_any_under", "_any_known")
-        else:
-            o = o.mutate(age_group=ibis.literal("Unknown"))
+        o = self.table("offences").join(self.offence_groups(), "offence_ref")
         known = o.time_known.fill_null(False) if "time_known" in o.columns else ibis.literal(True)
         o = o.mutate(time_known=known)
         hours = self.config.night_time_economy.hours
