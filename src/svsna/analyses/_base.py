@@ -688,6 +688,14 @@ class AnalysisContext:
         person = j.person_key.fill_null(ibis.literal("anon|").concat(j.offence_ref))
         return j.mutate(person_age_group=group, person=person)
 
+    def first_involvements(self, role: str, period: Period | None = None) -> ibis.Table:
+        """Each person's earliest in-definition involvement of ``role`` in ``period``, materialised once
+        per context (extent, people and cohorts all start from it)."""
+        return self.materialise(
+            ("first_involvements", role, period),
+            lambda: self.first_per_person(self.involvements(role, period)),
+        )
+
     def first_per_person(self, inv: ibis.Table) -> ibis.Table:
         """Each person's earliest involvement in ``inv`` (by ``committed_from``, then ``offence_ref``)."""
         import ibis

@@ -134,7 +134,7 @@ def _repeat(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], ib
     rep = per.filter(per.k >= REPEAT)
     offs = inv.semi_join(rep, "person").select("offence_ref", "age_group").distinct()
     oc = ctx.fetch(offs.group_by("age_group").aggregate(n=offs.count()))
-    first = ctx.first_per_person(inv).join(per, "person")
+    first = ctx.first_involvements("suspects", prof).join(per, "person")
     pc = ctx.fetch(
         first.group_by("person_age_group").aggregate(
             reps=(first.k >= REPEAT).cast("int64").sum(), freq=(first.k >= FREQUENT).cast("int64").sum()
@@ -441,7 +441,7 @@ def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     label = prof.label
     rows: list[pd.DataFrame] = []
     # perpetrators: victim of an offence dated before their first offence in the period (and ever)
-    first = ctx.first_per_person(ctx.involvements("suspects", prof))
+    first = ctx.first_involvements("suspects", prof)
     v = ctx.table("victims").filter(lambda t: t.person_key.notnull()).select("offence_ref", "person_key")
     o = ctx.table("offences").select("offence_ref", v_date="offence_date")
     vo = v.join(o, "offence_ref")
@@ -468,7 +468,7 @@ def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     ever = share_rows(ctx, SECTION, "victim_offender_overlap_ever", label, bd, groups, nums_e, dens)
     rows += [before, ever]
     # victims who were ever a suspect
-    vf = ctx.first_per_person(ctx.involvements("victims", prof))
+    vf = ctx.first_involvements("victims", prof)
     sk = ctx.table("suspects").select("person_key").filter(lambda t: t.person_key.notnull())
     vf = vf.mutate(both=vf.person_key.isin(sk.person_key).fill_null(False))
     d2 = ctx.fetch(vf.aggregate(n=vf.count(), b=vf.both.cast("int64").sum()))

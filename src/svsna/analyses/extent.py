@@ -375,7 +375,7 @@ def _prevalence(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]
     for role, name in (("victims", "victim"), ("suspects", "perpetrator")):
         if not ctx.has(role):
             continue
-        firsts = ctx.first_per_person(ctx.involvements(role, prof))
+        firsts = ctx.first_involvements(role, prof)
         # residents only: the home LSOA (at the first involvement) lies in the area's geography
         firsts = firsts.filter(firsts.home_lsoa.isin(ctx.table("geography").lsoa_code))
         df = ctx.fetch(firsts.group_by("person_age_group").aggregate(n=firsts.count()))

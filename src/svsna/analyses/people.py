@@ -81,9 +81,10 @@ def age_band(age: Any) -> str | None:
     return None
 
 
-def _persons(ctx: AnalysisContext, inv: ibis.Table) -> pd.DataFrame:
-    """Persons (first involvement in ``inv``) counted by sex, ethnicity and home area."""
-    first = ctx.first_per_person(inv)
+def _persons(ctx: AnalysisContext, inv: ibis.Table, role: str | None = None) -> pd.DataFrame:
+    """Persons (first involvement in ``inv``) counted by sex, ethnicity and home area; with ``role``,
+    ``inv`` is that role's profile-period involvements and the run's first involvements are reused."""
+    first = ctx.first_involvements(role, ctx.profile) if role else ctx.first_per_person(inv)
     q = first.group_by("sex", "ethnicity_group", "home_npa", "home_ward_name", "person_age_group").aggregate(
         n=first.count()
     )
@@ -93,7 +94,14 @@ def _persons(ctx: AnalysisContext, inv: ibis.Table) -> pd.DataFrame:
 
 
 def person_profile(
-    ctx: AnalysisContext, inv: ibis.Table, section: str, prefix: str, label: str, *, wards: bool = False
+    ctx: AnalysisContext,
+    inv: ibis.Table,
+    section: str,
+    prefix: str,
+    label: str,
+    *,
+    wards: bool = False,
+    role: str | None = None,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     """Sex, ethnicity (and, with ``wards``, home NPA and ward) shares of the persons in ``inv``.
 
@@ -101,7 +109,7 @@ def person_profile(
     indicator rows (``{prefix}sex_share``, ``{prefix}ethnicity_share``, ``{prefix}home_share``)
     and the numbers for a finding (``persons`` = the group size ``n``).
     """
-    p = _persons(ctx, inv)
+    p = _persons(ctx, inv, role)
     rows: list[pd.DataFrame] = []
     total = int(p["n"].sum())
     sex = p.assign(s=[sex_label(x) for x in p["sex"]]).groupby("s")["n"].sum()
@@ -298,7 +306,7 @@ def _role(ctx: AnalysisContext, role: str, pairs: pd.DataFrame | None) -> tuple[
         )
     )
 
-    prow, pnums = person_profile(ctx, inv, section, "", label)
+    prow, pnums = person_profile(ctx, inv, section, "", label, role=role)
     rows.extend(prow)
     male = prow[0].iloc[0]
     add(
