@@ -41,13 +41,13 @@ def test_rows_state_statistic_unit_and_significance(assessed):
 def test_findings_follow_the_contract_and_the_doc_is_current(assessed):
     from pathlib import Path
 
-    from svsna.analyses.findings_catalogue import check_findings, render_markdown
+    from svsna.analyses.findings_catalogue import check_findings, render_document
 
     assert check_findings(assessed.findings) == []
     for f in assessed.findings:
         assert f.significance is None or f.significance in {s.value for s in Significance}
     doc = Path(__file__).parents[2] / "docs" / "findings.md"
-    assert doc.read_text(encoding="utf-8") == render_markdown(), "run render_markdown() into docs/findings.md"
+    assert doc.read_text(encoding="utf-8") == render_document(), "write render_document() to docs/findings.md"
 
 
 def test_seed_findings_for_the_public_summary_exist(assessed):

@@ -78,9 +78,9 @@ SECTIONS: tuple[str, ...] = (
     "health",
     "risk_factors",
     "surveys",
+    "data_quality",
     "interventions",
     "recommendations",
-    "data_quality",
 )
 
 #: What can happen to a section (``assessment.json`` ``sections[].status``).

@@ -24,7 +24,7 @@ from typing import Any
 
 from svsna.indicators import Finding
 
-__all__ = ["check_findings", "contract_path", "load_contract", "render_markdown"]
+__all__ = ["check_findings", "contract_path", "load_contract", "render_document", "render_markdown"]
 
 
 def contract_path() -> Path:
@@ -79,8 +79,8 @@ def render_markdown() -> str:
     out = [
         "# Findings contract",
         "",
-        "<!-- generated from src/svsna/analyses/findings.yaml by svsna.analyses.findings_catalogue.render_markdown;"
-        " do not edit by hand -->",
+        "<!-- generated from src/svsna/analyses/findings.yaml and findings_health.yaml by"
+        " svsna.analyses.findings_catalogue.render_document; do not edit by hand -->",
         "",
         "Every finding in `findings.json` is a stable `key` plus `numbers`. The report renders each sentence from a "
         "template keyed on `key` and reads only `numbers`: it never parses `text` (a plain fallback sentence) or "
@@ -95,7 +95,13 @@ def render_markdown() -> str:
         "|---|---|",
     ]
     out += [f"| `{k}` | {v} |" for k, v in c["standard"].items()]
-    out += ["", "## Keys", "", "| key | section | about | numbers (besides the standard ones) |", "|---|---|---|---|"]
+    out += [
+        "",
+        "## Police sections, population and the runner",
+        "",
+        "| key | section | about | numbers (besides the standard ones) |",
+        "|---|---|---|---|",
+    ]
     for key, spec in c["keys"].items():
         nums = "; ".join(f"`{k}`: {v}" for k, v in (spec.get("numbers") or {}).items())
         flags = []
@@ -110,3 +116,10 @@ def render_markdown() -> str:
             about += f" ({', '.join(flags)})"
         out.append(f"| `{key}` | {', '.join(_sections(spec))} | {about} | {nums.replace('|', '/')} |")
     return "\n".join(out) + "\n"
+
+
+def render_document() -> str:
+    """The whole ``docs/findings.md``: this contract, then the health sections' (``findings_health.yaml``)."""
+    from svsna.analyses._health_kit import render_markdown as health_markdown
+
+    return render_markdown() + "\n" + health_markdown()
