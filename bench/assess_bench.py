@@ -15,10 +15,16 @@ into main). Results are recorded in bench/results/assess.md.
 
 from __future__ import annotations
 
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def main(argv: list[str]) -> None:
@@ -47,13 +53,13 @@ def main(argv: list[str]) -> None:
     for engine in engines:
         wh = open_warehouse(config.workspace_dir, engine=engine, read_only=engine == "duckdb")
         n = wh.execute(wh.table("offences").count())
-        t = time.perf_counter()
-        result = run_assessment(wh, config, boundaries=getattr(config, "boundaries_path", None))
-        total = time.perf_counter() - t
+        t, c = time.perf_counter(), _cpu()
+        result = run_assessment(wh, config, boundaries=config.boundaries_path)
+        total, cpu = time.perf_counter() - t, _cpu() - c
         wh.close()
         print(
-            f"\n{engine}: {n:,} offences; assessment {total:.1f} s; {len(result.indicators):,} rows, "
-            f"{len(result.findings):,} findings; skipped {len(result.skipped)}"
+            f"\n{engine}: {n:,} offences; assessment {total:.1f} s wall, {cpu:.1f} s CPU; "
+            f"{len(result.indicators):,} rows, {len(result.findings):,} findings; skipped {len(result.skipped)}"
         )
         for k, v in sorted(result.timings.items(), key=lambda kv: -kv[1]):
             print(f"  {k:40s} {v:6.2f} s")

@@ -286,27 +286,51 @@ def indicator_rows(stats: pd.DataFrame | None = None, **columns: Any) -> pd.Data
     >>> print(rows.loc[0, "section"], rows.loc[0, "value"], rows.loc[0, "suppressed"])
     extent 5.0 False
     """
+    import numpy as np
     import pandas as pd
 
-    frame = pd.DataFrame(index=range(len(stats))) if stats is not None else None
     if stats is not None:
-        frame = stats.reset_index(drop=True).copy()
-    n = len(frame) if frame is not None else None
-    if n is None:
+        n = len(stats)
+        cols: dict[str, Any] = {c: stats[c].to_numpy() for c in stats.columns if c in INDICATOR_COLUMNS}
+    else:
         lengths = {len(v) for v in columns.values() if isinstance(v, Sequence) and not isinstance(v, str)}
         n = max(lengths) if lengths else 1
-        frame = pd.DataFrame(index=range(n))
+        cols = {}
     for name, val in columns.items():
-        if isinstance(val, Sequence | pd.Series) and not isinstance(val, str):
-            frame[name] = list(val)
+        if isinstance(val, Sequence | pd.Series | np.ndarray) and not isinstance(val, str):
+            cols[name] = list(val)
         else:
-            frame[name] = [val] * n
+            cols[name] = [val] * n
     for name in INDICATOR_COLUMNS:
-        if name not in frame.columns:
-            frame[name] = False if name == "suppressed" else None
-    frame = fill_statistic_and_unit(frame)
-    frame = frame[list(INDICATOR_COLUMNS)]
+        if name not in cols:
+            cols[name] = np.zeros(n, dtype=bool) if name == "suppressed" else [None] * n
+    _fill_lists(cols, n)
+    # one constructor call and one cast (building column by column costs far more)
+    frame = pd.DataFrame({c: cols[c] for c in INDICATOR_COLUMNS}, index=range(n))
     return frame.astype(_DTYPES)
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or v == ""
+
+
+def _fill_lists(cols: dict[str, Any], n: int) -> None:
+    """Infer blank ``statistic``/``unit`` entries of column lists in place (memoised per name)."""
+    stat, unit = list(cols["statistic"]), list(cols["unit"])
+    ind, meth = list(cols["indicator"]), list(cols["method"])
+    memo: dict[tuple[str, Any, Any], tuple[str, str]] = {}
+    for k in range(n):
+        if _blank(stat[k]) or unit[k] is None or (isinstance(unit[k], float) and unit[k] != unit[k]):
+            key = (str(ind[k]), meth[k] if isinstance(meth[k], str) else None, None if _blank(stat[k]) else stat[k])
+            if key not in memo:
+                st = key[2] or infer_statistic(key[0], key[1])
+                memo[key] = (st, infer_unit(st, key[0]))
+            st, un = memo[key]
+            if _blank(stat[k]):
+                stat[k] = st
+            if unit[k] is None or (isinstance(unit[k], float) and unit[k] != unit[k]):
+                unit[k] = un
+    cols["statistic"], cols["unit"] = stat, unit
 
 
 def fill_statistic_and_unit(frame: pd.DataFrame) -> pd.DataFrame:
@@ -318,14 +342,16 @@ def fill_statistic_and_unit(frame: pd.DataFrame) -> pd.DataFrame:
             frame[col] = None
     blank_stat = frame["statistic"].isna() | (frame["statistic"].astype(str) == "")
     if blank_stat.any():
+        memo: dict[tuple[str, Any], str] = {}
         frame.loc[blank_stat, "statistic"] = [
-            infer_statistic(str(i), m if isinstance(m, str) else None)
+            memo.setdefault((str(i), m), infer_statistic(str(i), m if isinstance(m, str) else None))
             for i, m in zip(frame.loc[blank_stat, "indicator"], frame.loc[blank_stat, "method"], strict=True)
         ]
     blank_unit = frame["unit"].isna()
     if blank_unit.any():
+        memo2: dict[tuple[str, str], str] = {}
         frame.loc[blank_unit, "unit"] = [
-            infer_unit(str(st), str(i))
+            memo2.setdefault((str(st), str(i)), infer_unit(str(st), str(i)))
             for st, i in zip(frame.loc[blank_unit, "statistic"], frame.loc[blank_unit, "indicator"], strict=True)
         ]
     return frame

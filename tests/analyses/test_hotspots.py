@@ -118,12 +118,14 @@ def test_gi_star_matches_esda_on_knn_weights(grid_result):
 def test_hot_spots_found_and_persist(grid_result):
     rows = grid_result.indicators
     gi = rows[(rows.indicator == "hotspot_gi") & (rows.period == "2019/20")]
-    hot = set(gi.loc[gi.significance.str.startswith("Hot spot"), "breakdown_value"])
+    hot = set(gi.loc[gi.significance == "Higher", "breakdown_value"])  # a hot spot: significantly higher
     assert hot == HOT  # z = 3.43 for the block; its edge LSOAs reach only z = 1.05
     pers = rows[rows.indicator == "hotspot_persistence"].iloc[0]
     assert pers.period == "2020/21" and pers.value == 100  # the same pattern both years
+    assert set(gi.loc[gi.significance == "Higher", "confidence"]) <= {0.95, 0.99}  # the class's level
     f = next(f for f in grid_result.findings if f.key == "hotspots")
     assert f.numbers["hot"] == len(hot) and f.numbers["persistence_pct"] == 100
+    assert f.numbers["hot_by_ward"] == [{"name": "Grid", "lsoas": 4}]
 
 
 def test_contiguity_weights_from_boundaries(tmp_path):

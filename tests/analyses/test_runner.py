@@ -93,7 +93,8 @@ def test_an_empty_period_gives_zeros_not_errors(warehouse, make_cfg, value):
     assert value(rows, "offences", period="2017/18").value == 0
     change = value(rows, "offences_change", period="2017/18")
     assert change.significance == "Not compared"  # nothing to compare with
-    assert value(rows, "area_rate", "district", "City").value == 0
+    for period in ("2016/17", "2017/18", "Apr 2017 - Mar 2018"):
+        assert value(rows, "area_rate", "district", "City", period).value == 0
     assert not [f for f in res.findings if f.key in ("top_offence_type", "peak_hour", "repeat_offender_share")]
 
 
@@ -113,7 +114,10 @@ def test_cli_assess_writes_outputs(tmp_path, build):
     )
     res = CliRunner().invoke(app, ["assess", "--area", str(area)])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "out" / "indicators.csv").exists() and (tmp_path / "out" / "findings.json").exists()
+    restricted = tmp_path / "out" / "restricted"
+    assert (restricted / "indicators.csv").exists() and (restricted / "findings.json").exists()
+    assert oct(restricted.stat().st_mode & 0o777) == "0o700"
+    assert oct((restricted / "indicators.parquet").stat().st_mode & 0o777) == "0o600"
     missing = CliRunner().invoke(app, ["assess", "--area", str(tmp_path / "nope.yaml")])
     assert missing.exit_code != 0
 

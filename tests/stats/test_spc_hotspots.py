@@ -151,11 +151,11 @@ def test_contiguity_weights_queen_and_geoseries():
         contiguity_weights([box(0, 0, 1, 1), None])
 
 
-def test_fdr_against_scipy_and_classes():
-    from scipy.stats import false_discovery_control
-
-    p = np.array([0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216])
-    assert benjamini_hochberg(p) == pytest.approx(false_discovery_control(p, method="bh"))
+def test_fdr_by_hand_and_classes():
+    # Benjamini & Hochberg (1995): sort p, q_(i) = min over j >= i of p_(j) m / j. For m = 4:
+    # 0.01 x 4/1 = 0.04; 0.03 x 4/2 = 0.06 -> min(0.06, 0.0533) = 0.0533; 0.04 x 4/3 = 0.0533; 0.5 x 4/4 = 0.5
+    q = benjamini_hochberg([0.01, 0.04, 0.03, 0.5, np.nan])
+    assert q[:4] == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.5]) and np.isnan(q[4])
     # with FDR, fewer areas are significant than without
     y = np.zeros(100)
     y[:3] = 10

@@ -6,14 +6,27 @@ of the sections before it), optionally ``PER_DEFINITION = False`` for sections t
 use the serious-violence definition (run once; their rows carry a blank ``definition``, and
 their findings are passed on to later sections of every definition) and optionally
 ``REQUIRES`` (the warehouse tables it needs; default :data:`DEFAULT_REQUIRES`).
-:func:`run_assessment` runs them all and :func:`write_assessment` writes ``indicators.csv``, ``indicators.parquet`` and
-``findings.json``. A section whose tables are absent is skipped with a logged note (kept
-in :attr:`AssessmentResult.skipped`).
+
+:func:`run_assessment` runs them all and records, for every definition and section, what
+happened (:attr:`AssessmentResult.sections`):
+
+* ``ran`` - the section ran (it may still have recorded warnings);
+* ``not_supplied`` - a source it needs was not supplied (its warehouse table is absent);
+* ``unusable`` - its inputs are present but could not be used (the reason says why).
+
+Warnings about inputs that are present but not fully usable (a population year
+substituted, rates not computable at a level ...) are collected in
+:attr:`AssessmentResult.warnings`. Both are written to ``assessment.json`` and given to the
+report as ``data_quality`` findings (``section_status`` and ``input_warning``).
+:func:`write_assessment` writes ``indicators.csv``, ``indicators.parquet``,
+``findings.json`` and ``assessment.json`` to ``<output>/restricted/``, each atomically.
 
 Examples
 --------
 >>> SECTIONS[:3]
 ('population', 'extent', 'nature')
+>>> STATUSES
+('ran', 'not_supplied', 'unusable')
 """
 
 from __future__ import annotations
@@ -40,8 +53,11 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_REQUIRES",
     "POLICE_REQUIRES",
+    "RESTRICTED",
     "SECTIONS",
+    "STATUSES",
     "AssessmentResult",
+    "assessment_file",
     "required_tables",
     "run_assessment",
     "write_assessment",
@@ -67,19 +83,35 @@ SECTIONS: tuple[str, ...] = (
     "recommendations",
 )
 
+#: What can happen to a section (``assessment.json`` ``sections[].status``).
+STATUSES: tuple[str, ...] = ("ran", "not_supplied", "unusable")
+
 #: Tables a section needs when its module does not say (``REQUIRES``).
 DEFAULT_REQUIRES: tuple[str, ...] = ("geography", "population")
+
+#: Sub-folder of the output folder holding the exact (restricted) assessment files.
+RESTRICTED = "restricted"
+
+#: Warehouse table -> the ``area.yaml`` input that fills it (for "not supplied" messages).
+_SOURCE_OF = {"area_indicators": "indicators", "offence_decisions": "offences"}
 
 
 @dataclass
 class AssessmentResult:
-    """Everything an assessment produced."""
+    """Everything an assessment produced.
+
+    ``skipped`` lists the sections that did not run (status ``not_supplied`` or ``unusable``)
+    as ``{definition, section, reason, status}``; ``sections`` every section's status and
+    seconds; ``warnings`` the input warnings (``{definition, section, code, message, numbers}``).
+    """
 
     indicators: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     definitions: list[str] = field(default_factory=list)
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def required_tables(module: Any) -> tuple[str, ...]:
@@ -87,17 +119,25 @@ def required_tables(module: Any) -> tuple[str, ...]:
     return tuple(getattr(module, "REQUIRES", DEFAULT_REQUIRES))
 
 
-def _load(name: str) -> Any | None:
-    try:
-        return importlib.import_module(f"svsna.analyses.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"svsna.analyses.{name}":
-            return None
-        raise
-
-
 def _accepts(fn: Callable[..., Any], name: str) -> bool:
     return name in inspect.signature(fn).parameters
+
+
+def _check_decisions(wh: Warehouse, tables: frozenset[str], definitions: list[str]) -> None:
+    """Every assessed definition must have been applied at ingest (else every count would be 0)."""
+    from svsna.errors import WarehouseStateError
+
+    if "offence_decisions" not in tables:
+        return
+    d = wh.table("offence_decisions")
+    have = set(wh.execute(d.select("definition").distinct())["definition"].astype(str))
+    missing = [x for x in definitions if x not in have]
+    if missing and have:
+        raise WarehouseStateError(
+            f"definition(s) {', '.join(missing)} were not applied at ingest (the warehouse has decisions for "
+            f"{', '.join(sorted(have))}); every count would be zero",
+            hint="run `svsna ingest` again with these definitions in area.yaml",
+        )
 
 
 def run_assessment(
@@ -116,90 +156,214 @@ def run_assessment(
     wh : Warehouse
         The ingested warehouse.
     config : AreaConfig
-        The area configuration (periods, age focus, NTE window ...).
+        The area configuration (periods, age focus, NTE window, baseline year, levels ...).
     definitions : list of str, optional
-        Definitions to assess (default: ``config.definitions``).
+        Definitions to assess, by name or YAML path (default: ``config.definitions``); paths
+        resolve to the YAML's ``name``, which is what ingest stored.
     sections : list of str, optional
         A subset of :data:`SECTIONS` (default: all).
     boundaries : Path, optional
-        LSOA boundaries GeoJSON for contiguity-based hot spots.
+        LSOA boundaries GeoJSON for contiguity-based hot spots (read once, checked first).
     progress : callable, optional
         Called as ``progress(definition, section)`` after each section.
-    """
-    from svsna.analyses._base import AnalysisContext
-    from svsna.errors import ConfigError, MissingInputError
 
-    definitions = list(definitions or config.definitions)
+    Raises
+    ------
+    ConfigError
+        Unknown section or definition.
+    WarehouseStateError
+        A definition was not applied at ingest.
+    InputDataError, MissingInputError
+        Boundaries given but unusable; a population table that does not cover the area.
+    """
+    from svsna.analyses._base import RunShared
+    from svsna.definitions.definition import resolve_definition_names
+    from svsna.errors import ConfigError
+
+    names = resolve_definition_names(list(definitions or config.definitions), config.base_dir, load_names=False)
     wanted = list(sections or SECTIONS)
     unknown = [s for s in wanted if s not in SECTIONS]
     if unknown:
         raise ConfigError(f"unknown section(s) {unknown}; choose from {', '.join(SECTIONS)}")
-    tables = set(wh.list_tables())
+    shared = RunShared(wh, config, boundaries)
+    tables = shared.tables
+    _check_decisions(wh, tables, names)
+    if boundaries is not None and "geography" in wanted and "geography" in tables:
+        shared.boundary_geometries()  # fail before any work when the file is unusable
+    modules = {name: importlib.import_module(f"svsna.analyses.{name}") for name in wanted}
+    try:
+        return _run(wh, config, names, wanted, modules, shared, boundaries, progress)
+    finally:
+        shared.release()
+
+
+def _run(
+    wh: Warehouse,
+    config: AreaConfig,
+    names: list[str],
+    wanted: list[str],
+    modules: dict[str, Any],
+    shared: Any,
+    boundaries: Path | None,
+    progress: Callable[[str, str], None] | None,
+) -> AssessmentResult:
+    from svsna.analyses._base import AnalysisContext
+    from svsna.errors import MissingInputError
+
+    tables = shared.tables
     parts: list[pd.DataFrame] = []
     findings: list[Finding] = []
-    skipped: list[dict[str, str]] = []
+    statuses: list[dict[str, Any]] = []
     timings: dict[str, float] = {}
-    shared: dict[str, Any] = {}  # results of sections that do not depend on the definition
-    for definition in definitions:
-        ctx = AnalysisContext(wh, config, definition, boundaries=boundaries)
+    once_done: dict[str, Any] = {}  # results of sections that do not depend on the definition
+    once_seen: set[str] = set()
+    for definition in names:
+        ctx = AnalysisContext(wh, config, definition, boundaries=boundaries, shared=shared)
         mine: list[Finding] = []
         for name in wanted:
-            module = _load(name)
-            reason = None
-            if module is None:
-                reason = "section not available in this version"
-            else:
-                missing = [t for t in required_tables(module) if t not in tables]
-                if missing:
-                    reason = f"warehouse table(s) {', '.join(missing)} absent"
-            if reason is None:
-                t0 = time.perf_counter()
+            module = modules[name]
+            once = not getattr(module, "PER_DEFINITION", True)
+            status, reason = "ran", ""
+            missing = [t for t in required_tables(module) if t not in tables]
+            t0 = time.perf_counter()
+            if missing:
+                status = "not_supplied"
+                srcs = sorted({_SOURCE_OF.get(t, t) for t in missing})
+                reason = f"not supplied: {', '.join(srcs)} (warehouse table {', '.join(missing)} absent)"
+            elif once and name in once_done:
+                mine.extend(once_done[name].findings)
+            elif not (once and name in once_seen):
                 kwargs = {"prior_findings": list(mine)} if _accepts(module.run, "prior_findings") else {}
-                once = not getattr(module, "PER_DEFINITION", True)
+                run_ctx = AnalysisContext(wh, config, "", boundaries=boundaries, shared=shared) if once else ctx
+                run_ctx.section = name
                 try:
-                    if once and name in shared:
-                        res = shared[name]
-                    else:
-                        run_ctx = AnalysisContext(wh, config, "", boundaries=boundaries) if once else ctx
-                        res = module.run(run_ctx, **kwargs)
+                    res = module.run(run_ctx, **kwargs)
                 except MissingInputError as exc:
-                    reason = str(exc)
+                    status, reason = "unusable", str(exc)
+                    shared.warn("" if once else definition, name, "section_unusable", str(exc))
                 else:
-                    if not (once and name in shared):
-                        parts.append(res.indicators)
-                        findings.extend(res.findings)
-                    if once:
-                        shared[name] = res
+                    parts.append(res.indicators)
+                    findings.extend(res.findings)
                     mine.extend(res.findings)
-                timings[f"{definition}:{name}"] = time.perf_counter() - t0
-            if reason is not None:
-                log.info("section %s skipped for %s: %s", name, definition, reason)
-                skipped.append({"definition": definition, "section": name, "reason": reason})
+                    if once:
+                        once_done[name] = res
+            seconds = time.perf_counter() - t0
+            if not (once and name in once_seen):
+                statuses.append(
+                    {
+                        "definition": "" if once else definition,
+                        "section": name,
+                        "status": status,
+                        "reason": reason,
+                        "seconds": round(seconds, 3),
+                    }
+                )
+            if once:
+                once_seen.add(name)
+            timings[f"{definition}:{name}"] = seconds
+            if status != "ran":
+                log.info("section %s %s for %s: %s", name, status, definition, reason)
             if progress is not None:
                 progress(definition, name)
-    return AssessmentResult(concat_indicators(parts), findings, skipped, timings, definitions)
+    warnings = [w.to_dict() for w in shared.warnings]
+    findings.extend(_status_findings(config, statuses, warnings))
+    skipped = [
+        {"definition": s["definition"] or d, "section": s["section"], "reason": s["reason"], "status": s["status"]}
+        for s in statuses
+        if s["status"] != "ran"
+        for d in ([s["definition"]] if s["definition"] else names)
+    ]
+    return AssessmentResult(concat_indicators(parts), findings, skipped, timings, names, statuses, warnings)
+
+
+def _status_findings(
+    config: AreaConfig, statuses: list[dict[str, Any]], warnings: list[dict[str, Any]]
+) -> list[Finding]:
+    """Findings for the report's data-quality section: sections that did not run, input warnings."""
+    from svsna.analyses._figures import numbers_from
+
+    out = []
+    for s in statuses:
+        if s["status"] == "ran":
+            continue
+        out.append(
+            Finding(
+                "data_quality",
+                "section_status",
+                f"The {s['section'].replace('_', ' ')} section did not run: {s['reason']}.",
+                numbers_from(None, period="", section=s["section"], status=s["status"], reason=s["reason"]),
+                period="",
+                area=config.label,
+                definition=s["definition"],
+                public=False,
+            )
+        )
+    for w in warnings:
+        out.append(
+            Finding(
+                "data_quality",
+                "input_warning",
+                f"{w['message']}.",
+                numbers_from(
+                    None,
+                    period=str(w["numbers"].get("period", "")),
+                    **{k: v for k, v in w["numbers"].items() if k != "period"},
+                    section=w["section"],
+                    code=w["code"],
+                    message=w["message"],
+                ),
+                period=str(w["numbers"].get("period", "")),
+                area=config.label,
+                definition=w["definition"],
+                public=False,
+            )
+        )
+    return out
 
 
 def write_assessment(result: AssessmentResult, out_dir: str | Path) -> dict[str, Path]:
     """Write ``indicators.csv``, ``indicators.parquet``, ``findings.json`` and ``assessment.json``
-    (sections skipped and run times) to ``out_dir``; returns the paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    (definitions, every section's status, warnings, run times) to ``out_dir/restricted/``, each
+    atomically and owner-only; returns the paths.
+
+    Text cells of the CSV are neutralised against spreadsheet formulas (:mod:`svsna.cells`);
+    the Parquet file keeps the exact values.
+    """
+    from svsna.cells import neutralise_frame
+    from svsna.files import atomic_path, atomic_write_text, private_dir
+
+    private_dir(out_dir)
+    out = private_dir(Path(out_dir) / RESTRICTED)
     paths = {
         "indicators_csv": out / "indicators.csv",
         "indicators_parquet": out / "indicators.parquet",
         "findings": out / "findings.json",
         "manifest": out / "assessment.json",
     }
-    result.indicators.to_csv(paths["indicators_csv"], index=False)
-    result.indicators.to_parquet(paths["indicators_parquet"], index=False)
-    paths["findings"].write_text(findings_to_json(result.findings), encoding="utf-8")
+    with atomic_path(paths["indicators_parquet"]) as tmp:
+        result.indicators.to_parquet(tmp, index=False)
+    atomic_write_text(paths["indicators_csv"], neutralise_frame(result.indicators).to_csv(index=False))
+    atomic_write_text(paths["findings"], findings_to_json(result.findings))
     manifest = {
         "definitions": result.definitions,
+        "sections": result.sections,
+        "warnings": result.warnings,
         "skipped": result.skipped,
         "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
         "indicator_rows": len(result.indicators),
         "findings": len(result.findings),
     }
-    paths["manifest"].write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    atomic_write_text(paths["manifest"], json.dumps(manifest, indent=1, default=str))
     return paths
+
+
+def assessment_file(output_dir: str | Path, name: str) -> Path:
+    """Where an assessment file (``indicators.parquet``, ``findings.json`` ...) of ``output_dir`` is:
+    ``<output>/restricted/<name>``, or ``<output>/<name>`` as written by earlier versions.
+
+    >>> assessment_file("out", "findings.json").as_posix()
+    'out/restricted/findings.json'
+    """
+    new = Path(output_dir) / RESTRICTED / name
+    old = Path(output_dir) / name
+    return old if not new.exists() and old.exists() else new

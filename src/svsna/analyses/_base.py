@@ -1,14 +1,23 @@
-"""What every analysis section shares: its context and its population helpers.
+"""What every analysis section shares: its context, the run's shared work, and population helpers.
 
 A section module exposes ``SECTION`` (its name) and ``run(ctx) -> SectionResult``.
-The context carries the warehouse, the area configuration and the definition being
-assessed, and gives small helpers that every section needs (periods, population
-denominators, the in-definition offence table). Sections never name a backend.
+The context (:class:`AnalysisContext`) carries the warehouse, the area configuration and the
+definition being assessed, and gives the helpers every section needs (periods, population
+denominators, the in-definition offence table, involvements, one grouped count over several
+periods). Sections never name a backend.
+
+Work that does not depend on the definition is done once per run, in :class:`RunShared`: the
+warehouse catalogue, Ibis table objects, the geography table, the population denominators
+(:class:`~svsna.analyses._denominators.Denominators`, aggregated in the engine), the LSOA
+boundaries (found by the column names ingest accepts for LSOA codes) and spatial weights, and the
+per-offence suspect ages. Inputs that are present but not fully usable are recorded as
+:class:`InputWarning` s, which the runner writes to ``assessment.json`` and ``findings.json``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +31,19 @@ if TYPE_CHECKING:
 
     from svsna.engine import Warehouse
 
-__all__ = ["PERSON_COLUMNS", "POLICE_REQUIRES", "AnalysisContext", "age_group_label", "sex_label"]
+__all__ = [
+    "PERSON_COLUMNS",
+    "POLICE_REQUIRES",
+    "AnalysisContext",
+    "InputWarning",
+    "RunShared",
+    "age_group_label",
+    "find_lsoa_property",
+    "lsoa_code_names",
+    "read_boundaries",
+    "sex_label",
+    "unit_labels",
+]
 
 #: Warehouse tables every police-data section needs.
 POLICE_REQUIRES: tuple[str, ...] = ("offences", "offence_decisions", "geography", "population")
@@ -58,6 +79,9 @@ OFFENCE_COLUMNS: tuple[str, ...] = (
     "npa",
 )
 
+#: Geography levels in the order they are reported (whole area first, LSOAs last).
+REPORT_LEVELS: tuple[str, ...] = ("area", "county", "district", "npa", "ward", "lsoa")
+
 _SEX_LABELS = {"M": "Male", "F": "Female"}
 
 
@@ -82,6 +106,259 @@ def age_group_label(age: int | None, under: int = 25) -> str:
 
 
 @dataclass
+class InputWarning:
+    """A problem with inputs that are present but not (fully) usable, recorded in the assessment."""
+
+    definition: str
+    section: str
+    code: str
+    message: str
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "definition": self.definition,
+            "section": self.section,
+            "code": self.code,
+            "message": self.message,
+            "numbers": dict(self.numbers),
+        }
+
+
+class RunShared:
+    """Work shared by every section and every definition of one assessment run.
+
+    The warehouse catalogue, Ibis table objects, the geography table, the population
+    denominators (:class:`~svsna.analyses._denominators.Denominators`), the LSOA boundaries
+    and spatial weights are each read or built once per run, whatever the number of
+    sections and definitions. Warnings about unusable inputs are collected here.
+
+    Parameters
+    ----------
+    wh : Warehouse
+    config : AreaConfig
+    boundaries : Path, optional
+        LSOA polygons (GeoJSON) for contiguity weights.
+    """
+
+    def __init__(self, wh: Warehouse, config: AreaConfig, boundaries: Path | None = None) -> None:
+        self.wh = wh
+        self.config = config
+        self.boundaries = boundaries
+        self.cache: dict[Any, Any] = {}
+        self.warnings: list[InputWarning] = []
+        self._tables: frozenset[str] | None = None
+        self._objects: dict[str, Any] = {}
+
+    # ------------------------------------------------------------- catalogue
+    @property
+    def tables(self) -> frozenset[str]:
+        """The warehouse's table names (one catalogue query per run)."""
+        if self._tables is None:
+            self._tables = frozenset(self.wh.list_tables())
+        return self._tables
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def table(self, name: str) -> ibis.Table:
+        """The Ibis table ``name`` (looked up once per run)."""
+        if name not in self._objects:
+            self._objects[name] = self.wh.table(name)
+        return self._objects[name]
+
+    # ------------------------------------------------------------- geography
+    @cached_property
+    def geography_frame(self) -> pd.DataFrame:
+        """The geography table as pandas (one row per LSOA), read once per run."""
+        return self.wh.execute(self.table("geography"))
+
+    @cached_property
+    def unit_names(self) -> dict[str, dict[str, str]]:
+        """Labels of units whose names repeat: a ward name used in two districts becomes
+        ``Name (District)``; ward values are keyed by ``ward_code`` where present."""
+        geo = self.geography_frame
+        out: dict[str, dict[str, str]] = {}
+        if {"ward_name", "district_name"} <= set(geo.columns):
+            w = geo[["ward_name", "district_name"]].dropna().drop_duplicates()
+            dup = w["ward_name"].duplicated(keep=False)
+            if dup.any():
+                out["ward"] = {}
+                for name, dist in w[dup].itertuples(index=False):
+                    out["ward"][f"{name}\x1f{dist}"] = f"{name} ({dist})"
+        return out
+
+    def unit_column(self, frame: pd.DataFrame, level: str, column: str | None = None) -> pd.Series:
+        """Unit labels of ``level`` for the rows of ``frame`` (a geography-shaped frame)."""
+        return unit_labels(frame, level, self.unit_names, column)
+
+    @cached_property
+    def levels(self) -> list[str]:
+        """Geography levels to report: ``config.geography_levels`` that the geography carries
+        (a level is carried when its column has at least one value), in hierarchy order."""
+        from svsna.analyses._denominators import LEVEL_COLUMNS
+
+        geo = self.geography_frame
+        wanted = set(self.config.geography_levels)
+        out = []
+        for level in REPORT_LEVELS:
+            if level not in wanted:
+                continue
+            col = LEVEL_COLUMNS[level]
+            if level == "area" or (col in geo.columns and geo[col].notna().any()):
+                out.append(level)
+        return out
+
+    @cached_property
+    def denominators(self) -> Any:
+        import functools
+
+        from svsna.analyses._denominators import Denominators
+
+        den = Denominators(
+            self.wh,
+            self.geography_frame,
+            unit_of=functools.partial(unit_labels, names=self.unit_names),
+            prefetch=tuple(dict.fromkeys(["area", *self.levels, "imd_decile"])),
+        )
+        den.years_wanted = {den.year_for(p) for p in self._periods_needing_populations()}
+        den.cuts |= {self.config.age_focus_under}
+        return den
+
+    def _periods_needing_populations(self) -> list[Period]:
+        """Every period a rate may be asked for: baseline, configured periods, profile, and the
+        financial years of the monthly trend."""
+        from svsna.config import financial_year
+
+        cfg = self.config
+        periods = [*cfg.periods(), cfg.profile()]
+        if cfg.baseline_year is not None:
+            periods.append(financial_year(cfg.baseline_year))
+        first = min(p.start for p in periods)
+        last = max(p.end for p in periods)
+        fy0 = first.year if first.month >= 4 else first.year - 1
+        fy1 = last.year if last.month >= 4 else last.year - 1
+        return periods + [financial_year(y) for y in range(fy0, fy1 + 1)]
+
+    def release(self) -> None:
+        """Drop the run's cached backend tables (call before closing the warehouse)."""
+        self.cache.clear()
+        self._objects.clear()
+
+    # ------------------------------------------------------------ boundaries
+    def boundary_geometries(self) -> Any | None:
+        """LSOA polygons (a GeoSeries indexed by LSOA code) read once per run, or None.
+
+        The LSOA code property is found by the names ingest accepts for the geography's
+        ``lsoa_code`` (its data contract: ``lsoa_code``, ``lsoa11cd``, ``lsoa11_code``, ...).
+
+        Raises
+        ------
+        MissingInputError
+            The file does not exist.
+        InputDataError
+            No LSOA code property, or LSOAs of the geography without a polygon.
+        """
+        if self.boundaries is None:
+            return None
+        key = ("boundaries",)
+        if key not in self.cache:
+            self.cache[key] = read_boundaries(self.boundaries, self.geography_frame["lsoa_code"].dropna().tolist())
+        return self.cache[key]
+
+    def warn(self, definition: str, section: str, code: str, message: str, **numbers: Any) -> None:
+        """Record a warning (once per definition, section and code)."""
+        for w in self.warnings:
+            if (w.definition, w.section, w.code, w.message) == (definition, section, code, message):
+                return
+        self.warnings.append(InputWarning(definition, section, code, message, numbers))
+
+
+def unit_labels(
+    frame: pd.DataFrame, level: str, names: dict[str, dict[str, str]] | None = None, column: str | None = None
+) -> pd.Series:
+    """Unit labels of ``level`` for the rows of a geography-shaped ``frame`` (``'all'`` for the area,
+    deciles as ``'1'``..``'10'``, repeated ward names as ``Name (District)`` via ``names``)."""
+    import pandas as pd
+
+    from svsna.analyses._denominators import LEVEL_COLUMNS
+
+    if level == "area":
+        return pd.Series("all", index=frame.index)
+    values = frame[column or LEVEL_COLUMNS[level]]
+    if level == "imd_decile":
+        return values.map(lambda v: None if v is None or v != v else str(int(v)))
+    lookup = (names or {}).get(level)
+    if lookup and "district_name" in frame.columns:
+        keys = values.astype(str) + "\x1f" + frame["district_name"].astype(str)
+        return keys.map(lookup).fillna(values)
+    return values
+
+
+def lsoa_code_names() -> list[str]:
+    """The column names ingest accepts for LSOA codes in the geography (from its data contract).
+
+    >>> "lsoa11_code" in lsoa_code_names() and "lsoa_code" in lsoa_code_names()
+    True
+    """
+    from svsna.sources.contracts import load_contracts
+
+    return load_contracts()["geography"].field("lsoa_code").names
+
+
+def find_lsoa_property(columns: Any) -> str | None:
+    """The column of ``columns`` holding LSOA codes, matched like ingest matches the geography's
+    ``lsoa_code`` (case, spaces, underscores and hyphens ignored).
+
+    >>> find_lsoa_property(["OBJECTID", "LSOA11CD", "geometry"]), find_lsoa_property(["lsoa11_code"])
+    ('LSOA11CD', 'lsoa11_code')
+    >>> find_lsoa_property(["code"]) is None
+    True
+    """
+    from svsna.sources.contracts import load_contracts
+
+    contract = load_contracts()["geography"]
+    for c in columns:
+        if contract.match_column(str(c)) == "lsoa_code":
+            return str(c)
+    return None
+
+
+def read_boundaries(path: Path, codes: list[str]) -> Any:
+    """LSOA polygons of ``codes`` from a GeoJSON (GeoSeries indexed by code, in ``codes`` order)."""
+    import geopandas as gpd
+
+    from svsna.errors import InputDataError, MissingInputError
+
+    if not path.exists():
+        raise MissingInputError(
+            f"boundaries file {path} not found", hint="give a GeoJSON of LSOA polygons or remove `boundaries:`"
+        )
+    try:
+        gdf = gpd.read_file(path)
+    except Exception as exc:
+        raise InputDataError(
+            f"{path}: cannot be read as GeoJSON ({type(exc).__name__}: {exc})",
+            hint="give a GeoJSON of LSOA polygons (EPSG:4326)",
+        ) from None
+    key = find_lsoa_property(gdf.columns)
+    if key is None:
+        found = ", ".join(str(c) for c in gdf.columns if c != "geometry")
+        raise InputDataError(
+            f"{path}: no LSOA code property (looked for {', '.join(lsoa_code_names())}); properties found: {found}",
+            hint="name the property holding LSOA 2011 codes lsoa_code (or LSOA11CD)",
+        )
+    geoms = gdf.assign(**{key: gdf[key].astype(str)}).drop_duplicates(key).set_index(key).geometry
+    missing = [c for c in codes if c not in geoms.index]
+    if missing:
+        raise InputDataError(
+            f"{path}: {len(missing)} LSOA(s) of the geography have no boundary, e.g. {', '.join(missing[:3])}",
+            hint="use boundaries covering every LSOA of the geography (2011 LSOAs)",
+        )
+    return geoms.loc[codes]
+
+
+@dataclass
 class AnalysisContext:
     """Everything a section needs to run for one definition.
 
@@ -92,18 +369,39 @@ class AnalysisContext:
     config : AreaConfig
         The area configuration.
     definition : str
-        Name of the serious-violence definition assessed (e.g. ``llr_vrn``).
+        Name of the serious-violence definition assessed (e.g. ``llr_vrn``) as stored in
+        ``offence_decisions`` (a definition given as a YAML path resolves to its ``name``:
+        :func:`svsna.definitions.definition.resolve_definition_names`).
     boundaries : Path, optional
-        A GeoJSON of LSOA polygons (property ``lsoa_code`` or ``LSOA11CD``) for
-        contiguity weights; without it hotspot analysis uses k-nearest neighbours on
-        the geography table's LSOA centroids.
+        A GeoJSON of LSOA polygons for contiguity weights; without it hot spots use the
+        k-nearest LSOA centroids of the geography table.
+    shared : RunShared, optional
+        Work shared across the sections and definitions of a run (made when not given).
+    section : str
+        The section running (set by the runner; warnings are filed under it).
     """
 
     wh: Warehouse
     config: AreaConfig
     definition: str
     boundaries: Path | None = None
+    shared: RunShared | None = None
+    section: str = ""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.shared is None:
+            self.shared = RunShared(self.wh, self.config, self.boundaries)
+
+    def release(self) -> None:
+        """Drop the backend tables cached for this context and its run (before closing the warehouse)."""
+        self._cache.clear()
+        self.run.release()
+
+    @property
+    def run(self) -> RunShared:
+        assert self.shared is not None
+        return self.shared
 
     # ------------------------------------------------------------------ periods
     @property
@@ -113,6 +411,34 @@ class AnalysisContext:
     @property
     def profile(self) -> Period:
         return self.config.profile()
+
+    @property
+    def financial_years(self) -> list[Period]:
+        return [p for p in self.periods if p.kind == "financial_year"]
+
+    @property
+    def part_year(self) -> Period | None:
+        part = [p for p in self.periods if p.kind == "part_year"]
+        return part[-1] if part else None
+
+    @property
+    def baseline(self) -> Period | None:
+        """The ``baseline_year`` financial year (None when not set)."""
+        from svsna.config import financial_year
+
+        y = self.config.baseline_year
+        return None if y is None else financial_year(y)
+
+    @property
+    def all_periods(self) -> list[Period]:
+        """Configured periods, the baseline year (if not among them) first, and the profile window last."""
+        out = list(self.periods)
+        base = self.baseline
+        if base is not None and base.label not in {p.label for p in out}:
+            out.insert(0, base)
+        if self.profile.label not in {p.label for p in out}:
+            out.append(self.profile)
+        return out
 
     @property
     def area_label(self) -> str:
@@ -127,20 +453,29 @@ class AnalysisContext:
         return self.config.rate_multiplier
 
     @property
+    def rate_unit(self) -> str:
+        """``'per 1,000 residents'`` for the configured multiplier."""
+        return f"per {self.multiplier:,} residents"
+
+    @property
     def confidence(self) -> float:
         return self.config.confidence
 
+    @property
+    def levels(self) -> list[str]:
+        return self.run.levels
+
     # ----------------------------------------------------------------- tables
     def has(self, table: str) -> bool:
-        return self.wh.has_table(table)
+        return self.run.has(table)
 
     def table(self, name: str) -> ibis.Table:
-        return self.wh.table(name)
+        return self.run.table(name)
 
     def offences(self) -> ibis.Table:
         """Offences inside this context's definition (joined to their decision)."""
-        o = self.wh.table("offences")
-        d = self.wh.table("offence_decisions")
+        o = self.table("offences")
+        d = self.table("offence_decisions")
         keep = d.filter((d.definition == self.definition) & d.included).select("offence_ref")
         return o.semi_join(keep, "offence_ref")
 
@@ -153,30 +488,43 @@ class AnalysisContext:
         col = t[column].cast("timestamp")
         return t.filter((col >= start) & (col < end))
 
-    # ------------------------------------------------------------- population
-    @cached_property
-    def population_frame(self) -> pd.DataFrame:
-        """The population table as pandas (it is small: areas x years x ages x sexes)."""
-        return self.wh.execute(self.wh.table("population"))
+    def warn(self, code: str, message: str, **numbers: Any) -> None:
+        """Record that an input is present but not (fully) usable; shown in the assessment and the
+        report's data-quality section."""
+        self.run.warn(self.definition, self.section, code, message, **numbers)
 
-    @cached_property
+    # ------------------------------------------------------------- population
+    @property
+    def population_frame(self) -> pd.DataFrame:
+        """The population table as pandas (read once per run; prefer :meth:`population`)."""
+        key = ("population_frame",)
+        if key not in self.run.cache:
+            self.run.cache[key] = self.wh.execute(self.table("population"))
+        return self.run.cache[key]
+
+    @property
     def geography_frame(self) -> pd.DataFrame:
-        return self.wh.execute(self.wh.table("geography"))
+        return self.run.geography_frame
+
+    @property
+    def denominators(self) -> Any:
+        return self.run.denominators
 
     def population_year(self, period: Period) -> int:
-        """The mid-year estimate used for a period: the year its start falls in,
-        or the latest year available if the data stop earlier."""
-        years = sorted(self.population_frame["year"].unique().tolist())
-        if not years:
-            from svsna.errors import InputDataError
-
-            raise InputDataError(
-                "warehouse table 'population' is empty; hint: supply the `population` input (ONS mid-year "
-                "estimates by area, year, age and sex) and run `svsna ingest` again"
+        """The mid-year estimate used for a period: the year its start falls in, or the latest
+        earlier year available (recorded as a warning when it differs)."""
+        year = self.denominators.year_for(period)
+        if year != period.start.year:
+            self.run.warn(
+                "",
+                "population",
+                "population_year_substituted",
+                f"no {period.start.year} population estimate: mid-{year} is used for {period.label}",
+                period=period.label,
+                wanted_year=period.start.year,
+                used_year=year,
             )
-        wanted = period.start.year
-        usable = [y for y in years if y <= wanted]
-        return int(usable[-1] if usable else years[0])
+        return year
 
     def population(
         self,
@@ -187,61 +535,31 @@ class AnalysisContext:
         age_to: int = 200,
         sex: str = "P",
     ) -> float:
-        """Residents in ``area_codes`` (default: every LSOA in the geography, i.e. the
-        whole area) aged ``age_from``..``age_to`` inclusive, for the period's year.
-
-        Population rows may be LSOAs, districts or counties; when ``area_codes`` is
-        None the whole area is the sum over the geography's districts (or LSOAs if
-        district rows are absent). Age bands must nest inside the requested range.
-        ``sex`` is ``"P"`` (persons), ``"M"`` or ``"F"``; persons are derived from
-        M + F when no P rows exist.
-        """
+        """Residents of the whole area (or of the LSOA/district/county ``area_codes``) aged
+        ``age_from``..``age_to`` inclusive of ``sex`` (``"P"`` persons, ``"M"``, ``"F"``) for the
+        period's year. Age bands must nest inside the requested range."""
         year = self.population_year(period)
         if area_codes is None:
-            pop = self._whole_area_year(year)
-        else:
-            pop = self._population_of_year(year)
-            pop = pop[pop["area_code"].isin(area_codes)]
-        pop = pop[(pop["age_from"] >= age_from) & (pop["age_to"] <= age_to)]
-        if sex == "P":
-            persons = pop[pop["sex"] == "P"]
-            if len(persons):
-                return float(persons["population"].sum())
-            return float(pop[pop["sex"].isin(["M", "F"])]["population"].sum())
-        return float(pop[pop["sex"] == sex]["population"].sum())
+            return self.denominators.whole(year, age_from=age_from, age_to=age_to, sex=sex)
+        total = 0.0
+        wanted = set(area_codes)
+        for level in ("lsoa", "district", "county"):
+            by = self.denominators.by_unit(year, level, age_from=age_from, age_to=age_to, sex=sex) or {}
+            geo = self.geography_frame
+            if level == "lsoa":
+                total += sum(v for k, v in by.items() if k in wanted)
+            else:
+                names = geo.loc[geo[f"{level}_code"].isin(wanted), f"{level}_name"].unique()
+                total += sum(by.get(str(n), 0.0) for n in names)
+        return total
 
-    def _population_of_year(self, year: int) -> pd.DataFrame:
-        key = ("population_year", year)
-        if key not in self._cache:
-            pop = self.population_frame
-            self._cache[key] = pop[pop["year"] == year]
-        return self._cache[key]
-
-    def _whole_area_year(self, year: int) -> pd.DataFrame:
-        """The whole area's population of ``year`` summed over areas (by age band and sex)."""
-        key = ("whole_area_year", year)
-        if key not in self._cache:
-            pop = self._population_of_year(year)
-            pop = pop[pop["area_code"].isin(self.whole_area_codes(pop))]
-            self._cache[key] = pop.groupby(["age_from", "age_to", "sex"], as_index=False)["population"].sum()
-        return self._cache[key]
-
-    def whole_area_codes(self, pop: pd.DataFrame | None = None) -> list[str]:
-        """Area codes whose populations add up to the whole area without double counting."""
-        pop = self.population_frame if pop is None else pop
-        geo = self.geography_frame
-        present = set(pop["area_code"].unique())
-        for col in ("district_code", "lsoa_code", "county_code"):
-            codes = sorted(set(geo[col].dropna().unique()))
-            if codes and set(codes) <= present:
-                return codes
-        from svsna.errors import InputDataError
-
-        raise InputDataError(
-            "the population table does not cover the whole area: no level (district_code, lsoa_code, "
-            "county_code) has a population row for every area code in the geography; hint: supply rows for "
-            "every district (or every LSOA) of the geography"
-        )
+    def population_levels(
+        self, period: Period, level: str, *, age_from: int = 0, age_to: int = 200, sex: str = "P"
+    ) -> dict[str, float] | None:
+        """Residents by geography ``level`` (``district``, ``county``, ``npa``, ``ward``, ``lsoa``,
+        ``imd_decile``; keyed by unit label, LSOAs by code, deciles as ``'1'``..``'10'``) for the
+        period's year; None when the population table cannot supply the level."""
+        return self.denominators.by_unit(self.population_year(period), level, age_from=age_from, age_to=age_to, sex=sex)
 
     # ---------------------------------------------------------- more periods
     @property
@@ -270,55 +588,79 @@ class AnalysisContext:
         col = t[column].cast("date")
         return t.filter((col >= ibis.date(period.start)) & (col <= ibis.date(period.end)))
 
-    def materialise(self, key: Any, build: Any) -> ibis.Table:
-        """``build()``'s table, cached on the backend (``Table.cache()``) once per context and key.
+    def materialise(self, key: Any, build: Any, *, shared: bool = False) -> ibis.Table:
+        """``build()``'s table, cached on the backend (``Table.cache()``) once per context and key
+        (once per run with ``shared=True``, for tables that do not depend on the definition)."""
+        store = self.run.cache if shared else self._cache
+        if key not in store:
+            store[key] = build().cache()
+        return store[key]
 
-        Sections reuse the same few derived tables many times; caching them saves recompiling
-        and recomputing the joins (DuckDB keeps a temporary table, Spark a cached view).
-        """
-        if key not in self._cache:
-            self._cache[key] = build().cache()
-        return self._cache[key]
+    @property
+    def has_time_known(self) -> bool:
+        """Whether ``offences`` says which offences have a known time (``time_known``)."""
+        return "time_known" in self.table("offences").columns
 
     def offence_facts(self) -> ibis.Table:
-        """In-definition offences plus ``age_group`` (from suspects) and ``nte`` (bool).
+        """In-definition offences plus ``age_group`` (from suspects), ``time_known`` (bool) and
+        ``nte`` (bool: the start hour is known and inside the NTE window).
 
         An offence is by under 25s when **any** suspect is under ``config.age_focus_under``,
         by 25 and over when it has a suspect of known age and none is under it, otherwise
         ``Unknown`` (no suspect or no known suspect age).
         """
-        return self.materialise("offence_facts", self._offence_facts)
+        key = "offence_facts"
+        if key not in self._cache:
+            self._cache[key] = self._offence_facts()
+        return self._cache[key]
+
+    def offence_groups(self) -> ibis.Table:
+        """``offence_ref, age_group`` of every in-definition offence, materialised once per definition
+        (a slim table: the facts join it to ``offences`` in each query rather than copying every
+        column of every offence)."""
+        return self.materialise("offence_groups", self._offence_groups)
+
+    def suspect_ages(self) -> ibis.Table:
+        """Per offence: whether any suspect is under the focus age and whether any age is known
+        (``offence_ref, _any_under, _any_known``)."""
+        s = self.table("suspects")
+        return s.group_by("offence_ref").aggregate(
+            _any_under=(s.age < self.under).any(),
+            _any_known=s.age.notnull().any(),
+        )
+
+    def _offence_groups(self) -> ibis.Table:
+        import ibis
+
+        d = self.table("offence_decisions")
+        keep = d.filter((d.definition == self.definition) & d.included).select("offence_ref").distinct()
+        if not self.has("suspects"):
+            return keep.mutate(age_group=ibis.literal("Unknown"))
+        agg = self.suspect_ages()
+        k = keep.left_join(agg, "offence_ref").drop("offence_ref_right")
+        group = ibis.cases(
+            (k._any_under.fill_null(False), self.under_label),
+            (k._any_known.fill_null(False), self.over_label),
+            else_="Unknown",
+        )
+        return k.select("offence_ref", age_group=group)
 
     def _offence_facts(self) -> ibis.Table:
         import ibis
 
-        o = self.offences()
-        under, over = self.under_label, self.over_label
-        if self.has("suspects"):
-            s = self.table("suspects")
-            agg = s.group_by("offence_ref").aggregate(
-                _any_under=(s.age < self.under).any(),
-                _any_known=s.age.notnull().any(),
-            )
-            o = o.left_join(agg, "offence_ref").drop("offence_ref_right")
-            group = ibis.cases(
-                (o._any_under.fill_null(False), under),
-                (o._any_known.fill_null(False), over),
-                else_="Unknown",
-            )
-            o = o.mutate(age_group=group).drop("_any_under", "_any_known")
-        else:
-            o = o.mutate(age_group=ibis.literal("Unknown"))
+        o = self.table("offences").join(self.offence_groups(), "offence_ref")
+        known = o.time_known.fill_null(False) if "time_known" in o.columns else ibis.literal(True)
+        o = o.mutate(time_known=known)
         hours = self.config.night_time_economy.hours
-        return o.mutate(nte=o.hour.isin(hours).fill_null(False))
+        return o.mutate(nte=(o.hour.isin(hours) & o.time_known).fill_null(False))
 
     def involvements(self, role: str, period: Period | None = None, in_definition: bool = True) -> ibis.Table:
         """One row per (offence, person) of ``role`` (``"suspects"`` or ``"victims"``).
 
         Carries the person's columns (:data:`PERSON_COLUMNS`, ``age`` = age at the offence),
         ``person_age_group``, ``person`` (``person_key``, or a per-offence stand-in when the key
-        is blank) and the offence's columns (:data:`OFFENCE_COLUMNS` plus ``age_group`` and
-        ``nte`` when ``in_definition``). ``period`` filters on the offence date.
+        is blank) and the offence's columns (:data:`OFFENCE_COLUMNS` plus ``age_group``,
+        ``time_known`` and ``nte`` when ``in_definition``). ``period`` filters on the offence date.
         """
         key = ("involvements", role, period, in_definition)
         return self.materialise(key, lambda: self._involvements(role, period, in_definition))
@@ -329,7 +671,7 @@ class AnalysisContext:
         p = self.table(role)
         if in_definition:
             o = self.offence_facts()
-            ocols = [*OFFENCE_COLUMNS, "age_group", "nte"]
+            ocols = [*OFFENCE_COLUMNS, "age_group", "time_known", "nte"]
         else:
             o = self.table("offences")
             ocols = list(OFFENCE_COLUMNS)
@@ -346,6 +688,14 @@ class AnalysisContext:
         person = j.person_key.fill_null(ibis.literal("anon|").concat(j.offence_ref))
         return j.mutate(person_age_group=group, person=person)
 
+    def first_involvements(self, role: str, period: Period | None = None) -> ibis.Table:
+        """Each person's earliest in-definition involvement of ``role`` in ``period``, materialised once
+        per context (extent, people and cohorts all start from it)."""
+        return self.materialise(
+            ("first_involvements", role, period),
+            lambda: self.first_per_person(self.involvements(role, period)),
+        )
+
     def first_per_person(self, inv: ibis.Table) -> ibis.Table:
         """Each person's earliest involvement in ``inv`` (by ``committed_from``, then ``offence_ref``)."""
         import ibis
@@ -357,46 +707,26 @@ class AnalysisContext:
         """Execute an Ibis expression on the warehouse (small results only)."""
         return self.wh.execute(expr)
 
-    # ------------------------------------------------------ population by area
-    def population_levels(
-        self, period: Period, level: str, *, age_from: int = 0, age_to: int = 200, sex: str = "P"
-    ) -> dict[str, float] | None:
-        """Residents by geography ``level`` (``district``, ``county``, ``npa``, ``ward``, ``lsoa``,
-        keyed by name; ``lsoa`` and ``imd_decile`` keyed by code/decile) for the period's year.
+    def period_counts_by(
+        self, t: ibis.Table, keys: Sequence[str], periods: Sequence[Period] | None = None, column: str = "offence_date"
+    ) -> pd.DataFrame:
+        """Rows of ``t`` counted by period and ``keys`` in **one** grouped query.
 
-        Uses rows at that level when the population table has them, otherwise sums LSOA rows
-        through the geography lookup; returns None when neither is possible.
+        Each period (default :attr:`all_periods`: baseline, configured periods, profile window)
+        labels the rows whose ``column`` falls inside it, the labelled parts are stacked (``UNION
+        ALL``, so overlapping periods each get their rows) and counted once. Returns
+        ``period, *keys, n`` (periods without rows are absent; callers fill zeros).
         """
-        pop = self._population_of_year(self.population_year(period))
-        pop = pop[(pop["age_from"] >= age_from) & (pop["age_to"] <= age_to)]
-        if sex == "P":
-            persons = pop[pop["sex"] == "P"]
-            pop = persons if len(persons) else pop[pop["sex"].isin(["M", "F"])]
-        else:
-            pop = pop[pop["sex"] == sex]
-        geo = self.geography_frame
-        by_code = pop.groupby("area_code")["population"].sum()
-        present = set(by_code.index)
-        name_col = {
-            "district": "district_name",
-            "county": "county_name",
-            "npa": "npa",
-            "ward": "ward_name",
-            "lsoa": "lsoa_code",
-            "imd_decile": "imd_decile",
-        }[level]
-        # finest level first at which the population table covers every unit of the area
-        for code_col in ("county_code", "district_code", "lsoa_code"):
-            if code_col == "county_code" and level != "county":
-                continue
-            if code_col == "district_code" and level not in ("county", "district"):
-                continue
-            cols = [code_col] if code_col == name_col else [code_col, name_col]
-            units = geo[cols].dropna().drop_duplicates(code_col)
-            if not len(units) or not set(units[code_col]) <= present:
-                continue
-            units = units.assign(population=units[code_col].map(by_code).astype(float))
-            if level == "imd_decile":
-                units[name_col] = units[name_col].astype(int)
-            return {str(k): float(v) for k, v in units.groupby(name_col)["population"].sum().items()}
-        return None
+        import ibis
+
+        periods = list(periods if periods is not None else self.all_periods)
+        d = t[column].cast("date")
+        parts = [
+            t.filter((d >= ibis.date(p.start)) & (d <= ibis.date(p.end))).mutate(period=ibis.literal(p.label))
+            for p in periods
+        ]
+        j = ibis.union(*parts) if len(parts) > 1 else parts[0]
+        q = j.group_by(["period", *keys]).aggregate(n=j.count())
+        df = self.fetch(q)
+        df["n"] = df["n"].astype("int64")
+        return df

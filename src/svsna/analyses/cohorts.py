@@ -9,9 +9,16 @@
 * **Murder / attempted murder**: persons under 25 suspected of murder (HO 1) or attempted
   murder (HO 2), anywhere, in the five years to the end of the profile period: home area,
   age at the offence and at their first offence, years and offences between the two, flags,
-  prior victimisation and domestic-abuse flag.
-* **Victim-offender overlap**: the share of the profile period's perpetrators who have been a
-  victim of any offence in the warehouse (and the reverse).
+  prior victimisation and domestic-abuse flag. It does not depend on the definition, so it
+  is computed once per run.
+* **Victim-offender overlap**: the share of the profile period's perpetrators who were a
+  victim of any offence dated **before** their first offence in the period (and, separately,
+  at any date), and the share of victims who were ever a suspect.
+
+Each person's history is summarised in the engine with window functions and grouped
+aggregates (first record by date, any flag, earliest victimisation, offences before a
+date); only one row per cohort member comes back. Every profile finding carries its group
+size ``n`` so a public edition can withhold profiles of small groups.
 
 Examples
 --------
@@ -22,10 +29,19 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from svsna.analyses._base import POLICE_REQUIRES, sex_label
-from svsna.analyses._figures import count_rows, mean_rows, share_rows, top_items
+from svsna.analyses._figures import (
+    count_rows,
+    finding,
+    fmt,
+    mean_rows,
+    numbers_from,
+    plain,
+    share_rows,
+    top_items,
+)
 from svsna.analyses.extent import period_counts
 from svsna.indicators import Finding, SectionResult, concat_indicators
 
@@ -35,7 +51,7 @@ if TYPE_CHECKING:
 
     from svsna.analyses._base import AnalysisContext
 
-__all__ = ["FLAGS", "FREQUENT", "MAM_CODES", "MAM_YEARS", "REPEAT", "REQUIRES", "SECTION", "person_history", "run"]
+__all__ = ["FLAGS", "FREQUENT", "MAM_CODES", "MAM_YEARS", "REPEAT", "REQUIRES", "SECTION", "person_summary", "run"]
 
 REQUIRES = (*POLICE_REQUIRES, "suspects")
 SECTION = "cohorts"
@@ -47,46 +63,67 @@ MIN_PUBLIC = 10
 FLAGS: tuple[str, ...] = ("knife_carrier", "mental_health", "drugs", "domestic_abuse")
 
 
-def person_history(ctx: AnalysisContext, persons: ibis.Table) -> pd.DataFrame:
-    """Every victim and suspect record (any offence, any date) of the persons in ``persons``
-    (a table with a ``person_key`` column), with the offence's date and type."""
+def _records(ctx: AnalysisContext, role: str, persons: ibis.Table) -> ibis.Table:
+    """Every ``role`` record of the persons in ``persons`` (column ``person_key``) with its offence's
+    date, time and type."""
+    o = ctx.table("offences")
+    o = o.select("offence_ref", "offence_date", "committed_from", sub=o.sub_offence.fill_null(o.ho_description))
+    p = ctx.table(role)
+    flags = [f"{f}_flag" for f in FLAGS if f"{f}_flag" in p.columns]
+    p = p.select("offence_ref", "person_key", "age", *flags).semi_join(persons, "person_key")
+    return p.join(o, "offence_ref")
+
+
+def person_summary(ctx: AnalysisContext, persons: ibis.Table, until: dt.date | None = None) -> pd.DataFrame:
+    """One row per person of ``persons`` (a table with ``person_key``) summarising their history in
+    the warehouse, computed in the engine:
+
+    ``first_date, first_age, first_sub`` (earliest suspect record by time, then reference),
+    ``latest_age`` (latest suspect record up to ``until``), ``<flag>`` (true on any victim or
+    suspect record) and ``first_victim_date`` (earliest victimisation, null if never).
+    """
     import ibis
 
-    o = ctx.table("offences")
-    o = o.select(
-        "offence_ref", "offence_date", "committed_from", "ho_code", sub=o.sub_offence.fill_null(o.ho_description)
+    sus = _records(ctx, "suspects", persons)
+    w = ibis.window(group_by=sus.person_key, order_by=[sus.committed_from, sus.offence_ref])
+    first = (
+        sus.mutate(_rn=ibis.row_number().over(w))
+        .filter(lambda t: t._rn == 0)
+        .select("person_key", first_date="offence_date", first_age="age", first_sub="sub")
     )
-    parts = []
-    for role in ("suspects", "victims"):
-        if not ctx.has(role):
-            continue
-        p = ctx.table(role)
-        cols = ["offence_ref", "person_key", "age", "sex", "home_npa", *[f"{f}_flag" for f in FLAGS]]
-        p = p.select(*cols).semi_join(persons, "person_key")
-        parts.append(p.join(o, "offence_ref").mutate(role=ibis.literal(role)))
-    if not parts:
-        import pandas as pd
-
-        return pd.DataFrame()
-    u = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
-    df = ctx.fetch(u)
+    out = persons.select("person_key").distinct().left_join(first, "person_key").drop("person_key_right")
+    if until is not None:
+        late = sus.filter(sus.offence_date <= ibis.date(until))
+        wl = ibis.window(group_by=late.person_key, order_by=[late.committed_from.desc(), late.offence_ref.desc()])
+        latest = (
+            late.mutate(_rn=ibis.row_number().over(wl))
+            .filter(lambda t: t._rn == 0)
+            .select("person_key", latest_age="age")
+        )
+        out = out.left_join(latest, "person_key").drop("person_key_right")
+    parts = [sus]
+    if ctx.has("victims"):
+        vic = _records(ctx, "victims", persons)
+        parts.append(vic)
+        first_v = vic.group_by("person_key").aggregate(first_victim_date=vic.offence_date.min())
+        out = out.left_join(first_v, "person_key").drop("person_key_right")
+    flag_cols = [f"{f}_flag" for f in FLAGS]
+    both = [t.select("person_key", *[t[c] if c in t.columns else ibis.null("boolean").name(c) for c in flag_cols])
+            for t in parts]  # fmt: skip
+    u = both[0] if len(both) == 1 else ibis.union(*both)
+    flags = u.group_by("person_key").aggregate(**{f: u[f"{f}_flag"].fill_null(False).any() for f in FLAGS})
+    out = out.left_join(flags, "person_key").drop("person_key_right")
+    df = ctx.fetch(out)
     import pandas as pd
 
-    df["offence_date"] = pd.to_datetime(df["offence_date"]).dt.date
-    return df
-
-
-def _flags(hist: pd.DataFrame) -> pd.DataFrame:
-    """Per person: each flag true on any record."""
-    g = hist.assign(**{f: hist[f"{f}_flag"].fillna(False).astype(bool) for f in FLAGS}).groupby("person_key")
-    return g[list(FLAGS)].any()
-
-
-def _victimisation(hist: pd.DataFrame, first_offence: pd.Series) -> tuple[pd.Series, pd.Series]:
-    vict = hist[hist.role == "victims"].groupby("person_key")["offence_date"].min()
-    ever = first_offence.index.to_series().map(lambda k: k in vict.index)
-    before = first_offence.index.to_series().map(lambda k: k in vict.index and vict[k] < first_offence[k])
-    return ever, before
+    for c in ("first_date", "first_victim_date"):
+        if c in df.columns:
+            df[c] = pd.to_datetime(df[c]).dt.date
+    if "first_victim_date" not in df.columns:
+        df["first_victim_date"] = None
+    for f in FLAGS:
+        df[f] = df[f].fillna(False).astype(bool)
+    return df.set_index("person_key")
 
 
 def _repeat(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], ibis.Table, ibis.Table]:
@@ -97,7 +134,7 @@ def _repeat(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], ib
     rep = per.filter(per.k >= REPEAT)
     offs = inv.semi_join(rep, "person").select("offence_ref", "age_group").distinct()
     oc = ctx.fetch(offs.group_by("age_group").aggregate(n=offs.count()))
-    first = ctx.first_per_person(inv).join(per, "person")
+    first = ctx.first_involvements("suspects", prof).join(per, "person")
     pc = ctx.fetch(
         first.group_by("person_age_group").aggregate(
             reps=(first.k >= REPEAT).cast("int64").sum(), freq=(first.k >= FREQUENT).cast("int64").sum()
@@ -115,29 +152,30 @@ def _repeat(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], ib
     n_freq = int(pc["freq"].fillna(0).sum())
     rows = [
         share,
-        count_rows(ctx, SECTION, "repeat_offenders", label, bd, groups, n_rep),
-        count_rows(ctx, SECTION, "frequent_perpetrators", label, "all", "all", n_freq),
+        count_rows(ctx, SECTION, "repeat_offenders", label, bd, groups, n_rep, unit="people"),
+        count_rows(ctx, SECTION, "frequent_perpetrators", label, "all", "all", n_freq, unit="people"),
     ]
     findings = []
     if dens[0]:
+        u = share.iloc[1]
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 "repeat_offender_share",
-                f"Repeat offenders contributed to {share.loc[0, 'value']:.0f}% of serious violence in {label} "
-                f"and {share.loc[1, 'value']:.0f}% of serious violence by under {ctx.under}s.",
-                {
-                    "value": _f(share.loc[0, "value"]),
-                    "lower": _f(share.loc[0, "lower"]),
-                    "upper": _f(share.loc[0, "upper"]),
-                    "under25_value": _f(share.loc[1, "value"]),
-                    "under25_lower": _f(share.loc[1, "lower"]),
-                    "under25_upper": _f(share.loc[1, "upper"]),
-                    "repeat_offenders": n_rep[0],
-                },
+                f"Repeat offenders were suspects in {fmt(share.loc[0, 'value'], 0)} % of offences in {label} and "
+                f"{fmt(u.value, 0)} % of offences by under {ctx.under}s.",
+                numbers_from(
+                    share.iloc[0],
+                    under25_value=plain(u.value),
+                    under25_lower=plain(u.lower),
+                    under25_upper=plain(u.upper),
+                    under25_n=int(u.numerator),
+                    under25_denominator=int(u.denominator),
+                    repeat_offenders=n_rep[0],
+                    min_offences=REPEAT,
+                ),
                 period=label,
-                area=ctx.area_label,
-                definition=ctx.definition,
                 indicators=("repeat_offender_offence_share", "repeat_offenders"),
                 headline=True,
             )
@@ -146,22 +184,88 @@ def _repeat(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], ib
     return rows, findings, freq, first
 
 
+def _cohort_shares(ctx, indicator, label, cohort: pd.DataFrame, summary: pd.DataFrame, age_groups: bool = True):
+    """Shares of a cohort (one row per person: ``person, sex, home_npa, person_age_group``) by home
+    NPA, sex, age group, flag and victimisation, and the matching finding numbers."""
+    n = len(cohort)
+    s = summary.reindex(cohort["person"])
+    rows = []
+    npa = cohort["home_npa"].dropna().value_counts()
+    npas = sorted(npa.index, key=lambda t: (-int(npa[t]), t))
+    npa_rows = share_rows(ctx, SECTION, indicator, label, "home_npa", npas, [int(npa[t]) for t in npas], n)
+    rows.append(npa_rows)
+    sexes = cohort["sex"].map(sex_label).value_counts()
+    sex_rows = share_rows(
+        ctx,
+        SECTION,
+        indicator,
+        label,
+        "sex",
+        ["Male", "Female"],
+        [int(sexes.get("Male", 0)), int(sexes.get("Female", 0))],
+        n,
+    )
+    rows.append(sex_rows)
+    ag = cohort["person_age_group"].value_counts()
+    if age_groups:
+        rows.append(
+            share_rows(
+                ctx,
+                SECTION,
+                indicator,
+                label,
+                "age_group",
+                [ctx.under_label, ctx.over_label],
+                [int(ag.get(ctx.under_label, 0)), int(ag.get(ctx.over_label, 0))],
+                n,
+            )
+        )
+    flag_counts = [int(s[f].fillna(False).astype(bool).sum()) for f in FLAGS]
+    flag_rows = share_rows(ctx, SECTION, indicator, label, "flag", list(FLAGS), flag_counts, n)
+    rows.append(flag_rows)
+    ever = s["first_victim_date"].notna()
+    before = [
+        bool(v is not None and f is not None and v == v and f == f and v < f)
+        for v, f in zip(s["first_victim_date"], s["first_date"], strict=True)
+    ]
+    vcounts = [int(ever.sum()), int(sum(before))]
+    vict_rows = share_rows(
+        ctx, SECTION, indicator, label, "victimisation", ["ever", "before_first_offence"], vcounts, n
+    )
+    rows.append(vict_rows)
+    top = top_items(npas, list(npa_rows.value), 2)
+    shares = {f"{f}_share": plain(100.0 * c / n) for f, c in zip(FLAGS, flag_counts, strict=True)}
+    nums = {
+        "persons": n,
+        "n": n,
+        "top_npa": top[0]["name"] if top else None,
+        "top_npa_share": top[0]["share"] if top else None,
+        "second_npa": top[1]["name"] if len(top) > 1 else None,
+        "second_npa_share": top[1]["share"] if len(top) > 1 else None,
+        "male_share": plain(100.0 * int(sexes.get("Male", 0)) / n),
+        "under25_share": plain(100.0 * int(ag.get(ctx.under_label, 0)) / n),
+        "knife_carrier_share": shares["knife_carrier_share"],
+        "mental_health_share": shares["mental_health_share"],
+        "drugs_share": shares["drugs_share"],
+        "domestic_abuse_share": shares["domestic_abuse_share"],
+        "victim_ever_share": plain(100.0 * vcounts[0] / n),
+        "victim_before_first_share": plain(100.0 * vcounts[1] / n),
+    }
+    return rows, nums
+
+
 def _frequent(ctx: AnalysisContext, freq: ibis.Table, first: ibis.Table) -> tuple[list[pd.DataFrame], list[Finding]]:
     label = ctx.profile.label
-    keys = freq.select(person_key="person")
     cohort = ctx.fetch(
         first.semi_join(freq, "person").select("person", "k", "sex", "home_npa", "person_age_group", "age")
     )
     n = len(cohort)
     if n == 0:
         return [], []
-    hist = person_history(ctx, keys)
-    sus = hist[hist.role == "suspects"].sort_values(["person_key", "committed_from", "offence_ref"])
-    firsts = sus.groupby("person_key").head(1).set_index("person_key")
-    flags = _flags(hist).reindex(cohort["person"]).fillna(False)
-    ever, before = _victimisation(hist, firsts["offence_date"].reindex(cohort["person"]))
-    rows, nums = _cohort_shares(ctx, "frequent_perpetrator_share", label, cohort, flags, ever, before)
-    ft = firsts["sub"].reindex(cohort["person"]).fillna("Unknown")
+    summary = person_summary(ctx, freq.select(person_key="person"), until=ctx.profile.end)
+    rows, nums = _cohort_shares(ctx, "frequent_perpetrator_share", label, cohort, summary)
+    s = summary.reindex(cohort["person"])
+    ft = s["first_sub"].fillna("Unknown")
     types = ft.value_counts()
     tnames = sorted(types.index, key=lambda t: (-int(types[t]), t))
     rows.append(
@@ -176,36 +280,36 @@ def _frequent(ctx: AnalysisContext, freq: ibis.Table, first: ibis.Table) -> tupl
             n,
         )
     )
-    age_first = firsts["age"].reindex(cohort["person"]).tolist()
-    latest = sus[sus["offence_date"] <= ctx.profile.end].groupby("person_key")["age"].last()
-    rows.append(
-        mean_rows(
-            ctx,
-            SECTION,
-            "frequent_perpetrator_mean",
-            label,
-            "measure",
-            ["age_at_first_offence", "age_at_latest_offence", "offences_in_window"],
-            [age_first, latest.reindex(cohort["person"]).tolist(), cohort["k"].tolist()],
-        )
+    means = mean_rows(
+        ctx,
+        SECTION,
+        "frequent_perpetrator_mean",
+        label,
+        "measure",
+        ["age_at_first_offence", "age_at_latest_offence", "offences_in_window"],
+        [s["first_age"].tolist(), s["latest_age"].tolist(), cohort["k"].tolist()],
+        unit=["years", "years", "offences"],
     )
-    mean_first = rows[-1].loc[0, "value"]
+    rows.append(means)
     nums.update(
         {
-            "persons": n,
-            "mean_age_first_offence": _f(mean_first),
+            "mean_age_first_offence": plain(means.loc[0, "value"]),
+            "mean_age_latest_offence": plain(means.loc[1, "value"]),
+            "mean_offences_in_window": plain(means.loc[2, "value"]),
             "most_common_first_offence": tnames[0] if tnames else None,
+            "most_common_first_offence_share": plain(100.0 * int(types[tnames[0]]) / n) if tnames else None,
+            "min_offences": FREQUENT,
         }
     )
+    male = rows[1].iloc[0]
     findings = [
-        Finding(
+        finding(
+            ctx,
             SECTION,
             "frequent_perpetrators",
-            f"{n} people were suspected of {FREQUENT} or more offences; {nums['male_share']:.0f}% were male.",
-            nums,
+            f"{n} people were suspected of {FREQUENT} or more offences; {fmt(nums['male_share'], 0)} % were male.",
+            numbers_from(male, **nums),
             period=label,
-            area=ctx.area_label,
-            definition=ctx.definition,
             indicators=("frequent_perpetrator_share", "frequent_perpetrator_mean"),
             public=n >= MIN_PUBLIC,
         )
@@ -213,72 +317,24 @@ def _frequent(ctx: AnalysisContext, freq: ibis.Table, first: ibis.Table) -> tupl
     return rows, findings
 
 
-def _cohort_shares(ctx, indicator, label, cohort, flags, ever, before, extra_victim=None):
-    n = len(cohort)
-    rows = []
-    npa = cohort["home_npa"].dropna().value_counts()
-    npas = sorted(npa.index, key=lambda t: (-int(npa[t]), t))
-    npa_rows = share_rows(ctx, SECTION, indicator, label, "home_npa", npas, [int(npa[t]) for t in npas], n)
-    rows.append(npa_rows)
-    sexes = cohort["sex"].map(sex_label).value_counts()
-    rows.append(
-        share_rows(
-            ctx,
-            SECTION,
-            indicator,
-            label,
-            "sex",
-            ["Male", "Female"],
-            [int(sexes.get("Male", 0)), int(sexes.get("Female", 0))],
-            n,
-        )
-    )
-    ag = cohort["person_age_group"].value_counts()
-    rows.append(
-        share_rows(
-            ctx,
-            SECTION,
-            indicator,
-            label,
-            "age_group",
-            [ctx.under_label, ctx.over_label],
-            [int(ag.get(ctx.under_label, 0)), int(ag.get(ctx.over_label, 0))],
-            n,
-        )
-    )
-    rows.append(
-        share_rows(ctx, SECTION, indicator, label, "flag", list(FLAGS), [int(flags[f].sum()) for f in FLAGS], n)
-    )
-    vict = ["ever", "before_first_offence"]
-    vcounts = [int(ever.sum()), int(before.sum())]
-    rows.append(share_rows(ctx, SECTION, indicator, label, "victimisation", vict, vcounts, n))
-    top = top_items(npas, list(npa_rows.value), 2)
-    nums = {
-        "top_npa": top[0]["name"] if top else None,
-        "top_npa_share": top[0]["share"] if top else None,
-        "second_npa": top[1]["name"] if len(top) > 1 else None,
-        "second_npa_share": top[1]["share"] if len(top) > 1 else None,
-        "male_share": 100.0 * int(sexes.get("Male", 0)) / n,
-        "under25_share": 100.0 * int(ag.get(ctx.under_label, 0)) / n,
-        "knife_carrier_share": 100.0 * int(flags["knife_carrier"].sum()) / n,
-        "mental_health_share": 100.0 * int(flags["mental_health"].sum()) / n,
-        "drugs_share": 100.0 * int(flags["drugs"].sum()) / n,
-        "victim_ever_share": 100.0 * vcounts[0] / n,
-        "victim_before_first_share": 100.0 * vcounts[1] / n,
-    }
-    return rows, nums
-
-
-def _mam(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
-    import ibis
-
-    prof = ctx.profile
-    end = prof.end
+def _mam_window(ctx: AnalysisContext) -> tuple[dt.date, dt.date, str]:
+    end = ctx.profile.end
     try:
         start = dt.date(end.year - MAM_YEARS, end.month, end.day) + dt.timedelta(days=1)
     except ValueError:  # 29 February
         start = dt.date(end.year - MAM_YEARS, 3, 1)
-    label = f"{start:%b %Y} - {end:%b %Y}"
+    return start, end, f"{start:%b %Y} - {end:%b %Y}"
+
+
+def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
+    """One row per person under the focus age suspected of M/AM in the window (definition-independent,
+    computed once per run): their first M/AM record and a summary of their history."""
+    key = ("mam_people", ctx.profile, ctx.under)
+    if key in ctx.run.cache:
+        return ctx.run.cache[key]
+    import ibis
+
+    start, end, _label = _mam_window(ctx)
     o = ctx.table("offences")
     o = o.filter(
         o.ho_code.isin(list(MAM_CODES)) & (o.offence_date >= ibis.date(start)) & (o.offence_date <= ibis.date(end))
@@ -287,79 +343,93 @@ def _mam(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     m = s.filter((s.age < ctx.under) & s.person_key.notnull()).join(
         o.select("offence_ref", "offence_date", "committed_from"), "offence_ref"
     )
-    mam = ctx.fetch(m.select("person_key", "offence_ref", "offence_date", "committed_from", "age", "sex", "home_npa"))
-    rows = [count_rows(ctx, SECTION, "mam_cohort", label, "all", "all", mam["person_key"].nunique())]
-    if mam.empty:
-        return rows, []
+    w = ibis.window(group_by=m.person_key, order_by=[m.committed_from, m.offence_ref])
+    firsts = (
+        m.mutate(_rn=ibis.row_number().over(w))
+        .filter(lambda t: t._rn == 0)
+        .select("person_key", mam_date="offence_date", age="age", sex="sex", home_npa="home_npa")
+    )
+    sus = _records(ctx, "suspects", firsts.select("person_key"))
+    prior = sus.join(firsts.select("person_key", "mam_date"), "person_key")
+    prior = prior.filter(prior.offence_date < prior.mam_date)
+    before = prior.group_by("person_key").aggregate(offences_before=prior.offence_ref.nunique())
+    people = firsts.left_join(before, "person_key").drop("person_key_right")
+    df = ctx.fetch(people)
     import pandas as pd
 
-    mam["offence_date"] = pd.to_datetime(mam["offence_date"]).dt.date
-    mam = mam.sort_values(["person_key", "committed_from", "offence_ref"]).groupby("person_key").head(1)
-    mam = mam.rename(columns={"person_key": "person"}).reset_index(drop=True)
+    df["mam_date"] = pd.to_datetime(df["mam_date"]).dt.date
+    df["offences_before"] = df["offences_before"].fillna(0).astype(int)
+    if len(df):
+        summary = person_summary(ctx, firsts.select("person_key"))
+        df = df.join(summary, on="person_key")
+    df = df.rename(columns={"person_key": "person"}).sort_values("person").reset_index(drop=True)
+    ctx.run.cache[key] = df
+    return df
+
+
+def _mam(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
+    _start, _end, label = _mam_window(ctx)
+    mam = _mam_people(ctx)
     n = len(mam)
-    hist = person_history(ctx, m.select("person_key").distinct())
-    sus = hist[hist.role == "suspects"].sort_values(["person_key", "committed_from", "offence_ref"])
-    firsts = sus.groupby("person_key").head(1).set_index("person_key")
-    flags = _flags(hist).reindex(mam["person"]).fillna(False)
-    first_date = firsts["offence_date"].reindex(mam["person"])
-    ever, _before = _victimisation(hist, first_date)
-    mam["person_age_group"] = ctx.under_label
-    share_r, nums = _cohort_shares(ctx, "mam_cohort_share", label, mam, flags, ever, _before)
-    share_r = [r for r in share_r if r.breakdown.iloc[0] != "age_group"]
+    rows = [count_rows(ctx, SECTION, "mam_cohort", label, "all", "all", n, unit="people")]
+    if mam.empty:
+        return rows, []
+    cohort = mam.assign(person_age_group=ctx.under_label)
+    summary = mam.set_index("person")
+    share_r, nums = _cohort_shares(ctx, "mam_cohort_share", label, cohort, summary, age_groups=False)
+    kept = []
     for r in share_r:
-        if r.breakdown.iloc[0] == "victimisation":
-            keep = r.breakdown_value == "ever"
-            r.drop(index=r.index[~keep], inplace=True)
+        if r["breakdown"].iloc[0] == "victimisation":
+            r = r[r.breakdown_value == "ever"]
+        kept.append(r)
     da = share_rows(
+        ctx, SECTION, "mam_cohort_share", label, "victimisation", "domestic_abuse", int(mam["domestic_abuse"].sum()), n
+    )
+    rows += [*kept, da]
+    years = [
+        (m - f).days / 365.25 if f is not None and f == f else None
+        for m, f in zip(mam["mam_date"], mam["first_date"], strict=True)
+    ]
+    means = mean_rows(
         ctx,
         SECTION,
-        "mam_cohort_share",
+        "mam_cohort_mean",
         label,
-        "victimisation",
-        "domestic_abuse",
-        int(flags["domestic_abuse"].sum()),
-        n,
+        "measure",
+        ["age_at_mam", "age_at_first_offence", "years_first_offence_to_mam", "offences_before_mam"],
+        [mam["age"].tolist(), mam["first_age"].tolist(), years, mam["offences_before"].tolist()],
+        unit=["years", "years", "years", "offences"],
     )
-    rows += [*share_r, da]
-    years, before_n = [], []
-    for _, r in mam.iterrows():
-        f = first_date.get(r.person)
-        years.append((r.offence_date - f).days / 365.25 if f is not None and not pd.isna(f) else None)
-        ps = sus[sus.person_key == r.person]
-        before_n.append(int(ps.loc[ps.offence_date < r.offence_date, "offence_ref"].nunique()))
-    rows.append(
-        mean_rows(
-            ctx,
-            SECTION,
-            "mam_cohort_mean",
-            label,
-            "measure",
-            ["age_at_mam", "age_at_first_offence", "years_first_offence_to_mam", "offences_before_mam"],
-            [mam["age"].tolist(), firsts["age"].reindex(mam["person"]).tolist(), years, before_n],
-        )
-    )
-    means = rows[-1]["value"].tolist()
-    nums = {
+    rows.append(means)
+    v = means["value"].tolist()
+    out = {
         "persons": n,
+        "n": n,
         "top_npa": nums["top_npa"],
         "top_npa_share": nums["top_npa_share"],
-        "mean_age_at_mam": _f(means[0]),
-        "mean_age_first_offence": _f(means[1]),
-        "mean_years_to_mam": _f(means[2]),
-        "mean_offences_before_mam": _f(means[3]),
+        "second_npa": nums["second_npa"],
+        "second_npa_share": nums["second_npa_share"],
+        "mean_age_at_mam": plain(v[0]),
+        "mean_age_first_offence": plain(v[1]),
+        "mean_years_to_mam": plain(v[2]),
+        "mean_offences_before_mam": plain(v[3]),
         "male_share": nums["male_share"],
         "mental_health_share": nums["mental_health_share"],
+        "drugs_share": nums["drugs_share"],
+        "knife_carrier_share": nums["knife_carrier_share"],
         "victim_ever_share": nums["victim_ever_share"],
-        "domestic_abuse_share": 100.0 * int(flags["domestic_abuse"].sum()) / n,
+        "victim_before_first_share": nums["victim_before_first_share"],
+        "domestic_abuse_share": plain(100.0 * int(mam["domestic_abuse"].sum()) / n),
+        "under": ctx.under,
+        "years": MAM_YEARS,
     }
-    f = Finding(
+    f = finding(
+        ctx,
         SECTION,
         "mam_cohort",
         f"{n} people under {ctx.under} were suspected of murder or attempted murder in {label}.",
-        nums,
+        numbers_from(rows[0].iloc[0], **out),
         period=label,
-        area=ctx.area_label,
-        definition=ctx.definition,
         indicators=("mam_cohort", "mam_cohort_share", "mam_cohort_mean"),
         public=n >= MIN_PUBLIC,
     )
@@ -370,54 +440,77 @@ def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     prof = ctx.profile
     label = prof.label
     rows: list[pd.DataFrame] = []
-    out: dict[str, Any] = {}
-    for role, other, name in (
-        ("suspects", "victims", "victim_offender_overlap"),
-        ("victims", "suspects", "offender_victim_overlap"),
-    ):
-        first = ctx.first_per_person(ctx.involvements(role, prof))
-        others = ctx.table(other).select("person_key").filter(lambda t: t.person_key.notnull())
-        first = first.mutate(both=first.person_key.isin(others.person_key).fill_null(False))
-        df = ctx.fetch(first.group_by("person_age_group").aggregate(n=first.count(), b=first.both.cast("int64").sum()))
-        by_n = dict(zip(df["person_age_group"], df["n"].astype(int), strict=True))
-        by_b = dict(zip(df["person_age_group"], df["b"].fillna(0).astype(int), strict=True))
-        if name == "victim_offender_overlap":
-            groups = ["all", ctx.under_label, ctx.over_label]
-            nums = [sum(by_b.values()), by_b.get(ctx.under_label, 0), by_b.get(ctx.over_label, 0)]
-            dens = [sum(by_n.values()), by_n.get(ctx.under_label, 0), by_n.get(ctx.over_label, 0)]
-            r = share_rows(ctx, SECTION, name, label, ["all", "age_group", "age_group"], groups, nums, dens)
-        else:
-            r = share_rows(ctx, SECTION, name, label, "all", "all", sum(by_b.values()), sum(by_n.values()))
-        rows.append(r)
-        out[name] = r
-    v = out["victim_offender_overlap"]
-    if v.loc[0, "denominator"] > 0:
-        f = Finding(
-            SECTION,
-            "victim_offender_overlap",
-            f"{v.loc[0, 'value']:.1f}% of perpetrators had also been a victim.",
-            {
-                "value": _f(v.loc[0, "value"]),
-                "lower": _f(v.loc[0, "lower"]),
-                "upper": _f(v.loc[0, "upper"]),
-                "persons": int(v.loc[0, "numerator"]),
-                "reverse_value": _f(out["offender_victim_overlap"].loc[0, "value"]),
-            },
-            period=label,
-            area=ctx.area_label,
-            definition=ctx.definition,
-            indicators=("victim_offender_overlap", "offender_victim_overlap"),
+    # perpetrators: victim of an offence dated before their first offence in the period (and ever)
+    first = ctx.first_involvements("suspects", prof)
+    v = ctx.table("victims").filter(lambda t: t.person_key.notnull()).select("offence_ref", "person_key")
+    o = ctx.table("offences").select("offence_ref", v_date="offence_date")
+    vo = v.join(o, "offence_ref")
+    vd = vo.group_by("person_key").aggregate(first_v=vo.v_date.min())
+    j = first.left_join(vd, first.person_key == vd.person_key)
+    j = j.mutate(
+        ever=j.first_v.notnull(),
+        before=(j.first_v.notnull() & (j.first_v < j.offence_date)).fill_null(False),
+    )
+    df = ctx.fetch(
+        j.group_by("person_age_group").aggregate(
+            n=j.count(), b=j.before.cast("int64").sum(), e=j.ever.cast("int64").sum()
         )
-        return rows, [f]
-    return rows, []
-
-
-def _f(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if v != v else v
+    )
+    by_n = dict(zip(df["person_age_group"], df["n"].astype(int), strict=True))
+    by_b = dict(zip(df["person_age_group"], df["b"].fillna(0).astype(int), strict=True))
+    by_e = dict(zip(df["person_age_group"], df["e"].fillna(0).astype(int), strict=True))
+    groups = ["all", ctx.under_label, ctx.over_label]
+    dens = [sum(by_n.values()), by_n.get(ctx.under_label, 0), by_n.get(ctx.over_label, 0)]
+    bd = ["all", "age_group", "age_group"]
+    nums_b = [sum(by_b.values()), by_b.get(ctx.under_label, 0), by_b.get(ctx.over_label, 0)]
+    nums_e = [sum(by_e.values()), by_e.get(ctx.under_label, 0), by_e.get(ctx.over_label, 0)]
+    before = share_rows(ctx, SECTION, "victim_offender_overlap", label, bd, groups, nums_b, dens)
+    ever = share_rows(ctx, SECTION, "victim_offender_overlap_ever", label, bd, groups, nums_e, dens)
+    rows += [before, ever]
+    # victims who were ever a suspect
+    vf = ctx.first_involvements("victims", prof)
+    sk = ctx.table("suspects").select("person_key").filter(lambda t: t.person_key.notnull())
+    vf = vf.mutate(both=vf.person_key.isin(sk.person_key).fill_null(False))
+    d2 = ctx.fetch(vf.aggregate(n=vf.count(), b=vf.both.cast("int64").sum()))
+    rev = share_rows(
+        ctx,
+        SECTION,
+        "offender_victim_overlap",
+        label,
+        "all",
+        "all",
+        int(d2["b"].fillna(0).iloc[0]),
+        int(d2["n"].fillna(0).iloc[0]),
+    )
+    rows.append(rev)
+    if not dens[0]:
+        return rows, []
+    top = before.iloc[0]
+    f = finding(
+        ctx,
+        SECTION,
+        "victim_offender_overlap",
+        f"{fmt(top.value)} % of perpetrators had been a victim of an offence before their first offence in "
+        f"{label} ({fmt(ever.iloc[0].value)} % at any date).",
+        numbers_from(
+            top,
+            persons=int(top.numerator),
+            counts="victimisation before the person's first offence in the period",
+            ever_value=plain(ever.iloc[0].value),
+            ever_lower=plain(ever.iloc[0].lower),
+            ever_upper=plain(ever.iloc[0].upper),
+            ever_n=int(ever.iloc[0].numerator),
+            under25_value=plain(before.iloc[1].value),
+            under25_n=int(before.iloc[1].numerator),
+            under25_denominator=int(before.iloc[1].denominator),
+            reverse_value=plain(rev.iloc[0].value),
+            reverse_n=int(rev.iloc[0].numerator),
+            reverse_denominator=int(rev.iloc[0].denominator),
+        ),
+        period=label,
+        indicators=("victim_offender_overlap", "victim_offender_overlap_ever", "offender_victim_overlap"),
+    )
+    return rows, [f]
 
 
 def run(ctx: AnalysisContext) -> SectionResult:

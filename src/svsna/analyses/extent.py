@@ -1,11 +1,15 @@
 """Extent of serious violence: volumes, change, run rate, rates and who is involved.
 
 Reproduces the "Extent of Serious Violence" figures of an SNA: offences per financial
-year and part year, the year-on-year change with a rate-ratio test, the part year's run
-rate against the last full year, rates per 1,000 for all ages, under 25s and 25 and
-over, the under/over-25 rate ratio, the share of residents who were victims or
-perpetrators in the profile period, and the share of offences by under 25s that had an
-under-25 victim. Indicator names and finding keys are catalogued in docs/indicators.md.
+year and part year, the year-on-year change with a rate-ratio test, the change against the
+configured ``baseline_year``, the part year's run rate against the last full year, rates
+per 1,000 for all ages, under 25s and those 25 and over, the under/over-25 rate ratio, the
+share of residents who were victims or perpetrators in the profile period, and the share of
+offences by under 25s that had an under-25 victim. Indicator names and finding keys are
+catalogued in docs/indicators.md and docs/findings.md.
+
+All offence counts come from one grouped query (:func:`daily_counts`: offences per day,
+offence age group, NTE flag and whether the time is known), shared with the timing section.
 
 Examples
 --------
@@ -19,7 +23,18 @@ import itertools
 from typing import TYPE_CHECKING
 
 from svsna.analyses._base import POLICE_REQUIRES
-from svsna.analyses._figures import count_rows, rate_rows, share_rows, stat_rows
+from svsna.analyses._figures import (
+    change_rows,
+    count_rows,
+    finding,
+    fmt,
+    numbers_from,
+    plain,
+    rate_rows,
+    ratio_rows,
+    share_rows,
+    stat_rows,
+)
 from svsna.indicators import Finding, SectionResult, concat_indicators
 
 if TYPE_CHECKING:
@@ -32,22 +47,23 @@ __all__ = ["REQUIRES", "SECTION", "daily_counts", "period_counts", "run"]
 
 REQUIRES = POLICE_REQUIRES
 SECTION = "extent"
+OFFENCES = "offences"
 
 
 def daily_counts(ctx: AnalysisContext) -> pd.DataFrame:
-    """In-definition offences per day, offence age group and NTE flag (``offence_date, age_group, nte, n``).
-
-    Cached on the context: the timing section reuses it for monthly series.
-    """
+    """In-definition offences per day, offence age group, NTE flag and time known
+    (``offence_date, age_group, nte, time_known, n``): one grouped query, cached on the context."""
     key = "daily_counts"
     if key not in ctx._cache:
-        f = ctx.offence_facts()
-        q = f.group_by("offence_date", "age_group", "nte").aggregate(n=f.count())
-        df = ctx.fetch(q)
         import pandas as pd
 
+        f = ctx.offence_facts()
+        q = f.group_by("offence_date", "age_group", "nte", "time_known").aggregate(n=f.count())
+        df = ctx.fetch(q)
         df["offence_date"] = pd.to_datetime(df["offence_date"]).dt.date
         df["n"] = df["n"].astype(int)
+        df["nte"] = df["nte"].astype(bool)
+        df["time_known"] = df["time_known"].astype(bool)
         ctx._cache[key] = df
     return ctx._cache[key]
 
@@ -64,136 +80,197 @@ def period_counts(ctx: AnalysisContext, period: Period) -> dict[str, int]:
 
 
 def _volumes(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], dict[str, dict[str, int]]]:
-    from svsna.stats import period_change
-
     groups = ["all", ctx.under_label, ctx.over_label]
+    bd3 = ["all", "age_group", "age_group"]
     rows: list[pd.DataFrame] = []
     findings: list[Finding] = []
-    counts = {p.label: period_counts(ctx, p) for p in ctx.periods}
+    periods = ctx.all_periods
+    counts = {p.label: period_counts(ctx, p) for p in periods}
     for p in ctx.periods:
         c = counts[p.label]
-        labels = ["all", ctx.under_label, ctx.over_label, "Unknown"]
+        labels = [*groups, "Unknown"]
         rows.append(
             count_rows(
-                ctx,
-                SECTION,
-                "offences",
-                p.label,
-                ["all", "age_group", "age_group", "age_group"],
-                labels,
-                [c[g] for g in labels],
+                ctx, SECTION, "offences", p.label, [*bd3, "age_group"], labels, [c[g] for g in labels], unit=OFFENCES
             )
         )
-    years = [p for p in ctx.periods if p.kind == "financial_year"]
+    years = ctx.financial_years
+    changes: dict[str, pd.DataFrame] = {}
     for prev, cur in itertools.pairwise(years):
         now = [counts[cur.label][g] for g in groups]
         before = [counts[prev.label][g] for g in groups]
-        ch = period_change(now, before, confidence=ctx.confidence)
-        rows.append(_change_rows(ctx, "offences_change", cur.label, groups, ch, now, before))
+        r = change_rows(ctx, SECTION, "offences_change", cur.label, bd3, groups, now, before)
+        r["comparator_value"] = [float(b) for b in before]
+        rows.append(r)
+        changes[cur.label] = r
+    base = ctx.baseline
+    vs_base: dict[str, pd.DataFrame] = {}
+    if base is not None:
+        later = [p for p in ctx.periods if p.label != base.label and p.start > base.start]
+        for p in later:
+            now = [counts[p.label][g] for g in groups]
+            before = [counts[base.label][g] for g in groups]
+            vs_base[p.label] = change_rows(
+                ctx,
+                SECTION,
+                "offences_baseline_change",
+                p.label,
+                bd3,
+                groups,
+                now,
+                before,
+                exposure_now=p.months,
+                exposure_before=base.months,
+                basis=f"offences per month against {base.label}",
+            )
+            rows.append(vs_base[p.label])
     if len(years) >= 2:
         prev, cur = years[-2], years[-1]
-        now = [counts[cur.label][g] for g in groups]
-        before = [counts[prev.label][g] for g in groups]
-        ch = period_change(now, before, confidence=ctx.confidence)
+        r = changes[cur.label]
+        top = r.iloc[0]
+        common = {
+            "previous_period": prev.label,
+            "current_period": cur.label,
+        }
+        nums = numbers_from(
+            top,
+            comparator=prev.label,
+            offences=int(top.numerator),
+            previous_offences=int(top.denominator),
+            change_pct=plain(top.value),
+            **common,
+        )
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 "offences_latest_year",
-                f"{now[0]:,} offences were recorded in {cur.label}, {_change_words(ch.loc[0, 'pct_change'])} "
-                f"compared with {prev.label} ({before[0]:,}).",
-                {
-                    "offences": now[0],
-                    "period": cur.label,
-                    "previous_offences": before[0],
-                    "previous_period": prev.label,
-                    "change_pct": _f(ch.loc[0, "pct_change"]),
-                    "lower": _pct(ch.loc[0, "lower"]),
-                    "upper": _pct(ch.loc[0, "upper"]),
-                },
-                significance=str(ch.loc[0, "significance"]),
+                f"{int(top.numerator):,} offences were recorded in {cur.label} ({int(top.denominator):,} in "
+                f"{prev.label}; change {fmt(top.value)} %, {top.significance}).",
+                nums,
                 period=cur.label,
-                area=ctx.area_label,
-                definition=ctx.definition,
                 indicators=("offences", "offences_change"),
                 headline=True,
             )
         )
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 "change_year_on_year",
-                f"Between {prev.label} and {cur.label} offences showed {_change_words(ch.loc[0, 'pct_change'])}: "
-                f"{_significance_words(ch.loc[0, 'significance'])}.",
-                {
-                    "change_pct": _f(ch.loc[0, "pct_change"]),
-                    "lower": _pct(ch.loc[0, "lower"]),
-                    "upper": _pct(ch.loc[0, "upper"]),
-                    "current": now[0],
-                    "previous": before[0],
-                    "current_period": cur.label,
-                    "previous_period": prev.label,
-                },
-                significance=str(ch.loc[0, "significance"]),
+                f"Offences {prev.label} to {cur.label}: change {fmt(top.value)} % ({top.significance}).",
+                numbers_from(
+                    top,
+                    comparator=prev.label,
+                    change_pct=plain(top.value),
+                    current=int(top.numerator),
+                    previous=int(top.denominator),
+                    **common,
+                ),
                 period=cur.label,
-                area=ctx.area_label,
-                definition=ctx.definition,
                 indicators=("offences_change",),
             )
         )
+        u, o = r.iloc[1], r.iloc[2]
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 "change_by_age_group",
-                f"Offences by under {ctx.under}s changed by {ch.loc[1, 'pct_change']:+.1f}% and by those "
-                f"{ctx.under} and over by {ch.loc[2, 'pct_change']:+.1f}% ({prev.label} to {cur.label}).",
-                {
-                    "under_change_pct": _f(ch.loc[1, "pct_change"]),
-                    "under_current": now[1],
-                    "under_previous": before[1],
-                    "under_significance": str(ch.loc[1, "significance"]),
-                    "over_change_pct": _f(ch.loc[2, "pct_change"]),
-                    "over_current": now[2],
-                    "over_previous": before[2],
-                    "over_significance": str(ch.loc[2, "significance"]),
-                    "period": cur.label,
-                },
+                f"Offences by under {ctx.under}s changed by {fmt(u.value)} % ({u.significance}) and by those "
+                f"{ctx.under} and over by {fmt(o.value)} % ({o.significance}), {prev.label} to {cur.label}.",
+                numbers_from(
+                    u,
+                    comparator=prev.label,
+                    under_change_pct=plain(u.value),
+                    under_lower=plain(u.lower),
+                    under_upper=plain(u.upper),
+                    under_current=int(u.numerator),
+                    under_previous=int(u.denominator),
+                    under_significance=str(u.significance),
+                    over_change_pct=plain(o.value),
+                    over_lower=plain(o.lower),
+                    over_upper=plain(o.upper),
+                    over_current=int(o.numerator),
+                    over_previous=int(o.denominator),
+                    over_significance=str(o.significance),
+                    **common,
+                ),
                 period=cur.label,
-                area=ctx.area_label,
-                definition=ctx.definition,
                 indicators=("offences_change",),
             )
         )
-    part = [p for p in ctx.periods if p.kind == "part_year"]
-    if part and years:
-        p, last = part[-1], years[-1]
-        now = [counts[p.label][g] for g in groups]
+    if base is not None and ctx.periods:
+        latest = [p for p in ctx.periods if p.start > base.start]
+        if latest:
+            p = [q for q in latest if q.kind == "financial_year"] or latest
+            p = p[-1]
+            top = vs_base[p.label].iloc[0]
+            findings.append(
+                finding(
+                    ctx,
+                    SECTION,
+                    "change_vs_baseline",
+                    f"Offences per month in {p.label} compared with the baseline {base.label}: change "
+                    f"{fmt(top.value)} % ({top.significance}).",
+                    numbers_from(
+                        top,
+                        comparator=base.label,
+                        baseline_period=base.label,
+                        baseline_offences=int(top.denominator),
+                        offences=int(top.numerator),
+                        months=p.months,
+                        baseline_months=base.months,
+                    ),
+                    period=p.label,
+                    indicators=("offences_baseline_change",),
+                )
+            )
+    part = ctx.part_year
+    if part is not None and years:
+        last = years[-1]
+        now = [counts[part.label][g] for g in groups]
         before = [counts[last.label][g] for g in groups]
-        rows.append(_ratio_rows(ctx, p.label, groups, now, before))
-        ch = period_change(now, before, exposure_now=p.months, exposure_before=last.months, confidence=ctx.confidence)
-        rows.append(_change_rows(ctx, "run_rate_change", p.label, groups, ch, now, before))
-        share = 100.0 * now[0] / before[0] if before[0] else float("nan")
+        rows.append(_ratio_rows(ctx, part.label, groups, now, before))
+        ch = change_rows(
+            ctx,
+            SECTION,
+            "run_rate_change",
+            part.label,
+            bd3,
+            groups,
+            now,
+            before,
+            exposure_now=part.months,
+            exposure_before=last.months,
+            basis="offences per month",
+        )
+        rows.append(ch)
+        top = ch.iloc[0]
+        share = 100.0 * now[0] / before[0] if before[0] else None
+        projected = now[0] * 12.0 / part.months if part.months else None
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 "part_year_run_rate",
-                f"The {p.months} months of {p.label} saw {share:.1f}% of the offences of {last.label}; at this "
-                f"monthly rate the year would show {_change_words(ch.loc[0, 'pct_change'])} "
-                f"({_significance_words(ch.loc[0, 'significance'])}).",
-                {
-                    "part_year_offences": now[0],
-                    "last_year_offences": before[0],
-                    "share_pct": _f(share),
-                    "monthly_change_pct": _f(ch.loc[0, "pct_change"]),
-                    "lower": _pct(ch.loc[0, "lower"]),
-                    "upper": _pct(ch.loc[0, "upper"]),
-                    "part_year_period": p.label,
-                    "last_year_period": last.label,
-                    "months": p.months,
-                },
-                significance=str(ch.loc[0, "significance"]),
-                period=p.label,
-                area=ctx.area_label,
-                definition=ctx.definition,
+                f"{part.label} ({part.months} months): {now[0]:,} offences, {fmt(share)} % of {last.label}'s "
+                f"{before[0]:,}; at this monthly rate the year would change by {fmt(top.value)} % "
+                f"({top.significance}).",
+                numbers_from(
+                    top,
+                    comparator=last.label,
+                    part_year_offences=now[0],
+                    last_year_offences=before[0],
+                    share_pct=plain(share),
+                    monthly_change_pct=plain(top.value),
+                    projected_change_pct=plain(top.value),
+                    projected_offences=plain(projected),
+                    part_year_period=part.label,
+                    last_year_period=last.label,
+                    months=part.months,
+                ),
+                period=part.label,
                 indicators=("part_year_vs_last_year", "run_rate_change"),
             )
         )
@@ -214,83 +291,74 @@ def _ratio_rows(ctx: AnalysisContext, label: str, groups: list[str], now: list[i
         label,
         ["all", "age_group", "age_group"],
         groups,
+        statistic="percentage",
+        unit="%",
         comparator_value=[float(b) for b in before],
     )
 
 
-def _change_rows(ctx, indicator, label, groups, ch, now, before) -> pd.DataFrame:
-    import pandas as pd
-
-    stats = pd.DataFrame(
-        {
-            "numerator": now,
-            "denominator": before,
-            "value": ch["pct_change"],
-            "lower": 100.0 * (ch["lower"] - 1.0),
-            "upper": 100.0 * (ch["upper"] - 1.0),
-            "method": "% change; " + ch["method"].astype(str),
-            "confidence": ch["confidence"],
-            "significance": ch["significance"],
-            "comparator_value": [float(b) for b in before],
-        }
-    )
-    return stat_rows(ctx, SECTION, indicator, stats, label, ["all", "age_group", "age_group"], groups)
-
-
 def _rates(ctx: AnalysisContext, counts: dict[str, dict[str, int]]) -> tuple[list[pd.DataFrame], list[Finding]]:
-    from svsna.stats import rate_ratio
-
     rows: list[pd.DataFrame] = []
     findings: list[Finding] = []
     ratios = []
+    groups = ["all", ctx.under_label, ctx.over_label]
     for p in ctx.periods:
         c = counts[p.label]
         pops = [ctx.population(p), ctx.population(p, age_to=ctx.under - 1), ctx.population(p, age_from=ctx.under)]
-        groups = ["all", ctx.under_label, ctx.over_label]
         rows.append(
             rate_rows(
                 ctx, SECTION, "rate", p.label, ["all", "age_group", "age_group"], groups, [c[g] for g in groups], pops
             )
         )
-        rr = rate_ratio(c[ctx.under_label], pops[1], c[ctx.over_label], pops[2], confidence=ctx.confidence)
-        rows.append(
-            stat_rows(
-                ctx,
-                SECTION,
-                "rate_ratio_age",
-                rr.drop(columns=["count_a", "pop_a", "count_b", "pop_b"]),
-                p.label,
-                "age_group",
-                f"{ctx.under_label} vs {ctx.over_label}",
-            )
+        rr = ratio_rows(
+            ctx,
+            SECTION,
+            "rate_ratio_age",
+            p.label,
+            "age_group",
+            f"{ctx.under_label} vs {ctx.over_label}",
+            c[ctx.under_label],
+            pops[1],
+            c[ctx.over_label],
+            pops[2],
         )
+        rows.append(rr)
         ratios.append((p, rr, pops, c))
     full = [r for r in ratios if r[0].kind == "financial_year"] or ratios
     if full:
         p, rr, pops, c = full[-1]
         prev = full[-2] if len(full) > 1 else None
-        rate_u = ctx.multiplier * c[ctx.under_label] / pops[1] if pops[1] else float("nan")
-        rate_o = ctx.multiplier * c[ctx.over_label] / pops[2] if pops[2] else float("nan")
+        rate_u = ctx.multiplier * c[ctx.under_label] / pops[1] if pops[1] else None
+        rate_o = ctx.multiplier * c[ctx.over_label] / pops[2] if pops[2] else None
+        top = rr.iloc[0]
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 "rate_ratio_under25",
-                f"The rate for under {ctx.under}s was {rr.loc[0, 'value']:.1f} times the rate for those "
-                f"{ctx.under} and over in {p.label}.",
-                {
-                    "ratio": _f(rr.loc[0, "value"]),
-                    "lower": _f(rr.loc[0, "lower"]),
-                    "upper": _f(rr.loc[0, "upper"]),
-                    "rate_under": _f(rate_u),
-                    "rate_over": _f(rate_o),
-                    "period": p.label,
-                    "previous_ratio": _f(prev[1].loc[0, "value"]) if prev else None,
-                    "previous_period": prev[0].label if prev else None,
-                },
-                significance=str(rr.loc[0, "significance"]),
+                f"Rate for under {ctx.under}s / rate for {ctx.under} and over in {p.label}: {fmt(top.value)} "
+                f"({top.significance}).",
+                numbers_from(
+                    top,
+                    comparator=ctx.over_label,
+                    comparator_value=rate_o,
+                    ratio=plain(top.value),
+                    rate_under=plain(rate_u),
+                    rate_over=plain(rate_o),
+                    rate_unit=ctx.rate_unit,
+                    previous_ratio=plain(prev[1].iloc[0].value) if prev else None,
+                    previous_period=prev[0].label if prev else None,
+                    trend=[
+                        {
+                            "period": q.label,
+                            "ratio": plain(x.iloc[0].value),
+                            "lower": plain(x.iloc[0].lower),
+                            "upper": plain(x.iloc[0].upper),
+                        }
+                        for q, x, _, _ in full
+                    ],
+                ),
                 period=p.label,
-                area=ctx.area_label,
-                definition=ctx.definition,
                 indicators=("rate", "rate_ratio_age"),
                 headline=True,
             )
@@ -307,7 +375,7 @@ def _prevalence(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]
     for role, name in (("victims", "victim"), ("suspects", "perpetrator")):
         if not ctx.has(role):
             continue
-        firsts = ctx.first_per_person(ctx.involvements(role, prof))
+        firsts = ctx.first_involvements(role, prof)
         # residents only: the home LSOA (at the first involvement) lies in the area's geography
         firsts = firsts.filter(firsts.home_lsoa.isin(ctx.table("geography").lsoa_code))
         df = ctx.fetch(firsts.group_by("person_age_group").aggregate(n=firsts.count()))
@@ -325,24 +393,23 @@ def _prevalence(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]
         )
         rows.append(r)
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 f"{name}_prevalence",
-                f"{r.loc[0, 'value']:.1f}% of residents were a {name} of serious violence in {prof.label} "
-                f"({r.loc[1, 'value']:.1f}% of under {ctx.under}s).",
-                {
-                    "value": _f(r.loc[0, "value"]),
-                    "lower": _f(r.loc[0, "lower"]),
-                    "upper": _f(r.loc[0, "upper"]),
-                    "persons": total,
-                    "population": pop_all,
-                    "under25_value": _f(r.loc[1, "value"]),
-                    "under25_persons": under,
-                    "under25_population": pop_u,
-                },
+                f"{fmt(r.loc[0, 'value'])} % of residents were a {name} of serious violence in {prof.label} "
+                f"({fmt(r.loc[1, 'value'])} % of under {ctx.under}s).",
+                numbers_from(
+                    r.iloc[0],
+                    persons=total,
+                    population=pop_all,
+                    under25_value=plain(r.loc[1, "value"]),
+                    under25_lower=plain(r.loc[1, "lower"]),
+                    under25_upper=plain(r.loc[1, "upper"]),
+                    under25_persons=under,
+                    under25_population=pop_u,
+                ),
                 period=prof.label,
-                area=ctx.area_label,
-                definition=ctx.definition,
                 indicators=(f"{name}_prevalence",),
                 headline=True,
             )
@@ -363,58 +430,16 @@ def _under25_victims(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Fin
     num = int(df["num"].fillna(0).iloc[0])
     den = int(df["den"].fillna(0).iloc[0])
     r = share_rows(ctx, SECTION, "under25_offences_with_under25_victim", prof.label, "all", "all", num, den)
-    f = Finding(
+    f = finding(
+        ctx,
         SECTION,
         "under25_offences_with_under25_victim",
-        f"{r.loc[0, 'value']:.1f}% of offences by under {ctx.under}s were against a person also under {ctx.under}.",
-        {
-            "value": _f(r.loc[0, "value"]),
-            "lower": _f(r.loc[0, "lower"]),
-            "upper": _f(r.loc[0, "upper"]),
-            "numerator": num,
-            "denominator": den,
-        },
+        f"{fmt(r.loc[0, 'value'])} % of offences by under {ctx.under}s were against a person also under {ctx.under}.",
+        numbers_from(r.iloc[0], numerator=num, denominator=den),
         period=prof.label,
-        area=ctx.area_label,
-        definition=ctx.definition,
         indicators=("under25_offences_with_under25_victim",),
     )
     return [r], [f]
-
-
-def _change_words(pct) -> str:
-    """``'a decrease of 14.6%'`` / ``'an increase of 3.0%'`` / ``'no change'``.
-
-    >>> _change_words(-14.6), _change_words(3.0), _change_words(0.0)
-    ('a decrease of 14.6%', 'an increase of 3.0%', 'no change')
-    """
-    v = _f(pct)
-    if v is None:
-        return "a change that cannot be calculated"
-    if round(v, 1) == 0:
-        return "no change"
-    return f"{'an increase' if v > 0 else 'a decrease'} of {abs(v):.1f}%"
-
-
-def _significance_words(sig) -> str:
-    return {
-        "Increase": "a statistically significant increase",
-        "Decrease": "a statistically significant decrease",
-        "No significant change": "not a statistically significant change",
-    }.get(str(sig), "not tested")
-
-
-def _f(x) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if v != v else v
-
-
-def _pct(ratio) -> float | None:
-    v = _f(ratio)
-    return None if v is None else 100.0 * (v - 1.0)
 
 
 def run(ctx: AnalysisContext) -> SectionResult:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from svsna.analyses._base import sex_label
-from svsna.analyses._figures import count_rows, share_rows, stat_rows
+from svsna.analyses._figures import count_rows, numbers_from, plain, separated, share_rows, stat_rows
 from svsna.indicators import Finding, SectionResult, concat_indicators
 
 if TYPE_CHECKING:
@@ -71,7 +71,16 @@ def _f(x: Any) -> float | None:
 
 
 def _note(ctx: AnalysisContext, key: str, text: str, period: str) -> Finding:
-    return Finding(SECTION, key, text, {}, period=period, area=ctx.area_label, definition=ctx.definition)
+    return Finding(
+        SECTION,
+        key,
+        text,
+        numbers_from(None, period=period, reason=text),
+        period=period,
+        area=ctx.area_label,
+        definition=ctx.definition,
+        public=False,
+    )
 
 
 def _straddles(pop: pd.DataFrame, cut: int) -> bool:
@@ -88,13 +97,13 @@ def _year_rows(ctx: AnalysisContext, year: int) -> pd.DataFrame:
 def _residents(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd.DataFrame], list[Finding]]:
     import pandas as pd
 
-    rows = [count_rows(ctx, SECTION, "residents", period, "all", "all", [total], denominator=total)]
+    rows = [count_rows(ctx, SECTION, "residents", period, "all", "all", [total], unit="residents", denominator=total)]
     findings = [
         Finding(
             SECTION,
             "total_residents",
             f"{ctx.config.name} has {plain_count(total)} residents ({period.lower()} estimate).",
-            {"residents": total, "population_year": period},
+            numbers_from(rows[0].iloc[0], residents=total, population_year=period),
             period=period,
             area=ctx.area_label,
             definition=ctx.definition,
@@ -108,7 +117,9 @@ def _residents(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd
             continue
         names = sorted(by)
         counts = [by[n] for n in names]
-        rows.append(count_rows(ctx, SECTION, "residents", period, level, names, counts, denominator=total))
+        rows.append(
+            count_rows(ctx, SECTION, "residents", period, level, names, counts, unit="residents", denominator=total)
+        )
         stats = pd.DataFrame(
             {
                 "numerator": counts,
@@ -117,7 +128,10 @@ def _residents(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd
                 "method": SHARE_METHOD,
             }
         )
-        rows.append(stat_rows(ctx, SECTION, "share_of_residents", stats, period, level, names))
+        shares = stat_rows(
+            ctx, SECTION, "share_of_residents", stats, period, level, names, statistic="percentage", unit="%"
+        )
+        rows.append(shares)
         if level == "district" and len(names) > 1 and total:
             big = max(names, key=lambda n: (by[n], n))
             share = 100.0 * by[big] / total
@@ -127,7 +141,14 @@ def _residents(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd
                     "largest_district",
                     f"{big} is the most populous district, with {plain_count(by[big])} residents "
                     f"({share:.1f}% of the area).",
-                    {"district": big, "residents": by[big], "share_pct": share, "districts": len(names)},
+                    numbers_from(
+                        shares.iloc[names.index(big)],
+                        comparator=ctx.area_label,
+                        district=big,
+                        residents=by[big],
+                        share_pct=share,
+                        districts=len(names),
+                    ),
                     period=period,
                     area=ctx.area_label,
                     definition=ctx.definition,
@@ -156,7 +177,7 @@ def _young(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd.Dat
     young = ctx.population(prof, age_to=under - 1)
     area = share_rows(ctx, SECTION, "share_under_focus", period, "all", "all", [young], [total])
     rows = [area]
-    area_value, area_low, area_up = (_f(area.loc[0, c]) for c in ("value", "lower", "upper"))
+    area_value = _f(area.loc[0, "value"])
     findings = [
         Finding(
             SECTION,
@@ -164,7 +185,7 @@ def _young(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd.Dat
             f"{area_value:.1f}% of residents are under {under} ({plain_count(young)} people)."
             if area_value is not None
             else f"The share of residents under {under} cannot be computed (no residents).",
-            {"value": area_value, "lower": area_low, "upper": area_up, "residents": young, "population": total},
+            numbers_from(area.iloc[0], residents=young, population=total),
             period=period,
             area=ctx.area_label,
             definition=ctx.definition,
@@ -205,15 +226,16 @@ def _young(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd.Dat
                 SECTION,
                 "youngest_district",
                 text,
-                {
-                    "district": str(top["breakdown_value"]),
-                    "value": _f(top["value"]),
-                    "lower": _f(top["lower"]),
-                    "upper": _f(top["upper"]),
-                    "area_value": area_value,
-                    "districts_higher": higher,
-                    "districts_lower": lower,
-                },
+                numbers_from(
+                    top,
+                    comparator=ctx.area_label,
+                    comparator_value=area_value,
+                    district=str(top["breakdown_value"]),
+                    area_value=area_value,
+                    districts_higher=higher,
+                    districts_lower=lower,
+                    separated=separated(top, valid.iloc[1]) if len(valid) > 1 else True,
+                ),
                 significance=sig,
                 period=period,
                 area=ctx.area_label,
@@ -242,10 +264,11 @@ def _age_sex(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd.D
                 period,
             )
         ]
-    values, counts = [], []
+    values, counts, keys = [], [], []
     for sex in ("M", "F"):
         for band, lo, hi in bands:
             values.append(f"{sex_label(sex)}|{band}")
+            keys.append((sex_label(sex), band))
             counts.append(ctx.population(prof, age_from=lo, age_to=hi, sex=sex))
     if abs(sum(counts) - (males + females)) > 0.5:
         return [], [
@@ -266,21 +289,40 @@ def _age_sex(ctx: AnalysisContext, period: str, total: float) -> tuple[list[pd.D
             "method": SHARE_METHOD,
         }
     )
-    rows = [stat_rows(ctx, SECTION, "residents_by_age_sex", stats, period, "sex|age_band", values)]
+    rows = [
+        stat_rows(
+            ctx,
+            SECTION,
+            "residents_by_age_sex",
+            stats,
+            period,
+            "sex|age_band",
+            values,
+            statistic="percentage",
+            unit="%",
+        )
+    ]
     peak = max(range(len(values)), key=lambda i: (counts[i], -i))
-    sex, band = values[peak].split("|")
+    sex, band = keys[peak]
     finding = Finding(
         SECTION,
         "age_sex_structure",
         f"{100.0 * females / denom:.1f}% of residents are female; the largest age-sex group is "
         f"{sex.lower()}s aged {band} ({100.0 * counts[peak] / denom:.1f}% of residents).",
-        {
-            "female_pct": 100.0 * females / denom,
-            "male_pct": 100.0 * males / denom,
-            "largest_group_sex": sex,
-            "largest_group_band": band,
-            "largest_group_pct": 100.0 * counts[peak] / denom,
-        },
+        numbers_from(
+            None,
+            period=period,
+            value=100.0 * females / denom,
+            unit="%",
+            statistic="percentage",
+            n=females,
+            denominator=denom,
+            female_pct=100.0 * females / denom,
+            male_pct=100.0 * males / denom,
+            largest_group_sex=sex,
+            largest_group_band=band,
+            largest_group_pct=100.0 * counts[peak] / denom,
+        ),
         period=period,
         area=ctx.area_label,
         definition=ctx.definition,
@@ -330,7 +372,17 @@ def _deprivation(ctx: AnalysisContext, period: str) -> tuple[list[pd.DataFrame],
         }
     )
     rows = [
-        stat_rows(ctx, SECTION, "residents_by_imd_decile", stats, period, "imd_decile", [str(d) for d in by_dec.index])
+        stat_rows(
+            ctx,
+            SECTION,
+            "residents_by_imd_decile",
+            stats,
+            period,
+            "imd_decile",
+            [str(d) for d in by_dec.index],
+            statistic="percentage",
+            unit="%",
+        )
     ]
     findings: list[Finding] = []
     districts = sorted(known["district_name"].dropna().unique().tolist())
@@ -362,14 +414,15 @@ def _deprivation(ctx: AnalysisContext, period: str) -> tuple[list[pd.DataFrame],
                 "most_deprived_district",
                 f"{best['value']:.1f}% of {best['breakdown_value']}'s residents live in the most deprived 10% of "
                 f"neighbourhoods (LSOAs) in England, {compared} {area_value:.1f}% across the area.",
-                {
-                    "district": str(best["breakdown_value"]),
-                    "value": _f(best["value"]),
-                    "lower": _f(best["lower"]),
-                    "upper": _f(best["upper"]),
-                    "area_value": area_value,
-                    "residents": _f(best["numerator"]),
-                },
+                numbers_from(
+                    best,
+                    comparator=ctx.area_label,
+                    comparator_value=area_value,
+                    district=str(best["breakdown_value"]),
+                    area_value=area_value,
+                    residents=_f(best["numerator"]),
+                    separated=separated(best, valid.iloc[1]) if len(valid) > 1 else True,
+                ),
                 significance=sig,
                 period=period,
                 area=ctx.area_label,
@@ -378,6 +431,131 @@ def _deprivation(ctx: AnalysisContext, period: str) -> tuple[list[pd.DataFrame],
             )
         )
     return rows, findings
+
+
+# ------------------------------------------------------------------ deprivation rank and ethnicity
+def _deprivation_rank(ctx: AnalysisContext, period: str) -> tuple[list[pd.DataFrame], list[Finding]]:
+    """Districts ranked by deprivation from the geography's LSOA IMD deciles.
+
+    The official IoD 2019 local-authority ranks (1 of 317 ...) need the national LSOA scores, which
+    the geography does not carry; what the deciles allow is the IoD's own "proportion of LSOAs in
+    the most deprived 10% nationally" and a population-weighted mean decile, ranked within the area
+    (1 = most deprived). The finding says which measure was used.
+    """
+    import pandas as pd
+
+    geo = ctx.geography_frame.drop_duplicates("lsoa_code")
+    if "imd_decile" not in geo.columns or geo["imd_decile"].isna().all() or "district_name" not in geo.columns:
+        return [], []
+    known = geo.dropna(subset=["imd_decile", "district_name"])
+    districts = sorted(known["district_name"].unique().tolist())
+    if len(districts) < 2:
+        return [], []
+    lsoas = known.groupby("district_name")["lsoa_code"].count()
+    in_first = known[known["imd_decile"].astype(int) == 1].groupby("district_name")["lsoa_code"].count()
+    rows = [
+        share_rows(
+            ctx,
+            SECTION,
+            "lsoas_in_most_deprived_decile",
+            period,
+            "district",
+            districts,
+            [int(in_first.get(d, 0)) for d in districts],
+            [int(lsoas[d]) for d in districts],
+        )
+    ]
+    by_lsoa = ctx.population_levels(ctx.profile, "lsoa")
+    weights = known["lsoa_code"].map(by_lsoa) if by_lsoa else pd.Series(1.0, index=known.index)
+    k = known.assign(w=weights.fillna(0.0).astype(float), d=known["imd_decile"].astype(float))
+    means = []
+    for d in districts:
+        g = k[k["district_name"] == d]
+        means.append(float((g["w"] * g["d"]).sum() / g["w"].sum()) if g["w"].sum() else float("nan"))
+    measure = (
+        "population-weighted mean national IMD 2019 decile of the district's LSOAs"
+        if by_lsoa
+        else "mean national IMD 2019 decile of the district's LSOAs (unweighted: no LSOA populations)"
+    )
+    stats = pd.DataFrame({"denominator": [float(lsoas[d]) for d in districts], "value": means, "method": measure})
+    rows.append(
+        stat_rows(
+            ctx, SECTION, "mean_imd_decile", stats, period, "district", districts, statistic="mean", unit="decile"
+        )
+    )
+    order = sorted(range(len(districts)), key=lambda i: (means[i], districts[i]))
+    ranking = [
+        {
+            "rank": r + 1,
+            "district": districts[i],
+            "mean_decile": plain(means[i]),
+            "lsoas_in_most_deprived_decile_pct": plain(rows[0].iloc[i].value),
+        }
+        for r, i in enumerate(order)
+    ]
+    top = rows[1].iloc[order[0]]
+    finding = Finding(
+        SECTION,
+        "deprivation_rank",
+        f"{districts[order[0]]} is the most deprived district of the area by the {measure}.",
+        numbers_from(
+            top,
+            district=districts[order[0]],
+            measure=measure,
+            national_rank_available=False,
+            national_rank_note="national local-authority ranks need the IoD 2019 local-authority summaries, "
+            "which the geography table does not carry",
+            ranking=ranking,
+        ),
+        period=period,
+        area=ctx.area_label,
+        definition=ctx.definition,
+        indicators=("mean_imd_decile", "lsoas_in_most_deprived_decile"),
+    )
+    return rows, [finding]
+
+
+def _ethnicity(ctx: AnalysisContext, period: str) -> tuple[list[pd.DataFrame], list[Finding]]:
+    """Residents by ethnic group where the population table has an ``ethnicity_group`` column;
+    otherwise a note (the ONS mid-year estimates carry none)."""
+    pop = ctx.table("population")
+    if "ethnicity_group" not in pop.columns:
+        return [], [
+            _note(
+                ctx,
+                "population_ethnicity_not_computed",
+                "The ethnicity of residents cannot be shown: the population table (mid-year estimates) has no "
+                "ethnic group; perpetrator and victim ethnicity are shown without a resident comparison.",
+                period,
+            )
+        ]
+    year = ctx.population_year(ctx.profile)
+    sub = pop.filter(pop.year == year)
+    df = ctx.fetch(sub.group_by("ethnicity_group").aggregate(n=sub.population.sum()))
+    df = df[df["ethnicity_group"].notna()].sort_values(["n", "ethnicity_group"], ascending=[False, True])
+    total = float(df["n"].sum())
+    names = df["ethnicity_group"].astype(str).tolist()
+    import pandas as pd
+
+    stats = pd.DataFrame(
+        {"numerator": df["n"].astype(float).to_numpy(), "denominator": total,
+         "value": 100.0 * df["n"].astype(float).to_numpy() / total if total else float("nan"), "method": SHARE_METHOD}
+    )  # fmt: skip
+    r = stat_rows(
+        ctx, SECTION, "residents_by_ethnicity", stats, period, "ethnicity", names, statistic="percentage", unit="%"
+    )
+    top = r.iloc[0]
+    f = Finding(
+        SECTION,
+        "population_ethnicity",
+        f"{top.value:.1f}% of residents are {top.breakdown_value}.",
+        numbers_from(top, shares={n: plain(v) for n, v in zip(names, r.value, strict=True)}),
+        period=period,
+        area=ctx.area_label,
+        definition=ctx.definition,
+        indicators=("residents_by_ethnicity",),
+    )
+    return [r], [f]
 
 
 def run(ctx: AnalysisContext) -> SectionResult:
@@ -405,7 +583,8 @@ def run(ctx: AnalysisContext) -> SectionResult:
         r, f = step(ctx, period, total)
         parts += r
         findings += f
-    r, f = _deprivation(ctx, period)
-    parts += r
-    findings += f
+    for step2 in (_deprivation, _deprivation_rank, _ethnicity):
+        r, f = step2(ctx, period)
+        parts += r
+        findings += f
     return SectionResult(SECTION, concat_indicators(parts), findings)

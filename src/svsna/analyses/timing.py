@@ -6,12 +6,16 @@ configured events for annotation. Day-of-week, hour-of-day and hour x weekday pr
 for the profile period, each also split by the offence's age group; the share of offences
 starting in the night-time-economy window is given for every period.
 
+Offences whose date is known but whose time is not (``offences.time_known`` false) are
+counted by day and month but left out of every hour, weekday x hour and NTE figure; their
+number is an indicator (``time_unknown_offences``) and a warning in the assessment.
+
 Examples
 --------
 >>> SECTION
 'timing'
->>> WEEKDAYS[5], hour_label(15)
-('Sat', '15:00-15:59')
+>>> WEEKDAYS[5], WEEKDAY_NAMES[5], hour_label(15)
+('Sat', 'Saturday', '15:00-15:59')
 """
 
 from __future__ import annotations
@@ -20,9 +24,19 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from svsna.analyses._base import POLICE_REQUIRES
-from svsna.analyses._figures import count_rows, rate_rows, share_rows, stat_rows
+from svsna.analyses._figures import (
+    count_rows,
+    finding,
+    fmt,
+    numbers_from,
+    plain,
+    rate_rows,
+    separated,
+    share_rows,
+    spc_rows,
+)
 from svsna.analyses.extent import daily_counts
-from svsna.indicators import Finding, SectionResult, concat_indicators
+from svsna.indicators import Finding, SectionResult, Significance, concat_indicators
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,11 +44,12 @@ if TYPE_CHECKING:
     from svsna.analyses._base import AnalysisContext
     from svsna.config import Period
 
-__all__ = ["REQUIRES", "SECTION", "WEEKDAYS", "hour_label", "months_between", "run"]
+__all__ = ["REQUIRES", "SECTION", "WEEKDAYS", "WEEKDAY_NAMES", "hour_label", "months_between", "run"]
 
 REQUIRES = POLICE_REQUIRES
 SECTION = "timing"
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+WEEKDAY_NAMES: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SPC_METHOD = "XmR (Making Data Count)"
 
 
@@ -57,10 +72,7 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def _monthly(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
-    import pandas as pd
-
-    from svsna.config import Period
-    from svsna.stats.spc import spc  # the submodule shares the name; import the function explicitly
+    from svsna.config import financial_year
 
     win = ctx.trend_window
     d = daily_counts(ctx)
@@ -74,44 +86,46 @@ def _monthly(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     pops = []
     for m in months:
         fy = m.year if m.month >= 4 else m.year - 1
-        pops.append(ctx.population(Period(label="m", start=dt.date(fy, 4, 1), end=dt.date(fy, 4, 1))))
+        pops.append(ctx.population(financial_year(fy)))
     rows.append(rate_rows(ctx, SECTION, "rate_monthly", win.label, "month", labels, counts, pops))
     if len(months) >= 2:
-        chart = spc(counts, dates=labels, improvement="decrease")
-        stats = pd.DataFrame(
-            {
-                "numerator": counts,
-                "value": counts,
-                "lower": chart["lower_limit"],
-                "upper": chart["upper_limit"],
-                "method": SPC_METHOD,
-                "significance": chart["point_type"],
-                "comparator_value": chart["mean"],
-            }
-        )
-        rows.append(stat_rows(ctx, SECTION, "offences_monthly", stats, win.label, "month", labels))
-        high = [lab for lab, t in zip(labels, chart["point_type"], strict=True) if "high" in str(t)]
-        low = [lab for lab, t in zip(labels, chart["point_type"], strict=True) if "low" in str(t)]
+        r, chart = spc_rows(ctx, SECTION, "offences_monthly", win.label, labels, counts)
+        rows.append(r)
+        kinds = [Significance(str(t)) for t in chart["point_type"]]
+        high = [lab for lab, t in zip(labels, kinds, strict=True) if t is Significance.SPECIAL_HIGH]
+        low = [lab for lab, t in zip(labels, kinds, strict=True) if t is Significance.SPECIAL_LOW]
         peak = max(range(len(counts)), key=lambda i: (counts[i], -i))
         trough = min(range(len(counts)), key=lambda i: (counts[i], i))
+        sig = Significance.SPECIAL_HIGH if high else Significance.SPECIAL_LOW if low else Significance.COMMON_CAUSE
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 "spc_signals",
                 f"Monthly offences peaked in {labels[peak]} ({counts[peak]}); special-cause high months: "
                 f"{', '.join(high) or 'none'}; low months: {', '.join(low) or 'none'}.",
-                {
-                    "months_high": high,
-                    "months_low": low,
-                    "peak_month": labels[peak],
-                    "peak_count": counts[peak],
-                    "trough_month": labels[trough],
-                    "trough_count": counts[trough],
-                },
-                significance="Special cause" if high or low else "Common cause",
+                numbers_from(
+                    None,
+                    period=win.label,
+                    significance=sig,
+                    value=counts[peak],
+                    unit="offences",
+                    statistic="count",
+                    comparator="process mean",
+                    comparator_value=float(chart["mean"].iloc[peak]),
+                    n=sum(counts),
+                    months=len(months),
+                    months_high=high,
+                    months_low=low,
+                    peak_month=labels[peak],
+                    peak_count=counts[peak],
+                    trough_month=labels[trough],
+                    trough_count=counts[trough],
+                    mean=plain(chart["mean"].iloc[0]),
+                    lower_limit=plain(chart["lower_limit"].iloc[0]),
+                    upper_limit=plain(chart["upper_limit"].iloc[0]),
+                ),
                 period=win.label,
-                area=ctx.area_label,
-                definition=ctx.definition,
                 indicators=("offences_monthly",),
             )
         )
@@ -125,6 +139,7 @@ def _monthly(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
                 "month",
                 labels,
                 counts,
+                unit="offences",
                 method="Count (too few months for SPC)",
             )
         )
@@ -133,22 +148,16 @@ def _monthly(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
         for e in ctx.config.events
     ]
     findings.append(
-        Finding(
+        finding(
+            ctx,
             SECTION,
             "trend_events",
-            (
-                "Events marked on the monthly trend: "
-                + "; ".join(f"{e.label} ({e.date:%d %b %Y})" for e in ctx.config.events)
-                + "."
-            )
+            ("Events marked on the monthly trend: " + "; ".join(e["label"] for e in events) + ".")
             if events
             else "No events are marked on the monthly trend.",
-            {"events": events},
+            numbers_from(None, period=win.label, n=len(events), events=events),
             period=win.label,
-            area=ctx.area_label,
-            definition=ctx.definition,
             indicators=("offences_monthly",),
-            public=True,
         )
     )
     return rows, findings
@@ -156,26 +165,25 @@ def _monthly(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
 
 def _profile_cube(ctx: AnalysisContext) -> pd.DataFrame:
     f = ctx.window(ctx.offence_facts(), ctx.profile)
-    df = ctx.fetch(f.group_by("age_group", "weekday", "hour").aggregate(n=f.count()))
+    df = ctx.fetch(f.group_by("age_group", "weekday", "hour", "time_known").aggregate(n=f.count()))
     df["n"] = df["n"].astype(int)
+    df["time_known"] = df["time_known"].astype(bool)
     return df
 
 
 def _profiles(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     label = ctx.profile.label
-    cube = _profile_cube(ctx)
+    every = _profile_cube(ctx)
+    cube = every[every["time_known"]]
     rows: list[pd.DataFrame] = []
-    groups = [
-        ("all", cube),
-        (ctx.under_label, cube[cube.age_group == ctx.under_label]),
-        (ctx.over_label, cube[cube.age_group == ctx.over_label]),
-    ]
+    u, o = ctx.under_label, ctx.over_label
+    groups = [("all", every, cube), (u, every[every.age_group == u], cube[cube.age_group == u]),
+              (o, every[every.age_group == o], cube[cube.age_group == o])]  # fmt: skip
     peaks: dict[str, int | None] = {}
-    weekend: dict[str, float | None] = {}
-    wd_all = None
-    for g, sub in groups:
-        total = int(sub["n"].sum())
-        wd = sub.groupby("weekday")["n"].sum()
+    wd_by: dict[str, list[int]] = {}
+    hr_by: dict[str, list[int]] = {}
+    for g, sub_all, sub in groups:
+        wd = sub_all.groupby("weekday")["n"].sum()
         hr = sub.groupby("hour")["n"].sum()
         wd_counts = [int(wd.get(i, 0)) for i in range(7)]
         hr_counts = [int(hr.get(h, 0)) for h in range(24)]
@@ -183,18 +191,29 @@ def _profiles(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
         bd = "" if g == "all" else "age_group|"
         rows.append(
             share_rows(
-                ctx, SECTION, "weekday_share", label, f"{bd}weekday", [pre + w for w in WEEKDAYS], wd_counts, total
+                ctx, SECTION, "weekday_share", label, f"{bd}weekday", [pre + w for w in WEEKDAYS], wd_counts,
+                sum(wd_counts),
             )
-        )
+        )  # fmt: skip
         rows.append(
             share_rows(
-                ctx, SECTION, "hour_share", label, f"{bd}hour", [f"{pre}{h:02d}" for h in range(24)], hr_counts, total
+                ctx, SECTION, "hour_share", label, f"{bd}hour", [f"{pre}{h:02d}" for h in range(24)], hr_counts,
+                sum(hr_counts),
             )
-        )
-        peaks[g] = max(range(24), key=lambda h: (hr_counts[h], -h)) if total else None
-        weekend[g] = 100.0 * (wd_counts[5] + wd_counts[6]) / total if total else None
-        if g == "all":
-            wd_all = (wd_counts, total, hr_counts)
+        )  # fmt: skip
+        peaks[g] = max(range(24), key=lambda h: (hr_counts[h], -h)) if sum(hr_counts) else None
+        wd_by[g], hr_by[g] = wd_counts, hr_counts
+    weekend = share_rows(
+        ctx,
+        SECTION,
+        "weekend_share",
+        label,
+        ["all", "age_group", "age_group"],
+        ["all", u, o],
+        [wd_by[g][5] + wd_by[g][6] for g in ("all", u, o)],
+        [sum(wd_by[g]) for g in ("all", u, o)],
+    )
+    rows.append(weekend)
     wh = cube.groupby(["weekday", "hour"])["n"].sum()
     keys = [(w, h) for w in range(7) for h in range(24)]
     rows.append(
@@ -206,10 +225,11 @@ def _profiles(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
             "weekday|hour",
             [f"{WEEKDAYS[w]}|{h:02d}" for w, h in keys],
             [int(wh.get(k, 0)) for k in keys],
+            unit="offences",
         )
     )
     wha = cube.groupby(["age_group", "weekday", "hour"])["n"].sum()
-    for g in (ctx.under_label, ctx.over_label):
+    for g in (u, o):
         rows.append(
             count_rows(
                 ctx,
@@ -219,59 +239,121 @@ def _profiles(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
                 "age_group|weekday|hour",
                 [f"{g}|{WEEKDAYS[w]}|{h:02d}" for w, h in keys],
                 [int(wha.get((g, w, h), 0)) for w, h in keys],
+                unit="offences",
             )
         )
+    unknown = int(every.loc[~every["time_known"], "n"].sum())
+    total_all = int(every["n"].sum())
+    rows.append(share_rows(ctx, SECTION, "time_unknown_offences", label, "all", "all", unknown, total_all))
+    if unknown:
+        ctx.warn(
+            "time_unknown",
+            f"{unknown} of {total_all} offences in {label} have a date without a time; they are left out of the "
+            "hour, day-and-hour and night-time-economy figures",
+            period=label,
+            n=unknown,
+            denominator=total_all,
+        )
     findings: list[Finding] = []
-    wd_counts, total, hr_counts = wd_all
-    if total:
+    hr_counts, timed = hr_by["all"], sum(hr_by["all"])
+    if timed:
         h = peaks["all"]
-        u, o = peaks[ctx.under_label], peaks[ctx.over_label]
+        hr_rows = rows[1]
+        hrow = hr_rows.iloc[h]
+        nxt = sorted(range(24), key=lambda k: (-hr_counts[k], k))[1]
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 "peak_hour",
-                f"Offences were most frequent at {hour_label(h)} ({100.0 * hr_counts[h] / total:.1f}%).",
-                {
-                    "hour": h,
-                    "label": hour_label(h),
-                    "share": 100.0 * hr_counts[h] / total,
-                    "count": hr_counts[h],
-                    "under25_hour": u,
-                    "under25_label": hour_label(u) if u is not None else None,
-                    "over25_hour": o,
-                    "over25_label": hour_label(o) if o is not None else None,
-                },
+                f"Offences were most frequent at {hour_label(h)} ({fmt(hrow.value)} %).",
+                numbers_from(
+                    hrow,
+                    hour=h,
+                    label=hour_label(h),
+                    share=plain(hrow.value),
+                    count=hr_counts[h],
+                    separated=separated(hrow, hr_rows.iloc[nxt]),
+                    next_hour=nxt,
+                    next_share=plain(hr_rows.iloc[nxt].value),
+                    under25_hour=peaks[u],
+                    under25_label=hour_label(peaks[u]) if peaks[u] is not None else None,
+                    over25_hour=peaks[o],
+                    over25_label=hour_label(peaks[o]) if peaks[o] is not None else None,
+                    time_unknown=unknown,
+                ),
                 period=label,
-                area=ctx.area_label,
-                definition=ctx.definition,
                 indicators=("hour_share",),
             )
         )
+    wd_counts = wd_by["all"]
+    if sum(wd_counts):
         w = max(range(7), key=lambda i: (wd_counts[i], -i))
+        wd_rows = rows[0]
+        nxt = sorted(range(7), key=lambda k: (-wd_counts[k], k))[1]
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 "peak_weekday",
-                f"{WEEKDAYS[w]} was the busiest day ({100.0 * wd_counts[w] / total:.1f}%); "
-                f"{weekend['all']:.1f}% of offences were at the weekend.",
-                {
-                    "weekday": WEEKDAYS[w],
-                    "share": 100.0 * wd_counts[w] / total,
-                    "weekend_share": weekend["all"],
-                    "under25_weekend_share": weekend[ctx.under_label],
-                    "over25_weekend_share": weekend[ctx.over_label],
-                },
+                f"{WEEKDAY_NAMES[w]} was the busiest day ({fmt(wd_rows.iloc[w].value)} %); "
+                f"{fmt(weekend.iloc[0].value)} % of offences were at the weekend.",
+                numbers_from(
+                    wd_rows.iloc[w],
+                    weekday=WEEKDAYS[w],
+                    weekday_name=WEEKDAY_NAMES[w],
+                    share=plain(wd_rows.iloc[w].value),
+                    separated=separated(wd_rows.iloc[w], wd_rows.iloc[nxt]),
+                    next_weekday=WEEKDAY_NAMES[nxt],
+                    next_share=plain(wd_rows.iloc[nxt].value),
+                    weekend_share=plain(weekend.iloc[0].value),
+                    under25_weekend_share=plain(weekend.iloc[1].value),
+                    over25_weekend_share=plain(weekend.iloc[2].value),
+                ),
                 period=label,
-                area=ctx.area_label,
-                definition=ctx.definition,
-                indicators=("weekday_share",),
+                indicators=("weekday_share", "weekend_share"),
             )
         )
+        wu, wo = weekend.iloc[1], weekend.iloc[2]
+        if wu.denominator and wo.denominator:
+            apart = separated(wu, wo, highest=bool(wu.value >= wo.value))
+            sig = (
+                Significance.SIMILAR
+                if not apart
+                else (Significance.HIGHER if wu.value > wo.value else Significance.LOWER)
+            )
+            findings.append(
+                finding(
+                    ctx,
+                    SECTION,
+                    "weekend_share_by_age",
+                    f"{fmt(wu.value)} % of offences by under {ctx.under}s and {fmt(wo.value)} % of offences by "
+                    f"those {ctx.under} and over were at the weekend.",
+                    numbers_from(
+                        wu,
+                        comparator=o,
+                        comparator_value=plain(wo.value),
+                        significance=sig,
+                        separated=apart,
+                        comparator_lower=plain(wo.lower),
+                        comparator_upper=plain(wo.upper),
+                        comparator_n=int(wo.numerator),
+                        comparator_denominator=int(wo.denominator),
+                        weekday_spread={
+                            g: [plain(100.0 * c / sum(wd_by[g])) if sum(wd_by[g]) else None for c in wd_by[g]]
+                            for g in (u, o)
+                        },
+                    ),
+                    period=label,
+                    indicators=("weekend_share", "weekday_share"),
+                )
+            )
     return rows, findings
 
 
 def _nte(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     d = daily_counts(ctx)
+    d = d[d["time_known"]]
     rows: list[pd.DataFrame] = []
     periods: list[Period] = [*ctx.periods]
     if ctx.profile.label not in {p.label for p in periods}:
@@ -283,7 +365,7 @@ def _nte(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
         for g in ("all", ctx.under_label, ctx.over_label):
             s = sub if g == "all" else sub[sub.age_group == g]
             groups.append(g)
-            nums.append(int(s.loc[s.nte.astype(bool), "n"].sum()))
+            nums.append(int(s.loc[s.nte, "n"].sum()))
             dens.append(int(s["n"].sum()))
         r = share_rows(ctx, SECTION, "nte_share", p.label, ["all", "age_group", "age_group"], groups, nums, dens)
         rows.append(r)
@@ -291,25 +373,28 @@ def _nte(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     findings: list[Finding] = []
     latest = [(p, r) for p, r in results if p.kind != "window"]
     p, r = (latest or results)[-1]
+    prof_row = results[-1][1].iloc[0]
     if r.loc[0, "denominator"] > 0:
         win = ctx.config.night_time_economy.label
         findings.append(
-            Finding(
+            finding(
+                ctx,
                 SECTION,
                 "nte_share",
-                f"{r.loc[0, 'value']:.1f}% of serious violence in {p.label} was in the night-time economy ({win}).",
-                {
-                    "value": float(r.loc[0, "value"]),
-                    "lower": float(r.loc[0, "lower"]),
-                    "upper": float(r.loc[0, "upper"]),
-                    "count": int(r.loc[0, "numerator"]),
-                    "total": int(r.loc[0, "denominator"]),
-                    "period": p.label,
-                    "window": win,
-                },
+                f"{fmt(r.loc[0, 'value'])} % of serious violence in {p.label} was in the night-time economy ({win}).",
+                numbers_from(
+                    r.iloc[0],
+                    count=int(r.loc[0, "numerator"]),
+                    total=int(r.loc[0, "denominator"]),
+                    window=win,
+                    part_year=p.kind == "part_year",
+                    profile_period=ctx.profile.label,
+                    profile_value=plain(prof_row.value),
+                    profile_lower=plain(prof_row.lower),
+                    profile_upper=plain(prof_row.upper),
+                    trend=[{"period": q.label, "value": plain(x.iloc[0].value), "kind": q.kind} for q, x in results],
+                ),
                 period=p.label,
-                area=ctx.area_label,
-                definition=ctx.definition,
                 indicators=("nte_share",),
                 headline=True,
             )

@@ -1,7 +1,8 @@
 """``svsna assess``: run every SNA analysis section on the warehouse and write the results.
 
 Writes ``indicators.csv``, ``indicators.parquet``, ``findings.json`` and ``assessment.json``
-to the area's output folder (or ``--out``).
+to ``restricted/`` in the area's output folder (or ``--out``), and prints every section that did
+not run (source not supplied, or inputs unusable) and every input warning.
 
 Examples
 --------
@@ -57,8 +58,8 @@ def register(app: typer.Typer) -> None:
         config = load_area_config(area)
         if boundaries is not None and not boundaries.is_absolute():
             boundaries = Path.cwd() / boundaries
-        if boundaries is None:  # the area file's boundaries setting, where the configuration has one
-            boundaries = getattr(config, "boundaries_path", None)
+        if boundaries is None:  # the area file's boundaries setting
+            boundaries = config.boundaries_path
         workspace = config.workspace_dir
         # Before any analysis runs: refuse a warehouse whose last ingest did not complete (exit 7) or that
         # an ingest is writing now (exit 6), and an output folder that cannot be written (exit 8).
@@ -84,8 +85,15 @@ def register(app: typer.Typer) -> None:
             wh.close()
         target = out if out is not None else config.output_dir
         paths = write_assessment(result, target)
-        for s in result.skipped:
-            console.print(f"[yellow]skipped[/] {s['definition']}: {s['section']} ({s['reason']})", highlight=False)
+        for s in result.sections:
+            if s["status"] == "ran":
+                continue
+            who = s["definition"] or "all definitions"
+            word = "not supplied" if s["status"] == "not_supplied" else "[red]unusable[/]"
+            console.print(f"[yellow]section {s['section']}[/] ({who}): {word}: {s['reason']}", highlight=False)
+        for w in result.warnings:
+            where = "/".join(x for x in (w["definition"], w["section"]) if x)
+            console.print(f"[yellow]warning[/] {where}: {w['message']}", highlight=False)
         console.print(
             f"[green]wrote[/] {len(result.indicators):,} indicator rows and {len(result.findings):,} findings "
             f"to {paths['indicators_csv'].parent}",

@@ -94,20 +94,20 @@ def register(app: typer.Typer) -> None:
         # folder can be written before any work (exit 8).
         check_warehouse(config.workspace_dir, area=str(area), require=False)
         preflight_output(config, out=out)
+        from svsna.analyses import assessment_file
+
         folder = config.output_dir
-        indicators = folder / "indicators.parquet"
+        indicators = assessment_file(folder, "indicators.parquet")
         if not indicators.is_file():
-            indicators = folder / "indicators.csv"
+            indicators = assessment_file(folder, "indicators.csv")
         if not indicators.is_file():
             raise MissingInputError(
                 f"{folder}: no indicators.csv or indicators.parquet (hint: run `svsna assess --area {area}` first)"
             )
-        findings = folder / "findings.json"
+        findings = assessment_file(folder, "findings.json")
         if not findings.is_file():
             raise MissingInputError(f"{findings}: findings not found (hint: run `svsna assess --area {area}` first)")
-        ledger = folder / "restricted" / "ledger.csv"
-        if not ledger.is_file():
-            ledger = folder / "ledger.csv"
+        ledger = assessment_file(folder, "ledger.csv")
         bounds_path = boundaries or find_boundaries(config)
         if boundaries is not None and not boundaries.is_file():
             raise MissingInputError(f"{boundaries}: boundary file not found")

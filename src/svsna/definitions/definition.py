@@ -46,6 +46,7 @@ __all__ = [
     "list_definitions",
     "load_definition",
     "load_definitions",
+    "resolve_definition_names",
 ]
 
 DEFINITION_KIND = "serious_violence_definition"
@@ -203,3 +204,36 @@ def load_definitions(names: list[str], base_dir: Path | None = None, extra_dir: 
             raise ConfigError(f"definition name {d.name!r} is used twice; names must be unique")
         seen.add(d.name)
     return defs
+
+
+def resolve_definition_names(
+    entries: list[str], base_dir: Path | None = None, extra_dir: Path | None = None, *, load_names: bool = True
+) -> list[str]:
+    """The definition ``name`` of each ``area.yaml`` entry, in order.
+
+    An entry is a definition name (``llr_vrn``) or the path of a definition YAML
+    (``defs/my_def.yaml``, relative to ``base_dir``). Ingest stores decisions under the
+    YAML's ``name``, so analyses must filter on that name, never on the path. With
+    ``load_names=False`` a bare name is taken as it is (the warehouse's decisions are then
+    the check that it was applied); paths are always loaded.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`load_definition` (missing file, invalid definition), or a name used twice.
+
+    Examples
+    --------
+    >>> resolve_definition_names(["llr_vrn"])
+    ['llr_vrn']
+    >>> resolve_definition_names(["my_own"], load_names=False)
+    ['my_own']
+    """
+    names = []
+    for entry in entries:
+        is_path = str(entry).endswith((".yaml", ".yml"))
+        names.append(load_definition(entry, base_dir, extra_dir).name if is_path or load_names else str(entry))
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ConfigError(f"definition name(s) {', '.join(dup)} used twice; names must be unique")
+    return names

@@ -395,7 +395,25 @@ def _district_view(section, rows, ind, kind, caption, src, key, ctx) -> None:
     )
 
 
+def _gi_class(significance: object, confidence: object) -> str:
+    """Map label of a Gi* row: the analyses give ``Higher``/``Lower``/``Similar`` and the level in ``confidence``.
+
+    >>> _gi_class("Higher", 0.99), _gi_class("Lower", 0.95), _gi_class("Similar", 0.95)
+    ('Hot spot (99%)', 'Cold spot (95%)', 'Not significant')
+    """
+    level = f"{100 * float(confidence):g}%" if isinstance(confidence, int | float) and confidence == confidence else ""
+    if significance == "Higher":
+        return f"Hot spot ({level})"
+    if significance == "Lower":
+        return f"Cold spot ({level})"
+    return "Not significant" if significance in ("Similar", "Not compared") else str(significance)
+
+
 def _lsoa_view(section, rows, ind, caption, src, key, ctx) -> None:
+    if ind == "hotspot_gi":
+        rows = rows.assign(
+            significance=[_gi_class(s, c) for s, c in zip(rows.significance, rows.confidence, strict=True)]
+        )
     classes = rows["significance"].fillna("").astype(str).str.lower()
     if not classes.str.startswith(("hot", "cold")).any():
         return  # counts or rates by LSOA are too fine-grained for the report: see the workbook

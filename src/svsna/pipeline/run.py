@@ -55,18 +55,17 @@ def assess(config: AreaConfig, *, engine: str = "duckdb", progress: Callable[[st
 
 def report(config: AreaConfig, *, pdf: bool = True) -> ReportPaths:
     """Build both editions of the report from the files ``assess`` wrote."""
+    from svsna.analyses import assessment_file
     from svsna.errors import MissingInputError
     from svsna.outputs import build_reports
 
     out = config.output_dir
-    indicators = out / "indicators.parquet"
-    findings = out / "findings.json"
+    indicators = assessment_file(out, "indicators.parquet")
+    findings = assessment_file(out, "findings.json")
     for needed in (indicators, findings):
         if not needed.exists():
             raise MissingInputError(f"{needed} not found; hint: run `svsna assess --area ...` first")
-    ledger = out / "restricted" / "ledger.csv"
-    if not ledger.exists():
-        ledger = out / "ledger.csv"
+    ledger = assessment_file(out, "ledger.csv")
     return build_reports(
         indicators,
         findings,

@@ -189,7 +189,8 @@ def dsr(
     for key, g in groups:
         key = key if isinstance(key, tuple) else (key,)
         g = g.reset_index().set_index("_band").reindex(bands)
-        absent = [b for b in bands if b not in set(g.dropna(how="all").index)]
+        present = set(g.dropna(how="all").index)
+        absent = [b for b in bands if b not in present]
         label = dict(zip(by_cols, key, strict=True))
         if absent:
             raise StatsInputError(

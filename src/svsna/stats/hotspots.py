@@ -37,21 +37,22 @@ __all__ = ["benjamini_hochberg", "contiguity_weights", "getis_ord_gi_star", "gri
 def benjamini_hochberg(p: Any) -> np.ndarray:
     """Benjamini-Hochberg adjusted p-values (q-values); NaN entries are ignored and kept NaN.
 
+    A NaN-aware wrapper of ``scipy.stats.false_discovery_control(method="bh")``.
+
     Examples
     --------
     >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.5]).round(4).tolist()
     [0.04, 0.0533, 0.0533, 0.5]
+    >>> benjamini_hochberg([0.02, float("nan")]).tolist()
+    [0.02, nan]
     """
+    from scipy.stats import false_discovery_control
+
     p = np.asarray(p, dtype=float)
     out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    m = len(ok)
-    if m == 0:
-        return out
-    order = ok[np.argsort(p[ok], kind="stable")]
-    ranked = p[order] * m / np.arange(1, m + 1)
-    q = np.minimum.accumulate(ranked[::-1])[::-1]
-    out[order] = np.minimum(q, 1.0)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = false_discovery_control(p[ok], method="bh")
     return out
 
 

@@ -1,0 +1,125 @@
+"""The findings contract as data: finding keys and the numbers each carries (``findings.yaml``).
+
+The report's sentence templates are keyed on a finding's ``key`` and read only its
+``numbers``; this module loads the contract, checks findings against it and renders it
+as ``docs/findings.md``.
+
+Examples
+--------
+>>> c = load_contract()
+>>> "part_year_run_rate" in c["keys"] and "value" in c["standard"]
+True
+>>> from svsna.indicators import Finding
+>>> check_findings([Finding("extent", "no_such_key", "x", {})])
+['extent/no_such_key: key not in the findings contract (svsna/analyses/findings.yaml)']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from svsna.indicators import Finding
+
+__all__ = ["check_findings", "contract_path", "load_contract", "render_document", "render_markdown"]
+
+
+def contract_path() -> Path:
+    """The shipped ``findings.yaml``."""
+    return Path(str(resources.files("svsna"))) / "analyses" / "findings.yaml"
+
+
+@lru_cache(maxsize=1)
+def _load(path: str) -> dict[str, Any]:
+    import yaml
+
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or raw.get("kind") != "svsna_findings_contract":
+        raise ValueError(f"{path}: not an svsna findings contract")
+    return raw
+
+
+def load_contract() -> dict[str, Any]:
+    """``{"standard": {name: meaning}, "keys": {key: {section, about, numbers, ...}}}``."""
+    return _load(str(contract_path()))
+
+
+def _sections(spec: dict[str, Any]) -> list[str]:
+    s = spec.get("section", [])
+    return [s] if isinstance(s, str) else list(s)
+
+
+def check_findings(findings: Iterable[Finding]) -> list[str]:
+    """Problems of ``findings`` against the contract: unknown keys, a section the key does not belong
+    to, and missing standard or key-specific numbers. Empty when every finding conforms."""
+    contract = load_contract()
+    keys = contract["keys"]
+    standard = list(contract["standard"])
+    problems = []
+    for f in findings:
+        spec = keys.get(f.key)
+        where = f"{f.section}/{f.key}"
+        if spec is None:
+            problems.append(f"{where}: key not in the findings contract (svsna/analyses/findings.yaml)")
+            continue
+        if f.section not in _sections(spec):
+            problems.append(f"{where}: section not one of {_sections(spec)}")
+        missing = [n for n in (*standard, *spec.get("numbers", {})) if n not in f.numbers]
+        if missing:
+            problems.append(f"{where}: numbers missing {missing}")
+    return problems
+
+
+def render_markdown() -> str:
+    """``docs/findings.md``: the contract in words."""
+    c = load_contract()
+    out = [
+        "# Findings contract",
+        "",
+        "<!-- generated from src/svsna/analyses/findings.yaml and findings_health.yaml by"
+        " svsna.analyses.findings_catalogue.render_document; do not edit by hand -->",
+        "",
+        "Every finding in `findings.json` is a stable `key` plus `numbers`. The report renders each sentence from a "
+        "template keyed on `key` and reads only `numbers`: it never parses `text` (a plain fallback sentence) or "
+        "labels. Rankings (`highest`, `greatest difference`) may be worded as such only when `separated` is true "
+        "(the confidence intervals of the first and second items do not overlap); otherwise they are point "
+        "estimates. Profiles of groups carry their size `n` so that the public edition can withhold profiles of "
+        "groups smaller than its minimum group size.",
+        "",
+        "## Standard numbers (every finding)",
+        "",
+        "| number | meaning |",
+        "|---|---|",
+    ]
+    out += [f"| `{k}` | {v} |" for k, v in c["standard"].items()]
+    out += [
+        "",
+        "## Police sections, population and the runner",
+        "",
+        "| key | section | about | numbers (besides the standard ones) |",
+        "|---|---|---|---|",
+    ]
+    for key, spec in c["keys"].items():
+        nums = "; ".join(f"`{k}`: {v}" for k, v in (spec.get("numbers") or {}).items())
+        flags = []
+        if spec.get("headline"):
+            flags.append("headline")
+        if spec.get("note"):
+            flags.append("note: not public")
+        if spec.get("runner"):
+            flags.append("written by the runner")
+        about = str(spec.get("about", "")).replace("|", "/")
+        if flags:
+            about += f" ({', '.join(flags)})"
+        out.append(f"| `{key}` | {', '.join(_sections(spec))} | {about} | {nums.replace('|', '/')} |")
+    return "\n".join(out) + "\n"
+
+
+def render_document() -> str:
+    """The whole ``docs/findings.md``: this contract, then the health sections' (``findings_health.yaml``)."""
+    from svsna.analyses._health_kit import render_markdown as health_markdown
+
+    return render_markdown() + "\n" + health_markdown()
