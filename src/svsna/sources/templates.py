@@ -279,11 +279,11 @@ def _format_text(f: FieldContract) -> str:
 
 _BAD_ROWS = (
     "Every row is either loaded or rejected. A row with any value that breaks its column's rule (blank "
-    "required value, unreadable or impossible date, date after the extract date, unknown code, LSOA not in "
-    "the geography, reference to a row that was not loaded, repeated key) is rejected as a whole and listed "
-    "in rejects.csv with its row number as Excel shows it (the header is row 1), the column, the value, the "
-    "rule and a hint, so it can be corrected at source and supplied again. The row ledger (ledger.csv) "
-    "counts the rows read, loaded and rejected for every file and reason."
+    "required value, unreadable or impossible date, date after the extract date, unknown code, an offence "
+    "location outside the geography, reference to a row that was not loaded, repeated key) is rejected as a "
+    "whole and listed in rejects.csv with its row number as Excel shows it (the header is row 1), the column, "
+    "the value, the rule and a hint, so it can be corrected at source and supplied again. The row ledger "
+    "(ledger.csv) counts the rows read, loaded and rejected for every file and reason."
 )
 
 _GENERAL_NOTES: tuple[str, ...] = (
