@@ -104,6 +104,28 @@ def test_every_setting_is_in_area_yaml_after_a_comment_that_points_at_the_docs(m
             assert lines[i - 1].startswith("#") or lines[i - 1].startswith("  "), ln
 
 
+def test_a_setting_init_has_no_words_for_is_listed_with_its_default():
+    """A setting added to AreaConfig later still appears (commented out, at its default)."""
+    from pydantic import BaseModel, Field
+
+    from svsna.sources.templates import area_yaml_text
+
+    class Later(BaseModel):
+        max_rows: int = 5
+        mode: str = "strict"
+
+    class Newer(AreaConfig):
+        later: Later = Field(default_factory=Later, description="Something a later version adds.")
+        flags: list[str] = Field(default_factory=list)
+
+    text = area_yaml_text("P", model=Newer)
+    lines = text.splitlines()
+    at = lines.index("# later: {max_rows: 5, mode: strict}")
+    assert lines[at - 1].startswith("# Something a later version adds.") and "docs/area-config.md" in lines[at - 1]
+    assert "# flags:" in lines
+    assert Newer.model_validate(yaml.safe_load(text)).later == Later()
+
+
 def test_area_yaml_never_holds_a_key(made, tmp_path, monkeypatch):
     """The key instructions name a variable or a file; a key in the environment is not copied in."""
     from svsna.cli.init import init_folder

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from svsna.cells import neutralise
 
@@ -165,6 +165,11 @@ def _setting_blocks(name: str, today: dt.date, workbook: str) -> dict[str, list[
             "inputs:",
             *input_lines,
         ],
+        "columns": [
+            '# Partner column names unlike the data contracts: source -> {contract field: "their column"}, e.g.',
+            '#   offences: {offence_ref: "Crime Number", committed_from: "Date From"}',
+            "columns: {}",
+        ],
         "boundaries": [
             "# LSOA (2011) boundaries as GeoJSON for maps and contiguity hot spots (optional).",
             "# boundaries: lsoa_boundaries.geojson",
@@ -194,17 +199,19 @@ def _setting_blocks(name: str, today: dt.date, workbook: str) -> dict[str, list[
     }
 
 
-def area_yaml_text(name: str, *, today: dt.date | None = None, workbook: str = WORKBOOK_FILE) -> str:
+def area_yaml_text(name: str, *, today: dt.date | None = None, workbook: str = WORKBOOK_FILE, model: Any = None) -> str:
     """A commented ``area.yaml`` for a new partnership called ``name``.
 
     Every setting of :class:`~svsna.config.AreaConfig` appears, set to its default or
     commented out with an example, after a one-line comment; a setting this module does
     not know yet (added to the configuration later) is listed commented out with a
     pointer to ``docs/area-config.md``. The file loads with
-    :func:`svsna.config.load_area_config` as written.
+    :func:`svsna.config.load_area_config` as written. ``model`` is the configuration class
+    whose settings are listed (default :class:`~svsna.config.AreaConfig`).
     """
     from svsna.config import AreaConfig
 
+    model = model or AreaConfig
     today = today or dt.date.today()
     blocks = _setting_blocks(name, today, workbook)
     lines = [
@@ -219,14 +226,28 @@ def area_yaml_text(name: str, *, today: dt.date | None = None, workbook: str = W
         "#   4. svsna ingest --area area.yaml && svsna assess --area area.yaml && svsna report --area area.yaml",
         "",
     ]
-    for field_name in AreaConfig.model_fields:
+    for field_name, info in model.model_fields.items():
         if field_name == "base_dir":  # set by load_area_config, never written by hand
             continue
-        block = blocks.get(field_name) or [
-            f"# {field_name}: see {_DOC} (left at its default).",
-        ]
-        lines += [*block, ""]
+        lines += [*(blocks.get(field_name) or _default_block(field_name, info)), ""]
     return "\n".join(lines)
+
+
+def _default_block(field_name: str, info: Any) -> list[str]:
+    """A setting this module has no words for: its description (if any) and its default, commented out."""
+    import yaml
+    from pydantic import BaseModel
+
+    default = info.get_default(call_default_factory=True)
+    if isinstance(default, BaseModel):
+        default = default.model_dump(mode="json")
+    about = (info.description or "").strip().splitlines()
+    comment = f"# {about[0]}" if about else f"# {field_name.replace('_', ' ').capitalize()}."
+    if default is None or default == {} or default == []:
+        shown = f"# {field_name}:"
+    else:
+        shown = f"# {field_name}: " + yaml.safe_dump(default, default_flow_style=True, width=10_000).strip()
+    return [f"{comment} Left at its default; see {_DOC}", shown]
 
 
 # ------------------------------------------------------------------------------- the workbook
