@@ -109,7 +109,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("init")
     def init_command(
-        folder: Annotated[Path, typer.Argument(help="Folder for the new partnership (created if absent).")],
+        folder: Annotated[
+            Path, typer.Argument(metavar="DIR", help="Folder for the new partnership (created if absent).")
+        ],
         name: Annotated[
             str | None,
             typer.Option("--name", "-n", help="Full name of the partnership (default: the folder's name)."),
