@@ -104,6 +104,10 @@ class Run:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Run:
+    from svsna.config import AreaConfig
+
+    if "columns" not in AreaConfig.model_fields:
+        pytest.xfail("waits for the ingest branch: area.yaml `columns:` maps the partners' own column names")
     folder = tmp_path_factory.mktemp("partner") / "tamar-vale"
     p = tv.build()
     r = Run(folder, p)
