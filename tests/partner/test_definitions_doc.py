@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import svsna.analyses
 from svsna.config import AreaConfig
 from svsna.definitions.classifier import classify
 from svsna.definitions.definition import load_definition
@@ -210,8 +211,9 @@ def test_the_example_is_assessed_by_name_from_the_definitions_folder(warehouse, 
 
 
 @pytest.mark.xfail(
+    not hasattr(svsna.analyses, "assessment_file"),  # added by the kit branch with the fix
     strict=True,
-    reason="review H1: the analyses filter on the raw path, not the definition's name (kit branch resolves it)",
+    reason="review H1: the analyses filter on the raw path, not the definition's name (until the kit branch lands)",
 )
 def test_the_example_is_assessed_when_area_yaml_names_it_by_path(warehouse, definition_file):
     """Issue 13 / review H1: `definitions: [definitions/harbour_sv.yaml]` must not assess zero offences."""

@@ -186,6 +186,16 @@ def _setting_blocks(name: str, today: dt.date, workbook: str) -> dict[str, list[
             "# Small-number suppression for published figures: nhsd_2018, fingertips_1_5 or fewer_than_10.",
             f"disclosure: {{rules: {defaults.disclosure.rules}}}",
         ],
+        "report": [
+            "# The partnership's own words in the report, all optional (`name` is used where they are absent):",
+            "# report:",
+            f"#   partnership: {_q(name)}",
+            '#   edition: "January 2025"',
+            "#   logo: logo.png                  # PNG, JPEG or SVG, relative to this file",
+            f"#   logo_alt: {_q(name + ' logo')}",
+            '#   foreword: "A few sentences from the chair (Markdown)."',
+            '#   contact: "Who to ask about this assessment (Markdown)."',
+        ],
         "pseudonymisation": [
             "# Person identifiers are replaced at ingest by a keyed pseudonym. The KEY NEVER GOES IN THIS FILE.",
             "# Make one with:  python -c 'import secrets; print(secrets.token_hex(32))'",
