@@ -431,6 +431,52 @@ def test_the_report_is_the_partnerships_own(run: Run):
     assert tv.NAME in re.sub(r"<[^>]+>", " ", html["summary"])
 
 
+SUPPLIED_SECTIONS = (
+    "Extent of serious violence",
+    "Nature of serious violence",
+    "Health service data",
+    "Timings",
+    "Night-time economy",
+    "Geography of serious violence",
+    "Perpetrators",
+    "Victims",
+)
+
+
+def _tables(html: str) -> list[tuple[str, list[list[str]]]]:
+    """Every ``<table>`` of an HTML report as (caption text, rows of cell texts)."""
+    out = []
+    for table in re.findall(r"<table.*?</table>", html, re.S):
+        caption = re.search(r"<caption>(.*?)</caption>", table, re.S)
+        cells = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, re.S) for tr in re.findall(r"<tr.*?</tr>", table, re.S)]
+        rows = [[re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c)).strip() for c in row] for row in cells]
+        out.append((re.sub(r"<[^>]+>", "", caption.group(1)) if caption else "", rows))
+    return out
+
+
+def test_no_section_with_supplied_data_is_left_out_of_the_report(run: Run):
+    """Issue 13: sections vanished ("no data were supplied") although their inputs were loaded."""
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", _report_text(run)["full"]))
+    left_out = re.findall(r"no data were supplied for them: ([^.]*)\.", text)
+    for section in SUPPLIED_SECTIONS:
+        assert not any(section in sentence for sentence in left_out), f"{section!r} left out: {left_out}"
+        assert section in text, section
+
+
+def test_the_full_report_shows_the_offences_of_every_year(run: Run):
+    """The numbers in the report's own table of offences are the ones worked out from the raw rows."""
+    counts = tv.offences_by_year(run.p)
+    found = []
+    for caption, rows in _tables(_report_text(run)["full"]):
+        if not re.search(r"\bOffences\b", caption):
+            continue
+        by_period = {r[0]: r[1] for r in rows if len(r) >= 2 and r[0] in counts}
+        if set(by_period) == set(counts):
+            found.append({p: int(v.replace(",", "")) for p, v in by_period.items()})
+    assert found, "no table of offences by financial year in the full report"
+    assert counts in found, (counts, found)
+
+
 def test_no_llr_words_in_the_partnerships_report(run: Run):
     """Nothing of the reference partnership (LLR) leaks into another partnership's report."""
     for edition, html in _report_text(run).items():
