@@ -126,8 +126,9 @@ def public_scope(table: pd.DataFrame, featured: set[str] | None, *, opendata: bo
 
     The indicators a public finding refers to (``featured``; None: all), the core views
     (monthly trend, day-and-hour, hour of day, districts, age pyramids, hot-spot classes) and
-    the context sections; only breakdowns the summary can show: one-way breakdowns, the
-    ``sex|age_band`` pyramid and the ``weekday|hour`` heat map. LSOA counts and rates are never
+    the context sections; only breakdowns the summary draws: one-way breakdowns, the
+    ``sex|age_band`` pyramid and the ``weekday|hour`` heat map (other cross-tabulations are in the
+    full edition only: each would add small cells to protect). LSOA counts and rates are never
     published (hot-spot classes are).
     """
     from svsna.outputs.views import CORE_BREAKDOWNS
@@ -1148,8 +1149,10 @@ def public_indicators(table: pd.DataFrame, rules: str, **kwargs: Any) -> pd.Data
 _CONTEXT = [
     r"\b(?:19|20)\d\d/\d\d\b",
     r"\b\d{1,2}:\d\d\b",
-    r"\b\d+\s*(?:-|–|to)\s*\d+(?=\s*(?:year|yr|\)|$|,|\s))",
-    r"\b(?:under|over|aged|age|ages|than)\s+\d+",
+    r"(?<![\d.,])\d+\s*(?:-|–|to)\s*\d+(?![.,]?\d)(?=\s*(?:year|yr|\)|$|,|\.|;|\s))",
+    r"\b\d+\s+(?:months?|weeks?|days?|hours?|years?)\b",
+    r"\b\d+\s+or\s+more\b",
+    r"\b(?:under|over|aged|age|ages|than)\s+\d+(?:\s*(?:-|–|to)\s*\d+)?",
     r"\b\d+\s*(?:and over|\+)",
     r"\b\d+\s+in\s+(?:(?!(?:19|20)\d\d)\d+(?![\d/])|ten)\b",
     r"\b\d+(?:st|nd|rd|th)\b",
@@ -1225,6 +1228,12 @@ def published_numbers(table: pd.DataFrame) -> set[tuple[float, int]]:
         for d in range(4):
             out.add((round(x, d), d))
             out.add((round(abs(x), d), d))
+        if abs(x) >= 1000:  # "about 349,000", "1.1 million": coarser than the figure itself
+            for k in (-2, -3, -4):
+                out.add((float(round(abs(x), k)), 0))
+            for d in (1, 2):
+                out.add((round(abs(x) / 1e6, d), d))
+                out.add((round(abs(x) / 1e3, d), d))
     return out
 
 
@@ -1278,17 +1287,48 @@ def _fmt_like(original: str, value: float, dec: int) -> str:
     return f"{v:,.{dec}f}" if commas else f"{v:.{dec}f}"
 
 
+#: Keys the headline call-out reads (svsna.outputs.narrative.callout): a call-out shows only public values.
+_CALLOUT_KEYS = frozenset(
+    {"share_pct", "pct", "percentage", "share", "value", "ratio", "rate_ratio", "change_pct", "rate"}
+)
+
+
+def _leaves(numbers: Any, prefix: str = "") -> list[tuple[str, float]]:
+    """Every numeric leaf of a finding's numbers (nested lists and mappings flattened)."""
+    out: list[tuple[str, float]] = []
+    items = numbers.items() if isinstance(numbers, dict) else enumerate(numbers)
+    for k, v in items:
+        key = f"{prefix}{k}"
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, int | float):
+            if math.isfinite(v):
+                out.append((key, float(v)))
+        elif isinstance(v, dict | list | tuple):
+            out += _leaves(v, key + ".")
+    return out
+
+
+def _is_context(key: str, v: float) -> bool:
+    words = set(re.split(r"[_.]", key.lower()))
+    return bool(words & _CONTEXT_KEYS) and float(v).is_integer()
+
+
 def public_finding(
     finding: Any, exact: pd.DataFrame, public: pd.DataFrame, *, rules: str | RuleSet = "nhsd_2018"
 ) -> tuple[Any | None, str]:
     """The finding as the public release may state it, or None with the reason it is withheld.
 
-    Every number among the finding's ``numbers`` is looked up among the figures of the
-    indicator rows it refers to (``finding.indicators``) in the exact table and replaced by the
-    published value of the same figure; its sentence is rewritten with those values (counts
-    that were rounded read "around ..."). The finding is withheld when it is marked not
-    public, when a number rests on a withheld figure, or when its sentence holds a statistic
-    that is not in the public table (so a sentence cannot carry a number past the audit).
+    Each number the finding states is looked up among the figures of the exact table's rows
+    (those of ``finding.indicators`` first, then, for an exact match, any row of its section)
+    and replaced by the published value of the same figure; the sentence is rewritten with
+    those values (a count that was rounded reads "around ..."). A finding about public data
+    only (population estimates, the YEF Toolkit, Fingertips) is printed as it is.
+
+    The finding is withheld when it is marked not public, when a number it prints rests on a
+    figure withheld by disclosure control, or when its sentence prints a statistic that is not
+    a figure of the public table (so a sentence cannot carry a number past the audit). Numbers
+    it carries but does not print are dropped unless they are public figures.
 
     ``public`` is :attr:`PublicRelease.table` (its ``source_row`` column points into ``exact``).
     """
@@ -1299,38 +1339,52 @@ def public_finding(
     if not finding.public:
         return None, "marked not for public release"
     inds = {str(i) for i in finding.indicators}
-    ex = exact[exact["indicator"].astype(str).isin(inds)]
-    if finding.definition:
-        ex = ex[ex["definition"].astype(str).isin([finding.definition, ""])]
-    pub_by_row = public[public["source_row"].isin(ex.index)].set_index("source_row")
-    pairs: list[tuple[float, float]] = []
-    for i, r in ex.iterrows():
-        p = pub_by_row.loc[i] if i in pub_by_row.index else None
-        for c in _FIELDS:
-            tv = _f(r[c])
-            if not math.isnan(tv):
-                pairs.append((tv, math.nan if p is None else _f(p[c])))
+    defs = [finding.definition, ""] if finding.definition else None
+    own = public[public["indicator"].astype(str).isin(inds)]
+    if len(own) and (own["public_note"] == "public data, shown as published").all():
+        return finding, ""  # about public data only (population estimates, the YEF Toolkit, Fingertips)
+    scope = exact if defs is None else exact[exact["definition"].astype(str).isin(defs)]
+    ex_own = scope[scope["indicator"].astype(str).isin(inds)]
+    ex_sec = scope[scope["section"].astype(str) == str(finding.section)]
+    pub_by_row = public[public["source_row"] >= 0].set_index("source_row")
+
+    def pairs_of(rows: pd.DataFrame) -> list[tuple[float, float]]:
+        out = []
+        for i, r in zip(rows.index, rows[list(_FIELDS)].itertuples(index=False, name=None), strict=True):
+            p = pub_by_row.loc[i] if i in pub_by_row.index else None
+            for c, tv in zip(_FIELDS, r, strict=True):
+                tv = _f(tv)
+                if not math.isnan(tv):
+                    out.append((tv, math.nan if p is None else _f(p[c])))
+        return out
+
+    own_pairs = pairs_of(ex_own)
+    sec_pairs: list[tuple[float, float]] | None = None
     counts_keys = set(count_numbers(finding.numbers))
     mapped: dict[str, tuple[float, float]] = {}
+    withheld: dict[str, str] = {}
     context: set[float] = set()
-    for key, v in finding.numbers.items():
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+    for key, v in _leaves(finding.numbers):
+        if _is_context(key, v):
+            context.add(v)
             continue
-        hits = [p for tv, p in pairs if abs(tv - v) <= 1e-9 * max(1.0, abs(v))]
-        if not hits:  # the finding may state the figure rounded (78.4 for 78.43...)
-            d = _decimals(float(v))
-            hits = [p for tv, p in pairs if round(tv, d) == round(float(v), d)]
+        hits = [p for tv, p in own_pairs if abs(tv - v) <= 1e-9 * max(1.0, abs(v))]
+        if not hits and not float(v).is_integer():  # a count must be one of the finding's own rows
+            if sec_pairs is None:
+                sec_pairs = pairs_of(ex_sec)
+            hits = [p for tv, p in sec_pairs if abs(tv - v) <= 1e-9 * max(1.0, abs(v))]
+        if not hits and not float(v).is_integer():  # stated rounded (78.4 for 78.43...)
+            d = _decimals(v)
+            hits = [p for tv, p in own_pairs if round(tv, d) == round(v, d)]
             if len({round(p, 6) for p in hits if not math.isnan(p)}) > 1:
-                return None, f"'{key}' ({v:g}) matches more than one figure of the public indicator table"
-        if hits:
-            shown = [p for p in hits if not math.isnan(p)]
-            if not shown:
-                return None, f"'{key}' rests on a figure withheld by disclosure control"
-            mapped[key] = (float(v), shown[0])
-        elif set(key.lower().split("_")) & _CONTEXT_KEYS and float(v).is_integer():
-            context.add(float(v))
+                hits = []
+        if not hits:
+            continue
+        shown = [p for p in hits if not math.isnan(p)]
+        if shown:
+            mapped[key] = (v, shown[0])
         else:
-            return None, f"'{key}' ({v:g}) is not a figure of the public indicator table"
+            withheld[key] = f"'{key}' rests on a figure withheld by disclosure control"
     text = finding.text
     pieces = []
     last = 0
@@ -1343,10 +1397,18 @@ def public_finding(
             ),
             None,
         )
+        if match is None:  # a figure of the finding's own rows, printed without a key
+            cands = {round(p, 9): (tv, p) for tv, p in own_pairs if round(tv, d) == round(abs(x), d)}
+            if len(cands) == 1:
+                tv, pv = next(iter(cands.values()))
+                if not math.isnan(pv):
+                    match = ("", tv, pv)
         if match is None:
-            if x in context:
+            if x in context and d == 0:
                 continue
-            return None, f"the sentence states {s}, which is not a figure of the public indicator table"
+            leaves = dict(_leaves(finding.numbers))
+            why = next((w for k, w in withheld.items() if round(abs(leaves[k]), d) == round(abs(x), d)), None)
+            return None, why or f"the sentence states {s}, which is not a figure of the public indicator table"
         k, tv, pv = match
         new = _fmt_like(s, pv, d)
         if k in counts_keys and d == 0 and round(pv) != round(tv):
@@ -1356,8 +1418,15 @@ def public_finding(
         pieces.append(new)
         last = end
     pieces.append(text[last:])
-    new_text = "".join(pieces)
-    numbers = dict(finding.numbers)
+    numbers = {
+        k: v
+        for k, v in finding.numbers.items()
+        if not (isinstance(v, int | float) and not isinstance(v, bool)) or k in mapped or _is_context(k, float(v))
+    }
     for k, (_, pv) in mapped.items():
-        numbers[k] = pv
-    return dataclasses.replace(finding, text=new_text, numbers=numbers), ""
+        if "." not in k:
+            numbers[k] = pv
+    for k in _CALLOUT_KEYS & set(finding.numbers):
+        if k not in mapped:
+            numbers.pop(k, None)
+    return dataclasses.replace(finding, text="".join(pieces), numbers=numbers), ""
