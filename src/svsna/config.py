@@ -146,7 +146,9 @@ class Event(_Strict):
 class Disclosure(_Strict):
     """How the public release is protected and how restricted outputs are marked (docs/disclosure.md)."""
 
-    rules: Literal["nhsd_2018", "fingertips_1_5", "fewer_than_10"] = "nhsd_2018"
+    #: Rule set name (``nhsd_2018``, ``fingertips_1_5``, ``fewer_than_10``); checked by ``svsna report``, which
+    #: writes the restricted outputs and stops the public release (exit 3) when it is unknown.
+    rules: str = Field(default="nhsd_2018", min_length=1, max_length=60)
     #: A group profile (shares, means of a cohort, subgroup or diagnosis) needs at least this many people.
     min_group_size: int = Field(default=10, ge=2, le=1000)
     #: Protective marking on every page and sheet of the restricted outputs (Government Security Classifications).

@@ -63,6 +63,7 @@ __all__ = [
     "public_indicators",
     "public_release",
     "public_scope",
+    "ratio_partner_rows",
     "suppression_symbol",
     "unsafe_numbers",
 ]
@@ -149,6 +150,32 @@ def public_scope(table: pd.DataFrame, featured: set[str] | None, *, opendata: bo
 
 #: Two-way breakdowns the public summary draws (the others are in the full SNA only).
 SHOWN_CROSSTABS: frozenset[str] = frozenset({"sex|age_band", "age_band|sex", "weekday|hour"})
+
+
+def ratio_partner_rows(table: pd.DataFrame, scope: pd.Series) -> pd.Series:
+    """Rows a scoped rate ratio rests on: the rate rows of both groups (found by exact value).
+
+    A published ratio reveals the count of its comparison group, so that count must be in the
+    public table (and pass the audit) for the ratio to be published at all.
+    """
+    import numpy as np
+
+    stat = table["statistic"].astype(str).to_numpy()
+    num = table["numerator"].astype(float).to_numpy()
+    den = table["denominator"].astype(float).to_numpy()
+    val = table["value"].astype(float).to_numpy()
+    keys = list(zip(table["period"], table["area"], table["definition"], strict=True))
+    rates: dict[tuple, list[int]] = {}
+    for j in np.flatnonzero((stat == "rate") & (num > 0) & (den > 0)):
+        rates.setdefault(keys[j], []).append(int(j))
+    extra = np.zeros(len(table), dtype=bool)
+    for i in np.flatnonzero(scope.to_numpy() & (stat == "ratio") & (num > 0) & (den > 0) & (val > 0)):
+        for want in (num[i] / den[i], (num[i] / den[i]) / val[i]):
+            for j in rates.get(keys[i], []):
+                if abs(num[j] / den[j] - want) <= 1e-9 * want:
+                    extra[j] = True
+                    break
+    return scope | extra
 
 
 def featured_indicators(findings: Iterable[Any], definition: str) -> set[str]:
@@ -541,7 +568,7 @@ def public_release(
         raise DisclosureAuditError(
             "public release: the disclosure audit failed and no further suppression can protect "
             + result.describe(names),
-            hint="the public edition was not written; the restricted outputs were. See docs/disclosure.md",
+            hint="see docs/disclosure.md (what the audit checks, and how to publish less detail)",
         )
     counts["secondary"] = len(hidden)
     lap("secondary_suppression")

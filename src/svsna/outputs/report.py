@@ -245,11 +245,18 @@ def public_release_for(
     table: pd.DataFrame, findings: Sequence[Finding], *, config: AreaConfig, opendata: bool = False
 ) -> PublicRelease:
     """The public release of one assessment: scope, disclosure control and joint audit."""
+    from svsna.errors import ConfigError
     from svsna.outputs.catalogue import indicator_label
-    from svsna.outputs.public import featured_indicators, public_release, public_scope
+    from svsna.outputs.public import featured_indicators, public_release, public_scope, ratio_partner_rows
+    from svsna.stats import RULE_SETS
 
+    if config.disclosure.rules not in RULE_SETS:
+        raise ConfigError(
+            f"disclosure.rules: unknown disclosure rule set {config.disclosure.rules!r}",
+            hint=f"choose one of {', '.join(sorted(RULE_SETS))} (docs/disclosure.md)",
+        )
     featured = None if opendata else featured_indicators(findings, config.primary_definition)
-    scope = public_scope(table, featured, opendata=opendata)
+    scope = ratio_partner_rows(table, public_scope(table, featured, opendata=opendata))
     periods = [(p.label, p.start, p.end) for p in config.periods()]
     try:
         prof = config.profile()
@@ -546,7 +553,7 @@ def _build(
     boundaries: Any,
     pdf: bool,
 ) -> ReportPaths:
-    from svsna.errors import DisclosureAuditError
+    from svsna.errors import ConfigError, SvsnaError
     from svsna.files import atomic_write_text, private_dir
     from svsna.outputs.workbook import write_indicator_files, write_workbook
 
@@ -582,11 +589,11 @@ def _build(
     scoped = prepare_table(table) if od else _in_definition(table, config.primary_definition)
 
     # The public release first: it is cheap, and a failure must not stop the restricted outputs.
-    failure: DisclosureAuditError | None = None
+    failure: SvsnaError | None = None
     release = None
     try:
         release = public_release_for(scoped, found, config=config, opendata=od)
-    except DisclosureAuditError as exc:
+    except (ConfigError, InputDataError) as exc:  # unknown rule set, contradictory counts, failed audit
         failure = exc
 
     marking = config.disclosure.protective_marking
@@ -643,9 +650,10 @@ def _build(
     if release is not None:
         _write_release(paths, release, config, meta, assessment_id, generated, table)
     if failure is not None:
-        raise DisclosureAuditError(
-            f"{failure.message} (restricted outputs written to {paths.full_html.parent}; "
-            "the public release was not written)",
+        message = str(failure).split("; hint: ")[0]
+        raise type(failure)(
+            f"{message} (the restricted outputs were written to {paths.full_html.parent}; "
+            "the public release was not written and any earlier one is left as it was)",
             hint=failure.hint,
         )
     return paths
