@@ -473,9 +473,11 @@ def protect(
        that fails on one line fails overall (one line gives wider bounds than all of them), so
        the cheapest ``hideable`` count of that line is hidden, until every line passes alone.
     2. **Whole components.** Then each component is audited by linear programming; for every
-       failing count the cheapest hideable count sharing a relation with it is hidden (or any
-       of its component), and only the counts that failed are audited again: hiding a count
-       only widens what a reader cannot rule out, so a count that passed keeps passing.
+       failing count the cheapest hideable count is hidden among those on its lines or on the
+       lines of the withheld counts linked to it (so a two-way table gets the fourth corner of
+       a rectangle), else any of its component; only the counts that failed are audited again:
+       hiding a count only widens what a reader cannot rule out, so a count that passed keeps
+       passing.
 
     "Cheapest" is the lowest ``cost``, preferring counts whose true value is at least
     ``useful`` (they can absorb the difference). A hidden count's bounds become
@@ -529,12 +531,25 @@ def protect(
     # 2. components (linear programming); re-audit only what failed
     comps, labels = _group(problem)
     comp_of = {int(labels[c.members[0]]): c for c in comps}
-    partners: dict[int, set[int]] = {}
+    lines_of: dict[int, list[list[int]]] = {}
     for idx, _, _ in problem.equalities + problem.inequalities:
         members = [int(g) for g in idx]
         for g in members:
-            if problem.target[g]:
-                partners.setdefault(g, set()).update(members)
+            lines_of.setdefault(g, []).append(members)
+
+    def near(g: int) -> set[int]:
+        """Counts on the lines of ``g`` or of the withheld counts linked to it through withheld counts."""
+        seen, todo, out = {g}, [g], set()
+        while todo:
+            h = todo.pop()
+            for members in lines_of.get(h, []):
+                for m in members:
+                    out.add(m)
+                    if m not in seen and not can_hide[m] and upper[m] - lower[m] > _TOL:
+                        seen.add(m)
+                        todo.append(m)
+        return out
+
     counter = _Counter()
     intervals: dict[int, tuple[float, float]] = {}
     for c in comps:
@@ -546,10 +561,11 @@ def protect(
         changed: set[int] = set()
         done_now: set[int] = set()
         for g in sorted(failing, key=lambda g: possible_values(*intervals[g])):
-            if partners.get(g, set()) & done_now:
-                continue  # a count hidden this round already sits on one of its lines: audit first
+            pool = near(g)
+            if pool & done_now:
+                continue  # a count hidden this round already sits near it: audit first
             lab = int(labels[g])
-            best = hide(partners.get(g, ()), g)
+            best = hide(pool, g)
             if best is None:
                 best = hide(comp_of[lab].members, g)
             if best is not None:
