@@ -383,9 +383,9 @@ def public_release(
     """
     import numpy as np
 
-    from svsna.errors import DisclosureAuditError, InputDataError
-    from svsna.stats import protect, rule_set
-    from svsna.stats.audit import AuditModelError, AuditProblem, audit
+    from svsna.errors import DisclosureAuditError
+    from svsna.stats import rule_set
+    from svsna.stats.audit import audit
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -412,7 +412,7 @@ def public_release(
     kinds = [_kind(r) for r in t.itertuples(index=False)]
     t["xkind"] = kinds
     notes = [""] * len(t)
-    counts = dict.fromkeys(("primary", "secondary", "group_size", "folded", "derived_withheld"), 0)
+    counts = dict.fromkeys(("primary", "secondary", "group_size", "sparse", "folded", "derived_withheld"), 0)
 
     # ---- 1. group size: profiles of small groups are withheld (one sentence each)
     withheld_groups: list[tuple[str, str]] = []
@@ -430,20 +430,118 @@ def public_release(
             withheld_groups.append(
                 (
                     str(g["section"].iloc[0]),
-                    f"Not published: {what}, because it describes fewer than {min_group_size} people "
-                    "(or a group whose size is not known).",
+                    f"Not published: {what}, because it describes a group of fewer than {min_group_size} "
+                    "(or of a size that is not known).",
                 )
             )
         t.loc[small_group, "xkind"] = "group"
         counts["group_size"] = int(small_group.sum())
 
     lap("scope_and_group_size")
-    # ---- 2. fold small categories of nominal breakdowns into "Other"
-    t, folded_into = _fold_small_categories(t, rs)
-    counts["folded"] = sum(len(m) for m in folded_into.values())
+    # ---- 2-5. fold, variables, relations, bounds, secondary suppression; a breakdown whose small
+    #      counts cannot be protected (or that is mostly small counts) is withheld whole, then again
+    sparse = _sparse_groups(t, rs)
+    for _attempt in range(6):
+        if sparse:
+            mask = t[_KEY].apply(tuple, axis=1).isin(sparse) & t["xkind"].isin(["count", "rate", "share"])
+            t.loc[mask, "xkind"] = "sparse"
+        st = _protected(t, rs, periods, lap)
+        if st.result.ok:
+            break
+        more = _groups_holding(st, st.result.failures) - sparse
+        if not more:
+            break
+        sparse |= more
+    for key in sorted(sparse):
+        ind, per, _area, _dfn, bd = key
+        sec = str(t.loc[(t["indicator"] == ind) & (t["period"] == per), "section"].iloc[0])
+        by = "" if bd == "all" else f" by {bd.replace('_', ' ').replace('|', ' and ')}"
+        what = f"{label(str(ind))} ({per})" + ("" if by and by[4:] in label(str(ind)).lower() else by)
+        withheld_groups.append(
+            (sec, f"Not published: {what}, because too many of its counts are small to show them safely.")
+        )
+    counts["sparse"] = int((t["xkind"] == "sparse").sum())
+    t, num_var, den_var = st.t, st.num_var, st.den_var
+    truth, names, n, total_n = st.truth, st.names, st.n, len(st.truth)
+    shown, small, problem, hidden, result = st.shown, st.small, st.problem, st.hidden, st.result
+    counts["folded"] = st.folded
+    counts["primary"] = int((small & shown).sum())
     notes = [""] * len(t)
+    if not result.ok:
+        raise DisclosureAuditError(
+            "public release: the disclosure audit failed and no further suppression can protect "
+            + result.describe(names),
+            hint="see docs/disclosure.md (what the audit checks, and how to publish less detail)",
+        )
+    counts["secondary"] = len(hidden)
+    lap("secondary_suppression")
+    hidden_set = set(hidden)
+    published = np.zeros(total_n, dtype=bool)
+    published[:n] = shown[:n] & ~small[:n]
+    for v in hidden_set:
+        published[v] = False
 
-    # ---- 3. variables
+    # ---- 6. the public rows
+    pub = _public_rows(t, num_var, den_var, truth, published, small, hidden_set, rs, confidence, notes, counts)
+
+    lap("public_rows")
+    # ---- 7. proof: audit the final state from scratch
+    final = audit(problem, protection=rs.protection)
+    lap("audit")
+    if not final.ok:  # pragma: no cover - protect() returned only when it passed
+        raise DisclosureAuditError("public release: " + final.describe(names))
+    counts["published_counts"] = int(published.sum())
+    counts["rows"] = len(pub)
+    counts["relations"] = st.relations
+    counts["variables"] = total_n
+    return PublicRelease(
+        table=pub,
+        audit=final,
+        rules=rs,
+        min_group_size=min_group_size,
+        withheld_groups=withheld_groups,
+        counts=counts,
+        seconds=time.perf_counter() - started,
+        timings=timings,
+        problem=problem,
+        names=names,
+    )
+
+
+# ============================================================================================ helpers
+
+
+@dataclass
+class _State:
+    """One pass of steps 2-5 of :func:`public_release`."""
+
+    t: pd.DataFrame
+    num_var: np.ndarray
+    den_var: np.ndarray
+    truth: np.ndarray
+    names: list[str]
+    n: int
+    shown: np.ndarray
+    small: np.ndarray
+    problem: AuditProblem
+    hidden: list[int]
+    result: AuditResult
+    relations: int
+    folded: int
+    parts_of: dict[int, list[int]]
+
+
+def _protected(
+    t: pd.DataFrame, rs: RuleSet, periods: Sequence[tuple[str, Any, Any]], lap: Callable[[str], None]
+) -> _State:
+    """Fold, build the count variables and relations, and protect (see :func:`public_release`)."""
+    import numpy as np
+
+    from svsna.errors import InputDataError
+    from svsna.stats import protect
+    from svsna.stats.audit import AuditModelError, AuditProblem
+
+    t, folded_into = _fold_small_categories(t.copy(), rs)
     vs = _Vars()
     num_var = np.full(len(t), -1)
     den_var = np.full(len(t), -1)
@@ -476,22 +574,14 @@ def public_release(
                 cand = vs.find(("pos", r.period, r.area, r.definition, "all"), d)
         if cand is None:
             cand = vs.get(
-                (
-                    "den",
-                    r.indicator,
-                    r.period,
-                    r.area,
-                    r.definition,
-                    r.breakdown,
-                    r.breakdown_value if r.xkind == "change" else "",
-                ),
+                ("den", r.indicator, r.period, r.area, r.definition, r.breakdown)
+                + ((r.breakdown_value,) if r.xkind == "change" else ("",)),
                 d,
                 f"{r.indicator} denominator {r.breakdown_value} ({r.period})",
                 r.section,
             )
         den_var[i] = cand
     lap("fold_and_variables")
-    # ---- 4. relations
     folded_vars = {
         other_i: [
             vs.get(("pos", p, a, d, bv), x, f"{ind} {bv} ({p})", sec, position=(p, a, d, bv))
@@ -506,48 +596,40 @@ def public_release(
     for other_i, mvars in folded_vars.items():
         if num_var[other_i] >= 0:
             rel.add(mvars, int(num_var[other_i]), residual=False)
-
     lap("relations")
-    # ---- 5. bounds: what is published
+
     n = len(vs.truth)
     truth = np.array(vs.truth + rel.residual_truth, dtype=float)
     names = vs.names + rel.residual_names
     total_n = len(truth)
     shown = np.zeros(total_n, dtype=bool)
-    for i, r in enumerate(t.itertuples(index=False)):
-        if r.xkind in ("count", "rate", "share", "change", "ratio") and num_var[i] >= 0:
+    for i, k in enumerate(t["xkind"]):
+        if k in ("count", "rate", "share", "change", "ratio") and num_var[i] >= 0:
             shown[num_var[i]] = True
-        if r.xkind in ("share", "change") and den_var[i] >= 0:
+        if k in ("share", "change") and den_var[i] >= 0:
             shown[den_var[i]] = True
     small = (truth >= rs.suppress_from) & (truth <= rs.suppress_to)
-    target = small.copy()
     lower = np.zeros(total_n)
     upper = np.full(total_n, np.inf)
     hideable = np.zeros(total_n, dtype=bool)
     for v in range(total_n):
-        if v >= n:  # an unpublished remainder of a margin
-            if truth[v] == 0:
-                lower[v] = upper[v] = 0.0
-            elif small[v]:
-                lower[v], upper[v] = rs.suppress_from, rs.suppress_to
-            continue
-        if small[v]:
+        if v >= n and truth[v] == 0:  # an unpublished remainder of a margin that is empty
+            lower[v] = upper[v] = 0.0
+        elif small[v]:
             lower[v], upper[v] = rs.suppress_from, rs.suppress_to
-        elif shown[v]:
+        elif shown[v] and v < n:
             lower[v], upper[v] = rs.shown_interval(rs.round(truth[v]))
             hideable[v] = True
-    counts["primary"] = int((small & shown).sum())
     is_total = np.zeros(total_n, dtype=bool)
-    for _, total, _ in rel.items:
+    parts_of: dict[int, list[int]] = {}
+    for k, (parts, total, res) in enumerate(rel.items):
         is_total[total] = True
+        if res is not None:
+            parts_of[n + res] = [*parts, total]
+        del k
     cost = truth + 1e6 * is_total + 1e9 * (truth == 0)
     problem = AuditProblem(
-        names=names,
-        truth=truth,
-        lower=lower,
-        upper=upper,
-        target=target,
-        equalities=rel.constraints(),
+        names=names, truth=truth, lower=lower, upper=upper, target=small.copy(), equalities=rel.constraints()
     )
     try:
         problem, hidden, result = protect(
@@ -564,48 +646,54 @@ def public_release(
             f"indicator table: {exc}",
             hint="the indicator table contradicts itself; rerun `svsna assess` and report this if it persists",
         ) from None
-    if not result.ok:
-        raise DisclosureAuditError(
-            "public release: the disclosure audit failed and no further suppression can protect "
-            + result.describe(names),
-            hint="see docs/disclosure.md (what the audit checks, and how to publish less detail)",
-        )
-    counts["secondary"] = len(hidden)
     lap("secondary_suppression")
-    hidden_set = set(hidden)
-    published = np.zeros(total_n, dtype=bool)
-    published[:n] = shown[:n] & ~small[:n]
-    for v in hidden_set:
-        published[v] = False
-
-    # ---- 6. the public rows
-    pub = _public_rows(t, num_var, den_var, truth, published, small, hidden_set, rs, confidence, notes, counts)
-
-    lap("public_rows")
-    # ---- 7. proof: audit the final state from scratch
-    final = audit(problem, protection=rs.protection)
-    lap("audit")
-    if not final.ok:  # pragma: no cover - protect() returned only when it passed
-        raise DisclosureAuditError("public release: " + final.describe(names))
-    counts["published_counts"] = int(published.sum())
-    counts["rows"] = len(pub)
-    counts["relations"] = len(rel.items)
-    counts["variables"] = total_n
-    return PublicRelease(
-        table=pub,
-        audit=final,
-        rules=rs,
-        min_group_size=min_group_size,
-        withheld_groups=withheld_groups,
-        counts=counts,
-        seconds=time.perf_counter() - started,
-        timings=timings,
-        problem=problem,
-        names=names,
+    return _State(
+        t,
+        num_var,
+        den_var,
+        truth,
+        names,
+        n,
+        shown,
+        small,
+        problem,
+        hidden,
+        result,
+        len(rel.items),
+        sum(len(m) for m in folded_into.values()),
+        parts_of,
     )
 
 
-# ============================================================================================ helpers
+def _sparse_groups(t: pd.DataFrame, rs: RuleSet) -> set[tuple]:
+    """Breakdowns made mostly of small counts: withheld whole rather than shown as a wall of [c].
+
+    A breakdown (one indicator, period, area, definition) of six or more counts is withheld when
+    at least four of its counts are small and they are more than a quarter of its non-zero counts.
+    """
+    out: set[tuple] = set()
+    counted = t[t["xkind"].isin(["count", "rate", "share"]) & (t["breakdown"] != "all")]
+    for key, g in counted.groupby(_KEY, sort=False):
+        x = g["numerator"].astype(float).where(g["numerator"].notna(), g["value"].astype(float))
+        nonzero = int((x > 0).sum())
+        n_small = int(x.between(rs.suppress_from, rs.suppress_to).sum())
+        if len(g) >= 6 and n_small >= 4 and n_small > 0.25 * nonzero:
+            out.add(tuple(key))
+    return out
+
+
+def _groups_holding(st: _State, failures: Iterable[int]) -> set[tuple]:
+    """Breakdowns whose rows show the failing counts (or the parts of a failing remainder)."""
+    want: set[int] = set()
+    for v in failures:
+        want |= set(st.parts_of.get(v, [v]))
+    out: set[tuple] = set()
+    for i in range(len(st.t)):
+        if st.num_var[i] in want or st.den_var[i] in want:
+            r = st.t.iloc[i]
+            if r["xkind"] in ("count", "rate", "share"):
+                out.add(tuple(r[c] for c in _KEY))
+    return out
 
 
 def _check_populations(t: pd.DataFrame) -> None:
@@ -938,6 +1026,8 @@ def _public_rows(
             withhold(i, reason_in[i] or "withheld by the analysis", "withheld by the analysis")
         elif k == "group":
             withhold(i, "group too small to profile", "group too small to profile")
+        elif k == "sparse":
+            withhold(i, "breakdown of mostly small counts", "breakdown withheld: mostly small counts")
         elif k == "other":
             withhold(i, "not published: the counts it rests on cannot be checked", "not auditable")
         elif k == "z":
@@ -1044,6 +1134,8 @@ def _public_rows(
         (why or reason_supp) if s else None for s, why in zip(out["suppressed"], reasons, strict=True)
     ]
     out["public_note"] = notes
+    # rows of a withheld profile or breakdown are left out (one sentence in the report says so)
+    out = out[~np.isin(kind, ["sparse", "group"])]
     res = out[[*INDICATOR_COLUMNS, "public_note", "source_row"]].reset_index(drop=True)
     res["suppressed"] = res["suppressed"].astype(bool)
     return res

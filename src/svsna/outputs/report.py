@@ -127,17 +127,24 @@ def assessment_inputs(folder: Path) -> AssessmentInputs:
     from svsna.errors import MissingInputError
 
     places = [folder / "restricted", folder]
-    indicators = next(
-        (p / n for p in places for n in ("indicators.parquet", "indicators.csv") if (p / n).is_file()), None
-    )
-    if indicators is None:
+    for place in places:  # the first folder holding both an indicator table and its findings
+        indicators = next((place / n for n in ("indicators.parquet", "indicators.csv") if (place / n).is_file()), None)
+        if indicators is not None and (place / "findings.json").is_file():
+            break
+    else:
+        indicators = next(
+            (p / n for p in places for n in ("indicators.parquet", "indicators.csv") if (p / n).is_file()), None
+        )
+        if indicators is None:
+            raise MissingInputError(
+                f"{folder}: no indicators.parquet or indicators.csv in {folder / 'restricted'}",
+                hint="run `svsna assess --area <area.yaml>` first",
+            )
         raise MissingInputError(
-            f"{folder}: no indicators.parquet or indicators.csv in {folder / 'restricted'}",
+            f"{indicators.parent / 'findings.json'}: findings not found",
             hint="run `svsna assess --area <area.yaml>` first",
         )
     findings = indicators.parent / "findings.json"
-    if not findings.is_file():
-        raise MissingInputError(f"{findings}: findings not found", hint="run `svsna assess --area <area.yaml>` first")
     ledger = next((p / "ledger.csv" for p in places if (p / "ledger.csv").is_file()), None)
     return AssessmentInputs(indicators, findings, ledger)
 
