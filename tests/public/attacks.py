@@ -12,8 +12,9 @@ The attacks are the ones the issue reproduced against svsna before the joint aud
 - ``rate_times_population``: a rate, share or interval computed from an unrounded count gives
   the count back (rate x population; Wilson/Byar interval solved for n);
 - ``margins``: a total minus its shown parts, within an indicator and across indicators that
-  print the same margin (``sex|age_band`` against ``sex``), county against its districts,
-  months against their financial year.
+  print the same margin (``sex|age_band`` against ``sex``), county against its districts.
+  The attack assumes the parts add up to the total; it is scored only where they truly do
+  (where they do not, e.g. people of unknown age, svsna's audit protects that remainder too).
 """
 
 from __future__ import annotations
@@ -165,7 +166,11 @@ def margins(
     def kn(row: pd.Series) -> tuple[float, float]:
         return known(row, rules, rates_exact)
 
-    def score(parts: pd.DataFrame, total_iv: tuple[float, float], what: str) -> None:
+    def score(parts: pd.DataFrame, total_row: pd.Series, what: str) -> None:
+        # the attack assumes the parts add up to the total: score it only where that is true
+        if abs(parts["true"].sum() - total_row["true"]) > 1e-6:
+            return
+        total_iv = kn(total_row)
         for i, (lo, hi) in _margin_attack(parts, total_iv, rules, rates_exact).items():
             truth = parts.at[i, "true"]
             if not rs.is_small(truth) or not (lo - 1e-6 <= truth <= hi + 1e-6):
@@ -188,18 +193,18 @@ def margins(
                         # any row of the same section and period that prints this margin (any indicator)
                         cands = g[(g["breakdown"] == name) & (g["breakdown_value"] == val) & (g["section"] == sec)]
                         for _, c in cands.iterrows():
-                            score(sub, kn(c), f"cross-table {bd} vs {c['indicator']} {name}")
+                            score(sub, c, f"cross-table {bd} vs {c['indicator']} {name}")
                 continue
             own_total = alls[(alls["indicator"] == ind) & (alls["section"] == sec)]
             for _, c in own_total.iterrows():
-                score(parts, kn(c), f"margin of {ind} by {bd}")
+                score(parts, c, f"margin of {ind} by {bd}")
             if bd == "district" and districts_of:
                 counties = g[(g["indicator"] == ind) & (g["section"] == sec) & (g["breakdown"] == "county")]
                 for _, c in counties.iterrows():
                     members = districts_of.get(c["breakdown_value"], [])
                     sub = parts[parts["breakdown_value"].isin(members)]
                     if len(sub) == len(members) and len(members) > 1:
-                        score(sub, kn(c), f"county {c['breakdown_value']} vs its districts")
+                        score(sub, c, f"county {c['breakdown_value']} vs its districts")
     return found
 
 

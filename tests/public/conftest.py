@@ -2,9 +2,10 @@
 
 - ``marshfield``: the hand-built small partnership (tests/public/partnership.py) with formula
   payloads in its names and file names, ingest -> assess -> report with PDFs, under nhsd_2018;
-- ``synth5``: ``svsna synth --scale 0.05`` (the demo scenario at 5%), the same way;
-- ``demo_release``: the full-size demo (scale 1), ingest -> assess -> the public release only
-  (the one demo-scale run of the suite).
+- ``synth5``: ``svsna synth --scale 0.05`` (the demo scenario at 5%), ingest -> assess -> the
+  public release only;
+- ``demo_release``: the full-size demo (scale 1), the same way (the one demo-scale run of the
+  suite).
 """
 
 from __future__ import annotations
@@ -76,26 +77,33 @@ def marshfield(tmp_path_factory) -> Run:
     return run_partnership(write(tmp_path_factory.mktemp("marshfield"), payload=True), pdf=True)
 
 
-@pytest.fixture(scope="session")
-def synth5(tmp_path_factory) -> Run:
-    from svsna.synth import generate
-
-    data = tmp_path_factory.mktemp("synth5")
-    generate(data, scale=0.05)
-    return run_partnership(data / "area.yaml", demo=True)
-
-
-@pytest.fixture(scope="session")
-def demo_release(tmp_path_factory):
-    """The demo at full size: its exact table and public release (no documents are rendered)."""
+def _release_only(data: Path):
+    """Ingest and assess a synthetic partnership, then build its public release (no documents)."""
     from svsna.indicators import findings_from_json
     from svsna.outputs.report import _in_definition, _indicator_frame, assessment_inputs, public_release_for
-    from svsna.synth import generate
 
-    data = tmp_path_factory.mktemp("demo")
-    generate(data, scale=1.0)
     run = run_partnership(data / "area.yaml", demo=True, report=False)
     found = assessment_inputs(run.out)
     findings = findings_from_json(found.findings.read_text(encoding="utf-8"))
     table = _in_definition(_indicator_frame(found.indicators), run.config.primary_definition)
     return run, table, public_release_for(table, findings, config=run.config)
+
+
+@pytest.fixture(scope="session")
+def synth5(tmp_path_factory):
+    """The demo scenario at 5%: its exact table and public release (no documents are rendered)."""
+    from svsna.synth import generate
+
+    data = tmp_path_factory.mktemp("synth5")
+    generate(data, scale=0.05)
+    return _release_only(data)
+
+
+@pytest.fixture(scope="session")
+def demo_release(tmp_path_factory):
+    """The demo at full size: its exact table and public release (no documents are rendered)."""
+    from svsna.synth import generate
+
+    data = tmp_path_factory.mktemp("demo")
+    generate(data, scale=1.0)
+    return _release_only(data)

@@ -256,7 +256,8 @@ def test_small_partnership_under_fewer_than_10(marshfield):
 
 
 def test_synth_at_5_percent_recovers_nothing(synth5):
-    found = _attack(synth5)
+    run, exact, rel = synth5
+    found = all_attacks(rel.published(), exact, run.config.disclosure.rules)
     assert not any(found.values()), {k: names(v) for k, v in found.items()}
 
 
