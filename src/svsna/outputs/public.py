@@ -440,7 +440,7 @@ def public_release(
     lap("scope_and_group_size")
     # ---- 2-5. fold, variables, relations, bounds, secondary suppression; a breakdown whose small
     #      counts cannot be protected (or that is mostly small counts) is withheld whole, then again
-    sparse = _sparse_groups(t, rs)
+    sparse = _sparse_groups(_fold_small_categories(t.copy(), rs)[0], rs)  # after folding into Other
     for _attempt in range(6):
         if sparse:
             mask = t[_KEY].apply(tuple, axis=1).isin(sparse) & t["xkind"].isin(["count", "rate", "share"])
@@ -669,7 +669,8 @@ def _sparse_groups(t: pd.DataFrame, rs: RuleSet) -> set[tuple]:
     """Breakdowns made mostly of small counts: withheld whole rather than shown as a wall of [c].
 
     A breakdown (one indicator, period, area, definition) of six or more counts is withheld when
-    at least four of its counts are small and they are more than a quarter of its non-zero counts.
+    at least four of its counts are small and they are more than half of its non-zero counts
+    (after small nominal categories are folded into Other).
     """
     out: set[tuple] = set()
     counted = t[t["xkind"].isin(["count", "rate", "share"]) & (t["breakdown"] != "all")]
@@ -677,7 +678,7 @@ def _sparse_groups(t: pd.DataFrame, rs: RuleSet) -> set[tuple]:
         x = g["numerator"].astype(float).where(g["numerator"].notna(), g["value"].astype(float))
         nonzero = int((x > 0).sum())
         n_small = int(x.between(rs.suppress_from, rs.suppress_to).sum())
-        if len(g) >= 6 and n_small >= 4 and n_small > 0.25 * nonzero:
+        if len(g) >= 6 and n_small >= 4 and n_small > 0.5 * nonzero:
             out.add(tuple(key))
     return out
 
