@@ -23,8 +23,7 @@ def _brute(problem: AuditProblem, cap: int = 40) -> dict[int, set[int]]:
     """Values each target can take over all integer solutions (unbounded cells capped at ``cap``)."""
     n = len(problem.truth)
     ranges = [
-        range(int(problem.lower[i]), int(cap if np.isinf(problem.upper[i]) else problem.upper[i]) + 1)
-        for i in range(n)
+        range(int(problem.lower[i]), int(cap if np.isinf(problem.upper[i]) else problem.upper[i]) + 1) for i in range(n)
     ]
     out: dict[int, set[int]] = {i: set() for i in range(n) if problem.target[i]}
     for x in itertools.product(*ranges):
