@@ -141,7 +141,10 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
     )
     sec.bullets += [f"Period {p}" for p in meta.get("periods", [])]
     sec.bullets.append(f"Rates are per {cfg.rate_multiplier:,} residents; confidence level {cfg.confidence:.0%}.")
-    if inp.public:
+    from svsna.outputs.opendata import is_opendata
+
+    open_data = is_opendata(meta)  # police.uk files are public: the open-data edition summarises its ledger
+    if inp.public and not open_data:
         sec.notes.append(
             "The row ledger of the input files and the list of input files are in the restricted full edition."
         )

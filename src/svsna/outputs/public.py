@@ -72,13 +72,23 @@ __all__ = [
 #: YEF Toolkit): published as they are, and used as known constants by the audit.
 EXTERNAL_SECTIONS: frozenset[str] = frozenset({"population", "interventions"})
 
-_KEY = ["indicator", "period", "area", "definition", "breakdown"]
+#: One published breakdown. Indicator names repeat across sections (``age_band_rate`` of victims
+#: and of perpetrators), so the section is part of it.
+_KEY = ["section", "indicator", "period", "area", "definition", "breakdown"]
 #: Breakdowns that are places on a map or ordered scales: never folded into "Other".
 _NOT_NOMINAL = frozenset(
     {"all", "age", "age_band", "age_group", "hour", "weekday", "month", "imd_decile", "district", "county", "lsoa"}
     | {"area", "field", "measure", "domain", "approach"}
 )
 OTHER = "Other"
+#: A published breakdown for grouping, where a monthly series whose rows each carry their month as
+#: the period (the open-data edition) is one series.
+_GKEY = ["section", "indicator", "gperiod", "area", "definition", "breakdown"]
+
+
+def _with_group_period(t: pd.DataFrame) -> pd.DataFrame:
+    monthly = (t["breakdown"] == "month") & (t["period"] == t["breakdown_value"])
+    return t.assign(gperiod=t["period"].where(~monthly, "(monthly)"))
 
 
 def count_rule(rules: str | RuleSet) -> Callable[[float | None], float | None]:
@@ -423,8 +433,8 @@ def public_release(
             if math.isnan(n) or n < min_group_size:
                 small_group[i] = True
     if small_group.any():
-        grp = t[small_group].groupby(["indicator", "period"], sort=False)
-        for (ind, per), g in grp:
+        grp = t[small_group].groupby(["section", "indicator", "period"], sort=False)
+        for (_sec, ind, per), g in grp:
             bds = sorted({str(b) for b in g["breakdown"] if b != "all"})
             what = f"{label(str(ind))} ({per})" + (f" by {', '.join(b.replace('_', ' ') for b in bds)}" if bds else "")
             withheld_groups.append(
@@ -443,7 +453,8 @@ def public_release(
     sparse = _sparse_groups(_fold_small_categories(t.copy(), rs)[0], rs)  # after folding into Other
     for _attempt in range(6):
         if sparse:
-            mask = t[_KEY].apply(tuple, axis=1).isin(sparse) & t["xkind"].isin(["count", "rate", "share"])
+            keys = _with_group_period(t)[_GKEY].apply(tuple, axis=1)
+            mask = keys.isin(sparse) & t["xkind"].isin(["count", "rate", "share"])
             t.loc[mask, "xkind"] = "sparse"
         st = _protected(t, rs, periods, lap)
         if st.result.ok:
@@ -453,8 +464,8 @@ def public_release(
             break
         sparse |= more
     for key in sorted(sparse):
-        ind, per, _area, _dfn, bd = key
-        sec = str(t.loc[(t["indicator"] == ind) & (t["period"] == per), "section"].iloc[0])
+        sec, ind, per, _area, _dfn, bd = key
+        per = "by month" if per == "(monthly)" else per
         by = "" if bd == "all" else f" by {bd.replace('_', ' ').replace('|', ' and ')}"
         what = f"{label(str(ind))} ({per})" + ("" if by and by[4:] in label(str(ind)).lower() else by)
         withheld_groups.append(
@@ -484,6 +495,15 @@ def public_release(
     # ---- 6. the public rows
     pub = _public_rows(t, num_var, den_var, truth, published, small, hidden_set, rs, confidence, notes, counts)
 
+    # a monthly series with nothing left to show is left out (one sentence), not drawn empty
+    gp = _with_group_period(pub)
+    months = gp[gp["breakdown"] == "month"]
+    for key, g in months.groupby(_GKEY, sort=False):
+        if g["value"].isna().all() and (g["statistic"].astype(str) != "z").all():
+            pub = pub.drop(index=g.index)
+            sec, ind = key[0], key[1]
+            withheld_groups.append((sec, f"Not published: {label(str(ind))} by month, because its counts are small."))
+    pub = pub.reset_index(drop=True)
     lap("public_rows")
     # ---- 7. proof: audit the final state from scratch
     final = audit(problem, protection=rs.protection)
@@ -673,8 +693,9 @@ def _sparse_groups(t: pd.DataFrame, rs: RuleSet) -> set[tuple]:
     (after small nominal categories are folded into Other).
     """
     out: set[tuple] = set()
+    t = _with_group_period(t)
     counted = t[t["xkind"].isin(["count", "rate", "share"]) & (t["breakdown"] != "all")]
-    for key, g in counted.groupby(_KEY, sort=False):
+    for key, g in counted.groupby(_GKEY, sort=False):
         x = g["numerator"].astype(float).where(g["numerator"].notna(), g["value"].astype(float))
         nonzero = int((x > 0).sum())
         n_small = int(x.between(rs.suppress_from, rs.suppress_to).sum())
@@ -689,11 +710,12 @@ def _groups_holding(st: _State, failures: Iterable[int]) -> set[tuple]:
     for v in failures:
         want |= set(st.parts_of.get(v, [v]))
     out: set[tuple] = set()
-    for i in range(len(st.t)):
+    t = _with_group_period(st.t)
+    for i in range(len(t)):
         if st.num_var[i] in want or st.den_var[i] in want:
-            r = st.t.iloc[i]
+            r = t.iloc[i]
             if r["xkind"] in ("count", "rate", "share"):
-                out.add(tuple(r[c] for c in _KEY))
+                out.add(tuple(r[c] for c in _GKEY))
     return out
 
 
@@ -865,12 +887,12 @@ def _margin_relations(t: pd.DataFrame, num_var: np.ndarray, den_var: np.ndarray,
     """Margins of every breakdown: remove one part and sum over it."""
     counted = t["xkind"].isin(["count", "rate", "share"]).to_numpy() & (num_var >= 0)
     sub = t[counted]
-    # index: (indicator, period, area, definition, breakdown, breakdown_value) -> row
+    # index: (section, indicator, period, area, definition, breakdown, breakdown_value) -> row
     where = {
-        (r.indicator, r.period, r.area, r.definition, r.breakdown, r.breakdown_value): i
+        (r.section, r.indicator, r.period, r.area, r.definition, r.breakdown, r.breakdown_value): i
         for i, r in zip(sub.index, sub.itertuples(index=False), strict=True)
     }
-    for (ind, per, area, dfn, bd), g in sub.groupby(_KEY, sort=False):
+    for (sec, ind, per, area, dfn, bd), g in sub.groupby(_KEY, sort=False):
         parts = _parts(str(bd))
         if not parts:
             continue
@@ -884,7 +906,7 @@ def _margin_relations(t: pd.DataFrame, num_var: np.ndarray, den_var: np.ndarray,
             for mval, h in g.groupby(keys.to_numpy(), sort=False):
                 pvars = [int(num_var[i]) for i in h.index]
                 s = sum(vs.truth[v] for v in pvars)
-                total_i = where.get((ind, per, area, dfn, rest_bd, mval))
+                total_i = where.get((sec, ind, per, area, dfn, rest_bd, mval))
                 if total_i is not None:
                     rel.add(pvars, int(num_var[total_i]))
                     continue
@@ -896,7 +918,6 @@ def _margin_relations(t: pd.DataFrame, num_var: np.ndarray, den_var: np.ndarray,
                     rel.add(pvars, found, residual=False)
                     continue
                 # a total printed elsewhere in the same section that exceeds the parts by a small remainder
-                sec = str(h["section"].iloc[0])
                 for v in vs.by_position.get((per, area, dfn, mval), []):
                     gap = vs.truth[v] - s
                     if 0 < gap <= rel.rs.suppress_to and sec in vs.sections[v]:
@@ -932,7 +953,7 @@ def _month_relations(
     months = t[(t["breakdown"] == "month") & t["xkind"].isin(["count", "rate"]).to_numpy() & (num_var >= 0)]
     if months.empty or not periods:
         return
-    for _, g in months.groupby(["indicator", "area", "definition"], sort=False):
+    for _, g in months.groupby(["section", "indicator", "area", "definition"], sort=False):
         by_month = {}
         for i, r in zip(g.index, g.itertuples(index=False), strict=True):
             mk = _month_key(str(r.breakdown_value))
@@ -1215,7 +1236,7 @@ def _public_comparators(
     allrows: dict[tuple, list[int]] = {}
     for i, r in enumerate(out.itertuples(index=False)):
         if r.breakdown == "all":
-            allrows.setdefault((r.indicator, r.period, r.area, r.definition), []).append(i)
+            allrows.setdefault((r.section, r.indicator, r.period, r.area, r.definition), []).append(i)
     for i, r in enumerate(out.itertuples(index=False)):
         if r.xkind not in ("rate", "share"):
             continue
@@ -1225,7 +1246,7 @@ def _public_comparators(
         comp_true = _f(r.comparator_value)
         match = [
             j
-            for j in allrows.get((r.indicator, r.period, r.area, r.definition), [])
+            for j in allrows.get((r.section, r.indicator, r.period, r.area, r.definition), [])
             if abs(_f(out.at[j, "value"]) - comp_true) < 1e-9 and j != i
         ]
         if not match or math.isnan(vals[match[0]]) or math.isnan(lows[i]) or math.isnan(ups[i]):
@@ -1245,7 +1266,7 @@ def _public_spc(
     from svsna.stats import spc
 
     months = out[(out["breakdown"] == "month") & (out["xkind"] == "count")]
-    for _, g in months.groupby(["indicator", "period", "area", "definition"], sort=False):
+    for _, g in months.groupby(["section", "indicator", "period", "area", "definition"], sort=False):
         had_limits = g["lower"].notna().any()
         idx = list(g.sort_values("breakdown_value").index)
         y = vals[idx]
@@ -1471,6 +1492,8 @@ def public_finding(
         return finding, ""  # about public data only (population estimates, the YEF Toolkit, Fingertips)
     scope = exact if defs is None else exact[exact["definition"].astype(str).isin(defs)]
     ex_own = scope[scope["indicator"].astype(str).isin(inds)]
+    if (ex_own["section"].astype(str) == str(finding.section)).any():  # names repeat across sections
+        ex_own = ex_own[ex_own["section"].astype(str) == str(finding.section)]
     ex_sec = scope[scope["section"].astype(str) == str(finding.section)]
     pub_by_row = public[public["source_row"] >= 0].set_index("source_row")
 
