@@ -118,6 +118,11 @@ def wy_report(west_yorkshire_shared, tmp_path_factory) -> Path:
 
 def test_second_force_report_title_proxy_groups(wy_report):
     assert not (wy_report / "REPORT_NOT_BUILT.txt").exists()
+    # one workbook per run for each edition: the report's (no separate opendata-tables.xlsx)
+    assert sorted(p.relative_to(wy_report).as_posix() for p in wy_report.rglob("*.xlsx")) == [
+        "public/sna-public-tables.xlsx",
+        "restricted/sna-tables.xlsx",
+    ]
     for name in FILES:
         assert (wy_report / name).stat().st_size > 0, name
     for name in ("restricted/sna-full.html", "public/sna-summary.html"):
@@ -132,6 +137,10 @@ def test_second_force_report_title_proxy_groups(wy_report):
         assert misuses_of_serious_violence(html) == [], name
         for label in GROUP_LABELS:
             assert label in text, (name, label)
+        # the population year used (mid-2021 is not shipped) and the geography vintage are said in the report
+        assert "use mid-2020 estimates, because mid-2021 estimates are not available for every area" in text
+        assert "Rates for 2021/22 use mid-2020 population estimates" in text
+        assert "in the local authorities of 1 April 2024 (the current ones)" in text
         # one monthly SPC chart per proxy group
         assert len(re.findall(r"Crimes per month (?:with statistical process control limits|by month)", text)) >= 4
 
@@ -230,7 +239,7 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
         ("loaded", ""): (260_517, 260_515),
         ("excluded", "anti-social behaviour (an incident, not a crime)"): (33_275, 33_275),
         ("excluded", "no location (blank LSOA code)"): (7_463, 7_465),
-        ("excluded", "outside force area (LSOA not in the force's local authorities)"): (583, 585),
+        ("excluded", "outside force area (an LSOA of another police force area)"): (583, 585),
     }
     for which, html in ((0, full_html), (1, public_html)):
         led = _table_with(parse(html), "Reason")
