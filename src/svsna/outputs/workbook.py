@@ -30,7 +30,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from svsna.cells import neutralise, neutralise_frame
+from svsna.cells import neutralise, write_csv
 from svsna.outputs.content import Cell, Section
 
 if TYPE_CHECKING:
@@ -199,12 +199,13 @@ def _plain(v: Any) -> Any:
 def write_indicator_files(
     table: pd.DataFrame, csv_path: Path | None, parquet_path: Path | None, *, overwrite_csv: bool = True
 ) -> None:
-    """An indicator table as CSV (UTF-8, text neutralised against formulas) and Parquet, atomically."""
+    """An indicator table as CSV (UTF-8, text neutralised against formulas, line breaks in cells
+    quoted: :func:`svsna.cells.write_csv`) and Parquet, atomically."""
     from svsna.files import atomic_path
 
     if csv_path is not None and overwrite_csv:
         with atomic_path(csv_path) as tmp:
-            neutralise_frame(table).to_csv(tmp, index=False)
+            write_csv(table, tmp)
     if parquet_path is not None:
         with atomic_path(parquet_path) as tmp:
             table.to_parquet(tmp, index=False)
