@@ -74,6 +74,11 @@ def known(row: pd.Series, rules: str, rates_exact: bool = False) -> tuple[float,
     return lo, hi
 
 
+def _public_data(r) -> bool:
+    """Rows of data published elsewhere already (ONS populations, Fingertips), shown as they are."""
+    return r.section in ("population", "interventions") or "fingertips" in str(r.method or "").lower()
+
+
 def values_in(lo: float, hi: float, rules: str) -> int:
     rs = rule_set(rules)
     lo, hi = max(lo, rs.suppress_from), min(hi, rs.suppress_to)
@@ -96,6 +101,8 @@ def rate_times_population(public: pd.DataFrame, rules: str) -> list[str]:
     leaks = []
     for r in t.itertuples(index=False):
         stat, num, den, val = r.statistic, r.numerator, r.denominator, r.value
+        if _public_data(r):
+            continue
         if stat not in ("rate", "percentage", "count") or math.isnan(val):
             continue
         where = f"{r.indicator} {r.breakdown_value} ({r.period})"

@@ -463,9 +463,11 @@ def public_release(
         if not more:
             break
         sparse |= more
+    several = t["definition"].nunique() > 1  # e.g. the open-data edition's proxy groups
     for key in sorted(sparse):
-        sec, ind, per, _area, _dfn, bd = key
+        sec, ind, per, _area, dfn, bd = key
         per = "by month" if per == "(monthly)" else per
+        per = f"{dfn}, {per}" if several and dfn else per
         by = "" if bd == "all" else f" by {bd.replace('_', ' ').replace('|', ' and ')}"
         what = f"{label(str(ind))} ({per})" + ("" if by and by[4:] in label(str(ind)).lower() else by)
         withheld_groups.append(
@@ -500,8 +502,11 @@ def public_release(
     for key, g in months.groupby(_GKEY, sort=False):
         if g["value"].isna().all() and (g["statistic"].astype(str) != "z").all():
             pub = pub.drop(index=g.index)
-            sec, ind = key[0], key[1]
-            withheld_groups.append((sec, f"Not published: {label(str(ind))} by month, because its counts are small."))
+            sec, ind, dfn = key[0], key[1], key[4]
+            which = f" ({dfn})" if pub["definition"].nunique() > 1 and dfn else ""
+            withheld_groups.append(
+                (sec, f"Not published: {label(str(ind))}{which} by month, because its counts are small.")
+            )
     pub = pub.reset_index(drop=True)
     lap("public_rows")
     # ---- 7. proof: audit the final state from scratch
