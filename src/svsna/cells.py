@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMULA_TRIGGERS", "is_formula_like", "neutralise", "neutralise_frame"]
+__all__ = ["FORMULA_TRIGGERS", "is_formula_like", "neutralise", "neutralise_frame", "write_csv"]
 
 #: Leading characters that make a spreadsheet treat a cell as a formula.
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -68,3 +68,19 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = series.map(neutralise)
     out.columns = [neutralise(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def write_csv(frame: pd.DataFrame, target: Any) -> None:
+    """Write ``frame`` as CSV with its text neutralised, and every line break inside a cell quoted.
+
+    A carriage return inside a cell would otherwise end the row for spreadsheet programs (pandas
+    quotes only cells holding ``\\n``), so that the rest of the cell, say ``=1+1``, starts a row of its
+    own. Rows end in CRLF (RFC 4180), so both CR and LF inside a cell are quoted.
+
+    >>> import io, pandas as pd
+    >>> buf = io.StringIO()
+    >>> write_csv(pd.DataFrame({"a": ["x\\r=1+1", "=2"]}), buf)
+    >>> buf.getvalue().split("\\r\\n")
+    ['a', '"x\\r=1+1"', "'=2", '']
+    """
+    neutralise_frame(frame).to_csv(target, index=False, lineterminator="\r\n")

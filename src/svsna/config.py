@@ -145,7 +145,23 @@ class Event(_Strict):
 
 
 class Disclosure(_Strict):
-    rules: Literal["nhsd_2018", "fingertips_1_5", "fewer_than_10"] = "nhsd_2018"
+    """How the public release is protected and how restricted outputs are marked (docs/disclosure.md)."""
+
+    #: Rule set name (``nhsd_2018``, ``fingertips_1_5``, ``fewer_than_10``); checked by ``svsna report``, which
+    #: writes the restricted outputs and stops the public release (exit 3) when it is unknown.
+    rules: str = Field(default="nhsd_2018", min_length=1, max_length=60)
+    #: A group profile (shares, means of a cohort, subgroup or diagnosis) needs at least this many people.
+    min_group_size: int = Field(default=10, ge=2, le=1000)
+    #: Protective marking on every page and sheet of the restricted outputs (Government Security Classifications).
+    protective_marking: str = Field(default="OFFICIAL-SENSITIVE", min_length=1, max_length=80)
+
+    @field_validator("protective_marking")
+    @classmethod
+    def _marking(cls, v: str) -> str:
+        v = v.strip()
+        if not v or any(ord(ch) < 32 for ch in v):
+            raise ValueError("the protective marking must be one line of text, e.g. OFFICIAL-SENSITIVE")
+        return v
 
 
 class Pseudonymisation(_Strict):

@@ -92,6 +92,16 @@ def test_helper_catches_a_misuse():
     assert misuses_of_serious_violence('<img alt="Serious violence by month">') == ["Serious violence by month."]
 
 
+#: The report's files under --out (restricted/ and public/, docs/disclosure.md).
+FILES = (
+    "restricted/sna-full.html",
+    "public/sna-summary.html",
+    "restricted/sna-full.pdf",
+    "public/sna-summary.pdf",
+    "restricted/sna-tables.xlsx",
+)
+
+
 def _table_with(p: _Text, heading: str) -> list[list[str]]:
     for t in p.tables:
         if t and any(heading in c for c in t[0]):
@@ -108,10 +118,14 @@ def wy_report(west_yorkshire_shared, tmp_path_factory) -> Path:
 
 def test_second_force_report_title_proxy_groups(wy_report):
     assert not (wy_report / "REPORT_NOT_BUILT.txt").exists()
-    assert sorted(p.name for p in wy_report.glob("*.xlsx")) == ["sna-tables.xlsx"]  # one workbook per run
-    for name in ("sna-full.html", "sna-summary.html", "sna-full.pdf", "sna-summary.pdf", "sna-tables.xlsx"):
+    # one workbook per run for each edition: the report's (no separate opendata-tables.xlsx)
+    assert sorted(p.relative_to(wy_report).as_posix() for p in wy_report.rglob("*.xlsx")) == [
+        "public/sna-public-tables.xlsx",
+        "restricted/sna-tables.xlsx",
+    ]
+    for name in FILES:
         assert (wy_report / name).stat().st_size > 0, name
-    for name in ("sna-full.html", "sna-summary.html"):
+    for name in ("restricted/sna-full.html", "public/sna-summary.html"):
         html = (wy_report / name).read_text(encoding="utf-8")
         p = parse(html)
         text = " ".join("".join(p.parts).split())
@@ -127,16 +141,19 @@ def test_second_force_report_title_proxy_groups(wy_report):
         assert "use mid-2020 estimates, because mid-2021 estimates are not available for every area" in text
         assert "Rates for 2021/22 use mid-2020 population estimates" in text
         assert "in the local authorities of 1 April 2024 (the current ones)" in text
-        # one monthly SPC chart per proxy group
-        assert len(re.findall(r"Crimes per month (?:with statistical process control limits|by month)", text)) >= 4
+        # one monthly SPC chart per proxy group; in the public summary, a group whose months are all
+        # small is left out with one sentence instead (docs/disclosure.md)
+        charts = re.findall(r"Crimes per month (?:with statistical process control limits|by month)", text)
+        left_out = re.findall(r"Not published: Crimes per month[^.]*, because", text)
+        assert len(charts) >= 4 if name.startswith("restricted") else len(charts) + len(left_out) >= 4
 
 
 def test_second_force_public_summary_is_disclosure_controlled(wy_report):
     # Hand count (test_second_force.py): per month 7 VSO, 1 robbery, 1 weapons located in the force area,
     # so FY2021/22: VSO 84, robbery 12, weapons 12, combined 108. nhsd_2018 rounds to the nearest 5:
     # 84 -> 85, 12 -> 10, 108 -> 110.
-    full = parse((wy_report / "sna-full.html").read_text(encoding="utf-8"))
-    public = parse((wy_report / "sna-summary.html").read_text(encoding="utf-8"))
+    full = parse((wy_report / "restricted" / "sna-full.html").read_text(encoding="utf-8"))
+    public = parse((wy_report / "public" / "sna-summary.html").read_text(encoding="utf-8"))
     ft = _table_with(full, "Crimes located in the area")
     pt = _table_with(public, "Crimes located in the area (rounded)")
     col_f = ft[0].index("Crimes located in the area")
@@ -194,10 +211,10 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
         ],
     )
     assert res.exit_code == 0, res.output
-    for name in ("sna-full.html", "sna-summary.html", "sna-full.pdf", "sna-summary.pdf", "sna-tables.xlsx"):
+    for name in FILES:
         assert (out / name).stat().st_size > 0, name
     assert not (out / "REPORT_NOT_BUILT.txt").exists()
-    full_html = (out / "sna-full.html").read_text(encoding="utf-8")
+    full_html = (out / "restricted" / "sna-full.html").read_text(encoding="utf-8")
     full = " ".join("".join(parse(full_html).parts).split())
     assert "Leicestershire police.uk open-data profile: Open-data edition" in full
     # local authority names from the ONS lookup file, read independently of svsna
@@ -207,7 +224,7 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
     # FY2020/21 'Violence and sexual offences' recorded by the force: 34,712 (shared/data/PROVENANCE.md,
     # counted independently from the raw files); the public summary rounds it to the nearest 5 (34,710).
     assert "34,712" in full
-    public_html = (out / "sna-summary.html").read_text(encoding="utf-8")
+    public_html = (out / "public" / "sna-summary.html").read_text(encoding="utf-8")
     public = parse(public_html)
     assert "34,712" not in public_html
     t = _table_with(public, "Crimes recorded by the force (rounded)")
@@ -234,7 +251,7 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
     # the workbook never names the figures serious violence either
     import openpyxl
 
-    wb = openpyxl.load_workbook(out / "sna-tables.xlsx", read_only=True)
+    wb = openpyxl.load_workbook(out / "restricted" / "sna-tables.xlsx", read_only=True)
     assert {"3 Extent", "4 Trend", "5 Geography and deprivation", "6 Hot spots"} <= set(wb.sheetnames)
     cells = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert not [v for v in cells if "serious violence" in v.lower() and "cannot isolate serious violence" not in v]

@@ -15,8 +15,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _area(tmp_path: Path) -> Path:
-    out = tmp_path / "output"
-    out.mkdir()
+    out = tmp_path / "output" / "restricted"
+    out.mkdir(parents=True)
     for name in ("indicators.csv", "findings.json", "ledger.csv"):
         shutil.copy(FIXTURES / name, out / name)
     area = tmp_path / "area.yaml"
@@ -39,12 +39,18 @@ def test_cli_report_writes_and_prints_every_output(tmp_path):
     result = CliRunner().invoke(app, args, terminal_width=200)
     assert result.exit_code == 0, result.output
     out = tmp_path / "output"
-    for name in ("sna-full.html", "sna-summary.html", "sna-tables.xlsx", "indicators.parquet"):
-        assert (out / name).is_file()
-        assert name in result.output
-    assert not (out / "sna-full.pdf").exists()  # --no-pdf
-    # the fixture's own indicators.csv is left as it was
-    assert (out / "indicators.csv").read_bytes() == (FIXTURES / "indicators.csv").read_bytes()
+    expected = {
+        "restricted": ("sna-full.html", "sna-tables.xlsx", "indicators.parquet", "report-metadata.json"),
+        "public": ("sna-summary.html", "sna-public-tables.xlsx", "indicators-public.csv", "release.json"),
+    }
+    for folder, names in expected.items():
+        for name in names:
+            assert (out / folder / name).is_file()
+            assert str(out / folder / name) in result.output
+    assert not (out / "restricted" / "sna-full.pdf").exists()  # --no-pdf
+    # the assessment's own indicators.csv is left as it was
+    assert (out / "restricted" / "indicators.csv").read_bytes() == (FIXTURES / "indicators.csv").read_bytes()
+    assert len(list((out / "history").iterdir())) == 1
 
 
 def test_cli_report_without_an_assessment_says_what_to_run(tmp_path):

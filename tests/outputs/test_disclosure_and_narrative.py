@@ -69,23 +69,20 @@ def test_count_rule_by_hand():
     assert [rule(n) for n in (1, 7, 8, 12, 13, 3529, 0)] == [None, None, 10, 10, 15, 3530, 0]
 
 
-def test_public_view_rounds_suppresses_and_blanks_dependent_values():
+def test_public_view_rounds_folds_and_recomputes_from_published_counts():
     pub = public_indicators(_mix(), RULES)
     mix = pub[pub["indicator"] == "share_crime_group"].set_index("breakdown_value")
-    # 412 -> 410; 6 is suppressed (primary) and so is its share
-    assert mix.loc["Assault", "numerator"] == 410
-    assert math.isnan(mix.loc["Homicide", "numerator"]) and math.isnan(mix.loc["Homicide", "value"])
-    # secondary suppression (svsna.stats.disclose): the total is implied, so the smallest other
-    # cell (Robbery, 82) is hidden too, with its share
-    assert math.isnan(mix.loc["Robbery", "numerator"]) and math.isnan(mix.loc["Robbery", "value"])
-    assert "secondary" in mix.loc["Robbery", "public_note"]
-    # shares of shown cells are kept, computed on unrounded counts
-    assert mix.loc["Assault", "value"] == 82.4
+    # Homicide (6) is small, so it is folded into "Other" with the next smallest category (Robbery, 82):
+    # Other = 88 -> 90. No small category is named. Assault 412 -> 410; the total 500 stays 500.
+    assert sorted(mix.index) == ["Assault", "Other"]
+    assert mix.loc["Assault", "numerator"] == 410 and mix.loc["Other", "numerator"] == 90
+    assert (mix["denominator"] == 500).all()
+    # shares are recomputed from the published counts: 410/500 = 82.0%, 90/500 = 18.0% (not 82.4, 16.4)
+    assert mix.loc["Assault", "value"] == 82.0 and mix.loc["Other", "value"] == 18.0
     count = pub[pub["indicator"] == "offences"].iloc[0]
     assert count["value"] == 3530 and count["numerator"] == 3530 and "rounded" in count["public_note"]
     flagged = pub[pub["indicator"] == "rate"].iloc[0]
-    assert math.isnan(flagged["value"]) and "analyst" in flagged["public_note"]
-    assert pub["denominator"].isna().all()
+    assert math.isnan(flagged["value"]) and flagged["suppressed"]
 
 
 def test_unsafe_numbers_finds_counts_but_not_other_numbers():

@@ -6,6 +6,7 @@ The end-to-end report on real police.uk data is tested in tests/opendata/test_re
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from svsna.indicators import INDICATOR_COLUMNS
 from svsna.outputs.opendata import is_opendata, prepare_table, report_title
@@ -14,6 +15,7 @@ from svsna.outputs.public import public_indicators, unsafe_numbers
 
 def _row(**kw) -> dict:
     base = dict.fromkeys(INDICATOR_COLUMNS)
+    base["statistic"] = "count" if kw.get("breakdown") == "month" else None
     base.update(
         section="od_trend",
         indicator="monthly_crimes",
@@ -64,13 +66,18 @@ def test_title_and_edition():
     assert report_title(meta, "WY") == "West Yorkshire police.uk open-data profile: Open-data edition"
 
 
-def test_public_monthly_counts_rounded_but_process_limits_kept():
+def test_public_monthly_counts_rounded_and_process_limits_from_the_rounded_series():
     # nhsd_2018: counts 1-7 suppressed, others to the nearest 5 (3,103 -> 3,105; 6 -> suppressed).
-    # XmR limits describe the whole series (mean ± 2.66 × average moving range), not one cell, so they stay;
-    # the limits of an annual count would reveal it and are blanked.
+    # XmR limits are recomputed from the published (rounded) months: mean ± 2.66 × average moving range.
+    # Published 3105, 3600, 3400: mean 3368.33, moving ranges 495 and 200 (average 347.5), so the
+    # limits are 3368.33 ± 924.35. The limits of an annual count would reveal it and are blanked.
+    months = [("2021-04", 3103), ("2021-05", 3598), ("2021-06", 3402)]
     t = pd.DataFrame(
         [
-            _row(breakdown="month", breakdown_value="2021-04", numerator=3103, value=3103, lower=2700.5, upper=3500.5),
+            _row(breakdown="month", breakdown_value=m, numerator=n, value=n, lower=2700.5, upper=3500.5)
+            for m, n in months
+        ]
+        + [
             _row(
                 section="od_extent",
                 indicator="crimes",
@@ -84,8 +91,12 @@ def test_public_monthly_counts_rounded_but_process_limits_kept():
         ]
     )
     pub = public_indicators(t, "nhsd_2018")
-    assert pub.loc[0, "value"] == 3105 and pub.loc[0, "lower"] == 2700.5 and pub.loc[0, "upper"] == 3500.5
-    assert pd.isna(pub.loc[1, "value"]) and pd.isna(pub.loc[1, "lower"]) and pd.isna(pub.loc[1, "upper"])
+    assert pub.loc[:2, "value"].tolist() == [3105, 3600, 3400]
+    mean, amr = (3105 + 3600 + 3400) / 3, (495 + 200) / 2
+    assert pub.loc[0, "lower"] == pytest.approx(mean - 2.66 * amr) and pub.loc[0, "upper"] == pytest.approx(
+        mean + 2.66 * amr
+    )
+    assert pd.isna(pub.loc[3, "value"]) and pd.isna(pub.loc[3, "lower"]) and pd.isna(pub.loc[3, "upper"])
 
 
 def test_n_in_a_financial_year_is_a_count():

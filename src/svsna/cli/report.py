@@ -1,9 +1,19 @@
-"""``svsna report``: the full SNA, the public summary, the workbook, from an assessment.
+"""``svsna report``: the restricted full SNA and the public release, from an assessment.
 
-Reads ``indicators.csv`` (or ``.parquet``), ``findings.json`` and ``ledger.csv`` from the
-area's output folder (written by ``svsna assess`` and ``svsna ingest``), finds LSOA
+Reads the indicator table, ``findings.json`` and ``ledger.csv`` from the area's output
+folder (``restricted/``, written by ``svsna assess`` and ``svsna ingest``), finds LSOA
 boundaries next to the area file (``lsoa_boundaries.geojson``, as ``svsna synth`` writes)
-or takes them from ``--boundaries``, and prints the paths it wrote.
+or takes them from ``--boundaries``, and writes (docs/disclosure.md)::
+
+    <output>/restricted/   sna-full.html/.pdf, sna-tables.xlsx, report-metadata.json
+    <output>/public/       sna-summary.html/.pdf, sna-public-tables.xlsx,
+                           indicators-public.csv/.parquet, release.json
+    <output>/history/<id>/ indicators-public.parquet, indicators.parquet, release.json
+
+Exit codes: 0 written; 3 configuration error (e.g. an unknown rule set); 4 the indicator
+table or population contradicts itself, or the public release failed its disclosure audit
+(the restricted outputs are still written, nothing public); 5 no assessment to report;
+8 a file-system fault.
 
 Examples
 --------
@@ -65,7 +75,8 @@ def register(app: typer.Typer) -> None:
     def report(
         area: Annotated[Path, typer.Option("--area", help="The area configuration (area.yaml).")],
         out: Annotated[
-            Path | None, typer.Option("--out", help="Output folder (default: the area's `output` setting).")
+            Path | None,
+            typer.Option("--out", help="Output folder (default: the area's `output` setting); see docs/disclosure.md."),
         ] = None,
         boundaries: Annotated[
             Path | None,
@@ -74,10 +85,14 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         no_pdf: Annotated[
-            bool, typer.Option("--no-pdf", help="Skip the PDFs (HTML, workbook and tables only).")
+            bool, typer.Option("--no-pdf", help="Skip the PDFs (HTML, workbooks and tables only).")
         ] = False,
     ) -> None:
-        """Write the full SNA and the public executive summary (HTML and PDF), and the workbook."""
+        """Write the restricted full SNA and the public release (summary, tables, manifest).
+
+        Exit 4 when the public release fails its disclosure audit: the restricted outputs are
+        written, nothing public is.
+        """
         import time
 
         from rich.console import Console
@@ -86,6 +101,7 @@ def register(app: typer.Typer) -> None:
         from svsna.engine import check_warehouse
         from svsna.errors import MissingInputError
         from svsna.outputs import build_reports
+        from svsna.outputs.report import assessment_inputs
         from svsna.pipeline.ingest import preflight_output
 
         started = time.perf_counter()
@@ -94,20 +110,7 @@ def register(app: typer.Typer) -> None:
         # folder can be written before any work (exit 8).
         check_warehouse(config.workspace_dir, area=str(area), require=False)
         preflight_output(config, out=out)
-        from svsna.analyses import assessment_file
-
-        folder = config.output_dir
-        indicators = assessment_file(folder, "indicators.parquet")
-        if not indicators.is_file():
-            indicators = assessment_file(folder, "indicators.csv")
-        if not indicators.is_file():
-            raise MissingInputError(
-                f"{folder}: no indicators.csv or indicators.parquet (hint: run `svsna assess --area {area}` first)"
-            )
-        findings = assessment_file(folder, "findings.json")
-        if not findings.is_file():
-            raise MissingInputError(f"{findings}: findings not found (hint: run `svsna assess --area {area}` first)")
-        ledger = assessment_file(folder, "ledger.csv")
+        found = assessment_inputs(config.output_dir)
         bounds_path = boundaries or find_boundaries(config)
         if boundaries is not None and not boundaries.is_file():
             raise MissingInputError(f"{boundaries}: boundary file not found")
@@ -115,11 +118,11 @@ def register(app: typer.Typer) -> None:
         if bounds_path is not None:
             bounds = {"lsoa": bounds_path, "lookup": _lookup(config)}
         paths = build_reports(
-            indicators,
-            findings,
+            found.indicators,
+            found.findings,
             config=config,
-            ledger=ledger if ledger.is_file() else None,
-            out_dir=out or folder,
+            ledger=found.ledger,
+            out_dir=out or config.output_dir,
             boundaries=bounds,
             pdf=not no_pdf,
         )
@@ -129,6 +132,6 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True)
         if bounds_path is None:
             console.print("[yellow]no LSOA boundaries found: maps were not drawn (use --boundaries)[/]")
-        if not ledger.is_file():
-            console.print(f"[yellow]{ledger} not found: the data sources and row ledger are left out[/]")
+        if found.ledger is None:
+            console.print("[yellow]ledger.csv not found: the data sources and row ledger are left out[/]")
         console.print(f"done in {time.perf_counter() - started:.1f} s")

@@ -142,6 +142,8 @@ def prepare_table(table: pd.DataFrame) -> pd.DataFrame:
     monthly = t["indicator"].astype(str) == "monthly_crimes"
     t.loc[monthly, "breakdown"] = "month"
     t.loc[monthly, "breakdown_value"] = t.loc[monthly, "period"].astype(str)
+    if "statistic" in t.columns:  # monthly crimes are counts (the public release rounds them)
+        t.loc[monthly, "statistic"] = "count"
     t.loc[monthly, "significance"] = (
         t.loc[monthly, "significance"].astype(str).str.lower().map(_SPC_TYPES).fillna("Common cause")
     )

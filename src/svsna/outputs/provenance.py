@@ -1,9 +1,9 @@
 """Run metadata and the methods and data-quality appendix.
 
-The appendix says how every figure was made: the definitions and periods used, the
-row ledger of every input file, completeness of key fields, the statistical methods
-behind the indicator table, the disclosure control applied to the public edition, the
-SHA-256 of every input file and the svsna version.
+The appendix says how every figure was made: the definitions and periods used,
+completeness of key fields, the statistical methods behind the indicator table, the
+disclosure control applied to the public edition and the svsna version; the full
+(restricted) edition adds the row ledger of every input file and their SHA-256.
 
 Examples
 --------
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from svsna.config import AreaConfig
     from svsna.outputs.narrative import Sentence
+    from svsna.outputs.public import PublicRelease
     from svsna.outputs.sections import Inputs
 
 __all__ = ["METHOD_NOTES", "collect_metadata", "file_sha256", "methods_section", "source_titles"]
@@ -114,8 +115,12 @@ def _methods_used(table: pd.DataFrame) -> list[str]:
     return notes
 
 
-def methods_section(inp: Inputs, withheld: list[Sentence], public_notes: pd.Series | None) -> Section:
-    """The appendix: definitions, periods, ledger, completeness, methods, suppression, hashes."""
+def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicRelease | None = None) -> Section:
+    """The appendix: definitions, periods, methods, disclosure control; ledger and hashes (full only).
+
+    The public edition carries no file names, input hashes, ignored-column lists or ledger
+    detail: those describe restricted extracts and stay in the full edition.
+    """
     cfg = inp.config
     meta = inp.metadata
     sec = Section("methods", SECTION_TITLES["methods"])
@@ -136,30 +141,32 @@ def methods_section(inp: Inputs, withheld: list[Sentence], public_notes: pd.Seri
     )
     sec.bullets += [f"Period {p}" for p in meta.get("periods", [])]
     sec.bullets.append(f"Rates are per {cfg.rate_multiplier:,} residents; confidence level {cfg.confidence:.0%}.")
-    if inp.ledger is not None and len(inp.ledger):
+    from svsna.outputs.opendata import is_opendata
+
+    open_data = is_opendata(meta)  # police.uk files are public: the open-data edition summarises its ledger
+    if inp.public and not open_data:
+        sec.notes.append(
+            "The row ledger of the input files and the list of input files are in the restricted full edition."
+        )
+    elif inp.ledger is not None and len(inp.ledger):
         rows = []
         for r in inp.ledger.itertuples(index=False):
             n = float(r.rows) if r.rows == r.rows else None
-            if inp.public and n is not None:
-                from svsna.outputs.public import count_rule
-
-                n = count_rule(cfg.disclosure.rules)(n)
             rows.append(
                 [
                     str(r.source),
                     str(r.file),
                     str(r.outcome),
                     str(r.reason if r.reason == r.reason else ""),
-                    Cell(fmt_count(n) if n is not None else "[c]", "num count"),
+                    Cell(fmt_count(n) if n is not None else "", "num count"),
                     str(r.definition if r.definition == r.definition else ""),
                 ]
             )
-        head = "Number (rounded)" if inp.public else "Rows"
         sec.add_table(
             TableBlock(
                 "ledger",
                 "Row ledger: rows read, loaded, rejected and excluded by input file",
-                ["Source", "File", "Outcome", "Reason", head, "Definition"],
+                ["Source", "File", "Outcome", "Reason", "Rows", "Definition"],
                 rows,
                 "svsna ingest ledger",
                 count_columns=(4,),
@@ -178,35 +185,40 @@ def methods_section(inp: Inputs, withheld: list[Sentence], public_notes: pd.Seri
         + "".join(f"<li>{_esc(m)}</li>" for m in method_list)
         + "</ul>"
     )
+    rules = cfg.disclosure.rules
     if inp.public:
-        rules = cfg.disclosure.rules
-        n_round = int(public_notes.str.startswith("count rounded").sum()) if public_notes is not None else 0
-        n_supp = int(public_notes.str.contains("suppressed").sum()) if public_notes is not None else 0
+        facts = release.summary() if release is not None else {}
         sec.html_extra += (
-            f"<h3>Disclosure control</h3><p>Rule set <b>{_esc(rules)}</b>: {_esc(_rule_text(rules))} Rates, "
-            "percentages and confidence intervals were computed on unrounded counts (as NHS Digital does); a rate "
-            "or percentage whose count is suppressed is suppressed too. Maps show rates and hot-spot classes, "
-            f"never counts. In the indicator table {n_supp} values were suppressed and {n_round} counts rounded. "
-            f"{len(withheld)} written findings were withheld from this edition (a suppressed count, or not for "
-            "public release).</p>"
+            f"<h3>Disclosure control</h3><p>Rule set <b>{_esc(rules)}</b>: {_esc(_rule_text(rules))} "
+            "Rates, percentages, changes, ratios and their confidence intervals are computed from the "
+            "published counts (after rounding), so they reveal nothing the counts do not; each is shown only "
+            "when every count it rests on is shown, and no comparison marker is shown next to a withheld value. "
+            f"A profile of a group of fewer than {cfg.disclosure.min_group_size} people is not published, and "
+            "small categories are combined into 'Other'. Maps show rates and hot-spot classes, never counts.</p>"
+            "<p>Everything in this public release (this summary, its workbook and its indicator table) was checked "
+            "together: a linear-programming audit of every total, breakdown and repeated count confirms that no "
+            f"withheld count can be narrowed down to fewer than {facts.get('protection', '')} possible values "
+            f"({facts.get('protected_counts', 0):,} withheld counts checked; "
+            f"{facts.get('secondary', 0):,} further counts withheld to protect them). "
+            f"{len(withheld)} written findings were withheld from this edition.</p>"
         )
     else:
         sec.html_extra += (
             "<h3>Disclosure control</h3><p>This full edition is <b>not</b> disclosure-controlled: it shows exact "
             "counts and is restricted to partners. The public executive summary applies rule set "
-            f"<b>{_esc(cfg.disclosure.rules)}</b> ({_esc(_rule_text(cfg.disclosure.rules))}).</p>"
+            f"<b>{_esc(rules)}</b> ({_esc(_rule_text(rules))}).</p>"
         )
-    hashes = meta.get("input_hashes") or {}
-    if hashes:
-        sec.add_table(
-            TableBlock(
-                "hashes",
-                "Input files (SHA-256)",
-                ["Input", "SHA-256"],
-                [[k, Cell(v, "hash")] for k, v in hashes.items()],
-                "svsna",
+        hashes = meta.get("input_hashes") or {}
+        if hashes:
+            sec.add_table(
+                TableBlock(
+                    "hashes",
+                    "Input files (SHA-256)",
+                    ["Input", "SHA-256"],
+                    [[k, Cell(v, "hash")] for k, v in hashes.items()],
+                    "svsna",
+                )
             )
-        )
     sec.bullets.append(f"Produced by svsna {meta.get('svsna_version', '')} on {meta.get('generated', '')}.")
     return sec
 

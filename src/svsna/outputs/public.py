@@ -1,21 +1,28 @@
-"""The public edition's view of the indicator table, under disclosure control.
+"""The public release: one disclosure-controlled indicator table, proved safe by a joint audit.
 
-Everything the public executive summary shows is drawn from :func:`public_indicators`,
-a copy of the indicator table in which, under the area's rule set (default
-``nhsd_2018``: counts 1-7 suppressed, all other counts rounded to the nearest 5, via
-:func:`svsna.stats.disclose`, with its secondary suppression within each breakdown):
+Everything under ``<output>/public/`` (the summary HTML and PDF, the public workbook, the
+public indicator table) is drawn from the table :func:`public_release` returns. It is built
+from the exact indicator table in five steps (docs/disclosure.md):
 
-- every count (numerators, and values of count indicators) is replaced by its safe
-  value, or blanked when suppressed;
-- a rate, share or ratio is blanked when its numerator is suppressed (its value would
-  reveal the small count);
-- rows already marked ``suppressed`` by the analyses are blanked;
-- denominators are dropped (they are not shown publicly).
-
-Rates and confidence limits are those computed on the unrounded counts, as NHS Digital
-does. :func:`unsafe_numbers` is the last line of defence for prose: it finds whole
-numbers in a sentence that could be counts and fail the rule, so such a sentence is
-withheld rather than published.
+1. **Scope and group size.** Only rows the summary can show are published. A group profile
+   (a share or mean of a cohort, subgroup or diagnosis) of fewer than ``min_group_size``
+   people is withheld and replaced by one sentence; nominal breakdowns with small categories
+   fold them into ``Other`` so no small category is named.
+2. **Counts.** Every count shown anywhere (a count row, the numerator of a rate or share, the
+   denominator of a share, the counts of a change or ratio) is one variable, whichever rows
+   print it. Small counts (the rule's range) are withheld, the others rounded by the rule.
+3. **Relations.** The relations a reader can use are collected across the whole table:
+   margins of every one-, two- and three-way breakdown (with an unpublished remainder where
+   parts do not add up to the total, itself protected when small), totals that equal a sum
+   printed elsewhere, months that add up to a financial year, a share's count and its
+   complement, counts printed in two tables.
+4. **Joint audit and secondary suppression.** :func:`svsna.stats.protect` hides further counts
+   until no withheld small count can be narrowed by a reader to fewer than the rule set's
+   ``protection`` values; :func:`svsna.stats.audit.audit` then proves it on the final table.
+5. **Derived figures follow their counts.** Rates, shares, changes, ratios, confidence limits,
+   significance and process-control limits are recomputed from the *published* counts and the
+   public populations, so they reveal nothing the counts do not; each is published only when
+   every count it rests on is. A significance marker is never shown next to a withheld value.
 
 Examples
 --------
@@ -31,33 +38,76 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from svsna.outputs.catalogue import indicator_kind
+from svsna.indicators import INDICATOR_COLUMNS
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
-__all__ = ["count_rule", "is_safe_count", "public_indicators", "suppression_symbol", "unsafe_numbers"]
+    from svsna.stats import RuleSet
+    from svsna.stats.audit import AuditProblem, AuditResult
+
+__all__ = [
+    "EXTERNAL_SECTIONS",
+    "SHOWN_CROSSTABS",
+    "PublicRelease",
+    "count_rule",
+    "featured_indicators",
+    "is_safe_count",
+    "public_finding",
+    "public_indicators",
+    "public_release",
+    "public_scope",
+    "ratio_partner_rows",
+    "suppression_symbol",
+    "unsafe_numbers",
+]
+
+#: Sections built only from data that are public anyway (ONS population estimates and IMD; the
+#: YEF Toolkit): published as they are, and used as known constants by the audit.
+EXTERNAL_SECTIONS: frozenset[str] = frozenset({"population", "interventions"})
+
+#: One published breakdown. Indicator names repeat across sections (``age_band_rate`` of victims
+#: and of perpetrators), so the section is part of it.
+_KEY = ["section", "indicator", "period", "area", "definition", "breakdown"]
+#: Breakdowns that are places on a map or ordered scales: never folded into "Other".
+_NOT_NOMINAL = frozenset(
+    {"all", "age", "age_band", "age_group", "hour", "weekday", "month", "imd_decile", "district", "county", "lsoa"}
+    | {"area", "field", "measure", "domain", "approach"}
+)
+OTHER = "Other"
+#: A published breakdown for grouping, where a monthly series whose rows each carry their month as
+#: the period (the open-data edition) is one series.
+_GKEY = ["section", "indicator", "gperiod", "area", "definition", "breakdown"]
 
 
-def count_rule(rules: str) -> Callable[[float | None], float | None]:
+def _with_group_period(t: pd.DataFrame) -> pd.DataFrame:
+    monthly = (t["breakdown"] == "month") & (t["period"] == t["breakdown_value"])
+    return t.assign(gperiod=t["period"].where(~monthly, "(monthly)"))
+
+
+def count_rule(rules: str | RuleSet) -> Callable[[float | None], float | None]:
     """The function mapping a true count to what may be published (None = suppressed).
 
     >>> rule = count_rule("nhsd_2018")
     >>> rule(3), rule(23), rule(0), rule(3529)
     (None, 25.0, 0.0, 3530.0)
     """
-    from svsna.stats import safe_count
+    from svsna.stats import rule_set
+
+    rs = rule_set(rules)
 
     def rule(n: float | None) -> float | None:
         if n is None or (isinstance(n, float) and math.isnan(n)):
             return None
-        text, suppressed, _ = safe_count(n, rules)
-        if suppressed:
+        if rs.is_small(float(n)):
             return None
-        return float(text.replace(",", ""))
+        return float(rs.round(float(n)))
 
     return rule
 
@@ -79,112 +129,1183 @@ def is_safe_count(n: float, rules: str) -> bool:
     return rule(n) == n
 
 
-_GROUP = ["section", "indicator", "period", "area", "breakdown", "definition"]
+# ============================================================================================ scope
 
 
-def _disclosed_numerators(table: pd.DataFrame, rules: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Safe numerators, suppression flags and reasons, with secondary suppression per breakdown.
+def public_scope(table: pd.DataFrame, featured: set[str] | None, *, opendata: bool = False) -> pd.Series:
+    """Rows of the exact table that the public release may contain (a boolean mask).
 
-    Each group of rows that together make one published breakdown (same indicator, period,
-    area and breakdown) goes through :func:`svsna.stats.disclose` as a one-way table with its
-    total, so a suppressed cell cannot be recovered by subtraction from the others.
+    The indicators a public finding refers to (``featured``; None: all), the core views
+    (monthly trend, day-and-hour, hour of day, districts, age pyramids, hot-spot classes) and
+    the context sections; only breakdowns the summary draws: one-way breakdowns, the
+    ``sex|age_band`` pyramid and the ``weekday|hour`` heat map (other cross-tabulations are in the
+    full edition only: each would add small cells to protect). LSOA counts and rates are never
+    published (hot-spot classes are).
     """
-    import numpy as np
-    import pandas as pd
+    from svsna.outputs.views import CORE_BREAKDOWNS
 
-    from svsna.stats import disclose
-
-    values = pd.Series(np.nan, index=table.index)
-    supp = pd.Series(False, index=table.index)
-    reasons = pd.Series("", index=table.index, dtype=object)
-    has_num = table["numerator"].notna()
-    keys = table[_GROUP].fillna("").astype(str)
-    from svsna.stats import rule_set
-
-    rs = rule_set(rules)
-    rule = count_rule(rules)
-    for _, idx in keys[has_num].groupby(_GROUP, sort=False).groups.items():
-        counts = table.loc[idx, "numerator"].astype(float).round()
-        if (counts < 0).any():
-            continue
-        if not counts.between(rs.suppress_from, rs.suppress_to).any():
-            # nothing small to protect: every cell is simply rounded (no secondary suppression needed)
-            values.loc[idx] = [rule(c) for c in counts]
-            continue
-        series = pd.Series(counts.to_numpy(), index=[f"r{i}" for i in range(len(idx))], name="count")
-        res = disclose(series, rules, margins=len(idx) > 1)
-        inner = [f"r{i}" for i in range(len(idx))]
-        values.loc[idx] = res.values.loc[inner].iloc[:, 0].to_numpy(dtype=float)
-        supp.loc[idx] = res.suppressed.loc[inner].iloc[:, 0].to_numpy(dtype=bool)
-        reasons.loc[idx] = res.reasons.loc[inner].iloc[:, 0].astype(str).to_numpy()
-    return values, supp, reasons
+    ind = table["indicator"].astype(str)
+    bd = table["breakdown"].astype(str)
+    keep = (
+        bd.isin(list(CORE_BREAKDOWNS))
+        | table["section"].isin(["risk_factors", "surveys", "data_quality", "population"])
+        | (ind.isin(featured) if featured is not None else True)
+    )
+    if opendata:
+        keep = keep | True
+    shown_shape = ~bd.str.contains("|", regex=False) | bd.isin(list(SHOWN_CROSSTABS))
+    stat = table["statistic"].astype(str)
+    return keep & shown_shape & ((bd != "lsoa") | (stat == "z"))
 
 
-def public_indicators(table: pd.DataFrame, rules: str) -> pd.DataFrame:
-    """A disclosure-controlled copy of the indicator table (see the module docstring).
+#: Two-way breakdowns the public summary draws (the others are in the full SNA only).
+SHOWN_CROSSTABS: frozenset[str] = frozenset({"sex|age_band", "age_band|sex", "weekday|hour"})
 
-    Adds a ``public_note`` column saying what was done to each row.
+
+def ratio_partner_rows(table: pd.DataFrame, scope: pd.Series) -> pd.Series:
+    """Rows a scoped rate ratio rests on: the rate rows of both groups (found by exact value).
+
+    A published ratio reveals the count of its comparison group, so that count must be in the
+    public table (and pass the audit) for the ratio to be published at all.
     """
     import numpy as np
 
-    out = table.copy().reset_index(drop=True)
-    safe_num, num_supp, num_reason = _disclosed_numerators(out, rules)
-    notes = []
-    vals, los, his = [], [], []
-    for i, row in enumerate(out.itertuples(index=False)):
-        kind = indicator_kind(str(row.indicator), row.method if isinstance(row.method, str) else None)
-        value, lo, hi = row.value, row.lower, row.upper
-        note = ""
-        if bool(row.suppressed):
-            value = lo = hi = np.nan
-            safe_num.iloc[i] = np.nan
-            note = f"suppressed: {row.suppression_reason}" if isinstance(row.suppression_reason, str) else "suppressed"
-        elif kind == "count":
-            if not _nan(row.numerator) and not _nan(value) and float(row.numerator) == float(value):
-                new = np.nan if num_supp.iloc[i] else safe_num.iloc[i]
-                reason = num_reason.iloc[i]
-            else:
-                new = count_rule(rules)(None if _nan(value) else float(value))
-                reason = f"primary ({rules})" if new is None else ""
-            if _nan(new) and not _nan(value):
-                note = f"count suppressed: {reason or rules}"
-            elif not _nan(value) and new != float(value):
-                note = f"count rounded ({rules})"
-            value = np.nan if new is None else new
-            if str(row.breakdown) != "month":
-                lo = hi = np.nan  # limits of a count would reveal it (XmR process limits of a series do not)
-        elif num_supp.iloc[i]:
-            value = lo = hi = np.nan
-            note = f"numerator suppressed: {num_reason.iloc[i]}"
-        vals.append(value)
-        los.append(lo)
-        his.append(hi)
-        notes.append(note)
-    out["numerator"] = np.where(num_supp, np.nan, safe_num)
-    out["denominator"] = np.nan
-    out["value"] = np.array(vals, dtype=float)
-    out["lower"] = np.array(los, dtype=float)
-    out["upper"] = np.array(his, dtype=float)
-    out["public_note"] = notes
+    stat = table["statistic"].astype(str).to_numpy()
+    num = table["numerator"].astype(float).to_numpy()
+    den = table["denominator"].astype(float).to_numpy()
+    val = table["value"].astype(float).to_numpy()
+    keys = list(zip(table["period"], table["area"], table["definition"], strict=True))
+    rates: dict[tuple, list[int]] = {}
+    for j in np.flatnonzero((stat == "rate") & (num > 0) & (den > 0)):
+        rates.setdefault(keys[j], []).append(int(j))
+    extra = np.zeros(len(table), dtype=bool)
+    for i in np.flatnonzero(scope.to_numpy() & (stat == "ratio") & (num > 0) & (den > 0) & (val > 0)):
+        for want in (num[i] / den[i], (num[i] / den[i]) / val[i]):
+            for j in rates.get(keys[i], []):
+                if abs(num[j] / den[j] - want) <= 1e-9 * want:
+                    extra[j] = True
+                    break
+    return scope | extra
+
+
+def featured_indicators(findings: Iterable[Any], definition: str) -> set[str]:
+    """Indicators that public findings of ``definition`` (or of no definition) refer to."""
+    out: set[str] = set()
+    for f in findings:
+        if f.public and (not f.definition or f.definition == definition):
+            out |= {str(i) for i in f.indicators}
     return out
 
 
-def _nan(x: object) -> bool:
+# ============================================================================================ release
+
+
+@dataclass
+class PublicRelease:
+    """The public indicator table and the audit that proves it (see the module docstring).
+
+    Attributes
+    ----------
+    table : DataFrame
+        :data:`svsna.indicators.INDICATOR_COLUMNS` plus ``public_note`` (what was done to the
+        row) and ``source_row`` (the row of the exact table it comes from; -1 for an ``Other``
+        row). :meth:`published` keeps only the contract's columns (the file written to ``public/``).
+    audit : AuditResult
+        The final joint audit (``audit.ok`` is True: a release that fails is never returned).
+    rules : RuleSet
+    min_group_size : int
+    withheld_groups : list of (section, sentence)
+        One sentence per group profile withheld because the group is too small.
+    counts : dict
+        ``primary`` (small counts withheld), ``secondary`` (further counts withheld to protect
+        them), ``group_size`` (rows withheld as too-small profiles), ``folded`` (small categories
+        combined into Other), ``derived_withheld`` (rates, shares ... withheld with their count),
+        ``published_counts``, ``rows``, ``relations``, ``variables``.
+    """
+
+    table: pd.DataFrame
+    audit: AuditResult
+    rules: RuleSet
+    min_group_size: int
+    withheld_groups: list[tuple[str, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    problem: AuditProblem | None = None
+    names: list[str] = field(default_factory=list)
+
+    def published(self) -> pd.DataFrame:
+        """The table as written to ``public/`` (the indicator contract's columns only)."""
+        return self.table[list(INDICATOR_COLUMNS)].copy()
+
+    def summary(self) -> dict[str, Any]:
+        """Audit facts for ``release.json`` and the methods appendix."""
+        a = self.audit
+        return {
+            "passed": a.ok,
+            "protection": a.protection,
+            "protected_counts": a.targets,
+            "linked_groups": a.components,
+            "linear_programmes": a.solves,
+            "audit_seconds": round(a.seconds, 3),
+            "release_seconds": round(self.seconds, 3),
+            "seconds_by_step": dict(self.timings),
+            **{k: int(v) for k, v in self.counts.items()},
+        }
+
+
+class _Vars:
+    """Count variables of the audit, unified by position and true value."""
+
+    def __init__(self) -> None:
+        self.truth: list[float] = []
+        self.names: list[str] = []
+        self.index: dict[tuple, int] = {}
+        self.by_position: dict[tuple, list[int]] = {}
+        self.sections: list[set[str]] = []
+
+    def get(self, key: tuple, truth: float, name: str, section: str, position: tuple | None = None) -> int:
+        full = (*key, round(float(truth), 6))
+        v = self.index.get(full)
+        if v is None:
+            v = len(self.truth)
+            self.index[full] = v
+            self.truth.append(float(truth))
+            self.names.append(name)
+            self.sections.append(set())
+            if position is not None:
+                self.by_position.setdefault(position, []).append(v)
+        self.sections[v].add(section)
+        return v
+
+    def new(self, truth: float, name: str) -> int:
+        v = len(self.truth)
+        self.truth.append(float(truth))
+        self.names.append(name)
+        self.sections.append(set())
+        return v
+
+    def find(self, key: tuple, truth: float) -> int | None:
+        return self.index.get((*key, round(float(truth), 6)))
+
+
+def _f(x: Any) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return math.nan
+    return v
+
+
+def _nan(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-# Numbers that are not counts of people or events: years and financial years, clock
-# times, age bands and ages ("15-19", "under 25"), "1 in 10", ordinals, decimals and
-# percentages, month days, rates ("per 1,000"), figure/table numbers.
-_NOT_COUNTS = [
+def _kind(row: Any) -> str:
+    """How a row is treated (never guessed from its name: ``statistic``, ``method``, ``section``)."""
+    stat = str(row.statistic or "")
+    method = str(row.method or "").lower()
+    num, den, val = _f(row.numerator), _f(row.denominator), _f(row.value)
+    if bool(row.suppressed):
+        return "withheld"
+    if str(row.section) in EXTERNAL_SECTIONS or "fingertips" in method:
+        return "external"
+    if stat == "count":
+        if math.isnan(num) or (not math.isnan(val) and abs(num - val) < 1e-9):
+            return "count" if not (math.isnan(val) and math.isnan(num)) else "other"
+        return "other"
+    if stat == "rate":
+        if "standardis" in method or "dsr" in method or math.isnan(num) or not den > 0:
+            return "other"
+        return "rate"
+    if stat == "percentage":
+        if method.startswith("weighted"):
+            return "survey"
+        if math.isnan(num) or not den > 0:
+            return "other"
+        return "share"
+    if stat == "percent_change":
+        return "change" if not (math.isnan(num) or math.isnan(den)) else "other"
+    if stat == "ratio":
+        return "ratio" if not (math.isnan(num) or not den > 0) else "other"
+    if stat in ("mean", "median"):
+        return "mean"
+    if stat == "z":
+        return "z"
+    return "other"
+
+
+def _is_whole(x: float) -> bool:
+    return not math.isnan(x) and abs(x - round(x)) < 1e-6 and x >= 0
+
+
+def _multiplier(value: float, num: float, den: float) -> float:
+    """The multiplier a rate or share was computed with (1, 100, 1,000, 100,000 ...)."""
+    if not (den > 0) or math.isnan(value) or num <= 0:
+        return math.nan
+    raw = value * den / num
+    return float(10 ** round(math.log10(raw))) if raw > 0 else math.nan
+
+
+def _parts(breakdown: str) -> list[str]:
+    return breakdown.split("|") if breakdown and breakdown != "all" else []
+
+
+def _month_key(label: str) -> tuple[int, int] | None:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", label.strip())
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def public_release(
+    table: pd.DataFrame,
+    rules: str | RuleSet = "nhsd_2018",
+    *,
+    min_group_size: int = 10,
+    confidence: float = 0.95,
+    periods: Sequence[tuple[str, Any, Any]] = (),
+    labels: Callable[[str], str] | None = None,
+) -> PublicRelease:
+    """Build the public indicator table from the exact one and prove it with the joint audit.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The exact indicator table (``INDICATOR_COLUMNS``), already limited to the rows the
+        public edition may contain (:func:`public_scope`) and to one definition.
+    rules : str or RuleSet
+        Disclosure rule set (``nhsd_2018``, ``fingertips_1_5``, ``fewer_than_10``).
+    min_group_size : int, default 10
+        Fewest people a group profile (share, mean) may describe.
+    confidence : float
+        Level of the recomputed confidence intervals.
+    periods : sequence of (label, start, end)
+        Named periods (financial years ...): their months add up to them.
+    labels : callable, optional
+        Indicator name -> readable label (for the withheld-profile sentences).
+
+    Raises
+    ------
+    DisclosureAuditError
+        When further suppression cannot protect every small count (names the counts).
+    InputDataError
+        When the counts contradict each other or the population (e.g. district populations
+        that do not add up to the area's).
+    """
+    import numpy as np
+
+    from svsna.errors import DisclosureAuditError
+    from svsna.stats import rule_set
+    from svsna.stats.audit import audit
+
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    clock = [started]
+
+    def lap(name: str) -> None:  # steps 2-5 may run more than once: their times add up
+        now = time.perf_counter()
+        timings[name] = round(timings.get(name, 0.0) + now - clock[0], 3)
+        clock[0] = now
+
+    rs = rule_set(rules)
+    label = labels or (lambda s: s.replace("_", " "))
+    from svsna.indicators import fill_statistic_and_unit
+
+    t = table.reset_index(drop=True).copy()
+    t["source_row"] = list(table.index)
+    for col in ("statistic", "unit"):
+        if col not in t.columns:
+            t[col] = None
+    t = fill_statistic_and_unit(t)  # tables written before statistic/unit existed
+    for col in ("section", "indicator", "period", "area", "breakdown", "breakdown_value", "definition"):
+        t[col] = t[col].astype(object).where(t[col].notna(), "").astype(str)
+    _check_populations(t)
+    kinds = [_kind(r) for r in t.itertuples(index=False)]
+    t["xkind"] = kinds
+    notes = [""] * len(t)
+    counts = dict.fromkeys(("primary", "secondary", "group_size", "sparse", "folded", "derived_withheld"), 0)
+
+    # ---- 1. group size: profiles of small groups are withheld (one sentence each)
+    withheld_groups: list[tuple[str, str]] = []
+    small_group = np.zeros(len(t), dtype=bool)
+    for i, r in enumerate(t.itertuples(index=False)):
+        if r.xkind in ("share", "mean", "survey"):
+            n = _f(r.denominator)
+            if math.isnan(n) or n < min_group_size:
+                small_group[i] = True
+    if small_group.any():
+        grp = t[small_group].groupby(["section", "indicator", "period"], sort=False)
+        for (_sec, ind, per), g in grp:
+            bds = sorted({str(b) for b in g["breakdown"] if b != "all"})
+            what = f"{label(str(ind))} ({per})" + (f" by {', '.join(b.replace('_', ' ') for b in bds)}" if bds else "")
+            withheld_groups.append(
+                (
+                    str(g["section"].iloc[0]),
+                    f"Not published: {what}, because it describes a group of fewer than {min_group_size} "
+                    "(or of a size that is not known).",
+                )
+            )
+        t.loc[small_group, "xkind"] = "group"
+        counts["group_size"] = int(small_group.sum())
+
+    lap("scope_and_group_size")
+    # ---- 2-5. fold, variables, relations, bounds, secondary suppression; a breakdown whose small
+    #      counts cannot be protected (or that is mostly small counts) is withheld whole, then again
+    sparse = _sparse_groups(_fold_small_categories(t.copy(), rs)[0], rs)  # after folding into Other
+    for _attempt in range(6):
+        if sparse:
+            keys = _with_group_period(t)[_GKEY].apply(tuple, axis=1)
+            mask = keys.isin(sparse) & t["xkind"].isin(["count", "rate", "share"])
+            t.loc[mask, "xkind"] = "sparse"
+        st = _protected(t, rs, periods, lap)
+        if st.result.ok:
+            break
+        more = _groups_holding(st, st.result.failures) - sparse
+        if not more:
+            break
+        sparse |= more
+    several = t["definition"].nunique() > 1  # e.g. the open-data edition's proxy groups
+    for key in sorted(sparse):
+        sec, ind, per, _area, dfn, bd = key
+        per = "by month" if per == "(monthly)" else per
+        per = f"{dfn}, {per}" if several and dfn else per
+        by = "" if bd == "all" else f" by {bd.replace('_', ' ').replace('|', ' and ')}"
+        what = f"{label(str(ind))} ({per})" + ("" if by and by[4:] in label(str(ind)).lower() else by)
+        withheld_groups.append(
+            (sec, f"Not published: {what}, because too many of its counts are small to show them safely.")
+        )
+    counts["sparse"] = int((t["xkind"] == "sparse").sum())
+    t, num_var, den_var = st.t, st.num_var, st.den_var
+    truth, names, n, total_n = st.truth, st.names, st.n, len(st.truth)
+    shown, small, problem, hidden, result = st.shown, st.small, st.problem, st.hidden, st.result
+    counts["folded"] = st.folded
+    counts["primary"] = int((small & shown).sum())
+    notes = [""] * len(t)
+    if not result.ok:
+        raise DisclosureAuditError(
+            "public release: the disclosure audit failed and no further suppression can protect "
+            + result.describe(names),
+            hint="see docs/disclosure.md (what the audit checks, and how to publish less detail)",
+        )
+    counts["secondary"] = len(hidden)
+    hidden_set = set(hidden)
+    published = np.zeros(total_n, dtype=bool)
+    published[:n] = shown[:n] & ~small[:n]
+    for v in hidden_set:
+        published[v] = False
+
+    # ---- 6. the public rows
+    pub = _public_rows(t, num_var, den_var, truth, published, small, hidden_set, rs, confidence, notes, counts)
+
+    # a monthly series with nothing left to show is left out (one sentence), not drawn empty
+    gp = _with_group_period(pub)
+    months = gp[gp["breakdown"] == "month"]
+    for key, g in months.groupby(_GKEY, sort=False):
+        if g["value"].isna().all() and (g["statistic"].astype(str) != "z").all():
+            pub = pub.drop(index=g.index)
+            sec, ind, dfn = key[0], key[1], key[4]
+            which = f" ({dfn})" if pub["definition"].nunique() > 1 and dfn else ""
+            withheld_groups.append(
+                (sec, f"Not published: {label(str(ind))}{which} by month, because its counts are small.")
+            )
+    pub = pub.reset_index(drop=True)
+    lap("public_rows")
+    # ---- 7. proof: audit the final state from scratch
+    final = audit(problem, protection=rs.protection)
+    lap("audit")
+    if not final.ok:  # pragma: no cover - protect() returned only when it passed
+        raise DisclosureAuditError("public release: " + final.describe(names))
+    counts["published_counts"] = int(published.sum())
+    counts["rows"] = len(pub)
+    counts["relations"] = st.relations
+    counts["variables"] = total_n
+    return PublicRelease(
+        table=pub,
+        audit=final,
+        rules=rs,
+        min_group_size=min_group_size,
+        withheld_groups=withheld_groups,
+        counts=counts,
+        seconds=time.perf_counter() - started,
+        timings=timings,
+        problem=problem,
+        names=names,
+    )
+
+
+# ============================================================================================ helpers
+
+
+@dataclass
+class _State:
+    """One pass of steps 2-5 of :func:`public_release`."""
+
+    t: pd.DataFrame
+    num_var: np.ndarray
+    den_var: np.ndarray
+    truth: np.ndarray
+    names: list[str]
+    n: int
+    shown: np.ndarray
+    small: np.ndarray
+    problem: AuditProblem
+    hidden: list[int]
+    result: AuditResult
+    relations: int
+    folded: int
+    parts_of: dict[int, list[int]]
+
+
+def _protected(
+    t: pd.DataFrame, rs: RuleSet, periods: Sequence[tuple[str, Any, Any]], lap: Callable[[str], None]
+) -> _State:
+    """Fold, build the count variables and relations, and protect (see :func:`public_release`)."""
+    import numpy as np
+
+    from svsna.errors import InputDataError
+    from svsna.stats import protect
+    from svsna.stats.audit import AuditModelError, AuditProblem
+
+    t, folded_into = _fold_small_categories(t.copy(), rs)
+    vs = _Vars()
+    num_var = np.full(len(t), -1)
+    den_var = np.full(len(t), -1)
+    for i, r in enumerate(t.itertuples(index=False)):
+        if r.xkind not in ("count", "rate", "share", "change", "ratio"):
+            continue
+        x = _f(r.numerator) if r.xkind != "count" or not math.isnan(_f(r.numerator)) else _f(r.value)
+        if not _is_whole(x):
+            t.at[i, "xkind"] = "other"  # a "count" that is not a whole number cannot be audited
+            continue
+        pos = (r.period, r.area, r.definition, r.breakdown_value)
+        name = f"{r.indicator} {r.breakdown_value} ({r.period})".replace(" all ", " ")
+        num_var[i] = vs.get(("pos", *pos), x, name, r.section, position=pos)
+    for i, r in enumerate(t.itertuples(index=False)):
+        if r.xkind not in ("share", "change"):
+            continue
+        d = _f(r.denominator)
+        if not _is_whole(d):
+            t.at[i, "xkind"] = "other"
+            num_var[i] = -1
+            continue
+        cand = None
+        if r.xkind == "change":
+            for (per, area, dfn, bv), vlist in vs.by_position.items():
+                if area == r.area and dfn == r.definition and bv == r.breakdown_value and per != r.period:
+                    cand = next((v for v in vlist if abs(vs.truth[v] - d) < 1e-6), cand)
+        else:
+            cand = vs.find(("pos", r.period, r.area, r.definition, r.breakdown_value), d)
+            if cand is None:
+                cand = vs.find(("pos", r.period, r.area, r.definition, "all"), d)
+        if cand is None:
+            cand = vs.get(
+                ("den", r.indicator, r.period, r.area, r.definition, r.breakdown)
+                + ((r.breakdown_value,) if r.xkind == "change" else ("",)),
+                d,
+                f"{r.indicator} denominator {r.breakdown_value} ({r.period})",
+                r.section,
+            )
+        den_var[i] = cand
+    lap("fold_and_variables")
+    folded_vars = {
+        other_i: [
+            vs.get(("pos", p, a, d, bv), x, f"{ind} {bv} ({p})", sec, position=(p, a, d, bv))
+            for (ind, p, a, d, bv, x, sec) in members
+        ]
+        for other_i, members in folded_into.items()
+    }
+    rel = _Relations(vs, rs)
+    _margin_relations(t, num_var, den_var, vs, rel)
+    _share_relations(t, num_var, den_var, rel)
+    _month_relations(t, num_var, vs, rel, periods)
+    for other_i, mvars in folded_vars.items():
+        if num_var[other_i] >= 0:
+            rel.add(mvars, int(num_var[other_i]), residual=False)
+    lap("relations")
+
+    n = len(vs.truth)
+    truth = np.array(vs.truth + rel.residual_truth, dtype=float)
+    names = vs.names + rel.residual_names
+    total_n = len(truth)
+    shown = np.zeros(total_n, dtype=bool)
+    for i, k in enumerate(t["xkind"]):
+        if k in ("count", "rate", "share", "change", "ratio") and num_var[i] >= 0:
+            shown[num_var[i]] = True
+        if k in ("share", "change") and den_var[i] >= 0:
+            shown[den_var[i]] = True
+    small = (truth >= rs.suppress_from) & (truth <= rs.suppress_to)
+    lower = np.zeros(total_n)
+    upper = np.full(total_n, np.inf)
+    hideable = np.zeros(total_n, dtype=bool)
+    for v in range(total_n):
+        if v >= n and truth[v] == 0:  # an unpublished remainder of a margin that is empty
+            lower[v] = upper[v] = 0.0
+        elif small[v]:
+            lower[v], upper[v] = rs.suppress_from, rs.suppress_to
+        elif shown[v] and v < n:
+            lower[v], upper[v] = rs.shown_interval(rs.round(truth[v]))
+            hideable[v] = True
+    is_total = np.zeros(total_n, dtype=bool)
+    parts_of: dict[int, list[int]] = {}
+    for k, (parts, total, res) in enumerate(rel.items):
+        is_total[total] = True
+        if res is not None:
+            parts_of[n + res] = [*parts, total]
+        del k
+    cost = truth + 1e6 * is_total + 1e9 * (truth == 0)
+    problem = AuditProblem(
+        names=names, truth=truth, lower=lower, upper=upper, target=small.copy(), equalities=rel.constraints()
+    )
+    try:
+        problem, hidden, result = protect(
+            problem,
+            protection=rs.protection,
+            hideable=hideable,
+            cost=cost,
+            hidden_lower=0.0,
+            hidden_upper=np.inf,
+            useful=float(rs.protection),
+        )
+    except AuditModelError as exc:
+        raise InputDataError(
+            f"indicator table: {exc}",
+            hint="the indicator table contradicts itself; rerun `svsna assess` and report this if it persists",
+        ) from None
+    lap("secondary_suppression")
+    return _State(
+        t,
+        num_var,
+        den_var,
+        truth,
+        names,
+        n,
+        shown,
+        small,
+        problem,
+        hidden,
+        result,
+        len(rel.items),
+        sum(len(m) for m in folded_into.values()),
+        parts_of,
+    )
+
+
+def _sparse_groups(t: pd.DataFrame, rs: RuleSet) -> set[tuple]:
+    """Breakdowns made mostly of small counts: withheld whole rather than shown as a wall of [c].
+
+    A breakdown (one indicator, period, area, definition) of six or more counts is withheld when
+    at least four of its counts are small and they are more than half of its non-zero counts
+    (after small nominal categories are folded into Other).
+    """
+    out: set[tuple] = set()
+    t = _with_group_period(t)
+    counted = t[t["xkind"].isin(["count", "rate", "share"]) & (t["breakdown"] != "all")]
+    for key, g in counted.groupby(_GKEY, sort=False):
+        x = g["numerator"].astype(float).where(g["numerator"].notna(), g["value"].astype(float))
+        nonzero = int((x > 0).sum())
+        n_small = int(x.between(rs.suppress_from, rs.suppress_to).sum())
+        if len(g) >= 6 and n_small >= 4 and n_small > 0.5 * nonzero:
+            out.add(tuple(key))
+    return out
+
+
+def _groups_holding(st: _State, failures: Iterable[int]) -> set[tuple]:
+    """Breakdowns whose rows show the failing counts (or the parts of a failing remainder)."""
+    want: set[int] = set()
+    for v in failures:
+        want |= set(st.parts_of.get(v, [v]))
+    out: set[tuple] = set()
+    t = _with_group_period(st.t)
+    for i in range(len(t)):
+        if st.num_var[i] in want or st.den_var[i] in want:
+            r = t.iloc[i]
+            if r["xkind"] in ("count", "rate", "share"):
+                out.add(tuple(r[c] for c in _GKEY))
+    return out
+
+
+def _check_populations(t: pd.DataFrame) -> None:
+    """Public populations must agree with themselves and with the rates that use them.
+
+    Districts (or counties) whose residents add up to more than half a percent away from the
+    area's, or a rate with events but no residents, mean the population file does not belong
+    to this geography (InputDataError, exit 4).
+    """
+    from svsna.errors import InputDataError
+
+    pop = t[(t["section"] == "population") & (t["statistic"].astype(str) == "count")]
+    for (ind, per, _area), g in pop.groupby(["indicator", "period", "area"], sort=False):
+        total = g[g["breakdown"] == "all"]
+        if total.empty:
+            continue
+        whole = _f(total["value"].iloc[0])
+        for bd, part in g[g["breakdown"] != "all"].groupby("breakdown", sort=False):
+            if "|" in str(bd):
+                continue
+            s = float(part["value"].astype(float).sum())
+            tol = 0.005 * whole  # estimates rounded at different levels may differ by a few people
+            if s > whole + tol or (bd in ("district", "county") and abs(s - whole) > tol):
+                raise InputDataError(
+                    f"population: {ind} by {bd} ({per}) adds up to {s:,.0f} but the area's population is {whole:,.0f}",
+                    hint="the population file disagrees with the geography; check it and re-run ingest",
+                )
+    rates = t[(t["statistic"].astype(str) == "rate") & ~t["suppressed"].astype(bool)]
+    bad = rates[(rates["numerator"].astype(float) > 0) & (rates["denominator"].astype(float) <= 0)]
+    if len(bad):
+        r = bad.iloc[0]
+        raise InputDataError(
+            f"population: {r['indicator']} for {r['breakdown_value']} ({r['period']}) counts "
+            f"{_f(r['numerator']):g} but its population is {_f(r['denominator']):g}",
+            hint="the population file has no residents where the data have events; check the population input",
+        )
+
+
+def _fold_small_categories(t: pd.DataFrame, rs: RuleSet) -> tuple[pd.DataFrame, dict[int, list[tuple]]]:
+    """Combine small categories of nominal one-way breakdowns into one ``Other`` row.
+
+    A breakdown is folded when it has two or more small categories, or when it profiles a
+    group of people (a share) and has any: a small category is then never named. Categories
+    are added from the smallest until ``Other`` is no longer small. Returns the new table and,
+    per new row, the folded rows' identities (for the audit's ``Other = sum of parts``).
+    """
+    import pandas as pd
+
+    drop: list[int] = []
+    new_rows: list[dict[str, Any]] = []
+    members_of: list[list[tuple]] = []
+    for _, g in t.groupby(_KEY, sort=False):
+        bd = str(g["breakdown"].iloc[0])
+        kind = str(g["xkind"].iloc[0])
+        if bd in _NOT_NOMINAL or "|" in bd or len(g) < 3 or kind not in ("count", "share", "rate"):
+            continue
+        if not (g["xkind"] == kind).all():
+            continue
+        x = g["numerator"].astype(float).where(g["numerator"].notna(), g["value"].astype(float))
+        if x.isna().any() or (x < 0).any():
+            continue
+        if kind in ("share", "rate") and g["denominator"].astype(float).nunique() != 1:
+            continue
+        is_small = x.between(rs.suppress_from, rs.suppress_to)
+        if not ((is_small.sum() >= 2) or (kind == "share" and is_small.any())):
+            continue
+        order = x[~is_small & (x > 0)].sort_values()
+        chosen = list(x[is_small].index)
+        existing_other = [i for i in g.index if str(g.at[i, "breakdown_value"]).strip().lower() == "other"]
+        chosen += [i for i in existing_other if i not in chosen]
+        total = float(x[chosen].sum())
+        extra = [i for i in order.index if i not in chosen]
+        while (total <= rs.suppress_to or len(chosen) < 2) and extra:
+            i = extra.pop(0)
+            chosen.append(i)
+            total += float(x[i])
+        if len(chosen) == len(g) or len(chosen) < 2:
+            continue  # folding everything (or one category) would hide nothing
+        first = g.loc[chosen[0]].to_dict()
+        row = dict(first)
+        row.update(
+            source_row=-1,
+            breakdown_value=OTHER,
+            numerator=total,
+            value=total if kind == "count" else math.nan,
+            lower=math.nan,
+            upper=math.nan,
+            significance=None,
+            comparator_value=math.nan,
+        )
+        drop += chosen
+        new_rows.append(row)
+        members_of.append(
+            [
+                (
+                    str(g.at[i, "indicator"]),
+                    str(g.at[i, "period"]),
+                    str(g.at[i, "area"]),
+                    str(g.at[i, "definition"]),
+                    str(g.at[i, "breakdown_value"]),
+                    float(x[i]),
+                    str(g.at[i, "section"]),
+                )
+                for i in chosen
+            ]
+        )
+    if not new_rows:
+        return t, {}
+    kept = t.drop(index=drop)
+    base = len(kept)
+    out = pd.concat([kept, pd.DataFrame(new_rows)], ignore_index=True)
+    return out, {base + k: m for k, m in enumerate(members_of)}
+
+
+class _Relations:
+    """Equalities ``sum(parts) + remainder = total`` among the count variables."""
+
+    def __init__(self, vs: _Vars, rs: RuleSet) -> None:
+        self.vs = vs
+        self.rs = rs
+        self.items: list[tuple[list[int], int, int | None]] = []
+        self.residual_truth: list[float] = []
+        self.residual_names: list[str] = []
+        self._seen: set[tuple] = set()
+
+    def add(self, parts: list[int], total: int, *, residual: bool = True) -> bool:
+        """Add ``sum(parts) (+ remainder) = total`` if it holds for the true counts."""
+        if total < 0 or any(p < 0 for p in parts) or not parts:
+            return False
+        tv = self.vs.truth
+        s = sum(tv[p] for p in parts)
+        r = tv[total] - s
+        if r < -1e-6:
+            return False  # parts overlap (a person in several categories): not a margin
+        key = (tuple(sorted(parts)), total)
+        if key in self._seen:
+            return False
+        if len(parts) == 1 and parts[0] == total:
+            return False
+        self._seen.add(key)
+        res = None
+        if abs(r) > 1e-6:
+            if not residual:
+                return False
+            res = len(tv) + len(self.residual_truth)
+            self.residual_truth.append(float(round(r)))
+            self.residual_names.append(f"remainder of {self.vs.names[total]} not in its breakdown")
+        self.items.append((list(parts), total, res))
+        return True
+
+    def constraints(self) -> list[tuple[np.ndarray, np.ndarray, float]]:
+        import numpy as np
+
+        out = []
+        for parts, total, res in self.items:
+            coef: dict[int, float] = {}
+            for p in parts:
+                coef[p] = coef.get(p, 0.0) + 1.0
+            if res is not None:
+                coef[res] = coef.get(res, 0.0) + 1.0
+            coef[total] = coef.get(total, 0.0) - 1.0
+            idx = np.array([k for k, c in coef.items() if c != 0], dtype=int)
+            out.append((idx, np.array([coef[k] for k in idx]), 0.0))
+        return out
+
+
+def _margin_relations(t: pd.DataFrame, num_var: np.ndarray, den_var: np.ndarray, vs: _Vars, rel: _Relations) -> None:
+    """Margins of every breakdown: remove one part and sum over it."""
+    counted = t["xkind"].isin(["count", "rate", "share"]).to_numpy() & (num_var >= 0)
+    sub = t[counted]
+    # index: (section, indicator, period, area, definition, breakdown, breakdown_value) -> row
+    where = {
+        (r.section, r.indicator, r.period, r.area, r.definition, r.breakdown, r.breakdown_value): i
+        for i, r in zip(sub.index, sub.itertuples(index=False), strict=True)
+    }
+    for (sec, ind, per, area, dfn, bd), g in sub.groupby(_KEY, sort=False):
+        parts = _parts(str(bd))
+        if not parts:
+            continue
+        values = g["breakdown_value"].astype(str).str.split("|")
+        ok = values.map(len) == len(parts)
+        g, values = g[ok], values[ok]
+        for k in range(len(parts)):
+            rest = parts[:k] + parts[k + 1 :]
+            rest_bd = "|".join(rest) if rest else "all"
+            keys = values.map(lambda v, k=k: "|".join(v[:k] + v[k + 1 :]) if len(v) > 1 else "all")
+            for mval, h in g.groupby(keys.to_numpy(), sort=False):
+                pvars = [int(num_var[i]) for i in h.index]
+                s = sum(vs.truth[v] for v in pvars)
+                total_i = where.get((sec, ind, per, area, dfn, rest_bd, mval))
+                if total_i is not None:
+                    rel.add(pvars, int(num_var[total_i]))
+                    continue
+                kinds = set(h["xkind"])
+                if kinds == {"share"} and len({int(den_var[i]) for i in h.index}) == 1 and not rest:
+                    continue  # handled with the shares (parts of the shared denominator)
+                found = vs.find(("pos", per, area, dfn, mval), s)
+                if found is not None:
+                    rel.add(pvars, found, residual=False)
+                    continue
+                # a total printed elsewhere in the same section that exceeds the parts by a small remainder
+                for v in vs.by_position.get((per, area, dfn, mval), []):
+                    gap = vs.truth[v] - s
+                    if 0 < gap <= rel.rs.suppress_to and sec in vs.sections[v]:
+                        rel.add(pvars, v)
+                        break
+
+
+def _share_relations(t: pd.DataFrame, num_var: np.ndarray, den_var: np.ndarray, rel: _Relations) -> None:
+    """A share's count and the rest of its denominator: ``count + complement = denominator``.
+
+    Rows of one breakdown with one denominator are its parts (``sum + remainder = denominator``);
+    when their counts exceed the denominator (a person in several categories) each row is its
+    own pair.
+    """
+    mask = (t["xkind"] == "share").to_numpy() & (num_var >= 0) & (den_var >= 0)
+    for _, g in t[mask].groupby(_KEY, sort=False):
+        rows = g.index.to_numpy()
+        dv = den_var[rows]
+        for d in dict.fromkeys(dv.tolist()):
+            pvars = [int(num_var[i]) for i in rows[dv == d]]
+            if len(pvars) > 1 and rel.add(pvars, int(d)):
+                continue
+            for p in pvars:
+                rel.add([p], int(d))
+
+
+def _month_relations(
+    t: pd.DataFrame, num_var: np.ndarray, vs: _Vars, rel: _Relations, periods: Sequence[tuple[str, Any, Any]]
+) -> None:
+    """Months of a monthly series add up to each named period they cover."""
+    import datetime as dt
+
+    months = t[(t["breakdown"] == "month") & t["xkind"].isin(["count", "rate"]).to_numpy() & (num_var >= 0)]
+    if months.empty or not periods:
+        return
+    for _, g in months.groupby(["section", "indicator", "area", "definition"], sort=False):
+        by_month = {}
+        for i, r in zip(g.index, g.itertuples(index=False), strict=True):
+            mk = _month_key(str(r.breakdown_value))
+            if mk is not None:
+                by_month[mk] = int(num_var[i])
+        area, dfn = str(g["area"].iloc[0]), str(g["definition"].iloc[0])
+        for plabel, start, end in periods:
+            s, e = _as_date(start), _as_date(end)
+            if s is None or e is None:
+                continue
+            wanted = []
+            y, m = s.year, s.month
+            while dt.date(y, m, 1) <= e:
+                wanted.append((y, m))
+                y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            if not wanted or any(w not in by_month for w in wanted):
+                continue
+            pvars = [by_month[w] for w in wanted]
+            total = sum(vs.truth[v] for v in pvars)
+            found = vs.find(("pos", str(plabel), area, dfn, "all"), total)
+            if found is not None:
+                rel.add(pvars, found, residual=False)
+
+
+def _as_date(x: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(x, dt.date):
+        return x
+    try:
+        return dt.date.fromisoformat(str(x)[:10])
+    except ValueError:
+        return None
+
+
+_DISCLOSURE_NOTE = "withheld by disclosure control ({rules})"
+
+
+def _public_rows(
+    t: pd.DataFrame,
+    num_var: np.ndarray,
+    den_var: np.ndarray,
+    truth: np.ndarray,
+    published: np.ndarray,
+    small: np.ndarray,
+    hidden: set[int],
+    rs: RuleSet,
+    confidence: float,
+    notes: list[str],
+    counts: dict[str, int],
+) -> pd.DataFrame:
+    """Every row as published: counts rounded or withheld, derived figures from published counts."""
+    import numpy as np
+
+    from svsna.stats import crude_rate, period_change, proportion, rate_ratio
+
+    out = t.copy()
+    n = len(out)
+    col = {c: out[c].astype(float).to_numpy() for c in ("numerator", "denominator", "value", "lower", "upper")}
+    col["comparator_value"] = out["comparator_value"].astype(float).to_numpy()
+    kind = out["xkind"].to_numpy()
+    sig_in = list(out["significance"])
+    reason_in = list(out["suppression_reason"])
+    breakdown = out["breakdown"].to_numpy()
+    reason_supp = _DISCLOSURE_NOTE.format(rules=rs.name)
+    rounded = np.array([float(rs.round(x)) for x in truth]) if len(truth) else np.zeros(0)
+
+    def pub(v: int) -> float:
+        return float(rounded[v]) if v >= 0 and published[v] else math.nan
+
+    vals = np.full(n, np.nan)
+    lows = np.full(n, np.nan)
+    ups = np.full(n, np.nan)
+    nums = np.full(n, np.nan)
+    dens = np.full(n, np.nan)
+    comps = np.full(n, np.nan)
+    sigs: list[Any] = [None] * n
+    methods = list(out["method"])
+    supp = np.zeros(n, dtype=bool)
+    reasons: list[Any] = [None] * n
+    notes = [""] * n
+    batch: dict[str, list[int]] = {"rate": [], "share": [], "change": [], "ratio": []}
+    other_count: list[float] = [math.nan] * n  # denominator of a share, earlier count of a change, b of a ratio
+    mults = _multipliers(out)
+    partners = _ratio_partners(out, num_var)
+
+    def withhold(i: int, why: str, note: str) -> None:
+        supp[i], reasons[i], notes[i] = True, why, note
+
+    for i in range(n):
+        k = kind[i]
+        num, den, val = col["numerator"][i], col["denominator"][i], col["value"][i]
+        if k == "external":
+            vals[i], lows[i], ups[i], nums[i], dens[i] = val, col["lower"][i], col["upper"][i], num, den
+            comps[i], sigs[i] = col["comparator_value"][i], sig_in[i]
+            notes[i] = "public data, shown as published"
+        elif k == "withheld":
+            withhold(i, reason_in[i] or "withheld by the analysis", "withheld by the analysis")
+        elif k == "group":
+            withhold(i, "group too small to profile", "group too small to profile")
+        elif k == "sparse":
+            withhold(i, "breakdown of mostly small counts", "breakdown withheld: mostly small counts")
+        elif k == "other":
+            withhold(i, "not published: the counts it rests on cannot be checked", "not auditable")
+        elif k == "z":
+            sigs[i], notes[i] = sig_in[i], "class shown, value withheld"
+        elif k == "mean":
+            vals[i], lows[i], ups[i], sigs[i] = val, col["lower"][i], col["upper"][i], sig_in[i]
+            notes[i] = "mean of a group of at least the minimum size"
+        elif k == "survey":
+            if den >= 0 and min(num, den - num) > rs.suppress_to:
+                vals[i], lows[i], ups[i], sigs[i] = val, col["lower"][i], col["upper"][i], sig_in[i]
+                notes[i] = "weighted survey percentage"
+            else:
+                withhold(i, reason_supp, "survey answer from too few respondents")
+        else:
+            a = pub(int(num_var[i]))
+            if k == "count":
+                vals[i] = nums[i] = a
+                if not math.isnan(a):
+                    sigs[i] = sig_in[i] if breakdown[i] != "month" else None
+                    notes[i] = "count rounded" if a != truth[num_var[i]] else ""
+                continue
+            if math.isnan(a):
+                withhold(i, reason_supp, "withheld: its count is withheld")
+                counts["derived_withheld"] += 1
+                continue
+            nums[i] = a
+            if k == "rate":
+                dens[i] = den
+            elif k in ("share", "change"):
+                b = pub(int(den_var[i]))
+                if math.isnan(b) or b <= 0:
+                    withhold(i, reason_supp, "withheld: the count it is compared with is withheld")
+                    counts["derived_withheld"] += 1
+                    continue
+                other_count[i] = b
+            elif k == "ratio":
+                j = partners.get(i)
+                b = pub(int(num_var[j])) if j is not None else math.nan
+                if math.isnan(b):
+                    withhold(i, reason_supp, "withheld: the comparison count is withheld or not identified")
+                    counts["derived_withheld"] += 1
+                    continue
+                other_count[i] = b
+            batch[k].append(i)
+
+    oc = np.array(other_count)
+    if batch["rate"]:
+        idx = np.array(batch["rate"])
+        for m in np.unique(mults[idx]):
+            sel = idx[mults[idx] == m]
+            cr = crude_rate(nums[sel], col["denominator"][sel], multiplier=float(m), confidence=confidence)
+            vals[sel], lows[sel], ups[sel] = (cr[c].to_numpy(dtype=float) for c in ("value", "lower", "upper"))
+            for j, meth in zip(sel, cr["method"], strict=True):
+                methods[j] = str(meth)
+    if batch["share"]:
+        idx = np.array(batch["share"])
+        nums[idx] = np.minimum(nums[idx], oc[idx])  # rounding can push a part past its total
+        dens[idx] = oc[idx]
+        for m in np.unique(mults[idx]):
+            sel = idx[mults[idx] == m]
+            pr = proportion(nums[sel], dens[sel], multiplier=float(m), confidence=confidence)
+            vals[sel], lows[sel], ups[sel] = (pr[c].to_numpy(dtype=float) for c in ("value", "lower", "upper"))
+    if batch["change"]:
+        idx = np.array(batch["change"])
+        ratio_true = 1.0 + col["value"][idx] / 100.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            exposure = (col["numerator"][idx] / col["denominator"][idx]) / ratio_true
+        exposure = np.where(np.isfinite(exposure) & (exposure > 0), exposure, 1.0)
+        pc = period_change(nums[idx], oc[idx], exposure_now=exposure, exposure_before=1.0, confidence=confidence)
+        vals[idx] = pc["pct_change"].to_numpy(dtype=float)
+        lows[idx] = 100.0 * (pc["lower"].to_numpy(dtype=float) - 1.0)
+        ups[idx] = 100.0 * (pc["upper"].to_numpy(dtype=float) - 1.0)
+        dens[idx] = comps[idx] = oc[idx]
+        for j, sg in zip(idx, pc["significance"], strict=True):
+            sigs[j] = str(sg)
+    if batch["ratio"]:
+        idx = np.array(batch["ratio"])
+        pb = np.array([col["denominator"][partners[i]] for i in idx])
+        rr = rate_ratio(nums[idx], col["denominator"][idx], oc[idx], pb, confidence=confidence)
+        vals[idx], lows[idx], ups[idx] = (rr[c].to_numpy(dtype=float) for c in ("value", "lower", "upper"))
+        dens[idx] = col["denominator"][idx]
+        for j, sg in zip(idx, rr["significance"], strict=True):
+            sigs[j] = str(sg)
+    for k in ("rate", "share", "change", "ratio"):
+        for i in batch[k]:
+            notes[i] = "computed from published counts"
+            if k in ("rate", "share"):
+                sigs[i], comps[i] = sig_in[i], col["comparator_value"][i]
+
+    _public_comparators(out, vals, comps, sigs, lows, ups)
+    _public_spc(out, vals, lows, ups, sigs, notes)
+    out["numerator"] = nums
+    out["denominator"] = dens
+    out["value"] = vals
+    out["lower"] = lows
+    out["upper"] = ups
+    out["comparator_value"] = comps
+    out["method"] = methods
+    blank = np.isnan(vals)
+    out["significance"] = [None if b else s for s, b in zip(sigs, blank, strict=True)]
+    derived = np.isin(kind, ["count", "rate", "share", "change", "ratio"])
+    out["suppressed"] = supp | (blank & derived)
+    out["suppression_reason"] = [
+        (why or reason_supp) if s else None for s, why in zip(out["suppressed"], reasons, strict=True)
+    ]
+    out["public_note"] = notes
+    # rows of a withheld profile or breakdown are left out (one sentence in the report says so)
+    out = out[~np.isin(kind, ["sparse", "group"])]
+    res = out[[*INDICATOR_COLUMNS, "public_note", "source_row"]].reset_index(drop=True)
+    res["suppressed"] = res["suppressed"].astype(bool)
+    return res
+
+
+def _multipliers(t: pd.DataFrame) -> np.ndarray:
+    """The multiplier each rate or share row was computed with (1, 100, 1,000, 100,000 ...).
+
+    From the row's own value, numerator and denominator; a row with a zero count takes its
+    indicator's multiplier; 1,000 for a rate and 100 for a share when nothing says otherwise.
+    """
+    import numpy as np
+
+    num = t["numerator"].astype(float).to_numpy()
+    den = t["denominator"].astype(float).to_numpy()
+    val = t["value"].astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = val * den / num
+    ok = np.isfinite(raw) & (raw > 0)
+    mult = np.full(len(t), np.nan)
+    mult[ok] = 10.0 ** np.round(np.log10(raw[ok]))
+    by_ind: dict[str, float] = {}
+    for ind, m in zip(t["indicator"], mult, strict=True):
+        if not np.isnan(m):
+            by_ind.setdefault(ind, m)
+    default = np.where(t["statistic"].astype(str).to_numpy() == "rate", 1000.0, 100.0)
+    fill = np.array([by_ind.get(ind, d) for ind, d in zip(t["indicator"], default, strict=True)])
+    return np.where(np.isnan(mult), fill, mult)
+
+
+def _ratio_partners(t: pd.DataFrame, num_var: np.ndarray) -> dict[int, int]:
+    """For each rate-ratio row, the rate row of its comparison group, found by exact value.
+
+    ``value = (a / pop_a) / (b / pop_b)``: the comparison row is the rate row of the same
+    period, area and definition whose true ``b / pop_b`` is the group's rate divided by the
+    ratio (never guessed from names).
+    """
+    import numpy as np
+
+    kind = t["xkind"].to_numpy()
+    num = t["numerator"].astype(float).to_numpy()
+    den = t["denominator"].astype(float).to_numpy()
+    val = t["value"].astype(float).to_numpy()
+    keys = list(zip(t["period"], t["area"], t["definition"], strict=True))
+    rates: dict[tuple, list[int]] = {}
+    for j in np.flatnonzero(kind == "rate"):
+        if den[j] > 0 and num[j] > 0 and num_var[j] >= 0:
+            rates.setdefault(keys[j], []).append(int(j))
+    out = {}
+    for i in np.flatnonzero(kind == "ratio"):
+        if not (val[i] > 0 and num[i] > 0 and den[i] > 0):
+            continue
+        want = (num[i] / den[i]) / val[i]
+        for j in rates.get(keys[i], []):
+            if abs(num[j] / den[j] - want) <= 1e-9 * want and not (num[j] == num[i] and den[j] == den[i]):
+                out[int(i)] = j
+                break
+    return out
+
+
+def _public_comparators(
+    out: pd.DataFrame, vals: np.ndarray, comps: np.ndarray, sigs: list, lows: np.ndarray, ups: np.ndarray
+) -> None:
+    """Comparisons of a rate or share with the whole area, re-tested on the published figures.
+
+    The comparator must be the value of the indicator's ``all`` row (then its public value is
+    used and Higher/Lower/Similar recomputed from the published interval); any other
+    comparator computed from the data is not published, and neither is its significance.
+    """
+    allrows: dict[tuple, list[int]] = {}
+    for i, r in enumerate(out.itertuples(index=False)):
+        if r.breakdown == "all":
+            allrows.setdefault((r.section, r.indicator, r.period, r.area, r.definition), []).append(i)
+    for i, r in enumerate(out.itertuples(index=False)):
+        if r.xkind not in ("rate", "share"):
+            continue
+        if not (isinstance(sigs[i], str) and sigs[i] in ("Higher", "Lower", "Similar")):
+            comps[i] = math.nan
+            continue
+        comp_true = _f(r.comparator_value)
+        match = [
+            j
+            for j in allrows.get((r.section, r.indicator, r.period, r.area, r.definition), [])
+            if abs(_f(out.at[j, "value"]) - comp_true) < 1e-9 and j != i
+        ]
+        if not match or math.isnan(vals[match[0]]) or math.isnan(lows[i]) or math.isnan(ups[i]):
+            comps[i] = math.nan
+            sigs[i] = None
+            continue
+        c = comps[i] = vals[match[0]]
+        sigs[i] = "Higher" if lows[i] > c else "Lower" if ups[i] < c else "Similar"
+
+
+def _public_spc(
+    out: pd.DataFrame, vals: np.ndarray, lows: np.ndarray, ups: np.ndarray, sigs: list, notes: list[str]
+) -> None:
+    """XmR limits and special causes of a monthly count series, from its published counts."""
+    import numpy as np
+
+    from svsna.stats import spc
+
+    months = out[(out["breakdown"] == "month") & (out["xkind"] == "count")]
+    for _, g in months.groupby(["section", "indicator", "period", "area", "definition"], sort=False):
+        had_limits = g["lower"].notna().any()
+        idx = list(g.sort_values("breakdown_value").index)
+        y = vals[idx]
+        if not had_limits or len(idx) < 2 or np.isnan(y).any():
+            for j in idx:
+                lows[j] = ups[j] = math.nan
+                if had_limits:
+                    sigs[j] = None
+            continue
+        res = spc(y)
+        for j, (_, s) in zip(idx, res.iterrows(), strict=True):
+            lows[j], ups[j] = float(s["lower_limit"]), float(s["upper_limit"])
+            sigs[j] = str(s["point_type"])
+            notes[j] = (notes[j] + "; " if notes[j] else "") + "limits from published counts"
+
+
+def public_indicators(table: pd.DataFrame, rules: str, **kwargs: Any) -> pd.DataFrame:
+    """The public table of :func:`public_release` (with ``public_note``), for callers that need only it."""
+    return public_release(table, rules, **kwargs).table
+
+
+# ============================================================================================ numbers in text
+
+
+# Numbers that are not statistics: years and financial years, clock times, age bands and ages
+# ("15-19", "under 25"), "1 in 10", ordinals, month days, rates ("per 1,000"), figure/table numbers.
+_CONTEXT = [
     r"\b(?:19|20)\d\d/\d\d\b",
     r"\b\d{1,2}:\d\d\b",
-    r"\b\d+(?:\.\d+)?\s*%",
-    r"\b\d[\d,]*\.\d+\b",
-    r"\b\d+\s*(?:-|–|to)\s*\d+(?=\s*(?:year|yr|\)|$|,|\s))",
-    r"\b(?:under|over|aged|age|ages|than)\s+\d+",
+    r"(?<![\d.,])\d+\s*(?:-|–|to)\s*\d+(?![.,]?\d)(?=\s*(?:year|yr|\)|$|,|\.|;|\s))",
+    r"\b\d+\s+(?:months?|weeks?|days?|hours?|years?)\b",
+    r"\b\d+\s+or\s+more\b",
+    r"\b(?:under|over|aged|age|ages|than)\s+\d+(?:\s*(?:-|–|to)\s*\d+)?",
     r"\b\d+\s*(?:and over|\+)",
-    r"\b\d+\s+in\s+(?:(?!(?:19|20)\d\d)\d+(?![\d/])|ten)\b",  # "1 in 10", not "714 in 2020/21"
+    r"\b\d+\s+in\s+(?:(?!(?:19|20)\d\d)\d+(?![\d/])|ten)\b",
     r"\b\d+(?:st|nd|rd|th)\b",
     r"\bper\s+\d[\d,]*",
     r"\b(?:deciles?|quintiles?)\s+\d+",
@@ -199,8 +1320,17 @@ _NOT_COUNTS = [
     r"\bE0\d{7}\b",
     r"\bsvsna\s+\d+(?:\.\d+)*",
 ]
+_NOT_COUNTS = [
+    *_CONTEXT[:2],
+    r"\b\d+(?:\.\d+)?\s*%",
+    r"\b\d[\d,]*\.\d+\b",
+    *_CONTEXT[2:],
+]
 _NOT_COUNT_RE = re.compile("|".join(f"(?:{p})" for p in _NOT_COUNTS))
+_CONTEXT_RE = re.compile("|".join(f"(?:{p})" for p in _CONTEXT))
 _INTEGER_RE = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w.]|,\d)|(?<![\w.,])\d+(?![\w.]|,\d)")
+#: A number as written in the report: optional minus, thousands separators, decimals.
+NUMBER_RE = re.compile(r"(?<![\w.,])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w]|[.,]\d)")
 
 
 def unsafe_numbers(text: str, rules: str) -> list[str]:
@@ -218,3 +1348,238 @@ def unsafe_numbers(text: str, rules: str) -> list[str]:
         if not is_safe_count(n, rules):
             bad.append(m.group(0))
     return bad
+
+
+def number_tokens(text: str) -> list[tuple[str, float, int]]:
+    """Statistics written in ``text``: ``(as written, value, decimals)``, context numbers removed.
+
+    >>> number_tokens("Around 3,530 offences in 2020/21, 14.6% fewer; 1 in 10 at 22:00.")
+    [('3,530', 3530.0, 0), ('14.6', 14.6, 1)]
+    """
+    cleaned = _CONTEXT_RE.sub(lambda m: " " * len(m.group(0)), text)
+    out = []
+    for m in NUMBER_RE.finditer(cleaned):
+        s = m.group(0)
+        plain = s.replace(",", "").replace("−", "-")
+        dec = len(plain.split(".", 1)[1]) if "." in plain else 0
+        out.append((s, float(plain), dec))
+    return out
+
+
+def published_numbers(table: pd.DataFrame) -> set[tuple[float, int]]:
+    """Every number of the public table as it can be written: ``(rounded value, decimals)`` for 0-3 decimals."""
+    import numpy as np
+
+    vals: list[float] = []
+    for c in ("value", "lower", "upper", "numerator", "denominator", "comparator_value"):
+        v = table[c].astype(float).to_numpy()
+        vals += [float(x) for x in v[~np.isnan(v)]]
+    out: set[tuple[float, int]] = set()
+    for x in vals:
+        for d in range(4):
+            out.add((round(x, d), d))
+            out.add((round(abs(x), d), d))
+        if abs(x) >= 1000:  # "about 349,000", "1.1 million": coarser than the figure itself
+            for k in (-2, -3, -4):
+                out.add((float(round(abs(x), k)), 0))
+            for d in (1, 2):
+                out.add((round(abs(x) / 1e6, d), d))
+                out.add((round(abs(x) / 1e3, d), d))
+    return out
+
+
+def unaccounted_numbers(text: str, allowed: set[tuple[float, int]], extra: Iterable[float] = ()) -> list[str]:
+    """Statistics in ``text`` that are neither in the public table (``allowed``) nor in ``extra``.
+
+    >>> allowed = {(3530.0, 0), (14.6, 1)}
+    >>> unaccounted_numbers("Around 3,530 offences, 14.6% fewer, 9.45 per 1,000.", allowed)
+    ['9.45']
+    """
+    extra_set = {float(x) for x in extra}
+    bad = []
+    for s, v, d in number_tokens(text):
+        if (round(v, d), d) in allowed or (round(abs(v), d), d) in allowed or v in extra_set:
+            continue
+        bad.append(s)
+    return bad
+
+
+# ============================================================================================ findings
+
+#: Keys of a finding's numbers that are not statistics (an hour, a year, an age threshold ...):
+#: their whole-number values may be printed as they are.
+_CONTEXT_KEYS = frozenset(
+    {"year", "hour", "age", "month", "period", "order", "level", "rank", "decile", "multiplier", "months", "days"}
+    | {"weeks", "from", "to", "start", "end", "band", "under", "threshold", "confidence", "points", "quintile"}
+)
+_FIELDS = ("value", "numerator", "denominator", "lower", "upper", "comparator_value")
+
+
+def _spans(text: str) -> list[tuple[int, int, str, float, int]]:
+    cleaned = _CONTEXT_RE.sub(lambda m: " " * len(m.group(0)), text)
+    out = []
+    for m in NUMBER_RE.finditer(cleaned):
+        s = m.group(0)
+        plain = s.replace(",", "").replace("−", "-")
+        dec = len(plain.split(".", 1)[1]) if "." in plain else 0
+        out.append((m.start(), m.end(), s, float(plain), dec))
+    return out
+
+
+def _decimals(v: float) -> int:
+    """Decimal places of a number as stored (at most 6): 78.4 -> 1, 3529.0 -> 0."""
+    text = f"{v:.6f}".rstrip("0")
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def _fmt_like(original: str, value: float, dec: int) -> str:
+    v = abs(value) if not original.startswith(("-", "−")) else value
+    commas = "," in original or (abs(v) >= 10_000 and dec == 0)
+    return f"{v:,.{dec}f}" if commas else f"{v:.{dec}f}"
+
+
+#: Keys the headline call-out reads (svsna.outputs.narrative.callout): a call-out shows only public values.
+_CALLOUT_KEYS = frozenset(
+    {"share_pct", "pct", "percentage", "share", "value", "ratio", "rate_ratio", "change_pct", "rate"}
+)
+
+
+def _leaves(numbers: Any, prefix: str = "") -> list[tuple[str, float]]:
+    """Every numeric leaf of a finding's numbers (nested lists and mappings flattened)."""
+    out: list[tuple[str, float]] = []
+    items = numbers.items() if isinstance(numbers, dict) else enumerate(numbers)
+    for k, v in items:
+        key = f"{prefix}{k}"
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, int | float):
+            if math.isfinite(v):
+                out.append((key, float(v)))
+        elif isinstance(v, dict | list | tuple):
+            out += _leaves(v, key + ".")
+    return out
+
+
+def _is_context(key: str, v: float) -> bool:
+    words = set(re.split(r"[_.]", key.lower()))
+    return bool(words & _CONTEXT_KEYS) and float(v).is_integer()
+
+
+def public_finding(
+    finding: Any, exact: pd.DataFrame, public: pd.DataFrame, *, rules: str | RuleSet = "nhsd_2018"
+) -> tuple[Any | None, str]:
+    """The finding as the public release may state it, or None with the reason it is withheld.
+
+    Each number the finding states is looked up among the figures of the exact table's rows
+    (those of ``finding.indicators`` first, then, for an exact match, any row of its section)
+    and replaced by the published value of the same figure; the sentence is rewritten with
+    those values (a count that was rounded reads "around ..."). A finding about public data
+    only (population estimates, the YEF Toolkit, Fingertips) is printed as it is.
+
+    The finding is withheld when it is marked not public, when a number it prints rests on a
+    figure withheld by disclosure control, or when its sentence prints a statistic that is not
+    a figure of the public table (so a sentence cannot carry a number past the audit). Numbers
+    it carries but does not print are dropped unless they are public figures.
+
+    ``public`` is :attr:`PublicRelease.table` (its ``source_row`` column points into ``exact``).
+    """
+    import dataclasses
+
+    from svsna.outputs.narrative import count_numbers
+
+    if not finding.public:
+        return None, "marked not for public release"
+    inds = {str(i) for i in finding.indicators}
+    defs = [finding.definition, ""] if finding.definition else None
+    own = public[public["indicator"].astype(str).isin(inds)]
+    if len(own) and (own["public_note"] == "public data, shown as published").all():
+        return finding, ""  # about public data only (population estimates, the YEF Toolkit, Fingertips)
+    scope = exact if defs is None else exact[exact["definition"].astype(str).isin(defs)]
+    ex_own = scope[scope["indicator"].astype(str).isin(inds)]
+    if (ex_own["section"].astype(str) == str(finding.section)).any():  # names repeat across sections
+        ex_own = ex_own[ex_own["section"].astype(str) == str(finding.section)]
+    ex_sec = scope[scope["section"].astype(str) == str(finding.section)]
+    pub_by_row = public[public["source_row"] >= 0].set_index("source_row")
+
+    def pairs_of(rows: pd.DataFrame) -> list[tuple[float, float]]:
+        out = []
+        for i, r in zip(rows.index, rows[list(_FIELDS)].itertuples(index=False, name=None), strict=True):
+            p = pub_by_row.loc[i] if i in pub_by_row.index else None
+            for c, tv in zip(_FIELDS, r, strict=True):
+                tv = _f(tv)
+                if not math.isnan(tv):
+                    out.append((tv, math.nan if p is None else _f(p[c])))
+        return out
+
+    own_pairs = pairs_of(ex_own)
+    sec_pairs: list[tuple[float, float]] | None = None
+    counts_keys = set(count_numbers(finding.numbers))
+    mapped: dict[str, tuple[float, float]] = {}
+    withheld: dict[str, str] = {}
+    context: set[float] = set()
+    for key, v in _leaves(finding.numbers):
+        if _is_context(key, v):
+            context.add(v)
+            continue
+        hits = [p for tv, p in own_pairs if abs(tv - v) <= 1e-9 * max(1.0, abs(v))]
+        if not hits and not float(v).is_integer():  # a count must be one of the finding's own rows
+            if sec_pairs is None:
+                sec_pairs = pairs_of(ex_sec)
+            hits = [p for tv, p in sec_pairs if abs(tv - v) <= 1e-9 * max(1.0, abs(v))]
+        if not hits and not float(v).is_integer():  # stated rounded (78.4 for 78.43...)
+            d = _decimals(v)
+            hits = [p for tv, p in own_pairs if round(tv, d) == round(v, d)]
+            if len({round(p, 6) for p in hits if not math.isnan(p)}) > 1:
+                hits = []
+        if not hits:
+            continue
+        shown = [p for p in hits if not math.isnan(p)]
+        if shown:
+            mapped[key] = (v, shown[0])
+        else:
+            withheld[key] = f"'{key}' rests on a figure withheld by disclosure control"
+    text = finding.text
+    pieces = []
+    last = 0
+    for start, end, s, x, d in _spans(text):
+        match = next(
+            (
+                (k, tv, pv)
+                for k, (tv, pv) in mapped.items()
+                if round(tv, d) == round(x, d) or round(abs(tv), d) == round(abs(x), d)
+            ),
+            None,
+        )
+        if match is None:  # a figure of the finding's own rows, printed without a key
+            cands = {round(p, 9): (tv, p) for tv, p in own_pairs if round(tv, d) == round(abs(x), d)}
+            if len(cands) == 1:
+                tv, pv = next(iter(cands.values()))
+                if not math.isnan(pv):
+                    match = ("", tv, pv)
+        if match is None:
+            if x in context and d == 0:
+                continue
+            leaves = dict(_leaves(finding.numbers))
+            why = next((w for k, w in withheld.items() if round(abs(leaves[k]), d) == round(abs(x), d)), None)
+            return None, why or f"the sentence states {s}, which is not a figure of the public indicator table"
+        k, tv, pv = match
+        new = _fmt_like(s, pv, d)
+        if k in counts_keys and d == 0 and round(pv) != round(tv):
+            before = text[max(0, start - 7) : start].lower()
+            new = new if "around" in before else f"around {new}"
+        pieces.append(text[last:start])
+        pieces.append(new)
+        last = end
+    pieces.append(text[last:])
+    numbers = {
+        k: v
+        for k, v in finding.numbers.items()
+        if not (isinstance(v, int | float) and not isinstance(v, bool)) or k in mapped or _is_context(k, float(v))
+    }
+    for k, (_, pv) in mapped.items():
+        if "." not in k:
+            numbers[k] = pv
+    for k in _CALLOUT_KEYS & set(finding.numbers):
+        if k not in mapped:
+            numbers.pop(k, None)
+    return dataclasses.replace(finding, text="".join(pieces), numbers=numbers), ""

@@ -1,27 +1,39 @@
-"""Build the full SNA and the public executive summary as offline HTML and PDF.
+"""Build the full SNA and the public release as offline HTML, PDF, workbooks and tables.
 
-:func:`build_reports` is the public entry point. From the indicator table, the
-findings, the ingest ledger and the run metadata it writes, into ``out_dir``:
+:func:`build_reports` is the public entry point. From the indicator table, the findings,
+the ingest ledger and the run metadata it writes the output layout shared with ingest,
+assess and the web SNA (docs/disclosure.md):
 
-- ``sna-full.html`` / ``sna-full.pdf``: the full SNA for partners (restricted);
-- ``sna-summary.html`` / ``sna-summary.pdf``: the public executive summary, every
-  figure of which comes from the disclosure-controlled view
-  (:func:`svsna.outputs.public.public_indicators`);
-- ``sna-tables.xlsx``: every table, plus the indicator table, ledger and methods;
-- ``indicators.csv`` / ``indicators.parquet``: the indicator table.
+``<out>/restricted/`` (exact figures, owner-only, protective marking on every page and sheet)
+    ``sna-full.html`` / ``sna-full.pdf`` (the full SNA), ``sna-tables.xlsx`` (every table, the
+    exact indicator table, the ledger and input hashes), ``report-metadata.json``, and
+    ``indicators.csv`` / ``indicators.parquet`` when they are not already there (assess
+    writes them).
+``<out>/public/`` (the public release: everything from ONE disclosure-controlled table)
+    ``sna-summary.html`` / ``sna-summary.pdf``, ``sna-public-tables.xlsx``,
+    ``indicators-public.csv`` / ``indicators-public.parquet`` and ``release.json`` (the
+    manifest: files and SHA-256, rule set, audit result, area, periods, definition).
+``<out>/history/<id>/`` (one folder per run, ``id`` = UTC ``YYYYMMDDTHHMMSSZ``)
+    ``indicators-public.parquet``, ``indicators.parquet`` and ``release.json``.
+
+The public release is built by :func:`svsna.outputs.public.public_release` and proved by its
+joint audit before anything public is written. When the audit fails the restricted outputs are
+still written and :class:`svsna.errors.DisclosureAuditError` (exit 4) names the counts; the
+previous public release, if any, is left as it was.
 
 Each HTML file is self-contained: styles inline, charts as SVG and maps as PNG in
 ``data:`` URIs, no fonts or scripts fetched from anywhere. The PDF is rendered by
 WeasyPrint from the same HTML with the print stylesheet (page numbers, contents with
-page numbers, numbered figures and tables).
+page numbers, numbered figures and tables). Every file is written atomically and
+owner-only (:mod:`svsna.files`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,15 +45,16 @@ from svsna.outputs.content import FigureBlock, Section, TableBlock, number_block
 from svsna.outputs.narrative import Callout, Sentence, callout, sentence
 from svsna.outputs.provenance import collect_metadata, methods_section
 from svsna.outputs.sections import Inputs, build_sections
-from svsna.outputs.views import CORE_BREAKDOWNS, ViewContext
+from svsna.outputs.views import ViewContext
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from svsna.config import AreaConfig
     from svsna.outputs.maps import Boundaries
+    from svsna.outputs.public import PublicRelease
 
-__all__ = ["EDITIONS", "ReportPaths", "build_reports", "render_edition"]
+__all__ = ["EDITIONS", "AssessmentInputs", "ReportPaths", "assessment_inputs", "build_reports", "render_edition"]
 
 EDITIONS: tuple[str, ...] = ("full", "public")
 LEDGER_COLUMNS: tuple[str, ...] = ("source", "file", "outcome", "reason", "rows", "definition")
@@ -49,7 +62,7 @@ LEDGER_COLUMNS: tuple[str, ...] = ("source", "file", "outcome", "reason", "rows"
 
 @dataclass(frozen=True)
 class ReportPaths:
-    """Where :func:`build_reports` wrote each output."""
+    """Where :func:`build_reports` wrote each output (see the module docstring for the layout)."""
 
     full_html: Path
     full_pdf: Path
@@ -58,9 +71,82 @@ class ReportPaths:
     workbook: Path
     indicators_csv: Path
     indicators_parquet: Path
+    public_workbook: Path
+    public_csv: Path
+    public_parquet: Path
+    release: Path
+    metadata: Path
+    history: Path
+
+    @classmethod
+    def under(cls, out: Path, assessment_id: str) -> ReportPaths:
+        r, p = out / "restricted", out / "public"
+        return cls(
+            full_html=r / "sna-full.html",
+            full_pdf=r / "sna-full.pdf",
+            public_html=p / "sna-summary.html",
+            public_pdf=p / "sna-summary.pdf",
+            workbook=r / "sna-tables.xlsx",
+            indicators_csv=r / "indicators.csv",
+            indicators_parquet=r / "indicators.parquet",
+            public_workbook=p / "sna-public-tables.xlsx",
+            public_csv=p / "indicators-public.csv",
+            public_parquet=p / "indicators-public.parquet",
+            release=p / "release.json",
+            metadata=r / "report-metadata.json",
+            history=out / "history" / assessment_id,
+        )
 
     def items(self) -> list[tuple[str, Path]]:
         return [(k, getattr(self, k)) for k in self.__dataclass_fields__]
+
+    @property
+    def public_files(self) -> list[Path]:
+        """The files of the public release (those listed in ``release.json``)."""
+        return [self.public_html, self.public_pdf, self.public_workbook, self.public_csv, self.public_parquet]
+
+
+@dataclass(frozen=True)
+class AssessmentInputs:
+    """The files ``svsna report`` reads (see :func:`assessment_inputs`)."""
+
+    indicators: Path
+    findings: Path
+    ledger: Path | None
+
+
+def assessment_inputs(folder: Path) -> AssessmentInputs:
+    """Find the assessment in an output folder: ``restricted/`` first, then the folder itself
+    (where versions before the public/restricted layout wrote it).
+
+    Raises
+    ------
+    MissingInputError
+        When there is no indicator table or no ``findings.json`` (hint: run ``svsna assess``).
+    """
+    from svsna.errors import MissingInputError
+
+    places = [folder / "restricted", folder]
+    for place in places:  # the first folder holding both an indicator table and its findings
+        indicators = next((place / n for n in ("indicators.parquet", "indicators.csv") if (place / n).is_file()), None)
+        if indicators is not None and (place / "findings.json").is_file():
+            break
+    else:
+        indicators = next(
+            (p / n for p in places for n in ("indicators.parquet", "indicators.csv") if (p / n).is_file()), None
+        )
+        if indicators is None:
+            raise MissingInputError(
+                f"{folder}: no indicators.parquet or indicators.csv in {folder / 'restricted'}",
+                hint="run `svsna assess --area <area.yaml>` first",
+            )
+        raise MissingInputError(
+            f"{indicators.parent / 'findings.json'}: findings not found",
+            hint="run `svsna assess --area <area.yaml>` first",
+        )
+    findings = indicators.parent / "findings.json"
+    ledger = next((p / "ledger.csv" for p in places if (p / "ledger.csv").is_file()), None)
+    return AssessmentInputs(indicators, findings, ledger)
 
 
 @dataclass
@@ -73,6 +159,7 @@ class Edition:
     table: pd.DataFrame
     withheld: list[Sentence]
     print_html: str = ""
+    release: PublicRelease | None = None
 
 
 def _indicator_frame(indicators: Any) -> pd.DataFrame:
@@ -93,6 +180,8 @@ def _indicator_frame(indicators: Any) -> pd.DataFrame:
         )
     else:
         frame = pd.DataFrame(indicators)
+    from svsna.indicators import fill_statistic_and_unit
+
     for col in ("statistic", "unit"):  # tables written before these columns existed
         if col not in frame.columns:
             frame[col] = None
@@ -101,6 +190,7 @@ def _indicator_frame(indicators: Any) -> pd.DataFrame:
         raise InputDataError(
             f"indicator table: missing column(s) {missing} (hint: the columns are svsna.indicators.INDICATOR_COLUMNS)"
         )
+    frame = fill_statistic_and_unit(frame)  # only blank cells are inferred (older tables)
     frame = frame.copy()
     for col in (
         "section",
@@ -158,6 +248,38 @@ def _labels(findings: Sequence[Finding]) -> dict[str, str]:
     return out
 
 
+def public_release_for(
+    table: pd.DataFrame, findings: Sequence[Finding], *, config: AreaConfig, opendata: bool = False
+) -> PublicRelease:
+    """The public release of one assessment: scope, disclosure control and joint audit."""
+    from svsna.errors import ConfigError
+    from svsna.outputs.catalogue import indicator_label
+    from svsna.outputs.public import featured_indicators, public_release, public_scope, ratio_partner_rows
+    from svsna.stats import RULE_SETS
+
+    if config.disclosure.rules not in RULE_SETS:
+        raise ConfigError(
+            f"disclosure.rules: unknown disclosure rule set {config.disclosure.rules!r}",
+            hint=f"choose one of {', '.join(sorted(RULE_SETS))} (docs/disclosure.md)",
+        )
+    featured = None if opendata else featured_indicators(findings, config.primary_definition)
+    scope = ratio_partner_rows(table, public_scope(table, featured, opendata=opendata))
+    periods = [(p.label, p.start, p.end) for p in config.periods()]
+    try:
+        prof = config.profile()
+        periods.append((prof.label, prof.start, prof.end))
+    except ValueError:  # no periods configured
+        pass
+    return public_release(
+        table[scope],
+        config.disclosure.rules,
+        min_group_size=config.disclosure.min_group_size,
+        confidence=config.confidence,
+        periods=periods,
+        labels=indicator_label,
+    )
+
+
 def render_edition(
     edition: str,
     table: pd.DataFrame,
@@ -168,48 +290,62 @@ def render_edition(
     metadata: dict[str, Any],
     boundaries: Boundaries | None,
     chart_cache: dict[str, Any] | None = None,
+    release: PublicRelease | None = None,
 ) -> Edition:
-    """Build one edition's sections and HTML (no files written)."""
-    from svsna.outputs.opendata import adapt_methods, build_opendata_sections, is_opendata
-    from svsna.outputs.public import count_rule, public_indicators, unsafe_numbers
+    """Build one edition's sections and HTML (no files written).
 
-    rules = config.disclosure.rules
+    The public edition draws everything from ``release.table`` (built here when not given):
+    tables, charts, alt text, call-outs and sentences. A finding is printed only when every
+    number in it is a figure of that table (:func:`svsna.outputs.public.public_finding`).
+    """
+    from svsna.outputs.opendata import adapt_methods, build_opendata_sections, is_opendata
+    from svsna.outputs.public import public_finding, published_numbers, unaccounted_numbers
+
     public = edition == "public"
-    rule = count_rule(rules) if public else None
-    check = partial(unsafe_numbers, rules=rules) if public else None
     definition = config.primary_definition
     od = is_opendata(metadata)  # police.uk proxy groups: every group is shown
+    if public and release is None:
+        release = public_release_for(table, findings, config=config, opendata=od)
+    allowed = published_numbers(release.table) if public and release is not None else set()
     sentences: dict[str, list[Sentence]] = {}
     withheld: list[Sentence] = []
     headline: list[Callout] = []
     for f in findings:
         if f.definition and f.definition != definition and not od:
             continue
-        s = sentence(f, rule=rule, check=check)
+        shown = f
+        if public and release is not None:
+            pf, why = public_finding(f, table, release.table, rules=config.disclosure.rules)
+            if pf is None:
+                s = Sentence(f, None, why)
+            else:
+                shown = pf
+                s = sentence(pf)
+                bad = unaccounted_numbers(s.text or "", allowed)
+                if bad:
+                    s = Sentence(f, None, f"sentence states {', '.join(bad)}, not in the public table")
+        else:
+            s = sentence(f)
         sentences.setdefault(f.section, []).append(s)
         if s.text is None:
             withheld.append(s)
         elif f.headline:
-            c = callout(f, s.text)
-            if check is None or not check(c.figure):
+            c = callout(shown, s.text)
+            if not public or not unaccounted_numbers(c.figure, allowed):
                 headline.append(c)
     view = ViewContext(config, edition, boundaries, cache=chart_cache if chart_cache is not None else {})
-    if public:
+    if public and release is not None:
         # The summary shows the indicators its printed findings rely on, the core views and the
-        # context sections; everything else is dropped before disclosure control (it is not published).
+        # context sections, all from the public table.
         view.featured = {str(i) for ss in sentences.values() for x in ss if x.text for i in x.finding.indicators}
-        keep = (
-            od
-            | table["indicator"].astype(str).isin(view.featured)
-            | table["breakdown"].isin(list(CORE_BREAKDOWNS))
-            | table["section"].isin(["risk_factors", "surveys", "data_quality", "population"])
-        )
-        view_table = public_indicators(table[keep], rules)
+        view_table = release.table
     else:
         view_table = table.assign(public_note="")
     inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings))
     sections = build_opendata_sections(inp, headline) if od else build_sections(inp, headline)
-    methods = methods_section(inp, withheld, view_table["public_note"] if public else None)
+    if public and release is not None:
+        _add_withheld_groups(sections, release.withheld_groups)
+    methods = methods_section(inp, withheld, release if public else None)
     if od:
         adapt_methods(methods, inp)
     sections.append(methods)
@@ -218,9 +354,22 @@ def render_edition(
     if dropped and kept:
         kept[0].notes.append("Left out because no data were supplied for them: " + "; ".join(dropped) + ".")
     number_blocks(kept)
-    html = _render_html(edition, kept, headline, config, metadata)
-    print_html = _render_html(edition, kept, headline, config, metadata, for_print=True)
-    return Edition(edition, kept, html, view_table, withheld, print_html)
+    marking = None if public else config.disclosure.protective_marking
+    html = _render_html(edition, kept, headline, config, metadata, marking=marking)
+    print_html = _render_html(edition, kept, headline, config, metadata, for_print=True, marking=marking)
+    return Edition(edition, kept, html, view_table, withheld, print_html, release if public else None)
+
+
+def _add_withheld_groups(sections: list[Section], groups: list[tuple[str, str]]) -> None:
+    """One sentence per withheld group profile, in the section the profile belongs to."""
+    from svsna.outputs.sections import SECTION_ORDER
+
+    home = {t: key for key, tabs in SECTION_ORDER for t in tabs}
+    by_key = {s.key: s for s in sections}
+    for section, text in groups:
+        target = by_key.get(home.get(section, section))
+        if target is not None and text not in target.notes:
+            target.notes.append(text)
 
 
 def _render_html(
@@ -231,6 +380,7 @@ def _render_html(
     meta: dict[str, Any],
     *,
     for_print: bool = False,
+    marking: str | None = None,
 ) -> str:
     import jinja2
 
@@ -264,7 +414,20 @@ def _render_html(
         figures=figures,
         tables=tables,
         for_print=for_print,
+        marking=marking,
+        marking_css=_css_string(marking) if marking else "",
     )
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (for the running header of the restricted PDF)."""
+    out = []
+    for ch in text:
+        if ch in '"\\<>&' or ord(ch) < 32:
+            out.append(f"\\{ord(ch):X} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def _edition_title(edition: str, opendata: bool) -> str:
@@ -273,11 +436,17 @@ def _edition_title(edition: str, opendata: bool) -> str:
     return "Full assessment (restricted)" if edition == "full" else "Executive summary"
 
 
-def write_pdf(html: str, path: Path) -> None:
-    """Render HTML to PDF with WeasyPrint (no network: every resource is a data: URI)."""
+def write_pdf(html: str, path: Path, marking: str | None = None) -> None:
+    """Render HTML to PDF with WeasyPrint (no network: every resource is a data: URI).
+
+    Written atomically and owner-only. ``marking`` (restricted edition) also goes into the
+    PDF's metadata (keywords and subject).
+    """
     import logging
 
     from weasyprint import HTML
+
+    from svsna.files import atomic_path
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -286,10 +455,15 @@ def write_pdf(html: str, path: Path) -> None:
 
     # Only data: URIs may be read; anything else stops the rendering (reports are self-contained).
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    HTML(string=html, url_fetcher=fetcher).write_pdf(path)
+    doc = HTML(string=html, url_fetcher=fetcher).render()
+    if marking:
+        doc.metadata.keywords = [marking]
+        doc.metadata.description = f"{marking}: restricted; contains unrounded figures; do not publish."
+    with atomic_path(path) as tmp:
+        doc.write_pdf(tmp)
 
 
-def _write_pdfs(jobs: list[tuple[str, Path]]) -> None:
+def _write_pdfs(jobs: list[tuple[str, Path, str | None]]) -> None:
     """Typeset the PDFs, the two editions in parallel processes when there is more than one core."""
     import multiprocessing
     import os
@@ -305,11 +479,11 @@ def _write_pdfs(jobs: list[tuple[str, Path]]) -> None:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-            for fut in [pool.submit(write_pdf, html, path) for html, path in jobs]:
+            for fut in [pool.submit(write_pdf, html, path, marking) for html, path, marking in jobs]:
                 fut.result()
         return
-    for html, path in jobs:
-        write_pdf(html, path)
+    for html, path, marking in jobs:
+        write_pdf(html, path, marking)
 
 
 def build_reports(
@@ -324,7 +498,7 @@ def build_reports(
     pdf: bool = True,
     svg_charts: bool = False,
 ) -> ReportPaths:
-    """Write the full SNA, the public summary, the workbook and the indicator files.
+    """Write the restricted full SNA and the public release (see the module docstring).
 
     Parameters
     ----------
@@ -332,14 +506,15 @@ def build_reports(
         The indicator table (``svsna.indicators.INDICATOR_COLUMNS``), or a CSV/Parquet file of it.
     findings : list of Finding, JSON text or path to ``findings.json``
     config : AreaConfig
-        The area configuration (label, periods, events, disclosure rule set).
+        The area configuration (label, periods, events, disclosure rule set, protective marking).
     ledger : DataFrame or path, optional
         The ingest ledger (``source, file, outcome, reason, rows, definition``).
     metadata : dict, optional
         ``input_hashes`` (name -> SHA-256), ``svsna_version``, ``definitions``, ``periods``,
         ``generated``; anything missing is filled in from ``config``.
     out_dir : path
-        Folder to write into (created if needed).
+        The output folder: ``restricted/``, ``public/`` and ``history/`` are written under it
+        (created owner-only).
     boundaries : path, GeoDataFrame or mapping, optional
         LSOA polygons, or ``{"lsoa": ..., "district": ..., "lookup": frame}`` (``lookup`` has
         ``lsoa_code`` and ``district_name``, used to dissolve districts from LSOAs).
@@ -352,6 +527,11 @@ def build_reports(
     Returns
     -------
     ReportPaths
+
+    Raises
+    ------
+    DisclosureAuditError
+        The public release failed its audit: the restricted outputs were written, nothing public.
     """
     from svsna.outputs.theme import SVG_CHARTS
 
@@ -360,6 +540,14 @@ def build_reports(
         return _build(indicators, findings, config, ledger, metadata, Path(out_dir), boundaries, pdf)
     finally:
         SVG_CHARTS.reset(token)
+
+
+def _assessment_id(history: Path) -> tuple[str, dt.datetime]:
+    """A new run id: the UTC time ``YYYYMMDDTHHMMSSZ`` (one second later if taken)."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    while (history / now.strftime("%Y%m%dT%H%M%SZ")).exists():
+        now += dt.timedelta(seconds=1)
+    return now.strftime("%Y%m%dT%H%M%SZ"), now
 
 
 def _build(
@@ -372,9 +560,15 @@ def _build(
     boundaries: Any,
     pdf: bool,
 ) -> ReportPaths:
+    from svsna.errors import ConfigError, SvsnaError
+    from svsna.files import atomic_write_text, private_dir
     from svsna.outputs.workbook import write_indicator_files, write_workbook
 
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out)
+    private_dir(out / "history")
+    assessment_id, generated = _assessment_id(out / "history")
+    paths = ReportPaths.under(out, assessment_id)
+    private_dir(paths.full_html.parent)
     table = _indicator_frame(indicators)
     found = _findings(findings)
     led = _ledger(ledger)
@@ -382,6 +576,7 @@ def _build(
 
     od = is_opendata(metadata)
     meta = collect_metadata(config, opendata_metadata(metadata) if od and metadata else metadata)
+    meta.setdefault("generated", generated.strftime("%d %B %Y %H:%M UTC"))
     bounds = None
     if od and boundaries is not None and isinstance(boundaries, str | Path):
         from svsna.outputs.opendata import district_lookup
@@ -399,35 +594,146 @@ def _build(
             boundaries = {k: v for k, v in boundaries.items() if k != "lookup"}
         bounds = load_boundaries(boundaries, lookup)
     scoped = prepare_table(table) if od else _in_definition(table, config.primary_definition)
-    paths = ReportPaths(
-        full_html=out / "sna-full.html",
-        full_pdf=out / "sna-full.pdf",
-        public_html=out / "sna-summary.html",
-        public_pdf=out / "sna-summary.pdf",
-        workbook=out / "sna-tables.xlsx",
-        indicators_csv=out / "indicators.csv",
-        indicators_parquet=out / "indicators.parquet",
-    )
-    editions = {}
+
+    # The public release first: it is cheap, and a failure must not stop the restricted outputs.
+    failure: SvsnaError | None = None
+    release = None
+    try:
+        release = public_release_for(scoped, found, config=config, opendata=od)
+    except (ConfigError, InputDataError) as exc:  # unknown rule set, contradictory counts, failed audit
+        failure = exc
+
+    marking = config.disclosure.protective_marking
     cache: dict[str, Any] = {}
-    jobs = []
-    for name in EDITIONS:
-        ed = render_edition(
-            name, scoped, found, config=config, ledger=led, metadata=meta, boundaries=bounds, chart_cache=cache
-        )
-        editions[name] = ed
-        html_path = paths.full_html if name == "full" else paths.public_html
-        html_path.write_text(ed.html, encoding="utf-8")
-        if pdf:
-            jobs.append((ed.print_html or ed.html, paths.full_pdf if name == "full" else paths.public_pdf))
-    _write_pdfs(jobs)
-    write_workbook(paths.workbook, editions["full"].sections, table, led, meta)
-    same_file = (
-        Path(indicators).resolve() == paths.indicators_csv.resolve() if isinstance(indicators, str | Path) else False
+    full = render_edition(
+        "full", scoped, found, config=config, ledger=led, metadata=meta, boundaries=bounds, chart_cache=cache
     )
-    write_indicator_files(table, paths.indicators_csv, paths.indicators_parquet, overwrite_csv=not same_file)
-    (out / "report-metadata.json").write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
+    atomic_write_text(paths.full_html, full.html)
+    jobs: list[tuple[str, Path, str | None]] = []
+    if pdf:
+        jobs.append((full.print_html or full.html, paths.full_pdf, marking))
+    write_workbook(paths.workbook, full.sections, table, led, meta, marking=marking, edition="full")
+    # The exact indicator table is assess's output: when report reads it from restricted/, only a
+    # missing format is added; a table given from elsewhere is copied there in both formats.
+    from_restricted = isinstance(indicators, str | Path) and Path(indicators).resolve().parent == (
+        paths.indicators_csv.parent.resolve()
+    )
+    write_indicator_files(
+        table,
+        None if from_restricted and paths.indicators_csv.exists() else paths.indicators_csv,
+        None if from_restricted and paths.indicators_parquet.exists() else paths.indicators_parquet,
+    )
+    atomic_write_text(paths.metadata, json.dumps({**meta, "protective_marking": marking}, indent=1, default=str))
+
+    public = None
+    if release is not None:
+        private_dir(paths.public_html.parent)
+        public = render_edition(
+            "public",
+            scoped,
+            found,
+            config=config,
+            ledger=led,
+            metadata=meta,
+            boundaries=bounds,
+            chart_cache=cache,
+            release=release,
+        )
+        atomic_write_text(paths.public_html, public.html)
+        if pdf:
+            jobs.append((public.print_html or public.html, paths.public_pdf, None))
+        published = release.published()
+        write_workbook(
+            paths.public_workbook,
+            public.sections,
+            published,
+            None,
+            {k: v for k, v in meta.items() if k != "input_hashes"},
+            edition="public",
+            about=_about_rows(release, config),
+        )
+        write_indicator_files(published, paths.public_csv, paths.public_parquet)
+    _write_pdfs(jobs)
+    if release is not None:
+        _write_release(paths, release, config, meta, assessment_id, generated, table)
+    if failure is not None:
+        message = str(failure).split("; hint: ")[0]
+        raise type(failure)(
+            f"{message} (the restricted outputs were written to {paths.full_html.parent}; "
+            "the public release was not written and any earlier one is left as it was)",
+            hint=failure.hint,
+        )
     return paths
+
+
+def _about_rows(release: PublicRelease, config: AreaConfig) -> list[tuple[str, str]]:
+    rs = release.rules
+    facts = release.summary()
+    return [
+        ("Disclosure rule set", f"{rs.name}: {rs.description}"),
+        ("Source of the rule", rs.source),
+        ("Minimum group size for a profile", str(release.min_group_size)),
+        (
+            "Joint audit",
+            f"passed: no withheld count can be narrowed to fewer than {rs.protection} possible values "
+            f"({facts['protected_counts']} withheld counts checked, {facts['secondary']} further counts withheld)",
+        ),
+        ("Derived figures", "rates, shares, changes, ratios and intervals are computed from the published counts"),
+    ]
+
+
+def _write_release(
+    paths: ReportPaths,
+    release: PublicRelease,
+    config: AreaConfig,
+    meta: dict[str, Any],
+    assessment_id: str,
+    generated: dt.datetime,
+    exact: pd.DataFrame,
+) -> None:
+    """``public/release.json`` (the manifest the web SNA reads) and this run's ``history/<id>/``."""
+    import shutil
+
+    from svsna import __version__
+    from svsna.files import atomic_path, atomic_write_text, private_dir
+    from svsna.outputs.provenance import file_sha256
+
+    rs = release.rules
+    files = [
+        {"name": p.name, "sha256": file_sha256(p), "bytes": p.stat().st_size} for p in paths.public_files if p.exists()
+    ]
+    manifest = {
+        "schema": 1,
+        "assessment_id": assessment_id,
+        "generated": generated.isoformat().replace("+00:00", "Z"),
+        "svsna_version": __version__,
+        "area": {"name": config.name, "label": config.label},
+        "definition": config.primary_definition,
+        "periods": list(meta.get("periods", [])),
+        "rule_set": {
+            "name": rs.name,
+            "description": rs.description,
+            "source": rs.source,
+            "suppress_from": rs.suppress_from,
+            "suppress_to": rs.suppress_to,
+            "rounding_base": rs.rounding_base,
+            "symbol": rs.symbol,
+            "protection": rs.protection,
+            "min_group_size": release.min_group_size,
+        },
+        "audit": release.summary(),
+        "table": {"file": paths.public_parquet.name, "columns": list(INDICATOR_COLUMNS), "rows": len(release.table)},
+        "files": files,
+    }
+    text = json.dumps(manifest, indent=1, default=str)
+    hist = private_dir(paths.history)
+    for src in (paths.public_parquet,):
+        with atomic_path(hist / src.name) as tmp:
+            shutil.copyfile(src, tmp)
+    with atomic_path(hist / "indicators.parquet") as tmp:
+        exact.to_parquet(tmp, index=False)
+    atomic_write_text(hist / "release.json", text)
+    atomic_write_text(paths.release, text)
 
 
 def section_title(key: str) -> str:

@@ -54,24 +54,17 @@ def assess(config: AreaConfig, *, engine: str = "duckdb", progress: Callable[[st
 
 
 def report(config: AreaConfig, *, pdf: bool = True) -> ReportPaths:
-    """Build both editions of the report from the files ``assess`` wrote."""
-    from svsna.analyses import assessment_file
-    from svsna.errors import MissingInputError
+    """Build the restricted full SNA and the public release from the files ``assess`` wrote."""
     from svsna.outputs import build_reports
+    from svsna.outputs.report import assessment_inputs
 
-    out = config.output_dir
-    indicators = assessment_file(out, "indicators.parquet")
-    findings = assessment_file(out, "findings.json")
-    for needed in (indicators, findings):
-        if not needed.exists():
-            raise MissingInputError(f"{needed} not found; hint: run `svsna assess --area ...` first")
-    ledger = assessment_file(out, "ledger.csv")
+    found = assessment_inputs(config.output_dir)
     return build_reports(
-        indicators,
-        findings,
+        found.indicators,
+        found.findings,
         config=config,
-        ledger=ledger if ledger.exists() else None,
-        out_dir=out,
+        ledger=found.ledger,
+        out_dir=config.output_dir,
         boundaries=config.boundaries_path,
         pdf=pdf,
     )

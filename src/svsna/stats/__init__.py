@@ -17,7 +17,8 @@ Functions (see ``docs/methods.md`` for formulas, thresholds and sources):
   Data Count rules);
 * places: :func:`getis_ord_gi_star` (Gi* with Benjamini-Hochberg FDR),
   :func:`contiguity_weights`, :func:`grid_weights`;
-* publishing: :func:`disclose`, :func:`safe_count`, :func:`rule_set` (disclosure control).
+* publishing: :func:`disclose`, :func:`safe_count`, :func:`rule_set` (disclosure control);
+  :func:`svsna.stats.audit.audit`, :func:`protect` (joint audit of everything published together).
 
 Submodules are imported lazily on first use, so ``import svsna.stats`` is cheap (numpy only).
 
@@ -64,6 +65,10 @@ _EXPORTS: dict[str, str] = {
     "RuleSet": "disclosure",
     "RULE_SETS": "disclosure",
     "DisclosureResult": "disclosure",
+    "AuditProblem": "audit",
+    "AuditResult": "audit",
+    "AuditModelError": "audit",
+    "protect": "audit",
 }
 
 __all__ = sorted(_EXPORTS)

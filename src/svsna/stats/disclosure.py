@@ -103,6 +103,35 @@ class RuleSet:
     def is_small(self, n: float) -> bool:
         return self.suppress_from <= n <= self.suppress_to
 
+    @property
+    def protection(self) -> int:
+        """How many possible values a withheld count must keep for a reader of everything published.
+
+        Half the suppressed range (rounded up), and never fewer than the rounding base: a withheld
+        count is never known better than a published rounded count is. The joint audit
+        (:mod:`svsna.stats.audit`) fails a release in which a reader can narrow a withheld small
+        count to fewer values than this.
+
+        >>> [rule_set(r).protection for r in ("nhsd_2018", "fewer_than_10", "fingertips_1_5")]
+        [5, 5, 3]
+        """
+        half = -(-(self.suppress_to - self.suppress_from + 1) // 2)
+        return max(half, self.rounding_base or 0)
+
+    def shown_interval(self, shown: float) -> tuple[float, float]:
+        """The true counts a published count ``shown`` can stand for (what a reader knows).
+
+        >>> rule_set("nhsd_2018").shown_interval(10), rule_set("nhsd_2018").shown_interval(0)
+        ((8.0, 12.0), (0.0, 0.0))
+        >>> rule_set("fewer_than_10").shown_interval(12)
+        (12.0, 12.0)
+        """
+        s = float(shown)
+        if s == 0 or not self.rounding_base:
+            return s, s
+        half = (self.rounding_base - 1) // 2
+        return max(s - half, float(self.suppress_to + 1)), s + half
+
     def round(self, n: float) -> float:
         """Round a shown count (half up) to the rule's base."""
         if self.rounding_base is None or np.isnan(n):
