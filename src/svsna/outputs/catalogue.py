@@ -23,11 +23,17 @@ import re
 __all__ = [
     "BREAKDOWN_LABELS",
     "SECTION_TITLES",
+    "VALUE_LABELS",
+    "WEEKDAY_NAMES",
     "breakdown_label",
+    "display_value",
+    "humanise",
     "indicator_kind",
     "indicator_label",
+    "kind_of",
     "source_line",
     "unit_label",
+    "value_heading",
 ]
 
 SECTION_TITLES: dict[str, str] = {
@@ -338,3 +344,156 @@ def source_line(section: str, indicator: str) -> str:
         if indicator.startswith(pre):
             return src
     return _SOURCE_BY_SECTION.get(section, "Police recorded crime")
+
+
+#: Full day names by their usual abbreviations (reports write days in full).
+WEEKDAY_NAMES: dict[str, str] = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+
+#: Words for machine values that analyses put in ``breakdown_value`` (flags, measures, codes).
+VALUE_LABELS: dict[str, str] = {
+    "all": "All",
+    "knife_carrier": "Habitual knife carrier",
+    "mental_health": "Mental health flag",
+    "drugs": "Drugs flag",
+    "domestic_abuse": "Domestic abuse flag",
+    "ever": "Ever a victim",
+    "before_first_offence": "Victim before their first offence",
+    "age_at_first_offence": "Age at first offence (years)",
+    "age_at_latest_offence": "Age at latest offence (years)",
+    "offences_in_window": "Offences in the period",
+    "age_at_mam": "Age at the murder or attempted murder (years)",
+    "years_first_offence_to_mam": "Years from first offence to the murder or attempted murder",
+    "offences_before_mam": "Offences before the murder or attempted murder",
+    "m": "Male",
+    "f": "Female",
+    "u": "Not known",
+    "unknown": "Not known",
+    "nan": "Not known",
+    "none": "Not known",
+    "": "Not known",
+    "under 25 vs 25 and over": "Under 25s compared with 25 and over",
+}
+
+
+def humanise(text: str) -> str:
+    """Machine text (``snake_case``, ``table.column``) as words, first letter capitalised.
+
+    >>> humanise("knife_carrier"), humanise("offences.knife_flag"), humanise("Assault with injury")
+    ('Habitual knife carrier', 'Offences: knife flag', 'Assault with injury')
+    """
+    raw = str(text).strip()
+    if raw.lower() in VALUE_LABELS:
+        return VALUE_LABELS[raw.lower()]
+    if "_" not in raw and not re.fullmatch(r"[a-z]+\.[a-z_]+", raw):
+        return raw
+    table, dot, column = raw.partition(".")
+    if dot and re.fullmatch(r"[a-z_]+", table) and re.fullmatch(r"[a-z_]+", column):
+        return f"{table.replace('_', ' ').capitalize()}: {column.replace('_', ' ')}"
+    words = raw.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _hour_words(value: str) -> str | None:
+    v = value.strip()
+    if v.isdigit() and 0 <= int(v) <= 23:
+        h = int(v)
+        return f"{h:02d}:00-{h:02d}:59"
+    return None
+
+
+def display_value(value: object, breakdown: str = "") -> str:
+    """A ``breakdown_value`` as a reader sees it: days in full, hours as clock ranges, flags in words.
+
+    Two-way values (``"Male|15-19"``) are labelled part by part and joined with a comma.
+
+    >>> display_value("Sat", "weekday"), display_value("Mon|00", "weekday|hour"), display_value("7", "hour")
+    ('Saturday', 'Monday 00:00-00:59', '07:00-07:59')
+    >>> display_value("mental_health", "flag"), display_value("Male|3", "sex|harm_rank"), display_value(None)
+    ('Mental health flag', 'Male, harm rank 3', 'Not known')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "Not known"
+    text = str(value)
+    parts = breakdown.split("|") if breakdown else []
+    if "|" in text:
+        bits = text.split("|")
+        names = parts if len(parts) == len(bits) else [""] * len(bits)
+        shown = [display_value(b, n) for b, n in zip(bits, names, strict=True)]
+        if names[-1:] == ["hour"] and len(shown) >= 2:
+            return ", ".join(shown[:-2] + [f"{shown[-2]} {shown[-1]}"])
+        return ", ".join(shown)
+    low = text.strip().lower()
+    if breakdown.endswith("weekday") or (low[:3] in WEEKDAY_NAMES and len(low) in (3, 6, 7, 8, 9)):
+        if low[:3] in WEEKDAY_NAMES:
+            return WEEKDAY_NAMES[low[:3]]
+    if breakdown.endswith("hour"):
+        words = _hour_words(text)
+        if words:
+            return words
+    if breakdown == "harm_rank" and text.strip().isdigit():
+        return f"harm rank {text.strip()}"
+    if breakdown == "imd_decile" and text.strip().isdigit():
+        d = int(text)
+        return f"{d} (most deprived)" if d == 1 else f"{d} (least deprived)" if d == 10 else str(d)
+    return humanise(text)
+
+
+#: ``statistic`` (indicator table) -> the formatting kind the views use.
+_STAT_KIND: dict[str, str] = {
+    "count": "count",
+    "rate": "rate",
+    "percentage": "percent",
+    "percent_change": "percent",
+    "ratio": "ratio",
+    "mean": "number",
+    "median": "number",
+    "z": "score",
+    "score": "score",
+    "value": "number",
+}
+
+
+def kind_of(statistic: object, indicator: str = "", method: object = None) -> str:
+    """The formatting kind of rows: from their ``statistic`` when stated, else from the name.
+
+    >>> kind_of("percentage"), kind_of("ratio"), kind_of(None, "offences", "Count")
+    ('percent', 'ratio', 'count')
+    """
+    if isinstance(statistic, str) and statistic in _STAT_KIND:
+        return _STAT_KIND[statistic]
+    return indicator_kind(indicator, method if isinstance(method, str) else None)
+
+
+def value_heading(kind: str, unit: object = None, *, public: bool = False) -> str:
+    """A table column heading or axis label that names the unit (from the ``unit`` column).
+
+    >>> value_heading("rate", "per 1,000 residents"), value_heading("percent", "%")
+    ('Rate per 1,000 residents', 'Percentage (%)')
+    >>> value_heading("count", "offences", public=True), value_heading("number", "years")
+    ('Offences (rounded)', 'Average (years)')
+    >>> value_heading("ratio", "times"), value_heading("score", "z-score")
+    ('Rate ratio (times)', 'Gi* z-score')
+    """
+    u = unit.strip() if isinstance(unit, str) and unit.strip() and unit.strip().lower() != "nan" else ""
+    if kind == "rate":
+        return f"Rate {u}" if u.startswith("per ") else f"Rate ({u})" if u else "Rate per 1,000 residents"
+    if kind == "percent":
+        return "Percentage (%)"
+    if kind == "count":
+        noun = u if u and u != "count" else "number"
+        return noun[:1].upper() + noun[1:] + (" (rounded)" if public else "")
+    if kind == "ratio":
+        return "Rate ratio (times)"
+    if kind == "score":
+        return "Gi* z-score" if "z" in u else "Score"
+    if u and u not in ("%",):
+        return f"Average ({u})"
+    return "Value"
