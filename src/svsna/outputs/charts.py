@@ -49,6 +49,7 @@ __all__ = [
     "hour_lines",
     "pyramid",
     "ratio_chart",
+    "ratio_limits",
     "spc_trend",
 ]
 
@@ -284,20 +285,12 @@ def ratio_chart(
     values = [_num(v) for v in rows["value"]]
     lows = [_num(v) for v in rows.get("lower", [None] * len(rows))]
     highs = [_num(v) for v in rows.get("upper", [None] * len(rows))]
-    pos_vals = [v for v in values if v is not None and v > 0]
     printed: list[tuple[str, str, str]] = []
     n = len(labels)
+    lo_lim, hi_lim = ratio_limits(values, lows, highs)
     with theme.house_style():
         fig, ax = theme.new_figure(6.4, max(1.6, 0.32 * n + 0.9))
         ax.set_xscale("log")
-        lo_lim = min([*pos_vals, 1.0]) / 1.6
-        hi_lim = max([*pos_vals, 1.0]) * 1.6
-        finite_lo = [lo for lo, v in zip(lows, values, strict=True) if lo is not None and lo > 0 and v]
-        finite_hi = [hi for hi, v in zip(highs, values, strict=True) if hi is not None and v]
-        if finite_lo:
-            lo_lim = max(min(lo_lim, min(finite_lo) / 1.1), lo_lim / 2.5)
-        if finite_hi:
-            hi_lim = min(max(hi_lim, max(finite_hi) * 1.1), hi_lim * 2.5)
         ax.set_xlim(lo_lim, hi_lim)
         ax.axvline(1.0, color="#000000", linewidth=1, linestyle="-")
         clipped = False
@@ -423,6 +416,28 @@ def ratio_chart(
     if clipped:
         alt += " Intervals wider than the axis are cut at its edge and marked with an arrow."
     return Chart(svg, alt, png, tuple(printed))
+
+
+def ratio_limits(
+    values: Sequence[float | None], lows: Sequence[float | None], highs: Sequence[float | None]
+) -> tuple[float, float]:
+    """The x-axis of a ratio chart: the point estimates and 1 with room around them, extended to
+    take in confidence limits but never beyond 2.5 times that room (wider intervals are cut).
+
+    >>> lo, hi = ratio_limits([1.6, 2.6, 4.35], [1.4, 1.55, 0.23], [1.8, 4.5, 256.5])
+    >>> round(lo, 2), round(hi, 1)
+    (0.25, 17.4)
+    """
+    pos = [v for v in values if v is not None and v > 0]
+    lo_lim = min([*pos, 1.0]) / 1.6
+    hi_lim = max([*pos, 1.0]) * 1.6
+    finite_lo = [lo for lo, v in zip(lows, values, strict=True) if lo is not None and lo > 0 and v]
+    finite_hi = [hi for hi, v in zip(highs, values, strict=True) if hi is not None and v]
+    if finite_lo:
+        lo_lim = max(min(lo_lim, min(finite_lo) / 1.1), lo_lim / 2.5)
+    if finite_hi:
+        hi_lim = min(max(hi_lim, max(finite_hi) * 1.1), hi_lim * 2.5)
+    return lo_lim, hi_lim
 
 
 def spc_trend(

@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
 __all__ = ["TEMPLATES", "Missing", "Num", "Rendered", "Suppressed", "Template", "render"]
 
 CountRule = Callable[[float], float | None]
+_SIGNIFICANT_WORD = re.compile(r"\bsignifican", re.IGNORECASE)
 
 
 class Missing(Exception):
@@ -347,6 +349,8 @@ def render(
             checked = False
         else:
             text = finding.text.strip()  # no template yet: the analysis's sentence, checked below
+            if _SIGNIFICANT_WORD.search(text) and not n.significant and "not" not in text.lower().split():
+                return Rendered(finding, None, "its sentence claims a significance its test did not find", topic=topic)
     except Missing as exc:
         return Rendered(finding, None, f"number '{exc.name}' not supplied", missing=exc.name, topic=topic)
     except Suppressed as exc:
@@ -586,7 +590,8 @@ def _type_age_ratio(n: Num) -> str:
 def _knife(n: Num) -> str:
     v = n.num("share")
     words = share_words(v)
-    head = f"{fmt_pct(v)} of offences ({words if words.startswith('1 in') else 'about ' + words}) involved a knife or sharp object{n.ci()}"
+    about = f" ({words})" if words.startswith("1 in") else ""
+    head = f"{fmt_pct(v)} of offences{about} involved a knife or sharp object{n.ci()}"
     if n.has("top_district") and n.has("top_district_share"):
         head += f"; {n.pct('top_district_share')} of these were in {n.text('top_district')}"
     return head + "."
