@@ -1,7 +1,7 @@
 """The package's layers import one way only, and only the engine names a backend.
 
 sources -> definitions -> engine -> stats -> analyses -> outputs -> (opendata, pipeline) -> cli.
-Shared modules (config, errors, codelists, indicators, pseudonym) may be imported anywhere.
+Shared modules (config, errors, codelists, indicators, pseudonym, geodata) may be imported anywhere.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ LAYERS = {
     "pipeline": 6,
     "cli": 7,
 }
-SHARED = {"config", "errors", "codelists", "indicators", "pseudonym", "cells", "files", "__init__"}
+SHARED = {"config", "errors", "codelists", "indicators", "pseudonym", "cells", "files", "geodata", "__init__"}
 BACKENDS = ("duckdb", "pyspark")
 
 
@@ -87,5 +87,18 @@ def test_only_the_engine_names_a_backend():
             continue
         for mod in _imports(path):
             if mod.split(".")[0] in BACKENDS:
+                bad.append(f"{path.relative_to(PACKAGE)} imports {mod}")
+    assert not bad, "\n".join(bad)
+
+
+def test_geodata_imports_no_layer():
+    # svsna.geodata is shared reference data: it may use shared modules only
+    bad = []
+    for layer, path in _modules():
+        if layer != "geodata":
+            continue
+        for mod in _imports(path):
+            top = _top(mod)
+            if top in LAYERS:
                 bad.append(f"{path.relative_to(PACKAGE)} imports {mod}")
     assert not bad, "\n".join(bad)
