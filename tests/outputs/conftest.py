@@ -81,8 +81,9 @@ def tiny_ledger() -> pd.DataFrame:
 
 def assess_tiny(tmp: Path):
     """Run every analysis on the hand-built warehouse (tests/analyses/conftest.py)."""
-    from svsna.analyses import run_assessment
     from tests.analyses.conftest import build_warehouse, make_config
+
+    from svsna.analyses import run_assessment
 
     wh = build_warehouse(tmp / "wh")
     try:

@@ -50,8 +50,13 @@ def test_value_labels_meet_wcag_aa_contrast():
     """Every value label printed on a chart, in every significance colour, reads at 4.5:1 or better."""
     drawn = [
         charts.bar_ci(_bars(["Higher", "Lower", "Similar", "Worse"]), value_label="Rate", title_noun="area"),
-        charts.bar_ci(_bars(["Better", ""]), value_label="Rate", title_noun="year", horizontal=False,
-                      annualised=[False, False, True, False]),
+        charts.bar_ci(
+            _bars(["Better", ""]),
+            value_label="Rate",
+            title_noun="year",
+            horizontal=False,
+            annualised=[False, False, True, False],
+        ),
         charts.ratio_chart(_bars(["", ""], (2.6, 0.0, 1.1, None)), value_label="Rate ratio", title_noun="type"),
     ]
     labels = [lab for c in drawn for lab in c.labels]
@@ -161,7 +166,9 @@ def test_a_table_of_suppressed_cells_becomes_one_sentence():
     sec = Section("nature", "Nature")
     ctx = ViewContext(AreaConfig.model_validate({"name": "X"}), "public")
     assert _table("k", "Share by setting, X (P)", rows, "percent", ctx, "Police", "Setting", sec) is None
-    assert sec.notes == ["Share by setting, X (P): every value is suppressed in this summary because the numbers are small."]
+    assert sec.notes == [
+        "Share by setting, X (P): every value is suppressed in this summary because the numbers are small."
+    ]
     # one shown value: a table, with [c] for the suppressed one and the symbol explained
     rows.loc[0, ["value", "public_note"]] = [12.5, ""]
     t = _table("k", "Share by setting, X (P)", rows, "percent", ctx, "Police", "Setting", sec)
@@ -184,13 +191,31 @@ def test_monthly_series_with_small_months_go_by_quarter():
     from svsna.outputs.views import monthly_to_quarters
 
     months = [f"2021-{m:02d}" for m in range(1, 7)]
-    base = {"section": "health", "period": "P", "area": "X", "breakdown": "month", "statistic": "count",
-            "definition": "", "significance": None, "lower": np.nan, "upper": np.nan, "comparator_value": np.nan,
-            "method": "Count"}
-    small = pd.DataFrame([{**base, "indicator": "ae_count", "breakdown_value": m, "value": v, "numerator": v}
-                          for m, v in zip(months, [12, 3, 20, 9, 9, 40], strict=True)])
-    big = pd.DataFrame([{**base, "indicator": "offences_monthly", "breakdown_value": m, "value": 100.0,
-                         "numerator": 100.0} for m in months])
+    base = {
+        "section": "health",
+        "period": "P",
+        "area": "X",
+        "breakdown": "month",
+        "statistic": "count",
+        "definition": "",
+        "significance": None,
+        "lower": np.nan,
+        "upper": np.nan,
+        "comparator_value": np.nan,
+        "method": "Count",
+    }
+    small = pd.DataFrame(
+        [
+            {**base, "indicator": "ae_count", "breakdown_value": m, "value": v, "numerator": v}
+            for m, v in zip(months, [12, 3, 20, 9, 9, 40], strict=True)
+        ]
+    )
+    big = pd.DataFrame(
+        [
+            {**base, "indicator": "offences_monthly", "breakdown_value": m, "value": 100.0, "numerator": 100.0}
+            for m in months
+        ]
+    )
     out = monthly_to_quarters(pd.concat([small, big], ignore_index=True), lambda v: 1 <= v <= 7)
     q = out[out["breakdown"] == "quarter"].set_index("breakdown_value")["value"]
     assert q.to_dict() == {"2021Q1": 35.0, "2021Q2": 58.0}  # 12 + 3 + 20; 9 + 9 + 40
@@ -239,8 +264,14 @@ def test_choropleth_legend_counts_and_scale_and_licence():
         geometry=[box(-1.2, 52.6, -1.1, 52.7), box(-1.1, 52.6, -1.0, 52.7), box(-1.0, 52.6, -0.9, 52.7)],
         crs=4326,
     )
-    lookup = pd.DataFrame({"lsoa_code": ["E01000001", "E01000002", "E01000003"], "district_name": ["Alpha"] * 2 + ["Beta"],
-                           "ward_name": ["North", "South", "East"], "npa": ["Alpha NPA"] * 2 + [None]})
+    lookup = pd.DataFrame(
+        {
+            "lsoa_code": ["E01000001", "E01000002", "E01000003"],
+            "district_name": ["Alpha"] * 2 + ["Beta"],
+            "ward_name": ["North", "South", "East"],
+            "npa": ["Alpha NPA"] * 2 + [None],
+        }
+    )
     b = load_boundaries(lsoas, lookup)
     assert sorted(b.district["district_name"]) == ["Alpha", "Beta"] and b.lsoa.crs.to_epsg() == 27700
     rows = pd.DataFrame({"breakdown_value": ["Alpha", "Beta"], "value": [4.5, float("nan")]})

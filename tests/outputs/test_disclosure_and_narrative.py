@@ -114,8 +114,18 @@ def test_public_sentences_round_or_withhold_counts():
         return unsafe_numbers(t, RULES)
 
     # a template writes the count through the rule
-    f = Finding("extent", "offences_latest_year", "", {"offences": 3529, "period": "2020/21",
-                "previous_offences": 4132, "previous_period": "2019/20", "change_pct": -14.6})
+    f = Finding(
+        "extent",
+        "offences_latest_year",
+        "",
+        {
+            "offences": 3529,
+            "period": "2020/21",
+            "previous_offences": 4132,
+            "previous_period": "2019/20",
+            "change_pct": -14.6,
+        },
+    )
     assert sentence(f, rule=rule, check=check).text.startswith("Around 3,530 offences were recorded in 2020/21")
     small = Finding("nature", "health_peak_month", "", {"label": "murders", "month": "2021-07", "count": 6})
     out = sentence(small, rule=rule, check=check)

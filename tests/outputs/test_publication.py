@@ -203,3 +203,24 @@ def test_public_summary_has_the_reference_content(demo):
     }
     missing = [k for k, pat in expected.items() if not re.search(pat, text)]
     assert not missing, f"missing from the public summary: {missing}"
+
+
+def test_the_hot_spot_map_caption_alt_text_table_and_sentence_agree(demo):
+    parsed = parse(demo.paths.public_html)
+    text = " ".join(parsed.all_text().split())
+    alt = next(i["alt"] for i in parsed.imgs if "in significant hot spots" in i.get("alt", ""))
+    n_map = int(re.search(r"(\d+) LSOAs? in significant hot spots", alt).group(1))
+    said = re.search(
+        r"(\d+) neighbourhoods? \(LSOAs?\) of [\d,]+ (?:were|was) statistically significant hot spots of "
+        r"serious violence in (.+?)[;.]",
+        text,
+    )
+    assert said, "the hot-spot sentence is missing"
+    assert int(said.group(1)) == n_map
+    caption = next(c for c in parsed.figcaptions if c.startswith(("Figure", "")) and "Getis-Ord" in c)
+    assert f"({said.group(2)})" in caption
+    table = next(t for t in parsed.tables if t["caption"].startswith("Table") and "hot spots by area" in t["caption"])
+    assert f"({said.group(2)})" in table["caption"]
+    assert sum(int(r[1]) for r in table["rows"]) == n_map
+    names = re.findall(r"in (.+) \(number of hot-spot LSOAs in brackets\)", alt)
+    assert names and all(r[0] in names[0] for r in table["rows"])

@@ -56,6 +56,7 @@ def test_public_summary_obeys_the_disclosure_rule(tiny):
     ind = tiny.indicators
     counts = ind[(ind["statistic"] == "count") & ind["value"].notna()]["value"].astype(float)
     changed = sorted({int(v) for v in counts if v >= 1 and rule(v) != v and v >= 8})
+
     def figures(parsed) -> str:  # without section numbers ("8. Night-time economy") and offence codes ("(8N)")
         text = " ".join([parsed.all_text(), *_svg_texts(parsed)])
         return re.sub(r"\b\d+\.\s+[A-Z]|\(\d+[A-Z]?(?:/\d+)?\)", " ", text)

@@ -61,19 +61,31 @@ def test_public_sentences_never_print_a_count_the_rule_changes(request, which):
 
 
 def test_months_days_plurals_and_significance_words():
-    spc = Finding("timing", "spc_signals", "", {"months_high": ["2020-08", "2021-07"], "months_low": ["2020-04"],
-                                                 "peak_month": "2021-07", "peak_count": 523})
+    spc = Finding(
+        "timing",
+        "spc_signals",
+        "",
+        {"months_high": ["2020-08", "2021-07"], "months_low": ["2020-04"], "peak_month": "2021-07", "peak_count": 523},
+    )
     text = render(spc).text
     assert "peaked in July 2021 (523 offences)" in text and "August 2020 and July 2021" in text
     assert "April 2020" in text and "2021-07" not in text
     day = Finding("timing", "peak_weekday", "", {"weekday": "Sat", "share": 18.5, "weekend_share": 36.4})
     assert render(day).text.startswith("Saturday was the busiest day (18.5% of offences, against 14.3%")
     hot = Finding("geography", "hotspots", "", {"hot": 1, "lsoas": 611}, period="2020/21")
-    assert render(hot).text.startswith("1 neighbourhood (LSOA) of 611 was a statistically") or "1 neighbourhood (LSOA)" in render(hot).text
+    assert (
+        render(hot).text.startswith("1 neighbourhood (LSOA) of 611 was a statistically")
+        or "1 neighbourhood (LSOA)" in render(hot).text
+    )
     many = Finding("geography", "hotspots", "", {"hot": 25, "lsoas": 611}, period="2020/21")
     assert "25 neighbourhoods (LSOAs) of 611" in render(many).text
-    change = {"offences": 3507, "period": "2020/21", "previous_offences": 3460, "previous_period": "2019/20",
-              "change_pct": 1.36}
+    change = {
+        "offences": 3507,
+        "period": "2020/21",
+        "previous_offences": 3460,
+        "previous_period": "2019/20",
+        "change_pct": 1.36,
+    }
     flat = Finding("extent", "offences_latest_year", "", change, significance="No significant change")
     assert render(flat).text.endswith("an increase of 1.4% on 2019/20 (3,460), not a statistically significant change.")
     untested = Finding("extent", "offences_latest_year", "", change)
@@ -95,9 +107,13 @@ def test_a_ranking_word_needs_intervals_that_do_not_overlap():
             }
         )
 
-    f = Finding("nature", "offence_type_age_ratio", "", {"max_offence_type": "Robbery of business property",
-                                                          "max_ratio": 2.64, "max_lower": 1.55, "max_upper": 4.52},
-                period="P")
+    f = Finding(
+        "nature",
+        "offence_type_age_ratio",
+        "",
+        {"max_offence_type": "Robbery of business property", "max_ratio": 2.64, "max_lower": 1.55, "max_upper": 4.52},
+        period="P",
+    )
     overlapping = render(f, table=table(1.9)).text
     assert "greatest" not in overlapping and "not clearly the largest difference" in overlapping
     clear = render(f, table=table(1.5)).text
@@ -106,13 +122,19 @@ def test_a_ranking_word_needs_intervals_that_do_not_overlap():
 
 
 def test_counts_are_rounded_or_the_sentence_withheld_in_public():
-    f = Finding("health", "health_count_change", "", {"label": "A&E assault attendances", "count": 643,
-                                                     "previous_period": "2019/20", "change_pct": -52.8},
-                period="2020/21", significance="Decrease")
+    f = Finding(
+        "health",
+        "health_count_change",
+        "",
+        {"label": "A&E assault attendances", "count": 643, "previous_period": "2019/20", "change_pct": -52.8},
+        period="2020/21",
+        significance="Decrease",
+    )
     assert render(f, rule=_public).text.startswith("In 2020/21 there were around 645 A&E assault attendances")
     assert render(f).text.startswith("In 2020/21 there were 643 A&E")
-    small = Finding("health", "health_peak_month", "", {"label": "A&E assault attendances", "month": "2021-07",
-                                                        "count": 6})
+    small = Finding(
+        "health", "health_peak_month", "", {"label": "A&E assault attendances", "month": "2021-07", "count": 6}
+    )
     r = render(small, rule=_public)
     assert r.text is None and "suppressed" in r.withheld
     private = Finding("cohorts", "sex_share", "", {"male_share": 78.0, "female_share": 22.0}, public=False)
@@ -127,11 +149,14 @@ def test_a_missing_number_is_reported_not_crashed_on():
 
 def test_overrides_use_the_partnerships_words_with_the_numbers():
     f = Finding("timing", "peak_hour", "", {"hour": 15, "share": 7.64, "count": 449})
-    text = render(f, overrides={"peak_hour": "Most offences happen at {hour:hour} ({share:pct}; {count} offences)."}).text
-    assert text == "Most offences happen at 15:00-15:59 (7.6%; 449 offences)."
-    assert "around 450 offences" in render(
-        f, rule=_public, overrides={"peak_hour": "At {hour:hour}: {count} offences."}
+    text = render(
+        f, overrides={"peak_hour": "Most offences happen at {hour:hour} ({share:pct}; {count} offences)."}
     ).text
+    assert text == "Most offences happen at 15:00-15:59 (7.6%; 449 offences)."
+    assert (
+        "around 450 offences"
+        in render(f, rule=_public, overrides={"peak_hour": "At {hour:hour}: {count} offences."}).text
+    )
 
 
 finding_keys = sorted(TEMPLATES)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.outputs._html import parse
@@ -50,10 +48,16 @@ def test_zero_counts_and_a_missing_year_and_breakdown(tiny, tmp_path):
     assert full and public
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(
-    sections=st.sets(st.sampled_from(["extent", "nature", "timing", "nte", "geography", "perpetrators", "victims",
-                                       "cohorts", "population"]), max_size=6),
+    sections=st.sets(
+        st.sampled_from(
+            ["extent", "nature", "timing", "nte", "geography", "perpetrators", "victims", "cohorts", "population"]
+        ),
+        max_size=6,
+    ),
     frac=st.floats(min_value=0.0, max_value=1.0),
     seed=st.integers(0, 10_000),
 )

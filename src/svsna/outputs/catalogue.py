@@ -8,7 +8,7 @@ suppressed in the public edition, rates and shares are hidden when their numerat
 
 Examples
 --------
->>> indicator_kind("rate_per_1000"), indicator_kind("share_knife"), indicator_kind("offences_monthly", "Count")
+>>> indicator_kind("area_rate"), indicator_kind("knife_share"), indicator_kind("offences_monthly", "Count")
 ('rate', 'percent', 'count')
 >>> indicator_label("ae_rate_per_1000_diagnosis")
 'A&E attendances: rate per 1,000 by diagnosis'
@@ -113,10 +113,7 @@ _LABELS: dict[str, str] = {
     "part_year_vs_last_year": "Part-year offences as a share of the last full year (%)",
     "run_rate_change": "Change in offences per month, part year against last year (%)",
     "rate": "Rate per 1,000 population",
-    "rate_per_1000": "Rate per 1,000 population",
     "rate_ratio_age": "Rate ratio, under 25s to 25 and over",
-    "rate_ratio_under25": "Rate ratio, under 25s to 25 and over",
-    "change_year_on_year_pct": "Change on previous year (%)",
     "victim_prevalence": "Residents who were victims (%)",
     "perpetrator_prevalence": "Residents who were perpetrators (%)",
     "under25_offences_with_under25_victim": "Offences by under 25s with a victim under 25 (%)",
@@ -126,7 +123,6 @@ _LABELS: dict[str, str] = {
     "offence_type_rate_ratio_age": "Rate ratio, under 25s to 25 and over, by offence type",
     "sub_offence_share": "Share of the offence type's offences (%)",
     "knife_share": "Offences involving a knife or sharp object (%)",
-    "share_knife": "Offences involving a knife or sharp object (%)",
     "weapon_share": "Offences involving a weapon (%)",
     "knife_offences_district_share": "Share of knife offences by district (%)",
     # timing and NTE
@@ -135,9 +131,7 @@ _LABELS: dict[str, str] = {
     "weekday_share": "Share of offences by day of week (%)",
     "hour_share": "Share of offences by hour of day (%)",
     "weekday_hour_offences": "Offences by day and hour",
-    "offences_weekday_hour": "Offences by day and hour",
     "nte_share": "Offences in the night-time economy (%)",
-    "share_nte": "Offences in the night-time economy (%)",
     "nte_offences": "Offences in the night-time economy",
     "nte_offence_mix": "Night-time economy: share by offence (%)",
     "nte_weekday_share": "Night-time economy: share by day of week (%)",
@@ -153,22 +147,18 @@ _LABELS: dict[str, str] = {
     # geography
     "area_rate": "Rate per 1,000 population",
     "area_share": "Share of all offences (%)",
-    "share_of_total": "Share of all offences (%)",
     "npa_share": "Share of offences by neighbourhood policing area (%)",
     "setting_share": "Share of offences by setting (%)",
     "lsoa_offences": "Offences by LSOA",
     "lsoa_rate": "Rate per 1,000 population by LSOA",
     "deprivation_rate": "Offences by deprivation decile (IMD 2019)",
     "hotspot_gi": "Getis-Ord Gi* z-score",
-    "hotspot_gi_star": "Getis-Ord Gi* z-score",
     "hotspot_persistence": "Hot spots persisting into the next year (%)",
     # people
     "age_band_rate": "Rate per 1,000 population by age band",
     "sex_share": "Share by sex (%)",
-    "share_sex": "Share by sex (%)",
     "sex_rate": "Rate per 1,000 population by sex",
     "ethnicity_share": "Share by ethnic group (%)",
-    "share_ethnicity": "Share by ethnic group (%)",
     "home_npa_share": "Share by home neighbourhood policing area (%)",
     "home_district_share": "Share by home district (%)",
     "home_district_rate": "Rate per 1,000 population by home district",
@@ -179,7 +169,6 @@ _LABELS: dict[str, str] = {
     # cohorts
     "repeat_offenders": "Repeat offenders (2+ offences)",
     "repeat_offender_offence_share": "Offences involving a repeat offender (%)",
-    "share_offences_repeat": "Offences by repeat offenders (%)",
     "frequent_perpetrators": "Most frequent perpetrators (3+ offences)",
     "frequent_perpetrator_share": "Most frequent perpetrators: share of the cohort (%)",
     "frequent_perpetrator_mean": "Most frequent perpetrators: averages",
@@ -269,7 +258,7 @@ _SOURCE_BY_SECTION: dict[str, str] = {
 def indicator_kind(indicator: str, method: str | None = None) -> str:
     """``count``, ``rate``, ``ratio``, ``percent``, ``score`` or ``number``.
 
-    >>> indicator_kind("rate_ratio_under25"), indicator_kind("completeness_pct"), indicator_kind("hotspot_gi_star")
+    >>> indicator_kind("ae_rate_ratio_under25"), indicator_kind("completeness_pct"), indicator_kind("gi_star_z")
     ('ratio', 'percent', 'score')
     """
     name = indicator.lower()
@@ -428,12 +417,12 @@ def display_value(value: object, breakdown: str = "") -> str:
         names = parts if len(parts) == len(bits) else [""] * len(bits)
         shown = [display_value(b, n) for b, n in zip(bits, names, strict=True)]
         if names[-1:] == ["hour"] and len(shown) >= 2:
-            return ", ".join(shown[:-2] + [f"{shown[-2]} {shown[-1]}"])
+            return ", ".join([*shown[:-2], f"{shown[-2]} {shown[-1]}"])
         return ", ".join(shown)
     low = text.strip().lower()
-    if breakdown.endswith("weekday") or (low[:3] in WEEKDAY_NAMES and len(low) in (3, 6, 7, 8, 9)):
-        if low[:3] in WEEKDAY_NAMES:
-            return WEEKDAY_NAMES[low[:3]]
+    looks_like_day = low[:3] in WEEKDAY_NAMES and len(low) in (3, 6, 7, 8, 9)
+    if low[:3] in WEEKDAY_NAMES and (breakdown.endswith("weekday") or looks_like_day):
+        return WEEKDAY_NAMES[low[:3]]
     if breakdown.endswith("hour"):
         words = _hour_words(text)
         if words:

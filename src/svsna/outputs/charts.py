@@ -753,7 +753,10 @@ def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
             )
         ax.legend(handles=handles, loc="lower right")
         svg, png = theme.render_both(fig)
-    alt = f"Population pyramid of {who}: {value_label[:1].lower() + value_label[1:]} by age band, males left and females right."
+    alt = (
+        f"Population pyramid of {who}: {value_label[:1].lower() + value_label[1:]} "
+        "by age band, males left and females right."
+    )
     if np.isfinite(m).any():
         alt += f" Highest for males aged {bands[int(np.nanargmax(m))]} ({fmt_number(np.nanmax(m), 2)})"
     if np.isfinite(f).any():

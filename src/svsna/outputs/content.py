@@ -78,7 +78,7 @@ class TableBlock:
 
     def col_widths(self) -> list[float]:
         """Relative column widths (percent, summing to 100) from the text they hold."""
-        least, like = self._widths()
+        _least, like = self._widths()
         padded = [w + 3 for w in like]  # cell padding is about three characters wide
         total = sum(padded) or 1
         return [round(100 * w / total, 1) for w in padded]

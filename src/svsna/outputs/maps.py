@@ -429,7 +429,10 @@ def choropleth(
         )
         png = _finish(fig, ax, attribution)
     names = gdf.set_index("district_name")["value"].dropna().sort_values(ascending=False)
-    alt = f"Map of {len(gdf)} districts shaded by {value_label[:1].lower() + value_label[1:]} in {len(handles) - (1 if len(missing) else 0)} classes"
+    alt = (
+        f"Map of {len(gdf)} districts shaded by {value_label[:1].lower() + value_label[1:]} "
+        f"in {len(handles) - (1 if len(missing) else 0)} classes"
+    )
     if len(names):
         alt += (
             f"; highest {names.index[0]} ({fmt_number(names.iloc[0], 2)}), lowest {names.index[-1]} "

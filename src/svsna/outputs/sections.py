@@ -116,7 +116,7 @@ class Inputs:
 
 
 #: Written findings per section in the public summary (the full SNA prints them all).
-PUBLIC_SENTENCES = 8
+PUBLIC_SENTENCES = 7
 
 # Findings drawn as tables/lists rather than printed as sentences (or printed by their own builder).
 _STRUCTURED_KEYS = frozenset(
@@ -264,7 +264,7 @@ def _prevention(inp: Inputs, sec: Section) -> None:
         elif f.key == "cdc_strategies":
             for s in f.numbers.get("strategies", []):
                 sec.bullets.append(f"{s.get('strategy', '')}: {s.get('approaches', '')}".strip(": "))
-        elif f.key == "need_approaches":
+        elif f.key == "need_approaches" and not inp.public:  # the summary keeps the CDC and YEF evidence
             apps = [str(a.get("approach", "")) for a in f.numbers.get("approaches", []) if a.get("approach")]
             need = f.numbers.get("need")
             if apps and need:
@@ -352,7 +352,7 @@ def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
     judged = [
         x.text for x in comps if str(x.finding.significance or "").lower() in ("worse", "better", "higher", "lower")
     ]
-    sec.sentences += judged[: 10 if inp.public else 40]
+    sec.sentences += judged[: 6 if inp.public else 40]
     if not len(rows):
         return
     blank = rows["unit"].isna() | rows["unit"].astype(str).isin(["", "nan", "count"])

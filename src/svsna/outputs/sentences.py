@@ -215,8 +215,11 @@ class Num:
         return out
 
     # --- comparisons against the indicator rows ------------------------------------------
-    def clear_of_next(self, indicator: str, breakdown: str, top: str, *, period: str | None = None) -> bool | None:
-        """Whether ``top``'s confidence interval lies wholly above every other category's.
+    def clear_of_next(
+        self, indicator: str, breakdown: str, top: str, *, period: str | None = None, within: str = ""
+    ) -> bool | None:
+        """Whether ``top``'s confidence interval lies wholly above every other category's
+        (of those whose ``breakdown_value`` starts with ``within``, e.g. ``"Female|"``).
 
         None when the rows or their limits are not in the table (the caller then words the
         sentence as a point estimate).
@@ -225,6 +228,8 @@ class Num:
             return None
         t = self.table
         sel = t[(t["indicator"].astype(str) == indicator) & (t["breakdown"].astype(str) == breakdown)]
+        if (sel["section"].astype(str) == self.finding.section).any():
+            sel = sel[sel["section"].astype(str) == self.finding.section]
         if period is not None and (sel["period"].astype(str) == period).any():
             sel = sel[sel["period"].astype(str) == period]
         elif len(sel):
@@ -233,7 +238,9 @@ class Num:
             d = sel["definition"].fillna("").astype(str)
             sel = sel[(d == self.finding.definition) | (d == "")]
         mine = sel[sel["breakdown_value"].astype(str) == str(top)]
-        others = sel[sel["breakdown_value"].astype(str) != str(top)]
+        others = sel[
+            (sel["breakdown_value"].astype(str) != str(top)) & sel["breakdown_value"].astype(str).str.startswith(within)
+        ]
         if not len(mine) or not len(others) or mine["lower"].isna().all():
             return None
         lo = float(mine["lower"].iloc[0])
@@ -389,7 +396,7 @@ def _total_residents(n: Num) -> str:
     res = n.num("residents")
     words = f"about {res / 1e6:.1f} million" if res >= 1e6 else f"about {fmt_count(round(res, -3))}"
     year = f" ({n.text('population_year')} estimate)" if n.has("population_year") else ""
-    return f"{n.area or 'The area'} has {words} residents{year}."
+    return f"{_cap(words)} people live in the area{year}."
 
 
 @template("largest_district", "the most populous district")
@@ -779,8 +786,16 @@ def _hotspots(n: Num) -> str:
 # --- people ---------------------------------------------------------------------------------
 
 
-def _peak_band(n: Num, who: str) -> str:
-    text = f"The peak age band for {who} was {n.text('band')} ({n.rate('rate')} residents{n.ci(kind='num')})"
+def _peak_band(n: Num, who: str, sex: str = "") -> str:
+    band = n.get("band")
+    if sex:
+        clear = n.clear_of_next("age_band_rate", "sex|age_band", f"{sex}|{band}", period=n.period, within=f"{sex}|")
+    else:
+        clear = n.clear_of_next("age_band_rate", "age_band", band, period=n.period)
+    lead = (
+        f"The peak age band for {who} was" if clear else f"The highest point estimate of the rate for {who} was at ages"
+    )
+    text = f"{lead} {n.text('band')} ({n.rate('rate')} residents{n.ci(kind='num')})"
     if n.has("second_band") and n.has("second_rate"):
         text += f", followed by {n.text('second_band')} ({fmt_number(n.num('second_rate'), 2)})"
     return text + "."
@@ -795,13 +810,13 @@ def _peak_band_all(n: Num) -> str:
 @template("peak_age_band_female", "the age of women and girls involved")
 def _peak_band_f(n: Num) -> str:
     who = "female victims" if n.finding.section == "victims" else "female perpetrators"
-    return _peak_band(n, who)
+    return _peak_band(n, who, "Female")
 
 
 @template("peak_age_band_male", "the age of men and boys involved")
 def _peak_band_m(n: Num) -> str:
     who = "male victims" if n.finding.section == "victims" else "male perpetrators"
-    return _peak_band(n, who)
+    return _peak_band(n, who, "Male")
 
 
 @template("sex_share", "the sex of those involved")

@@ -684,7 +684,7 @@ def _lsoa_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdow
         section.add_figure(
             FigureBlock(
                 f"{key}-map",
-                f"{what} of serious violence (Getis-Ord Gi*) by LSOA, {ctx.area} ({period})",
+                f"{what} (Getis-Ord Gi*) by LSOA, {ctx.area} ({period})",
                 theme.fig_data_uri(png, "png"),
                 alt,
                 f"{src}; {maps.attribution(ctx.config)}",
@@ -761,7 +761,7 @@ def _crosstab_view(section, rows, kind, caption, src, key, breakdown, ctx) -> No
         return  # too wide to read as a table: it is in the workbook's Indicators sheet
     out = []
     for a, grp in frame.groupby("_a", sort=False):
-        by_b = {b: r for b, r in zip(grp["_b"], grp.itertuples(index=False), strict=True)}
+        by_b = dict(zip(grp["_b"], grp.itertuples(index=False), strict=True))
         line: list[Cell | str] = [display_value(a, a_name)]
         for b in cols:
             r = by_b.get(b)
@@ -1075,7 +1075,10 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
         f"{indicator_label(i)}: {_unit_words(kinds[i], units[i]) or value_heading(kinds[i], units[i])}" for i in present
     )
     key = f"{section.key}-{'-'.join(present)}-{spec.breakdown}-t".replace("|", "-")
-    caption = f"{join_words([indicator_label(i) for i in present])} by {breakdown_label(spec.breakdown).lower()}, {ctx.area} ({period})"
+    caption = (
+        f"{join_words([indicator_label(i) for i in present])} by "
+        f"{breakdown_label(spec.breakdown).lower()}, {ctx.area} ({period})"
+    )
     src = source_line(section.key, first)
     section.add_table(
         TableBlock(
