@@ -18,6 +18,7 @@ To time another version of svsna with the same script, put its ``src`` first on 
 from __future__ import annotations
 
 import inspect
+import itertools
 import resource
 import sys
 import tempfile
@@ -62,7 +63,7 @@ def run_once(area: Path, pdf: bool) -> dict[str, tuple[float, float]]:
             **kwargs,
         )
     marks.append(("end", time.perf_counter(), _cpu()))
-    for (name, w0, c0), (_next, w1, c1) in zip(marks, marks[1:], strict=False):
+    for (name, w0, c0), (_next, w1, c1) in itertools.pairwise(marks):
         label = {"start": "load inputs and boundaries"}.get(name, name)
         stages[label] = (w1 - w0, c1 - c0)
     stages["total"] = (marks[-1][1] - marks[0][1], marks[-1][2] - marks[0][2])
