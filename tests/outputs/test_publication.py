@@ -211,7 +211,7 @@ def test_the_hot_spot_map_caption_alt_text_table_and_sentence_agree(demo):
     alt = next(i["alt"] for i in parsed.imgs if "in significant hot spots" in i.get("alt", ""))
     n_map = int(re.search(r"(\d+) LSOAs? in significant hot spots", alt).group(1))
     said = re.search(
-        r"(\d+) neighbourhoods? \(LSOAs?\) of [\d,]+ (?:were|was) statistically significant hot spots of "
+        r"(\d+) neighbourhoods? \(LSOAs?\) of (?:around )?[\d,]+ (?:were|was) statistically significant hot spots of "
         r"serious violence in (.+?)[;.]",
         text,
     )

@@ -172,18 +172,30 @@ def bar_ci(
                 ax.errorbar(vv, ix, xerr=spread, **kw)
             else:
                 ax.errorbar(ix, vv, yerr=spread, **kw)
-        ends = [max(v, hi) if v is not None and hi is not None else v for v, hi in zip(values, highs, strict=True)]
-        top = max([e for e in ends if e is not None] + [1e-9])
+        # a label sits beyond the end of its bar and interval: to the right (or above) for a positive
+        # value, to the left (or below) for a negative one (e.g. a fall in a change chart)
+        ends = []
+        for v, lo, hi in zip(values, lows, highs, strict=True):
+            if v is None:
+                ends.append(0.0)
+            elif v >= 0:
+                ends.append(max(v, hi) if hi is not None else v)
+            else:
+                ends.append(min(v, lo) if lo is not None else v)
+        top = max([e for e in ends if e > 0] + [1e-9])
+        bottom = min([e for e in ends if e < 0] + [0.0])
         for i, v in enumerate(values):
             text = "suppressed" if v is None else _fmt(v, unit)
-            at = 0.0 if v is None else max(ends[i] or 0.0, 0.0)
+            at = ends[i]
+            neg = v is not None and v < 0
             if horizontal:
                 ax.annotate(
                     text,
                     (at, i),
-                    xytext=(3, 0),
+                    xytext=(-3 if neg else 3, 0),
                     textcoords="offset points",
                     va="center",
+                    ha="right" if neg else "left",
                     fontsize=7,
                     color=theme.TEXT_COLOUR,
                 )
@@ -191,18 +203,21 @@ def bar_ci(
                 ax.annotate(
                     text,
                     (i, at),
-                    xytext=(0, 3),
+                    xytext=(0, -3 if neg else 3),
                     textcoords="offset points",
                     ha="center",
-                    va="bottom",
+                    va="top" if neg else "bottom",
                     fontsize=7,
                     color=theme.TEXT_COLOUR,
                 )
             printed.append((text, theme.TEXT_COLOUR, _WHITE))
+        span = top - bottom
         if horizontal:
-            ax.set_xlim(0, top * 1.22)
+            ax.set_xlim(bottom - (0.22 * span if bottom < 0 else 0), top + 0.22 * span)
         else:
-            ax.set_ylim(0, top * 1.18)
+            ax.set_ylim(bottom - (0.18 * span if bottom < 0 else 0), top + 0.18 * span)
+        if bottom < 0:
+            (ax.axvline if horizontal else ax.axhline)(0, color="#000000", linewidth=0.8)
         if len(set(comps)) == 1:
             c = comps[0]
             line = ax.axvline if horizontal else ax.axhline

@@ -76,12 +76,23 @@ class TableBlock:
             like.append(max(hi, lo))
         return least, like
 
-    def col_widths(self) -> list[float]:
-        """Relative column widths (percent, summing to 100) from the text they hold."""
-        _least, like = self._widths()
-        padded = [w + 3 for w in like]  # cell padding is about three characters wide
-        total = sum(padded) or 1
-        return [round(100 * w / total, 1) for w in padded]
+    def col_widths(self, budget: int = 0) -> list[float]:
+        """Relative column widths (percent, summing to 100) from the text they hold.
+
+        Every column first gets the width of its longest unbreakable text (a number, the
+        longest word); what is left of the line is shared out in proportion to how much wider
+        each column would like to be.
+        """
+        least, like = self._widths()
+        budget = budget or (118 if self.dense else 100)
+        pad = 3  # cell padding is about three characters wide
+        base = [w + pad for w in least]
+        spare = max(budget - sum(base), 0)
+        extra = [max(b - a, 0) for a, b in zip(least, like, strict=True)]
+        share = min(1.0, spare / sum(extra)) if sum(extra) else 0.0
+        widths = [b + e * share for b, e in zip(base, extra, strict=True)]
+        total = sum(widths) or 1
+        return [round(100 * w / total, 1) for w in widths]
 
     @property
     def dense(self) -> bool:

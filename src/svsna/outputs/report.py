@@ -251,7 +251,16 @@ def render_edition(
     from svsna.outputs.sections import contact_section
 
     contact = contact_section(inp)
-    kept = [s for s in sections if s.blocks or s.sentences or s.paragraphs or s.html_extra or s.html_lead]
+    kept = [
+        s
+        for s in sections
+        if s.blocks
+        or s.sentences
+        or s.paragraphs
+        or s.html_extra
+        or s.html_lead
+        or any(n.startswith("Not available in this assessment") for n in s.notes)
+    ]
     if contact is not None:
         kept.append(contact)
     dropped = [s.title for s in sections if s not in kept]

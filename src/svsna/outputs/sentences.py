@@ -228,7 +228,7 @@ class Num:
             return None
         t = self.table
         sel = t[(t["indicator"].astype(str) == indicator) & (t["breakdown"].astype(str) == breakdown)]
-        if (sel["section"].astype(str) == self.finding.section).any():
+        if "section" in sel.columns and (sel["section"].astype(str) == self.finding.section).any():
             sel = sel[sel["section"].astype(str) == self.finding.section]
         if period is not None and (sel["period"].astype(str) == period).any():
             sel = sel[sel["period"].astype(str) == period]

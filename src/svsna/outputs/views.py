@@ -520,7 +520,7 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
         notes = []
         if any(part):
             notes.append(
-                "The part-year bar is annualised (its rate scaled to 12 months) so that it compares with full years."
+                "The part-year bar is annualised (its rate scaled to a full year) so that it compares with full years."
             )
         if left_out:
             notes.append(f"Not drawn here, being a different length: {join_words(left_out)} (see the table).")
