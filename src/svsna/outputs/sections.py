@@ -252,6 +252,7 @@ def _prevention(inp: Inputs, sec: Section) -> None:
                 fields.append(("cost", "Cost"))
             rows = [[str(a.get(k, "")) for k, _ in fields] for a in approaches]
             if rows:
+                costs = any(k == "cost" for k, _ in fields)
                 sec.add_table(
                     TableBlock(
                         "yef",
@@ -259,6 +260,7 @@ def _prevention(inp: Inputs, sec: Section) -> None:
                         [h for _, h in fields],
                         rows,
                         "Youth Endowment Fund Toolkit",
+                        notes="" if costs else "Cost ratings are not shown: the evidence data supplied has none.",
                     )
                 )
         elif f.key == "cdc_strategies":
@@ -289,23 +291,27 @@ def recommendation_items(inp: Inputs) -> list[dict[str, Any]]:
 
     def sort_key(s: Sentence) -> tuple[Any, ...]:
         n = s.finding.numbers
+        if isinstance(n.get("number"), int | float):
+            return (0, int(n["number"]), "")
         return (str(n.get("level", "strategic")) != "strategic", int(n.get("order", 0) or 0), str(n.get("rule_id", "")))
 
     out = []
     for i, s in enumerate(sorted(all_recs, key=sort_key), start=1):
         n = s.finding.numbers
+        number = int(n["number"]) if isinstance(n.get("number"), int | float) else i  # the analysis numbers them once
         triggers = [t for t in n.get("triggered_by") or [] if isinstance(t, dict)]
         rests = []
         for t in triggers:
             text = printed.get((str(t.get("section", "")), str(t.get("key", ""))))
             if text and text not in rests:
                 rests.append(text)
+        standing = n.get("standing")
         out.append(
             {
-                "number": i,
+                "number": number,
                 "level": str(n.get("level", "strategic")),
                 "text": s.text,
-                "standing": not triggers,
+                "standing": bool(standing) if isinstance(standing, bool) else not triggers,
                 "rests_on": rests,
                 "triggered": bool(triggers),
             }

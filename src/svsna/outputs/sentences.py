@@ -111,6 +111,13 @@ class Num:
         self.used.append(name)
         return self.finding.numbers[name]
 
+    def first(self, *names: str) -> str:
+        """The first of ``names`` the finding has (contracts have renamed some numbers), else Missing."""
+        for name in names:
+            if self.has(name):
+                return name
+        raise Missing(names[0])
+
     def num(self, name: str) -> float:
         v = self.get(name)
         if isinstance(v, bool) or not isinstance(v, int | float):
@@ -375,6 +382,13 @@ def render(
 # ============================================================================================
 
 
+def _separated(n: Num, check: Callable[[], bool | None]) -> bool | None:
+    """Whether a ranking word may be used: the analysis's ``separated`` flag when it gives one (its
+    interval lies clear of the others'), else the check against the indicator rows."""
+    flag = n.finding.numbers.get("separated")
+    return flag if isinstance(flag, bool) else check()
+
+
 def _sig_change(n: Num, noun: str = "change") -> str:
     """ ", a statistically significant fall" / ", not a statistically significant change" / ""."""
     if not n.tested:
@@ -579,7 +593,12 @@ def _type_age_ratio(n: Num) -> str:
     top = n.text("max_offence_type")
     ratio = n.num("max_ratio")
     ci = n.ci("max_lower", "max_upper", kind="num")
-    clear = n.clear_of_next("offence_type_rate_ratio_age", "offence_type", n.get("max_offence_type"), period=n.period)
+    clear = _separated(
+        n,
+        lambda: n.clear_of_next(
+            "offence_type_rate_ratio_age", "offence_type", n.get("max_offence_type"), period=n.period
+        ),
+    )
     if clear:
         head = f"The greatest difference between age groups was in {top}, where the rate for under 25s was {fmt_number(ratio, 1)} times the rate for those 25 and over{ci}"
     else:
@@ -722,7 +741,7 @@ def _nte_victims(n: Num) -> str:
 @template("highest_rate_district", "the district with the highest rate")
 def _highest_rate(n: Num) -> str:
     d = n.get("district")
-    clear = n.clear_of_next("area_rate", "district", d, period=n.period)
+    clear = _separated(n, lambda: n.clear_of_next("area_rate", "district", d, period=n.period))
     whole = (
         f", against {fmt_number(n.num('whole_area_rate'), 2)} for the whole area" if n.has("whole_area_rate") else ""
     )
@@ -789,9 +808,14 @@ def _hotspots(n: Num) -> str:
 def _peak_band(n: Num, who: str, sex: str = "") -> str:
     band = n.get("band")
     if sex:
-        clear = n.clear_of_next("age_band_rate", "sex|age_band", f"{sex}|{band}", period=n.period, within=f"{sex}|")
+        clear = _separated(
+            n,
+            lambda: n.clear_of_next(
+                "age_band_rate", "sex|age_band", f"{sex}|{band}", period=n.period, within=f"{sex}|"
+            ),
+        )
     else:
-        clear = n.clear_of_next("age_band_rate", "age_band", band, period=n.period)
+        clear = _separated(n, lambda: n.clear_of_next("age_band_rate", "age_band", band, period=n.period))
     lead = (
         f"The peak age band for {who} was" if clear else f"The highest point estimate of the rate for {who} was at ages"
     )
@@ -974,21 +998,31 @@ def _source(n: Num) -> str:
     return str(n.finding.numbers.get("label") or "health records")
 
 
+def _sep(n: Num) -> bool:
+    """Whether the analysis found the top value's interval clear of the others' (``separated``)."""
+    return n.finding.numbers.get("separated") is True
+
+
 @template("health_count_change", "the change in health service contacts", rank=10)
 def _health_change(n: Num) -> str:
+    change = n.num(n.first("value", "change_pct"))
+    count = n.count("count")
+    unit = str(n.finding.numbers.get("count_unit") or "")
+    what = _source(n) if not unit else f"{_source(n)}"
+    prev = f" ({n.count('previous_count')})" if n.has("previous_count") else ""
     return (
-        f"In {n.period} there were {n.count('count')} {_source(n)}, {change_words(n.num('change_pct'))} on "
-        f"{n.text('previous_period')}{n.ci(kind='change')}{_sig_change(n)}."
+        f"In {n.period} there were {count} {what}, {change_words(change)} on {n.text('previous_period')}{prev}"
+        f"{n.ci(kind='change')}{_sig_change(n)}."
     )
 
 
 @template("health_rate_ratio_under25", "health service rates by age", rank=20)
 def _health_ratio(n: Num) -> str:
-    ratio = n.num("rate_ratio")
+    ratio = n.num(n.first("value", "rate_ratio"))
     tail = (
         ", a statistically significant difference"
         if n.significant
-        else ", not a statistically significant difference"
+        else ", not significantly different"
         if n.tested
         else ""
     )
@@ -1003,9 +1037,51 @@ def _health_similar(n: Num) -> str:
     return _health_ratio(n)
 
 
+@template("health_age_comparison", "health service rates by age across sources", rank=40)
+def _health_ages(n: Num) -> str:
+    items = [i for i in n.get("sources") if isinstance(i, Mapping) and i.get("value") is not None]
+    if not items:
+        raise Missing("sources")
+    parts = [
+        f"{i.get('label', display_value(i.get('source')))} {fmt_number(float(i['value']), 2)} times" for i in items
+    ]
+    higher = [str(x) for x in n.finding.numbers.get("higher") or []]
+    tail = (
+        f"; significantly higher for under 25s: {join_words(higher)}"
+        if higher
+        else "; no source showed a significant difference"
+    )
+    return f"Rate ratios of under 25s to those 25 and over by source: {join_words(parts)}{tail}."
+
+
 @template("health_peak_age_band", "the age of people treated", rank=20)
 def _health_age(n: Num) -> str:
-    return f"{_cap(_source(n))} had the highest rate among people aged {n.text('band')} ({n.rate('rate')} residents{n.ci(kind='num')})."
+    rate = n.first("value", "rate")
+    lead = "had the highest rate among" if _sep(n) else "had the highest point estimate of the rate among"
+    second = ""
+    if n.has("second_band") and n.has("second_value"):
+        second = f", followed by {n.text('second_band')} ({fmt_number(n.num('second_value'), 2)})"
+    return (
+        f"{_cap(_source(n))} {lead} people aged {n.text('band')} ({n.rate(rate)} residents{n.ci(kind='num')}){second}."
+    )
+
+
+@template("health_district_rates", "health service rates by district", rank=35)
+def _health_districts(n: Num) -> str:
+    measure = str(n.finding.numbers.get("measure") or "crude")
+    what = "age-standardised rate (2013 European Standard Population)" if measure == "dsr" else "rate"
+    lead = (
+        f"{n.text('district')} had the highest {what}"
+        if _sep(n)
+        else f"{n.text('district')} had the highest point estimate of the {what}"
+    )
+    area = n.first("area_dsr", "area_crude") if measure == "dsr" else n.first("area_crude", "area_dsr")
+    higher = [display_value(x) for x in n.finding.numbers.get("higher") or []]
+    tail = f"; significantly above the whole area: {join_words(higher)}" if higher else ""
+    return (
+        f"For {_source(n)}, {lead}: {n.rate('value')} residents{n.ci(kind='num')}, against {fmt_number(n.num(area), 2)} "
+        f"for the whole area{tail}."
+    )
 
 
 @template("ae_top_diagnoses", "A&E diagnoses", rank=25)
@@ -1034,12 +1110,16 @@ def _adm_diag(n: Num) -> str:
 
 @template("health_peak_hour", "the time of day of health service contacts", rank=60)
 def _health_hour(n: Num) -> str:
-    return f"{_cap(_source(n))} peaked at {n.hour('hour')} ({n.pct('share')} of the day's total, against {fmt_pct(100 / 24)} if spread evenly)."
+    share = n.first("value", "share")
+    lead = "peaked at" if _sep(n) or not n.has("separated") else "were most frequent (as a point estimate) at"
+    return f"{_cap(_source(n))} {lead} {n.hour('hour')} ({n.pct(share)} of the day's total, against {fmt_pct(100 / 24)} if spread evenly)."
 
 
 @template("health_peak_weekday", "the day of the week of health service contacts", rank=70)
 def _health_day(n: Num) -> str:
-    return f"{_cap(_source(n))} were most frequent on {n.day('weekday')} ({n.pct('share')}, against {fmt_pct(100 / 7)} a day if spread evenly)."
+    share = n.first("value", "share")
+    weekend = f"; {n.pct('weekend_share')} were at the weekend" if n.has("weekend_share") else ""
+    return f"{_cap(_source(n))} were most frequent on {n.day('weekday')} ({n.pct(share)}, against {fmt_pct(100 / 7)} a day if spread evenly){weekend}."
 
 
 @template("health_peak_month", "the month of the most health service contacts", rank=70)
@@ -1047,12 +1127,33 @@ def _health_month(n: Num) -> str:
     return f"{_cap(_source(n))} peaked in {n.month('month')} ({n.count('count')})."
 
 
+@template("health_monthly_pattern", "the monthly pattern of health service contacts", rank=45)
+def _health_monthly(n: Num) -> str:
+    text = f"{_cap(_source(n))} peaked in {n.month('peak_month')} ({n.count('peak_count')})"
+    if n.has("months_high"):
+        text += f"; months significantly above the usual range were {n.months('months_high')}"
+    if n.has("months_low"):
+        text += f"; months significantly below the usual range were {n.months('months_low')}"
+    events = [display_value(e) for e in n.finding.numbers.get("events_with_low_signal") or []]
+    if events:
+        text += f", during {join_words(events)}"
+    return text + "."
+
+
 @template("ambulance_top_chief_complaint", "ambulance call-outs by complaint", rank=15)
 def _amb_complaint(n: Num) -> str:
-    return (
-        f"The most common chief complaint of {_source(n)} was '{n.text('chief_complaint')}', {n.pct('share')} of "
-        f"call-outs{n.ci()}."
+    share = n.first("value", "share")
+    lead = (
+        "The most common chief complaint"
+        if _sep(n) or not n.has("separated")
+        else "The chief complaint with the highest point estimate"
     )
+    second = (
+        f"; next came '{n.text('second')}' ({n.pct('second_value')})"
+        if n.has("second") and n.has("second_value")
+        else ""
+    )
+    return f"{lead} of {_source(n)} was '{n.text('chief_complaint')}', {n.pct(share)} of call-outs{n.ci()}{second}."
 
 
 @template("ambulance_conveyed_under25_share", "ambulance conveyances of young people", rank=15)
@@ -1116,13 +1217,31 @@ def _adm_mh(n: Num) -> str:
     return f"{n.pct('value', 0)} of people under 25 admitted to hospital for an assault-related injury had a mental health flag{n.ci()}{base}."
 
 
+_MEASURE_WORDS = {
+    "agree": "agreed that",
+    "yes": "answered yes to",
+    "safe": "said they felt safe:",
+    "answers": "gave one of the counted answers to",
+}
+
+
 @template("survey_result", "survey results")
 def _survey(n: Num) -> str:
     q = n.text("question")
     who = n.finding.numbers.get("group")
     group = "" if who in (None, "all") else f" ({display_value(who)})"
+    verb = _MEASURE_WORDS.get(str(n.finding.numbers.get("measure") or ""), "agreed with or answered yes to")
     size = f"; {n.count('respondents', 'respondent')}" if n.has("respondents") else ""
-    return f"{n.text('survey')}{group}: {n.pct('value', 0)} {q[:1].lower() + q[1:]}{n.ci()}{size}."
+    return f"{n.text('survey')}{group}: {n.pct('value', 0)} of respondents {verb} '{q}'{n.ci()}{size}."
+
+
+@template("survey_summary", "survey samples")
+def _survey_summary(n: Num) -> str:
+    weighted = "weighted to the population" if n.finding.numbers.get("weighted") else "unweighted"
+    return (
+        f"{n.text('survey')}: {n.count('respondents', 'respondent')} answered {int(n.num('questions'))} "
+        f"{plural(n.num('questions'), 'question')} reported here; results are {weighted}."
+    )
 
 
 # --- data quality ---------------------------------------------------------------------------
@@ -1131,6 +1250,11 @@ def _survey(n: Num) -> str:
 @template("missing_field", "missing data", summary=False)
 def _missing_field(n: Num) -> str:
     return f"{n.text('field')} is missing or unknown in {n.pct('value')} of rows; figures that use it describe only the rows where it is known."
+
+
+@template("offences_time_unknown", "offences with an unknown time", summary=False)
+def _time_unknown(n: Num) -> str:
+    return f"{n.pct('value')} of offences had no known time of day, so they are left out of the hour-of-day figures."
 
 
 @template("offences_without_suspect", "offences with no suspect", summary=False)
@@ -1152,10 +1276,9 @@ def _recommendation(n: Num) -> str:
     from svsna.outputs.narrative import count_numbers
 
     rule_id = n.get("rule_id")
-    try:
-        rules = {r["id"]: r for r in load_rules(rules_paths(n.base_dir))}
-    except Exception:
-        rules = {}
+    rules: dict[str, Any] = {}
+    for r in load_rules(rules_paths(n.base_dir)):
+        rules[str(r.get("id") if isinstance(r, Mapping) else getattr(r, "id", ""))] = r
     rule = rules.get(rule_id)
     if rule is None:
         raise Missing("rule_id")
@@ -1171,3 +1294,50 @@ def _recommendation(n: Num) -> str:
             nums[key] = int(safe) if float(safe).is_integer() else safe
         triggers.append(Finding(str(t.get("section", "")), str(t.get("key", "")), "", nums))
     return fill_text(rule, triggers, n.area, {"under": n.under})
+
+
+# --- evidence and the ingest ledger (drawn as tables or in the restricted appendix) ---------
+
+
+@template("yef_evidence_table", "the Youth Endowment Fund Toolkit ratings", summary=False)
+def _yef(n: Num) -> str:
+    approaches = list(n.get("approaches"))
+    high = [str(a.get("approach")) for a in approaches if str(a.get("impact", "")).lower() == "high"]
+    return (
+        f"The Youth Endowment Fund Toolkit rates {len(approaches)} approaches; {len(high)} have a high estimated "
+        f"impact on violence ({join_words(high)})."
+    )
+
+
+@template("cdc_strategies", "the CDC strategies", summary=False)
+def _cdc(n: Num) -> str:
+    items = list(n.get("strategies"))
+    return f"The CDC sets out {len(items)} strategies for preventing violence involving young people."
+
+
+@template("need_identified", "local needs identified from the findings", summary=False)
+def _need(n: Num) -> str:
+    keys = n.finding.numbers.get("finding_keys") or [e.get("key") for e in n.finding.numbers.get("evidence") or []]
+    return f"Need identified: {n.text('need')} (from {len([k for k in keys if k])} {plural(len(keys), 'finding')})."
+
+
+@template("need_approaches", "approaches for local needs", summary=False)
+def _need_approaches(n: Num) -> str:
+    apps = [a for a in n.get("approaches") if isinstance(a, Mapping) and a.get("approach")]
+    parts = [f"{a['approach']} ({str(a.get('impact', '')).lower()} impact)" for a in apps]
+    return f"For '{n.text('need')}', {len(parts)} approaches have evidence: {join_words(parts)}."
+
+
+@template("ledger_totals", "the ingest ledger by source", summary=False)
+def _ledger_totals(n: Num) -> str:
+    ok = "the ledger reconciles" if n.finding.numbers.get("reconciles") else "the ledger does NOT reconcile"
+    return (
+        f"{n.text('source')}: {n.count('read')} rows read, {n.count('loaded')} loaded and {n.count('rejected')} "
+        f"rejected ({n.pct('value')}); {ok}."
+    )
+
+
+@template("ledger_summary", "the ingest ledger", summary=False)
+def _ledger_summary(n: Num) -> str:
+    ok = "every source reconciles" if n.finding.numbers.get("reconciles") else "not every source reconciles"
+    return f"{n.count('read')} rows read, {n.count('loaded')} loaded and {n.count('rejected')} rejected; {ok}."
