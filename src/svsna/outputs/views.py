@@ -425,8 +425,26 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
         _key_figures(section, singles, ctx)
 
 
+def _too_sparse(values: Any, least: int = 2) -> bool:
+    """Whether a chart of ``values`` would show nothing: fewer than ``least`` values shown, or all equal."""
+    import numpy as np
+
+    arr = np.array([float(v) for v in values if not _isnan(v)], dtype=float)
+    return len(arr) < least or (len(arr) > 1 and bool(np.all(arr == arr[0])))
+
+
+def _sparse_note(section: Section, caption: str) -> None:
+    section.notes.append(
+        f"{caption}: not drawn, because too few of its values can be shown (small numbers are suppressed) "
+        "or they do not vary."
+    )
+
+
 def _weekday_hour_view(section, latest, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
     value_label = value_heading(kind, _unit(latest))
+    if _too_sparse(latest["value"], 8):
+        _sparse_note(section, caption)
+        return
     chart = ctx.draw(charts.heatmap_weekday_hour, latest, value_label=value_label)
     if chart is None:
         section.notes.append(f"{caption}: every cell is suppressed in this summary because the numbers are small.")
@@ -477,7 +495,10 @@ def _hour_view(section, latest, table, ind, kind, caption, src, key, ctx, breakd
     if "hour-lines" in ctx.seen:
         return
     ctx.seen.add("hour-lines")
-    series = hour_series(table)
+    series = {k: v for k, v in hour_series(table).items() if not _too_sparse(v["value"], 4)}
+    if not series:
+        _sparse_note(section, f"Hour of day by data source, {ctx.area}")
+        return
     chart = ctx.draw(charts.hour_lines, series, value_label="Share of the day's total (%)")
     sources = ", ".join(
         sorted({source_line(str(r["section"].iloc[0]), str(r["indicator"].iloc[0])) for r in series.values()})
@@ -490,8 +511,11 @@ def _pyramid_view(section, latest, table, ind, kind, caption, src, key, ctx, bre
     who = {"perpetrators": "perpetrators", "victims": "victims", "population": "residents"}.get(
         section.key, section.title.lower()
     )
-    chart = ctx.draw(charts.pyramid, latest, value_label=value_heading(kind, _unit(latest)), who=who)
-    section.add_figure(_fig(key, caption, chart, src))
+    if _too_sparse(latest["value"], 4):
+        _sparse_note(section, caption)
+    else:
+        chart = ctx.draw(charts.pyramid, latest, value_label=value_heading(kind, _unit(latest)), who=who)
+        section.add_figure(_fig(key, caption, chart, src))
     if not ctx.public:
         t = _table(f"{key}-t", caption, latest, kind, ctx, src, "Sex and age band", section)
         if t is not None:
@@ -505,7 +529,7 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
     lengths = [months.get(p) for p in shown["breakdown_value"]]
     years = [m == 12 for m in lengths]
     caption = f"{label}, {ctx.area} ({shown['breakdown_value'].iloc[0]} to {shown['breakdown_value'].iloc[-1]})"
-    if kind in ("rate", "percent", "ratio") and grp["value"].notna().any() and sum(years) >= 2:
+    if kind in ("rate", "percent", "ratio") and not _too_sparse(grp["value"]) and sum(years) >= 2:
         keep = [y or (kind == "rate" and m is not None and m < 12) for y, m in zip(years, lengths, strict=True)]
         bars = shown[keep].copy()
         part = [not y for y, k in zip(years, keep, strict=True) if k]
@@ -545,6 +569,9 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
 def _month_view(section, grp, kind, label, src, key, ctx) -> None:
     months = grp.sort_values("breakdown_value")
     first, last = str(months["breakdown_value"].iloc[0]), str(months["breakdown_value"].iloc[-1])
+    if _too_sparse(months["value"], 6):
+        _sparse_note(section, f"{label} by month, {ctx.area} ({month_words(first)} to {month_words(last)})")
+        return
     events = [(e.date.strftime("%Y-%m"), e.label) for e in ctx.config.events]
     unit_text = value_heading(kind, _unit(grp))
     chart = ctx.draw(charts.spc_trend, months, value_label=unit_text, events=events)
@@ -565,6 +592,9 @@ def _month_view(section, grp, kind, label, src, key, ctx) -> None:
 def _quarter_view(section, grp, kind, label, src, key, ctx) -> None:
     rows = grp.sort_values("breakdown_value")
     rows = rows.assign(label=[_quarter_label(v) for v in rows["breakdown_value"]])
+    if _too_sparse(rows["value"], 3):
+        _sparse_note(section, f"{label} by quarter, {ctx.area}")
+        return
     chart = ctx.draw(charts.period_lines, rows, value_label=value_heading(kind, _unit(rows)), unit=_chart_unit(kind))
     caption = f"{label} by quarter, {ctx.area} ({rows['label'].iloc[0]} to {rows['label'].iloc[-1]})"
     notes = "Shown by quarter because some monthly numbers are too small to publish."
@@ -618,7 +648,7 @@ def monthly_to_quarters(table: pd.DataFrame, small: Callable[[float], bool]) -> 
 def _district_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
     ordered = rows.sort_values("value", ascending=False, na_position="last")
     geo = section.key == "geography"
-    if kind != "count":
+    if kind != "count" and not _too_sparse(ordered["value"]):
         comp = _comparator_label(ordered, ctx)
         chart = ctx.draw(
             charts.ratio_chart if kind == "ratio" else charts.bar_ci,
@@ -783,7 +813,7 @@ def _category_view(section, rows, table, ind, kind, caption, src, key, ctx, brea
     if len(ordered) > _TOP and _order_key(rows, breakdown) is None:
         ordered = ordered.head(_TOP)
         caption = f"{caption}, largest {_TOP}"
-    if len(ordered) <= 40 and ordered["value"].notna().any() and kind in ("rate", "percent", "count"):
+    if len(ordered) <= 40 and not _too_sparse(ordered["value"]) and kind in ("rate", "percent", "count"):
         chart = ctx.draw(
             charts.bar_ci,
             ordered,
@@ -803,7 +833,7 @@ def _category_view(section, rows, table, ind, kind, caption, src, key, ctx, brea
 
 def _ratio_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
     ordered = natural_order(rows, breakdown)
-    if ordered["value"].notna().any():
+    if not _too_sparse(ordered["value"], 1):
         chart = ctx.draw(
             charts.ratio_chart,
             ordered,
