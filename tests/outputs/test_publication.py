@@ -190,7 +190,7 @@ def test_public_summary_has_the_reference_content(demo):
     expected = {
         "part-year warning": r"there were already \d+\.\d% as many offences as in the whole of",
         "deprivation gradient": r"most deprived tenth of neighbourhoods was \d+\.\d\d per 1,000",
-        "ambulance complaint": r"most common chief complaint of ambulance call-outs",
+        "ambulance complaint": r"chief complaint (?:with the highest point estimate )?of ambulance call-outs was",
         "ambulance under 25": r"People under 25 accounted for \d+\.\d% of ambulance call-outs",
         "knife share in the top district": r"knife or sharp object.*?\d+\.\d% of these were in ",
         "NTE offence mix": r"most common offences in the night-time economy were .*?\(\d+\.\d%\)",
