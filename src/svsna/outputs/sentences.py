@@ -454,11 +454,22 @@ def _most_deprived(n: Num) -> str:
     )
 
 
-@template("ethnicity_profile", "the ethnicity of residents")
+@template("population_ethnicity", "the ethnicity of residents")
 def _ethnicity_profile(n: Num) -> str:
     items = n.get("shares")
     parts = [f"{display_value(k)} {fmt_pct(float(v))}" for k, v in list(items.items())[:4]]
     return f"Residents by ethnic group: {join_words(parts)}."
+
+
+@template("deprivation_rank", "deprivation by district")
+def _deprivation_rank(n: Num) -> str:
+    ranking = [r for r in n.get("ranking") if isinstance(r, Mapping)]
+    top = ranking[:3]
+    parts = [
+        f"{display_value(r.get('district'))} ({fmt_pct(float(r.get('lsoas_in_most_deprived_decile_pct') or 0))} of its neighbourhoods in England's most deprived tenth)"
+        for r in top
+    ]
+    return f"Ranked by the deprivation of their neighbourhoods, the most deprived districts are {join_words(parts)}."
 
 
 @template("imd_rank", "the deprivation rank of local authorities")
@@ -516,20 +527,21 @@ def _change_by_age_group(n: Num) -> str:
 @template("part_year_run_rate", "the part-year trend")
 def _part_year(n: Num) -> str:
     months = int(n.num("months"))
+    change = n.num(n.first("projected_change_pct", "monthly_change_pct", "value"))
     tail = (
         "a statistically significant increase"
-        if n.significant and n.num("monthly_change_pct") > 0
+        if n.significant and change > 0
         else "a statistically significant decrease"
         if n.significant
         else "not a statistically significant change"
         if n.tested
         else ""
     )
-    proj = f"{change_words(n.num('monthly_change_pct'))} on {n.text('last_year_period')}"
     return (
         f"In the first {months} {plural(months, 'month')} of {n.text('part_year_period')} there were already "
         f"{n.pct('share_pct')} as many offences as in the whole of {n.text('last_year_period')}: at this monthly rate "
-        f"the year would end {proj}{n.ci(kind='change')}{', ' + tail if tail else ''}."
+        f"the year would end {change_words(change)} on {n.text('last_year_period')}{n.ci(kind='change')}"
+        f"{', ' + tail if tail else ''}."
     )
 
 
@@ -642,7 +654,12 @@ def _spc(n: Num) -> str:
 
 @template("peak_hour", "the time of day of offences")
 def _peak_hour(n: Num) -> str:
-    text = f"Offences were most frequent at {n.hour('hour')} ({n.pct('share')} of offences, against {fmt_pct(100 / 24)} if spread evenly over the day)"
+    lead = (
+        "Offences were most frequent at"
+        if _separated(n, lambda: True)
+        else "The hour with the most offences (a point estimate) was"
+    )
+    text = f"{lead} {n.hour('hour')} ({n.pct(n.first('share', 'value'))} of offences, against {fmt_pct(100 / 24)} if spread evenly over the day)"
     if n.has("under25_hour") and n.has("over25_hour") and n.get("under25_hour") != n.get("over25_hour"):
         text += (
             f"; for under 25s the peak was {n.hour('under25_hour')} and for those 25 and over {n.hour('over25_hour')}"
@@ -652,7 +669,8 @@ def _peak_hour(n: Num) -> str:
 
 @template("peak_weekday", "the day of the week of offences")
 def _peak_weekday(n: Num) -> str:
-    text = f"{n.day('weekday')} was the busiest day ({n.pct('share')} of offences, against {fmt_pct(100 / 7)} if spread evenly)"
+    lead = "was the busiest day" if _separated(n, lambda: True) else "had the most offences (a point estimate)"
+    text = f"{n.day('weekday')} {lead} ({n.pct(n.first('share', 'value'))} of offences, against {fmt_pct(100 / 7)} if spread evenly)"
     if n.has("weekend_share"):
         text += f"; {n.pct('weekend_share')} were at the weekend"
     if n.has("under25_weekend_share") and n.has("over25_weekend_share"):
@@ -662,10 +680,28 @@ def _peak_weekday(n: Num) -> str:
     return text + "."
 
 
+@template("weekend_share_by_age", "the weekend share by age")
+def _weekend_by_age(n: Num) -> str:
+    v, c = n.pct("value"), n.pct("comparator_value")
+    if n.significant and n.significance.lower() == "lower":
+        verdict = "so offences by under 25s are spread more evenly across the week"
+    elif n.significant:
+        verdict = "so offences by under 25s are more concentrated at the weekend"
+    else:
+        verdict = "not a statistically significant difference"
+    return f"{v} of offences by under 25s were at the weekend against {c} for those 25 and over{n.ci()}, {verdict}."
+
+
 @template("nte_share", "the night-time economy share")
 def _nte_share(n: Num) -> str:
     window = f" ({n.text('window')})" if n.has("window") else ""
-    return f"{n.pct('value')} of serious violence in {n.period} was in the night-time economy{window}{n.ci()}, against {fmt_pct(100 * 7 / 24)} if offences were spread evenly over the hours of the day."
+    text = (
+        f"{n.pct('value')} of serious violence in {n.period} was in the night-time economy{window}{n.ci()}, against "
+        f"{fmt_pct(100 * 7 / 24)} if offences were spread evenly over the hours of the day"
+    )
+    if n.has("profile_value") and n.has("profile_period") and n.get("profile_period") != n.period:
+        text += f"; over {n.text('profile_period')} it was {n.pct('profile_value')}"
+    return text + "."
 
 
 @template("trend_events", "events marked on the trend", summary=False)
@@ -698,7 +734,10 @@ def _nte_mix(n: Num) -> str:
 def _nte_weekday(n: Num) -> str:
     top = n.top("top")
     parts = [f"{day_words(a)} ({fmt_pct(b)})" for a, b in top]
-    return f"Night-time-economy offences were most frequent on {join_words(parts)}, against {fmt_pct(100 / 7)} a day if spread evenly."
+    text = f"Night-time-economy offences were most frequent on {join_words(parts)}, against {fmt_pct(100 / 7)} a day if spread evenly"
+    if n.has("friday_to_sunday_share"):
+        text += f"; {n.pct('friday_to_sunday_share')} were from Friday to Sunday"
+    return text + "."
 
 
 @template("nte_peak_hours", "the peak hours of the night-time economy")
@@ -757,10 +796,13 @@ def _highest_rate(n: Num) -> str:
 
 @template("highest_in_county", "the highest rate within a county")
 def _highest_in_county(n: Num) -> str:
-    return (
-        f"Within {n.text('county')}, {n.text('district')} had the highest rate ({n.rate('rate')} residents) and "
-        f"{n.pct('share')} of all offences."
+    lead = "had the highest rate" if _separated(n, lambda: True) else "had the highest point estimate of the rate"
+    nxt = (
+        f", against {n.text('next_district')} ({fmt_number(n.num('next_rate'), 2)})"
+        if n.has("next_district") and n.has("next_rate")
+        else ""
     )
+    return f"Within {n.text('county')}, {n.text('district')} {lead} ({n.rate('rate')} residents{nxt}) and {n.pct('share')} of all offences."
 
 
 @template("top_npa", "offences by neighbourhood policing area")
@@ -770,6 +812,8 @@ def _top_npa(n: Num) -> str:
     if n.has("under25_top"):
         u = n.top("under25_top")
         text += f"; of offences by under 25s, {join_words([f'{a} had {fmt_pct(b)}' for a, b in u])}"
+    if n.finding.numbers.get("separated") is False:
+        text += " (the top areas' intervals overlap, so they are not ranked)"
     return text + "."
 
 
@@ -784,25 +828,44 @@ def _top_setting(n: Num) -> str:
 @template("deprivation_gradient", "violence and deprivation")
 def _deprivation(n: Num) -> str:
     lo, hi = n.num("least_deprived_value"), n.num("most_deprived_value")
-    unit = n.finding.numbers.get("unit") or f"per {n.multiplier:,}"
-    ratio = f", {fmt_number(n.num('ratio'), 0)} times as high" if n.has("ratio") else ""
+    unit = str(n.finding.numbers.get("unit") or f"per {n.multiplier:,} residents")
+    if "%" in unit:
+        return (
+            f"{fmt_pct(hi)} of offences were in the most deprived tenth of neighbourhoods, against {fmt_pct(lo)} in "
+            "the least deprived tenth."
+        )
+    unit_words = unit if "resident" in unit else f"{unit} residents"
+    ratio = ""
+    if n.has("ratio"):
+        ci = (
+            f" ({n.confidence:.0%} CI {fmt_number(n.num('ratio_lower'), 1)} to {fmt_number(n.num('ratio_upper'), 1)})"
+            if n.has("ratio_lower") and n.has("ratio_upper")
+            else ""
+        )
+        ratio = f", {fmt_number(n.num('ratio'), 0)} times as high{ci}"
     return (
-        f"The rate of serious violence in the most deprived tenth of neighbourhoods was {fmt_number(hi, 2)} {unit} "
-        f"residents, against {fmt_number(lo, 2)} in the least deprived tenth{ratio}."
+        f"The rate of serious violence in the most deprived tenth of neighbourhoods was {fmt_number(hi, 2)} "
+        f"{unit_words.replace('offences ', '')}, against {fmt_number(lo, 2)} in the least deprived tenth{ratio}."
     )
 
 
 @template("hotspots", "hot spots of serious violence")
 def _hotspots(n: Num) -> str:
-    hot = int(n.num("hot"))
+    hot = int(n.num(n.first("hot", "value")))
     lsoas = f" of {n.count('lsoas')}" if n.has("lsoas") else ""
-    text = f"{hot} {plural(hot, 'neighbourhood (LSOA)', 'neighbourhoods (LSOAs)')}{lsoas} were statistically significant hot spots of serious violence in {n.period}"
+    verb = "was a statistically significant hot spot" if hot == 1 else "were statistically significant hot spots"
+    text = f"{hot} {plural(hot, 'neighbourhood (LSOA)', 'neighbourhoods (LSOAs)')}{lsoas} {verb} of serious violence in {n.period}"
+    areas = [
+        a
+        for a in n.finding.numbers.get("hot_by_npa") or n.finding.numbers.get("hot_by_district") or []
+        if isinstance(a, Mapping)
+    ]
+    if areas:
+        named = [f"{display_value(a.get('name'))} ({int(a.get('lsoas', 0))})" for a in areas[:4]]
+        text += f", in {join_words(named)}"
     if n.has("persistence_pct"):
         text += f"; {n.pct('persistence_pct')} of the previous year's hot spots were hot spots again"
     return text + "."
-
-
-# --- people ---------------------------------------------------------------------------------
 
 
 def _peak_band(n: Num, who: str, sex: str = "") -> str:
@@ -980,18 +1043,18 @@ def _mam(n: Num) -> str:
 
 @template("victim_offender_overlap", "perpetrators who had been victims")
 def _overlap(n: Num) -> str:
-    before = (
-        "before their offence"
-        if n.finding.numbers.get("before_offence") is True
-        else "at some time (before or after the offence)"
-    )
-    text = f"{n.pct('value')} of perpetrators had been a victim of serious violence {before}{n.ci()}"
+    if n.has("ever_value"):  # the contract's value is victimisation before the first offence
+        text = (
+            f"{n.pct('value')} of perpetrators had been a victim of serious violence before their first offence in the "
+            f"period{n.ci()}, and {n.pct('ever_value')} at any time"
+        )
+    elif n.finding.numbers.get("before_offence") is True:
+        text = f"{n.pct('value')} of perpetrators had been a victim of serious violence before their offence{n.ci()}"
+    else:
+        text = f"{n.pct('value')} of perpetrators had been a victim of serious violence at some time (before or after the offence){n.ci()}"
     if n.has("reverse_value"):
         text += f"; {n.pct('reverse_value')} of victims had been suspected of serious violence"
     return text + "."
-
-
-# --- health ---------------------------------------------------------------------------------
 
 
 def _source(n: Num) -> str:
@@ -1294,6 +1357,67 @@ def _recommendation(n: Num) -> str:
             nums[key] = int(safe) if float(safe).is_integer() else safe
         triggers.append(Finding(str(t.get("section", "")), str(t.get("key", "")), "", nums))
     return fill_text(rule, triggers, n.area, {"under": n.under})
+
+
+# --- new police findings (analysis kit contract) ---------------------------------------------
+
+
+@template("change_vs_baseline", "the change against the baseline year")
+def _change_vs_baseline(n: Num) -> str:
+    return (
+        f"Offences per month in {n.period} showed {change_words(n.num('value'))} "
+        f"on the baseline year {n.text('baseline_period')}{n.ci(kind='change')}{_sig_change(n)}."
+    )
+
+
+@template("district_trend", "district trends", summary=False)
+def _district_trend(n: Num) -> str:
+    up = [display_value(d) for d in n.finding.numbers.get("increased_vs_baseline") or []]
+    down = [display_value(d) for d in n.finding.numbers.get("decreased_vs_baseline") or []]
+    base = n.text("baseline_period")
+    parts = []
+    if up:
+        parts.append(f"significantly more offences than in {base} in {join_words(up)}")
+    if down:
+        parts.append(f"significantly fewer in {join_words(down)}")
+    if not parts:
+        return f"No district's offences changed significantly against {base}."
+    return f"Against {base}, the latest year had " + "; ".join(parts) + "."
+
+
+@template("home_district_rate_standardised", "rates by home district, standardised for age")
+def _home_dsr(n: Num) -> str:
+    who = "victims" if n.finding.section == "victims" else "perpetrators"
+    lead = "had the highest" if _separated(n, lambda: None) else "had the highest point estimate of the"
+    crude = f" (crude rate {fmt_number(n.num('crude_value'), 2)})" if n.has("crude_value") else ""
+    nxt = (
+        f", against {n.text('next_district')} ({fmt_number(n.num('next_value'), 2)})"
+        if n.has("next_district") and n.has("next_value")
+        else ""
+    )
+    return (
+        f"Taking account of their different age structures, {n.text('district')} {lead} rate of {who} by home district: "
+        f"{n.rate('value')} residents, age-standardised{n.ci(kind='num')}{crude}{nxt}."
+    )
+
+
+@template("section_status", "sections not run", summary=False)
+def _section_status(n: Num) -> str:
+    status = "was not supplied" if n.get("status") == "not_supplied" else "was supplied but could not be used"
+    return f"{SECTION_WORDS.get(str(n.get('section')), display_value(n.get('section')))}: the data it needs {status} ({n.text('reason')})."
+
+
+@template("input_warning", "data warnings", summary=False)
+def _input_warning(n: Num) -> str:
+    return f"{SECTION_WORDS.get(str(n.get('section')), display_value(n.get('section')))}: {n.text('message')}"
+
+
+SECTION_WORDS = {
+    "health": "Health service data",
+    "risk_factors": "Risk and protective factors",
+    "surveys": "Surveys",
+    "population": "Population profile",
+}
 
 
 # --- evidence and the ingest ledger (drawn as tables or in the restricted appendix) ---------
