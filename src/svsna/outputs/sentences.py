@@ -76,6 +76,10 @@ class Missing(Exception):
         self.name = name
 
 
+class UseAnalysisText(Exception):
+    """The template cannot write this finding; print the analysis's own sentence (checked in public)."""
+
+
 class Suppressed(Exception):
     """A count the template needs is suppressed in this edition."""
 
@@ -359,8 +363,11 @@ def render(
         if overrides and finding.key in overrides:
             text = _Fmt(n).format(overrides[finding.key])
         elif tpl is not None:
-            text = tpl.fn(n)
-            checked = False
+            try:
+                text = tpl.fn(n)
+                checked = False
+            except UseAnalysisText:
+                text = finding.text.strip()
         else:
             text = finding.text.strip()  # no template yet: the analysis's sentence, checked below
             if _SIGNIFICANT_WORD.search(text) and not n.significant and "not" not in text.lower().split():
@@ -1356,7 +1363,12 @@ def _recommendation(n: Num) -> str:
                 raise Suppressed(key)
             nums[key] = int(safe) if float(safe).is_integer() else safe
         triggers.append(Finding(str(t.get("section", "")), str(t.get("key", "")), "", nums))
-    return fill_text(rule, triggers, n.area, {"under": n.under})
+    from svsna.errors import ConfigError
+
+    try:
+        return fill_text(rule, triggers, n.area, {"under": n.under})
+    except ConfigError:  # the rules changed since the assessment: its own sentence, checked as such
+        raise UseAnalysisText() from None
 
 
 # --- new police findings (analysis kit contract) ---------------------------------------------
