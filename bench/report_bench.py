@@ -1,46 +1,92 @@
-"""Time `build_reports` on the report test fixture (tests/outputs/fixtures).
+"""Time `build_reports` (both editions, PDFs, workbook) on an assessment already written by `svsna assess`.
 
-Run:  uv run python bench/report_bench.py [--no-pdf]
+Run:  uv run python bench/report_bench.py AREA_YAML [--no-pdf] [--repeat N]
 
-Recorded results (2-core VM, other jobs idle, warm file cache):
+e.g. after `svsna demo`:  uv run python bench/report_bench.py svsna-demo/data/area.yaml
 
-- fixture (1,017 indicator rows, 15 findings, real LLR LSOA boundaries), HTML + PDF,
-  both editions: 11.5 s wall for build_reports (2026-11-24, load average 3).
-- synthetic demo at scale 0.3 (11,254 indicator rows, 717 findings) through
-  `svsna report`: 36 s wall including imports (2026-11-24, integration clone of
-  stats+ingest+synth+analyses+health+report).
+It reads ``indicators.parquet``, ``findings.json`` and ``ledger.csv`` from the area's output
+folder and writes the reports to a temporary folder. It prints wall time and CPU time (this
+process plus the PDF worker processes: on a shared machine CPU time is the steadier measure)
+for the whole run and, when ``build_reports`` reports progress, for each stage: the full
+edition (its charts and maps), the public edition (disclosure control, its charts), the PDFs,
+the workbook and indicator files. Recorded results: ``bench/results/report.md``.
+
+To time another version of svsna with the same script, put its ``src`` first on the path:
+``PYTHONPATH=/path/to/other/src uv run python bench/report_bench.py AREA_YAML``.
 """
 
 from __future__ import annotations
 
+import inspect
+import itertools
+import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+def _cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run_once(area: Path, pdf: bool) -> dict[str, tuple[float, float]]:
+    from svsna.config import load_area_config
+    from svsna.outputs import build_reports
+
+    cfg = load_area_config(area)
+    src = cfg.output_dir
+    indicators = src / "indicators.parquet"
+    if not indicators.is_file():
+        indicators = src / "indicators.csv"
+    stages: dict[str, tuple[float, float]] = {}
+    marks = [("start", time.perf_counter(), _cpu())]
+
+    def progress(stage: str, detail: str) -> None:
+        if stage in ("edition", "pdf", "workbook") and not (stage == "pdf" and marks[-1][0].startswith("pdf")):
+            marks.append((f"{stage} {detail}".strip(), time.perf_counter(), _cpu()))
+
+    kwargs = {}
+    if "progress" in inspect.signature(build_reports).parameters:
+        kwargs["progress"] = progress
+    with tempfile.TemporaryDirectory() as out:
+        build_reports(
+            indicators,
+            src / "findings.json",
+            config=cfg,
+            ledger=src / "ledger.csv" if (src / "ledger.csv").is_file() else None,
+            out_dir=out,
+            boundaries=cfg.boundaries_path,
+            pdf=pdf,
+            **kwargs,
+        )
+    marks.append(("end", time.perf_counter(), _cpu()))
+    for (name, w0, c0), (_next, w1, c1) in itertools.pairwise(marks):
+        label = {"start": "load inputs and boundaries"}.get(name, name)
+        stages[label] = (w1 - w0, c1 - c0)
+    stages["total"] = (marks[-1][1] - marks[0][1], marks[-1][2] - marks[0][2])
+    return stages
 
 
 def main() -> None:
-    from tests.outputs.conftest import FIXTURES, SHARED_LSOA, fixture_config
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if not args:
+        raise SystemExit(__doc__)
+    pdf = "--no-pdf" not in sys.argv
+    repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 1
+    t0, c0 = time.perf_counter(), _cpu()
+    import svsna.outputs  # noqa: F401 - the import cost is reported separately
 
-    t0 = time.perf_counter()
-    from svsna.outputs import build_reports
-
-    import_s = time.perf_counter() - t0
-    with tempfile.TemporaryDirectory() as out:
-        t1 = time.perf_counter()
-        build_reports(
-            FIXTURES / "indicators.csv",
-            FIXTURES / "findings.json",
-            config=fixture_config(),
-            ledger=FIXTURES / "ledger.csv",
-            out_dir=out,
-            boundaries=SHARED_LSOA if SHARED_LSOA.exists() else None,
-            pdf="--no-pdf" not in sys.argv,
-        )
-        build_s = time.perf_counter() - t1
-    print(f"imports {import_s:.1f} s; build_reports {build_s:.1f} s")
+    print(f"imports: wall {time.perf_counter() - t0:.1f} s, cpu {_cpu() - c0:.1f} s")
+    with open("/proc/loadavg") as fh:
+        print(f"load average at start: {fh.read().split()[0]}")
+    for i in range(repeat):
+        stages = run_once(Path(args[0]), pdf)
+        print(f"run {i + 1}:")
+        for name, (wall, cpu) in stages.items():
+            print(f"  {name:40} wall {wall:6.1f} s   cpu {cpu:6.1f} s")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ __all__ = [
     "Event",
     "NightTimeEconomy",
     "Period",
+    "ReportSettings",
     "financial_year",
     "load_area_config",
 ]
@@ -164,6 +165,33 @@ class Disclosure(_Strict):
         return v
 
 
+class ReportSettings(_Strict):
+    """The partnership's own words and identity in the report (the ``report:`` block).
+
+    Every area- or definition-specific word of the report comes from here, from the area's
+    ``name``/``short_name`` or from the definition file; nothing is assumed from the LLR
+    reference. Markdown fields are rendered as Markdown with raw HTML disabled.
+    """
+
+    partnership: str | None = None  # e.g. "Leicester, Leicestershire and Rutland Violence Reduction Network"
+    title: str = "Serious Violence Strategic Needs Assessment"
+    edition: str | None = None  # e.g. "January 2022"; default: the month the report is produced
+    logo: Path | None = None  # PNG, JPEG or SVG, relative to area.yaml
+    logo_alt: str | None = None
+    foreword: str | None = None  # Markdown
+    contact: str | None = None  # Markdown
+    commentary: dict[str, str] = Field(default_factory=dict)  # section key -> Markdown, inserted verbatim
+    overrides: dict[str, str] = Field(default_factory=dict)  # finding key -> sentence ({number} placeholders)
+    map_attribution: str | None = None  # boundary licence line under maps (default: ONS/OS, OGL v3)
+
+    @field_validator("logo")
+    @classmethod
+    def _logo(cls, v: Path | None) -> Path | None:
+        if v is not None and v.suffix.lower() not in (".png", ".jpg", ".jpeg", ".svg"):
+            raise ValueError(f"logo must be a PNG, JPEG or SVG file, got {v.name!r}")
+        return v
+
+
 class Pseudonymisation(_Strict):
     key_env: str = "SVSNA_PSEUDONYM_KEY"
     key_file: Path | None = None
@@ -203,6 +231,7 @@ class AreaConfig(_Strict):
     columns: dict[str, dict[str, str]] = Field(default_factory=dict)
     """source -> {contract field -> column name in the file}, for columns named unlike the contract."""
     limits: IngestLimits = IngestLimits()
+    report: ReportSettings = ReportSettings()
     base_dir: Path = Path(".")
 
     @field_validator("financial_years")
@@ -286,6 +315,19 @@ class AreaConfig(_Strict):
         if self.boundaries is None:
             return None
         return self.boundaries if self.boundaries.is_absolute() else self.base_dir / self.boundaries
+
+    @property
+    def logo_path(self) -> Path | None:
+        """The partnership logo (``report.logo``), resolved against the area file's folder."""
+        logo = self.report.logo
+        if logo is None:
+            return None
+        return logo if logo.is_absolute() else self.base_dir / logo
+
+    @property
+    def partnership(self) -> str:
+        """Who publishes the report: ``report.partnership``, else the area's name."""
+        return self.report.partnership or self.name
 
     @property
     def output_dir(self) -> Path:

@@ -1,49 +1,154 @@
-"""Shared fixtures: the report built once from the fixture tables (tests/outputs/fixtures)."""
+"""Report fixtures built from what the analyses actually produce.
+
+- ``tiny``: the hand-built warehouse of ``tests/analyses/conftest.py`` (a two-county area,
+  "Testshire", 12 offences in the profile period), assessed by ``svsna.analyses`` and
+  reported in both editions with PDFs. Nearly every public count is suppressed: the small-area
+  case. Its ``report:`` block is a non-LLR partnership's (foreword, contact, commentary, an
+  override), so the report must not borrow LLR's words.
+- ``demo``: ``svsna synth`` at scale 0.1 (every data source, real 2011 LSOA boundaries of
+  the synthetic LLR) run through ingest, assess and report, with a logo and a ``report:`` block.
+
+Both are session fixtures; each builds once (tiny in about 15 s, demo in about a minute).
+"""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
+import yaml
 
 from svsna.config import AreaConfig
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_LSOA = Path(__file__).resolve().parents[2].parent / "shared/data/geography/boundaries/lsoa11_llr.geojson"
+# a 1x1 PNG (transparent), standing in for a partnership's logo
+LOGO_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+TINY_REPORT = {
+    "partnership": "Testshire Violence Prevention Partnership",
+    "edition": "March 2022",
+    "foreword": "Welcome to **our** assessment. <script>alert(1)</script>",
+    "contact": "Write to [the partnership](mailto:team@testshire.example) or call 01234 567890.",
+    "commentary": {"extent": "Local note: our *own* reading of the trend, inserted verbatim."},
+    "overrides": {"peak_weekday": "Override: {weekday:day} was the busiest day ({share:pct})."},
+}
 
 
-def fixture_config(**extra) -> AreaConfig:
-    """The LLR configuration the fixture figures belong to (periods as in the reference)."""
+@dataclass
+class Built:
+    """One report run: the paths written, the config, the inputs and the rendered editions."""
+
+    paths: Any
+    config: AreaConfig
+    indicators: pd.DataFrame
+    findings: list
+    out: Path
+
+
+def tiny_config(base: Path, **extra) -> AreaConfig:
     data = {
-        "name": "Leicester, Leicestershire and Rutland",
-        "short_name": "LLR",
-        "financial_years": [2017, 2018, 2019, 2020],
+        "name": "Testshire",
+        "short_name": "TS",
+        "financial_years": [2019, 2020],
         "latest": {"start": "2021-04-01", "end": "2021-09-30"},
-        "profile_period": {"start": "2020-04-01", "end": "2021-09-30"},
-        "events": [
-            {"date": "2020-03-23", "label": "Lockdown 1"},
-            {"date": "2020-11-05", "label": "Lockdown 2"},
-            {"date": "2021-01-06", "label": "Lockdown 3"},
-        ],
+        "events": [{"date": "2020-03-23", "label": "First lockdown"}],
+        "report": TINY_REPORT,
+        "base_dir": str(base),
     }
     data.update(extra)
     return AreaConfig.model_validate(data)
 
 
+def tiny_ledger() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source": ["offences", "offences", "victims", "suspects"],
+            "file": ["offences.csv", "offences.csv", "victims.csv", "suspects.csv"],
+            "outcome": ["loaded", "rejected", "loaded", "loaded"],
+            "reason": ["", "missing required value (domestic_flag)", "", ""],
+            "rows": [23, 1, 23, 22],
+            "definition": ["", "", "", ""],
+        }
+    )
+
+
+def assess_tiny(tmp: Path):
+    """Run every analysis on the hand-built warehouse (tests/analyses/conftest.py)."""
+    from tests.analyses.conftest import build_warehouse, make_config
+
+    from svsna.analyses import run_assessment
+
+    wh = build_warehouse(tmp / "wh")
+    try:
+        return run_assessment(wh, make_config())
+    finally:
+        wh.close()
+
+
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """build_reports on the fixture, with real LSOA boundaries when the shared copy exists."""
+def tiny_assessment(tmp_path_factory):
+    return assess_tiny(tmp_path_factory.mktemp("tiny-wh"))
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory, tiny_assessment) -> Built:
     from svsna.outputs import build_reports
 
-    out = tmp_path_factory.mktemp("report")
+    out = tmp_path_factory.mktemp("tiny-report")
+    config = tiny_config(out)
     paths = build_reports(
-        FIXTURES / "indicators.csv",
-        FIXTURES / "findings.json",
-        config=fixture_config(),
-        ledger=FIXTURES / "ledger.csv",
+        tiny_assessment.indicators,
+        tiny_assessment.findings,
+        config=config,
+        ledger=tiny_ledger(),
         metadata={"input_hashes": {"offences: offences.csv": "ab" * 32}},
-        out_dir=out,
-        boundaries=SHARED_LSOA if SHARED_LSOA.exists() else None,
+        out_dir=out / "output",
         svg_charts=True,  # SVG charts carry their labels as text, which the disclosure test reads
     )
-    return paths
+    return Built(paths, config, tiny_assessment.indicators, tiny_assessment.findings, out)
+
+
+def _demo_report_block(base: Path) -> dict:
+    (base / "logo.png").write_bytes(LOGO_PNG)
+    return {
+        "partnership": "Synthetic Violence Reduction Partnership",
+        "edition": "January 2022",
+        "logo": "logo.png",
+        "logo_alt": "Synthetic Violence Reduction Partnership logo",
+        "contact": "Email **svrp@example.org** for questions about this summary.",
+        "commentary": {"geography": "The partnership's own note on where violence happens."},
+    }
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory) -> Built:
+    """The synthetic partnership at scale 0.1, ingested, assessed and reported with PDFs."""
+    from svsna.config import load_area_config
+    from svsna.pipeline.run import run_pipeline
+    from svsna.synth import generate
+
+    base = tmp_path_factory.mktemp("demo") / "data"
+    generate(base, scale=0.1)
+    area = base / "area.yaml"
+    raw = yaml.safe_load(area.read_text(encoding="utf-8"))
+    raw["report"] = _demo_report_block(base)
+    area.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    config = load_area_config(area)
+    result = run_pipeline(config, demo=True, pdf=True, progress=False)
+    out = config.output_dir
+    ind = pd.read_parquet(out / "indicators.parquet")
+    from svsna.indicators import findings_from_json
+
+    found = findings_from_json((out / "findings.json").read_text(encoding="utf-8"))
+    return Built(result.reports, config, ind, found, base)
+
+
+def today_edition() -> str:
+    return dt.date.today().strftime("%B %Y")

@@ -1,42 +1,59 @@
-"""`svsna report` end to end, and the HTML opened in headless Chromium."""
+"""`svsna report` end to end, and the HTML in headless Chromium: rendered, and checked by axe-core."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from tests.outputs.conftest import FIXTURES, SHARED_LSOA
+import yaml
 from typer.testing import CliRunner
 
+from svsna.indicators import findings_to_json
+
 CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
-def _area(tmp_path: Path) -> Path:
+def _area(tmp_path: Path, assessment) -> Path:
+    from tests.outputs.conftest import TINY_REPORT, tiny_ledger
+
     out = tmp_path / "output" / "restricted"
     out.mkdir(parents=True)
-    for name in ("indicators.csv", "findings.json", "ledger.csv"):
-        shutil.copy(FIXTURES / name, out / name)
+    assessment.indicators.to_csv(out / "indicators.csv", index=False)
+    (out / "findings.json").write_text(findings_to_json(assessment.findings), encoding="utf-8")
+    tiny_ledger().to_csv(out / "ledger.csv", index=False)
     area = tmp_path / "area.yaml"
     area.write_text(
-        "name: Leicester, Leicestershire and Rutland\nshort_name: LLR\nfinancial_years: [2017, 2018, 2019, 2020]\n"
-        "latest: {start: 2021-04-01, end: 2021-09-30}\nprofile_period: {start: 2020-04-01, end: 2021-09-30}\n"
-        "output: output\n",
+        yaml.safe_dump(
+            {
+                "name": "Testshire",
+                "short_name": "TS",
+                "financial_years": [2019, 2020],
+                "latest": {"start": "2021-04-01", "end": "2021-09-30"},
+                "output": "output",
+                "report": TINY_REPORT,
+            }
+        ),
         encoding="utf-8",
     )
     return area
 
 
-def test_cli_report_writes_and_prints_every_output(tmp_path):
+def test_cli_report_writes_and_prints_every_output(tmp_path, tiny_assessment):
     from svsna.cli import app
 
-    area = _area(tmp_path)
-    args = ["report", "--area", str(area), "--no-pdf"]
-    if SHARED_LSOA.exists():
-        args += ["--boundaries", str(SHARED_LSOA)]
-    result = CliRunner().invoke(app, args, terminal_width=200)
+    area = _area(tmp_path, tiny_assessment)
+    before = (tmp_path / "output" / "restricted" / "indicators.csv").read_bytes()
+    result = CliRunner().invoke(app, ["report", "--area", str(area), "--no-pdf"], terminal_width=200)
     assert result.exit_code == 0, result.output
     out = tmp_path / "output"
     expected = {
@@ -49,7 +66,7 @@ def test_cli_report_writes_and_prints_every_output(tmp_path):
             assert str(out / folder / name) in result.output
     assert not (out / "restricted" / "sna-full.pdf").exists()  # --no-pdf
     # the assessment's own indicators.csv is left as it was
-    assert (out / "restricted" / "indicators.csv").read_bytes() == (FIXTURES / "indicators.csv").read_bytes()
+    assert (out / "restricted" / "indicators.csv").read_bytes() == before
     assert len(list((out / "history").iterdir())) == 1
 
 
@@ -64,26 +81,69 @@ def test_cli_report_without_an_assessment_says_what_to_run(tmp_path):
     assert "svsna assess" in proc.stderr
 
 
-@pytest.mark.browser
-def test_chromium_renders_the_public_summary(built, tmp_path):
+def test_cli_report_rejects_an_unknown_commentary_section(tmp_path, tiny_assessment):
+    from svsna.cli import app
+
+    area = _area(tmp_path, tiny_assessment)
+    raw = yaml.safe_load(area.read_text(encoding="utf-8"))
+    raw["report"]["commentary"] = {"extnet": "typo"}
+    area.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    from svsna.errors import ConfigError
+
+    result = CliRunner().invoke(app, ["report", "--area", str(area), "--no-pdf"], terminal_width=200)
+    assert isinstance(result.exception, ConfigError) and result.exception.exit_code == 3
+    assert "extnet" in str(result.exception)
+
+
+def _need_chromium() -> None:
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
             pytest.fail("chromium is required in CI")
         pytest.skip("/usr/bin/chromium not installed")
+
+
+def _axe(path: Path) -> list[dict]:
+    """axe-core's violations for a local HTML file in headless Chromium (no network)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page()
+            page.route(
+                "**/*",
+                lambda route: route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort(),
+            )
+            page.goto(path.as_uri())
+            page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        finally:
+            browser.close()
+    return result["violations"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("edition", ["public_html", "full_html"])
+def test_axe_finds_no_serious_accessibility_problem(demo, edition):
+    _need_chromium()
+    violations = _axe(getattr(demo.paths, edition))
+    bad = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
+    assert not bad, bad
+
+
+@pytest.mark.browser
+def test_chromium_renders_the_public_summary(tiny, tmp_path):
+    _need_chromium()
     shot = tmp_path / "page.png"
     cmd = [
         str(CHROMIUM),
         "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *LAUNCH_ARGS,
         "--no-first-run",
         f"--user-data-dir={tmp_path / 'profile'}",
         f"--screenshot={shot}",
         "--window-size=1280,4000",
-        built.public_html.as_uri(),
+        tiny.paths.public_html.as_uri(),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert shot.is_file(), proc.stderr[-2000:]
@@ -91,4 +151,4 @@ def test_chromium_renders_the_public_summary(built, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1280, 4000)
-    assert len(data) > 50_000  # a blank page compresses to a few kB; charts and text do not
+    assert len(data) > 50_000  # a blank page compresses to a few kB; text and tables do not

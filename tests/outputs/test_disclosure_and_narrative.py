@@ -92,13 +92,16 @@ def test_unsafe_numbers_finds_counts_but_not_other_numbers():
     assert unsafe_numbers("Peak 22:00-05:00 on 23 March 2020; rate 9.47 per 1,000; under 25s.", RULES) == []
 
 
-def test_significant_only_when_the_test_says_so():
-    f = Finding("geography", "k", "Melton's rate was significantly higher than LLR.", significance="Similar")
-    assert sentence(f).text == "Melton's rate was higher than LLR (the difference is not statistically significant)."
-    g = Finding("extent", "k", "A significant decrease of 14.6%.", significance="Decrease")
+def test_an_analysis_sentence_claiming_untested_significance_is_not_printed():
+    # a finding without a template is printed in the analysis's own words, never edited; one that
+    # claims a significance its test did not find is withheld
+    f = Finding("geography", "new_key", "Melton's rate was significantly higher than LLR.", significance="Similar")
+    out = sentence(f)
+    assert out.text is None and "significance" in out.withheld
+    g = Finding("extent", "new_key", "A significant decrease of 14.6%.", significance="Decrease")
     assert sentence(g).text == "A significant decrease of 14.6%."
-    h = Finding("extent", "k", "There was a significant fall.", significance=None)
-    assert sentence(h).text == "There was a fall."
+    h = Finding("extent", "new_key", "The difference is not significant.", significance="Similar")
+    assert sentence(h).text == "The difference is not significant."
 
 
 def test_public_sentences_round_or_withhold_counts():
@@ -107,15 +110,29 @@ def test_public_sentences_round_or_withhold_counts():
     def check(t):
         return unsafe_numbers(t, RULES)
 
-    f = Finding("extent", "k", "3,529 offences were recorded in 2020/21.", {"count": 3529, "change_pct": -14.6})
-    assert sentence(f, rule=rule, check=check).text == "Around 3,530 offences were recorded in 2020/21."
-    small = Finding("nature", "k", "There were 6 murders.", {"count": 6})
+    # a template writes the count through the rule
+    f = Finding(
+        "extent",
+        "offences_latest_year",
+        "",
+        {
+            "offences": 3529,
+            "period": "2020/21",
+            "previous_offences": 4132,
+            "previous_period": "2019/20",
+            "change_pct": -14.6,
+        },
+    )
+    assert sentence(f, rule=rule, check=check).text.startswith("Around 3,530 offences were recorded in 2020/21")
+    small = Finding("nature", "health_peak_month", "", {"label": "murders", "month": "2021-07", "count": 6})
     out = sentence(small, rule=rule, check=check)
     assert out.text is None and "suppressed" in out.withheld
-    private = Finding("cohorts", "k", "78% were male.", {"share_pct": 78.0}, public=False)
+    private = Finding("cohorts", "sex_share", "", {"male_share": 78.0, "female_share": 22.0}, public=False)
     assert sentence(private, rule=rule, check=check).text is None
-    # a count hidden in the text but not in numbers is still caught by the check
-    sneaky = Finding("nature", "k", "Only 3 offences involved a firearm.", {})
+    # an analysis's own sentence (no template) holding an unsafe count is withheld by the check
+    raw = Finding("extent", "new_key", "3,529 offences were recorded in 2020/21.", {"count": 3529})
+    assert sentence(raw, rule=rule, check=check).text is None
+    sneaky = Finding("nature", "new_key", "Only 3 offences involved a firearm.", {})
     assert sentence(sneaky, rule=rule, check=check).text is None
 
 

@@ -1,9 +1,8 @@
-"""Chart/table routing helpers and boundary handling, on small hand-made inputs."""
+"""Chart/table routing helpers on small hand-made inputs."""
 
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from svsna.outputs.views import is_core, natural_order
 
@@ -35,35 +34,3 @@ def test_core_views():
     assert is_core("timing", "month") and not is_core("health", "month")
     assert is_core("geography", "district") and not is_core("perpetrators", "district")
     assert is_core("victims", "sex|age_band") and not is_core("nature", "offence_type")
-
-
-def test_boundaries_dissolve_districts_from_lsoa_names():
-    gpd = pytest.importorskip("geopandas")
-    from shapely.geometry import box
-
-    from svsna.outputs.maps import choropleth, load_boundaries
-
-    lsoas = gpd.GeoDataFrame(
-        {"LSOA11CD": ["E01000001", "E01000002", "E01000003"], "LSOA11NM": ["Alpha 001A", "Alpha 001B", "Beta 002A"]},
-        geometry=[box(-1.2, 52.6, -1.1, 52.7), box(-1.1, 52.6, -1.0, 52.7), box(-1.0, 52.6, -0.9, 52.7)],
-        crs=4326,
-    )
-    b = load_boundaries(lsoas)
-    assert sorted(b.district["district_name"]) == ["Alpha", "Beta"]
-    assert b.lsoa.crs.to_epsg() == 27700
-    rows = pd.DataFrame({"breakdown_value": ["Alpha", "Beta"], "value": [4.5, float("nan")]})
-    png, alt = choropleth(b.district, rows, value_label="Rate per 1,000")
-    assert png[1:4] == b"PNG"
-    assert "highest Alpha (4.50)" in alt and "suppressed or without data: Beta" in alt
-
-
-def test_boundaries_without_lsoa_codes_are_a_clear_error():
-    gpd = pytest.importorskip("geopandas")
-    from shapely.geometry import box
-
-    from svsna.errors import InputDataError
-    from svsna.outputs.maps import load_boundaries
-
-    bad = gpd.GeoDataFrame({"name": ["x"]}, geometry=[box(0, 0, 1, 1)], crs=4326)
-    with pytest.raises(InputDataError, match="no column holds LSOA codes"):
-        load_boundaries(bad)

@@ -53,19 +53,69 @@ def find_boundaries(config: AreaConfig) -> Path | None:
 
 
 def _lookup(config: AreaConfig) -> Any:
-    """``lsoa_code -> district_name`` from the geography input, to dissolve districts from LSOAs."""
-    import pandas as pd
+    """``lsoa_code`` with district, ward and NPA names from the geography input (districts and hot-spot names)."""
+    from svsna.outputs.maps import geography_lookup
 
-    path = config.input_path("geography")
-    if path is None or not path.is_file():
-        return None
-    try:
-        head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError):
-        return None
-    if not {"lsoa_code", "district_name"} <= set(head.columns):
-        return None
-    return pd.read_csv(path, usecols=["lsoa_code", "district_name"], encoding="utf-8-sig")
+    return geography_lookup(config)
+
+
+class _ReportProgress:
+    """A rich progress display on stderr: the edition being built, charts and maps drawn, PDFs typeset."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self.progress: Any = None
+        self.tasks: dict[str, Any] = {}
+        self.pdfs_left = 0
+
+    def __enter__(self) -> _ReportProgress:
+        if not self.enabled:
+            return self
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self.progress.start()
+        self.tasks["edition"] = self.progress.add_task("Editions (full, public)", total=2)
+        self.tasks["chart"] = self.progress.add_task("Charts drawn", total=None)
+        self.tasks["map"] = self.progress.add_task("Maps drawn", total=None)
+        return self
+
+    def update(self, stage: str, detail: str) -> None:
+        if self.progress is None:
+            return
+        p, t = self.progress, self.tasks
+        if stage == "edition":
+            if detail != "full":
+                p.advance(t["edition"])
+            p.update(t["edition"], description=f"Editions (now: {detail})")
+        elif stage in ("chart", "map"):
+            p.advance(t[stage])
+        elif stage == "pdf":
+            if "pdf" not in t:
+                p.update(t["edition"], completed=2, description="Editions (full, public)")
+                t["pdf"] = p.add_task("PDFs typeset (tagged PDF/UA)", total=0)
+            p.update(t["pdf"], total=(p.tasks[t["pdf"]].total or 0) + 1)
+        elif stage == "pdf-done":
+            p.advance(t["pdf"])
+        elif stage == "workbook":
+            p.update(t["edition"], completed=2, description="Editions (full, public)")
+            t["workbook"] = p.add_task("Workbook and indicator files", total=None)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            for task in self.progress.tasks:
+                if task.total is None:
+                    self.progress.update(task.id, total=task.completed)
+            self.progress.stop()
 
 
 def register(app: typer.Typer) -> None:
@@ -87,6 +137,7 @@ def register(app: typer.Typer) -> None:
         no_pdf: Annotated[
             bool, typer.Option("--no-pdf", help="Skip the PDFs (HTML, workbooks and tables only).")
         ] = False,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     ) -> None:
         """Write the restricted full SNA and the public release (summary, tables, manifest).
 
@@ -117,15 +168,17 @@ def register(app: typer.Typer) -> None:
         bounds: Any = None
         if bounds_path is not None:
             bounds = {"lsoa": bounds_path, "lookup": _lookup(config)}
-        paths = build_reports(
-            found.indicators,
-            found.findings,
-            config=config,
-            ledger=found.ledger,
-            out_dir=out or config.output_dir,
-            boundaries=bounds,
-            pdf=not no_pdf,
-        )
+        with _ReportProgress(enabled=not quiet) as bar:
+            paths = build_reports(
+                found.indicators,
+                found.findings,
+                config=config,
+                ledger=found.ledger,
+                out_dir=out or config.output_dir,
+                boundaries=bounds,
+                pdf=not no_pdf,
+                progress=bar.update,
+            )
         for name, path in paths.items():
             if path.exists():
                 typer.echo(f"{name}: {path}")

@@ -8,7 +8,7 @@ suppressed in the public edition, rates and shares are hidden when their numerat
 
 Examples
 --------
->>> indicator_kind("rate_per_1000"), indicator_kind("share_knife"), indicator_kind("offences_monthly", "Count")
+>>> indicator_kind("area_rate"), indicator_kind("knife_share"), indicator_kind("offences_monthly", "Count")
 ('rate', 'percent', 'count')
 >>> indicator_label("ae_rate_per_1000_diagnosis")
 'A&E attendances: rate per 1,000 by diagnosis'
@@ -23,11 +23,17 @@ import re
 __all__ = [
     "BREAKDOWN_LABELS",
     "SECTION_TITLES",
+    "VALUE_LABELS",
+    "WEEKDAY_NAMES",
     "breakdown_label",
+    "display_value",
+    "humanise",
     "indicator_kind",
     "indicator_label",
+    "kind_of",
     "source_line",
     "unit_label",
+    "value_heading",
 ]
 
 SECTION_TITLES: dict[str, str] = {
@@ -107,10 +113,7 @@ _LABELS: dict[str, str] = {
     "part_year_vs_last_year": "Part-year offences as a share of the last full year (%)",
     "run_rate_change": "Change in offences per month, part year against last year (%)",
     "rate": "Rate per 1,000 population",
-    "rate_per_1000": "Rate per 1,000 population",
     "rate_ratio_age": "Rate ratio, under 25s to 25 and over",
-    "rate_ratio_under25": "Rate ratio, under 25s to 25 and over",
-    "change_year_on_year_pct": "Change on previous year (%)",
     "victim_prevalence": "Residents who were victims (%)",
     "perpetrator_prevalence": "Residents who were perpetrators (%)",
     "under25_offences_with_under25_victim": "Offences by under 25s with a victim under 25 (%)",
@@ -120,7 +123,6 @@ _LABELS: dict[str, str] = {
     "offence_type_rate_ratio_age": "Rate ratio, under 25s to 25 and over, by offence type",
     "sub_offence_share": "Share of the offence type's offences (%)",
     "knife_share": "Offences involving a knife or sharp object (%)",
-    "share_knife": "Offences involving a knife or sharp object (%)",
     "weapon_share": "Offences involving a weapon (%)",
     "knife_offences_district_share": "Share of knife offences by district (%)",
     # timing and NTE
@@ -129,9 +131,7 @@ _LABELS: dict[str, str] = {
     "weekday_share": "Share of offences by day of week (%)",
     "hour_share": "Share of offences by hour of day (%)",
     "weekday_hour_offences": "Offences by day and hour",
-    "offences_weekday_hour": "Offences by day and hour",
     "nte_share": "Offences in the night-time economy (%)",
-    "share_nte": "Offences in the night-time economy (%)",
     "nte_offences": "Offences in the night-time economy",
     "nte_offence_mix": "Night-time economy: share by offence (%)",
     "nte_weekday_share": "Night-time economy: share by day of week (%)",
@@ -147,22 +147,18 @@ _LABELS: dict[str, str] = {
     # geography
     "area_rate": "Rate per 1,000 population",
     "area_share": "Share of all offences (%)",
-    "share_of_total": "Share of all offences (%)",
     "npa_share": "Share of offences by neighbourhood policing area (%)",
     "setting_share": "Share of offences by setting (%)",
     "lsoa_offences": "Offences by LSOA",
     "lsoa_rate": "Rate per 1,000 population by LSOA",
     "deprivation_rate": "Offences by deprivation decile (IMD 2019)",
     "hotspot_gi": "Getis-Ord Gi* z-score",
-    "hotspot_gi_star": "Getis-Ord Gi* z-score",
     "hotspot_persistence": "Hot spots persisting into the next year (%)",
     # people
     "age_band_rate": "Rate per 1,000 population by age band",
     "sex_share": "Share by sex (%)",
-    "share_sex": "Share by sex (%)",
     "sex_rate": "Rate per 1,000 population by sex",
     "ethnicity_share": "Share by ethnic group (%)",
-    "share_ethnicity": "Share by ethnic group (%)",
     "home_npa_share": "Share by home neighbourhood policing area (%)",
     "home_district_share": "Share by home district (%)",
     "home_district_rate": "Rate per 1,000 population by home district",
@@ -173,7 +169,6 @@ _LABELS: dict[str, str] = {
     # cohorts
     "repeat_offenders": "Repeat offenders (2+ offences)",
     "repeat_offender_offence_share": "Offences involving a repeat offender (%)",
-    "share_offences_repeat": "Offences by repeat offenders (%)",
     "frequent_perpetrators": "Most frequent perpetrators (3+ offences)",
     "frequent_perpetrator_share": "Most frequent perpetrators: share of the cohort (%)",
     "frequent_perpetrator_mean": "Most frequent perpetrators: averages",
@@ -263,7 +258,7 @@ _SOURCE_BY_SECTION: dict[str, str] = {
 def indicator_kind(indicator: str, method: str | None = None) -> str:
     """``count``, ``rate``, ``ratio``, ``percent``, ``score`` or ``number``.
 
-    >>> indicator_kind("rate_ratio_under25"), indicator_kind("completeness_pct"), indicator_kind("hotspot_gi_star")
+    >>> indicator_kind("ae_rate_ratio_under25"), indicator_kind("completeness_pct"), indicator_kind("gi_star_z")
     ('ratio', 'percent', 'score')
     """
     name = indicator.lower()
@@ -338,3 +333,156 @@ def source_line(section: str, indicator: str) -> str:
         if indicator.startswith(pre):
             return src
     return _SOURCE_BY_SECTION.get(section, "Police recorded crime")
+
+
+#: Full day names by their usual abbreviations (reports write days in full).
+WEEKDAY_NAMES: dict[str, str] = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+
+#: Words for machine values that analyses put in ``breakdown_value`` (flags, measures, codes).
+VALUE_LABELS: dict[str, str] = {
+    "all": "All",
+    "knife_carrier": "Habitual knife carrier",
+    "mental_health": "Mental health flag",
+    "drugs": "Drugs flag",
+    "domestic_abuse": "Domestic abuse flag",
+    "ever": "Ever a victim",
+    "before_first_offence": "Victim before their first offence",
+    "age_at_first_offence": "Age at first offence (years)",
+    "age_at_latest_offence": "Age at latest offence (years)",
+    "offences_in_window": "Offences in the period",
+    "age_at_mam": "Age at the murder or attempted murder (years)",
+    "years_first_offence_to_mam": "Years from first offence to the murder or attempted murder",
+    "offences_before_mam": "Offences before the murder or attempted murder",
+    "m": "Male",
+    "f": "Female",
+    "u": "Not known",
+    "unknown": "Not known",
+    "nan": "Not known",
+    "none": "Not known",
+    "": "Not known",
+    "under 25 vs 25 and over": "Under 25s compared with 25 and over",
+}
+
+
+def humanise(text: str) -> str:
+    """Machine text (``snake_case``, ``table.column``) as words, first letter capitalised.
+
+    >>> humanise("knife_carrier"), humanise("offences.knife_flag"), humanise("Assault with injury")
+    ('Habitual knife carrier', 'Offences: knife flag', 'Assault with injury')
+    """
+    raw = str(text).strip()
+    if raw.lower() in VALUE_LABELS:
+        return VALUE_LABELS[raw.lower()]
+    if "_" not in raw and not re.fullmatch(r"[a-z]+\.[a-z_]+", raw):
+        return raw
+    table, dot, column = raw.partition(".")
+    if dot and re.fullmatch(r"[a-z_]+", table) and re.fullmatch(r"[a-z_]+", column):
+        return f"{table.replace('_', ' ').capitalize()}: {column.replace('_', ' ')}"
+    words = raw.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _hour_words(value: str) -> str | None:
+    v = value.strip()
+    if v.isdigit() and 0 <= int(v) <= 23:
+        h = int(v)
+        return f"{h:02d}:00-{h:02d}:59"
+    return None
+
+
+def display_value(value: object, breakdown: str = "") -> str:
+    """A ``breakdown_value`` as a reader sees it: days in full, hours as clock ranges, flags in words.
+
+    Two-way values (``"Male|15-19"``) are labelled part by part and joined with a comma.
+
+    >>> display_value("Sat", "weekday"), display_value("Mon|00", "weekday|hour"), display_value("7", "hour")
+    ('Saturday', 'Monday 00:00-00:59', '07:00-07:59')
+    >>> display_value("mental_health", "flag"), display_value("Male|3", "sex|harm_rank"), display_value(None)
+    ('Mental health flag', 'Male, harm rank 3', 'Not known')
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "Not known"
+    text = str(value)
+    parts = breakdown.split("|") if breakdown else []
+    if "|" in text:
+        bits = text.split("|")
+        names = parts if len(parts) == len(bits) else [""] * len(bits)
+        shown = [display_value(b, n) for b, n in zip(bits, names, strict=True)]
+        if names[-1:] == ["hour"] and len(shown) >= 2:
+            return ", ".join([*shown[:-2], f"{shown[-2]} {shown[-1]}"])
+        return ", ".join(shown)
+    low = text.strip().lower()
+    looks_like_day = low[:3] in WEEKDAY_NAMES and len(low) in (3, 6, 7, 8, 9)
+    if low[:3] in WEEKDAY_NAMES and (breakdown.endswith("weekday") or looks_like_day):
+        return WEEKDAY_NAMES[low[:3]]
+    if breakdown.endswith("hour"):
+        words = _hour_words(text)
+        if words:
+            return words
+    if breakdown == "harm_rank" and text.strip().isdigit():
+        return f"harm rank {text.strip()}"
+    if breakdown == "imd_decile" and text.strip().isdigit():
+        d = int(text)
+        return f"{d} (most deprived)" if d == 1 else f"{d} (least deprived)" if d == 10 else str(d)
+    return humanise(text)
+
+
+#: ``statistic`` (indicator table) -> the formatting kind the views use.
+_STAT_KIND: dict[str, str] = {
+    "count": "count",
+    "rate": "rate",
+    "percentage": "percent",
+    "percent_change": "percent",
+    "ratio": "ratio",
+    "mean": "number",
+    "median": "number",
+    "z": "score",
+    "score": "score",
+    "value": "number",
+}
+
+
+def kind_of(statistic: object, indicator: str = "", method: object = None) -> str:
+    """The formatting kind of rows: from their ``statistic`` when stated, else from the name.
+
+    >>> kind_of("percentage"), kind_of("ratio"), kind_of(None, "offences", "Count")
+    ('percent', 'ratio', 'count')
+    """
+    if isinstance(statistic, str) and statistic in _STAT_KIND:
+        return _STAT_KIND[statistic]
+    return indicator_kind(indicator, method if isinstance(method, str) else None)
+
+
+def value_heading(kind: str, unit: object = None, *, public: bool = False) -> str:
+    """A table column heading or axis label that names the unit (from the ``unit`` column).
+
+    >>> value_heading("rate", "per 1,000 residents"), value_heading("percent", "%")
+    ('Rate per 1,000 residents', 'Percentage (%)')
+    >>> value_heading("count", "offences", public=True), value_heading("number", "years")
+    ('Offences (rounded)', 'Average (years)')
+    >>> value_heading("ratio", "times"), value_heading("score", "z-score")
+    ('Rate ratio (times)', 'Gi* z-score')
+    """
+    u = unit.strip() if isinstance(unit, str) and unit.strip() and unit.strip().lower() != "nan" else ""
+    if kind == "rate":
+        return f"Rate {u}" if u.startswith("per ") else f"Rate ({u})" if u else "Rate per 1,000 residents"
+    if kind == "percent":
+        return "Percentage (%)"
+    if kind == "count":
+        noun = u if u and u != "count" else "number"
+        return noun[:1].upper() + noun[1:] + (" (rounded)" if public else "")
+    if kind == "ratio":
+        return "Rate ratio (times)"
+    if kind == "score":
+        return "Gi* z-score" if "z" in u else "Score"
+    if u and u not in ("%",):
+        return f"Average ({u})"
+    return "Value"

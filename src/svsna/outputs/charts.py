@@ -1,10 +1,21 @@
-"""Charts in the svsna house style, each returned as SVG bytes plus its alt text.
+"""Charts in the svsna house style, each returned as image bytes plus its alt text.
 
 Every function takes a small pandas frame of indicator-table rows (already filtered to
 one indicator and breakdown, and already disclosure-controlled for the public edition),
-draws one chart and returns a :class:`Chart`: the SVG, the alt text describing what the
-chart shows, and nothing else. Missing values (suppressed cells) are drawn as gaps or
-hatched grey and named in the alt text; a chart never invents a value.
+draws one chart and returns a :class:`Chart`: the PNG (and SVG when asked for), the alt
+text describing what the chart shows, and the value labels it printed with their text and
+background colours (so a test can check their contrast). Missing values (suppressed
+cells) are drawn as gaps or white with grey hatching, named in the alt text and keyed in
+the legend; a chart never invents a value.
+
+Rules every chart keeps:
+
+- value labels sit outside the bars, in near-black on white (WCAG AA contrast), never rotated;
+- a ratio is drawn on a logarithmic axis with a line at 1 (no difference); confidence
+  intervals that run beyond the axis are cut at the edge and marked with an arrow head;
+- one period length per axis: a part-year bar among financial years is annualised,
+  hatched and labelled so (see :func:`bar_ci`'s ``annualised``);
+- hatching means "suppressed or no data" and nothing else, and the legend says so.
 
 Examples
 --------
@@ -19,11 +30,11 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from svsna.outputs import theme
-from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, hour_range
+from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, hour_range, month_words
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -37,20 +48,28 @@ __all__ = [
     "heatmap_weekday_hour",
     "hour_lines",
     "pyramid",
+    "ratio_chart",
+    "ratio_limits",
     "spc_trend",
 ]
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_NAMES: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _SEX = {"m": "M", "male": "M", "f": "F", "female": "F"}
+_WHITE = "#FFFFFF"
 
 
 @dataclass(frozen=True)
 class Chart:
-    """One rendered chart: SVG bytes (HTML), PNG bytes (PDF) and a text alternative."""
+    """One rendered chart: SVG bytes (HTML, optional), PNG bytes and a text alternative.
+
+    ``labels`` lists every value label drawn as ``(text, text colour, background colour)``.
+    """
 
     svg: bytes
     alt: str
     png: bytes = b""
+    labels: tuple[tuple[str, str, str], ...] = field(default=())
 
 
 def _num(x: object) -> float | None:
@@ -66,9 +85,12 @@ def _fmt(x: float | None, unit: str) -> str:
         return fmt_pct(x)
     if unit == "count":
         return fmt_count(x)
-    if unit == "ratio":
-        return fmt_number(x, 2)
     return fmt_number(x, 2)
+
+
+def _labels(df: pd.DataFrame) -> list[str]:
+    col = "label" if "label" in df.columns else "breakdown_value"
+    return [str(v) for v in df[col]]
 
 
 def bar_ci(
@@ -79,12 +101,18 @@ def bar_ci(
     unit: str = "rate",
     horizontal: bool = True,
     order: Sequence[str] | None = None,
+    annualised: Sequence[bool] | None = None,
+    comparator_label: str = "",
+    ci_label: str = "95% confidence intervals",
 ) -> Chart:
-    """Bars with confidence-interval whiskers, one per ``breakdown_value``.
+    """Bars with confidence-interval whiskers, one per ``breakdown_value`` (or ``label``).
 
-    Bars are styled by ``significance`` when present (hatching plus colour, as in
-    Fingertips) and a dashed line marks ``comparator_value`` when one is given.
-    Suppressed values (missing) are listed as such and left out.
+    Bars are coloured by ``significance`` when present (as in Fingertips, with a legend) and
+    a dashed line marks ``comparator_value`` when one is given (``comparator_label`` names
+    it). Values are printed beside the bars in dark text on white. Suppressed values
+    (missing) are labelled "suppressed" and left out. ``annualised`` marks bars whose
+    values were scaled to a year (part-year periods among full years): they are hatched
+    dots and the legend says so.
     """
     import numpy as np
 
@@ -92,129 +120,339 @@ def bar_ci(
     if order is not None:
         df["_o"] = df["breakdown_value"].map({v: i for i, v in enumerate(order)})
         df = df.sort_values("_o")
-    labels = [str(v) for v in df["breakdown_value"]]
+    labels = _labels(df)
     values = [_num(v) for v in df["value"]]
     lows = [_num(v) for v in df.get("lower", [None] * len(df))]
     highs = [_num(v) for v in df.get("upper", [None] * len(df))]
     sigs = [str(s).lower() if isinstance(s, str) else "" for s in df.get("significance", [""] * len(df))]
     comps = [c for c in (_num(v) for v in df.get("comparator_value", [])) if c is not None]
+    part = list(annualised) if annualised is not None else [False] * len(df)
     n = len(labels)
+    printed: list[tuple[str, str, str]] = []
     with theme.house_style():
         if horizontal:
-            fig, ax = theme.new_figure(6.4, max(1.6, 0.32 * n + 0.8))
+            fig, ax = theme.new_figure(6.4, max(1.5, 0.3 * n + 0.8))
         else:
-            fig, ax = theme.new_figure(6.4, 3.0)
+            fig, ax = theme.new_figure(6.4, 2.9)
         pos = np.arange(n)
         heights = [v if v is not None else 0.0 for v in values]
-        colours, hatches = [], []
+        colours = []
         for s in sigs:
             style = theme.SIGNIFICANCE_STYLE.get(s)
             colours.append(style["colour"] if style else theme.OKABE_ITO["blue"])
-            hatches.append(style["hatch"] if style else "")
+        draw = ax.barh if horizontal else ax.bar
+        size = {"height": 0.7} if horizontal else {"width": 0.7}
+        bars = draw(pos, heights, color=colours, edgecolor="#333333", linewidth=0.5, **size)
+        for bar, v, p in zip(bars, values, part, strict=True):
+            if v is None:
+                bar.set_visible(False)
+            elif p:
+                bar.set_facecolor("#A6CEE3")
+                bar.set_hatch("..")
         if horizontal:
-            bars = ax.barh(pos, heights, color=colours, edgecolor="#333333", linewidth=0.5, height=0.7)
             ax.set_yticks(pos, labels)
             ax.invert_yaxis()
             ax.set_xlabel(value_label)
             ax.grid(axis="x")
             ax.grid(axis="y", visible=False)
         else:
-            bars = ax.bar(pos, heights, color=colours, edgecolor="#333333", linewidth=0.5, width=0.7)
-            ax.set_xticks(pos, labels)
+            ax.set_xticks(pos, _wrap_ticks(labels))
             ax.set_ylabel(value_label)
-        for bar, h, v in zip(bars, hatches, values, strict=True):
-            bar.set_hatch(h)
-            if v is None:
-                bar.set_visible(False)
-        err_pos, err_val, err_lo, err_hi = [], [], [], []
-        for i, (v, lo, hi) in enumerate(zip(values, lows, highs, strict=True)):
-            if v is not None and lo is not None and hi is not None:
-                err_pos.append(i)
-                err_val.append(v)
-                err_lo.append(max(v - lo, 0))
-                err_hi.append(max(hi - v, 0))
-        if err_pos:
+        err = [
+            (i, v, lo, hi)
+            for i, (v, lo, hi) in enumerate(zip(values, lows, highs, strict=True))
+            if None not in (v, lo, hi)
+        ]
+        if err:
             kw = {"fmt": "none", "ecolor": "#000000", "elinewidth": 0.9, "capsize": 2.5}
+            ix = [e[0] for e in err]
+            vv = [e[1] for e in err]
+            spread = [[max(e[1] - e[2], 0) for e in err], [max(e[3] - e[1], 0) for e in err]]
             if horizontal:
-                ax.errorbar(err_val, err_pos, xerr=[err_lo, err_hi], **kw)
+                ax.errorbar(vv, ix, xerr=spread, **kw)
             else:
-                ax.errorbar(err_pos, err_val, yerr=[err_lo, err_hi], **kw)
-        top = max([abs(v) for v in values if v is not None] + [1e-9])
+                ax.errorbar(ix, vv, yerr=spread, **kw)
+        # a label sits beyond the end of its bar and interval: to the right (or above) for a positive
+        # value, to the left (or below) for a negative one (e.g. a fall in a change chart)
+        ends = []
+        for v, lo, hi in zip(values, lows, highs, strict=True):
+            if v is None:
+                ends.append(0.0)
+            elif v >= 0:
+                ends.append(max(v, hi) if hi is not None else v)
+            else:
+                ends.append(min(v, lo) if lo is not None else v)
+        top = max([e for e in ends if e > 0] + [1e-9])
+        bottom = min([e for e in ends if e < 0] + [0.0])
         for i, v in enumerate(values):
             text = "suppressed" if v is None else _fmt(v, unit)
-            inside = v is not None and v > 0.18 * top  # short bars get their label outside, in dark text
-            at = 0 if inside or v is None else max(v, 0)
-            colour = "#FFFFFF" if inside and _dark(colours[i]) else "#1A1A1A"
-            if not inside and v is not None and highs[i] is not None:
-                at = max(at, highs[i])  # clear of the confidence interval
+            at = ends[i]
+            neg = v is not None and v < 0
             if horizontal:
                 ax.annotate(
-                    text, (at, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7, color=colour
+                    text,
+                    (at, i),
+                    xytext=(-3 if neg else 3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    ha="right" if neg else "left",
+                    fontsize=7,
+                    color=theme.TEXT_COLOUR,
                 )
             else:
                 ax.annotate(
                     text,
                     (i, at),
-                    xytext=(0, 3),
+                    xytext=(0, -3 if neg else 3),
                     textcoords="offset points",
                     ha="center",
+                    va="top" if neg else "bottom",
                     fontsize=7,
-                    rotation=90,
-                    color=colour,
-                    va="bottom",
+                    color=theme.TEXT_COLOUR,
                 )
+            printed.append((text, theme.TEXT_COLOUR, _WHITE))
+        span = top - bottom
+        if horizontal:
+            ax.set_xlim(bottom - (0.22 * span if bottom < 0 else 0), top + 0.22 * span)
+        else:
+            ax.set_ylim(bottom - (0.18 * span if bottom < 0 else 0), top + 0.18 * span)
+        if bottom < 0:
+            (ax.axvline if horizontal else ax.axhline)(0, color="#000000", linewidth=0.8)
         if len(set(comps)) == 1:
             c = comps[0]
             line = ax.axvline if horizontal else ax.axhline
             line(c, color="#000000", linestyle="--", linewidth=1)
+            name = f"{comparator_label} {_fmt(c, unit)}".strip() if comparator_label else f"comparator {_fmt(c, unit)}"
             ax.annotate(
-                f"comparator {_fmt(c, unit)}",
+                name,
                 (c, 1.0) if horizontal else (1.0, c),
                 xycoords=("data", "axes fraction") if horizontal else ("axes fraction", "data"),
-                xytext=(2, -2),
+                xytext=(2, 2),
                 textcoords="offset points",
                 fontsize=7,
-                va="top",
+                va="bottom",
+                ha="left" if horizontal else "right",
+                color=theme.TEXT_COLOUR,
+                annotation_clip=False,
             )
-        _significance_legend(ax, sigs)
+            printed.append((name, theme.TEXT_COLOUR, _WHITE))
+        _legend(ax, sigs, any(p and v is not None for p, v in zip(part, values, strict=True)), horizontal)
         svg, png = theme.render_both(fig)
     shown = [(lab, v) for lab, v in zip(labels, values, strict=True) if v is not None]
-    parts = [f"{lab} {_fmt(v, unit)}" for lab, v in shown]
+    parts = [
+        f"{lab} {_fmt(v, unit)}" + (" (annualised)" if p else "")
+        for (lab, v), p in zip(shown, [p for p, v in zip(part, values, strict=True) if v is not None], strict=True)
+    ]
     hidden = [lab for lab, v in zip(labels, values, strict=True) if v is None]
-    alt = f"Bar chart of {value_label.lower()} by {title_noun}" + (
-        f", with 95% confidence intervals: {'; '.join(parts)}."
-        if any(lo is not None for lo in lows)
-        else f": {'; '.join(parts)}."
+    alt = f"Bar chart of {value_label[:1].lower() + value_label[1:]} by {title_noun}" + (
+        f", with {ci_label}: {'; '.join(parts)}." if any(lo is not None for lo in lows) else f": {'; '.join(parts)}."
     )
     if hidden:
         alt += f" Suppressed: {', '.join(hidden)}."
-    return Chart(svg, alt, png)
+    return Chart(svg, alt, png, tuple(printed))
 
 
-def _dark(colour: str) -> bool:
-    """Whether white text reads on this fill (relative luminance below 0.35)."""
-    from matplotlib.colors import to_rgb
+def _wrap_ticks(labels: Sequence[str], width: int = 14) -> list[str]:
+    import textwrap
 
-    r, g, b = to_rgb(colour)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.35
+    return ["\n".join(textwrap.wrap(lab, width)) or lab for lab in labels]
 
 
-def _significance_legend(ax, sigs: Sequence[str]) -> None:
+def _legend(ax, sigs: Sequence[str], annualised: bool = False, horizontal: bool = True) -> None:
     from matplotlib.patches import Patch
 
     present = [s for s in dict.fromkeys(sigs) if s in theme.SIGNIFICANCE_STYLE]
-    if not present:
-        return
     handles = [
         Patch(
             facecolor=theme.SIGNIFICANCE_STYLE[s]["colour"],
-            hatch=theme.SIGNIFICANCE_STYLE[s]["hatch"],
             edgecolor="#333333",
             label=theme.SIGNIFICANCE_STYLE[s]["label"],
         )
         for s in present
     ]
-    ax.legend(handles=handles, loc="lower right", fontsize=7)
+    if annualised:
+        handles.append(Patch(facecolor="#A6CEE3", hatch="..", edgecolor="#333333", label="Part year, annualised"))
+    if handles:
+        height = ax.get_position().height * ax.figure.get_figheight()  # inches
+        gap = (0.5 if horizontal else 0.62) / max(height, 0.5)  # below the tick labels and axis title
+        ax.legend(
+            handles=handles, loc="upper center", bbox_to_anchor=(0.5, -gap), ncols=min(3, len(handles)), fontsize=7
+        )
+
+
+def ratio_chart(
+    rows: pd.DataFrame,
+    *,
+    value_label: str,
+    title_noun: str,
+    ci_label: str = "95% confidence intervals",
+) -> Chart:
+    """Rate ratios as points with confidence intervals on a logarithmic axis, a line at 1.
+
+    The axis spans the point estimates (and 1) with room around them; an interval running
+    beyond the axis is cut at the edge and ends in an arrow head, so one very wide
+    interval (a handful of events) cannot squash the others. Ratios of zero (no events in
+    the numerator group) and suppressed ratios cannot sit on a log axis: they are listed
+    beside the chart as such. Each row's value and interval are printed at the right.
+    """
+
+    labels = _labels(rows)
+    values = [_num(v) for v in rows["value"]]
+    lows = [_num(v) for v in rows.get("lower", [None] * len(rows))]
+    highs = [_num(v) for v in rows.get("upper", [None] * len(rows))]
+    printed: list[tuple[str, str, str]] = []
+    n = len(labels)
+    lo_lim, hi_lim = ratio_limits(values, lows, highs)
+    with theme.house_style():
+        fig, ax = theme.new_figure(6.4, max(1.6, 0.32 * n + 0.9))
+        ax.set_xscale("log")
+        ax.set_xlim(lo_lim, hi_lim)
+        ax.axvline(1.0, color="#000000", linewidth=1, linestyle="-")
+        clipped = False
+        sig_any = nonsig_any = False
+        for i, (v, lo, hi) in enumerate(zip(values, lows, highs, strict=True)):
+            if v is None or v <= 0:
+                text = "suppressed" if v is None else "0 (no events in one group)"
+                ax.annotate(
+                    text,
+                    (lo_lim, i),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=7,
+                    color=theme.TEXT_COLOUR,
+                )
+                printed.append((text, theme.TEXT_COLOUR, _WHITE))
+                continue
+            significant = lo is not None and hi is not None and (lo > 1 or hi < 1)
+            colour = theme.OKABE_ITO["vermillion"] if significant else "#595959"
+            sig_any |= significant
+            nonsig_any |= not significant
+            if lo is not None and hi is not None:
+                a, b = max(lo, lo_lim), min(hi, hi_lim)
+                ax.plot([a, b], [i, i], color="#000000", linewidth=1.0, solid_capstyle="butt")
+                for end, cut, marker in ((lo, lo < lo_lim, "<"), (hi, hi > hi_lim, ">")):
+                    if cut:
+                        clipped = True
+                        ax.plot(
+                            [lo_lim if marker == "<" else hi_lim],
+                            [i],
+                            marker=marker,
+                            color="#000000",
+                            markersize=5,
+                            clip_on=False,
+                        )
+                    else:
+                        ax.plot([end, end], [i - 0.15, i + 0.15], color="#000000", linewidth=1.0)
+            ax.plot(
+                [v],
+                [i],
+                marker="o",
+                markersize=5.5,
+                color=colour,
+                markeredgecolor="#000000",
+                markeredgewidth=0.6,
+                zorder=3,
+            )
+            text = fmt_number(v, 2) + (
+                f" ({fmt_number(lo, 2)} to {fmt_number(hi, 2)})" if lo is not None and hi is not None else ""
+            )
+            ax.annotate(
+                text,
+                (1.01, i),
+                xycoords=("axes fraction", "data"),
+                va="center",
+                fontsize=7,
+                color=theme.TEXT_COLOUR,
+                annotation_clip=False,
+            )
+            printed.append((text, theme.TEXT_COLOUR, _WHITE))
+        ax.set_yticks(range(n), labels)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_xlabel(value_label + " (log scale; 1 = equal rates)")
+        ax.grid(axis="x", which="both", linewidth=0.4)
+        ax.grid(axis="y", visible=False)
+        from matplotlib.ticker import FuncFormatter
+
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:g}"))
+        ax.xaxis.set_minor_formatter(FuncFormatter(lambda x, _p: f"{x:g}" if str(f"{x:g}")[0] in "25" else ""))
+        ax.tick_params(axis="x", which="minor", labelsize=6.5)
+        from matplotlib.lines import Line2D
+
+        handles = []
+        if sig_any:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    color=theme.OKABE_ITO["vermillion"],
+                    markeredgecolor="#000000",
+                    label="Interval excludes 1",
+                )
+            )
+        if nonsig_any:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    color="#595959",
+                    markeredgecolor="#000000",
+                    label="Interval includes 1",
+                )
+            )
+        if clipped:
+            handles.append(Line2D([], [], marker=">", linestyle="-", color="#000000", label="Interval continues"))
+        if handles:
+            ax.legend(
+                handles=handles,
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.28 if n < 6 else -0.12),
+                ncols=len(handles),
+                fontsize=7,
+            )
+        fig.subplots_adjust(right=0.72)
+        svg, png = theme.render_both(fig)
+    parts = []
+    for lab, v, lo, hi in zip(labels, values, lows, highs, strict=True):
+        if v is None:
+            parts.append(f"{lab} suppressed")
+        elif lo is not None and hi is not None:
+            parts.append(f"{lab} {fmt_number(v, 2)} ({fmt_number(lo, 2)} to {fmt_number(hi, 2)})")
+        else:
+            parts.append(f"{lab} {fmt_number(v, 2)}")
+    alt = (
+        f"Chart of {value_label[:1].lower() + value_label[1:]} by {title_noun} on a logarithmic scale with a line "
+        f"at 1 (equal rates), with {ci_label}: {'; '.join(parts)}."
+    )
+    if clipped:
+        alt += " Intervals wider than the axis are cut at its edge and marked with an arrow."
+    return Chart(svg, alt, png, tuple(printed))
+
+
+def ratio_limits(
+    values: Sequence[float | None], lows: Sequence[float | None], highs: Sequence[float | None]
+) -> tuple[float, float]:
+    """The x-axis of a ratio chart: the point estimates and 1 with room around them, extended to
+    take in confidence limits but never beyond 2.5 times that room (wider intervals are cut).
+
+    >>> lo, hi = ratio_limits([1.6, 2.6, 4.35], [1.4, 1.55, 0.23], [1.8, 4.5, 256.5])
+    >>> round(lo, 2), round(hi, 1)
+    (0.25, 17.4)
+    """
+    pos = [v for v in values if v is not None and v > 0]
+    lo_lim = min([*pos, 1.0]) / 1.6
+    hi_lim = max([*pos, 1.0]) * 1.6
+    finite_lo = [lo for lo, v in zip(lows, values, strict=True) if lo is not None and lo > 0 and v]
+    finite_hi = [hi for hi, v in zip(highs, values, strict=True) if hi is not None and v]
+    if finite_lo:
+        lo_lim = max(min(lo_lim, min(finite_lo) / 1.1), lo_lim / 2.5)
+    if finite_hi:
+        hi_lim = min(max(hi_lim, max(finite_hi) * 1.1), hi_lim * 2.5)
+    return lo_lim, hi_lim
 
 
 def spc_trend(
@@ -227,7 +465,8 @@ def spc_trend(
 
     ``rows`` has ``breakdown_value`` ``YYYY-MM``, ``value``, the process limits in
     ``lower``/``upper``, the centre line in ``comparator_value`` (if given) and the
-    point type in ``significance``. ``events`` are ``(YYYY-MM, label)`` annotations.
+    point type in ``significance``. ``events`` are ``(YYYY-MM, label)`` annotations, written
+    above the data (the axis is extended so they never cross a line).
     """
     import numpy as np
     import pandas as pd
@@ -235,10 +474,10 @@ def spc_trend(
     df = rows.sort_values("breakdown_value").reset_index(drop=True)
     x = pd.PeriodIndex(df["breakdown_value"].astype(str), freq="M").to_timestamp()
     y = np.array([_num(v) if _num(v) is not None else np.nan for v in df["value"]], dtype=float)
-    lo = df["lower"].astype(float).to_numpy()
-    hi = df["upper"].astype(float).to_numpy()
+    lo = df["lower"].astype(float).to_numpy() if "lower" in df else np.full(len(df), np.nan)
+    hi = df["upper"].astype(float).to_numpy() if "upper" in df else np.full(len(df), np.nan)
     centre = df["comparator_value"].astype(float).to_numpy() if "comparator_value" in df else np.full(len(df), np.nan)
-    ptype = [str(s) if isinstance(s, str) else "" for s in df.get("significance", [""] * len(df))]
+    ptype = [str(s).lower() if isinstance(s, str) else "" for s in df.get("significance", [""] * len(df))]
     with theme.house_style():
         fig, ax = theme.new_figure(6.6, 3.1)
         ax.plot(x, y, color=theme.OKABE_ITO["blue"], linewidth=1.4, marker="o", markersize=3, label=value_label)
@@ -249,44 +488,41 @@ def spc_trend(
             ax.plot(x, hi, color="#555555", linestyle="--", linewidth=0.9)
         high = [i for i, p in enumerate(ptype) if p.endswith(("concern", "high")) and np.isfinite(y[i])]
         low = [i for i, p in enumerate(ptype) if p.endswith(("improvement", "low")) and np.isfinite(y[i])]
-        if high:
-            ax.scatter(
-                x[high],
-                y[high],
-                marker="^",
-                s=36,
-                color=theme.OKABE_ITO["vermillion"],
-                zorder=3,
-                edgecolor="#000000",
-                linewidth=0.5,
-                label="Special cause: high",
-            )
-        if low:
-            ax.scatter(
-                x[low],
-                y[low],
-                marker="v",
-                s=36,
-                color=theme.OKABE_ITO["sky_blue"],
-                zorder=3,
-                edgecolor="#000000",
-                linewidth=0.5,
-                label="Special cause: low",
-            )
-        top = np.nanmax(np.concatenate([y, hi])) if len(y) else 1
-        for k, (month, label) in enumerate(events):
+        for idx, marker, colour, name in (
+            (high, "^", theme.OKABE_ITO["vermillion"], "Special cause: high"),
+            (low, "v", theme.OKABE_ITO["sky_blue"], "Special cause: low"),
+        ):
+            if idx:
+                ax.scatter(
+                    x[idx],
+                    y[idx],
+                    marker=marker,
+                    s=36,
+                    color=colour,
+                    zorder=3,
+                    edgecolor="#000000",
+                    linewidth=0.5,
+                    label=name,
+                )
+        top = float(np.nanmax(np.concatenate([y, hi, [1e-9]]))) if len(y) else 1.0
+        ax.set_ylim(0, top * 1.32)
+        shown_events = 0
+        for month, label in events:
             when = pd.Period(month, freq="M").to_timestamp()
             if len(x) and x.min() <= when <= x.max():
                 ax.axvline(when, color=theme.OKABE_ITO["purple"], linestyle=":", linewidth=1)
                 ax.annotate(
                     label,
-                    (when, top * (1.0 - 0.07 * (k % 3))),
+                    (when, 1.0 - 0.075 * (shown_events % 3)),
+                    xycoords=("data", "axes fraction"),
                     fontsize=6.5,
-                    rotation=0,
-                    xytext=(2, 0),
+                    xytext=(2, -2),
                     textcoords="offset points",
-                    color="#333333",
+                    va="top",
+                    color=theme.TEXT_COLOUR,
+                    bbox={"boxstyle": "square,pad=0.1", "fc": _WHITE, "ec": "none"},
                 )
+                shown_events += 1
         import matplotlib.dates as mdates
 
         span = len(x)
@@ -295,25 +531,59 @@ def spc_trend(
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
         ax.tick_params(axis="x", labelsize=7)
         ax.set_ylabel(value_label)
-        ax.set_ylim(bottom=0)
-        ax.legend(loc="lower left", ncols=3, fontsize=7)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=5, fontsize=7)
         svg, png = theme.render_both(fig)
     finite = [(str(m), v) for m, v in zip(df["breakdown_value"], y, strict=True) if np.isfinite(v)]
-    alt = f"Line chart of monthly {value_label.lower()}"
+    alt = f"Line chart of monthly {value_label[:1].lower() + value_label[1:]}"
     if finite:
         peak = max(finite, key=lambda t: t[1])
         trough = min(finite, key=lambda t: t[1])
-        alt += f" from {finite[0][0]} to {finite[-1][0]}; highest {peak[0]}, lowest {trough[0]}"
+        alt += (
+            f" from {month_words(finite[0][0])} to {month_words(finite[-1][0])}; highest in {month_words(peak[0])}, "
+            f"lowest in {month_words(trough[0])}"
+        )
     n_special = len(high) + len(low)
-    alt += f"; {n_special} month(s) outside common-cause variation are marked." if n_special else "."
+    if n_special:
+        alt += f"; {n_special} {'month' if n_special == 1 else 'months'} outside common-cause variation are marked."
+    else:
+        alt += "."
+    if np.isnan(y).any():
+        alt += f" {int(np.isnan(y).sum())} suppressed months are left as gaps."
     return Chart(svg, alt, png)
 
 
-def heatmap_weekday_hour(rows: pd.DataFrame, *, value_label: str) -> Chart:
-    """Hour x weekday heat map from ``breakdown_value`` ``"Sat|23"`` rows.
+def period_lines(rows: pd.DataFrame, *, value_label: str, unit: str = "count") -> Chart:
+    """Values by period (e.g. quarters) as a line with markers; suppressed periods are gaps.
+
+    Used for monthly series shown by quarter because some months were suppressed.
+    """
+    import numpy as np
+
+    labels = _labels(rows)
+    y = np.array([_num(v) if _num(v) is not None else np.nan for v in rows["value"]], dtype=float)
+    with theme.house_style():
+        fig, ax = theme.new_figure(6.6, 2.8)
+        ax.plot(range(len(y)), y, color=theme.OKABE_ITO["blue"], marker="o", markersize=4, linewidth=1.4)
+        step = max(1, len(labels) // 10)
+        ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)], fontsize=7)
+        ax.set_ylabel(value_label)
+        ax.set_ylim(bottom=0)
+        svg, png = theme.render_both(fig)
+    finite = [(lab, v) for lab, v in zip(labels, y, strict=True) if np.isfinite(v)]
+    alt = f"Line chart of {value_label[:1].lower() + value_label[1:]} by quarter"
+    if finite:
+        peak = max(finite, key=lambda t: t[1])
+        alt += f" from {finite[0][0]} to {finite[-1][0]}; highest in {peak[0]} ({_fmt(peak[1], unit)})"
+    gaps = int(np.isnan(y).sum())
+    alt += f"; {gaps} suppressed quarters are left as gaps." if gaps else "."
+    return Chart(svg, alt, png)
+
+
+def heatmap_weekday_hour(rows: pd.DataFrame, *, value_label: str) -> Chart | None:
+    """Hour x weekday heat map from ``breakdown_value`` ``"Sat|23"`` rows; None when every cell is missing.
 
     Uses the cividis colour map (monotonic in lightness, so it reads in greyscale);
-    missing (suppressed) cells are hatched grey.
+    missing (suppressed) cells, and only those, are white with grey hatching, keyed below.
     """
     import numpy as np
 
@@ -323,34 +593,57 @@ def heatmap_weekday_hour(rows: pd.DataFrame, *, value_label: str) -> Chart:
         if day[:3].title() in WEEKDAYS and hour.strip().isdigit():
             val = _num(v)
             grid[WEEKDAYS.index(day[:3].title()), int(hour)] = np.nan if val is None else val
+    if not np.isfinite(grid).any():
+        return None
     with theme.house_style():
-        fig, ax = theme.new_figure(6.6, 2.6)
+        fig, ax = theme.new_figure(6.6, 2.9)
         ax.grid(False)
-        ax.set_facecolor("#EEEEEE")
         masked = np.ma.masked_invalid(grid)
         im = ax.imshow(masked, aspect="auto", cmap="cividis", interpolation="nearest")
-        if np.isnan(grid).any():
-            from matplotlib.patches import Rectangle
+        missing = np.argwhere(np.isnan(grid))
+        from matplotlib.patches import Patch, Rectangle
 
+        for d, h in missing:
             ax.add_patch(
-                Rectangle((-0.5, -0.5), 24, 7, fill=False, hatch="xx", edgecolor="#999999", linewidth=0, zorder=0)
+                Rectangle(
+                    (h - 0.5, d - 0.5),
+                    1,
+                    1,
+                    facecolor=theme.SUPPRESSED_FILL,
+                    hatch=theme.SUPPRESSED_HATCH,
+                    edgecolor=theme.SUPPRESSED_EDGE,
+                    linewidth=0,
+                )
             )
-        ax.set_yticks(range(7), WEEKDAYS)
-        ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
+        ax.set_yticks(range(7), DAY_NAMES)
+        ax.set_xticks(range(0, 24, 2), [f"{h:02d}:00" for h in range(0, 24, 2)], fontsize=7)
         ax.set_xlabel("Hour of day")
         for s in ax.spines.values():
             s.set_visible(False)
         cb = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.01)
         cb.set_label(value_label, fontsize=8)
+        if len(missing):
+            ax.legend(
+                handles=[
+                    Patch(
+                        facecolor=theme.SUPPRESSED_FILL,
+                        hatch=theme.SUPPRESSED_HATCH,
+                        edgecolor=theme.SUPPRESSED_EDGE,
+                        label="Suppressed (small number)",
+                    )
+                ],
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.25),
+                fontsize=7,
+            )
         svg, png = theme.render_both(fig)
-    alt = f"Heat map of {value_label.lower()} by hour of day (columns) and day of week (rows)"
-    if np.isfinite(grid).any():
-        d, h = np.unravel_index(np.nanargmax(grid), grid.shape)
-        alt += f"; the busiest cell is {WEEKDAYS[d]} {hour_range(int(h))}"
-        totals = np.nansum(grid, axis=1)
-        alt += f" and the busiest day is {WEEKDAYS[int(np.argmax(totals))]}"
-    if np.isnan(grid).any():
-        alt += f"; {int(np.isnan(grid).sum())} suppressed or empty cells are hatched"
+    alt = f"Heat map of {value_label[:1].lower() + value_label[1:]} by hour of day (columns) and day of week (rows)"
+    d, h = np.unravel_index(np.nanargmax(grid), grid.shape)
+    alt += f"; the busiest hour is {DAY_NAMES[d]} {hour_range(int(h))}"
+    totals = np.nansum(grid, axis=1)
+    alt += f" and the busiest day is {DAY_NAMES[int(np.argmax(totals))]}"
+    if len(missing):
+        alt += f"; {len(missing)} suppressed cells are white with grey hatching"
     return Chart(svg, alt + ".", png)
 
 
@@ -385,12 +678,19 @@ def hour_lines(series: Mapping[str, pd.DataFrame], *, value_label: str) -> Chart
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left", fontsize=7)
         svg, png = theme.render_both(fig)
-    alt = f"Line chart of {value_label.lower()} by hour of day for {', '.join(series)}: " + "; ".join(peaks) + "."
+    alt = (
+        f"Line chart of {value_label[:1].lower() + value_label[1:]} by hour of day for {', '.join(series)}: "
+        + "; ".join(peaks)
+        + "."
+    )
     return Chart(svg, alt, png)
 
 
 def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
-    """Age-band pyramid: males to the left, females to the right (``"M|15-19"`` rows)."""
+    """Age-band pyramid: males to the left, females to the right (``"M|15-19"`` rows).
+
+    Suppressed bands are outlined white boxes with grey hatching, keyed in the legend.
+    """
     import numpy as np
 
     data: dict[str, dict[str, float | None]] = {"M": {}, "F": {}}
@@ -408,8 +708,9 @@ def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
     m = np.array([data["M"].get(b) if data["M"].get(b) is not None else np.nan for b in bands], dtype=float)
     f = np.array([data["F"].get(b) if data["F"].get(b) is not None else np.nan for b in bands], dtype=float)
     with theme.house_style():
-        fig, ax = theme.new_figure(6.4, max(2.2, 0.28 * len(bands) + 0.9))
+        fig, ax = theme.new_figure(6.4, max(2.2, 0.26 * len(bands) + 0.9))
         pos = np.arange(len(bands))
+        lim = float(np.nanmax(np.concatenate([m, f, [1e-9]]))) * 1.1
         ax.barh(
             pos,
             -np.nan_to_num(m),
@@ -425,13 +726,26 @@ def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
             color=theme.OKABE_ITO["orange"],
             edgecolor="#333333",
             linewidth=0.5,
-            hatch="///",
             label="Female",
             height=0.75,
         )
+        gap = lim * 0.12
+        any_missing = False
+        for i in range(len(bands)):
+            for arr, side in ((m, -1), (f, 1)):
+                if np.isnan(arr[i]):
+                    any_missing = True
+                    ax.barh(
+                        [i],
+                        [side * gap],
+                        color=theme.SUPPRESSED_FILL,
+                        hatch=theme.SUPPRESSED_HATCH,
+                        edgecolor=theme.SUPPRESSED_EDGE,
+                        linewidth=0.5,
+                        height=0.75,
+                    )
         ax.set_yticks(pos, bands)
         ax.axvline(0, color="#000000", linewidth=0.8)
-        lim = np.nanmax(np.concatenate([m, f, [1e-9]])) * 1.1
         ax.set_xlim(-lim, lim)
         ticks = ax.get_xticks()
         ax.set_xticks(ticks, [fmt_number(abs(t), 1 if lim < 10 else 0) for t in ticks])
@@ -440,26 +754,31 @@ def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
         ax.set_ylabel("Age band")
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
-        ax.legend(loc="lower right")
-        for i in range(len(bands)):
-            for arr, side in ((m, -1), (f, 1)):
-                if np.isnan(arr[i]):
-                    ax.annotate(
-                        "suppressed",
-                        (0, i),
-                        xytext=(side * 3, 0),
-                        textcoords="offset points",
-                        va="center",
-                        ha="right" if side < 0 else "left",
-                        fontsize=6.5,
-                        color="#333333",
-                    )
+        from matplotlib.patches import Patch
+
+        handles, _ = ax.get_legend_handles_labels()
+        if any_missing:
+            handles.append(
+                Patch(
+                    facecolor=theme.SUPPRESSED_FILL,
+                    hatch=theme.SUPPRESSED_HATCH,
+                    edgecolor=theme.SUPPRESSED_EDGE,
+                    label="Suppressed",
+                )
+            )
+        ax.legend(handles=handles, loc="lower right")
         svg, png = theme.render_both(fig)
-    alt = f"Population pyramid of {who}: {value_label.lower()} by age band, males left and females right."
+    alt = (
+        f"Population pyramid of {who}: {value_label[:1].lower() + value_label[1:]} "
+        "by age band, males left and females right."
+    )
     if np.isfinite(m).any():
         alt += f" Highest for males aged {bands[int(np.nanargmax(m))]} ({fmt_number(np.nanmax(m), 2)})"
     if np.isfinite(f).any():
         alt += f" and for females aged {bands[int(np.nanargmax(f))]} ({fmt_number(np.nanmax(f), 2)})."
+    n_missing = int(np.isnan(m).sum() + np.isnan(f).sum())
+    if n_missing:
+        alt += f" {n_missing} suppressed age-sex groups are hatched."
     return Chart(svg, alt, png)
 
 

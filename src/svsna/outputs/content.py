@@ -10,6 +10,9 @@ Examples
 >>> s.add_table(TableBlock("t1", "Offences by year", ["Year", "Number"], [["2020/21", "3,530"]], "Police"))
 >>> number_blocks([s]); s.blocks[0].number, s.blocks[0].label
 (1, 'Table 1')
+>>> wide = TableBlock("w", "Wide", ["Area", *[f"Column {i}" for i in range(14)]], [["x", *["12,345.6"] * 14]], "")
+>>> [len(p) for p in wide.print_parts()], wide.print_parts()[1][0]
+([12, 4], 0)
 """
 
 from __future__ import annotations
@@ -50,6 +53,75 @@ class TableBlock:
 
     def cells(self) -> list[list[Cell]]:
         return [[c if isinstance(c, Cell) else Cell(str(c)) for c in row] for row in self.rows]
+
+    def _widths(self) -> tuple[list[int], list[int]]:
+        """Per column: the narrowest it can be and the width it would like, in characters."""
+        cells = self.cells()
+        least, like = [], []
+        for j, head in enumerate(self.columns):
+            words = [len(w) for w in str(head).split()] or [1]
+            lo, hi = max(words), min(len(str(head)), 18)
+            for row in cells:
+                if j >= len(row):
+                    continue
+                c = row[j]
+                text = c.text + (f" {c.marker}" if c.marker else "")
+                if "num" in c.cls.split():
+                    lo = max(lo, len(text))
+                    hi = max(hi, len(text))
+                else:
+                    lo = max(lo, max((len(w) for w in text.split()), default=1))
+                    hi = max(hi, min(len(text), 34))
+            least.append(lo)
+            like.append(max(hi, lo))
+        return least, like
+
+    def col_widths(self, budget: int = 0) -> list[float]:
+        """Relative column widths (percent, summing to 100) from the text they hold.
+
+        Every column first gets the width of its longest unbreakable text (a number, the
+        longest word); what is left of the line is shared out in proportion to how much wider
+        each column would like to be.
+        """
+        least, like = self._widths()
+        budget = budget or (118 if self.dense else 100)
+        pad = 3  # cell padding is about three characters wide
+        base = [w + pad for w in least]
+        spare = max(budget - sum(base), 0)
+        extra = [max(b - a, 0) for a, b in zip(least, like, strict=True)]
+        share = min(1.0, spare / sum(extra)) if sum(extra) else 0.0
+        widths = [b + e * share for b, e in zip(base, extra, strict=True)]
+        total = sum(widths) or 1
+        return [round(100 * w / total, 1) for w in widths]
+
+    @property
+    def dense(self) -> bool:
+        """Whether the table is set in a smaller type (many columns)."""
+        return len(self.columns) > 6 or sum(self._widths()[0]) > 70
+
+    def print_parts(self, budget: int = 0) -> list[list[int]]:
+        """Column indices of each part of the table on a portrait page (the first column repeats).
+
+        A table whose narrowest layout does not fit the page's width (``budget`` characters;
+        by default about 100, or 118 in the denser type) is split across parts rather than
+        cut at the page edge.
+        """
+        least, _ = self._widths()
+        budget = budget or (118 if self.dense else 100)
+        cost = [w + 2 for w in least]
+        if sum(cost) <= budget or len(self.columns) <= 2:
+            return [list(range(len(self.columns)))]
+        parts: list[list[int]] = []
+        current: list[int] = [0]
+        used = cost[0]
+        for j in range(1, len(self.columns)):
+            if used + cost[j] > budget and len(current) > 1:
+                parts.append(current)
+                current, used = [0], cost[0]
+            current.append(j)
+            used += cost[j]
+        parts.append(current)
+        return parts
 
     @property
     def numeric_columns(self) -> list[bool]:
@@ -96,6 +168,7 @@ class Section:
     number: int = 0
     html_extra: str = ""
     html_lead: str = ""  # trusted HTML shown first, under the heading (e.g. the open-data proxy statement)
+    commentary: str = ""  # the partnership's own words for this section (Markdown rendered to HTML), verbatim
 
     def add_table(self, table: TableBlock) -> None:
         self.blocks.append(table)

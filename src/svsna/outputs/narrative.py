@@ -1,50 +1,40 @@
-"""Written findings: sentences and headline call-outs from structured findings.
+"""Written findings for one edition: the printed sentence of each finding and the headline tiles.
 
-Each :class:`~svsna.indicators.Finding` carries a default sentence, its numbers and the
-result of its significance test. This module turns it into the sentence the report
-prints, with three guarantees:
-
-1. **Statistical language.** "significant(ly)" survives only when the finding's
-   ``significance`` records a significant result; otherwise the word is removed and,
-   where a test found no difference, the sentence says so.
-2. **Disclosure control (public edition).** Counts among the finding's numbers are
-   replaced by their safe values ("around 3,530"); a finding whose count is suppressed,
-   or whose sentence still holds a number that could be an unsafe count, is withheld.
-3. **House style.** Shares in the headline panel are written as the reference does
-   ("almost three quarters", "1 in 10"), ratios as "1.6 times".
+The sentence of a finding is written by its key's template (:mod:`svsna.outputs.sentences`)
+from the finding's numbers, never by editing the analysis's own sentence. In the public
+edition counts go through the disclosure rule and a finding whose count is suppressed is
+not printed; :func:`svsna.outputs.public.unsafe_numbers` then checks the sentence as a last
+line of defence. Headline findings make the "at a glance" tiles: a big figure written as the
+reference writes it ("1 in 10", "1.6 times", "14.6%") over the sentence.
 
 Examples
 --------
 >>> from svsna.indicators import Finding
->>> f = Finding("geography", "x", "Melton's rate was significantly different.", significance="Similar")
->>> sentence(f).text
-"Melton's rate was different (the difference is not statistically significant)."
+>>> f = Finding("nature", "knife_share", "", {"share": 10.29, "lower": 9.5, "upper": 11.1}, headline=True)
+>>> s = sentence(f)
+>>> s.text
+'10.3% of offences (1 in 10) involved a knife or sharp object (95% CI 9.5% to 11.1%).'
+>>> callout(f, s.text).figure
+'1 in 10'
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from svsna.indicators import Finding
-from svsna.outputs.wording import (
-    NOT_SIGNIFICANT,
-    fmt_count,
-    fmt_pct,
-    fmt_rate,
-    is_significant,
-    share_words,
-    times_words,
-)
+from svsna.outputs.wording import fmt_pct, fmt_rate, share_words, times_words
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Callout", "Sentence", "callout", "count_numbers", "sentence"]
 
 CountRule = Callable[[float | None], float | None]
 
-_SIG_WORD = re.compile(r"\b(?:statistically\s+)?significant(?:ly)?\s+", re.IGNORECASE)
 _COUNT_WORDS = frozenset(
     {
         "count",
@@ -70,6 +60,7 @@ _COUNT_WORDS = frozenset(
         "before",
         "now",
         "crimes",
+        "respondents",
     }
 )
 _NOT_COUNT_WORDS = frozenset(
@@ -101,11 +92,17 @@ _NOT_COUNT_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Sentence:
-    """A finding as printed, or withheld (``text`` None) with the reason."""
+    """A finding as printed, or withheld (``text`` None) with the reason.
+
+    ``missing`` names the number a template needed and did not get (shown as "not
+    available"), ``topic`` says in words what the finding is about.
+    """
 
     finding: Finding
     text: str | None
     withheld: str = ""
+    missing: str = ""
+    topic: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,78 +130,75 @@ def count_numbers(numbers: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
-def _fix_significance(text: str, significance: str | None) -> str:
-    if is_significant(significance):
-        return text
-    fixed = _SIG_WORD.sub("", text)
-    fixed = re.sub(r"\ba (?=[aeiou])", "an ", fixed)
-    fixed = re.sub(r"\ban (?=[^aeiou\W])", "a ", fixed)
-    if fixed != text and (significance or "").strip().lower() in NOT_SIGNIFICANT - {"", "not compared"}:
-        fixed = fixed.rstrip(". ") + " (the difference is not statistically significant)."
-    return fixed
-
-
-def _number_forms(n: float) -> list[str]:
-    i = round(n)
-    return [f"{i:,}", str(i)] if i >= 1000 else [str(i)]
-
-
 def sentence(
-    finding: Finding, *, rule: CountRule | None = None, check: Callable[[str], list[str]] | None = None
+    finding: Finding,
+    *,
+    rule: CountRule | None = None,
+    check: Callable[[str], list[str]] | None = None,
+    table: pd.DataFrame | None = None,
+    overrides: Mapping[str, str] | None = None,
+    multiplier: int = 1000,
+    confidence: float = 0.95,
+    area: str = "",
+    base_dir: Any = None,
+    under: int = 25,
 ) -> Sentence:
-    """The printed sentence for a finding.
+    """The printed sentence for a finding (``rule`` given: the public edition).
 
     Parameters
     ----------
     finding : Finding
     rule : callable, optional
-        The public edition's count rule (true count -> safe count or None). When
-        given, counts are made safe and unsafe findings withheld.
+        The public edition's count rule (true count -> safe count or None).
     check : callable, optional
         Returns the unsafe numbers left in a sentence (see
         :func:`svsna.outputs.public.unsafe_numbers`); any makes the finding withheld.
+    table : DataFrame, optional
+        The edition's indicator rows (ranking words are checked against their intervals).
+    overrides : mapping, optional
+        ``finding key -> sentence`` from ``report.overrides`` in ``area.yaml``.
     """
-    text = _fix_significance(finding.text.strip(), finding.significance)
-    if rule is None:
-        return Sentence(finding, text)
-    if not finding.public:
-        return Sentence(finding, None, "marked not for public release")
-    for key, n in count_numbers(finding.numbers).items():
-        safe = rule(n)
-        if safe is None:
-            return Sentence(finding, None, f"count '{key}' is suppressed")
-        if safe != n:
-            for form in _number_forms(n):
-                pattern = re.compile(rf"(?<![\w.,]){re.escape(form)}(?![\w]|[.,]\d)")
-                if pattern.search(text):
-                    text = pattern.sub(f"around {fmt_count(safe)}", text, count=1)
-                    break
-    if check is not None:
-        bad = check(text)
-        if bad:
-            return Sentence(finding, None, f"sentence holds possibly unsafe number(s) {', '.join(bad)}")
-    text = re.sub(r"^around", "Around", text)
-    return Sentence(finding, text)
+    from svsna.outputs.sentences import render
+
+    def safe(n: float) -> float | None:
+        return None if rule is None else rule(n)
+
+    r = render(
+        finding,
+        rule=safe if rule is not None else None,
+        table=table,
+        overrides=overrides,
+        check=check,
+        multiplier=multiplier,
+        confidence=confidence,
+        area=area,
+        base_dir=base_dir,
+        under=under,
+    )
+    return Sentence(finding, r.text, r.withheld, r.missing, r.topic)
 
 
 def callout(finding: Finding, printed: str) -> Callout:
-    """The headline panel entry for a finding: a big figure in the reference's words."""
+    """The headline tile for a finding: a big figure in the reference's words over its sentence."""
     nums = finding.numbers
     figure = ""
     share_keys = ["share_pct", "pct", "percentage", "share"]
     if "value" in nums and any(k in str(i) for i in finding.indicators for k in ("share", "prevalence", "pct")):
         share_keys.append("value")
     for key in share_keys:
-        if key in nums and isinstance(nums[key], int | float) and not isinstance(nums[key], bool):
-            words = share_words(float(nums[key]))
-            figure = words if words[0].isdigit() else fmt_pct(float(nums[key]))
+        v = nums.get(key)
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and 0 <= v <= 100:
+            words = share_words(float(v))
+            figure = words if words[0].isdigit() else fmt_pct(float(v))
             break
     else:
         ratio = nums.get("ratio", nums.get("rate_ratio"))
-        if isinstance(ratio, int | float):
+        if isinstance(ratio, int | float) and not isinstance(ratio, bool):
             figure = times_words(float(ratio))
-        elif "change_pct" in nums:
+        elif isinstance(nums.get("change_pct"), int | float):
             figure = fmt_pct(abs(float(nums["change_pct"])))
-        elif "rate" in nums:
+        elif isinstance(nums.get("rate"), int | float):
             figure = fmt_rate(float(nums["rate"]))
+        elif isinstance(nums.get("residents"), int | float):
+            figure = f"{float(nums['residents']) / 1e6:.1f} million" if nums["residents"] >= 1e6 else ""
     return Callout(figure, printed, finding.section)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -238,11 +238,12 @@ def _in_definition(table: pd.DataFrame, definition: str) -> pd.DataFrame:
     return table[(d == definition) | (d == "")].reset_index(drop=True)
 
 
-def _labels(findings: Sequence[Finding]) -> dict[str, str]:
-    """Readable names of indicators given by their findings (e.g. risk-factor catalogue names)."""
+def _labels(findings: Sequence[Finding], field: str = "name") -> dict[str, str]:
+    """Readable names (or units, ``field="unit"``) of indicators given by their findings
+    (e.g. risk-factor catalogue names)."""
     out = {}
     for f in findings:
-        ind, name = f.numbers.get("indicator_id"), f.numbers.get("name")
+        ind, name = f.numbers.get("indicator_id"), f.numbers.get(field)
         if ind is not None and isinstance(name, str):
             out[str(ind)] = name
     return out
@@ -291,12 +292,15 @@ def render_edition(
     boundaries: Boundaries | None,
     chart_cache: dict[str, Any] | None = None,
     release: PublicRelease | None = None,
+    progress: Any = None,
 ) -> Edition:
     """Build one edition's sections and HTML (no files written).
 
     The public edition draws everything from ``release.table`` (built here when not given):
     tables, charts, alt text, call-outs and sentences. A finding is printed only when every
     number in it is a figure of that table (:func:`svsna.outputs.public.public_finding`).
+    ``progress``, when given, is called as ``progress(stage, detail)`` while charts and maps
+    are drawn (``"chart"``/``"map"``), so the CLI can show a progress bar.
     """
     from svsna.outputs.opendata import adapt_methods, build_opendata_sections, is_opendata
     from svsna.outputs.public import public_finding, published_numbers, unaccounted_numbers
@@ -307,12 +311,30 @@ def render_edition(
     if public and release is None:
         release = public_release_for(table, findings, config=config, opendata=od)
     allowed = published_numbers(release.table) if public and release is not None else set()
+    mine = [f for f in findings if od or not f.definition or f.definition == definition]
+    on_chart = None
+    if progress is not None:
+
+        def on_chart(name: str) -> None:
+            progress("map" if name in ("choropleth", "hotspot_map") else "chart", name)
+
+    view = ViewContext(
+        config, edition, boundaries, cache=chart_cache if chart_cache is not None else {}, on_chart=on_chart
+    )
+    view_table = release.table if public and release is not None else table.assign(public_note="")
+    words: dict[str, Any] = {
+        "table": view_table,
+        "overrides": config.report.overrides,
+        "multiplier": config.rate_multiplier,
+        "confidence": config.confidence,
+        "area": config.label,
+        "base_dir": config.base_dir,
+        "under": config.age_focus_under,
+    }
     sentences: dict[str, list[Sentence]] = {}
     withheld: list[Sentence] = []
     headline: list[Callout] = []
-    for f in findings:
-        if f.definition and f.definition != definition and not od:
-            continue
+    for f in mine:
         shown = f
         if public and release is not None:
             pf, why = public_finding(f, table, release.table, rules=config.disclosure.rules)
@@ -320,12 +342,12 @@ def render_edition(
                 s = Sentence(f, None, why)
             else:
                 shown = pf
-                s = sentence(pf)
+                s = sentence(pf, **words)
                 bad = unaccounted_numbers(s.text or "", allowed)
                 if bad:
                     s = Sentence(f, None, f"sentence states {', '.join(bad)}, not in the public table")
         else:
-            s = sentence(f)
+            s = sentence(f, **words)
         sentences.setdefault(f.section, []).append(s)
         if s.text is None:
             withheld.append(s)
@@ -333,15 +355,11 @@ def render_edition(
             c = callout(shown, s.text)
             if not public or not unaccounted_numbers(c.figure, allowed):
                 headline.append(c)
-    view = ViewContext(config, edition, boundaries, cache=chart_cache if chart_cache is not None else {})
     if public and release is not None:
         # The summary shows the indicators its printed findings rely on, the core views and the
         # context sections, all from the public table.
         view.featured = {str(i) for ss in sentences.values() for x in ss if x.text for i in x.finding.indicators}
-        view_table = release.table
-    else:
-        view_table = table.assign(public_note="")
-    inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings))
+    inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings), _labels(findings, "unit"))
     sections = build_opendata_sections(inp, headline) if od else build_sections(inp, headline)
     if public and release is not None:
         _add_withheld_groups(sections, release.withheld_groups)
@@ -349,11 +367,27 @@ def render_edition(
     if od:
         adapt_methods(methods, inp)
     sections.append(methods)
-    kept = [s for s in sections if s.blocks or s.sentences or s.callouts or s.paragraphs or s.html_extra]
+    from svsna.outputs.sections import contact_section
+
+    contact = contact_section(inp)
+    kept = [
+        s
+        for s in sections
+        if s.blocks
+        or s.sentences
+        or s.callouts
+        or s.paragraphs
+        or s.html_extra
+        or s.html_lead
+        or any(n.startswith("Not available in this assessment") for n in s.notes)
+    ]
+    if contact is not None:
+        kept.append(contact)
     dropped = [s.title for s in sections if s not in kept]
     if dropped and kept:
         kept[0].notes.append("Left out because no data were supplied for them: " + "; ".join(dropped) + ".")
     number_blocks(kept)
+    _distinct_captions(kept)
     marking = None if public else config.disclosure.protective_marking
     html = _render_html(edition, kept, headline, config, metadata, marking=marking)
     print_html = _render_html(edition, kept, headline, config, metadata, for_print=True, marking=marking)
@@ -372,6 +406,60 @@ def _add_withheld_groups(sections: list[Section], groups: list[tuple[str, str]])
             target.notes.append(text)
 
 
+def _distinct_captions(sections: list[Section]) -> None:
+    """No two figures or tables share a caption: a repeat says which section it belongs to."""
+    seen: dict[str, int] = {}
+    for s in sections:
+        for b in s.blocks:
+            key = f"{b.kind}:{b.caption}"
+            if key in seen:
+                b.caption = f"{b.caption} [{s.title}]"
+                key = f"{b.kind}:{b.caption}"
+                if key in seen:
+                    b.caption = f"{b.caption} ({b.label})"
+            seen[f"{b.kind}:{b.caption}"] = 1
+
+
+def how_to_read(config: AreaConfig, public: bool) -> list[str]:
+    """The "how to read this report" box."""
+    ci = f"{config.confidence:.0%}"
+    items = [
+        f"Rates are per {config.rate_multiplier:,} residents of the area (ONS population estimates), so areas and "
+        "groups of different sizes can be compared.",
+        f"A {ci} confidence interval (CI) shows the range within which the true value is likely to lie; narrow "
+        "intervals mean more certain figures.",
+        "'Statistically significant' is used only where a test was made and found a difference; figures whose "
+        "intervals overlap are given as estimates, not ranked.",
+        "In tables, ▲ and ▼ mark values significantly higher or lower than the comparator (England or the whole "
+        "area), ✗ and ✓ significantly worse or better, and ● no significant difference.",
+        "Monthly charts use statistical process control: dashed lines are the usual range of variation, and "
+        "triangles mark months outside it (special cause).",
+        "A part-year bar among full years is annualised (scaled to twelve months) and hatched with dots.",
+        "[c] marks a value suppressed to protect privacy, [x] a value that is not available and [z] a combination "
+        "that does not apply; hatched white areas on charts and maps are suppressed.",
+    ]
+    if public:
+        items.append(
+            "Counts are rounded to the nearest 5 and small numbers are not shown, so totals may not add up; "
+            "'around' marks a rounded count."
+        )
+    return items
+
+
+def _logo_uri(config: AreaConfig) -> str:
+    path = config.logo_path
+    if path is None:
+        return ""
+    if not path.is_file():
+        from svsna.errors import MissingInputError
+
+        raise MissingInputError(f"{path}: report.logo not found (hint: give the logo's path relative to area.yaml)")
+    import base64
+
+    mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+    return f"data:{mime[path.suffix.lower()]};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
 def _render_html(
     edition: str,
     sections: list[Section],
@@ -382,6 +470,8 @@ def _render_html(
     for_print: bool = False,
     marking: str | None = None,
 ) -> str:
+    import datetime as dt
+
     import jinja2
 
     from svsna.outputs.opendata import is_opendata, report_title
@@ -394,25 +484,36 @@ def _render_html(
     try:
         prof = config.profile()
         period_text = f"Profile period {prof.start:%B %Y} to {prof.end:%B %Y}"
-    except Exception:  # no periods configured
+    except Exception:
         period_text = ""
     if is_opendata(meta) and meta.get("financial_years"):
         years = list(meta["financial_years"])
         joined = " and ".join([", ".join(years[:-1]), years[-1]]) if len(years) > 1 else years[0]
         period_text = ("Financial years " if len(years) > 1 else "Financial year ") + joined
+    numbers = {s.key: (s.number, s.key) for s in sections}
+    for alias, key in (("interventions", "prevention"),):
+        if key in numbers:
+            numbers[alias] = numbers[key]
+    rep = config.report
     return template.render(
         css=(tdir / "report.css").read_text(encoding="utf-8"),
-        title=report_title(meta, config.label) if is_opendata(meta) else "Serious Violence Strategic Needs Assessment",
+        title=report_title(meta, config.label) if is_opendata(meta) else rep.title,
         edition=edition,
         edition_title=_edition_title(edition, is_opendata(meta)),
         opendata=is_opendata(meta),
         area_name=config.name,
+        partnership=config.partnership,
+        edition_date=rep.edition or dt.date.today().strftime("%B %Y"),
+        logo=_logo_uri(config),
+        logo_alt=rep.logo_alt or f"{config.partnership} logo",
         period_text=period_text,
         meta=meta,
         sections=sections,
         headline=headline,
+        section_numbers=numbers,
         figures=figures,
         tables=tables,
+        how_to_read=how_to_read(config, edition == "public"),
         for_print=for_print,
         marking=marking,
         marking_css=_css_string(marking) if marking else "",
@@ -433,14 +534,16 @@ def _css_string(text: str) -> str:
 def _edition_title(edition: str, opendata: bool) -> str:
     if opendata:
         return "Full edition" if edition == "full" else "Public summary"
-    return "Full assessment (restricted)" if edition == "full" else "Executive summary"
+    return "Full assessment (restricted)" if edition == "full" else "Public summary"
 
 
 def write_pdf(html: str, path: Path, marking: str | None = None) -> None:
-    """Render HTML to PDF with WeasyPrint (no network: every resource is a data: URI).
+    """Render HTML to a tagged PDF (PDF/UA-1) with WeasyPrint; no network, every resource is a data: URI.
 
-    Written atomically and owner-only. ``marking`` (restricted edition) also goes into the
-    PDF's metadata (keywords and subject).
+    The document title and language come from the HTML (``<title>``, ``<html lang>``); figures
+    carry their alt text and tables their header cells into the PDF's structure tree. Written
+    atomically and owner-only. ``marking`` (restricted edition) also goes into the PDF's
+    metadata (keywords and subject).
     """
     import logging
 
@@ -460,14 +563,15 @@ def write_pdf(html: str, path: Path, marking: str | None = None) -> None:
         doc.metadata.keywords = [marking]
         doc.metadata.description = f"{marking}: restricted; contains unrounded figures; do not publish."
     with atomic_path(path) as tmp:
-        doc.write_pdf(tmp)
+        doc.write_pdf(tmp, pdf_variant="pdf/ua-1")
 
 
-def _write_pdfs(jobs: list[tuple[str, Path, str | None]]) -> None:
+def _write_pdfs(jobs: list[tuple[str, Path, str | None]], say: Callable[[str, str], None] | None = None) -> None:
     """Typeset the PDFs, the two editions in parallel processes when there is more than one core."""
     import multiprocessing
     import os
 
+    say = say or (lambda _stage, _detail: None)
     # fork (POSIX) does not re-run the caller's script, so this is safe from unguarded scripts too
     parallel = (
         len(jobs) > 1
@@ -476,14 +580,34 @@ def _write_pdfs(jobs: list[tuple[str, Path, str | None]]) -> None:
         and os.environ.get("SVSNA_SERIAL_PDF") != "1"
     )
     if parallel:
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-            for fut in [pool.submit(write_pdf, html, path, marking) for html, path, marking in jobs]:
+            futures = {}
+            for html, path, marking in jobs:
+                say("pdf", path.name)
+                futures[pool.submit(write_pdf, html, path, marking)] = path
+            for fut in as_completed(futures):
                 fut.result()
+                say("pdf-done", futures[fut].name)
         return
     for html, path, marking in jobs:
+        say("pdf", path.name)
         write_pdf(html, path, marking)
+        say("pdf-done", path.name)
+
+
+def check_report_settings(config: AreaConfig) -> None:
+    """``report.commentary`` must name sections of the report (a typo would silently drop the text)."""
+    from svsna.errors import ConfigError
+    from svsna.outputs.sections import COMMENTARY_KEYS
+
+    bad = sorted(set(config.report.commentary) - set(COMMENTARY_KEYS))
+    if bad:
+        raise ConfigError(
+            f"report.commentary: unknown section(s) {bad}",
+            hint=f"use the section keys {', '.join(COMMENTARY_KEYS)}",
+        )
 
 
 def build_reports(
@@ -497,6 +621,7 @@ def build_reports(
     boundaries: Any = None,
     pdf: bool = True,
     svg_charts: bool = False,
+    progress: Callable[[str, str], None] | None = None,
 ) -> ReportPaths:
     """Write the restricted full SNA and the public release (see the module docstring).
 
@@ -523,6 +648,10 @@ def build_reports(
     svg_charts : bool
         Also draw charts as SVG for the HTML (searchable text, sharp at any zoom; slower).
         By default charts are PNG in both HTML and PDF.
+    progress : callable, optional
+        Called as ``progress(stage, detail)`` as the work goes: ``("edition", name)``,
+        ``("chart", kind)`` and ``("map", kind)`` for each chart and map drawn, ``("pdf", file)``
+        before typesetting and ``("pdf-done", file)`` after, ``("workbook", file)``.
 
     Returns
     -------
@@ -537,7 +666,7 @@ def build_reports(
 
     token = SVG_CHARTS.set(svg_charts)
     try:
-        return _build(indicators, findings, config, ledger, metadata, Path(out_dir), boundaries, pdf)
+        return _build(indicators, findings, config, ledger, metadata, Path(out_dir), boundaries, pdf, progress)
     finally:
         SVG_CHARTS.reset(token)
 
@@ -559,11 +688,14 @@ def _build(
     out: Path,
     boundaries: Any,
     pdf: bool,
+    progress: Callable[[str, str], None] | None = None,
 ) -> ReportPaths:
     from svsna.errors import ConfigError, SvsnaError
     from svsna.files import atomic_write_text, private_dir
     from svsna.outputs.workbook import write_indicator_files, write_workbook
 
+    say = progress or (lambda _stage, _detail: None)
+    check_report_settings(config)
     private_dir(out)
     private_dir(out / "history")
     assessment_id, generated = _assessment_id(out / "history")
@@ -592,6 +724,10 @@ def _build(
         lookup = boundaries.get("lookup") if isinstance(boundaries, Mapping) else None
         if isinstance(boundaries, Mapping):
             boundaries = {k: v for k, v in boundaries.items() if k != "lookup"}
+        if lookup is None and not od:  # wards and NPAs name the hot spots
+            from svsna.outputs.maps import geography_lookup
+
+            lookup = geography_lookup(config)
         bounds = load_boundaries(boundaries, lookup)
     scoped = prepare_table(table) if od else _in_definition(table, config.primary_definition)
 
@@ -605,13 +741,23 @@ def _build(
 
     marking = config.disclosure.protective_marking
     cache: dict[str, Any] = {}
+    say("edition", "full")
     full = render_edition(
-        "full", scoped, found, config=config, ledger=led, metadata=meta, boundaries=bounds, chart_cache=cache
+        "full",
+        scoped,
+        found,
+        config=config,
+        ledger=led,
+        metadata=meta,
+        boundaries=bounds,
+        chart_cache=cache,
+        progress=progress,
     )
     atomic_write_text(paths.full_html, full.html)
     jobs: list[tuple[str, Path, str | None]] = []
     if pdf:
         jobs.append((full.print_html or full.html, paths.full_pdf, marking))
+    say("workbook", paths.workbook.name)
     write_workbook(paths.workbook, full.sections, table, led, meta, marking=marking, edition="full")
     # The exact indicator table is assess's output: when report reads it from restricted/, only a
     # missing format is added; a table given from elsewhere is copied there in both formats.
@@ -628,6 +774,7 @@ def _build(
     public = None
     if release is not None:
         private_dir(paths.public_html.parent)
+        say("edition", "public")
         public = render_edition(
             "public",
             scoped,
@@ -638,6 +785,7 @@ def _build(
             boundaries=bounds,
             chart_cache=cache,
             release=release,
+            progress=progress,
         )
         atomic_write_text(paths.public_html, public.html)
         if pdf:
@@ -653,7 +801,7 @@ def _build(
             about=_about_rows(release, config),
         )
         write_indicator_files(published, paths.public_csv, paths.public_parquet)
-    _write_pdfs(jobs)
+    _write_pdfs(jobs, say)
     if release is not None:
         _write_release(paths, release, config, meta, assessment_id, generated, table)
     if failure is not None:

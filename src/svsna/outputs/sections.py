@@ -1,9 +1,15 @@
 """The sections of the SNA, in the order of the reference summary, built from the inputs.
 
 Each builder takes the :class:`Inputs` (edition-specific indicator view, printed
-findings, configuration, ledger, metadata) and returns a :class:`Section`, or a section
-holding only a note when its data are absent: a section never crashes the report and
+findings, configuration, ledger, metadata) and fills a :class:`Section`; a section whose
+data are absent is left out and named in a note: a section never crashes the report and
 never shows a figure that is not in the inputs.
+
+Each data section holds, in order: the partnership's own commentary (``report.commentary``
+in ``area.yaml``, inserted verbatim), the written findings (one sentence per finding, from
+its template), the charts and tables, and a note of what is not available. The public
+summary prints only the findings its templates mark for the summary and draws only the
+views of :data:`svsna.outputs.views.PUBLIC_VIEWS`.
 
 Examples
 --------
@@ -15,14 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from svsna.outputs.catalogue import SECTION_TITLES
 from svsna.outputs.content import Cell, Section, TableBlock
 from svsna.outputs.narrative import Callout
-from svsna.outputs.views import ViewContext, add_indicator_views, risk_factor_table
-from svsna.outputs.wording import fmt_count
+from svsna.outputs.views import ViewContext, add_indicator_views, add_public_views, risk_factor_table
+from svsna.outputs.wording import fmt_count, join_words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +35,7 @@ if TYPE_CHECKING:
     from svsna.config import AreaConfig
     from svsna.outputs.narrative import Sentence
 
-__all__ = ["SECTION_ORDER", "Inputs", "build_sections", "definition_info"]
+__all__ = ["SECTION_ORDER", "Inputs", "build_sections", "definition_info", "markdown_html"]
 
 #: Sections in reading order, with the indicator-table sections each one shows.
 SECTION_ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -52,6 +57,9 @@ SECTION_ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("recommendations", ("recommendations",)),
 )
 
+#: Section keys ``report.commentary`` may name.
+COMMENTARY_KEYS: tuple[str, ...] = (*[k for k, _ in SECTION_ORDER], "methods", "contact")
+
 
 @dataclass
 class Inputs:
@@ -64,6 +72,7 @@ class Inputs:
     ledger: pd.DataFrame | None
     metadata: dict[str, Any]
     labels: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
 
     @property
     def public(self) -> bool:
@@ -73,41 +82,84 @@ class Inputs:
         return self.table[self.table["section"].isin(sections)]
 
     def printed(self, sections: tuple[str, ...]) -> list[str]:
+        """The sentences this edition prints for ``sections``, in analysis order."""
+        from svsna.outputs.sentences import TEMPLATES
+
+        out: list[tuple[int, str]] = []
+        for s in sections:
+            mine = [x for x in self.sentences.get(s, []) if x.text and x.finding.key not in _STRUCTURED_KEYS]
+            if self.public:
+                # a finding repeated over periods (e.g. each year's change) is summarised by its latest
+                latest: dict[tuple[str, str], Sentence] = {}
+                for x in mine:
+                    latest[(x.finding.key, str(x.finding.numbers.get("source", "")))] = x
+                mine = [x for x in mine if latest[(x.finding.key, str(x.finding.numbers.get("source", "")))] is x]
+            for x in mine:
+                tpl = TEMPLATES.get(x.finding.key)
+                if self.public and tpl is not None and not tpl.summary:
+                    continue
+                if x.text not in [t for _, t in out]:
+                    out.append((tpl.rank if tpl is not None else 50, x.text))
+        if self.public and len(out) > PUBLIC_SENTENCES:
+            keep = {t for _, t in sorted(out, key=lambda rt: rt[0])[:PUBLIC_SENTENCES]}
+            out = [(r, t) for r, t in out if t in keep]  # the most important, in reading order
+        return [t for _, t in out]
+
+    def not_available(self, sections: tuple[str, ...]) -> list[str]:
+        """Topics whose finding could not be written because a number it needs was not supplied."""
         out = []
         for s in sections:
-            out += [x.text for x in self.sentences.get(s, []) if x.text and x.finding.key not in _STRUCTURED_KEYS]
-        if self.public and len(out) > PUBLIC_SENTENCES:
-            out = out[:PUBLIC_SENTENCES]  # the summary keeps the first findings of each section (analysis order)
+            for x in self.sentences.get(s, []):
+                if x.text is None and x.missing and x.topic and x.topic not in out:
+                    out.append(x.topic)
         return out
 
 
 #: Written findings per section in the public summary (the full SNA prints them all).
-PUBLIC_SENTENCES = 8
+PUBLIC_SENTENCES = 7
 
-# Findings drawn as tables/lists rather than printed as sentences.
+# Findings drawn as tables/lists rather than printed as sentences (or printed by their own builder).
 _STRUCTURED_KEYS = frozenset(
     {
         "yef_evidence_table",
         "cdc_strategies",
         "need_approaches",
+        "need_identified",
         "recommendation",
         "risk_factor_comparison",
         "survey_result",
-        "trend_events",
     }
 )
 
 
-def definition_info(name: str) -> dict[str, Any]:
-    """The shipped definition YAML (title, crime groups, offence codes) or a stub naming it."""
-    import yaml
+def markdown_html(text: str | None) -> str:
+    """Markdown from ``area.yaml`` as HTML, with raw HTML in it escaped (never passed through).
 
-    path = resources.files("svsna") / "definitions" / "data" / f"{name}.yaml"
+    >>> markdown_html("**Contact** us at <b>x</b>")
+    '<p><strong>Contact</strong> us at &lt;b&gt;x&lt;/b&gt;</p>\\n'
+    """
+    if not text:
+        return ""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    return md.render(str(text))
+
+
+def definition_info(name: str, base_dir: Any = None) -> dict[str, Any]:
+    """The definition (title, crime groups, offence codes, source) by name or path, or a stub naming it."""
+    from svsna.definitions.definition import load_definition
+    from svsna.errors import SvsnaError
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, OSError):
+        d = load_definition(name, base_dir=base_dir)
+    except (SvsnaError, OSError, ValueError):
         return {"name": name, "title": name}
-    return data if isinstance(data, dict) else {"name": name, "title": name}
+    data = d.model_dump()
+    crit = data.get("criteria")
+    if isinstance(crit, dict):
+        data["criteria"] = crit
+    return data
 
 
 def _offence_names(codes: list[str]) -> list[str]:
@@ -115,7 +167,7 @@ def _offence_names(codes: list[str]) -> list[str]:
 
     try:
         cl = load_codelist("ho_offence_codes")
-    except Exception:  # a missing code list must not stop the report
+    except (FileNotFoundError, OSError, KeyError, ValueError):  # a missing code list must not stop the report
         return [str(c) for c in codes]
     names = dict(zip(cl["code"].astype(str), cl["description"].astype(str), strict=True))
     return [f"{names.get(str(c), 'code ' + str(c))} ({c})" for c in codes]
@@ -123,20 +175,21 @@ def _offence_names(codes: list[str]) -> list[str]:
 
 def _introduction(inp: Inputs, sec: Section) -> None:
     cfg = inp.config
-    d = definition_info(cfg.primary_definition)
+    d = definition_info(cfg.primary_definition, cfg.base_dir)
+    who = cfg.partnership
     sec.paragraphs += [
-        f"This Strategic Needs Assessment (SNA) describes serious violence across {cfg.name} ({cfg.label}): its "
-        "extent, nature, timing and geography, the people most affected as victims and perpetrators, and the risk "
-        "and protective factors behind it, so that partners can plan prevention where it is most needed.",
+        f"This Strategic Needs Assessment (SNA) by {who} describes serious violence across {cfg.name}: its extent, "
+        "nature, timing and geography, the people most affected as victims and perpetrators, and the risk and "
+        "protective factors behind it, so that partners can plan prevention where it is most needed.",
         "It follows the World Health Organization's public health approach to violence: define the problem "
         "through systematic data collection; identify risk and protective factors; develop and evaluate "
         "interventions; and scale up what works.",
         (
-            f"This is the public executive summary. Small numbers are suppressed and counts are rounded "
-            f"(rule set '{cfg.disclosure.rules}') so that no individual can be identified."
+            "This is the public summary. Small numbers are suppressed and counts are rounded so that no individual "
+            "can be identified; the full assessment, for partners, holds the detail behind it."
             if inp.public
-            else "This is the full SNA for partners. It contains unrounded figures and is restricted: "
-            "do not publish it. A disclosure-controlled executive summary is produced alongside it."
+            else "This is the full SNA for partners. It contains unrounded figures and is restricted: do not "
+            "publish it. A disclosure-controlled public summary is produced alongside it."
         ),
     ]
     rows = [["Definition", str(d.get("title", cfg.primary_definition))]]
@@ -147,13 +200,14 @@ def _introduction(inp: Inputs, sec: Section) -> None:
         rows.append(["Home Office offence codes", "; ".join(_offence_names(codes))])
     rows.append(["Priority focus", f"Serious violence by or against a person under {cfg.age_focus_under}"])
     rows.append(["Night-time economy", cfg.night_time_economy.label])
+    source = str(d.get("source", "")).strip()
     sec.add_table(
         TableBlock(
             "definition",
             "Serious violence definition used in this assessment",
-            ["", "Details"],
+            ["Item", "Details"],
             rows,
-            str(d.get("source", "svsna definitions")).strip(),
+            source or f"Definition file '{cfg.primary_definition}'",
         )
     )
 
@@ -188,57 +242,109 @@ def _prevention(inp: Inputs, sec: Section) -> None:
     findings = [s.finding for s in inp.sentences.get("interventions", []) if s.text]
     for f in findings:
         if f.key == "yef_evidence_table":
-            rows = [
-                [
-                    str(a.get("approach", "")),
-                    str(a.get("impact", "")),
-                    str(a.get("evidence_quality", "")),
-                    str(a.get("cost", "")),
-                ]
-                for a in f.numbers.get("approaches", [])
+            approaches = list(f.numbers.get("approaches", []))
+            fields = [
+                ("approach", "Approach"),
+                ("impact", "Estimated impact"),
+                ("evidence_quality", "Evidence quality"),
             ]
+            if any(str(a.get("cost", "")).strip() for a in approaches):
+                fields.append(("cost", "Cost"))
+            rows = [[str(a.get(k, "")) for k, _ in fields] for a in approaches]
             if rows:
+                costs = any(k == "cost" for k, _ in fields)
                 sec.add_table(
                     TableBlock(
                         "yef",
                         "Approaches to preventing serious violence: YEF Toolkit ratings",
-                        ["Approach", "Estimated impact", "Evidence quality", "Cost"],
+                        [h for _, h in fields],
                         rows,
                         "Youth Endowment Fund Toolkit",
+                        notes="" if costs else "Cost ratings are not shown: the evidence data supplied has none.",
                     )
                 )
         elif f.key == "cdc_strategies":
             for s in f.numbers.get("strategies", []):
                 sec.bullets.append(f"{s.get('strategy', '')}: {s.get('approaches', '')}".strip(": "))
-        elif f.key == "need_approaches":
-            apps = ", ".join(str(a.get("approach", "")) for a in f.numbers.get("approaches", []))
-            if apps:
-                sec.sentences.append(f"{f.numbers.get('need', f.text)}: approaches with evidence include {apps}.")
+        elif f.key == "need_approaches" and not inp.public:  # the summary keeps the CDC and YEF evidence
+            apps = [str(a.get("approach", "")) for a in f.numbers.get("approaches", []) if a.get("approach")]
+            need = f.numbers.get("need")
+            if apps and need:
+                sec.sentences.append(f"{need}: approaches with evidence include {join_words(apps)}.")
     if not findings:
-        sec.notes.append("No intervention evidence was supplied with the findings (section 'interventions').")
+        sec.notes.append("No intervention evidence was supplied with the findings.")
+
+
+def recommendation_items(inp: Inputs) -> list[dict[str, Any]]:
+    """Recommendations numbered once for both editions: strategic first, then by the rule's order.
+
+    Each item has ``number``, ``level``, ``text`` (None when withheld from this edition),
+    ``standing`` (fires whatever the data say) and ``rests_on`` (the printed sentences of
+    the findings it rests on).
+    """
+    all_recs = [s for s in inp.sentences.get("recommendations", []) if s.finding.key == "recommendation"]
+    printed = {}
+    for ss in inp.sentences.values():
+        for x in ss:
+            if x.text:
+                printed.setdefault((x.finding.section, x.finding.key), x.text)
+
+    def sort_key(s: Sentence) -> tuple[Any, ...]:
+        n = s.finding.numbers
+        if isinstance(n.get("number"), int | float):
+            return (0, int(n["number"]), "")
+        return (str(n.get("level", "strategic")) != "strategic", int(n.get("order", 0) or 0), str(n.get("rule_id", "")))
+
+    out = []
+    for i, s in enumerate(sorted(all_recs, key=sort_key), start=1):
+        n = s.finding.numbers
+        number = int(n["number"]) if isinstance(n.get("number"), int | float) else i  # the analysis numbers them once
+        triggers = [t for t in n.get("triggered_by") or [] if isinstance(t, dict)]
+        rests = []
+        for t in triggers:
+            text = printed.get((str(t.get("section", "")), str(t.get("key", ""))))
+            if text and text not in rests:
+                rests.append(text)
+        standing = n.get("standing")
+        out.append(
+            {
+                "number": number,
+                "level": str(n.get("level", "strategic")),
+                "text": s.text,
+                "standing": bool(standing) if isinstance(standing, bool) else not triggers,
+                "rests_on": rests,
+                "triggered": bool(triggers),
+            }
+        )
+    return out
 
 
 def _recommendations(inp: Inputs, sec: Section) -> None:
-    recs = [s for s in inp.sentences.get("recommendations", []) if s.text and s.finding.key == "recommendation"]
-    if not recs:
-        sec.notes.append("No recommendations were supplied with the findings (section 'recommendations').")
-        return
-    by_level: dict[str, list[tuple[int, str]]] = {}
-    for s in recs:
-        level = str(s.finding.numbers.get("level", "strategic"))
-        by_level.setdefault(level, []).append((int(s.finding.numbers.get("order", 0) or 0), s.text or ""))
-    n = 0
-    for level in sorted(by_level, key=lambda x: (x != "strategic", x)):
-        items = [t for _, t in sorted(by_level[level], key=lambda p: p[0])]
-        sec.html_extra += f"<h3>{level.capitalize()}-level recommendations</h3><ol start='{n + 1}'>"
-        sec.html_extra += "".join(f"<li>{_esc(t)}</li>" for t in items) + "</ol>"
-        n += len(items)
-
-
-def _esc(text: str) -> str:
     from html import escape
 
-    return escape(text)
+    items = recommendation_items(inp)
+    if not items:
+        sec.notes.append("No recommendations were supplied with the findings.")
+        return
+    sec.paragraphs.append(
+        "Recommendations are numbered the same way in the public summary and the full assessment. Each says the "
+        "finding it rests on; standing recommendations apply whatever this year's data show."
+    )
+    for level in dict.fromkeys(i["level"] for i in items):
+        mine = [i for i in items if i["level"] == level]
+        sec.html_extra += (
+            f"<h3>{escape(level.capitalize())}-level recommendations</h3><ol class='recs' start='{mine[0]['number']}'>"
+        )
+        for it in mine:
+            text = it["text"] or "Withheld from this edition (it quotes a figure too small to publish)."
+            if it["standing"]:
+                basis = "<span class='basis'>Standing recommendation: not derived from this assessment's data.</span>"
+            elif it["rests_on"]:
+                basis = "<span class='basis'>Rests on: " + escape(" ".join(it["rests_on"])) + "</span>"
+            else:
+                basis = "<span class='basis'>Rests on a finding not printed in this edition.</span>"
+            sec.html_extra += f"<li>{escape(text)} {basis}</li>"
+        sec.html_extra += "</ol>"
 
 
 def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
@@ -246,59 +352,180 @@ def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
         "A risk factor makes it more likely that a person becomes a victim or perpetrator of violence; a protective "
         "factor makes it less likely or buffers against risk. Risk factors are not deterministic and must not be "
         "used to label individuals. Values in the area are compared with England: a difference is called "
-        "significant only when England's value lies outside the area's 95% confidence interval."
+        f"significant only when England's value lies outside the area's {inp.view.ci_label}."
     )
+    comps = [x for x in inp.sentences.get("risk_factors", []) if x.finding.key == "risk_factor_comparison" and x.text]
+    judged = [
+        x.text for x in comps if str(x.finding.significance or "").lower() in ("worse", "better", "higher", "lower")
+    ]
+    sec.sentences += judged[: 6 if inp.public else 40]
     if not len(rows):
         return
+    blank = rows["unit"].isna() | rows["unit"].astype(str).isin(["", "nan", "count"])
+    units = rows["indicator"].astype(str).map(lambda i: inp.units.get(i))
+    rows = rows.assign(unit=rows["unit"].where(~blank | units.isna(), units))
     labelled = rows.assign(indicator=rows["indicator"].astype(str).map(lambda i: inp.labels.get(i, i)))
     by_domain = labelled["breakdown"] == "domain"
     other = labelled[~by_domain]
     if len(other):
+        from svsna.outputs.catalogue import display_value
+
         group = other["breakdown_value"].astype(str)
         other = other.assign(
-            indicator=other["indicator"].where(group == "all", other["indicator"] + " (" + group + ")"),
+            indicator=other["indicator"].where(
+                group == "all", other["indicator"] + " (" + group.map(display_value) + ")"
+            ),
             breakdown_value="all",
         )
     groups = [g for _, g in labelled[by_domain].groupby("breakdown_value", sort=False)]
     if len(other):
         groups.append(other)
-    for g in groups:
+    for k, g in enumerate(groups):
         t = risk_factor_table([g], inp.view)
         dom = str(g["breakdown_value"].iloc[0])
         if dom and dom != "all":
             t.caption = f"{dom.capitalize()} risk and protective factors compared with England, {inp.config.label}"
             t.key = f"risk-factors-{dom}"
+        else:
+            t.caption = f"Other risk and protective factors compared with England, {inp.config.label}"
+            t.key = f"risk-factors-other-{k}"
+        if k:  # the symbol key is said once, under the first table
+            t.notes = t.notes.split(". ", 1)[-1] if ". " in t.notes else ""
         sec.add_table(t)
 
 
 def _surveys(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
-    """One table per survey: questions down, all respondents and each group across."""
-    from svsna.outputs.views import fmt_value
+    """One table per survey: questions down; the public summary gives all respondents with CIs."""
+    from svsna.outputs.catalogue import display_value
+    from svsna.outputs.views import NOT_AVAILABLE, _ci, fmt_value, missing_symbol
 
     if not len(rows):
         return
     sec.paragraphs.append(
-        "Percentages of respondents giving a positive answer, weighted where the survey has weights; "
-        "95% confidence intervals use the effective sample size and are in the workbook."
+        "Percentages of respondents who agreed with each statement or answered yes, weighted where the survey has "
+        f"weights; {inp.view.ci_label}s use the effective sample size."
     )
+    sizes = {}
+    for x in inp.sentences.get("surveys", []):
+        n = x.finding.numbers
+        if x.finding.key == "survey_result" and n.get("group", "all") == "all" and n.get("respondents"):
+            sizes[str(n.get("survey"))] = n.get("respondents")
+    rule = None
+    if inp.public:
+        from svsna.outputs.public import count_rule
+
+        rule = count_rule(inp.config.disclosure.rules)
     for survey, grp in rows.groupby("period", sort=False):
-        groups = ["all", *[v for v in dict.fromkeys(grp["breakdown_value"].astype(str)) if v != "all"]]
         out = []
-        for ind, q in grp.groupby("indicator", sort=False):
-            by = dict(zip(q["breakdown_value"].astype(str), q["value"], strict=True))
-            question = str(ind).removeprefix("survey_").replace("_", " ").capitalize()
-            out.append([question, *[Cell(fmt_value(by.get(g), "percent"), "num") for g in groups]])
-        cols = ["Question", *["All respondents" if g == "all" else g for g in groups]]
+        if inp.public:
+            allr = grp[grp["breakdown"].astype(str) == "all"]
+            for r in allr.itertuples(index=False):
+                question = _question(str(r.indicator), inp)
+                out.append(
+                    [
+                        question,
+                        Cell(fmt_value(r.value, "percent", missing_symbol(r)), "num"),
+                        Cell(_ci(r, "percent"), "num"),
+                    ]
+                )
+            cols = ["Statement or question", "Respondents agreeing (%)", inp.view.ci_label]
+        else:
+            groups = ["all", *[v for v in dict.fromkeys(grp["breakdown_value"].astype(str)) if v != "all"]]
+            for ind, q in grp.groupby("indicator", sort=False):
+                by = {str(r.breakdown_value): r for r in q.itertuples(index=False)}
+                line: list[Cell | str] = [_question(str(ind), inp)]
+                for g in groups:
+                    r = by.get(g)
+                    line.append(
+                        Cell(NOT_AVAILABLE if r is None else fmt_value(r.value, "percent", missing_symbol(r)), "num")
+                    )
+                out.append(line)
+            cols = ["Statement or question", *["All respondents" if g == "all" else display_value(g) for g in groups]]
+        size = sizes.get(str(survey))
+        if size is not None and rule is not None:
+            size = rule(float(size))
+        note = f"{fmt_count(size)} respondents{' (rounded)' if inp.public else ''}." if size else ""
         sec.add_table(
-            TableBlock(f"survey-{len(sec.blocks)}", f"{survey}: positive answers (%)", cols, out, str(survey))
+            TableBlock(
+                f"survey-{len(sec.blocks)}",
+                f"{survey}: respondents agreeing or answering yes (%)",
+                cols,
+                out,
+                str(survey),
+                notes=note,
+            )
         )
+
+
+def _question(indicator: str, inp: Inputs) -> str:
+    name = inp.labels.get(indicator)
+    if name:
+        return name
+    text = indicator.removeprefix("survey_").replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+#: Disclosure rule sets in words.
+RULE_NAMES: dict[str, str] = {
+    "nhsd_2018": "the NHS Digital rule of 2018",
+    "fingertips_1_5": "the OHID Fingertips rule",
+    "fewer_than_10": "counts under 10 withheld",
+}
+
+
+def _about(inp: Inputs) -> Section:
+    """The public summary's short note on data and methods (the full appendix is restricted)."""
+    cfg = inp.config
+    sec = Section("about", "About this summary")
+    from svsna.outputs.provenance import _rule_text
+
+    periods = inp.metadata.get("periods") or []
+    if periods:
+        sec.paragraphs.append("Periods: " + "; ".join(str(p) for p in periods) + ".")
+    sec.paragraphs.append(
+        f"Rates are per {cfg.rate_multiplier:,} residents (ONS mid-year estimates). Confidence intervals are at "
+        f"{cfg.confidence:.0%}; a difference is called statistically significant only when a test found one. "
+        "Monthly trends use statistical process control (NHS 'Making Data Count'); hot spots use the Getis-Ord Gi* "
+        "statistic with a correction for multiple testing."
+    )
+    sec.paragraphs.append(
+        f"Disclosure control ({RULE_NAMES.get(cfg.disclosure.rules, 'see the full assessment')}): "
+        f"{_rule_text(cfg.disclosure.rules)} Rates and "
+        "percentages were computed on unrounded counts; a rate or percentage whose count is suppressed is suppressed "
+        "too. Maps show rates and hot-spot classes, never counts. [c] marks a suppressed value, [x] a value that is "
+        "not available and [z] a combination that does not apply."
+    )
+    return sec
+
+
+def _contact(inp: Inputs) -> Section | None:
+    html = markdown_html(inp.config.report.contact)
+    if not html:
+        return None
+    sec = Section("contact", "Contact")
+    sec.html_lead = html
+    return sec
+
+
+def _foreword(inp: Inputs) -> Section | None:
+    html = markdown_html(inp.config.report.foreword)
+    if not html:
+        return None
+    sec = Section("foreword", "Foreword")
+    sec.html_lead = html
+    return sec
 
 
 def build_sections(inp: Inputs, headline: list[Callout]) -> list[Section]:
     """All sections in order; absent data give a short note instead of content."""
     out = []
+    fw = _foreword(inp)
+    if fw is not None:
+        out.append(fw)
+    commentary = inp.config.report.commentary
     for key, table_sections in SECTION_ORDER:
         sec = Section(key, SECTION_TITLES.get(key, key.replace("_", " ").capitalize()))
+        sec.commentary = markdown_html(commentary.get(key))
         builder: Callable[..., None] | None = {
             "introduction": _introduction,
             "data_sources": _data_sources,
@@ -309,19 +536,34 @@ def build_sections(inp: Inputs, headline: list[Callout]) -> list[Section]:
             builder(inp, sec)
         else:
             rows = inp.rows(table_sections)
-            sec.callouts += [c for c in headline if c.section in table_sections]
-            called_out = {c.text for c in sec.callouts}
-            sec.sentences += [t for t in inp.printed(table_sections) if t not in called_out]
+            sec.sentences += inp.printed(table_sections)
             if key == "risk_factors":
                 _risk_factors(inp, sec, rows)
             elif key == "surveys":
                 _surveys(inp, sec, rows)
             elif len(rows):
-                add_indicator_views(sec, rows, inp.table, inp.view)
+                if inp.public and inp.view.featured is None:
+                    add_public_views(sec, rows, inp.table, inp.view)
+                else:
+                    add_indicator_views(sec, rows, inp.table, inp.view)
+            gone = inp.not_available(table_sections)
+            if gone:
+                sec.notes.append(
+                    "Not available in this assessment (the analyses did not supply the figures): "
+                    + "; ".join(gone)
+                    + "."
+                )
             if not len(rows) and not sec.sentences:
                 sec.notes.append(
                     f"No {sec.title.lower()} indicators were supplied for this assessment, so this section is left "
                     "out. (Run `svsna assess` with the data this section needs.)"
                 )
         out.append(sec)
+    if inp.public:
+        out.append(_about(inp))
     return out
+
+
+def contact_section(inp: Inputs) -> Section | None:
+    """The contact page (``report.contact``), placed last by the caller."""
+    return _contact(inp)

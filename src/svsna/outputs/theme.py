@@ -37,12 +37,14 @@ __all__ = [
     "SERIES_MARKERS",
     "SIGNIFICANCE_STYLE",
     "SVG_CHARTS",
+    "contrast_ratio",
     "fig_data_uri",
     "figure_to_png",
     "figure_to_svg",
     "house_style",
     "new_figure",
     "render_both",
+    "text_colour_on",
 ]
 
 #: Okabe & Ito (2008), "Color Universal Design".
@@ -77,6 +79,10 @@ SIGNIFICANCE_STYLE: dict[str, dict[str, str]] = {
     "better": {"colour": OKABE_ITO["green"], "hatch": "--", "symbol": "✓", "label": "Significantly better"},
     "similar": {"colour": "#BBBBBB", "hatch": "", "symbol": "●", "label": "Not significantly different"},
 }
+#: Colour of cells (maps, heat maps, bars) that are suppressed or have no data: white with grey hatching.
+SUPPRESSED_FILL = "#FFFFFF"
+SUPPRESSED_HATCH = "////"
+SUPPRESSED_EDGE = "#8C8C8C"
 FONT_STACK = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 TEXT_COLOUR = "#1A1A1A"
 GRID_COLOUR = "#D9D9D9"
@@ -160,3 +166,34 @@ def fig_data_uri(data: bytes, kind: str) -> str:
     """A ``data:`` URI for SVG or PNG bytes."""
     mime = {"svg": "image/svg+xml", "png": "image/png"}[kind]
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a colour."""
+    from matplotlib.colors import to_rgb
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio of two colours (1 to 21; AA body text needs 4.5).
+
+    >>> round(contrast_ratio("#000000", "#FFFFFF"), 1), round(contrast_ratio("#0072B2", "#FFFFFF"), 2)
+    (21.0, 5.19)
+    """
+    a, b = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """The text colour (near-black or white) with the higher contrast on ``background``.
+
+    >>> text_colour_on("#0072B2"), text_colour_on("#F0E442")
+    ('#FFFFFF', '#1A1A1A')
+    """
+    dark, light = TEXT_COLOUR, "#FFFFFF"
+    return dark if contrast_ratio(dark, background) >= contrast_ratio(light, background) else light

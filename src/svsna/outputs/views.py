@@ -1,56 +1,85 @@
 """Indicator rows to figures and tables, chosen by the shape of the rows.
 
 A group of rows (one indicator, one breakdown) is shown according to its breakdown and
-kind, never by its name, so any indicator an analysis adds is shown without a code
-change:
+``statistic``, never by its name, so any indicator an analysis adds appears in the full
+SNA without a code change (:data:`VIEWS` is the registry):
 
 ==================  ==========================================================
 breakdown           shown as
 ==================  ==========================================================
 ``month``           SPC trend chart (limits in lower/upper, point type in significance)
-``weekday|hour``    hour x weekday heat map
+``quarter``         line by quarter (monthly series with suppressed months, public)
+``weekday|hour``    hour x weekday heat map, plus a day x four-hour table (full SNA)
 ``hour``            hour-of-day lines, one per source (drawn once, in Timings)
-``sex|age_band``    age-band pyramid by sex, plus a table
-``lsoa``            hotspot map of Gi* classes (needs boundaries), else a table of hot spots
-``district``        bar chart with CIs, district choropleth (needs boundaries), table
-``all`` by period   bar chart of the periods with CIs (rates) or a table (counts)
-``all`` single      a row in the section's key-figures table
+``sex|age_band``    age-band pyramid by sex, plus a table (full SNA)
+``lsoa``            hot-spot map of Gi* classes with a city inset, and the hot spots by area
+``district``        bar chart with CIs, district choropleth (Geography), table
+``all`` by period   bar chart of full years with CIs, a part year annualised (rates); table
+``all`` single      a row in the section's key-figures table (full SNA)
+ratios              points and CIs on a log axis with a line at 1
+two-way ``a|b``     cross-tab table (full SNA), split into parts when too wide
 anything else       bar chart with CIs (where limits exist) and a table
 ==================  ==========================================================
+
+The public summary does not show everything: :data:`PUBLIC_VIEWS` names the views it
+draws (the reference summary's charts and tables); the rest are in the full SNA.
+
+Every table says its unit (from the indicator table's ``unit`` column), shows suppressed
+values as ``[c]`` and values that do not exist as ``[x]`` (GSS symbols), writes category
+codes in words (:func:`svsna.outputs.catalogue.display_value`), and a table whose cells
+are all suppressed becomes one sentence.
 
 Examples
 --------
 >>> fmt_value(9.4712, "rate"), fmt_value(78.43, "percent"), fmt_value(3529.0, "count"), fmt_value(None, "rate")
-('9.47', '78.4%', '3,529', '[c]')
+('9.47', '78.4%', '3,529', '[x]')
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from svsna.outputs import charts, maps, theme
 from svsna.outputs.catalogue import (
     breakdown_label,
+    display_value,
     indicator_kind,
     indicator_label,
+    kind_of,
     source_line,
-    unit_label,
+    value_heading,
 )
 from svsna.outputs.content import Cell, FigureBlock, Section, TableBlock
 from svsna.outputs.theme import SIGNIFICANCE_STYLE
-from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, fmt_rate
+from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, fmt_rate, join_words, month_words
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from svsna.config import AreaConfig
 
-__all__ = ["ViewContext", "add_indicator_views", "fmt_value", "hour_series"]
+__all__ = [
+    "CORE_BREAKDOWNS",
+    "NOT_APPLICABLE",
+    "NOT_AVAILABLE",
+    "PUBLIC_VIEWS",
+    "SUPPRESSED",
+    "PublicView",
+    "ViewContext",
+    "add_indicator_views",
+    "add_public_views",
+    "fmt_value",
+    "hour_series",
+    "monthly_to_quarters",
+]
 
-SUPPRESSED = "[c]"  # GSS symbol for a confidential (suppressed) value
-_PLOTTED = ("breakdown_value", "period", "value", "lower", "upper", "significance", "comparator_value")
+SUPPRESSED = "[c]"  # GSS symbol: confidential (suppressed under the disclosure rules)
+NOT_AVAILABLE = "[x]"  # GSS symbol: not available (missing or not calculated)
+NOT_APPLICABLE = "[z]"  # GSS symbol: not applicable (a combination that cannot occur)
+_PLOTTED = ("breakdown_value", "label", "period", "value", "lower", "upper", "significance", "comparator_value")
 
 
 @dataclass
@@ -65,6 +94,7 @@ class ViewContext:
     featured: set[str] | None = None
     max_public_figures: int = 3
     max_figures: int = 6
+    on_chart: Callable[[str], None] | None = None  # called once per chart or map drawn (progress)
 
     def draw(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Call a chart or map function, reusing the result for identical data (editions share most charts)."""
@@ -87,6 +117,8 @@ class ViewContext:
         key = hashlib.sha256(pickle.dumps(parts)).hexdigest()
         if key not in self.cache:
             self.cache[key] = fn(*args, **kwargs)
+            if self.on_chart is not None:
+                self.on_chart(fn.__name__)
         return self.cache[key]
 
     @property
@@ -97,6 +129,33 @@ class ViewContext:
     def area(self) -> str:
         return self.config.label
 
+    @property
+    def ci_label(self) -> str:
+        """``95% CI`` at the configured confidence level."""
+        return f"{self.config.confidence:.0%} CI"
+
+    @property
+    def ci_words(self) -> str:
+        return f"{self.config.confidence:.0%} confidence intervals"
+
+    @property
+    def period_months(self) -> dict[str, int]:
+        """Length in months of every configured period, by label (financial years, part year, profile)."""
+        out = {p.label: p.months for p in self.config.periods()}
+        try:
+            prof = self.config.profile()
+            out.setdefault(prof.label, prof.months)
+        except Exception:
+            pass
+        return out
+
+    @property
+    def profile_label(self) -> str | None:
+        try:
+            return self.config.profile().label
+        except Exception:
+            return None
+
 
 def _isnan(x: Any) -> bool:
     try:
@@ -105,10 +164,10 @@ def _isnan(x: Any) -> bool:
         return True
 
 
-def fmt_value(v: Any, kind: str) -> str:
-    """A value formatted for its kind; ``[c]`` when missing (suppressed)."""
+def fmt_value(v: Any, kind: str, missing: str = NOT_AVAILABLE) -> str:
+    """A value formatted for its kind; ``missing`` (``[x]``, or ``[c]`` when suppressed) when absent."""
     if _isnan(v):
-        return SUPPRESSED
+        return missing
     v = float(v)
     if kind == "percent":
         return fmt_pct(v)
@@ -119,61 +178,128 @@ def fmt_value(v: Any, kind: str) -> str:
     return fmt_number(v, 2)
 
 
+def _was_suppressed(row: Any) -> bool:
+    note = getattr(row, "public_note", "")
+    return bool(getattr(row, "suppressed", False)) or (isinstance(note, str) and "suppress" in note)
+
+
+def missing_symbol(row: Any) -> str:
+    """``[c]`` for a value withheld under the disclosure rules, ``[x]`` for one that does not exist."""
+    return SUPPRESSED if _was_suppressed(row) else NOT_AVAILABLE
+
+
 def _ci(row: Any, kind: str) -> str:
     if _isnan(row.lower) or _isnan(row.upper) or _isnan(row.value):
         return ""
     return f"{fmt_value(row.lower, kind)} to {fmt_value(row.upper, kind)}"
 
 
-def _sig_cell(sig: Any) -> Cell:
-    if not isinstance(sig, str) or not sig or sig.strip().lower() == "not compared":
-        return Cell("")
+def _sig_cell(sig: Any, value: Any = 0.0) -> Cell:
+    if _isnan(value) or not isinstance(sig, str) or not sig or sig.strip().lower() == "not compared":
+        return Cell("")  # no symbol next to a suppressed value
     style = SIGNIFICANCE_STYLE.get(sig.lower())
     if style:
-        return Cell(f"{style['symbol']} {sig}", cls=f"sig sig-{sig.lower()}")
-    return Cell(sig.replace("_", " "))
+        return Cell(f"{style['symbol']} {style['label']}", cls=f"sig sig-{sig.lower()}")
+    return Cell(display_value(sig))
 
 
-def _number_heading(ctx: ViewContext) -> str:
-    return "Number (rounded)" if ctx.public else "Number"
+def _kind(rows: pd.DataFrame) -> str:
+    r = rows.iloc[0]
+    return kind_of(r.get("statistic"), str(r["indicator"]), r.get("method"))
+
+
+def _unit(rows: pd.DataFrame) -> str:
+    u = rows.iloc[0].get("unit") if "unit" in rows.columns else None
+    return u if isinstance(u, str) else ""
+
+
+def _chart_unit(kind: str) -> str:
+    return {"percent": "%", "count": "count", "ratio": "ratio"}.get(kind, "rate")
+
+
+def _symbols_note(out: list[list[Cell | str]]) -> str:
+    texts = {c.text if isinstance(c, Cell) else str(c) for line in out for c in line}
+    notes = []
+    if SUPPRESSED in texts:
+        notes.append(f"{SUPPRESSED} suppressed under the disclosure rules (small numbers)")
+    if NOT_AVAILABLE in texts:
+        notes.append(f"{NOT_AVAILABLE} not available")
+    if NOT_APPLICABLE in texts:
+        notes.append(f"{NOT_APPLICABLE} not applicable")
+    return ("; ".join(notes) + ".") if notes else ""
+
+
+def _all_suppressed(out: list[list[Cell | str]], value_cols: list[int]) -> bool:
+    cells = [line[j] for line in out for j in value_cols if j < len(line)]
+    texts = [c.text if isinstance(c, Cell) else str(c) for c in cells]
+    return bool(texts) and all(t in (SUPPRESSED, "") for t in texts) and SUPPRESSED in texts
+
+
+def _labelled(rows: pd.DataFrame, breakdown: str) -> pd.DataFrame:
+    return rows.assign(label=[display_value(v, breakdown) for v in rows["breakdown_value"]])
 
 
 def _table(
-    key: str, caption: str, rows: pd.DataFrame, kind: str, ctx: ViewContext, source: str, first: str
-) -> TableBlock:
+    key: str,
+    caption: str,
+    rows: pd.DataFrame,
+    kind: str,
+    ctx: ViewContext,
+    source: str,
+    first: str,
+    section: Section | None = None,
+) -> TableBlock | None:
+    """A one-way table (category, value, CI, number, comparison); None, with a sentence, if all suppressed."""
+    unit = _unit(rows)
     has_ci = rows["lower"].notna().any() and kind != "count"
     has_num = rows["numerator"].notna().any() and kind != "count"
     sigs = rows["significance"].fillna("").astype(str).str.strip().str.lower()
     has_sig = sigs.isin(list(SIGNIFICANCE_STYLE)).any() and kind != "count"
-    columns = [first, unit_label(kind, str(rows["indicator"].iloc[0])) if kind != "count" else _number_heading(ctx)]
+    columns = [first, value_heading(kind, unit, public=ctx.public)]
     if has_ci:
-        columns.append("95% CI")
+        columns.append(ctx.ci_label)
     if has_num:
-        columns.append(_number_heading(ctx))
+        columns.append("Number (rounded)" if ctx.public else "Number")
     if has_sig:
-        columns.append("Compared with benchmark")
-    out = []
-    for r in rows.itertuples(index=False):
-        line: list[Cell | str] = [str(r.breakdown_value), Cell(fmt_value(r.value, kind), "num")]
+        columns.append(_comparison_heading(rows))
+    out: list[list[Cell | str]] = []
+    labels = rows["label"] if "label" in rows.columns else [display_value(v) for v in rows["breakdown_value"]]
+    for r, lab in zip(rows.itertuples(index=False), labels, strict=True):
+        miss = missing_symbol(r)
+        line: list[Cell | str] = [
+            str(lab),
+            Cell(fmt_value(r.value, kind, miss), "num count" if kind == "count" else "num"),
+        ]
         if has_ci:
             line.append(Cell(_ci(r, kind), "num"))
         if has_num:
-            line.append(Cell(fmt_value(r.numerator, "count"), "num count"))
+            line.append(Cell(fmt_value(r.numerator, "count", SUPPRESSED if ctx.public else NOT_AVAILABLE), "num count"))
         if has_sig:
-            line.append(_sig_cell(r.significance))
+            line.append(_sig_cell(r.significance, r.value))
         out.append(line)
-    counts = tuple(i for i, c in enumerate(columns) if c.startswith("Number"))
-    note = (
-        "* suppressed under the disclosure rules (see the appendix)."
-        if ctx.public and any((c.text if isinstance(c, Cell) else c) == SUPPRESSED for line in out for c in line)
-        else ""
-    )
-    return TableBlock(key, caption, columns, out, source, notes=note, count_columns=counts)
+    if _all_suppressed(out, [1]):
+        if section is not None:
+            section.notes.append(f"{caption}: every value is suppressed in this summary because the numbers are small.")
+        return None
+    counts = tuple(i for i, c in enumerate(columns) if c.startswith("Number") or (i == 1 and kind == "count"))
+    return TableBlock(key, caption, columns, out, source, notes=_symbols_note(out), count_columns=counts)
 
 
-def _caption(label: str, breakdown: str, ctx: ViewContext, period: str) -> str:
+def _comparison_heading(rows: pd.DataFrame) -> str:
+    comp = rows["comparator_value"].dropna() if "comparator_value" in rows.columns else []
+    return "Compared with the whole area" if len(comp) else "Compared with benchmark"
+
+
+SUBJECTS: dict[str, str] = {"perpetrators": "Perpetrators", "victims": "Victims"}
+
+
+def _caption(label: str, breakdown: str, ctx: ViewContext, period: str, section_key: str = "") -> str:
     by = "" if breakdown == "all" or " by " in label.lower() else f" by {breakdown_label(breakdown).lower()}"
-    return f"{label}{by}, {ctx.area} ({period})"
+    subject = SUBJECTS.get(section_key)
+    text = f"{label}{by}"
+    if subject and not text.lower().startswith(subject.lower()):
+        text = f"{subject}: {text[:1].lower()}{text[1:]}"
+    return f"{text}, {ctx.area} ({period})"
 
 
 def _fig(key: str, caption: str, chart: charts.Chart, source: str, **kw: Any) -> FigureBlock:
@@ -190,7 +316,7 @@ def hour_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     for ind, rows in hours.groupby("indicator", sort=False):
         src = source_line(str(rows["section"].iloc[0]), str(ind))
         name = {"Police recorded crime": "Police"}.get(src, src.split(" (")[0])
-        kind = indicator_kind(str(ind), rows["method"].iloc[0] if isinstance(rows["method"].iloc[0], str) else None)
+        kind = _kind(rows)
         if name in out and kind != "percent":
             continue
         latest = rows[rows["period"] == rows["period"].iloc[-1]]
@@ -198,7 +324,7 @@ def hour_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
-#: Breakdowns always shown, even in the public summary (the reference's core charts).
+#: Breakdowns always shown in the full SNA, beyond the figure cap (the reference's core charts).
 CORE_BREAKDOWNS: frozenset[str] = frozenset({"month", "weekday|hour", "hour", "district", "lsoa", "sex|age_band"})
 _SMALL = 3  # categorical groups of this many rows or fewer go into the key-figures table
 #: Sections where a core breakdown is core (a monthly series is core in Timings, districts in Geography).
@@ -209,7 +335,7 @@ _CORE_SECTIONS: dict[str, frozenset[str]] = {
 
 
 def is_core(section: str, breakdown: str) -> bool:
-    """Whether a view is always shown (even in the public summary, and beyond the figure cap).
+    """Whether a view is always shown (beyond the figure cap).
 
     >>> is_core("geography", "district"), is_core("victims", "district"), is_core("victims", "sex|age_band")
     (True, False, True)
@@ -219,50 +345,34 @@ def is_core(section: str, breakdown: str) -> bool:
     return section in _CORE_SECTIONS.get(breakdown, frozenset({section}))
 
 
+def _pick_period(grp: pd.DataFrame, ctx: ViewContext) -> str:
+    """The period a one-period view shows: the profile window when present (the findings use it), else the last."""
+    periods = list(dict.fromkeys(grp["period"].astype(str)))
+    prof = ctx.profile_label
+    return prof if prof in periods else periods[-1]
+
+
 def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFrame, ctx: ViewContext) -> None:
-    """Add a figure and/or table for every indicator group of ``rows`` to ``section``.
+    """Add a figure and/or table for every indicator group of ``rows`` to ``section`` (full SNA).
 
     Small groups (up to three categories, or changes over periods) become rows of the
-    section's key-figures table rather than charts. In the public summary only indicators
-    that a printed finding refers to are shown, besides the core views (monthly trend,
-    day-and-hour heat map, hour of day, districts, hot spots, age pyramids).
+    section's key-figures table rather than charts.
     """
     singles = []
-    limited = set(rows.loc[(rows["breakdown"] == "month") & rows["lower"].notna(), "indicator"])
     pyramids = set(rows.loc[rows["breakdown"].isin(["sex|age_band", "age_band|sex"]), "indicator"])
+    limited = set(rows.loc[(rows["breakdown"] == "month") & rows["lower"].notna(), "indicator"])
     for (ind, breakdown), grp in rows.groupby(["indicator", "breakdown"], sort=False):
         ind, breakdown = str(ind), str(breakdown)
         core = is_core(section.key, breakdown)
         if ctx.featured is not None and not core and ind not in ctx.featured:
             continue
-        crowded = len(section.figures) >= (ctx.max_public_figures if ctx.public else ctx.max_figures)
-        if crowded and not core:
-            if ctx.public:
-                continue
-            if breakdown not in ("all", "month") and "|" not in breakdown:
-                latest = grp[grp["period"].astype(str) == list(dict.fromkeys(grp["period"].astype(str)))[-1]]
-                caption = _caption(indicator_label(ind), breakdown, ctx, str(latest["period"].iloc[0]))
-                kind = indicator_kind(ind, grp["method"].iloc[0] if isinstance(grp["method"].iloc[0], str) else None)
-                section.add_table(
-                    _table(
-                        f"{section.key}-{ind}-{breakdown}-t".replace("|", "-"),
-                        caption,
-                        natural_order(latest, breakdown).head(40),
-                        kind,
-                        ctx,
-                        source_line(section.key, ind),
-                        breakdown_label(breakdown),
-                    )
-                )
-                continue
-        method = grp["method"].iloc[0] if isinstance(grp["method"].iloc[0], str) else None
-        kind = indicator_kind(ind, method)
+        kind = _kind(grp)
         label = indicator_label(ind)
         src = source_line(section.key, ind)
         key = f"{section.key}-{ind}-{breakdown}".replace("|", "-")
         periods = list(dict.fromkeys(grp["period"].astype(str)))
         if breakdown == "all":
-            if len(periods) > 1 and grp["area"].nunique() == 1 and kind in ("rate", "count"):
+            if len(periods) > 1 and grp["area"].nunique() == 1 and kind in ("rate", "count", "percent", "ratio"):
                 _period_view(section, grp, ind, kind, label, src, key, ctx)
             else:
                 singles.append(grp)
@@ -271,126 +381,309 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
             if grp["lower"].notna().any() or not limited:
                 _month_view(section, grp, kind, label, src, key, ctx)
             continue
-        latest = grp[grp["period"].astype(str) == periods[-1]]
-        period = periods[-1]
-        caption = _caption(label, breakdown, ctx, period)
+        if breakdown == "quarter":
+            _quarter_view(section, grp, kind, label, src, key, ctx)
+            continue
+        period = _pick_period(grp, ctx)
+        latest = _labelled(grp[grp["period"].astype(str) == period], breakdown)
+        caption = _caption(label, breakdown, ctx, period, section.key)
         if breakdown == "age_band" and ind in pyramids:
             continue
-        if len(latest) <= _SMALL and not core and "|" not in breakdown:
+        if breakdown.count("|") >= 2:
+            continue  # three-way breakdowns are in the workbook's Indicators sheet (see the appendix)
+        if len(latest) <= _SMALL and not core and "|" not in breakdown and kind != "ratio":
             singles.append(latest)
             continue
-        if breakdown == "weekday|hour":
-            chart = ctx.draw(
-                charts.heatmap_weekday_hour, latest, value_label=unit_label(kind, ind) if kind != "count" else label
-            )
-            section.add_figure(_fig(key, caption, chart, src))
-        elif breakdown == "hour" and not ind.startswith("nte_"):
-            if "hour-lines" in ctx.seen:
+        crowded = len(section.figures) >= (ctx.max_public_figures if ctx.public else ctx.max_figures)
+        if crowded and not core and "|" not in breakdown and breakdown not in ("field",):
+            if ctx.public:
                 continue
-            ctx.seen.add("hour-lines")
-            series = hour_series(table)
-            chart = ctx.draw(charts.hour_lines, series, value_label="Share of the day's total (%)")
-            sources = ", ".join(
-                sorted({source_line(str(r["section"].iloc[0]), str(r["indicator"].iloc[0])) for r in series.values()})
+            t = _table(
+                f"{key}-t",
+                caption,
+                natural_order(latest, breakdown).head(40),
+                kind,
+                ctx,
+                src,
+                breakdown_label(breakdown),
+                section,
             )
-            section.add_figure(_fig("hour-lines", f"Hour of day by data source, {ctx.area} ({period})", chart, sources))
-        elif breakdown in ("sex|age_band", "age_band|sex"):
-            who = section.title.lower()
-            chart = ctx.draw(charts.pyramid, latest, value_label=unit_label(kind, ind), who=who)
-            section.add_figure(_fig(key, caption, chart, src))
-            if not ctx.public:
-                section.add_table(_table(f"{key}-t", caption, latest, kind, ctx, src, "Sex and age band"))
-        elif breakdown == "lsoa":
-            _lsoa_view(section, latest, ind, caption, src, key, ctx)
-        elif breakdown == "district":
-            _district_view(section, latest, ind, kind, caption, src, key, ctx)
-        elif breakdown == "field":
-            section.add_table(_table(f"{key}-t", caption, latest, kind, ctx, src, breakdown_label(breakdown)))
+            if t is not None:
+                section.add_table(t)
+            continue
+        view = VIEWS.get(breakdown)
+        if view is not None:
+            view(section, latest, table, ind, kind, caption, src, key, ctx, breakdown)
         elif "|" in breakdown:
             if not ctx.public:
-                _crosstab_view(section, latest, kind, caption, src, key, breakdown)
+                _crosstab_view(section, latest, kind, caption, src, key, breakdown, ctx)
+        elif kind == "ratio":
+            _ratio_view(section, latest, table, ind, kind, caption, src, key, ctx, breakdown)
         else:
-            _category_view(section, latest, ind, kind, caption, src, key, ctx, breakdown)
+            _category_view(section, latest, table, ind, kind, caption, src, key, ctx, breakdown)
     if singles:
         _key_figures(section, singles, ctx)
 
 
-def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
-    caption = f"{label}, {ctx.area} ({grp['period'].iloc[0]} to {grp['period'].iloc[-1]})"
-    if kind in ("rate", "percent", "ratio") and grp["value"].notna().any():
-        shown = grp.assign(breakdown_value=grp["period"].astype(str))
-        chart = ctx.draw(
-            charts.bar_ci,
-            shown,
-            value_label=unit_label(kind, ind),
-            title_noun="period",
-            unit=_unit(kind),
-            horizontal=False,
-        )
-        section.add_figure(_fig(key, caption, chart, src))
-        if ctx.public:
-            return  # the chart carries the values; the table is in the full SNA
-    section.add_table(
-        _table(f"{key}-t", caption, grp.assign(breakdown_value=grp["period"].astype(str)), kind, ctx, src, "Period")
+def _too_sparse(values: Any, least: int = 2) -> bool:
+    """Whether a chart of ``values`` would show nothing: fewer than ``least`` values shown, or all equal."""
+    import numpy as np
+
+    arr = np.array([float(v) for v in values if not _isnan(v)], dtype=float)
+    return len(arr) < least or (len(arr) > 1 and bool(np.all(arr == arr[0])))
+
+
+def _sparse_note(section: Section, caption: str) -> None:
+    section.notes.append(
+        f"{caption}: not drawn, because too few of its values can be shown (small numbers are suppressed) "
+        "or they do not vary."
     )
 
 
-def _unit(kind: str) -> str:
-    return {"percent": "%", "count": "count", "ratio": "ratio"}.get(kind, "rate")
+def _weekday_hour_view(section, latest, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
+    value_label = value_heading(kind, _unit(latest))
+    if _too_sparse(latest["value"], 8):
+        _sparse_note(section, caption)
+        return
+    chart = ctx.draw(charts.heatmap_weekday_hour, latest, value_label=value_label)
+    if chart is None:
+        section.notes.append(f"{caption}: every cell is suppressed in this summary because the numbers are small.")
+        return
+    notes = "White hatched cells are suppressed (small numbers)." if latest["value"].isna().any() else ""
+    section.add_figure(_fig(key, caption, chart, src, notes=notes))
+    if not ctx.public:
+        _day_block_table(section, latest, kind, caption, src, key, ctx)
+
+
+def _day_block_table(section, rows, kind, caption, src, key, ctx) -> None:
+    """Day of week by four-hour block: the heat map's figures in a table that fits a page."""
+    import numpy as np
+
+    grid = np.full((7, 24), np.nan)
+    for v, val in zip(rows["breakdown_value"], rows["value"], strict=True):
+        day, _, hour = str(v).partition("|")
+        if day[:3].title() in charts.WEEKDAYS and hour.strip().isdigit() and not _isnan(val):
+            grid[charts.WEEKDAYS.index(day[:3].title()), int(hour)] = float(val)
+    if kind not in ("count", "percent"):
+        return  # rates and scores do not add up over hours
+    blocks = [(h, h + 4) for h in range(0, 24, 4)]
+    out = []
+    for d, name in enumerate(charts.DAY_NAMES):
+        line: list[Cell | str] = [name]
+        for a, b in blocks:
+            cells = grid[d, a:b]
+            line.append(Cell(fmt_value(np.nansum(cells) if np.isfinite(cells).any() else None, kind), "num"))
+        line.append(Cell(fmt_value(np.nansum(grid[d]) if np.isfinite(grid[d]).any() else None, kind), "num"))
+        out.append(line)
+    cols = ["Day", *[f"{a:02d}:00-{b - 1:02d}:59" for a, b in blocks], "Whole day"]
+    section.add_table(
+        TableBlock(
+            f"{key}-t",
+            caption.replace(" by day and hour", "") + ", by day and four-hour block",
+            cols,
+            out,
+            src,
+            notes=f"{value_heading(kind, _unit(rows))}. " + _symbols_note(out),
+        )
+    )
+
+
+def _hour_view(section, latest, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
+    if ind.startswith("nte_"):
+        _category_view(section, latest, table, ind, kind, caption, src, key, ctx, breakdown)
+        return
+    if "hour-lines" in ctx.seen:
+        return
+    ctx.seen.add("hour-lines")
+    series = {k: v for k, v in hour_series(table).items() if not _too_sparse(v["value"], 4)}
+    if not series:
+        _sparse_note(section, f"Hour of day by data source, {ctx.area}")
+        return
+    chart = ctx.draw(charts.hour_lines, series, value_label="Share of the day's total (%)")
+    sources = ", ".join(
+        sorted({source_line(str(r["section"].iloc[0]), str(r["indicator"].iloc[0])) for r in series.values()})
+    )
+    period = latest["period"].iloc[0]
+    section.add_figure(_fig("hour-lines", f"Hour of day by data source, {ctx.area} ({period})", chart, sources))
+
+
+def _pyramid_view(section, latest, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
+    who = {"perpetrators": "perpetrators", "victims": "victims", "population": "residents"}.get(
+        section.key, section.title.lower()
+    )
+    if _too_sparse(latest["value"], 4):
+        _sparse_note(section, caption)
+    else:
+        chart = ctx.draw(charts.pyramid, latest, value_label=value_heading(kind, _unit(latest)), who=who)
+        section.add_figure(_fig(key, caption, chart, src))
+    if not ctx.public:
+        t = _table(f"{key}-t", caption, latest, kind, ctx, src, "Sex and age band", section)
+        if t is not None:
+            section.add_table(t)
+
+
+def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
+    """Values over periods: full years as bars, a part year annualised (rates), other windows left out."""
+    months = ctx.period_months
+    shown = grp.assign(breakdown_value=grp["period"].astype(str))
+    lengths = [months.get(p) for p in shown["breakdown_value"]]
+    years = [m == 12 for m in lengths]
+    caption = f"{label}, {ctx.area} ({shown['breakdown_value'].iloc[0]} to {shown['breakdown_value'].iloc[-1]})"
+    if kind in ("rate", "percent", "ratio") and not _too_sparse(grp["value"]) and sum(years) >= 2:
+        keep = [y or (kind == "rate" and m is not None and m < 12) for y, m in zip(years, lengths, strict=True)]
+        bars = shown[keep].copy()
+        part = [not y for y, k in zip(years, keep, strict=True) if k]
+        scale = [
+            12 / m if p and m else 1.0
+            for p, m in zip(part, [m for m, k in zip(lengths, keep, strict=True) if k], strict=True)
+        ]
+        for col in ("value", "lower", "upper"):
+            bars[col] = bars[col].astype(float) * scale
+        bars["label"] = [f"{p} annualised" if a else p for p, a in zip(bars["breakdown_value"], part, strict=True)]
+        left_out = [p for p, k in zip(shown["breakdown_value"], keep, strict=True) if not k]
+        notes = []
+        if any(part):
+            notes.append(
+                "The part-year bar is annualised (its rate scaled to a full year) so that it compares with full years."
+            )
+        if left_out:
+            notes.append(f"Not drawn here, being a different length: {join_words(left_out)} (see the table).")
+        chart = ctx.draw(
+            charts.bar_ci,
+            bars,
+            value_label=value_heading(kind, _unit(grp)),
+            title_noun="year",
+            unit=_chart_unit(kind),
+            horizontal=False,
+            annualised=part,
+            ci_label=ctx.ci_words,
+        )
+        section.add_figure(_fig(key, caption, chart, src, notes=" ".join(notes)))
+        if ctx.public:
+            return
+    t = _table(f"{key}-t", caption, shown.assign(label=shown["breakdown_value"]), kind, ctx, src, "Period", section)
+    if t is not None:
+        section.add_table(t)
 
 
 def _month_view(section, grp, kind, label, src, key, ctx) -> None:
     months = grp.sort_values("breakdown_value")
     first, last = str(months["breakdown_value"].iloc[0]), str(months["breakdown_value"].iloc[-1])
+    if _too_sparse(months["value"], 6):
+        _sparse_note(section, f"{label} by month, {ctx.area} ({month_words(first)} to {month_words(last)})")
+        return
     events = [(e.date.strftime("%Y-%m"), e.label) for e in ctx.config.events]
-    chart = ctx.draw(
-        charts.spc_trend, months, value_label=label if kind == "count" else unit_label(kind), events=events
-    )
+    unit_text = value_heading(kind, _unit(grp))
+    chart = ctx.draw(charts.spc_trend, months, value_label=unit_text, events=events)
     has_limits = months["lower"].notna().any()
     what = "with statistical process control limits" if has_limits else "by month"
-    caption = f"{label} {what}, {ctx.area} ({first} to {last})"
+    caption = f"{label} {what}, {ctx.area} ({month_words(first)} to {month_words(last)})"
     notes = (
-        ""
-        if not has_limits
-        else (
-            "Mean and process limits (mean ± 2.66 × average moving range) from the XmR method of NHS "
-            "'Making Data Count'; triangles mark special-cause months."
-        )
+        "Mean and process limits (mean ± 2.66 × average moving range) from the XmR method of NHS "
+        "'Making Data Count'; triangles mark special-cause months."
+        if has_limits
+        else ""
     )
-    if ctx.public:
+    if ctx.public and kind == "count":
         notes += " Monthly counts are rounded to the nearest 5; the limits were computed on unrounded counts."
+    section.add_figure(_fig(key, caption, chart, src, notes=notes.strip(), wide=True))
+
+
+def _quarter_view(section, grp, kind, label, src, key, ctx) -> None:
+    rows = grp.sort_values("breakdown_value")
+    rows = rows.assign(label=[_quarter_label(v) for v in rows["breakdown_value"]])
+    if _too_sparse(rows["value"], 3):
+        _sparse_note(section, f"{label} by quarter, {ctx.area}")
+        return
+    chart = ctx.draw(charts.period_lines, rows, value_label=value_heading(kind, _unit(rows)), unit=_chart_unit(kind))
+    caption = f"{label} by quarter, {ctx.area} ({rows['label'].iloc[0]} to {rows['label'].iloc[-1]})"
+    notes = "Shown by quarter because some monthly numbers are too small to publish."
     section.add_figure(_fig(key, caption, chart, src, notes=notes, wide=True))
 
 
-def _district_view(section, rows, ind, kind, caption, src, key, ctx) -> None:
-    if kind != "count":
+def _quarter_label(value: object) -> str:
+    text = str(value)
+    if len(text) == 7 and text[4] == "Q":
+        return f"{text[:4]} Q{text[-1]}"
+    return text
+
+
+def monthly_to_quarters(table: pd.DataFrame, small: Callable[[float], bool]) -> pd.DataFrame:
+    """Monthly count series holding a small month, re-cut by calendar quarter (``breakdown="quarter"``).
+
+    Used before disclosure control in the public summary: a month that would be suppressed
+    leaves a gap in a monthly chart, so the series is summed exactly to quarters first
+    (``2021Q3``). Rates and series without small months are left as they are.
+    """
+    import pandas as pd
+
+    months = table[(table["breakdown"] == "month") & (table["statistic"].astype(str) == "count")]
+    if not len(months):
+        return table
+    drop = []
+    add = []
+    for _, grp in months.groupby(["section", "indicator", "period", "area", "definition"], sort=False, dropna=False):
+        vals = grp["value"].astype(float)
+        if not vals.map(lambda v: v == v and small(v)).any():
+            continue
+        drop += list(grp.index)
+        q = pd.PeriodIndex(grp["breakdown_value"].astype(str), freq="M").asfreq("Q").astype(str)
+        summed = grp.assign(_q=list(q)).groupby("_q", sort=True).agg(value=("value", "sum"), n=("value", "size"))
+        base = grp.iloc[0]
+        for quarter, r in summed.iterrows():
+            row = base.copy()
+            row["breakdown"] = "quarter"
+            row["breakdown_value"] = str(quarter)
+            row["value"] = float(r["value"])
+            row["numerator"] = float(r["value"])
+            row["lower"] = row["upper"] = row["comparator_value"] = float("nan")
+            row["significance"] = None
+            row["method"] = "Count"
+            add.append(row)
+    if not drop:
+        return table
+    return pd.concat([table.drop(index=drop), pd.DataFrame(add)], ignore_index=True)
+
+
+def _district_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
+    ordered = rows.sort_values("value", ascending=False, na_position="last")
+    geo = section.key == "geography"
+    if kind != "count" and not _too_sparse(ordered["value"]):
+        comp = _comparator_label(ordered, ctx)
         chart = ctx.draw(
-            charts.bar_ci,
-            rows.sort_values("value", ascending=False),
-            value_label=unit_label(kind, ind),
+            charts.ratio_chart if kind == "ratio" else charts.bar_ci,
+            ordered,
+            value_label=value_heading(kind, _unit(rows)),
             title_noun="district",
-            unit=_unit(kind),
+            **({} if kind == "ratio" else {"unit": _chart_unit(kind), "comparator_label": comp}),
+            ci_label=ctx.ci_words,
         )
         section.add_figure(_fig(key, caption, chart, src))
-        geo = section.key == "geography"
         if ctx.boundaries is not None and ctx.boundaries.district is not None and kind == "rate" and geo:
-            png, alt = ctx.draw(maps.choropleth, ctx.boundaries.district, rows, value_label=unit_label(kind, ind))
-            section.add_figure(
-                FigureBlock(
-                    f"{key}-map", f"Map: {caption[0].lower()}{caption[1:]}", theme.fig_data_uri(png, "png"), alt, src
-                )
-            )
-    if ctx.public and section.key != "geography" and kind != "count":
+            _district_map(section, ordered, kind, caption, src, key, ctx)
+    if ctx.public and not geo and kind != "count":
         return
-    section.add_table(
-        _table(
-            f"{key}-t",
-            caption,
-            rows.sort_values("value", ascending=False, na_position="last"),
-            kind,
-            ctx,
-            src,
-            "District",
+    t = _table(f"{key}-t", caption, ordered, kind, ctx, src, "District", section)
+    if t is not None:
+        section.add_table(t)
+
+
+def _district_map(section, rows, kind, caption, src, key, ctx) -> None:
+    b = ctx.boundaries
+    png, alt = ctx.draw(
+        maps.choropleth,
+        b.district,
+        rows,
+        value_label=value_heading(kind, _unit(rows)),
+        attribution=maps.attribution(ctx.config),
+    )
+    section.add_figure(
+        FigureBlock(
+            f"{key}-map",
+            f"Map: {caption[0].lower()}{caption[1:]}",
+            theme.fig_data_uri(png, "png"),
+            alt,
+            f"{src}; {maps.attribution(ctx.config)}",
         )
     )
 
@@ -409,7 +702,12 @@ def _gi_class(significance: object, confidence: object) -> str:
     return "Not significant" if significance in ("Similar", "Not compared") else str(significance)
 
 
-def _lsoa_view(section, rows, ind, caption, src, key, ctx) -> None:
+def _comparator_label(rows: pd.DataFrame, ctx: ViewContext) -> str:
+    comp = rows["comparator_value"].dropna() if "comparator_value" in rows.columns else []
+    return f"{ctx.area} average" if len(comp) else ""
+
+
+def _lsoa_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
     if ind == "hotspot_gi":
         rows = rows.assign(
             significance=[_gi_class(s, c) for s, c in zip(rows.significance, rows.confidence, strict=True)]
@@ -417,41 +715,46 @@ def _lsoa_view(section, rows, ind, caption, src, key, ctx) -> None:
     classes = rows["significance"].fillna("").astype(str).str.lower()
     if not classes.str.startswith(("hot", "cold")).any():
         return  # counts or rates by LSOA are too fine-grained for the report: see the workbook
-    if ctx.boundaries is not None and ctx.boundaries.lsoa is not None:
-        png, alt = ctx.draw(maps.hotspot_map, ctx.boundaries.lsoa, rows, district=ctx.boundaries.district)
-        notes = (
-            "Getis-Ord Gi* statistic on LSOA counts; classes at 95%, 99% and 99.9% confidence. Classes are "
-            "shown, not counts."
+    period = str(rows["period"].iloc[0])
+    hot = rows[classes.str.startswith("hot")]
+    b = ctx.boundaries
+    if b is not None and b.lsoa is not None:
+        png, alt = ctx.draw(
+            maps.hotspot_map, b.lsoa, rows, district=b.district, attribution=maps.attribution(ctx.config)
         )
+        method = "rates per 1,000 residents" if "rate" in str(rows["method"].iloc[0]).lower() else "LSOA figures"
+        present = sorted({str(s) for s in rows["significance"].dropna() if str(s).lower().startswith(("hot", "cold"))})
+        notes = (
+            f"Getis-Ord Gi* statistic on {method}; shaded LSOAs are statistically significant hot or cold spots "
+            f"({join_words(present)}). Classes are shown, not counts."
+        )
+        what = "Hot spots" if not classes.str.startswith("cold").any() else "Hot and cold spots"
         section.add_figure(
             FigureBlock(
                 f"{key}-map",
-                f"Hot and cold spots (Getis-Ord Gi*) by LSOA, {ctx.area}",
+                f"{what} (Getis-Ord Gi*) by LSOA, {ctx.area} ({period})",
                 theme.fig_data_uri(png, "png"),
                 alt,
-                src,
+                f"{src}; {maps.attribution(ctx.config)}",
                 notes=notes,
                 wide=True,
             )
         )
+    if not len(hot):
+        section.notes.append(f"No LSOA was in a significant hot spot in {period}.")
         return
-    hot = rows[rows["significance"].fillna("").str.lower().str.startswith("hot")]
-    if len(hot):
-        hot = hot.sort_values("value", ascending=False).head(20)
-        t = TableBlock(
-            f"{key}-t",
-            f"LSOAs in significant hot spots (top {len(hot)}), {ctx.area}",
-            ["LSOA", "Gi* z-score", "Class"],
-            [
-                [str(r.breakdown_value), Cell(fmt_number(r.value, 2), "num"), str(r.significance)]
-                for r in hot.itertuples(index=False)
-            ],
-            src,
-            notes="No boundaries were supplied, so the hotspot map is not drawn.",
-        )
-        section.add_table(t)
-    else:
-        section.notes.append("No LSOA was in a significant hot spot.")
+    named = maps.hotspot_areas(hot, b.lsoa if b is not None else None)
+    out = [[area, Cell(str(n), "num"), ", ".join(wards)] for area, n, wards in named]
+    area_head = "Area (neighbourhood policing area or district)"
+    t = TableBlock(
+        f"{key}-t",
+        f"LSOAs in significant hot spots by area, {ctx.area} ({period})",
+        [area_head, "Hot-spot LSOAs", "Wards"],
+        out,
+        src,
+        notes="" if b is not None else "No boundaries were supplied, so the hot-spot map is not drawn.",
+    )
+    section.add_table(t)
 
 
 _WEEKDAY_ORDER = {d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))}
@@ -486,49 +789,100 @@ def natural_order(rows: pd.DataFrame, breakdown: str) -> pd.DataFrame:
     return rows.assign(_k=key.to_numpy()).sort_values("_k").drop(columns="_k")
 
 
-def _crosstab_view(section, rows, kind, caption, src, key, breakdown) -> None:
-    """A two-way breakdown (``a|b``) as a table: first part down, second part across."""
+def _crosstab_view(section, rows, kind, caption, src, key, breakdown, ctx) -> None:
+    """A two-way breakdown (``a|b``) as a table: first part down, second part across.
+
+    Combinations absent from the rows are ``[z]`` (not applicable); the table is split into
+    parts by the PDF when it is too wide for the page, never cut.
+    """
     parts = rows["breakdown_value"].astype(str).str.split("|", n=1, expand=True)
     if parts.shape[1] < 2:
         return
     a_name, b_name = breakdown.split("|", 1)
     frame = rows.assign(_a=parts[0].to_numpy(), _b=parts[1].to_numpy())
     cols = list(dict.fromkeys(frame["_b"]))
-    if len(cols) > 12:
+    if len(cols) > len(dict.fromkeys(frame["_a"])) and len(cols) > 8:
         frame = frame.rename(columns={"_a": "_b", "_b": "_a"})
         cols = list(dict.fromkeys(frame["_b"]))
         a_name, b_name = b_name, a_name
-    if len(cols) > 12:
-        return  # too wide to read here: it is in the workbook's Indicators sheet
+    if len(cols) > 24:
+        return  # too wide to read as a table: it is in the workbook's Indicators sheet
     out = []
     for a, grp in frame.groupby("_a", sort=False):
-        by_b = dict(zip(grp["_b"], grp["value"], strict=True))
-        out.append([str(a), *[Cell(fmt_value(by_b.get(b), kind), "num") for b in cols]])
-    section.add_table(TableBlock(f"{key}-t", caption, [breakdown_label(a_name), *cols], out, src))
+        by_b = dict(zip(grp["_b"], grp.itertuples(index=False), strict=True))
+        line: list[Cell | str] = [display_value(a, a_name)]
+        for b in cols:
+            r = by_b.get(b)
+            line.append(Cell(NOT_APPLICABLE if r is None else fmt_value(r.value, kind, missing_symbol(r)), "num"))
+        out.append(line)
+    if _all_suppressed(out, list(range(1, len(cols) + 1))):
+        section.notes.append(f"{caption}: every value is suppressed because the numbers are small.")
+        return
+    heads = [display_value(b, b_name) for b in cols]
+    note = f"{value_heading(kind, _unit(rows))}; columns: {breakdown_label(b_name).lower()}. " + _symbols_note(out)
+    section.add_table(TableBlock(f"{key}-t", caption, [breakdown_label(a_name), *heads], out, src, notes=note.strip()))
 
 
 _TOP = 12
 
 
-def _category_view(section, rows, ind, kind, caption, src, key, ctx, breakdown) -> None:
+def _category_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
     ordered = natural_order(rows, breakdown)
     if len(ordered) > _TOP and _order_key(rows, breakdown) is None:
         ordered = ordered.head(_TOP)
         caption = f"{caption}, largest {_TOP}"
-    rows = ordered
-    if len(rows) <= 40 and rows["value"].notna().any() and kind in ("rate", "percent", "ratio", "count"):
+    if len(ordered) <= 40 and not _too_sparse(ordered["value"]) and kind in ("rate", "percent", "count"):
         chart = ctx.draw(
             charts.bar_ci,
             ordered,
-            value_label=unit_label(kind, ind) if kind != "count" else "Number",
+            value_label=value_heading(kind, _unit(rows)),
             title_noun=breakdown_label(breakdown).lower(),
-            unit=_unit(kind),
+            unit=_chart_unit(kind),
+            comparator_label=_comparator_label(ordered, ctx),
+            ci_label=ctx.ci_words,
         )
         section.add_figure(_fig(key, caption, chart, src))
-        rows = ordered
         if ctx.public:
             return
-    section.add_table(_table(f"{key}-t", caption, rows.head(40), kind, ctx, src, breakdown_label(breakdown)))
+    t = _table(f"{key}-t", caption, ordered.head(40), kind, ctx, src, breakdown_label(breakdown), section)
+    if t is not None:
+        section.add_table(t)
+
+
+def _ratio_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
+    ordered = natural_order(rows, breakdown)
+    if not _too_sparse(ordered["value"], 1):
+        chart = ctx.draw(
+            charts.ratio_chart,
+            ordered,
+            value_label=value_heading(kind, _unit(rows)),
+            title_noun=breakdown_label(breakdown).lower(),
+            ci_label=ctx.ci_words,
+        )
+        section.add_figure(_fig(key, caption, chart, src))
+        if ctx.public:
+            return
+    t = _table(f"{key}-t", caption, ordered, kind, ctx, src, breakdown_label(breakdown), section)
+    if t is not None:
+        section.add_table(t)
+
+
+def _field_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
+    t = _table(f"{key}-t", caption, rows, kind, ctx, src, breakdown_label(breakdown), section)
+    if t is not None:
+        section.add_table(t)
+
+
+#: View functions by breakdown (anything else: cross-tab for ``a|b``, ratio chart, or category chart).
+VIEWS: dict[str, Callable[..., None]] = {
+    "weekday|hour": _weekday_hour_view,
+    "hour": _hour_view,
+    "sex|age_band": _pyramid_view,
+    "age_band|sex": _pyramid_view,
+    "lsoa": _lsoa_view,
+    "district": _district_view,
+    "field": _field_view,
+}
 
 
 def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext) -> None:
@@ -537,30 +891,41 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
         return
     out = []
     for grp in groups:
+        kind = _kind(grp)
+        unit = _unit(grp)
         for r in grp.itertuples(index=False):
-            kind = indicator_kind(str(r.indicator), r.method if isinstance(r.method, str) else None)
-            group = "" if str(r.breakdown_value) == "all" else str(r.breakdown_value)
+            group = "" if str(r.breakdown_value) == "all" else display_value(r.breakdown_value, str(r.breakdown))
             line: list[Cell | str] = [
                 indicator_label(str(r.indicator)),
                 group,
                 str(r.period),
-                Cell(fmt_value(r.value, kind), "num count" if kind == "count" else "num"),
+                Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num"),
+                _unit_words(kind, unit),
                 Cell(_ci(r, kind), "num"),
-                Cell("" if kind == "count" or _isnan(r.numerator) else fmt_value(r.numerator, "count"), "num count"),
-                _sig_cell(r.significance),
+                _sig_cell(r.significance, r.value),
             ]
             out.append(line)
     src = source_line(section.key, str(groups[0]["indicator"].iloc[0]))
     section.add_table(
         TableBlock(
             f"{section.key}-key",
-            f"Key figures: {section.title.lower()}, {ctx.area}",
-            ["Indicator", "Group", "Period", "Value", "95% CI", _number_heading(ctx), "Compared with"],
+            f"Figures for the whole area: {section.title.lower()}, {ctx.area}",
+            ["Indicator", "Group", "Period", "Value", "Unit", ctx.ci_label, "Compared with"],
             out,
             src,
-            notes="Counts are rounded and small numbers shown as [c] (see the appendix)." if ctx.public else "",
+            notes=_symbols_note(out),
         )
     )
+
+
+def _unit_words(kind: str, unit: str) -> str:
+    if kind == "percent":
+        return "%"
+    if kind == "ratio":
+        return "times"
+    if kind == "score":
+        return "z-score"
+    return unit if unit and unit != "count" else ("number" if kind == "count" else "")
 
 
 def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBlock:
@@ -571,10 +936,11 @@ def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBloc
     areas = list(dict.fromkeys(rows["area"].astype(str)))
     out = []
     for ind, grp in rows.groupby("indicator", sort=False):
-        kind = indicator_kind(str(ind), grp["method"].iloc[0] if isinstance(grp["method"].iloc[0], str) else None)
+        kind = _kind(grp)
         comp = grp["comparator_value"].dropna()
         line: list[Cell | str] = [
             indicator_label(str(ind)),
+            _risk_unit(kind, _unit(grp)),
             str(grp["period"].iloc[0]),
             Cell(fmt_value(comp.iloc[0] if len(comp) else None, kind), "num"),
         ]
@@ -582,22 +948,209 @@ def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBloc
         for a in areas:
             r = by_area.get(a)
             if r is None:
-                line.append(Cell("", "num"))
+                line.append(Cell(NOT_AVAILABLE, "num"))
                 continue
             sig = str(r.significance).lower() if isinstance(r.significance, str) else ""
-            style = SIGNIFICANCE_STYLE.get(sig)
+            style = SIGNIFICANCE_STYLE.get(sig) if not _isnan(r.value) else None
             marker = style["symbol"] if style else ""
-            line.append(Cell(fmt_value(r.value, kind), f"num sig sig-{sig}" if style else "num", marker))
+            line.append(
+                Cell(fmt_value(r.value, kind, missing_symbol(r)), f"num sig sig-{sig}" if style else "num", marker)
+            )
         out.append(line)
     legend = (
         "▲ significantly higher than England; ▼ significantly lower; ✗ significantly worse; ✓ significantly "
-        "better; ● not significantly different (England's value inside the area's 95% confidence interval)."
-    )
+        f"better; ● not significantly different (England's value inside the area's {ctx.ci_label}). "
+    ) + _symbols_note(out)
     return TableBlock(
         "risk-factors",
         f"Risk and protective factors compared with England, {ctx.area}",
-        ["Indicator", "Period", "England", *areas],
+        ["Indicator", "Unit", "Period", "England", *areas],
         out,
         "OHID Fingertips, DfE and ONS indicators",
-        notes=legend,
+        notes=legend.strip(),
     )
+
+
+def _risk_unit(kind: str, unit: str) -> str:
+    if unit and unit.lower() not in ("nan", "count"):
+        return unit.replace("per 100000", "per 100,000").replace("per 1000", "per 1,000")
+    return {"percent": "%", "rate": "rate", "ratio": "times", "count": "number"}.get(kind, "")
+
+
+# --- the public summary ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """One view the public summary draws: indicators with one breakdown, and how.
+
+    ``form`` is ``auto`` (the full SNA's view for the breakdown), ``table`` (a table of
+    the first indicator, ``top`` rows), or ``combined`` (one table with a column per
+    indicator, rows for the whole area and ``extra`` breakdowns first).
+    """
+
+    indicators: tuple[str, ...]
+    breakdown: str
+    form: str = "auto"
+    top: int = 0
+    extra: tuple[str, ...] = ()
+
+
+#: What the public summary shows, by section (the reference summary's charts and tables).
+PUBLIC_VIEWS: dict[str, tuple[PublicView, ...]] = {
+    "population": (
+        PublicView(
+            ("residents", "share_under_focus", "share_in_most_deprived_decile"), "district", "combined", extra=("all",)
+        ),
+    ),
+    "extent": (PublicView(("rate",), "all"),),
+    "nature": (
+        PublicView(("offence_type_share",), "offence_type"),
+        PublicView(("offence_type_rate_ratio_age",), "offence_type"),
+    ),
+    "health": (PublicView(("ae_rate",), "diagnosis", "table", top=5),),
+    "timing": (
+        PublicView(("offences_monthly", "rate_monthly"), "month"),
+        PublicView(("offences_monthly", "rate_monthly"), "quarter"),
+        PublicView(("weekday_hour_offences",), "weekday|hour"),
+        PublicView(("hour_share",), "hour"),
+    ),
+    "geography": (
+        PublicView(("area_rate", "area_share"), "district", "combined", extra=("all", "county")),
+        PublicView(("deprivation_rate",), "imd_decile"),
+        PublicView(("hotspot_gi",), "lsoa"),
+    ),
+    "perpetrators": (PublicView(("age_band_rate",), "sex|age_band"),),
+    "victims": (PublicView(("age_band_rate",), "sex|age_band"),),
+}
+
+
+def add_public_views(section: Section, rows: pd.DataFrame, table: pd.DataFrame, ctx: ViewContext) -> None:
+    """The public summary's views of ``section`` (:data:`PUBLIC_VIEWS`); absent indicators are skipped."""
+    for spec in PUBLIC_VIEWS.get(section.key, ()):
+        sel = rows[rows["indicator"].astype(str).isin(spec.indicators) & (rows["breakdown"] == spec.breakdown)]
+        if not len(sel):
+            continue
+        if spec.form == "combined":
+            _combined_table(section, rows, spec, ctx)
+            continue
+        first = next(i for i in spec.indicators if (sel["indicator"] == i).any())
+        grp = sel[sel["indicator"] == first]
+        if spec.form == "table":
+            kind = _kind(grp)
+            period = _pick_period(grp, ctx)
+            latest = _labelled(grp[grp["period"].astype(str) == period], spec.breakdown)
+            latest = natural_order(latest, spec.breakdown)
+            if spec.top:
+                latest = latest.head(spec.top)
+            label = indicator_label(first)
+            caption = _caption(label, spec.breakdown, ctx, period, section.key)
+            if spec.top:
+                caption = caption.replace(f"{label}", f"{label}: the {spec.top} highest", 1)
+            t = _table(
+                f"{section.key}-{first}-{spec.breakdown}-t".replace("|", "-"),
+                caption,
+                latest,
+                kind,
+                ctx,
+                source_line(section.key, first),
+                breakdown_label(spec.breakdown),
+                section,
+            )
+            if t is not None:
+                section.add_table(t)
+            continue
+        add_indicator_views(section, grp, table, ctx)
+
+
+def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx: ViewContext) -> None:
+    """One table with a column per indicator (value and CI), areas down: the whole area first."""
+    breakdowns = [*spec.extra, spec.breakdown]
+    sel = rows[rows["indicator"].astype(str).isin(spec.indicators) & rows["breakdown"].isin(breakdowns)]
+    main = sel[sel["breakdown"] == spec.breakdown]
+    period = _pick_period(main, ctx)
+    sel = sel[sel["period"].astype(str) == period]
+    present = [i for i in spec.indicators if (sel["indicator"] == i).any()]
+    kinds = {i: _kind(sel[sel["indicator"] == i]) for i in present}
+    units = {i: _unit(sel[sel["indicator"] == i]) for i in present}
+    first = present[0]
+    columns = ["Area"]
+    value_cols = []
+    for i in present:
+        head = indicator_label(i)
+        if kinds[i] == "count" and ctx.public:
+            head += " (rounded)"
+        columns.append(head)
+        value_cols.append(len(columns) - 1)
+        if sel.loc[sel["indicator"] == i, "lower"].notna().any() and kinds[i] not in ("count",):
+            columns.append(f"{ctx.ci_label}")
+    sig_rows = sel[
+        (sel["indicator"] == first) & sel["significance"].fillna("").str.lower().isin(list(SIGNIFICANCE_STYLE))
+    ]
+    if len(sig_rows):
+        columns.append(f"Compared with {ctx.area}")
+    names = set(main["breakdown_value"].astype(str))
+    sel = sel[(sel["breakdown"] == spec.breakdown) | ~sel["breakdown_value"].astype(str).isin(names)]
+    order = (
+        sel[sel["indicator"] == first]
+        .assign(_b=lambda d: d["breakdown"].map({b: k for k, b in enumerate(breakdowns)}))
+        .sort_values(["_b", "value"], ascending=[True, False])
+    )
+    out = []
+    for r in order.itertuples(index=False):
+        area = ctx.area if str(r.breakdown) == "all" else display_value(r.breakdown_value, str(r.breakdown))
+        line: list[Cell | str] = [Cell(area, "strong" if str(r.breakdown) != spec.breakdown else "")]
+        for i in present:
+            match = sel[
+                (sel["indicator"] == i)
+                & (sel["breakdown"] == r.breakdown)
+                & (sel["breakdown_value"].astype(str) == str(r.breakdown_value))
+            ]
+            m = next(match.itertuples(index=False), None)
+            kind = kinds[i]
+            line.append(
+                Cell(
+                    NOT_AVAILABLE if m is None else fmt_value(m.value, kind, missing_symbol(m)),
+                    "num count" if kind == "count" else "num",
+                )
+            )
+            if sel.loc[sel["indicator"] == i, "lower"].notna().any() and kind != "count":
+                line.append(Cell("" if m is None else _ci(m, kind), "num"))
+        if len(sig_rows):
+            line.append(_sig_cell(r.significance, r.value) if str(r.breakdown) == spec.breakdown else Cell(""))
+        out.append(line)
+    unit_notes = "; ".join(
+        f"{indicator_label(i)}: {_unit_words(kinds[i], units[i]) or value_heading(kinds[i], units[i])}" for i in present
+    )
+    key = f"{section.key}-{'-'.join(present)}-{spec.breakdown}-t".replace("|", "-")
+    caption = (
+        f"{join_words([indicator_label(i) for i in present])} by "
+        f"{breakdown_label(spec.breakdown).lower()}, {ctx.area} ({period})"
+    )
+    src = source_line(section.key, first)
+    section.add_table(
+        TableBlock(
+            key, caption, columns, out, src, notes=f"Units: {unit_notes}. " + _symbols_note(out), count_columns=()
+        )
+    )
+    if (
+        section.key == "geography"
+        and kinds[first] == "rate"
+        and ctx.boundaries is not None
+        and ctx.boundaries.district is not None
+    ):
+        rates = _labelled(sel[(sel["indicator"] == first) & (sel["breakdown"] == spec.breakdown)], spec.breakdown)
+        _district_map(
+            section,
+            rates,
+            kinds[first],
+            _caption(indicator_label(first), spec.breakdown, ctx, period),
+            src,
+            key[:-2],
+            ctx,
+        )
+
+
+def indicator_kind_of(rows: pd.DataFrame) -> str:
+    """The formatting kind of a group of rows (``statistic`` first, then the name)."""
+    return _kind(rows) if len(rows) else indicator_kind("")

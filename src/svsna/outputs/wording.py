@@ -26,13 +26,17 @@ __all__ = [
     "NOT_SIGNIFICANT",
     "SIGNIFICANT",
     "change_words",
+    "day_words",
     "fmt_count",
     "fmt_number",
     "fmt_pct",
     "fmt_rate",
     "hour_range",
     "is_significant",
+    "join_words",
+    "month_words",
     "ordinal",
+    "plural",
     "share_words",
     "significance_words",
     "times_words",
@@ -257,3 +261,73 @@ def significance_words(significance: str | None, comparator: str = "England") ->
     if key == "no significant change":
         return "no significant change"
     return f"not compared with {comparator}"
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def month_words(month: object) -> str:
+    """A ``YYYY-MM`` month as the reference writes it: ``July 2021``; other text unchanged.
+
+    >>> month_words("2021-07"), month_words("2020-11-01"), month_words("2020/21")
+    ('July 2021', 'November 2020', '2020/21')
+    """
+    import re
+
+    text = str(month)
+    m = re.fullmatch(r"((?:19|20)\d\d)-(0[1-9]|1[0-2])(?:-\d\d)?", text.strip())
+    if not m:
+        return text
+    return f"{_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
+
+
+def day_words(day: object) -> str:
+    """A day of the week in full: ``Sat`` -> ``Saturday`` (0 = Monday also accepted).
+
+    >>> day_words("Sat"), day_words("sunday"), day_words(0), day_words("x")
+    ('Saturday', 'Sunday', 'Monday', 'x')
+    """
+    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    if isinstance(day, int) and not isinstance(day, bool) and 0 <= day <= 6:
+        return names[day]
+    text = str(day).strip()
+    for n in names:
+        if text.lower()[:3] == n.lower()[:3] and len(text) >= 3:
+            return n
+    return text
+
+
+def plural(n: float | None, singular: str, plural_form: str | None = None) -> str:
+    """``singular`` or its plural, by the number: ``1 person``, ``2 people``, ``25 hot spots``.
+
+    >>> plural(1, "person", "people"), plural(2, "person", "people"), plural(25, "hot spot"), plural(0, "LSOA")
+    ('person', 'people', 'hot spots', 'LSOAs')
+    """
+    if n is not None and _finite(n) and abs(float(n)) == 1:
+        return singular
+    return plural_form or (singular + "es" if singular.endswith(("s", "sh", "ch", "x")) else singular + "s")
+
+
+def join_words(items: list[str] | tuple[str, ...], conjunction: str = "and") -> str:
+    """A list in prose: ``a``, ``a and b``, ``a, b and c``.
+
+    >>> join_words(["Leicester"]), join_words(["East", "West"]), join_words(["a", "b", "c"]), join_words([])
+    ('Leicester', 'East and West', 'a, b and c', '')
+    """
+    items = [str(i) for i in items if str(i)]
+    if len(items) <= 1:
+        return items[0] if items else ""
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"

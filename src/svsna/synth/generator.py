@@ -131,6 +131,14 @@ def _area_yaml(sc: Scenario, boundaries: str | None = None) -> str:
         doc["boundaries"] = boundaries
     doc["output"] = "output"
     doc["workspace"] = "workspace"
+    # the report's own words (docs/report.md): who publishes it and how to reach them; synthetic
+    doc["report"] = {
+        "partnership": f"{a.short_name or a.name} Violence Reduction Partnership (synthetic demonstration)",
+        "contact": (
+            "This demonstration was produced by `svsna demo` from synthetic data. A partnership "
+            "gives its own contact details here (`report.contact` in `area.yaml`)."
+        ),
+    }
     head = (
         f"# Synthetic partnership written by `svsna synth` (scenario {sc.name}).\n"
         "# Every person, offence and health record in these files is synthetic.\n"

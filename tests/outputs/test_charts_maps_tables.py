@@ -1,0 +1,306 @@
+"""Charts, maps and tables on small hand-made inputs, with expected values worked out by hand."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from svsna.outputs import charts, theme
+from svsna.outputs.content import Cell, Section, TableBlock
+
+CSS = Path(__file__).resolve().parents[2] / "src/svsna/outputs/templates/report.css"
+
+
+def _wcag(fg: str, bg: str) -> float:
+    """WCAG 2.1 contrast, written out here independently of svsna.outputs.theme."""
+
+    def lum(hex_colour: str) -> float:
+        h = hex_colour.lstrip("#")[:6]
+        out = []
+        for i in (0, 2, 4):
+            c = int(h[i : i + 2], 16) / 255
+            out.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * out[0] + 0.7152 * out[1] + 0.0722 * out[2]
+
+    a, b = sorted((lum(fg), lum(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def _bars(sigs, values=(2.0, 1.5, 0.2, None)):
+    n = len(values)
+    return pd.DataFrame(
+        {
+            "breakdown_value": [f"Area {i}" for i in range(n)],
+            "value": list(values),
+            "lower": [None if v is None else v * 0.8 for v in values],
+            "upper": [None if v is None else v * 1.2 for v in values],
+            "significance": list(itertools.islice(itertools.cycle(sigs), n)),
+            "comparator_value": [1.0] * n,
+        }
+    )
+
+
+def test_value_labels_meet_wcag_aa_contrast():
+    """Every value label printed on a chart, in every significance colour, reads at 4.5:1 or better."""
+    drawn = [
+        charts.bar_ci(_bars(["Higher", "Lower", "Similar", "Worse"]), value_label="Rate", title_noun="area"),
+        charts.bar_ci(
+            _bars(["Better", ""]),
+            value_label="Rate",
+            title_noun="year",
+            horizontal=False,
+            annualised=[False, False, True, False],
+        ),
+        charts.ratio_chart(_bars(["", ""], (2.6, 0.0, 1.1, None)), value_label="Rate ratio", title_noun="type"),
+    ]
+    labels = [lab for c in drawn for lab in c.labels]
+    assert len(labels) >= 12
+    for text, fg, bg in labels:
+        assert _wcag(fg, bg) >= 4.5, (text, fg, bg)
+    assert theme.contrast_ratio("#0072B2", "#FFFFFF") == pytest.approx(_wcag("#0072B2", "#FFFFFF"))
+
+
+def test_report_css_text_colours_meet_wcag_aa():
+    css = CSS.read_text(encoding="utf-8")
+    var = dict(re.findall(r"--([a-z0-9]+):\s*(#[0-9a-fA-F]{6})", css))
+    white, panel = "#ffffff", var["panel"]
+    for name in ("ink", "muted", "accent", "accent2"):
+        for bg in (white, panel, "#fdf6f1", "#fbe3d6"):
+            assert _wcag(var[name], bg) >= 4.5, (name, bg)
+    for cell_bg in re.findall(r"td\.sig-\w+[^{]*\{\s*background:\s*(#[0-9a-fA-F]{6})", css):
+        assert _wcag(var["ink"], cell_bg) >= 4.5
+
+
+def test_a_ratio_axis_is_not_set_by_one_huge_interval():
+    # murder 4.35 (0.23 to 256.5) against ratios near 1.6: the axis stops well short of 256 and
+    # the interval is drawn cut, with an arrow (the alt text says so); a zero ratio is listed, not drawn
+    lo, hi = charts.ratio_limits([1.6, 2.6, 4.35], [1.4, 1.55, 0.23], [1.8, 4.5, 256.5])
+    assert hi < 20 and lo > 0.2  # 4.35 x 1.6 x 2.5 = 17.4; 1 / 1.6 / 2.5 = 0.25
+    rows = pd.DataFrame(
+        {
+            "breakdown_value": ["Assault", "Robbery", "Murder", "Manslaughter"],
+            "value": [1.6, 2.6, 4.35, 0.0],
+            "lower": [1.4, 1.55, 0.23, 0.0],
+            "upper": [1.8, 4.5, 256.5, 84.8],
+        }
+    )
+    c = charts.ratio_chart(rows, value_label="Rate ratio (times)", title_noun="offence type")
+    assert "logarithmic scale with a line at 1" in c.alt and "cut at its edge" in c.alt
+    assert "Murder 4.35 (0.23 to 256.50)" in c.alt
+    assert ("0 (no events in one group)", theme.TEXT_COLOUR, "#FFFFFF") in c.labels
+
+
+def test_heat_map_hatches_only_suppressed_cells_and_is_skipped_when_all_are():
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    keys = [f"{d}|{h:02d}" for d in days for h in range(24)]
+    values = [float(i % 9 + 1) for i in range(168)]
+    for i in (5, 6, 50):
+        values[i] = float("nan")
+    c = charts.heatmap_weekday_hour(pd.DataFrame({"breakdown_value": keys, "value": values}), value_label="Offences")
+    assert c is not None and "3 suppressed cells are white with grey hatching" in c.alt
+    assert "Monday" in c.alt or "day is" in c.alt
+    empty = pd.DataFrame({"breakdown_value": keys, "value": [float("nan")] * 168})
+    assert charts.heatmap_weekday_hour(empty, value_label="Offences") is None
+
+
+def test_part_year_bars_are_annualised_on_a_chart_of_years():
+    from svsna.config import AreaConfig
+    from svsna.outputs.views import ViewContext, _period_view
+
+    cfg = AreaConfig.model_validate(
+        {"name": "X", "financial_years": [2019, 2020], "latest": {"start": "2021-04-01", "end": "2021-09-30"}}
+    )
+    rows = pd.DataFrame(
+        {
+            "section": "extent",
+            "indicator": "rate",
+            "period": ["2019/20", "2020/21", "2021/22 (Apr-Sep)", "Apr 2020 - Sep 2021"],
+            "area": "X",
+            "breakdown": "all",
+            "breakdown_value": "all",
+            "numerator": [40.0, 30.0, 20.0, 50.0],
+            "value": [4.0, 3.0, 2.0, 5.0],
+            "lower": [3.0, 2.0, 1.5, 4.0],
+            "upper": [5.0, 4.0, 2.5, 6.0],
+            "statistic": "rate",
+            "unit": "per 1,000 residents",
+            "significance": None,
+            "method": "Byar",
+        }
+    )
+    sec = Section("extent", "Extent")
+    _period_view(sec, rows, "rate", "rate", "Rate", "Police", "k", ViewContext(cfg, "full"))
+    fig = sec.figures[0]
+    # six months at 2.0 per 1,000 is 4.00 a year; the 18-month window is left off the chart
+    assert "2021/22 (Apr-Sep) annualised 4.00 (annualised)" in fig.alt
+    assert "Apr 2020 - Sep 2021" not in fig.alt and "Apr 2020 - Sep 2021" in fig.notes
+    assert sec.tables[0].rows[-1][0] == "Apr 2020 - Sep 2021"  # the table keeps every period as it is
+
+
+def test_a_table_of_suppressed_cells_becomes_one_sentence():
+    from svsna.config import AreaConfig
+    from svsna.outputs.views import ViewContext, _table
+
+    rows = pd.DataFrame(
+        {
+            "breakdown_value": ["A", "B"],
+            "value": [float("nan")] * 2,
+            "lower": [float("nan")] * 2,
+            "upper": [float("nan")] * 2,
+            "numerator": [float("nan")] * 2,
+            "significance": [None, None],
+            "comparator_value": [float("nan")] * 2,
+            "indicator": ["x", "x"],
+            "statistic": ["percentage"] * 2,
+            "unit": ["%"] * 2,
+            "suppressed": [False, False],
+            "public_note": ["numerator suppressed: primary", "numerator suppressed: secondary"],
+        }
+    )
+    sec = Section("nature", "Nature")
+    ctx = ViewContext(AreaConfig.model_validate({"name": "X"}), "public")
+    assert _table("k", "Share by setting, X (P)", rows, "percent", ctx, "Police", "Setting", sec) is None
+    assert sec.notes == [
+        "Share by setting, X (P): every value is suppressed in this summary because the numbers are small."
+    ]
+    # one shown value: a table, with [c] for the suppressed one and the symbol explained
+    rows.loc[0, ["value", "public_note"]] = [12.5, ""]
+    t = _table("k", "Share by setting, X (P)", rows, "percent", ctx, "Police", "Setting", sec)
+    assert [r[1].text for r in t.cells()] == ["12.5%", "[c]"] and "[c] suppressed" in t.notes
+
+
+def test_missing_values_are_not_available_not_confidential():
+    from svsna.outputs.views import fmt_value, missing_symbol
+
+    class Row:
+        suppressed = False
+        public_note = ""
+
+    assert fmt_value(None, "rate") == "[x]" and missing_symbol(Row()) == "[x]"
+    Row.public_note = "count suppressed: primary (nhsd_2018)"
+    assert missing_symbol(Row()) == "[c]"
+
+
+def test_monthly_series_with_small_months_go_by_quarter():
+    from svsna.outputs.views import monthly_to_quarters
+
+    months = [f"2021-{m:02d}" for m in range(1, 7)]
+    base = {
+        "section": "health",
+        "period": "P",
+        "area": "X",
+        "breakdown": "month",
+        "statistic": "count",
+        "definition": "",
+        "significance": None,
+        "lower": np.nan,
+        "upper": np.nan,
+        "comparator_value": np.nan,
+        "method": "Count",
+    }
+    small = pd.DataFrame(
+        [
+            {**base, "indicator": "ae_count", "breakdown_value": m, "value": v, "numerator": v}
+            for m, v in zip(months, [12, 3, 20, 9, 9, 40], strict=True)
+        ]
+    )
+    big = pd.DataFrame(
+        [
+            {**base, "indicator": "offences_monthly", "breakdown_value": m, "value": 100.0, "numerator": 100.0}
+            for m in months
+        ]
+    )
+    out = monthly_to_quarters(pd.concat([small, big], ignore_index=True), lambda v: 1 <= v <= 7)
+    q = out[out["breakdown"] == "quarter"].set_index("breakdown_value")["value"]
+    assert q.to_dict() == {"2021Q1": 35.0, "2021Q2": 58.0}  # 12 + 3 + 20; 9 + 9 + 40
+    assert (out[out["indicator"] == "offences_monthly"]["breakdown"] == "month").all()  # no small month: kept
+
+
+def test_wide_tables_split_into_parts_that_keep_every_column():
+    cols = ["Question", *[f"District number {i}" for i in range(12)]]
+    t = TableBlock("t", "Wide", cols, [["Feel safe", *[Cell("12.3%", "num")] * 12]], "Survey")
+    parts = t.print_parts()
+    assert len(parts) >= 2
+    assert all(p[0] == 0 for p in parts)  # the row labels repeat on every part
+    assert sorted({j for p in parts for j in p}) == list(range(len(cols)))
+    assert math.isclose(sum(t.col_widths()), 100, abs_tol=0.5)
+    narrow = TableBlock("n", "Narrow", ["A", "B"], [["x", "1"]], "")
+    assert narrow.print_parts() == [[0, 1]]
+
+
+def test_natural_breaks_match_a_brute_force_search():
+    from svsna.outputs.maps import jenks_breaks
+
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        x = sorted(np.round(rng.gamma(2.0, 2.0, size=8), 2))
+        for k in (2, 3, 4):
+            best = None
+            for cuts in itertools.combinations(range(1, len(x)), k - 1):
+                groups = np.split(np.array(x), cuts)
+                ssd = sum(((g - g.mean()) ** 2).sum() for g in groups)
+                if best is None or ssd < best[0] - 1e-12:
+                    best = (ssd, [float(x[0])] + [float(g[-1]) for g in groups])
+            assert jenks_breaks(x, k) == pytest.approx(best[1])
+    # the reference's district rates: Leicester (9.47) is a class of its own
+    edges = jenks_breaks([9.47, 4.22, 3.89, 3.62, 3.58, 3.02, 2.94, 2.84, 2.16], 4)
+    assert edges[-2] < 9.47 and edges[-2] >= 4.22
+
+
+def test_choropleth_legend_counts_and_scale_and_licence():
+    gpd = pytest.importorskip("geopandas")
+    from shapely.geometry import box
+
+    from svsna.outputs.maps import ATTRIBUTION, choropleth, hotspot_areas, load_boundaries
+
+    lsoas = gpd.GeoDataFrame(
+        {"LSOA11CD": ["E01000001", "E01000002", "E01000003"], "LSOA11NM": ["Alpha 001A", "Alpha 001B", "Beta 002A"]},
+        geometry=[box(-1.2, 52.6, -1.1, 52.7), box(-1.1, 52.6, -1.0, 52.7), box(-1.0, 52.6, -0.9, 52.7)],
+        crs=4326,
+    )
+    lookup = pd.DataFrame(
+        {
+            "lsoa_code": ["E01000001", "E01000002", "E01000003"],
+            "district_name": ["Alpha"] * 2 + ["Beta"],
+            "ward_name": ["North", "South", "East"],
+            "npa": ["Alpha NPA"] * 2 + [None],
+        }
+    )
+    b = load_boundaries(lsoas, lookup)
+    assert sorted(b.district["district_name"]) == ["Alpha", "Beta"] and b.lsoa.crs.to_epsg() == 27700
+    rows = pd.DataFrame({"breakdown_value": ["Alpha", "Beta"], "value": [4.5, float("nan")]})
+    png, alt = choropleth(b.district, rows, value_label="Rate per 1,000")
+    assert png[1:4] == b"PNG" and "highest Alpha (4.50)" in alt and "suppressed or without data: Beta" in alt
+    assert "Open Government Licence v3.0" in ATTRIBUTION and "Crown copyright" in ATTRIBUTION
+    hot = pd.DataFrame({"breakdown_value": ["E01000001", "E01000002", "E01000003"]})
+    # hot spots are named by their neighbourhood policing area, else their district, with their wards
+    assert hotspot_areas(hot, b.lsoa) == [("Alpha NPA", 2, ["North", "South"]), ("Beta", 1, ["East"])]
+
+
+def test_boundaries_without_lsoa_codes_are_a_clear_error():
+    gpd = pytest.importorskip("geopandas")
+    from shapely.geometry import box
+
+    from svsna.errors import InputDataError
+    from svsna.outputs.maps import load_boundaries
+
+    bad = gpd.GeoDataFrame({"name": ["x"]}, geometry=[box(0, 0, 1, 1)], crs=4326)
+    with pytest.raises(InputDataError, match="no column holds LSOA codes"):
+        load_boundaries(bad)
+
+
+def test_codes_are_written_in_words():
+    from svsna.outputs.catalogue import display_value, humanise
+
+    assert display_value("Mon|00", "weekday|hour") == "Monday 00:00-00:59"
+    assert display_value("knife_carrier", "flag") == "Habitual knife carrier"
+    assert display_value("age_at_mam", "measure") == "Age at the murder or attempted murder (years)"
+    assert display_value("ever", "victimisation") == "Ever a victim"
+    assert display_value(float("nan")) == "Not known" and display_value("nan") == "Not known"
+    assert humanise("some_new_code") == "Some new code"

@@ -1,0 +1,195 @@
+"""Findings are data, sentences are templates (svsna.outputs.sentences).
+
+The findings here are the ones the analyses produce for the hand-built area (tiny) and the
+synthetic partnership (demo); hand-made findings check the rules one at a time.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from svsna.indicators import Finding
+from svsna.outputs.narrative import count_numbers
+from svsna.outputs.public import count_rule
+from svsna.outputs.sentences import TEMPLATES, render
+
+RULE = count_rule("nhsd_2018")
+NOT_PEOPLE = ("interventions", "recommendations")
+
+
+def _public(n):
+    return RULE(n)
+
+
+@pytest.mark.parametrize("which", ["tiny", "demo"])
+def test_every_finding_with_a_template_is_written_with_a_number(request, which):
+    built = request.getfixturevalue(which)
+    seen = set()
+    for f in built.findings:
+        if f.key not in TEMPLATES or f.key == "recommendation":  # a recommendation is its rule's words
+            continue
+        r = render(f, table=built.indicators)
+        if r.text is None:
+            assert r.missing, (f.key, r.withheld)  # only a genuinely absent number stops a sentence
+            continue
+        seen.add(f.key)
+        assert re.search(r"\d", r.text), f"{f.key}: no number in {r.text!r}"
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b|\bnan\b", r.text), f"{f.key}: a code in {r.text!r}"
+        assert not re.search(r"\b(19|20)\d\d-\d\d\b", r.text), f"{f.key}: a month as a code in {r.text!r}"
+    if which == "demo":
+        assert len(seen) >= 40
+
+
+@pytest.mark.parametrize("which", ["tiny", "demo"])
+def test_public_sentences_never_print_a_count_the_rule_changes(request, which):
+    built = request.getfixturevalue(which)
+    for f in built.findings:
+        # evidence tables and risk-factor tallies count approaches and indicators, not people or events
+        if f.key not in TEMPLATES or f.section in NOT_PEOPLE or f.key == "risk_factor_domain_summary":
+            continue
+        r = render(f, rule=_public, table=built.indicators)
+        if r.text is None:
+            continue
+        for name, n in count_numbers(f.numbers).items():
+            safe = RULE(n)
+            if safe is not None and safe != n and n >= 10 and float(n).is_integer():
+                exact = f"{round(n):,}"
+                assert not re.search(rf"(?<![\d,.%-]){re.escape(exact)}(?![\d,]|\.\d|%)", r.text), (f.key, name, r.text)
+
+
+def test_months_days_plurals_and_significance_words():
+    spc = Finding(
+        "timing",
+        "spc_signals",
+        "",
+        {"months_high": ["2020-08", "2021-07"], "months_low": ["2020-04"], "peak_month": "2021-07", "peak_count": 523},
+    )
+    text = render(spc).text
+    assert "peaked in July 2021 (523 offences)" in text and "August 2020 and July 2021" in text
+    assert "April 2020" in text and "2021-07" not in text
+    day = Finding("timing", "peak_weekday", "", {"weekday": "Sat", "share": 18.5, "weekend_share": 36.4})
+    assert render(day).text.startswith("Saturday was the busiest day (18.5% of offences, against 14.3%")
+    hot = Finding("geography", "hotspots", "", {"hot": 1, "lsoas": 611}, period="2020/21")
+    assert (
+        render(hot).text.startswith("1 neighbourhood (LSOA) of 611 was a statistically")
+        or "1 neighbourhood (LSOA)" in render(hot).text
+    )
+    many = Finding("geography", "hotspots", "", {"hot": 25, "lsoas": 611}, period="2020/21")
+    assert "25 neighbourhoods (LSOAs) of 611" in render(many).text
+    change = {
+        "offences": 3507,
+        "period": "2020/21",
+        "previous_offences": 3460,
+        "previous_period": "2019/20",
+        "change_pct": 1.36,
+    }
+    flat = Finding("extent", "offences_latest_year", "", change, significance="No significant change")
+    assert render(flat).text.endswith("an increase of 1.4% on 2019/20 (3,460), not a statistically significant change.")
+    untested = Finding("extent", "offences_latest_year", "", change)
+    assert "significant" not in render(untested).text
+
+
+def test_a_ranking_word_needs_intervals_that_do_not_overlap():
+    def table(upper_of_next):
+        return pd.DataFrame(
+            {
+                "indicator": "offence_type_rate_ratio_age",
+                "breakdown": "offence_type",
+                "period": "P",
+                "breakdown_value": ["Robbery of business property", "Robbery of personal property"],
+                "value": [2.64, 1.64],
+                "lower": [1.55, 1.4],
+                "upper": [4.52, upper_of_next],
+                "definition": "",
+            }
+        )
+
+    f = Finding(
+        "nature",
+        "offence_type_age_ratio",
+        "",
+        {"max_offence_type": "Robbery of business property", "max_ratio": 2.64, "max_lower": 1.55, "max_upper": 4.52},
+        period="P",
+    )
+    overlapping = render(f, table=table(1.9)).text
+    assert "greatest" not in overlapping and "not clearly the largest difference" in overlapping
+    clear = render(f, table=table(1.5)).text
+    assert clear.startswith("The greatest difference between age groups was in Robbery of business property")
+    assert "greatest" not in render(f).text  # no rows to check against: a point estimate only
+
+
+def test_counts_are_rounded_or_the_sentence_withheld_in_public():
+    f = Finding(
+        "health",
+        "health_count_change",
+        "",
+        {"label": "A&E assault attendances", "count": 643, "previous_period": "2019/20", "change_pct": -52.8},
+        period="2020/21",
+        significance="Decrease",
+    )
+    assert render(f, rule=_public).text.startswith("In 2020/21 there were around 645 A&E assault attendances")
+    assert render(f).text.startswith("In 2020/21 there were 643 A&E")
+    small = Finding(
+        "health", "health_peak_month", "", {"label": "A&E assault attendances", "month": "2021-07", "count": 6}
+    )
+    r = render(small, rule=_public)
+    assert r.text is None and "suppressed" in r.withheld
+    private = Finding("cohorts", "sex_share", "", {"male_share": 78.0, "female_share": 22.0}, public=False)
+    assert render(private, rule=_public).text is None
+
+
+def test_a_missing_number_is_reported_not_crashed_on():
+    f = Finding("extent", "offences_latest_year", "", {"offences": 3507, "period": "2020/21"})
+    r = render(f)
+    assert r.text is None and r.missing == "change_pct" and r.topic == "the number of offences in the latest year"
+
+
+def test_overrides_use_the_partnerships_words_with_the_numbers():
+    f = Finding("timing", "peak_hour", "", {"hour": 15, "share": 7.64, "count": 449})
+    text = render(
+        f, overrides={"peak_hour": "Most offences happen at {hour:hour} ({share:pct}; {count} offences)."}
+    ).text
+    assert text == "Most offences happen at 15:00-15:59 (7.6%; 449 offences)."
+    assert (
+        "around 450 offences"
+        in render(f, rule=_public, overrides={"peak_hour": "At {hour:hour}: {count} offences."}).text
+    )
+
+
+finding_keys = sorted(TEMPLATES)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_templates_never_crash_on_sparse_numbers(tiny_findings_by_key, data):
+    """Whatever numbers are missing, zero or odd, a template writes a sentence or reports what is missing."""
+    key = data.draw(st.sampled_from(sorted(tiny_findings_by_key)))
+    base = tiny_findings_by_key[key]
+    names = sorted(base.numbers)
+    dropped = data.draw(st.sets(st.sampled_from(names), max_size=len(names))) if names else set()
+    zeroed = data.draw(st.sets(st.sampled_from(names), max_size=3)) if names else set()
+    nums = {}
+    for k, v in base.numbers.items():
+        if k in dropped:
+            continue
+        nums[k] = 0 if k in zeroed and isinstance(v, int | float) and not isinstance(v, bool) else v
+    f = Finding(base.section, base.key, base.text, nums, significance=base.significance, period=base.period)
+    for rule in (None, _public):
+        r = render(f, rule=rule)
+        assert r.text is not None or r.withheld
+        if r.text is not None:
+            assert "None" not in r.text and "nan" not in r.text.lower().split()
+
+
+@pytest.fixture(scope="session")
+def tiny_findings_by_key(tiny_assessment):
+    out = {}
+    for f in tiny_assessment.findings:
+        if f.key in TEMPLATES:
+            out.setdefault(f.key, f)
+    return out
