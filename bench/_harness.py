@@ -6,11 +6,12 @@ Every measured step runs as a **fresh process** started by :func:`run_measured`,
 * ``cpu``: user + system time of the process and every descendant it waited for (all threads,
   DuckDB's included) from ``os.wait4``; steadier than wall time on a shared machine;
 * ``maxrss``: peak resident memory of the largest single process (``ru_maxrss``);
-* ``tree_rss``: the highest sum of resident memory over the whole process tree, sampled from
-  ``/proc`` every ``interval`` seconds (Linux; ``None`` elsewhere);
+* ``tree_rss``: the highest memory of the whole process tree (sum of each process's proportional
+  set size, so forked workers' shared pages count once), sampled from ``/proc`` every ``interval``
+  seconds (Linux; ``None`` elsewhere);
 * the 1-minute load average before and after.
 
-A watchdog kills the whole process group when the sampled tree RSS passes ``mem_cap`` bytes or the
+A watchdog kills the whole process group when the sampled tree memory passes ``mem_cap`` bytes or the
 step runs longer than ``timeout`` seconds, and says so in ``killed``. Only the group the harness
 started is ever signalled.
 """
@@ -45,7 +46,7 @@ class Measured:
     user: float
     sys: float
     maxrss: int  # bytes, largest single process
-    tree_rss: int | None  # bytes, highest sampled sum over the process tree
+    tree_rss: int | None  # bytes, highest sampled PSS sum over the process tree
     returncode: int
     load_before: float
     load_after: float
@@ -81,25 +82,28 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
+def _mem(pid: int) -> int:
+    """Proportional set size of ``pid`` in bytes (shared pages split between the processes sharing
+    them, so a tree's sum does not count forked copies twice); resident size where PSS is unknown."""
+    for name, field_ in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            for line in Path(name).read_text().splitlines():
+                if line.startswith(field_):
+                    return int(line.split()[1]) * 1024
+        except OSError:
+            continue
     return 0
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants, in bytes (0 when unavailable)."""
+def tree_memory(pid: int) -> int:
+    """Memory of ``pid`` and all its descendants (sum of PSS), in bytes (0 when unavailable)."""
     total, todo, seen = 0, [pid], set()
     while todo:
         p = todo.pop()
         if p in seen:
             continue
         seen.add(p)
-        total += _rss(p)
+        total += _mem(p)
         todo += _children(p)
     return total
 
@@ -129,11 +133,11 @@ def run_measured(
 
         def watch() -> None:
             while not done.wait(interval):
-                rss = tree_rss(proc.pid) if can_sample else 0
+                rss = tree_memory(proc.pid) if can_sample else 0
                 peak[0] = max(peak[0], rss)
                 reason = None
                 if mem_cap is not None and rss > mem_cap:
-                    reason = f"memory cap: tree RSS {rss / GB:.1f} GB > {mem_cap / GB:.1f} GB"
+                    reason = f"memory cap: {rss / GB:.1f} GB > {mem_cap / GB:.1f} GB (process tree, PSS)"
                 elif timeout is not None and time.perf_counter() - t0 > timeout:
                     reason = f"timeout: over {timeout:.0f} s"
                 if reason:
