@@ -146,6 +146,7 @@ def offences_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
         {
             "offence_ref": [f"O{i}" for i in range(6)],
             "committed_from": [dt.datetime(2020, 5, 1 + i, h, 10) for i, h in enumerate(hours)],
+            "offence_date": [dt.date(2020, 5, 1 + i) for i in range(len(hours))],
             "hour": hours,
         }
     )
@@ -186,6 +187,130 @@ def health_tables() -> dict[str, pd.DataFrame]:
     }
 
 
+def district_tables() -> dict[str, pd.DataFrame]:
+    """Two districts for the age-standardised (DSR) comparison, worked by hand in test_health.py.
+
+    North (D1, LSOA L1): 1,000 persons in each of the 19 five-year bands; South (D2, LSOA L2):
+    2,000 in each band. Whole area 3,000 per band (57,000). 2020/21 A&E attendances, all aged 22
+    (band 20-24): 40 from North, 10 from South, 5 with no home district (outside the area).
+    """
+    geo = pd.DataFrame(
+        {
+            "lsoa_code": ["E01000001", "E01000002"],
+            "lsoa_name": ["North 001A", "South 001A"],
+            "ward_code": ["W1", "W2"],
+            "ward_name": ["Ward One", "Ward Two"],
+            "npa": ["North", "South"],
+            "district_code": ["D1", "D2"],
+            "district_name": ["North", "South"],
+            "county_code": ["C1", "C1"],
+            "county_name": ["Shire", "Shire"],
+            "imd_decile": [1, 5],
+            "longitude": [-1.1, -1.2],
+            "latitude": [52.6, 52.7],
+        }
+    )
+    pop = pd.DataFrame(
+        [
+            {"area_code": code, "year": y, "age_from": lo, "age_to": hi, "sex": "P", "population": per_band}
+            for code, per_band in (("D1", 1000), ("D2", 2000))
+            for y in (2019, 2020)
+            for lo, hi in BANDS
+        ]
+    )
+    homes = ["North"] * 40 + ["South"] * 10 + [None] * 5
+    ae = pd.DataFrame(
+        {
+            "attendance_id": [f"A{i}" for i in range(len(homes))],
+            "arrival_datetime": [dt.datetime(2020, 6, 1 + i % 28, 12, 0) for i in range(len(homes))],
+            "age": [22] * len(homes),
+            "sex": ["M"] * len(homes),
+            "home_lsoa": ["E01000001" if h == "North" else "E01000002" if h == "South" else None for h in homes],
+            "home_district_name": homes,
+            "diagnosis": ["CONTUSION"] * len(homes),
+            "diagnosis_description": ["Contusion/abrasion"] * len(homes),
+            "assault_location_type": ["STREET"] * len(homes),
+            "assault_method": ["BODY"] * len(homes),
+            "person_key": ["k"] * len(homes),
+        }
+    )
+    return {"geography": geo, "population": pop, "ae_attendances": ae}
+
+
+def dq_tables() -> dict[str, pd.DataFrame]:
+    """Police tables for the data-quality checks (profile Apr 2020 - Mar 2021), worked by hand.
+
+    Offences O0-O9 in 2020/21 (O8 and O9 excluded from test_def: domestic); O10 in 2018 (outside
+    the periods of 2019/20-2020/21). In test_def (O0-O7, 8 offences): knife_flag missing on O0,
+    O1 (2 of 8); time_known false on O2 (1 of 8); suspects on O0-O5 only (2 of 8 without one).
+    Suspects (6 rows, O0-O5): ethnicity Unknown on 3 (50%), sex U on 1; victims (8 rows, O0-O7):
+    age missing on 1. Ledger: offences read 13 = loaded 11 + rejected 2; victims read 9, loaded 8,
+    rejected 0 (does not reconcile); 2 offences excluded from test_def. A&E attendances: 3 rows,
+    all in 2015 (outside the periods).
+    """
+    n = 11
+    dates = [dt.datetime(2020, 5, 1 + i, 15, 0) for i in range(10)] + [dt.datetime(2018, 5, 1, 15, 0)]
+    off = pd.DataFrame(
+        {
+            "offence_ref": [f"O{i}" for i in range(n)],
+            "committed_from": dates,
+            "offence_date": [d.date() for d in dates],
+            "hour": [d.hour for d in dates],
+            "knife_flag": [None, None] + [False] * (n - 2),
+            "weapon_flag": [False] * n,
+            "location_type": ["STREET"] * n,
+            "sub_offence": ["ABH"] * n,
+            "time_known": [True, True, False] + [True] * (n - 3),
+        }
+    )
+    dec = pd.DataFrame(
+        {
+            "offence_ref": [f"O{i}" for i in range(n)],
+            "definition": ["test_def"] * n,
+            "included": [True] * 8 + [False, False, True],
+            "reason": ["in definition"] * 8 + ["excluded: domestic"] * 2 + ["in definition"],
+        }
+    )
+
+    def people(refs: list[str], **cols: list) -> pd.DataFrame:
+        k = len(refs)
+        base = {
+            "offence_ref": refs,
+            "person_key": [f"p{i}" for i in range(k)],
+            "age": [30] * k,
+            "sex": ["M"] * k,
+            "ethnicity_group": ["White"] * k,
+            "home_lsoa": ["E01000001"] * k,
+        }
+        base.update(cols)
+        return pd.DataFrame(base)
+
+    sus = people([f"O{i}" for i in range(6)], ethnicity_group=["Unknown"] * 3 + ["White"] * 3, sex=["U"] + ["M"] * 5)
+    vic = people([f"O{i}" for i in range(8)], age=[None] + [30] * 7)
+    ledger = pd.DataFrame(
+        {
+            "source": ["offences"] * 5 + ["victims", "victims"],
+            "file": ["offences.csv"] * 5 + ["victims.csv"] * 2,
+            "outcome": ["read", "loaded", "rejected", "rejected", "excluded", "read", "loaded"],
+            "reason": ["csv", "", "invalid date (committed_from)", "unknown code (ho_code)",
+                       "excluded by definition test_def: domestic", "csv", ""],
+            "rows": [13, 11, 1, 1, 2, 9, 8],
+            "definition": ["", "", "", "", "test_def", "", ""],
+        }
+    )  # fmt: skip
+    ae = ae_frame().head(3).assign(arrival_datetime=[dt.datetime(2015, 1, 5, 10, 0)] * 3)
+    return {
+        "geography": geography_frame(),
+        "population": population_frame(),
+        "offences": off,
+        "offence_decisions": dec,
+        "suspects": sus,
+        "victims": vic,
+        "ledger": ledger,
+        "ae_attendances": ae,
+    }
+
+
 def _builders():
     import types
 
@@ -194,6 +319,8 @@ def _builders():
         health_tables=health_tables,
         geography_frame=geography_frame,
         population_frame=population_frame,
+        district_tables=district_tables,
+        dq_tables=dq_tables,
     )
 
 

@@ -45,7 +45,11 @@ def result(tmp_path, builders):
 
 
 def _f(res, group_by, group):
-    hits = [f for f in res.findings if f.numbers["group_by"] == group_by and f.numbers["group"] == group]
+    hits = [
+        f
+        for f in res.findings
+        if f.key == "survey_result" and f.numbers["group_by"] == group_by and f.numbers["group"] == group
+    ]
     assert len(hits) == 1
     return hits[0].numbers
 
@@ -101,3 +105,48 @@ def test_negative_weight_is_a_clear_error(tmp_path, builders):
     with pytest.raises(ConfigError, match=r"column weight has negative value -2"):
         surveys.run(ctx)
     ctx.wh.close()
+
+
+def test_result_says_what_was_counted_with_n_and_ci(result):
+    n = _f(result, "all", "all")
+    # Agree, Strongly agree and Yes were counted (the question mixes scales): listed, not "positive"
+    assert (n["measure"], n["answers_counted"]) == ("answers", ["Agree", "Strongly agree", "Yes"])
+    assert n["answers_excluded"] == [""]
+    assert (n["n"], n["unit"], n["period"], n["comparator"], n["significance"]) == (
+        5,
+        "%",
+        "YP Survey 2021",
+        None,
+        "Not compared",
+    )
+    f = next(f for f in result.findings if f.key == "survey_result" and f.numbers["group_by"] == "all")
+    assert "'Agree' or 'Strongly agree' or 'Yes'" in f.text and "positive" not in f.text
+    assert "5 respondents" in f.text
+
+
+def test_yes_no_question_is_worded_as_answered_yes(tmp_path, builders):
+    df = pd.DataFrame(
+        {
+            "survey": ["S"] * 4,
+            "respondent_id": ["a", "b", "c", "d"],
+            "question": ["Seen drug dealing in the past 12 months"] * 4,
+            "answer": ["Yes", "No", "Yes", "Don't know"],
+            "weight": [1.0] * 4,
+        }
+    )
+    ctx = builders.make_context(tmp_path, {"survey_responses": df})
+    res = surveys.run(ctx)
+    ctx.wh.close()
+    f = next(f for f in res.findings if f.key == "survey_result")
+    assert (f.numbers["measure"], f.numbers["value"], f.numbers["n"]) == ("yes", 50.0, 4)
+    assert "answered Yes to 'Seen drug dealing in the past 12 months'" in f.text
+    assert "positive" not in f.text
+    lo, hi = _wilson(2, 4)
+    assert (f.numbers["lower"], f.numbers["upper"]) == (pytest.approx(100 * lo), pytest.approx(100 * hi))
+    summary = next(f for f in res.findings if f.key == "survey_summary").numbers
+    assert (summary["respondents"], summary["questions"], summary["weighted"]) == (4, 1, False)
+
+
+def test_survey_summary_counts_distinct_respondents(result):
+    s = next(f for f in result.findings if f.key == "survey_summary").numbers
+    assert (s["survey"], s["respondents"], s["questions"], s["weighted"]) == ("YP Survey 2021", 6, 1, True)

@@ -62,9 +62,9 @@ SECTIONS: tuple[str, ...] = (
     "health",
     "risk_factors",
     "surveys",
+    "data_quality",
     "interventions",
     "recommendations",
-    "data_quality",
 )
 
 #: Tables a section needs when its module does not say (``REQUIRES``).

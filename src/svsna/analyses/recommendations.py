@@ -1,14 +1,22 @@
-"""Recommendations generated from findings by transparent rules kept as data.
+"""Recommendations: standing ones, and data-driven ones fired by transparent rules kept as data.
 
-Rules live in ``svsna/definitions/data/recommendation_rules.yaml``. Each rule says when it
-fires (a condition on the findings produced by the other sections), its level
-(``strategic`` or ``intervention``), its place in the list and the sentence to write, with
-``{placeholders}`` filled from the numbers of the finding(s) that triggered it. Every
-recommendation cites those findings, so a reader can see why it was made.
+Rules live in ``svsna/definitions/data/recommendation_rules.yaml`` and are validated by
+:class:`svsna.definitions.evidence.RulesFile` when read. Each rule says when it fires (a
+condition on the findings produced by the other sections), its level (``strategic`` or
+``intervention``), its place in the list and the sentence to write, with ``{placeholders}``
+filled from the numbers of the finding(s) that triggered it.
+
+* A rule that fires ``when: always`` is a **standing** recommendation (``standing: true`` in the
+  file, and on the finding): it does not depend on the data and the report presents it so.
+* Every other recommendation names the finding keys it rests on (``numbers.finding_keys``) and
+  carries those findings' numbers (``numbers.triggered_by``), so a reader can see why it was made.
+* The recommendations that fire are numbered once, here (``numbers.number``: strategic first,
+  then intervention, each by ``order``), so that both editions of the report show the same
+  number for the same recommendation.
 
 Condition grammar (YAML)::
 
-    when: always                      # standing recommendation
+    when: always                      # standing recommendation (with standing: true)
     when:                             # some finding with this key (and section) whose numbers pass
       finding: peak_hour
       section: timing                 # optional
@@ -31,23 +39,35 @@ Examples
 >>> f = Finding(section="timing", key="peak_hour", text="", numbers={"hour": 15, "label": "15:00-15:59"})
 >>> rule = {"id": "r", "level": "strategic", "text": "After-school peak at {label}.",
 ...         "when": {"finding": "peak_hour", "where": {"hour": {"between": [15, 17]}}}}
->>> [r.text for r in recommend([f], [rule])]
-['After-school peak at 15:00-15:59.']
+>>> [(r.text, r.numbers["number"], r.numbers["finding_keys"]) for r in recommend([f], [rule])]
+[('After-school peak at 15:00-15:59.', 1, ['peak_hour'])]
 >>> recommend([f], [{**rule, "when": {"finding": "peak_hour", "where": {"hour": {"gt": 20}}}}])
 []
 """
 
 from __future__ import annotations
 
-import os
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from svsna.analyses._health_kit import clean, numbers
+from svsna.definitions.evidence import (
+    LEVELS,
+    TESTS,
+    AllCondition,
+    AnyCondition,
+    Check,
+    FindingCondition,
+    NotCondition,
+    RecommendationRule,
+    load_rules,
+    rules_paths,
+    validate_rule,
+)
 from svsna.errors import ConfigError
-from svsna.indicators import Finding, SectionResult, empty_indicator_table
+from svsna.indicators import Finding, SectionResult, Significance, empty_indicator_table
 
 if TYPE_CHECKING:
     from svsna.analyses._base import AnalysisContext
@@ -56,6 +76,7 @@ __all__ = [
     "LEVELS",
     "REQUIRES",
     "SECTION",
+    "TESTS",
     "evaluate",
     "fill_text",
     "for_definition",
@@ -67,121 +88,11 @@ __all__ = [
 
 SECTION = "recommendations"
 REQUIRES: tuple[str, ...] = ()  # works from findings alone
-LEVELS: tuple[str, ...] = ("strategic", "intervention")
-TESTS: tuple[str, ...] = ("gt", "ge", "lt", "le", "eq", "ne", "between", "in", "contains", "nonempty", "is")
-RULE_KEYS = {"id", "level", "order", "text", "when", "enabled", "note"}
-
-
-# ------------------------------------------------------------------ loading rules
-def _shipped_rules() -> Path:
-    return Path(str(resources.files("svsna"))) / "definitions" / "data" / "recommendation_rules.yaml"
-
-
-def rules_paths(base_dir: Path | None) -> list[Path]:
-    """Local rule files applied over the shipped rules, in order."""
-    out = []
-    if base_dir is not None and (Path(base_dir) / "recommendation_rules.yaml").exists():
-        out.append(Path(base_dir) / "recommendation_rules.yaml")
-    env = os.environ.get("SVSNA_RECOMMENDATION_RULES")
-    if env:
-        if not Path(env).exists():
-            raise ConfigError(f"SVSNA_RECOMMENDATION_RULES points to {env}, which does not exist")
-        out.append(Path(env))
-    return out
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    import yaml
-
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping with 'recommendations' (and optionally 'needs', 'suppress')")
-    return raw
-
-
-def _check_condition(cond: Any, where: str) -> None:
-    if cond == "always":
-        return
-    if not isinstance(cond, Mapping):
-        raise ConfigError(f"{where}: a condition must be 'always' or a mapping, got {cond!r}")
-    if "all" in cond or "any" in cond:
-        key = "all" if "all" in cond else "any"
-        if not isinstance(cond[key], list) or not cond[key]:
-            raise ConfigError(f"{where}: '{key}' needs a non-empty list of conditions")
-        for i, c in enumerate(cond[key]):
-            _check_condition(c, f"{where}.{key}[{i}]")
-        return
-    if "not" in cond:
-        _check_condition(cond["not"], f"{where}.not")
-        return
-    if "finding" not in cond:
-        raise ConfigError(f"{where}: a condition needs 'finding: <key>' (or all/any/not/always); got {dict(cond)}")
-    extra = set(cond) - {"finding", "section", "significance", "where", "definition"}
-    if extra:
-        raise ConfigError(f"{where}: unknown condition field(s) {sorted(extra)}")
-    for name, test in (cond.get("where") or {}).items():
-        if isinstance(test, Mapping):
-            bad = set(test) - set(TESTS)
-            if bad:
-                raise ConfigError(f"{where}.where.{name}: unknown test(s) {sorted(bad)}; use one of {', '.join(TESTS)}")
-
-
-def validate_rules(rules: Sequence[Mapping[str, Any]], source: str, kind: str = "recommendations") -> None:
-    """Raise :class:`ConfigError` naming the file, rule and field for the first bad rule."""
-    seen = set()
-    for i, rule in enumerate(rules):
-        where = f"{source}: {kind}[{i}]"
-        if not isinstance(rule, Mapping) or "id" not in rule:
-            raise ConfigError(f"{where}: every rule needs an 'id'")
-        where = f"{source}: rule {rule['id']!r}"
-        if rule["id"] in seen:
-            raise ConfigError(f"{where}: duplicate id; hint: give each rule a unique id")
-        seen.add(rule["id"])
-        if kind == "recommendations":
-            extra = set(rule) - RULE_KEYS
-            if extra:
-                raise ConfigError(f"{where}: unknown field(s) {sorted(extra)}; allowed: {sorted(RULE_KEYS)}")
-            if rule.get("level") not in LEVELS:
-                raise ConfigError(f"{where}: level {rule.get('level')!r} must be one of {list(LEVELS)}")
-            if not isinstance(rule.get("text"), str) or not rule["text"].strip():
-                raise ConfigError(f"{where}: 'text' (the recommendation sentence) is missing")
-        if "when" not in rule:
-            raise ConfigError(f"{where}: 'when' is missing (use 'when: always' for a standing rule)")
-        _check_condition(rule["when"], f"{where}.when")
-
-
-def load_rules(extra: Iterable[Path] | None = None, kind: str = "recommendations") -> list[dict[str, Any]]:
-    """Shipped rules of ``kind`` (``recommendations`` or ``needs``) merged with local files.
-
-    Local rules replace shipped rules with the same id and add new ones; ``suppress: [ids]``
-    and ``enabled: false`` switch rules off; ``replace_defaults: true`` drops the shipped rules.
-    """
-    shipped = _shipped_rules()
-    raw = _read_yaml(shipped)
-    rules = list(raw.get(kind) or [])
-    validate_rules(rules, str(shipped), kind)
-    suppressed: set[str] = set()
-    for path in extra or []:
-        local = _read_yaml(path)
-        unknown = set(local) - {"recommendations", "needs", "suppress", "replace_defaults", "format_version"}
-        if unknown:
-            raise ConfigError(f"{path}: unknown top-level key(s) {sorted(unknown)}")
-        mine = list(local.get(kind) or [])
-        validate_rules(mine, str(path), kind)
-        if local.get("replace_defaults"):
-            rules = []
-        ids = {r["id"] for r in mine}
-        rules = [r for r in rules if r["id"] not in ids] + mine
-        suppressed |= set(local.get("suppress") or [])
-    return [r for r in rules if r["id"] not in suppressed and r.get("enabled", True)]
 
 
 # ---------------------------------------------------------------- evaluating rules
-def _lookup(numbers: Mapping[str, Any], path: str) -> Any:
-    cur: Any = numbers
+def _lookup(nums: Mapping[str, Any], path: str) -> Any:
+    cur: Any = nums
     for part in path.split("."):
         if not isinstance(cur, Mapping) or part not in cur:
             return None
@@ -189,10 +100,20 @@ def _lookup(numbers: Mapping[str, Any], path: str) -> Any:
     return cur
 
 
+_COMPARE = {
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+    "eq": operator.eq,
+    "ne": operator.ne,
+}
+
+
 def _passes(value: Any, test: Any) -> bool:
-    if not isinstance(test, Mapping):
+    if not isinstance(test, Check):
         return value == test
-    for op, arg in test.items():
+    for op, arg in test.given.items():
         if op == "nonempty":
             ok = bool(value) == bool(arg)
         elif op == "is":
@@ -206,42 +127,51 @@ def _passes(value: Any, test: Any) -> bool:
         elif op == "between":
             ok = arg[0] <= value <= arg[1]
         else:
-            ok = {
-                "gt": value > arg,
-                "ge": value >= arg,
-                "lt": value < arg,
-                "le": value <= arg,
-                "eq": value == arg,
-                "ne": value != arg,
-            }[op]
+            try:
+                ok = bool(_COMPARE[op](value, arg))
+            except TypeError:  # a number compared with text: the test does not pass
+                return False
         if not ok:
             return False
     return True
 
 
+def _as_condition(cond: Any) -> Any:
+    if cond == "always" or isinstance(cond, FindingCondition | AllCondition | AnyCondition | NotCondition):
+        return cond
+    from pydantic import TypeAdapter, ValidationError
+
+    from svsna.definitions.evidence import Condition
+
+    try:
+        return TypeAdapter(Condition).validate_python(cond)
+    except ValidationError as exc:
+        raise ConfigError(f"condition {cond!r} is not valid: {exc.errors()[0]['msg']}") from None
+
+
 def evaluate(cond: Any, findings: Sequence[Finding]) -> tuple[bool, list[Finding]]:
     """Whether ``cond`` holds for ``findings``, and the findings that made it hold."""
+    cond = _as_condition(cond)
     if cond == "always":
         return True, []
-    if "all" in cond:
-        got = [evaluate(c, findings) for c in cond["all"]]
-        return all(ok for ok, _ in got), [f for ok, fs in got for f in fs]
-    if "any" in cond:
-        got = [evaluate(c, findings) for c in cond["any"]]
+    if isinstance(cond, AllCondition):
+        got = [evaluate(c, findings) for c in cond.all]
+        return all(ok for ok, _ in got), [f for _, fs in got for f in fs]
+    if isinstance(cond, AnyCondition):
+        got = [evaluate(c, findings) for c in cond.any]
         return any(ok for ok, _ in got), [f for ok, fs in got if ok for f in fs]
-    if "not" in cond:
-        ok, _ = evaluate(cond["not"], findings)
+    if isinstance(cond, NotCondition):
+        ok, _ = evaluate(cond.not_, findings)
         return not ok, []
-    sig = cond.get("significance")
-    sig = [sig] if isinstance(sig, str) else sig
+    sig = cond.significance
     matches = [
         f
         for f in findings
-        if f.key == cond["finding"]
-        and (cond.get("section") in (None, f.section))
-        and (cond.get("definition") in (None, f.definition))
+        if f.key == cond.finding
+        and (cond.section in (None, f.section))
+        and (cond.definition in (None, f.definition))
         and (sig is None or f.significance in sig)
-        and all(_passes(_lookup(f.numbers, k), t) for k, t in (cond.get("where") or {}).items())
+        and all(_passes(_lookup(f.numbers, k), t) for k, t in cond.where.items())
     ]
     return bool(matches), matches
 
@@ -251,70 +181,109 @@ class _Fields(dict):
         raise KeyError(key)
 
 
+class _NotAvailable:
+    """A number the triggering finding does not have: written as "not available" whatever the format."""
+
+    def __format__(self, spec: str) -> str:
+        return "not available"
+
+    def __str__(self) -> str:
+        return "not available"
+
+
 def _render(value: Any) -> Any:
+    if value is None:
+        return _NotAvailable()
     if isinstance(value, list | tuple):
         names = [str(v.get("name", v)) if isinstance(v, Mapping) else str(v) for v in value]
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+        if not names:
+            return ""
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return value
 
 
 def fill_text(
-    rule: Mapping[str, Any], triggers: Sequence[Finding], area: str = "", extra: Mapping[str, Any] | None = None
+    rule: RecommendationRule | Mapping[str, Any],
+    triggers: Sequence[Finding],
+    area: str = "",
+    extra: Mapping[str, Any] | None = None,
 ) -> str:
     """The rule's sentence with placeholders filled from the triggering findings' numbers
     (and ``{area}`` plus any ``extra`` fields, e.g. ``{under}``)."""
-    fields = _Fields(area=area, **(extra or {}))
+    rule = validate_rule(rule)
+    fields = _Fields(area=area, period="", **(extra or {}))
     for f in reversed(triggers):  # the first trigger wins on a shared name
         fields.update({k: _render(v) for k, v in f.numbers.items()})
-        fields.setdefault("period", f.period)
+        if f.period:
+            fields["period"] = f.period
     try:
-        return rule["text"].format_map(fields).strip()
+        return rule.text.format_map(fields).strip()
     except KeyError as exc:
         raise ConfigError(
-            f"recommendation rule {rule['id']!r}: placeholder {{{exc.args[0]}}} is not a number of the "
-            f"triggering finding(s) (available: {', '.join(sorted(fields))}); hint: fix the rule text"
+            f"recommendation rule {rule.id!r}: placeholder {{{exc.args[0]}}} is not a number of the "
+            f"triggering finding(s) (available: {', '.join(sorted(fields))})",
+            hint="fix the rule text",
         ) from None
     except (ValueError, TypeError) as exc:
-        raise ConfigError(f"recommendation rule {rule['id']!r}: cannot format its text: {exc}") from None
+        raise ConfigError(f"recommendation rule {rule.id!r}: cannot format its text: {exc}") from None
+
+
+def _cited(f: Finding) -> dict[str, Any]:
+    return {
+        "section": f.section,
+        "key": f.key,
+        "definition": f.definition,
+        "period": f.period,
+        "significance": f.significance,
+        "indicators": list(f.indicators),
+        "numbers": clean(dict(f.numbers)),
+    }
 
 
 def recommend(
     findings: Sequence[Finding],
-    rules: Sequence[Mapping[str, Any]],
+    rules: Iterable[RecommendationRule | Mapping[str, Any]],
     area: str = "",
     extra: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """Fire every rule whose condition holds; one ``recommendation`` finding per fired rule.
 
-    Strategic recommendations come first, then intervention-level ones, each in ``order``.
+    Strategic recommendations come first, then intervention-level ones, each by ``order``
+    (then file position); the fired ones are numbered 1, 2, ... in that order.
     """
-    validate_rules(rules, "rules given to recommend()")
+    models = [validate_rule(r) for r in rules]
+    fired = []
+    for i, rule in enumerate(models):
+        ok, triggers = evaluate(rule.when, findings)
+        if ok:
+            order = rule.order if rule.order is not None else 1000 + i
+            fired.append((LEVELS.index(rule.level), order, i, rule, triggers))
+    fired.sort(key=lambda t: t[:3])
     out = []
-    for i, rule in enumerate(rules):
-        ok, triggers = evaluate(rule["when"], findings)
-        if not ok:
-            continue
-        cited = [{"section": f.section, "key": f.key, "text": f.text, "numbers": dict(f.numbers)} for f in triggers]
+    for number, (_, order, _, rule, triggers) in enumerate(fired, start=1):
+        keys = list(dict.fromkeys(f.key for f in triggers))
         out.append(
-            (
-                LEVELS.index(rule["level"]),
-                rule.get("order", 1000 + i),
-                Finding(
-                    section=SECTION,
-                    key="recommendation",
-                    text=fill_text(rule, triggers, area, extra),
-                    numbers={
-                        "rule_id": rule["id"],
-                        "level": rule["level"],
-                        "order": rule.get("order", 1000 + i),
-                        "triggered_by": cited,
-                    },
-                    area=area,
-                    indicators=sorted({ind for f in triggers for ind in f.indicators}),
+            Finding(
+                section=SECTION,
+                key="recommendation",
+                text=fill_text(rule, triggers, area, extra),
+                numbers=numbers(
+                    n=len(triggers),
+                    rule_id=rule.id,
+                    number=number,
+                    level=rule.level,
+                    order=order,
+                    standing=rule.standing,
+                    finding_keys=keys,
+                    rule_finding_keys=rule.finding_keys,
+                    triggered_by=[_cited(f) for f in triggers],
                 ),
+                significance=Significance.NOT_COMPARED.value,
+                area=area,
+                indicators=tuple(sorted({ind for f in triggers for ind in f.indicators})),
             )
         )
-    return [f for _, _, f in sorted(out, key=lambda t: (t[0], t[1]))]
+    return out
 
 
 def for_definition(findings: Iterable[Finding] | None, definition: str) -> list[Finding]:

@@ -2,8 +2,12 @@
 
 From respondent-level answers (warehouse table ``survey_responses``: ``survey,
 respondent_id, question, answer, weight, area, age_group``) the section reports, for each
-survey and question, the weighted percentage of **positive** answers overall, by age group
-and by area.
+survey and question, the weighted percentage of respondents giving one of the **counted**
+answers (for example Agree / Strongly agree, or Yes), overall, by age group and by area. Each
+result says what was counted (``measure``: agreed, answered Yes, felt safe, or the list of
+answers) so that a question such as "seen drug dealing" is reported as "answered Yes", never as
+a "positive answer"; and each carries its number of respondents and its confidence interval.
+The section does not depend on the serious-violence definition (``PER_DEFINITION = False``).
 
 Method
 ------
@@ -38,8 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from svsna.analyses._health_kit import make_finding, numbers
 from svsna.errors import ConfigError
-from svsna.indicators import Finding, SectionResult, concat_indicators, empty_indicator_table, indicator_rows
+from svsna.indicators import SectionResult, concat_indicators, empty_indicator_table, indicator_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,10 +53,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_POSITIVE",
+    "PER_DEFINITION",
     "REQUIRES",
     "SECTION",
     "AnswerMapping",
     "load_answer_mapping",
+    "measure_of",
     "question_slug",
     "run",
     "survey_table",
@@ -144,8 +151,46 @@ def survey_table(ctx: AnalysisContext) -> pd.DataFrame:
     return out
 
 
+def measure_of(answers: list[str]) -> str:
+    """What the counted answers mean, for the wording of a result.
+
+    ``agree`` (Agree / Strongly agree), ``yes`` (Yes), ``safe`` (Very / Fairly safe) or
+    ``answers`` (any other set: say which answers were counted).
+
+    >>> measure_of(["Agree", "Strongly agree"]), measure_of(["Yes"]), measure_of(["Yes", "Agree"])
+    ('agree', 'yes', 'answers')
+    """
+    low = {a.strip().lower() for a in answers}
+    if low and low <= {"agree", "strongly agree"}:
+        return "agree"
+    if low == {"yes"}:
+        return "yes"
+    if low and low <= {"very safe", "fairly safe"}:
+        return "safe"
+    return "answers"
+
+
+def _words(measure: str, answers: list[str], question: str) -> str:
+    if measure == "agree":
+        return f"agreed or strongly agreed with '{question}'"
+    if measure == "yes":
+        return f"answered Yes to '{question}'"
+    if measure == "safe":
+        return f"answered very or fairly safe to '{question}'"
+    listed = " or ".join(f"'{a}'" for a in answers) or "none of the answers"
+    return f"answered {listed} to '{question}'"
+
+
+def _survey_summaries(ctx: AnalysisContext) -> pd.DataFrame:
+    """Distinct respondents and questions per survey (one query)."""
+    t = ctx.table("survey_responses")
+    return ctx.fetch(
+        t.group_by("survey").aggregate(respondents=t.respondent_id.nunique(), questions=t.question.nunique())
+    )
+
+
 def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionResult:
-    """Weighted positive percentages per survey and question, overall, by age group and area."""
+    """Weighted percentages of the counted answers per survey and question, overall, by age group and area."""
     import numpy as np
 
     from svsna.stats import proportion
@@ -162,14 +207,46 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
             f"(survey {r['survey']!r}, question {r['question']!r}); hint: survey weights must be 0 or more"
         )
     data["positive"] = [mapping.classify(a) for a in data["answer"]]
+    dropped = data[data["positive"].isna()]
     data = data[data["positive"].notna()]
     # expand counts into per-respondent weights only through sums: sum w = n * w, sum w^2 = n * w^2
     data["w"] = data["weight"] * data["respondents"]
     data["w2"] = data["weight"] ** 2 * data["respondents"]
     data["wpos"] = data["w"] * data["positive"].astype(float)
     rows, findings = [], []
+    summary = _survey_summaries(ctx)
+    for r in summary.sort_values("survey").itertuples(index=False):
+        sub = data[data["survey"] == r.survey]
+        weighted = bool((sub["weight"] != 1.0).any())
+        findings.append(
+            make_finding(
+                SECTION,
+                "survey_summary",
+                f"{r.survey}: {int(r.respondents):,} respondents, {int(r.questions)} questions"
+                f"{' (weighted results)' if weighted else ''}.",
+                numbers(
+                    value=int(r.respondents),
+                    unit="respondents",
+                    statistic="count",
+                    period=str(r.survey),
+                    n=int(r.respondents),
+                    survey=str(r.survey),
+                    respondents=int(r.respondents),
+                    questions=int(r.questions),
+                    weighted=weighted,
+                    confidence=ctx.confidence,
+                ),
+                area=ctx.area_label,
+                definition=ctx.definition,
+            )
+        )
     for (survey, question), grp in data.groupby(["survey", "question"], sort=True):
+        counted = sorted({str(a).strip() for a in grp.loc[grp["positive"].astype(bool), "answer"]})
+        mine = dropped[(dropped["survey"] == survey) & (dropped["question"] == question)]
+        excluded = sorted({str(a).strip() for a in mine["answer"] if a == a})
+        measure = measure_of(counted)
         groupings = [("all", None), ("age_group", "age_group"), ("area", "area")]
+        ind = f"survey_{question_slug(str(question))}"
         for breakdown, col in groupings:
             parts = [("all", grp)] if col is None else list(grp[grp[col].notna()].groupby(col, sort=True))
             if not parts:
@@ -189,7 +266,6 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
                 continue
             st = proportion(np.array(x_eff), np.array(n_eff), confidence=ctx.confidence, multiplier=100)
             st["method"] = np.where(st["method"] == "Wilson", METHOD, st["method"])
-            ind = f"survey_{question_slug(str(question))}"
             rows.append(
                 indicator_rows(
                     st,
@@ -200,31 +276,42 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
                     breakdown=breakdown,
                     breakdown_value=labels,
                     definition=ctx.definition,
+                    statistic="percentage",
+                    unit="%",
+                    significance="Not compared",
                 )
             )
             for i, label in enumerate(labels):
                 r = st.loc[i]
                 who = "respondents" if breakdown == "all" else f"respondents ({breakdown.replace('_', ' ')} {label})"
                 findings.append(
-                    Finding(
-                        section=SECTION,
-                        key="survey_result",
-                        text=f"{r['value']:.0f}% of {who} to the {survey} answered positively to "
-                        f"'{question}' ({r['lower']:.0f}-{r['upper']:.0f}%).",
-                        numbers={
-                            "survey": str(survey),
-                            "question": str(question),
-                            "group_by": breakdown,
-                            "group": label,
-                            "value": float(r["value"]),
-                            "lower": float(r["lower"]),
-                            "upper": float(r["upper"]),
-                            "respondents": meta[i][0],
-                            "effective_n": float(n_eff[i]),
-                            "weighted_positive": meta[i][1],
-                            "total_weight": meta[i][2],
-                        },
-                        period=str(survey),
+                    make_finding(
+                        SECTION,
+                        "survey_result",
+                        f"{r['value']:.0f}% of {meta[i][0]:,} {who} to the {survey} "
+                        f"{_words(measure, counted, str(question))} ({r['lower']:.0f}% to {r['upper']:.0f}%).",
+                        numbers(
+                            value=r["value"],
+                            lower=r["lower"],
+                            upper=r["upper"],
+                            unit="%",
+                            statistic="percentage",
+                            period=str(survey),
+                            n=meta[i][0],
+                            denominator=meta[i][0],
+                            survey=str(survey),
+                            question=str(question),
+                            measure=measure,
+                            answers_counted=counted,
+                            answers_excluded=excluded,
+                            group_by=breakdown,
+                            group=label,
+                            respondents=meta[i][0],
+                            effective_n=n_eff[i],
+                            weighted_positive=meta[i][1],
+                            total_weight=meta[i][2],
+                            confidence=ctx.confidence,
+                        ),
                         area=ctx.area_label,
                         definition=ctx.definition,
                         indicators=[ind],
