@@ -187,7 +187,8 @@ def git_commit() -> str:
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     branch = git("rev-parse", "--abbrev-ref", "HEAD")
-    dirty = " + uncommitted changes" if git("status", "--porcelain", "--", "src", "bench") else ""
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", "src", "bench")
+    dirty = " + uncommitted changes" if changed else ""
     return f"{commit} ({branch}){dirty}"
 
 

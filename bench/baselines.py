@@ -322,8 +322,9 @@ def run_pandas(job: dict) -> dict:
 
     out: dict[str, list] = {t: [] for t in TABLES}
     for d in job["definitions"]:
-        refs = dec.loc[(dec["definition"] == d) & dec["included"].fillna(False).astype(bool), "offence_ref"]
-        inc = off[off["offence_ref"].isin(refs)]
+        # joins, not Series.isin: with pandas 3's Arrow-backed strings a merge is ~4x faster at 10x
+        keep = dec["definition"].eq(d) & dec["included"].fillna(False).astype(bool)
+        inc = off.merge(dec.loc[keep, ["offence_ref"]].drop_duplicates(), on="offence_ref")
         fy_rows, area_rows, prof_rows = [], [], []
         for k in [*job["periods"], job["profile"]]:
             a, b = _span(k)
@@ -349,8 +350,9 @@ def run_pandas(job: dict) -> dict:
                 {"month": [m.strftime("%Y-%m") for m in months], "n": [int(per.get(m, 0)) for m in months]}
             ).assign(definition=d)
         )
-        prof_refs = inc.loc[(inc["offence_date"] >= prof_a) & (inc["offence_date"] <= prof_b), "offence_ref"]
-        v = vic[vic["offence_ref"].isin(prof_refs) & vic["sex"].isin(["M", "F"]) & vic["age"].notna()]
+        prof_refs = inc.loc[(inc["offence_date"] >= prof_a) & (inc["offence_date"] <= prof_b), ["offence_ref"]]
+        v = vic.merge(prof_refs.drop_duplicates(), on="offence_ref")
+        v = v[v["sex"].isin(["M", "F"]) & v["age"].notna()]
         v = v[(v["age"] >= 0) & (v["age"] <= 120)]
         labels = [b for b, _, _ in BANDS]
         v_band = pd.cut(v["age"].astype("int64"), bins=age_bins, right=False, labels=labels)
@@ -557,7 +559,7 @@ def bench_area(area: Path, label: str, impls: list[str], rounds: int, prep: dict
             if "pandas" in results:
                 for t in TABLES:
                     n, d, bad = compare(ref[t], results["pandas"][0][t], t)
-                    checks.append(("pandas vs SQL", t, t, n, d))
+                    checks.append(("pandas vs SQL", t, "–", n, d))
                     problems += bad[:5]
             for impl in ("svsna", "assess"):
                 if impl not in results:
