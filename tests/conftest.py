@@ -1,0 +1,65 @@
+"""Suite-wide settings for running the tests in parallel (pytest-xdist; ``-n`` in pyproject.toml).
+
+With ``--dist loadscope`` (the default in pyproject.toml) the controller hands out *units* of tests
+to whichever worker is free, and every test of a unit runs on the same worker:
+
+* every Spark test is one unit: one local Spark session (JVM) for the whole run instead of one per
+  worker, and never two Spark jobs competing for the two cores. Spark tests must have ``spark`` in
+  their file or test name (the controller sees node ids only); a ``spark``-marked test that does not
+  fails at setup saying so. (``xdist_group`` marks cannot do this with pytest 9.2:
+  pytest-dev/pytest-xdist#1386.)
+* each folder of :data:`SHARED_FIXTURE_DIRS` is one unit: their conftests build expensive session
+  fixtures (a report, open-data runs, a synthetic partnership) that would otherwise be built again
+  on every worker that runs one of their tests;
+* every other test module is one unit (xdist's ``loadscope``), so module fixtures are built once.
+
+Each worker has its own base temporary folder (``tmp_path_factory``), so no two workers write the
+same path. ``-n 0`` runs everything in one process (needed for ``--pdb``); another ``--dist`` on
+the command line gets xdist's own scheduler.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+SPARK_GROUP = "spark"
+#: folders whose conftest builds expensive session fixtures: their tests stay on one worker.
+SHARED_FIXTURE_DIRS = ("tests/opendata/", "tests/outputs/", "tests/synth/")
+
+
+def unit_of(nodeid: str) -> str:
+    """The scheduling unit of a test's node id (see the module docstring).
+
+    >>> unit_of("tests/sources/test_parity_spark.py::test_ingest"), unit_of("tests/outputs/test_report.py::test_x")
+    ('spark', 'tests/outputs/')
+    >>> unit_of("tests/stats/test_api.py::test_rates[1]")
+    'tests/stats/test_api.py'
+    """
+    if SPARK_GROUP in nodeid.lower():
+        return SPARK_GROUP
+    for folder in SHARED_FIXTURE_DIRS:
+        if nodeid.startswith(folder):
+            return folder
+    return nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getvalue("dist") != "loadscope":
+        return None  # another --dist given on the command line: xdist's own scheduler
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Units(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of(nodeid)
+
+    return Units(config, log)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("spark") is not None and unit_of(item.nodeid) != SPARK_GROUP:
+        pytest.fail(
+            "a test marked spark must have 'spark' in its file or test name, so that parallel runs keep the Spark "
+            "tests on one worker (tests/conftest.py)",
+            pytrace=False,
+        )
