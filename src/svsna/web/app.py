@@ -114,8 +114,10 @@ async def _form(request: Request) -> dict[str, str]:
     """The posted form, after the CSRF check (403 without the right token)."""
     cfg: WebConfig = request.app.state.cfg
     try:
-        form = await request.form(max_files=0, max_fields=40, max_part_size=8192)
-    except Exception:  # malformed multipart or urlencoded body
+        form = await request.form(max_files=0, max_fields=40, max_part_size=32 * 1024)
+    except Exception:  # malformed multipart or urlencoded body, or one cut off for being too large
+        if request.scope.get("svsna_body_too_large"):
+            raise HTTPException(413, "The request is too large.") from None
         raise HTTPException(400, "The form could not be read.") from None
     data = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     data["__districts"] = "\x1f".join(v for k, v in form.multi_items() if k == "districts" and isinstance(v, str))
@@ -274,6 +276,8 @@ async def overview(request: Request, tier: str = "public") -> Response:
 async def section_page(request: Request, tier: str = "public") -> Response:
     from svsna.outputs.catalogue import SECTION_TITLES
 
+    if tier != "public":
+        _require(request)
     frame, _, user = _tier_context(request, tier)
     key = request.path_params["key"]
     if key not in frame.sections or (key == "data_quality" and (user is None or not user.at_least("analyst"))):
@@ -313,12 +317,11 @@ async def places_page(request: Request, tier: str = "public") -> Response:
 
 async def place_page(request: Request, tier: str = "public") -> Response:
     site: Site = request.app.state.cfg.site
+    user = _require(request) if tier != "public" else None
     places = site.public().places
     place = _place(places, request.path_params["slug"])
-    user = None
     findings: list[dict[str, Any]] = []
-    if tier != "public":
-        user = _require(request)
+    if user is not None:
         if not user.may_see_place(place.name):
             raise HTTPException(
                 403, f"Your account does not cover {place.name}. Its public figures are at /places/{place.slug}."
@@ -439,7 +442,7 @@ async def explorer_csv(request: Request, tier: str = "public") -> Response:
     frame, _, user = _tier_context(request, tier)
     filters, sort, desc, _ = _explorer_state(request, frame)
     rows = _hide_quality(pages.explorer_rows(frame, filters, sort, desc), user)
-    body = pages.explorer_csv(rows)
+    body = pages.explorer_csv(rows, with_tier=tier != "public")
     if tier != "public":
         request.state.audit_download = f"explorer view ({len(rows)} rows)"
     name = "indicators-public-view.csv" if tier == "public" else "indicators-partner-view.csv"
@@ -570,12 +573,13 @@ async def login_post(request: Request) -> Response:
     password = form.get("password", "")
     nxt = _safe_next(form.get("next", ""))
     if cfg.throttle.locked(name):
+        cfg.throttle.failed("", ip)
         cfg.audit.record("login_refused_locked", user=name, ip=ip, path="/login", status=401)
         user = None
     else:
         user = cfg.users.verify(name, password) if name and password else None
         if user is None:
-            locked = cfg.throttle.failed(name) if name else False
+            locked = cfg.throttle.failed(name, ip) if name else cfg.throttle.failed("", ip)
             cfg.audit.record("locked" if locked else "login_failed", user=name or "-", ip=ip, path="/login", status=401)
     if user is None:
         return _render(
@@ -665,7 +669,7 @@ async def partner_file(request: Request) -> Response:
 
 
 async def partner_geo_lsoas(request: Request) -> Response:
-    _require(request)
+    _require(request)  # boundaries are public; the partner copy exists so partner pages stay under /partner
     return await geo_lsoas(request)
 
 

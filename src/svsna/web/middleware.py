@@ -97,6 +97,7 @@ class GuardMiddleware:
                 seen += len(message.get("body", b""))
                 if seen > MAX_BODY:
                     too_big = True
+                    scope["svsna_body_too_large"] = True
                     return {"type": "http.disconnect"}
             return message
 

@@ -79,8 +79,7 @@ def _ci(row: Any) -> str:
 
 
 def _unit(row: Any) -> str:
-    unit = str(row["unit"] if isinstance(row, dict) or hasattr(row, "__getitem__") and not hasattr(row, "_fields") else row.unit)
-    kind = row["kind"] if not hasattr(row, "_fields") else row.kind
+    unit, kind = str(row.unit), str(row.kind)  # a named tuple or a pandas Series
     if (kind == "percent" and unit == "%") or unit in ("count", "nan", "None"):
         return ""
     return unit
@@ -177,7 +176,7 @@ def explorer_rows(
     return rows
 
 
-def explorer_csv(rows: pd.DataFrame) -> str:
+def explorer_csv(rows: pd.DataFrame, with_tier: bool = False) -> str:
     """The current explorer view as CSV, text cells neutralised (:mod:`svsna.cells`)."""
     import io
 
@@ -185,7 +184,7 @@ def explorer_csv(rows: pd.DataFrame) -> str:
     from svsna.indicators import INDICATOR_COLUMNS
 
     cols = [c for c in INDICATOR_COLUMNS if c in rows.columns]
-    extra = [c for c in ("public_note", "tier") if c in rows.columns]
+    extra = [c for c in ("public_note", "tier") if c in rows.columns and (c != "tier" or with_tier)]
     out = rows[cols + extra].copy()
     if "tier" in out.columns:
         out = out.rename(columns={"tier": "figures"})
@@ -247,7 +246,7 @@ def headline_tiles(frame: IndicatorFrame, definition: str) -> list[dict[str, Any
             {
                 "label": r["label"],
                 "value": format_value(r["value"], r["kind"]),
-                "unit": _unit(r) if hasattr(r, "kind") else "",
+                "unit": _unit(r),
                 "period": r["period"],
                 "significance": r["significance"] if is_significant(r["significance"]) else "",
                 "sig_class": sig_class(r["significance"]),

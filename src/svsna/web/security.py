@@ -12,7 +12,7 @@ CSRF
     Every form carries a token: an HMAC of the session id (or, before login, of a random
     pre-session id held in its own signed cookie). A POST without the right token gets 403.
 Login throttling
-    At most ``per_ip`` attempts per address in ``window`` seconds (then 429), and
+    At most ``per_ip`` failed attempts per address in ``window`` seconds (then 429), and
     ``lock_after`` failures in a row lock the user name for ``lock_for`` seconds.
 Headers
     :data:`SECURITY_HEADERS`: a Content-Security-Policy with no inline script
@@ -181,18 +181,16 @@ class LoginThrottle:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def allow_ip(self, ip: str) -> tuple[bool, int]:
-        """Record an attempt from ``ip``; ``(allowed, seconds to wait)``."""
+        """Whether ``ip`` may try to log in now: ``(allowed, seconds to wait)``."""
         now = self.clock()
         with self._lock:
-            q = self._ips.setdefault(ip, deque())
+            q = self._ips.get(ip)
+            if not q:
+                return True, 0
             while q and now - q[0] > self.window:
                 q.popleft()
             if len(q) >= self.per_ip:
                 return False, int(self.window - (now - q[0])) + 1
-            q.append(now)
-            if len(self._ips) > 50_000:  # bounded memory under a spray of addresses
-                for k in [k for k, v in self._ips.items() if not v or now - v[-1] > self.window]:
-                    self._ips.pop(k, None)
             return True, 0
 
     def locked(self, user: str) -> bool:
@@ -207,9 +205,14 @@ class LoginThrottle:
                 return False
             return True
 
-    def failed(self, user: str) -> bool:
-        """Record a failure; True when it locks the user."""
+    def failed(self, user: str, ip: str = "") -> bool:
+        """Record a failed attempt (against the address and the user); True when it locks the user."""
+        now = self.clock()
         with self._lock:
+            self._ips.setdefault(ip, deque()).append(now)
+            if len(self._ips) > 50_000:  # bounded memory under a spray of addresses
+                for k in [k for k, v in self._ips.items() if not v or now - v[-1] > self.window]:
+                    self._ips.pop(k, None)
             n = self._fails.get(user, 0) + 1
             self._fails[user] = n
             if n >= self.lock_after:
