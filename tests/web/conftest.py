@@ -51,23 +51,50 @@ def _rate_rows(counts: dict[str, int], period: str, definition: str = "llr_vrn")
     pop = sum(POP.values())
     whole = crude_rate(total, pop, multiplier=1000).iloc[0]
     rows.append(
-        dict(
-            section="geography", indicator="area_rate", period=period, area=AREA, breakdown="all",
-            breakdown_value="all", numerator=total, denominator=pop, value=whole["value"], lower=whole["lower"],
-            upper=whole["upper"], method=whole["method"], confidence=0.95, statistic="rate",
-            unit="per 1,000 residents", significance="Not compared", definition=definition,
-        )
+        {
+            "section": "geography",
+            "indicator": "area_rate",
+            "period": period,
+            "area": AREA,
+            "breakdown": "all",
+            "breakdown_value": "all",
+            "numerator": total,
+            "denominator": pop,
+            "value": whole["value"],
+            "lower": whole["lower"],
+            "upper": whole["upper"],
+            "method": whole["method"],
+            "confidence": 0.95,
+            "statistic": "rate",
+            "unit": "per 1,000 residents",
+            "significance": "Not compared",
+            "definition": definition,
+        }
     )
     for d, n in counts.items():
         r = crude_rate(n, POP[d], multiplier=1000).iloc[0]
         sig = "Higher" if r["lower"] > whole["value"] else "Lower" if r["upper"] < whole["value"] else "Similar"
         rows.append(
-            dict(
-                section="geography", indicator="area_rate", period=period, area=AREA, breakdown="district",
-                breakdown_value=d, numerator=n, denominator=POP[d], value=r["value"], lower=r["lower"],
-                upper=r["upper"], method=r["method"], confidence=0.95, statistic="rate",
-                unit="per 1,000 residents", comparator_value=whole["value"], significance=sig, definition=definition,
-            )
+            {
+                "section": "geography",
+                "indicator": "area_rate",
+                "period": period,
+                "area": AREA,
+                "breakdown": "district",
+                "breakdown_value": d,
+                "numerator": n,
+                "denominator": POP[d],
+                "value": r["value"],
+                "lower": r["lower"],
+                "upper": r["upper"],
+                "method": r["method"],
+                "confidence": 0.95,
+                "statistic": "rate",
+                "unit": "per 1,000 residents",
+                "comparator_value": whole["value"],
+                "significance": sig,
+                "definition": definition,
+            }
         )
     return rows
 
@@ -84,37 +111,100 @@ def exact_table(now: bool = True):
     offences = (300, 380) if now else (290, 300)
     for period, n in zip(years, offences, strict=True):
         rows.append(
-            dict(section="extent", indicator="offences", period=period, area=AREA, breakdown="all",
-                 breakdown_value="all", numerator=n, value=n, method="Count", statistic="count", unit="offences",
-                 definition="llr_vrn", significance="Not compared")
+            {
+                "section": "extent",
+                "indicator": "offences",
+                "period": period,
+                "area": AREA,
+                "breakdown": "all",
+                "breakdown_value": "all",
+                "numerator": n,
+                "value": n,
+                "method": "Count",
+                "statistic": "count",
+                "unit": "offences",
+                "definition": "llr_vrn",
+                "significance": "Not compared",
+            }
         )
         for band, share in (("Under 25", 0.4), ("25 and over", 0.6)):
             k = round(n * share)
             rows.append(
-                dict(section="extent", indicator="offences", period=period, area=AREA, breakdown="age_group",
-                     breakdown_value=band, numerator=k, value=k, method="Count", statistic="count",
-                     unit="offences", definition="llr_vrn", significance="Not compared")
+                {
+                    "section": "extent",
+                    "indicator": "offences",
+                    "period": period,
+                    "area": AREA,
+                    "breakdown": "age_group",
+                    "breakdown_value": band,
+                    "numerator": k,
+                    "value": k,
+                    "method": "Count",
+                    "statistic": "count",
+                    "unit": "offences",
+                    "definition": "llr_vrn",
+                    "significance": "Not compared",
+                }
             )
     knife = (40, 380) if now else (20, 300)
     rows.append(
-        dict(section="nature", indicator="knife_share", period=years[-1], area=AREA, breakdown="all",
-             breakdown_value="all", numerator=knife[0], denominator=knife[1], value=100 * knife[0] / knife[1],
-             lower=100 * knife[0] / knife[1] - 3, upper=100 * knife[0] / knife[1] + 3, method="Wilson",
-             statistic="percentage", unit="%", confidence=0.95, definition="llr_vrn", significance="Not compared")
+        {
+            "section": "nature",
+            "indicator": "knife_share",
+            "period": years[-1],
+            "area": AREA,
+            "breakdown": "all",
+            "breakdown_value": "all",
+            "numerator": knife[0],
+            "denominator": knife[1],
+            "value": 100 * knife[0] / knife[1],
+            "lower": 100 * knife[0] / knife[1] - 3,
+            "upper": 100 * knife[0] / knife[1] + 3,
+            "method": "Wilson",
+            "statistic": "percentage",
+            "unit": "%",
+            "confidence": 0.95,
+            "definition": "llr_vrn",
+            "significance": "Not compared",
+        }
     )
     rows += _rate_rows(counts, "Apr 2020 - Sep 2021" if now else "Apr 2019 - Sep 2020")
     # victims by sex: a small cell (F = 4) that the public table must suppress
     for sex, n in (("M", 120), ("F", 4), ("U", 11)):
         rows.append(
-            dict(section="victims", indicator="victims", period=years[-1], area=AREA, breakdown="sex",
-                 breakdown_value=sex, numerator=n, value=n, method="Count", statistic="count", unit="people",
-                 definition="llr_vrn", significance="Not compared")
+            {
+                "section": "victims",
+                "indicator": "victims",
+                "period": years[-1],
+                "area": AREA,
+                "breakdown": "sex",
+                "breakdown_value": sex,
+                "numerator": n,
+                "value": n,
+                "method": "Count",
+                "statistic": "count",
+                "unit": "people",
+                "definition": "llr_vrn",
+                "significance": "Not compared",
+            }
         )
     # a category with a spreadsheet formula in it (partner text reaching the explorer CSV)
     rows.append(
-        dict(section="nature", indicator="offences_by_setting", period=years[-1], area=AREA, breakdown="setting",
-             breakdown_value='=HYPERLINK("http://evil.example","x")', numerator=25, value=25, method="Count",
-             statistic="count", unit="offences", definition="llr_vrn", significance="Not compared")
+        {
+            "section": "nature",
+            "indicator": "offences_by_setting",
+            "period": years[-1],
+            "area": AREA,
+            "breakdown": "setting",
+            "breakdown_value": '=HYPERLINK("http://evil.example","x")',
+            "numerator": 25,
+            "value": 25,
+            "method": "Count",
+            "statistic": "count",
+            "unit": "offences",
+            "definition": "llr_vrn",
+            "significance": "Not compared",
+        }
     )
     codes = lsoa_codes()
     z_values = {"Northby": (3.4, 2.2, 0.3, -0.5), "Southam": (1.0, 0.4, 0.1, -1.1), "Eastwick": (0.2, -0.3, -0.9, -1.5)}
@@ -127,26 +217,60 @@ def exact_table(now: bool = True):
                 ("hotspot_gi", z, "z", "z-score", "Getis-Ord Gi*"),
             ):
                 rows.append(
-                    dict(section="geography", indicator=ind, period="Apr 2020 - Sep 2021", area=AREA,
-                         breakdown="lsoa", breakdown_value=code, numerator=n if ind != "hotspot_gi" else None,
-                         denominator=1500 if ind == "lsoa_rate" else None, value=val, statistic=stat, unit=unit,
-                         method=method, definition="llr_vrn",
-                         significance=sig if ind == "hotspot_gi" else "Not compared")
+                    {
+                        "section": "geography",
+                        "indicator": ind,
+                        "period": "Apr 2020 - Sep 2021",
+                        "area": AREA,
+                        "breakdown": "lsoa",
+                        "breakdown_value": code,
+                        "numerator": n if ind != "hotspot_gi" else None,
+                        "denominator": 1500 if ind == "lsoa_rate" else None,
+                        "value": val,
+                        "statistic": stat,
+                        "unit": unit,
+                        "method": method,
+                        "definition": "llr_vrn",
+                        "significance": sig if ind == "hotspot_gi" else "Not compared",
+                    }
                 )
     rows.append(
-        dict(section="data_quality", indicator="completeness_pct", period=years[-1], area=AREA, breakdown="field",
-             breakdown_value="age", numerator=95, denominator=100, value=95.0, statistic="percentage", unit="%",
-             method="Wilson", definition="", significance="Not compared")
+        {
+            "section": "data_quality",
+            "indicator": "completeness_pct",
+            "period": years[-1],
+            "area": AREA,
+            "breakdown": "field",
+            "breakdown_value": "age",
+            "numerator": 95,
+            "denominator": 100,
+            "value": 95.0,
+            "statistic": "percentage",
+            "unit": "%",
+            "method": "Wilson",
+            "definition": "",
+            "significance": "Not compared",
+        }
     )
     table = pd.concat([indicator_rows(**{k: [r.get(k)] for k in INDICATOR_COLUMNS if k in r}) for r in rows])
     return table.reset_index(drop=True)
 
 
-CANARY_ROW = dict(
-    section="extent", indicator="canary_restricted_only", period="2020/21", area=AREA, breakdown="canary",
-    breakdown_value="CANARYCATEGORY", numerator=424242, value=424242, method="Count", statistic="count",
-    unit="offences", definition="llr_vrn", significance="Not compared",
-)
+CANARY_ROW = {
+    "section": "extent",
+    "indicator": "canary_restricted_only",
+    "period": "2020/21",
+    "area": AREA,
+    "breakdown": "canary",
+    "breakdown_value": "CANARYCATEGORY",
+    "numerator": 424242,
+    "value": 424242,
+    "method": "Count",
+    "statistic": "count",
+    "unit": "offences",
+    "definition": "llr_vrn",
+    "significance": "Not compared",
+}
 
 
 def _write_tables(folder: Path, exact, public) -> None:
@@ -178,12 +302,20 @@ def build_area(root: Path) -> Path:
         for j, code in enumerate(codes[d]):
             name = f"{d} {j + 1:03d}A"
             geo_rows.append(
-                dict(lsoa_code=code, lsoa_name=name, ward_name=f"{d} ward {j // 2}", npa=f"{d} NPA",
-                     district_name=d)
+                {
+                    "lsoa_code": code,
+                    "lsoa_name": name,
+                    "ward_name": f"{d} ward {j // 2}",
+                    "npa": f"{d} NPA",
+                    "district_name": d,
+                }
             )
             feats.append(
-                {"type": "Feature", "properties": {"LSOA11CD": code, "LSOA11NM": name},
-                 "geometry": _square(-1.2 + 0.04 * i + 0.02 * (j % 2), 52.6 + 0.02 * (j // 2))}
+                {
+                    "type": "Feature",
+                    "properties": {"LSOA11CD": code, "LSOA11NM": name},
+                    "geometry": _square(-1.2 + 0.04 * i + 0.02 * (j % 2), 52.6 + 0.02 * (j // 2)),
+                }
             )
     pd.DataFrame(geo_rows).to_csv(data / "geography.csv", index=False)
     (data / "lsoa_boundaries.geojson").write_text(
@@ -214,21 +346,35 @@ def build_area(root: Path) -> Path:
     (res / "findings.json").write_text(
         json.dumps(
             [
-                {"section": "geography", "key": "district_rate", "text": "Northby CANARY-FINDING rate 8.24.",
-                 "numbers": {}, "significance": "Higher", "period": "Apr 2020 - Sep 2021", "area": "Northby",
-                 "definition": "llr_vrn", "indicators": ["area_rate"], "public": True, "headline": False}
+                {
+                    "section": "geography",
+                    "key": "district_rate",
+                    "text": "Northby CANARY-FINDING rate 8.24.",
+                    "numbers": {},
+                    "significance": "Higher",
+                    "period": "Apr 2020 - Sep 2021",
+                    "area": "Northby",
+                    "definition": "llr_vrn",
+                    "indicators": ["area_rate"],
+                    "public": True,
+                    "headline": False,
+                }
             ]
         ),
         encoding="utf-8",
     )
     (res / "sna-full.pdf").write_bytes(_tiny_pdf("Testshire full SNA CANARY"))
     (res / "ledger.csv").write_text("source,file,outcome,reason,rows,definition\noffences,o.csv,read,,1003,\n")
-    (res / "rejects.csv").write_text("source,file,row_number,column,value,rule,message\noffences,o.csv,7,age,-3,range,bad\n")
+    (res / "rejects.csv").write_text(
+        "source,file,row_number,column,value,rule,message\noffences,o.csv,7,age,-3,range,bad\n"
+    )
     _write_tables(out / "history" / PREVIOUS, exact_before, public_before)
     (out / "history" / PREVIOUS / "release.json").write_text("{}", encoding="utf-8")
     _write_tables(out / "history" / CURRENT, restricted_table, public_now)
     # the current run's history copy is the same file as the release's
-    (out / "history" / CURRENT / "indicators-public.parquet").write_bytes((pub / "indicators-public.parquet").read_bytes())
+    (out / "history" / CURRENT / "indicators-public.parquet").write_bytes(
+        (pub / "indicators-public.parquet").read_bytes()
+    )
     (out / "history" / CURRENT / "release.json").write_text(
         (pub / "release.json").read_text(encoding="utf-8"), encoding="utf-8"
     )
@@ -273,8 +419,14 @@ class LiveServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", server_header=False,
-            proxy_headers=True, forwarded_allow_ips="127.0.0.1", lifespan="off",
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            server_header=False,
+            proxy_headers=True,
+            forwarded_allow_ips="127.0.0.1",
+            lifespan="off",
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -11,14 +11,19 @@ import re
 from pathlib import Path
 
 import pytest
-
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parents[1] / "vendor" / "axe-core" / "axe.min.js"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +96,10 @@ def test_explorer_filter_and_download(page):
 
 def test_login_scoped_partner_denied_elsewhere_then_logout(page):
     _login(page, "pat")
-    assert "Northby" in page.get_by_role("heading", name="Your places").locator("xpath=following-sibling::ul[1]").inner_text()
+    assert (
+        "Northby"
+        in page.get_by_role("heading", name="Your places").locator("xpath=following-sibling::ul[1]").inner_text()
+    )
     page.goto("/partner/places/northby")
     assert page.get_by_role("heading", level=1).inner_text() == "Northby"
     assert "exact" in page.locator("main").inner_text()
@@ -141,7 +149,8 @@ def test_accessibility_axe(browser, live):
             page.wait_for_load_state("networkidle")
             page.add_script_tag(path=str(AXE))
             result = page.evaluate(
-                "async () => (await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})).violations"
+                "async () => (await axe.run(document, {runOnly: {type: 'tag', "
+                "values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})).violations"
                 ".map(v => v.id + ': ' + v.nodes.length + ' ' + v.nodes[0].target.join(' '))"
             )
             failures += [f"{url} {v}" for v in result]

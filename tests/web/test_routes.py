@@ -91,9 +91,11 @@ def test_anonymous_sessions_never_see_restricted_data(client_for, live):
             continue
         seen.add(url)
         r = c.get(url)
-        body = r.text if "text" in r.headers.get("content-type", "") or "json" in r.headers.get(
-            "content-type", ""
-        ) else r.content.decode("latin-1")
+        body = (
+            r.text
+            if "text" in r.headers.get("content-type", "") or "json" in r.headers.get("content-type", "")
+            else r.content.decode("latin-1")
+        )
         for canary in exact_only:
             assert canary not in body, f"{canary} reached an anonymous visitor at {url}"
         if r.headers.get("content-type", "").startswith("text/html"):
@@ -167,7 +169,9 @@ def test_explorer_filters_sorts_and_pages(client_for):
     assert r.status_code == 200
     body = r.text
     assert "Offences" in body and "Hot spot" not in body
-    values = [float(v.replace(",", "")) for v in re.findall(r'<td class="num">([\d,]+) <span class="unit">offences', body)]
+    values = [
+        float(v.replace(",", "")) for v in re.findall(r'<td class="num">([\d,]+) <span class="unit">offences', body)
+    ]
     assert values == sorted(values, reverse=True) and values[0] == 380
     # htmx asks for the table only
     part = c.get("/explorer?section=extent", headers={"hx-request": "true"})
@@ -215,7 +219,12 @@ def test_oversized_and_odd_requests(client_for, live):
     import httpx
 
     c = client_for(None)
-    assert c.post("/login", content=b"a=" + b"x" * 100_000, headers={"content-type": "application/x-www-form-urlencoded"}).status_code == 413
+    assert (
+        c.post(
+            "/login", content=b"a=" + b"x" * 100_000, headers={"content-type": "application/x-www-form-urlencoded"}
+        ).status_code
+        == 413
+    )
 
     def chunks():
         for _ in range(40):
@@ -242,13 +251,14 @@ def test_security_headers_and_cookies(client_for):
     token = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text).group(1)
     r = c.post("/login", data={"username": "pam", "password": "correct horse battery staple", "csrf_token": token})
     cookie = r.headers["set-cookie"]
-    assert "svsna_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    assert (
+        "svsna_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    )
     assert "Secure" not in cookie
     assert c.get("/partner").headers["cache-control"] == "no-store"
 
 
 def test_cookie_is_secure_behind_a_trusted_tls_proxy(client_for):
-    from tests.web.conftest import login
 
     from tests.web.conftest import PASSWORD
 
@@ -258,9 +268,7 @@ def test_cookie_is_secure_behind_a_trusted_tls_proxy(client_for):
     assert "Secure" in page.headers["set-cookie"]
     pre = page.headers["set-cookie"].split(";")[0]
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = c.post(
-        "/login", data={"username": "pam", "password": PASSWORD, "csrf_token": token}, headers={"cookie": pre}
-    )
+    r = c.post("/login", data={"username": "pam", "password": PASSWORD, "csrf_token": token}, headers={"cookie": pre})
     assert r.status_code == 303
     assert "Secure" in r.headers["set-cookie"]
     assert "strict-transport-security" in c.get("/").headers
@@ -276,14 +284,18 @@ def test_csrf_is_required_on_every_form(client_for, live):
     assert anon.post("/login", data={"username": "pam", "password": "correct horse battery staple"}).status_code == 403
     assert anon.post("/login", data={"username": "pam", "password": "x", "csrf_token": "0" * 64}).status_code == 403
     ada = client_for("ada")
-    assert ada.post("/admin/users/add", data={"username": "eve", "role": "admin", "password": "x" * 20}).status_code == 403
+    assert (
+        ada.post("/admin/users/add", data={"username": "eve", "role": "admin", "password": "x" * 20}).status_code == 403
+    )
     assert live.cfg.users.get("eve") is None
     assert ada.post("/logout", data={}).status_code == 403
     assert ada.get("/partner").status_code == 200  # still logged in
     # a token from another session does not work either
     pam = client_for("pam")
     pam_token = re.search(r'name="csrf_token" value="([^"]+)"', pam.get("/partner").text).group(1)
-    r = ada.post("/admin/users/add", data={"username": "eve", "role": "admin", "password": "x" * 20, "csrf_token": pam_token})
+    r = ada.post(
+        "/admin/users/add", data={"username": "eve", "role": "admin", "password": "x" * 20, "csrf_token": pam_token}
+    )
     assert r.status_code == 403
 
 
@@ -343,7 +355,9 @@ def test_open_redirect_refused(client_for):
 
     c = client_for(None)
     token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
-    r = c.post("/login", data={"username": "pam", "password": PASSWORD, "csrf_token": token, "next": "//evil.example/x"})
+    r = c.post(
+        "/login", data={"username": "pam", "password": PASSWORD, "csrf_token": token, "next": "//evil.example/x"}
+    )
     assert r.status_code == 303 and r.headers["location"] == "/partner"
 
 
@@ -372,13 +386,25 @@ def test_admin_manages_users(client_for, live):
     token = re.search(r'name="csrf_token" value="([^"]+)"', ada.get("/admin/users").text).group(1)
     r = ada.post(
         "/admin/users/add",
-        data={"username": "newbie", "role": "partner", "districts": ["Southam"], "password": "a fine long password", "csrf_token": token},
+        data={
+            "username": "newbie",
+            "role": "partner",
+            "districts": ["Southam"],
+            "password": "a fine long password",
+            "csrf_token": token,
+        },
     )
     assert r.status_code == 200 and "Added newbie" in r.text
     assert live.cfg.users.get("newbie").districts == ("Southam",)
     bad = ada.post(
         "/admin/users/add",
-        data={"username": "other", "role": "partner", "districts": ["Atlantis"], "password": "a fine long password", "csrf_token": token},
+        data={
+            "username": "other",
+            "role": "partner",
+            "districts": ["Atlantis"],
+            "password": "a fine long password",
+            "csrf_token": token,
+        },
     )
     assert bad.status_code == 400
     from tests.web.conftest import login

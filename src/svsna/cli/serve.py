@@ -45,7 +45,9 @@ def register(app: typer.Typer) -> None:
                 "Cookies are Secure when it says the request came over HTTPS.",
             ),
         ] = None,
-        certfile: Annotated[Path | None, typer.Option("--ssl-certfile", help="Serve HTTPS with this certificate.")] = None,
+        certfile: Annotated[
+            Path | None, typer.Option("--ssl-certfile", help="Serve HTTPS with this certificate.")
+        ] = None,
         keyfile: Annotated[Path | None, typer.Option("--ssl-keyfile", help="The certificate's private key.")] = None,
         idle_minutes: Annotated[
             float, typer.Option("--session-idle-minutes", min=1, help="A session ends after this long unused.")
@@ -78,7 +80,9 @@ def register(app: typer.Typer) -> None:
         n = len(app.state.cfg.users)
         scheme = "https" if certfile else "http"
         console.print(f"svsna web SNA for {config.name}: {scheme}://{host}:{port}/", highlight=False)
-        console.print(f"users file {paths.users} ({n} user{'s' if n != 1 else ''}); audit log {paths.audit}", highlight=False)
+        console.print(
+            f"users file {paths.users} ({n} user{'s' if n != 1 else ''}); audit log {paths.audit}", highlight=False
+        )
         if n == 0:
             console.print(
                 f"[yellow]no users yet: only the public pages work. Add one with "

@@ -30,7 +30,7 @@ UsersOpt = Annotated[
 StdinOpt = Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")]
 
 
-def _store(area: Path | None, users: Path | None):  # noqa: ANN202
+def _store(area: Path | None, users: Path | None):
     from svsna.errors import ConfigError
     from svsna.web.users import UserStore
 
@@ -100,9 +100,7 @@ def register(app: typer.Typer) -> None:
         if known is not None:
             bad = [d for d in districts if d not in known]
             if bad:
-                raise ConfigError(
-                    f"unknown district(s) {bad}", hint=f"choose from: {', '.join(sorted(known))}"
-                )
+                raise ConfigError(f"unknown district(s) {bad}", hint=f"choose from: {', '.join(sorted(known))}")
         elif districts:
             typer.echo("warning: the release could not be read, so the district names were not checked", err=True)
         store.add(name, _password(password_stdin), role=role, districts=districts)
@@ -143,6 +141,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"no users in {store.path}")
             return
         for u in found:
-            typer.echo(f"{u.name}\t{u.role}\t{', '.join(u.districts) or 'all districts'}\tpassword set {u.password_changed}")
+            typer.echo(
+                f"{u.name}\t{u.role}\t{', '.join(u.districts) or 'all districts'}\tpassword set {u.password_changed}"
+            )
 
     app.add_typer(group, name="users")

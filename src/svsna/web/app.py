@@ -151,9 +151,7 @@ def _render(request: Request, name: str, context: dict[str, Any], status: int = 
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str) -> None:
-    response.set_cookie(
-        name, value, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/"
-    )
+    response.set_cookie(name, value, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
 
 
 def _param(request: Request, name: str, allowed: list[str] | None = None) -> str:
@@ -234,7 +232,11 @@ async def overview(request: Request, tier: str = "public") -> Response:
         districts = pages.district_comparison(frame, definition)
         summary = None
         if changes is not None:
-            ch = changes if not definition else changes[(changes["definition"] == definition) | (changes["definition"] == "")]
+            ch = (
+                changes
+                if not definition
+                else changes[(changes["definition"] == definition) | (changes["definition"] == "")]
+            )
             sig = ch[ch["significance"].isin(["Increase", "Decrease"])]
             summary = {
                 "total": len(ch),
@@ -243,9 +245,13 @@ async def overview(request: Request, tier: str = "public") -> Response:
                 "top": pages.change_views(sig[sig["place"] == ""].head(400))[:6],
             }
         sections = [
-            {"key": s, "title": SECTION_TITLES.get(s, s.replace("_", " ").capitalize()), "n": int((frame.table["section"] == s).sum())}
+            {
+                "key": s,
+                "title": SECTION_TITLES.get(s, s.replace("_", " ").capitalize()),
+                "n": int((frame.table["section"] == s).sum()),
+            }
             for s in frame.sections
-            if s != "data_quality" or tier != "public"
+            if s != "data_quality" or (user is not None and user.at_least("analyst"))
         ]
         return {"tiles": tiles, "districts": districts, "summary": summary, "sections": sections}
 
@@ -327,9 +333,7 @@ async def place_page(request: Request, tier: str = "public") -> Response:
                 403, f"Your account does not cover {place.name}. Its public figures are at /places/{place.slug}."
             )
         findings = [
-            f
-            for f in site.exact().findings
-            if f.get("area") == place.name or place.name in str(f.get("text", ""))
+            f for f in site.exact().findings if f.get("area") == place.name or place.name in str(f.get("text", ""))
         ]
     frame, changes, _ = _tier_context(request, tier)
     definition = _definition(request, frame)
@@ -411,7 +415,9 @@ async def explorer(request: Request, tier: str = "public") -> Response:
     indicators = frame.table
     if filters["section"]:
         indicators = indicators[indicators["section"] == filters["section"]]
-    indicator_choices = sorted(dict(zip(indicators["indicator"], indicators["label"], strict=True)).items(), key=lambda kv: kv[1])
+    indicator_choices = sorted(
+        dict(zip(indicators["indicator"], indicators["label"], strict=True)).items(), key=lambda kv: kv[1]
+    )
     context = {
         **content,
         "tier": tier,
@@ -426,8 +432,12 @@ async def explorer(request: Request, tier: str = "public") -> Response:
             k: urlencode({**query, "sort": k, "dir": "asc" if sort == k and desc else "desc" if sort == k else "asc"})
             for k in pages.EXPLORER_SORTS
         },
-        "page_qs": lambda n: urlencode({**query, **({"sort": sort, "dir": "desc" if desc else "asc"} if sort else {}), "page": n}),
-        "sections": [s for s in frame.sections if s != "data_quality" or (user is not None and user.at_least("analyst"))],
+        "page_qs": lambda n: urlencode(
+            {**query, **({"sort": sort, "dir": "desc" if desc else "asc"} if sort else {}), "page": n}
+        ),
+        "sections": [
+            s for s in frame.sections if s != "data_quality" or (user is not None and user.at_least("analyst"))
+        ],
         "indicator_choices": indicator_choices,
         "periods": frame.periods,
         "breakdowns": frame.breakdowns,
@@ -563,7 +573,12 @@ async def login_post(request: Request) -> Response:
         response = _render(
             request,
             "login.html",
-            {"next": "/partner", "message": f"Too many attempts. Try again in {wait} seconds.", "tier": "public", "prefix": ""},
+            {
+                "next": "/partner",
+                "message": f"Too many attempts. Try again in {wait} seconds.",
+                "tier": "public",
+                "prefix": "",
+            },
             status=429,
         )
         response.headers["retry-after"] = str(wait)
@@ -656,9 +671,7 @@ async def partner_file(request: Request) -> Response:
             if not user.at_least(need):
                 raise HTTPException(403, "This file is for analysts.")
             if user.scoped:
-                raise HTTPException(
-                    403, "This file covers the whole area; your account covers only some districts."
-                )
+                raise HTTPException(403, "This file covers the whole area; your account covers only some districts.")
             try:
                 path = site.restricted_path(d.name)
             except FileNotFoundError:
@@ -684,7 +697,9 @@ async def quality_page(request: Request) -> Response:
     if rejects is not None and len(rejects):
         cols = [c for c in ("source", "column", "rule") if c in rejects.columns]
         if cols:
-            grp = rejects.groupby(cols, dropna=False).size().reset_index(name="rows").sort_values("rows", ascending=False)
+            grp = (
+                rejects.groupby(cols, dropna=False).size().reset_index(name="rows").sort_values("rows", ascending=False)
+            )
             rejects_summary = grp.head(200).to_dict("records")
     return _render(
         request,
@@ -697,7 +712,9 @@ async def quality_page(request: Request) -> Response:
             "ledger_columns": [] if ledger is None else list(ledger.columns),
             "rejects_summary": rejects_summary,
             "rejects_total": 0 if rejects is None else len(rejects),
-            "rejects_columns": [c for c in ("source", "column", "rule") if rejects is not None and c in rejects.columns],
+            "rejects_columns": [
+                c for c in ("source", "column", "rule") if rejects is not None and c in rejects.columns
+            ],
         },
     )
 
@@ -742,7 +759,12 @@ async def admin_action(request: Request) -> Response:
                 raise HTTPException(400, f"Unknown district(s): {', '.join(bad)}")
             role = form.get("role", "")
             cfg.users.add(name, form.get("password", ""), role=role, districts=districts)
-            cfg.audit.record("user_added", user=admin.name, ip=ip, detail=f"{name} ({role}; {', '.join(districts) or 'all districts'})")
+            cfg.audit.record(
+                "user_added",
+                user=admin.name,
+                ip=ip,
+                detail=f"{name} ({role}; {', '.join(districts) or 'all districts'})",
+            )
             msg = f"Added {name}."
         elif action == "remove":
             if name == admin.name:
@@ -786,14 +808,26 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, _Redirect):
         return RedirectResponse(exc.url, status_code=303)
     assert isinstance(exc, HTTPException)
-    titles = {400: "Bad request", 403: "Not allowed", 404: "Page not found", 405: "Method not allowed", 429: "Too many requests"}
+    titles = {
+        400: "Bad request",
+        403: "Not allowed",
+        404: "Page not found",
+        405: "Method not allowed",
+        429: "Too many requests",
+    }
     detail = exc.detail if isinstance(exc.detail, str) else ""
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is no page at this address."
     return _render(
         request,
         "error.html",
-        {"status": exc.status_code, "title": titles.get(exc.status_code, "Error"), "detail": detail, "tier": "public", "prefix": ""},
+        {
+            "status": exc.status_code,
+            "title": titles.get(exc.status_code, "Error"),
+            "detail": detail,
+            "tier": "public",
+            "prefix": "",
+        },
         status=exc.status_code,
     )
 

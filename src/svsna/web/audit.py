@@ -15,7 +15,7 @@ Examples
 >>> import tempfile, pathlib
 >>> log = AuditLog(pathlib.Path(tempfile.mkdtemp()) / "audit.log")
 >>> log.record("view", user="ana", role="partner", ip="127.0.0.1", path="/partner/places/charnwood", status=200)
->>> log.record("download", user="ana", role="partner", ip="127.0.0.1", path="/partner/files/full-pdf", detail="sna-full.pdf")
+>>> log.record("download", user="ana", ip="127.0.0.1", path="/partner/files/full-pdf", detail="sna-full.pdf")
 >>> [e["event"] for e in log.tail(10)], verify_chain(log.path)
 (['view', 'download'], (2, None))
 """

@@ -145,7 +145,9 @@ def _tests(pairs: pd.DataFrame, public: bool) -> tuple[Any, Any]:
         up, down = la > ub, ua < lb
         test[m] = np.where((up | down)[m], "confidence intervals do not overlap", "confidence intervals overlap")
         sig[m] = np.where(
-            up[m], Significance.INCREASE.value, np.where(down[m], Significance.DECREASE.value, Significance.NO_CHANGE.value)
+            up[m],
+            Significance.INCREASE.value,
+            np.where(down[m], Significance.DECREASE.value, Significance.NO_CHANGE.value),
         )
     return test, sig
 

@@ -46,9 +46,19 @@ __all__ = [
 
 #: The columns that identify a row of the indicator table.
 KEY: tuple[str, ...] = ("section", "indicator", "period", "area", "breakdown", "breakdown_value", "definition")
-SERIES_KEY: tuple[str, ...] = ("section", "indicator", "area", "breakdown", "breakdown_value", "definition", "statistic")
+SERIES_KEY: tuple[str, ...] = (
+    "section",
+    "indicator",
+    "area",
+    "breakdown",
+    "breakdown_value",
+    "definition",
+    "statistic",
+)
 
-_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))}
+_MONTHS = {
+    m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+}
 _FY = re.compile(r"^(\d{4})/(\d{2})$")
 _FY_PART = re.compile(r"^(\d{4})/(\d{2}) \(([A-Z][a-z]{2})-([A-Z][a-z]{2})\)$")
 _WINDOW = re.compile(r"^([A-Z][a-z]{2}) (\d{4}) - ([A-Z][a-z]{2}) (\d{4})$")

@@ -6,7 +6,7 @@ from typing import Any
 
 from svsna.web.security import SECURITY_HEADERS
 
-__all__ = ["AuditMiddleware", "GuardMiddleware", "RESTRICTED_PREFIXES"]
+__all__ = ["RESTRICTED_PREFIXES", "AuditMiddleware", "GuardMiddleware"]
 
 #: Paths whose every request (allowed or refused) goes in the audit log.
 RESTRICTED_PREFIXES: tuple[str, ...] = ("/partner", "/admin")

@@ -44,7 +44,16 @@ SIGNIFICANCE_CLASS: dict[str, str] = {
     "cold spot (99%)": "cold",
     "cold spot (95%)": "cold",
 }
-_SIGNIFICANT = {"better", "worse", "higher", "lower", "increase", "decrease", "special cause - high", "special cause - low"}
+_SIGNIFICANT = {
+    "better",
+    "worse",
+    "higher",
+    "lower",
+    "increase",
+    "decrease",
+    "special cause - high",
+    "special cause - low",
+}
 
 EXPLORER_SORTS: dict[str, tuple[str, ...]] = {
     "indicator": ("label", "breakdown", "start", "breakdown_value"),
@@ -165,9 +174,7 @@ def row_view(frame: IndicatorFrame, row: Any, *, spark: bool = True, comparator:
 # -- explorer ------------------------------------------------------------------------------
 
 
-def explorer_rows(
-    frame: IndicatorFrame, filters: dict[str, str], sort: str, desc: bool
-) -> pd.DataFrame:
+def explorer_rows(frame: IndicatorFrame, filters: dict[str, str], sort: str, desc: bool) -> pd.DataFrame:
     """The rows of the explorer view, filtered and sorted (all pages)."""
     rows = frame.filter(**filters)
     keys = list(EXPLORER_SORTS.get(sort, ()))
@@ -414,7 +421,9 @@ def place_content(
         mine = changes[(changes["place"] == place.name)]
         if definition:
             mine = mine[(mine["definition"] == definition) | (mine["definition"] == "")]
-        mine = mine[mine["breakdown"].isin(["district", "county", "area"]) | mine["breakdown"].str.startswith("district|")]
+        mine = mine[
+            mine["breakdown"].isin(["district", "county", "area"]) | mine["breakdown"].str.startswith("district|")
+        ]
         own_past = change_views(mine)
     sentences = place_sentences(figures, own_past, place, area_label)
     return {
@@ -439,7 +448,9 @@ def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
                 "indicator": r.indicator,
                 "section": r.section,
                 "breakdown": breakdown_label(r.breakdown),
-                "category": r.breakdown_value.split("|", 1)[-1] if r.breakdown.startswith("district|") else r.breakdown_value,
+                "category": r.breakdown_value.split("|", 1)[-1]
+                if r.breakdown.startswith("district|")
+                else r.breakdown_value,
                 "place": r.place,
                 "period_now": r.period_now,
                 "period_before": r.period_before,

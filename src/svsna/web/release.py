@@ -50,8 +50,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DOWNLOADS",
     "HISTORY_FILES",
-    "PUBLIC_HISTORY_FILES",
     "PUBLIC_FILES",
+    "PUBLIC_HISTORY_FILES",
     "RESTRICTED_FILES",
     "ConfinedFolder",
     "Download",
@@ -178,6 +178,10 @@ class ConfinedFolder:
             raise OutsideRelease(f"{name!r} resolves outside {self.what}")
         return candidate
 
+    def present(self, name: str) -> bool:
+        """Whether something by that (allowed) name is in the folder, even if it may not be opened."""
+        return name in self.allowed and os.path.lexists(self.root / name)
+
     def exists(self, name: str) -> bool:
         try:
             self.path(name)
@@ -202,13 +206,13 @@ def _read_table(folder: ConfinedFolder, parquet: str, csv: str) -> pd.DataFrame:
 
     from svsna.indicators import INDICATOR_COLUMNS
 
-    if folder.exists(parquet):
-        path = folder.path(parquet)
+    if folder.present(parquet):
+        path = folder.path(parquet)  # a symbolic link or odd file raises OutsideRelease here
         try:
             table = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises several kinds for a damaged file
             raise InputDataError(f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
-    elif csv and folder.exists(csv):
+    elif csv and folder.present(csv):
         path = folder.path(csv)
         table = pd.read_csv(path, keep_default_na=True, low_memory=False)
     else:
@@ -285,7 +289,9 @@ class PublicRelease:
 
     def stamp(self) -> tuple[Any, ...]:
         """Changes whenever ``svsna report`` rewrites the release."""
-        return tuple(self.folder.stamp(n) for n in ("release.json", "indicators-public.parquet", "indicators-public.csv"))
+        return tuple(
+            self.folder.stamp(n) for n in ("release.json", "indicators-public.parquet", "indicators-public.csv")
+        )
 
     def downloads(self) -> list[Download]:
         return [d for d in DOWNLOADS["public"] if self.folder.exists(d.name)]

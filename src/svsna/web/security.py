@@ -90,7 +90,7 @@ class SessionStore:
     _sessions: dict[str, Session] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _signer(self):  # noqa: ANN202 - itsdangerous type
+    def _signer(self):
         from itsdangerous import Signer
 
         return Signer(self.key, salt="svsna-session")

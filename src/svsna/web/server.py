@@ -64,7 +64,9 @@ def build(
         definitions=tuple(config.definitions),
         marking=str(getattr(config, "protective_marking", None) or "OFFICIAL-SENSITIVE"),
     )
-    site = Site(info, layout.public(), layout.restricted(), layout.history(public_only=True), layout.history(), lookup, shapes)
+    site = Site(
+        info, layout.public(), layout.restricted(), layout.history(public_only=True), layout.history(), lookup, shapes
+    )
     site.public().changes()  # load now: a damaged release fails at start-up, not on the first visitor
     cfg = WebConfig(
         site=site,
