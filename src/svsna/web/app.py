@@ -12,6 +12,7 @@ See ``docs/web.md`` for the routes, roles and the security model.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -181,6 +182,7 @@ def _definition(request: Request, frame: IndicatorFrame) -> str:
     return frame.definitions[0] if frame.definitions else ""
 
 
+@functools.lru_cache(maxsize=64)
 def _definition_label(name: str) -> str:
     if not name:
         return ""
@@ -363,7 +365,7 @@ async def place_page(request: Request, tier: str = "public") -> Response:
 def _explorer_state(request: Request, frame: IndicatorFrame) -> tuple[dict[str, str], str, bool, int]:
     filters = {
         "section": _param(request, "section", frame.sections),
-        "indicator": _param(request, "indicator", sorted(set(frame.table["indicator"]))),
+        "indicator": _param(request, "indicator", frame.indicators),
         "period": _param(request, "period", frame.periods),
         "breakdown": _param(request, "breakdown", frame.breakdowns),
         "place": _param(request, "place", [p.name for p in frame.places]),
@@ -412,12 +414,7 @@ async def explorer(request: Request, tier: str = "public") -> Response:
     query = {k: v for k, v in filters.items() if v}
     if "text" in query:
         query["q"] = query.pop("text")
-    indicators = frame.table
-    if filters["section"]:
-        indicators = indicators[indicators["section"] == filters["section"]]
-    indicator_choices = sorted(
-        dict(zip(indicators["indicator"], indicators["label"], strict=True)).items(), key=lambda kv: kv[1]
-    )
+    indicator_choices = frame.indicator_choices(filters["section"])
     context = {
         **content,
         "tier": tier,
@@ -851,7 +848,27 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 
 def _both(path: str, endpoint: Any, name: str) -> list[Route]:
     async def public(request: Request) -> Response:
-        return await endpoint(request, "public")
+        # A public page is the same for every anonymous visitor: the whole response is kept per
+        # release and address (the partner tier is never cached).
+        if SESSION_COOKIE in request.cookies:
+            return await endpoint(request, "public")
+        state = request.app.state.cfg.site.public()
+        key = (
+            "response:"
+            + request.url.path
+            + "?"
+            + request.url.query
+            + ("|hx" if request.headers.get("hx-request") else "")
+        )
+        hit = state.pages.get(key)
+        if hit is not None:
+            body, status, headers = hit
+            return Response(body, status_code=status, headers=headers)
+        response = await endpoint(request, "public")
+        if response.status_code == 200 and "set-cookie" not in response.headers and hasattr(response, "body"):
+            kept = {k: v for k, v in response.headers.items() if k in ("content-type", "content-disposition")}
+            state.cached(key, lambda: (response.body, response.status_code, kept))
+        return response
 
     async def partner(request: Request) -> Response:
         return await endpoint(request, "partner")

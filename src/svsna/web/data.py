@@ -300,6 +300,12 @@ class IndicatorFrame:
         self.table = t
         self._series: dict[str, list[tuple[int, int, float, str]]] | None = None
         self._whole: dict[tuple[str, str, str, str], Any] | None = None
+        self._search = [
+            f"{a} {b}".lower() for a, b in zip(t["label"].tolist(), t["breakdown_value"].tolist(), strict=True)
+        ]
+        self._index: dict[str, dict[str, Any]] = {}
+        self._choices: dict[str, list[tuple[str, str]]] = {}
+        self.indicators = sorted(set(t["indicator"].tolist()))
         self.sections = [s for s in _section_order() if s in set(t["section"])] + sorted(
             set(t["section"]) - set(_section_order())
         )
@@ -327,6 +333,19 @@ class IndicatorFrame:
         return [(s, v, p) for s, m, v, p in self.series(key) if m == months]
 
     # -- filtering ---------------------------------------------------------------------
+    def _positions(self, column: str, value: str) -> Any:
+        """Row positions where ``column == value`` (indexes built once per column)."""
+        import numpy as np
+
+        index = self._index.get(column)
+        if index is None:
+            codes, uniques = __import__("pandas").factorize(self.table[column].to_numpy(dtype=object))
+            order = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+            index = {u: order[bounds[i] : bounds[i + 1]] for i, u in enumerate(uniques)}
+            self._index[column] = index
+        return index.get(value, np.empty(0, dtype=np.intp))
+
     def filter(
         self,
         *,
@@ -338,32 +357,38 @@ class IndicatorFrame:
         place: str = "",
         text: str = "",
     ) -> pd.DataFrame:
+        import numpy as np
+
         t = self.table
-        mask = None
-
-        def _and(m: Any) -> None:
-            nonlocal mask
-            mask = m if mask is None else (mask & m)
-
-        if section:
-            _and(t["section"] == section)
-        if indicator:
-            _and(t["indicator"] == indicator)
-        if period:
-            _and(t["period"] == period)
-        if breakdown:
-            _and(t["breakdown"] == breakdown)
+        mask = np.ones(len(t), dtype=bool)
+        for column, value in (
+            ("section", section),
+            ("indicator", indicator),
+            ("period", period),
+            ("breakdown", breakdown),
+            ("place", place),
+        ):
+            if value:
+                m = np.zeros(len(t), dtype=bool)
+                m[self._positions(column, value)] = True
+                mask &= m
         if definition:
-            _and((t["definition"] == definition) | (t["definition"] == ""))
-        if place:
-            _and(t["place"] == place)
+            m = np.zeros(len(t), dtype=bool)
+            m[self._positions("definition", definition)] = True
+            m[self._positions("definition", "")] = True
+            mask &= m
         if text:
             needle = text.lower()
-            _and(
-                t["label"].str.lower().str.contains(needle, regex=False)
-                | t["breakdown_value"].str.lower().str.contains(needle, regex=False)
-            )
-        return t if mask is None else t[mask]
+            mask &= np.fromiter((needle in s for s in self._search), dtype=bool, count=len(self._search))
+        return t if mask.all() else t[mask]
+
+    def indicator_choices(self, section: str = "") -> list[tuple[str, str]]:
+        """``(indicator, label)`` pairs, by label, of one section (or all)."""
+        if section not in self._choices:
+            rows = self.table if not section else self.table.iloc[self._positions("section", section)]
+            pairs = dict(zip(rows["indicator"].tolist(), rows["label"].tolist(), strict=True))
+            self._choices[section] = sorted(pairs.items(), key=lambda kv: kv[1])
+        return self._choices[section]
 
     def whole_area_rows(self) -> dict[tuple[str, str, str, str], Any]:
         """The whole-area rows (breakdown ``all``) by (section, indicator, period, definition)."""
