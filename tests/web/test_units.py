@@ -305,3 +305,27 @@ def test_templates_and_scripts_have_no_inline_script_or_remote_url():
         assert not re.search(r"<script(?![^>]*\b(src|type=\"application/json\")=?)[^>]*>", text), path
         assert " on" + "click=" not in text and "javascript:" not in text, path
         assert not re.search(r"https?://(?!www\.w3\.org)", text), path
+
+
+def test_population_estimates_are_not_tested(live):
+    import pandas as pd
+
+    from svsna.web.changes import compare_assessments
+    from svsna.web.data import IndicatorFrame, Lookup
+
+    def frame(n, period):
+        t = pd.DataFrame(
+            [
+                {"section": s, "indicator": "residents", "period": period, "area": "TST", "breakdown": "all",
+                 "breakdown_value": "all", "numerator": n, "denominator": None, "value": n, "statistic": "count",
+                 "unit": "people", "lower": None, "upper": None, "method": "Count", "confidence": None,
+                 "comparator_value": None, "significance": "", "suppressed": False, "suppression_reason": "",
+                 "definition": ""}
+                for s in ("population", "extent")
+            ]
+        )  # fmt: skip
+        return IndicatorFrame(t, "exact", "TST", [], Lookup())
+
+    ch = compare_assessments(frame(200_000, "2021"), frame(180_000, "2020"), public=False)
+    by = dict(zip(ch["section"], ch["significance"], strict=True))
+    assert by == {"population": "Not compared", "extent": "Increase"}  # same numbers, only events are tested

@@ -121,7 +121,7 @@ def _tests(pairs: pd.DataFrame, public: bool) -> tuple[Any, Any]:
     # population estimates are not counts of events: no test of chance applies to them
     done |= pairs["section"].to_numpy() == "population"
 
-    m = values & (stat == "count") & (va >= 0) & (vb >= 0)
+    m = ~done & (stat == "count") & (va >= 0) & (vb >= 0)
     if m.any():
         res = period_change(va[m], vb[m], ma[m], mb[m])
         test[m], sig[m], done[m] = "exact conditional test (counts)", res["significance"].to_numpy(), True
