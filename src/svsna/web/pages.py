@@ -290,8 +290,9 @@ def district_comparison(frame: IndicatorFrame, definition: str, indicator: str =
 
 # -- sections ------------------------------------------------------------------------------
 
-_SERIES_BREAKDOWNS = {"all", "month"}
+_SERIES_BREAKDOWNS = {"all"}
 MAX_GROUP_ROWS = 30
+MAX_MONTHS = 72
 
 
 def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list[dict[str, Any]]:
@@ -304,17 +305,21 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
         if bd in _SERIES_BREAKDOWNS:
             show = grp.sort_values(["start", "months"])
             chart_kind = "line" if show["start"].ge(0).sum() > 2 else "bar"
+        elif bd == "month":  # a monthly series: the longest window, month by month
+            latest = _latest_end(grp)
+            show = grp[grp["period"] == latest["period"]].sort_values("breakdown_value").tail(MAX_MONTHS)
+            chart_kind = "line"
         else:
             latest = _latest(grp)
             show = grp[grp["period"] == latest["period"]]
             chart_kind = "bar"
         total = len(show)
-        if total > MAX_GROUP_ROWS:
+        if total > MAX_GROUP_ROWS and bd != "month":
             show = show.sort_values("value", ascending=False, na_position="last").head(MAX_GROUP_ROWS)
         first = show.iloc[0]
         views = [row_view(frame, r) for r in show.itertuples(index=False)]
         chart = None
-        if 1 < len(show) <= MAX_GROUP_ROWS and "|" not in bd and first["kind"] != "score":
+        if 1 < len(show) <= max(MAX_GROUP_ROWS, MAX_MONTHS) and "|" not in bd and first["kind"] != "score":
             x = "period" if bd in _SERIES_BREAKDOWNS else "category"
             chart = {
                 "kind": chart_kind,
@@ -339,6 +344,7 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                 "breakdown": bd,
                 "title": f"{first['label']}" + ("" if bd == "all" else f" by {breakdown_label(bd).lower()}"),
                 "period": "" if bd in _SERIES_BREAKDOWNS else first["period"],
+                "series": bd in _SERIES_BREAKDOWNS,
                 "rows": views,
                 "total": total,
                 "truncated": total > len(show),

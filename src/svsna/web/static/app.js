@@ -49,8 +49,10 @@
         marks.push(Plot.ruleX([0]));
       }
       var opts = {
-        width: width, marginLeft: spec.kind === "line" ? 50 : 180, style: null,
-        x: spec.kind === "line" ? { type: "point", label: null } : { label: spec.unit || null, grid: true },
+        width: width, marginLeft: spec.kind === "line" ? 50 : 180, marginBottom: pts.length > 12 ? 50 : 30, style: null,
+        x: spec.kind === "line" ? { type: "point", label: null, tickRotate: pts.length > 12 ? -45 : 0,
+          ticks: pts.length > 24 ? pts.filter(function (p, i) { return i % 6 === 0; }).map(function (p) { return p.x; }) : undefined }
+          : { label: spec.unit || null, grid: true },
         y: spec.kind === "line" ? { label: spec.unit || null, grid: true } : { label: null, domain: pts.map(function (p) { return p.x; }) },
         marks: marks
       };
