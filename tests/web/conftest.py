@@ -358,7 +358,20 @@ def build_area(root: Path) -> Path:
                     "indicators": ["area_rate"],
                     "public": True,
                     "headline": False,
-                }
+                },
+                {
+                    "section": "geography",
+                    "key": "district_compare",
+                    "text": "Northby's rate is higher than Southam's (CANARY-BOTH 412 vs 530).",
+                    "numbers": {},
+                    "significance": "Higher",
+                    "period": "Apr 2020 - Sep 2021",
+                    "area": "TST",
+                    "definition": "llr_vrn",
+                    "indicators": ["area_rate"],
+                    "public": True,
+                    "headline": False,
+                },
             ]
         ),
         encoding="utf-8",

@@ -159,7 +159,10 @@ def test_scoped_partner_keeps_public_figures_for_small_cells_elsewhere(client_fo
 
 
 def test_restricted_findings_only_for_the_place_in_scope(client_for):
-    assert "CANARY-FINDING" in client_for("pat").get("/partner/places/northby").text
+    pat = client_for("pat").get("/partner/places/northby").text
+    assert "CANARY-FINDING" in pat
+    assert "CANARY-BOTH" not in pat  # it names Southam too, which pat's account does not cover
+    assert "CANARY-BOTH" in client_for("pam").get("/partner/places/northby").text
     assert "CANARY-FINDING" not in client_for(None).get("/places/northby").text
 
 

@@ -334,9 +334,7 @@ async def place_page(request: Request, tier: str = "public") -> Response:
             raise HTTPException(
                 403, f"Your account does not cover {place.name}. Its public figures are at /places/{place.slug}."
             )
-        findings = [
-            f for f in site.exact().findings if f.get("area") == place.name or place.name in str(f.get("text", ""))
-        ]
+        findings = _place_findings(site.exact().findings, place, places, user)
     frame, changes, _ = _tier_context(request, tier)
     definition = _definition(request, frame)
     content = _cached(
@@ -360,6 +358,30 @@ async def place_page(request: Request, tier: str = "public") -> Response:
             "lsoa_names": site.shapes.lsoa_names,
         },
     )
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
+
+
+def _place_findings(
+    findings: list[dict[str, Any]], place: Place, places: list[Place], user: User
+) -> list[dict[str, Any]]:
+    """Restricted findings about ``place``: its own, or area-wide ones naming it.
+
+    For a partner limited to some districts, a finding that also names a place outside their
+    districts is left out (its numbers may be that place's exact figures).
+    """
+    out = []
+    for f in findings:
+        text = str(f.get("text", ""))
+        if f.get("area") != place.name and not _mentions(text, place.name):
+            continue
+        others = [p.name for p in places if p.name != place.name and _mentions(text, p.name)]
+        if user.scoped and any(not user.may_see_place(o) for o in others):
+            continue
+        out.append(f)
+    return out
 
 
 def _explorer_state(request: Request, frame: IndicatorFrame) -> tuple[dict[str, str], str, bool, int]:
