@@ -2,7 +2,7 @@
 
 sources -> definitions -> engine -> stats -> analyses -> outputs -> (opendata, pipeline) -> (cli, web).
 Nothing imports the web SNA (``svsna.web``), not even the CLI outside its own commands (serve, users).
-Shared modules (config, errors, codelists, indicators, pseudonym) may be imported anywhere.
+Shared modules (config, errors, codelists, indicators, pseudonym, geodata) may be imported anywhere.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ LAYERS = {
     "cli": 7,
     "web": 7,
 }
-SHARED = {"config", "errors", "codelists", "indicators", "pseudonym", "cells", "files", "__init__"}
+SHARED = {"config", "errors", "codelists", "indicators", "pseudonym", "cells", "files", "geodata", "__init__"}
 BACKENDS = ("duckdb", "pyspark")
 
 
@@ -108,4 +108,17 @@ def test_the_web_imports_no_cli():
     for layer, path in _modules():
         if layer == "web":
             bad += [f"{path.relative_to(PACKAGE)} imports {m}" for m in _imports(path) if _top(m) == "cli"]
+    assert not bad, "\n".join(bad)
+
+
+def test_geodata_imports_no_layer():
+    # svsna.geodata is shared reference data: it may use shared modules only
+    bad = []
+    for layer, path in _modules():
+        if layer != "geodata":
+            continue
+        for mod in _imports(path):
+            top = _top(mod)
+            if top in LAYERS:
+                bad.append(f"{path.relative_to(PACKAGE)} imports {mod}")
     assert not bad, "\n".join(bad)

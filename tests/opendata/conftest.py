@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import json
 import os
 from pathlib import Path
 
@@ -60,18 +59,56 @@ def leics_run(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
     return run_opendata(shared_data, "leicestershire", [2020, 2021], out, build_report=False)
 
 
+@pytest.fixture(scope="session")
+def avon_rows(shared_data: Path) -> list[dict[str, str]]:
+    """Every row of the 12 Avon and Somerset street files (PROVENANCE.md section 1b), read with csv."""
+    rows = []
+    files = sorted((shared_data / "police" / "street").glob("*-avon-and-somerset-street.csv.gz"))
+    if len(files) != 12:
+        pytest.skip("the 12 Avon and Somerset street files are not in the shared data folder")
+    for f in files:
+        with gzip.open(f, "rt", encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                r["_file"] = f.name
+                rows.append(r)
+    return rows
+
+
+@pytest.fixture(scope="session")
+def avon_street_only(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder holding only Avon and Somerset's 12 street files (links to the shared copies)."""
+    root = tmp_path_factory.mktemp("avon") / "data"
+    street = root / "police" / "street"
+    street.mkdir(parents=True)
+    for f in sorted((shared_data / "police" / "street").glob("*-avon-and-somerset-street.csv.gz")):
+        (street / f.name).symlink_to(f)
+    return root
+
+
+@pytest.fixture(scope="session")
+def avon_run(avon_street_only: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One open-data run on Avon and Somerset 2021/22 from the street files alone (no report)."""
+    from svsna.opendata.assessment import run_opendata
+
+    out = tmp_path_factory.mktemp("avon_out")
+    return run_opendata(avon_street_only, "avon-and-somerset", [2021], out, build_report=False, workbook=False)
+
+
 # --------------------------------------------------------------------------------------------
-# A hand-made second force: West Yorkshire, five LSOAs in Leeds and Bradford, FY2021/22.
+# A hand-made third force: West Yorkshire (another region than either real force), FY2021/22,
+# street files only. The LSOA codes are real 2011 LSOAs: three in Leeds, two in Bradford.
 # --------------------------------------------------------------------------------------------
 WY_LSOAS = {
-    # code: (name, lad_code, lad_name, population mid-2020, IMD decile, x position of a unit square)
-    "E01011264": ("Leeds 001A", "E08000035", "Leeds", 1000, 1, 0),
-    "E01011265": ("Leeds 001B", "E08000035", "Leeds", 2000, 3, 1),
-    "E01011266": ("Leeds 001C", "E08000035", "Leeds", 1500, 10, 2),
-    "E01010564": ("Bradford 001A", "E08000032", "Bradford", 1200, 1, 3),
-    "E01010565": ("Bradford 001B", "E08000032", "Bradford", 1800, 5, 4),
+    # code: (name as ONS names it, lad_code, lad_name, IMD 2019 decile)
+    "E01011264": ("Leeds 011A", "E08000035", "Leeds", 5),
+    "E01011265": ("Leeds 009A", "E08000035", "Leeds", 7),
+    "E01011266": ("Leeds 008A", "E08000035", "Leeds", 10),
+    "E01010568": ("Bradford 016A", "E08000032", "Bradford", 8),
+    "E01010569": ("Bradford 016B", "E08000032", "Bradford", 2),
 }
-OUTSIDE_LSOA = "E01013606"  # Leicester 008A: in the LSOA lookup but in another force
+OUTSIDE_LSOA = "E01013606"  # Leicester 008A: a 2011 LSOA of another force (Leicestershire)
+TAUNTON_LSOA = "E01029276"  # Taunton Deane 002A: another force (Avon and Somerset), now in Somerset
+NOT_LSOA11 = "E01035224"  # not a 2011 LSOA code (a 2021-style code)
 # Each month: (LSOA, crime type); "" = no location.
 WY_MONTH_ROWS = [
     ("E01011264", "Violence and sexual offences"),
@@ -81,10 +118,10 @@ WY_MONTH_ROWS = [
     ("E01011264", "Anti-social behaviour"),
     ("E01011265", "Violence and sexual offences"),
     ("E01011266", "Violence and sexual offences"),
-    ("E01010564", "Violence and sexual offences"),
-    ("E01010564", "Violence and sexual offences"),
-    ("E01010564", "Possession of weapons"),
-    ("E01010565", "Burglary"),
+    ("E01010568", "Violence and sexual offences"),
+    ("E01010568", "Violence and sexual offences"),
+    ("E01010568", "Possession of weapons"),
+    ("E01010569", "Burglary"),
     ("", "Violence and sexual offences"),
     (OUTSIDE_LSOA, "Violence and sexual offences"),
 ]
@@ -93,13 +130,14 @@ HEADER = (
     "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
     "Crime type,Last outcome category,Context"
 )
+_NAMES = {OUTSIDE_LSOA: "Leicester 008A", TAUNTON_LSOA: "Taunton Deane 002A", NOT_LSOA11: "Leeds 111Z"}
 
 
 def _row(i: int, month: str, lsoa: str, crime_type: str, lon: str = "-1.5", lat: str = "53.8") -> str:
     asb = crime_type == "Anti-social behaviour"
     crime_id = "" if asb else f"{i:064x}"
     outcome = "" if asb else "Unable to prosecute suspect"
-    name = WY_LSOAS.get(lsoa, ("Leicester 008A",))[0] if lsoa else ""
+    name = (WY_LSOAS[lsoa][0] if lsoa in WY_LSOAS else _NAMES[lsoa]) if lsoa else ""
     if not lsoa:
         lon = lat = ""
     return (
@@ -109,11 +147,13 @@ def _row(i: int, month: str, lsoa: str, crime_type: str, lon: str = "-1.5", lat:
 
 
 def make_west_yorkshire(root: Path) -> Path:
-    """Write the hand-made West Yorkshire data folder under ``root`` and return it.
+    """Write the hand-made West Yorkshire data folder under ``root`` and return it: street files only.
 
     Street files: 2021-04..2021-09 in the archive layout (plain CSV), 2021-10..2022-03 loose
     and gzipped. 2021-05 also has five bad rows: month 2021-13, month 2021-06 (differs from
-    the file), crime type "Knife crime", longitude "abc", and a row with too few fields.
+    the file), crime type "Knife crime", longitude "abc", and a row with too few fields; and
+    2021-06 has two more rows: a robbery in Taunton Deane 002A (Avon and Somerset) and a VSO
+    whose LSOA code is not a 2011 LSOA.
     """
     street = root / "police" / "street"
     i = 0
@@ -128,6 +168,9 @@ def make_west_yorkshire(root: Path) -> Path:
             lines.append(_row(9003, month, "E01011264", "Knife crime"))
             lines.append(_row(9004, month, "E01011264", "Robbery", lon="abc"))
             lines.append("deadbeef,2021-05,West Yorkshire Police")
+        if month == "2021-06":
+            lines.append(_row(9005, month, TAUNTON_LSOA, "Robbery"))
+            lines.append(_row(9006, month, NOT_LSOA11, "Violence and sexual offences"))
         text = "\n".join(lines) + "\n"
         name = f"{month}-west-yorkshire-street.csv"
         if month < "2021-10":
@@ -137,48 +180,24 @@ def make_west_yorkshire(root: Path) -> Path:
             street.mkdir(parents=True, exist_ok=True)
             with gzip.open(street / f"{name}.gz", "wt", encoding="utf-8") as fh:
                 fh.write(text)
-    look = root / "geography" / "lookups"
-    look.mkdir(parents=True)
-    (look / "lookup_ltla24_csp24_pfa24_wy.csv").write_text(
-        '"ltla24_code","ltla24_name","csp24_code","csp24_name","pfa24_code","pfa24_name"\n'
-        '"E08000035","Leeds","E22000210","Leeds","E23000010","West Yorkshire"\n'
-        '"E08000032","Bradford","E22000207","Bradford","E23000010","West Yorkshire"\n'
-        '"E06000016","Leicester","E22000168","Leicester","E23000021","Leicestershire"\n',
-        encoding="utf-8",
-    )
-    lk = ['"lsoa11_name","lsoa11_code","ltla21_name","ltla21_code"']
-    lk += [f'"{v[0]}","{k}","{v[2]}","{v[1]}"' for k, v in WY_LSOAS.items()]
-    lk.append(f'"Leicester 008A","{OUTSIDE_LSOA}","Leicester","E06000016"')
-    (look / "lookup_lsoa11_ltla21_wy.csv").write_text("\n".join(lk) + "\n", encoding="utf-8")
-    pop = root / "population"
-    pop.mkdir()
-    rows = ['"lsoa11_name","lsoa11_code","total_population"']
-    rows += [f'"{v[0]}","{k}",{v[3]}' for k, v in WY_LSOAS.items()]
-    (pop / "population20_lsoa11_wy.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    dep = root / "deprivation"
-    dep.mkdir()
-    rows = [
-        "LSOA code (2011),LSOA name (2011),Local Authority District code (2019),"
-        "Local Authority District name (2019),Index of Multiple Deprivation (IMD) Rank,"
-        "Index of Multiple Deprivation (IMD) Decile"
-    ]
-    rows += [f"{k},{v[0]},{v[1]},{v[2]},{1000 * v[4]},{v[4]}" for k, v in WY_LSOAS.items()]
-    (dep / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    bnd = root / "geography" / "boundaries"
-    bnd.mkdir()
-    feats = []
-    for k, v in WY_LSOAS.items():
-        x = v[5]
-        ring = [[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]
-        feats.append(
-            {
-                "type": "Feature",
-                "properties": {"lsoa11_code": k, "lsoa11_name": v[0]},
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            }
-        )
-    (bnd / "lsoa11_wy.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     return root
+
+
+def add_lsoa_population(root: Path, populations: dict[str, int], year: int = 2021) -> Path:
+    """Add an ONS-style LSOA population file (``population<YY>_lsoa11_wy.csv``) to the data folder."""
+    pop = root / "population"
+    pop.mkdir(exist_ok=True)
+    rows = ['"lsoa11_name","lsoa11_code","total_population"']
+    rows += [f'"{WY_LSOAS[k][0]}","{k}",{v}' for k, v in populations.items()]
+    f = pop / f"population{year % 100:02d}_lsoa11_wy.csv"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return f
+
+
+def ons_population_2020(shared: Path) -> dict[str, int]:
+    """ONS mid-2020 persons by local authority (April 2021 codes), read from the shared data file."""
+    with (shared / "population" / "population20_ltla21.csv").open(encoding="utf-8") as fh:
+        return {r["ltla21_code"]: int(r["total_population"]) for r in csv.DictReader(fh)}
 
 
 @pytest.fixture

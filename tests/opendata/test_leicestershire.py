@@ -72,7 +72,7 @@ def test_ledger_matches_the_raw_files(leics_run, raw_street_rows, llr_lsoa_to_la
     assert totals["loaded"] == len(located(rows, llr_lsoa_to_lad))
     by_reason = led.groupby("reason")["rows"].sum()
     assert by_reason["excluded: no location (blank LSOA code)"] == blank
-    assert by_reason["excluded: outside force area (LSOA not in the force's local authorities)"] == 583
+    assert by_reason["excluded: outside force area (an LSOA of another police force area)"] == 583
     assert by_reason["excluded: anti-social behaviour (an incident, not a crime)"] == asb
     per_file = Counter(r["_file"] for r in rows)
     got = led[led["outcome"] == "read"].set_index("file")["rows"].to_dict()

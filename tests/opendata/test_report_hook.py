@@ -16,7 +16,7 @@ from svsna.opendata.assessment import run_opendata
 def _fake_outputs(supports: bool, calls: list[dict]) -> types.ModuleType:
     mod = types.ModuleType("svsna.outputs")
 
-    def build_reports(indicators, findings, *, config, ledger, metadata, out_dir, boundaries):
+    def build_reports(indicators, findings, *, config, ledger, metadata, out_dir, boundaries, pdf=True):
         calls.append(
             {
                 "indicators": indicators,
@@ -26,6 +26,7 @@ def _fake_outputs(supports: bool, calls: list[dict]) -> types.ModuleType:
                 "metadata": metadata,
                 "out_dir": Path(out_dir),
                 "boundaries": boundaries,
+                "pdf": pdf,
             }
         )
         html = Path(out_dir) / "sna-full.html"
@@ -45,12 +46,13 @@ def test_no_report_without_open_data_support(west_yorkshire_shared, tmp_path, mo
     assert calls == []
     note = res.files["report_note"].read_text()
     assert "SUPPORTS_OPENDATA" in note and "serious violence" in note
+    assert (tmp_path / "opendata-tables.xlsx").exists()  # no report, so the open-data workbook
 
 
 def test_report_built_with_title_proxy_and_groups(west_yorkshire_shared, tmp_path, monkeypatch):
     calls: list[dict] = []
     monkeypatch.setitem(sys.modules, "svsna.outputs", _fake_outputs(True, calls))
-    res = run_opendata(west_yorkshire_shared, "west-yorkshire", [2021], tmp_path)
+    res = run_opendata(west_yorkshire_shared, "west-yorkshire", [2021], tmp_path, pdf=False)
     assert len(calls) == 1
     call = calls[0]
     assert call["metadata"]["title"] == "Open-data edition"
@@ -59,8 +61,11 @@ def test_report_built_with_title_proxy_and_groups(west_yorkshire_shared, tmp_pat
     assert call["config"].definitions == ["combined", "vso", "robbery", "weapons"]
     assert call["config"].financial_years == [2021]
     assert call["out_dir"] == tmp_path
-    assert Path(call["boundaries"]).name == "lsoa11_wy.geojson"
-    assert int(call["ledger"].query("outcome == 'read'")["rows"].sum()) == 161  # see test_second_force.py
+    assert call["boundaries"] is None  # no LSOA populations, so no LSOA maps: nothing to draw on
+    assert call["pdf"] is False
+    assert int(call["ledger"].query("outcome == 'read'")["rows"].sum()) == 163  # see test_second_force.py
+    assert "mid-2020 estimates" in call["metadata"]["populations"]
+    assert not (tmp_path / "opendata-tables.xlsx").exists()  # one workbook per run: the report's
     assert res.files["report_full_html"] == tmp_path / "sna-full.html"
 
 

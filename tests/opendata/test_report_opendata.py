@@ -108,6 +108,7 @@ def wy_report(west_yorkshire_shared, tmp_path_factory) -> Path:
 
 def test_second_force_report_title_proxy_groups(wy_report):
     assert not (wy_report / "REPORT_NOT_BUILT.txt").exists()
+    assert sorted(p.name for p in wy_report.glob("*.xlsx")) == ["sna-tables.xlsx"]  # one workbook per run
     for name in ("sna-full.html", "sna-summary.html", "sna-full.pdf", "sna-summary.pdf", "sna-tables.xlsx"):
         assert (wy_report / name).stat().st_size > 0, name
     for name in ("sna-full.html", "sna-summary.html"):
@@ -122,6 +123,10 @@ def test_second_force_report_title_proxy_groups(wy_report):
         assert misuses_of_serious_violence(html) == [], name
         for label in GROUP_LABELS:
             assert label in text, (name, label)
+        # the population year used (mid-2021 is not shipped) and the geography vintage are said in the report
+        assert "use mid-2020 estimates, because mid-2021 estimates are not available for every area" in text
+        assert "Rates for 2021/22 use mid-2020 population estimates" in text
+        assert "in the local authorities of 1 April 2024 (the current ones)" in text
         # one monthly SPC chart per proxy group
         assert len(re.findall(r"Crimes per month (?:with statistical process control limits|by month)", text)) >= 4
 
@@ -220,7 +225,7 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
         ("loaded", ""): (260_517, 260_515),
         ("excluded", "anti-social behaviour (an incident, not a crime)"): (33_275, 33_275),
         ("excluded", "no location (blank LSOA code)"): (7_463, 7_465),
-        ("excluded", "outside force area (LSOA not in the force's local authorities)"): (583, 585),
+        ("excluded", "outside force area (an LSOA of another police force area)"): (583, 585),
     }
     for which, html in ((0, full_html), (1, public_html)):
         led = _table_with(parse(html), "Reason")

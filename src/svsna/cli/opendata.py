@@ -83,10 +83,24 @@ def report(
         Path | None, typer.Option("--workspace", help="Warehouse folder (default OUT/workspace).")
     ] = None,
     engine: Annotated[str, typer.Option("--engine", help="duckdb or spark.")] = "duckdb",
-    workbook: Annotated[bool, typer.Option("--workbook/--no-workbook", help="Write opendata-tables.xlsx.")] = True,
-    build_report: Annotated[
-        bool, typer.Option("--report/--no-report", help="Also build the HTML/PDF/workbook.")
+    workbook: Annotated[
+        bool,
+        typer.Option(
+            "--workbook/--no-workbook",
+            help="With --no-report, write opendata-tables.xlsx (the report writes its own sna-tables.xlsx).",
+        ),
     ] = True,
+    build_report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also build the HTML/PDF report and its workbook.")
+    ] = True,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Skip the PDFs (HTML, workbook and tables only).")] = False,
+    geography_year: Annotated[
+        int | None,
+        typer.Option(
+            "--geography-year",
+            help="Local authorities as at 1 April of this year (2013 to 2024; default: the current ones).",
+        ),
+    ] = None,
 ) -> None:
     """Assess the force's police.uk crimes and write indicators, findings, ledger and report."""
     from rich.console import Console
@@ -104,6 +118,8 @@ def report(
         engine=engine,
         build_report=build_report,
         workbook=workbook,
+        pdf=not no_pdf,
+        geography_year=geography_year,
     )
     con = Console()
     m = res.metadata
@@ -113,6 +129,10 @@ def report(
         f"+ rejected {res.load.rejected:,}"
     )
     con.print(f"{len(res.indicators):,} indicator rows, {len(res.findings)} findings")
+    if m.get("population_fallback"):
+        for f in res.findings:
+            if f.key == "population_year_fallback":
+                con.print(f"[yellow]note:[/] {f.text}")
     for name, path in res.files.items():
         con.print(f"  {name}: {path}")
 

