@@ -338,7 +338,9 @@ def build_area(root: Path) -> Path:
         f.mkdir(parents=True, mode=0o700)
     public_now.to_parquet(pub / "indicators-public.parquet", index=False)
     neutralise_frame(public_now).to_csv(pub / "indicators-public.csv", index=False)
-    (pub / "release.json").write_text(json.dumps({"generated": "01 January 2026 09:00 UTC"}), encoding="utf-8")
+    (pub / "release.json").write_text(
+        json.dumps({"schema": 1, "assessment_id": CURRENT, "generated": "2026-01-01T09:00:00Z"}), encoding="utf-8"
+    )
     (pub / "sna-summary.pdf").write_bytes(_tiny_pdf("Testshire public summary"))
     (pub / "sna-summary.html").write_text("<!doctype html><title>Testshire public summary</title>", encoding="utf-8")
     restricted_table.to_parquet(res / "indicators.parquet", index=False)

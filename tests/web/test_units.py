@@ -329,3 +329,24 @@ def test_population_estimates_are_not_tested(live):
     ch = compare_assessments(frame(200_000, "2021"), frame(180_000, "2020"), public=False)
     by = dict(zip(ch["section"], ch["significance"], strict=True))
     assert by == {"population": "Not compared", "extent": "Increase"}  # same numbers, only events are tested
+
+
+@pytest.mark.parametrize("with_id", [True, False])
+def test_previous_assessment_found_by_id_or_by_the_public_table(area_file, tmp_path, with_id):
+    """release.json's assessment_id names the current run; without it, the byte-identical public table does."""
+    import shutil
+
+    from tests.web.conftest import PREVIOUS
+
+    from svsna.config import load_area_config
+    from svsna.web.server import build
+
+    root = tmp_path / "copy"
+    shutil.copytree(area_file.parent, root)
+    release = root / "output" / "public" / "release.json"
+    if not with_id:
+        release.write_text("{}")
+    app = build(load_area_config(root / "area.yaml"), users=tmp_path / "u.json", audit=tmp_path / "a.log")
+    state = app.state.cfg.site.public()
+    assert state.previous is not None and state.previous.id == PREVIOUS
+    assert [a.id for a in state.history] == [PREVIOUS, "20260101T090000Z"]

@@ -182,6 +182,18 @@ def _definition(request: Request, frame: IndicatorFrame) -> str:
     return frame.definitions[0] if frame.definitions else ""
 
 
+def _published(manifest: dict[str, Any]) -> str:
+    """``release.json``'s ``generated`` as ``02 Dec 2026 21:00 UTC`` (as written when it is not a timestamp)."""
+    import datetime as dt
+
+    raw = str(manifest.get("generated") or "")
+    try:
+        when = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return raw
+    return when.astimezone(dt.UTC).strftime("%d %b %Y %H:%M UTC")
+
+
 @functools.lru_cache(maxsize=64)
 def _definition_label(name: str) -> str:
     if not name:
@@ -270,6 +282,7 @@ async def overview(request: Request, tier: str = "public") -> Response:
             "definitions": [(d, _definition_label(d)) for d in frame.definitions],
             "definition_label": _definition_label(definition),
             "manifest": state.manifest,
+            "published": _published(state.manifest),
             "previous": state.previous,
             "maps": site.shapes.available,
             "map_note": site.shapes.note,

@@ -145,16 +145,23 @@ class Site:
         places = find_places(table, self.lookup)
         frame = IndicatorFrame(table, "public", self.info.label, places, self.lookup)
         history = self._history.assessments()
-        current = None
-        if self._public_release.folder.exists("indicators-public.parquet"):
-            current = hashlib.sha256(self._public_release.folder.read_bytes("indicators-public.parquet")).hexdigest()
-        earlier = [a for a in history if a.public_digest() != current] if current else history[:-1]
+        manifest = self._public_release.manifest()
+        ids = [a.id for a in history]
+        if manifest.get("assessment_id") in ids:  # release.json names its own run
+            earlier = history[: ids.index(manifest["assessment_id"])]
+        else:  # else the current run is the one whose public table is this release's, byte for byte
+            current = None
+            if self._public_release.folder.exists("indicators-public.parquet"):
+                current = hashlib.sha256(
+                    self._public_release.folder.read_bytes("indicators-public.parquet")
+                ).hexdigest()
+            earlier = [a for a in history if a.public_digest() != current] if current else history[:-1]
         # the previous assessment: the newest past one that is not the current release
         previous = earlier[-1] if earlier else None
         prev_frame = None
         if previous is not None and previous.folder.exists("indicators-public.parquet"):
             prev_frame = IndicatorFrame(previous.public_indicators(), "public", self.info.label, places, self.lookup)
-        return PublicState(stamp, frame, self._public_release.manifest(), places, history, previous, prev_frame)
+        return PublicState(stamp, frame, manifest, places, history, previous, prev_frame)
 
     # -- exact -------------------------------------------------------------------------
     def exact(self) -> ExactState:
