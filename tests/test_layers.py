@@ -1,6 +1,7 @@
 """The package's layers import one way only, and only the engine names a backend.
 
-sources -> definitions -> engine -> stats -> analyses -> outputs -> (opendata, pipeline) -> cli.
+sources -> definitions -> engine -> stats -> analyses -> outputs -> (opendata, pipeline) -> (cli, web).
+Nothing imports the web SNA (``svsna.web``), not even the CLI outside its own commands (serve, users).
 Shared modules (config, errors, codelists, indicators, pseudonym, geodata) may be imported anywhere.
 """
 
@@ -24,6 +25,7 @@ LAYERS = {
     "opendata": 6,
     "pipeline": 6,
     "cli": 7,
+    "web": 7,
 }
 SHARED = {"config", "errors", "codelists", "indicators", "pseudonym", "cells", "files", "geodata", "__init__"}
 BACKENDS = ("duckdb", "pyspark")
@@ -88,6 +90,24 @@ def test_only_the_engine_names_a_backend():
         for mod in _imports(path):
             if mod.split(".")[0] in BACKENDS:
                 bad.append(f"{path.relative_to(PACKAGE)} imports {mod}")
+    assert not bad, "\n".join(bad)
+
+
+def test_nothing_imports_the_web_sna_but_its_own_commands():
+    allowed = {PACKAGE / "cli" / "serve.py", PACKAGE / "cli" / "users.py"}
+    bad = []
+    for layer, path in _modules():
+        if layer == "web" or path in allowed:
+            continue
+        bad += [f"{path.relative_to(PACKAGE)} imports {m}" for m in _imports(path) if _top(m) == "web"]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_web_imports_no_cli():
+    bad = []
+    for layer, path in _modules():
+        if layer == "web":
+            bad += [f"{path.relative_to(PACKAGE)} imports {m}" for m in _imports(path) if _top(m) == "cli"]
     assert not bad, "\n".join(bad)
 
 

@@ -30,7 +30,18 @@ app = typer.Typer(
 )
 
 # Command modules, in the order they appear in --help. Each defines register(app).
-COMMAND_MODULES: tuple[str, ...] = ("demo", "synth", "init", "check", "ingest", "assess", "report", "opendata")
+COMMAND_MODULES: tuple[str, ...] = (
+    "demo",
+    "synth",
+    "init",
+    "check",
+    "ingest",
+    "assess",
+    "report",
+    "opendata",
+    "serve",
+    "users",
+)
 
 
 _DEBUG = {"on": os.environ.get("SVSNA_DEBUG", "") not in ("", "0")}

@@ -1,0 +1,96 @@
+"""``svsna serve``: the web SNA, a public tier and a partner tier, from an assessment already reported.
+
+Reads the area's output folder (``public/``, ``restricted/``, ``history/`` written by
+``svsna report``) without writing to it; keeps its users file and audit log in ``web/``
+beside area.yaml unless told otherwise.
+
+Examples
+--------
+>>> import typer
+>>> app = typer.Typer()
+>>> register(app)
+>>> [c.name for c in app.registered_commands]
+['serve']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``serve`` command to the CLI."""
+
+    @app.command("serve")
+    def serve(
+        area: Annotated[Path, typer.Option("--area", help="The area configuration (area.yaml).")],
+        host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+        users: Annotated[
+            Path | None, typer.Option("--users", help="Users file (default: web/users.json beside area.yaml).")
+        ] = None,
+        audit_log: Annotated[
+            Path | None, typer.Option("--audit-log", help="Audit log (default: web/audit.log beside area.yaml).")
+        ] = None,
+        proxy: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--proxy",
+                help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are trusted (repeatable). "
+                "Cookies are Secure when it says the request came over HTTPS.",
+            ),
+        ] = None,
+        certfile: Annotated[
+            Path | None, typer.Option("--ssl-certfile", help="Serve HTTPS with this certificate.")
+        ] = None,
+        keyfile: Annotated[Path | None, typer.Option("--ssl-keyfile", help="The certificate's private key.")] = None,
+        idle_minutes: Annotated[
+            float, typer.Option("--session-idle-minutes", min=1, help="A session ends after this long unused.")
+        ] = 30,
+        absolute_hours: Annotated[
+            float, typer.Option("--session-hours", min=0.1, help="A session ends this long after login.")
+        ] = 8,
+    ) -> None:
+        """Serve the web SNA: public pages for anyone, exact figures for partners who log in."""
+        from rich.console import Console
+
+        from svsna.config import load_area_config
+        from svsna.errors import ConfigError
+        from svsna.web.server import build, web_paths
+        from svsna.web.server import serve as run
+
+        if (certfile is None) != (keyfile is None):
+            raise ConfigError("--ssl-certfile and --ssl-keyfile go together", hint="give both, or neither")
+        config = load_area_config(area)
+        app = build(
+            config,
+            users=users,
+            audit=audit_log,
+            idle_minutes=idle_minutes,
+            absolute_hours=absolute_hours,
+            hsts=certfile is not None,
+        )
+        paths = web_paths(config, users, audit_log)
+        console = Console(stderr=True)
+        n = len(app.state.cfg.users)
+        scheme = "https" if certfile else "http"
+        console.print(f"svsna web SNA for {config.name}: {scheme}://{host}:{port}/", highlight=False)
+        console.print(
+            f"users file {paths.users} ({n} user{'s' if n != 1 else ''}); audit log {paths.audit}", highlight=False
+        )
+        if n == 0:
+            console.print(
+                f"[yellow]no users yet: only the public pages work. Add one with "
+                f"`svsna users add --area {area} NAME --role admin`[/]"
+            )
+        if host not in ("127.0.0.1", "localhost", "::1") and certfile is None and not proxy:
+            console.print(
+                "[yellow]listening beyond this machine without TLS: passwords and session cookies would cross "
+                "the network in clear; use --ssl-certfile/--ssl-keyfile or a TLS proxy (--proxy)[/]"
+            )
+        run(app, host=host, port=port, proxy=list(proxy or []), certfile=certfile, keyfile=keyfile)

@@ -1,0 +1,497 @@
+"""Page contents: the rows, tiles, tables and chart data each page shows, built from a table.
+
+Everything here takes an :class:`~svsna.web.data.IndicatorFrame` (public, exact or scoped)
+and returns plain data for the templates; nothing here reads files or knows about users,
+so the same code renders the public tier and the partner tier.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from svsna.web.data import IndicatorFrame, Place, format_value
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "SIGNIFICANCE_CLASS",
+    "explorer_rows",
+    "headline_tiles",
+    "place_content",
+    "section_groups",
+    "sig_class",
+    "sparkline",
+]
+
+SIGNIFICANCE_CLASS: dict[str, str] = {
+    "better": "better",
+    "worse": "worse",
+    "similar": "similar",
+    "higher": "higher",
+    "lower": "lower",
+    "increase": "higher",
+    "decrease": "lower",
+    "no significant change": "similar",
+    "common cause": "similar",
+    "special cause - high": "special-high",
+    "special cause - low": "special-low",
+    "hot spot (99%)": "hot",
+    "hot spot (95%)": "hot",
+    "cold spot (99%)": "cold",
+    "cold spot (95%)": "cold",
+}
+_SIGNIFICANT = {
+    "better",
+    "worse",
+    "higher",
+    "lower",
+    "increase",
+    "decrease",
+    "special cause - high",
+    "special cause - low",
+}
+
+EXPLORER_SORTS: dict[str, tuple[str, ...]] = {
+    "indicator": ("label", "breakdown", "start", "breakdown_value"),
+    "period": ("start", "months", "label"),
+    "category": ("breakdown_value", "label"),
+    "value": ("value",),
+    "significance": ("significance", "label"),
+}
+PAGE_SIZE = 100
+
+
+def sig_class(sig: str) -> str:
+    """CSS class suffix for a significance (``sig-better`` ...), ``""`` when none."""
+    return SIGNIFICANCE_CLASS.get(str(sig).strip().lower(), "")
+
+
+def is_significant(sig: str) -> bool:
+    return str(sig).strip().lower() in _SIGNIFICANT or str(sig).lower().startswith("hot spot")
+
+
+def _nan(x: Any) -> bool:
+    try:
+        return x is None or math.isnan(float(x))
+    except (TypeError, ValueError):
+        return True
+
+
+def _ci(row: Any) -> str:
+    if _nan(row.lower) or _nan(row.upper):
+        return ""
+    return f"{format_value(row.lower, row.kind)} to {format_value(row.upper, row.kind)}"
+
+
+def _unit(row: Any) -> str:
+    unit, kind = str(row.unit), str(row.kind)  # a named tuple or a pandas Series
+    if (kind == "percent" and unit == "%") or unit in ("count", "nan", "None"):
+        return ""
+    return unit
+
+
+def sparkline(frame: IndicatorFrame, row: Any, width: int = 96, height: int = 24) -> str:
+    """An inline SVG of the row's series (same-length periods), with its text alternative.
+
+    Empty when there are fewer than two points. Built from numbers only (no text from the
+    table enters the SVG except through ``html.escape``).
+    """
+    if int(row.months) < 0:
+        return ""
+    pts = [(s, v, p) for s, v, p in frame.trend(row.series, int(row.months))]
+    shown = [(s, v, p) for s, v, p in pts if not _nan(v)]
+    if len(shown) < 2:
+        return ""
+    xs = [s for s, _, _ in pts]
+    lo_x, hi_x = min(xs), max(xs)
+    vals = [v for _, v, _ in shown]
+    lo_y, hi_y = min(vals), max(vals)
+    span_x = (hi_x - lo_x) or 1
+    span_y = (hi_y - lo_y) or 1
+    pad = 3
+
+    def xy(s: int, v: float) -> tuple[float, float]:
+        return (
+            pad + (s - lo_x) / span_x * (width - 2 * pad),
+            height - pad - (v - lo_y) / span_y * (height - 2 * pad),
+        )
+
+    segments: list[list[tuple[float, float]]] = [[]]
+    for s, v, _ in pts:
+        if _nan(v):
+            segments.append([])
+        else:
+            segments[-1].append(xy(s, v))
+    lines = "".join(
+        f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in seg)}" />' for seg in segments if len(seg) > 1
+    )
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.6" />' for seg in segments for x, y in seg if len(seg) == 1)
+    cur = next(((s, v) for s, v, _ in shown if s == int(row.start)), None)
+    mark = ""
+    if cur is not None:
+        cx, cy = xy(*cur)
+        mark = f'<circle class="now" cx="{cx:.1f}" cy="{cy:.1f}" r="2.6" />'
+    alt = "Trend: " + ", ".join(f"{p} {format_value(v, row.kind)}" for _, v, p in pts)
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{html.escape(alt)}"><title>{html.escape(alt)}</title>{lines}{dots}{mark}</svg>'
+    )
+
+
+def row_view(frame: IndicatorFrame, row: Any, *, spark: bool = True, comparator: Any = None) -> dict[str, Any]:
+    """One table row as the templates show it."""
+    from svsna.outputs.catalogue import breakdown_label
+
+    comp = row.comparator_value if _nan(comparator) else comparator
+    comp_kind = "count" if row.statistic == "percent_change" else row.kind  # a change is compared with a count
+    return {
+        "section": row.section,
+        "indicator": row.indicator,
+        "label": row.label,
+        "period": row.period,
+        "breakdown": breakdown_label(row.breakdown),
+        "breakdown_key": row.breakdown,
+        "category": row.breakdown_value,
+        "value": format_value(row.value, row.kind),
+        "unit": _unit(row),
+        "ci": _ci(row),
+        "comparator": "" if _nan(comp) else format_value(comp, comp_kind),
+        "significance": row.significance if row.significance and row.significance != "Not compared" else "",
+        "sig_class": sig_class(row.significance),
+        "spark": sparkline(frame, row) if spark else "",
+        "note": row.public_note or "",
+        "exact": row.tier == "exact",
+        "definition": row.definition,
+        "place": row.place,
+        "shown": bool(row.shown),
+    }
+
+
+# -- explorer ------------------------------------------------------------------------------
+
+
+def explorer_rows(frame: IndicatorFrame, filters: dict[str, str], sort: str, desc: bool) -> pd.DataFrame:
+    """The rows of the explorer view, filtered and sorted (all pages)."""
+    rows = frame.filter(**filters)
+    keys = list(EXPLORER_SORTS.get(sort, ()))
+    if keys:
+        rows = rows.sort_values(keys, ascending=not desc, kind="stable", na_position="last")
+    return rows
+
+
+def explorer_csv(rows: pd.DataFrame, with_tier: bool = False) -> str:
+    """The current explorer view as CSV, text cells neutralised (:mod:`svsna.cells`)."""
+    import io
+
+    from svsna.cells import neutralise_frame
+    from svsna.indicators import INDICATOR_COLUMNS
+
+    cols = [c for c in INDICATOR_COLUMNS if c in rows.columns]
+    extra = [c for c in ("public_note", "tier") if c in rows.columns and (c != "tier" or with_tier)]
+    out = rows[cols + extra].copy()
+    if "tier" in out.columns:
+        out = out.rename(columns={"tier": "figures"})
+    buf = io.StringIO()
+    neutralise_frame(out).to_csv(buf, index=False, lineterminator="\r\n")
+    return buf.getvalue()
+
+
+# -- overview ------------------------------------------------------------------------------
+
+HEADLINE_INDICATORS: tuple[str, ...] = (
+    "offences",
+    "rate",
+    "offences_change",
+    "knife_share",
+    "weapon_share",
+    "nte_share",
+    "victim_prevalence",
+    "ae_count",
+    "admissions_count",
+)
+
+
+def _latest(rows: pd.DataFrame) -> Any:
+    """The row of the latest full-length period (a whole year before a part year)."""
+    if not len(rows):
+        return None
+    dated = rows[rows["start"] >= 0]
+    if len(dated):
+        longest = dated["months"].max()
+        full = dated[dated["months"] == longest] if longest <= 12 else dated
+        twelve = dated[dated["months"] == 12]
+        pick = twelve if len(twelve) else full
+        return pick.sort_values(["start"]).iloc[-1]
+    return rows.iloc[-1]
+
+
+def _latest_end(rows: pd.DataFrame) -> Any:
+    """The row whose period ends last (the longest of those on a tie)."""
+    dated = rows[rows["start"] >= 0]
+    if not len(dated):
+        return rows.iloc[-1]
+    end = dated["start"] + dated["months"]
+    return dated.assign(_end=end).sort_values(["_end", "months"]).iloc[-1]
+
+
+def headline_tiles(frame: IndicatorFrame, definition: str) -> list[dict[str, Any]]:
+    """Key figures for the whole area: the latest full year of each headline indicator."""
+    t = frame.table
+    whole = t[(t["breakdown"] == "all") & (t["area"] == frame.area_label)]
+    if definition:
+        whole = whole[(whole["definition"] == definition) | (whole["definition"] == "")]
+    tiles = []
+    for ind in HEADLINE_INDICATORS:
+        r = _latest(whole[whole["indicator"] == ind])
+        if r is None:
+            continue
+        tiles.append(
+            {
+                "label": r["label"],
+                "value": format_value(r["value"], r["kind"]),
+                "unit": _unit(r),
+                "period": r["period"],
+                "significance": r["significance"] if is_significant(r["significance"]) else "",
+                "sig_class": sig_class(r["significance"]),
+                "ci": _ci(r),
+                "indicator": ind,
+                "section": r["section"],
+            }
+        )
+    return tiles
+
+
+def district_comparison(frame: IndicatorFrame, definition: str, indicator: str = "area_rate") -> list[dict[str, Any]]:
+    """Each district's value of ``indicator`` against the whole area, for the overview map and table."""
+    t = frame.table
+    rows = t[(t["indicator"] == indicator) & (t["breakdown"] == "district")]
+    if definition:
+        rows = rows[rows["definition"] == definition]
+    if not len(rows):
+        return []
+    latest = _latest(rows)
+    rows = rows[rows["period"] == latest["period"]]
+    slugs = {p.name: p.slug for p in frame.places}
+    out = []
+    for r in rows.itertuples(index=False):
+        out.append(
+            {
+                **row_view(frame, r, spark=False),
+                "slug": slugs.get(r.breakdown_value, ""),
+                "raw": None if _nan(r.value) else round(float(r.value), 4),
+            }
+        )
+    return sorted(out, key=lambda d: d["category"])
+
+
+# -- sections ------------------------------------------------------------------------------
+
+_SERIES_BREAKDOWNS = {"all"}
+MAX_GROUP_ROWS = 30
+MAX_MONTHS = 72
+
+
+def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list[dict[str, Any]]:
+    """A section's indicators, one group per (indicator, breakdown), with rows and chart data."""
+    from svsna.outputs.catalogue import breakdown_label
+
+    rows = frame.filter(section=section, definition=definition)
+    groups = []
+    for (ind, bd), grp in rows.groupby(["indicator", "breakdown"], sort=False):
+        if bd in _SERIES_BREAKDOWNS:
+            show = grp.sort_values(["start", "months"])
+            chart_kind = "line" if show["start"].ge(0).sum() > 2 else "bar"
+        elif bd == "month":  # a monthly series: the longest window, month by month
+            latest = _latest_end(grp)
+            show = grp[grp["period"] == latest["period"]].sort_values("breakdown_value").tail(MAX_MONTHS)
+            chart_kind = "line"
+        else:
+            latest = _latest(grp)
+            show = grp[grp["period"] == latest["period"]]
+            chart_kind = "bar"
+        total = len(show)
+        if total > MAX_GROUP_ROWS and bd != "month":
+            show = show.sort_values("value", ascending=False, na_position="last").head(MAX_GROUP_ROWS)
+        first = show.iloc[0]
+        views = [row_view(frame, r) for r in show.itertuples(index=False)]
+        chart = None
+        if 1 < len(show) <= max(MAX_GROUP_ROWS, MAX_MONTHS) and "|" not in bd and first["kind"] != "score":
+            x = "period" if bd in _SERIES_BREAKDOWNS else "category"
+            chart = {
+                "kind": chart_kind,
+                "x": x,
+                "unit": str(first["unit"] or ""),
+                "label": first["label"],
+                "points": [
+                    {
+                        "x": r.period if x == "period" else r.breakdown_value,
+                        "y": None if _nan(r.value) else float(r.value),
+                        "lo": None if _nan(r.lower) else float(r.lower),
+                        "hi": None if _nan(r.upper) else float(r.upper),
+                        "sig": sig_class(r.significance),
+                    }
+                    for r in show.itertuples(index=False)
+                ],
+            }
+        groups.append(
+            {
+                "id": f"{ind}-{bd}".replace("|", "-"),
+                "indicator": ind,
+                "breakdown": bd,
+                "title": f"{first['label']}" + ("" if bd == "all" else f" by {breakdown_label(bd).lower()}"),
+                "period": "" if bd in _SERIES_BREAKDOWNS else first["period"],
+                "series": bd in _SERIES_BREAKDOWNS,
+                "rows": views,
+                "total": total,
+                "truncated": total > len(show),
+                "chart": chart,
+            }
+        )
+    return groups
+
+
+# -- places --------------------------------------------------------------------------------
+
+
+def _whole_area_value(frame: IndicatorFrame, r: Any) -> Any:
+    """The whole area's row for the same indicator, period and definition (breakdown ``all``)."""
+    return frame.whole_area_rows().get((r.section, r.indicator, r.period, r.definition))
+
+
+def place_content(
+    frame: IndicatorFrame,
+    place: Place,
+    definition: str,
+    changes: pd.DataFrame | None,
+    area_label: str,
+    findings: Iterable[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """Everything on a place page: figures against the area, offence types, own past, hot spots, findings."""
+    t = frame.filter(place=place.name, definition=definition)
+    figures = []
+    for r in t[t["breakdown"].isin(["district", "county", "area"]) | (t["area"] == place.name)].itertuples(index=False):
+        whole = _whole_area_value(frame, r)
+        comp = r.comparator_value
+        if _nan(comp) and whole is not None:
+            comp = whole.value
+        figures.append(row_view(frame, r, comparator=comp))
+    figures.sort(key=lambda d: (d["section"], d["label"]))
+    types = []
+    for r in t[t["breakdown"].str.startswith("district|")].itertuples(index=False):
+        v = row_view(frame, r)
+        v["category"] = r.breakdown_value.split("|", 1)[-1]
+        types.append(v)
+    # hot spots: LSOAs of the place flagged by Gi* in the latest period, and how often before
+    lsoa = t[t["breakdown"] == "lsoa"]
+    gi = lsoa[lsoa["indicator"] == "hotspot_gi"]
+    hot: list[dict[str, Any]] = []
+    map_values: dict[str, Any] = {}
+    if len(gi):
+        latest = _latest_end(gi)
+        now = gi[gi["period"] == latest["period"]]
+        flagged = gi[gi["significance"].str.lower().str.startswith("hot spot")]
+        persistence = flagged.groupby("breakdown_value")["period"].nunique().to_dict()
+        periods = gi["period"].nunique()
+        rates = lsoa[(lsoa["indicator"] == "lsoa_rate") & (lsoa["period"] == latest["period"])]
+        counts = lsoa[(lsoa["indicator"] == "lsoa_offences") & (lsoa["period"] == latest["period"])]
+        rate_by = {r.breakdown_value: r for r in rates.itertuples(index=False)}
+        count_by = {r.breakdown_value: r for r in counts.itertuples(index=False)}
+        for r in now.itertuples(index=False):
+            rr = rate_by.get(r.breakdown_value)
+            map_values[r.breakdown_value] = {
+                "v": None if rr is None or _nan(rr.value) else round(float(rr.value), 3),
+                "hot": str(r.significance).lower().startswith("hot spot"),
+            }
+            if not str(r.significance).lower().startswith("hot spot"):
+                continue
+            cr = count_by.get(r.breakdown_value)
+            hot.append(
+                {
+                    "code": r.breakdown_value,
+                    "significance": r.significance,
+                    "sig_class": sig_class(r.significance),
+                    "z": format_value(r.value, "score"),
+                    "rate": "" if rr is None else format_value(rr.value, rr.kind),
+                    "offences": "" if cr is None else format_value(cr.value, cr.kind),
+                    "years": f"{persistence.get(r.breakdown_value, 0)} of {periods}",
+                    "period": r.period,
+                }
+            )
+        hot.sort(key=lambda d: d["code"])
+    own_past = []
+    if changes is not None and len(changes):
+        mine = changes[(changes["place"] == place.name)]
+        if definition:
+            mine = mine[(mine["definition"] == definition) | (mine["definition"] == "")]
+        mine = mine[
+            mine["breakdown"].isin(["district", "county", "area"]) | mine["breakdown"].str.startswith("district|")
+        ]
+        own_past = change_views(mine)
+    sentences = place_sentences(figures, own_past, place, area_label)
+    return {
+        "figures": figures,
+        "types": types,
+        "hot": hot,
+        "map_values": map_values,
+        "own_past": own_past,
+        "sentences": sentences,
+        "findings": [f for f in findings if isinstance(f.get("text"), str)],
+    }
+
+
+def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
+    from svsna.outputs.catalogue import breakdown_label
+
+    out = []
+    for r in changes.itertuples(index=False):
+        out.append(
+            {
+                "label": r.label,
+                "indicator": r.indicator,
+                "section": r.section,
+                "breakdown": breakdown_label(r.breakdown),
+                "category": r.breakdown_value.split("|", 1)[-1]
+                if r.breakdown.startswith("district|")
+                else r.breakdown_value,
+                "place": r.place,
+                "period_now": r.period_now,
+                "period_before": r.period_before,
+                "now": format_value(r.value_now, r.kind),
+                "before": format_value(r.value_before, r.kind),
+                "change": "" if _nan(r.pct_change) else f"{r.pct_change:+.1f}%",
+                "test": r.test,
+                "significance": r.significance if r.significance != "Not compared" else "",
+                "sig_class": sig_class(r.significance),
+                "significant": is_significant(r.significance),
+            }
+        )
+    out.sort(key=lambda d: (not d["significant"], d["section"], d["label"], d["category"]))
+    return out
+
+
+def place_sentences(figures: list[dict[str, Any]], past: list[dict[str, Any]], place: Place, area: str) -> list[str]:
+    """Plain sentences from the significance of the place's figures (only figures that are shown)."""
+    words = {
+        "Higher": "significantly higher than",
+        "Lower": "significantly lower than",
+        "Worse": "significantly worse than",
+        "Better": "significantly better than",
+    }
+    out = []
+    for f in figures:
+        w = words.get(f["significance"])
+        if w and f["shown"] and f["comparator"]:
+            unit = f" {f['unit']}" if f["unit"] else ""
+            out.append(f"{f['label']} ({f['period']}): {f['value']}{unit}, {w} {area} ({f['comparator']}{unit}).")
+    for c in past:
+        if c["significant"] and c["significance"] in ("Increase", "Decrease"):
+            verb = "rose" if c["significance"] == "Increase" else "fell"
+            out.append(
+                f"{c['label']} ({c['category']}) {verb} significantly since the last assessment: "
+                f"{c['before']} ({c['period_before']}) to {c['now']} ({c['period_now']})."
+            )
+    return out

@@ -1,0 +1,155 @@
+/* svsna web SNA: charts (Observable Plot) and maps (Leaflet, no tile server), progressive enhancement.
+   Every chart and map repeats a table on the same page; without JavaScript the tables remain. No eval, no inline code. */
+(function () {
+  "use strict";
+
+  var SIG = {
+    better: "#92d050", worse: "#c00000", similar: "#ffc000", higher: "#1f4e9b", lower: "#9ec5fe",
+    "special-high": "#6f2c91", "special-low": "#d9c3e9", hot: "#b30000", cold: "#9ec5fe"
+  };
+  var RAMP = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
+
+  function readJSON(id) {
+    var el = document.getElementById(id);
+    if (!el) return null;
+    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+  }
+
+  function stripStyles(node) {
+    // Plot adds a <style> element to each chart; the page's CSP forbids inline styles, and app.css has the rules.
+    var styles = node.querySelectorAll ? node.querySelectorAll("style") : [];
+    for (var i = 0; i < styles.length; i++) styles[i].remove();
+    if (node.tagName && node.tagName.toLowerCase() === "style") return null;
+    return node;
+  }
+
+  function drawCharts() {
+    if (!window.Plot) return;
+    var data = readJSON("chart-data") || {};
+    var els = document.querySelectorAll("[data-chart]");
+    for (var i = 0; i < els.length; i++) {
+      var el = els[i];
+      var spec = data[el.getAttribute("data-chart")];
+      if (!spec || !spec.points) continue;
+      var pts = spec.points.filter(function (p) { return p.y !== null; });
+      if (pts.length < 2) continue;
+      var marks = [];
+      var width = Math.min(el.clientWidth || 700, 760);
+      if (spec.kind === "line") {
+        marks.push(Plot.ruleY([0]));
+        marks.push(Plot.ruleX(pts.filter(function (p) { return p.lo !== null; }), { x: "x", y1: "lo", y2: "hi", stroke: "#6b6b6b" }));
+        marks.push(Plot.lineY(pts, { x: "x", y: "y", stroke: "#1d4f91", strokeWidth: 2 }));
+        marks.push(Plot.dot(pts, { x: "x", y: "y", fill: "#1d4f91", r: 3, title: function (p) { return p.x + ": " + p.y.toLocaleString(); } }));
+      } else {
+        marks.push(Plot.barX(pts, {
+          y: "x", x: "y", fill: function (p) { return SIG[p.sig] || "#6b8fc2"; }, stroke: "#333", strokeWidth: 0.5,
+          title: function (p) { return p.x + ": " + p.y.toLocaleString(); }
+        }));
+        marks.push(Plot.ruleY(pts.filter(function (p) { return p.lo !== null; }), { y: "x", x1: "lo", x2: "hi", stroke: "#000", strokeWidth: 1.5 }));
+        marks.push(Plot.ruleX([0]));
+      }
+      var opts = {
+        width: width, marginLeft: spec.kind === "line" ? 50 : 180, marginBottom: pts.length > 12 ? 50 : 30, style: null,
+        x: spec.kind === "line" ? { type: "point", label: null, tickRotate: pts.length > 12 ? -45 : 0,
+          ticks: pts.length > 24 ? pts.filter(function (p, i) { return i % 6 === 0; }).map(function (p) { return p.x; }) : undefined }
+          : { label: spec.unit || null, grid: true },
+        y: spec.kind === "line" ? { label: spec.unit || null, grid: true } : { label: null, domain: pts.map(function (p) { return p.x; }) },
+        marks: marks
+      };
+      if (spec.kind !== "line") opts.height = Math.max(80, pts.length * 22 + 40);
+      try {
+        var node = stripStyles(Plot.plot(opts));
+        if (node) el.appendChild(node);
+      } catch (e) { /* the table below has the figures */ }
+    }
+  }
+
+  function legend(map, breaks, extra) {
+    var ctl = L.control({ position: "bottomright" });
+    ctl.onAdd = function () {
+      var div = L.DomUtil.create("div", "map-legend");
+      div.setAttribute("aria-hidden", "true");
+      for (var i = 0; i < breaks.length; i++) {
+        var row = document.createElement("div");
+        var sw = document.createElement("i");
+        sw.style.backgroundColor = breaks[i][0];
+        row.appendChild(sw);
+        row.appendChild(document.createTextNode(breaks[i][1]));
+        div.appendChild(row);
+      }
+      if (extra) { var e = document.createElement("div"); e.textContent = extra; div.appendChild(e); }
+      return div;
+    };
+    ctl.addTo(map);
+  }
+
+  function quantiles(values) {
+    var v = values.filter(function (x) { return x !== null && isFinite(x); }).sort(function (a, b) { return a - b; });
+    if (!v.length) return [];
+    var cuts = [];
+    for (var i = 1; i < RAMP.length; i++) cuts.push(v[Math.min(v.length - 1, Math.floor(i * v.length / RAMP.length))]);
+    return cuts;
+  }
+
+  function colourFor(v, cuts) {
+    if (v === null || v === undefined || !isFinite(v)) return null;
+    var k = 0;
+    while (k < cuts.length && v > cuts[k]) k++;
+    return RAMP[Math.min(k, RAMP.length - 1)];
+  }
+
+  function fmt(x) { return x === null || x === undefined ? "[c]" : Number(x).toLocaleString(undefined, { maximumFractionDigits: 2 }); }
+
+  function drawMap(el) {
+    if (!window.L) return;
+    var values = readJSON(el.getAttribute("data-values")) || {};
+    var kind = el.getAttribute("data-map");
+    var link = el.getAttribute("data-link");
+    fetch(el.getAttribute("data-geo"), { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error("boundaries " + r.status);
+      return r.json();
+    }).then(function (geo) {
+      var map = L.map(el, { zoomSnap: 0.25, attributionControl: false, keyboard: true, scrollWheelZoom: false });
+      var keyOf = function (f) { return kind === "districts" ? f.properties.district_name : f.properties.lsoa_code; };
+      var vals = Object.keys(values).map(function (k) { return values[k] ? values[k].v : null; });
+      var cuts = quantiles(vals);
+      var layer = L.geoJSON(geo, {
+        style: function (f) {
+          var d = values[keyOf(f)] || {};
+          var fill = colourFor(d.v, cuts);
+          return {
+            color: d.hot ? "#b30000" : "#333", weight: d.hot ? 3 : (kind === "districts" ? 1.5 : 0.5),
+            fillColor: fill || "#c8c8c8", fillOpacity: fill ? 0.85 : 0.5, dashArray: fill ? null : "3 3"
+          };
+        },
+        onEachFeature: function (f, lyr) {
+          var d = values[keyOf(f)] || {};
+          var name = kind === "districts" ? f.properties.district_name : (f.properties.name || f.properties.lsoa_code);
+          lyr.bindTooltip(name + ": " + fmt(d.v) + (d.hot ? " (hot spot)" : ""), { sticky: true });
+          if (link && d.slug) lyr.on("click", function () { window.location.href = link + d.slug; });
+        }
+      }).addTo(map);
+      map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      var breaks = [];
+      var lo = null;
+      for (var i = 0; i < RAMP.length; i++) {
+        var hi = i < cuts.length ? cuts[i] : null;
+        breaks.push([RAMP[i], (lo === null ? "up to " + fmt(hi) : hi === null ? "over " + fmt(lo) : fmt(lo) + " to " + fmt(hi))]);
+        lo = hi;
+        if (hi === null) break;
+      }
+      legend(map, breaks, kind === "lsoa" ? "thick red outline: hot spot" : "");
+    }).catch(function () {
+      el.textContent = "The map could not be drawn; the table has the same figures.";
+    });
+  }
+
+  function init() {
+    drawCharts();
+    var maps = document.querySelectorAll("[data-map]");
+    for (var i = 0; i < maps.length; i++) drawMap(maps[i]);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,532 @@
+"""A small hand-built partnership in the release layout, and one live web SNA per test session.
+
+Testshire (TST): three districts (Northby, Southam, Eastwick), four LSOAs each, two report
+runs kept in ``history/``. The exact table is written by hand; the public table comes from
+:func:`svsna.outputs.public.public_indicators` (``nhsd_2018``: counts 1-7 suppressed, others
+rounded to 5). Canaries that must never reach an anonymous visitor: the restricted-only
+indicator ``canary_restricted_only`` (category ``CANARYCATEGORY``) and the finding text
+``CANARY-FINDING``.
+
+Users: ``ada`` (admin), ``ann`` (analyst), ``pam`` (partner, every district), ``pat``
+(partner, Northby only), ``lockme`` (partner, for the lockout test); password
+``PASSWORD`` for all.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+PASSWORD = "correct horse battery staple"
+DISTRICTS = ("Northby", "Southam", "Eastwick")
+AREA = "TST"
+CURRENT = "20260101T090000Z"
+PREVIOUS = "20250101T090000Z"
+POP = {"Northby": 50_000, "Southam": 80_000, "Eastwick": 20_000}
+# offences in the profile window (Apr 2020 - Sep 2021), by district
+NOW = {"Northby": 412, "Southam": 530, "Eastwick": 61}
+BEFORE = {"Northby": 300, "Southam": 545, "Eastwick": 58}
+# offences per LSOA (the fourth LSOA of each district has 3: suppressed in public)
+LSOA_COUNTS = {"Northby": (180, 150, 79, 3), "Southam": (200, 190, 137, 3), "Eastwick": (30, 20, 8, 3)}
+
+
+def lsoa_codes() -> dict[str, list[str]]:
+    out, n = {}, 1
+    for d in DISTRICTS:
+        out[d] = [f"E0100{n + i:04d}" for i in range(4)]
+        n += 4
+    return out
+
+
+def _rate_rows(counts: dict[str, int], period: str, definition: str = "llr_vrn") -> list[dict]:
+    from svsna.stats import crude_rate
+
+    rows = []
+    total = sum(counts.values())
+    pop = sum(POP.values())
+    whole = crude_rate(total, pop, multiplier=1000).iloc[0]
+    rows.append(
+        {
+            "section": "geography",
+            "indicator": "area_rate",
+            "period": period,
+            "area": AREA,
+            "breakdown": "all",
+            "breakdown_value": "all",
+            "numerator": total,
+            "denominator": pop,
+            "value": whole["value"],
+            "lower": whole["lower"],
+            "upper": whole["upper"],
+            "method": whole["method"],
+            "confidence": 0.95,
+            "statistic": "rate",
+            "unit": "per 1,000 residents",
+            "significance": "Not compared",
+            "definition": definition,
+        }
+    )
+    for d, n in counts.items():
+        r = crude_rate(n, POP[d], multiplier=1000).iloc[0]
+        sig = "Higher" if r["lower"] > whole["value"] else "Lower" if r["upper"] < whole["value"] else "Similar"
+        rows.append(
+            {
+                "section": "geography",
+                "indicator": "area_rate",
+                "period": period,
+                "area": AREA,
+                "breakdown": "district",
+                "breakdown_value": d,
+                "numerator": n,
+                "denominator": POP[d],
+                "value": r["value"],
+                "lower": r["lower"],
+                "upper": r["upper"],
+                "method": r["method"],
+                "confidence": 0.95,
+                "statistic": "rate",
+                "unit": "per 1,000 residents",
+                "comparator_value": whole["value"],
+                "significance": sig,
+                "definition": definition,
+            }
+        )
+    return rows
+
+
+def exact_table(now: bool = True):
+    """The exact indicator table of the current (``now``) or previous assessment."""
+    import pandas as pd
+
+    from svsna.indicators import INDICATOR_COLUMNS, indicator_rows
+
+    rows: list[dict] = []
+    counts = NOW if now else BEFORE
+    years = ("2019/20", "2020/21") if now else ("2018/19", "2019/20")
+    offences = (300, 380) if now else (290, 300)
+    for period, n in zip(years, offences, strict=True):
+        rows.append(
+            {
+                "section": "extent",
+                "indicator": "offences",
+                "period": period,
+                "area": AREA,
+                "breakdown": "all",
+                "breakdown_value": "all",
+                "numerator": n,
+                "value": n,
+                "method": "Count",
+                "statistic": "count",
+                "unit": "offences",
+                "definition": "llr_vrn",
+                "significance": "Not compared",
+            }
+        )
+        for band, share in (("Under 25", 0.4), ("25 and over", 0.6)):
+            k = round(n * share)
+            rows.append(
+                {
+                    "section": "extent",
+                    "indicator": "offences",
+                    "period": period,
+                    "area": AREA,
+                    "breakdown": "age_group",
+                    "breakdown_value": band,
+                    "numerator": k,
+                    "value": k,
+                    "method": "Count",
+                    "statistic": "count",
+                    "unit": "offences",
+                    "definition": "llr_vrn",
+                    "significance": "Not compared",
+                }
+            )
+    knife = (40, 380) if now else (20, 300)
+    rows.append(
+        {
+            "section": "nature",
+            "indicator": "knife_share",
+            "period": years[-1],
+            "area": AREA,
+            "breakdown": "all",
+            "breakdown_value": "all",
+            "numerator": knife[0],
+            "denominator": knife[1],
+            "value": 100 * knife[0] / knife[1],
+            "lower": 100 * knife[0] / knife[1] - 3,
+            "upper": 100 * knife[0] / knife[1] + 3,
+            "method": "Wilson",
+            "statistic": "percentage",
+            "unit": "%",
+            "confidence": 0.95,
+            "definition": "llr_vrn",
+            "significance": "Not compared",
+        }
+    )
+    rows += _rate_rows(counts, "Apr 2020 - Sep 2021" if now else "Apr 2019 - Sep 2020")
+    # victims by sex: a small cell (F = 4) that the public table must suppress
+    for sex, n in (("M", 120), ("F", 4), ("U", 11)):
+        rows.append(
+            {
+                "section": "victims",
+                "indicator": "victims",
+                "period": years[-1],
+                "area": AREA,
+                "breakdown": "sex",
+                "breakdown_value": sex,
+                "numerator": n,
+                "value": n,
+                "method": "Count",
+                "statistic": "count",
+                "unit": "people",
+                "definition": "llr_vrn",
+                "significance": "Not compared",
+            }
+        )
+    # a category with a spreadsheet formula in it (partner text reaching the explorer CSV)
+    rows.append(
+        {
+            "section": "nature",
+            "indicator": "offences_by_setting",
+            "period": years[-1],
+            "area": AREA,
+            "breakdown": "setting",
+            "breakdown_value": '=HYPERLINK("http://evil.example","x")',
+            "numerator": 25,
+            "value": 25,
+            "method": "Count",
+            "statistic": "count",
+            "unit": "offences",
+            "definition": "llr_vrn",
+            "significance": "Not compared",
+        }
+    )
+    codes = lsoa_codes()
+    z_values = {"Northby": (3.4, 2.2, 0.3, -0.5), "Southam": (1.0, 0.4, 0.1, -1.1), "Eastwick": (0.2, -0.3, -0.9, -1.5)}
+    for d in DISTRICTS:
+        for code, n, z in zip(codes[d], LSOA_COUNTS[d], z_values[d], strict=True):
+            sig = "Hot spot (99%)" if z > 2.58 else "Hot spot (95%)" if z > 1.96 else "Not significant"
+            for ind, val, stat, unit, method in (
+                ("lsoa_offences", n, "count", "offences", "Count"),
+                ("lsoa_rate", n / 1500 * 1000, "rate", "per 1,000 residents", "Byar's"),
+                ("hotspot_gi", z, "z", "z-score", "Getis-Ord Gi*"),
+            ):
+                rows.append(
+                    {
+                        "section": "geography",
+                        "indicator": ind,
+                        "period": "Apr 2020 - Sep 2021",
+                        "area": AREA,
+                        "breakdown": "lsoa",
+                        "breakdown_value": code,
+                        "numerator": n if ind != "hotspot_gi" else None,
+                        "denominator": 1500 if ind == "lsoa_rate" else None,
+                        "value": val,
+                        "statistic": stat,
+                        "unit": unit,
+                        "method": method,
+                        "definition": "llr_vrn",
+                        "significance": sig if ind == "hotspot_gi" else "Not compared",
+                    }
+                )
+    rows.append(
+        {
+            "section": "data_quality",
+            "indicator": "completeness_pct",
+            "period": years[-1],
+            "area": AREA,
+            "breakdown": "field",
+            "breakdown_value": "age",
+            "numerator": 95,
+            "denominator": 100,
+            "value": 95.0,
+            "statistic": "percentage",
+            "unit": "%",
+            "method": "Wilson",
+            "definition": "",
+            "significance": "Not compared",
+        }
+    )
+    table = pd.concat([indicator_rows(**{k: [r.get(k)] for k in INDICATOR_COLUMNS if k in r}) for r in rows])
+    return table.reset_index(drop=True)
+
+
+CANARY_ROW = {
+    "section": "extent",
+    "indicator": "canary_restricted_only",
+    "period": "2020/21",
+    "area": AREA,
+    "breakdown": "canary",
+    "breakdown_value": "CANARYCATEGORY",
+    "numerator": 424242,
+    "value": 424242,
+    "method": "Count",
+    "statistic": "count",
+    "unit": "offences",
+    "definition": "llr_vrn",
+    "significance": "Not compared",
+}
+
+
+def _write_tables(folder: Path, exact, public) -> None:
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    exact.to_parquet(folder / "indicators.parquet", index=False)
+    public.to_parquet(folder / "indicators-public.parquet", index=False)
+
+
+def _square(lon: float, lat: float, size: float = 0.02) -> dict:
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+    }
+
+
+def build_area(root: Path) -> Path:
+    """Write Testshire's area.yaml, geography, boundaries and release layout under ``root``."""
+    import pandas as pd
+
+    from svsna.cells import neutralise_frame
+    from svsna.indicators import INDICATOR_COLUMNS, indicator_rows
+    from svsna.outputs.public import public_indicators
+
+    data = root / "data"
+    data.mkdir(parents=True)
+    codes = lsoa_codes()
+    geo_rows, feats = [], []
+    for i, d in enumerate(DISTRICTS):
+        for j, code in enumerate(codes[d]):
+            name = f"{d} {j + 1:03d}A"
+            geo_rows.append(
+                {
+                    "lsoa_code": code,
+                    "lsoa_name": name,
+                    "ward_name": f"{d} ward {j // 2}",
+                    "npa": f"{d} NPA",
+                    "district_name": d,
+                }
+            )
+            feats.append(
+                {
+                    "type": "Feature",
+                    "properties": {"LSOA11CD": code, "LSOA11NM": name},
+                    "geometry": _square(-1.2 + 0.04 * i + 0.02 * (j % 2), 52.6 + 0.02 * (j // 2)),
+                }
+            )
+    pd.DataFrame(geo_rows).to_csv(data / "geography.csv", index=False)
+    (data / "lsoa_boundaries.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
+    )
+    (data / "area.yaml").write_text(
+        "name: Testshire\nshort_name: TST\nfinancial_years: [2019, 2020]\ndefinitions: [llr_vrn]\n"
+        "inputs:\n  geography: geography.csv\nboundaries: lsoa_boundaries.geojson\noutput: output\n",
+        encoding="utf-8",
+    )
+    out = data / "output"
+    exact_now = exact_table(True)
+    canary = indicator_rows(**{k: [CANARY_ROW.get(k)] for k in INDICATOR_COLUMNS if k in CANARY_ROW})
+    restricted_table = pd.concat([exact_now, canary], ignore_index=True)
+    public_now = public_indicators(exact_now, "nhsd_2018")
+    exact_before = exact_table(False)
+    public_before = public_indicators(exact_before, "nhsd_2018")
+    pub, res = out / "public", out / "restricted"
+    for f in (pub, res):
+        f.mkdir(parents=True, mode=0o700)
+    public_now.to_parquet(pub / "indicators-public.parquet", index=False)
+    neutralise_frame(public_now).to_csv(pub / "indicators-public.csv", index=False)
+    (pub / "release.json").write_text(
+        json.dumps({"schema": 1, "assessment_id": CURRENT, "generated": "2026-01-01T09:00:00Z"}), encoding="utf-8"
+    )
+    (pub / "sna-summary.pdf").write_bytes(_tiny_pdf("Testshire public summary"))
+    (pub / "sna-summary.html").write_text("<!doctype html><title>Testshire public summary</title>", encoding="utf-8")
+    restricted_table.to_parquet(res / "indicators.parquet", index=False)
+    neutralise_frame(restricted_table).to_csv(res / "indicators.csv", index=False)
+    (res / "findings.json").write_text(
+        json.dumps(
+            [
+                {
+                    "section": "geography",
+                    "key": "district_rate",
+                    "text": "Northby CANARY-FINDING rate 8.24.",
+                    "numbers": {},
+                    "significance": "Higher",
+                    "period": "Apr 2020 - Sep 2021",
+                    "area": "Northby",
+                    "definition": "llr_vrn",
+                    "indicators": ["area_rate"],
+                    "public": True,
+                    "headline": False,
+                },
+                {
+                    "section": "geography",
+                    "key": "district_compare",
+                    "text": "Northby's rate is higher than Southam's (CANARY-BOTH 412 vs 530).",
+                    "numbers": {},
+                    "significance": "Higher",
+                    "period": "Apr 2020 - Sep 2021",
+                    "area": "TST",
+                    "definition": "llr_vrn",
+                    "indicators": ["area_rate"],
+                    "public": True,
+                    "headline": False,
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    (res / "sna-full.pdf").write_bytes(_tiny_pdf("Testshire full SNA CANARY"))
+    (res / "ledger.csv").write_text("source,file,outcome,reason,rows,definition\noffences,o.csv,read,,1003,\n")
+    (res / "rejects.csv").write_text(
+        "source,file,row_number,column,value,rule,message\noffences,o.csv,7,age,-3,range,bad\n"
+    )
+    _write_tables(out / "history" / PREVIOUS, exact_before, public_before)
+    (out / "history" / PREVIOUS / "release.json").write_text("{}", encoding="utf-8")
+    _write_tables(out / "history" / CURRENT, restricted_table, public_now)
+    # the current run's history copy is the same file as the release's
+    (out / "history" / CURRENT / "indicators-public.parquet").write_bytes(
+        (pub / "indicators-public.parquet").read_bytes()
+    )
+    (out / "history" / CURRENT / "release.json").write_text(
+        (pub / "release.json").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    return data / "area.yaml"
+
+
+def _tiny_pdf(text: str) -> bytes:
+    """A one-page PDF saying ``text`` (drawn by matplotlib)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(3, 1))
+    fig.text(0.1, 0.5, text)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="pdf")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="session")
+def area_file(tmp_path_factory) -> Path:
+    return build_area(tmp_path_factory.mktemp("testshire"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A uvicorn server in a thread (proxy headers trusted from 127.0.0.1, as behind a local TLS proxy)."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.app = app
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            server_header=False,
+            proxy_headers=True,
+            forwarded_allow_ips="127.0.0.1",
+            lifespan="off",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("the test server did not start")
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    @property
+    def cfg(self):
+        return self.app.state.cfg
+
+
+@pytest.fixture(scope="session")
+def live(area_file, tmp_path_factory):
+    from svsna.config import load_area_config
+    from svsna.web.server import build
+
+    config = load_area_config(area_file)
+    web = tmp_path_factory.mktemp("web")
+    app = build(config, users=web / "users.json", audit=web / "audit.log")
+    users = app.state.cfg.users
+    users.add("ada", PASSWORD, role="admin")
+    users.add("ann", PASSWORD, role="analyst")
+    users.add("pam", PASSWORD, role="partner")
+    users.add("pat", PASSWORD, role="partner", districts=["Northby"])
+    users.add("lockme", PASSWORD, role="partner")
+    with LiveServer(app) as server:
+        yield server
+
+
+def login(client, name: str, password: str = PASSWORD):
+    """Log ``client`` (an httpx.Client on the live server) in; returns the final response."""
+    import re
+
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return client.post("/login", data={"username": name, "password": password, "csrf_token": token, "next": "/partner"})
+
+
+@pytest.fixture
+def client_for(live):
+    """``client_for(role)``: a new httpx client, logged in as that user (``None`` = anonymous)."""
+    import httpx
+
+    made = []
+
+    def make(user: str | None):
+        c = httpx.Client(base_url=live.url, follow_redirects=False, timeout=30)
+        made.append(c)
+        if user is not None:
+            r = login(c, user)
+            assert r.status_code == 303, r.text[:500]
+        return c
+
+    yield make
+    for c in made:
+        c.close()
+
+
+@pytest.fixture(scope="session")
+def role_clients(live):
+    """One logged-in client per role for the whole session (re-logged in if its session ended)."""
+    import httpx
+
+    made: dict = {}
+
+    def get(user: str | None):
+        c = made.get(user)
+        if c is None:
+            c = made[user] = httpx.Client(base_url=live.url, follow_redirects=False, timeout=30)
+            if user is not None:
+                assert login(c, user).status_code == 303
+        elif user is not None and c.get("/partner").status_code != 200:
+            assert login(c, user).status_code == 303
+        return c
+
+    yield get
+    for c in made.values():
+        c.close()

@@ -1,0 +1,352 @@
+"""Unit tests of the web SNA's pieces: the confined release readers, users, audit, changes, vendoring."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from svsna.web.audit import AuditLog, verify_chain
+from svsna.web.release import OutsideRelease, PublicRelease, ReleaseLayout, RestrictedRelease
+from svsna.web.users import UserStore
+
+VENDOR = Path(__file__).parents[2] / "src" / "svsna" / "web" / "static" / "vendor"
+
+
+# -- the release readers --------------------------------------------------------------------
+
+
+@pytest.fixture
+def output(tmp_path):
+    out = tmp_path / "output"
+    for sub in ("public", "restricted", "history/20260101T000000Z"):
+        (out / sub).mkdir(parents=True)
+    (out / "restricted" / "indicators.csv").write_text("secret")
+    (out / "public" / "release.json").write_text("{}")
+    return out
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../restricted/indicators.csv",
+        "indicators.csv",  # a restricted name is not a public file
+        "/etc/passwd",
+        "..",
+        "",
+        "sub/release.json",
+        "release.json\x00",
+        "..\\restricted\\indicators.csv",
+    ],
+)
+def test_public_reader_refuses_names_outside_its_allow_list(output, name):
+    pub = PublicRelease(output / "public")
+    with pytest.raises(OutsideRelease):
+        pub.path(name)
+
+
+def test_public_reader_refuses_a_symlink_to_restricted(output):
+    link = output / "public" / "indicators-public.csv"
+    os.symlink(output / "restricted" / "indicators.csv", link)
+    pub = PublicRelease(output / "public")
+    with pytest.raises(OutsideRelease):
+        pub.path("indicators-public.csv")
+    with pytest.raises(OutsideRelease):
+        pub.indicators()  # reading the table goes through the same check
+
+
+def test_public_folder_that_is_a_symlink_to_restricted_exposes_only_allowed_names(output, tmp_path):
+    # even a public/ that points at restricted/ offers only public names, none of which exist there
+    other = tmp_path / "o2"
+    other.mkdir()
+    os.symlink(output / "restricted", other / "public")
+    pub = ReleaseLayout(other).public()
+    assert not pub.folder.exists("indicators.csv")
+    with pytest.raises(FileNotFoundError):
+        pub.path("indicators-public.csv")
+
+
+def test_the_public_reader_has_no_way_to_name_the_output_folder(output):
+    pub = ReleaseLayout(output).public()
+    # the only folder it knows is public/, resolved
+    assert pub.folder.root == (output / "public").resolve()
+    assert not any(isinstance(v, Path) and v == output for v in vars(pub).values())
+
+
+def test_restricted_reader_refuses_public_names(output):
+    res = RestrictedRelease(output / "restricted")
+    assert res.path("indicators.csv").read_text() == "secret"
+    with pytest.raises(OutsideRelease):
+        res.path("release.json")
+
+
+def test_public_history_reader_cannot_open_exact_tables(output):
+    (output / "history" / "20260101T000000Z" / "indicators.parquet").write_bytes(b"exact")
+    (output / "history" / "not-an-id").mkdir()
+    pub_hist = ReleaseLayout(output).history(public_only=True).assessments()
+    assert [a.id for a in pub_hist] == ["20260101T000000Z"]
+    with pytest.raises(OutsideRelease):
+        pub_hist[0].folder.path("indicators.parquet")
+    full = ReleaseLayout(output).history().assessments()
+    assert full[0].folder.path("indicators.parquet").read_bytes() == b"exact"
+
+
+def test_missing_release_is_a_clear_error(tmp_path):
+    from svsna.errors import MissingInputError
+
+    with pytest.raises(MissingInputError, match="no public release to serve"):
+        ReleaseLayout(tmp_path).check()
+
+
+def test_damaged_table_is_a_clear_error(output):
+    from svsna.errors import InputDataError
+
+    (output / "public" / "indicators-public.parquet").write_bytes(b"not parquet")
+    with pytest.raises(InputDataError, match="not a readable Parquet file"):
+        PublicRelease(output / "public").indicators()
+
+
+# -- users ----------------------------------------------------------------------------------
+
+
+def test_users_file_is_owner_only_and_holds_argon2id_hashes(tmp_path):
+    store = UserStore(tmp_path / "web" / "users.json")
+    store.add("ana", "a long enough password", role="partner", districts=["Charnwood"])
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700
+    raw = json.loads(store.path.read_text())
+    assert raw["users"]["ana"]["hash"].startswith("$argon2id$")
+    assert "a long enough password" not in store.path.read_text()
+    assert store.verify("ana", "a long enough password").districts == ("Charnwood",)
+    assert store.verify("ana", "a long enough passwore") is None
+    assert store.verify("nobody", "a long enough password") is None
+
+
+def test_users_file_readable_by_others_is_refused(tmp_path):
+    from svsna.errors import ConfigError
+
+    store = UserStore(tmp_path / "users.json")
+    store.add("ana", "a long enough password", role="admin")
+    os.chmod(store.path, 0o644)
+    with pytest.raises(ConfigError, match="can be read by other users"):
+        UserStore(store.path).get("ana")
+
+
+@pytest.mark.parametrize(
+    "name,password,role,districts,match",
+    [
+        ("ana", "short", "partner", [], "too short"),
+        ("ana", "aaaaaaaaaaaaaaaa", "partner", [], "fewer than 4 different"),
+        ("ana-smith-1", "ana-smith-1", "partner", [], "too short"),
+        ("anabelle12345", "anabelle12345", "partner", [], "is the user name"),
+        ("ana", "a long enough password", "root", [], "unknown role"),
+        ("=cmd|calc", "a long enough password", "partner", [], "not allowed"),
+        ("ana", "a long enough password", "analyst", ["Charnwood"], "only partner users"),
+    ],
+)
+def test_bad_users_are_refused(tmp_path, name, password, role, districts, match):
+    from svsna.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=match):
+        UserStore(tmp_path / "u.json").add(name, password, role=role, districts=districts)
+
+
+def test_users_cli(tmp_path):
+    from svsna.cli import app
+
+    users = tmp_path / "web" / "users.json"
+    runner = CliRunner()
+    r = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "ana",
+            "--role",
+            "partner",
+            "--district",
+            "Charnwood",
+            "--users",
+            str(users),
+            "--password-stdin",
+        ],
+        input="a long enough password\n",
+    )
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["users", "list", "--users", str(users)])
+    assert "ana\tpartner\tCharnwood" in r.output and "argon2" not in r.output
+    r = runner.invoke(
+        app, ["users", "reset", "ana", "--users", str(users), "--password-stdin"], input="another long password\n"
+    )
+    assert r.exit_code == 0
+    assert UserStore(users).verify("ana", "another long password") is not None
+    r = runner.invoke(app, ["users", "add", "bob", "--users", str(users), "--password-stdin"], input="short\n")
+    assert r.exception.exit_code == 3 and "too short" in str(r.exception)  # main() exits with exit_code
+    r = runner.invoke(app, ["users", "remove", "ana", "--users", str(users)])
+    assert r.exit_code == 0 and UserStore(users).get("ana") is None
+    r = runner.invoke(app, ["users", "remove", "ana", "--users", str(users)])
+    assert r.exception.exit_code == 3
+
+
+def test_users_cli_checks_district_names_against_the_release(area_file, tmp_path):
+    from svsna.cli import app
+
+    r = CliRunner().invoke(
+        app,
+        ["users", "add", "ana", "--district", "Atlantis", "--area", str(area_file), "--users", str(tmp_path / "u.json"),
+         "--password-stdin"],
+        input="a long enough password\n",
+    )  # fmt: skip
+    assert r.exception.exit_code == 3 and "Atlantis" in str(r.exception)
+
+
+def test_serve_refuses_an_output_without_a_release(tmp_path):
+    from svsna.cli import app
+
+    (tmp_path / "area.yaml").write_text("name: X\nfinancial_years: [2020]\noutput: out\n")
+    r = CliRunner().invoke(app, ["serve", "--area", str(tmp_path / "area.yaml")])
+    assert r.exit_code != 0 and "no public release to serve" in str(r.exception)
+
+
+# -- audit ----------------------------------------------------------------------------------
+
+
+def test_audit_log_is_append_only_owner_only_and_chained(tmp_path):
+    log = AuditLog(tmp_path / "web" / "audit.log")
+    log.record("view", user="a", ip="127.0.0.1", path="/partner/x", status=200)
+    log2 = AuditLog(log.path)  # a restart carries the chain on from the file's last line
+    log2.record("download", user="a", ip="127.0.0.1", path="/partner/files/full-pdf", detail="sna-full.pdf")
+    assert stat.S_IMODE(log.path.stat().st_mode) == 0o600
+    assert verify_chain(log.path) == (2, None)
+    lines = log.path.read_text().splitlines()
+    edited = lines[0].replace('"user": "a"', '"user": "b"')
+    log.path.write_text(edited + "\n" + lines[1] + "\n")
+    assert verify_chain(log.path) == (2, 2)  # editing line 1 breaks the link from line 2
+
+
+# -- changes --------------------------------------------------------------------------------
+
+
+def test_newcombe_matches_the_published_example():
+    from svsna.web.changes import newcombe_difference
+
+    # Newcombe RG (1998) Stat Med 17:873-890, Table II, 56/70 - 48/80, method 10: 0.0524 to 0.3339
+    lo, hi = newcombe_difference(56, 70, 48, 80)
+    assert (round(lo, 4), round(hi, 4)) == (0.0524, 0.3339)
+
+
+def test_changes_since_the_last_assessment_on_the_fixture(live):
+    """Offences 300 (2019/20, previous run) -> 380 (2020/21): exact conditional test, worked with scipy's binomtest."""
+    from scipy.stats import binomtest
+
+    site = live.cfg.site
+    ch = site.public().changes()
+    row = ch[(ch["indicator"] == "offences") & (ch["breakdown"] == "all")].iloc[0]
+    assert (row["period_before"], row["period_now"]) == ("2019/20", "2020/21")
+    ci = binomtest(380, 380 + 300).proportion_ci(0.95, method="exact")
+    ratio_lo, ratio_hi = ci.low / (1 - ci.low), ci.high / (1 - ci.high)
+    expected = "Increase" if ratio_lo > 1 else "Decrease" if ratio_hi < 1 else "No significant change"
+    assert row["significance"] == expected == "Increase"
+    assert row["test"] == "exact conditional test (counts)"
+    # Southam's rate (545 -> 530 on 80,000): published rates are compared by their intervals (no denominators)
+    s = ch[(ch["indicator"] == "area_rate") & (ch["breakdown_value"] == "Southam")].iloc[0]
+    assert s["test"].startswith("confidence intervals") and s["significance"] == "No significant change"
+    assert s["place"] == "Southam"
+    # suppressed in public -> not compared, with no test named
+    f = ch[(ch["indicator"] == "victims") & (ch["breakdown_value"] == "F")].iloc[0]
+    assert f["significance"] == "Not compared" and f["test"] == ""
+
+
+def test_exact_changes_use_numerators_and_denominators(live):
+    from svsna.web.users import User
+
+    ch = live.cfg.site.changes_for(User("x", "analyst"))
+    north = ch[(ch["indicator"] == "area_rate") & (ch["breakdown_value"] == "Northby")].iloc[0]
+    # 412 vs 300 on the same 50,000 residents over 18 months: the ratio 1.373; exact 95% CI excludes 1
+    from scipy.stats import binomtest
+
+    ci = binomtest(412, 712).proportion_ci(0.95, method="exact")
+    assert ci.low / (1 - ci.low) > 1
+    assert north["test"] == "exact conditional test (rates)" and north["significance"] == "Increase"
+    knife = ch[ch["indicator"] == "knife_share"].iloc[0]  # 40/380 vs 20/300: Newcombe
+    from svsna.web.changes import newcombe_difference
+
+    lo, hi = newcombe_difference(40, 380, 20, 300)
+    assert knife["test"] == "Newcombe difference of proportions"
+    expected = "Increase" if lo > 0 else "Decrease" if hi < 0 else "No significant change"
+    assert knife["significance"] == expected
+
+
+# -- vendored JavaScript -----------------------------------------------------------------------
+
+
+def test_vendored_libraries_match_their_manifest_and_carry_licences():
+    manifest = json.loads((VENDOR / "vendor.json").read_text())
+    assert set(manifest) == {"htmx", "d3", "plot", "leaflet"}
+    for lib, entry in manifest.items():
+        assert (VENDOR / lib / "LICENSE").is_file(), lib
+        for rel, digest in entry["files"].items():
+            assert hashlib.sha256((VENDOR / rel).read_bytes()).hexdigest() == digest, rel
+        on_disk = {str(p.relative_to(VENDOR)) for p in (VENDOR / lib).rglob("*") if p.is_file()}
+        assert on_disk == set(entry["files"]), lib
+
+
+def test_templates_and_scripts_have_no_inline_script_or_remote_url():
+    import re
+
+    web = VENDOR.parents[1]
+    for path in [*(web / "templates").glob("*.html"), web / "static" / "app.js", web / "static" / "app.css"]:
+        text = path.read_text()
+        assert not re.search(r"<script(?![^>]*\b(src|type=\"application/json\")=?)[^>]*>", text), path
+        assert " on" + "click=" not in text and "javascript:" not in text, path
+        assert not re.search(r"https?://(?!www\.w3\.org)", text), path
+
+
+def test_population_estimates_are_not_tested(live):
+    import pandas as pd
+
+    from svsna.web.changes import compare_assessments
+    from svsna.web.data import IndicatorFrame, Lookup
+
+    def frame(n, period):
+        t = pd.DataFrame(
+            [
+                {"section": s, "indicator": "residents", "period": period, "area": "TST", "breakdown": "all",
+                 "breakdown_value": "all", "numerator": n, "denominator": None, "value": n, "statistic": "count",
+                 "unit": "people", "lower": None, "upper": None, "method": "Count", "confidence": None,
+                 "comparator_value": None, "significance": "", "suppressed": False, "suppression_reason": "",
+                 "definition": ""}
+                for s in ("population", "extent")
+            ]
+        )  # fmt: skip
+        return IndicatorFrame(t, "exact", "TST", [], Lookup())
+
+    ch = compare_assessments(frame(200_000, "2021"), frame(180_000, "2020"), public=False)
+    by = dict(zip(ch["section"], ch["significance"], strict=True))
+    assert by == {"population": "Not compared", "extent": "Increase"}  # same numbers, only events are tested
+
+
+@pytest.mark.parametrize("with_id", [True, False])
+def test_previous_assessment_found_by_id_or_by_the_public_table(area_file, tmp_path, with_id):
+    """release.json's assessment_id names the current run; without it, the byte-identical public table does."""
+    import shutil
+
+    from tests.web.conftest import PREVIOUS
+
+    from svsna.config import load_area_config
+    from svsna.web.server import build
+
+    root = tmp_path / "copy"
+    shutil.copytree(area_file.parent, root)
+    release = root / "output" / "public" / "release.json"
+    if not with_id:
+        release.write_text("{}")
+    app = build(load_area_config(root / "area.yaml"), users=tmp_path / "u.json", audit=tmp_path / "a.log")
+    state = app.state.cfg.site.public()
+    assert state.previous is not None and state.previous.id == PREVIOUS
+    assert [a.id for a in state.history] == [PREVIOUS, "20260101T090000Z"]
