@@ -142,11 +142,12 @@ def demo(tmp_path_factory) -> Built:
     area.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     config = load_area_config(area)
     result = run_pipeline(config, demo=True, pdf=True, progress=False)
-    out = config.output_dir
-    ind = pd.read_parquet(out / "indicators.parquet")
+    from svsna.analyses import assessment_file
     from svsna.indicators import findings_from_json
 
-    found = findings_from_json((out / "findings.json").read_text(encoding="utf-8"))
+    out = config.output_dir
+    ind = pd.read_parquet(assessment_file(out, "indicators.parquet"))
+    found = findings_from_json(assessment_file(out, "findings.json").read_text(encoding="utf-8"))
     return Built(result.reports, config, ind, found, base)
 
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from svsna.outputs.public import PublicRelease
     from svsna.outputs.sections import Inputs
 
-__all__ = ["METHOD_NOTES", "collect_metadata", "file_sha256", "methods_section", "source_titles"]
+__all__ = ["METHOD_NOTES", "about_section", "collect_metadata", "file_sha256", "methods_section", "source_titles"]
 
 #: Plain-English notes on the methods named in the indicator table's ``method`` column.
 METHOD_NOTES: dict[str, str] = {
@@ -115,21 +115,73 @@ def _methods_used(table: pd.DataFrame) -> list[str]:
     return notes
 
 
-def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicRelease | None = None) -> Section:
-    """The appendix: definitions, periods, methods, disclosure control; ledger and hashes (full only).
+def about_section(inp: Inputs, withheld: list[Sentence], release: PublicRelease) -> Section:
+    """The public summary's short "About these figures" part (the full appendix is restricted).
 
-    The public edition carries no file names, input hashes, ignored-column lists or ledger
-    detail: those describe restricted extracts and stay in the full edition.
+    In words only: the definition by its title, the periods, the methods, the disclosure rule
+    and the joint audit's result, and how many written findings were withheld. No data-quality
+    views, file names, hashes, ledger detail or identifiers: those stay in the full edition.
     """
+    from svsna.outputs.sections import definition_info
+
+    cfg = inp.config
+    rs = release.rules
+    facts = release.summary()
+    sec = Section("about", "About these figures")
+    title = str(definition_info(cfg.primary_definition, cfg.base_dir).get("title") or "")
+    if title and title != cfg.primary_definition:
+        sec.paragraphs.append(f"Serious violence is counted as defined in {title} (see the introduction).")
+    periods = [str(p) for p in inp.metadata.get("periods") or []]
+    if periods:
+        sec.paragraphs.append("Periods: " + "; ".join(periods) + ".")
+    sec.paragraphs.append(
+        f"Rates are per {cfg.rate_multiplier:,} residents (ONS mid-year estimates). Confidence intervals are at "
+        f"{cfg.confidence:.0%}; a difference is called statistically significant only when a test found one. "
+        "Monthly trends use statistical process control (NHS 'Making Data Count'); hot spots use the Getis-Ord Gi* "
+        "statistic with a correction for multiple testing."
+    )
+    sec.paragraphs.append(
+        f"Disclosure control: {rs.description} (Source: {rs.source}.) Rates, percentages, changes, ratios and "
+        "their confidence intervals are computed from the published counts, so they reveal nothing the counts do "
+        "not; each is shown only when every count it rests on is shown, and no comparison marker is shown next to "
+        f"a withheld value. A profile of a group of fewer than {release.min_group_size} people is not published, "
+        "and small categories are combined into 'Other'. Maps show rates and hot-spot classes, never counts. "
+        "[c] marks a withheld value, [x] a value that is not available and [z] a combination that does not apply."
+    )
+    checked = int(facts.get("protected_counts", 0))
+    extra = int(facts.get("secondary", 0))
+    n = len(withheld)
+    sec.paragraphs.append(
+        "Everything in this public release (this summary, its workbook and its indicator table) was checked "
+        "together: an audit of every total, breakdown and repeated count confirms that no withheld count can be "
+        f"narrowed down to fewer than {rs.protection} possible values ({checked:,} withheld "
+        f"count{'' if checked == 1 else 's'} checked; {extra:,} further count{'' if extra == 1 else 's'} withheld "
+        f"to protect them). {n:,} written finding{' was' if n == 1 else 's were'} left out of this summary because "
+        "they rest on figures that cannot be published. The data-quality checks and the technical appendix are in "
+        "the restricted full assessment."
+    )
+    return sec
+
+
+def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicRelease | None = None) -> Section:
+    """The full edition's appendix: definitions, periods, data quality, methods, disclosure control,
+    the row ledger and input hashes.
+
+    The public summary carries :func:`about_section` instead (no file names, hashes, ledger
+    detail or identifiers). The open-data edition, whose inputs are public, uses this appendix
+    in both editions (police.uk files are public: its public edition summarises the ledger).
+    """
+    from svsna.outputs.opendata import is_opendata
+    from svsna.outputs.sections import definition_info
+    from svsna.stats import RULE_SETS
+
     cfg = inp.config
     meta = inp.metadata
     sec = Section("methods", SECTION_TITLES["methods"])
-    from svsna.outputs.sections import definition_info
-
-    defs = [
-        [str(d), str(definition_info(d).get("title", d)), str(definition_info(d).get("version", ""))]
-        for d in meta.get("definitions", cfg.definitions)
-    ]
+    defs = []
+    for d in meta.get("definitions", cfg.definitions):
+        info = definition_info(str(d), cfg.base_dir)
+        defs.append([str(info.get("name", d)), str(info.get("title", d)), str(info.get("version", ""))])
     sec.add_table(
         TableBlock(
             "definitions",
@@ -141,9 +193,7 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
     )
     sec.bullets += [f"Period {p}" for p in meta.get("periods", [])]
     sec.bullets.append(f"Rates are per {cfg.rate_multiplier:,} residents; confidence level {cfg.confidence:.0%}.")
-    from svsna.outputs.opendata import is_opendata
-
-    open_data = is_opendata(meta)  # police.uk files are public: the open-data edition summarises its ledger
+    open_data = is_opendata(meta)
     if inp.public and not open_data:
         sec.notes.append(
             "The row ledger of the input files and the list of input files are in the restricted full edition."
@@ -186,10 +236,12 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
         + "</ul>"
     )
     rules = cfg.disclosure.rules
+    rs = RULE_SETS.get(rules)
+    rule_text = f"{rs.description} ({rs.source})" if rs is not None else "see svsna.stats.disclose"
     if inp.public:
         facts = release.summary() if release is not None else {}
         sec.html_extra += (
-            f"<h3>Disclosure control</h3><p>Rule set <b>{_esc(rules)}</b>: {_esc(_rule_text(rules))} "
+            f"<h3>Disclosure control</h3><p>Rule set <b>{_esc(rules)}</b>: {_esc(rule_text)}. "
             "Rates, percentages, changes, ratios and their confidence intervals are computed from the "
             "published counts (after rounding), so they reveal nothing the counts do not; each is shown only "
             "when every count it rests on is shown, and no comparison marker is shown next to a withheld value. "
@@ -205,8 +257,8 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
     else:
         sec.html_extra += (
             "<h3>Disclosure control</h3><p>This full edition is <b>not</b> disclosure-controlled: it shows exact "
-            "counts and is restricted to partners. The public executive summary applies rule set "
-            f"<b>{_esc(rules)}</b> ({_esc(_rule_text(rules))}).</p>"
+            "counts and is restricted to partners. The public summary applies rule set "
+            f"<b>{_esc(rules)}</b> ({_esc(rule_text)}); its figures were audited jointly before publication.</p>"
         )
         hashes = meta.get("input_hashes") or {}
         if hashes:
@@ -221,15 +273,6 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
             )
     sec.bullets.append(f"Produced by svsna {meta.get('svsna_version', '')} on {meta.get('generated', '')}.")
     return sec
-
-
-def _rule_text(rules: str) -> str:
-    return {
-        "nhsd_2018": "counts of 1 to 7 are suppressed (shown as [c]) and all other counts are rounded to the nearest 5 "
-        "(NHS Digital HES/ECDS disclosure control, 2018).",
-        "fingertips_1_5": "counts of 1 to 5 are suppressed (OHID Fingertips HES indicators).",
-        "fewer_than_10": "counts of 1 to 9 are suppressed.",
-    }.get(rules, "see svsna.stats.disclose.")
 
 
 def _esc(text: str) -> str:

@@ -135,19 +135,27 @@ def is_safe_count(n: float, rules: str) -> bool:
 def public_scope(table: pd.DataFrame, featured: set[str] | None, *, opendata: bool = False) -> pd.Series:
     """Rows of the exact table that the public release may contain (a boolean mask).
 
-    The indicators a public finding refers to (``featured``; None: all), the core views
-    (monthly trend, day-and-hour, hour of day, districts, age pyramids, hot-spot classes) and
+    The indicators a public finding refers to (``featured``; None: all), the summary's views
+    (:data:`svsna.outputs.views.PUBLIC_VIEWS`), the core views (monthly trend, day-and-hour,
+    hour of day, districts, age pyramids, hot-spot classes) and
     the context sections; only breakdowns the summary draws: one-way breakdowns, the
     ``sex|age_band`` pyramid and the ``weekday|hour`` heat map (other cross-tabulations are in the
     full edition only: each would add small cells to protect). LSOA counts and rates are never
     published (hot-spot classes are).
     """
-    from svsna.outputs.views import CORE_BREAKDOWNS
+    import pandas as pd
+
+    from svsna.outputs.views import CORE_BREAKDOWNS, PUBLIC_VIEWS
 
     ind = table["indicator"].astype(str)
     bd = table["breakdown"].astype(str)
+    drawn = pd.Series(False, index=table.index)
+    for specs in PUBLIC_VIEWS.values():  # the summary's own tables and charts
+        for spec in specs:
+            drawn |= ind.isin(list(spec.indicators)) & bd.isin([spec.breakdown, *spec.extra])
     keep = (
-        bd.isin(list(CORE_BREAKDOWNS))
+        drawn
+        | bd.isin(list(CORE_BREAKDOWNS))
         | table["section"].isin(["risk_factors", "surveys", "data_quality", "population"])
         | (ind.isin(featured) if featured is not None else True)
     )
@@ -1319,6 +1327,7 @@ _CONTEXT = [
     r"\b[A-Z]\d+[A-Z0-9/]*\b",
     r"\bE0\d{7}\b",
     r"\bsvsna\s+\d+(?:\.\d+)*",
+    r"\b\d{2}(?:\.\d+)?%\s*(?:CI\b|confidence\b)",
 ]
 _NOT_COUNTS = [
     *_CONTEXT[:2],

@@ -43,7 +43,7 @@ from svsna.indicators import INDICATOR_COLUMNS, Finding, findings_from_json
 from svsna.outputs.catalogue import SECTION_TITLES
 from svsna.outputs.content import FigureBlock, Section, TableBlock, number_blocks
 from svsna.outputs.narrative import Callout, Sentence, callout, sentence
-from svsna.outputs.provenance import collect_metadata, methods_section
+from svsna.outputs.provenance import about_section, collect_metadata, methods_section
 from svsna.outputs.sections import Inputs, build_sections
 from svsna.outputs.views import ViewContext
 
@@ -233,6 +233,23 @@ def _ledger(ledger: Any) -> pd.DataFrame | None:
     return frame
 
 
+def definition_name(config: AreaConfig) -> str:
+    """The ``name`` of the area's first definition, as the indicator table and findings carry it.
+
+    ``area.yaml`` may list a definition by name (``llr_vrn``) or by the path of its YAML
+    (``definitions/my_def.yaml``, relative to the area file); ingest and the analyses record
+    rows under the YAML's ``name``, so the report must filter on that name, never on the path.
+
+    Raises
+    ------
+    ConfigError
+        When the entry is a path that cannot be loaded as a definition.
+    """
+    from svsna.definitions.definition import resolve_definition_names
+
+    return resolve_definition_names([config.primary_definition], config.base_dir, load_names=False)[0]
+
+
 def _in_definition(table: pd.DataFrame, definition: str) -> pd.DataFrame:
     d = table["definition"].fillna("").astype(str)
     return table[(d == definition) | (d == "")].reset_index(drop=True)
@@ -263,7 +280,7 @@ def public_release_for(
             f"disclosure.rules: unknown disclosure rule set {config.disclosure.rules!r}",
             hint=f"choose one of {', '.join(sorted(RULE_SETS))} (docs/disclosure.md)",
         )
-    featured = None if opendata else featured_indicators(findings, config.primary_definition)
+    featured = None if opendata else featured_indicators(findings, definition_name(config))
     scope = ratio_partner_rows(table, public_scope(table, featured, opendata=opendata))
     periods = [(p.label, p.start, p.end) for p in config.periods()]
     try:
@@ -306,7 +323,7 @@ def render_edition(
     from svsna.outputs.public import public_finding, published_numbers, unaccounted_numbers
 
     public = edition == "public"
-    definition = config.primary_definition
+    definition = definition_name(config)
     od = is_opendata(metadata)  # police.uk proxy groups: every group is shown
     if public and release is None:
         release = public_release_for(table, findings, config=config, opendata=od)
@@ -338,12 +355,19 @@ def render_edition(
         shown = f
         if public and release is not None:
             pf, why = public_finding(f, table, release.table, rules=config.disclosure.rules)
-            if pf is None:
+            exact = sentence(f, **words) if pf is None else None
+            if exact is not None and exact.missing:  # a number never supplied: "not available", in both editions
+                s = Sentence(f, None, exact.withheld, exact.missing, exact.topic)
+            elif pf is None:
                 s = Sentence(f, None, why)
             else:
                 shown = pf
                 s = sentence(pf, **words)
-                bad = unaccounted_numbers(s.text or "", allowed)
+                if s.missing and s.missing in f.numbers:  # dropped by disclosure control, not missing
+                    s = Sentence(f, None, f"'{s.missing}' is not a figure of the public table", topic=s.topic)
+                # a finding about public data only (population estimates, the YEF Toolkit) comes back
+                # as it was and may state its own figures; any other sentence states public figures only
+                bad = [] if pf is f else unaccounted_numbers(s.text or "", allowed)
                 if bad:
                     s = Sentence(f, None, f"sentence states {', '.join(bad)}, not in the public table")
         else:
@@ -355,18 +379,23 @@ def render_edition(
             c = callout(shown, s.text)
             if not public or not unaccounted_numbers(c.figure, allowed):
                 headline.append(c)
-    if public and release is not None:
-        # The summary shows the indicators its printed findings rely on, the core views and the
-        # context sections, all from the public table.
+    if public and release is not None and od:
+        # The open-data summary shows the indicators its printed findings rely on, the core views and
+        # the context sections; the partnership summary draws its curated views (PUBLIC_VIEWS). Both
+        # draw from the public table only.
         view.featured = {str(i) for ss in sentences.values() for x in ss if x.text for i in x.finding.indicators}
     inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings), _labels(findings, "unit"))
     sections = build_opendata_sections(inp, headline) if od else build_sections(inp, headline)
     if public and release is not None:
         _add_withheld_groups(sections, release.withheld_groups)
-    methods = methods_section(inp, withheld, release if public else None)
-    if od:
-        adapt_methods(methods, inp)
-    sections.append(methods)
+    if public and release is not None and not od:
+        # the public summary's short "About these figures"; the technical appendix is restricted
+        sections.append(about_section(inp, withheld, release))
+    else:
+        methods = methods_section(inp, withheld, release if public else None)
+        if od:
+            adapt_methods(methods, inp)
+        sections.append(methods)
     from svsna.outputs.sections import contact_section
 
     contact = contact_section(inp)
@@ -729,7 +758,7 @@ def _build(
 
             lookup = geography_lookup(config)
         bounds = load_boundaries(boundaries, lookup)
-    scoped = prepare_table(table) if od else _in_definition(table, config.primary_definition)
+    scoped = prepare_table(table) if od else _in_definition(table, definition_name(config))
 
     # The public release first: it is cheap, and a failure must not stop the restricted outputs.
     failure: SvsnaError | None = None
@@ -818,7 +847,7 @@ def _about_rows(release: PublicRelease, config: AreaConfig) -> list[tuple[str, s
     rs = release.rules
     facts = release.summary()
     return [
-        ("Disclosure rule set", f"{rs.name}: {rs.description}"),
+        ("Disclosure rule", rs.description),
         ("Source of the rule", rs.source),
         ("Minimum group size for a profile", str(release.min_group_size)),
         (
@@ -856,7 +885,7 @@ def _write_release(
         "generated": generated.isoformat().replace("+00:00", "Z"),
         "svsna_version": __version__,
         "area": {"name": config.name, "label": config.label},
-        "definition": config.primary_definition,
+        "definition": definition_name(config),
         "periods": list(meta.get("periods", [])),
         "rule_set": {
             "name": rs.name,

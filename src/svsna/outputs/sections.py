@@ -207,7 +207,7 @@ def _introduction(inp: Inputs, sec: Section) -> None:
             "Serious violence definition used in this assessment",
             ["Item", "Details"],
             rows,
-            source or f"Definition file '{cfg.primary_definition}'",
+            source or "The partnership's own definition (area.yaml)",
         )
     )
 
@@ -465,39 +465,6 @@ def _question(indicator: str, inp: Inputs) -> str:
     return text[:1].upper() + text[1:]
 
 
-#: Disclosure rule sets in words.
-RULE_NAMES: dict[str, str] = {
-    "nhsd_2018": "the NHS Digital rule of 2018",
-    "fingertips_1_5": "the OHID Fingertips rule",
-    "fewer_than_10": "counts under 10 withheld",
-}
-
-
-def _about(inp: Inputs) -> Section:
-    """The public summary's short note on data and methods (the full appendix is restricted)."""
-    cfg = inp.config
-    sec = Section("about", "About this summary")
-    from svsna.outputs.provenance import _rule_text
-
-    periods = inp.metadata.get("periods") or []
-    if periods:
-        sec.paragraphs.append("Periods: " + "; ".join(str(p) for p in periods) + ".")
-    sec.paragraphs.append(
-        f"Rates are per {cfg.rate_multiplier:,} residents (ONS mid-year estimates). Confidence intervals are at "
-        f"{cfg.confidence:.0%}; a difference is called statistically significant only when a test found one. "
-        "Monthly trends use statistical process control (NHS 'Making Data Count'); hot spots use the Getis-Ord Gi* "
-        "statistic with a correction for multiple testing."
-    )
-    sec.paragraphs.append(
-        f"Disclosure control ({RULE_NAMES.get(cfg.disclosure.rules, 'see the full assessment')}): "
-        f"{_rule_text(cfg.disclosure.rules)} Rates and "
-        "percentages were computed on unrounded counts; a rate or percentage whose count is suppressed is suppressed "
-        "too. Maps show rates and hot-spot classes, never counts. [c] marks a suppressed value, [x] a value that is "
-        "not available and [z] a combination that does not apply."
-    )
-    return sec
-
-
 def _contact(inp: Inputs) -> Section | None:
     html = markdown_html(inp.config.report.contact)
     if not html:
@@ -559,8 +526,6 @@ def build_sections(inp: Inputs, headline: list[Callout]) -> list[Section]:
                     "out. (Run `svsna assess` with the data this section needs.)"
                 )
         out.append(sec)
-    if inp.public:
-        out.append(_about(inp))
     return out
 
 
