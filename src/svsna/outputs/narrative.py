@@ -124,6 +124,8 @@ def count_numbers(numbers: Mapping[str, Any]) -> dict[str, float]:
     for key, val in numbers.items():
         if isinstance(val, bool) or not isinstance(val, int | float) or not math.isfinite(val):
             continue
+        if key.lower().startswith("one_in"):  # "1 in 17": a share in words, not a count
+            continue
         words = set(key.lower().split("_"))
         if words & _COUNT_WORDS and not words & _NOT_COUNT_WORDS:
             out[key] = float(val)

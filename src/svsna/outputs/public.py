@@ -1167,7 +1167,10 @@ def _public_rows(
     out["comparator_value"] = comps
     out["method"] = methods
     blank = np.isnan(vals)
-    out["significance"] = [None if b else s for s, b in zip(sigs, blank, strict=True)]
+    # a withheld value keeps no marker, except a Gi* z-score: its hot/cold class is published, its value never
+    out["significance"] = [
+        None if b and k != "z" else s for s, b, k in zip(sigs, blank, kind, strict=True)
+    ]
     derived = np.isin(kind, ["count", "rate", "share", "change", "ratio"])
     out["suppressed"] = supp | (blank & derived)
     out["suppression_reason"] = [
@@ -1328,6 +1331,8 @@ _CONTEXT = [
     r"\bE0\d{7}\b",
     r"\bsvsna\s+\d+(?:\.\d+)*",
     r"\b\d{2}(?:\.\d+)?%\s*(?:CI\b|confidence\b)",
+    r"\bunder-\d+\b",
+    r"\b\d+-and-over\b",
 ]
 _NOT_COUNTS = [
     *_CONTEXT[:2],
@@ -1474,6 +1479,44 @@ def _is_context(key: str, v: float) -> bool:
     return bool(words & _CONTEXT_KEYS) and float(v).is_integer()
 
 
+def verified_tallies(finding: Any, public: pd.DataFrame) -> list[float]:
+    """Values of a hot-spot finding that tally LSOAs by their published class (see :func:`public_finding`)."""
+    keys = _hotspot_tallies(finding, public)
+    return [v for k, v in _leaves(finding.numbers) if k in keys]
+
+
+def _hotspot_tallies(finding: Any, public: pd.DataFrame) -> set[str]:
+    """Keys of a hot-spot finding's numbers that only count LSOAs by their published class.
+
+    The class (hot, cold, not significant) of every LSOA is in the public table, so a tally of
+    the hot-spot LSOAs, overall or by area, is public as well: but only when the finding's hot
+    spots are exactly the LSOAs the public table classes as hot (checked here), never assumed.
+    """
+    if "hotspot_gi" not in {str(i) for i in finding.indicators}:
+        return set()
+    codes = finding.numbers.get("hot_lsoa_codes")
+    if not isinstance(codes, list | tuple):
+        return set()
+    z = public[(public["indicator"].astype(str) == "hotspot_gi") & (public["breakdown"].astype(str) == "lsoa")]
+    period = finding.period or str(finding.numbers.get("period", ""))
+    z = z[z["period"].astype(str) == period]
+    if finding.definition:
+        z = z[z["definition"].astype(str).isin([finding.definition, ""])]
+    sig = z["significance"].astype(str)
+    hot = set(z.loc[sig == "Higher", "breakdown_value"].astype(str))
+    if not len(z) or hot != {str(c) for c in codes}:
+        return set()
+    tallies = {"hot": len(hot), "value": len(hot), "n": len(hot), "lsoas": len(z), "denominator": len(z)}
+    tallies["cold"] = int((sig == "Lower").sum())
+    out = set()
+    for key, v in _leaves(finding.numbers):
+        if key.startswith(("hot_by_", "cold_by_")) or (key in ("hot_95", "hot_99", "hot_999")):
+            out.add(key)  # tallies of the published hot LSOAs by area or by level
+        elif key in tallies and tallies[key] == v:
+            out.add(key)
+    return out
+
+
 def public_finding(
     finding: Any, exact: pd.DataFrame, public: pd.DataFrame, *, rules: str | RuleSet = "nhsd_2018"
 ) -> tuple[Any | None, str]:
@@ -1526,7 +1569,11 @@ def public_finding(
     mapped: dict[str, tuple[float, float]] = {}
     withheld: dict[str, str] = {}
     context: set[float] = set()
+    tallies = _hotspot_tallies(finding, public)
     for key, v in _leaves(finding.numbers):
+        if key in tallies:
+            mapped[key] = (v, v)
+            continue
         if _is_context(key, v):
             context.add(v)
             continue

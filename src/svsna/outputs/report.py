@@ -320,7 +320,7 @@ def render_edition(
     are drawn (``"chart"``/``"map"``), so the CLI can show a progress bar.
     """
     from svsna.outputs.opendata import adapt_methods, build_opendata_sections, is_opendata
-    from svsna.outputs.public import public_finding, published_numbers, unaccounted_numbers
+    from svsna.outputs.public import public_finding, published_numbers, unaccounted_numbers, verified_tallies
 
     public = edition == "public"
     definition = definition_name(config)
@@ -365,9 +365,11 @@ def render_edition(
                 s = sentence(pf, **words)
                 if s.missing and s.missing in f.numbers:  # dropped by disclosure control, not missing
                     s = Sentence(f, None, f"'{s.missing}' is not a figure of the public table", topic=s.topic)
+                elif f.key == "recommendation":  # its number and level order both editions alike
+                    s = Sentence(f, s.text, s.withheld, s.missing, s.topic)
                 # a finding about public data only (population estimates, the YEF Toolkit) comes back
                 # as it was and may state its own figures; any other sentence states public figures only
-                bad = [] if pf is f else unaccounted_numbers(s.text or "", allowed)
+                bad = [] if pf is f else unaccounted_numbers(s.text or "", allowed, verified_tallies(f, release.table))
                 if bad:
                     s = Sentence(f, None, f"sentence states {', '.join(bad)}, not in the public table")
         else:
