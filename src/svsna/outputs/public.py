@@ -1517,8 +1517,60 @@ def _hotspot_tallies(finding: Any, public: pd.DataFrame) -> set[str]:
     return out
 
 
+def _public_numbers(
+    numbers: dict[str, Any], mapped: dict[str, tuple[float, float]], withheld: dict[str, str]
+) -> dict[str, Any]:
+    """A templated finding's numbers with published values only (see :func:`public_finding`).
+
+    Top level: a mapped number takes its published value, a context number stays, any other
+    number is dropped (a template then leaves out the clause, or the finding is withheld). Inside
+    lists (``items``, ``top``): mapped leaves take their published value and a list entry holding
+    a withheld figure is dropped; anything else is left for the final check of the sentence.
+    """
+    import copy
+
+    def walk(obj: Any, prefix: str) -> tuple[Any, bool]:
+        """(the object with published values, whether it holds a withheld figure)."""
+        if isinstance(obj, bool):
+            return obj, False
+        if isinstance(obj, int | float):
+            if prefix in mapped:
+                return mapped[prefix][1], False
+            return obj, prefix in withheld
+        if isinstance(obj, dict):
+            out, bad = {}, False
+            for k, v in obj.items():
+                out[k], b = walk(v, f"{prefix}.{k}")
+                bad = bad or b
+            return out, bad
+        if isinstance(obj, list | tuple):
+            kept = []
+            for i, v in enumerate(obj):
+                nv, b = walk(v, f"{prefix}.{i}")
+                if not b:
+                    kept.append(nv)
+            return kept, False
+        return copy.deepcopy(obj), False
+
+    out: dict[str, Any] = {}
+    for k, v in numbers.items():
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            if k in mapped:
+                out[k] = mapped[k][1]
+            elif _is_context(k, float(v)) and k not in withheld:
+                out[k] = v
+            continue
+        out[k] = walk(v, k)[0]
+    return out
+
+
 def public_finding(
-    finding: Any, exact: pd.DataFrame, public: pd.DataFrame, *, rules: str | RuleSet = "nhsd_2018"
+    finding: Any,
+    exact: pd.DataFrame,
+    public: pd.DataFrame,
+    *,
+    rules: str | RuleSet = "nhsd_2018",
+    templated: bool = False,
 ) -> tuple[Any | None, str]:
     """The finding as the public release may state it, or None with the reason it is withheld.
 
@@ -1534,6 +1586,13 @@ def public_finding(
     it carries but does not print are dropped unless they are public figures.
 
     ``public`` is :attr:`PublicRelease.table` (its ``source_row`` column points into ``exact``).
+
+    ``templated``: the finding is written by a template from its numbers (not from its
+    analysis sentence). Its numbers are then replaced by their published values, and those that
+    rest on a withheld figure or are not figures of the public table are dropped, so the
+    template writes only what may be published (an optional clause is left out; a sentence
+    that needs a dropped number is withheld). The caller checks the written sentence again
+    (:func:`unaccounted_numbers`).
     """
     import dataclasses
 
@@ -1594,6 +1653,8 @@ def public_finding(
             mapped[key] = (v, shown[0])
         else:
             withheld[key] = f"'{key}' rests on a figure withheld by disclosure control"
+    if templated:
+        return dataclasses.replace(finding, numbers=_public_numbers(finding.numbers, mapped, withheld)), ""
     text = finding.text
     pieces = []
     last = 0

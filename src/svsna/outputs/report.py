@@ -321,6 +321,7 @@ def render_edition(
     """
     from svsna.outputs.opendata import adapt_methods, build_opendata_sections, is_opendata
     from svsna.outputs.public import public_finding, published_numbers, unaccounted_numbers, verified_tallies
+    from svsna.outputs.sentences import TEMPLATES
 
     public = edition == "public"
     definition = definition_name(config)
@@ -354,7 +355,9 @@ def render_edition(
     for f in mine:
         shown = f
         if public and release is not None:
-            pf, why = public_finding(f, table, release.table, rules=config.disclosure.rules)
+            # a recommendation prints its rule's words (its figures are rewritten); others are templated
+            templated = f.key != "recommendation" and (f.key in TEMPLATES or f.key in config.report.overrides)
+            pf, why = public_finding(f, table, release.table, rules=config.disclosure.rules, templated=templated)
             exact = sentence(f, **words) if pf is None else None
             if exact is not None and exact.missing:  # a number never supplied: "not available", in both editions
                 s = Sentence(f, None, exact.withheld, exact.missing, exact.topic)
@@ -471,8 +474,8 @@ def how_to_read(config: AreaConfig, public: bool) -> list[str]:
     ]
     if public:
         items.append(
-            "Counts are rounded to the nearest 5 and small numbers are not shown, so totals may not add up; "
-            "'around' marks a rounded count."
+            "Counts in this summary are rounded and small numbers are not shown, so totals may not add up; rates "
+            "and percentages are worked out from the rounded counts."
         )
     return items
 

@@ -834,8 +834,18 @@ def _top_setting(n: Num) -> str:
 
 @template("deprivation_gradient", "violence and deprivation")
 def _deprivation(n: Num) -> str:
-    lo, hi = n.num("least_deprived_value"), n.num("most_deprived_value")
+    hi = n.num("most_deprived_value")
     unit = str(n.finding.numbers.get("unit") or f"per {n.multiplier:,} residents")
+    if not n.has("least_deprived_value"):  # public summary: the least deprived tenth's count is too small
+        unit_words = unit if "resident" in unit or "%" in unit else f"{unit} residents"
+        figure = fmt_pct(hi) if "%" in unit else f"{fmt_number(hi, 2)} {unit_words.replace('offences ', '')}"
+        return (
+            f"The rate of serious violence in the most deprived tenth of neighbourhoods was {figure}; the least "
+            "deprived tenth had too few offences for its rate to be published."
+            if "%" not in unit
+            else f"{figure} of offences were in the most deprived tenth of neighbourhoods."
+        )
+    lo = n.num("least_deprived_value")
     if "%" in unit:
         return (
             f"{fmt_pct(hi)} of offences were in the most deprived tenth of neighbourhoods, against {fmt_pct(lo)} in "
