@@ -473,9 +473,17 @@ def how_to_read(config: AreaConfig, public: bool) -> list[str]:
         "that does not apply; hatched white areas on charts and maps are suppressed.",
     ]
     if public:
+        from svsna.stats import RULE_SETS
+
+        rs = RULE_SETS.get(config.disclosure.rules)
+        base = getattr(rs, "rounding_base", 1) or 1
         items.append(
-            "Counts in this summary are rounded and small numbers are not shown, so totals may not add up; rates "
-            "and percentages are worked out from the rounded counts."
+            (
+                f"Counts in this summary are rounded to the nearest {base} and small numbers are not shown"
+                if base > 1
+                else "Small counts are not shown in this summary"
+            )
+            + ", so totals may not add up; rates and percentages are worked out from the published counts."
         )
     return items
 
