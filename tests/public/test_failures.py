@@ -92,7 +92,8 @@ def test_the_table_releases_when_nothing_is_wrong(tmp_path, monkeypatch, capsys,
 
 def test_unknown_rule_set_exit_3_restricted_still_written(tmp_path, monkeypatch, capsys):
     area = _area(tmp_path, _table(), rules="nhsd_2019")
-    code, err = _svsna(["report", "--area", str(area), "--no-pdf"], monkeypatch, capsys)
+    # --quiet: no progress bar, so stderr holds the fault's one line and nothing else
+    code, err = _svsna(["report", "--area", str(area), "--no-pdf", "--quiet"], monkeypatch, capsys)
     assert code == 3
     assert "unknown disclosure rule set 'nhsd_2019'" in err and "fewer_than_10" in err and len(err.splitlines()) == 1
     restricted, public = _written(tmp_path)
