@@ -122,15 +122,11 @@ def about_section(inp: Inputs, withheld: list[Sentence], release: PublicRelease)
     and the joint audit's result, and how many written findings were withheld. No data-quality
     views, file names, hashes, ledger detail or identifiers: those stay in the full edition.
     """
-    from svsna.outputs.sections import definition_info
-
     cfg = inp.config
     rs = release.rules
     facts = release.summary()
     sec = Section("about", "About these figures")
-    title = str(definition_info(cfg.primary_definition, cfg.base_dir).get("title") or "")
-    if title and title != cfg.primary_definition:
-        sec.paragraphs.append(f"Serious violence is counted as defined in {title} (see the introduction).")
+    sec.paragraphs.append("Serious violence is counted by the definition set out in the introduction.")
     periods = [str(p) for p in inp.metadata.get("periods") or []]
     if periods:
         sec.paragraphs.append("Periods: " + "; ".join(periods) + ".")

@@ -444,7 +444,10 @@ def public_release(
         grp = t[small_group].groupby(["section", "indicator", "period"], sort=False)
         for (_sec, ind, per), g in grp:
             bds = sorted({str(b) for b in g["breakdown"] if b != "all"})
-            what = f"{label(str(ind))} ({per})" + (f" by {', '.join(b.replace('_', ' ') for b in bds)}" if bds else "")
+            from svsna.outputs.catalogue import breakdown_label
+
+            by = ", ".join(breakdown_label(b).lower() for b in bds)
+            what = f"{label(str(ind))} ({per})" + (f" by {by}" if bds else "")
             withheld_groups.append(
                 (
                     str(g["section"].iloc[0]),
@@ -471,7 +474,7 @@ def public_release(
         if not more:
             break
         sparse |= more
-    several = t["definition"].nunique() > 1  # e.g. the open-data edition's proxy groups
+    several = t.loc[t["definition"] != "", "definition"].nunique() > 1  # e.g. the open-data edition's proxy groups
     for key in sorted(sparse):
         sec, ind, per, _area, dfn, bd = key
         per = "by month" if per == "(monthly)" else per
@@ -510,11 +513,10 @@ def public_release(
     for key, g in months.groupby(_GKEY, sort=False):
         if g["value"].isna().all() and (g["statistic"].astype(str) != "z").all():
             pub = pub.drop(index=g.index)
-            sec, ind, dfn = key[0], key[1], key[4]
-            which = f" ({dfn})" if pub["definition"].nunique() > 1 and dfn else ""
-            withheld_groups.append(
-                (sec, f"Not published: {label(str(ind))}{which} by month, because its counts are small.")
-            )
+            sec, ind = key[0], key[1]
+            text = f"Not published: {label(str(ind))} by month, because its counts are small."
+            if (sec, text) not in withheld_groups:  # the summary is of one definition: no code names it
+                withheld_groups.append((sec, text))
     pub = pub.reset_index(drop=True)
     lap("public_rows")
     # ---- 7. proof: audit the final state from scratch
@@ -1168,9 +1170,7 @@ def _public_rows(
     out["method"] = methods
     blank = np.isnan(vals)
     # a withheld value keeps no marker, except a Gi* z-score: its hot/cold class is published, its value never
-    out["significance"] = [
-        None if b and k != "z" else s for s, b, k in zip(sigs, blank, kind, strict=True)
-    ]
+    out["significance"] = [None if b and k != "z" else s for s, b, k in zip(sigs, blank, kind, strict=True)]
     derived = np.isin(kind, ["count", "rate", "share", "change", "ratio"])
     out["suppressed"] = supp | (blank & derived)
     out["suppression_reason"] = [
@@ -1525,7 +1525,8 @@ def _public_numbers(
     Top level: a mapped number takes its published value, a context number stays, any other
     number is dropped (a template then leaves out the clause, or the finding is withheld). Inside
     lists (``items``, ``top``): mapped leaves take their published value and a list entry holding
-    a withheld figure is dropped; anything else is left for the final check of the sentence.
+    a withheld figure is dropped; anything else is left for the final check of the sentence. When
+    any figure is withheld, lists of names (special-cause months ...) are dropped as well.
     """
     import copy
 
@@ -1559,6 +1560,10 @@ def _public_numbers(
                 out[k] = mapped[k][1]
             elif _is_context(k, float(v)) and k not in withheld:
                 out[k] = v
+            continue
+        if withheld and isinstance(v, list | tuple) and not any(isinstance(x, dict) for x in v):
+            # a list of names worked out from the finding's counts (special-cause months, ranked
+            # places): not published when any of those counts is withheld
             continue
         out[k] = walk(v, k)[0]
     return out

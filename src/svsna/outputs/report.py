@@ -365,7 +365,9 @@ def render_edition(
                 s = Sentence(f, None, why)
             else:
                 shown = pf
-                s = sentence(pf, **words)
+                # a templated finding already holds published figures: its counts print as they are,
+                # in the public wording (``rule`` given)
+                s = sentence(pf, **words, rule=_as_published) if templated else sentence(pf, **words)
                 if s.missing and s.missing in f.numbers:  # dropped by disclosure control, not missing
                     s = Sentence(f, None, f"'{s.missing}' is not a figure of the public table", topic=s.topic)
                 elif f.key == "recommendation":  # its number and level order both editions alike
@@ -428,16 +430,44 @@ def render_edition(
     return Edition(edition, kept, html, view_table, withheld, print_html, release if public else None)
 
 
+def _as_published(n: float | None) -> float | None:
+    """The count rule of a finding whose numbers are already published figures: each stays as it is."""
+    return n
+
+
 def _add_withheld_groups(sections: list[Section], groups: list[tuple[str, str]]) -> None:
-    """One sentence per withheld group profile, in the section the profile belongs to."""
+    """What was withheld whole (a profile, a breakdown, a monthly series), in the section it belongs
+    to: one sentence per reason, listing what it applies to (not a wall of sentences)."""
+    import re
+
     from svsna.outputs.sections import SECTION_ORDER
+    from svsna.outputs.wording import join_words
 
     home = {t: key for key, tabs in SECTION_ORDER for t in tabs}
     by_key = {s.key: s for s in sections}
+    grouped: dict[str, dict[str, list[str]]] = {}
     for section, text in groups:
-        target = by_key.get(home.get(section, section))
-        if target is not None and text not in target.notes:
-            target.notes.append(text)
+        key = home.get(section, section)
+        m = re.fullmatch(r"Not published: (.+?), because (.+?)\.", text)
+        what, why = (m.group(1), m.group(2)) if m else (text, "")
+        items = grouped.setdefault(key, {}).setdefault(why, [])
+        if what not in items:
+            items.append(what)
+    for key, reasons in grouped.items():
+        target = by_key.get(key)
+        if target is None:
+            continue
+        for why, items in reasons.items():
+            if not why:
+                target.notes += [i for i in items if i not in target.notes]
+                continue
+            if len(items) == 1:
+                target.notes.append(f"Not published: {items[0]}, because {why}.")
+                continue
+            why = why.replace("its counts", "their counts").replace("it describes", "they describe")
+            target.notes.append(
+                f"Not published, because {why}: " + join_words([i[:1].lower() + i[1:] for i in items]) + "."
+            )
 
 
 def _distinct_captions(sections: list[Section]) -> None:

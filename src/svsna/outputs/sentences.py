@@ -879,7 +879,7 @@ def _hotspots(n: Num) -> str:
     ]
     if areas:
         named = [f"{display_value(a.get('name'))} ({int(a.get('lsoas', 0))})" for a in areas[:4]]
-        text += f", in {join_words(named)}"
+        text += f"; most were in {join_words(named)}"
     if n.has("persistence_pct"):
         text += f"; {n.pct('persistence_pct')} of the previous year's hot spots were hot spots again"
     return text + "."
