@@ -513,8 +513,10 @@ def public_release(
     for key, g in months.groupby(_GKEY, sort=False):
         if g["value"].isna().all() and (g["statistic"].astype(str) != "z").all():
             pub = pub.drop(index=g.index)
-            sec, ind = key[0], key[1]
-            text = f"Not published: {label(str(ind))} by month, because its counts are small."
+            sec, ind, dfn = key[0], key[1], key[4]
+            several = pub.loc[pub["definition"] != "", "definition"].nunique() > 1  # open-data proxy groups
+            which = f" ({dfn})" if several and dfn else ""
+            text = f"Not published: {label(str(ind))}{which} by month, because its counts are small."
             if (sec, text) not in withheld_groups:  # the summary is of one definition: no code names it
                 withheld_groups.append((sec, text))
     pub = pub.reset_index(drop=True)

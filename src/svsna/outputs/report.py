@@ -394,7 +394,7 @@ def render_edition(
     inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings), _labels(findings, "unit"))
     sections = build_opendata_sections(inp, headline) if od else build_sections(inp, headline)
     if public and release is not None:
-        _add_withheld_groups(sections, release.withheld_groups)
+        _add_withheld_groups(sections, release.withheld_groups, merge=not od)
     if public and release is not None and not od:
         # the public summary's short "About these figures"; the technical appendix is restricted
         sections.append(about_section(inp, withheld, release))
@@ -435,9 +435,10 @@ def _as_published(n: float | None) -> float | None:
     return n
 
 
-def _add_withheld_groups(sections: list[Section], groups: list[tuple[str, str]]) -> None:
+def _add_withheld_groups(sections: list[Section], groups: list[tuple[str, str]], *, merge: bool = True) -> None:
     """What was withheld whole (a profile, a breakdown, a monthly series), in the section it belongs
-    to: one sentence per reason, listing what it applies to (not a wall of sentences)."""
+    to: one sentence per reason, listing what it applies to (not a wall of sentences); with
+    ``merge=False`` (the open-data edition, a sentence per proxy group) one sentence each."""
     import re
 
     from svsna.outputs.sections import SECTION_ORDER
@@ -448,6 +449,11 @@ def _add_withheld_groups(sections: list[Section], groups: list[tuple[str, str]])
     grouped: dict[str, dict[str, list[str]]] = {}
     for section, text in groups:
         key = home.get(section, section)
+        if not merge:
+            target = by_key.get(key)
+            if target is not None and text not in target.notes:
+                target.notes.append(text)
+            continue
         m = re.fullmatch(r"Not published: (.+?), because (.+?)\.", text)
         what, why = (m.group(1), m.group(2)) if m else (text, "")
         items = grouped.setdefault(key, {}).setdefault(why, [])
