@@ -336,7 +336,7 @@ def test_previous_assessment_found_by_id_or_by_the_public_table(area_file, tmp_p
     """release.json's assessment_id names the current run; without it, the byte-identical public table does."""
     import shutil
 
-    from tests.web.conftest import PREVIOUS
+    from tests.web.conftest import history_ids
 
     from svsna.config import load_area_config
     from svsna.web.server import build
@@ -348,5 +348,8 @@ def test_previous_assessment_found_by_id_or_by_the_public_table(area_file, tmp_p
         release.write_text("{}")
     app = build(load_area_config(root / "area.yaml"), users=tmp_path / "u.json", audit=tmp_path / "a.log")
     state = app.state.cfg.site.public()
-    assert state.previous is not None and state.previous.id == PREVIOUS
-    assert [a.id for a in state.history] == [PREVIOUS, "20260101T090000Z"]
+    previous, current = history_ids(area_file)  # the two `svsna report` runs of the fixture
+    manifest = json.loads((area_file.parent / "output" / "public" / "release.json").read_text())
+    assert manifest["assessment_id"] == current  # the real manifest names its own run
+    assert state.previous is not None and state.previous.id == previous
+    assert [a.id for a in state.history] == [previous, current]

@@ -405,6 +405,7 @@ def place_content(
             map_values[r.breakdown_value] = {
                 "v": None if rr is None or _nan(rr.value) else round(float(rr.value), 3),
                 "hot": str(r.significance).lower().startswith("hot spot"),
+                "cls": sig_class(r.significance) or "none",
             }
             if not str(r.significance).lower().startswith("hot spot"):
                 continue
@@ -414,7 +415,7 @@ def place_content(
                     "code": r.breakdown_value,
                     "significance": r.significance,
                     "sig_class": sig_class(r.significance),
-                    "z": format_value(r.value, "score"),
+                    "z": "" if _nan(r.value) else format_value(r.value, "score"),  # public: class only
                     "rate": "" if rr is None else format_value(rr.value, rr.kind),
                     "offences": "" if cr is None else format_value(cr.value, cr.kind),
                     "years": f"{persistence.get(r.breakdown_value, 0)} of {periods}",
