@@ -10,9 +10,9 @@ the deadline or after ``--max-requests``, stops the server it started (by its pr
 prints p50/p95/p99 latency per kind of page and appends a dated row to
 ``bench/results/web.md``.
 
-Target: p95 < 200 ms on the demo on 2 cores. Until ``svsna report`` writes the release
-layout, an output folder without ``public/`` is laid out first with ``tests/web/layout.py``
-(this takes a few minutes on the demo).
+Target: p95 < 200 ms on the demo on 2 cores. The area must have been reported (``svsna demo``
+does it; else ``svsna report --area ...``): the server reads the ``public/``, ``restricted/``
+and ``history/`` folders that ``svsna report`` writes, nothing made up.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def _free_port() -> int:
@@ -150,12 +149,10 @@ def main() -> None:
 
     config = load_area_config(args.area)
     out = config.output_dir
-    if not (out / "public").is_dir():
-        from tests.web.layout import make_release
-
-        print(f"laying out {out} as a release (public/, restricted/, history/) ...", flush=True)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        make_release(out, out, history_ids=(stamp,), earlier="20200101T000000Z")
+    if not (out / "public" / "release.json").is_file():
+        raise SystemExit(f"{out}: no public release (run `svsna report --area {args.area}` first)")
+    history = sorted(p.name for p in (out / "history").iterdir()) if (out / "history").is_dir() else []
+    print(f"{out}: public release and {len(history)} report run(s) in history/", flush=True)
     import pandas as pd
 
     table = pd.read_parquet(out / "public" / "indicators-public.parquet", columns=["breakdown", "breakdown_value"])
