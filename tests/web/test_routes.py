@@ -131,7 +131,8 @@ def test_anonymous_sessions_never_see_restricted_data(client_for, live):
 
 
 def test_public_tier_reads_nothing_outside_public(live, area_file, tmp_path):
-    """A second app whose restricted reader and full history are tripwires serves every public page."""
+    """A second app whose restricted reader and full history are tripwires answers every route anonymously
+    (public pages served, partner routes refused) without touching them."""
     import httpx
     from tests.web.conftest import LiveServer
 
@@ -145,11 +146,17 @@ def test_public_tier_reads_nothing_outside_public(live, area_file, tmp_path):
         raise AssertionError("the public tier opened a restricted file")
 
     site._restricted_release.folder.path = tripwire
+    site._restricted_release.indicators = tripwire
+    site._restricted_release.findings = tripwire
     site._full_history.assessments = tripwire
+    site.exact = tripwire
+    anonymous = {LOGIN: 303, SLASH: 307}
+    extra = ["/partner/explorer.csv?place=Southam", "/partner/changes?significant=0", "/explorer.csv?place=Northby"]
     with LiveServer(app) as server, httpx.Client(base_url=server.url) as c:
-        for route in [r for r in MATRIX if not r.startswith(("/partner", "/admin"))]:
+        for route in [*MATRIX, *extra]:
+            want = MATRIX.get(route, (LOGIN if route.startswith("/partner") else 200,))[0]
             r = c.get(route)
-            assert r.status_code in (200, 303, 404), (route, r.status_code)
+            assert r.status_code == anonymous.get(want, want), (route, r.status_code)
 
 
 def test_partner_scoping_in_the_explorer_csv(client_for):
@@ -171,6 +178,26 @@ def test_partner_scoping_in_the_explorer_csv(client_for):
     assert float(pat["Eastwick"]["numerator"]) == 60  # 61 rounded: published figure
     assert float(pam["Eastwick"]["numerator"]) == 61  # pam covers every district
     assert "figures" not in anon["Northby"]
+
+
+def test_scoped_partner_gets_only_published_figures_for_another_district(client_for):
+    """pat (Northby) asking the explorer for Southam by URL gets exactly what anonymous visitors get."""
+
+    def table(client, path):
+        r = client.get(path)
+        assert r.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+        return rows
+
+    pat = table(client_for("pat"), "/partner/explorer.csv?place=Southam")
+    anon = table(client_for(None), "/explorer.csv?place=Southam")
+    assert pat and {r["figures"] for r in pat} == {"public"}
+    cols = ["indicator", "period", "breakdown", "breakdown_value", "numerator", "value", "lower", "upper"]
+    assert sorted(tuple(r[c] for c in cols) for r in pat) == sorted(tuple(r[c] for c in cols) for r in anon)
+    # Southam's LSOA counts (200, 190, 137, 3) are exact-only: not published, so not for pat either
+    assert not [r for r in pat if r["indicator"] == "lsoa_offences"]
+    pam = table(client_for("pam"), "/partner/explorer.csv?place=Southam")
+    assert {float(r["value"]) for r in pam if r["indicator"] == "lsoa_offences"} == {200, 190, 137, 3}
 
 
 def test_scoped_partner_keeps_public_figures_for_small_cells_elsewhere(client_for):
