@@ -409,6 +409,7 @@ class LiveServer:
         import uvicorn
 
         self.app = app
+        self.area_file: Path | None = None
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
@@ -456,6 +457,7 @@ def live(area_file, tmp_path_factory):
     users.add("pat", PASSWORD, role="partner", districts=["Northby"])
     users.add("lockme", PASSWORD, role="partner")
     with LiveServer(app) as server:
+        server.area_file = area_file
         yield server
 
 

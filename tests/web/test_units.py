@@ -244,7 +244,16 @@ def test_changes_since_the_last_assessment_on_the_fixture(live):
     """Offences 300 (2019/20, previous run) -> 380 (2020/21): exact conditional test, worked with scipy's binomtest."""
     from scipy.stats import binomtest
 
+    import datetime as dt
+
+    import httpx
+    from tests.web.conftest import history_ids
+
     site = live.cfg.site
+    previous, current = history_ids(live.area_file)
+    assert site.public().previous.id == previous  # the earlier of the fixture's two `svsna report` runs
+    page = httpx.get(live.url + "/changes").text
+    assert dt.datetime.strptime(previous, "%Y%m%dT%H%M%SZ").strftime("%d %b %Y %H:%M UTC") in page
     ch = site.public().changes()
     row = ch[(ch["indicator"] == "offences") & (ch["breakdown"] == "all")].iloc[0]
     assert (row["period_before"], row["period_now"]) == ("2019/20", "2020/21")
