@@ -362,3 +362,31 @@ def test_previous_assessment_found_by_id_or_by_the_public_table(area_file, tmp_p
     assert manifest["assessment_id"] == current  # the real manifest names its own run
     assert state.previous is not None and state.previous.id == previous
     assert [a.id for a in state.history] == [previous, current]
+
+
+def test_only_files_of_the_release_are_offered(area_file, tmp_path):
+    """A file in public/ that release.json does not list (left by an earlier run, or dropped there by
+    hand) or whose content no longer matches its SHA-256 is neither offered nor served."""
+    import shutil
+
+    import httpx
+    from tests.web.conftest import LiveServer
+
+    from svsna.config import load_area_config
+    from svsna.web.server import build
+
+    root = tmp_path / "copy"
+    shutil.copytree(area_file.parent, root)
+    pub = root / "output" / "public"
+    listed = {f["name"] for f in json.loads((pub / "release.json").read_text())["files"]}
+    assert "sna-summary.pdf" not in listed and "sna-public-tables.xlsx" in listed  # reported with --no-pdf
+    (pub / "sna-summary.pdf").write_bytes(b"%PDF-1.4 not this release's summary")
+    app = build(load_area_config(root / "area.yaml"), users=tmp_path / "u.json", audit=tmp_path / "a.log")
+    with LiveServer(app) as server, httpx.Client(base_url=server.url) as c:
+        assert c.get("/downloads/summary-pdf").status_code == 404
+        assert c.get("/downloads/workbook").status_code == 200
+        assert "summary-pdf" not in c.get("/downloads").text
+        html = pub / "sna-summary.html"
+        html.write_text(html.read_text() + "<!-- edited after the release -->")
+        assert c.get("/downloads/summary-html").status_code == 404
+        assert "/downloads/summary-html" not in c.get("/downloads").text

@@ -552,11 +552,9 @@ async def download_public(request: Request) -> Response:
     key = request.path_params["key"]
     for d in DOWNLOADS["public"]:
         if d.key == key:
-            try:
-                path = site.public_release.path(d.name)
-            except FileNotFoundError:
+            if not site.public_release.listed(d.name):  # absent, or not this release's file
                 break
-            return FileResponse(path, media_type=d.media_type, filename=d.name)
+            return FileResponse(site.public_release.path(d.name), media_type=d.media_type, filename=d.name)
     raise HTTPException(404, "There is no such file.")
 
 
