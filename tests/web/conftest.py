@@ -217,8 +217,8 @@ def exact_table(now: bool = True):
             # as the analyses write Gi* rows: Higher/Lower/Similar, the level of the class in ``confidence``
             sig, level = ("Higher", 0.99) if z > 2.58 else ("Higher", 0.95) if z > 1.96 else ("Similar", 0.95)
             for ind, val, stat, unit, method in (
-                ("lsoa_offences", n, "count", "offences", "Count"),
-                ("lsoa_rate", n / 1500 * 1000, "rate", "per 1,000 residents", "Byar's"),
+                ("area_offences", n, "count", "offences", "Count"),  # as the analyses name them by LSOA
+                ("area_rate", n / 1500 * 1000, "rate", "per 1,000 residents", "Byar's"),
                 ("hotspot_gi", z, "z", "z-score", "Getis-Ord Gi*"),
             ):
                 rows.append(
@@ -230,7 +230,7 @@ def exact_table(now: bool = True):
                         "breakdown": "lsoa",
                         "breakdown_value": code,
                         "numerator": n if ind != "hotspot_gi" else None,
-                        "denominator": 1500 if ind == "lsoa_rate" else None,
+                        "denominator": 1500 if ind == "area_rate" else None,
                         "value": val,
                         "statistic": stat,
                         "unit": unit,

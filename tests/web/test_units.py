@@ -242,15 +242,14 @@ def test_newcombe_matches_the_published_example():
 
 def test_changes_since_the_last_assessment_on_the_fixture(live):
     """Offences 300 (2019/20, previous run) -> 380 (2020/21): exact conditional test, worked with scipy's binomtest."""
-    from scipy.stats import binomtest
-
     import datetime as dt
 
     import httpx
+    from scipy.stats import binomtest
     from tests.web.conftest import history_ids
 
     site = live.cfg.site
-    previous, current = history_ids(live.area_file)
+    previous, _current = history_ids(live.area_file)
     assert site.public().previous.id == previous  # the earlier of the fixture's two `svsna report` runs
     page = httpx.get(live.url + "/changes").text
     assert dt.datetime.strptime(previous, "%Y%m%dT%H%M%SZ").strftime("%d %b %Y %H:%M UTC") in page

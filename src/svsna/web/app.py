@@ -430,6 +430,8 @@ def _hide_quality(rows: Any, user: User | None) -> Any:
 
 
 async def explorer(request: Request, tier: str = "public") -> Response:
+    from svsna.outputs.catalogue import breakdown_label
+
     frame, _, user = _tier_context(request, tier)
     filters, sort, desc, page = _explorer_state(request, frame)
 
@@ -473,7 +475,7 @@ async def explorer(request: Request, tier: str = "public") -> Response:
         ],
         "indicator_choices": indicator_choices,
         "periods": frame.periods,
-        "breakdowns": frame.breakdowns,
+        "breakdowns": [(b, breakdown_label(b)) for b in frame.breakdowns],
         "places": frame.places,
         "definitions": [(d, _definition_label(d)) for d in frame.definitions],
     }
