@@ -364,8 +364,8 @@ def test_previous_assessment_found_by_id_or_by_the_public_table(area_file, tmp_p
 
 
 def test_only_files_of_the_release_are_offered(area_file, tmp_path):
-    """A file in public/ that release.json does not list (left by an earlier run, or dropped there by
-    hand) or whose content no longer matches its SHA-256 is neither offered nor served."""
+    """A file in public/ that release.json does not list (dropped there by hand) or whose content no
+    longer matches its SHA-256 is neither offered nor served."""
     import shutil
 
     import httpx

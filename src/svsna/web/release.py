@@ -303,8 +303,8 @@ class PublicRelease:
 
     def listed(self, name: str) -> bool:
         """Whether ``name`` is a file of this release: present, and listed in ``release.json``'s
-        ``files`` with the same size and SHA-256 (a file left in ``public/`` by an earlier run or
-        put there by hand is not part of the release, so it is neither offered nor served).
+        ``files`` with the same size and SHA-256 (a file put in ``public/`` by hand or edited
+        after the release is not part of it, so it is neither offered nor served).
 
         A ``release.json`` without a ``files`` list (made before the manifest listed them) lists
         every present file. The SHA-256 is worked out once per version of the file.
