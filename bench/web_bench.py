@@ -10,9 +10,9 @@ the deadline or after ``--max-requests``, stops the server it started (by its pr
 prints p50/p95/p99 latency per kind of page and appends a dated row to
 ``bench/results/web.md``.
 
-Target: p95 < 200 ms on the demo on 2 cores. Until ``svsna report`` writes the release
-layout, an output folder without ``public/`` is laid out first with ``tests/web/layout.py``
-(this takes a few minutes on the demo).
+Target: p95 < 200 ms on the demo on 2 cores. The area must have been reported (``svsna demo``
+does it; else ``svsna report --area ...``): the server reads the ``public/``, ``restricted/``
+and ``history/`` folders that ``svsna report`` writes, nothing made up.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def _free_port() -> int:
@@ -38,7 +37,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _urls(places: list[str]) -> list[tuple[str, str]]:
+def _urls(places: list[str], definitions: list[str]) -> list[tuple[str, str]]:
+    """The everyday mix: explorer views (filters, sorts, pages, the CSV) and every place page.
+
+    Only definitions the public release holds are asked for (it holds the primary one).
+    """
     explorer = [
         "/explorer",
         "/explorer?section=extent",
@@ -47,7 +50,7 @@ def _urls(places: list[str]) -> list[tuple[str, str]]:
         "/explorer?section=victims&sort=value&dir=desc",
         "/explorer?breakdown=lsoa&page=3",
         "/explorer?place=Charnwood",
-        "/explorer?section=nature&definition=llr_broadened",
+        f"/explorer?section=nature&definition={definitions[-1]}",
         "/explorer?q=knife",
         "/explorer?indicator=offences",
         "/explorer.csv?section=extent",
@@ -57,14 +60,14 @@ def _urls(places: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _uncached_urls(places: list[str]) -> list[tuple[str, str]]:
+def _uncached_urls(places: list[str], definitions: list[str], lsoa_pages: int) -> list[tuple[str, str]]:
     """Explorer views that are all different (LSOA pages x sorts x definitions): nearly every one misses the cache."""
     out = []
-    for page in range(1, 41):
+    for page in range(1, min(40, lsoa_pages) + 1):
         for sort in ("value", "indicator", "category", "period", "significance"):
             for order in ("asc", "desc"):
                 out.append(("explorer", f"/explorer?breakdown=lsoa&sort={sort}&dir={order}&page={page}"))
-    out += [("place", f"/places/{p}?definition=llr_broadened") for p in places]
+    out += [("place", f"/places/{p}?definition={d}") for p in places for d in definitions]
     import random
 
     random.Random(1).shuffle(out)
@@ -150,18 +153,20 @@ def main() -> None:
 
     config = load_area_config(args.area)
     out = config.output_dir
-    if not (out / "public").is_dir():
-        from tests.web.layout import make_release
-
-        print(f"laying out {out} as a release (public/, restricted/, history/) ...", flush=True)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        make_release(out, out, history_ids=(stamp,), earlier="20200101T000000Z")
+    if not (out / "public" / "release.json").is_file():
+        raise SystemExit(f"{out}: no public release (run `svsna report --area {args.area}` first)")
+    history = sorted(p.name for p in (out / "history").iterdir()) if (out / "history").is_dir() else []
+    print(f"{out}: public release and {len(history)} report run(s) in history/", flush=True)
     import pandas as pd
 
-    table = pd.read_parquet(out / "public" / "indicators-public.parquet", columns=["breakdown", "breakdown_value"])
+    table = pd.read_parquet(
+        out / "public" / "indicators-public.parquet", columns=["breakdown", "breakdown_value", "definition"]
+    )
     places = sorted(set(table.loc[table["breakdown"] == "district", "breakdown_value"]))
-    urls = _urls([slugify(p) for p in places])
-    timed = _uncached_urls([slugify(p) for p in places]) if args.uncached else urls
+    definitions = sorted(d for d in set(table["definition"].dropna()) if d)
+    lsoa_pages = -(-int((table["breakdown"] == "lsoa").sum()) // 100)
+    urls = _urls([slugify(p) for p in places], definitions)
+    timed = _uncached_urls([slugify(p) for p in places], definitions, lsoa_pages) if args.uncached else urls
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     web = Path(os.environ.get("TMPDIR", "/tmp")) / f"svsna-web-bench-{port}"

@@ -24,7 +24,7 @@ import pytest
 
 SPARK_GROUP = "spark"
 #: folders whose conftest builds expensive session fixtures: their tests stay on one worker.
-SHARED_FIXTURE_DIRS = ("tests/opendata/", "tests/outputs/", "tests/synth/")
+SHARED_FIXTURE_DIRS = ("tests/opendata/", "tests/outputs/", "tests/synth/", "tests/web/")
 
 
 def unit_of(nodeid: str) -> str:

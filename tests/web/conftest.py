@@ -1,15 +1,21 @@
-"""A small hand-built partnership in the release layout, and one live web SNA per test session.
+"""A small hand-built partnership, reported by the real ``svsna report``, and one live web SNA per session.
 
-Testshire (TST): three districts (Northby, Southam, Eastwick), four LSOAs each, two report
-runs kept in ``history/``. The exact table is written by hand; the public table comes from
-:func:`svsna.outputs.public.public_indicators` (``nhsd_2018``: counts 1-7 suppressed, others
-rounded to 5). Canaries that must never reach an anonymous visitor: the restricted-only
-indicator ``canary_restricted_only`` (category ``CANARYCATEGORY``) and the finding text
-``CANARY-FINDING``.
+Testshire (TST): three districts (Northby, Southam, Eastwick), four LSOAs each. The exact
+indicator tables and findings are written by hand, as ``svsna assess`` would write them to
+``restricted/``; then ``svsna report`` runs twice (the previous assessment, then the current
+one), so ``public/``, ``restricted/`` and ``history/<id>/`` are exactly what the real code
+writes: the public table comes from the real public release (``nhsd_2018``: counts 1-7
+withheld, others rounded to 5; joint audit) and ``release.json`` is the real manifest.
+Canaries that must never reach an anonymous visitor: the restricted-only indicator
+``canary_restricted_only`` (category ``CANARYCATEGORY``, count 424242, never named by a public
+finding) and the restricted findings ``CANARY-FINDING`` / ``CANARY-BOTH`` (``public: false``).
 
 Users: ``ada`` (admin), ``ann`` (analyst), ``pam`` (partner, every district), ``pat``
 (partner, Northby only), ``lockme`` (partner, for the lockout test); password
 ``PASSWORD`` for all.
+
+Every test module of tests/web runs on one xdist worker (tests/conftest.py), so the area is
+reported once and one server and one browser serve the whole folder.
 """
 
 from __future__ import annotations
@@ -25,8 +31,6 @@ import pytest
 PASSWORD = "correct horse battery staple"
 DISTRICTS = ("Northby", "Southam", "Eastwick")
 AREA = "TST"
-CURRENT = "20260101T090000Z"
-PREVIOUS = "20250101T090000Z"
 POP = {"Northby": 50_000, "Southam": 80_000, "Eastwick": 20_000}
 # offences in the profile window (Apr 2020 - Sep 2021), by district
 NOW = {"Northby": 412, "Southam": 530, "Eastwick": 61}
@@ -210,10 +214,11 @@ def exact_table(now: bool = True):
     z_values = {"Northby": (3.4, 2.2, 0.3, -0.5), "Southam": (1.0, 0.4, 0.1, -1.1), "Eastwick": (0.2, -0.3, -0.9, -1.5)}
     for d in DISTRICTS:
         for code, n, z in zip(codes[d], LSOA_COUNTS[d], z_values[d], strict=True):
-            sig = "Hot spot (99%)" if z > 2.58 else "Hot spot (95%)" if z > 1.96 else "Not significant"
+            # as the analyses write Gi* rows: Higher/Lower/Similar, the level of the class in ``confidence``
+            sig, level = ("Higher", 0.99) if z > 2.58 else ("Higher", 0.95) if z > 1.96 else ("Similar", 0.95)
             for ind, val, stat, unit, method in (
-                ("lsoa_offences", n, "count", "offences", "Count"),
-                ("lsoa_rate", n / 1500 * 1000, "rate", "per 1,000 residents", "Byar's"),
+                ("area_offences", n, "count", "offences", "Count"),  # as the analyses name them by LSOA
+                ("area_rate", n / 1500 * 1000, "rate", "per 1,000 residents", "Byar's"),
                 ("hotspot_gi", z, "z", "z-score", "Getis-Ord Gi*"),
             ):
                 rows.append(
@@ -225,13 +230,14 @@ def exact_table(now: bool = True):
                         "breakdown": "lsoa",
                         "breakdown_value": code,
                         "numerator": n if ind != "hotspot_gi" else None,
-                        "denominator": 1500 if ind == "lsoa_rate" else None,
+                        "denominator": 1500 if ind == "area_rate" else None,
                         "value": val,
                         "statistic": stat,
                         "unit": unit,
                         "method": method,
                         "definition": "llr_vrn",
                         "significance": sig if ind == "hotspot_gi" else "Not compared",
+                        "confidence": level if ind == "hotspot_gi" else None,
                     }
                 )
     rows.append(
@@ -273,10 +279,33 @@ CANARY_ROW = {
 }
 
 
-def _write_tables(folder: Path, exact, public) -> None:
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    exact.to_parquet(folder / "indicators.parquet", index=False)
-    public.to_parquet(folder / "indicators-public.parquet", index=False)
+def findings(now: bool = True) -> list:
+    """The assessment's findings: public ones naming the indicators the public release features,
+    and two restricted-only ones (``public: false``) carrying canaries."""
+    from svsna.indicators import Finding
+
+    period = "Apr 2020 - Sep 2021" if now else "Apr 2019 - Sep 2020"
+    year = "2020/21" if now else "2019/20"
+    public = [
+        Finding("extent", "offences_total", "Offences in the year.", period=year, area=AREA, definition="llr_vrn",
+                indicators=["offences"], headline=True),
+        Finding("nature", "knife_share", "Share of offences with a knife.", period=year, area=AREA,
+                definition="llr_vrn", indicators=["knife_share", "offences_by_setting"]),
+        Finding("victims", "victims_by_sex", "Victims by sex.", period=year, area=AREA, definition="llr_vrn",
+                indicators=["victims"]),
+        Finding("geography", "district_rates", "Rates by district.", significance="Higher", period=period, area=AREA,
+                definition="llr_vrn", indicators=["area_rate"]),
+    ]  # fmt: skip
+    if not now:
+        return public
+    restricted = [
+        Finding("geography", "district_rate", "Northby CANARY-FINDING rate 8.24.", significance="Higher",
+                period=period, area="Northby", definition="llr_vrn", indicators=["area_rate"], public=False),
+        Finding("geography", "district_compare", "Northby's rate is higher than Southam's (CANARY-BOTH 412 vs 530).",
+                significance="Higher", period=period, area=AREA, definition="llr_vrn", indicators=["area_rate"],
+                public=False),
+    ]  # fmt: skip
+    return public + restricted
 
 
 def _square(lon: float, lat: float, size: float = 0.02) -> dict:
@@ -286,13 +315,33 @@ def _square(lon: float, lat: float, size: float = 0.02) -> dict:
     }
 
 
+def _assess(out: Path, table, found) -> None:
+    """What ``svsna assess`` and ``svsna ingest`` leave in ``restricted/`` (the report's inputs)."""
+    from svsna.analyses import AssessmentResult, write_assessment
+
+    write_assessment(AssessmentResult(indicators=table, findings=found), out)
+    res = out / "restricted"
+    (res / "ledger.csv").write_text("source,file,outcome,reason,rows,definition\noffences,o.csv,read,,1003,\n")
+    (res / "rejects.csv").write_text(
+        "source,file,row_number,column,value,rule,message\noffences,o.csv,7,age,-3,range,bad\n"
+    )
+
+
+def _report(area_yaml: Path) -> None:
+    """``svsna report --area area.yaml --no-pdf``, the real command."""
+    from typer.testing import CliRunner
+
+    from svsna.cli import app
+
+    r = CliRunner().invoke(app, ["report", "--area", str(area_yaml), "--no-pdf", "--quiet"])
+    assert r.exit_code == 0, r.output
+
+
 def build_area(root: Path) -> Path:
-    """Write Testshire's area.yaml, geography, boundaries and release layout under ``root``."""
+    """Write Testshire's area.yaml, geography and boundaries, then assess and report it twice."""
     import pandas as pd
 
-    from svsna.cells import neutralise_frame
     from svsna.indicators import INDICATOR_COLUMNS, indicator_rows
-    from svsna.outputs.public import public_indicators
 
     data = root / "data"
     data.mkdir(parents=True)
@@ -321,96 +370,25 @@ def build_area(root: Path) -> Path:
     (data / "lsoa_boundaries.geojson").write_text(
         json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
     )
-    (data / "area.yaml").write_text(
+    area_yaml = data / "area.yaml"
+    area_yaml.write_text(
         "name: Testshire\nshort_name: TST\nfinancial_years: [2019, 2020]\ndefinitions: [llr_vrn]\n"
         "inputs:\n  geography: geography.csv\nboundaries: lsoa_boundaries.geojson\noutput: output\n",
         encoding="utf-8",
     )
     out = data / "output"
-    exact_now = exact_table(True)
+    # the previous assessment, reported; then the current one (with the restricted-only canary row)
+    _assess(out, exact_table(False), findings(False))
+    _report(area_yaml)
     canary = indicator_rows(**{k: [CANARY_ROW.get(k)] for k in INDICATOR_COLUMNS if k in CANARY_ROW})
-    restricted_table = pd.concat([exact_now, canary], ignore_index=True)
-    public_now = public_indicators(exact_now, "nhsd_2018")
-    exact_before = exact_table(False)
-    public_before = public_indicators(exact_before, "nhsd_2018")
-    pub, res = out / "public", out / "restricted"
-    for f in (pub, res):
-        f.mkdir(parents=True, mode=0o700)
-    public_now.to_parquet(pub / "indicators-public.parquet", index=False)
-    neutralise_frame(public_now).to_csv(pub / "indicators-public.csv", index=False)
-    (pub / "release.json").write_text(
-        json.dumps({"schema": 1, "assessment_id": CURRENT, "generated": "2026-01-01T09:00:00Z"}), encoding="utf-8"
-    )
-    (pub / "sna-summary.pdf").write_bytes(_tiny_pdf("Testshire public summary"))
-    (pub / "sna-summary.html").write_text("<!doctype html><title>Testshire public summary</title>", encoding="utf-8")
-    restricted_table.to_parquet(res / "indicators.parquet", index=False)
-    neutralise_frame(restricted_table).to_csv(res / "indicators.csv", index=False)
-    (res / "findings.json").write_text(
-        json.dumps(
-            [
-                {
-                    "section": "geography",
-                    "key": "district_rate",
-                    "text": "Northby CANARY-FINDING rate 8.24.",
-                    "numbers": {},
-                    "significance": "Higher",
-                    "period": "Apr 2020 - Sep 2021",
-                    "area": "Northby",
-                    "definition": "llr_vrn",
-                    "indicators": ["area_rate"],
-                    "public": True,
-                    "headline": False,
-                },
-                {
-                    "section": "geography",
-                    "key": "district_compare",
-                    "text": "Northby's rate is higher than Southam's (CANARY-BOTH 412 vs 530).",
-                    "numbers": {},
-                    "significance": "Higher",
-                    "period": "Apr 2020 - Sep 2021",
-                    "area": "TST",
-                    "definition": "llr_vrn",
-                    "indicators": ["area_rate"],
-                    "public": True,
-                    "headline": False,
-                },
-            ]
-        ),
-        encoding="utf-8",
-    )
-    (res / "sna-full.pdf").write_bytes(_tiny_pdf("Testshire full SNA CANARY"))
-    (res / "ledger.csv").write_text("source,file,outcome,reason,rows,definition\noffences,o.csv,read,,1003,\n")
-    (res / "rejects.csv").write_text(
-        "source,file,row_number,column,value,rule,message\noffences,o.csv,7,age,-3,range,bad\n"
-    )
-    _write_tables(out / "history" / PREVIOUS, exact_before, public_before)
-    (out / "history" / PREVIOUS / "release.json").write_text("{}", encoding="utf-8")
-    _write_tables(out / "history" / CURRENT, restricted_table, public_now)
-    # the current run's history copy is the same file as the release's
-    (out / "history" / CURRENT / "indicators-public.parquet").write_bytes(
-        (pub / "indicators-public.parquet").read_bytes()
-    )
-    (out / "history" / CURRENT / "release.json").write_text(
-        (pub / "release.json").read_text(encoding="utf-8"), encoding="utf-8"
-    )
-    return data / "area.yaml"
+    _assess(out, pd.concat([exact_table(True), canary], ignore_index=True), findings(True))
+    _report(area_yaml)
+    return area_yaml
 
 
-def _tiny_pdf(text: str) -> bytes:
-    """A one-page PDF saying ``text`` (drawn by matplotlib)."""
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=(3, 1))
-    fig.text(0.1, 0.5, text)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="pdf")
-    plt.close(fig)
-    return buf.getvalue()
+def history_ids(area_file: Path) -> list[str]:
+    """The ids of ``history/`` (oldest first): the previous and the current report run."""
+    return sorted(p.name for p in (area_file.parent / "output" / "history").iterdir())
 
 
 @pytest.fixture(scope="session")
@@ -431,6 +409,7 @@ class LiveServer:
         import uvicorn
 
         self.app = app
+        self.area_file: Path | None = None
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
@@ -478,6 +457,7 @@ def live(area_file, tmp_path_factory):
     users.add("pat", PASSWORD, role="partner", districts=["Northby"])
     users.add("lockme", PASSWORD, role="partner")
     with LiveServer(app) as server:
+        server.area_file = area_file
         yield server
 
 

@@ -59,6 +59,13 @@ def _login(page, name: str, password: str = PASSWORD) -> None:
     page.wait_for_url(re.compile(r"/partner$"))
 
 
+def _drawn(page) -> None:
+    """Wait until every map of the page is drawn (or has said it could not be): no fixed sleeps."""
+    maps = page.locator("[data-map]")
+    for i in range(maps.count()):
+        maps.nth(i).locator("path.leaflet-interactive, :text('could not be drawn')").first.wait_for()
+
+
 def test_public_browsing_overview_place_and_maps(page):
     page.goto("/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Serious violence in Testshire")
@@ -147,7 +154,7 @@ def test_accessibility_axe(browser, live):
         failures = []
         for url in urls:
             page.goto(url)
-            page.wait_for_load_state("networkidle")
+            _drawn(page)
             page.add_script_tag(path=str(AXE))
             result = page.evaluate(
                 "async () => (await axe.run(document, {runOnly: {type: 'tag', "

@@ -16,6 +16,7 @@ from tests.web.conftest import AREA, NOW
 
 ROLES = (None, "pat", "pam", "ann", "ada")
 LOGIN = "login"  # an anonymous request to a partner route is sent to the login page (303), with no data
+SLASH = "slash"  # a trailing slash is redirected (307) to the address without it, with no data
 
 # route -> expected status for (anonymous, pat, pam, ann, ada)
 MATRIX: dict[str, tuple] = {
@@ -30,8 +31,20 @@ MATRIX: dict[str, tuple] = {
     "/explorer.csv": (200, 200, 200, 200, 200),
     "/changes": (200, 200, 200, 200, 200),
     "/downloads": (200, 200, 200, 200, 200),
-    "/downloads/summary-pdf": (200, 200, 200, 200, 200),
-    "/downloads/workbook": (404, 404, 404, 404, 404),  # not in this release
+    "/downloads/summary-html": (200, 200, 200, 200, 200),
+    "/downloads/workbook": (200, 200, 200, 200, 200),
+    "/downloads/indicators-csv": (200, 200, 200, 200, 200),
+    "/downloads/indicators-parquet": (200, 200, 200, 200, 200),
+    "/downloads/summary-pdf": (404, 404, 404, 404, 404),  # not in this release (reported with --no-pdf)
+    # restricted files asked for through the public route: no such public download, whoever asks
+    "/downloads/full-html": (404, 404, 404, 404, 404),
+    "/downloads/findings": (404, 404, 404, 404, 404),
+    "/downloads/ledger": (404, 404, 404, 404, 404),
+    "/downloads/release": (404, 404, 404, 404, 404),
+    "/downloads/..%2Frestricted%2Findicators.csv": (404, 404, 404, 404, 404),
+    "/downloads/indicators.csv": (404, 404, 404, 404, 404),  # file names are not keys
+    "/geo/lsoa/..%2F..%2Frestricted%2Findicators.geojson": (404, 404, 404, 404, 404),
+    "/static/..%2F..%2Foutput%2Frestricted%2Findicators.csv": (404, 404, 404, 404, 404),
     "/geo/districts.geojson": (200, 200, 200, 200, 200),
     "/geo/lsoa/northby.geojson": (200, 200, 200, 200, 200),
     "/login": (200, 303, 303, 303, 303),
@@ -42,16 +55,24 @@ MATRIX: dict[str, tuple] = {
     "/partner/places/southam": (LOGIN, 403, 200, 200, 200),
     "/partner/places/eastwick": (LOGIN, 403, 200, 200, 200),
     "/partner/places/nowhere": (LOGIN, 404, 404, 404, 404),
+    # a scoped partner rewriting the URL to another district: never its restricted page
+    "/partner/places/Southam": (LOGIN, 404, 404, 404, 404),  # slugs are lower case
+    "/partner/places/southam/": (SLASH, SLASH, SLASH, SLASH, SLASH),  # to the same page without the slash
+    "/partner/places/southam%00": (LOGIN, 404, 404, 404, 404),
+    "/partner/places/northby%2F..%2Fsoutham": (404, 404, 404, 404, 404),  # no such route
+    "/partner/places/southam?definition=llr_vrn": (LOGIN, 403, 200, 200, 200),
     "/partner/sections/extent": (LOGIN, 200, 200, 200, 200),
     "/partner/sections/data_quality": (LOGIN, 404, 404, 200, 200),
     "/partner/explorer": (LOGIN, 200, 200, 200, 200),
     "/partner/explorer.csv": (LOGIN, 200, 200, 200, 200),
     "/partner/changes": (LOGIN, 200, 200, 200, 200),
     "/partner/geo/lsoa/southam.geojson": (LOGIN, 200, 200, 200, 200),
-    "/partner/files/full-pdf": (LOGIN, 403, 200, 200, 200),
+    "/partner/files/full-html": (LOGIN, 403, 200, 200, 200),
+    "/partner/files/workbook": (LOGIN, 403, 200, 200, 200),
     "/partner/files/indicators-csv": (LOGIN, 403, 200, 200, 200),
     "/partner/files/findings": (LOGIN, 403, 200, 200, 200),
-    "/partner/files/full-html": (LOGIN, 403, 404, 404, 404),  # not in this release (pat may not have it anyway)
+    "/partner/files/full-pdf": (LOGIN, 403, 404, 404, 404),  # not in this release (pat may not have it anyway)
+    "/partner/files/summary-pdf": (LOGIN, 404, 404, 404, 404),  # a public key is not a restricted file
     "/partner/files/ledger": (LOGIN, 403, 403, 200, 200),
     "/partner/files/rejects": (LOGIN, 403, 403, 200, 200),
     "/partner/files/..%2Fpublic%2Frelease.json": (404, 404, 404, 404, 404),  # no such route at all
@@ -67,7 +88,10 @@ def test_every_route_for_every_role(role_clients, route):
     clients = {role: role_clients(role) for role in ROLES}
     for role, want in zip(ROLES, MATRIX[route], strict=True):
         r = clients[role].get(route)
-        if want == LOGIN:
+        if want == SLASH:
+            assert r.status_code == 307 and r.headers["location"].endswith(route.rstrip("/")), (route, role)
+            assert r.content == b"", "a redirect carries no data"
+        elif want == LOGIN:
             assert r.status_code == 303, (route, role, r.status_code)
             assert r.headers["location"].startswith("/login?next="), (route, role)
             assert r.content == b"", "a refused request carries no data"
@@ -107,7 +131,8 @@ def test_anonymous_sessions_never_see_restricted_data(client_for, live):
 
 
 def test_public_tier_reads_nothing_outside_public(live, area_file, tmp_path):
-    """A second app whose restricted reader and full history are tripwires serves every public page."""
+    """A second app whose restricted reader and full history are tripwires answers every route anonymously
+    (public pages served, partner routes refused) without touching them."""
     import httpx
     from tests.web.conftest import LiveServer
 
@@ -121,11 +146,17 @@ def test_public_tier_reads_nothing_outside_public(live, area_file, tmp_path):
         raise AssertionError("the public tier opened a restricted file")
 
     site._restricted_release.folder.path = tripwire
+    site._restricted_release.indicators = tripwire
+    site._restricted_release.findings = tripwire
     site._full_history.assessments = tripwire
+    site.exact = tripwire
+    anonymous = {LOGIN: 303, SLASH: 307}
+    extra = ["/partner/explorer.csv?place=Southam", "/partner/changes?significant=0", "/explorer.csv?place=Northby"]
     with LiveServer(app) as server, httpx.Client(base_url=server.url) as c:
-        for route in [r for r in MATRIX if not r.startswith(("/partner", "/admin"))]:
+        for route in [*MATRIX, *extra]:
+            want = MATRIX.get(route, (LOGIN if route.startswith("/partner") else 200,))[0]
             r = c.get(route)
-            assert r.status_code in (200, 303, 404), (route, r.status_code)
+            assert r.status_code == anonymous.get(want, want), (route, r.status_code)
 
 
 def test_partner_scoping_in_the_explorer_csv(client_for):
@@ -147,6 +178,27 @@ def test_partner_scoping_in_the_explorer_csv(client_for):
     assert float(pat["Eastwick"]["numerator"]) == 60  # 61 rounded: published figure
     assert float(pam["Eastwick"]["numerator"]) == 61  # pam covers every district
     assert "figures" not in anon["Northby"]
+
+
+def test_scoped_partner_gets_only_published_figures_for_another_district(client_for):
+    """pat (Northby) asking the explorer for Southam by URL gets exactly what anonymous visitors get."""
+
+    def table(client, path):
+        r = client.get(path)
+        assert r.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+        return rows
+
+    pat = table(client_for("pat"), "/partner/explorer.csv?place=Southam")
+    anon = table(client_for(None), "/explorer.csv?place=Southam")
+    assert pat and {r["figures"] for r in pat} == {"public"}
+    cols = ["indicator", "period", "breakdown", "breakdown_value", "numerator", "value", "lower", "upper"]
+    assert sorted(tuple(r[c] for c in cols) for r in pat) == sorted(tuple(r[c] for c in cols) for r in anon)
+    # Southam's LSOA counts (200, 190, 137, 3) are exact-only: not published, so not for pat either
+    assert not [r for r in pat if r["breakdown"] == "lsoa" and r["indicator"] == "area_offences"]
+    pam = table(client_for("pam"), "/partner/explorer.csv?place=Southam")
+    lsoa_counts = {float(r["value"]) for r in pam if r["breakdown"] == "lsoa" and r["indicator"] == "area_offences"}
+    assert lsoa_counts == {200, 190, 137, 3}
 
 
 def test_scoped_partner_keeps_public_figures_for_small_cells_elsewhere(client_for):
@@ -369,13 +421,13 @@ def test_audit_log_records_restricted_views_and_downloads(client_for, live):
 
     c = client_for("pam")
     c.get("/partner/places/southam")
-    c.get("/partner/files/full-pdf")
+    c.get("/partner/files/full-html")
     client_for("pat").get("/partner/places/southam")
-    client_for(None).get("/partner/files/full-pdf")
+    client_for(None).get("/partner/files/full-html")
     entries = live.cfg.audit.tail(50)
     view = [e for e in entries if e.get("path") == "/partner/places/southam" and e.get("user") == "pam"]
     assert view and view[-1]["event"] == "view" and view[-1]["ip"] == "127.0.0.1" and view[-1]["status"] == 200
-    dl = [e for e in entries if e.get("event") == "download" and e.get("detail") == "sna-full.pdf"]
+    dl = [e for e in entries if e.get("event") == "download" and e.get("detail") == "sna-full.html"]
     assert dl and dl[-1]["user"] == "pam" and dl[-1]["role"] == "partner"
     denied = [e for e in entries if e.get("event") == "denied" and e.get("path") == "/partner/places/southam"]
     assert denied and denied[-1]["user"] == "pat" and denied[-1]["status"] == 403

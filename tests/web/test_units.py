@@ -242,9 +242,17 @@ def test_newcombe_matches_the_published_example():
 
 def test_changes_since_the_last_assessment_on_the_fixture(live):
     """Offences 300 (2019/20, previous run) -> 380 (2020/21): exact conditional test, worked with scipy's binomtest."""
+    import datetime as dt
+
+    import httpx
     from scipy.stats import binomtest
+    from tests.web.conftest import history_ids
 
     site = live.cfg.site
+    previous, _current = history_ids(live.area_file)
+    assert site.public().previous.id == previous  # the earlier of the fixture's two `svsna report` runs
+    page = httpx.get(live.url + "/changes").text
+    assert dt.datetime.strptime(previous, "%Y%m%dT%H%M%SZ").strftime("%d %b %Y %H:%M UTC") in page
     ch = site.public().changes()
     row = ch[(ch["indicator"] == "offences") & (ch["breakdown"] == "all")].iloc[0]
     assert (row["period_before"], row["period_now"]) == ("2019/20", "2020/21")
@@ -336,7 +344,7 @@ def test_previous_assessment_found_by_id_or_by_the_public_table(area_file, tmp_p
     """release.json's assessment_id names the current run; without it, the byte-identical public table does."""
     import shutil
 
-    from tests.web.conftest import PREVIOUS
+    from tests.web.conftest import history_ids
 
     from svsna.config import load_area_config
     from svsna.web.server import build
@@ -348,5 +356,36 @@ def test_previous_assessment_found_by_id_or_by_the_public_table(area_file, tmp_p
         release.write_text("{}")
     app = build(load_area_config(root / "area.yaml"), users=tmp_path / "u.json", audit=tmp_path / "a.log")
     state = app.state.cfg.site.public()
-    assert state.previous is not None and state.previous.id == PREVIOUS
-    assert [a.id for a in state.history] == [PREVIOUS, "20260101T090000Z"]
+    previous, current = history_ids(area_file)  # the two `svsna report` runs of the fixture
+    manifest = json.loads((area_file.parent / "output" / "public" / "release.json").read_text())
+    assert manifest["assessment_id"] == current  # the real manifest names its own run
+    assert state.previous is not None and state.previous.id == previous
+    assert [a.id for a in state.history] == [previous, current]
+
+
+def test_only_files_of_the_release_are_offered(area_file, tmp_path):
+    """A file in public/ that release.json does not list (dropped there by hand) or whose content no
+    longer matches its SHA-256 is neither offered nor served."""
+    import shutil
+
+    import httpx
+    from tests.web.conftest import LiveServer
+
+    from svsna.config import load_area_config
+    from svsna.web.server import build
+
+    root = tmp_path / "copy"
+    shutil.copytree(area_file.parent, root)
+    pub = root / "output" / "public"
+    listed = {f["name"] for f in json.loads((pub / "release.json").read_text())["files"]}
+    assert "sna-summary.pdf" not in listed and "sna-public-tables.xlsx" in listed  # reported with --no-pdf
+    (pub / "sna-summary.pdf").write_bytes(b"%PDF-1.4 not this release's summary")
+    app = build(load_area_config(root / "area.yaml"), users=tmp_path / "u.json", audit=tmp_path / "a.log")
+    with LiveServer(app) as server, httpx.Client(base_url=server.url) as c:
+        assert c.get("/downloads/summary-pdf").status_code == 404
+        assert c.get("/downloads/workbook").status_code == 200
+        assert "summary-pdf" not in c.get("/downloads").text
+        html = pub / "sna-summary.html"
+        html.write_text(html.read_text() + "<!-- edited after the release -->")
+        assert c.get("/downloads/summary-html").status_code == 404
+        assert "/downloads/summary-html" not in c.get("/downloads").text

@@ -368,6 +368,7 @@ async def place_page(request: Request, tier: str = "public") -> Response:
             "maps": place.name in site.shapes.lsoas,
             "map_note": site.shapes.note,
             "map_data": json.dumps(content["map_values"]),
+            "map_rates": any(v["v"] is not None for v in content["map_values"].values()),
             "lsoa_names": site.shapes.lsoa_names,
         },
     )
@@ -429,6 +430,8 @@ def _hide_quality(rows: Any, user: User | None) -> Any:
 
 
 async def explorer(request: Request, tier: str = "public") -> Response:
+    from svsna.outputs.catalogue import breakdown_label
+
     frame, _, user = _tier_context(request, tier)
     filters, sort, desc, page = _explorer_state(request, frame)
 
@@ -472,7 +475,7 @@ async def explorer(request: Request, tier: str = "public") -> Response:
         ],
         "indicator_choices": indicator_choices,
         "periods": frame.periods,
-        "breakdowns": frame.breakdowns,
+        "breakdowns": [(b, breakdown_label(b)) for b in frame.breakdowns],
         "places": frame.places,
         "definitions": [(d, _definition_label(d)) for d in frame.definitions],
     }
@@ -551,11 +554,9 @@ async def download_public(request: Request) -> Response:
     key = request.path_params["key"]
     for d in DOWNLOADS["public"]:
         if d.key == key:
-            try:
-                path = site.public_release.path(d.name)
-            except FileNotFoundError:
+            if not site.public_release.listed(d.name):  # absent, or not this release's file
                 break
-            return FileResponse(path, media_type=d.media_type, filename=d.name)
+            return FileResponse(site.public_release.path(d.name), media_type=d.media_type, filename=d.name)
     raise HTTPException(404, "There is no such file.")
 
 
@@ -575,8 +576,37 @@ async def geo_lsoas(request: Request) -> Response:
     return Response(body, media_type="application/geo+json")
 
 
+def release_facts(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What the About page says of the release, from ``release.json`` (schema 1, written by ``svsna report``).
+
+    >>> f = release_facts({"schema": 1, "assessment_id": "20260101T090000Z", "rule_set": {"name": "nhsd_2018",
+    ...     "description": "Counts of 1 to 7 are not shown.", "symbol": "[c]"}, "audit": {"passed": True,
+    ...     "protection": 5}, "files": [{"name": "sna-summary.pdf", "sha256": "ab", "bytes": 10}]})
+    >>> f["rules"], f["audit"], f["files"][0]["name"]
+    ('Counts of 1 to 7 are not shown.', True, 'sna-summary.pdf')
+    """
+    rs = manifest.get("rule_set") if isinstance(manifest.get("rule_set"), dict) else {}
+    audit = manifest.get("audit") if isinstance(manifest.get("audit"), dict) else {}
+    files = [f for f in manifest.get("files") or [] if isinstance(f, dict) and f.get("name")]
+    return {
+        "id": str(manifest.get("assessment_id") or ""),
+        "published": _published(manifest),
+        "rules": str(rs.get("description") or ""),
+        "rules_name": str(rs.get("name") or ""),
+        "rules_source": str(rs.get("source") or ""),
+        "symbol": str(rs.get("symbol") or "[c]"),
+        "audit": audit.get("passed") is True,
+        "protection": audit.get("protection"),
+        "protected": audit.get("protected_counts"),
+        "files": files,
+        "version": str(manifest.get("svsna_version") or ""),
+    }
+
+
 async def about_page(request: Request) -> Response:
-    return _render(request, "about.html", {"tier": "public", "prefix": ""})
+    site: Site = request.app.state.cfg.site
+    facts = release_facts(site.public().manifest)
+    return _render(request, "about.html", {"tier": "public", "prefix": "", "release": facts})
 
 
 # -- login ----------------------------------------------------------------------------------

@@ -292,7 +292,16 @@ class IndicatorFrame:
         for col in SERIES_KEY[1:]:
             series = series + "\x1f" + t[col].astype(str)
         t["series"] = series
-        hidden = t["suppressed"].astype(bool) | t["value"].isna()
+        gi = t["indicator"] == "hotspot_gi"
+        if gi.any():  # the report's hot-spot labels: Higher at 0.99 -> "Hot spot (99%)"
+            from svsna.outputs.views import _gi_class
+
+            t.loc[gi, "significance"] = [
+                _gi_class(s, c) for s, c in zip(t.loc[gi, "significance"], t.loc[gi, "confidence"], strict=True)
+            ]
+        # a Gi* row of the public release keeps its class with its z-score withheld
+        class_only = ~t["suppressed"].astype(bool) & t["value"].isna() & (t["statistic"] == "z")
+        hidden = t["suppressed"].astype(bool) | (t["value"].isna() & ~class_only)
         # A suppressed figure shows nothing that could hint at it: no limits, no significance.
         t.loc[hidden, ["value", "lower", "upper"]] = np.nan
         t.loc[hidden, "significance"] = ""

@@ -142,12 +142,16 @@ def sparkline(frame: IndicatorFrame, row: Any, width: int = 96, height: int = 24
     )
 
 
-def row_view(frame: IndicatorFrame, row: Any, *, spark: bool = True, comparator: Any = None) -> dict[str, Any]:
-    """One table row as the templates show it."""
+def row_view(
+    frame: IndicatorFrame, row: Any, *, spark: bool = True, comparator: Any = None, area_value: bool = False
+) -> dict[str, Any]:
+    """One table row as the templates show it (``area_value``: ``comparator`` is the whole area's
+    figure for the same indicator, shown like the row's own value)."""
     from svsna.outputs.catalogue import breakdown_label
 
     comp = row.comparator_value if _nan(comparator) else comparator
-    comp_kind = "count" if row.statistic == "percent_change" else row.kind  # a change is compared with a count
+    # the comparator of a change is its baseline count, unless it is the area's own change
+    comp_kind = "count" if row.statistic == "percent_change" and not area_value else row.kind
     return {
         "section": row.section,
         "indicator": row.indicator,
@@ -357,6 +361,13 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
 # -- places --------------------------------------------------------------------------------
 
 
+def _first_indicator(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of one indicator (the first by name when there are several)."""
+    if not len(rows):
+        return rows
+    return rows[rows["indicator"] == min(rows["indicator"])]
+
+
 def _whole_area_value(frame: IndicatorFrame, r: Any) -> Any:
     """The whole area's row for the same indicator, period and definition (breakdown ``all``)."""
     return frame.whole_area_rows().get((r.section, r.indicator, r.period, r.definition))
@@ -374,11 +385,14 @@ def place_content(
     t = frame.filter(place=place.name, definition=definition)
     figures = []
     for r in t[t["breakdown"].isin(["district", "county", "area"]) | (t["area"] == place.name)].itertuples(index=False):
+        # the "area" column is the whole area's figure: a rate's or share's comparator is that figure,
+        # but a change's comparator is its baseline count, so the area's own row is shown instead
         whole = _whole_area_value(frame, r)
-        comp = r.comparator_value
+        comp = r.comparator_value if r.statistic in ("rate", "percentage") else float("nan")
+        area_value = False
         if _nan(comp) and whole is not None:
-            comp = whole.value
-        figures.append(row_view(frame, r, comparator=comp))
+            comp, area_value = whole.value, True
+        figures.append(row_view(frame, r, comparator=comp, area_value=area_value))
     figures.sort(key=lambda d: (d["section"], d["label"]))
     types = []
     for r in t[t["breakdown"].str.startswith("district|")].itertuples(index=False):
@@ -396,8 +410,11 @@ def place_content(
         flagged = gi[gi["significance"].str.lower().str.startswith("hot spot")]
         persistence = flagged.groupby("breakdown_value")["period"].nunique().to_dict()
         periods = gi["period"].nunique()
-        rates = lsoa[(lsoa["indicator"] == "lsoa_rate") & (lsoa["period"] == latest["period"])]
-        counts = lsoa[(lsoa["indicator"] == "lsoa_offences") & (lsoa["period"] == latest["period"])]
+        # the LSOA rate and count of the same period, found by what they are (the analyses name them
+        # ``area_rate`` / ``area_offences`` by LSOA); the public release has neither
+        same = lsoa[(lsoa["period"] == latest["period"]) & (lsoa["indicator"] != "hotspot_gi")]
+        rates = _first_indicator(same[same["statistic"] == "rate"])
+        counts = _first_indicator(same[same["statistic"] == "count"])
         rate_by = {r.breakdown_value: r for r in rates.itertuples(index=False)}
         count_by = {r.breakdown_value: r for r in counts.itertuples(index=False)}
         for r in now.itertuples(index=False):
@@ -405,6 +422,7 @@ def place_content(
             map_values[r.breakdown_value] = {
                 "v": None if rr is None or _nan(rr.value) else round(float(rr.value), 3),
                 "hot": str(r.significance).lower().startswith("hot spot"),
+                "cls": sig_class(r.significance) or "none",
             }
             if not str(r.significance).lower().startswith("hot spot"):
                 continue
@@ -414,7 +432,7 @@ def place_content(
                     "code": r.breakdown_value,
                     "significance": r.significance,
                     "sig_class": sig_class(r.significance),
-                    "z": format_value(r.value, "score"),
+                    "z": "" if _nan(r.value) else format_value(r.value, "score"),  # public: class only
                     "rate": "" if rr is None else format_value(rr.value, rr.kind),
                     "offences": "" if cr is None else format_value(cr.value, cr.kind),
                     "years": f"{persistence.get(r.breakdown_value, 0)} of {periods}",

@@ -269,6 +269,8 @@ class PublicRelease:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = ConfinedFolder(folder, PUBLIC_FILES, self.what)
+        self._digests: dict[tuple[str, tuple[int, int]], str] = {}
+        self._manifest: tuple[tuple[int, int], dict[str, Any]] | None = None
 
     def path(self, name: str) -> Path:
         return self.folder.path(name)
@@ -281,11 +283,17 @@ class PublicRelease:
         return _read_table(self.folder, "indicators-public.parquet", "indicators-public.csv")
 
     def manifest(self) -> dict[str, Any]:
-        """``release.json`` (an empty mapping when absent)."""
-        if not self.folder.exists("release.json"):
+        """``release.json`` (an empty mapping when absent), read again only when the file changes."""
+        stamp = self.folder.stamp("release.json")
+        if stamp is None:
             return {}
+        cached = self._manifest
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         data = _read_json(self.folder, "release.json")
-        return data if isinstance(data, dict) else {}
+        data = data if isinstance(data, dict) else {}
+        self._manifest = (stamp, data)
+        return data
 
     def stamp(self) -> tuple[Any, ...]:
         """Changes whenever ``svsna report`` rewrites the release."""
@@ -293,8 +301,30 @@ class PublicRelease:
             self.folder.stamp(n) for n in ("release.json", "indicators-public.parquet", "indicators-public.csv")
         )
 
+    def listed(self, name: str) -> bool:
+        """Whether ``name`` is a file of this release: present, and listed in ``release.json``'s
+        ``files`` with the same size and SHA-256 (a file put in ``public/`` by hand or edited
+        after the release is not part of it, so it is neither offered nor served).
+
+        A ``release.json`` without a ``files`` list (made before the manifest listed them) lists
+        every present file. The SHA-256 is worked out once per version of the file.
+        """
+        stamp = self.folder.stamp(name)
+        if stamp is None:
+            return False
+        files = self.manifest().get("files")
+        if not isinstance(files, list):
+            return True
+        entry = next((f for f in files if isinstance(f, dict) and f.get("name") == name), None)
+        if entry is None or entry.get("bytes") not in (None, stamp[1]):
+            return False
+        key = (name, stamp)
+        if key not in self._digests:
+            self._digests[key] = hashlib.sha256(self.folder.read_bytes(name)).hexdigest()
+        return self._digests[key] == entry.get("sha256")
+
     def downloads(self) -> list[Download]:
-        return [d for d in DOWNLOADS["public"] if self.folder.exists(d.name)]
+        return [d for d in DOWNLOADS["public"] if self.listed(d.name)]
 
 
 class RestrictedRelease:

@@ -8,6 +8,8 @@
     "special-high": "#6f2c91", "special-low": "#d9c3e9", hot: "#b30000", cold: "#9ec5fe"
   };
   var RAMP = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
+  var CLASS_FILL = { hot: "#b2182b", cold: "#2166ac", none: "#e8e8e8" };
+  var CLASS_WORDS = { hot: "hot spot", cold: "cold spot", none: "not a significant hot or cold spot" };
 
   function readJSON(id) {
     var el = document.getElementById(id);
@@ -113,9 +115,14 @@
       var keyOf = function (f) { return kind === "districts" ? f.properties.district_name : f.properties.lsoa_code; };
       var vals = Object.keys(values).map(function (k) { return values[k] ? values[k].v : null; });
       var cuts = quantiles(vals);
+      // no figure by area (the public release publishes hot-spot classes, not LSOA counts): shade by class
+      var byClass = kind === "lsoa" && !cuts.length;
       var layer = L.geoJSON(geo, {
         style: function (f) {
           var d = values[keyOf(f)] || {};
+          if (byClass) {
+            return { color: "#333", weight: d.hot ? 2 : 0.5, fillColor: CLASS_FILL[d.cls] || CLASS_FILL.none, fillOpacity: 0.85 };
+          }
           var fill = colourFor(d.v, cuts);
           return {
             color: d.hot ? "#b30000" : "#333", weight: d.hot ? 3 : (kind === "districts" ? 1.5 : 0.5),
@@ -125,11 +132,16 @@
         onEachFeature: function (f, lyr) {
           var d = values[keyOf(f)] || {};
           var name = kind === "districts" ? f.properties.district_name : (f.properties.name || f.properties.lsoa_code);
-          lyr.bindTooltip(name + ": " + fmt(d.v) + (d.hot ? " (hot spot)" : ""), { sticky: true });
+          var what = byClass ? (CLASS_WORDS[d.cls] || CLASS_WORDS.none) : fmt(d.v) + (d.hot ? " (hot spot)" : "");
+          lyr.bindTooltip(name + ": " + what, { sticky: true });
           if (link && d.slug) lyr.on("click", function () { window.location.href = link + d.slug; });
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      if (byClass) {
+        legend(map, [[CLASS_FILL.hot, CLASS_WORDS.hot], [CLASS_FILL.cold, CLASS_WORDS.cold], [CLASS_FILL.none, CLASS_WORDS.none]], "");
+        return;
+      }
       var breaks = [];
       var lo = null;
       for (var i = 0; i < RAMP.length; i++) {
