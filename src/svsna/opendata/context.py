@@ -26,9 +26,23 @@ if TYPE_CHECKING:
     from svsna.engine import Warehouse
     from svsna.opendata.reference import ForceReference
 
-__all__ = ["GROUP_KEYS", "OpenDataContext"]
+__all__ = ["GROUP_KEYS", "GroupView", "OpenDataContext"]
 
 GROUP_KEYS: tuple[str, ...] = tuple(g.key for g in PROXY_GROUPS)
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """The analysis kit's context protocol for the rows of one proxy group.
+
+    >>> GroupView("Leicestershire", "vso", 1000, 0.95).definition
+    'vso'
+    """
+
+    area_label: str
+    definition: str
+    multiplier: int
+    confidence: float
 
 
 @dataclass
@@ -60,6 +74,17 @@ class OpenDataContext:
     def area(self) -> str:
         return self.ref.pfa_name
 
+    # ---- the analysis kit's context protocol (svsna.analyses._figures.KitContext) ----
+    @property
+    def area_label(self) -> str:
+        """The whole area's label on every indicator row (the force area name)."""
+        return self.ref.pfa_name
+
+    @property
+    def definition(self) -> str:
+        """Rows name their proxy group explicitly (``definition=`` per row); none by default."""
+        return ""
+
     @property
     def ci_label(self) -> str:
         """``'95% CI'`` for a 0.95 confidence level."""
@@ -68,6 +93,16 @@ class OpenDataContext:
     @property
     def periods(self) -> list[Period]:
         return [financial_year(y) for y in self.years]
+
+    def for_group(self, key: str) -> GroupView:
+        """The kit context of one proxy group's rows (``definition`` = ``key``)."""
+        return GroupView(self.area_label, key, self.multiplier, self.confidence)
+
+    @property
+    def window(self) -> str:
+        """The label of the whole assessed window (``'2020/21 to 2021/22'``; one year: its label)."""
+        first, last = self.label(self.years[0]), self.label(self.years[-1])
+        return first if first == last else f"{first} to {last}"
 
     def label(self, year: int) -> str:
         return financial_year(year).label

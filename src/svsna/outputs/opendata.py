@@ -91,9 +91,8 @@ OD_SECTIONS: tuple[tuple[str, str, str, str], ...] = (
     ),
 )
 
-_SPC_TYPES = {"higher": "Special cause high", "lower": "Special cause low", "similar": "Common cause"}
-#: Indicators too fine-grained for the report (in the workbook's Indicators sheet).
-_NOT_SHOWN = frozenset({"lsoa_rate_per_1000", "hotspot_persistence"})
+#: (indicator, breakdown) rows too fine-grained for the report (in the workbook's Indicators sheet).
+_NOT_SHOWN = frozenset({("area_rate", "lsoa"), ("hotspot_years", "lsoa")})
 SOURCE = "data.police.uk street-level crime; ONS population estimates"
 
 
@@ -133,28 +132,15 @@ def opendata_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
 
 
 def prepare_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The open-data rows in the shape the generic views read.
+    """The open-data rows the report shows: all but those too fine-grained for a report.
 
-    Monthly counts (``breakdown`` ``all``, ``period`` ``YYYY-MM``) become a ``month``
-    breakdown with SPC point types; rows too fine-grained for a report are dropped.
+    The rows already have the partner SNA's shape (they are made by the same analysis kit):
+    monthly counts are a ``month`` breakdown with the SPC point type as a
+    :class:`~svsna.indicators.Significance`, LSOA rows carry the LSOA code.
     """
-    t = table[~table["indicator"].astype(str).isin(_NOT_SHOWN)].copy()
-    monthly = t["indicator"].astype(str) == "monthly_crimes"
-    t.loc[monthly, "breakdown"] = "month"
-    t.loc[monthly, "breakdown_value"] = t.loc[monthly, "period"].astype(str)
-    if "statistic" in t.columns:  # monthly crimes are counts (the public release rounds them)
-        t.loc[monthly, "statistic"] = "count"
-    t.loc[monthly, "significance"] = (
-        t.loc[monthly, "significance"].astype(str).str.lower().map(_SPC_TYPES).fillna("Common cause")
-    )
+    pairs = list(zip(table["indicator"].astype(str), table["breakdown"].astype(str), strict=True))
+    t = table[[p not in _NOT_SHOWN for p in pairs]].copy()
     t["definition"] = t["definition"].fillna("").astype(str)
-    lsoa = t["breakdown"] == "lsoa"  # "Leicester 003A (E01013600)" -> "E01013600", as the maps match codes
-    t.loc[lsoa, "breakdown_value"] = (
-        t.loc[lsoa, "breakdown_value"]
-        .astype(str)
-        .str.extract(r"\((E0\d{7}|W0\d{7})\)$")[0]
-        .fillna(t.loc[lsoa, "breakdown_value"])
-    )
     return t.reset_index(drop=True)
 
 
@@ -325,7 +311,7 @@ def _section(inp: Inputs, key: str, title: str, view_key: str, intro: str, headl
     rows = inp.rows((key,))
     if not len(rows):
         return sec
-    is_single = (rows["breakdown"] == "all") | (rows["indicator"] == "rate_ratio_most_vs_least_deprived")
+    is_single = (rows["breakdown"] == "all") | (rows["indicator"] == "deprivation_rate_ratio")
     groups = [g for g in ("", *GROUP_ORDER) if (rows["definition"] == g).any()]
     for g in groups:
         part = rows[(rows["definition"] == g) & ~is_single]
