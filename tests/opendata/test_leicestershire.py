@@ -180,9 +180,7 @@ def test_deprivation_rate_ratio(leics_run, raw_street_rows, llr_lsoa_to_lad, sha
     assert rr["value"] == pytest.approx(expected)
     assert rr["significance"] == "Higher"
     assert rr["breakdown_value"] == "1 vs 10"
-    d1 = one(
-        geo, indicator="deprivation_rate", breakdown="imd_decile", breakdown_value="1", definition="vso", period="2021/22"
-    )
+    d1 = one(geo, indicator="deprivation_rate", breakdown_value="1", definition="vso", period="2021/22")
     assert d1["value"] == pytest.approx(1000 * n[1] / p[1])
 
 

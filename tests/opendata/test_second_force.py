@@ -234,7 +234,7 @@ def test_lsoa_population_file_adds_lsoa_rates_and_deciles(west_yorkshire, tmp_pa
     assert sorted(with_rate["breakdown_value"]) == sorted(pops)
     assert len(lsoa) == len(pd.read_csv(res.files["geography"]))  # every LSOA of the force is listed
     assert _one(with_rate, breakdown_value="E01011264")["value"] == pytest.approx(36.0)
-    dec = ind[(ind["breakdown"] == "imd_decile") & (ind["indicator"] == "deprivation_rate") & (ind["definition"] == "vso")]
+    dec = ind[(ind["indicator"] == "deprivation_rate") & (ind["definition"] == "vso")]
     # IMD 2019 deciles (MHCLG File 1): E01011264 5, E01011265 7, E01011266 10, E01010568 8, E01010569 2
     assert set(dec["breakdown_value"]) == {"2", "5", "7", "8", "10"}
     assert _one(dec, breakdown_value="8")["value"] == pytest.approx(24 / 1200 * 1000)
