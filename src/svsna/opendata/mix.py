@@ -29,9 +29,9 @@ __all__ = ["mix_section"]
 
 def mix_section(ctx: OpenDataContext) -> SectionResult:
     """Shares of crime types, and of outcomes within each proxy group (the kit's ``share_rows``)."""
-    t = ctx.crimes()
-    types = ctx.wh.execute(t.group_by(["fin_year", "crime_type"]).agg(count=t.count()))
-    outcomes = ctx.wh.execute(t.group_by(["fin_year", "crime_type", "outcome_category"]).agg(count=t.count()))
+    counts = ctx.type_counts()
+    types = counts.groupby(["fin_year", "crime_type"], as_index=False)["count"].sum()
+    outcomes = counts.groupby(["fin_year", "crime_type", "outcome_category"], as_index=False)["count"].sum()
     outcomes["outcome_category"] = outcomes["outcome_category"].replace("", "No outcome recorded")
     parts, findings = [], []
     for year in ctx.years:

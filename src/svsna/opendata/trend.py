@@ -65,9 +65,7 @@ def extent_section(ctx: OpenDataContext) -> SectionResult:
     """Counts, rates and shares per financial year for each proxy group."""
     counts = _fy_counts(ctx)
     recorded = _recorded_counts(ctx)
-    t = ctx.crimes()
-    totals = ctx.wh.execute(t.group_by("fin_year").agg(all_crimes=t.count()))
-    totals = dict(zip(totals["fin_year"], totals["all_crimes"], strict=True))
+    totals = {int(k): int(v) for k, v in ctx.type_counts().groupby("fin_year")["count"].sum().items()}
     parts, findings = [], []
     for year in ctx.years:
         c = counts[counts["fin_year"] == year].set_index("group").loc[list(GROUP_KEYS), "count"].to_numpy()
@@ -184,7 +182,7 @@ def _span(months: list[str]) -> str:
 
 def _monthly(ctx: OpenDataContext) -> tuple[pd.DataFrame, list[Finding]]:
     """Monthly counts per group with Making Data Count XmR signals (the kit's ``spc_rows``)."""
-    months = sorted(ctx.wh.execute(ctx.crimes().select("month").distinct())["month"])
+    months = sorted(ctx.type_counts()["month"].unique())
     counts = ctx.group_counts(["month"], index={"month": months})
     parts, findings = [], []
     for key in GROUP_KEYS:
