@@ -238,8 +238,6 @@ def _group_views(sec: Section, rows: pd.DataFrame, view_key: str, inp: Inputs, g
         b.key = f"{sec.key}-{group or 'all'}-{b.key}"
         b.caption = f"{label}: {b.caption}"
         b.source = SOURCE if sec.key != "od_hotspots" else SOURCE + "; ONS LSOA boundaries"
-        if isinstance(b, FigureBlock):  # open-data Gi* runs on rates (docs/opendata.md)
-            b.notes = b.notes.replace("on LSOA counts", "on LSOA rates per 1,000 residents")
         sec.blocks.append(b)
     sec.notes += tmp.notes
 
@@ -323,17 +321,16 @@ def _section(inp: Inputs, key: str, title: str, view_key: str, intro: str, headl
 
 def build_opendata_sections(inp: Inputs, headline: list[Callout]) -> list[Section]:
     """The sections of the open-data edition, in reading order (the appendix is added by the caller)."""
-    import re
-
     # The proxy statement opens the report; its finding is not repeated as a call-out or a finding.
     headline[:] = [c for c in headline if c.text not in _proxy_texts(inp)]
     by_text = {x.text: x.finding for ss in inp.sentences.values() for x in ss if x.text}
     for i, c in enumerate(headline):
-        pct = by_text[c.text].numbers.get("pct_change") if c.text in by_text else None
+        nums = by_text[c.text].numbers if c.text in by_text else {}
+        pct, rate = nums.get("pct_change"), nums.get("rate")
         if isinstance(pct, int | float):  # a change reads best as a percentage ("+17.5%"), not "1.2 times"
             headline[i] = replace(c, figure=f"{pct:+.1f}%")
-        elif re.fullmatch(r"\d[\d,]*\.\d\d", c.figure or ""):  # a bare rate reads better with its unit
-            headline[i] = replace(c, figure=f"{float(c.figure.replace(',', '')):,.1f} per 1,000")
+        elif isinstance(rate, int | float) and c.figure:  # a rate reads better with its unit
+            headline[i] = replace(c, figure=f"{rate:,.1f} per 1,000")
     intro = Section("introduction", "Introduction: what police.uk data can and cannot show")
     _introduction(inp, intro)
     sources = Section("data_sources", "Data sources")
@@ -369,8 +366,9 @@ def adapt_methods(sec: Section, inp: Inputs) -> None:
     """Open-data wording in the appendix.
 
     The proxy groups replace the definitions table; the row ledger is summarised by
-    outcome and reason (the per-file ledger is in the workbook and ``ledger.csv``);
-    method notes say what the open-data indicators use.
+    outcome and reason (the per-file ledger is in the workbook and ``ledger.csv``). The method
+    notes and the disclosure sentence come from the run metadata (``method_notes``,
+    ``full_edition_note``), not from patching the rendered text.
     """
     meta = inp.metadata
     blocks: list[FigureBlock | TableBlock] = []
@@ -382,14 +380,6 @@ def adapt_methods(sec: Section, inp: Inputs) -> None:
         else:
             blocks.append(b)
     sec.blocks = blocks
-    sec.html_extra = (
-        sec.html_extra.replace("Getis-Ord Gi* on LSOA counts", "Getis-Ord Gi* on LSOA rates per 1,000 residents")
-        .replace("Counts of in-definition offences, involvements or events.", "Counts of police.uk crimes.")
-        .replace(
-            "it shows exact counts and is restricted to partners.",
-            "it shows exact counts of crimes already published on data.police.uk.",
-        )
-    )
 
 
 def ledger_summary(inp: Inputs) -> TableBlock:
