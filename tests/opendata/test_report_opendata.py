@@ -235,6 +235,13 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
         assert misuses_of_serious_violence(html) == []
         for label in GROUP_LABELS:
             assert label in html
+        text = " ".join("".join(parse(html).parts).split())
+        # the annual-rate chart, and a Gi* map for every assessed year of both hot-spot groups
+        assert "Rate per 1,000 residents by proxy group and financial year" in text
+        for year in ("2020/21", "2021/22"):
+            pattern = r"(Violence and sexual offences|Combined \(all three groups\)): (?:Hot|Hot and cold) spots? "
+            maps = re.findall(pattern + rf"\(Getis-Ord Gi\*\) by LSOA, [^(]*\({year}\)", text)
+            assert set(maps) == {"Violence and sexual offences", "Combined (all three groups)"}, (year, maps)
     # the appendix's ledger summary: docs/opendata.md (checked against the raw files in test_leicestershire.py);
     # the public summary rounds each count to the nearest 5.
     expected = {

@@ -4,8 +4,8 @@ Made by the partner SNA's analysis kit (:mod:`svsna.analyses._figures`) under it
 (all rates per 1,000 residents with Byar's / exact Poisson CIs):
 
 ``area_rate``
-    by ``local_authority`` and ``community_safety_partnership`` (``breakdown_value`` = the area's
-    name) and by ``lsoa`` (``breakdown_value`` = the 2011 LSOA code), compared with the force area
+    for the force area (``breakdown`` ``all``), and by ``local_authority`` and
+    ``community_safety_partnership`` (``breakdown_value`` = the area's name) and by ``lsoa`` (``breakdown_value`` = the 2011 LSOA code), compared with the force area
     rate: Higher / Similar / Lower when the force rate lies outside / inside the area's 95% CI,
     the Fingertips single-overlapping-CI method (``comparator_value`` = the force rate).
 ``deprivation_rate``
@@ -76,6 +76,13 @@ def geography_section(ctx: OpenDataContext) -> SectionResult:
         period = ctx.label(year)
         force = area_rates(ctx, "pfa_code", "pfa", year)
         bench = force.set_index("group")["value"]
+        # the force area's own row: the comparator of every area below (as the partner SNA's whole-area row)
+        parts.append(
+            rate_rows(
+                ctx, "od_geography", "area_rate", period, "all", "all", force["count"].to_numpy(),
+                force["population"].to_numpy(float), what=UNIT, definition=list(force["group"]),
+            )
+        )  # fmt: skip
         levels = [*_LEVELS, ("lsoa", "lsoa_code", "lsoa_name", "lsoa")] if ctx.has_population("lsoa") else _LEVELS
         for breakdown, code_col, name_col, level in levels:
             r = area_rates(ctx, code_col, level, year)

@@ -229,13 +229,13 @@ def _esc(text: str) -> str:
     return escape(text)
 
 
-def _group_views(sec: Section, rows: pd.DataFrame, view_key: str, inp: Inputs, group: str) -> None:
+def _group_views(sec: Section, rows: pd.DataFrame, view_key: str, inp: Inputs, group: str, part: str = "") -> None:
     """The generic views of one proxy group's rows, captioned with the group's name."""
     tmp = Section(view_key, sec.title)
     add_indicator_views(tmp, rows, inp.table, inp.view)
     label = short_label(inp.metadata, group) if group else "All police.uk crime"
     for b in tmp.blocks:
-        b.key = f"{sec.key}-{group or 'all'}-{b.key}"
+        b.key = f"{sec.key}-{group or 'all'}-{b.key}" + (f"-{part}".replace("/", "-") if part else "")
         b.caption = f"{label}: {b.caption}"
         b.source = SOURCE if sec.key != "od_hotspots" else SOURCE + "; ONS LSOA boundaries"
         sec.blocks.append(b)
@@ -310,13 +310,47 @@ def _section(inp: Inputs, key: str, title: str, view_key: str, intro: str, headl
     if not len(rows):
         return sec
     is_single = (rows["breakdown"] == "all") | (rows["indicator"] == "deprivation_rate_ratio")
+    if key == "od_extent":
+        _annual_rates(sec, rows[rows["indicator"] == "rate"], inp)
     groups = [g for g in ("", *GROUP_ORDER) if (rows["definition"] == g).any()]
     for g in groups:
         part = rows[(rows["definition"] == g) & ~is_single]
+        gi = part["indicator"] == "hotspot_gi"
+        if gi.any():  # a Gi* map for every assessed year (the generic view draws one period)
+            for period in sorted(part.loc[gi, "period"].astype(str).unique()):
+                _group_views(sec, part[gi & (part["period"].astype(str) == period)], view_key, inp, g, period)
+            part = part[~gi]
         if len(part):
             _group_views(sec, part, view_key, inp, g)
     _singles(sec, rows[is_single], inp)
     return sec
+
+
+def _annual_rates(sec: Section, rows: pd.DataFrame, inp: Inputs) -> None:
+    """One chart of the force-area rate of every proxy group in every assessed year, with CIs."""
+    from svsna.outputs import charts
+    from svsna.outputs.views import _fig
+
+    if rows.empty or rows["value"].isna().all():
+        return
+    order = {g: i for i, g in enumerate(GROUP_ORDER)}
+    df = rows.assign(_o=rows["definition"].map(lambda d: order.get(d, 9))).sort_values(["_o", "period"])
+    labels = [f"{short_label(inp.metadata, d)}, {p}" for d, p in zip(df["definition"], df["period"], strict=True)]
+    bars = df[["value", "lower", "upper"]].assign(breakdown_value=labels, label=labels).reset_index(drop=True)
+    chart = inp.view.draw(
+        charts.bar_ci,
+        bars,
+        value_label="Crimes per 1,000 residents",
+        title_noun="proxy group and year",
+        unit="rate",
+        horizontal=True,
+        order=labels,
+        ci_label=inp.view.ci_words,
+    )
+    periods = list(dict.fromkeys(df["period"].astype(str)))
+    span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+    caption = f"Rate per 1,000 residents by proxy group and financial year, {inp.config.label} ({span})"
+    sec.add_figure(_fig(f"{sec.key}-annual-rates", caption, chart, SOURCE))
 
 
 def build_opendata_sections(inp: Inputs, headline: list[Callout]) -> list[Section]:

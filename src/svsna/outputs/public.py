@@ -1159,7 +1159,8 @@ def _public_rows(
     out["comparator_value"] = comps
     out["method"] = methods
     blank = np.isnan(vals)
-    out["significance"] = [None if b else s for s, b in zip(sigs, blank, strict=True)]
+    # a Gi* row publishes its class without its z value ("class shown, value withheld")
+    out["significance"] = [None if b and k != "z" else s for s, b, k in zip(sigs, blank, kind, strict=True)]
     derived = np.isin(kind, ["count", "rate", "share", "change", "ratio"])
     out["suppressed"] = supp | (blank & derived)
     out["suppression_reason"] = [
