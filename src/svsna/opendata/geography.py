@@ -4,10 +4,11 @@ Made by the partner SNA's analysis kit (:mod:`svsna.analyses._figures`) under it
 (all rates per 1,000 residents with Byar's / exact Poisson CIs):
 
 ``area_rate``
-    for the force area (``breakdown`` ``all``), and by ``local_authority`` and
-    ``community_safety_partnership`` (``breakdown_value`` = the area's name) and by ``lsoa`` (``breakdown_value`` = the 2011 LSOA code), compared with the force area
-    rate: Higher / Similar / Lower when the force rate lies outside / inside the area's 95% CI,
-    the Fingertips single-overlapping-CI method (``comparator_value`` = the force rate).
+    for the force area (``breakdown`` ``all``), by ``local_authority`` and
+    ``community_safety_partnership`` (``breakdown_value`` = the area's name) and by ``lsoa``
+    (``breakdown_value`` = the 2011 LSOA code); areas are compared with the force area rate:
+    Higher / Similar / Lower when the force rate lies outside / inside the area's 95% CI, the
+    Fingertips single-overlapping-CI method (``comparator_value`` = the force rate).
 ``deprivation_rate``
     by ``imd_decile`` (IMD 2019 national decile of the LSOA; 1 = most deprived 10% of England).
 ``deprivation_rate_ratio``
