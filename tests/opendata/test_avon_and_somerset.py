@@ -138,7 +138,7 @@ def test_force_totals_by_group(avon_run, avon_rows, located):
     types = Counter(r["Crime type"] for r in located)
     recorded = Counter(r["Crime type"] for r in avon_rows)
     for key, members in GROUPS.items():
-        assert one(ext, indicator="crimes", definition=key)["value"] == sum(types[t] for t in members), key
+        assert one(ext, indicator="offences", definition=key)["value"] == sum(types[t] for t in members), key
         assert one(ext, indicator="crimes_recorded", definition=key)["value"] == sum(recorded[t] for t in members)
     share = one(ext, indicator="share_of_all_crime", definition="vso")
     assert share["value"] == pytest.approx(100 * types[VSO] / len(located))
@@ -150,8 +150,8 @@ def test_every_authority_under_current_codes(avon_run, located, lad19, shared_da
     pop_now = {c: pop20[c] for c in AS_NOW if c in pop20}
     pop_now["E06000066"] = sum(pop20[c] for c in ("E07000187", "E07000188", "E07000189", "E07000246"))
     ind = avon_run.indicators
-    la = ind[(ind["indicator"] == "rate_per_1000") & (ind["breakdown"] == "local_authority")]
-    assert sorted(la["breakdown_value"].unique()) == sorted(f"{n} ({c})" for c, n in AS_NOW.items())
+    la = ind[(ind["indicator"] == "area_rate") & (ind["breakdown"] == "local_authority")]
+    assert sorted(la["breakdown_value"].unique()) == sorted(AS_NOW.values())
     for key, members in GROUPS.items():
         counts = Counter(
             MERGED_SINCE_2019.get(lad19[r["LSOA code"]][0], lad19[r["LSOA code"]][0])
@@ -159,7 +159,7 @@ def test_every_authority_under_current_codes(avon_run, located, lad19, shared_da
             if r["Crime type"] in members
         )
         for code, name in AS_NOW.items():
-            row = one(la, breakdown_value=f"{name} ({code})", definition=key)
+            row = one(la, breakdown_value=name, definition=key)
             assert row["numerator"] == counts[code], (key, name)
             assert row["denominator"] == pop_now[code]
             assert row["value"] == pytest.approx(1000 * counts[code] / pop_now[code])
@@ -173,10 +173,10 @@ def test_every_authority_under_current_codes(avon_run, located, lad19, shared_da
     assert len(old_names) == sum(1 for v in lad19.values() if v[0] == "E07000246")  # every SWT LSOA
     assert set(old_names["lad_name"]) == {"Somerset"}
     # CSPs (ONS December 2024): one per authority in this force
-    csp = ind[(ind["indicator"] == "rate_per_1000") & (ind["breakdown"] == "community_safety_partnership")]
+    csp = ind[(ind["indicator"] == "area_rate") & (ind["breakdown"] == "community_safety_partnership")]
     assert (
-        one(csp, breakdown_value="Somerset (E22000369)", definition="vso")["numerator"]
-        == one(la, breakdown_value="Somerset (E06000066)", definition="vso")["numerator"]
+        one(csp, breakdown_value="Somerset", definition="vso")["numerator"]
+        == one(la, breakdown_value="Somerset", definition="vso")["numerator"]
     )
 
 
@@ -184,7 +184,7 @@ def test_force_rate_and_population_year_said(avon_run, located, shared_data):
     pop20 = ons_population_2020(shared_data)
     force_pop = sum(pop20[c] for c in AS_2021)
     vso = sum(1 for r in located if r["Crime type"] == VSO)
-    fr = one(avon_run.indicators, section="od_extent", indicator="rate_per_1000", definition="vso")
+    fr = one(avon_run.indicators, section="od_extent", indicator="rate", definition="vso")
     assert fr["denominator"] == force_pop
     assert fr["value"] == pytest.approx(1000 * vso / force_pop)
     meta = avon_run.metadata
@@ -212,10 +212,10 @@ def avon_run_2021_geography(avon_street_only, tmp_path_factory):
 def test_authorities_of_2021_include_somerset_west_and_taunton(avon_run_2021_geography, located, lad19, shared_data):
     pop20 = ons_population_2020(shared_data)
     ind = avon_run_2021_geography.indicators
-    la = ind[(ind["indicator"] == "rate_per_1000") & (ind["breakdown"] == "local_authority")]
-    assert sorted(la["breakdown_value"].unique()) == sorted(f"{n} ({c})" for c, n in AS_2021.items())
+    la = ind[(ind["indicator"] == "area_rate") & (ind["breakdown"] == "local_authority")]
+    assert sorted(la["breakdown_value"].unique()) == sorted(AS_2021.values())
     counts = Counter(lad19[r["LSOA code"]][0] for r in located if r["Crime type"] in GROUPS["combined"])
     for code, name in AS_2021.items():
-        row = one(la, breakdown_value=f"{name} ({code})", definition="combined")
+        row = one(la, breakdown_value=name, definition="combined")
         assert (row["numerator"], row["denominator"]) == (counts[code], pop20[code]), name
     assert "1 April 2021" in avon_run_2021_geography.metadata["geography"]

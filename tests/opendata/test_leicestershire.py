@@ -89,11 +89,11 @@ def test_vso_counts_by_financial_year(leics_run, raw_street_rows, llr_lsoa_to_la
     for year, label in ((2020, "2020/21"), (2021, "2021/22")):
         in_year = [r for r in loc if fy(r["Month"]) == year]
         counts = Counter(r["Crime type"] for r in in_year)
-        assert one(ext, indicator="crimes", definition="vso", period=label)["value"] == counts[VSO]
-        assert one(ext, indicator="crimes", definition="robbery", period=label)["value"] == counts[ROB]
-        assert one(ext, indicator="crimes", definition="weapons", period=label)["value"] == counts[WEAP]
+        assert one(ext, indicator="offences", definition="vso", period=label)["value"] == counts[VSO]
+        assert one(ext, indicator="offences", definition="robbery", period=label)["value"] == counts[ROB]
+        assert one(ext, indicator="offences", definition="weapons", period=label)["value"] == counts[WEAP]
         comb = counts[VSO] + counts[ROB] + counts[WEAP]
-        assert one(ext, indicator="crimes", definition="combined", period=label)["value"] == comb
+        assert one(ext, indicator="offences", definition="combined", period=label)["value"] == comb
         share = one(ext, indicator="share_of_all_crime", definition="vso", period=label)
         assert share["value"] == pytest.approx(100 * counts[VSO] / len(in_year))
 
@@ -104,23 +104,24 @@ def test_rates_by_local_authority_against_the_force(leics_run, raw_street_rows, 
     loc = [r for r in located(raw_street_rows, llr_lsoa_to_lad) if fy(r["Month"]) == 2020 and r["Crime type"] == VSO]
     force_rate = 1000 * len(loc) / force_pop
     ind = leics_run.indicators
-    fr = one(ind, section="od_extent", indicator="rate_per_1000", definition="vso", period="2020/21")
+    fr = one(ind, section="od_extent", indicator="rate", definition="vso", period="2020/21")
     assert fr["value"] == pytest.approx(force_rate)
     lo, hi = byars(len(loc))
     assert (fr["lower"], fr["upper"]) == pytest.approx((1000 * lo / force_pop, 1000 * hi / force_pop), rel=1e-7)
     by_la = Counter(llr_lsoa_to_lad[r["LSOA code"]] for r in loc)
-    la = ind[(ind["indicator"] == "rate_per_1000") & (ind["breakdown"] == "local_authority")]
+    la = ind[(ind["indicator"] == "area_rate") & (ind["breakdown"] == "local_authority")]
     la = la[(la["definition"] == "vso") & (la["period"] == "2020/21")]
     assert len(la) == 9
     for code, name in LADS.items():
-        row = one(la, breakdown_value=f"{name} ({code})")
+        row = one(la, breakdown_value=name)
         rate = 1000 * by_la[name] / pop[code]
         assert row["numerator"] == by_la[name]
         assert row["value"] == pytest.approx(rate)
         lo, hi = (1000 * x / pop[code] for x in byars(by_la[name]))
         expected = "Higher" if lo > force_rate else "Lower" if hi < force_rate else "Similar"  # Fingertips CI overlap
         assert row["significance"] == expected, name
-    assert one(la, breakdown_value="Leicester (E06000016)")["significance"] == "Higher"
+        assert row["comparator_value"] == pytest.approx(force_rate)
+    assert one(la, breakdown_value="Leicester")["significance"] == "Higher"
 
 
 def test_year_on_year_change(leics_run, raw_street_rows, llr_lsoa_to_lad):
@@ -128,26 +129,39 @@ def test_year_on_year_change(leics_run, raw_street_rows, llr_lsoa_to_lad):
     a = sum(1 for r in loc if r["Crime type"] == VSO and fy(r["Month"]) == 2020)
     b = sum(1 for r in loc if r["Crime type"] == VSO and fy(r["Month"]) == 2021)
     tr = leics_run.indicators[leics_run.indicators["section"] == "od_trend"]
-    rr = one(tr, indicator="rate_ratio_vs_previous_year", definition="vso")
-    assert rr["value"] == pytest.approx(b / a)
+    pct = one(tr, indicator="offences_change", definition="vso")
+    assert pct["value"] == pytest.approx(100 * (b / a - 1))
+    assert (pct["numerator"], pct["denominator"]) == (b, a)
     # log-normal approximation to the CI of a ratio of two large Poisson counts, for a sanity bound
     se = math.sqrt(1 / a + 1 / b)
-    assert rr["lower"] == pytest.approx(b / a * math.exp(-1.96 * se), rel=2e-3)
-    assert rr["significance"] == "Increase"
-    pct = one(tr, indicator="pct_change_vs_previous_year", definition="vso")
-    assert pct["value"] == pytest.approx(100 * (b / a - 1))
+    assert pct["lower"] == pytest.approx(100 * (b / a * math.exp(-1.96 * se) - 1), rel=2e-2)
+    assert pct["significance"] == "Increase"
+    assert (pct["statistic"], pct["unit"]) == ("percent_change", "%")
 
 
 def test_monthly_series(leics_run, raw_street_rows, llr_lsoa_to_lad):
     loc = located(raw_street_rows, llr_lsoa_to_lad)
     months = Counter(r["Month"] for r in loc if r["Crime type"] == VSO and fy(r["Month"]) in (2020, 2021))
     tr = leics_run.indicators
-    m = tr[(tr["indicator"] == "monthly_crimes") & (tr["definition"] == "vso")].set_index("period")
+    m = tr[(tr["indicator"] == "offences_monthly") & (tr["definition"] == "vso")]
+    assert set(m["breakdown"]) == {"month"} and set(m["period"]) == {"2020/21 to 2021/22"}
+    m = m.set_index("breakdown_value")
     assert len(m) == 24
     assert m["value"].to_dict() == {k: float(v) for k, v in months.items()}
     mean = sum(months.values()) / 24
     assert m["comparator_value"].iloc[0] == pytest.approx(mean)
-    assert set(m["significance"]) <= {"Higher", "Lower", "Similar"}
+    # XmR limits worked out here: mean +/- 2.66 x the mean moving range, moving ranges of at least
+    # 3.267 x that mean screened out first (Making Data Count / NHSRplotthedots)
+    series = [months[k] for k in sorted(months)]
+    ranges = [abs(x - y) for x, y in zip(series[1:], series[:-1], strict=True)]
+    amr = sum(ranges) / len(ranges)
+    kept = [r for r in ranges if r < 3.267 * amr]
+    mr = sum(kept) / len(kept)
+    assert m["upper"].iloc[0] == pytest.approx(mean + 2.66 * mr)
+    assert m["lower"].iloc[0] == pytest.approx(mean - 2.66 * mr)
+    assert set(m["significance"]) <= {"Special cause - high", "Special cause - low", "Common cause"}
+    above = {k for k, v in months.items() if v > mean + 2.66 * mr}
+    assert above <= set(m.index[m["significance"] == "Special cause - high"])
 
 
 def test_deprivation_rate_ratio(leics_run, raw_street_rows, llr_lsoa_to_lad, shared_data):
@@ -162,12 +176,11 @@ def test_deprivation_rate_ratio(leics_run, raw_street_rows, llr_lsoa_to_lad, sha
         p[d] += pop[code]
     expected = (n[1] / p[1]) / (n[10] / p[10])
     geo = leics_run.indicators
-    rr = one(geo, indicator="rate_ratio_most_vs_least_deprived", definition="vso", period="2021/22")
+    rr = one(geo, indicator="deprivation_rate_ratio", definition="vso", period="2021/22")
     assert rr["value"] == pytest.approx(expected)
     assert rr["significance"] == "Higher"
-    d1 = one(
-        geo, indicator="rate_per_1000", breakdown="imd_decile", breakdown_value="1", definition="vso", period="2021/22"
-    )
+    assert rr["breakdown_value"] == "1 vs 10"
+    d1 = one(geo, indicator="deprivation_rate", breakdown_value="1", definition="vso", period="2021/22")
     assert d1["value"] == pytest.approx(1000 * n[1] / p[1])
 
 
@@ -179,28 +192,35 @@ def test_hotspots_agree_with_esda(leics_run, shared_data):
     from libpysal.weights import Queen
 
     ind = leics_run.indicators
-    rates = ind[(ind["indicator"] == "lsoa_rate_per_1000") & (ind["definition"] == "vso")]
-    rates = rates[rates["period"] == "2020/21"]
-    rates = rates.set_index(rates["breakdown_value"].str[-10:-1])["value"]
+    rates = ind[(ind["indicator"] == "area_rate") & (ind["breakdown"] == "lsoa") & (ind["definition"] == "vso")]
+    rates = rates[rates["period"] == "2020/21"].set_index("breakdown_value")["value"]
     gdf = gpd.read_file(shared_data / "geography" / "boundaries" / "lsoa11_llr.geojson")
     gdf = gdf.sort_values("lsoa11_code").reset_index(drop=True)
     w = Queen.from_dataframe(gdf, use_index=False, silence_warnings=True)
     w.transform = "B"
     g = G_Local(rates.loc[gdf["lsoa11_code"]].to_numpy(), w, transform="B", star=True, permutations=0)
-    gi = ind[(ind["indicator"] == "gi_star_z") & (ind["definition"] == "vso") & (ind["period"] == "2020/21")]
-    z = gi.set_index(gi["breakdown_value"].str[-10:-1])["value"].loc[gdf["lsoa11_code"]].to_numpy()
+    gi = ind[(ind["indicator"] == "hotspot_gi") & (ind["definition"] == "vso") & (ind["period"] == "2020/21")]
+    z = gi.set_index("breakdown_value")["value"].loc[gdf["lsoa11_code"]].to_numpy()
     assert np.allclose(z, g.Zs, rtol=1e-6, atol=1e-9)
 
 
 def test_hotspot_persistence_is_consistent(leics_run):
     ind = leics_run.indicators
-    gi = ind[(ind["indicator"] == "gi_star_z") & (ind["definition"] == "combined")]
-    hot = gi[gi["significance"].str.startswith("Hot spot")]
+    gi = ind[(ind["indicator"] == "hotspot_gi") & (ind["definition"] == "combined")]
+    assert set(gi["period"]) == {"2020/21", "2021/22"}  # a Gi* map for every assessed year
+    hot = gi[gi["significance"] == "Higher"]
     both = hot.groupby("breakdown_value")["period"].nunique()
     persistent = one(ind, indicator="persistent_hotspot_lsoas", definition="combined")
     assert persistent["value"] == int((both == 2).sum())
     assert persistent["value"] > 0
     assert (hot["value"] > 0).all()
+    first = set(hot.loc[hot["period"] == "2020/21", "breakdown_value"])
+    share = one(ind, indicator="hotspot_persistence", definition="combined", period="2021/22")
+    assert share["value"] == pytest.approx(100 * int((both == 2).sum()) / len(first))
+    years = ind[(ind["indicator"] == "hotspot_years") & (ind["definition"] == "combined")]
+    assert years.set_index("breakdown_value")["value"].to_dict() == {
+        c: float(both.get(c, 0)) for c in years["breakdown_value"]
+    }
 
 
 def test_crime_type_and_outcome_mix(leics_run, raw_street_rows, llr_lsoa_to_lad):
@@ -235,17 +255,13 @@ def test_csp_rates_equal_la_rates_in_llr(leics_run, shared_data):
     with (shared_data / "geography" / "lookups" / "lookup_ltla24_csp24_pfa24.csv").open(encoding="utf-8") as fh:
         csp_of = {r["ltla24_code"]: (r["csp24_code"], r["csp24_name"]) for r in csv.DictReader(fh)}
     ind = leics_run.indicators
-    rates = ind[(ind["indicator"] == "rate_per_1000") & (ind["definition"] == "combined")]
+    rates = ind[(ind["indicator"] == "area_rate") & (ind["definition"] == "combined")]
     for code, name in LADS.items():
         csp_code, csp_name = csp_of[code]
         for period in ("2020/21", "2021/22"):
-            la = one(rates, breakdown="local_authority", breakdown_value=f"{name} ({code})", period=period)
-            cs = one(
-                rates,
-                breakdown="community_safety_partnership",
-                breakdown_value=f"{csp_name} ({csp_code})",
-                period=period,
-            )
+            la = one(rates, breakdown="local_authority", breakdown_value=name, period=period)
+            cs = one(rates, breakdown="community_safety_partnership", breakdown_value=csp_name, period=period)
+            assert csp_code.startswith("E22")
             assert (cs["numerator"], cs["denominator"], cs["significance"]) == (
                 la["numerator"],
                 la["denominator"],

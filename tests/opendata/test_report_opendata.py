@@ -143,8 +143,8 @@ def test_second_force_report_title_proxy_groups(wy_report):
         assert "in the local authorities of 1 April 2024 (the current ones)" in text
         # one monthly SPC chart per proxy group; in the public summary, a group whose months are all
         # small is left out with one sentence instead (docs/disclosure.md)
-        charts = re.findall(r"Crimes per month (?:with statistical process control limits|by month)", text)
-        left_out = re.findall(r"Not published: Crimes per month[^.]*, because", text)
+        charts = re.findall(r"Offences per month (?:with statistical process control limits|by month)", text)
+        left_out = re.findall(r"Not published: Offences per month[^.]*, because", text)
         assert len(charts) >= 4 if name.startswith("restricted") else len(charts) + len(left_out) >= 4
 
 
@@ -154,10 +154,10 @@ def test_second_force_public_summary_is_disclosure_controlled(wy_report):
     # 84 -> 85, 12 -> 10, 108 -> 110.
     full = parse((wy_report / "restricted" / "sna-full.html").read_text(encoding="utf-8"))
     public = parse((wy_report / "public" / "sna-summary.html").read_text(encoding="utf-8"))
-    ft = _table_with(full, "Crimes located in the area")
-    pt = _table_with(public, "Crimes located in the area (rounded)")
-    col_f = ft[0].index("Crimes located in the area")
-    col_p = pt[0].index("Crimes located in the area (rounded)")
+    ft = _table_with(full, "Offences")
+    pt = _table_with(public, "Offences (rounded)")
+    col_f = ft[0].index("Offences")
+    col_p = pt[0].index("Offences (rounded)")
     got_f = {r[0]: r[col_f] for r in ft[1:]}
     got_p = {r[0]: r[col_p] for r in pt[1:]}
     assert got_f == {
@@ -235,6 +235,13 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
         assert misuses_of_serious_violence(html) == []
         for label in GROUP_LABELS:
             assert label in html
+        text = " ".join("".join(parse(html).parts).split())
+        # the annual-rate chart, and a Gi* map for every assessed year of both hot-spot groups
+        assert "Rate per 1,000 residents by proxy group and financial year" in text
+        for year in ("2020/21", "2021/22"):
+            pattern = r"(Violence and sexual offences|Combined \(all three groups\)): (?:Hot|Hot and cold) spots? "
+            maps = re.findall(pattern + rf"\(Getis-Ord Gi\*\) by LSOA, [^(]*\({year}\)", text)
+            assert set(maps) == {"Violence and sexual offences", "Combined (all three groups)"}, (year, maps)
     # the appendix's ledger summary: docs/opendata.md (checked against the raw files in test_leicestershire.py);
     # the public summary rounds each count to the nearest 5.
     expected = {

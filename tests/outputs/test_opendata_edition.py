@@ -32,32 +32,29 @@ def _row(**kw) -> dict:
     return base
 
 
-def test_prepare_table_makes_months_and_lsoa_codes():
+def test_prepare_table_keeps_data_as_data():
+    """The kit's rows reach the report unchanged (no SPC renaming, no LSOA codes parsed from labels);
+    only rows too fine for a report are left to the workbook."""
     t = pd.DataFrame(
         [
-            _row(period="2021-04", numerator=3100, value=3100, lower=2700, upper=3500, significance="Similar"),
-            _row(period="2021-05", numerator=3600, value=3600, lower=2700, upper=3500, significance="Higher"),
-            _row(
-                section="od_hotspots",
-                indicator="gi_star_z",
-                period="2021/22",
-                breakdown="lsoa",
-                breakdown_value="Leicester 003A (E01013600)",
-                value=3.2,
-                significance="Hot spot (99%)",
-                method="Getis-Ord Gi*",
-            ),
-            _row(section="od_geography", indicator="lsoa_rate_per_1000", breakdown="lsoa", value=1.0),
+            _row(indicator="offences_monthly", period="2020/21 to 2021/22", breakdown="month",
+                 breakdown_value="2021-04", numerator=3100, value=3100, significance="Common cause"),
+            _row(indicator="offences_monthly", period="2020/21 to 2021/22", breakdown="month",
+                 breakdown_value="2021-05", numerator=3600, value=3600, significance="Special cause - high"),
+            _row(section="od_hotspots", indicator="hotspot_gi", period="2021/22", breakdown="lsoa",
+                 breakdown_value="E01013600", value=3.2, significance="Higher", confidence=0.99),
+            _row(section="od_geography", indicator="area_rate", breakdown="lsoa",
+                 breakdown_value="E01013600", value=1.0),
+            _row(section="od_hotspots", indicator="hotspot_years", breakdown="lsoa",
+                 breakdown_value="E01013600", value=2),
         ]
-    )
+    )  # fmt: skip
     out = prepare_table(t)
-    months = out[out["indicator"] == "monthly_crimes"]
-    assert months["breakdown"].tolist() == ["month", "month"]
+    months = out[out["indicator"] == "offences_monthly"]
+    assert months["significance"].tolist() == ["Common cause", "Special cause - high"]
     assert months["breakdown_value"].tolist() == ["2021-04", "2021-05"]
-    # the SPC chart marks special-cause points by these words (svsna.outputs.charts.spc_trend)
-    assert months["significance"].tolist() == ["Common cause", "Special cause high"]
-    assert out.loc[out["indicator"] == "gi_star_z", "breakdown_value"].tolist() == ["E01013600"]
-    assert "lsoa_rate_per_1000" not in set(out["indicator"])  # too fine for the report; in the workbook
+    assert out.loc[out["indicator"] == "hotspot_gi", "breakdown_value"].tolist() == ["E01013600"]
+    assert set(out["indicator"]) == {"offences_monthly", "hotspot_gi"}  # LSOA rates and years: in the workbook
 
 
 def test_title_and_edition():

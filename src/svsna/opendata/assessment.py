@@ -171,6 +171,13 @@ def _metadata(ref: ForceReference, years: list[int], load: StreetLoad, ctx: Open
             "data.police.uk data are already published and anonymised. The full edition, this workbook and the "
             "indicator files show exact counts; the public summary applies svsna's disclosure control."
         ),
+        "full_edition_note": "it shows exact counts of crimes already published on data.police.uk.",
+        "method_notes": {  # the report's method notes in the open-data edition's words (by method key)
+            "count": "Counts of police.uk crimes of each proxy group.",
+            "getis-ord": "Hot spots: Getis-Ord Gi* on LSOA rates per 1,000 residents (queen contiguity from the LSOA "
+            "boundaries, binary weights) with a Benjamini-Hochberg false-discovery-rate correction; classes at "
+            "95% and 99%.",
+        },
         "populations": _populations_text(ref),
         "population_years": choices,
         "population_fallback": any(c["how"] != "exact" for c in choices),

@@ -26,9 +26,23 @@ if TYPE_CHECKING:
     from svsna.engine import Warehouse
     from svsna.opendata.reference import ForceReference
 
-__all__ = ["GROUP_KEYS", "OpenDataContext"]
+__all__ = ["GROUP_KEYS", "GroupView", "OpenDataContext"]
 
 GROUP_KEYS: tuple[str, ...] = tuple(g.key for g in PROXY_GROUPS)
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """The analysis kit's context protocol for the rows of one proxy group.
+
+    >>> GroupView("Leicestershire", "vso", 1000, 0.95).definition
+    'vso'
+    """
+
+    area_label: str
+    definition: str
+    multiplier: int
+    confidence: float
 
 
 @dataclass
@@ -60,6 +74,17 @@ class OpenDataContext:
     def area(self) -> str:
         return self.ref.pfa_name
 
+    # ---- the analysis kit's context protocol (svsna.analyses._figures.KitContext) ----
+    @property
+    def area_label(self) -> str:
+        """The whole area's label on every indicator row (the force area name)."""
+        return self.ref.pfa_name
+
+    @property
+    def definition(self) -> str:
+        """Rows name their proxy group explicitly (``definition=`` per row); none by default."""
+        return ""
+
     @property
     def ci_label(self) -> str:
         """``'95% CI'`` for a 0.95 confidence level."""
@@ -68,6 +93,16 @@ class OpenDataContext:
     @property
     def periods(self) -> list[Period]:
         return [financial_year(y) for y in self.years]
+
+    def for_group(self, key: str) -> GroupView:
+        """The kit context of one proxy group's rows (``definition`` = ``key``)."""
+        return GroupView(self.area_label, key, self.multiplier, self.confidence)
+
+    @property
+    def window(self) -> str:
+        """The label of the whole assessed window (``'2020/21 to 2021/22'``; one year: its label)."""
+        first, last = self.label(self.years[0]), self.label(self.years[-1])
+        return first if first == last else f"{first} to {last}"
 
     def label(self, year: int) -> str:
         return financial_year(year).label
@@ -90,22 +125,47 @@ class OpenDataContext:
                 "street files (run `svsna opendata fetch` for the missing months)"
             )
 
+    def _proxy_counts(self) -> pd.DataFrame:
+        """Proxy-group crimes by ``fin_year, month, lsoa_code, crime_type``: one query per run.
+
+        Every other count of the sections (by year, month, local authority, CSP, force, LSOA) is
+        a sum of these rows, so the warehouse is scanned once.
+        """
+        if "proxy_counts" not in self._cache:
+            from svsna.opendata.proxy import group_for
+
+            t = self.crimes()
+            t = t.filter(t.crime_type.isin(list(group_for("combined").crime_types)))
+            keys = ["fin_year", "month", "lsoa_code", "crime_type"]
+            self._cache["proxy_counts"] = self.wh.execute(t.group_by(keys).agg(count=t.count()))
+        return self._cache["proxy_counts"]
+
+    def type_counts(self) -> pd.DataFrame:
+        """All loaded crimes by ``fin_year, month, crime_type, outcome_category``: one query per run
+        (the totals, the months present and the crime-type and outcome mixes are sums of it)."""
+        if "type_counts" not in self._cache:
+            t = self.crimes()
+            keys = ["fin_year", "month", "crime_type", "outcome_category"]
+            self._cache["type_counts"] = self.wh.execute(t.group_by(keys).agg(count=t.count()))
+        return self._cache["type_counts"]
+
     def group_counts(self, by: list[str], index: dict[str, list[Any]] | None = None) -> pd.DataFrame:
         """Crimes per proxy group and ``by`` columns, zeros included.
 
-        ``index`` gives the full set of values of each ``by`` column (e.g. every LSOA),
-        so that areas without crimes get a zero. Returns ``by + [group, count]``.
+        ``by`` are columns of ``od_crimes`` among ``fin_year``, ``month``, ``lsoa_code`` and the
+        LSOA's areas (``lad_code``, ``csp_code``, ``pfa_code``, ``imd_decile`` ...). ``index`` gives
+        the full set of values of each ``by`` column (e.g. every LSOA), so that areas without
+        crimes get a zero. Returns ``by + [group, count]``.
         """
         import itertools
 
         import pandas as pd
 
-        from svsna.opendata.proxy import group_for
-
-        t = self.crimes()
-        member = list(group_for("combined").crime_types)
-        t = t.filter(t.crime_type.isin(member))
-        raw = self.wh.execute(t.group_by([*by, "crime_type"]).agg(count=t.count()))
+        raw = self._proxy_counts()
+        area_cols = [c for c in by if c not in ("fin_year", "month", "lsoa_code", "crime_type")]
+        if area_cols:  # the LSOA's areas, from the lookup od_crimes was joined with
+            geo = self.ref.geography.drop_duplicates("lsoa_code")[["lsoa_code", *area_cols]]
+            raw = raw.merge(geo, on="lsoa_code", how="left")
         rows = []
         for g in PROXY_GROUPS:
             sub = raw[raw["crime_type"].isin(g.crime_types)]

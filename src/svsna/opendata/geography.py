@@ -1,16 +1,19 @@
 """Section ``od_geography``: where crimes happen, per resident, against the force area.
 
-Indicators (all per 1,000 residents with Byar's / exact Poisson CIs):
+Made by the partner SNA's analysis kit (:mod:`svsna.analyses._figures`) under its indicator names
+(all rates per 1,000 residents with Byar's / exact Poisson CIs):
 
-``rate_per_1000``
-    by ``local_authority`` and ``community_safety_partnership`` (compared with the force area
-    rate: Higher / Similar / Lower when the force rate lies outside / inside the area's 95% CI,
-    the Fingertips single-overlapping-CI method), by ``lsoa`` (compared with the force
-    area the same way) and by ``imd_decile`` (IMD 2019 national decile of the LSOA; 1 = most
-    deprived 10% of England).
-``rate_ratio_most_vs_least_deprived``
+``area_rate``
+    for the force area (``breakdown`` ``all``), by ``local_authority`` and
+    ``community_safety_partnership`` (``breakdown_value`` = the area's name) and by ``lsoa``
+    (``breakdown_value`` = the 2011 LSOA code); areas are compared with the force area rate:
+    Higher / Similar / Lower when the force rate lies outside / inside the area's 95% CI, the
+    Fingertips single-overlapping-CI method (``comparator_value`` = the force rate).
+``deprivation_rate``
+    by ``imd_decile`` (IMD 2019 national decile of the LSOA; 1 = most deprived 10% of England).
+``deprivation_rate_ratio``
     rate in the most deprived decile present divided by the rate in the least deprived decile
-    present (exact conditional CI).
+    present (``breakdown_value`` ``'1 vs 10'``; exact conditional CI).
 
 LSOA and decile denominators are ONS LSOA estimates (the latest year not after the
 financial year's start); local authority, CSP and force denominators are ONS MYE2.
@@ -25,9 +28,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from svsna.indicators import Finding, SectionResult, concat_indicators, indicator_rows
+from svsna.analyses._figures import rate_rows, rates, ratio_rows
+from svsna.indicators import Finding, SectionResult, Significance, concat_indicators
 from svsna.opendata.context import GROUP_KEYS, OpenDataContext
 from svsna.opendata.proxy import group_for
+from svsna.opendata.trend import UNIT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,8 +52,6 @@ def area_rates(ctx: OpenDataContext, code_col: str, level: str, year: int) -> pd
     """
     import pandas as pd
 
-    from svsna import stats
-
     pop = ctx.population(level, year)
     key = f"counts_by_{code_col}"
     if key not in ctx._cache:  # one query for every year and area, reused across years and sections
@@ -60,7 +63,7 @@ def area_rates(ctx: OpenDataContext, code_col: str, level: str, year: int) -> pd
     counts = counts.set_index([code_col, "group"])["count"].reindex(grid, fill_value=0).reset_index()
     counts.insert(0, "fin_year", year)
     df = counts.rename(columns={code_col: "area_code"}).merge(pop, on="area_code", how="left")
-    rate = stats.crude_rate(df["count"].to_numpy(), df["population"].to_numpy(float), ctx.multiplier, ctx.confidence)
+    rate = rates(ctx, df["count"].to_numpy(), df["population"].to_numpy(float))
     return df.reset_index(drop=True).join(rate[["value", "lower", "upper", "method", "confidence"]])
 
 
@@ -74,31 +77,27 @@ def geography_section(ctx: OpenDataContext) -> SectionResult:
         period = ctx.label(year)
         force = area_rates(ctx, "pfa_code", "pfa", year)
         bench = force.set_index("group")["value"]
+        # the force area's own row: the comparator of every area below (as the partner SNA's whole-area row)
+        parts.append(
+            rate_rows(
+                ctx, "od_geography", "area_rate", period, "all", "all", force["count"].to_numpy(),
+                force["population"].to_numpy(float), what=UNIT, definition=list(force["group"]),
+            )
+        )  # fmt: skip
         levels = [*_LEVELS, ("lsoa", "lsoa_code", "lsoa_name", "lsoa")] if ctx.has_population("lsoa") else _LEVELS
         for breakdown, code_col, name_col, level in levels:
             r = area_rates(ctx, code_col, level, year)
-            names = geo[[code_col, name_col]].drop_duplicates().set_index(code_col)[name_col]
-            cmp = stats.compare_to_benchmark(
-                r["value"], r["lower"], r["upper"], r["group"].map(bench).to_numpy(float), polarity="not_applicable"
-            )
-            stats_frame = r[["value", "lower", "upper", "method", "confidence"]].assign(
-                numerator=r["count"].astype(float),
-                denominator=r["population"].astype(float),
-                comparator_value=cmp["comparator_value"].to_numpy(),
-                significance=cmp["significance"].to_numpy(),
-            )
-            parts.append(
-                indicator_rows(
-                    stats_frame,
-                    section="od_geography",
-                    indicator="rate_per_1000" if breakdown != "lsoa" else "lsoa_rate_per_1000",
-                    period=period,
-                    area=ctx.area,
-                    breakdown=breakdown,
-                    breakdown_value=[f"{names.get(c, c)} ({c})" for c in r["area_code"]],
-                    definition=list(r["group"]),
-                )
-            )
+            names = geo.drop_duplicates(code_col).set_index(code_col)[name_col]
+            # local authorities and CSPs by name (as the partner SNA's districts); LSOAs by code
+            values = list(r["area_code"]) if level == "lsoa" else [names.get(c, c) for c in r["area_code"]]
+            force_rate = r["group"].map(bench).to_numpy(float)
+            cmp = stats.compare_to_benchmark(r["value"], r["lower"], r["upper"], force_rate, polarity="not_applicable")
+            rows = rate_rows(
+                ctx, "od_geography", "area_rate", period, breakdown, values,
+                r["count"].to_numpy(), r["population"].to_numpy(float), what=UNIT, definition=list(r["group"]),
+                significance=cmp["significance"].to_numpy(), comparator_value=force_rate,
+            )  # fmt: skip
+            parts.append(rows)
             if breakdown == "local_authority":
                 findings.extend(_area_findings(r.assign(significance=cmp["significance"]), names, period, ctx))
         dec_rows, dec_findings = _deprivation(ctx, year) if ctx.has_population("lsoa") else ([], [])
@@ -123,7 +122,7 @@ def _area_findings(r: pd.DataFrame, names: pd.Series, period: str, ctx: OpenData
     out = []
     for key in ("vso", "combined"):
         sub = r[r["group"] == key]
-        hi = sub[sub["significance"] == "Higher"].sort_values("value", ascending=False)
+        hi = sub[sub["significance"] == Significance.HIGHER].sort_values("value", ascending=False)
         top = sub.sort_values("value", ascending=False).iloc[0]
         higher = [names.get(c, c) for c in hi["area_code"]]
         out.append(
@@ -144,11 +143,11 @@ def _area_findings(r: pd.DataFrame, names: pd.Series, period: str, ctx: OpenData
                     "top_rate": float(top["value"]),
                     "significantly_higher": higher,
                 },
-                significance="Higher" if higher else "Similar",
+                significance=(Significance.HIGHER if higher else Significance.SIMILAR).value,
                 period=period,
                 area=ctx.area,
                 definition=key,
-                indicators=("rate_per_1000",),
+                indicators=("area_rate",),
             )
         )
     return out
@@ -156,8 +155,6 @@ def _area_findings(r: pd.DataFrame, names: pd.Series, period: str, ctx: OpenData
 
 def _deprivation(ctx: OpenDataContext, year: int) -> tuple[list[pd.DataFrame], list[Finding]]:
     """Rates by IMD decile and the most-vs-least deprived rate ratio."""
-    from svsna import stats
-
     geo = ctx.ref.geography.dropna(subset=["imd_decile"])
     if geo.empty:
         return [], []
@@ -168,40 +165,24 @@ def _deprivation(ctx: OpenDataContext, year: int) -> tuple[list[pd.DataFrame], l
     if r.empty:
         return [], []
     d = r.groupby(["imd_decile", "group"], as_index=False)[["count", "population"]].sum()
-    rate = stats.crude_rate(d["count"].to_numpy(), d["population"].to_numpy(float), ctx.multiplier, ctx.confidence)
     parts = [
-        indicator_rows(
-            rate,
-            section="od_geography",
-            indicator="rate_per_1000",
-            period=period,
-            area=ctx.area,
-            breakdown="imd_decile",
-            breakdown_value=[str(int(x)) for x in d["imd_decile"]],
-            definition=list(d["group"]),
-            significance="Not compared",
+        rate_rows(
+            ctx, "od_geography", "deprivation_rate", period, "imd_decile", [str(int(x)) for x in d["imd_decile"]],
+            d["count"].to_numpy(), d["population"].to_numpy(float), what=UNIT, definition=list(d["group"]),
         )
-    ]
+    ]  # fmt: skip
     most, least = int(d["imd_decile"].min()), int(d["imd_decile"].max())
-    a = d[d["imd_decile"] == most].set_index("group").loc[list(GROUP_KEYS)]
-    b = d[d["imd_decile"] == least].set_index("group").loc[list(GROUP_KEYS)]
-    rr = stats.rate_ratio(
-        a["count"].to_numpy(), a["population"].to_numpy(float), b["count"].to_numpy(), b["population"].to_numpy(float)
-    )
-    parts.append(
-        indicator_rows(
-            rr[["numerator", "denominator", "value", "lower", "upper", "method", "confidence", "significance"]],
-            section="od_geography",
-            indicator="rate_ratio_most_vs_least_deprived",
-            period=period,
-            area=ctx.area,
-            breakdown="imd_decile",
-            breakdown_value=f"decile {most} vs decile {least}",
-            definition=list(GROUP_KEYS),
-        )
-    )
+    a = d[d["imd_decile"] == most].set_index("group")
+    b = d[d["imd_decile"] == least].set_index("group")
     findings = []
-    for key, row in zip(GROUP_KEYS, rr.itertuples(), strict=True):
+    for key in GROUP_KEYS:
+        rr = ratio_rows(
+            ctx.for_group(key), "od_geography", "deprivation_rate_ratio", period, "imd_decile", f"{most} vs {least}",
+            int(a.at[key, "count"]), float(a.at[key, "population"]), int(b.at[key, "count"]),
+            float(b.at[key, "population"]),
+        )  # fmt: skip
+        parts.append(rr)
+        row = rr.iloc[0]
         if key not in ("vso", "combined"):
             continue
         findings.append(
@@ -220,11 +201,11 @@ def _deprivation(ctx: OpenDataContext, year: int) -> tuple[list[pd.DataFrame], l
                     "most_deprived_decile": most,
                     "least_deprived_decile": least,
                 },
-                significance=str(row.significance),
+                significance=Significance(row.significance).value,
                 period=period,
                 area=ctx.area,
                 definition=key,
-                indicators=("rate_ratio_most_vs_least_deprived", "rate_per_1000"),
+                indicators=("deprivation_rate_ratio", "deprivation_rate"),
                 headline=key == "combined" and year == ctx.years[-1],
             )
         )

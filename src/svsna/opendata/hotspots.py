@@ -1,20 +1,23 @@
 """Section ``od_hotspots``: Getis-Ord Gi* hot spots of LSOA crime rates and their persistence.
 
 For each financial year and for ``vso`` and ``combined`` the LSOA rates per 1,000 residents
-are tested with the Getis-Ord Gi* statistic (``svsna.stats.getis_ord_gi_star``) on binary
-**queen contiguity** weights (LSOAs sharing at least one boundary point are neighbours; Gi*
-includes each LSOA itself), with Benjamini-Hochberg false-discovery-rate control across
-the LSOAs.
+are tested with the partner SNA's kit (``svsna.analyses._figures.hotspot_rows``: Getis-Ord Gi*
+of ``svsna.stats`` with Benjamini-Hochberg false-discovery-rate control) on binary **queen
+contiguity** weights (LSOAs sharing at least one boundary point are neighbours; Gi* includes
+each LSOA itself). LSOAs without a population estimate have no rate and are left out.
 
-Indicators
-----------
-``gi_star_z``
-    ``breakdown`` = ``lsoa``: the Gi* z-score (value) with the FDR-adjusted p-value in
-    ``comparator_value``; ``significance`` = ``Hot spot (99%)``, ``Hot spot (95%)``,
-    ``Cold spot (99%)``, ``Cold spot (95%)`` or ``Not significant``.
-``hotspot_lsoas``
-    number of LSOAs that are significant hot spots in the year.
+Indicators (partner names where the partner SNA has the concept)
+----------------------------------------------------------------
+``hotspot_gi``
+    ``breakdown`` = ``lsoa``, ``breakdown_value`` = the 2011 LSOA code: the Gi* z-score (value);
+    ``significance`` = ``Higher`` (hot spot), ``Lower`` (cold spot) or ``Similar``, with
+    ``confidence`` the level the class holds at (0.99 or 0.95). One set per assessed year.
 ``hotspot_persistence``
+    % of the previous year's hot-spot LSOAs that are hot spots again (``period`` = the later
+    year), as in the partner SNA.
+``hotspot_lsoas``
+    number of hot-spot LSOAs in the year (``denominator`` = LSOAs tested).
+``hotspot_years``
     ``breakdown`` = ``lsoa``: in how many of the assessed years the LSOA was a hot spot
     (value), out of the number of years (denominator); ``persistent_hotspot_lsoas`` counts
     the LSOAs hot in every year.
@@ -35,21 +38,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from svsna.analyses._figures import hotspot_rows, share_rows, stat_rows
 from svsna.errors import InputDataError
-from svsna.indicators import Finding, SectionResult, concat_indicators, indicator_rows
+from svsna.indicators import Finding, SectionResult, Significance, concat_indicators
 from svsna.opendata.context import OpenDataContext
 from svsna.opendata.geography import area_rates
 from svsna.opendata.proxy import group_for
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-__all__ = ["FDR_ALPHA", "hotspots_section", "lsoa_geometries"]
+__all__ = ["FDR_ALPHA", "HOTSPOT_GROUPS", "hotspots_section", "lsoa_geometries"]
 
 FDR_ALPHA = 0.05
 HOTSPOT_GROUPS = ("vso", "combined")
+WEIGHTS = "queen contiguity (LSOA boundaries), binary, self included"
 
 
 def lsoa_geometries(path: Path, codes: list[str]) -> list[Any]:
@@ -76,31 +78,10 @@ def lsoa_geometries(path: Path, codes: list[str]) -> list[Any]:
     return [found[c] for c in codes]
 
 
-def _gi_star(values: Any, weights: Any) -> pd.DataFrame:
-    """Gi* z-scores and FDR-controlled classes for one set of LSOA values (via ``svsna.stats``)."""
-    from svsna import stats
-
-    return stats.getis_ord_gi_star(values, weights, transform="binary", alpha=FDR_ALPHA, fdr=True)
-
-
-def _gi_star_valid(values: Any, weights: Any) -> pd.DataFrame:
-    """Gi* on the LSOAs with a rate; LSOAs without one (no population) are ``Not compared``."""
-    import numpy as np
-    import pandas as pd
-
-    ok = ~np.isnan(values)
-    out = pd.DataFrame({"z": np.nan, "p_adjusted": np.nan, "classification": "Not compared"}, index=range(len(values)))
-    if ok.sum() >= 3:
-        gi = _gi_star(values[ok], weights[ok][:, ok])
-        idx = np.flatnonzero(ok)
-        out.loc[idx, "z"] = gi["z"].to_numpy(float)
-        out.loc[idx, "p_adjusted"] = gi["p_adjusted"].to_numpy(float)
-        out.loc[idx, "classification"] = gi["classification"].to_numpy()
-    return out
-
-
 def hotspots_section(ctx: OpenDataContext) -> SectionResult:
     """Gi* hot spots per year and group, and how persistent they are across years."""
+    import itertools
+
     import pandas as pd
 
     if ctx.ref.boundaries is None or not ctx.has_population("lsoa"):
@@ -112,106 +93,81 @@ def hotspots_section(ctx: OpenDataContext) -> SectionResult:
 
         weights = stats.contiguity_weights(lsoa_geometries(ctx.ref.boundaries, codes))
         ctx._cache["weights"] = weights
-    names = ctx.ref.geography.set_index("lsoa_code")["lsoa_name"]
     parts, findings = [], []
-    hot_years: dict[str, pd.Series] = {}
+    hot_sets: dict[str, list[tuple[str, set[str]]]] = {key: [] for key in HOTSPOT_GROUPS}
+    tested: dict[str, int] = {}
     for year in ctx.years:
         period = ctx.label(year)
         rates = area_rates(ctx, "lsoa_code", "lsoa", year)
         for key in HOTSPOT_GROUPS:
+            kit = ctx.for_group(key)
             r = rates[rates["group"] == key].set_index("area_code").reindex(codes)
-            gi = _gi_star_valid(r["value"].to_numpy(float), weights)
-            label = gi["classification"].to_numpy()
+            ok = r["value"].notna().to_numpy()  # LSOAs without a population estimate have no rate
+            if ok.sum() < 3:
+                continue
+            sub = r[ok]
+            w = weights[ok][:, ok]
+            rows, hot, _cold = hotspot_rows(
+                kit, "od_hotspots", "hotspot_gi", period, list(sub.index), sub["value"].to_numpy(float),
+                sub["count"].to_numpy(float), w, weights_label=WEIGHTS, kind="rate",
+            )  # fmt: skip
+            parts.append(rows.assign(denominator=sub["population"].to_numpy(float)))
+            tested[key] = int(ok.sum())
+            hot_sets[key].append((period, set(hot)))
             parts.append(
-                indicator_rows(
-                    pd.DataFrame(
-                        {
-                            "value": gi["z"].to_numpy(float),
-                            "comparator_value": gi["p_adjusted"].to_numpy(float),
-                            "numerator": r["count"].to_numpy(float),
-                            "denominator": r["population"].to_numpy(float),
-                        }
-                    ),
-                    section="od_hotspots",
-                    indicator="gi_star_z",
-                    period=period,
-                    area=ctx.area,
-                    breakdown="lsoa",
-                    breakdown_value=[f"{names[c]} ({c})" for c in codes],
-                    method=f"Getis-Ord Gi* (queen contiguity, binary), Benjamini-Hochberg FDR {FDR_ALPHA}",
-                    significance=list(label),
-                    definition=key,
+                stat_rows(
+                    kit, "od_hotspots", "hotspot_lsoas", None, period, "all", "all", statistic="value", unit="LSOAs",
+                    value=float(len(hot)), denominator=float(ok.sum()), method="LSOAs that are Gi* hot spots",
                 )
-            )
-            hot = pd.Series([str(c).startswith("Hot spot") for c in label], index=codes)
-            hot_years[key] = hot_years.get(key, pd.Series(0, index=codes)) + hot.astype(int)
-            parts.append(
-                indicator_rows(
-                    pd.DataFrame({"value": [float(hot.sum())], "denominator": [float(len(codes))]}),
-                    section="od_hotspots",
-                    indicator="hotspot_lsoas",
-                    period=period,
-                    area=ctx.area,
-                    breakdown="all",
-                    breakdown_value="all",
-                    method="Count of LSOAs labelled Hot spot",
-                    significance="Not compared",
-                    definition=key,
-                )
-            )
+            )  # fmt: skip
     n_years = len(ctx.years)
-    window = f"{ctx.label(ctx.years[0])} to {ctx.label(ctx.years[-1])}"
-    for key, counts in hot_years.items():
+    window = ctx.window
+    for key, sets in hot_sets.items():
+        if not sets:
+            continue
+        kit = ctx.for_group(key)
+        for (_a, h1), (b, h2) in itertools.pairwise(sets):
+            parts.append(share_rows(kit, "od_hotspots", "hotspot_persistence", b, "all", "all", len(h1 & h2), len(h1)))
+        years_hot = pd.Series(0, index=codes)
+        for _p, hot in sets:
+            years_hot[list(hot)] += 1
         parts.append(
-            indicator_rows(
-                pd.DataFrame({"value": counts.to_numpy(float), "denominator": float(n_years)}),
-                section="od_hotspots",
-                indicator="hotspot_persistence",
-                period=window,
-                area=ctx.area,
-                breakdown="lsoa",
-                breakdown_value=[f"{names[c]} ({c})" for c in codes],
-                method="Years as a Gi* hot spot",
-                significance="Not compared",
-                definition=key,
+            stat_rows(
+                kit, "od_hotspots", "hotspot_years", None, window, "lsoa", codes, statistic="value", unit="years",
+                value=years_hot.to_numpy(float), denominator=float(n_years), method="Years as a Gi* hot spot",
             )
-        )
-        persistent = [c for c in codes if counts[c] == n_years]
+        )  # fmt: skip
+        persistent = [c for c in codes if years_hot[c] == n_years]
         parts.append(
-            indicator_rows(
-                pd.DataFrame({"value": [float(len(persistent))], "denominator": [float(len(codes))]}),
-                section="od_hotspots",
-                indicator="persistent_hotspot_lsoas",
-                period=window,
-                area=ctx.area,
-                breakdown="all",
-                breakdown_value="all",
+            stat_rows(
+                kit, "od_hotspots", "persistent_hotspot_lsoas", None, window, "all", "all", statistic="value",
+                unit="LSOAs", value=float(len(persistent)), denominator=float(tested.get(key, len(codes))),
                 method=f"LSOAs that were Gi* hot spots in all {n_years} years",
-                significance="Not compared",
-                definition=key,
             )
-        )
+        )  # fmt: skip
         lads = ctx.ref.geography.set_index("lsoa_code").loc[persistent, "lad_name"].value_counts()
         findings.append(
             Finding(
                 section="od_hotspots",
                 key=f"persistent_hotspots_{key}",
                 text=(
-                    f"{len(persistent)} of {len(codes)} LSOAs were significant hot spots of "
+                    f"{len(persistent)} of {tested.get(key, len(codes))} LSOAs were significant hot spots of "
                     f"'{group_for(key).label}' (Getis-Ord Gi*, false discovery rate {FDR_ALPHA:.0%}) in every year "
                     f"from {window}"
                     + (f", most of them in {lads.index[0]} ({int(lads.iloc[0])})." if len(lads) else ".")
                 ),
                 numbers={
                     "persistent": len(persistent),
-                    "lsoas": len(codes),
+                    "lsoas": tested.get(key, len(codes)),
                     "by_local_authority": {str(k): int(v) for k, v in lads.items()},
                     "lsoa_codes": persistent,
+                    "hot_by_year": {p: sorted(h) for p, h in sets},
                 },
+                significance=(Significance.HIGHER if persistent else Significance.SIMILAR).value,
                 period=window,
                 area=ctx.area,
                 definition=key,
-                indicators=("persistent_hotspot_lsoas", "hotspot_persistence", "gi_star_z"),
+                indicators=("persistent_hotspot_lsoas", "hotspot_years", "hotspot_gi"),
                 headline=key == "combined",
             )
         )

@@ -19,7 +19,8 @@ Examples
 
 from __future__ import annotations
 
-from svsna.indicators import Finding, SectionResult, concat_indicators, indicator_rows
+from svsna.analyses._figures import share_rows
+from svsna.indicators import Finding, SectionResult, concat_indicators
 from svsna.opendata.context import OpenDataContext
 from svsna.opendata.proxy import PROXY_GROUPS
 
@@ -27,31 +28,22 @@ __all__ = ["mix_section"]
 
 
 def mix_section(ctx: OpenDataContext) -> SectionResult:
-    """Shares of crime types, and of outcomes within each proxy group."""
-    from svsna import stats
-
-    t = ctx.crimes()
-    types = ctx.wh.execute(t.group_by(["fin_year", "crime_type"]).agg(count=t.count()))
-    outcomes = ctx.wh.execute(t.group_by(["fin_year", "crime_type", "outcome_category"]).agg(count=t.count()))
+    """Shares of crime types, and of outcomes within each proxy group (the kit's ``share_rows``)."""
+    counts = ctx.type_counts()
+    types = counts.groupby(["fin_year", "crime_type"], as_index=False)["count"].sum()
+    outcomes = counts.groupby(["fin_year", "crime_type", "outcome_category"], as_index=False)["count"].sum()
     outcomes["outcome_category"] = outcomes["outcome_category"].replace("", "No outcome recorded")
     parts, findings = [], []
     for year in ctx.years:
         period = ctx.label(year)
         ty = types[types["fin_year"] == year].sort_values("count", ascending=False)
         total = int(ty["count"].sum())
-        share = stats.proportion(ty["count"].to_numpy(), total, confidence=ctx.confidence, multiplier=100)
         parts.append(
-            indicator_rows(
-                share,
-                section="od_mix",
-                indicator="crime_type_share",
-                period=period,
-                area=ctx.area,
-                breakdown="crime_type",
-                breakdown_value=list(ty["crime_type"]),
-                significance="Not compared",
+            share_rows(
+                ctx, "od_mix", "crime_type_share", period, "crime_type", list(ty["crime_type"]),
+                ty["count"].to_numpy(), total,
             )
-        )
+        )  # fmt: skip
         top = ty.iloc[0]
         findings.append(
             Finding(
@@ -74,20 +66,12 @@ def mix_section(ctx: OpenDataContext) -> SectionResult:
             n = int(sub["count"].sum())
             if n == 0:
                 continue
-            sh = stats.proportion(sub["count"].to_numpy(), n, confidence=ctx.confidence, multiplier=100)
             parts.append(
-                indicator_rows(
-                    sh,
-                    section="od_mix",
-                    indicator="outcome_share",
-                    period=period,
-                    area=ctx.area,
-                    breakdown="outcome_category",
-                    breakdown_value=list(sub["outcome_category"]),
-                    definition=g.key,
-                    significance="Not compared",
+                share_rows(
+                    ctx.for_group(g.key), "od_mix", "outcome_share", period, "outcome_category",
+                    list(sub["outcome_category"]), sub["count"].to_numpy(), n,
                 )
-            )
+            )  # fmt: skip
             if g.key in ("vso", "combined"):
                 court = sub[sub["outcome_category"].str.contains("court|offender", case=False)]["count"].sum()
                 findings.append(

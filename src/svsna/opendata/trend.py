@@ -1,27 +1,32 @@
 """Sections ``od_extent`` (how much) and ``od_trend`` (how it changes) of the open-data edition.
 
-Indicators (``definition`` = the proxy group key: ``vso``, ``robbery``, ``weapons``, ``combined``):
+Every figure is made by the analysis kit the partner SNA uses (:mod:`svsna.analyses._figures`:
+``count_rows``, ``rate_rows``, ``share_rows``, ``change_rows``, ``spc_rows``), under the partner
+SNA's indicator names. ``definition`` = the proxy group key (``vso``, ``robbery``, ``weapons``,
+``combined``); the unit of every count is ``crimes``.
 
 od_extent
     ``crimes_recorded`` (every crime row in the force's files for the financial year, including
     those with no location or located outside the force area: the force's own total),
-    ``crimes`` (count per financial year of crimes located in the force area; all other
-    indicators use these), ``rate_per_1000`` (per 1,000 residents of the
-    force area, ONS mid-year estimate of the year the financial year starts; Byar's /
-    exact Poisson CI), ``share_of_all_crime`` (% of all crimes loaded, Wilson CI).
+    ``offences`` (crimes per financial year located in the force area; all other indicators use
+    these), ``rate`` (per 1,000 residents of the force area, ONS mid-year estimate of the year the
+    financial year starts; Byar's / exact Poisson CI), ``share_of_all_crime`` (% of all crimes
+    loaded, Wilson CI).
 od_trend
-    ``rate_ratio_vs_previous_year`` (count ratio with exact conditional CI; significance
-    Increase / Decrease / No significant change), ``pct_change_vs_previous_year`` (the same
-    as a percentage), ``monthly_crimes`` (``period`` = the month ``YYYY-MM``; value = the count,
-    ``lower``/``upper`` = the XmR process limits, ``comparator_value`` = the mean, and the SPC signal
-    in ``significance``: ``Higher``/``Lower`` special cause above/below the mean, ``Similar`` common cause).
+    ``offences_change`` (% change on the previous year with the rate-ratio CI; significance
+    ``Increase`` / ``Decrease`` / ``No significant change``), ``offences_monthly`` (``breakdown`` =
+    ``month``, ``breakdown_value`` = ``YYYY-MM``, ``period`` = the assessed window; value = the
+    count, ``lower``/``upper`` = the XmR process limits, ``comparator_value`` = the mean and the
+    SPC point type in ``significance``: ``Special cause - high`` / ``Special cause - low`` /
+    ``Common cause``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from svsna.indicators import Finding, SectionResult, concat_indicators, indicator_rows
+from svsna.analyses._figures import change_rows, count_rows, rate_rows, share_rows, spc_rows
+from svsna.indicators import Finding, SectionResult, Significance, concat_indicators
 from svsna.opendata.context import GROUP_KEYS, OpenDataContext
 from svsna.opendata.proxy import PROXY_STATEMENT, group_for
 
@@ -29,6 +34,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["extent_section", "trend_section"]
+
+UNIT = "crimes"
 
 
 def _fy_counts(ctx: OpenDataContext) -> pd.DataFrame:
@@ -56,44 +63,28 @@ def _recorded_counts(ctx: OpenDataContext) -> dict[int, dict[str, int]]:
 
 def extent_section(ctx: OpenDataContext) -> SectionResult:
     """Counts, rates and shares per financial year for each proxy group."""
-    import pandas as pd
-
-    from svsna import stats
-
     counts = _fy_counts(ctx)
     recorded = _recorded_counts(ctx)
-    t = ctx.crimes()
-    totals = ctx.wh.execute(t.group_by("fin_year").agg(all_crimes=t.count()))
-    totals = dict(zip(totals["fin_year"], totals["all_crimes"], strict=True))
+    totals = {int(k): int(v) for k, v in ctx.type_counts().groupby("fin_year")["count"].sum().items()}
     parts, findings = [], []
     for year in ctx.years:
-        c = counts[counts["fin_year"] == year].set_index("group").loc[list(GROUP_KEYS), "count"]
+        c = counts[counts["fin_year"] == year].set_index("group").loc[list(GROUP_KEYS), "count"].to_numpy()
         pop = ctx.force_population(year)
-        common = {"section": "od_extent", "period": ctx.label(year), "area": ctx.area, "breakdown": "all"}
-        common |= {"breakdown_value": "all", "definition": list(GROUP_KEYS), "significance": "Not compared"}
+        period = ctx.label(year)
+        groups = {"definition": list(GROUP_KEYS)}
         rec = recorded.get(year, {})
-        rec_values = [float(rec.get(k, 0)) for k in GROUP_KEYS]
         parts.append(
-            indicator_rows(
-                pd.DataFrame({"numerator": rec_values, "value": rec_values}),
-                indicator="crimes_recorded",
-                method="Count (all crime rows, with or without a location in the force area)",
-                **common,
+            count_rows(
+                ctx, "od_extent", "crimes_recorded", period, "all", "all", [rec.get(k, 0) for k in GROUP_KEYS],
+                unit=UNIT, method="Count (all crime rows, with or without a location in the force area)", **groups,
             )
-        )
-        parts.append(
-            indicator_rows(
-                pd.DataFrame({"numerator": c.to_numpy(float), "value": c.to_numpy(float)}),
-                indicator="crimes",
-                method="Count",
-                **common,
-            )
-        )
-        rate = stats.crude_rate(c.to_numpy(), pop, multiplier=ctx.multiplier, confidence=ctx.confidence)
-        parts.append(indicator_rows(rate, indicator="rate_per_1000", **common))
-        share = stats.proportion(c.to_numpy(), totals.get(year, 0), confidence=ctx.confidence, multiplier=100)
-        parts.append(indicator_rows(share, indicator="share_of_all_crime", **common))
-        for key, n, r in zip(GROUP_KEYS, c.to_numpy(), rate.itertuples(), strict=True):
+        )  # fmt: skip
+        parts.append(count_rows(ctx, "od_extent", "offences", period, "all", "all", c, unit=UNIT, **groups))
+        rate = rate_rows(ctx, "od_extent", "rate", period, "all", "all", c, pop, what=UNIT, **groups)
+        parts.append(rate)
+        total = totals.get(year, 0)
+        parts.append(share_rows(ctx, "od_extent", "share_of_all_crime", period, "all", "all", c, total, **groups))
+        for key, n, r in zip(GROUP_KEYS, c, rate.itertuples(), strict=True):
             label = group_for(key).label
             findings.append(
                 Finding(
@@ -108,7 +99,7 @@ def extent_section(ctx: OpenDataContext) -> SectionResult:
                     period=ctx.label(year),
                     area=ctx.area,
                     definition=key,
-                    indicators=("crimes", "rate_per_1000"),
+                    indicators=("offences", "rate"),
                     headline=key in ("vso", "combined") and year == ctx.years[-1],
                 )
             )
@@ -128,54 +119,39 @@ def extent_section(ctx: OpenDataContext) -> SectionResult:
 
 def trend_section(ctx: OpenDataContext) -> SectionResult:
     """Year-on-year change and the monthly series with SPC signals."""
-    from svsna import stats
-
     counts = _fy_counts(ctx)
     parts, findings = [], []
     for before, now in zip(ctx.years, ctx.years[1:], strict=False):
         cb = counts[counts["fin_year"] == before].set_index("group").loc[list(GROUP_KEYS), "count"].to_numpy()
         cn = counts[counts["fin_year"] == now].set_index("group").loc[list(GROUP_KEYS), "count"].to_numpy()
-        ch = stats.period_change(cn, cb, confidence=ctx.confidence)
-        common = {
-            "section": "od_trend",
-            "period": f"{ctx.label(now)} vs {ctx.label(before)}",
-            "area": ctx.area,
-            "breakdown": "all",
-            "breakdown_value": "all",
-            "definition": list(GROUP_KEYS),
-        }
-        rr = ch[["value", "lower", "upper", "method", "confidence", "significance"]].assign(
-            numerator=cn.astype(float), denominator=cb.astype(float), comparator_value=cb.astype(float)
-        )
-        parts.append(indicator_rows(rr, indicator="rate_ratio_vs_previous_year", **common))
-        pct = rr.assign(value=100 * (rr["value"] - 1), lower=100 * (rr["lower"] - 1), upper=100 * (rr["upper"] - 1))
-        parts.append(indicator_rows(pct, indicator="pct_change_vs_previous_year", **common))
-        for key, row in zip(GROUP_KEYS, ch.itertuples(), strict=True):
-            word = {"Increase": "a significant increase", "Decrease": "a significant decrease"}.get(
-                row.significance, "not a significant change"
-            )
+        period = f"{ctx.label(now)} vs {ctx.label(before)}"
+        for key, n_now, n_before in zip(GROUP_KEYS, cn, cb, strict=True):
+            ch = change_rows(ctx.for_group(key), "od_trend", "offences_change", period, "all", "all", n_now, n_before)
+            parts.append(ch)
+            row = next(ch.itertuples())
+            sig = Significance(row.significance)
+            word = {Significance.INCREASE: "a significant increase", Significance.DECREASE: "a significant decrease"}
             findings.append(
                 Finding(
                     section="od_trend",
                     key=f"change_{key}",
                     text=(
-                        f"'{group_for(key).label}' went from {int(row.count_before):,} in {ctx.label(before)} to "
-                        f"{int(row.count_now):,} in {ctx.label(now)} ({row.pct_change:+.1f}%; rate ratio "
-                        f"{row.value:.2f}, {ctx.ci_label} {row.lower:.2f} to {row.upper:.2f}): {word}."
+                        f"'{group_for(key).label}' went from {int(row.denominator):,} in {ctx.label(before)} to "
+                        f"{int(row.numerator):,} in {ctx.label(now)} ({row.value:+.1f}%, {ctx.ci_label} "
+                        f"{row.lower:+.1f}% to {row.upper:+.1f}%): {word.get(sig, 'not a significant change')}."
                     ),
                     numbers={
-                        "before": int(row.count_before),
-                        "now": int(row.count_now),
-                        "pct_change": float(row.pct_change),
-                        "rate_ratio": float(row.value),
+                        "before": int(row.denominator),
+                        "now": int(row.numerator),
+                        "pct_change": float(row.value),
                         "lower": float(row.lower),
                         "upper": float(row.upper),
                     },
-                    significance=str(row.significance),
-                    period=f"{ctx.label(now)} vs {ctx.label(before)}",
+                    significance=sig.value,
+                    period=period,
                     area=ctx.area,
                     definition=key,
-                    indicators=("rate_ratio_vs_previous_year", "pct_change_vs_previous_year"),
+                    indicators=("offences_change",),
                     headline=key == "combined",
                 )
             )
@@ -183,9 +159,6 @@ def trend_section(ctx: OpenDataContext) -> SectionResult:
     parts.append(monthly)
     findings.extend(spc_findings)
     return SectionResult("od_trend", concat_indicators(parts), findings)
-
-
-_SPC_WORDS = {"Common cause": "Similar", "Special cause - high": "Higher", "Special cause - low": "Lower"}
 
 
 def _span(months: list[str]) -> str:
@@ -208,44 +181,32 @@ def _span(months: list[str]) -> str:
 
 
 def _monthly(ctx: OpenDataContext) -> tuple[pd.DataFrame, list[Finding]]:
-    """Monthly counts per group with Making Data Count XmR signals (``stats.spc``)."""
-    from svsna import stats
-
-    months = sorted(ctx.wh.execute(ctx.crimes().select("month").distinct())["month"])
+    """Monthly counts per group with Making Data Count XmR signals (the kit's ``spc_rows``)."""
+    months = sorted(ctx.type_counts()["month"].unique())
     counts = ctx.group_counts(["month"], index={"month": months})
     parts, findings = [], []
     for key in GROUP_KEYS:
         s = counts[counts["group"] == key].sort_values("month")
-        chart = stats.spc(s["count"].to_numpy(float), dates=list(s["month"]), improvement="decrease")
-        signal = chart["point_type"].map(_SPC_WORDS).fillna("Similar").to_numpy()
+        labels = [str(m) for m in s["month"]]
+        kit = ctx.for_group(key)
+        rows, chart = spc_rows(kit, "od_trend", "offences_monthly", ctx.window, labels, s["count"], unit=UNIT)
+        parts.append(rows)
+        kinds = [Significance(str(t)) for t in chart["point_type"]]
+        months_hi = [m for m, t in zip(labels, kinds, strict=True) if t is Significance.SPECIAL_HIGH]
+        months_lo = [m for m, t in zip(labels, kinds, strict=True) if t is Significance.SPECIAL_LOW]
         mean = float(chart["mean"].iloc[0])
-        parts.append(
-            indicator_rows(
-                chart[["value"]].assign(
-                    numerator=s["count"].to_numpy(float),
-                    lower=chart["lower_limit"].to_numpy(float),
-                    upper=chart["upper_limit"].to_numpy(float),
-                    comparator_value=chart["mean"].to_numpy(float),
-                ),
-                section="od_trend",
-                indicator="monthly_crimes",
-                period=list(s["month"]),
-                area=ctx.area,
-                breakdown="all",
-                breakdown_value="all",
-                definition=key,
-                method="XmR chart (Making Data Count): limits = mean ± 2.66 × mean moving range",
-                significance=list(signal),
-            )
-        )
-        special = chart[chart["special_cause"].astype(bool)]
-        months_hi = [str(m) for m, t in zip(special["date"], special["point_type"], strict=True) if t.endswith("high")]
-        months_lo = [str(m) for m, t in zip(special["date"], special["point_type"], strict=True) if t.endswith("low")]
         bits = []
         if months_hi:
             bits.append(f"above the mean in {len(months_hi)} month(s) ({_span(months_hi)})")
         if months_lo:
             bits.append(f"below the mean in {len(months_lo)} month(s) ({_span(months_lo)})")
+        sig = (
+            Significance.SPECIAL_HIGH
+            if months_hi
+            else Significance.SPECIAL_LOW
+            if months_lo
+            else Significance.COMMON_CAUSE
+        )
         findings.append(
             Finding(
                 section="od_trend",
@@ -259,11 +220,11 @@ def _monthly(ctx: OpenDataContext) -> tuple[pd.DataFrame, list[Finding]]:
                     )
                 ),
                 numbers={"mean": mean, "special_cause_high": months_hi, "special_cause_low": months_lo},
-                significance="Increase" if months_hi and not months_lo else None,
-                period=f"{months[0]} to {months[-1]}",
+                significance=sig.value,
+                period=ctx.window,
                 area=ctx.area,
                 definition=key,
-                indicators=("monthly_crimes",),
+                indicators=("offences_monthly",),
             )
         )
     return concat_indicators(parts), findings

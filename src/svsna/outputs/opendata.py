@@ -91,9 +91,8 @@ OD_SECTIONS: tuple[tuple[str, str, str, str], ...] = (
     ),
 )
 
-_SPC_TYPES = {"higher": "Special cause high", "lower": "Special cause low", "similar": "Common cause"}
-#: Indicators too fine-grained for the report (in the workbook's Indicators sheet).
-_NOT_SHOWN = frozenset({"lsoa_rate_per_1000", "hotspot_persistence"})
+#: (indicator, breakdown) rows too fine-grained for the report (in the workbook's Indicators sheet).
+_NOT_SHOWN = frozenset({("area_rate", "lsoa"), ("hotspot_years", "lsoa")})
 SOURCE = "data.police.uk street-level crime; ONS population estimates"
 
 
@@ -133,28 +132,15 @@ def opendata_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
 
 
 def prepare_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The open-data rows in the shape the generic views read.
+    """The open-data rows the report shows: all but those too fine-grained for a report.
 
-    Monthly counts (``breakdown`` ``all``, ``period`` ``YYYY-MM``) become a ``month``
-    breakdown with SPC point types; rows too fine-grained for a report are dropped.
+    The rows already have the partner SNA's shape (they are made by the same analysis kit):
+    monthly counts are a ``month`` breakdown with the SPC point type as a
+    :class:`~svsna.indicators.Significance`, LSOA rows carry the LSOA code.
     """
-    t = table[~table["indicator"].astype(str).isin(_NOT_SHOWN)].copy()
-    monthly = t["indicator"].astype(str) == "monthly_crimes"
-    t.loc[monthly, "breakdown"] = "month"
-    t.loc[monthly, "breakdown_value"] = t.loc[monthly, "period"].astype(str)
-    if "statistic" in t.columns:  # monthly crimes are counts (the public release rounds them)
-        t.loc[monthly, "statistic"] = "count"
-    t.loc[monthly, "significance"] = (
-        t.loc[monthly, "significance"].astype(str).str.lower().map(_SPC_TYPES).fillna("Common cause")
-    )
+    pairs = list(zip(table["indicator"].astype(str), table["breakdown"].astype(str), strict=True))
+    t = table[[p not in _NOT_SHOWN for p in pairs]].copy()
     t["definition"] = t["definition"].fillna("").astype(str)
-    lsoa = t["breakdown"] == "lsoa"  # "Leicester 003A (E01013600)" -> "E01013600", as the maps match codes
-    t.loc[lsoa, "breakdown_value"] = (
-        t.loc[lsoa, "breakdown_value"]
-        .astype(str)
-        .str.extract(r"\((E0\d{7}|W0\d{7})\)$")[0]
-        .fillna(t.loc[lsoa, "breakdown_value"])
-    )
     return t.reset_index(drop=True)
 
 
@@ -243,17 +229,15 @@ def _esc(text: str) -> str:
     return escape(text)
 
 
-def _group_views(sec: Section, rows: pd.DataFrame, view_key: str, inp: Inputs, group: str) -> None:
+def _group_views(sec: Section, rows: pd.DataFrame, view_key: str, inp: Inputs, group: str, part: str = "") -> None:
     """The generic views of one proxy group's rows, captioned with the group's name."""
     tmp = Section(view_key, sec.title)
     add_indicator_views(tmp, rows, inp.table, inp.view)
     label = short_label(inp.metadata, group) if group else "All police.uk crime"
     for b in tmp.blocks:
-        b.key = f"{sec.key}-{group or 'all'}-{b.key}"
+        b.key = f"{sec.key}-{group or 'all'}-{b.key}" + (f"-{part}".replace("/", "-") if part else "")
         b.caption = f"{label}: {b.caption}"
         b.source = SOURCE if sec.key != "od_hotspots" else SOURCE + "; ONS LSOA boundaries"
-        if isinstance(b, FigureBlock):  # open-data Gi* runs on rates (docs/opendata.md)
-            b.notes = b.notes.replace("on LSOA counts", "on LSOA rates per 1,000 residents")
         sec.blocks.append(b)
     sec.notes += tmp.notes
 
@@ -325,29 +309,62 @@ def _section(inp: Inputs, key: str, title: str, view_key: str, intro: str, headl
     rows = inp.rows((key,))
     if not len(rows):
         return sec
-    is_single = (rows["breakdown"] == "all") | (rows["indicator"] == "rate_ratio_most_vs_least_deprived")
+    is_single = (rows["breakdown"] == "all") | (rows["indicator"] == "deprivation_rate_ratio")
+    if key == "od_extent":
+        _annual_rates(sec, rows[rows["indicator"] == "rate"], inp)
     groups = [g for g in ("", *GROUP_ORDER) if (rows["definition"] == g).any()]
     for g in groups:
         part = rows[(rows["definition"] == g) & ~is_single]
+        gi = part["indicator"] == "hotspot_gi"
+        if gi.any():  # a Gi* map for every assessed year (the generic view draws one period)
+            for period in sorted(part.loc[gi, "period"].astype(str).unique()):
+                _group_views(sec, part[gi & (part["period"].astype(str) == period)], view_key, inp, g, period)
+            part = part[~gi]
         if len(part):
             _group_views(sec, part, view_key, inp, g)
     _singles(sec, rows[is_single], inp)
     return sec
 
 
+def _annual_rates(sec: Section, rows: pd.DataFrame, inp: Inputs) -> None:
+    """One chart of the force-area rate of every proxy group in every assessed year, with CIs."""
+    from svsna.outputs import charts
+    from svsna.outputs.views import _fig
+
+    if rows.empty or rows["value"].isna().all():
+        return
+    order = {g: i for i, g in enumerate(GROUP_ORDER)}
+    df = rows.assign(_o=rows["definition"].map(lambda d: order.get(d, 9))).sort_values(["_o", "period"])
+    labels = [f"{short_label(inp.metadata, d)}, {p}" for d, p in zip(df["definition"], df["period"], strict=True)]
+    bars = df[["value", "lower", "upper"]].assign(breakdown_value=labels, label=labels).reset_index(drop=True)
+    chart = inp.view.draw(
+        charts.bar_ci,
+        bars,
+        value_label="Crimes per 1,000 residents",
+        title_noun="proxy group and year",
+        unit="rate",
+        horizontal=True,
+        order=labels,
+        ci_label=inp.view.ci_words,
+    )
+    periods = list(dict.fromkeys(df["period"].astype(str)))
+    span = periods[0] if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+    caption = f"Rate per 1,000 residents by proxy group and financial year, {inp.config.label} ({span})"
+    sec.add_figure(_fig(f"{sec.key}-annual-rates", caption, chart, SOURCE))
+
+
 def build_opendata_sections(inp: Inputs, headline: list[Callout]) -> list[Section]:
     """The sections of the open-data edition, in reading order (the appendix is added by the caller)."""
-    import re
-
     # The proxy statement opens the report; its finding is not repeated as a call-out or a finding.
     headline[:] = [c for c in headline if c.text not in _proxy_texts(inp)]
     by_text = {x.text: x.finding for ss in inp.sentences.values() for x in ss if x.text}
     for i, c in enumerate(headline):
-        pct = by_text[c.text].numbers.get("pct_change") if c.text in by_text else None
+        nums = by_text[c.text].numbers if c.text in by_text else {}
+        pct, rate = nums.get("pct_change"), nums.get("rate")
         if isinstance(pct, int | float):  # a change reads best as a percentage ("+17.5%"), not "1.2 times"
             headline[i] = replace(c, figure=f"{pct:+.1f}%")
-        elif re.fullmatch(r"\d[\d,]*\.\d\d", c.figure or ""):  # a bare rate reads better with its unit
-            headline[i] = replace(c, figure=f"{float(c.figure.replace(',', '')):,.1f} per 1,000")
+        elif isinstance(rate, int | float) and c.figure:  # a rate reads better with its unit
+            headline[i] = replace(c, figure=f"{rate:,.1f} per 1,000")
     intro = Section("introduction", "Introduction: what police.uk data can and cannot show")
     _introduction(inp, intro)
     sources = Section("data_sources", "Data sources")
@@ -383,8 +400,9 @@ def adapt_methods(sec: Section, inp: Inputs) -> None:
     """Open-data wording in the appendix.
 
     The proxy groups replace the definitions table; the row ledger is summarised by
-    outcome and reason (the per-file ledger is in the workbook and ``ledger.csv``);
-    method notes say what the open-data indicators use.
+    outcome and reason (the per-file ledger is in the workbook and ``ledger.csv``). The method
+    notes and the disclosure sentence come from the run metadata (``method_notes``,
+    ``full_edition_note``), not from patching the rendered text.
     """
     meta = inp.metadata
     blocks: list[FigureBlock | TableBlock] = []
@@ -396,14 +414,6 @@ def adapt_methods(sec: Section, inp: Inputs) -> None:
         else:
             blocks.append(b)
     sec.blocks = blocks
-    sec.html_extra = (
-        sec.html_extra.replace("Getis-Ord Gi* on LSOA counts", "Getis-Ord Gi* on LSOA rates per 1,000 residents")
-        .replace("Counts of in-definition offences, involvements or events.", "Counts of police.uk crimes.")
-        .replace(
-            "it shows exact counts and is restricted to partners.",
-            "it shows exact counts of crimes already published on data.police.uk.",
-        )
-    )
 
 
 def ledger_summary(inp: Inputs) -> TableBlock:

@@ -103,10 +103,12 @@ def collect_metadata(config: AreaConfig, metadata: dict[str, Any] | None = None)
     return meta
 
 
-def _methods_used(table: pd.DataFrame) -> list[str]:
+def _methods_used(table: pd.DataFrame, overrides: dict[str, str] | None = None) -> list[str]:
+    """The notes of the methods named in ``table``; ``overrides`` (run metadata ``method_notes``) replace
+    notes by key for an edition whose words differ (the open-data edition counts police.uk crimes)."""
     methods = [str(m) for m in table["method"].dropna().unique()]
     notes: list[str] = []
-    for key, note in METHOD_NOTES.items():
+    for key, note in {**METHOD_NOTES, **(overrides or {})}.items():
         if any(key in m.lower() for m in methods) and note not in notes:
             notes.append(note)
     other = [m for m in methods if not any(k in m.lower() for k in METHOD_NOTES)]
@@ -225,7 +227,7 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
         from svsna.outputs.views import add_indicator_views
 
         add_indicator_views(sec, dq, inp.table, inp.view)
-    method_list = _methods_used(inp.table)
+    method_list = _methods_used(inp.table, meta.get("method_notes"))
     sec.html_extra += (
         "<h3>Statistical methods</h3><p>Statistical methods used in this report:</p><ul>"
         + "".join(f"<li>{_esc(m)}</li>" for m in method_list)
@@ -252,8 +254,9 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
         )
     else:
         sec.html_extra += (
-            "<h3>Disclosure control</h3><p>This full edition is <b>not</b> disclosure-controlled: it shows exact "
-            "counts and is restricted to partners. The public summary applies rule set "
+            "<h3>Disclosure control</h3><p>This full edition is <b>not</b> disclosure-controlled: "
+            f"{_esc(meta.get('full_edition_note') or 'it shows exact counts and is restricted to partners.')} "
+            "The public summary applies rule set "
             f"<b>{_esc(rules)}</b> ({_esc(rule_text)}); its figures were audited jointly before publication.</p>"
         )
         hashes = meta.get("input_hashes") or {}
