@@ -700,10 +700,19 @@ class AnalysisContext:
         )
 
     def first_per_person(self, inv: ibis.Table) -> ibis.Table:
-        """Each person's earliest involvement in ``inv`` (by ``committed_from``, then ``offence_ref``)."""
+        """Each person's earliest involvement in ``inv`` (by ``committed_from``, then ``offence_ref``).
+
+        Ties (several blank-key persons on one offence share a stand-in ``person``) are broken
+        by the person's own columns, nulls first, so every engine keeps the same row.
+        """
         import ibis
 
-        w = ibis.window(group_by=inv.person, order_by=[inv.committed_from, inv.offence_ref])
+        order = [inv.committed_from, inv.offence_ref]
+        for c in PERSON_COLUMNS[1:]:
+            if c in inv.columns:
+                order.append(inv[c].isnull().ifelse(0, 1))
+                order.append(inv[c])
+        w = ibis.window(group_by=inv.person, order_by=order)
         return inv.mutate(_rn=ibis.row_number().over(w)).filter(lambda t: t._rn == 0).drop("_rn")
 
     def fetch(self, expr: Any) -> Any:
