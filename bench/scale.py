@@ -4,7 +4,7 @@ For each scale (default 1, 10, 30, 100 times the LLR partnership) the script wri
 synthetic partnership and runs the three steps, each as a fresh ``svsna`` process:
 
 1. ``svsna synth --out <work>/scale-<s> --scale <s>``
-2. ``svsna ingest --area .../area.yaml --demo -q``
+2. ``svsna ingest --area .../area.yaml --demo -q`` (``-q --new-key`` when ``SVSNA_PSEUDONYM_KEY`` is set)
 3. ``svsna assess --area .../area.yaml``
 
 and records, per step, wall time, CPU time (user + system of the process tree it waited for,
@@ -29,6 +29,7 @@ when a step fails or is killed.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _harness as H
 
 RESULTS = H.RESULTS / "scale.md"
+KEY_ENV = "SVSNA_PSEUDONYM_KEY"
 STEPS = ("synth", "ingest", "assess")
 #: disk needed per unit of scale (CSV ~35 MB + warehouse ~15 MB + outputs, with room to spare)
 DISK_PER_SCALE = 120 * 1024**2
@@ -94,7 +96,11 @@ def run_scale(scale: float, args: argparse.Namespace) -> dict:
     area = folder / "area.yaml"
     commands = {
         "synth": H.svsna_cmd("synth", "--out", str(folder), "--scale", f"{scale:g}"),
-        "ingest": H.svsna_cmd("ingest", "--area", str(area), "--demo", "-q"),
+        # the demo key only accepts files this checkout's `svsna synth` made; a key in the
+        # environment also ingests partnerships made by an earlier version (--reuse)
+        "ingest": H.svsna_cmd(
+            "ingest", "--area", str(area), "-q", *(["--new-key"] if os.environ.get(KEY_ENV) else ["--demo"])
+        ),
         "assess": H.svsna_cmd("assess", "--area", str(area)),
     }
     try:
