@@ -1,9 +1,11 @@
 """Building a new warehouse state beside the old one, then switching to it in one step.
 
 An ingest never writes into the warehouse that ``assess`` reads. :class:`WarehouseBuild`
-stages each file's validated batches in a scratch database, runs the cross-row rules and
-the table derivations as engine queries, writes the finished tables into a *new*
-warehouse, and only then :meth:`~WarehouseBuild.commit` s:
+stages each file's validated batches (on DuckDB, a source table's batches go straight into
+the *new* warehouse file, ``in_place``; small side tables into a scratch database), runs the
+cross-row rules and the table derivations as engine queries, finishes the tables in the new
+warehouse (:meth:`~WarehouseBuild.finish`: rejected rows deleted, so each row is written
+once), and only then :meth:`~WarehouseBuild.commit` s:
 
 - DuckDB: the new file ``.svsna-tmp-<run>-warehouse.duckdb`` is checkpointed, flushed to
   disk and renamed over ``warehouse.duckdb`` (``os.replace``: atomic on POSIX);
