@@ -27,7 +27,11 @@ def main(area: str) -> None:
     from svsna.config import load_area_config
     from svsna.engine import open_warehouse
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import _harness as H
+
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    load_before = os.getloadavg()[0]
     cfg = load_area_config(area)
     t = time.perf_counter()
     duck = open_warehouse(cfg.workspace_dir, read_only=True)
@@ -45,7 +49,8 @@ def main(area: str) -> None:
     assert fa == fb, "findings differ between DuckDB and Spark"
     line = (
         f"| {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} | {len(left):,} | {len(fa):,} | "
-        f"{len(set(left.section))} | {t_duck:.1f} | {t_spark:.1f} | identical |\n"
+        f"{len(set(left.section))} | {t_duck:.1f} | {t_spark:.1f} | identical (Spark/DuckDB {t_spark / t_duck:.1f}x; "
+        f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}; code {H.git_commit()}) |\n"
     )
     if not RESULTS.exists():
         RESULTS.write_text(

@@ -241,16 +241,15 @@ class Pseudonymiser:
         import polars as pl
 
         text = identifiers.cast(pl.String)
-        distinct = text.drop_nulls().unique().to_list()
-        stripped = {d: d.strip() for d in distinct}
-        keep = sorted({v for v in stripped.values() if v})
-        digests = dict(zip(keep, (h[:KEY_LENGTH] for h in self._hex(keep)), strict=True))
-        table = {d: digests.get(v) for d, v in stripped.items()}
-        if not table:
+        distinct = text.drop_nulls().unique()
+        if distinct.len() == 0:
             return pl.Series(identifiers.name, [None] * identifiers.len(), dtype=pl.String)
+        stripped = [d.strip() for d in distinct.to_list()]
+        keep = list(dict.fromkeys(v for v in stripped if v))  # each trimmed value hashed once
+        digests = dict(zip(keep, (h[:KEY_LENGTH] for h in self._hex(keep)), strict=True))
         return text.replace_strict(
-            pl.Series(list(table), dtype=pl.String),
-            pl.Series(list(table.values()), dtype=pl.String),
+            distinct,
+            pl.Series([digests.get(v) for v in stripped], dtype=pl.String),
             default=None,
             return_dtype=pl.String,
         )

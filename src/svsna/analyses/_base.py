@@ -620,10 +620,13 @@ class AnalysisContext:
         column of every offence)."""
         return self.materialise("offence_groups", self._offence_groups)
 
-    def suspect_ages(self) -> ibis.Table:
+    def suspect_ages(self, offences: ibis.Table | None = None) -> ibis.Table:
         """Per offence: whether any suspect is under the focus age and whether any age is known
-        (``offence_ref, _any_under, _any_known``)."""
+        (``offence_ref, _any_under, _any_known``); only for the offences in ``offences``
+        (a table with ``offence_ref``) when given, which saves aggregating every suspect."""
         s = self.table("suspects")
+        if offences is not None:
+            s = s.semi_join(offences, "offence_ref")
         return s.group_by("offence_ref").aggregate(
             _any_under=(s.age < self.under).any(),
             _any_known=s.age.notnull().any(),
@@ -636,7 +639,7 @@ class AnalysisContext:
         keep = d.filter((d.definition == self.definition) & d.included).select("offence_ref").distinct()
         if not self.has("suspects"):
             return keep.mutate(age_group=ibis.literal("Unknown"))
-        agg = self.suspect_ages()
+        agg = self.suspect_ages(keep)
         k = keep.left_join(agg, "offence_ref").drop("offence_ref_right")
         group = ibis.cases(
             (k._any_under.fill_null(False), self.under_label),
@@ -697,10 +700,19 @@ class AnalysisContext:
         )
 
     def first_per_person(self, inv: ibis.Table) -> ibis.Table:
-        """Each person's earliest involvement in ``inv`` (by ``committed_from``, then ``offence_ref``)."""
+        """Each person's earliest involvement in ``inv`` (by ``committed_from``, then ``offence_ref``).
+
+        Ties (several blank-key persons on one offence share a stand-in ``person``) are broken
+        by the person's own columns, nulls first, so every engine keeps the same row.
+        """
         import ibis
 
-        w = ibis.window(group_by=inv.person, order_by=[inv.committed_from, inv.offence_ref])
+        order = [inv.committed_from, inv.offence_ref]
+        for c in PERSON_COLUMNS[1:]:
+            if c in inv.columns:
+                order.append(inv[c].isnull().ifelse(0, 1))
+                order.append(inv[c])
+        w = ibis.window(group_by=inv.person, order_by=order)
         return inv.mutate(_rn=ibis.row_number().over(w)).filter(lambda t: t._rn == 0).drop("_rn")
 
     def fetch(self, expr: Any) -> Any:

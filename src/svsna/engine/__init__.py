@@ -108,8 +108,20 @@ def open_warehouse(
         workspace.mkdir(parents=True, exist_ok=True)
         con = ibis.duckdb.connect(str(workspace / WAREHOUSE_FILE), read_only=read_only)
         con.raw_sql("SET enable_progress_bar = false")  # svsna shows its own progress; keep stdout clean
+        # bounded memory at any scale: cached intermediate tables and large operators spill to
+        # <workspace>/warehouse.duckdb.tmp beyond the limit instead of growing with the data
+        con.raw_sql(f"SET memory_limit = '{duckdb_memory_limit()}'")
         return Warehouse(con, "duckdb", workspace)
     return _open_spark(workspace)
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for svsna's connections: ``SVSNA_DUCKDB_MEMORY`` (default ``2GB``).
+
+    >>> duckdb_memory_limit() == os.environ.get("SVSNA_DUCKDB_MEMORY", "2GB")
+    True
+    """
+    return os.environ.get("SVSNA_DUCKDB_MEMORY", "2GB")
 
 
 def check_engine(engine: str) -> None:

@@ -1,9 +1,11 @@
 """Building a new warehouse state beside the old one, then switching to it in one step.
 
 An ingest never writes into the warehouse that ``assess`` reads. :class:`WarehouseBuild`
-stages each file's validated batches in a scratch database, runs the cross-row rules and
-the table derivations as engine queries, writes the finished tables into a *new*
-warehouse, and only then :meth:`~WarehouseBuild.commit` s:
+stages each file's validated batches (on DuckDB, a source table's batches go straight into
+the *new* warehouse file, ``in_place``; small side tables into a scratch database), runs the
+cross-row rules and the table derivations as engine queries, finishes the tables in the new
+warehouse (:meth:`~WarehouseBuild.finish`: rejected rows deleted, so each row is written
+once), and only then :meth:`~WarehouseBuild.commit` s:
 
 - DuckDB: the new file ``.svsna-tmp-<run>-warehouse.duckdb`` is checkpointed, flushed to
   disk and renamed over ``warehouse.duckdb`` (``os.replace``: atomic on POSIX);
@@ -111,6 +113,7 @@ class WarehouseBuild:
         self.scratch = self.workspace / f"{_PREFIX}{run_id}"
         self.scratch.mkdir(mode=0o700)
         self._staged: dict[str, list[str]] = {}
+        self._in_place: set[str] = set()
         self._parts: dict[str, int] = {}
         self._tables: dict[str, int] = {}
         if engine == "duckdb":
@@ -130,26 +133,43 @@ class WarehouseBuild:
             self.con = ibis.pyspark.connect(spark_session())
 
     # -- staging ---------------------------------------------------------------------------------
-    def append(self, name: str, data: pa.Table) -> None:
-        """Add a batch (Arrow) to staging table ``name`` (created from the first batch's schema)."""
+    def append(self, name: str, data: pa.Table, *, in_place: bool = False) -> None:
+        """Add a batch (Arrow) to staging table ``name`` (created from the first batch's schema).
+
+        With ``in_place`` (DuckDB), the batches of a table that :meth:`finish` will turn into a
+        final table are staged in the new warehouse itself, in file order, so that finishing it
+        deletes the rejected rows instead of writing every row a second time.
+        """
         try:
-            self._append(name, data)
+            self._append(name, data, in_place=in_place)
         except Exception as exc:
             raise _fs_fault(exc, self.workspace) from exc
 
-    def _append(self, name: str, data: pa.Table) -> None:
+    def _stage_ref(self, name: str) -> str:
+        if name in self._in_place:
+            return f'main."{_PREFIX}stage-{name}"'
+        return f'stage."{name}"'
+
+    def _append(self, name: str, data: pa.Table, *, in_place: bool = False) -> None:
         if self.engine == "duckdb":
             raw = self.con.con
+            if in_place and name not in self._staged:
+                self._in_place.add(name)
+            target = self._stage_ref(name)
             raw.register("__batch", data)
             try:
+                if name in self._in_place:
+                    # the batches arrive in file order; keep it, so the final table needs no sort
+                    raw.execute("SET preserve_insertion_order = true")
                 if name not in self._staged:
-                    raw.execute(f'CREATE TABLE stage."{name}" AS SELECT * FROM __batch')
+                    raw.execute(f"CREATE TABLE {target} AS SELECT * FROM __batch")
                     self._staged[name] = list(data.column_names)
                 else:
                     cols = ", ".join(f'"{c}"' for c in self._staged[name])
-                    raw.execute(f'INSERT INTO stage."{name}" ({cols}) SELECT {cols} FROM __batch')
+                    raw.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM __batch")
             finally:
                 raw.unregister("__batch")
+                raw.execute("SET preserve_insertion_order = false")
             return
         import pyarrow.parquet as pq
 
@@ -205,6 +225,8 @@ class WarehouseBuild:
     def staged(self, name: str) -> ir.Table:
         """Staging table ``name`` as an Ibis table."""
         if self.engine == "duckdb":
+            if name in self._in_place:
+                return self.con.table(f"{_PREFIX}stage-{name}")
             return self.con.table(name, database="stage")
         return self.con.read_parquet(str(self.scratch / "stage" / name), table_name=f"stage_{name}")
 
@@ -236,6 +258,34 @@ class WarehouseBuild:
             target = self.version / f"{name}.parquet"
             df.coalesce(1).write.mode("overwrite").parquet(str(target))
             n = int(self.con._session.read.parquet(str(target)).count())
+        self._tables[name] = n
+        return n
+
+    def finish(self, name: str, rejects: ir.Table | None = None, *, key: str = "row_number") -> int:
+        """Make staging table ``name`` final table ``name``, without the rows whose ``_row`` is in ``rejects[key]``.
+
+        Same result as ``materialise(name, staged(name).anti_join(rejects, ...))``; on DuckDB a
+        table staged ``in_place`` is finished where it is (rejected rows deleted, ``_row``
+        dropped, renamed), so its rows are written once. Returns the rows of the final table.
+        """
+        staged = self.staged(name)
+        if self.engine != "duckdb" or name not in self._in_place:
+            kept = staged if rejects is None else staged.anti_join(rejects, staged._row == rejects[key])
+            return self.materialise(name, kept)
+        try:
+            raw = self.con.con
+            ref = self._stage_ref(name)
+            if rejects is not None:
+                raw.execute(f'DELETE FROM {ref} WHERE "_row" IN (SELECT "{key}" FROM ({self.con.compile(rejects)}))')
+            raw.execute(f'DROP TABLE IF EXISTS main."{name}"')
+            if "_row" in self._staged[name]:
+                raw.execute(f'ALTER TABLE {ref} DROP COLUMN "_row"')
+            raw.execute(f'ALTER TABLE {ref} RENAME TO "{name}"')
+            self._in_place.discard(name)
+            del self._staged[name]
+            n = int(raw.execute(f'SELECT count(*) FROM main."{name}"').fetchone()[0])
+        except Exception as exc:
+            raise _fs_fault(exc, self.workspace) from exc
         self._tables[name] = n
         return n
 

@@ -416,7 +416,7 @@ def _load(
             facts = None
             for batch in stream_source(config, source, inputs[source], ctx, geo):
                 facts = batch.facts
-                build.append(name, _arrow(batch.table))
+                build.append(name, _arrow(batch.table), in_place=True)
                 if batch.rejects.height:
                     rej = batch.rejects.with_columns(
                         pl.lit(order, dtype=pl.Int64).alias("__order"),
@@ -445,11 +445,8 @@ def _load(
                     __order=ibis.literal(order, type="int64"), __seq=ibis.literal(2**62, type="int64")
                 )
                 build.insert_query("__rejects", extra)
-                kept = staged.anti_join(cross_rejects, staged._row == cross_rejects.row_number)
-            else:
-                kept = staged
             say(f"crossrow:{source}")
-            loaded = build.materialise(name, kept)
+            loaded = build.finish(name, cross_rejects if cross else None)
             tables[name] = loaded
             say(f"table:{source}")
             ledger.add_file(source, file_name, read=read, loaded=loaded, rejected=dict(reasons), how=facts.describe)
