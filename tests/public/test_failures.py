@@ -143,3 +143,31 @@ def test_a_failed_release_leaves_the_previous_one(tmp_path, monkeypatch, capsys)
     assert _svsna(["report", "--area", str(area), "--no-pdf"], monkeypatch, capsys)[0] == 3
     after = json.loads((tmp_path / "output" / "public" / "release.json").read_text(encoding="utf-8"))
     assert after == before
+
+
+def test_a_run_without_pdfs_removes_the_earlier_pdfs(tmp_path, monkeypatch, capsys):
+    """An earlier run's PDFs would disagree with this run's HTML: a --no-pdf run removes them, and
+    ``release.json`` lists only what this run wrote."""
+    area = _area(tmp_path, _table())
+    out = tmp_path / "output"
+    for stale in (out / "public" / "sna-summary.pdf", out / "restricted" / "sna-full.pdf"):
+        stale.parent.mkdir(parents=True, exist_ok=True)
+        stale.write_bytes(b"%PDF-1.7 an earlier run")
+    assert _svsna(["report", "--area", str(area), "--no-pdf"], monkeypatch, capsys)[0] == 0
+    listed = {f["name"] for f in json.loads((out / "public" / "release.json").read_text(encoding="utf-8"))["files"]}
+    assert "sna-summary.pdf" not in listed and "sna-summary.html" in listed
+    assert not (out / "public" / "sna-summary.pdf").exists() and not (out / "restricted" / "sna-full.pdf").exists()
+
+
+def test_the_report_progress_bar_is_drawn_on_a_terminal_only(monkeypatch):
+    """A log file or a pipe gets no drawn progress bar (its frames would fill the file)."""
+    from svsna.cli.report import _ReportProgress
+
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    with _ReportProgress() as bar:  # pytest's captured stderr is not a terminal
+        bar.update("chart", "trend")
+        assert bar.progress is None
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich's switch for "treat this stream as a terminal"
+    with _ReportProgress() as bar:
+        assert bar.progress is not None

@@ -835,6 +835,8 @@ def _build(
     jobs: list[tuple[str, Path, str | None]] = []
     if pdf:
         jobs.append((full.print_html or full.html, paths.full_pdf, marking))
+    else:  # an earlier run's PDF would sit beside this run's HTML and disagree with it
+        paths.full_pdf.unlink(missing_ok=True)
     say("workbook", paths.workbook.name)
     write_workbook(paths.workbook, full.sections, table, led, meta, marking=marking, edition="full")
     # The exact indicator table is assess's output: when report reads it from restricted/, only a
@@ -868,6 +870,8 @@ def _build(
         atomic_write_text(paths.public_html, public.html)
         if pdf:
             jobs.append((public.print_html or public.html, paths.public_pdf, None))
+        else:  # not part of this release, so not left to be listed in release.json or served
+            paths.public_pdf.unlink(missing_ok=True)
         published = release.published()
         write_workbook(
             paths.public_workbook,
