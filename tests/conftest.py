@@ -13,6 +13,9 @@ to whichever worker is free, and every test of a unit runs on the same worker:
   on every worker that runs one of their tests;
 * every other test module is one unit (xdist's ``loadscope``), so module fixtures are built once.
 
+Units are handed out longest first (:data:`UNIT_SECONDS`, measured on 2 cores; others by their
+number of tests), so that a long unit does not start last and leave the other workers idle.
+
 Each worker has its own base temporary folder (``tmp_path_factory``), so no two workers write the
 same path. ``-n 0`` runs everything in one process (needed for ``--pdb``); another ``--dist`` on
 the command line gets xdist's own scheduler.
@@ -24,7 +27,28 @@ import pytest
 
 SPARK_GROUP = "spark"
 #: folders whose conftest builds expensive session fixtures: their tests stay on one worker.
-SHARED_FIXTURE_DIRS = ("tests/opendata/", "tests/outputs/", "tests/synth/", "tests/web/")
+SHARED_FIXTURE_DIRS = ("tests/opendata/", "tests/outputs/", "tests/public/", "tests/synth/", "tests/web/")
+#: seconds each long unit took on 2 cores (``pytest --durations=0``), for longest-first scheduling;
+#: a unit not listed counts one second per test.
+UNIT_SECONDS = {
+    "tests/outputs/": 500,
+    "tests/opendata/": 200,
+    "tests/public/": 200,
+    "spark": 150,
+    "tests/web/": 150,
+    "tests/synth/": 60,
+    "tests/partner/test_partner_edition.py": 60,
+    "tests/sources/test_faults.py": 45,
+}
+
+
+def unit_cost(unit: str, tests: int) -> float:
+    """Expected seconds of a unit (see :data:`UNIT_SECONDS`).
+
+    >>> unit_cost("spark", 9), unit_cost("tests/stats/test_api.py", 12)
+    (150, 12)
+    """
+    return UNIT_SECONDS.get(unit, tests)
 
 
 def unit_of(nodeid: str) -> str:
@@ -50,8 +74,18 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     from xdist.scheduler import LoadScopeScheduling
 
     class Units(LoadScopeScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             return unit_of(nodeid)
+
+        def _assign_work_unit(self, node: object) -> None:
+            if not self.ordered:  # longest first, once the queue is complete
+                units = sorted(self.workqueue.items(), key=lambda kv: -unit_cost(kv[0], len(kv[1])))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+                self.ordered = True
+            super()._assign_work_unit(node)
 
     return Units(config, log)
 

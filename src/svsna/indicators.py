@@ -357,6 +357,76 @@ def fill_statistic_and_unit(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+#: Columns that identify an indicator row: a missing value reads as "" (never None or NaN).
+KEY_COLUMNS: tuple[str, ...] = ("section", "indicator", "period", "area", "breakdown", "breakdown_value")
+
+
+def standardise_indicators(
+    frame: pd.DataFrame, *, source: str = "indicator table", blank: str | None = None
+) -> pd.DataFrame:
+    """An indicator table as read from a file (Parquet, CSV or a frame), in the standard form.
+
+    Key columns (:data:`KEY_COLUMNS`) become strings with ``""`` for missing; other text columns
+    (``statistic``, ``unit``, ``method``, ``significance``... and any extra text column, such as the
+    public table's ``public_note``) get ``blank`` for missing; numbers become floats (text that is not
+    a number becomes NaN); ``suppressed`` becomes a bool (``True``, ``"true"``, ``"1"``, ``"yes"``).
+    A blank ``statistic`` or ``unit`` (tables written before those columns existed) is inferred.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read.
+    source : str
+        What it was read from, for the message of a missing column.
+    blank : str or None
+        What a missing value of a non-key text column becomes.
+
+    Raises
+    ------
+    InputDataError
+        When a column of :data:`INDICATOR_COLUMNS` (other than ``statistic`` and ``unit``) is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = dict.fromkeys(INDICATOR_COLUMNS)
+    >>> row.update(section="trend", indicator="offences", period=2021, value="12", suppressed="TRUE")
+    >>> out = standardise_indicators(pd.DataFrame([row]), blank="")
+    >>> r = out.iloc[0]
+    >>> r["period"], r["area"], float(r["value"]), bool(r["suppressed"]), r["method"], r["statistic"]
+    ('2021', '', 12.0, True, '', 'count')
+    """
+    import pandas as pd
+
+    from svsna.errors import InputDataError
+
+    out = frame.copy()
+    for col in ("statistic", "unit"):  # tables written before these columns existed
+        if col not in out.columns:
+            out[col] = None
+    missing = [c for c in INDICATOR_COLUMNS if c not in out.columns]
+    if missing:
+        raise InputDataError(
+            f"{source}: not an indicator table (missing column(s) {missing}); "
+            "hint: the columns are svsna.indicators.INDICATOR_COLUMNS"
+        )
+    numbers = [c for c, d in _DTYPES.items() if d == "float64"]
+    for col in numbers:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+    out["suppressed"] = out["suppressed"].map(lambda v: str(v).strip().lower() in ("true", "1", "yes")).astype(bool)
+    extra = [c for c in out.columns if c not in INDICATOR_COLUMNS]
+    texts = [c for c, d in _DTYPES.items() if d == "object"]
+    texts += [c for c in extra if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
+    for col in texts:
+        text = out[col].astype(object)
+        out[col] = text.where(text.notna(), None).map(lambda v: v if v is None else str(v)).astype(object)
+    out = fill_statistic_and_unit(out)  # only blank cells are inferred
+    for col in texts:
+        fill = "" if col in KEY_COLUMNS else blank
+        out[col] = out[col].where(out[col].notna(), fill).astype(object)
+    return out[[*INDICATOR_COLUMNS, *extra]].reset_index(drop=True)
+
+
 def concat_indicators(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate indicator frames, keeping the standard column order and dtypes."""
     import pandas as pd

@@ -142,12 +142,12 @@ def demo(tmp_path_factory) -> Built:
     area.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     config = load_area_config(area)
     result = run_pipeline(config, demo=True, pdf=True, progress=False)
-    from svsna.analyses import assessment_file
     from svsna.indicators import findings_from_json
+    from svsna.outputs.report import assessment_inputs
 
-    out = config.output_dir
-    ind = pd.read_parquet(assessment_file(out, "indicators.parquet"))
-    found = findings_from_json(assessment_file(out, "findings.json").read_text(encoding="utf-8"))
+    written = assessment_inputs(config.output_dir)
+    ind = pd.read_parquet(written.indicators)
+    found = findings_from_json(written.findings.read_text(encoding="utf-8"))
     return Built(result.reports, config, ind, found, base)
 
 

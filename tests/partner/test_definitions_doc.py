@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import svsna.analyses
 from svsna.config import AreaConfig
 from svsna.definitions.classifier import classify
 from svsna.definitions.definition import load_definition
@@ -210,11 +209,6 @@ def test_the_example_is_assessed_by_name_from_the_definitions_folder(warehouse, 
     assert _counts_and_rates(rows, "llr_vrn")[0] == LLR_VRN_COUNTS
 
 
-@pytest.mark.xfail(
-    not hasattr(svsna.analyses, "assessment_file"),  # added by the kit branch with the fix
-    strict=True,
-    reason="review H1: the analyses filter on the raw path, not the definition's name (until the kit branch lands)",
-)
 def test_the_example_is_assessed_when_area_yaml_names_it_by_path(warehouse, definition_file):
     """Issue 13 / review H1: `definitions: [definitions/harbour_sv.yaml]` must not assess zero offences."""
     config = _config(["definitions/harbour_sv.yaml"], definition_file.parent.parent)

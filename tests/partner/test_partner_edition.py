@@ -6,11 +6,8 @@ The partnership, its files and its ~30 faults are built in ``partnership.py``; e
 figure below is worked out there from the raw rows with the standard library (never through
 svsna), then compared with what the commands wrote.
 
-The partners' own column names are mapped through ``columns:`` in area.yaml, which the ingest
-branch adds: until it is on this checkout every test that runs the commands is reported as
-xfailed by the ``run`` fixture (one visible reason, never a silent pass). Assertions that also
-wait on the kit or report branch are ``xfail(strict=True)`` *until that branch is present*
-(see :data:`LANDED`); once it is, they must pass.
+The partners' own column names are mapped through ``columns:`` in area.yaml; the custom
+definition is named by its path, as docs/definitions.md shows.
 """
 
 from __future__ import annotations
@@ -26,23 +23,6 @@ import pandas as pd
 import pytest
 
 from . import partnership as tv
-
-
-def _landed() -> dict[str, bool]:
-    """Which of the branches these tests wait for are on this checkout (each adds a setting or an API)."""
-    import svsna.analyses
-    from svsna.config import AreaConfig
-
-    return {
-        "ingest": "columns" in AreaConfig.model_fields,  # columns:, time_known, outside-area homes, check
-        "kit": hasattr(svsna.analyses, "assessment_file"),  # every level x period, baseline, time_known used
-        "report": "report" in AreaConfig.model_fields,  # the report: block; words from area.yaml
-    }
-
-
-LANDED = _landed()
-WAITS_FOR_KIT = "waits for the kit branch (issue 13: every year at every geography level)"
-WAITS_FOR_REPORT = "waits for the report branch (issue 12/13: area- and definition-specific words from area.yaml)"
 
 
 def _cli(*args: str) -> tuple[int, str, str]:
@@ -120,8 +100,6 @@ class Run:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> Run:
-    if not LANDED["ingest"]:
-        pytest.xfail("waits for the ingest branch: area.yaml `columns:` maps the partners' own column names")
     folder = tmp_path_factory.mktemp("partner") / "tamar-vale"
     p = tv.build()
     r = Run(folder, p)
@@ -134,9 +112,7 @@ def run(tmp_path_factory) -> Run:
         inputs = tv.write_files(p, folder, folder / "extracts.xlsx")
         (folder / "definitions").mkdir()
         (folder / "definitions" / f"{tv.DEFINITION_NAME}.yaml").write_text(tv.DEFINITION_YAML, encoding="utf-8")
-        # By path, as docs/definitions.md shows; before the kit branch the analyses ignore a path-form
-        # definition (review H1), so until then it is named and found through SVSNA_DEFINITIONS.
-        definition = f"definitions/{tv.DEFINITION_NAME}.yaml" if LANDED["kit"] else tv.DEFINITION_NAME
+        definition = f"definitions/{tv.DEFINITION_NAME}.yaml"  # by path, as docs/definitions.md shows
         area = folder / "area.yaml"
         area.write_text(_edit_area(area.read_text(encoding="utf-8"), inputs, definition), encoding="utf-8")
         date = tv.EXTRACT_DATE.isoformat()
@@ -345,29 +321,12 @@ def test_district_counts_and_rates_for_the_profile_year(run: Run, indicators: pd
     _district_checks(run, indicators, PROFILE, tv.YEARS[-1], FY[-1])
 
 
-@pytest.mark.xfail(not LANDED["kit"], strict=True, reason=WAITS_FOR_KIT)
 @pytest.mark.parametrize("period", FY)
 def test_district_counts_and_rates_every_year(run: Run, indicators: pd.DataFrame, period: str):
     _district_checks(run, indicators, period, int(period[:4]), period)
 
 
-@pytest.mark.parametrize(
-    "period",
-    [
-        pytest.param(
-            p,
-            marks=pytest.mark.xfail(
-                not LANDED["kit"],
-                strict=True,
-                reason="waits for the kit branch (hour and NTE figures leave "
-                "date-only values out, using ingest's time_known flag)",
-            ),
-        )
-        if p in tv.date_only_years(tv.build())
-        else p
-        for p in FY
-    ],
-)
+@pytest.mark.parametrize("period", FY)  # years with date-only values too: they are left out of NTE
 def test_night_time_economy_share_every_year(run: Run, indicators: pd.DataFrame, period: str):
     num, den = tv.nte_by_year(run.p)[period]
     row = _one(_rows(indicators, "nte_share", section="timing"), period)
@@ -485,7 +444,6 @@ def test_no_llr_words_in_the_partnerships_report(run: Run):
         assert not found, f"{edition}: LLR-specific words {found} in a {tv.SHORT} report"
 
 
-@pytest.mark.xfail(not LANDED["report"], strict=True, reason=WAITS_FOR_REPORT)
 def test_the_report_title_and_definition_come_from_area_yaml_and_the_definition_file(run: Run):
     import yaml
 

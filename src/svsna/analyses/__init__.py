@@ -57,7 +57,6 @@ __all__ = [
     "SECTIONS",
     "STATUSES",
     "AssessmentResult",
-    "assessment_file",
     "required_tables",
     "run_assessment",
     "write_assessment",
@@ -355,15 +354,3 @@ def write_assessment(result: AssessmentResult, out_dir: str | Path) -> dict[str,
     }
     atomic_write_text(paths["manifest"], json.dumps(manifest, indent=1, default=str))
     return paths
-
-
-def assessment_file(output_dir: str | Path, name: str) -> Path:
-    """Where an assessment file (``indicators.parquet``, ``findings.json`` ...) of ``output_dir`` is:
-    ``<output>/restricted/<name>``, or ``<output>/<name>`` as written by earlier versions.
-
-    >>> assessment_file("out", "findings.json").as_posix()
-    'out/restricted/findings.json'
-    """
-    new = Path(output_dir) / RESTRICTED / name
-    old = Path(output_dir) / name
-    return old if not new.exists() and old.exists() else new

@@ -24,27 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["SHEETS", "write_workbook"]
 
 
-def _cell(value: Any) -> Any:
-    """A value openpyxl can store: missing -> blank, numpy scalars -> Python, formula-like text neutralised.
-
-    >>> _cell("=HYPERLINK(1)"), _cell(float("nan")), _cell(3)
-    ("'=HYPERLINK(1)", None, 3)
-    """
-    from svsna.cells import neutralise
-
-    if isinstance(value, str):
-        return neutralise(value)
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-        if isinstance(value, float) and value != value:
-            return None
-    return value if isinstance(value, int | float | bool) else neutralise(str(value))
-
-
 SHEETS: tuple[str, ...] = ("About", "Indicators", "Findings", "Ledger", "Rejects")
 
 
@@ -58,7 +37,6 @@ def write_workbook(
 ) -> Path:
     """Write the five-sheet workbook to ``path`` (atomically, owner-only) and return it."""
     import pandas as pd
-    from openpyxl.styles import Alignment, Font
 
     path = Path(path)
     about = [
@@ -89,31 +67,34 @@ def write_workbook(
             for f in findings
         ]
     )
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)  # streaming: ~9,000 indicator rows in about a second
-    ws = wb.create_sheet("About")
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 110
-    title = WriteOnlyCell(ws, value=metadata["title"])
-    title.font = Font(bold=True, size=16)
-    ws.append([title])
-    ws.append([metadata["subtitle"]])
-    ws.append([])
-    ws.append(["Item", "Detail"])
-    for item, detail in about:
-        cell = WriteOnlyCell(ws, value=_cell(detail))
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.append([item, cell])
-    for name, frame in (("Indicators", indicators), ("Findings", fnd), ("Ledger", ledger), ("Rejects", rejects)):
-        sheet = wb.create_sheet(name)
-        sheet.freeze_panes = "A2"
-        sheet.append([str(c) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
     from svsna.files import atomic_path
+    from svsna.outputs.workbook import Book
 
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        book = Book(tmp)
+        try:
+            sheet = book.sheet("About")
+            sheet.widths({0: 18, 1: 110})
+            sheet.row([metadata["title"]], formats=[book.format(bold=True, font_size=16)])
+            sheet.row([metadata["subtitle"]])
+            sheet.skip()
+            sheet.row(["Item", "Detail"])
+            wrap = book.format(text_wrap=True, valign="top")
+            for item, detail in about:
+                sheet.row([item, detail], formats=[None, wrap])
+            for name, frame in (
+                ("Indicators", indicators),
+                ("Findings", fnd),
+                ("Ledger", ledger),
+                ("Rejects", rejects),
+            ):
+                sheet = book.sheet(name)
+                sheet.row([str(c) for c in frame.columns])
+                sheet.freeze_header()
+                for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None):
+                    sheet.row(row)
+            book.close({"title": f"{metadata['title']} tables", "author": "svsna"})
+        except BaseException:
+            book.discard()
+            raise
     return path

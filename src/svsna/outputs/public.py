@@ -1571,6 +1571,27 @@ def _public_numbers(
     return out
 
 
+def _published_by_source_row(public: pd.DataFrame) -> pd.DataFrame:
+    """The published figures (:data:`_FIELDS`, as floats) of ``public`` by the exact row they come
+    from (``source_row``), made once per table (the findings of a report all read the same table)."""
+    key = id(public)
+    hit = _PUBLISHED_BY_ROW.get(key)
+    if hit is not None and hit[0] is public:
+        return hit[1]
+    import pandas as pd
+
+    rows = public[public["source_row"] >= 0]
+    rows = rows[~rows["source_row"].duplicated()]
+    table = rows[list(_FIELDS)].apply(pd.to_numeric, errors="coerce").astype(float)
+    table.index = rows["source_row"].to_numpy()
+    _PUBLISHED_BY_ROW.clear()  # one table at a time: a report reads one release
+    _PUBLISHED_BY_ROW[key] = (public, table)
+    return table
+
+
+_PUBLISHED_BY_ROW: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
 def public_finding(
     finding: Any,
     exact: pd.DataFrame,
@@ -1603,6 +1624,9 @@ def public_finding(
     """
     import dataclasses
 
+    import numpy as np
+    import pandas as pd
+
     from svsna.outputs.narrative import count_numbers
 
     if not finding.public:
@@ -1617,19 +1641,18 @@ def public_finding(
     if (ex_own["section"].astype(str) == str(finding.section)).any():  # names repeat across sections
         ex_own = ex_own[ex_own["section"].astype(str) == str(finding.section)]
     ex_sec = scope[scope["section"].astype(str) == str(finding.section)]
-    pub_by_row = public[public["source_row"] >= 0].set_index("source_row")
+    pub_by_row = _published_by_source_row(public)
 
     def pairs_of(rows: pd.DataFrame) -> list[tuple[float, float]]:
-        out = []
-        for i, r in zip(rows.index, rows[list(_FIELDS)].itertuples(index=False, name=None), strict=True):
-            p = pub_by_row.loc[i] if i in pub_by_row.index else None
-            for c, tv in zip(_FIELDS, r, strict=True):
-                tv = _f(tv)
-                if not math.isnan(tv):
-                    out.append((tv, math.nan if p is None else _f(p[c])))
-        return out
+        """(exact, published) of every figure of ``rows``, row by row (NaN: not published)."""
+        exact_values = rows[list(_FIELDS)].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        shown = pub_by_row.reindex(rows.index).to_numpy(float)
+        present = ~np.isnan(exact_values)
+        return list(zip(exact_values[present].tolist(), shown[present].tolist(), strict=True))
 
     own_pairs = pairs_of(ex_own)
+    own_exact = np.array([tv for tv, _ in own_pairs], dtype=float)
+    own_shown = np.array([pv for _, pv in own_pairs], dtype=float)
     sec_pairs: list[tuple[float, float]] | None = None
     counts_keys = set(count_numbers(finding.numbers))
     mapped: dict[str, tuple[float, float]] = {}
@@ -1643,7 +1666,7 @@ def public_finding(
         if _is_context(key, v):
             context.add(v)
             continue
-        hits = [p for tv, p in own_pairs if abs(tv - v) <= 1e-9 * max(1.0, abs(v))]
+        hits = own_shown[np.abs(own_exact - v) <= 1e-9 * max(1.0, abs(v))].tolist()
         if not hits and not float(v).is_integer():  # a count must be one of the finding's own rows
             if sec_pairs is None:
                 sec_pairs = pairs_of(ex_sec)

@@ -180,35 +180,12 @@ def _indicator_frame(indicators: Any) -> pd.DataFrame:
         )
     else:
         frame = pd.DataFrame(indicators)
-    from svsna.indicators import fill_statistic_and_unit
+    from svsna.indicators import standardise_indicators
 
-    for col in ("statistic", "unit"):  # tables written before these columns existed
-        if col not in frame.columns:
-            frame[col] = None
-    missing = [c for c in INDICATOR_COLUMNS if c not in frame.columns]
-    if missing:
-        raise InputDataError(
-            f"indicator table: missing column(s) {missing} (hint: the columns are svsna.indicators.INDICATOR_COLUMNS)"
-        )
-    frame = fill_statistic_and_unit(frame)  # only blank cells are inferred (older tables)
-    frame = frame.copy()
-    for col in (
-        "section",
-        "indicator",
-        "period",
-        "area",
-        "breakdown",
-        "breakdown_value",
-        "definition",
-        "significance",
-        "method",
-        "suppression_reason",
-    ):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    frame["suppressed"] = frame["suppressed"].map(lambda v: str(v).strip().lower() in ("true", "1", "yes"))
-    for col in ("section", "indicator", "period", "area", "breakdown", "breakdown_value"):
-        frame[col] = frame[col].map(lambda v: "" if v is None else str(v))
-    return concat_indicators([frame]) if len(frame) else frame
+    frame = standardise_indicators(
+        frame, source=str(indicators) if isinstance(indicators, str | Path) else "indicator table"
+    )
+    return concat_indicators([frame]) if len(frame) else frame[list(INDICATOR_COLUMNS)]
 
 
 def _findings(findings: Any) -> list[Finding]:

@@ -27,6 +27,8 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +38,7 @@ from svsna.outputs.content import Cell, Section
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["sheet_name", "write_indicator_files", "write_workbook"]
+__all__ = ["Book", "Sheet", "sheet_name", "write_indicator_files", "write_workbook"]
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -64,33 +66,109 @@ def _cell_value(c: Cell | str) -> Any:
     return text + (f" {c.marker}" if isinstance(c, Cell) and c.marker else "")
 
 
-class _Sheet:
-    """A write-only sheet whose text cells are always strings (never formulas)."""
+class Book:
+    """An XlsxWriter workbook whose text cells are always text: never a formula, a number or a link
+    (XlsxWriter's ``strings_to_formulas``/``strings_to_numbers``/``strings_to_urls`` are off, and
+    formula-like text is neutralised as well, so it stays inert when copied elsewhere).
 
-    def __init__(self, wb: Any, title: str, taken: set[str], banner: str | None) -> None:
-        self.ws = wb.create_sheet(sheet_name(title, taken))
-        self.first_row = 2 if banner else 1
+    Rows are streamed to the file (``constant_memory``), in order, through temporary files in a
+    private folder beside the target (never the system's temporary folder: the cells may be
+    restricted data).
+    Shared by the report's workbooks and the open-data edition's.
+    """
+
+    def __init__(self, path: Path) -> None:
+        import tempfile
+
+        import xlsxwriter
+
+        # a private folder named like every svsna temporary (removed by close(), or by the next run
+        # after a crash: svsna.files.remove_leftovers)
+        self.tmpdir = Path(tempfile.mkdtemp(prefix=".svsna-tmp-xlsx-", dir=Path(path).parent))
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+                "nan_inf_to_errors": True,
+                "tmpdir": str(self.tmpdir),
+            },
+        )
+        self.taken: set[str] = set()
+        self._formats: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def format(self, **props: Any) -> Any:
+        """An XlsxWriter format (``bold=True``, ``num_format="0.0%"``...), made once per workbook."""
+        if not props:
+            return None
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            self._formats[key] = self.wb.add_format(props)
+        return self._formats[key]
+
+    def sheet(self, title: str, banner: str | None = None) -> Sheet:
+        """A new sheet (its name made Excel-safe and unique by :func:`sheet_name`)."""
+        return Sheet(self, title, banner)
+
+    def close(self, properties: dict[str, str]) -> None:
+        """Set the document properties (XlsxWriter's names: ``title``, ``author``, ``subject``,
+        ``keywords``, ``category``, ``status``, ``comments``) and write the file."""
+        try:
+            self.wb.set_properties(properties)
+            self.wb.close()
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the temporary folder (the workbook's rows so far)."""
+        import shutil
+
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+
+class Sheet:
+    """One sheet of a :class:`Book`, written row by row."""
+
+    def __init__(self, book: Book, title: str, banner: str | None) -> None:
+        self.book = book
+        self.ws = book.wb.add_worksheet(sheet_name(title, book.taken))
+        self.next_row = 0
+        self.first_row = 1 if banner else 0  # the header row's index (0-based)
         if banner:
             self.row([banner], bold=True)
 
-    def cell(self, value: Any, *, bold: bool = False, number_format: str | None = None) -> Any:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
+    def widths(self, widths: dict[int, float]) -> None:
+        """Column widths by 0-based column."""
+        for col, width in widths.items():
+            self.ws.set_column(col, col, width)
 
-        v = _plain(value)
-        if isinstance(v, str):
-            v = neutralise(v)
-        cell = WriteOnlyCell(self.ws, value=v)
-        if isinstance(v, str):
-            cell.data_type = "s"  # text, whatever it starts with
-        if bold:
-            cell.font = Font(bold=True)
-        if number_format:
-            cell.number_format = number_format
-        return cell
+    def freeze_header(self) -> None:
+        """Keep the rows up to the header row in view."""
+        self.ws.freeze_panes(self.first_row + 1, 0)
 
-    def row(self, values: list[Any], *, bold: bool = False) -> None:
-        self.ws.append([self.cell(v, bold=bold) for v in values])
+    def row(self, values: Iterable[Any], *, bold: bool = False, formats: Iterable[Any] | None = None) -> None:
+        """Write a row: numbers as numbers, booleans as booleans, everything else as text."""
+        ws, r = self.ws, self.next_row
+        base = self.book.format(bold=True) if bold else None
+        fmts = formats if formats is not None else repeat(base)
+        for c, (v, fmt) in enumerate(zip(values, fmts, strict=False)):
+            v = _plain(v)
+            if v is None:
+                if fmt is not None:
+                    ws.write_blank(r, c, None, fmt)
+            elif isinstance(v, bool):
+                ws.write_boolean(r, c, v, fmt)
+            elif isinstance(v, int | float):
+                ws.write_number(r, c, v, fmt)
+            else:
+                ws.write_string(r, c, neutralise(str(v)), fmt)
+        self.next_row += 1
+
+    def skip(self) -> None:
+        """Leave an empty row."""
+        self.next_row += 1
 
 
 def write_workbook(
@@ -114,39 +192,54 @@ def write_workbook(
         ``public`` leaves out the ledger and the input hashes and names the indicator sheet's
         table as the public one; ``about`` rows describe the release.
     """
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
     from svsna.files import atomic_path
 
     public = edition == "public"
-    wb = Workbook(write_only=True)
-    taken: set[str] = set()
+    with atomic_path(path) as tmp:
+        book = Book(tmp)
+        try:
+            _write_sheets(book, sections, indicators, ledger, metadata, marking=marking, public=public, about=about)
+        except BaseException:
+            book.discard()
+            raise
+    return path
+
+
+def _write_sheets(
+    book: Book,
+    sections: list[Section],
+    indicators: pd.DataFrame,
+    ledger: pd.DataFrame | None,
+    metadata: dict[str, Any],
+    *,
+    marking: str | None,
+    public: bool,
+    about: list[tuple[str, str]] | None,
+) -> None:
     banner = marking
+    percent = book.format(num_format="0.0%")
     for sec in sections:
         if not sec.tables:
             continue
-        sh = _Sheet(wb, f"{sec.number} {sec.title}", taken, banner)
-        for j in range(1, 10):
-            sh.ws.column_dimensions[get_column_letter(j)].width = 28 if j == 1 else 16
+        sh = book.sheet(f"{sec.number} {sec.title}", banner)
+        sh.widths({0: 28, **dict.fromkeys(range(1, 9), 16)})
         for t in sec.tables:
             sh.row([f"{t.label}: {t.caption}"], bold=True)
             sh.row(list(t.columns), bold=True)
             for r in t.cells():
-                line = []
-                for c in r:
-                    v = _cell_value(c)
-                    fmt = "0.0%" if isinstance(v, float) and c.text.endswith("%") else None
-                    line.append(sh.cell(v, number_format=fmt))
-                sh.ws.append(line)
+                values = [_cell_value(c) for c in r]
+                fmts = [
+                    percent if isinstance(v, float) and c.text.endswith("%") else None
+                    for v, c in zip(values, r, strict=True)
+                ]
+                sh.row(values, formats=fmts)
             sh.row([f"(Source: {t.source})" + (f" {t.notes}" if t.notes else "")])
-            sh.ws.append([])
-    _frame_sheet(_Sheet(wb, "Indicators", taken, banner), indicators)
+            sh.skip()
+    _frame_sheet(book.sheet("Indicators", banner), indicators)
     if ledger is not None and not public:
-        _frame_sheet(_Sheet(wb, "Ledger", taken, banner), ledger)
-    sh = _Sheet(wb, "About" if public else "Methods", taken, banner)
-    sh.ws.column_dimensions["A"].width = 40
-    sh.ws.column_dimensions["B"].width = 70
+        _frame_sheet(book.sheet("Ledger", banner), ledger)
+    sh = book.sheet("About" if public else "Methods", banner)
+    sh.widths({0: 40, 1: 70})
     sh.row(["Item", "Value"], bold=True)
     sh.row(["svsna version", str(metadata.get("svsna_version", ""))])
     sh.row(["Generated", str(metadata.get("generated", ""))])
@@ -159,29 +252,29 @@ def write_workbook(
     if not public:
         for name, digest in (metadata.get("input_hashes") or {}).items():
             sh.row([f"SHA-256 {name}", str(digest)])
-    props = wb.properties
-    props.title = f"{metadata.get('title', 'Serious Violence Strategic Needs Assessment')} tables"
-    props.creator = f"svsna {metadata.get('svsna_version', '')}"
+    props = {
+        "title": f"{metadata.get('title', 'Serious Violence Strategic Needs Assessment')} tables",
+        "author": f"svsna {metadata.get('svsna_version', '')}",
+    }
     if marking:
-        props.subject = marking
-        props.keywords = marking
-        props.category = marking
-        props.contentStatus = marking
-        props.description = f"{marking}: restricted, contains unrounded figures; do not publish."
+        props.update(
+            subject=marking,
+            keywords=marking,
+            category=marking,
+            status=marking,
+            comments=f"{marking}: restricted, contains unrounded figures; do not publish.",
+        )
     else:
-        props.subject = "Public release (disclosure-controlled)"
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
-    return path
+        props["subject"] = "Public release (disclosure-controlled)"
+    book.close(props)
 
 
-def _frame_sheet(sh: _Sheet, frame: pd.DataFrame) -> None:
-    sh.ws.freeze_panes = f"A{sh.first_row + 1}"
+def _frame_sheet(sh: Sheet, frame: pd.DataFrame) -> None:
+    """A table as a sheet: its column names as a frozen header row, then one row per record."""
     sh.row([str(c) for c in frame.columns], bold=True)
-    append = sh.ws.append
-    cell = sh.cell
+    sh.freeze_header()
     for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None):
-        append([cell(v) for v in row])
+        sh.row(row)
 
 
 def _plain(v: Any) -> Any:
@@ -193,6 +286,8 @@ def _plain(v: Any) -> Any:
         return None
     if hasattr(v, "item"):
         v = v.item()
+        if isinstance(v, float) and math.isnan(v):
+            return None
     return v if isinstance(v, int | float | str | bool) else str(v)
 
 

@@ -204,7 +204,7 @@ class ConfinedFolder:
 def _read_table(folder: ConfinedFolder, parquet: str, csv: str) -> pd.DataFrame:
     import pandas as pd
 
-    from svsna.indicators import INDICATOR_COLUMNS
+    from svsna.indicators import standardise_indicators
 
     if folder.present(parquet):
         path = folder.path(parquet)  # a symbolic link or odd file raises OutsideRelease here
@@ -220,38 +220,7 @@ def _read_table(folder: ConfinedFolder, parquet: str, csv: str) -> pd.DataFrame:
         raise MissingInputError(
             f"{folder.root}: no {names} in {folder.what} (hint: run `svsna report --area area.yaml` first)"
         )
-    missing = [c for c in INDICATOR_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputDataError(f"{path}: not an indicator table (missing columns {missing})")
-    return _normalise(table)
-
-
-def _normalise(table: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as Python strings (blank for missing), numbers as floats, ``suppressed`` as bool."""
-    import pandas as pd
-
-    out = table.copy()
-    for col in (
-        "section",
-        "indicator",
-        "period",
-        "area",
-        "breakdown",
-        "breakdown_value",
-        "statistic",
-        "unit",
-        "method",
-        "significance",
-        "suppression_reason",
-        "definition",
-        "public_note",
-    ):
-        if col in out.columns:
-            out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str).astype(object)
-    for col in ("numerator", "denominator", "value", "lower", "upper", "confidence", "comparator_value"):
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
-    out["suppressed"] = out["suppressed"].map(lambda v: str(v).strip().lower() in ("true", "1", "yes")).astype(bool)
-    return out.reset_index(drop=True)
+    return standardise_indicators(table, source=str(path), blank="")
 
 
 def _read_json(folder: ConfinedFolder, name: str) -> Any:
