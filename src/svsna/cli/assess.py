@@ -20,6 +20,8 @@ from typing import Annotated
 
 import typer
 
+from svsna.cli.options import AreaOption
+
 __all__ = ["register"]
 
 
@@ -28,7 +30,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("assess")
     def assess_command(
-        area: Annotated[Path, typer.Option("--area", "-a", help="The area.yaml file.")],
+        area: AreaOption,
         engine: Annotated[str, typer.Option("--engine", help="duckdb (default) or spark.")] = "duckdb",
         out: Annotated[
             Path | None, typer.Option("--out", help="Output folder (default: the area's `output` setting).")

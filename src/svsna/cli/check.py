@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from svsna.cli.options import AreaOption
 
 __all__ = ["register"]
 
@@ -34,7 +35,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("check")
     def check_command(
-        area: Annotated[Path, typer.Option("--area", "-a", help="The area.yaml file.")],
+        area: AreaOption,
         as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
         demo: Annotated[
             bool, typer.Option("--demo", help="Allow the demo key (data made by svsna synth only).")

@@ -12,13 +12,14 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
     import pandas as pd
+
+from svsna.cli.options import AreaOption
 
 __all__ = ["ledger_table", "reasons_table", "register"]
 
@@ -74,7 +75,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("ingest")
     def ingest_command(
-        area: Annotated[Path, typer.Option("--area", "-a", help="The area.yaml file.")],
+        area: AreaOption,
         engine: Annotated[
             str, typer.Option("--engine", help="duckdb (default) or spark (the warehouse is written as Parquet).")
         ] = "duckdb",

@@ -34,6 +34,8 @@ import typer
 if TYPE_CHECKING:
     from svsna.config import AreaConfig
 
+from svsna.cli.options import AreaOption
+
 __all__ = ["find_boundaries", "register"]
 
 BOUNDARY_NAMES: tuple[str, ...] = ("lsoa_boundaries.geojson", "lsoa_boundaries.gpkg", "lsoa11_boundaries.geojson")
@@ -126,7 +128,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report(
-        area: Annotated[Path, typer.Option("--area", help="The area configuration (area.yaml).")],
+        area: AreaOption,
         out: Annotated[
             Path | None,
             typer.Option("--out", help="Output folder (default: the area's `output` setting); see docs/disclosure.md."),

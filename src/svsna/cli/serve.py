@@ -20,6 +20,8 @@ from typing import Annotated
 
 import typer
 
+from svsna.cli.options import AreaOption
+
 __all__ = ["register"]
 
 
@@ -28,7 +30,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("serve")
     def serve(
-        area: Annotated[Path, typer.Option("--area", help="The area configuration (area.yaml).")],
+        area: AreaOption,
         host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
         users: Annotated[

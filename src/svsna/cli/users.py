@@ -21,9 +21,11 @@ from typing import Annotated
 
 import typer
 
+from svsna.cli.options import OptionalAreaOption
+
 __all__ = ["register"]
 
-AreaOpt = Annotated[Path | None, typer.Option("--area", help="The area configuration (area.yaml).")]
+AreaOpt = OptionalAreaOption
 UsersOpt = Annotated[
     Path | None, typer.Option("--users", help="Users file (default: web/users.json beside area.yaml).")
 ]
