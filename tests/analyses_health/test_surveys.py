@@ -150,3 +150,12 @@ def test_yes_no_question_is_worded_as_answered_yes(tmp_path, builders):
 def test_survey_summary_counts_distinct_respondents(result):
     s = next(f for f in result.findings if f.key == "survey_summary").numbers
     assert (s["survey"], s["respondents"], s["questions"], s["weighted"]) == ("YP Survey 2021", 6, 1, True)
+
+
+def test_each_survey_has_its_respondents_as_a_count(result):
+    """The sample size is a row of the table (a count), so the public release can publish it rounded."""
+    t = result.indicators
+    row = t[t["indicator"] == "respondents"]
+    assert row[["period", "breakdown", "value", "statistic", "unit"]].values.tolist() == [
+        ["YP Survey 2021", "all", 6.0, "count", "respondents"]  # six respondents in _responses()
+    ]

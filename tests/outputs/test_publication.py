@@ -227,14 +227,15 @@ def test_public_summary_has_the_reference_content(demo):
     assert not missing, f"missing from the public summary: {missing}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="survey sample sizes are not in the public indicator table (its survey rows hold Kish effective "
-    "sizes, not respondents), so the public summary cannot print them without a figure outside the audit",
-)
 def test_public_summary_gives_survey_sample_sizes(demo):
+    """Each survey's sample size is printed from the public table's ``respondents`` count (rounded)."""
+    public = pd.read_parquet(demo.paths.public_parquet)
+    sizes = public[(public["indicator"] == "respondents") & (public["section"] == "surveys")]
+    assert len(sizes) >= 1 and (sizes["statistic"] == "count").all()
     text = " ".join(parse(demo.paths.public_html).all_text().split())
-    assert re.search(r"respondents \(rounded\)", text)
+    for r in sizes.itertuples(index=False):
+        assert f"{r.value:,.0f} respondents (rounded)" in text, r.period
+        assert r.value % 5 == 0  # nhsd_2018 rounds every published count to a multiple of 5
 
 
 def test_the_hot_spot_map_caption_alt_text_table_and_sentence_agree(demo):

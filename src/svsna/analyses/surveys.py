@@ -71,6 +71,8 @@ PER_DEFINITION = False
 REQUIRES: tuple[str, ...] = ("survey_responses",)
 DEFAULT_POSITIVE: tuple[str, ...] = ("agree", "strongly agree", "yes", "very safe", "fairly safe")
 METHOD = "Weighted proportion; Wilson interval on Kish effective n"
+#: Indicator of a survey's sample size: distinct respondents (a count; period = the survey).
+RESPONDENTS = "respondents"
 
 
 @dataclass(frozen=True)
@@ -214,8 +216,26 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
     data["w2"] = data["weight"] ** 2 * data["respondents"]
     data["wpos"] = data["w"] * data["positive"].astype(float)
     rows, findings = [], []
-    summary = _survey_summaries(ctx)
-    for r in summary.sort_values("survey").itertuples(index=False):
+    summary = _survey_summaries(ctx).sort_values("survey")
+    if len(summary):  # each survey's sample size as a count, so the public release can publish it (rounded)
+        rows.append(
+            indicator_rows(
+                section=SECTION,
+                indicator=RESPONDENTS,
+                period=[str(v) for v in summary["survey"]],
+                area=ctx.area_label,
+                breakdown="all",
+                breakdown_value="all",
+                numerator=summary["respondents"].astype(float).to_numpy(),
+                value=summary["respondents"].astype(float).to_numpy(),
+                statistic="count",
+                unit="respondents",
+                method="Count of distinct respondents",
+                significance="Not compared",
+                definition=ctx.definition,
+            )
+        )
+    for r in summary.itertuples(index=False):
         sub = data[data["survey"] == r.survey]
         weighted = bool((sub["weight"] != 1.0).any())
         findings.append(

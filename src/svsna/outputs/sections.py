@@ -405,16 +405,14 @@ def _surveys(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
         "Percentages of respondents who agreed with each statement or answered yes, weighted where the survey has "
         f"weights; {inp.view.ci_label}s use the effective sample size."
     )
-    sizes = {}
-    for x in inp.sentences.get("surveys", []):
-        n = x.finding.numbers
-        if x.finding.key == "survey_result" and n.get("group", "all") == "all" and n.get("respondents"):
-            sizes[str(n.get("survey"))] = n.get("respondents")
-    rule = None
-    if inp.public:
-        from svsna.outputs.public import count_rule
+    from svsna.analyses.surveys import RESPONDENTS
 
-        rule = count_rule(inp.config.disclosure.rules)
+    # sample sizes from the table (in the public edition: the published, rounded counts)
+    is_size = rows["indicator"].astype(str) == RESPONDENTS
+    sizes = {
+        str(r.period): r.value for r in rows[is_size].itertuples(index=False) if not r.suppressed and r.value == r.value
+    }
+    rows = rows[~is_size]
     for survey, grp in rows.groupby("period", sort=False):
         out = []
         if inp.public:
@@ -442,8 +440,6 @@ def _surveys(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
                 out.append(line)
             cols = ["Statement or question", *["All respondents" if g == "all" else display_value(g) for g in groups]]
         size = sizes.get(str(survey))
-        if size is not None and rule is not None:
-            size = rule(float(size))
         note = f"{fmt_count(size)} respondents{' (rounded)' if inp.public else ''}." if size else ""
         sec.add_table(
             TableBlock(
