@@ -282,6 +282,9 @@ def _place_labels(ax, fig, items: list[tuple[str, float, float]], fontsize: floa
 
         FigureCanvasAgg(fig)
     renderer = fig.canvas.get_renderer()
+    # An equal-aspect map axes takes its final box only when drawn: settle it first, or every label
+    # is placed against a box that then shrinks, and labels placed apart end up on top of each other.
+    ax.apply_aspect()
     placed: list[Any] = []
     axes_box = ax.get_window_extent(renderer)
     for text, x, y in items:

@@ -20,8 +20,10 @@ Examples
 --------
 >>> sheet_name("Geography of serious violence", set())
 'Geography of serious violence'
+>>> sheet_name("A very long section title that will not fit in Excel", set())
+'A very long section title that'
 >>> sheet_name("A very long section title that will not fit in Excel", {"A very long section title that"})
-'A very long section title tha 2'
+'A very long section title 2'
 """
 
 from __future__ import annotations
@@ -44,16 +46,30 @@ _BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
-    """An Excel-safe, unique sheet name (at most 31 characters, no ``[]:*?/\\``)."""
-    base = _BAD.sub(" ", title).strip()[:31].rstrip() or "Sheet"
-    base = base.lstrip("'=+-@") or "Sheet"  # a sheet name is text too
-    name, k = base, 1
+    """An Excel-safe, unique sheet name (at most 31 characters, no ``[]:*?/\\``), shortened at a
+    word boundary (never mid-word) when it is too long."""
+    base = _BAD.sub(" ", title).strip().lstrip("'=+-@").strip() or "Sheet"  # a sheet name is text too
+    name, k = _fit(base, 31), 1
     while name in taken:
         k += 1
         suffix = f" {k}"
-        name = base[: 31 - len(suffix)].rstrip() + suffix
+        name = _fit(base, 31 - len(suffix)) + suffix
     taken.add(name)
     return name
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters at the last word boundary (mid-word only for one long word).
+
+    >>> _fit("Geography of serious violence", 20), _fit("Supercalifragilistic", 5)
+    ('Geography of serious', 'Super')
+    """
+    if len(text) <= width:
+        return text
+    cut = text[:width]
+    if text[width] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() or text[:width]
 
 
 def _cell_value(c: Cell | str) -> Any:
