@@ -116,3 +116,37 @@ def test_no_csv_cell_starts_with_a_trigger(tmp_path):
     assert payload_cells >= len(PAYLOADS) * 8
     # the Parquet copy keeps the data as it is (it is not opened by a spreadsheet)
     assert pd.read_parquet(tmp_path / "t.parquet")["indicator"].tolist() == PAYLOADS
+
+
+def test_a_workbook_sheet_holds_values_never_formulas(tmp_path):
+    """Every kind of column a table can hold: text with a payload stays text; NaN and infinities are
+    blank (XlsxWriter would write an infinity as the formula =1/0); nullable and mixed columns keep
+    their values; no formula cell anywhere."""
+    import numpy as np
+    from openpyxl import load_workbook
+
+    from svsna.outputs.workbook import Book, _frame_sheet
+
+    frame = pd.DataFrame(
+        {
+            "text": ["=1+1", "a", None],
+            "float": [1.5, np.nan, np.inf],
+            "int": [1, 2, 3],
+            "nullable_int": pd.array([1, None, 3], dtype="Int64"),
+            "bool": [True, False, True],
+            "nullable_bool": pd.array([True, None, False], dtype="boolean"),
+            "mixed": ["x", float("-inf"), 4],
+        }
+    )
+    book = Book(tmp_path / "t.xlsx")
+    _frame_sheet(book.sheet("T"), frame)
+    book.close({"title": "t"})
+    ws = load_workbook(tmp_path / "t.xlsx")["T"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[1:] == [
+        ("'=1+1", 1.5, 1, 1, True, True, "x"),
+        ("a", None, 2, None, False, None, None),
+        (None, None, 3, 3, True, False, 4),
+    ]
+    assert {c.data_type for row in ws.iter_rows() for c in row} <= {"s", "n", "b"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]  # no temporary folder left behind

@@ -91,8 +91,7 @@ def write_workbook(
                 sheet = book.sheet(name)
                 sheet.row([str(c) for c in frame.columns])
                 sheet.freeze_header()
-                for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None):
-                    sheet.row(row)
+                sheet.frame(frame)
             book.close({"title": f"{metadata['title']} tables", "author": "svsna"})
         except BaseException:
             book.discard()

@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from itertools import repeat
@@ -108,7 +109,7 @@ class Book:
                 "strings_to_formulas": False,
                 "strings_to_numbers": False,
                 "strings_to_urls": False,
-                "nan_inf_to_errors": True,
+                "nan_inf_to_errors": False,  # never passed: a NaN or infinite value is left blank
                 "tmpdir": str(self.tmpdir),
             },
         )
@@ -166,21 +167,55 @@ class Sheet:
 
     def row(self, values: Iterable[Any], *, bold: bool = False, formats: Iterable[Any] | None = None) -> None:
         """Write a row: numbers as numbers, booleans as booleans, everything else as text."""
-        ws, r = self.ws, self.next_row
+        r = self.next_row
         base = self.book.format(bold=True) if bold else None
         fmts = formats if formats is not None else repeat(base)
         for c, (v, fmt) in enumerate(zip(values, fmts, strict=False)):
-            v = _plain(v)
-            if v is None:
-                if fmt is not None:
-                    ws.write_blank(r, c, None, fmt)
-            elif isinstance(v, bool):
-                ws.write_boolean(r, c, v, fmt)
-            elif isinstance(v, int | float):
-                ws.write_number(r, c, v, fmt)
-            else:
-                ws.write_string(r, c, neutralise(str(v)), fmt)
+            self.cell(r, c, v, fmt)
         self.next_row += 1
+
+    def cell(self, r: int, c: int, value: Any, fmt: Any = None) -> None:
+        """Write one cell: a number as a number, a boolean as a boolean, anything else as text."""
+        v = _plain(value)
+        if isinstance(v, float) and not math.isfinite(v):
+            v = None  # infinite: blank (XlsxWriter would write an error formula)
+        if v is None:
+            if fmt is not None:
+                self.ws.write_blank(r, c, None, fmt)
+        elif isinstance(v, bool):
+            self.ws.write_boolean(r, c, v, fmt)
+        elif isinstance(v, int | float):
+            self.ws.write_number(r, c, v, fmt)
+        else:
+            self.ws.write_string(r, c, neutralise(str(v)), fmt)
+
+    def frame(self, frame: pd.DataFrame) -> None:
+        """Write a table's records, column by column typed once: a numeric column's values as numbers
+        (NaN and infinities left blank), a text column's as text (neutralised), anything else cell by cell."""
+        import pandas as pd
+
+        ws, r0 = self.ws, self.next_row
+        columns: list[tuple[Any, list[Any]]] = []
+        for name in frame.columns:
+            col = frame[name]
+            if col.dtype == bool:
+                columns.append((ws.write_boolean, col.tolist()))
+            elif pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+                values = col.to_numpy(dtype=float, na_value=math.nan).tolist()
+                columns.append((ws.write_number, [v if math.isfinite(v) else None for v in values]))
+            elif all(isinstance(v, str) or v is None or (isinstance(v, float) and math.isnan(v)) for v in col):
+                columns.append((ws.write_string, [neutralise(v) if isinstance(v, str) else None for v in col]))
+            else:  # mixed or other types (nullable booleans, dates...): cell by cell, missing left blank
+                columns.append((None, col.astype(object).where(col.notna(), None).tolist()))
+        for i in range(len(frame)):
+            r = r0 + i
+            for c, (write, values) in enumerate(columns):
+                v = values[i]
+                if write is None:
+                    self.cell(r, c, v)
+                elif v is not None:
+                    write(r, c, v)
+        self.next_row += len(frame)
 
     def skip(self) -> None:
         """Leave an empty row."""
@@ -289,8 +324,7 @@ def _frame_sheet(sh: Sheet, frame: pd.DataFrame) -> None:
     """A table as a sheet: its column names as a frozen header row, then one row per record."""
     sh.row([str(c) for c in frame.columns], bold=True)
     sh.freeze_header()
-    for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None):
-        sh.row(row)
+    sh.frame(frame)
 
 
 def _plain(v: Any) -> Any:
