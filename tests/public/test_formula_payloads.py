@@ -125,7 +125,7 @@ def test_a_workbook_sheet_holds_values_never_formulas(tmp_path):
     import numpy as np
     from openpyxl import load_workbook
 
-    from svsna.outputs.workbook import Book, _frame_sheet
+    from svsna.outputs.workbook import Book
 
     frame = pd.DataFrame(
         {
@@ -138,9 +138,9 @@ def test_a_workbook_sheet_holds_values_never_formulas(tmp_path):
             "mixed": ["x", float("-inf"), 4],
         }
     )
-    book = Book(tmp_path / "t.xlsx")
-    _frame_sheet(book.sheet("T"), frame)
-    book.close({"title": "t"})
+    with Book(tmp_path / "t.xlsx") as book:
+        book.sheet("T").table(frame)
+        book.close({"title": "t"})
     ws = load_workbook(tmp_path / "t.xlsx")["T"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[1:] == [

@@ -70,30 +70,22 @@ def write_workbook(
     from svsna.files import atomic_path
     from svsna.outputs.workbook import Book
 
-    with atomic_path(path) as tmp:
-        book = Book(tmp)
-        try:
-            sheet = book.sheet("About")
-            sheet.widths({0: 18, 1: 110})
-            sheet.row([metadata["title"]], formats=[book.format(bold=True, font_size=16)])
-            sheet.row([metadata["subtitle"]])
-            sheet.skip()
-            sheet.row(["Item", "Detail"])
-            wrap = book.format(text_wrap=True, valign="top")
-            for item, detail in about:
-                sheet.row([item, detail], formats=[None, wrap])
-            for name, frame in (
-                ("Indicators", indicators),
-                ("Findings", fnd),
-                ("Ledger", ledger),
-                ("Rejects", rejects),
-            ):
-                sheet = book.sheet(name)
-                sheet.row([str(c) for c in frame.columns])
-                sheet.freeze_header()
-                sheet.frame(frame)
-            book.close({"title": f"{metadata['title']} tables", "author": "svsna"})
-        except BaseException:
-            book.discard()
-            raise
+    with atomic_path(path) as tmp, Book(tmp) as book:
+        sheet = book.sheet("About")
+        sheet.widths({0: 18, 1: 110})
+        sheet.row([metadata["title"]], formats=[book.format(bold=True, font_size=16)])
+        sheet.row([metadata["subtitle"]])
+        sheet.skip()
+        sheet.row(["Item", "Detail"])
+        wrap = book.format(text_wrap=True, valign="top")
+        for item, detail in about:
+            sheet.row([item, detail], formats=[None, wrap])
+        for name, frame in (
+            ("Indicators", indicators),
+            ("Findings", fnd),
+            ("Ledger", ledger),
+            ("Rejects", rejects),
+        ):
+            book.sheet(name).table(frame, bold=False)
+        book.close({"title": f"{metadata['title']} tables", "author": "svsna"})
     return path

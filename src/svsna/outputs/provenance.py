@@ -107,11 +107,12 @@ def _methods_used(table: pd.DataFrame, overrides: dict[str, str] | None = None) 
     """The notes of the methods named in ``table``; ``overrides`` (run metadata ``method_notes``) replace
     notes by key for an edition whose words differ (the open-data edition counts police.uk crimes)."""
     methods = [str(m) for m in table["method"].dropna().unique()]
+    known = {**METHOD_NOTES, **(overrides or {})}
     notes: list[str] = []
-    for key, note in {**METHOD_NOTES, **(overrides or {})}.items():
+    for key, note in known.items():
         if any(key in m.lower() for m in methods) and note not in notes:
             notes.append(note)
-    other = [m for m in methods if not any(k in m.lower() for k in METHOD_NOTES)]
+    other = [m for m in methods if not any(k in m.lower() for k in known)]  # a method with a note is not "other"
     if other:
         notes.append("Other methods named in the indicator table: " + "; ".join(sorted(other)) + ".")
     return notes

@@ -41,6 +41,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from svsna.indicators import INDICATOR_COLUMNS
@@ -241,6 +242,11 @@ class PublicRelease:
     timings: dict[str, float] = field(default_factory=dict)
     problem: AuditProblem | None = None
     names: list[str] = field(default_factory=list)
+
+    @cached_property
+    def by_source_row(self) -> pd.DataFrame:
+        """The published figures by the exact row they come from (:func:`published_by_source_row`)."""
+        return published_by_source_row(self.table)
 
     def published(self) -> pd.DataFrame:
         """The table as written to ``public/`` (the indicator contract's columns only)."""
@@ -1571,25 +1577,16 @@ def _public_numbers(
     return out
 
 
-def _published_by_source_row(public: pd.DataFrame) -> pd.DataFrame:
-    """The published figures (:data:`_FIELDS`, as floats) of ``public`` by the exact row they come
-    from (``source_row``), made once per table (the findings of a report all read the same table)."""
-    key = id(public)
-    hit = _PUBLISHED_BY_ROW.get(key)
-    if hit is not None and hit[0] is public:
-        return hit[1]
+def published_by_source_row(public: pd.DataFrame) -> pd.DataFrame:
+    """The published figures (:data:`_FIELDS`, as floats) of a public table by the exact row they
+    come from (``source_row``; ``Other`` rows, -1, left out)."""
     import pandas as pd
 
     rows = public[public["source_row"] >= 0]
     rows = rows[~rows["source_row"].duplicated()]
     table = rows[list(_FIELDS)].apply(pd.to_numeric, errors="coerce").astype(float)
     table.index = rows["source_row"].to_numpy()
-    _PUBLISHED_BY_ROW.clear()  # one table at a time: a report reads one release
-    _PUBLISHED_BY_ROW[key] = (public, table)
     return table
-
-
-_PUBLISHED_BY_ROW: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
 def public_finding(
@@ -1599,6 +1596,7 @@ def public_finding(
     *,
     rules: str | RuleSet = "nhsd_2018",
     templated: bool = False,
+    by_row: pd.DataFrame | None = None,
 ) -> tuple[Any | None, str]:
     """The finding as the public release may state it, or None with the reason it is withheld.
 
@@ -1613,7 +1611,9 @@ def public_finding(
     a figure of the public table (so a sentence cannot carry a number past the audit). Numbers
     it carries but does not print are dropped unless they are public figures.
 
-    ``public`` is :attr:`PublicRelease.table` (its ``source_row`` column points into ``exact``).
+    ``public`` is :attr:`PublicRelease.table` (its ``source_row`` column points into ``exact``);
+    ``by_row`` is its :func:`published_by_source_row` (:attr:`PublicRelease.by_source_row`, made once
+    for all the findings of a report), worked out here when not given.
 
     ``templated``: the finding is written by a template from its numbers (not from its
     analysis sentence). Its numbers are then replaced by their published values, and those that
@@ -1641,7 +1641,7 @@ def public_finding(
     if (ex_own["section"].astype(str) == str(finding.section)).any():  # names repeat across sections
         ex_own = ex_own[ex_own["section"].astype(str) == str(finding.section)]
     ex_sec = scope[scope["section"].astype(str) == str(finding.section)]
-    pub_by_row = _published_by_source_row(public)
+    pub_by_row = published_by_source_row(public) if by_row is None else by_row
 
     def pairs_of(rows: pd.DataFrame) -> list[tuple[float, float]]:
         """(exact, published) of every figure of ``rows``, row by row (NaN: not published)."""

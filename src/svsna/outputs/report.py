@@ -334,7 +334,14 @@ def render_edition(
         if public and release is not None:
             # a recommendation prints its rule's words (its figures are rewritten); others are templated
             templated = f.key != "recommendation" and (f.key in TEMPLATES or f.key in config.report.overrides)
-            pf, why = public_finding(f, table, release.table, rules=config.disclosure.rules, templated=templated)
+            pf, why = public_finding(
+                f,
+                table,
+                release.table,
+                rules=config.disclosure.rules,
+                templated=templated,
+                by_row=release.by_source_row,
+            )
             exact = sentence(f, **words) if pf is None else None
             if exact is not None and exact.missing:  # a number never supplied: "not available", in both editions
                 s = Sentence(f, None, exact.withheld, exact.missing, exact.topic)

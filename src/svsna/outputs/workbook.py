@@ -90,8 +90,8 @@ class Book:
 
     Rows are streamed to the file (``constant_memory``), in order, through temporary files in a
     private folder beside the target (never the system's temporary folder: the cells may be
-    restricted data).
-    Shared by the report's workbooks and the open-data edition's.
+    restricted data), removed on leaving ``with Book(path) as book:``. Shared by the report's
+    workbooks and the open-data edition's.
     """
 
     def __init__(self, path: Path) -> None:
@@ -99,8 +99,8 @@ class Book:
 
         import xlsxwriter
 
-        # a private folder named like every svsna temporary (removed by close(), or by the next run
-        # after a crash: svsna.files.remove_leftovers)
+        # a private (0700) folder, removed on leaving the ``with`` block; one left by a killed process
+        # is named like every svsna temporary (".svsna-tmp-...")
         self.tmpdir = Path(tempfile.mkdtemp(prefix=".svsna-tmp-xlsx-", dir=Path(path).parent))
         self.wb = xlsxwriter.Workbook(
             str(path),
@@ -132,17 +132,20 @@ class Book:
     def close(self, properties: dict[str, str]) -> None:
         """Set the document properties (XlsxWriter's names: ``title``, ``author``, ``subject``,
         ``keywords``, ``category``, ``status``, ``comments``) and write the file."""
-        try:
-            self.wb.set_properties(properties)
-            self.wb.close()
-        finally:
-            self.discard()
+        self.wb.set_properties(properties)
+        self.wb.close()
 
     def discard(self) -> None:
         """Remove the temporary folder (the workbook's rows so far)."""
         import shutil
 
         shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()  # written or not (an error before close), nothing is left in the temporary folder
 
 
 class Sheet:
@@ -188,6 +191,12 @@ class Sheet:
             self.ws.write_number(r, c, v, fmt)
         else:
             self.ws.write_string(r, c, neutralise(str(v)), fmt)
+
+    def table(self, frame: pd.DataFrame, *, bold: bool = True) -> None:
+        """A table: its column names as a frozen header row (``bold`` or not), then its records."""
+        self.row([str(c) for c in frame.columns], bold=bold)
+        self.freeze_header()
+        self.frame(frame)
 
     def frame(self, frame: pd.DataFrame) -> None:
         """Write a table's records, column by column typed once: a numeric column's values as numbers
@@ -246,90 +255,61 @@ def write_workbook(
     from svsna.files import atomic_path
 
     public = edition == "public"
-    with atomic_path(path) as tmp:
-        book = Book(tmp)
-        try:
-            _write_sheets(book, sections, indicators, ledger, metadata, marking=marking, public=public, about=about)
-        except BaseException:
-            book.discard()
-            raise
+    with atomic_path(path) as tmp, Book(tmp) as book:
+        percent = book.format(num_format="0.0%")
+        for sec in sections:
+            if not sec.tables:
+                continue
+            sh = book.sheet(f"{sec.number} {sec.title}", marking)
+            sh.widths({0: 28, **dict.fromkeys(range(1, 9), 16)})
+            for t in sec.tables:
+                sh.row([f"{t.label}: {t.caption}"], bold=True)
+                sh.row(list(t.columns), bold=True)
+                for r in t.cells():
+                    values = [_cell_value(c) for c in r]
+                    fmts = [
+                        percent if isinstance(v, float) and c.text.endswith("%") else None
+                        for v, c in zip(values, r, strict=True)
+                    ]
+                    sh.row(values, formats=fmts)
+                sh.row([f"(Source: {t.source})" + (f" {t.notes}" if t.notes else "")])
+                sh.skip()
+        book.sheet("Indicators", marking).table(indicators)
+        if ledger is not None and not public:
+            book.sheet("Ledger", marking).table(ledger)
+        sh = book.sheet("About" if public else "Methods", marking)
+        sh.widths({0: 40, 1: 70})
+        sh.row(["Item", "Value"], bold=True)
+        sh.row(["svsna version", str(metadata.get("svsna_version", ""))])
+        sh.row(["Generated", str(metadata.get("generated", ""))])
+        for d in metadata.get("definitions", []):
+            sh.row(["Definition", str(d)])
+        for p in metadata.get("periods", []):
+            sh.row(["Period", str(p)])
+        for k, v in about or []:
+            sh.row([k, v])
+        if not public:
+            for name, digest in (metadata.get("input_hashes") or {}).items():
+                sh.row([f"SHA-256 {name}", str(digest)])
+        props = {
+            "title": f"{metadata.get('title', 'Serious Violence Strategic Needs Assessment')} tables",
+            "author": f"svsna {metadata.get('svsna_version', '')}",
+        }
+        if marking:
+            props.update(
+                subject=marking,
+                keywords=marking,
+                category=marking,
+                status=marking,
+                comments=f"{marking}: restricted, contains unrounded figures; do not publish.",
+            )
+        else:
+            props["subject"] = "Public release (disclosure-controlled)"
+        book.close(props)
     return path
 
 
-def _write_sheets(
-    book: Book,
-    sections: list[Section],
-    indicators: pd.DataFrame,
-    ledger: pd.DataFrame | None,
-    metadata: dict[str, Any],
-    *,
-    marking: str | None,
-    public: bool,
-    about: list[tuple[str, str]] | None,
-) -> None:
-    banner = marking
-    percent = book.format(num_format="0.0%")
-    for sec in sections:
-        if not sec.tables:
-            continue
-        sh = book.sheet(f"{sec.number} {sec.title}", banner)
-        sh.widths({0: 28, **dict.fromkeys(range(1, 9), 16)})
-        for t in sec.tables:
-            sh.row([f"{t.label}: {t.caption}"], bold=True)
-            sh.row(list(t.columns), bold=True)
-            for r in t.cells():
-                values = [_cell_value(c) for c in r]
-                fmts = [
-                    percent if isinstance(v, float) and c.text.endswith("%") else None
-                    for v, c in zip(values, r, strict=True)
-                ]
-                sh.row(values, formats=fmts)
-            sh.row([f"(Source: {t.source})" + (f" {t.notes}" if t.notes else "")])
-            sh.skip()
-    _frame_sheet(book.sheet("Indicators", banner), indicators)
-    if ledger is not None and not public:
-        _frame_sheet(book.sheet("Ledger", banner), ledger)
-    sh = book.sheet("About" if public else "Methods", banner)
-    sh.widths({0: 40, 1: 70})
-    sh.row(["Item", "Value"], bold=True)
-    sh.row(["svsna version", str(metadata.get("svsna_version", ""))])
-    sh.row(["Generated", str(metadata.get("generated", ""))])
-    for d in metadata.get("definitions", []):
-        sh.row(["Definition", str(d)])
-    for p in metadata.get("periods", []):
-        sh.row(["Period", str(p)])
-    for k, v in about or []:
-        sh.row([k, v])
-    if not public:
-        for name, digest in (metadata.get("input_hashes") or {}).items():
-            sh.row([f"SHA-256 {name}", str(digest)])
-    props = {
-        "title": f"{metadata.get('title', 'Serious Violence Strategic Needs Assessment')} tables",
-        "author": f"svsna {metadata.get('svsna_version', '')}",
-    }
-    if marking:
-        props.update(
-            subject=marking,
-            keywords=marking,
-            category=marking,
-            status=marking,
-            comments=f"{marking}: restricted, contains unrounded figures; do not publish.",
-        )
-    else:
-        props["subject"] = "Public release (disclosure-controlled)"
-    book.close(props)
-
-
-def _frame_sheet(sh: Sheet, frame: pd.DataFrame) -> None:
-    """A table as a sheet: its column names as a frozen header row, then one row per record."""
-    sh.row([str(c) for c in frame.columns], bold=True)
-    sh.freeze_header()
-    sh.frame(frame)
-
-
 def _plain(v: Any) -> Any:
-    import math
-
     if v is None:
         return None
     if isinstance(v, float) and math.isnan(v):
