@@ -281,6 +281,8 @@ def test_choropleth_legend_counts_and_scale_and_licence():
     hot = pd.DataFrame({"breakdown_value": ["E01000001", "E01000002", "E01000003"]})
     # hot spots are named by their neighbourhood policing area, else their district, with their wards
     assert hotspot_areas(hot, b.lsoa) == [("Alpha NPA", 2, ["North", "South"]), ("Beta", 1, ["East"])]
+    # without boundaries, the geography lookup alone names them the same way (not "Area not known")
+    assert hotspot_areas(hot, lookup) == [("Alpha NPA", 2, ["North", "South"]), ("Beta", 1, ["East"])]
 
 
 def test_boundaries_without_lsoa_codes_are_a_clear_error():

@@ -464,17 +464,20 @@ def _area_of(frame: pd.DataFrame) -> pd.Series:
     return npa.where(npa.notna() & (npa.astype(str) != ""), dist).fillna("Area not known").astype(str)
 
 
-def hotspot_areas(hot: pd.DataFrame, lsoa: gpd.GeoDataFrame | None) -> list[tuple[str, int, list[str]]]:
-    """Hot-spot LSOAs grouped by area (NPA or district): ``(area, number of LSOAs, wards)``, largest first."""
+def hotspot_areas(hot: pd.DataFrame, places: pd.DataFrame | None) -> list[tuple[str, int, list[str]]]:
+    """Hot-spot LSOAs grouped by area (NPA or district): ``(area, number of LSOAs, wards)``, largest first.
+
+    ``places`` names the LSOAs (``lsoa_code`` with ``npa``, ``district_name``, ``ward_name``): the
+    boundaries with their lookup, or the geography lookup alone when no boundaries were supplied.
+    """
     import pandas as pd
 
     codes = hot["breakdown_value"].astype(str)
-    if lsoa is None:
+    if places is None:
         frame = pd.DataFrame({"lsoa_code": codes})
     else:
-        frame = pd.DataFrame({"lsoa_code": codes}).merge(
-            pd.DataFrame(lsoa.drop(columns="geometry")), on="lsoa_code", how="left"
-        )
+        names = pd.DataFrame(places.drop(columns="geometry", errors="ignore")).drop_duplicates("lsoa_code")
+        frame = pd.DataFrame({"lsoa_code": codes}).merge(names, on="lsoa_code", how="left")
     frame["_area"] = _area_of(frame)
     out = []
     for area, grp in frame.groupby("_area", sort=False):

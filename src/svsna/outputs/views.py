@@ -743,7 +743,8 @@ def _lsoa_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdow
     if not len(hot):
         section.notes.append(f"No LSOA was in a significant hot spot in {period}.")
         return
-    named = maps.hotspot_areas(hot, b.lsoa if b is not None else None)
+    # without boundaries the geography input still names each LSOA's area and ward
+    named = maps.hotspot_areas(hot, b.lsoa if b is not None else maps.geography_lookup(ctx.config))
     out = [[area, Cell(str(n), "num"), ", ".join(wards)] for area, n, wards in named]
     area_head = "Area (neighbourhood policing area or district)"
     t = TableBlock(
