@@ -151,21 +151,26 @@ def test_missing_street_column_is_named(west_yorkshire, tmp_path):
     ref = load_force_reference(west_yorkshire, "west-yorkshire")
     wh = open_warehouse(tmp_path / "ws")
     try:
-        with pytest.raises(InputDataError, match=r"2021-04-west-yorkshire-street\.csv: missing column\(s\)"):
+        with pytest.raises(
+            InputDataError, match=r"2021-04-west-yorkshire-street\.csv: required column 'reported_by' not found"
+        ):
             load_street_files(wh, [bad], ref)
     finally:
         wh.close()
 
 
 def test_windows_1252_file_is_read(tmp_path):
-    from svsna.opendata.street import STREET_COLUMNS, _read_one
+    from svsna.opendata.street import street_contract
+    from svsna.sources.readers import ExtractReader
 
     f = tmp_path / "2021-04-west-yorkshire-street.csv"
+    header = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,"
     row = "x,2021-04,A,A,-1.1,52.1,On or near Café,E01011264,Leeds 001A,Robbery,,"
-    f.write_bytes((",".join(STREET_COLUMNS) + "\n" + row + "\n").encode("cp1252"))
-    table, bad = _read_one(f)
-    assert bad == []
-    assert table.column("Location").to_pylist() == ["On or near Café"]
+    f.write_bytes((header + "Last outcome category,Context\n" + row + "\n").encode("cp1252"))
+    reader = ExtractReader(f, street_contract(), engine="arrow")
+    batches = list(reader)
+    assert reader.encoding == "windows-1252" and [b.faults for b in batches] == [[]]
+    assert batches[0].data["location"].to_list() == ["On or near Café"]
 
 
 def test_report_command_takes_years_as_separate_values(west_yorkshire, tmp_path):

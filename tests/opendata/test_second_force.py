@@ -62,12 +62,12 @@ def test_ledger_accounts_for_every_row(wy_run):
     assert by_reason["excluded: no location (blank LSOA code)"] == 12
     assert by_reason["excluded: outside force area (an LSOA of another police force area)"] == 13
     assert by_reason["excluded: not a 2011 LSOA code (not in the national lookup of England and Wales)"] == 1
-    for reason in (
-        "rejected: month not YYYY-MM",
-        "rejected: month differs from the file name",
-        "rejected: unknown crime type",
-        "rejected: coordinates not numeric",
-        "rejected: wrong number of fields",
+    for reason in (  # the source contract's rules (svsna/sources/open_data_contracts.yaml), as for partner files
+        "pattern mismatch (month)",
+        "differs from the file name (month)",
+        "unknown code (crime_type)",
+        "not a number (longitude)",
+        "too few fields",
     ):
         assert by_reason[reason] == 1
     may = led[(led["file"] == "2021-05-west-yorkshire-street.csv") & (led["outcome"] == "read")]
@@ -89,11 +89,20 @@ def test_rejects_name_file_line_column_value_and_rule(wy_run):
     assert len(rej) == 5
     assert set(rej["file"]) == {"2021-05-west-yorkshire-street.csv"}
     got = {(r.row_number, r.column, r.value) for r in rej.itertuples()}
-    assert ("15", "Month", "2021-13") in got
-    assert ("16", "Month", "2021-06") in got
-    assert ("17", "Crime type", "Knife crime") in got
-    assert ("18", "Longitude/Latitude", "abc,53.8") in got
-    assert any(r.row_number == "19" and r.rule == "rejected: wrong number of fields" for r in rej.itertuples())
+    assert ("15", "month", "2021-13") in got
+    assert ("16", "month", "2021-06") in got
+    assert ("17", "crime_type", "Knife crime") in got
+    assert ("18", "longitude", "abc") in got
+    assert any(r.row_number == "19" and r.rule == "too few fields" for r in rej.itertuples())
+    rules = {r.row_number: r.rule for r in rej.itertuples()}
+    assert rules == {
+        "15": "pattern mismatch",
+        "16": "differs from the file name",
+        "17": "unknown code",
+        "18": "not a number",
+        "19": "too few fields",
+    }
+    assert list(rej.columns) == ["source", "file", "row_number", "column", "value", "rule", "message"]
 
 
 def test_counts_and_the_force_rate_from_shipped_populations(wy_run, shared_data):

@@ -39,23 +39,18 @@ __all__ = [
 
 ASB = "Anti-social behaviour"
 
+
+def _contract_crime_types() -> tuple[str, ...]:
+    from svsna.sources.contracts import load_open_data_contracts
+
+    allowed = load_open_data_contracts()["police_uk_street"].field("crime_type").allowed or []
+    return tuple(t for t in allowed if t != ASB)
+
+
 #: The crime types data.police.uk has used in street-level files since May 2013
-#: (https://data.police.uk/about/#columns), anti-social behaviour excluded.
-CRIME_TYPES: tuple[str, ...] = (
-    "Bicycle theft",
-    "Burglary",
-    "Criminal damage and arson",
-    "Drugs",
-    "Other crime",
-    "Other theft",
-    "Possession of weapons",
-    "Public order",
-    "Robbery",
-    "Shoplifting",
-    "Theft from the person",
-    "Vehicle crime",
-    "Violence and sexual offences",
-)
+#: (https://data.police.uk/about/#columns), anti-social behaviour excluded: the ``crime_type``
+#: codes of the ``police_uk_street`` source contract (``svsna/sources/open_data_contracts.yaml``).
+CRIME_TYPES: tuple[str, ...] = _contract_crime_types()
 
 VSO = "Violence and sexual offences"
 ROBBERY = "Robbery"

@@ -31,9 +31,11 @@ from svsna.errors import ConfigError
 
 __all__ = [
     "FIELD_TYPES",
+    "Exclusion",
     "FieldContract",
     "SourceContract",
     "load_contracts",
+    "load_open_data_contracts",
     "normalise_column_name",
     "render_contracts_markdown",
     "write_contracts_doc",
@@ -92,6 +94,8 @@ class FieldContract(_Strict):
     """A record reference (offence, attendance, admission, incident): normalised and replaced by a keyed HMAC."""
     outside_area: bool = False
     """An LSOA field where a valid LSOA code outside the area's geography is kept (a home address)."""
+    from_file_name: bool = False
+    """The file's name gives this field's value too (police.uk's ``Month``); a row that differs is rejected."""
 
     @model_validator(mode="after")
     def _coherent(self) -> FieldContract:
@@ -117,14 +121,59 @@ class FieldContract(_Strict):
         return []
 
 
+class Exclusion(_Strict):
+    """A valid row that is not loaded, and why (open-data contracts; tested in order, first wins).
+
+    ``when`` is ``blank`` (the field is blank), ``not_in`` (its value is not in the run-time set
+    named ``set``) or ``equals`` (its value is ``value``).
+    """
+
+    key: str
+    field: str
+    when: Literal["blank", "not_in", "equals"]
+    reason: str
+    set: str | None = None
+    value: str | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Exclusion:
+        if self.when == "not_in" and not self.set:
+            raise ValueError(f"exclusion {self.key!r}: `not_in` needs `set`")
+        if self.when == "equals" and self.value is None:
+            raise ValueError(f"exclusion {self.key!r}: `equals` needs `value`")
+        return self
+
+    @property
+    def ledger_reason(self) -> str:
+        """The reason as the ledger writes it (``"excluded: <reason>"``)."""
+        return f"excluded: {self.reason}"
+
+
 class SourceContract(_Strict):
-    """The contract of one source: its title, provider and fields."""
+    """The contract of one source: its title, provider, fields and (open data) exclusions."""
 
     name: str
     title: str
     provider: str
     description: str
     fields: list[FieldContract]
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    all_columns: bool = False
+    """Every field must be a column of the file, even where its values may be blank (published data)."""
+
+    @model_validator(mode="after")
+    def _exclusions_name_fields(self) -> SourceContract:
+        names = {f.name for f in self.fields}
+        for e in self.exclusions:
+            if e.field not in names:
+                raise ValueError(f"exclusion {e.key!r}: no field {e.field!r}")
+        return self
+
+    def exclusion(self, key: str) -> Exclusion:
+        for e in self.exclusions:
+            if e.key == key:
+                return e
+        raise KeyError(f"source {self.name!r} has no exclusion {key!r}")
 
     def field(self, name: str) -> FieldContract:
         for f in self.fields:
@@ -140,6 +189,11 @@ class SourceContract(_Strict):
     def required_fields(self) -> list[FieldContract]:
         return [f for f in self.fields if f.required]
 
+    @property
+    def required_columns(self) -> list[FieldContract]:
+        """The fields a file must have a column for (required ones; every one with ``all_columns``)."""
+        return list(self.fields) if self.all_columns else self.required_fields
+
     def match_column(self, column: str) -> str | None:
         """The field a file column stands for (case/space/underscore/hyphen-insensitive), or None."""
         wanted = normalise_column_name(column)
@@ -149,8 +203,8 @@ class SourceContract(_Strict):
         return None
 
 
-def _contracts_path() -> Path:
-    return Path(str(resources.files("svsna"))) / "sources" / "contracts.yaml"
+def _contracts_path(name: str = "contracts.yaml") -> Path:
+    return Path(str(resources.files("svsna"))) / "sources" / name
 
 
 @lru_cache(maxsize=4)
@@ -174,6 +228,18 @@ def _load(path: str) -> dict[str, SourceContract]:
 def load_contracts(path: str | Path | None = None) -> dict[str, SourceContract]:
     """Load the data contracts, keyed by source name (in file order)."""
     return dict(_load(str(path or _contracts_path())))
+
+
+def load_open_data_contracts() -> dict[str, SourceContract]:
+    """The contracts of published open data (``open_data_contracts.yaml``: police.uk street files).
+
+    >>> street = load_open_data_contracts()["police_uk_street"]
+    >>> street.match_column("LSOA code"), street.field("month").from_file_name
+    ('lsoa_code', True)
+    >>> [e.key for e in street.exclusions]
+    ['no_location', 'not_lsoa11', 'outside_area', 'asb']
+    """
+    return load_contracts(_contracts_path("open_data_contracts.yaml"))
 
 
 def _md(text: Any) -> str:

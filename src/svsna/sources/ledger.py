@@ -3,9 +3,11 @@
 For each source file the ledger holds one ``read`` line, one ``loaded`` line and one
 ``rejected`` line per primary reason; ``read == loaded + rejected`` is checked whenever a
 file is recorded and again by :meth:`Ledger.check`. Definition decisions add
-``excluded`` lines (those rows are still loaded: they are in the warehouse with their
-decision). A source that was not supplied gets a ``read`` line with reason
-``not supplied`` and 0 rows.
+``excluded`` lines with their definition (those rows are still loaded: they are in the
+warehouse with their decision). Open data add ``excluded`` lines at ingest, without a
+definition (valid rows a contract's ``exclusions`` keep out of the analysis, e.g. a police.uk
+crime with no location); for those ``read == loaded + excluded + rejected``. A source that
+was not supplied gets a ``read`` line with reason ``not supplied`` and 0 rows.
 
 Examples
 --------
@@ -52,15 +54,33 @@ class Ledger:
             }
         )
 
-    def add_file(self, source: str, file: str, *, read: int, loaded: int, rejected: dict[str, int], how: str) -> None:
-        """Record one file; raises AssertionError unless ``read == loaded + sum(rejected)``."""
-        total_rejected = sum(rejected.values())
-        if read != loaded + total_rejected:
-            raise AssertionError(f"{file}: read {read} != loaded {loaded} + rejected {total_rejected}")
+    def add_file(
+        self,
+        source: str,
+        file: str,
+        *,
+        read: int,
+        loaded: int,
+        rejected: dict[str, int],
+        how: str,
+        excluded: dict[str, int] | None = None,
+    ) -> None:
+        """Record one file; raises AssertionError unless ``read == loaded + sum(excluded) + sum(rejected)``.
+
+        ``excluded`` are rows excluded at ingest (open data), by their ledger reason.
+        """
+        excluded = excluded or {}
+        total_rejected, total_excluded = sum(rejected.values()), sum(excluded.values())
+        if read != loaded + total_excluded + total_rejected:
+            raise AssertionError(
+                f"{file}: read {read} != loaded {loaded} + excluded {total_excluded} + rejected {total_rejected}"
+            )
         self._line(source, file, "read", how, read)
         self._line(source, file, "loaded", "", loaded)
-        for reason, rows in sorted(rejected.items(), key=lambda kv: (-kv[1], kv[0])):
-            self._line(source, file, "rejected", reason, rows)
+        for outcome, reasons in (("excluded", excluded), ("rejected", rejected)):
+            for reason, rows in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+                if rows:
+                    self._line(source, file, outcome, reason, rows)
 
     def add_excluded(self, source: str, file: str, definition: str, reason: str, rows: int) -> None:
         """Record loaded rows that a definition excludes (``reason`` as the classifier gives it)."""
@@ -71,16 +91,16 @@ class Ledger:
         self._line(source, "", "read", NOT_SUPPLIED, 0)
 
     def check(self) -> None:
-        """Assert ``read == loaded + rejected`` for every file."""
+        """Assert ``read == loaded + rejected`` (+ excluded at ingest) for every file."""
         totals: dict[tuple[str, str], dict[str, int]] = {}
         for line in self.lines:
             if line["definition"] is not None or line["reason"] == NOT_SUPPLIED:
                 continue
             key = (str(line["source"]), str(line["file"]))
-            bucket = totals.setdefault(key, {"read": 0, "loaded": 0, "rejected": 0})
+            bucket = totals.setdefault(key, {"read": 0, "loaded": 0, "excluded": 0, "rejected": 0})
             bucket[str(line["outcome"])] += int(line["rows"])  # type: ignore[call-overload]
         for (source, file), t in totals.items():
-            if t["read"] != t["loaded"] + t["rejected"]:
+            if t["read"] != t["loaded"] + t["excluded"] + t["rejected"]:
                 raise AssertionError(f"ledger broken for {source} {file}: {t}")
 
     def frame(self) -> pd.DataFrame:

@@ -19,7 +19,8 @@ Rules, in the order they are tried for each value (the first failure is reported
 - ``not a whole number`` / ``not a number`` / ``not a yes/no value`` / ``invalid age band``
 - ``date in the future`` - after the extract date (``as_of``)
 - ``age out of range`` (0-110), ``below minimum``, ``above maximum``
-- ``pattern mismatch``, ``unknown code``, ``LSOA not in geography``
+- ``pattern mismatch``, ``differs from the file name`` (a ``from_file_name`` field), ``unknown code``,
+  ``LSOA not in geography``
 - then per row: ``end before start`` (committed_to before committed_from)
 
 The rules that need more than one row - ``orphan reference`` (a victim whose offence was not
@@ -53,7 +54,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -114,11 +115,15 @@ class ValidationContext:
     pseudonymiser : Pseudonymiser or None
         Turns ``person`` fields into ``person_key`` and record references into pseudonyms;
         required if the source has any.
+    file_values : mapping or None
+        ``field -> value`` that the file's name gives (fields marked ``from_file_name`` in the
+        contract, e.g. police.uk's ``month``): a row with another value is rejected.
     """
 
     as_of: dt.date
     lsoas: frozenset[str] | None = None
     pseudonymiser: Pseudonymiser | None = None
+    file_values: Mapping[str, str] | None = None
 
 
 @dataclass
@@ -259,6 +264,8 @@ def _problem(f: FieldContract, ctx: ValidationContext, source: str, typed: pl.Ex
         checks.append((typed > f.max, "above maximum"))
     if f.pattern:
         checks.append((present & ~raw.str.contains(f.pattern), "pattern mismatch"))
+    if f.from_file_name and ctx.file_values and f.name in ctx.file_values:
+        checks.append((present & (typed != pl.lit(str(ctx.file_values[f.name]))), "differs from the file name"))
     if f.type == "code":
         checks.append((present & typed.is_null(), "unknown code"))
     if f.type == "lsoa" and ctx.lsoas is not None:
@@ -352,6 +359,8 @@ def _message(rule: str, f: FieldContract, shown: str, extra: str = "") -> str:
         hint = f"did you mean {extra!r}?" if extra else f"see docs/data-contracts.md ({f.codes or 'allowed values'})"
         where = f"the {f.codes} code list" if f.codes else f"the allowed values {list(f.allowed or [])}"
         return f"{f.name} {shown} is not in {where}; hint: {hint}"
+    if rule == "differs from the file name":
+        return f"{f.name} {shown} differs from the file name's {extra}; hint: a file holds one {f.name} only"
     if rule == "end before start":
         return f"{f.name} {shown} is before {extra}; hint: check the order of the two dates (the end comes last)"
     if rule == "LSOA not in geography":
@@ -472,6 +481,8 @@ def validate(
                 extra = f"{starts[f.name]} {_shown(f, start_value, identifiers)[1]}"
             elif rule == "unknown code":
                 extra = code_suggestion(f, value) or ""
+            elif rule == "differs from the file name":
+                extra = str((ctx.file_values or {}).get(f.name, ""))
             key = (rule, f.name, shown, extra)
             message = messages.get(key) or messages.setdefault(key, _message(rule, f, shown, extra))
             rejects.append(
