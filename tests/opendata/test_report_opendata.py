@@ -143,8 +143,10 @@ def test_second_force_report_title_proxy_groups(wy_report):
         assert "in the local authorities of 1 April 2024 (the current ones)" in text
         # one monthly SPC chart per proxy group; in the public summary, a group whose months are all
         # small is left out with one sentence instead (docs/disclosure.md)
-        charts = re.findall(r"Offences per month (?:with statistical process control limits|by month)", text)
-        left_out = re.findall(r"Not published: Offences per month[^.]*, because", text)
+        # police.uk records crimes: every table, chart and sentence says "Crimes", never "Offences"
+        charts = re.findall(r"Crimes per month (?:with statistical process control limits|by month)", text)
+        left_out = re.findall(r"Not published: Crimes per month[^.]*, because", text)
+        assert not re.search(r"\bOffences (?:per month|\(rounded\))", text), name
         assert len(charts) >= 4 if name.startswith("restricted") else len(charts) + len(left_out) >= 4
 
 
@@ -154,10 +156,10 @@ def test_second_force_public_summary_is_disclosure_controlled(wy_report):
     # 84 -> 85, 12 -> 10, 108 -> 110.
     full = parse((wy_report / "restricted" / "sna-full.html").read_text(encoding="utf-8"))
     public = parse((wy_report / "public" / "sna-summary.html").read_text(encoding="utf-8"))
-    ft = _table_with(full, "Offences")
-    pt = _table_with(public, "Offences (rounded)")
-    col_f = ft[0].index("Offences")
-    col_p = pt[0].index("Offences (rounded)")
+    ft = _table_with(full, "Crimes")
+    pt = _table_with(public, "Crimes (rounded)")
+    col_f = ft[0].index("Crimes")
+    col_p = pt[0].index("Crimes (rounded)")
     got_f = {r[0]: r[col_f] for r in ft[1:]}
     got_p = {r[0]: r[col_p] for r in pt[1:]}
     assert got_f == {

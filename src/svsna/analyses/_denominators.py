@@ -153,9 +153,9 @@ class Denominators:
                 hint="supply the `population` input (ONS mid-year estimates by area, year, age and sex) and run "
                 "`svsna ingest` again",
             )
-        wanted = period.start.year
-        usable = [y for y in years if y <= wanted]
-        return int(usable[-1] if usable else years[0])
+        from svsna.geodata.population import choose_year
+
+        return choose_year(years, period.start.year).used
 
     # ------------------------------------------------------------------ levels
     def level_units(self, level: str) -> list[str]:

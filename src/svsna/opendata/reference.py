@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from svsna import geodata
 from svsna.errors import InputDataError, MissingInputError
+from svsna.geodata.population import LEVEL_WORDS, PopulationChoice
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,12 +52,6 @@ __all__ = [
 _SPECIAL_SLUGS = {"metropolitan-police": "metropolitan", "london-city-of": "city-of-london"}
 #: Population levels: LSOA, local authority, community safety partnership, police force area.
 LEVELS = ("lsoa", "lad", "csp", "pfa")
-LEVEL_WORDS = {
-    "lsoa": "LSOA",
-    "lad": "local authority",
-    "csp": "community safety partnership",
-    "pfa": "force area",
-}
 
 
 def force_slug(pfa_name: str) -> str:
@@ -122,39 +117,6 @@ def _to_int(df: pd.DataFrame, col: str, path: Path) -> pd.Series:
     return vals.astype("int64")
 
 
-@dataclass(frozen=True)
-class PopulationChoice:
-    """Which mid-year estimate a level's denominators use for one financial year.
-
-    ``how`` is ``exact`` (the year the financial year starts), ``earlier`` or ``later`` (the
-    nearest year available when that one is missing); ``missing`` lists areas with no estimate
-    in the year used (they get no rate).
-    """
-
-    level: str
-    wanted: int
-    used: int
-    how: str
-    areas: int
-    missing: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-
-    def sentence(self) -> str:
-        """One plain sentence for the report, e.g. for a fallback."""
-        words = LEVEL_WORDS[self.level]
-        text = f"{words.capitalize()} rates for {self.wanted}/{str(self.wanted + 1)[-2:]} use "
-        if self.how == "exact":
-            text += f"the mid-{self.used} estimates"
-        else:
-            text += (
-                f"mid-{self.used} estimates because mid-{self.wanted} estimates are not available "
-                f"for every {words} (the nearest {self.how} year available is used)"
-            )
-        if self.missing:
-            text += f"; {len(self.missing)} of {self.areas} areas have no estimate and no rate"
-        return text + f" ({'; '.join(self.sources)})." if self.sources else text + "."
-
-
 @dataclass
 class ForceReference:
     """The reference data for one police force area.
@@ -207,27 +169,16 @@ class ForceReference:
         Returns ``area_code, level, year, population, source`` for the year used and records the
         choice in :attr:`population_choices`.
         """
-        pop = self.population[self.population["level"] == level]
-        areas = self.areas(level)
-        if pop.empty:
+        from svsna.geodata.population import population_for
+
+        try:
+            chosen, choice = population_for(self.population, level, year, self.areas(level))
+        except ValueError:
             raise MissingInputError(
                 f"no {LEVEL_WORDS[level]} population estimates for {self.pfa_name}",
                 hint="add ONS population files to the data folder's population/ (docs/opendata.md)",
-            )
-        have = {int(y): set(g["area_code"]) for y, g in pop.groupby("year")}
-        complete = [y for y, codes in have.items() if set(areas) <= codes]
-        used, how = geodata.nearest_year(complete or have, year)
-        chosen = pop[pop["year"] == used].reset_index(drop=True)
-        missing = tuple(a for a in areas if a not in have[used])
-        self.population_choices[(level, year)] = PopulationChoice(
-            level=level,
-            wanted=year,
-            used=used,
-            how=how,
-            areas=len(areas),
-            missing=missing,
-            sources=tuple(sorted(set(chosen["source"]))),
-        )
+            ) from None
+        self.population_choices[(level, year)] = choice
         return chosen
 
 

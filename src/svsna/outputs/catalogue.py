@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import re
+from typing import Any
 
 __all__ = [
     "BREAKDOWN_LABELS",
@@ -108,8 +109,8 @@ _LABELS: dict[str, str] = {
     "share_in_most_deprived_decile": "Residents in the most deprived 10% of LSOAs nationally (%)",
     "share_in_most_deprived_quintile": "Residents in the most deprived 20% of LSOAs nationally (%)",
     # extent (docs/indicators.md)
-    "offences": "Offences",
-    "offences_change": "Change in offences on the previous year (%)",
+    "offences": "{Noun}",
+    "offences_change": "Change in {noun} on the previous year (%)",
     "part_year_vs_last_year": "Part-year offences as a share of the last full year (%)",
     "run_rate_change": "Change in offences per month, part year against last year (%)",
     "rate": "Rate per 1,000 population",
@@ -126,7 +127,7 @@ _LABELS: dict[str, str] = {
     "weapon_share": "Offences involving a weapon (%)",
     "knife_offences_district_share": "Share of knife offences by district (%)",
     # timing and NTE
-    "offences_monthly": "Offences per month",
+    "offences_monthly": "{Noun} per month",
     "rate_monthly": "Rate per 1,000 population per month",
     "weekday_share": "Share of offences by day of week (%)",
     "hour_share": "Share of offences by hour of day (%)",
@@ -302,10 +303,40 @@ def unit_label(kind: str, indicator: str = "") -> str:
     return {"percent": "Percentage (%)", "count": "Number", "ratio": "Ratio", "score": "Score"}.get(kind, "Value")
 
 
-def indicator_label(indicator: str) -> str:
-    """A readable label for an indicator name."""
+#: The words an indicator row's ``unit`` uses for what a crime count counts: partner extracts
+#: record offences, data.police.uk publishes crimes (one row per crime, whatever its offences).
+COUNTED_NOUNS: tuple[str, ...] = ("offences", "crimes")
+
+
+def counted_noun(table: Any) -> str:
+    """What the crime counts of an indicator table count, from the ``unit`` of its count rows.
+
+    ``"offences"`` unless the count rows say ``"crimes"`` (the open-data edition) -- the word the
+    labels of offence/crime indicators use (:func:`indicator_label`).
+
+    >>> import pandas as pd
+    >>> counted_noun(pd.DataFrame({"statistic": ["count", "rate"], "unit": ["crimes", "%"]}))
+    'crimes'
+    >>> counted_noun(pd.DataFrame({"statistic": ["count"], "unit": ["people"]}))
+    'offences'
+    """
+    if table is None or "unit" not in getattr(table, "columns", ()):
+        return COUNTED_NOUNS[0]
+    counts = table["unit"].astype(str)
+    if "statistic" in table.columns:
+        counts = counts[table["statistic"].astype(str) == "count"]
+    found = counts[counts.isin(COUNTED_NOUNS)].value_counts()
+    return str(found.index[0]) if len(found) else COUNTED_NOUNS[0]
+
+
+def indicator_label(indicator: str, noun: str = "offences") -> str:
+    """A readable label for an indicator name; ``noun`` is what crime counts count (:func:`counted_noun`).
+
+    >>> indicator_label("offences_monthly"), indicator_label("offences_monthly", "crimes")
+    ('Offences per month', 'Crimes per month')
+    """
     if indicator in _LABELS:
-        return _LABELS[indicator]
+        return _LABELS[indicator].format(noun=noun, Noun=noun[:1].upper() + noun[1:])
     name = indicator
     prefix = ""
     for pre, words in _PREFIXES:

@@ -263,7 +263,7 @@ def _singles(sec: Section, rows: pd.DataFrame, inp: Inputs) -> None:
     kinds = {i: indicator_kind(i, str(rows.loc[rows["indicator"] == i, "method"].iloc[0] or "")) for i in inds}
     columns = ["Proxy group", "Period"]
     for i in inds:
-        head = indicator_label(i)
+        head = indicator_label(i, inp.view.noun)
         columns.append(head + (" (rounded)" if inp.public and kinds[i] == "count" else ""))
     out = []
     keys = rows[["definition", "period"]].drop_duplicates()

@@ -34,13 +34,14 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from svsna.errors import InputDataError
 from svsna.indicators import INDICATOR_COLUMNS, Finding, findings_from_json
-from svsna.outputs.catalogue import SECTION_TITLES
+from svsna.outputs.catalogue import SECTION_TITLES, counted_noun
 from svsna.outputs.content import FigureBlock, Section, TableBlock, number_blocks
 from svsna.outputs.narrative import Callout, Sentence, callout, sentence
 from svsna.outputs.provenance import about_section, collect_metadata, methods_section
@@ -271,7 +272,7 @@ def public_release_for(
         min_group_size=config.disclosure.min_group_size,
         confidence=config.confidence,
         periods=periods,
-        labels=indicator_label,
+        labels=partial(indicator_label, noun=counted_noun(table)),
     )
 
 
@@ -314,7 +315,12 @@ def render_edition(
             progress("map" if name in ("choropleth", "hotspot_map") else "chart", name)
 
     view = ViewContext(
-        config, edition, boundaries, cache=chart_cache if chart_cache is not None else {}, on_chart=on_chart
+        config,
+        edition,
+        boundaries,
+        cache=chart_cache if chart_cache is not None else {},
+        on_chart=on_chart,
+        noun=counted_noun(table),
     )
     view_table = release.table if public and release is not None else table.assign(public_note="")
     words: dict[str, Any] = {

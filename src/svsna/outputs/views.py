@@ -95,6 +95,7 @@ class ViewContext:
     max_public_figures: int = 3
     max_figures: int = 6
     on_chart: Callable[[str], None] | None = None  # called once per chart or map drawn (progress)
+    noun: str = "offences"  # what the table's crime counts count (catalogue.counted_noun): "offences", "crimes"
 
     def draw(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         """Call a chart or map function, reusing the result for identical data (editions share most charts)."""
@@ -367,7 +368,7 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
         if ctx.featured is not None and not core and ind not in ctx.featured:
             continue
         kind = _kind(grp)
-        label = indicator_label(ind)
+        label = indicator_label(ind, ctx.noun)
         src = source_line(section.key, ind)
         key = f"{section.key}-{ind}-{breakdown}".replace("|", "-")
         periods = list(dict.fromkeys(grp["period"].astype(str)))
@@ -897,7 +898,7 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
         for r in grp.itertuples(index=False):
             group = "" if str(r.breakdown_value) == "all" else display_value(r.breakdown_value, str(r.breakdown))
             line: list[Cell | str] = [
-                indicator_label(str(r.indicator)),
+                indicator_label(str(r.indicator), ctx.noun),
                 group,
                 str(r.period),
                 Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num"),
@@ -940,7 +941,7 @@ def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBloc
         kind = _kind(grp)
         comp = grp["comparator_value"].dropna()
         line: list[Cell | str] = [
-            indicator_label(str(ind)),
+            indicator_label(str(ind), ctx.noun),
             _risk_unit(kind, _unit(grp)),
             str(grp["period"].iloc[0]),
             Cell(fmt_value(comp.iloc[0] if len(comp) else None, kind), "num"),
@@ -1044,7 +1045,7 @@ def add_public_views(section: Section, rows: pd.DataFrame, table: pd.DataFrame, 
             latest = natural_order(latest, spec.breakdown)
             if spec.top:
                 latest = latest.head(spec.top)
-            label = indicator_label(first)
+            label = indicator_label(first, ctx.noun)
             caption = _caption(label, spec.breakdown, ctx, period, section.key)
             if spec.top:
                 caption = caption.replace(f"{label}", f"{label}: the {spec.top} highest", 1)
@@ -1078,7 +1079,7 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
     columns = ["Area"]
     value_cols = []
     for i in present:
-        head = indicator_label(i)
+        head = indicator_label(i, ctx.noun)
         if kinds[i] == "count" and ctx.public:
             head += " (rounded)"
         columns.append(head)
@@ -1121,11 +1122,12 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
             line.append(_sig_cell(r.significance, r.value) if str(r.breakdown) == spec.breakdown else Cell(""))
         out.append(line)
     unit_notes = "; ".join(
-        f"{indicator_label(i)}: {_unit_words(kinds[i], units[i]) or value_heading(kinds[i], units[i])}" for i in present
+        f"{indicator_label(i, ctx.noun)}: {_unit_words(kinds[i], units[i]) or value_heading(kinds[i], units[i])}"
+        for i in present
     )
     key = f"{section.key}-{'-'.join(present)}-{spec.breakdown}-t".replace("|", "-")
     caption = (
-        f"{join_words([indicator_label(i) for i in present])} by "
+        f"{join_words([indicator_label(i, ctx.noun) for i in present])} by "
         f"{breakdown_label(spec.breakdown).lower()}, {ctx.area} ({period})"
     )
     src = source_line(section.key, first)
@@ -1145,7 +1147,7 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
             section,
             rates,
             kinds[first],
-            _caption(indicator_label(first), spec.breakdown, ctx, period),
+            _caption(indicator_label(first, ctx.noun), spec.breakdown, ctx, period),
             src,
             key[:-2],
             ctx,
