@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from svsna.indicators import INDICATOR_COLUMNS
-from svsna.outputs.opendata import is_opendata, prepare_table, report_title
 from svsna.outputs.public import public_indicators, unsafe_numbers
+from svsna.outputs.report import EDITION_TITLES, _in_definitions, shown_definitions
 
 
 def _row(**kw) -> dict:
@@ -32,9 +32,9 @@ def _row(**kw) -> dict:
     return base
 
 
-def test_prepare_table_keeps_data_as_data():
+def test_report_rows_keep_data_as_data():
     """The kit's rows reach the report unchanged (no SPC renaming, no LSOA codes parsed from labels);
-    only rows too fine for a report are left to the workbook."""
+    only the rows the run metadata name as too fine for a report (``report_omits``) are left to the workbook."""
     t = pd.DataFrame(
         [
             _row(indicator="offences_monthly", period="2020/21 to 2021/22", breakdown="month",
@@ -49,7 +49,11 @@ def test_prepare_table_keeps_data_as_data():
                  breakdown_value="E01013600", value=2),
         ]
     )  # fmt: skip
-    out = prepare_table(t)
+    meta = {
+        "shown_definitions": ["combined", "vso"],
+        "report_omits": [["area_rate", "lsoa"], ["hotspot_years", "lsoa"]],
+    }
+    out = _in_definitions(t, shown_definitions(meta, "llr"), meta["report_omits"])
     months = out[out["indicator"] == "offences_monthly"]
     assert months["significance"].tolist() == ["Common cause", "Special cause - high"]
     assert months["breakdown_value"].tolist() == ["2021-04", "2021-05"]
@@ -57,10 +61,21 @@ def test_prepare_table_keeps_data_as_data():
     assert set(out["indicator"]) == {"offences_monthly", "hotspot_gi"}  # LSOA rates and years: in the workbook
 
 
-def test_title_and_edition():
-    meta = {"edition": "opendata", "title": "Open-data edition", "area": "West Yorkshire"}
-    assert is_opendata(meta) and not is_opendata({"edition": "sna"})
-    assert report_title(meta, "WY") == "West Yorkshire police.uk open-data profile: Open-data edition"
+def test_layout_and_groups_come_from_the_run_metadata():
+    """The report has no edition branches: the run metadata name the layout and the groups shown
+    (the open-data run writes them; tests/opendata/test_report_opendata.py checks the rendered title);
+    without them the partner defaults apply, and an unknown layout is a loud error."""
+    from svsna.errors import InputDataError
+    from svsna.outputs.opendata import build_opendata_sections
+    from svsna.outputs.report import _layout
+    from svsna.outputs.sections import build_sections
+
+    assert shown_definitions({}, "llr") == ["llr"]
+    assert shown_definitions({"shown_definitions": ["combined", "vso"]}, "llr") == ["combined", "vso"]
+    assert _layout({}) is build_sections and _layout({"layout": "opendata"}) is build_opendata_sections
+    with pytest.raises(InputDataError, match="unknown layout 'police'"):
+        _layout({"layout": "police"})
+    assert EDITION_TITLES == {"full": "Full assessment (restricted)", "public": "Public summary"}
 
 
 def test_public_monthly_counts_rounded_and_process_limits_from_the_rounded_series():

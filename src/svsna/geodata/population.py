@@ -15,7 +15,7 @@ Examples
 (2019, 'earlier', ())
 >>> choose_year([2019, 2020], 2020).how, choose_year([2019, 2020], 2018).how
 ('exact', 'later')
->>> c.sentence()[:71]
+>>> c.sentence()[:73]
 'Local authority rates for 2021/22 use mid-2019 estimates because mid-2021'
 """
 

@@ -203,6 +203,47 @@ def _metadata(ref: ForceReference, years: list[int], load: StreetLoad, ctx: Open
         "rows": {"read": load.read, "loaded": load.loaded, "excluded": load.excluded, "rejected": load.rejected},
         "attribution": ATTRIBUTION,
         "generated": dt.date.today().isoformat(),
+        **_report_profile(ref, years, ctx, load),
+    }
+
+
+#: The proxy groups in reading order (combined first, as the headline group).
+GROUP_ORDER: tuple[str, ...] = ("combined", "vso", "robbery", "weapons")
+
+
+def _report_profile(ref: ForceReference, years: list[int], ctx: OpenDataContext, load: StreetLoad) -> dict[str, Any]:
+    """What the report needs to render this edition from data (``svsna.outputs.report``: no edition branches)."""
+    from svsna.outputs.provenance import file_sha256
+
+    labels = [ctx.label(y) for y in years]
+    joined = " and ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else labels[0]
+    hashes = {f.name: file_sha256(f) for f in load.files}
+    for key, val in ref.files.items():
+        if Path(str(val)).is_file():
+            hashes[f"{key}: {Path(str(val)).name}"] = file_sha256(Path(str(val)))
+    groups = {g.key: g for g in PROXY_GROUPS}
+    return {
+        "layout": "opendata",  # the report's section layout (svsna.outputs.opendata.build_opendata_sections)
+        "report_title": f"{ref.pfa_name} police.uk open-data profile: {TITLE}",
+        "edition_titles": {"full": "Full edition", "public": "Public summary"},
+        "period_text": ("Financial years " if len(labels) > 1 else "Financial year ") + joined,
+        "periods": [f"Financial year {y} (April to March)" for y in labels],
+        "full_edition_banner": "Full edition: exact counts from published police.uk data, for partners' analysis. "
+        "The public summary is disclosure-controlled.",
+        "definitions": list(GROUP_ORDER),
+        "shown_definitions": list(GROUP_ORDER),  # every proxy group is shown, not one primary definition
+        "public_scope": "all",  # the public summary may show every row the disclosure control lets through
+        "public_views": "featured",  # ... drawn as the generic views of the indicators its findings rely on
+        "withheld_sentences": "each",  # one "not published" sentence per proxy group, not merged
+        "inputs_public": True,  # police.uk files are public: the appendix (with the ledger) is in both editions
+        "ledger_detail": "summary",  # the ledger by outcome and reason (per file: ledger.csv and the workbook)
+        "report_omits": [["area_rate", "lsoa"], ["hotspot_years", "lsoa"]],  # in the workbook, too fine to show
+        "definitions_table": {
+            "caption": "Proxy groups assessed",
+            "columns": ["Name", "Group", "police.uk crime types"],
+            "rows": [[k, groups[k].label, ", ".join(groups[k].crime_types)] for k in GROUP_ORDER],
+        },
+        "input_hashes": hashes,
     }
 
 

@@ -5,7 +5,7 @@
 (``definition`` = ``combined``, ``vso``, ``robbery``, ``weapons``; see
 ``docs/opendata.md``). data.police.uk cannot isolate serious violence, so this edition
 
-- is titled from ``metadata["title"]`` ("<Force> police.uk open-data profile: Open-data
+- is titled from ``metadata["report_title"]`` ("<Force> police.uk open-data profile: Open-data
   edition"), never "Serious Violence Strategic Needs Assessment";
 - opens with ``metadata["proxy_definition"]`` instead of the serious-violence definition;
 - shows every proxy group, not only the primary definition, through the generic views
@@ -13,12 +13,15 @@
   significance, IMD decile chart, hot-spot map, crime-type and outcome mix);
 - goes through the same disclosure control as the partner SNA in the public summary.
 
+The report selects this layout from the run metadata (``layout: opendata``); the title, edition
+titles, period, the groups shown, the appendix's definitions table and ledger detail also come
+from the metadata (:func:`svsna.opendata.assessment.run_opendata` writes them), so
+:mod:`svsna.outputs.report` has no edition branches.
+
 Examples
 --------
->>> is_opendata({"edition": "opendata"}), is_opendata({}), is_opendata(None)
-(True, False, False)
->>> report_title({"title": "Open-data edition", "area": "Leicestershire"}, "x")
-'Leicestershire police.uk open-data profile: Open-data edition'
+>>> group_order({"shown_definitions": ["combined", "vso"]})
+('combined', 'vso')
 >>> group_label({"proxy_groups": {"vso": {"label": "Violence and sexual offences"}}}, "vso")
 'Violence and sexual offences'
 """
@@ -30,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from svsna.outputs.content import Cell, FigureBlock, Section, TableBlock
+from svsna.outputs.content import Cell, Section, TableBlock
 from svsna.outputs.views import add_indicator_views
 
 if TYPE_CHECKING:
@@ -39,19 +42,7 @@ if TYPE_CHECKING:
     from svsna.outputs.narrative import Callout
     from svsna.outputs.sections import Inputs
 
-__all__ = [
-    "GROUP_ORDER",
-    "OD_SECTIONS",
-    "build_opendata_sections",
-    "group_label",
-    "is_opendata",
-    "opendata_metadata",
-    "prepare_table",
-    "report_title",
-]
-
-#: The proxy groups in reading order (combined first, as the headline group).
-GROUP_ORDER: tuple[str, ...] = ("combined", "vso", "robbery", "weapons")
+__all__ = ["OD_SECTIONS", "build_opendata_sections", "district_lookup", "group_label", "group_order"]
 
 #: Open-data sections: (indicator-table section, report title, generic view key, intro paragraph).
 OD_SECTIONS: tuple[tuple[str, str, str, str], ...] = (
@@ -91,57 +82,18 @@ OD_SECTIONS: tuple[tuple[str, str, str, str], ...] = (
     ),
 )
 
-#: (indicator, breakdown) rows too fine-grained for the report (in the workbook's Indicators sheet).
-_NOT_SHOWN = frozenset({("area_rate", "lsoa"), ("hotspot_years", "lsoa")})
 SOURCE = "data.police.uk street-level crime; ONS population estimates"
 
 
-def is_opendata(metadata: Mapping[str, Any] | None) -> bool:
-    """Whether the run metadata are those of the open-data edition (``edition == "opendata"``)."""
-    return bool(metadata) and str(metadata.get("edition", "")) == "opendata"
-
-
-def report_title(metadata: Mapping[str, Any], area: str) -> str:
-    """The title: ``"<area> police.uk open-data profile: <metadata title>"``."""
-    return f"{metadata.get('area') or area} police.uk open-data profile: {metadata.get('title', 'Open-data edition')}"
+def group_order(metadata: Mapping[str, Any]) -> tuple[str, ...]:
+    """The proxy groups in reading order (``metadata["shown_definitions"]``: combined first)."""
+    return tuple(str(g) for g in metadata.get("shown_definitions") or ())
 
 
 def group_label(metadata: Mapping[str, Any], key: str) -> str:
     """The readable name of a proxy group (from ``metadata["proxy_groups"]``)."""
     groups = metadata.get("proxy_groups") or {}
     return str((groups.get(key) or {}).get("label", key)) if key else "All police.uk crime"
-
-
-def opendata_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
-    """Fill in what the report's appendix needs: periods, and SHA-256 of every source file."""
-    from svsna.outputs.provenance import file_sha256
-
-    meta = dict(metadata)
-    if "input_hashes" not in meta:
-        hashes = {}
-        for key, val in (meta.get("sources") or {}).items():
-            for f in val if isinstance(val, list) else [val]:
-                p = Path(str(f))
-                if p.is_file():
-                    hashes[f"{key}: {p.name}" if key != "street_files" else p.name] = file_sha256(p)
-        meta["input_hashes"] = hashes
-    if "periods" not in meta and meta.get("financial_years"):
-        meta["periods"] = [f"Financial year {y} (April to March)" for y in meta["financial_years"]]
-    meta["definitions"] = [g for g in GROUP_ORDER if g in (meta.get("proxy_groups") or {})] or list(GROUP_ORDER)
-    return meta
-
-
-def prepare_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The open-data rows the report shows: all but those too fine-grained for a report.
-
-    The rows already have the partner SNA's shape (they are made by the same analysis kit):
-    monthly counts are a ``month`` breakdown with the SPC point type as a
-    :class:`~svsna.indicators.Significance`, LSOA rows carry the LSOA code.
-    """
-    pairs = list(zip(table["indicator"].astype(str), table["breakdown"].astype(str), strict=True))
-    t = table[[p not in _NOT_SHOWN for p in pairs]].copy()
-    t["definition"] = t["definition"].fillna("").astype(str)
-    return t.reset_index(drop=True)
 
 
 def district_lookup(metadata: Mapping[str, Any]) -> pd.DataFrame | None:
@@ -174,7 +126,7 @@ def _introduction(inp: Inputs, sec: Section) -> None:
         sec.html_lead = f'<div class="proxy-definition"><h3>What these figures are</h3><p>{_esc(proxy)}</p></div>'
     rows = [
         [short_label(meta, g), ", ".join((meta.get("proxy_groups") or {}).get(g, {}).get("crime_types", []))]
-        for g in GROUP_ORDER
+        for g in group_order(meta)
         if g in (meta.get("proxy_groups") or {})
     ]
     if rows:
@@ -258,7 +210,7 @@ def _singles(sec: Section, rows: pd.DataFrame, inp: Inputs) -> None:
 
     if not len(rows):
         return
-    order = {g: i for i, g in enumerate(GROUP_ORDER)}
+    order = {g: i for i, g in enumerate(group_order(inp.metadata))}
     inds = list(dict.fromkeys(rows["indicator"].astype(str)))
     kinds = {i: indicator_kind(i, str(rows.loc[rows["indicator"] == i, "method"].iloc[0] or "")) for i in inds}
     columns = ["Proxy group", "Period"]
@@ -309,10 +261,11 @@ def _section(inp: Inputs, key: str, title: str, view_key: str, intro: str, headl
     rows = inp.rows((key,))
     if not len(rows):
         return sec
+    rows = rows.assign(definition=rows["definition"].fillna("").astype(str))
     is_single = (rows["breakdown"] == "all") | (rows["indicator"] == "deprivation_rate_ratio")
     if key == "od_extent":
         _annual_rates(sec, rows[rows["indicator"] == "rate"], inp)
-    groups = [g for g in ("", *GROUP_ORDER) if (rows["definition"] == g).any()]
+    groups = [g for g in ("", *group_order(inp.metadata)) if (rows["definition"] == g).any()]
     for g in groups:
         part = rows[(rows["definition"] == g) & ~is_single]
         gi = part["indicator"] == "hotspot_gi"
@@ -333,7 +286,7 @@ def _annual_rates(sec: Section, rows: pd.DataFrame, inp: Inputs) -> None:
 
     if rows.empty or rows["value"].isna().all():
         return
-    order = {g: i for i, g in enumerate(GROUP_ORDER)}
+    order = {g: i for i, g in enumerate(group_order(inp.metadata))}
     df = rows.assign(_o=rows["definition"].map(lambda d: order.get(d, 9))).sort_values(["_o", "period"])
     labels = [f"{short_label(inp.metadata, d)}, {p}" for d, p in zip(df["definition"], df["period"], strict=True)]
     bars = df[["value", "lower", "upper"]].assign(breakdown_value=labels, label=labels).reset_index(drop=True)
@@ -385,59 +338,3 @@ def _proxy_texts(inp: Inputs) -> set[str]:
     for ss in inp.sentences.values():
         out |= {x.text for x in ss if x.text and x.finding.key == "proxy_definition"}
     return out
-
-
-def proxy_definitions_table(meta: Mapping[str, Any]) -> TableBlock:
-    """The appendix table of proxy groups (replacing the partner SNA's definitions table)."""
-    groups = meta.get("proxy_groups") or {}
-    rows = [
-        [g, group_label(meta, g), Cell(", ".join(groups[g].get("crime_types", [])))] for g in GROUP_ORDER if g in groups
-    ]
-    return TableBlock("definitions", "Proxy groups assessed", ["Name", "Group", "police.uk crime types"], rows, SOURCE)
-
-
-def adapt_methods(sec: Section, inp: Inputs) -> None:
-    """Open-data wording in the appendix.
-
-    The proxy groups replace the definitions table; the row ledger is summarised by
-    outcome and reason (the per-file ledger is in the workbook and ``ledger.csv``). The method
-    notes and the disclosure sentence come from the run metadata (``method_notes``,
-    ``full_edition_note``), not from patching the rendered text.
-    """
-    meta = inp.metadata
-    blocks: list[FigureBlock | TableBlock] = []
-    for b in sec.blocks:
-        if b.key == "definitions":
-            blocks.append(proxy_definitions_table(meta))
-        elif b.key == "ledger" and inp.ledger is not None:
-            blocks.append(ledger_summary(inp))
-        else:
-            blocks.append(b)
-    sec.blocks = blocks
-
-
-def ledger_summary(inp: Inputs) -> TableBlock:
-    """Rows read, loaded, excluded and rejected over all files, by reason (counts rounded in the public summary)."""
-    from svsna.outputs.public import count_rule
-    from svsna.outputs.wording import fmt_count
-
-    led = inp.ledger
-    assert led is not None
-    rule = count_rule(inp.config.disclosure.rules) if inp.public else None
-    grouped = led.groupby(["outcome", "reason"], sort=False, dropna=False)["rows"].sum()
-    rows = []
-    for (outcome, reason), n in grouped.items():
-        shown = rule(float(n)) if rule is not None else float(n)
-        plain = "" if reason != reason or reason in ("rows in file", "loaded") else str(reason)
-        reason_text = plain.removeprefix(f"{outcome}: ")
-        rows.append([str(outcome), reason_text, Cell(fmt_count(shown) if shown is not None else "[c]", "num count")])
-    files = led["file"].nunique()
-    head = "Number (rounded)" if inp.public else "Rows"
-    return TableBlock(
-        "ledger",
-        f"Row ledger: rows read, loaded, excluded and rejected in {files} police.uk files",
-        ["Outcome", "Reason", head],
-        rows,
-        "svsna open-data ledger (per file in ledger.csv and the workbook)",
-        count_columns=(2,),
-    )

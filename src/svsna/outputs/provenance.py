@@ -170,33 +170,38 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
     detail or identifiers). The open-data edition, whose inputs are public, uses this appendix
     in both editions (police.uk files are public: its public edition summarises the ledger).
     """
-    from svsna.outputs.opendata import is_opendata
     from svsna.outputs.sections import definition_info
     from svsna.stats import RULE_SETS
 
     cfg = inp.config
     meta = inp.metadata
     sec = Section("methods", SECTION_TITLES["methods"])
-    defs = []
-    for d in meta.get("definitions", cfg.definitions):
-        info = definition_info(str(d), cfg.base_dir)
-        defs.append([str(info.get("name", d)), str(info.get("title", d)), str(info.get("version", ""))])
-    sec.add_table(
-        TableBlock(
-            "definitions",
-            "Serious violence definitions assessed",
-            ["Name", "Definition", "Version"],
-            defs,
-            "svsna definitions",
+    given = meta.get("definitions_table")  # the run's own table (the open-data edition's proxy groups)
+    if given:
+        rows: list[list[Cell | str]] = [[Cell(str(c)) for c in r] for r in given["rows"]]
+        sec.add_table(TableBlock("definitions", str(given["caption"]), list(given["columns"]), rows, SOURCE_LINE))
+    else:
+        defs = []
+        for d in meta.get("definitions", cfg.definitions):
+            info = definition_info(str(d), cfg.base_dir)
+            defs.append([str(info.get("name", d)), str(info.get("title", d)), str(info.get("version", ""))])
+        sec.add_table(
+            TableBlock(
+                "definitions",
+                "Serious violence definitions assessed",
+                ["Name", "Definition", "Version"],
+                defs,
+                "svsna definitions",
+            )
         )
-    )
     sec.bullets += [f"Period {p}" for p in meta.get("periods", [])]
     sec.bullets.append(f"Rates are per {cfg.rate_multiplier:,} residents; confidence level {cfg.confidence:.0%}.")
-    open_data = is_opendata(meta)
-    if inp.public and not open_data:
+    if inp.public and not meta.get("inputs_public"):
         sec.notes.append(
             "The row ledger of the input files and the list of input files are in the restricted full edition."
         )
+    elif inp.ledger is not None and len(inp.ledger) and meta.get("ledger_detail") == "summary":
+        sec.add_table(ledger_summary(inp))
     elif inp.ledger is not None and len(inp.ledger):
         rows = []
         for r in inp.ledger.itertuples(index=False):
@@ -284,3 +289,31 @@ def _esc(text: str) -> str:
 def sections_present(sections: list[Section]) -> list[str]:
     """Keys of sections that show data (for the contents and tests)."""
     return [s.key for s in sections if s.blocks or s.sentences]
+
+
+SOURCE_LINE = "svsna run metadata"
+
+
+def ledger_summary(inp: Inputs) -> TableBlock:
+    """Rows read, loaded, excluded and rejected over all files, by reason (run metadata
+    ``ledger_detail: summary``; counts rounded in the public summary)."""
+    from svsna.outputs.public import count_rule
+
+    led = inp.ledger
+    assert led is not None
+    rule = count_rule(inp.config.disclosure.rules) if inp.public else None
+    grouped = led.groupby(["source", "outcome", "reason"], sort=False, dropna=False)["rows"].sum()
+    rows: list[list[Cell | str]] = []
+    for (_source, outcome, reason), n in grouped.items():
+        shown = rule(float(n)) if rule is not None else float(n)
+        text = "" if reason != reason or outcome in ("read", "loaded") else str(reason)
+        count = Cell(fmt_count(shown) if shown is not None else "[c]", "num count")
+        rows.append([str(outcome), text.removeprefix(f"{outcome}: "), count])
+    return TableBlock(
+        "ledger",
+        f"Row ledger: rows read, loaded, excluded and rejected in {led['file'].nunique()} input files",
+        ["Outcome", "Reason", "Number (rounded)" if inp.public else "Rows"],
+        rows,
+        "svsna ledger (per file in ledger.csv and the workbook)",
+        count_columns=(2,),
+    )

@@ -133,7 +133,7 @@ def is_safe_count(n: float, rules: str) -> bool:
 # ============================================================================================ scope
 
 
-def public_scope(table: pd.DataFrame, featured: set[str] | None, *, opendata: bool = False) -> pd.Series:
+def public_scope(table: pd.DataFrame, featured: set[str] | None, *, every_row: bool = False) -> pd.Series:
     """Rows of the exact table that the public release may contain (a boolean mask).
 
     The indicators a public finding refers to (``featured``; None: all), the summary's views
@@ -160,7 +160,7 @@ def public_scope(table: pd.DataFrame, featured: set[str] | None, *, opendata: bo
         | table["section"].isin(["risk_factors", "surveys", "data_quality", "population"])
         | (ind.isin(featured) if featured is not None else True)
     )
-    if opendata:
+    if every_row:  # run metadata ``public_scope: all`` (every proxy group of the open-data edition)
         keep = keep | True
     shown_shape = ~bd.str.contains("|", regex=False) | bd.isin(list(SHOWN_CROSSTABS))
     stat = table["statistic"].astype(str)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
@@ -228,9 +228,20 @@ def definition_name(config: AreaConfig) -> str:
     return resolve_definition_names([config.primary_definition], config.base_dir, load_names=False)[0]
 
 
-def _in_definition(table: pd.DataFrame, definition: str) -> pd.DataFrame:
+def _in_definitions(
+    table: pd.DataFrame, definitions: Sequence[str], omits: Iterable[Any] | None = None
+) -> pd.DataFrame:
+    """Rows of the shown ``definitions`` (and of none), less the ``(indicator, breakdown)`` pairs of
+    ``omits`` (run metadata ``report_omits``: rows too fine for a report, kept in the workbook)."""
+    import pandas as pd
+
     d = table["definition"].fillna("").astype(str)
-    return table[(d == definition) | (d == "")].reset_index(drop=True)
+    keep = d.isin([*definitions, ""])
+    if omits:
+        pairs = {(str(i), str(b)) for i, b in omits}
+        rows = zip(table["indicator"].astype(str), table["breakdown"].astype(str), strict=True)
+        keep &= pd.Series([p not in pairs for p in rows], index=table.index)
+    return table[keep].reset_index(drop=True)
 
 
 def _labels(findings: Sequence[Finding], field: str = "name") -> dict[str, str]:
@@ -245,9 +256,13 @@ def _labels(findings: Sequence[Finding], field: str = "name") -> dict[str, str]:
 
 
 def public_release_for(
-    table: pd.DataFrame, findings: Sequence[Finding], *, config: AreaConfig, opendata: bool = False
+    table: pd.DataFrame, findings: Sequence[Finding], *, config: AreaConfig, every_row: bool = False
 ) -> PublicRelease:
-    """The public release of one assessment: scope, disclosure control and joint audit."""
+    """The public release of one assessment: scope, disclosure control and joint audit.
+
+    ``every_row`` (run metadata ``public_scope: all``) lets every row the disclosure control passes
+    into the release, not only the indicators the public findings rely on and the summary's views.
+    """
     from svsna.errors import ConfigError
     from svsna.outputs.catalogue import indicator_label
     from svsna.outputs.public import featured_indicators, public_release, public_scope, ratio_partner_rows
@@ -258,8 +273,8 @@ def public_release_for(
             f"disclosure.rules: unknown disclosure rule set {config.disclosure.rules!r}",
             hint=f"choose one of {', '.join(sorted(RULE_SETS))} (docs/disclosure.md)",
         )
-    featured = None if opendata else featured_indicators(findings, definition_name(config))
-    scope = ratio_partner_rows(table, public_scope(table, featured, opendata=opendata))
+    featured = None if every_row else featured_indicators(findings, definition_name(config))
+    scope = ratio_partner_rows(table, public_scope(table, featured, every_row=every_row))
     periods = [(p.label, p.start, p.end) for p in config.periods()]
     try:
         prof = config.profile()
@@ -297,17 +312,16 @@ def render_edition(
     ``progress``, when given, is called as ``progress(stage, detail)`` while charts and maps
     are drawn (``"chart"``/``"map"``), so the CLI can show a progress bar.
     """
-    from svsna.outputs.opendata import adapt_methods, build_opendata_sections, is_opendata
     from svsna.outputs.public import public_finding, published_numbers, unaccounted_numbers, verified_tallies
     from svsna.outputs.sentences import TEMPLATES
 
     public = edition == "public"
     definition = definition_name(config)
-    od = is_opendata(metadata)  # police.uk proxy groups: every group is shown
+    groups_shown = shown_definitions(metadata, definition)
     if public and release is None:
-        release = public_release_for(table, findings, config=config, opendata=od)
+        release = public_release_for(table, findings, config=config, every_row=metadata.get("public_scope") == "all")
     allowed = published_numbers(release.table) if public and release is not None else set()
-    mine = [f for f in findings if od or not f.definition or f.definition == definition]
+    mine = [f for f in findings if not f.definition or f.definition in groups_shown]
     on_chart = None
     if progress is not None:
 
@@ -376,23 +390,21 @@ def render_edition(
             c = callout(shown, s.text)
             if not public or not unaccounted_numbers(c.figure, allowed):
                 headline.append(c)
-    if public and release is not None and od:
-        # The open-data summary shows the indicators its printed findings rely on, the core views and
-        # the context sections; the partnership summary draws its curated views (PUBLIC_VIEWS). Both
-        # draw from the public table only.
+    if public and release is not None and metadata.get("public_views") == "featured":
+        # A summary of generic views (the open-data edition) shows the indicators its printed findings
+        # rely on, the core views and the context sections; the partnership summary draws its curated
+        # views (PUBLIC_VIEWS). Both draw from the public table only.
         view.featured = {str(i) for ss in sentences.values() for x in ss if x.text for i in x.finding.indicators}
     inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings), _labels(findings, "unit"))
-    sections = build_opendata_sections(inp, headline) if od else build_sections(inp, headline)
+    sections = _layout(metadata)(inp, headline)
     if public and release is not None:
-        _add_withheld_groups(sections, release.withheld_groups, merge=not od)
-    if public and release is not None and not od:
+        merge = metadata.get("withheld_sentences") != "each"
+        _add_withheld_groups(sections, release.withheld_groups, merge=merge)
+    if public and release is not None and not metadata.get("inputs_public"):
         # the public summary's short "About these figures"; the technical appendix is restricted
         sections.append(about_section(inp, withheld, release))
-    else:
-        methods = methods_section(inp, withheld, release if public else None)
-        if od:
-            adapt_methods(methods, inp)
-        sections.append(methods)
+    else:  # the appendix; inputs that are public data themselves keep it in the public summary too
+        sections.append(methods_section(inp, withheld, release if public else None))
     from svsna.outputs.sections import contact_section
 
     contact = contact_section(inp)
@@ -542,8 +554,6 @@ def _render_html(
 
     import jinja2
 
-    from svsna.outputs.opendata import is_opendata, report_title
-
     tdir = resources.files("svsna.outputs") / "templates"
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     template = env.from_string((tdir / "report.html.j2").read_text(encoding="utf-8"))
@@ -554,10 +564,7 @@ def _render_html(
         period_text = f"Profile period {prof.start:%B %Y} to {prof.end:%B %Y}"
     except Exception:
         period_text = ""
-    if is_opendata(meta) and meta.get("financial_years"):
-        years = list(meta["financial_years"])
-        joined = " and ".join([", ".join(years[:-1]), years[-1]]) if len(years) > 1 else years[0]
-        period_text = ("Financial years " if len(years) > 1 else "Financial year ") + joined
+    period_text = str(meta.get("period_text") or period_text)
     numbers = {s.key: (s.number, s.key) for s in sections}
     for alias, key in (("interventions", "prevention"),):
         if key in numbers:
@@ -565,10 +572,10 @@ def _render_html(
     rep = config.report
     return template.render(
         css=(tdir / "report.css").read_text(encoding="utf-8"),
-        title=report_title(meta, config.label) if is_opendata(meta) else rep.title,
+        title=str(meta.get("report_title") or rep.title),
         edition=edition,
-        edition_title=_edition_title(edition, is_opendata(meta)),
-        opendata=is_opendata(meta),
+        edition_title=str((meta.get("edition_titles") or EDITION_TITLES)[edition]),
+        banner=str(meta.get("full_edition_banner") or ""),
         area_name=config.name,
         partnership=config.partnership,
         edition_date=rep.edition or dt.date.today().strftime("%B %Y"),
@@ -599,10 +606,30 @@ def _css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _edition_title(edition: str, opendata: bool) -> str:
-    if opendata:
-        return "Full edition" if edition == "full" else "Public summary"
-    return "Full assessment (restricted)" if edition == "full" else "Public summary"
+#: Edition titles unless the run metadata give their own (``edition_titles``).
+EDITION_TITLES: dict[str, str] = {"full": "Full assessment (restricted)", "public": "Public summary"}
+
+
+def shown_definitions(metadata: Mapping[str, Any] | None, definition: str) -> list[str]:
+    """The definitions whose rows and findings the report shows: the run metadata's
+    ``shown_definitions`` (the open-data edition's proxy groups), else the primary ``definition``.
+
+    >>> shown_definitions({}, "llr"), shown_definitions({"shown_definitions": ["vso", "robbery"]}, "x")
+    (['llr'], ['vso', 'robbery'])
+    """
+    return [str(d) for d in (metadata or {}).get("shown_definitions") or [definition]]
+
+
+def _layout(metadata: Mapping[str, Any] | None) -> Callable[[Inputs, list[Callout]], list[Section]]:
+    """The section builder the run metadata's ``layout`` names (``partner`` by default)."""
+    name = str((metadata or {}).get("layout") or "partner")
+    if name == "opendata":
+        from svsna.outputs.opendata import build_opendata_sections
+
+        return build_opendata_sections
+    if name != "partner":
+        raise InputDataError(f"report metadata: unknown layout {name!r}", hint="use 'partner' or 'opendata'")
+    return build_sections
 
 
 def write_pdf(html: str, path: Path, marking: str | None = None) -> None:
@@ -772,38 +799,33 @@ def _build(
     table = _indicator_frame(indicators)
     found = _findings(findings)
     led = _ledger(ledger)
-    from svsna.outputs.opendata import is_opendata, opendata_metadata, prepare_table
-
-    od = is_opendata(metadata)
-    meta = collect_metadata(config, opendata_metadata(metadata) if od and metadata else metadata)
+    meta = collect_metadata(config, metadata)
     meta.setdefault("generated", generated.strftime("%d %B %Y %H:%M UTC"))
     bounds = None
-    if od and boundaries is not None and isinstance(boundaries, str | Path):
+    if boundaries is not None and isinstance(boundaries, str | Path):
         from svsna.outputs.opendata import district_lookup
 
         lookup_frame = district_lookup(meta)
         if lookup_frame is not None:  # local authority outlines on the maps
             boundaries = {"lsoa": boundaries, "lookup": lookup_frame}
     if boundaries is not None:
-        from collections.abc import Mapping
-
         from svsna.outputs.maps import load_boundaries
 
         lookup = boundaries.get("lookup") if isinstance(boundaries, Mapping) else None
         if isinstance(boundaries, Mapping):
             boundaries = {k: v for k, v in boundaries.items() if k != "lookup"}
-        if lookup is None and not od:  # wards and NPAs name the hot spots
+        if lookup is None:  # wards and NPAs name the hot spots
             from svsna.outputs.maps import geography_lookup
 
             lookup = geography_lookup(config)
         bounds = load_boundaries(boundaries, lookup)
-    scoped = prepare_table(table) if od else _in_definition(table, definition_name(config))
+    scoped = _in_definitions(table, shown_definitions(meta, definition_name(config)), meta.get("report_omits"))
 
     # The public release first: it is cheap, and a failure must not stop the restricted outputs.
     failure: SvsnaError | None = None
     release = None
     try:
-        release = public_release_for(scoped, found, config=config, opendata=od)
+        release = public_release_for(scoped, found, config=config, every_row=meta.get("public_scope") == "all")
     except (ConfigError, InputDataError) as exc:  # unknown rule set, contradictory counts, failed audit
         failure = exc
 
