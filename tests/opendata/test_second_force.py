@@ -81,7 +81,7 @@ def test_outside_rows_are_placed_by_code(wy_run):
     assert got == {("E06000016", "Leicester", "Leicestershire"): 12, ("E06000066", "Somerset", "Avon and Somerset"): 1}
     ledger_text = next(f for f in wy_run.findings if f.key == "row_ledger").text
     assert "13 rows located in 2 local authorities of other force areas" in ledger_text
-    assert "1 rows whose LSOA code is not a 2011 LSOA" in ledger_text
+    assert "1 row whose LSOA code is not a 2011 LSOA" in ledger_text
 
 
 def test_rejects_name_file_line_column_value_and_rule(wy_run):
@@ -164,6 +164,19 @@ def test_lsoa_analyses_say_why_they_are_absent(wy_run):
     assert not (ind["breakdown"] == "lsoa").any() and not (ind["section"] == "od_hotspots").any()
     keys = {f.key for f in wy_run.findings}
     assert {"lsoa_rates_not_run", "hotspots_not_run"} <= keys
+
+
+def test_findings_are_keys_of_the_contract_with_its_numbers(wy_run):
+    """Open-data findings are declared in analyses/findings_opendata.yaml; their text is their template's."""
+    from svsna.analyses.findings_catalogue import check_findings
+    from svsna.outputs.sentences import TEMPLATES, render
+
+    assert check_findings(wy_run.findings) == []
+    for f in wy_run.findings:
+        assert f.key in TEMPLATES, f.key
+        assert render(f, area=f.area).text == f.text, f.key
+    count = next(f for f in wy_run.findings if f.key == "od_group_count" and f.definition == "vso")
+    assert (count.numbers["crimes"], count.numbers["unit"]) == (84, "crimes per 1,000 residents")
 
 
 def test_metadata_states_the_proxy(wy_run):

@@ -24,7 +24,14 @@ from typing import Any
 
 from svsna.indicators import Finding
 
-__all__ = ["check_findings", "contract_path", "load_contract", "render_document", "render_markdown"]
+__all__ = [
+    "check_findings",
+    "contract_path",
+    "load_contract",
+    "opendata_contract_path",
+    "render_document",
+    "render_markdown",
+]
 
 
 def contract_path() -> Path:
@@ -42,9 +49,27 @@ def _load(path: str) -> dict[str, Any]:
     return raw
 
 
+def opendata_contract_path() -> Path:
+    """The shipped ``findings_opendata.yaml`` (the open-data edition's keys)."""
+    return contract_path().with_name("findings_opendata.yaml")
+
+
+@lru_cache(maxsize=1)
+def _merged() -> dict[str, Any]:
+    main = _load(str(contract_path()))
+    extra = _load(str(opendata_contract_path()))
+    clash = sorted(set(main["keys"]) & set(extra["keys"]))
+    if clash:
+        raise ValueError(f"finding keys in both findings.yaml and findings_opendata.yaml: {clash}")
+    keys = {**main["keys"], **{k: {**v, "edition": "opendata"} for k, v in extra["keys"].items()}}
+    return {**main, "keys": keys}
+
+
 def load_contract() -> dict[str, Any]:
-    """``{"standard": {name: meaning}, "keys": {key: {section, about, numbers, ...}}}``."""
-    return _load(str(contract_path()))
+    """``{"standard": {name: meaning}, "keys": {key: {section, about, numbers, ...}}}``: the partner
+    keys (``findings.yaml``) and the open-data edition's (``findings_opendata.yaml``, marked
+    ``edition: opendata``), with the same standard numbers."""
+    return _merged()
 
 
 def _sections(spec: dict[str, Any]) -> list[str]:
@@ -102,7 +127,17 @@ def render_markdown() -> str:
         "| key | section | about | numbers (besides the standard ones) |",
         "|---|---|---|---|",
     ]
+    opendata_heading = False
     for key, spec in c["keys"].items():
+        if spec.get("edition") == "opendata" and not opendata_heading:
+            opendata_heading = True
+            out += [
+                "",
+                "## Open-data edition (`svsna opendata`, `findings_opendata.yaml`)",
+                "",
+                "| key | section | about | numbers (besides the standard ones) |",
+                "|---|---|---|---|",
+            ]
         nums = "; ".join(f"`{k}`: {v}" for k, v in (spec.get("numbers") or {}).items())
         flags = []
         if spec.get("headline"):

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from svsna.indicators import Finding, SectionResult, concat_indicators, findings_to_json
 from svsna.opendata.context import OpenDataContext
+from svsna.opendata.findings import od_finding
 from svsna.opendata.proxy import PROXY_GROUPS, PROXY_STATEMENT
 from svsna.opendata.reference import LEVELS
 from svsna.opendata.street import StreetLoad
@@ -92,31 +93,13 @@ def _ledger_finding(load: StreetLoad, area: str, outside: pd.DataFrame) -> Findi
     not_lsoa = int(by_reason.get(REASON_NOT_LSOA11, 0))
     out_rows = int(by_reason.get(REASON_OUTSIDE, 0))
     others = outside[outside["pfa_code"] != ""] if len(outside) else outside
-    text = (
-        f"{load.read:,} rows were read from {len(load.files)} monthly police.uk files ({load.months[0]} to "
-        f"{load.months[-1]}): {load.loaded:,} crimes loaded, {load.excluded:,} excluded and "
-        f"{load.rejected:,} rejected. Excluded: {no_loc:,} rows with no location "
-        f"({100 * no_loc / max(load.read, 1):.1f}% of rows; counted in the force's recorded totals, not in any area), "
-        f"{out_rows:,} rows located in {len(others):,} local authorities of other force areas (counted in the "
-        "recorded totals only; listed in outside-force.csv)"
-        + (f", {not_lsoa:,} rows whose LSOA code is not a 2011 LSOA" if not_lsoa else "")
-        + " and the anti-social behaviour incidents."
-    )
-    return Finding(
-        section="od_data_quality",
-        key="row_ledger",
-        text=text,
-        numbers={
-            "read": load.read,
-            "loaded": load.loaded,
-            "excluded": load.excluded,
-            "rejected": load.rejected,
-            "by_reason": {str(k): int(v) for k, v in by_reason.items()},
-            "outside_local_authorities": len(others),
-        },
-        area=area,
-        public=True,
-    )
+    return od_finding(
+        "od_data_quality", "row_ledger", area=area, value=float(load.loaded), unit="rows", statistic="count",
+        n=load.loaded, denominator=load.read, read=load.read, loaded=load.loaded, excluded=load.excluded,
+        rejected=load.rejected, files=len(load.files), first_month=load.months[0], last_month=load.months[-1],
+        no_location=no_loc, outside=out_rows, not_lsoa11=not_lsoa, outside_local_authorities=len(others),
+        by_reason={str(k): int(v) for k, v in by_reason.items()},
+    )  # fmt: skip
 
 
 def _populations_text(ref: ForceReference) -> str:
@@ -324,17 +307,13 @@ def run_opendata(
     if any(c.how != "exact" for c in ref.population_choices.values()):
         findings.append(_population_finding(ref))
     metadata = _metadata(ref, years, load, ctx)
+    statement = metadata["geography"] + (f" LSOA boundaries: {ref.boundaries_source}." if ref.boundaries_source else "")
     findings.append(
-        Finding(
-            section="od_data_quality",
-            key="geography_vintage",
-            text=metadata["geography"]
-            + (f" LSOA boundaries: {ref.boundaries_source}." if ref.boundaries_source else ""),
-            numbers={"geography_year": ref.geography_year},
-            area=ref.pfa_name,
-            public=True,
+        od_finding(
+            "od_data_quality", "geography_vintage", area=ref.pfa_name, geography_year=ref.geography_year,
+            statement=statement,
         )
-    )
+    )  # fmt: skip
     written = _write_tables(out, indicators, findings, load, rejects, outside, ref, metadata)
     report_supported = build_report and getattr(importlib.import_module("svsna.outputs"), "SUPPORTS_OPENDATA", False)
     if workbook and not report_supported:
@@ -352,18 +331,10 @@ def run_opendata(
 def _population_finding(ref: ForceReference) -> Finding:
     fallbacks = [c for c in ref.population_choices.values() if c.how != "exact"]
     years = sorted({(c.wanted, c.used) for c in fallbacks})
-    return Finding(
-        section="od_data_quality",
-        key="population_year_fallback",
-        text=" ".join(
-            f"Rates for {w}/{str(w + 1)[-2:]} use mid-{u} population estimates: mid-{w} estimates are not "
-            f"available for every area of {ref.pfa_name} (add ONS files for mid-{w} to the data folder to use them)."
-            for w, u in years
-        ),
-        numbers={"years": [{"wanted": w, "used": u} for w, u in years]},
-        area=ref.pfa_name,
-        public=True,
-    )
+    return od_finding(
+        "od_data_quality", "population_year_fallback", area=ref.pfa_name,
+        years=[{"wanted": w, "used": u} for w, u in years],
+    )  # fmt: skip
 
 
 def _write_csv(path: Path, frame: pd.DataFrame) -> Path:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from svsna.analyses._figures import rate_rows, rates, ratio_rows
 from svsna.indicators import Finding, SectionResult, Significance, concat_indicators
 from svsna.opendata.context import GROUP_KEYS, OpenDataContext
+from svsna.opendata.findings import od_finding
 from svsna.opendata.proxy import group_for
 from svsna.opendata.trend import UNIT
 
@@ -105,16 +106,12 @@ def geography_section(ctx: OpenDataContext) -> SectionResult:
         findings.extend(dec_findings)
     if not ctx.has_population("lsoa"):
         findings.append(
-            Finding(
-                section="od_geography",
-                key="lsoa_rates_not_run",
-                text="LSOA and deprivation-decile rates were not computed: they need ONS LSOA population "
-                "estimates, which svsna does not ship; none were found for the force in the data folder "
-                "(population/population<YY>_lsoa11*.csv).",
-                area=ctx.area,
-                public=False,
+            od_finding(
+                "od_geography", "lsoa_rates_not_run", area=ctx.area, public=False,
+                needs="ONS LSOA population estimates, which svsna does not ship; none were found for the force in "
+                "the data folder (population/population<YY>_lsoa11*.csv)",
             )
-        )
+        )  # fmt: skip
     return SectionResult("od_geography", concat_indicators(parts), findings)
 
 
@@ -126,30 +123,15 @@ def _area_findings(r: pd.DataFrame, names: pd.Series, period: str, ctx: OpenData
         top = sub.sort_values("value", ascending=False).iloc[0]
         higher = [names.get(c, c) for c in hi["area_code"]]
         out.append(
-            Finding(
-                section="od_geography",
-                key=f"highest_local_authority_{key}",
-                text=(
-                    f"In {period}, {names.get(top['area_code'], top['area_code'])} had the highest rate of "
-                    f"'{group_for(key).label}' ({top['value']:.1f} per 1,000). "
-                    + (
-                        f"Rates significantly higher than the {ctx.area} force area: {', '.join(higher)}."
-                        if higher
-                        else f"No local authority was significantly higher than the {ctx.area} force area."
-                    )
-                ),
-                numbers={
-                    "top_area": names.get(top["area_code"], top["area_code"]),
-                    "top_rate": float(top["value"]),
-                    "significantly_higher": higher,
-                },
+            od_finding(
+                "od_geography", "od_highest_local_authority", area=ctx.area, period=period, definition=key,
+                value=float(top["value"]), unit=f"{UNIT} per {ctx.multiplier:,} residents", statistic="rate",
                 significance=(Significance.HIGHER if higher else Significance.SIMILAR).value,
-                period=period,
-                area=ctx.area,
-                definition=key,
-                indicators=("area_rate",),
+                comparator=ctx.area, indicators=("area_rate",), multiplier=ctx.multiplier,
+                group=group_for(key).label, top_area=names.get(top["area_code"], top["area_code"]),
+                significantly_higher=higher,
             )
-        )
+        )  # fmt: skip
     return out
 
 
@@ -186,27 +168,14 @@ def _deprivation(ctx: OpenDataContext, year: int) -> tuple[list[pd.DataFrame], l
         if key not in ("vso", "combined"):
             continue
         findings.append(
-            Finding(
-                section="od_geography",
-                key=f"deprivation_rate_ratio_{key}",
-                text=(
-                    f"In {period} the rate of '{group_for(key).label}' in the most deprived LSOAs (IMD decile {most}) "
-                    f"was {row.value:.1f} times that in the least deprived (decile {least}) "
-                    f"({ctx.ci_label} {row.lower:.1f} to {row.upper:.1f})."
-                ),
-                numbers={
-                    "rate_ratio": float(row.value),
-                    "lower": float(row.lower),
-                    "upper": float(row.upper),
-                    "most_deprived_decile": most,
-                    "least_deprived_decile": least,
-                },
-                significance=Significance(row.significance).value,
-                period=period,
-                area=ctx.area,
-                definition=key,
-                indicators=("deprivation_rate_ratio", "deprivation_rate"),
-                headline=key == "combined" and year == ctx.years[-1],
+            od_finding(
+                "od_geography", "od_deprivation_ratio", area=ctx.area, period=period, definition=key,
+                value=float(row.value), lower=float(row.lower), upper=float(row.upper), unit="times",
+                statistic="ratio", significance=Significance(row.significance).value,
+                comparator=f"decile {least}", indicators=("deprivation_rate_ratio", "deprivation_rate"),
+                headline=key == "combined" and year == ctx.years[-1], confidence=ctx.confidence,
+                group=group_for(key).label, rate_ratio=float(row.value), most_deprived_decile=most,
+                least_deprived_decile=least,
             )
-        )
+        )  # fmt: skip
     return parts, findings

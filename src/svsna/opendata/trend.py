@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from svsna.analyses._figures import change_rows, count_rows, rate_rows, share_rows, spc_rows
 from svsna.indicators import Finding, SectionResult, Significance, concat_indicators
 from svsna.opendata.context import GROUP_KEYS, OpenDataContext
+from svsna.opendata.findings import od_finding
 from svsna.opendata.proxy import PROXY_STATEMENT, group_for
 
 if TYPE_CHECKING:
@@ -85,35 +86,22 @@ def extent_section(ctx: OpenDataContext) -> SectionResult:
         total = totals.get(year, 0)
         parts.append(share_rows(ctx, "od_extent", "share_of_all_crime", period, "all", "all", c, total, **groups))
         for key, n, r in zip(GROUP_KEYS, c, rate.itertuples(), strict=True):
-            label = group_for(key).label
             findings.append(
-                Finding(
-                    section="od_extent",
-                    key=f"count_{key}",
-                    text=(
-                        f"In {ctx.label(year)} police.uk published {int(n):,} crimes of '{label}' "
-                        f"located in {ctx.area} "
-                        f"({r.value:.1f} per 1,000 residents, {ctx.ci_label} {r.lower:.1f} to {r.upper:.1f})."
-                    ),
-                    numbers={"count": int(n), "rate": float(r.value), "lower": float(r.lower), "upper": float(r.upper)},
-                    period=ctx.label(year),
-                    area=ctx.area,
-                    definition=key,
-                    indicators=("offences", "rate"),
-                    headline=key in ("vso", "combined") and year == ctx.years[-1],
+                od_finding(
+                    "od_extent", "od_group_count", area=ctx.area, period=period, definition=key,
+                    value=float(r.value), lower=float(r.lower), upper=float(r.upper), unit=str(r.unit),
+                    statistic="rate", n=int(n), denominator=float(pop), indicators=("offences", "rate"),
+                    headline=key in ("vso", "combined") and year == ctx.years[-1], confidence=ctx.confidence,
+                    multiplier=ctx.multiplier, group=group_for(key).label, crimes=int(n), rate=float(r.value),
                 )
-            )
+            )  # fmt: skip
     findings.insert(
         0,
-        Finding(
-            section="od_extent",
-            key="proxy_definition",
-            text=PROXY_STATEMENT,
-            numbers={"groups": {g: list(group_for(g).crime_types) for g in GROUP_KEYS}},
-            area=ctx.area,
-            headline=True,
+        od_finding(
+            "od_extent", "proxy_definition", area=ctx.area, headline=True, statement=PROXY_STATEMENT,
+            groups={g: list(group_for(g).crime_types) for g in GROUP_KEYS},
         ),
-    )
+    )  # fmt: skip
     return SectionResult("od_extent", concat_indicators(parts), findings)
 
 
@@ -129,55 +117,22 @@ def trend_section(ctx: OpenDataContext) -> SectionResult:
             ch = change_rows(ctx.for_group(key), "od_trend", "offences_change", period, "all", "all", n_now, n_before)
             parts.append(ch)
             row = next(ch.itertuples())
-            sig = Significance(row.significance)
-            word = {Significance.INCREASE: "a significant increase", Significance.DECREASE: "a significant decrease"}
             findings.append(
-                Finding(
-                    section="od_trend",
-                    key=f"change_{key}",
-                    text=(
-                        f"'{group_for(key).label}' went from {int(row.denominator):,} in {ctx.label(before)} to "
-                        f"{int(row.numerator):,} in {ctx.label(now)} ({row.value:+.1f}%, {ctx.ci_label} "
-                        f"{row.lower:+.1f}% to {row.upper:+.1f}%): {word.get(sig, 'not a significant change')}."
-                    ),
-                    numbers={
-                        "before": int(row.denominator),
-                        "now": int(row.numerator),
-                        "pct_change": float(row.value),
-                        "lower": float(row.lower),
-                        "upper": float(row.upper),
-                    },
-                    significance=sig.value,
-                    period=period,
-                    area=ctx.area,
-                    definition=key,
-                    indicators=("offences_change",),
-                    headline=key == "combined",
+                od_finding(
+                    "od_trend", "od_group_change", area=ctx.area, period=period, definition=key,
+                    value=float(row.value), lower=float(row.lower), upper=float(row.upper), unit="%",
+                    statistic="percent_change", significance=Significance(row.significance).value,
+                    comparator=ctx.label(before), comparator_value=float(row.denominator), n=int(row.numerator),
+                    denominator=float(row.denominator), indicators=("offences_change",), headline=key == "combined",
+                    confidence=ctx.confidence, group=group_for(key).label, current=int(row.numerator),
+                    previous=int(row.denominator), change_pct=float(row.value), current_period=ctx.label(now),
+                    previous_period=ctx.label(before),
                 )
-            )
+            )  # fmt: skip
     monthly, spc_findings = _monthly(ctx)
     parts.append(monthly)
     findings.extend(spc_findings)
     return SectionResult("od_trend", concat_indicators(parts), findings)
-
-
-def _span(months: list[str]) -> str:
-    """Months as runs of consecutive months.
-
-    >>> _span(["2020-04", "2020-05", "2020-06", "2020-09", "2021-01", "2021-02"])
-    '2020-04 to 2020-06, 2020-09, 2021-01 to 2021-02'
-    """
-
-    def index(m: str) -> int:
-        return int(m[:4]) * 12 + int(m[5:7])
-
-    runs: list[list[str]] = []
-    for m in sorted(months):
-        if runs and index(m) == index(runs[-1][-1]) + 1:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-    return ", ".join(r[0] if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs)
 
 
 def _monthly(ctx: OpenDataContext) -> tuple[pd.DataFrame, list[Finding]]:
@@ -195,11 +150,6 @@ def _monthly(ctx: OpenDataContext) -> tuple[pd.DataFrame, list[Finding]]:
         months_hi = [m for m, t in zip(labels, kinds, strict=True) if t is Significance.SPECIAL_HIGH]
         months_lo = [m for m, t in zip(labels, kinds, strict=True) if t is Significance.SPECIAL_LOW]
         mean = float(chart["mean"].iloc[0])
-        bits = []
-        if months_hi:
-            bits.append(f"above the mean in {len(months_hi)} month(s) ({_span(months_hi)})")
-        if months_lo:
-            bits.append(f"below the mean in {len(months_lo)} month(s) ({_span(months_lo)})")
         sig = (
             Significance.SPECIAL_HIGH
             if months_hi
@@ -208,23 +158,11 @@ def _monthly(ctx: OpenDataContext) -> tuple[pd.DataFrame, list[Finding]]:
             else Significance.COMMON_CAUSE
         )
         findings.append(
-            Finding(
-                section="od_trend",
-                key=f"spc_{key}",
-                text=(
-                    f"Monthly '{group_for(key).label}' crimes averaged {mean:.0f} from {months[0]} to {months[-1]}; "
-                    + (
-                        "special-cause variation: " + "; ".join(bits) + "."
-                        if bits
-                        else "every month was within common-cause variation."
-                    )
-                ),
-                numbers={"mean": mean, "special_cause_high": months_hi, "special_cause_low": months_lo},
-                significance=sig.value,
-                period=ctx.window,
-                area=ctx.area,
-                definition=key,
-                indicators=("offences_monthly",),
+            od_finding(
+                "od_trend", "od_group_spc", area=ctx.area, period=ctx.window, definition=key, value=mean,
+                unit=UNIT, statistic="mean", significance=sig.value, n=float(s["count"].sum()),
+                indicators=("offences_monthly",), group=group_for(key).label, first_month=months[0],
+                last_month=months[-1], special_cause_high=months_hi, special_cause_low=months_lo,
             )
-        )
+        )  # fmt: skip
     return concat_indicators(parts), findings

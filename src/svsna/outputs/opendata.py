@@ -29,7 +29,6 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -310,14 +309,6 @@ def build_opendata_sections(inp: Inputs, headline: list[Callout]) -> list[Sectio
     """The sections of the open-data edition, in reading order (the appendix is added by the caller)."""
     # The proxy statement opens the report; its finding is not repeated as a call-out or a finding.
     headline[:] = [c for c in headline if c.text not in _proxy_texts(inp)]
-    by_text = {x.text: x.finding for ss in inp.sentences.values() for x in ss if x.text}
-    for i, c in enumerate(headline):
-        nums = by_text[c.text].numbers if c.text in by_text else {}
-        pct, rate = nums.get("pct_change"), nums.get("rate")
-        if isinstance(pct, int | float):  # a change reads best as a percentage ("+17.5%"), not "1.2 times"
-            headline[i] = replace(c, figure=f"{pct:+.1f}%")
-        elif isinstance(rate, int | float) and c.figure:  # a rate reads better with its unit
-            headline[i] = replace(c, figure=f"{rate:,.1f} per 1,000")
     intro = Section("introduction", "Introduction: what police.uk data can and cannot show")
     _introduction(inp, intro)
     sources = Section("data_sources", "Data sources")

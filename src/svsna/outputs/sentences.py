@@ -1487,3 +1487,164 @@ def _ledger_totals(n: Num) -> str:
 def _ledger_summary(n: Num) -> str:
     ok = "every source reconciles" if n.finding.numbers.get("reconciles") else "not every source reconciles"
     return f"{n.count('read')} rows read, {n.count('loaded')} loaded and {n.count('rejected')} rejected; {ok}."
+
+
+# --- the open-data edition (svsna.opendata; keys in analyses/findings_opendata.yaml) -----------
+
+
+@template("proxy_definition", "what police.uk data can and cannot show", rank=0)
+def _proxy_definition(n: Num) -> str:
+    return str(n.get("statement"))
+
+
+def _crimes(n: Num, name: str) -> str:
+    return n.count(name, "crime")
+
+
+@template("od_group_count", "crimes of each proxy group", rank=10)
+def _od_group_count(n: Num) -> str:
+    return (
+        f"In {n.period} police.uk published {_crimes(n, 'crimes')} of '{n.text('group')}' located in "
+        f"{n.finding.area or n.area}: {n.rate('rate')} residents{n.ci(kind='rate')}."
+    )
+
+
+@template("od_group_change", "the change in each proxy group on the previous year", rank=20)
+def _od_group_change(n: Num) -> str:
+    return (
+        f"'{n.text('group')}' went from {n.count('previous')} in {n.text('previous_period')} to "
+        f"{n.count('current')} in {n.text('current_period')}, {change_words(n.num('change_pct'))}"
+        f"{n.ci(kind='change')}{_sig_change(n)}."
+    )
+
+
+def _month_runs(months: list[str]) -> str:
+    """Months as runs of consecutive months, in words ("April 2020 to June 2020, September 2020")."""
+
+    def index(m: str) -> int:
+        return int(m[:4]) * 12 + int(m[5:7])
+
+    runs: list[list[str]] = []
+    for m in sorted(str(x) for x in months):
+        if runs and index(m) == index(runs[-1][-1]) + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return ", ".join(month_words(r[0]) if len(r) == 1 else f"{month_words(r[0])} to {month_words(r[-1])}" for r in runs)
+
+
+@template("od_group_spc", "monthly variation of each proxy group", summary=False)
+def _od_group_spc(n: Num) -> str:
+    hi = list(n.finding.numbers.get("special_cause_high") or [])
+    lo = list(n.finding.numbers.get("special_cause_low") or [])
+    bits = []
+    if hi:
+        bits.append(
+            f"above the upper process limit or in a run above the mean in {len(hi)} {plural(len(hi), 'month')} "
+            f"({_month_runs(hi)})"
+        )
+    if lo:
+        bits.append(
+            f"below the lower process limit or in a run below the mean in {len(lo)} {plural(len(lo), 'month')} "
+            f"({_month_runs(lo)})"
+        )
+    mean = n.num("value")
+    shown = n.count("value") if n.public else fmt_number(mean, 0)
+    return (
+        f"Monthly '{n.text('group')}' crimes averaged {shown} from {n.month('first_month')} to "
+        f"{n.month('last_month')}; "
+        + ("special-cause variation: " + "; ".join(bits) + "." if bits else "every month was within common-cause "
+           "variation.")
+    )  # fmt: skip
+
+
+@template("od_highest_local_authority", "local authorities with the highest rates")
+def _od_highest_local_authority(n: Num) -> str:
+    higher = [str(a) for a in n.finding.numbers.get("significantly_higher") or []]
+    area = n.finding.area or n.area
+    return f"In {n.period}, {n.text('top_area')} had the highest rate of '{n.text('group')}' ({n.rate('value')}). " + (
+        f"Rates significantly higher than the {area} force area: {join_words(higher)}."
+        if higher
+        else f"No local authority was significantly higher than the {area} force area."
+    )
+
+
+@template("od_deprivation_ratio", "crime rates by deprivation", rank=30)
+def _od_deprivation_ratio(n: Num) -> str:
+    return (
+        f"In {n.period} the rate of '{n.text('group')}' in the most deprived LSOAs (IMD decile "
+        f"{int(n.num('most_deprived_decile'))}) was {n.ratio('value')} that in the least deprived (decile "
+        f"{int(n.num('least_deprived_decile'))}){n.ci(kind='rate')}."
+    )
+
+
+@template("od_persistent_hotspots", "persistent hot spots", rank=40)
+def _od_persistent_hotspots(n: Num) -> str:
+    top = n.finding.numbers.get("top_authority")
+    tail = f", most of them in {top} ({n.count('top_authority_lsoas')})" if top else ""
+    return (
+        f"{n.count('value')} of {n.count('lsoas')} LSOAs were significant hot spots of '{n.text('group')}' "
+        f"(Getis-Ord Gi*, false discovery rate {fmt_pct(100 * n.num('fdr'), 0)}) in every year from {n.period}{tail}."
+    )
+
+
+@template("od_crime_type_mix", "the crime-type mix", summary=False)
+def _od_crime_type_mix(n: Num) -> str:
+    return (
+        f"Of {_crimes(n, 'total')} recorded on police.uk in {n.period}, the largest category was "
+        f"'{n.text('top_type')}' ({n.pct('value')})."
+    )
+
+
+@template("od_outcome_mix", "last outcomes", summary=False)
+def _od_outcome_mix(n: Num) -> str:
+    return (
+        f"For '{n.text('group')}' in {n.period}, the most common last outcome was '{n.text('top_outcome')}' "
+        f"({n.pct('value')}); {n.pct('court_or_offender_share')} reached court or an out-of-court disposal for an "
+        "offender (outcomes as at the download date)."
+    )
+
+
+@template("lsoa_rates_not_run", "LSOA and deprivation-decile rates", summary=False)
+def _lsoa_rates_not_run(n: Num) -> str:
+    return f"LSOA and deprivation-decile rates were not computed: they need {n.get('needs')}."
+
+
+@template("hotspots_not_run", "hot spots", summary=False)
+def _hotspots_not_run(n: Num) -> str:
+    return f"Hot spots were not computed: they need {n.get('needs')}."
+
+
+@template("row_ledger", "the police.uk row ledger", summary=False)
+def _row_ledger(n: Num) -> str:
+    read = n.num("read")
+    no_loc = n.num("no_location")
+    not_lsoa = n.num("not_lsoa11")
+    others = int(n.num("outside_local_authorities"))
+    files = int(n.num("files"))
+    return (
+        f"{n.count('read', 'row')} were read from {files} monthly police.uk {plural(files, 'file')} "
+        f"({n.text('first_month')} to {n.text('last_month')}): {n.count('loaded', 'crime')} loaded, "
+        f"{n.count('excluded')} excluded and {n.count('rejected')} rejected. Excluded: "
+        f"{n.count('no_location', 'row')} with no location ({fmt_pct(100 * no_loc / max(read, 1))} of rows; counted "
+        f"in the force's recorded totals, not in any area), {n.count('outside', 'row')} located in "
+        f"{others:,} {plural(others, 'local authority', 'local authorities')} of other force areas (counted in the recorded "
+        "totals only; listed in outside-force.csv)"
+        + (f", {n.count('not_lsoa11', 'row')} whose LSOA code is not a 2011 LSOA" if not_lsoa else "")
+        + " and the anti-social behaviour incidents."
+    )
+
+
+@template("population_year_fallback", "the population estimates used", summary=False)
+def _population_year_fallback(n: Num) -> str:
+    area = n.finding.area or n.area
+    return " ".join(
+        f"Rates for {w}/{str(w + 1)[-2:]} use mid-{u} population estimates: mid-{w} estimates are not available "
+        f"for every area of {area} (add ONS files for mid-{w} to the data folder to use them)."
+        for w, u in ((int(y["wanted"]), int(y["used"])) for y in n.get("years"))
+    )
+
+
+@template("geography_vintage", "the geography used", summary=False)
+def _geography_vintage(n: Num) -> str:
+    return str(n.get("statement"))
