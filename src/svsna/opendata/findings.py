@@ -51,26 +51,19 @@ def od_finding(
     **numbers: Any,
 ) -> Finding:
     """A finding of ``key`` with the standard numbers and the key's ``numbers``, its text from the template."""
+    from svsna.analyses._health_kit import numbers as standard_numbers
     from svsna.outputs.sentences import render
 
-    standard = {
-        "value": value,
-        "lower": lower,
-        "upper": upper,
-        "unit": unit,
-        "statistic": statistic,
-        "period": period,
-        "significance": str(significance),
-        "comparator": comparator,
-        "comparator_value": comparator_value,
-        "n": n,
-        "denominator": denominator,
-    }
+    nums = standard_numbers(
+        value=value, lower=lower, upper=upper, unit=unit, statistic=statistic, period=period,
+        significance=significance, comparator=comparator, comparator_value=comparator_value, n=n,
+        denominator=denominator, **numbers,
+    )  # fmt: skip
     f = Finding(
         section=section,
         key=key,
         text="",
-        numbers={**standard, **numbers},
+        numbers=nums,
         significance=str(significance),
         period=period,
         area=area,
