@@ -63,7 +63,7 @@ __all__ = [
 
 SOURCE = "police_uk_street"
 _NAME = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv(\.gz)?$")
-_NOT_KEPT = ("crime_id", "location", "context")
+_NOT_KEPT = ("crime_id", "reported_by", "location", "context")
 
 
 def street_contract() -> SourceContract:
@@ -144,18 +144,19 @@ def load_street_files(wh: Warehouse, files: list[Path], ref: ForceReference) -> 
     import ibis
     import polars as pl
 
-    from svsna.sources.classify import load_file
+    from svsna.sources.classify import exclusion_reason, load_file
     from svsna.sources.ledger import Ledger
     from svsna.sources.validation import ValidationContext
 
     contract = street_contract()
     sets = {"national_lsoas": set(ref.national["lsoa_code"]), "area_lsoas": set(ref.geography["lsoa_code"])}
+    reason = exclusion_reason(contract, sets)  # built once: the national set has 34,753 codes
     ledger = Ledger()
     parts, rejects = [], []
     for f in files:
         month = file_month(f.name)
         ctx = ValidationContext(as_of=dt.date.max, file_values={"month": month})
-        res = load_file(f, contract, ctx, sets=sets)
+        res = load_file(f, contract, ctx, reason=reason)
         ledger.add_file(
             SOURCE,
             res.file,

@@ -80,7 +80,8 @@ class FileLoad:
 def exclusion_reason(contract: SourceContract, sets: Mapping[str, Any]) -> pl.Expr:
     """The ledger reason of each valid row (``"loaded"`` when no exclusion applies), as a polars expression.
 
-    ``sets`` gives the values of every set a ``not_in`` exclusion names.
+    ``sets`` gives the values of every set a ``not_in`` exclusion names (build the expression once
+    and pass it to :func:`load_file` for many files: a national set has tens of thousands of values).
     """
     import polars as pl
 
@@ -107,10 +108,13 @@ def load_file(
     ctx: ValidationContext,
     *,
     sets: Mapping[str, Any] | None = None,
+    reason: pl.Expr | None = None,
     limits: Limits | None = None,
     engine: str = "arrow",
 ) -> FileLoad:
     """Read, validate and classify one file (see the module docstring).
+
+    ``reason`` is :func:`exclusion_reason` already built (else it is built from ``sets``).
 
     Raises what :class:`~svsna.sources.readers.ExtractReader` raises for a file that cannot be read.
     """
@@ -118,7 +122,7 @@ def load_file(
 
     reader = ExtractReader(path, contract, limits=limits, engine=engine)
     name = reader.file.name
-    reason = exclusion_reason(contract, sets or {})
+    reason = reason if reason is not None else exclusion_reason(contract, sets or {})
     parts, rejects = [], []
     read = 0
     rejected: dict[str, int] = {}

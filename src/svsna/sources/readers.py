@@ -797,8 +797,10 @@ class ExtractReader:
         data = df.select(exprs) if exprs else df
         data = data.with_columns(pl.Series(ROW_COLUMN, lines, dtype=pl.Int64))
         if (self.format != "csv" or self.engine == "arrow") and self._index:  # the csv module catches these
-            too_long = pl.any_horizontal([pl.col(c).str.len_chars() > limit for c in self._index])
-            long_rows = data.filter(too_long)
+            # bytes >= characters: only values over the limit in bytes need counting in characters
+            maybe = pl.any_horizontal([pl.col(c).str.len_bytes() > limit for c in self._index])
+            too_long = maybe & pl.any_horizontal([pl.col(c).str.len_chars() > limit for c in self._index])
+            long_rows = data.filter(too_long) if data.select(maybe.any()).item() else data.clear()
             if long_rows.height:
                 faults = faults + [
                     RowFault(

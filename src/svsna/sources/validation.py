@@ -467,7 +467,7 @@ def validate(
             {"row_number": fault.row_number, "column": "", "value": None, "rule": fault.rule, "message": fault.message}
         )
         primary.setdefault(fault.row_number, fault.rule)
-    for f in fields:
+    for f in fields if bad_rows.height else ():  # most batches have no bad row: no per-field scan
         start_col = pl.col(starts[f.name]) if f.name in starts else pl.lit(None, dtype=pl.String)
         hits = bad_rows.filter(pl.col(f"__p_{f.name}").is_not_null()).select(
             ROW_COLUMN, f.name, f"__p_{f.name}", start_col.alias("__start")
