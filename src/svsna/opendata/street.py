@@ -63,7 +63,9 @@ __all__ = [
 
 SOURCE = "police_uk_street"
 _NAME = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv(\.gz)?$")
-_NOT_KEPT = ("crime_id", "reported_by", "location", "context")
+#: Columns of ``od_street`` (validated but not kept: crime ID, reported by, falls within, coordinates,
+#: location, LSOA name, context -- nothing downstream uses them, and the LSOA is placed by its code).
+_KEPT = ("file", "row_number", "month", "lsoa_code", "crime_type", "outcome_category", "outcome", "reason")
 
 
 def street_contract() -> SourceContract:
@@ -132,8 +134,10 @@ class StreetLoad:
 
 
 def load_street_files(wh: Warehouse, files: list[Path], ref: ForceReference) -> StreetLoad:
-    """Read ``files`` into warehouse tables ``od_street`` (every loaded or excluded row with its
-    outcome and reason), ``od_crimes``, ``od_ledger`` and ``od_rejects``.
+    """Read ``files`` into warehouse tables ``od_street``, ``od_crimes``, ``od_ledger`` and ``od_rejects``.
+
+    ``od_street`` has every loaded or excluded row: file, line, month, LSOA code, crime type, outcome
+    category, outcome and reason.
 
     Also writes ``od_geography`` (the force's LSOAs), ``od_lsoa_national`` (every 2011 LSOA of
     England and Wales with its authority and force area) and ``od_population``.
@@ -168,9 +172,9 @@ def load_street_files(wh: Warehouse, files: list[Path], ref: ForceReference) -> 
         )
         if res.rows.height:
             parts.append(
-                res.rows.drop(*_NOT_KEPT)
-                .rename({"_row": "row_number", "last_outcome_category": "outcome_category"})
+                res.rows.rename({"_row": "row_number", "last_outcome_category": "outcome_category"})
                 .with_columns(pl.lit(res.file).alias("file"))
+                .select(_KEPT)
             )
         if res.rejects.height:
             rejects.append(res.rejects)
