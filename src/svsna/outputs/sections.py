@@ -89,11 +89,13 @@ class Inputs:
         for s in sections:
             mine = [x for x in self.sentences.get(s, []) if x.text and x.finding.key not in _STRUCTURED_KEYS]
             if self.public:
-                # a finding repeated over periods (e.g. each year's change) is summarised by its latest
-                latest: dict[tuple[str, str], Sentence] = {}
-                for x in mine:
-                    latest[(x.finding.key, str(x.finding.numbers.get("source", "")))] = x
-                mine = [x for x in mine if latest[(x.finding.key, str(x.finding.numbers.get("source", "")))] is x]
+                # a finding repeated over periods (e.g. each year's change) is summarised by its latest,
+                # per source and definition (the open-data edition shows every proxy group)
+                def slot(x: Sentence) -> tuple[str, str, str]:
+                    return (x.finding.key, str(x.finding.numbers.get("source", "")), str(x.finding.definition or ""))
+
+                latest: dict[tuple[str, str, str], Sentence] = {slot(x): x for x in mine}
+                mine = [x for x in mine if latest[slot(x)] is x]
             for x in mine:
                 tpl = TEMPLATES.get(x.finding.key)
                 if self.public and tpl is not None and not tpl.summary:

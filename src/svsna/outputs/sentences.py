@@ -1533,7 +1533,7 @@ def _month_runs(months: list[str]) -> str:
     return ", ".join(month_words(r[0]) if len(r) == 1 else f"{month_words(r[0])} to {month_words(r[-1])}" for r in runs)
 
 
-@template("od_group_spc", "monthly variation of each proxy group", summary=False)
+@template("od_group_spc", "monthly variation of each proxy group")
 def _od_group_spc(n: Num) -> str:
     hi = list(n.finding.numbers.get("special_cause_high") or [])
     lo = list(n.finding.numbers.get("special_cause_low") or [])
@@ -1588,7 +1588,7 @@ def _od_persistent_hotspots(n: Num) -> str:
     )
 
 
-@template("od_crime_type_mix", "the crime-type mix", summary=False)
+@template("od_crime_type_mix", "the crime-type mix")
 def _od_crime_type_mix(n: Num) -> str:
     return (
         f"Of {_crimes(n, 'total')} recorded on police.uk in {n.period}, the largest category was "
@@ -1596,7 +1596,7 @@ def _od_crime_type_mix(n: Num) -> str:
     )
 
 
-@template("od_outcome_mix", "last outcomes", summary=False)
+@template("od_outcome_mix", "last outcomes")
 def _od_outcome_mix(n: Num) -> str:
     return (
         f"For '{n.text('group')}' in {n.period}, the most common last outcome was '{n.text('top_outcome')}' "
@@ -1605,17 +1605,17 @@ def _od_outcome_mix(n: Num) -> str:
     )
 
 
-@template("lsoa_rates_not_run", "LSOA and deprivation-decile rates", summary=False)
+@template("lsoa_rates_not_run", "LSOA and deprivation-decile rates")
 def _lsoa_rates_not_run(n: Num) -> str:
     return f"LSOA and deprivation-decile rates were not computed: they need {n.get('needs')}."
 
 
-@template("hotspots_not_run", "hot spots", summary=False)
+@template("hotspots_not_run", "hot spots")
 def _hotspots_not_run(n: Num) -> str:
     return f"Hot spots were not computed: they need {n.get('needs')}."
 
 
-@template("row_ledger", "the police.uk row ledger", summary=False)
+@template("row_ledger", "the police.uk row ledger")
 def _row_ledger(n: Num) -> str:
     read = n.num("read")
     no_loc = n.num("no_location")
@@ -1635,7 +1635,7 @@ def _row_ledger(n: Num) -> str:
     )
 
 
-@template("population_year_fallback", "the population estimates used", summary=False)
+@template("population_year_fallback", "the population estimates used")
 def _population_year_fallback(n: Num) -> str:
     area = n.finding.area or n.area
     return " ".join(
@@ -1645,6 +1645,6 @@ def _population_year_fallback(n: Num) -> str:
     )
 
 
-@template("geography_vintage", "the geography used", summary=False)
+@template("geography_vintage", "the geography used")
 def _geography_vintage(n: Num) -> str:
     return str(n.get("statement"))
