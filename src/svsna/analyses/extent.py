@@ -52,14 +52,14 @@ OFFENCES = "offences"
 
 def daily_counts(ctx: AnalysisContext) -> pd.DataFrame:
     """In-definition offences per day, offence age group, NTE flag and time known
-    (``offence_date, age_group, nte, time_known, n``): one grouped query, cached on the context."""
+    (``offence_date, age_group, nte, time_known, n``): one grouped query for every definition of the
+    run (:meth:`~svsna.analyses._base.AnalysisContext.shared_counts`), cached on the context."""
     key = "daily_counts"
     if key not in ctx._cache:
         import pandas as pd
 
-        f = ctx.offence_facts()
-        q = f.group_by("offence_date", "age_group", "nte", "time_known").aggregate(n=f.count())
-        df = ctx.fetch(q)
+        f = ctx.offence_facts_all()
+        df = ctx.shared_counts("daily_counts", f, ["offence_date", "age_group", "nte", "time_known"])
         df["offence_date"] = pd.to_datetime(df["offence_date"]).dt.date
         df["n"] = df["n"].astype(int)
         df["nte"] = df["nte"].astype(bool)
@@ -375,10 +375,10 @@ def _prevalence(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]
     for role, name in (("victims", "victim"), ("suspects", "perpetrator")):
         if not ctx.has(role):
             continue
-        firsts = ctx.first_involvements(role, prof)
+        inv = ctx.involvements_all(role, prof)
         # residents only: the home LSOA (at the first involvement) lies in the area's geography
-        firsts = firsts.filter(firsts.home_lsoa.isin(ctx.table("geography").lsoa_code))
-        df = ctx.fetch(firsts.group_by("person_age_group").aggregate(n=firsts.count()))
+        inv = inv.filter(inv.home_lsoa.isin(ctx.table("geography").lsoa_code))
+        df = ctx.shared_counts(("resident_persons", role, prof), inv, ["person_age_group"], first=True)
         by = dict(zip(df["person_age_group"], df["n"].astype(int), strict=True))
         total, under = sum(by.values()), by.get(ctx.under_label, 0)
         r = share_rows(

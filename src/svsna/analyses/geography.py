@@ -133,7 +133,7 @@ def lsoa_weights(ctx: AnalysisContext, codes: list[str]) -> tuple[Any, str] | No
 
 def _counts(ctx: AnalysisContext) -> pd.DataFrame:
     """Offences by period, LSOA, offence age group and setting: the section's one grouped query."""
-    return ctx.period_counts_by(ctx.offence_facts(), ["lsoa", "age_group", "setting"])
+    return ctx.period_counts_by(ctx.offence_facts_all(), ["lsoa", "age_group", "setting"], key="geography")
 
 
 def _periods(ctx: AnalysisContext) -> list[Period]:

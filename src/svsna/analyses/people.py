@@ -84,11 +84,12 @@ def age_band(age: Any) -> str | None:
 def _persons(ctx: AnalysisContext, inv: ibis.Table, role: str | None = None) -> pd.DataFrame:
     """Persons (first involvement in ``inv``) counted by sex, ethnicity and home area; with ``role``,
     ``inv`` is that role's profile-period involvements and the run's first involvements are reused."""
-    first = ctx.first_involvements(role, ctx.profile) if role else ctx.first_per_person(inv)
-    q = first.group_by("sex", "ethnicity_group", "home_npa", "home_ward_name", "person_age_group").aggregate(
-        n=first.count()
-    )
-    df = ctx.fetch(q)
+    keys = ["sex", "ethnicity_group", "home_npa", "home_ward_name", "person_age_group"]
+    if role:  # every definition's first involvements counted in one query
+        every = ctx.involvements_all(role, ctx.profile)
+        return ctx.shared_counts(("persons", role, ctx.profile), every, keys, first=True)
+    first = ctx.first_per_person(inv)
+    df = ctx.fetch(first.group_by(keys).aggregate(n=first.count()))
     df["n"] = df["n"].astype(int)
     return df
 
@@ -155,10 +156,12 @@ def person_profile(
     return rows, numbers
 
 
-def _involvement_cube(ctx: AnalysisContext, inv: ibis.Table) -> pd.DataFrame:
-    q = inv.group_by("age", "sex", "harm_rank", "home_npa", "home_district_name", "age_group").aggregate(n=inv.count())
-    df = ctx.fetch(q)
-    df["n"] = df["n"].astype(int)
+def _involvement_cube(ctx: AnalysisContext, role: str) -> pd.DataFrame:
+    """Profile-period involvements of ``role`` by age, sex, harm, home area and offence age group
+    (every definition of the run counted in one query)."""
+    every = ctx.involvements_all(role, ctx.profile)
+    keys = ["age", "sex", "harm_rank", "home_npa", "home_district_name", "age_group"]
+    df = ctx.shared_counts(("involvement_cube", role, ctx.profile), every, keys)
     df["band"] = [age_band(a) for a in df["age"]]
     df["sex_label"] = [sex_label(s) for s in df["sex"]]
     return df
@@ -206,12 +209,11 @@ def _band_rates(ctx, section, indicator, label, cube, sexes=("P", "M", "F")):
 
 def _pairs(ctx: AnalysisContext) -> pd.DataFrame:
     """Perpetrator-victim pairs in the profile period by the two sexes (``s_sex, v_sex, n``)."""
-    s = ctx.involvements("suspects", ctx.profile).select("offence_ref", s_sex="sex")
+    every = ctx.involvements_all("suspects", ctx.profile)
+    s = every.select("offence_ref", *ctx.definition_flags, s_sex=every.sex)
     v = ctx.table("victims").select("offence_ref", v_sex="sex")
     j = s.join(v, "offence_ref")
-    df = ctx.fetch(j.group_by("s_sex", "v_sex").aggregate(n=j.count()))
-    df["n"] = df["n"].astype(int)
-    return df
+    return ctx.shared_counts(("pairs", ctx.profile), j, ["s_sex", "v_sex"])
 
 
 def _home_dsr(
@@ -271,7 +273,7 @@ def _role(ctx: AnalysisContext, role: str, pairs: pd.DataFrame | None) -> tuple[
     prof = ctx.profile
     label = prof.label
     inv = ctx.involvements(role, prof)
-    cube = _involvement_cube(ctx, inv)
+    cube = _involvement_cube(ctx, role)
     rows: list[pd.DataFrame] = []
     findings: list[Finding] = []
 
