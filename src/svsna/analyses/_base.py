@@ -742,20 +742,26 @@ class AnalysisContext:
         )
 
     def _involvements_all(self, role: str, period: Period | None) -> ibis.Table:
-        import ibis
-
         flags = self.definition_flags
         o = self.offence_facts_all()
         if period is not None:
             o = self.window(o, period)
         o = o.select(*OFFENCE_COLUMNS, "age_group", "time_known", "nte", *flags)
-        j = self._join_persons(o, role)
-        order = self._first_order(j)
+        return self.with_first_flags(self._join_persons(o, role))
+
+    def with_first_flags(self, t: ibis.Table) -> ibis.Table:
+        """``t`` (run-wide involvements, possibly filtered) with ``_first0`` ...: whether the row is
+        the person's first involvement in ``t`` for that definition (:meth:`first_per_person`'s
+        order), computed for every definition in one query."""
+        import ibis
+
+        t = t.drop(*[c for c in t.columns if c.startswith("_first")])
+        order = self._first_order(t)
         firsts = {}
-        for flag in flags:
-            w = ibis.window(group_by=[j.person, j[flag]], order_by=order)
-            firsts["_first" + flag[3:]] = j[flag] & (ibis.row_number().over(w) == 0)
-        return j.mutate(**firsts)
+        for flag in self.definition_flags:
+            w = ibis.window(group_by=[t.person, t[flag]], order_by=order)
+            firsts["_first" + flag[3:]] = t[flag] & (ibis.row_number().over(w) == 0)
+        return t.mutate(**firsts)
 
     def _join_persons(self, o: ibis.Table, role: str) -> ibis.Table:
         import ibis

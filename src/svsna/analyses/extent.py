@@ -421,14 +421,15 @@ def _under25_victims(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Fin
     if not (ctx.has("victims") and ctx.has("suspects")):
         return [], []
     prof = ctx.profile
-    inv = ctx.involvements("victims", prof)
+    # per offence by under 25s (every definition of the run in one query; the flags are per offence)
+    inv = ctx.involvements_all("victims", prof)
     inv = inv.filter(inv.age_group == ctx.under_label)
-    per = inv.group_by("offence_ref").aggregate(
+    per = inv.group_by(["offence_ref", *ctx.definition_flags]).aggregate(
         u=(inv.age < ctx.under).any().fill_null(False), k=inv.age.notnull().any().fill_null(False)
     )
-    df = ctx.fetch(per.aggregate(num=per.u.cast("int64").sum(), den=per.k.cast("int64").sum()))
-    num = int(df["num"].fillna(0).iloc[0])
-    den = int(df["den"].fillna(0).iloc[0])
+    df = ctx.shared_counts(("under25_victims", prof), per, ["u", "k"])
+    num = int(df.loc[df["u"].astype(bool), "n"].sum())
+    den = int(df.loc[df["k"].astype(bool), "n"].sum())
     r = share_rows(ctx, SECTION, "under25_offences_with_under25_victim", prof.label, "all", "all", num, den)
     f = finding(
         ctx,

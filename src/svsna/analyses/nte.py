@@ -142,10 +142,13 @@ def run(ctx: AnalysisContext) -> SectionResult:
             continue
         inv = ctx.involvements(role, prof)
         inv = inv.filter(inv.nte)
-        prow, nums = person_profile(ctx, inv, SECTION, f"nte_{noun}_", label, wards=True)
-        rows.extend(prow)
         every = ctx.involvements_all(role, prof)
-        known = every.filter(every.nte & every.age.notnull())
+        every = every.filter(every.nte)
+        prow, nums = person_profile(
+            ctx, inv, SECTION, f"nte_{noun}_", label, wards=True, every=(("nte", role, prof), every)
+        )
+        rows.extend(prow)
+        known = every.filter(every.age.notnull())
         ages = ctx.shared_counts(("nte_ages", role, prof), known, ["age"])
         ages = ages.sort_values("age")
         rows.append(

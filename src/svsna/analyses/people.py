@@ -81,13 +81,19 @@ def age_band(age: Any) -> str | None:
     return None
 
 
-def _persons(ctx: AnalysisContext, inv: ibis.Table, role: str | None = None) -> pd.DataFrame:
+def _persons(
+    ctx: AnalysisContext, inv: ibis.Table, role: str | None = None, every: tuple[Any, ibis.Table] | None = None
+) -> pd.DataFrame:
     """Persons (first involvement in ``inv``) counted by sex, ethnicity and home area; with ``role``,
-    ``inv`` is that role's profile-period involvements and the run's first involvements are reused."""
+    ``inv`` is that role's profile-period involvements and the run's first involvements are reused;
+    with ``every`` (a key and the run-wide rows ``inv`` is this definition's part of), the persons
+    of every definition are counted in one query."""
     keys = ["sex", "ethnicity_group", "home_npa", "home_ward_name", "person_age_group"]
     if role:  # every definition's first involvements counted in one query
-        every = ctx.involvements_all(role, ctx.profile)
-        return ctx.shared_counts(("persons", role, ctx.profile), every, keys, first=True)
+        rows = ctx.involvements_all(role, ctx.profile)
+        return ctx.shared_counts(("persons", role, ctx.profile), rows, keys, first=True)
+    if every is not None:
+        return ctx.shared_counts(("persons", every[0]), ctx.with_first_flags(every[1]), keys, first=True)
     first = ctx.first_per_person(inv)
     df = ctx.fetch(first.group_by(keys).aggregate(n=first.count()))
     df["n"] = df["n"].astype(int)
@@ -103,6 +109,7 @@ def person_profile(
     *,
     wards: bool = False,
     role: str | None = None,
+    every: tuple[Any, ibis.Table] | None = None,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     """Sex, ethnicity (and, with ``wards``, home NPA and ward) shares of the persons in ``inv``.
 
@@ -110,7 +117,7 @@ def person_profile(
     indicator rows (``{prefix}sex_share``, ``{prefix}ethnicity_share``, ``{prefix}home_share``)
     and the numbers for a finding (``persons`` = the group size ``n``).
     """
-    p = _persons(ctx, inv, role)
+    p = _persons(ctx, inv, role, every)
     rows: list[pd.DataFrame] = []
     total = int(p["n"].sum())
     sex = p.assign(s=[sex_label(x) for x in p["sex"]]).groupby("s")["n"].sum()
