@@ -254,6 +254,23 @@ def _cohort_shares(ctx, indicator, label, cohort: pd.DataFrame, summary: pd.Data
     return rows, nums
 
 
+def _frequent_summary(ctx: AnalysisContext) -> pd.DataFrame:
+    """:func:`person_summary` of the frequent perpetrators of **every** definition of the run (one
+    query, cached per run; a person's history does not depend on the definition): each definition
+    reads its own cohort's rows."""
+    key = ("frequent_summary", ctx.run_definitions, ctx.profile)
+    if key not in ctx.run.cache:
+        every = ctx.involvements_all("suspects", ctx.profile)
+        ks = [every.offence_ref.nunique(where=every[f]) for f in ctx.definition_flags]
+        per = every.group_by("person").aggregate(**{f"_k{i}": k for i, k in enumerate(ks)})
+        frequent = per[f"_k{0}"] >= FREQUENT
+        for i in range(1, len(ks)):
+            frequent = frequent | (per[f"_k{i}"] >= FREQUENT)
+        persons = per.filter(frequent & per.person.notnull()).select(person_key="person")
+        ctx.run.cache[key] = person_summary(ctx, persons, until=ctx.profile.end)
+    return ctx.run.cache[key]
+
+
 def _frequent(ctx: AnalysisContext, freq: ibis.Table, first: ibis.Table) -> tuple[list[pd.DataFrame], list[Finding]]:
     label = ctx.profile.label
     cohort = ctx.fetch(
@@ -262,7 +279,7 @@ def _frequent(ctx: AnalysisContext, freq: ibis.Table, first: ibis.Table) -> tupl
     n = len(cohort)
     if n == 0:
         return [], []
-    summary = person_summary(ctx, freq.select(person_key="person"), until=ctx.profile.end)
+    summary = _frequent_summary(ctx)
     rows, nums = _cohort_shares(ctx, "frequent_perpetrator_share", label, cohort, summary)
     s = summary.reindex(cohort["person"])
     ft = s["first_sub"].fillna("Unknown")
