@@ -79,6 +79,18 @@ OFFENCE_COLUMNS: tuple[str, ...] = (
     "npa",
 )
 
+#: Offence columns no section reads: left out of the run's cached offence facts (each column
+#: copied costs time at scale; a section that needs one removes it from this list).
+UNREAD_OFFENCE_COLUMNS: tuple[str, ...] = (
+    "offence_description",
+    "committed_to",
+    "domestic_flag",
+    "crime_group",
+    "public_place",
+    "month_start",
+    "fin_year",
+)
+
 #: Geography levels in the order they are reported (whole area first, LSOAs last).
 REPORT_LEVELS: tuple[str, ...] = ("area", "county", "district", "npa", "ward", "lsoa")
 
@@ -693,7 +705,9 @@ class AnalysisContext:
     def _offence_facts_all(self, defs: tuple[str, ...]) -> ibis.Table:
         import ibis
 
-        o = self.table("offences").join(self.offence_groups(), "offence_ref")
+        o = self.table("offences")
+        o = o.drop(*[c for c in UNREAD_OFFENCE_COLUMNS if c in o.columns])
+        o = o.join(self.offence_groups(), "offence_ref")
         known = o.time_known.fill_null(False) if "time_known" in o.columns else ibis.literal(True)
         o = o.mutate(time_known=known)
         hours = self.config.night_time_economy.hours
