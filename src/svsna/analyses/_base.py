@@ -666,9 +666,9 @@ class AnalysisContext:
 
     def offence_groups(self) -> ibis.Table:
         """``offence_ref, age_group`` plus a flag per run definition (:attr:`definition_flags`) of
-        every offence a definition of the run includes, materialised once per run."""
-        defs = self.run_definitions
-        return self.materialise(("offence_groups", defs), lambda: self._offence_groups(defs), shared=True)
+        every offence a definition of the run includes (an expression, materialised as part of
+        :meth:`offence_facts_all`)."""
+        return self._offence_groups(self.run_definitions)
 
     def suspect_ages(self, offences: ibis.Table | None = None) -> ibis.Table:
         """Per offence: whether any suspect is under the focus age and whether any age is known
