@@ -628,35 +628,60 @@ def write_pdf(html: str, path: Path, marking: str | None = None) -> None:
         doc.write_pdf(tmp, pdf_variant="pdf/ua-1")
 
 
-def _write_pdfs(jobs: list[tuple[str, Path, str | None]], say: Callable[[str, str], None] | None = None) -> None:
-    """Typeset the PDFs, the two editions in parallel processes when there is more than one core."""
-    import multiprocessing
-    import os
+class _Typesetter:
+    """Typesets the PDFs while the rest of the report is written.
 
-    say = say or (lambda _stage, _detail: None)
-    # fork (POSIX) does not re-run the caller's script, so this is safe from unguarded scripts too
-    parallel = (
-        len(jobs) > 1
-        and (os.cpu_count() or 1) > 1
-        and "fork" in multiprocessing.get_all_start_methods()
-        and os.environ.get("SVSNA_SERIAL_PDF") != "1"
-    )
-    if parallel:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+    Each document is handed to a forked process as soon as its HTML exists (the full SNA is
+    typeset while the workbook and the public edition are written); :meth:`finish` waits for
+    them. With one core, without ``fork`` or with ``SVSNA_SERIAL_PDF=1`` the documents are
+    typeset one after the other in :meth:`finish`.
+    """
 
-        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {}
-            for html, path, marking in jobs:
-                say("pdf", path.name)
-                futures[pool.submit(write_pdf, html, path, marking)] = path
-            for fut in as_completed(futures):
-                fut.result()
-                say("pdf-done", futures[fut].name)
-        return
-    for html, path, marking in jobs:
-        say("pdf", path.name)
-        write_pdf(html, path, marking)
-        say("pdf-done", path.name)
+    def __init__(self, say: Callable[[str, str], None]) -> None:
+        import multiprocessing
+        import os
+
+        self.say = say
+        # fork (POSIX) does not re-run the caller's script, so this is safe from unguarded scripts too
+        self.parallel = (
+            (os.cpu_count() or 1) > 1
+            and "fork" in multiprocessing.get_all_start_methods()
+            and os.environ.get("SVSNA_SERIAL_PDF") != "1"
+        )
+        self.pool: Any = None
+        self.futures: dict[Any, Path] = {}
+        self.waiting: list[tuple[str, Path, str | None]] = []
+
+    def __enter__(self) -> _Typesetter:
+        return self
+
+    def submit(self, html: str, path: Path, marking: str | None) -> None:
+        if not self.parallel:
+            self.waiting.append((html, path, marking))
+            return
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
+        self.say("pdf", path.name)
+        self.futures[self.pool.submit(write_pdf, html, path, marking)] = path
+
+    def finish(self) -> None:
+        from concurrent.futures import as_completed
+
+        for fut in as_completed(self.futures):
+            fut.result()
+            self.say("pdf-done", self.futures[fut].name)
+        for html, path, marking in self.waiting:
+            self.say("pdf", path.name)
+            write_pdf(html, path, marking)
+            self.say("pdf-done", path.name)
+        self.waiting.clear()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:  # on an error, documents not yet started are not started
+            self.pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
 
 
 def check_report_settings(config: AreaConfig) -> None:
@@ -816,58 +841,58 @@ def _build(
         progress=progress,
     )
     atomic_write_text(paths.full_html, full.html)
-    jobs: list[tuple[str, Path, str | None]] = []
-    if pdf:
-        jobs.append((full.print_html or full.html, paths.full_pdf, marking))
-    else:  # an earlier run's PDF would sit beside this run's HTML and disagree with it
-        paths.full_pdf.unlink(missing_ok=True)
-    say("workbook", paths.workbook.name)
-    write_workbook(paths.workbook, full.sections, table, led, meta, marking=marking, edition="full")
-    # The exact indicator table is assess's output: when report reads it from restricted/, only a
-    # missing format is added; a table given from elsewhere is copied there in both formats.
-    from_restricted = isinstance(indicators, str | Path) and Path(indicators).resolve().parent == (
-        paths.indicators_csv.parent.resolve()
-    )
-    write_indicator_files(
-        table,
-        None if from_restricted and paths.indicators_csv.exists() else paths.indicators_csv,
-        None if from_restricted and paths.indicators_parquet.exists() else paths.indicators_parquet,
-    )
-    atomic_write_text(paths.metadata, json.dumps({**meta, "protective_marking": marking}, indent=1, default=str))
-
-    public = None
-    if release is not None:
-        private_dir(paths.public_html.parent)
-        say("edition", "public")
-        public = render_edition(
-            "public",
-            scoped,
-            found,
-            config=config,
-            ledger=led,
-            metadata=meta,
-            boundaries=bounds,
-            chart_cache=cache,
-            release=release,
-            progress=progress,
-        )
-        atomic_write_text(paths.public_html, public.html)
+    with _Typesetter(say) as typesetter:  # the full SNA is typeset while the rest is written
         if pdf:
-            jobs.append((public.print_html or public.html, paths.public_pdf, None))
-        else:  # not part of this release, so not left to be listed in release.json or served
-            paths.public_pdf.unlink(missing_ok=True)
-        published = release.published()
-        write_workbook(
-            paths.public_workbook,
-            public.sections,
-            published,
-            None,
-            {k: v for k, v in meta.items() if k != "input_hashes"},
-            edition="public",
-            about=_about_rows(release, config),
+            typesetter.submit(full.print_html or full.html, paths.full_pdf, marking)
+        else:  # an earlier run's PDF would sit beside this run's HTML and disagree with it
+            paths.full_pdf.unlink(missing_ok=True)
+        say("workbook", paths.workbook.name)
+        write_workbook(paths.workbook, full.sections, table, led, meta, marking=marking, edition="full")
+        # The exact indicator table is assess's output: when report reads it from restricted/, only a
+        # missing format is added; a table given from elsewhere is copied there in both formats.
+        from_restricted = isinstance(indicators, str | Path) and Path(indicators).resolve().parent == (
+            paths.indicators_csv.parent.resolve()
         )
-        write_indicator_files(published, paths.public_csv, paths.public_parquet)
-    _write_pdfs(jobs, say)
+        write_indicator_files(
+            table,
+            None if from_restricted and paths.indicators_csv.exists() else paths.indicators_csv,
+            None if from_restricted and paths.indicators_parquet.exists() else paths.indicators_parquet,
+        )
+        atomic_write_text(paths.metadata, json.dumps({**meta, "protective_marking": marking}, indent=1, default=str))
+
+        public = None
+        if release is not None:
+            private_dir(paths.public_html.parent)
+            say("edition", "public")
+            public = render_edition(
+                "public",
+                scoped,
+                found,
+                config=config,
+                ledger=led,
+                metadata=meta,
+                boundaries=bounds,
+                chart_cache=cache,
+                release=release,
+                progress=progress,
+            )
+            atomic_write_text(paths.public_html, public.html)
+            if pdf:
+                typesetter.submit(public.print_html or public.html, paths.public_pdf, None)
+            else:  # not part of this release, so not left to be listed in release.json or served
+                paths.public_pdf.unlink(missing_ok=True)
+            published = release.published()
+            write_workbook(
+                paths.public_workbook,
+                public.sections,
+                published,
+                None,
+                {k: v for k, v in meta.items() if k != "input_hashes"},
+                edition="public",
+                about=_about_rows(release, config),
+            )
+            write_indicator_files(published, paths.public_csv, paths.public_parquet)
+        typesetter.finish()
     if release is not None:
         _write_release(paths, release, config, meta, assessment_id, generated, table)
     if failure is not None:

@@ -152,7 +152,53 @@ def render_both(fig: Figure, dpi: int = 120) -> tuple[bytes, bytes]:
     """PNG (for the PDF, and the HTML) and, when :data:`SVG_CHARTS` is set, SVG for the HTML
     (real text, crisp at any zoom); otherwise the SVG bytes are empty."""
     svg = figure_to_svg(fig) if SVG_CHARTS.get() else b""
-    return svg, figure_to_png(fig, dpi=dpi)
+    return svg, chart_to_png(fig, dpi=dpi)
+
+
+#: inches of room drawn around a chart, for labels and legends that reach outside the figure
+CHART_MARGIN = 2.0
+
+
+def chart_to_png(fig: Figure, dpi: int = 120) -> bytes:
+    """A chart as PNG bytes, cropped to what is drawn (like ``bbox_inches="tight"``), drawn once.
+
+    ``savefig(bbox_inches="tight")`` lays a figure out twice: once to measure what is drawn
+    and once to draw it on a canvas of that size. Here the chart is drawn once on a canvas
+    :data:`CHART_MARGIN` inches larger on every side (room for tick labels and legends that
+    reach outside the figure; the chart's own layout is unchanged), measured on that drawing,
+    and the pixels cropped to the drawn area plus ``savefig.pad_inches``. Anything reaching
+    further than the margin is drawn again by :func:`figure_to_png`. Charts only: a map's
+    axes must have their final (equal-aspect) position before it is drawn.
+    """
+    import matplotlib as mpl
+    import numpy as np
+    from matplotlib._tight_bbox import adjust_bbox
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+    from PIL import Image
+
+    pad, margin = float(mpl.rcParams["savefig.pad_inches"]), CHART_MARGIN
+    width, height = fig.get_size_inches()
+    old_canvas, old_dpi = fig.canvas, fig.dpi
+    canvas = FigureCanvasAgg(fig)
+    fig.dpi = dpi
+    restore = adjust_bbox(fig, Bbox.from_extents(-margin, -margin, width + margin, height + margin), None)
+    try:
+        canvas.draw()
+        box = fig.get_tightbbox(canvas.get_renderer()).padded(pad)  # inches on the enlarged canvas
+        pixels = np.asarray(canvas.buffer_rgba())
+    finally:
+        restore()
+        fig.dpi = old_dpi
+        fig.set_canvas(old_canvas)
+    if box.x0 < 0 or box.y0 < 0 or box.x1 > width + 2 * margin or box.y1 > height + 2 * margin:
+        return figure_to_png(fig, dpi=dpi)
+    rows = pixels.shape[0]
+    left, right = int(np.floor(box.x0 * dpi)), int(np.ceil(box.x1 * dpi))
+    top, bottom = rows - int(np.ceil(box.y1 * dpi)), rows - int(np.floor(box.y0 * dpi))
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels[top:bottom, left:right])).save(buf, format="png", dpi=(dpi, dpi))
+    return buf.getvalue()
 
 
 def figure_to_png(fig: Figure, dpi: int = 130) -> bytes:
