@@ -152,7 +152,8 @@ class RunShared:
     boundaries : Path, optional
         LSOA polygons (GeoJSON) for contiguity weights.
     definitions : list of str, optional
-        The definitions the run assesses (each context's own definition is added when absent).
+        The definitions the run assesses: their offence and involvement tables are built together
+        (a context whose definition is not listed builds its own).
     """
 
     def __init__(
