@@ -148,7 +148,7 @@ def _svsna_core(wh, cfg) -> None:
             counts = ctx.period_counts_by(ctx.offence_facts(), ["lsoa"], periods=ctx.financial_years)
             geography._levels(ctx, counts)
             timing._monthly(ctx)
-            cube = people._involvement_cube(ctx, ctx.involvements("victims", ctx.profile))
+            cube = people._involvement_cube(ctx, "victims")
             people._band_rates(ctx, "victims", "age_band_rate", ctx.profile.label, cube, sexes=("M", "F"))
             ctx.release()
     finally:

@@ -434,9 +434,12 @@ def concat_indicators(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     frames = [p for p in parts if p is not None and len(p)]
     if not frames:
         return empty_indicator_table()
+    cols = list(INDICATOR_COLUMNS)
     frames = [f if {"statistic", "unit"} <= set(f.columns) else fill_statistic_and_unit(f.copy()) for f in frames]
-    out = pd.concat([f[list(INDICATOR_COLUMNS)] for f in frames], ignore_index=True)
-    return out.astype(_DTYPES)
+    # select columns only where the order differs, and cast only the columns whose dtype differs (once)
+    out = pd.concat([f if list(f.columns) == cols else f[cols] for f in frames], ignore_index=True)
+    cast = {c: t for c, t in _DTYPES.items() if out[c].dtype != t}
+    return out.astype(cast) if cast else out
 
 
 @dataclass(frozen=True)

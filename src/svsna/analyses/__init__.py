@@ -184,7 +184,7 @@ def run_assessment(
     unknown = [s for s in wanted if s not in SECTIONS]
     if unknown:
         raise ConfigError(f"unknown section(s) {unknown}; choose from {', '.join(SECTIONS)}")
-    shared = RunShared(wh, config, boundaries)
+    shared = RunShared(wh, config, boundaries, definitions=names)
     tables = shared.tables
     _check_decisions(wh, tables, names)
     if boundaries is not None and "geography" in wanted and "geography" in tables:

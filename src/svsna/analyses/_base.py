@@ -79,6 +79,18 @@ OFFENCE_COLUMNS: tuple[str, ...] = (
     "npa",
 )
 
+#: Offence columns no section reads: left out of the run's cached offence facts (each column
+#: copied costs time at scale; a section that needs one removes it from this list).
+UNREAD_OFFENCE_COLUMNS: tuple[str, ...] = (
+    "offence_description",
+    "committed_to",
+    "domestic_flag",
+    "crime_group",
+    "public_place",
+    "month_start",
+    "fin_year",
+)
+
 #: Geography levels in the order they are reported (whole area first, LSOAs last).
 REPORT_LEVELS: tuple[str, ...] = ("area", "county", "district", "npa", "ward", "lsoa")
 
@@ -139,12 +151,24 @@ class RunShared:
     config : AreaConfig
     boundaries : Path, optional
         LSOA polygons (GeoJSON) for contiguity weights.
+    definitions : list of str, optional
+        The definitions the run assesses: their offence and involvement tables are built together
+        (a context whose definition is not listed builds its own).
     """
 
-    def __init__(self, wh: Warehouse, config: AreaConfig, boundaries: Path | None = None) -> None:
+    def __init__(
+        self,
+        wh: Warehouse,
+        config: AreaConfig,
+        boundaries: Path | None = None,
+        definitions: Sequence[str] = (),
+    ) -> None:
         self.wh = wh
         self.config = config
         self.boundaries = boundaries
+        #: the definitions of the run: offence and involvement tables are built once for all of them
+        #: (a flag column per definition), so every definition's queries read the same cached tables
+        self.definitions: tuple[str, ...] = tuple(dict.fromkeys(definitions))
         self.cache: dict[Any, Any] = {}
         self.warnings: list[InputWarning] = []
         self._tables: frozenset[str] | None = None
@@ -601,24 +625,51 @@ class AnalysisContext:
         """Whether ``offences`` says which offences have a known time (``time_known``)."""
         return "time_known" in self.table("offences").columns
 
+    # ------------------------------------------------------- the run's definitions
+    @property
+    def run_definitions(self) -> tuple[str, ...]:
+        """The definitions whose offence and involvement tables are built together: the run's,
+        or this context's own when the run does not list it."""
+        defs = self.run.definitions
+        return defs if self.definition in defs else (self.definition,)
+
+    @property
+    def definition_flags(self) -> list[str]:
+        """The flag columns (``_in0``, ``_in1`` ...) of the run-wide tables, one per run definition."""
+        return [f"_in{k}" for k in range(len(self.run_definitions))]
+
+    @property
+    def definition_flag(self) -> str:
+        """This context's flag column in the run-wide tables (:meth:`offence_facts_all`)."""
+        return f"_in{self.run_definitions.index(self.definition)}"
+
     def offence_facts(self) -> ibis.Table:
         """In-definition offences plus ``age_group`` (from suspects), ``time_known`` (bool) and
         ``nte`` (bool: the start hour is known and inside the NTE window).
 
         An offence is by under 25s when **any** suspect is under ``config.age_focus_under``,
         by 25 and over when it has a suspect of known age and none is under it, otherwise
-        ``Unknown`` (no suspect or no known suspect age).
+        ``Unknown`` (no suspect or no known suspect age). This definition's rows of
+        :meth:`offence_facts_all`.
         """
         key = "offence_facts"
         if key not in self._cache:
-            self._cache[key] = self._offence_facts()
+            f = self.offence_facts_all()
+            self._cache[key] = f.filter(f[self.definition_flag]).drop(*self.definition_flags)
         return self._cache[key]
 
+    def offence_facts_all(self) -> ibis.Table:
+        """The facts of every offence some definition of the run includes, with a boolean flag per
+        definition (:attr:`definition_flags`): materialised once per run, so each definition's
+        queries scan it instead of joining ``offences`` to ``offence_decisions`` again."""
+        defs = self.run_definitions
+        return self.materialise(("offence_facts", defs), lambda: self._offence_facts_all(defs), shared=True)
+
     def offence_groups(self) -> ibis.Table:
-        """``offence_ref, age_group`` of every in-definition offence, materialised once per definition
-        (a slim table: the facts join it to ``offences`` in each query rather than copying every
-        column of every offence)."""
-        return self.materialise("offence_groups", self._offence_groups)
+        """``offence_ref, age_group`` plus a flag per run definition (:attr:`definition_flags`) of
+        every offence a definition of the run includes (an expression, materialised as part of
+        :meth:`offence_facts_all`)."""
+        return self._offence_groups(self.run_definitions)
 
     def suspect_ages(self, offences: ibis.Table | None = None) -> ibis.Table:
         """Per offence: whether any suspect is under the focus age and whether any age is known
@@ -632,26 +683,32 @@ class AnalysisContext:
             _any_known=s.age.notnull().any(),
         )
 
-    def _offence_groups(self) -> ibis.Table:
+    def _offence_groups(self, defs: tuple[str, ...]) -> ibis.Table:
         import ibis
 
         d = self.table("offence_decisions")
-        keep = d.filter((d.definition == self.definition) & d.included).select("offence_ref").distinct()
+        d = d.filter(d.included & d.definition.isin(list(defs)))
+        flags = self.definition_flags
+        keep = d.group_by("offence_ref").aggregate(
+            **{flag: (d.definition == name).any() for flag, name in zip(flags, defs, strict=True)}
+        )
         if not self.has("suspects"):
             return keep.mutate(age_group=ibis.literal("Unknown"))
-        agg = self.suspect_ages(keep)
+        agg = self.suspect_ages(keep.select("offence_ref"))
         k = keep.left_join(agg, "offence_ref").drop("offence_ref_right")
         group = ibis.cases(
             (k._any_under.fill_null(False), self.under_label),
             (k._any_known.fill_null(False), self.over_label),
             else_="Unknown",
         )
-        return k.select("offence_ref", age_group=group)
+        return k.select("offence_ref", *flags, age_group=group)
 
-    def _offence_facts(self) -> ibis.Table:
+    def _offence_facts_all(self, defs: tuple[str, ...]) -> ibis.Table:
         import ibis
 
-        o = self.table("offences").join(self.offence_groups(), "offence_ref")
+        o = self.table("offences")
+        o = o.drop(*[c for c in UNREAD_OFFENCE_COLUMNS if c in o.columns])
+        o = o.join(self.offence_groups(), "offence_ref")
         known = o.time_known.fill_null(False) if "time_known" in o.columns else ibis.literal(True)
         o = o.mutate(time_known=known)
         hours = self.config.night_time_economy.hours
@@ -664,23 +721,67 @@ class AnalysisContext:
         ``person_age_group``, ``person`` (``person_key``, or a per-offence stand-in when the key
         is blank) and the offence's columns (:data:`OFFENCE_COLUMNS` plus ``age_group``,
         ``time_known`` and ``nte`` when ``in_definition``). ``period`` filters on the offence date.
+        In-definition involvements are this definition's rows of :meth:`involvements_all`.
         """
-        key = ("involvements", role, period, in_definition)
-        return self.materialise(key, lambda: self._involvements(role, period, in_definition))
+        if not in_definition:
+            key = ("involvements", role, period, in_definition)
+            return self.materialise(key, lambda: self._involvements(role, period, in_definition))
+        key = ("involvements", role, period)
+        if key not in self._cache:
+            t = self.involvements_all(role, period)
+            self._cache[key] = t.filter(t[self.definition_flag]).drop(*self._run_flags())
+        return self._cache[key]
 
-    def _involvements(self, role: str, period: Period | None, in_definition: bool) -> ibis.Table:
+    def first_involvements(self, role: str, period: Period | None = None) -> ibis.Table:
+        """Each person's earliest in-definition involvement of ``role`` in ``period`` (extent, people
+        and cohorts all start from it): the rows of :meth:`involvements_all` flagged first for
+        this definition."""
+        key = ("first_involvements", role, period)
+        if key not in self._cache:
+            t = self.involvements_all(role, period)
+            first = "_first" + self.definition_flag[3:]
+            self._cache[key] = t.filter(t[first]).drop(*self._run_flags())
+        return self._cache[key]
+
+    def _run_flags(self) -> list[str]:
+        return [*self.definition_flags, *("_first" + f[3:] for f in self.definition_flags)]
+
+    def involvements_all(self, role: str, period: Period | None = None) -> ibis.Table:
+        """Involvements of ``role`` in offences of any run definition, with the definition flags
+        (``_in0`` ...) and, per definition, ``_first0`` ...: whether the row is the person's first
+        involvement in that definition (:meth:`first_per_person`'s order). Materialised once per
+        run and role: both definitions' involvement and first-involvement tables are views of it."""
+        defs = self.run_definitions
+        return self.materialise(
+            ("involvements_all", role, period, defs), lambda: self._involvements_all(role, period), shared=True
+        )
+
+    def _involvements_all(self, role: str, period: Period | None) -> ibis.Table:
+        flags = self.definition_flags
+        o = self.offence_facts_all()
+        if period is not None:
+            o = self.window(o, period)
+        o = o.select(*OFFENCE_COLUMNS, "age_group", "time_known", "nte", *flags)
+        return self.with_first_flags(self._join_persons(o, role))
+
+    def with_first_flags(self, t: ibis.Table) -> ibis.Table:
+        """``t`` (run-wide involvements, possibly filtered) with ``_first0`` ...: whether the row is
+        the person's first involvement in ``t`` for that definition (:meth:`first_per_person`'s
+        order), computed for every definition in one query."""
+        import ibis
+
+        t = t.drop(*[c for c in t.columns if c.startswith("_first")])
+        order = self._first_order(t)
+        firsts = {}
+        for flag in self.definition_flags:
+            w = ibis.window(group_by=[t.person, t[flag]], order_by=order)
+            firsts["_first" + flag[3:]] = t[flag] & (ibis.row_number().over(w) == 0)
+        return t.mutate(**firsts)
+
+    def _join_persons(self, o: ibis.Table, role: str) -> ibis.Table:
         import ibis
 
         p = self.table(role)
-        if in_definition:
-            o = self.offence_facts()
-            ocols = [*OFFENCE_COLUMNS, "age_group", "time_known", "nte"]
-        else:
-            o = self.table("offences")
-            ocols = list(OFFENCE_COLUMNS)
-        if period is not None:
-            o = self.window(o, period)
-        o = o.select(*ocols)
         pcols = [c for c in PERSON_COLUMNS if c in p.columns]
         j = o.join(p.select("offence_ref", *pcols), "offence_ref")
         group = ibis.cases(
@@ -691,13 +792,16 @@ class AnalysisContext:
         person = j.person_key.fill_null(ibis.literal("anon|").concat(j.offence_ref))
         return j.mutate(person_age_group=group, person=person)
 
-    def first_involvements(self, role: str, period: Period | None = None) -> ibis.Table:
-        """Each person's earliest in-definition involvement of ``role`` in ``period``, materialised once
-        per context (extent, people and cohorts all start from it)."""
-        return self.materialise(
-            ("first_involvements", role, period),
-            lambda: self.first_per_person(self.involvements(role, period)),
-        )
+    def _involvements(self, role: str, period: Period | None, in_definition: bool) -> ibis.Table:
+        if in_definition:
+            o = self.offence_facts()
+            ocols = [*OFFENCE_COLUMNS, "age_group", "time_known", "nte"]
+        else:
+            o = self.table("offences")
+            ocols = list(OFFENCE_COLUMNS)
+        if period is not None:
+            o = self.window(o, period)
+        return self._join_persons(o.select(*ocols), role)
 
     def first_per_person(self, inv: ibis.Table) -> ibis.Table:
         """Each person's earliest involvement in ``inv`` (by ``committed_from``, then ``offence_ref``).
@@ -707,27 +811,61 @@ class AnalysisContext:
         """
         import ibis
 
+        w = ibis.window(group_by=inv.person, order_by=self._first_order(inv))
+        return inv.mutate(_rn=ibis.row_number().over(w)).filter(lambda t: t._rn == 0).drop("_rn")
+
+    @staticmethod
+    def _first_order(inv: ibis.Table) -> list[Any]:
         order = [inv.committed_from, inv.offence_ref]
         for c in PERSON_COLUMNS[1:]:
             if c in inv.columns:
                 order.append(inv[c].isnull().ifelse(0, 1))
                 order.append(inv[c])
-        w = ibis.window(group_by=inv.person, order_by=order)
-        return inv.mutate(_rn=ibis.row_number().over(w)).filter(lambda t: t._rn == 0).drop("_rn")
+        return order
 
     def fetch(self, expr: Any) -> Any:
         """Execute an Ibis expression on the warehouse (small results only)."""
         return self.wh.execute(expr)
 
+    def shared_counts(self, key: Any, table: ibis.Table, keys: Sequence[str], *, first: bool = False) -> pd.DataFrame:
+        """Rows of a run-wide ``table`` counted by ``keys``: this definition's ``*keys, n``.
+
+        ``table`` carries the definition flags (:meth:`offence_facts_all`, :meth:`involvements_all`
+        or an expression over them). The rows are counted for **every** definition of the run in
+        one grouped query (the flags are grouping keys), fetched once per run under ``key``; each
+        definition then sums its flagged groups. With ``first``, the rows counted are each
+        person's first involvement (``_first0`` ...) instead of every row of the definition.
+        """
+        flags = [("_first" + f[3:]) if first else f for f in self.definition_flags]
+        store = ("shared_counts", key, self.run_definitions, first)
+        if store not in self.run.cache:
+            q = table.group_by([*keys, *flags]).aggregate(n=table.count())
+            df = self.fetch(q)
+            df["n"] = df["n"].astype("int64")
+            self.run.cache[store] = df
+        df = self.run.cache[store]
+        mine = df[df[flags[self.run_definitions.index(self.definition)]].astype(bool)]
+        if len(flags) == 1:
+            return mine.drop(columns=flags).reset_index(drop=True)
+        return mine.groupby(list(keys), dropna=False, sort=False, as_index=False)["n"].sum()
+
     def period_counts_by(
-        self, t: ibis.Table, keys: Sequence[str], periods: Sequence[Period] | None = None, column: str = "offence_date"
+        self,
+        t: ibis.Table,
+        keys: Sequence[str],
+        periods: Sequence[Period] | None = None,
+        column: str = "offence_date",
+        *,
+        key: Any = None,
     ) -> pd.DataFrame:
         """Rows of ``t`` counted by period and ``keys`` in **one** grouped query.
 
         Each period (default :attr:`all_periods`: baseline, configured periods, profile window)
         labels the rows whose ``column`` falls inside it, the labelled parts are stacked (``UNION
         ALL``, so overlapping periods each get their rows) and counted once. Returns
-        ``period, *keys, n`` (periods without rows are absent; callers fill zeros).
+        ``period, *keys, n`` (periods without rows are absent; callers fill zeros). With ``key``,
+        ``t`` is a run-wide table (:meth:`shared_counts`): every definition is counted in the
+        same query.
         """
         import ibis
 
@@ -738,6 +876,8 @@ class AnalysisContext:
             for p in periods
         ]
         j = ibis.union(*parts) if len(parts) > 1 else parts[0]
+        if key is not None:
+            return self.shared_counts(("period_counts", key, tuple(periods), column), j, ["period", *keys])
         q = j.group_by(["period", *keys]).aggregate(n=j.count())
         df = self.fetch(q)
         df["n"] = df["n"].astype("int64")

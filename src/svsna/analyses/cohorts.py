@@ -254,6 +254,23 @@ def _cohort_shares(ctx, indicator, label, cohort: pd.DataFrame, summary: pd.Data
     return rows, nums
 
 
+def _frequent_summary(ctx: AnalysisContext) -> pd.DataFrame:
+    """:func:`person_summary` of the frequent perpetrators of **every** definition of the run (one
+    query, cached per run; a person's history does not depend on the definition): each definition
+    reads its own cohort's rows."""
+    key = ("frequent_summary", ctx.run_definitions, ctx.profile)
+    if key not in ctx.run.cache:
+        every = ctx.involvements_all("suspects", ctx.profile)
+        ks = [every.offence_ref.nunique(where=every[f]) for f in ctx.definition_flags]
+        per = every.group_by("person").aggregate(**{f"_k{i}": k for i, k in enumerate(ks)})
+        frequent = per[f"_k{0}"] >= FREQUENT
+        for i in range(1, len(ks)):
+            frequent = frequent | (per[f"_k{i}"] >= FREQUENT)
+        persons = per.filter(frequent & per.person.notnull()).select(person_key="person")
+        ctx.run.cache[key] = person_summary(ctx, persons, until=ctx.profile.end)
+    return ctx.run.cache[key]
+
+
 def _frequent(ctx: AnalysisContext, freq: ibis.Table, first: ibis.Table) -> tuple[list[pd.DataFrame], list[Finding]]:
     label = ctx.profile.label
     cohort = ctx.fetch(
@@ -262,7 +279,7 @@ def _frequent(ctx: AnalysisContext, freq: ibis.Table, first: ibis.Table) -> tupl
     n = len(cohort)
     if n == 0:
         return [], []
-    summary = person_summary(ctx, freq.select(person_key="person"), until=ctx.profile.end)
+    summary = _frequent_summary(ctx)
     rows, nums = _cohort_shares(ctx, "frequent_perpetrator_share", label, cohort, summary)
     s = summary.reindex(cohort["person"])
     ft = s["first_sub"].fillna("Unknown")
@@ -441,7 +458,8 @@ def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     label = prof.label
     rows: list[pd.DataFrame] = []
     # perpetrators: victim of an offence dated before their first offence in the period (and ever)
-    first = ctx.first_involvements("suspects", prof)
+    # every definition's first involvements counted in one query (by age group, before, ever)
+    first = ctx.involvements_all("suspects", prof)
     v = ctx.table("victims").filter(lambda t: t.person_key.notnull()).select("offence_ref", "person_key")
     o = ctx.table("offences").select("offence_ref", v_date="offence_date")
     vo = v.join(o, "offence_ref")
@@ -451,14 +469,10 @@ def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
         ever=j.first_v.notnull(),
         before=(j.first_v.notnull() & (j.first_v < j.offence_date)).fill_null(False),
     )
-    df = ctx.fetch(
-        j.group_by("person_age_group").aggregate(
-            n=j.count(), b=j.before.cast("int64").sum(), e=j.ever.cast("int64").sum()
-        )
-    )
-    by_n = dict(zip(df["person_age_group"], df["n"].astype(int), strict=True))
-    by_b = dict(zip(df["person_age_group"], df["b"].fillna(0).astype(int), strict=True))
-    by_e = dict(zip(df["person_age_group"], df["e"].fillna(0).astype(int), strict=True))
+    df = ctx.shared_counts(("overlap", prof), j, ["person_age_group", "before", "ever"], first=True)
+    by_n = df.groupby("person_age_group")["n"].sum().astype(int).to_dict()
+    by_b = df[df["before"].astype(bool)].groupby("person_age_group")["n"].sum().astype(int).to_dict()
+    by_e = df[df["ever"].astype(bool)].groupby("person_age_group")["n"].sum().astype(int).to_dict()
     groups = ["all", ctx.under_label, ctx.over_label]
     dens = [sum(by_n.values()), by_n.get(ctx.under_label, 0), by_n.get(ctx.over_label, 0)]
     bd = ["all", "age_group", "age_group"]
@@ -468,10 +482,11 @@ def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     ever = share_rows(ctx, SECTION, "victim_offender_overlap_ever", label, bd, groups, nums_e, dens)
     rows += [before, ever]
     # victims who were ever a suspect
-    vf = ctx.first_involvements("victims", prof)
+    vf = ctx.involvements_all("victims", prof)
     sk = ctx.table("suspects").select("person_key").filter(lambda t: t.person_key.notnull())
     vf = vf.mutate(both=vf.person_key.isin(sk.person_key).fill_null(False))
-    d2 = ctx.fetch(vf.aggregate(n=vf.count(), b=vf.both.cast("int64").sum()))
+    d2 = ctx.shared_counts(("overlap_victims", prof), vf, ["both"], first=True)
+    d2 = {"n": [int(d2["n"].sum())], "b": [int(d2.loc[d2["both"].astype(bool), "n"].sum())]}
     rev = share_rows(
         ctx,
         SECTION,
@@ -479,8 +494,8 @@ def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
         label,
         "all",
         "all",
-        int(d2["b"].fillna(0).iloc[0]),
-        int(d2["n"].fillna(0).iloc[0]),
+        d2["b"][0],
+        d2["n"][0],
     )
     rows.append(rev)
     if not dens[0]:

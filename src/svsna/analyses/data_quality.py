@@ -132,7 +132,6 @@ def _window(ctx: AnalysisContext) -> tuple[Any, Any]:
 # ------------------------------------------------------------------------- completeness
 def _field_counts(ctx: AnalysisContext, definitions: list[str] | None) -> pd.DataFrame:
     """Rows and missing values per (definition, field), offences and people, in one query."""
-    import ibis
 
     o = ctx.window(ctx.table("offences"), ctx.profile)
     d = ctx.table("offence_decisions")
@@ -146,7 +145,10 @@ def _field_counts(ctx: AnalysisContext, definitions: list[str] | None) -> pd.Dat
     if ctx.has("suspects"):
         has = od.offence_ref.isin(ctx.table("suspects").offence_ref)
         aggs["offences.no_suspect"] = (~has.fill_null(False)).cast("int64").sum()
-    parts = [_long(od.group_by("definition").aggregate(_rows=od.count(), **aggs), list(aggs))]
+    # one wide row per definition (each part's row count and missing counts side by side), made long
+    # here: a pivot in the engine compiles to a union per field, costlier than the counting itself
+    fields: dict[str, list[str]] = {"offences": list(aggs)}
+    wide = od.group_by("definition").aggregate(**{"_rows.offences": od.count()}, **aggs)
     keys = od.select("offence_ref", "definition")
     for role in ("suspects", "victims"):
         if not ctx.has(role):
@@ -155,17 +157,21 @@ def _field_counts(ctx: AnalysisContext, definitions: list[str] | None) -> pd.Dat
         pcols = [c for c in _PEOPLE if c in p.columns]
         j = keys.join(p.select("offence_ref", *pcols), "offence_ref")
         pa = {f"{role}.{c}": _missing(j, c) for c in pcols}
-        parts.append(_long(j.group_by("definition").aggregate(_rows=j.count(), **pa), list(pa)))
-    expr = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
-    out = ctx.fetch(expr)
-    out[["rows", "missing"]] = out[["rows", "missing"]].fillna(0).astype(int)
-    return out
+        fields[role] = list(pa)
+        part = j.group_by(_def=j.definition).aggregate(**{f"_rows.{role}": j.count()}, **pa)
+        wide = wide.left_join(part, wide.definition == part._def).drop("_def")
+    out = ctx.fetch(wide)
+    import pandas as pd
 
-
-def _long(t: ibis.Table, fields: list[str]) -> ibis.Table:
-    t = t.mutate(**{f: t[f].cast("int64") for f in fields}, _rows=t._rows.cast("int64"))
-    long = t.pivot_longer(fields, names_to="field", values_to="missing")
-    return long.select(definition=long.definition, field=long.field, rows=long._rows, missing=long.missing)
+    longs = []
+    for part, names in fields.items():
+        rows = f"_rows.{part}"
+        sub = out[out[rows].notna()]  # a part without rows for a definition has no fields for it
+        long = sub.melt(id_vars=["definition", rows], value_vars=names, var_name="field", value_name="missing")
+        longs.append(long.rename(columns={rows: "rows"})[["definition", "field", "rows", "missing"]])
+    frame = pd.concat(longs, ignore_index=True)
+    frame[["rows", "missing"]] = frame[["rows", "missing"]].fillna(0).astype(int)
+    return frame
 
 
 def _completeness(ctx: AnalysisContext, definitions: list[str] | None) -> tuple[list[pd.DataFrame], list[Finding]]:

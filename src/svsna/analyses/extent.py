@@ -52,14 +52,14 @@ OFFENCES = "offences"
 
 def daily_counts(ctx: AnalysisContext) -> pd.DataFrame:
     """In-definition offences per day, offence age group, NTE flag and time known
-    (``offence_date, age_group, nte, time_known, n``): one grouped query, cached on the context."""
+    (``offence_date, age_group, nte, time_known, n``): one grouped query for every definition of the
+    run (:meth:`~svsna.analyses._base.AnalysisContext.shared_counts`), cached on the context."""
     key = "daily_counts"
     if key not in ctx._cache:
         import pandas as pd
 
-        f = ctx.offence_facts()
-        q = f.group_by("offence_date", "age_group", "nte", "time_known").aggregate(n=f.count())
-        df = ctx.fetch(q)
+        f = ctx.offence_facts_all()
+        df = ctx.shared_counts("daily_counts", f, ["offence_date", "age_group", "nte", "time_known"])
         df["offence_date"] = pd.to_datetime(df["offence_date"]).dt.date
         df["n"] = df["n"].astype(int)
         df["nte"] = df["nte"].astype(bool)
@@ -375,10 +375,10 @@ def _prevalence(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]
     for role, name in (("victims", "victim"), ("suspects", "perpetrator")):
         if not ctx.has(role):
             continue
-        firsts = ctx.first_involvements(role, prof)
+        inv = ctx.involvements_all(role, prof)
         # residents only: the home LSOA (at the first involvement) lies in the area's geography
-        firsts = firsts.filter(firsts.home_lsoa.isin(ctx.table("geography").lsoa_code))
-        df = ctx.fetch(firsts.group_by("person_age_group").aggregate(n=firsts.count()))
+        inv = inv.filter(inv.home_lsoa.isin(ctx.table("geography").lsoa_code))
+        df = ctx.shared_counts(("resident_persons", role, prof), inv, ["person_age_group"], first=True)
         by = dict(zip(df["person_age_group"], df["n"].astype(int), strict=True))
         total, under = sum(by.values()), by.get(ctx.under_label, 0)
         r = share_rows(
@@ -421,14 +421,15 @@ def _under25_victims(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Fin
     if not (ctx.has("victims") and ctx.has("suspects")):
         return [], []
     prof = ctx.profile
-    inv = ctx.involvements("victims", prof)
+    # per offence by under 25s (every definition of the run in one query; the flags are per offence)
+    inv = ctx.involvements_all("victims", prof)
     inv = inv.filter(inv.age_group == ctx.under_label)
-    per = inv.group_by("offence_ref").aggregate(
+    per = inv.group_by(["offence_ref", *ctx.definition_flags]).aggregate(
         u=(inv.age < ctx.under).any().fill_null(False), k=inv.age.notnull().any().fill_null(False)
     )
-    df = ctx.fetch(per.aggregate(num=per.u.cast("int64").sum(), den=per.k.cast("int64").sum()))
-    num = int(df["num"].fillna(0).iloc[0])
-    den = int(df["den"].fillna(0).iloc[0])
+    df = ctx.shared_counts(("under25_victims", prof), per, ["u", "k"])
+    num = int(df.loc[df["u"].astype(bool), "n"].sum())
+    den = int(df.loc[df["k"].astype(bool), "n"].sum())
     r = share_rows(ctx, SECTION, "under25_offences_with_under25_victim", prof.label, "all", "all", num, den)
     f = finding(
         ctx,

@@ -133,7 +133,7 @@ def lsoa_weights(ctx: AnalysisContext, codes: list[str]) -> tuple[Any, str] | No
 
 def _counts(ctx: AnalysisContext) -> pd.DataFrame:
     """Offences by period, LSOA, offence age group and setting: the section's one grouped query."""
-    return ctx.period_counts_by(ctx.offence_facts(), ["lsoa", "age_group", "setting"])
+    return ctx.period_counts_by(ctx.offence_facts_all(), ["lsoa", "age_group", "setting"], key="geography")
 
 
 def _periods(ctx: AnalysisContext) -> list[Period]:
@@ -167,7 +167,11 @@ def _levels(ctx: AnalysisContext, counts: pd.DataFrame) -> tuple[list[pd.DataFra
         units = ctx.denominators.level_units(level)
         unit_of = dict(zip(geo["lsoa_code"], unit_labels(geo, level, ctx.run.unit_names), strict=True))
         c = by_lsoa.assign(unit=by_lsoa["lsoa"].map(unit_of)).groupby(["period", "unit"])["n"].sum()
-        grid = np.array([[int(c.get((lab, u), 0)) for u in units] for lab in labels], dtype=float)
+        if len(c):  # period x unit, zeros where nothing was recorded
+            grid = c.unstack("unit", fill_value=0).reindex(index=labels, columns=units, fill_value=0)
+            grid = grid.to_numpy(dtype=float)
+        else:
+            grid = np.zeros((len(labels), len(units)))
         n_units = len(units)
         per = [lab for lab in labels for _ in units]
         vals = units * len(labels)

@@ -48,12 +48,10 @@ MIN_EVENTS_FOR_RATIO_FINDING = 10
 
 def offence_cube(ctx: AnalysisContext) -> pd.DataFrame:
     """Profile-period offence counts by type, sub-offence, age group, district and knife/weapon flags."""
-    f = ctx.window(ctx.offence_facts(), ctx.profile)
+    f = ctx.window(ctx.offence_facts_all(), ctx.profile)
     f = f.mutate(sub=f.sub_offence.fill_null(f.ho_description))
-    q = f.group_by("ho_description", "sub", "age_group", "district_name", "knife_flag", "weapon_flag").aggregate(
-        n=f.count()
-    )
-    df = ctx.fetch(q)
+    keys = ["ho_description", "sub", "age_group", "district_name", "knife_flag", "weapon_flag"]
+    df = ctx.shared_counts("nature_cube", f, keys)
     df["n"] = df["n"].astype(int)
     return df
 

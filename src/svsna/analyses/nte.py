@@ -40,10 +40,10 @@ def run(ctx: AnalysisContext) -> SectionResult:
     """Run the NTE cohort section for one definition."""
     prof = ctx.profile
     label = prof.label
-    f = ctx.window(ctx.offence_facts(), prof)
+    f = ctx.window(ctx.offence_facts_all(), prof)
     f = f.filter(f.nte)
     f = f.mutate(sub=f.sub_offence.fill_null(f.ho_description))
-    cube = ctx.fetch(f.group_by("sub", "weekday", "hour", "age_group").aggregate(n=f.count()))
+    cube = ctx.shared_counts("nte_cube", f, ["sub", "weekday", "hour", "age_group"])
     cube["n"] = cube["n"].astype(int)
     total = int(cube["n"].sum())
     rows: list[pd.DataFrame] = [count_rows(ctx, SECTION, "nte_offences", label, "all", "all", total, unit="offences")]
@@ -142,10 +142,14 @@ def run(ctx: AnalysisContext) -> SectionResult:
             continue
         inv = ctx.involvements(role, prof)
         inv = inv.filter(inv.nte)
-        prow, nums = person_profile(ctx, inv, SECTION, f"nte_{noun}_", label, wards=True)
+        every = ctx.involvements_all(role, prof)
+        every = every.filter(every.nte)
+        prow, nums = person_profile(
+            ctx, inv, SECTION, f"nte_{noun}_", label, wards=True, every=(("nte", role, prof), every)
+        )
         rows.extend(prow)
-        known = inv.filter(inv.age.notnull())
-        ages = ctx.fetch(known.group_by("age").aggregate(n=known.count()))
+        known = every.filter(every.age.notnull())
+        ages = ctx.shared_counts(("nte_ages", role, prof), known, ["age"])
         ages = ages.sort_values("age")
         rows.append(
             count_rows(

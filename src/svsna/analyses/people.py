@@ -81,14 +81,21 @@ def age_band(age: Any) -> str | None:
     return None
 
 
-def _persons(ctx: AnalysisContext, inv: ibis.Table, role: str | None = None) -> pd.DataFrame:
+def _persons(
+    ctx: AnalysisContext, inv: ibis.Table, role: str | None = None, every: tuple[Any, ibis.Table] | None = None
+) -> pd.DataFrame:
     """Persons (first involvement in ``inv``) counted by sex, ethnicity and home area; with ``role``,
-    ``inv`` is that role's profile-period involvements and the run's first involvements are reused."""
-    first = ctx.first_involvements(role, ctx.profile) if role else ctx.first_per_person(inv)
-    q = first.group_by("sex", "ethnicity_group", "home_npa", "home_ward_name", "person_age_group").aggregate(
-        n=first.count()
-    )
-    df = ctx.fetch(q)
+    ``inv`` is that role's profile-period involvements and the run's first involvements are reused;
+    with ``every`` (a key and the run-wide rows ``inv`` is this definition's part of), the persons
+    of every definition are counted in one query."""
+    keys = ["sex", "ethnicity_group", "home_npa", "home_ward_name", "person_age_group"]
+    if role:  # every definition's first involvements counted in one query
+        rows = ctx.involvements_all(role, ctx.profile)
+        return ctx.shared_counts(("persons", role, ctx.profile), rows, keys, first=True)
+    if every is not None:
+        return ctx.shared_counts(("persons", every[0]), ctx.with_first_flags(every[1]), keys, first=True)
+    first = ctx.first_per_person(inv)
+    df = ctx.fetch(first.group_by(keys).aggregate(n=first.count()))
     df["n"] = df["n"].astype(int)
     return df
 
@@ -102,6 +109,7 @@ def person_profile(
     *,
     wards: bool = False,
     role: str | None = None,
+    every: tuple[Any, ibis.Table] | None = None,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     """Sex, ethnicity (and, with ``wards``, home NPA and ward) shares of the persons in ``inv``.
 
@@ -109,7 +117,7 @@ def person_profile(
     indicator rows (``{prefix}sex_share``, ``{prefix}ethnicity_share``, ``{prefix}home_share``)
     and the numbers for a finding (``persons`` = the group size ``n``).
     """
-    p = _persons(ctx, inv, role)
+    p = _persons(ctx, inv, role, every)
     rows: list[pd.DataFrame] = []
     total = int(p["n"].sum())
     sex = p.assign(s=[sex_label(x) for x in p["sex"]]).groupby("s")["n"].sum()
@@ -155,10 +163,12 @@ def person_profile(
     return rows, numbers
 
 
-def _involvement_cube(ctx: AnalysisContext, inv: ibis.Table) -> pd.DataFrame:
-    q = inv.group_by("age", "sex", "harm_rank", "home_npa", "home_district_name", "age_group").aggregate(n=inv.count())
-    df = ctx.fetch(q)
-    df["n"] = df["n"].astype(int)
+def _involvement_cube(ctx: AnalysisContext, role: str) -> pd.DataFrame:
+    """Profile-period involvements of ``role`` by age, sex, harm, home area and offence age group
+    (every definition of the run counted in one query)."""
+    every = ctx.involvements_all(role, ctx.profile)
+    keys = ["age", "sex", "harm_rank", "home_npa", "home_district_name", "age_group"]
+    df = ctx.shared_counts(("involvement_cube", role, ctx.profile), every, keys)
     df["band"] = [age_band(a) for a in df["age"]]
     df["sex_label"] = [sex_label(s) for s in df["sex"]]
     return df
@@ -206,12 +216,11 @@ def _band_rates(ctx, section, indicator, label, cube, sexes=("P", "M", "F")):
 
 def _pairs(ctx: AnalysisContext) -> pd.DataFrame:
     """Perpetrator-victim pairs in the profile period by the two sexes (``s_sex, v_sex, n``)."""
-    s = ctx.involvements("suspects", ctx.profile).select("offence_ref", s_sex="sex")
+    every = ctx.involvements_all("suspects", ctx.profile)
+    s = every.select("offence_ref", *ctx.definition_flags, s_sex=every.sex)
     v = ctx.table("victims").select("offence_ref", v_sex="sex")
     j = s.join(v, "offence_ref")
-    df = ctx.fetch(j.group_by("s_sex", "v_sex").aggregate(n=j.count()))
-    df["n"] = df["n"].astype(int)
-    return df
+    return ctx.shared_counts(("pairs", ctx.profile), j, ["s_sex", "v_sex"])
 
 
 def _home_dsr(
@@ -271,7 +280,7 @@ def _role(ctx: AnalysisContext, role: str, pairs: pd.DataFrame | None) -> tuple[
     prof = ctx.profile
     label = prof.label
     inv = ctx.involvements(role, prof)
-    cube = _involvement_cube(ctx, inv)
+    cube = _involvement_cube(ctx, role)
     rows: list[pd.DataFrame] = []
     findings: list[Finding] = []
 

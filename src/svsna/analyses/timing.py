@@ -164,8 +164,8 @@ def _monthly(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
 
 
 def _profile_cube(ctx: AnalysisContext) -> pd.DataFrame:
-    f = ctx.window(ctx.offence_facts(), ctx.profile)
-    df = ctx.fetch(f.group_by("age_group", "weekday", "hour", "time_known").aggregate(n=f.count()))
+    f = ctx.window(ctx.offence_facts_all(), ctx.profile)
+    df = ctx.shared_counts("timing_profile", f, ["age_group", "weekday", "hour", "time_known"])
     df["n"] = df["n"].astype(int)
     df["time_known"] = df["time_known"].astype(bool)
     return df

@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import string
@@ -370,7 +371,21 @@ def _error_lines(exc: ValidationError, where: str, raw: Any) -> str:
 
 
 def read_rules_file(path: Path) -> RulesFile:
-    """Read and validate one rules file."""
+    """Read and validate one rules file (validated once per content: the models are frozen, so a file
+    read again unchanged, same size and modification time, gives the same validated rules)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return _read_rules_file(path)
+    return _read_rules_cached(str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_rules_cached(path: str, _mtime_ns: int, _size: int) -> RulesFile:
+    return _read_rules_file(Path(path))
+
+
+def _read_rules_file(path: Path) -> RulesFile:
     import yaml
 
     try:
