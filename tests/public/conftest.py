@@ -80,12 +80,12 @@ def marshfield(tmp_path_factory) -> Run:
 def _release_only(data: Path):
     """Ingest and assess a synthetic partnership, then build its public release (no documents)."""
     from svsna.indicators import findings_from_json
-    from svsna.outputs.report import _in_definition, _indicator_frame, assessment_inputs, public_release_for
+    from svsna.outputs.report import _in_definitions, _indicator_frame, assessment_inputs, public_release_for
 
     run = run_partnership(data / "area.yaml", demo=True, report=False)
     found = assessment_inputs(run.out)
     findings = findings_from_json(found.findings.read_text(encoding="utf-8"))
-    table = _in_definition(_indicator_frame(found.indicators), run.config.primary_definition)
+    table = _in_definitions(_indicator_frame(found.indicators), [run.config.primary_definition])
     return run, table, public_release_for(table, findings, config=run.config)
 
 

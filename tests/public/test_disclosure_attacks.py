@@ -242,13 +242,13 @@ def test_small_partnership_under_fewer_than_10(marshfield):
     from tests.public.partnership import districts_of
 
     from svsna.indicators import findings_from_json
-    from svsna.outputs.report import _in_definition, _indicator_frame, assessment_inputs, public_release_for
+    from svsna.outputs.report import _in_definitions, _indicator_frame, assessment_inputs, public_release_for
 
     cfg = marshfield.config.model_copy(
         update={"disclosure": marshfield.config.disclosure.model_copy(update={"rules": "fewer_than_10"})}
     )
     found = assessment_inputs(marshfield.out)
-    table = _in_definition(_indicator_frame(found.indicators), cfg.primary_definition)
+    table = _in_definitions(_indicator_frame(found.indicators), [cfg.primary_definition])
     rel = public_release_for(table, findings_from_json(found.findings.read_text()), config=cfg)
     assert rel.audit.ok
     attacks = _attack(marshfield, "fewer_than_10", rel.published(), districts_of(payload=True))
