@@ -856,11 +856,10 @@ def _build(
 
     marking = config.disclosure.protective_marking
     cache: dict[str, Any] = {}
-    say("edition", "full")
-    full = render_edition(
-        "full",
-        scoped,
-        found,
+    render = partial(
+        render_edition,
+        table=scoped,
+        findings=found,
         config=config,
         ledger=led,
         metadata=meta,
@@ -868,6 +867,8 @@ def _build(
         chart_cache=cache,
         progress=progress,
     )
+    say("edition", "full")
+    full = render("full")
     atomic_write_text(paths.full_html, full.html)
     with _Typesetter(say) as typesetter:  # the full SNA is typeset while the rest is written
         if pdf:
@@ -892,18 +893,7 @@ def _build(
         if release is not None:
             private_dir(paths.public_html.parent)
             say("edition", "public")
-            public = render_edition(
-                "public",
-                scoped,
-                found,
-                config=config,
-                ledger=led,
-                metadata=meta,
-                boundaries=bounds,
-                chart_cache=cache,
-                release=release,
-                progress=progress,
-            )
+            public = render("public", release=release)
             atomic_write_text(paths.public_html, public.html)
             if pdf:
                 typesetter.submit(public.print_html or public.html, paths.public_pdf, None)
