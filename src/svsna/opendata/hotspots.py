@@ -21,62 +21,22 @@ Indicators (partner names where the partner SNA has the concept)
     ``breakdown`` = ``lsoa``: in how many of the assessed years the LSOA was a hot spot
     (value), out of the number of years (denominator); ``persistent_hotspot_lsoas`` counts
     the LSOAs hot in every year.
-
-Examples
---------
->>> import json, tempfile, pathlib
->>> fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"lsoa11_code": "E1"},
-...       "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}}]}
->>> with tempfile.TemporaryDirectory() as d:
-...     p = pathlib.Path(d) / "b.geojson"
-...     _ = p.write_text(json.dumps(fc))
-...     [g.area for g in lsoa_geometries(p, ["E1"])]
-[1.0]
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
 from svsna.analyses._figures import hotspot_rows, share_rows, stat_rows
-from svsna.errors import InputDataError
 from svsna.indicators import Finding, SectionResult, Significance, concat_indicators
 from svsna.opendata.context import OpenDataContext
 from svsna.opendata.findings import od_finding
 from svsna.opendata.geography import area_rates
 from svsna.opendata.proxy import group_for
 
-__all__ = ["FDR_ALPHA", "HOTSPOT_GROUPS", "hotspots_section", "lsoa_geometries"]
+__all__ = ["FDR_ALPHA", "HOTSPOT_GROUPS", "hotspots_section"]
 
 FDR_ALPHA = 0.05
 HOTSPOT_GROUPS = ("vso", "combined")
 WEIGHTS = "queen contiguity (LSOA boundaries), binary, self included"
-
-
-def lsoa_geometries(path: Path, codes: list[str]) -> list[Any]:
-    """Shapely geometries of ``codes`` (in that order) from a GeoJSON file of LSOAs.
-
-    The code is read from the first property among ``lsoa11_code``, ``LSOA11CD``,
-    ``lsoa_code``, ``code``.
-    """
-    from shapely.geometry import shape
-
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    found: dict[str, Any] = {}
-    for feat in data.get("features", []):
-        props = feat.get("properties") or {}
-        code = next((props[k] for k in ("lsoa11_code", "LSOA11CD", "lsoa_code", "code") if k in props), None)
-        if code is not None and feat.get("geometry"):
-            found[str(code)] = shape(feat["geometry"])
-    missing = [c for c in codes if c not in found]
-    if missing:
-        raise InputDataError(
-            f"{path}: no boundary for {len(missing)} LSOA(s) of the force, e.g. {missing[:3]} "
-            "(hint: use 2011 LSOA boundaries covering the force area)"
-        )
-    return [found[c] for c in codes]
 
 
 def hotspots_section(ctx: OpenDataContext) -> SectionResult:
@@ -91,8 +51,9 @@ def hotspots_section(ctx: OpenDataContext) -> SectionResult:
     weights = ctx._cache.get("weights")
     if weights is None:
         from svsna import stats
+        from svsna.analyses._base import read_boundaries
 
-        weights = stats.contiguity_weights(lsoa_geometries(ctx.ref.boundaries, codes))
+        weights = stats.contiguity_weights(read_boundaries(ctx.ref.boundaries, codes))
         ctx._cache["weights"] = weights
     parts, findings = [], []
     hot_sets: dict[str, list[tuple[str, set[str]]]] = {key: [] for key in HOTSPOT_GROUPS}

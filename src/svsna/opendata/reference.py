@@ -348,22 +348,19 @@ def _boundaries_covering(folder: Path, codes: set[str]) -> tuple[Path | None, st
 
     Files covering other areas (e.g. another force's LSOAs) are passed over.
     """
-    import json
+    import geopandas as gpd
+
+    from svsna.analyses._base import find_lsoa_property
 
     for f in sorted(folder.glob("lsoa11*.geojson")) if folder.is_dir() else []:
         try:
-            data = json.loads(f.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            props = gpd.read_file(f, ignore_geometry=True)
+        except Exception as exc:  # pyogrio raises its own errors for files it cannot read
             raise InputDataError(
-                f"{f}: not a readable GeoJSON file ({exc})", hint="use the ONS GeoJSON unchanged"
-            ) from exc
-        have = set()
-        for feat in data.get("features", []):
-            props = feat.get("properties") or {}
-            code = next((props[k] for k in ("lsoa11_code", "LSOA11CD", "lsoa_code", "code") if k in props), None)
-            if code is not None:
-                have.add(str(code))
-        if codes <= have:
+                f"{f}: not a readable GeoJSON file ({type(exc).__name__}: {exc})", hint="use the ONS GeoJSON unchanged"
+            ) from None
+        key = find_lsoa_property(props.columns)
+        if key is not None and codes <= set(props[key].astype(str)):
             return f, f"{f.name} (data folder)"
     return None, ""
 
