@@ -238,9 +238,9 @@ def _in_definitions(
     d = table["definition"].fillna("").astype(str)
     keep = d.isin([*definitions, ""])
     if omits:
-        pairs = {(str(i), str(b)) for i, b in omits}
-        rows = zip(table["indicator"].astype(str), table["breakdown"].astype(str), strict=True)
-        keep &= pd.Series([p not in pairs for p in rows], index=table.index)
+        pairs = pd.MultiIndex.from_tuples([(str(i), str(b)) for i, b in omits])
+        rows = pd.MultiIndex.from_arrays([table["indicator"].astype(str), table["breakdown"].astype(str)])
+        keep &= ~rows.isin(pairs)
     return table[keep].reset_index(drop=True)
 
 
