@@ -150,7 +150,10 @@ def survey_table(ctx: AnalysisContext) -> pd.DataFrame:
     for opt in ("area", "age_group"):
         if opt not in out.columns:
             out[opt] = None
-    return out
+    # the engine returns groups in no fixed order; sorted, the weighted sums (floats) come out the same
+    # in every run and on every engine
+    order = ["survey", "question", "answer", "area", "age_group", "weight", "respondents"]
+    return out.sort_values(order, na_position="first", kind="stable").reset_index(drop=True)
 
 
 def measure_of(answers: list[str]) -> str:

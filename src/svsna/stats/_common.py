@@ -25,6 +25,63 @@ __all__ = [
     "z_value",
 ]
 
+# The distribution functions below are the scipy.special ufuncs that scipy.stats' ``norm``, ``chi2``
+# and ``beta`` evaluate for valid arguments, called directly: the same numbers (tests compare them
+# with scipy.stats bit for bit) without importing scipy.stats, which costs about 1.5 s of CPU and
+# ~1 ms of argument handling per call.
+
+
+def norm_ppf(q: Any) -> Any:
+    """Standard normal quantile, as ``scipy.stats.norm.ppf`` for 0 < q < 1.
+
+    >>> round(float(norm_ppf(0.975)), 6)
+    1.959964
+    """
+    from scipy.special import ndtri
+
+    return ndtri(q)
+
+
+def norm_sf(x: Any) -> Any:
+    """Standard normal survival function 1 - Phi(x), as ``scipy.stats.norm.sf`` (NaN stays NaN).
+
+    >>> round(float(norm_sf(1.959964)), 4)
+    0.025
+    """
+    from scipy.special import ndtr
+
+    return ndtr(-np.asarray(x, dtype=float))
+
+
+def chi2_ppf(q: float, df: Any) -> np.ndarray:
+    """Chi-square quantile, as ``scipy.stats.chi2.ppf`` for 0 < q < 1 (NaN where df <= 0 or NaN).
+
+    >>> round(float(chi2_ppf(0.975, 2.0)), 4)
+    7.3778
+    """
+    from scipy.special import gammaincinv
+
+    df = np.asarray(df, dtype=float)
+    good = df > 0  # scipy.stats' argument check: other shapes give NaN
+    out = np.full(df.shape, np.nan)
+    out[good] = 2 * gammaincinv(df[good] / 2, q)
+    return out
+
+
+def beta_ppf(q: float, a: Any, b: Any) -> np.ndarray:
+    """Beta quantile, as ``scipy.stats.beta.ppf`` for 0 < q < 1 (NaN where a or b is not > 0).
+
+    >>> round(float(beta_ppf(0.5, 2.0, 2.0)), 6)
+    0.5
+    """
+    from scipy.special import betaincinv
+
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    good = (a > 0) & (b > 0)
+    out = np.full(a.shape, np.nan)
+    out[good] = betaincinv(a[good], b[good], q)
+    return out
+
 
 class StatsInputError(ValueError):
     """An input to a statistics function is invalid (negative count, bad confidence ...).
@@ -139,9 +196,7 @@ def z_value(confidence: float) -> float:
     >>> round(z_value(0.95), 6), round(z_value(0.998), 6)
     (1.959964, 3.090232)
     """
-    from scipy.stats import norm
-
-    return float(norm.ppf(1.0 - (1.0 - check_confidence(confidence)) / 2.0))
+    return float(norm_ppf(1.0 - (1.0 - check_confidence(confidence)) / 2.0))
 
 
 def exact_poisson_limits(count: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -156,13 +211,11 @@ def exact_poisson_limits(count: np.ndarray, confidence: float) -> tuple[np.ndarr
     >>> [round(float(x), 4) for x in (lo[0], hi[0], lo[1], hi[1])]
     [0.0, 3.6889, 0.0253, 5.5716]
     """
-    from scipy.stats import chi2
-
     count = np.asarray(count, dtype=float)
     alpha = 1.0 - check_confidence(confidence)
     with np.errstate(invalid="ignore"):
-        lower = np.where(count > 0, chi2.ppf(alpha / 2.0, 2.0 * np.where(count > 0, count, 1.0)) / 2.0, 0.0)
-        upper = chi2.ppf(1.0 - alpha / 2.0, 2.0 * count + 2.0) / 2.0
+        lower = np.where(count > 0, chi2_ppf(alpha / 2.0, 2.0 * np.where(count > 0, count, 1.0)) / 2.0, 0.0)
+        upper = chi2_ppf(1.0 - alpha / 2.0, 2.0 * count + 2.0) / 2.0
     lower = np.where(np.isnan(count), np.nan, lower)
     return lower, upper
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from svsna.stats._common import StatsInputError, as_float_array
+from svsna.stats._common import StatsInputError, as_float_array, norm_sf
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,7 +37,9 @@ __all__ = ["benjamini_hochberg", "contiguity_weights", "getis_ord_gi_star", "gri
 def benjamini_hochberg(p: Any) -> np.ndarray:
     """Benjamini-Hochberg adjusted p-values (q-values); NaN entries are ignored and kept NaN.
 
-    A NaN-aware wrapper of ``scipy.stats.false_discovery_control(method="bh")``.
+    The same numbers as ``scipy.stats.false_discovery_control(method="bh")`` (tests compare them), NaN-aware,
+    without importing scipy.stats: p x m / rank, then the running minimum from the largest p down,
+    capped at 1.
 
     Examples
     --------
@@ -46,13 +48,22 @@ def benjamini_hochberg(p: Any) -> np.ndarray:
     >>> benjamini_hochberg([0.02, float("nan")]).tolist()
     [0.02, nan]
     """
-    from scipy.stats import false_discovery_control
-
     p = np.asarray(p, dtype=float)
     out = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
-    if ok.any():
-        out[ok] = false_discovery_control(p[ok], method="bh")
+    ps = p[ok]
+    if ps.size and not ((ps >= 0) & (ps <= 1)).all():
+        raise ValueError("p-values must be between 0 and 1")
+    if ps.size <= 1:
+        out[ok] = ps
+        return out
+    m = ps.size
+    order = np.argsort(ps, kind="stable")
+    adj = ps[order] * (m / np.arange(1, m + 1, dtype=float))
+    np.minimum.accumulate(adj[::-1], out=adj[::-1])
+    back = np.empty_like(adj)
+    back[order] = adj
+    out[ok] = np.clip(back, 0.0, 1.0)
     return out
 
 
@@ -192,7 +203,6 @@ def getis_ord_gi_star(
     [-0.8402, 0.7276, 0.7276, 0.8402]
     """
     import pandas as pd
-    from scipy.stats import norm
 
     labels = list(values.index) if isinstance(values, pd.Series) else None
     x = as_float_array(values, "values")
@@ -226,7 +236,7 @@ def getis_ord_gi_star(
     den = s * np.sqrt(np.maximum(n * wi2 - wi**2, 0.0) / (n - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(den > 1e-12 * max(s, 1.0), num / den, np.nan)
-    p = 2.0 * norm.sf(np.abs(z))
+    p = 2.0 * norm_sf(np.abs(z))
     q = benjamini_hochberg(p) if fdr else p
     cls = np.full(n, "Not significant", dtype=object)
     levels = sorted({0.01, 0.05, alpha}, reverse=True)  # loosest first, so stricter levels overwrite

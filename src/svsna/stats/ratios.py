@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from svsna.stats._common import broadcast, check_confidence, check_nonnegative
+from svsna.stats._common import beta_ppf, broadcast, check_confidence, check_nonnegative
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,8 +27,6 @@ RATE_RATIO_METHOD = "Rate ratio (exact conditional)"
 
 def _exact_ratio(a: np.ndarray, ea: np.ndarray, b: np.ndarray, eb: np.ndarray, conf: float):
     """Point estimate and exact conditional limits; NaN where not computable."""
-    from scipy.stats import beta
-
     alpha = 1.0 - conf
     ok = ~(np.isnan(a) | np.isnan(b) | np.isnan(ea) | np.isnan(eb)) & (ea > 0) & (eb > 0) & (b > 0)
     a_ = np.where(ok, a, 1.0)
@@ -36,8 +34,8 @@ def _exact_ratio(a: np.ndarray, ea: np.ndarray, b: np.ndarray, eb: np.ndarray, c
     ea_ = np.where(ok, ea, 1.0)
     eb_ = np.where(ok, eb, 1.0)
     # Clopper-Pearson limits of p = a / (a + b) via the beta distribution
-    p_lo = np.where(a_ > 0, beta.ppf(alpha / 2.0, np.maximum(a_, 1e-300), b_ + 1.0), 0.0)
-    p_hi = beta.ppf(1.0 - alpha / 2.0, a_ + 1.0, b_)
+    p_lo = np.where(a_ > 0, beta_ppf(alpha / 2.0, np.maximum(a_, 1e-300), b_ + 1.0), 0.0)
+    p_hi = beta_ppf(1.0 - alpha / 2.0, a_ + 1.0, b_)
     scale = eb_ / ea_
     value = np.where(ok, (a_ / ea_) / (b_ / eb_), np.nan)
     lower = np.where(ok, p_lo / (1.0 - p_lo) * scale, np.nan)
