@@ -60,14 +60,57 @@ def neutralise(value: Any) -> Any:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells (and column names) are neutralised."""
+    """A copy of ``frame`` whose text cells (and column names) are neutralised.
+
+    Column by column: every text cell that :func:`neutralise` would change (its first character
+    after leading spaces and no-break spaces is in :data:`FORMULA_TRIGGERS`) gets the ``'``
+    prefix; any other cell, and the column's dtype, stay as they are. Tests check the result
+    equals :func:`neutralise` applied cell by cell, on hostile text.
+    """
     out = frame.copy()
     for col in out.columns:
         series = out[col]
         if series.dtype == object or str(series.dtype).startswith(("string", "str", "category")):
-            out[col] = series.map(neutralise)
+            out[col] = _neutralise_column(series)
     out.columns = [neutralise(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def _neutralise_column(series: pd.Series) -> pd.Series:
+    """:func:`neutralise` on every cell of one text (or object) column, with the string methods."""
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.map(neutralise)  # maps the categories, not the cells
+    formula = _arrow_formula_mask(series)
+    if formula is None:
+        try:  # the first character after leading spaces, NaN for cells that are not text
+            first = series.str.lstrip(" \u00a0").str[:1]
+        except (AttributeError, TypeError):  # no text in the column (numbers, bytes, nothing)
+            return series
+        formula = first.isin(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
+    if not formula.any():
+        return series
+    cells = series.to_numpy(dtype=object, copy=True)
+    cells[formula] = ["'" + v for v in cells[formula]]
+    return pd.Series(cells, index=series.index, name=series.name, dtype=series.dtype)
+
+
+def _arrow_formula_mask(series: pd.Series) -> Any:
+    """The formula mask by Arrow's string kernels when every cell is text or missing, else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:  # Arrow infers the cells' type: string only when every cell is str or missing
+        text = pa.array(series.to_numpy(dtype=object), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed kinds of cells
+        return None
+    if not pa.types.is_string(text.type):  # numbers, bytes, only missing values ...
+        return None
+    first = pc.utf8_slice_codeunits(pc.utf8_ltrim(text, characters=" \u00a0"), 0, 1)
+    return pc.is_in(first, value_set=pa.array(FORMULA_TRIGGERS)).to_numpy(zero_copy_only=False) & ~pc.is_null(
+        text
+    ).to_numpy(zero_copy_only=False)
 
 
 def write_csv(frame: pd.DataFrame, target: Any) -> None:
