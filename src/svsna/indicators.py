@@ -72,6 +72,7 @@ __all__ = [
     "indicator_rows",
     "infer_statistic",
     "infer_unit",
+    "typed_frame",
 ]
 
 INDICATOR_COLUMNS: tuple[str, ...] = (
@@ -305,9 +306,89 @@ def indicator_rows(stats: pd.DataFrame | None = None, **columns: Any) -> pd.Data
         if name not in cols:
             cols[name] = np.zeros(n, dtype=bool) if name == "suppressed" else [None] * n
     _fill_lists(cols, n)
-    # one constructor call and one cast (building column by column costs far more)
-    frame = pd.DataFrame({c: cols[c] for c in INDICATOR_COLUMNS}, index=range(n))
-    return frame.astype(_DTYPES)
+    return typed_frame(cols, n)
+
+
+def typed_frame(cols: Mapping[str, Any], n: int) -> pd.DataFrame:
+    """An indicator frame with the standard dtypes from one array or list per column.
+
+    Each column is converted once to its final dtype (floats, bool, or objects holding what
+    pandas' own constructor and cast would hold: a text column's missing values become NaN, as
+    pandas' string inference makes them), and the frame is assembled from the typed arrays without
+    a second round of inference; :func:`concat_indicators` then has nothing to cast. This is the
+    one place the analyses' rows become a frame (a few hundred frames per assessment).
+
+    >>> f = typed_frame({c: [None] for c in INDICATOR_COLUMNS} | {"value": [2], "unit": ["%"]}, 1)
+    >>> f.dtypes.astype(str).to_dict() == _DTYPES, float(f.loc[0, "value"]), bool(f.loc[0, "suppressed"])
+    (True, 2.0, False)
+    """
+    import numpy as np
+    import pandas as pd
+
+    arrays = []
+    for c in INDICATOR_COLUMNS:
+        kind = _DTYPES[c]
+        if kind == "float64":
+            arrays.append(_float_array(cols[c], n))
+        elif kind == "bool":
+            flags = np.array(cols[c], dtype=bool)
+            if flags.shape != (n,):
+                raise ValueError(f"indicator rows: column {c} has {flags.size} values, expected {n}")
+            arrays.append(flags)
+        else:
+            arrays.append(_object_array(cols[c], n))
+    if "columns" not in _COLUMN_INDEX:  # an Index is immutable: one for every frame
+        _COLUMN_INDEX["columns"] = pd.Index(INDICATOR_COLUMNS)
+    try:  # pandas' own assembly from typed arrays: no inference, no cast
+        return pd.DataFrame._from_arrays(
+            arrays, columns=_COLUMN_INDEX["columns"], index=pd.RangeIndex(n), verify_integrity=False
+        )
+    except (AttributeError, TypeError):  # a pandas without it: the public constructor, then one cast
+        return pd.DataFrame(dict(zip(INDICATOR_COLUMNS, arrays, strict=True)), index=pd.RangeIndex(n)).astype(_DTYPES)
+
+
+def _float_array(values: Any, n: int) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):  # pandas.NA and the like: pandas' cast
+        arr = pd.Series(list(values), dtype=object).astype("float64").to_numpy()
+    if arr.shape != (n,):
+        raise ValueError(f"indicator rows: a column has {arr.size} values, expected {n}")
+    return arr.copy()
+
+
+def _object_array(values: Any, n: int) -> Any:
+    """``values`` as an object array holding what ``pd.DataFrame(...).astype(object)`` would hold."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        arr = values.copy()
+    else:
+        values = values if isinstance(values, list) else list(values)
+        if len(values) != n:
+            raise ValueError(f"indicator rows: a column has {len(values)} values, expected {n}")
+        arr = np.fromiter(values, dtype=object, count=n)
+    if arr.shape != (n,):
+        raise ValueError(f"indicator rows: a column has {arr.size} values, expected {n}")
+    kind = pd.api.types.infer_dtype(arr, skipna=True)
+    if kind == "string":
+        if _STRING_INFERENCE.get("on") is None:
+            _STRING_INFERENCE["on"] = pd.Series(["a", None]).dtype != object
+        if _STRING_INFERENCE["on"]:  # pandas infers str: its missing values are NaN
+            arr[pd.isna(arr)] = np.nan
+        return arr
+    if kind in ("empty", "mixed"):
+        return arr
+    # numbers, booleans, dates ...: exactly what the constructor and the cast make of them
+    return pd.Series(list(arr)).astype(object).to_numpy()
+
+
+_STRING_INFERENCE: dict[str, bool | None] = {}
+_COLUMN_INDEX: dict[str, Any] = {}
 
 
 def _blank(v: Any) -> bool:

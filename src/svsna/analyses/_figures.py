@@ -12,8 +12,9 @@ the definition, the rate multiplier and the confidence level. The partner SNA's
 which makes these helpers the one implementation of counts, rates, change, SPC, hot spots
 and deprivation for both editions.
 
-Rows are built as plain frames in one constructor call each (no per-call dtype casting);
-a section concatenates and types its rows once (:func:`svsna.indicators.concat_indicators`).
+Rows are built as frames with the indicator table's dtypes from one typed array per column
+(:func:`svsna.indicators.typed_frame`: no inference, no cast), so a section's
+:func:`svsna.indicators.concat_indicators` has nothing to cast.
 
 Findings are data: a stable ``key`` plus complete ``numbers`` (:func:`numbers_from`), so the
 report renders sentences from templates keyed on the finding key; ``Finding.text`` is a plain
@@ -36,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from svsna.indicators import INDICATOR_COLUMNS, Finding, Significance
+from svsna.indicators import INDICATOR_COLUMNS, Finding, Significance, typed_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -139,11 +140,10 @@ def stat_rows(
 
     ``statistic`` and ``unit`` say what ``value`` is (inferred from the name only when not
     given, for callers outside the kit). Keyword arguments are scalars (repeated) or
-    sequences (one per row). The frame is built in one constructor call; dtypes are set
-    when the section's rows are concatenated.
+    sequences (one per row). The frame has the indicator table's dtypes
+    (:func:`svsna.indicators.typed_frame`).
     """
     import numpy as np
-    import pandas as pd
 
     n = len(stats) if stats is not None else None
     if n is None:
@@ -178,7 +178,7 @@ def stat_rows(
     for c in INDICATOR_COLUMNS:
         if c not in cols:
             cols[c] = np.zeros(n, dtype=bool) if c == "suppressed" else [None] * n
-    frame = pd.DataFrame(cols, columns=list(INDICATOR_COLUMNS))
+    frame = typed_frame(cols, n)
     if statistic is None or unit is None:
         from svsna.indicators import fill_statistic_and_unit
 
