@@ -29,6 +29,8 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from typing import TYPE_CHECKING
 
 from svsna.analyses._base import POLICE_REQUIRES, sex_label
@@ -84,35 +86,46 @@ def person_summary(ctx: AnalysisContext, persons: ibis.Table, until: dt.date | N
     """
     import ibis
 
+    # suspect records: the first (by time, then reference) and the latest up to ``until`` are each
+    # marked by a row number over the same partition, then every summary of a person's suspect
+    # records is one grouped aggregate; victim records are another; no union of the two
     sus = _records(ctx, "suspects", persons)
-    w = ibis.window(group_by=sus.person_key, order_by=[sus.committed_from, sus.offence_ref])
-    first = (
-        sus.mutate(_rn=ibis.row_number().over(w))
-        .filter(lambda t: t._rn == 0)
-        .select("person_key", first_date="offence_date", first_age="age", first_sub="sub")
+    first_w = ibis.window(group_by=sus.person_key, order_by=[sus.committed_from, sus.offence_ref])
+    sus = sus.mutate(_first=ibis.row_number().over(first_w) == 0)
+    latest = {}
+    if until is not None:  # the latest record up to ``until``: first in descending order, in-range rows first
+        in_range = (sus.offence_date <= ibis.date(until)).fill_null(False)
+        order = [in_range.desc(), sus.committed_from.desc(), sus.offence_ref.desc()]
+        sus = sus.mutate(_late=(ibis.row_number().over(group_by=sus.person_key, order_by=order) == 0) & in_range)
+        latest["latest_age"] = sus.age.max(where=sus._late)
+    flag_cols = [f"{f}_flag" for f in FLAGS]
+
+    def any_flags(t: ibis.Table, prefix: str) -> dict[str, ibis.Value]:
+        return {
+            f"{prefix}{f}": t[c].fill_null(False).any() for f, c in zip(FLAGS, flag_cols, strict=True) if c in t.columns
+        }
+
+    per_sus = sus.group_by("person_key").aggregate(
+        first_date=sus.offence_date.max(where=sus._first),
+        first_age=sus.age.max(where=sus._first),
+        first_sub=sus.sub.max(where=sus._first),
+        **latest,
+        **any_flags(sus, "_s_"),
     )
-    out = persons.select("person_key").distinct().left_join(first, "person_key").drop("person_key_right")
-    if until is not None:
-        late = sus.filter(sus.offence_date <= ibis.date(until))
-        wl = ibis.window(group_by=late.person_key, order_by=[late.committed_from.desc(), late.offence_ref.desc()])
-        latest = (
-            late.mutate(_rn=ibis.row_number().over(wl))
-            .filter(lambda t: t._rn == 0)
-            .select("person_key", latest_age="age")
-        )
-        out = out.left_join(latest, "person_key").drop("person_key_right")
-    parts = [sus]
+    out = persons.select("person_key").distinct().left_join(per_sus, "person_key").drop("person_key_right")
+    sources = ["_s_"]
     if ctx.has("victims"):
         vic = _records(ctx, "victims", persons)
-        parts.append(vic)
-        first_v = vic.group_by("person_key").aggregate(first_victim_date=vic.offence_date.min())
-        out = out.left_join(first_v, "person_key").drop("person_key_right")
-    flag_cols = [f"{f}_flag" for f in FLAGS]
-    both = [t.select("person_key", *[t[c] if c in t.columns else ibis.null("boolean").name(c) for c in flag_cols])
-            for t in parts]  # fmt: skip
-    u = both[0] if len(both) == 1 else ibis.union(*both)
-    flags = u.group_by("person_key").aggregate(**{f: u[f"{f}_flag"].fill_null(False).any() for f in FLAGS})
-    out = out.left_join(flags, "person_key").drop("person_key_right")
+        per_vic = vic.group_by("person_key").aggregate(
+            first_victim_date=vic.offence_date.min(), **any_flags(vic, "_v_")
+        )
+        out = out.left_join(per_vic, "person_key").drop("person_key_right")
+        sources.append("_v_")
+    flags = {}
+    for f in FLAGS:
+        parts = [out[p + f].fill_null(False) for p in sources if p + f in out.columns]
+        flags[f] = ibis.literal(False) if not parts else functools.reduce(operator.or_, parts)
+    out = out.mutate(**flags).drop(*[c for c in out.columns if c.startswith(("_s_", "_v_"))])
     df = ctx.fetch(out)
     import pandas as pd
 
