@@ -267,11 +267,14 @@ def _cohort_shares(ctx, indicator, label, cohort: pd.DataFrame, summary: pd.Data
     return rows, nums
 
 
-def _frequent_summary(ctx: AnalysisContext) -> pd.DataFrame:
-    """:func:`person_summary` of the frequent perpetrators of **every** definition of the run (one
-    query, cached per run; a person's history does not depend on the definition): each definition
-    reads its own cohort's rows."""
-    key = ("frequent_summary", ctx.run_definitions, ctx.profile)
+def _histories(ctx: AnalysisContext) -> pd.DataFrame:
+    """:func:`person_summary` (latest age up to the end of the profile period) of every person a cohort
+    of the run looks at: the frequent perpetrators of **every** definition and the M/AM cohort, in
+    one query per run (a person's history depends on neither the definition nor the cohort); each
+    cohort reads its own people's rows."""
+    import ibis
+
+    key = ("cohort_histories", ctx.run_definitions, ctx.profile, ctx.under)
     if key not in ctx.run.cache:
         every = ctx.involvements_all("suspects", ctx.profile)
         ks = [every.offence_ref.nunique(where=every[f]) for f in ctx.definition_flags]
@@ -280,6 +283,7 @@ def _frequent_summary(ctx: AnalysisContext) -> pd.DataFrame:
         for i in range(1, len(ks)):
             frequent = frequent | (per[f"_k{i}"] >= FREQUENT)
         persons = per.filter(frequent & per.person.notnull()).select(person_key="person")
+        persons = ibis.union(persons, _mam_firsts(ctx).select("person_key"), distinct=True)
         ctx.run.cache[key] = person_summary(ctx, persons, until=ctx.profile.end)
     return ctx.run.cache[key]
 
@@ -292,7 +296,7 @@ def _frequent(ctx: AnalysisContext, freq: ibis.Table, first: ibis.Table) -> tupl
     n = len(cohort)
     if n == 0:
         return [], []
-    summary = _frequent_summary(ctx)
+    summary = _histories(ctx)
     rows, nums = _cohort_shares(ctx, "frequent_perpetrator_share", label, cohort, summary)
     s = summary.reindex(cohort["person"])
     ft = s["first_sub"].fillna("Unknown")
@@ -356,12 +360,9 @@ def _mam_window(ctx: AnalysisContext) -> tuple[dt.date, dt.date, str]:
     return start, end, f"{start:%b %Y} - {end:%b %Y}"
 
 
-def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
-    """One row per person under the focus age suspected of M/AM in the window (definition-independent,
-    computed once per run): their first M/AM record and a summary of their history."""
-    key = ("mam_people", ctx.profile, ctx.under)
-    if key in ctx.run.cache:
-        return ctx.run.cache[key]
+def _mam_firsts(ctx: AnalysisContext) -> ibis.Table:
+    """Each person under the focus age suspected of M/AM in the window: their first M/AM record
+    (``person_key, mam_date, age, sex, home_npa``)."""
     import ibis
 
     start, end, _label = _mam_window(ctx)
@@ -374,11 +375,20 @@ def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
         o.select("offence_ref", "offence_date", "committed_from"), "offence_ref"
     )
     w = ibis.window(group_by=m.person_key, order_by=[m.committed_from, m.offence_ref])
-    firsts = (
+    return (
         m.mutate(_rn=ibis.row_number().over(w))
         .filter(lambda t: t._rn == 0)
         .select("person_key", mam_date="offence_date", age="age", sex="sex", home_npa="home_npa")
     )
+
+
+def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
+    """One row per person under the focus age suspected of M/AM in the window (definition-independent,
+    computed once per run): their first M/AM record and a summary of their history."""
+    key = ("mam_people", ctx.profile, ctx.under)
+    if key in ctx.run.cache:
+        return ctx.run.cache[key]
+    firsts = _mam_firsts(ctx)
     sus = _records(ctx, "suspects", firsts.select("person_key"))
     prior = sus.join(firsts.select("person_key", "mam_date"), "person_key")
     prior = prior.filter(prior.offence_date < prior.mam_date)
@@ -390,8 +400,7 @@ def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
     df["mam_date"] = pd.to_datetime(df["mam_date"]).dt.date
     df["offences_before"] = df["offences_before"].fillna(0).astype(int)
     if len(df):
-        summary = person_summary(ctx, firsts.select("person_key"))
-        df = df.join(summary, on="person_key")
+        df = df.join(_histories(ctx).drop(columns="latest_age"), on="person_key")
     df = df.rename(columns={"person_key": "person"}).sort_values("person").reset_index(drop=True)
     ctx.run.cache[key] = df
     return df
