@@ -29,18 +29,19 @@ def main(area: str) -> None:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import _harness as H
+    from query_times import jvm_cpu
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     load_before = os.getloadavg()[0]
     cfg = load_area_config(area)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     duck = open_warehouse(cfg.workspace_dir, read_only=True)
     a = run_assessment(duck, cfg, boundaries=cfg.boundaries_path)
     duck.close()
-    t_duck = time.perf_counter() - t
-    t = time.perf_counter()
+    t_duck, c_duck = time.perf_counter() - t, time.process_time() - c  # DuckDB's threads are in the process
+    t, c = time.perf_counter(), time.process_time()
     b = run_assessment(open_warehouse(cfg.workspace_dir, engine="spark"), cfg, boundaries=cfg.boundaries_path)
-    t_spark = time.perf_counter() - t
+    t_spark, c_spark, c_jvm = time.perf_counter() - t, time.process_time() - c, jvm_cpu()  # the JVM's whole life
     left = a.indicators.sort_values(KEY).reset_index(drop=True)
     right = b.indicators.sort_values(KEY).reset_index(drop=True)
     pd.testing.assert_frame_equal(left, right, check_exact=False, rtol=1e-9)
@@ -50,7 +51,9 @@ def main(area: str) -> None:
     line = (
         f"| {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} | {len(left):,} | {len(fa):,} | "
         f"{len(set(left.section))} | {t_duck:.1f} | {t_spark:.1f} | identical (Spark/DuckDB {t_spark / t_duck:.1f}x; "
-        f"load {load_before:.1f} -> {os.getloadavg()[0]:.1f}; code {H.git_commit()}) |\n"
+        f"CPU DuckDB {c_duck:.1f} s, Spark {c_spark + c_jvm:.1f} s (JVM {c_jvm:.1f}), "
+        f"{(c_spark + c_jvm) / c_duck:.1f}x; load {load_before:.1f} -> {os.getloadavg()[0]:.1f}; "
+        f"code {H.git_commit()}) |\n"
     )
     if not RESULTS.exists():
         RESULTS.write_text(

@@ -21,6 +21,12 @@ def test_sections_match_between_duckdb_and_spark(tmp_path, build, make_cfg):
     finally:
         duck.close()
     spark = open_warehouse(tmp_path, engine="spark")
+    # the schemas given to Spark (read from the exported Parquet footers) are the ones Spark infers
+    session = spark.con._session
+    exported = sorted((tmp_path / "parquet").glob("*.parquet"))
+    assert exported
+    for path in exported:
+        assert session.table(path.stem).schema == session.read.parquet(str(path)).schema, path.stem
     b = run_assessment(spark, cfg, sections=SECTIONS)
     assert b.skipped == []
     pd.testing.assert_frame_equal(a.indicators, b.indicators, check_exact=True)

@@ -60,3 +60,8 @@ def test_ingest_on_spark_gives_the_duckdb_ledger_and_tables(dirty_run, tmp_path)
     assert check_warehouse(spark.workspace, "spark").run_id == spark.run.run_id
     wh = open_warehouse(spark.workspace, engine="spark")
     assert wh.execute(wh.table("offences").count()) == duck.tables["offences"]
+    # the schemas open_warehouse gives Spark (read from the Parquet footers) are the ones Spark infers
+    session = wh.con._session
+    for name in duck.tables:
+        inferred = session.read.parquet(str(version / f"{name}.parquet")).schema
+        assert session.table(name).schema == inferred, name

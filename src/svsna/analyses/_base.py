@@ -505,12 +505,17 @@ class AnalysisContext:
 
     def in_period(self, t: ibis.Table, column: str, period: Period) -> ibis.Table:
         """Rows of ``t`` whose date/time ``column`` falls inside ``period`` (inclusive)."""
+        return t.filter(self.period_mask(t, column, period))
+
+    @staticmethod
+    def period_mask(t: ibis.Table, column: str, period: Period) -> ibis.BooleanValue:
+        """Whether ``t``'s date/time ``column`` falls inside ``period`` (the test of :meth:`in_period`)."""
         import ibis
 
         start = ibis.timestamp(dt.datetime.combine(period.start, dt.time(0, 0)))
         end = ibis.timestamp(dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(0, 0)))
         col = t[column].cast("timestamp")
-        return t.filter((col >= start) & (col < end))
+        return (col >= start) & (col < end)
 
     def warn(self, code: str, message: str, **numbers: Any) -> None:
         """Record that an input is present but not (fully) usable; shown in the assessment and the

@@ -105,23 +105,6 @@ class Denominators:
     _present: set[str] | None = field(default=None, repr=False)
 
     # ----------------------------------------------------------------- the table
-    def _population(self) -> Any:
-        """Population rows with persons completed (P rows, else M + F), as an Ibis table."""
-        import ibis
-
-        pop = self.wh.table("population")
-        cols = ("area_code", "year", "age_from", "age_to", "sex")
-        base = pop.select(*cols, population=pop.population.cast("float64"))
-        mf = base.filter(base.sex.isin(["M", "F"]))
-        has_p = base.filter(base.sex == "P").select("area_code", "year").distinct()
-        derived = (
-            mf.group_by("area_code", "year", "age_from", "age_to")
-            .aggregate(population=mf.population.sum())
-            .anti_join(has_p, ["area_code", "year"])
-            .mutate(sex=ibis.literal("P"))
-        )
-        return ibis.union(base, derived.select(*cols, "population"))
-
     @property
     def years(self) -> list[int]:
         """Mid-year estimate years in the population table."""
@@ -211,12 +194,21 @@ class Denominators:
 
     def _by_code(self) -> pd.DataFrame:
         """The population of every geography code (LSOA, district, county) by year, sex and folded age
-        band: one engine query per run (again only if a request needs a new cut point)."""
+        band: one engine query per run (again only if a request needs a new cut point).
+
+        Persons are completed here: the ``P`` rows of an area and year where the table has any,
+        otherwise the sum of its ``M`` and ``F`` rows. The engine sums each sex side by side (one
+        grouped aggregate, no union or anti-join) and counts its rows, so that a sex without rows
+        stays absent, as in the table.
+        """
         import ibis
+        import numpy as np
+        import pandas as pd
 
         if self._codes is not None:
             return self._codes
-        full = self._population()
+        pop = self.wh.table("population")
+        full = pop.select("area_code", "year", "age_from", "age_to", "sex", population=pop.population.cast("float64"))
         if self.years_wanted:
             full = full.filter(full.year.isin(sorted(self.years_wanted)))
         # fold single years into the bands between consecutive cut points every request uses; rows at
@@ -231,11 +223,27 @@ class Denominators:
         cols = [c for c in ("lsoa_code", "district_code", "county_code") if c in geo.columns]
         codes = ibis.union(*[geo.select(code=geo[c].cast("string")) for c in cols], distinct=True)
         full = full.semi_join(codes, full.area_code == codes.code)
-        agg = full.group_by("area_code", "year", "sex", "age_from", "age_to").aggregate(
-            population=full.population.sum()
+        sexes = ("M", "F", "P")
+        agg = full.group_by("area_code", "year", "age_from", "age_to").aggregate(
+            **{f"pop_{x}": full.population.sum(where=full.sex == x) for x in sexes},
+            **{f"rows_{x}": (full.sex == x).cast("int64").sum() for x in sexes},
         )
-        df = self.wh.execute(agg)
-        df["area_code"] = df["area_code"].astype(str)
+        wide = self.wh.execute(agg)
+        wide["area_code"] = wide["area_code"].astype(str)
+        for x in sexes:
+            wide[f"rows_{x}"] = wide[f"rows_{x}"].fillna(0).astype("int64")
+            wide[f"pop_{x}"] = wide[f"pop_{x}"].astype("float64").fillna(0.0)
+        # persons derived from M + F only for an area and year without any P row
+        has_p = wide.groupby(["area_code", "year"])["rows_P"].transform("sum") > 0
+        derive = ~has_p & (wide["rows_M"] + wide["rows_F"] > 0)
+        wide["pop_P"] = np.where(derive, wide["pop_M"] + wide["pop_F"], wide["pop_P"])
+        wide["rows_P"] = np.where(derive, 1, wide["rows_P"])
+        keys = ["area_code", "year", "age_from", "age_to"]
+        parts = [
+            wide.loc[wide[f"rows_{x}"] > 0, keys].assign(sex=x, population=wide.loc[wide[f"rows_{x}"] > 0, f"pop_{x}"])
+            for x in sexes
+        ]
+        df = pd.concat(parts, ignore_index=True)[["area_code", "year", "sex", "age_from", "age_to", "population"]]
         self._codes = df
         return df
 

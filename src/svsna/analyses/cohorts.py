@@ -29,6 +29,8 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from typing import TYPE_CHECKING
 
 from svsna.analyses._base import POLICE_REQUIRES, sex_label
@@ -84,35 +86,46 @@ def person_summary(ctx: AnalysisContext, persons: ibis.Table, until: dt.date | N
     """
     import ibis
 
+    # suspect records: the first (by time, then reference) and the latest up to ``until`` are each
+    # marked by a row number over the same partition, then every summary of a person's suspect
+    # records is one grouped aggregate; victim records are another; no union of the two
     sus = _records(ctx, "suspects", persons)
-    w = ibis.window(group_by=sus.person_key, order_by=[sus.committed_from, sus.offence_ref])
-    first = (
-        sus.mutate(_rn=ibis.row_number().over(w))
-        .filter(lambda t: t._rn == 0)
-        .select("person_key", first_date="offence_date", first_age="age", first_sub="sub")
+    first_w = ibis.window(group_by=sus.person_key, order_by=[sus.committed_from, sus.offence_ref])
+    sus = sus.mutate(_first=ibis.row_number().over(first_w) == 0)
+    latest = {}
+    if until is not None:  # the latest record up to ``until``: first in descending order, in-range rows first
+        in_range = (sus.offence_date <= ibis.date(until)).fill_null(False)
+        order = [in_range.desc(), sus.committed_from.desc(), sus.offence_ref.desc()]
+        sus = sus.mutate(_late=(ibis.row_number().over(group_by=sus.person_key, order_by=order) == 0) & in_range)
+        latest["latest_age"] = sus.age.max(where=sus._late)
+    flag_cols = [f"{f}_flag" for f in FLAGS]
+
+    def any_flags(t: ibis.Table, prefix: str) -> dict[str, ibis.Value]:
+        return {
+            f"{prefix}{f}": t[c].fill_null(False).any() for f, c in zip(FLAGS, flag_cols, strict=True) if c in t.columns
+        }
+
+    per_sus = sus.group_by("person_key").aggregate(
+        first_date=sus.offence_date.max(where=sus._first),
+        first_age=sus.age.max(where=sus._first),
+        first_sub=sus.sub.max(where=sus._first),
+        **latest,
+        **any_flags(sus, "_s_"),
     )
-    out = persons.select("person_key").distinct().left_join(first, "person_key").drop("person_key_right")
-    if until is not None:
-        late = sus.filter(sus.offence_date <= ibis.date(until))
-        wl = ibis.window(group_by=late.person_key, order_by=[late.committed_from.desc(), late.offence_ref.desc()])
-        latest = (
-            late.mutate(_rn=ibis.row_number().over(wl))
-            .filter(lambda t: t._rn == 0)
-            .select("person_key", latest_age="age")
-        )
-        out = out.left_join(latest, "person_key").drop("person_key_right")
-    parts = [sus]
+    out = persons.select("person_key").distinct().left_join(per_sus, "person_key").drop("person_key_right")
+    sources = ["_s_"]
     if ctx.has("victims"):
         vic = _records(ctx, "victims", persons)
-        parts.append(vic)
-        first_v = vic.group_by("person_key").aggregate(first_victim_date=vic.offence_date.min())
-        out = out.left_join(first_v, "person_key").drop("person_key_right")
-    flag_cols = [f"{f}_flag" for f in FLAGS]
-    both = [t.select("person_key", *[t[c] if c in t.columns else ibis.null("boolean").name(c) for c in flag_cols])
-            for t in parts]  # fmt: skip
-    u = both[0] if len(both) == 1 else ibis.union(*both)
-    flags = u.group_by("person_key").aggregate(**{f: u[f"{f}_flag"].fill_null(False).any() for f in FLAGS})
-    out = out.left_join(flags, "person_key").drop("person_key_right")
+        per_vic = vic.group_by("person_key").aggregate(
+            first_victim_date=vic.offence_date.min(), **any_flags(vic, "_v_")
+        )
+        out = out.left_join(per_vic, "person_key").drop("person_key_right")
+        sources.append("_v_")
+    flags = {}
+    for f in FLAGS:
+        parts = [out[p + f].fill_null(False) for p in sources if p + f in out.columns]
+        flags[f] = ibis.literal(False) if not parts else functools.reduce(operator.or_, parts)
+    out = out.mutate(**flags).drop(*[c for c in out.columns if c.startswith(("_s_", "_v_"))])
     df = ctx.fetch(out)
     import pandas as pd
 
@@ -254,11 +267,14 @@ def _cohort_shares(ctx, indicator, label, cohort: pd.DataFrame, summary: pd.Data
     return rows, nums
 
 
-def _frequent_summary(ctx: AnalysisContext) -> pd.DataFrame:
-    """:func:`person_summary` of the frequent perpetrators of **every** definition of the run (one
-    query, cached per run; a person's history does not depend on the definition): each definition
-    reads its own cohort's rows."""
-    key = ("frequent_summary", ctx.run_definitions, ctx.profile)
+def _histories(ctx: AnalysisContext) -> pd.DataFrame:
+    """:func:`person_summary` (latest age up to the end of the profile period) of every person a cohort
+    of the run looks at: the frequent perpetrators of **every** definition and the M/AM cohort, in
+    one query per run (a person's history depends on neither the definition nor the cohort); each
+    cohort reads its own people's rows."""
+    import ibis
+
+    key = ("cohort_histories", ctx.run_definitions, ctx.profile, ctx.under)
     if key not in ctx.run.cache:
         every = ctx.involvements_all("suspects", ctx.profile)
         ks = [every.offence_ref.nunique(where=every[f]) for f in ctx.definition_flags]
@@ -267,6 +283,7 @@ def _frequent_summary(ctx: AnalysisContext) -> pd.DataFrame:
         for i in range(1, len(ks)):
             frequent = frequent | (per[f"_k{i}"] >= FREQUENT)
         persons = per.filter(frequent & per.person.notnull()).select(person_key="person")
+        persons = ibis.union(persons, _mam_firsts(ctx).select("person_key"), distinct=True)
         ctx.run.cache[key] = person_summary(ctx, persons, until=ctx.profile.end)
     return ctx.run.cache[key]
 
@@ -279,7 +296,7 @@ def _frequent(ctx: AnalysisContext, freq: ibis.Table, first: ibis.Table) -> tupl
     n = len(cohort)
     if n == 0:
         return [], []
-    summary = _frequent_summary(ctx)
+    summary = _histories(ctx)
     rows, nums = _cohort_shares(ctx, "frequent_perpetrator_share", label, cohort, summary)
     s = summary.reindex(cohort["person"])
     ft = s["first_sub"].fillna("Unknown")
@@ -343,12 +360,9 @@ def _mam_window(ctx: AnalysisContext) -> tuple[dt.date, dt.date, str]:
     return start, end, f"{start:%b %Y} - {end:%b %Y}"
 
 
-def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
-    """One row per person under the focus age suspected of M/AM in the window (definition-independent,
-    computed once per run): their first M/AM record and a summary of their history."""
-    key = ("mam_people", ctx.profile, ctx.under)
-    if key in ctx.run.cache:
-        return ctx.run.cache[key]
+def _mam_firsts(ctx: AnalysisContext) -> ibis.Table:
+    """Each person under the focus age suspected of M/AM in the window: their first M/AM record
+    (``person_key, mam_date, age, sex, home_npa``)."""
     import ibis
 
     start, end, _label = _mam_window(ctx)
@@ -361,11 +375,20 @@ def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
         o.select("offence_ref", "offence_date", "committed_from"), "offence_ref"
     )
     w = ibis.window(group_by=m.person_key, order_by=[m.committed_from, m.offence_ref])
-    firsts = (
+    return (
         m.mutate(_rn=ibis.row_number().over(w))
         .filter(lambda t: t._rn == 0)
         .select("person_key", mam_date="offence_date", age="age", sex="sex", home_npa="home_npa")
     )
+
+
+def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
+    """One row per person under the focus age suspected of M/AM in the window (definition-independent,
+    computed once per run): their first M/AM record and a summary of their history."""
+    key = ("mam_people", ctx.profile, ctx.under)
+    if key in ctx.run.cache:
+        return ctx.run.cache[key]
+    firsts = _mam_firsts(ctx)
     sus = _records(ctx, "suspects", firsts.select("person_key"))
     prior = sus.join(firsts.select("person_key", "mam_date"), "person_key")
     prior = prior.filter(prior.offence_date < prior.mam_date)
@@ -377,8 +400,7 @@ def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
     df["mam_date"] = pd.to_datetime(df["mam_date"]).dt.date
     df["offences_before"] = df["offences_before"].fillna(0).astype(int)
     if len(df):
-        summary = person_summary(ctx, firsts.select("person_key"))
-        df = df.join(summary, on="person_key")
+        df = df.join(_histories(ctx).drop(columns="latest_age"), on="person_key")
     df = df.rename(columns={"person_key": "person"}).sort_values("person").reset_index(drop=True)
     ctx.run.cache[key] = df
     return df

@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -141,7 +142,7 @@ def _open_spark(workspace: Path) -> Warehouse:
     if version is not None:
         con = ibis.pyspark.connect(spark_session())
         for table in sorted(version.glob("*.parquet")):
-            con.read_parquet(str(table), table_name=table.stem)
+            _register_parquet(con, table, table.stem)
         return Warehouse(con, "spark", workspace)
 
     db = workspace / WAREHOUSE_FILE
@@ -161,8 +162,28 @@ def _open_spark(workspace: Path) -> Warehouse:
         src.disconnect()
     con = ibis.pyspark.connect(spark_session())
     for name in names:
-        con.read_parquet(str(parquet_dir / f"{name}.parquet"), table_name=name)
+        _register_parquet(con, parquet_dir / f"{name}.parquet", name)
     return Warehouse(con, "spark", workspace)
+
+
+def _register_parquet(con: Any, path: Path, name: str) -> None:
+    """Register the Parquet table at ``path`` (a file, or a folder of files) as Spark view ``name``.
+
+    The schema is read from the Parquet footer with pyarrow and given to Spark, which then reads no
+    file to infer it (inference runs a Spark job per table: most of the time it takes to open a
+    warehouse). Timestamps without a time zone stay ``TIMESTAMP_NTZ``, as Spark infers them; a
+    schema Spark cannot take from Arrow falls back to Spark's own inference.
+    """
+    import pyarrow.dataset as pads
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    reader = con._session.read
+    try:
+        schema = from_arrow_schema(pads.dataset(str(path), format="parquet").schema, prefer_timestamp_ntz=True)
+    except (TypeError, ValueError, NotImplementedError):  # pragma: no cover - a type Spark maps differently
+        schema = None
+    frame = (reader.schema(schema) if schema is not None else reader).parquet(str(path))
+    frame.createOrReplaceTempView(name)
 
 
 @lru_cache(maxsize=1)
@@ -175,7 +196,7 @@ def spark_session() -> Any:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYARROW_IGNORE_TIMEZONE", "1")
     master = os.environ.get("SVSNA_SPARK_MASTER", "local[2]")
-    session = (
+    builder = (
         SparkSession.builder.master(master)
         .appName("svsna")
         .config("spark.ui.enabled", "false")
@@ -184,10 +205,50 @@ def spark_session() -> Any:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.memory", "2g")
-        .getOrCreate()
     )
+    if master.startswith("local"):
+        for key, value in LOCAL_CONF.items():
+            builder = builder.config(key, value)
+    java = spark_java_options(master)
+    if java:
+        builder = builder.config("spark.driver.extraJavaOptions", java)
+    session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+#: Spark settings of a local-mode session, where an assessment is ~50 queries over tables of a few
+#: hundred thousand rows on two cores: the fixed cost of each query stage (planning it, generating
+#: and compiling its code, scheduling its tasks) outweighs its work, so stages are made fewer and
+#: cheaper. Adaptive execution re-plans the rest of a query after every shuffle (it halved the JVM's
+#: CPU time of the cohort histories when off); two shuffle partitions match the two cores; tables of
+#: up to 64 MB are broadcast to joins instead of both sides being shuffled; generated classes are
+#: named without their stage number so that identical code is compiled once.
+LOCAL_CONF: dict[str, str] = {
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.sql.autoBroadcastJoinThreshold": str(64 * 1024 * 1024),
+    "spark.sql.codegen.useIdInClassName": "false",
+}
+
+#: JVM options of a local-mode Spark driver: the quick (C1) JIT compiler only. An assessment is
+#: many short queries in a fresh JVM, which spends most of its CPU compiling Spark's own code with
+#: the optimising compiler before that code pays back; C1 alone halves the JVM's CPU time there.
+LOCAL_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"
+
+
+def spark_java_options(master: str, env: Mapping[str, str] = os.environ) -> str:
+    """The driver's extra JVM options: ``SVSNA_SPARK_JAVA_OPTIONS`` when set (empty for none), else
+    :data:`LOCAL_JAVA_OPTIONS` in local mode and nothing on a cluster.
+
+    >>> spark_java_options("local[2]", env={}), spark_java_options("spark://host:7077", env={})
+    ('-XX:TieredStopAtLevel=1', '')
+    >>> spark_java_options("local[2]", env={"SVSNA_SPARK_JAVA_OPTIONS": ""})
+    ''
+    """
+    if "SVSNA_SPARK_JAVA_OPTIONS" in env:
+        return env["SVSNA_SPARK_JAVA_OPTIONS"].strip()
+    return LOCAL_JAVA_OPTIONS if master.startswith("local") else ""
 
 
 def execute_to_pandas(wh: Warehouse, expr: Any) -> pd.DataFrame:
