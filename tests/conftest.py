@@ -10,7 +10,9 @@ to whichever worker is free, and every test of a unit runs on the same worker:
   pytest-dev/pytest-xdist#1386.)
 * each folder of :data:`SHARED_FIXTURE_DIRS` is one unit: their conftests build expensive session
   fixtures (a report, open-data runs, a synthetic partnership) that would otherwise be built again
-  on every worker that runs one of their tests;
+  on every worker that runs one of their tests. A folder of :data:`SPLIT_FIXTURES` is two units:
+  the tests whose node id names the fixture (``demo`` in tests/outputs) and the rest, so its two
+  expensive fixtures are built on two workers at once; a test using that fixture must name it;
 * every other test module is one unit (xdist's ``loadscope``), so module fixtures are built once.
 
 Units are handed out longest first (:data:`UNIT_SECONDS`, measured on 2 cores; others by their
@@ -28,10 +30,13 @@ import pytest
 SPARK_GROUP = "spark"
 #: folders whose conftest builds expensive session fixtures: their tests stay on one worker.
 SHARED_FIXTURE_DIRS = ("tests/opendata/", "tests/outputs/", "tests/public/", "tests/synth/", "tests/web/")
+#: folder -> session fixture whose tests are a unit of their own (their node ids must contain its name)
+SPLIT_FIXTURES = {"tests/outputs/": "demo"}
 #: seconds each long unit took on 2 cores (``pytest --durations=0``), for longest-first scheduling;
 #: a unit not listed counts one second per test.
 UNIT_SECONDS = {
-    "tests/outputs/": 500,
+    "tests/outputs/": 260,
+    "tests/outputs/demo": 240,
     "tests/opendata/": 200,
     "tests/public/": 200,
     "spark": 150,
@@ -56,13 +61,16 @@ def unit_of(nodeid: str) -> str:
 
     >>> unit_of("tests/sources/test_parity_spark.py::test_ingest"), unit_of("tests/outputs/test_report.py::test_x")
     ('spark', 'tests/outputs/')
-    >>> unit_of("tests/stats/test_api.py::test_rates[1]")
-    'tests/stats/test_api.py'
+    >>> unit_of("tests/stats/test_api.py::test_rates[1]"), unit_of("tests/outputs/test_report.py::test_x[demo-pdf]")
+    ('tests/stats/test_api.py', 'tests/outputs/demo')
     """
     if SPARK_GROUP in nodeid.lower():
         return SPARK_GROUP
     for folder in SHARED_FIXTURE_DIRS:
         if nodeid.startswith(folder):
+            split = SPLIT_FIXTURES.get(folder)
+            if split is not None and split in nodeid.split("::", 1)[-1]:
+                return folder + split
             return folder
     return nodeid.split("::", 1)[0]
 
@@ -97,3 +105,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             "tests on one worker (tests/conftest.py)",
             pytrace=False,
         )
+    for folder, fixture in SPLIT_FIXTURES.items():
+        uses = item.nodeid.startswith(folder) and fixture in getattr(item, "fixturenames", ())
+        if uses and unit_of(item.nodeid) != folder + fixture:
+            pytest.fail(
+                f"a test of {folder} using the {fixture!r} fixture must have {fixture!r} in its test name or "
+                "parameters, so that parallel runs build that fixture on one worker only (tests/conftest.py)",
+                pytrace=False,
+            )

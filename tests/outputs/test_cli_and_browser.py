@@ -124,7 +124,7 @@ def _axe(path: Path) -> list[dict]:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("edition", ["public_html", "full_html"])
-def test_axe_finds_no_serious_accessibility_problem(demo, edition):
+def test_axe_finds_no_serious_accessibility_problem_in_the_demo(demo, edition):
     _need_chromium()
     violations = _axe(getattr(demo.paths, edition))
     bad = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]

@@ -72,7 +72,7 @@ def test_no_raw_codes_in_the_workbook_tables(area):
         assert not found, f"raw codes in the workbook: {found[:10]}"
 
 
-def test_public_summary_is_short_tagged_titled_and_in_english(demo):
+def test_demo_public_summary_is_short_tagged_titled_and_in_english(demo):
     from pypdf import PdfReader
 
     reader = PdfReader(demo.paths.public_pdf)
@@ -115,7 +115,7 @@ def test_every_table_says_its_unit(area, html):
         )
 
 
-def test_symbols_confidential_only_in_public_and_not_available_explained(demo):
+def test_demo_symbols_confidential_only_in_public_and_not_available_explained(demo):
     full = parse(demo.paths.full_html)
     public = parse(demo.paths.public_html)
     full_cells = [c for t in full.tables for r in t["rows"] for c in r]
@@ -126,18 +126,24 @@ def test_symbols_confidential_only_in_public_and_not_available_explained(demo):
     assert "[c]" in pub_cells and "[c] suppressed" in public.all_text()
 
 
-def test_cover_shows_the_partnership_edition_and_date_not_a_timestamp(demo, tiny):
-    for built, who, edition in (
-        (demo, "Synthetic Violence Reduction Partnership", "January 2022"),
-        (tiny, "Testshire Violence Prevention Partnership", "March 2022"),
-    ):
-        for path in (built.paths.public_html, built.paths.full_html):
-            html = path.read_text(encoding="utf-8")
-            cover = html.split('<header class="cover"', 1)[1].split("</header>", 1)[0]
-            assert who in cover and edition in cover
-            assert "UTC" not in cover and "svsna" not in cover.lower()
-    first = pdf_pages(demo.paths.public_pdf)[0].lower()
-    assert "synthetic violence reduction partnership" in first and "january 2022" in first
+COVERS = {
+    "demo": ("Synthetic Violence Reduction Partnership", "January 2022"),
+    "tiny": ("Testshire Violence Prevention Partnership", "March 2022"),
+}
+
+
+def test_cover_shows_the_partnership_edition_and_date_not_a_timestamp(area, request):
+    who, edition = COVERS[request.node.callspec.params["area"]]
+    for path in (area.paths.public_html, area.paths.full_html):
+        html = path.read_text(encoding="utf-8")
+        cover = html.split('<header class="cover"', 1)[1].split("</header>", 1)[0]
+        assert who in cover and edition in cover
+        assert "UTC" not in cover and "svsna" not in cover.lower()
+    first = pdf_pages(area.paths.public_pdf)[0].lower()
+    assert who.lower() in first and edition.lower() in first
+
+
+def test_demo_logo_is_embedded_with_its_alt_text(demo):
     assert "logo.png" not in demo.paths.public_html.read_text(encoding="utf-8")  # embedded, not linked
     assert any(
         i.get("alt") == "Synthetic Violence Reduction Partnership logo" for i in parse(demo.paths.public_html).imgs
@@ -172,7 +178,7 @@ def test_a_non_llr_partnership_borrows_no_llr_words(tiny):
             assert not re.search(rf"\b{word}\b", text + " " + intro_outside_table), f"{word!r} in {path.name}"
 
 
-def test_recommendations_are_numbered_alike_and_say_what_they_rest_on(demo):
+def test_demo_recommendations_are_numbered_alike_and_say_what_they_rest_on(demo):
     def recs(path):
         html = path.read_text(encoding="utf-8")
         part = html.split('id="sec-recommendations"', 1)[1].split("</section>", 1)[0]
@@ -188,7 +194,7 @@ def test_recommendations_are_numbered_alike_and_say_what_they_rest_on(demo):
     assert any("Standing recommendation" in i for i in full) and any("Rests on:" in i for i in full)
 
 
-def test_public_summary_has_the_reference_content(demo):
+def test_demo_public_summary_has_the_reference_content(demo):
     """The reference summary's findings appear in the public summary, with numbers."""
     text = " ".join(parse(demo.paths.public_html).all_text().split())
     expected = {
@@ -227,7 +233,7 @@ def test_public_summary_has_the_reference_content(demo):
     assert not missing, f"missing from the public summary: {missing}"
 
 
-def test_public_summary_gives_survey_sample_sizes(demo):
+def test_demo_public_summary_gives_survey_sample_sizes(demo):
     """Each survey's sample size is printed from the public table's ``respondents`` count (rounded)."""
     public = pd.read_parquet(demo.paths.public_parquet)
     sizes = public[(public["indicator"] == "respondents") & (public["section"] == "surveys")]
@@ -238,7 +244,7 @@ def test_public_summary_gives_survey_sample_sizes(demo):
         assert r.value % 5 == 0  # nhsd_2018 rounds every published count to a multiple of 5
 
 
-def test_the_hot_spot_map_caption_alt_text_table_and_sentence_agree(demo):
+def test_demo_the_hot_spot_map_caption_alt_text_table_and_sentence_agree(demo):
     parsed = parse(demo.paths.public_html)
     text = " ".join(parsed.all_text().split())
     alt = next(i["alt"] for i in parsed.imgs if "in significant hot spots" in i.get("alt", ""))
