@@ -195,3 +195,18 @@ def tiny_findings_by_key(tiny_assessment):
         if f.key in TEMPLATES:
             out.setdefault(f.key, f)
     return out
+
+
+@pytest.mark.parametrize(
+    ("residents", "words"),
+    [(63_412, "63,000"), (62_500, "62,000"), (1_104_523, "1.1 million"), (999_612, "1.0 million"), (847, "850")],
+)
+def test_the_population_sentence_and_its_tile_give_the_same_residents(residents, words):
+    # by hand: 63,412 to the nearest 1,000 is 63,000 (62,500 is half-way: to the even thousand, 62,000);
+    # 1,104,523 is 1.1 million; 999,612 would round to 1,000,000, so it is said in millions; 847 -> 850
+    from svsna.outputs.narrative import callout
+
+    f = Finding("population", "total_residents", "", {"residents": residents}, headline=True)
+    text = render(f).text
+    assert text == f"About {words} people live in the area."
+    assert callout(f, text).figure == words  # the "At a glance" tile's big figure, never blank

@@ -104,16 +104,15 @@ class _ReportProgress:
             p.update(t["edition"], description=f"Editions (now: {detail})")
         elif stage in ("chart", "map"):
             p.advance(t[stage])
-        elif stage == "pdf":
-            if "pdf" not in t:
+        elif stage in ("pdf", "workbook"):  # started (the full SNA's in the background)
+            if stage not in t:
+                what = "PDFs typeset (tagged PDF/UA)" if stage == "pdf" else "Workbooks and indicator files"
+                t[stage] = p.add_task(what, total=0)
+            p.update(t[stage], total=(p.tasks[t[stage]].total or 0) + 1)
+            if detail.startswith("sna-public") or detail.startswith("sna-summary"):
                 p.update(t["edition"], completed=2, description="Editions (full, public)")
-                t["pdf"] = p.add_task("PDFs typeset (tagged PDF/UA)", total=0)
-            p.update(t["pdf"], total=(p.tasks[t["pdf"]].total or 0) + 1)
-        elif stage == "pdf-done":
-            p.advance(t["pdf"])
-        elif stage == "workbook":
-            p.update(t["edition"], completed=2, description="Editions (full, public)")
-            t["workbook"] = p.add_task("Workbook and indicator files", total=None)
+        elif stage in ("pdf-done", "workbook-done"):
+            p.advance(t[stage.removesuffix("-done")])
 
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from svsna.indicators import Finding
-from svsna.outputs.wording import fmt_pct, fmt_rate, share_words, times_words
+from svsna.outputs.wording import fmt_pct, fmt_rate, residents_words, share_words, times_words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -202,5 +202,5 @@ def callout(finding: Finding, printed: str) -> Callout:
         elif isinstance(nums.get("rate"), int | float):
             figure = fmt_rate(float(nums["rate"]))
         elif isinstance(nums.get("residents"), int | float):
-            figure = f"{float(nums['residents']) / 1e6:.1f} million" if nums["residents"] >= 1e6 else ""
+            figure = residents_words(float(nums["residents"]))
     return Callout(figure, printed, finding.section)

@@ -1589,6 +1589,60 @@ def published_by_source_row(public: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+class FindingRows:
+    """The exact table and its public table indexed for :func:`public_finding`: the figures of
+    every exact row as floats with their published values beside them, and the row positions of
+    each indicator and section. Built once for all the findings of a report (each finding then
+    looks up a few rows instead of filtering the whole table)."""
+
+    def __init__(self, exact: pd.DataFrame, public: pd.DataFrame, by_row: pd.DataFrame | None = None) -> None:
+        import pandas as pd
+
+        self.values = exact[list(_FIELDS)].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        by_row = published_by_source_row(public) if by_row is None else by_row
+        self.shown = by_row.reindex(exact.index).to_numpy(float)
+        self.section = exact["section"].astype(str).to_numpy()
+        self.definition = exact["definition"].astype(str).to_numpy()
+        self.by_indicator = _positions(exact["indicator"].astype(str))
+        self.by_section = _positions(exact["section"].astype(str))
+        # per public indicator: whether every one of its rows is public data shown as published
+        note = (
+            public["public_note"].eq("public data, shown as published")
+            if "public_note" in public
+            else public["indicator"].isna()  # no notes: no row is public data
+        )
+        self.public_data = note.groupby(public["indicator"].astype(str).to_numpy()).all().to_dict()
+
+    def rows(self, indicators: Iterable[str], definitions: list[str] | None, section: str) -> tuple[Any, Any]:
+        """Positions of the finding's own rows (of its section when it has any there) and of its
+        section's rows, in table order, within ``definitions`` when given."""
+        import numpy as np
+
+        empty = np.array([], dtype=np.intp)
+        own = np.sort(np.concatenate([self.by_indicator.get(i, empty) for i in indicators] or [empty]))
+        sec = self.by_section.get(section, empty)
+        if definitions is not None:
+            own = own[np.isin(self.definition[own], definitions)]
+            sec = sec[np.isin(self.definition[sec], definitions)]
+        in_section = self.section[own] == section
+        return (own[in_section] if in_section.any() else own), sec
+
+    def pairs(self, positions: Any) -> list[tuple[float, float]]:
+        """(exact, published) of every figure of the rows at ``positions``, row by row (NaN: not published)."""
+        import numpy as np
+
+        exact_values, shown = self.values[positions], self.shown[positions]
+        present = ~np.isnan(exact_values)
+        return list(zip(exact_values[present].tolist(), shown[present].tolist(), strict=True))
+
+
+def _positions(column: pd.Series) -> dict[str, Any]:
+    """Row positions of each value of a text column (in table order)."""
+    import numpy as np
+
+    return {str(k): np.asarray(v) for k, v in column.reset_index(drop=True).groupby(column.to_numpy()).indices.items()}
+
+
 def public_finding(
     finding: Any,
     exact: pd.DataFrame,
@@ -1597,6 +1651,7 @@ def public_finding(
     rules: str | RuleSet = "nhsd_2018",
     templated: bool = False,
     by_row: pd.DataFrame | None = None,
+    rows: FindingRows | None = None,
 ) -> tuple[Any | None, str]:
     """The finding as the public release may state it, or None with the reason it is withheld.
 
@@ -1613,7 +1668,9 @@ def public_finding(
 
     ``public`` is :attr:`PublicRelease.table` (its ``source_row`` column points into ``exact``);
     ``by_row`` is its :func:`published_by_source_row` (:attr:`PublicRelease.by_source_row`, made once
-    for all the findings of a report), worked out here when not given.
+    for all the findings of a report), worked out here when not given; ``rows`` is the
+    :class:`FindingRows` of ``exact`` and ``public`` (made once for all the findings of a report),
+    worked out here when not given.
 
     ``templated``: the finding is written by a template from its numbers (not from its
     analysis sentence). Its numbers are then replaced by their published values, and those that
@@ -1625,7 +1682,6 @@ def public_finding(
     import dataclasses
 
     import numpy as np
-    import pandas as pd
 
     from svsna.outputs.narrative import count_numbers
 
@@ -1633,24 +1689,12 @@ def public_finding(
         return None, "marked not for public release"
     inds = {str(i) for i in finding.indicators}
     defs = [finding.definition, ""] if finding.definition else None
-    own = public[public["indicator"].astype(str).isin(inds)]
-    if len(own) and (own["public_note"] == "public data, shown as published").all():
+    index = FindingRows(exact, public, by_row) if rows is None else rows
+    published_here = [index.public_data[i] for i in inds if i in index.public_data]
+    if published_here and all(published_here):
         return finding, ""  # about public data only (population estimates, the YEF Toolkit, Fingertips)
-    scope = exact if defs is None else exact[exact["definition"].astype(str).isin(defs)]
-    ex_own = scope[scope["indicator"].astype(str).isin(inds)]
-    if (ex_own["section"].astype(str) == str(finding.section)).any():  # names repeat across sections
-        ex_own = ex_own[ex_own["section"].astype(str) == str(finding.section)]
-    ex_sec = scope[scope["section"].astype(str) == str(finding.section)]
-    pub_by_row = published_by_source_row(public) if by_row is None else by_row
-
-    def pairs_of(rows: pd.DataFrame) -> list[tuple[float, float]]:
-        """(exact, published) of every figure of ``rows``, row by row (NaN: not published)."""
-        exact_values = rows[list(_FIELDS)].apply(pd.to_numeric, errors="coerce").to_numpy(float)
-        shown = pub_by_row.reindex(rows.index).to_numpy(float)
-        present = ~np.isnan(exact_values)
-        return list(zip(exact_values[present].tolist(), shown[present].tolist(), strict=True))
-
-    own_pairs = pairs_of(ex_own)
+    own_rows, section_rows = index.rows(inds, defs, str(finding.section))
+    own_pairs = index.pairs(own_rows)
     own_exact = np.array([tv for tv, _ in own_pairs], dtype=float)
     own_shown = np.array([pv for _, pv in own_pairs], dtype=float)
     sec_pairs: list[tuple[float, float]] | None = None
@@ -1669,7 +1713,7 @@ def public_finding(
         hits = own_shown[np.abs(own_exact - v) <= 1e-9 * max(1.0, abs(v))].tolist()
         if not hits and not float(v).is_integer():  # a count must be one of the finding's own rows
             if sec_pairs is None:
-                sec_pairs = pairs_of(ex_sec)
+                sec_pairs = index.pairs(section_rows)
             hits = [p for tv, p in sec_pairs if abs(tv - v) <= 1e-9 * max(1.0, abs(v))]
         if not hits and not float(v).is_integer():  # stated rounded (78.4 for 78.43...)
             d = _decimals(v)

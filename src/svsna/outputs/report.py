@@ -312,7 +312,13 @@ def render_edition(
     ``progress``, when given, is called as ``progress(stage, detail)`` while charts and maps
     are drawn (``"chart"``/``"map"``), so the CLI can show a progress bar.
     """
-    from svsna.outputs.public import public_finding, published_numbers, unaccounted_numbers, verified_tallies
+    from svsna.outputs.public import (
+        FindingRows,
+        public_finding,
+        published_numbers,
+        unaccounted_numbers,
+        verified_tallies,
+    )
     from svsna.outputs.sentences import TEMPLATES
 
     public = edition == "public"
@@ -349,6 +355,7 @@ def render_edition(
     sentences: dict[str, list[Sentence]] = {}
     withheld: list[Sentence] = []
     headline: list[Callout] = []
+    finding_rows = FindingRows(table, release.table, release.by_source_row) if public and release is not None else None
     for f in mine:
         shown = f
         if public and release is not None:
@@ -361,6 +368,7 @@ def render_edition(
                 rules=config.disclosure.rules,
                 templated=templated,
                 by_row=release.by_source_row,
+                rows=finding_rows,
             )
             exact = sentence(f, **words) if pf is None else None
             if exact is not None and exact.missing:  # a number never supplied: "not available", in both editions
@@ -661,13 +669,34 @@ def write_pdf(html: str, path: Path, marking: str | None = None) -> None:
         doc.write_pdf(tmp, pdf_variant="pdf/ua-1")
 
 
-class _Typesetter:
-    """Typesets the PDFs while the rest of the report is written.
+def _run_forked(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """The body of a :class:`_Background` process: run ``fn(*args)`` and send back ``None`` or the
+    exception (as itself when it survives pickling, else as a ``RuntimeError`` naming it)."""
+    import pickle
 
-    Each document is handed to a forked process as soon as its HTML exists (the full SNA is
-    typeset while the workbook and the public edition are written); :meth:`finish` waits for
-    them. With one core, without ``fork`` or with ``SVSNA_SERIAL_PDF=1`` the documents are
-    typeset one after the other in :meth:`finish`.
+    try:
+        fn(*args)
+        send.send(None)
+    except BaseException as exc:  # every failure goes back to the parent
+        try:
+            pickle.loads(pickle.dumps(exc))
+            send.send(exc)
+        except Exception:  # an exception that cannot cross processes
+            send.send(RuntimeError(f"{type(exc).__name__}: {exc}"))
+    finally:
+        send.close()
+
+
+class _Background:
+    """Writes files (the PDFs, the restricted workbook) in forked processes while the rest of the
+    report is written.
+
+    Each job is forked as soon as its inputs exist: the full SNA is typeset, and its workbook
+    written, while the public release and edition are built. :meth:`finish` waits for them and
+    raises the first failure (an ``OSError`` or :class:`svsna.errors.SvsnaError` comes back as
+    itself). A forked process shares the parent's pages until it writes them, so nothing is
+    copied or pickled. With one core, without ``fork`` or with ``SVSNA_SERIAL_PDF=1`` the jobs run
+    one after the other in :meth:`finish`.
     """
 
     def __init__(self, say: Callable[[str, str], None]) -> None:
@@ -681,40 +710,65 @@ class _Typesetter:
             and "fork" in multiprocessing.get_all_start_methods()
             and os.environ.get("SVSNA_SERIAL_PDF") != "1"
         )
-        self.pool: Any = None
-        self.futures: dict[Any, Path] = {}
-        self.waiting: list[tuple[str, Path, str | None]] = []
+        self.running: list[tuple[Any, Any, str, str]] = []
+        self.waiting: list[tuple[Callable[..., Any], tuple[Any, ...], str, str]] = []
 
-    def __enter__(self) -> _Typesetter:
+    def __enter__(self) -> _Background:
         return self
 
-    def submit(self, html: str, path: Path, marking: str | None) -> None:
+    def submit(self, stage: str, name: str, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` in the background; ``stage`` (``"pdf"``, ``"workbook"``) and ``name``
+        are reported to ``say`` when it starts and (``"<stage>-done"``) when it ends."""
         if not self.parallel:
-            self.waiting.append((html, path, marking))
+            self.waiting.append((fn, args, stage, name))
             return
-        if self.pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing
 
-            self.pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
-        self.say("pdf", path.name)
-        self.futures[self.pool.submit(write_pdf, html, path, marking)] = path
+        ctx = multiprocessing.get_context("fork")
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_run_forked, args=(send, fn, args), name=f"svsna-{stage}-{name}")
+        self.say(stage, name)
+        proc.start()
+        send.close()
+        self.running.append((proc, recv, stage, name))
+
+    def submit_pdf(self, html: str, path: Path, marking: str | None) -> None:
+        self.submit("pdf", path.name, write_pdf, html, path, marking)
+
+    def _wait(self) -> BaseException | None:
+        """Wait for every running job; the first failure (not raised)."""
+        failure: BaseException | None = None
+        for proc, recv, stage, name in self.running:
+            try:
+                result = recv.recv()
+            except EOFError:  # killed (out of memory?) before it could answer
+                proc.join()
+                result = RuntimeError(f"writing {name} stopped without a result (exit code {proc.exitcode})")
+            finally:
+                recv.close()
+            proc.join()
+            if result is None:
+                self.say(f"{stage}-done", name)
+            elif failure is None:
+                failure = result
+        self.running.clear()
+        return failure
 
     def finish(self) -> None:
-        from concurrent.futures import as_completed
-
-        for fut in as_completed(self.futures):
-            fut.result()
-            self.say("pdf-done", self.futures[fut].name)
-        for html, path, marking in self.waiting:
-            self.say("pdf", path.name)
-            write_pdf(html, path, marking)
-            self.say("pdf-done", path.name)
+        failure = self._wait()
+        if failure is not None:
+            raise failure
+        for fn, args, stage, name in self.waiting:
+            self.say(stage, name)
+            fn(*args)
+            self.say(f"{stage}-done", name)
         self.waiting.clear()
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:  # on an error, documents not yet started are not started
-            self.pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+        # on an error, jobs not yet started are not started; running ones are waited for (a process
+        # killed half-way would leave its temporary file behind)
+        self.waiting.clear()
+        self._wait()
 
 
 def check_report_settings(config: AreaConfig) -> None:
@@ -771,7 +825,9 @@ def build_reports(
     progress : callable, optional
         Called as ``progress(stage, detail)`` as the work goes: ``("edition", name)``,
         ``("chart", kind)`` and ``("map", kind)`` for each chart and map drawn, ``("pdf", file)``
-        before typesetting and ``("pdf-done", file)`` after, ``("workbook", file)``.
+        before typesetting and ``("pdf-done", file)`` after, ``("workbook", file)`` and
+        ``("workbook-done", file)`` (the full SNA's PDF and workbook are written in the background
+        while the public edition is built, so their stages interleave with it).
 
     Returns
     -------
@@ -846,14 +902,6 @@ def _build(
         bounds = load_boundaries(boundaries, lookup)
     scoped = _in_definitions(table, shown_definitions(meta, definition_name(config)), meta.get("report_omits"))
 
-    # The public release first: it is cheap, and a failure must not stop the restricted outputs.
-    failure: SvsnaError | None = None
-    release = None
-    try:
-        release = public_release_for(scoped, found, config=config, every_row=meta.get("public_scope") == "all")
-    except (ConfigError, InputDataError) as exc:  # unknown rule set, contradictory counts, failed audit
-        failure = exc
-
     marking = config.disclosure.protective_marking
     cache: dict[str, Any] = {}
     render = partial(
@@ -870,13 +918,24 @@ def _build(
     say("edition", "full")
     full = render("full")
     atomic_write_text(paths.full_html, full.html)
-    with _Typesetter(say) as typesetter:  # the full SNA is typeset while the rest is written
+    # The full SNA is typeset, and its workbook written, in the background while the public release is built.
+    failure: SvsnaError | None = None
+    release = None
+    with _Background(say) as background:
         if pdf:
-            typesetter.submit(full.print_html or full.html, paths.full_pdf, marking)
+            background.submit_pdf(full.print_html or full.html, paths.full_pdf, marking)
         else:  # an earlier run's PDF would sit beside this run's HTML and disagree with it
             paths.full_pdf.unlink(missing_ok=True)
-        say("workbook", paths.workbook.name)
-        write_workbook(paths.workbook, full.sections, table, led, meta, marking=marking, edition="full")
+        background.submit(
+            "workbook",
+            paths.workbook.name,
+            partial(write_workbook, marking=marking, edition="full"),
+            paths.workbook,
+            full.sections,
+            table,
+            led,
+            meta,
+        )
         # The exact indicator table is assess's output: when report reads it from restricted/, only a
         # missing format is added; a table given from elsewhere is copied there in both formats.
         from_restricted = isinstance(indicators, str | Path) and Path(indicators).resolve().parent == (
@@ -889,17 +948,22 @@ def _build(
         )
         atomic_write_text(paths.metadata, json.dumps({**meta, "protective_marking": marking}, indent=1, default=str))
 
-        public = None
+        # A failure of the public release must not stop the restricted outputs.
+        try:
+            release = public_release_for(scoped, found, config=config, every_row=meta.get("public_scope") == "all")
+        except (ConfigError, InputDataError) as exc:  # unknown rule set, contradictory counts, failed audit
+            failure = exc
         if release is not None:
             private_dir(paths.public_html.parent)
             say("edition", "public")
             public = render("public", release=release)
             atomic_write_text(paths.public_html, public.html)
             if pdf:
-                typesetter.submit(public.print_html or public.html, paths.public_pdf, None)
+                background.submit_pdf(public.print_html or public.html, paths.public_pdf, None)
             else:  # not part of this release, so not left to be listed in release.json or served
                 paths.public_pdf.unlink(missing_ok=True)
             published = release.published()
+            say("workbook", paths.public_workbook.name)
             write_workbook(
                 paths.public_workbook,
                 public.sections,
@@ -910,7 +974,8 @@ def _build(
                 about=_about_rows(release, config),
             )
             write_indicator_files(published, paths.public_csv, paths.public_parquet)
-        typesetter.finish()
+            say("workbook-done", paths.public_workbook.name)
+        background.finish()
     if release is not None:
         _write_release(paths, release, config, meta, assessment_id, generated, table)
     if failure is not None:

@@ -56,6 +56,7 @@ from svsna.outputs.wording import (
     join_words,
     month_words,
     plural,
+    residents_words,
     share_words,
 )
 
@@ -415,7 +416,7 @@ def _sig_change(n: Num, noun: str = "change") -> str:
 @template("total_residents", "the number of residents")
 def _total_residents(n: Num) -> str:
     res = n.num("residents")
-    words = f"about {res / 1e6:.1f} million" if res >= 1e6 else f"about {fmt_count(round(res, -3))}"
+    words = f"about {residents_words(res)}"
     year = f" ({n.text('population_year')} estimate)" if n.has("population_year") else ""
     return f"{_cap(words)} people live in the area{year}."
 

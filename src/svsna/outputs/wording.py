@@ -85,6 +85,19 @@ def fmt_count(n: float | None) -> str:
     return f"{round(n):,}"
 
 
+def residents_words(n: float) -> str:
+    """A number of residents as a report gives it: millions to one decimal place from a million
+    up, else the count rounded to the nearest 1,000 (to the nearest 10 below 1,000). The
+    population sentence and its "At a glance" tile both use it, so they give the same figure.
+
+    >>> residents_words(1_104_523), residents_words(63_412), residents_words(62_500), residents_words(847)
+    ('1.1 million', '63,000', '62,000', '850')
+    """
+    if n >= 999_500:  # would round to 1,000,000: said in millions
+        return f"{n / 1e6:.1f} million"
+    return fmt_count(round(n, -3) if n >= 1_000 else round(n, -1))
+
+
 def fmt_number(x: float | None, dp: int = 1) -> str:
     """A number to ``dp`` decimal places with a thousands separator.
 

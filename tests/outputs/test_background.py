@@ -1,0 +1,72 @@
+"""The report's background writers (`_Background`): work done in forked processes comes back,
+and so does each failure, as the same error the CLI maps to an exit code."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from svsna.errors import FileSystemFault, InputDataError
+from svsna.outputs.report import _Background
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+
+
+def _fail_with(exc):
+    raise exc
+
+
+class _Unpicklable(Exception):
+    def __init__(self, message, handle):
+        super().__init__(message)
+        self.handle = handle
+
+    def __reduce__(self):
+        raise TypeError("cannot pickle")
+
+
+@pytest.mark.parametrize("serial", ["0", "1"])
+def test_background_jobs_write_their_files_and_report_each_stage(tmp_path, monkeypatch, serial):
+    monkeypatch.setenv("SVSNA_SERIAL_PDF", serial)
+    said = []
+    with _Background(lambda stage, name: said.append((stage, name))) as bg:
+        bg.submit("workbook", "a.txt", _write, tmp_path / "a.txt", "first")
+        bg.submit("pdf", "b.txt", _write, tmp_path / "b.txt", "second")
+        bg.finish()
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "first"
+    assert (tmp_path / "b.txt").read_text(encoding="utf-8") == "second"
+    assert sorted(said) == sorted(
+        [("workbook", "a.txt"), ("pdf", "b.txt"), ("workbook-done", "a.txt"), ("pdf-done", "b.txt")]
+    )
+    assert bg.parallel == (serial == "0" and (os.cpu_count() or 1) > 1)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        FileSystemFault("/out/restricted/sna-full.pdf: disk full", hint="free some space"),
+        InputDataError("findings.json: bad number", hint="rerun svsna assess"),
+        OSError(28, "No space left on device"),
+    ],
+)
+def test_a_failure_in_a_forked_job_comes_back_as_itself(monkeypatch, exc):
+    monkeypatch.delenv("SVSNA_SERIAL_PDF", raising=False)
+    said = []
+    with pytest.raises(type(exc)) as got, _Background(lambda stage, name: said.append((stage, name))) as bg:
+        bg.submit("pdf", "x.pdf", _fail_with, exc)
+        bg.finish()
+    assert str(got.value) == str(exc)  # message and hint, for the CLI's one line and exit code
+    assert ("pdf-done", "x.pdf") not in said
+
+
+def test_an_exception_that_cannot_cross_processes_still_fails_the_run(monkeypatch):
+    monkeypatch.delenv("SVSNA_SERIAL_PDF", raising=False)
+    bg = _Background(lambda *_: None)
+    if not bg.parallel:
+        pytest.skip("one core or no fork: jobs run in this process")
+    with pytest.raises(RuntimeError, match="_Unpicklable: odd failure"), bg:
+        bg.submit("pdf", "x.pdf", _fail_with, _Unpicklable("odd failure", object()))
+        bg.finish()
