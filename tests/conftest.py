@@ -32,18 +32,19 @@ SPARK_GROUP = "spark"
 SHARED_FIXTURE_DIRS = ("tests/opendata/", "tests/outputs/", "tests/public/", "tests/synth/", "tests/web/")
 #: folder -> session fixture whose tests are a unit of their own (their node ids must contain its name)
 SPLIT_FIXTURES = {"tests/outputs/": "demo"}
-#: seconds each long unit took on 2 cores (``pytest --durations=0``), for longest-first scheduling;
+#: seconds each long unit took on 2 cores (``pytest --durations=0`` summed per unit, 2026-12-03: 742 s in all),
+#: for longest-first scheduling;
 #: a unit not listed counts one second per test.
 UNIT_SECONDS = {
-    "tests/outputs/": 260,
-    "tests/outputs/demo": 240,
-    "tests/opendata/": 200,
-    "tests/public/": 200,
-    "spark": 150,
-    "tests/web/": 150,
-    "tests/synth/": 60,
-    "tests/partner/test_partner_edition.py": 60,
-    "tests/sources/test_faults.py": 45,
+    "tests/outputs/demo": 115,
+    "tests/public/": 105,
+    "tests/outputs/": 90,
+    "tests/opendata/": 85,
+    "spark": 75,
+    "tests/synth/": 50,
+    "tests/web/": 45,
+    "tests/sources/test_faults.py": 30,
+    "tests/partner/test_partner_edition.py": 25,
 }
 
 
@@ -51,7 +52,7 @@ def unit_cost(unit: str, tests: int) -> float:
     """Expected seconds of a unit (see :data:`UNIT_SECONDS`).
 
     >>> unit_cost("spark", 9), unit_cost("tests/stats/test_api.py", 12)
-    (150, 12)
+    (75, 12)
     """
     return UNIT_SECONDS.get(unit, tests)
 
