@@ -71,26 +71,16 @@ CHANGE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _wilson(x: Any, n: Any, z: float) -> tuple[Any, Any]:
-    import numpy as np
-
-    p = x / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return centre - half, centre + half
-
-
 def newcombe_difference(x1: Any, n1: Any, x2: Any, n2: Any, confidence: float = 0.95) -> tuple[Any, Any]:
     """Newcombe's hybrid score interval for ``p1 - p2`` (proportions on the 0-1 scale; arrays work)."""
     import numpy as np
-    from scipy.stats import norm
 
-    z = float(norm.ppf(0.5 + confidence / 2))
+    from svsna.stats.proportions import wilson_limits
+
     x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
     p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = _wilson(x1, n1, z)
-    l2, u2 = _wilson(x2, n2, z)
+    l1, u1 = wilson_limits(x1, n1, confidence)
+    l2, u2 = wilson_limits(x2, n2, confidence)
     d = p1 - p2
     lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
