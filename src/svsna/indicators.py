@@ -53,6 +53,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -337,11 +338,9 @@ def typed_frame(cols: Mapping[str, Any], n: int) -> pd.DataFrame:
             arrays.append(flags)
         else:
             arrays.append(_object_array(cols[c], n))
-    if "columns" not in _COLUMN_INDEX:  # an Index is immutable: one for every frame
-        _COLUMN_INDEX["columns"] = pd.Index(INDICATOR_COLUMNS)
     try:  # pandas' own assembly from typed arrays: no inference, no cast
         return pd.DataFrame._from_arrays(
-            arrays, columns=_COLUMN_INDEX["columns"], index=pd.RangeIndex(n), verify_integrity=False
+            arrays, columns=_column_index(), index=pd.RangeIndex(n), verify_integrity=False
         )
     except (AttributeError, TypeError):  # a pandas without it: the public constructor, then one cast
         return pd.DataFrame(dict(zip(INDICATOR_COLUMNS, arrays, strict=True)), index=pd.RangeIndex(n)).astype(_DTYPES)
@@ -376,9 +375,7 @@ def _object_array(values: Any, n: int) -> Any:
         raise ValueError(f"indicator rows: a column has {arr.size} values, expected {n}")
     kind = pd.api.types.infer_dtype(arr, skipna=True)
     if kind == "string":
-        if _STRING_INFERENCE.get("on") is None:
-            _STRING_INFERENCE["on"] = pd.Series(["a", None]).dtype != object
-        if _STRING_INFERENCE["on"]:  # pandas infers str: its missing values are NaN
+        if _pandas_infers_str():  # its missing values are NaN
             arr[pd.isna(arr)] = np.nan
         return arr
     if kind in ("empty", "mixed"):
@@ -387,8 +384,20 @@ def _object_array(values: Any, n: int) -> Any:
     return pd.Series(list(arr)).astype(object).to_numpy()
 
 
-_STRING_INFERENCE: dict[str, bool | None] = {}
-_COLUMN_INDEX: dict[str, Any] = {}
+@cache
+def _column_index() -> pd.Index:
+    """The indicator table's column index (an Index is immutable: one for every frame)."""
+    import pandas as pd
+
+    return pd.Index(INDICATOR_COLUMNS)
+
+
+@cache
+def _pandas_infers_str() -> bool:
+    """Whether this pandas infers a ``str`` dtype for text (pandas 3), rather than ``object``."""
+    import pandas as pd
+
+    return pd.Series(["a", None]).dtype != object
 
 
 def _blank(v: Any) -> bool:
