@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from svsna.analyses._base import AnalysisContext
+    from svsna.config import Period
 
 __all__ = ["FLAGS", "FREQUENT", "MAM_CODES", "MAM_YEARS", "REPEAT", "REQUIRES", "SECTION", "person_summary", "run"]
 
@@ -475,23 +476,51 @@ def _mam(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     return rows, [f]
 
 
-def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
-    prof = ctx.profile
-    label = prof.label
-    rows: list[pd.DataFrame] = []
+def _overlap_counts(ctx: AnalysisContext, period: Period) -> pd.DataFrame:
+    """Each person's first involvement in ``period``, counted for every definition of the run in one
+    query (``role, person_age_group, before, ever, both, n``; this definition's rows): suspects by
+    whether they were the victim of an offence dated before it (``before``) or ever (``ever``),
+    victims by whether they were ever a suspect (``both``)."""
+    import ibis
+
     # perpetrators: victim of an offence dated before their first offence in the period (and ever)
-    # every definition's first involvements counted in one query (by age group, before, ever)
-    first = ctx.involvements_all("suspects", prof)
+    first = ctx.involvements_all("suspects", period)
     v = ctx.table("victims").filter(lambda t: t.person_key.notnull()).select("offence_ref", "person_key")
     o = ctx.table("offences").select("offence_ref", v_date="offence_date")
     vo = v.join(o, "offence_ref")
     vd = vo.group_by("person_key").aggregate(first_v=vo.v_date.min())
     j = first.left_join(vd, first.person_key == vd.person_key)
-    j = j.mutate(
-        ever=j.first_v.notnull(),
+    firsts = ["_first" + f[3:] for f in ctx.definition_flags]
+    j = j.select(
+        *firsts,
+        role=ibis.literal("suspects"),
+        person_age_group=j.person_age_group,
         before=(j.first_v.notnull() & (j.first_v < j.offence_date)).fill_null(False),
+        ever=j.first_v.notnull(),
+        both=ibis.literal(False),
     )
-    df = ctx.shared_counts(("overlap", prof), j, ["person_age_group", "before", "ever"], first=True)
+    # victims who were ever a suspect
+    vf = ctx.involvements_all("victims", period)
+    sk = ctx.table("suspects").select("person_key").filter(lambda t: t.person_key.notnull())
+    vf = vf.select(
+        *firsts,
+        role=ibis.literal("victims"),
+        person_age_group=vf.person_age_group,
+        before=ibis.literal(False),
+        ever=ibis.literal(False),
+        both=vf.person_key.isin(sk.person_key).fill_null(False),
+    )
+    t = ibis.union(j, vf, distinct=False)
+    keys = ["role", "person_age_group", "before", "ever", "both"]
+    return ctx.shared_counts(("overlap", period), t, keys, first=True)
+
+
+def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
+    prof = ctx.profile
+    label = prof.label
+    rows: list[pd.DataFrame] = []
+    counts = _overlap_counts(ctx, prof)
+    df = counts[counts["role"] == "suspects"]
     by_n = df.groupby("person_age_group")["n"].sum().astype(int).to_dict()
     by_b = df[df["before"].astype(bool)].groupby("person_age_group")["n"].sum().astype(int).to_dict()
     by_e = df[df["ever"].astype(bool)].groupby("person_age_group")["n"].sum().astype(int).to_dict()
@@ -503,11 +532,7 @@ def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     before = share_rows(ctx, SECTION, "victim_offender_overlap", label, bd, groups, nums_b, dens)
     ever = share_rows(ctx, SECTION, "victim_offender_overlap_ever", label, bd, groups, nums_e, dens)
     rows += [before, ever]
-    # victims who were ever a suspect
-    vf = ctx.involvements_all("victims", prof)
-    sk = ctx.table("suspects").select("person_key").filter(lambda t: t.person_key.notnull())
-    vf = vf.mutate(both=vf.person_key.isin(sk.person_key).fill_null(False))
-    d2 = ctx.shared_counts(("overlap_victims", prof), vf, ["both"], first=True)
+    d2 = counts[counts["role"] == "victims"]
     d2 = {"n": [int(d2["n"].sum())], "b": [int(d2.loc[d2["both"].astype(bool), "n"].sum())]}
     rev = share_rows(
         ctx,

@@ -366,19 +366,36 @@ def _rates(ctx: AnalysisContext, counts: dict[str, dict[str, int]]) -> tuple[lis
     return rows, findings
 
 
+def _resident_persons(ctx: AnalysisContext, roles: list[str], period: Period) -> pd.DataFrame:
+    """Resident persons (the home LSOA of their first involvement lies in the area's geography) per
+    ``role`` and ``person_age_group`` in ``period``, counted for every role and definition of the
+    run in one query (``role, person_age_group, n``; this definition's rows)."""
+    import ibis
+    import pandas as pd
+
+    if not roles:
+        return pd.DataFrame({"role": [], "person_age_group": [], "n": []})
+    lsoas = ctx.table("geography").lsoa_code
+    firsts = ["_first" + f[3:] for f in ctx.definition_flags]
+    parts = []
+    for role in roles:
+        inv = ctx.involvements_all(role, period)
+        inv = inv.filter(inv.home_lsoa.isin(lsoas))
+        parts.append(inv.select("person_age_group", *firsts).mutate(role=ibis.literal(role)))
+    t = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    return ctx.shared_counts(("resident_persons", tuple(roles), period), t, ["role", "person_age_group"], first=True)
+
+
 def _prevalence(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     rows: list[pd.DataFrame] = []
     findings: list[Finding] = []
     prof = ctx.profile
     pop_all = ctx.population(prof)
     pop_u = ctx.population(prof, age_to=ctx.under - 1)
-    for role, name in (("victims", "victim"), ("suspects", "perpetrator")):
-        if not ctx.has(role):
-            continue
-        inv = ctx.involvements_all(role, prof)
-        # residents only: the home LSOA (at the first involvement) lies in the area's geography
-        inv = inv.filter(inv.home_lsoa.isin(ctx.table("geography").lsoa_code))
-        df = ctx.shared_counts(("resident_persons", role, prof), inv, ["person_age_group"], first=True)
+    roles = [(role, name) for role, name in (("victims", "victim"), ("suspects", "perpetrator")) if ctx.has(role)]
+    counts = _resident_persons(ctx, [role for role, _ in roles], prof)
+    for role, name in roles:
+        df = counts[counts["role"] == role]
         by = dict(zip(df["person_age_group"], df["n"].astype(int), strict=True))
         total, under = sum(by.values()), by.get(ctx.under_label, 0)
         r = share_rows(
