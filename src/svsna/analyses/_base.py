@@ -17,7 +17,7 @@ per-offence suspect ages. Inputs that are present but not fully usable are recor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -853,6 +853,18 @@ class AnalysisContext:
         if len(flags) == 1:
             return mine.drop(columns=flags).reset_index(drop=True)
         return mine.groupby(list(keys), dropna=False, sort=False, as_index=False)["n"].sum()
+
+    def role_counts(
+        self, key: Any, tables: Mapping[str, ibis.Table], keys: Sequence[str], *, first: bool = False
+    ) -> pd.DataFrame:
+        """:meth:`shared_counts` of several roles' run-wide tables (``{role: table}``, each with the
+        definition flags) in **one** query: this definition's ``role, *keys, n``."""
+        import ibis
+
+        flags = [("_first" + f[3:]) if first else f for f in self.definition_flags]
+        parts = [t.select(*keys, *flags).mutate(role=ibis.literal(role)) for role, t in tables.items()]
+        t = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+        return self.shared_counts(key, t, ["role", *keys], first=first)
 
     def period_counts_by(
         self,

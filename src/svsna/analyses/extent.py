@@ -370,20 +370,16 @@ def _resident_persons(ctx: AnalysisContext, roles: list[str], period: Period) ->
     """Resident persons (the home LSOA of their first involvement lies in the area's geography) per
     ``role`` and ``person_age_group`` in ``period``, counted for every role and definition of the
     run in one query (``role, person_age_group, n``; this definition's rows)."""
-    import ibis
     import pandas as pd
 
     if not roles:
         return pd.DataFrame({"role": [], "person_age_group": [], "n": []})
     lsoas = ctx.table("geography").lsoa_code
-    firsts = ["_first" + f[3:] for f in ctx.definition_flags]
-    parts = []
+    tables = {}
     for role in roles:
         inv = ctx.involvements_all(role, period)
-        inv = inv.filter(inv.home_lsoa.isin(lsoas))
-        parts.append(inv.select("person_age_group", *firsts).mutate(role=ibis.literal(role)))
-    t = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
-    return ctx.shared_counts(("resident_persons", tuple(roles), period), t, ["role", "person_age_group"], first=True)
+        tables[role] = inv.filter(inv.home_lsoa.isin(lsoas))
+    return ctx.role_counts(("resident_persons", tuple(roles), period), tables, ["person_age_group"], first=True)
 
 
 def _prevalence(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:

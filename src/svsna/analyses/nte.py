@@ -137,19 +137,23 @@ def run(ctx: AnalysisContext) -> SectionResult:
             ("nte_hour_share",),
         )  # fmt: skip
 
-    for role, (_section, noun) in ROLES.items():
-        if not ctx.has(role):
-            continue
+    # every role's and definition's NTE involvements: the persons, and the ages, in one query each
+    roles = tuple(r for r in ROLES if ctx.has(r))
+    everys = {}
+    for role in roles:
+        every = ctx.involvements_all(role, prof)
+        everys[role] = every.filter(every.nte)
+    known = {r: t.filter(t.age.notnull()) for r, t in everys.items()}
+    all_ages = ctx.role_counts(("nte_ages", roles, prof), known, ["age"]) if roles else None
+    for role in roles:
+        noun = ROLES[role][1]
         inv = ctx.involvements(role, prof)
         inv = inv.filter(inv.nte)
-        every = ctx.involvements_all(role, prof)
-        every = every.filter(every.nte)
         prow, nums = person_profile(
-            ctx, inv, SECTION, f"nte_{noun}_", label, wards=True, every=(("nte", role, prof), every)
+            ctx, inv, SECTION, f"nte_{noun}_", label, wards=True, role=role, every=(("nte", roles, prof), everys)
         )
         rows.extend(prow)
-        known = every.filter(every.age.notnull())
-        ages = ctx.shared_counts(("nte_ages", role, prof), known, ["age"])
+        ages = all_ages[all_ages["role"] == role].drop(columns="role")
         ages = ages.sort_values("age")
         rows.append(
             count_rows(

@@ -44,6 +44,8 @@ from svsna.analyses._figures import (
 from svsna.indicators import Finding, SectionResult, concat_indicators
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import ibis
     import pandas as pd
 
@@ -82,18 +84,24 @@ def age_band(age: Any) -> str | None:
 
 
 def _persons(
-    ctx: AnalysisContext, inv: ibis.Table, role: str | None = None, every: tuple[Any, ibis.Table] | None = None
+    ctx: AnalysisContext,
+    inv: ibis.Table,
+    role: str | None = None,
+    every: tuple[Any, Mapping[str, ibis.Table]] | None = None,
 ) -> pd.DataFrame:
     """Persons (first involvement in ``inv``) counted by sex, ethnicity and home area; with ``role``,
     ``inv`` is that role's profile-period involvements and the run's first involvements are reused;
-    with ``every`` (a key and the run-wide rows ``inv`` is this definition's part of), the persons
-    of every definition are counted in one query."""
+    with ``every`` (a key and, per role, the run-wide rows ``inv`` is this definition's part of),
+    the persons of every definition and role are counted in one query."""
     keys = ["sex", "ethnicity_group", "home_npa", "home_ward_name", "person_age_group"]
-    if role:  # every definition's first involvements counted in one query
-        rows = ctx.involvements_all(role, ctx.profile)
-        return ctx.shared_counts(("persons", role, ctx.profile), rows, keys, first=True)
-    if every is not None:
-        return ctx.shared_counts(("persons", every[0]), ctx.with_first_flags(every[1]), keys, first=True)
+    if role:  # every definition's and role's first involvements counted in one query
+        if every is not None:
+            key, tables = every[0], {r: ctx.with_first_flags(t) for r, t in every[1].items()}
+        else:
+            roles = tuple(r for r in ROLES if ctx.has(r))
+            key, tables = ("persons", roles, ctx.profile), {r: ctx.involvements_all(r, ctx.profile) for r in roles}
+        df = ctx.role_counts(key, tables, keys, first=True)
+        return df[df["role"] == role].drop(columns="role").reset_index(drop=True)
     first = ctx.first_per_person(inv)
     df = ctx.fetch(first.group_by(keys).aggregate(n=first.count()))
     df["n"] = df["n"].astype(int)
@@ -109,7 +117,7 @@ def person_profile(
     *,
     wards: bool = False,
     role: str | None = None,
-    every: tuple[Any, ibis.Table] | None = None,
+    every: tuple[Any, Mapping[str, ibis.Table]] | None = None,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     """Sex, ethnicity (and, with ``wards``, home NPA and ward) shares of the persons in ``inv``.
 
@@ -165,10 +173,12 @@ def person_profile(
 
 def _involvement_cube(ctx: AnalysisContext, role: str) -> pd.DataFrame:
     """Profile-period involvements of ``role`` by age, sex, harm, home area and offence age group
-    (every definition of the run counted in one query)."""
-    every = ctx.involvements_all(role, ctx.profile)
+    (every definition and role of the run counted in one query)."""
+    roles = tuple(r for r in ROLES if ctx.has(r))
+    tables = {r: ctx.involvements_all(r, ctx.profile) for r in roles}
     keys = ["age", "sex", "harm_rank", "home_npa", "home_district_name", "age_group"]
-    df = ctx.shared_counts(("involvement_cube", role, ctx.profile), every, keys)
+    df = ctx.role_counts(("involvement_cube", roles, ctx.profile), tables, keys)
+    df = df[df["role"] == role].drop(columns="role").reset_index(drop=True)
     df["band"] = [age_band(a) for a in df["age"]]
     df["sex_label"] = [sex_label(s) for s in df["sex"]]
     return df
