@@ -140,20 +140,62 @@ def person_summary(ctx: AnalysisContext, persons: ibis.Table, until: dt.date | N
     return df.set_index("person_key")
 
 
-def _repeat(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], ibis.Table, ibis.Table]:
+def _suspect_offences(ctx: AnalysisContext) -> ibis.Table:
+    """The profile period's suspect involvements of every definition of the run, each with
+    ``_k0`` ...: the number of offences the person is a suspect in, per definition."""
+    every = ctx.involvements_all("suspects", ctx.profile)
+    ks = {f"_k{i}": every.offence_ref.nunique(where=every[f]) for i, f in enumerate(ctx.definition_flags)}
+    return every.join(every.group_by("person").aggregate(**ks), "person")
+
+
+def _repeat_counts(ctx: AnalysisContext) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """This definition's offences with a repeat suspect by offence age group (``age_group, n``), its
+    persons by age group with their repeat and frequent numbers (``person_age_group, reps, freq``)
+    and its frequent perpetrators' first involvements (``person, k, sex, home_npa,
+    person_age_group, age``): three queries per run, each for every definition of the run."""
+    key = ("repeat_counts", ctx.run_definitions, ctx.profile)
+    n = len(ctx.definition_flags)
+    rs, fs = [f"_r{i}" for i in range(n)], [f"_f{i}" for i in range(n)]
+    firsts = ["_first" + f[3:] for f in ctx.definition_flags]
+    if key not in ctx.run.cache:
+        j = _suspect_offences(ctx)
+        ks = [j[f"_k{i}"] for i in range(n)]
+        # offences with a suspect who is a repeat offender in the definition
+        offs = j.group_by("offence_ref", "age_group").aggregate(
+            **{r: (j[f] & (k >= REPEAT)).any() for r, f, k in zip(rs, ctx.definition_flags, ks, strict=True)}
+        )
+        oc = ctx.fetch(offs.group_by("age_group", *rs).aggregate(n=offs.count()))
+        # each person once (first involvement in the definition), repeat and frequent or not
+        first = j.filter(functools.reduce(operator.or_, [j[f] for f in firsts]))
+        pc = ctx.fetch(
+            first.group_by(
+                "person_age_group",
+                *firsts,
+                **{r: k >= REPEAT for r, k in zip(rs, ks, strict=True)},
+                **{f: k >= FREQUENT for f, k in zip(fs, ks, strict=True)},
+            ).aggregate(n=first.count())
+        )
+        frequent = functools.reduce(operator.or_, [j[f] & (k >= FREQUENT) for f, k in zip(firsts, ks, strict=True)])
+        cohort = ctx.fetch(
+            j.filter(frequent).select("person", "sex", "home_npa", "person_age_group", "age", *firsts, *ks)
+        )
+        ctx.run.cache[key] = (oc, pc, cohort)
+    oc, pc, cohort = ctx.run.cache[key]
+    i = ctx.run_definitions.index(ctx.definition)
+    r, f, fi, k = rs[i], fs[i], firsts[i], f"_k{i}"
+    mine = oc[oc[r].astype(bool)].groupby("age_group", as_index=False)["n"].sum()
+    p = pc[pc[fi].astype(bool)]
+    p = p.assign(reps=p["n"].where(p[r].astype(bool), 0), freq=p["n"].where(p[f].astype(bool), 0))
+    p = p.groupby("person_age_group", as_index=False)[["reps", "freq"]].sum()
+    c = cohort[cohort[fi].astype(bool) & (cohort[k] >= FREQUENT)]
+    c = c.assign(k=c[k]).sort_values("person")[["person", "k", "sex", "home_npa", "person_age_group", "age"]]
+    return mine, p, c.reset_index(drop=True)
+
+
+def _repeat(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], pd.DataFrame]:
     prof = ctx.profile
     label = prof.label
-    inv = ctx.involvements("suspects", prof)
-    per = inv.group_by("person").aggregate(k=inv.offence_ref.nunique())
-    rep = per.filter(per.k >= REPEAT)
-    offs = inv.semi_join(rep, "person").select("offence_ref", "age_group").distinct()
-    oc = ctx.fetch(offs.group_by("age_group").aggregate(n=offs.count()))
-    first = ctx.first_involvements("suspects", prof).join(per, "person")
-    pc = ctx.fetch(
-        first.group_by("person_age_group").aggregate(
-            reps=(first.k >= REPEAT).cast("int64").sum(), freq=(first.k >= FREQUENT).cast("int64").sum()
-        )
-    )
+    oc, pc, cohort = _repeat_counts(ctx)
     totals = period_counts(ctx, prof)
     by_off = dict(zip(oc["age_group"], oc["n"].astype(int), strict=True))
     groups = ["all", ctx.under_label, ctx.over_label]
@@ -194,8 +236,7 @@ def _repeat(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], ib
                 headline=True,
             )
         )
-    freq = per.filter((per.k >= FREQUENT) & per.person.notnull())
-    return rows, findings, freq, first
+    return rows, findings, cohort
 
 
 def _cohort_shares(ctx, indicator, label, cohort: pd.DataFrame, summary: pd.DataFrame, age_groups: bool = True):
@@ -289,11 +330,8 @@ def _histories(ctx: AnalysisContext) -> pd.DataFrame:
     return ctx.run.cache[key]
 
 
-def _frequent(ctx: AnalysisContext, freq: ibis.Table, first: ibis.Table) -> tuple[list[pd.DataFrame], list[Finding]]:
+def _frequent(ctx: AnalysisContext, cohort: pd.DataFrame) -> tuple[list[pd.DataFrame], list[Finding]]:
     label = ctx.profile.label
-    cohort = ctx.fetch(
-        first.semi_join(freq, "person").select("person", "k", "sex", "home_npa", "person_age_group", "age")
-    )
     n = len(cohort)
     if n == 0:
         return [], []
@@ -577,8 +615,8 @@ def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
 
 def run(ctx: AnalysisContext) -> SectionResult:
     """Run the cohort analyses for one definition (needs the ``suspects`` table)."""
-    rows, findings, freq, first = _repeat(ctx)
-    r2, f2 = _frequent(ctx, freq, first)
+    rows, findings, cohort = _repeat(ctx)
+    r2, f2 = _frequent(ctx, cohort)
     r3, f3 = _mam(ctx)
     r4, f4 = _overlap(ctx) if ctx.has("victims") else ([], [])
     return SectionResult(SECTION, concat_indicators([*rows, *r2, *r3, *r4]), [*findings, *f2, *f3, *f4])
