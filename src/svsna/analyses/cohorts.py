@@ -77,13 +77,17 @@ def _records(ctx: AnalysisContext, role: str, persons: ibis.Table) -> ibis.Table
     return p.join(o, "offence_ref")
 
 
-def person_summary(ctx: AnalysisContext, persons: ibis.Table, until: dt.date | None = None) -> pd.DataFrame:
+def person_summary(
+    ctx: AnalysisContext, persons: ibis.Table, until: dt.date | None = None, before: str | None = None
+) -> pd.DataFrame:
     """One row per person of ``persons`` (a table with ``person_key``) summarising their history in
     the warehouse, computed in the engine:
 
     ``first_date, first_age, first_sub`` (earliest suspect record by time, then reference),
     ``latest_age`` (latest suspect record up to ``until``), ``<flag>`` (true on any victim or
-    suspect record) and ``first_victim_date`` (earliest victimisation, null if never).
+    suspect record) and ``first_victim_date`` (earliest victimisation, null if never). With
+    ``before`` (a date column of ``persons``, one row per person), ``persons``' other columns are
+    carried along and ``offences_before`` counts the person's suspect offences dated before it.
     """
     import ibis
 
@@ -99,6 +103,9 @@ def person_summary(ctx: AnalysisContext, persons: ibis.Table, until: dt.date | N
         order = [in_range.desc(), sus.committed_from.desc(), sus.offence_ref.desc()]
         sus = sus.mutate(_late=(ibis.row_number().over(group_by=sus.person_key, order_by=order) == 0) & in_range)
         latest["latest_age"] = sus.age.max(where=sus._late)
+    if before is not None:
+        sus = sus.join(persons.select("person_key", _before=persons[before]), "person_key")
+        latest["offences_before"] = sus.offence_ref.nunique(where=(sus.offence_date < sus._before).fill_null(False))
     flag_cols = [f"{f}_flag" for f in FLAGS]
 
     def any_flags(t: ibis.Table, prefix: str) -> dict[str, ibis.Value]:
@@ -113,7 +120,8 @@ def person_summary(ctx: AnalysisContext, persons: ibis.Table, until: dt.date | N
         **latest,
         **any_flags(sus, "_s_"),
     )
-    out = persons.select("person_key").distinct().left_join(per_sus, "person_key").drop("person_key_right")
+    out = persons if before is not None else persons.select("person_key").distinct()
+    out = out.left_join(per_sus, "person_key").drop("person_key_right")
     sources = ["_s_"]
     if ctx.has("victims"):
         vic = _records(ctx, "victims", persons)
@@ -130,7 +138,7 @@ def person_summary(ctx: AnalysisContext, persons: ibis.Table, until: dt.date | N
     df = ctx.fetch(out)
     import pandas as pd
 
-    for c in ("first_date", "first_victim_date"):
+    for c in ("first_date", "first_victim_date", before):
         if c in df.columns:
             df[c] = pd.to_datetime(df[c]).dt.date
     if "first_victim_date" not in df.columns:
@@ -309,11 +317,16 @@ def _cohort_shares(ctx, indicator, label, cohort: pd.DataFrame, summary: pd.Data
     return rows, nums
 
 
+#: Columns of :func:`_histories` that only the M/AM cohort's people have (their first M/AM record).
+MAM_COLUMNS: tuple[str, ...] = ("mam_date", "age", "sex", "home_npa", "offences_before")
+
+
 def _histories(ctx: AnalysisContext) -> pd.DataFrame:
     """:func:`person_summary` (latest age up to the end of the profile period) of every person a cohort
     of the run looks at: the frequent perpetrators of **every** definition and the M/AM cohort, in
     one query per run (a person's history depends on neither the definition nor the cohort); each
-    cohort reads its own people's rows."""
+    cohort reads its own people's rows. The M/AM cohort's people carry their first M/AM record and
+    the offences they were suspected of before it (:data:`MAM_COLUMNS`, null for everyone else)."""
     import ibis
 
     key = ("cohort_histories", ctx.run_definitions, ctx.profile, ctx.under)
@@ -325,8 +338,10 @@ def _histories(ctx: AnalysisContext) -> pd.DataFrame:
         for i in range(1, len(ks)):
             frequent = frequent | (per[f"_k{i}"] >= FREQUENT)
         persons = per.filter(frequent & per.person.notnull()).select(person_key="person")
-        persons = ibis.union(persons, _mam_firsts(ctx).select("person_key"), distinct=True)
-        ctx.run.cache[key] = person_summary(ctx, persons, until=ctx.profile.end)
+        firsts = _mam_firsts(ctx)
+        persons = ibis.union(persons, firsts.select("person_key"), distinct=True)
+        persons = persons.left_join(firsts, "person_key").drop("person_key_right")
+        ctx.run.cache[key] = person_summary(ctx, persons, until=ctx.profile.end, before="mam_date")
     return ctx.run.cache[key]
 
 
@@ -335,7 +350,7 @@ def _frequent(ctx: AnalysisContext, cohort: pd.DataFrame) -> tuple[list[pd.DataF
     n = len(cohort)
     if n == 0:
         return [], []
-    summary = _histories(ctx)
+    summary = _histories(ctx).drop(columns=list(MAM_COLUMNS))
     rows, nums = _cohort_shares(ctx, "frequent_perpetrator_share", label, cohort, summary)
     s = summary.reindex(cohort["person"])
     ft = s["first_sub"].fillna("Unknown")
@@ -427,19 +442,12 @@ def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
     key = ("mam_people", ctx.profile, ctx.under)
     if key in ctx.run.cache:
         return ctx.run.cache[key]
-    firsts = _mam_firsts(ctx)
-    sus = _records(ctx, "suspects", firsts.select("person_key"))
-    prior = sus.join(firsts.select("person_key", "mam_date"), "person_key")
-    prior = prior.filter(prior.offence_date < prior.mam_date)
-    before = prior.group_by("person_key").aggregate(offences_before=prior.offence_ref.nunique())
-    people = firsts.left_join(before, "person_key").drop("person_key_right")
-    df = ctx.fetch(people)
-    import pandas as pd
-
-    df["mam_date"] = pd.to_datetime(df["mam_date"]).dt.date
-    df["offences_before"] = df["offences_before"].fillna(0).astype(int)
-    if len(df):
-        df = df.join(_histories(ctx).drop(columns="latest_age"), on="person_key")
+    # the people and their first M/AM record come with their histories (one query per run)
+    h = _histories(ctx)
+    h = h[h["mam_date"].notna()]
+    df = h[list(MAM_COLUMNS)].reset_index().fillna({"offences_before": 0})
+    df = df.astype({"age": "int64", "offences_before": "int64"})
+    df = df.join(h.drop(columns=["latest_age", *MAM_COLUMNS]), on="person_key")
     df = df.rename(columns={"person_key": "person"}).sort_values("person").reset_index(drop=True)
     ctx.run.cache[key] = df
     return df
