@@ -676,18 +676,6 @@ class AnalysisContext:
         :meth:`offence_facts_all`)."""
         return self._offence_groups(self.run_definitions)
 
-    def suspect_ages(self, offences: ibis.Table | None = None) -> ibis.Table:
-        """Per offence: whether any suspect is under the focus age and whether any age is known
-        (``offence_ref, _any_under, _any_known``); only for the offences in ``offences``
-        (a table with ``offence_ref``) when given, which saves aggregating every suspect."""
-        s = self.table("suspects")
-        if offences is not None:
-            s = s.semi_join(offences, "offence_ref")
-        return s.group_by("offence_ref").aggregate(
-            _any_under=(s.age < self.under).any(),
-            _any_known=s.age.notnull().any(),
-        )
-
     def _offence_groups(self, defs: tuple[str, ...]) -> ibis.Table:
         import ibis
 
@@ -699,8 +687,14 @@ class AnalysisContext:
         )
         if not self.has("suspects"):
             return keep.mutate(age_group=ibis.literal("Unknown"))
-        agg = self.suspect_ages(keep.select("offence_ref"))
-        k = keep.left_join(agg, "offence_ref").drop("offence_ref_right")
+        # the suspects of the kept offences joined to them and summarised per offence in the same
+        # grouping (the flags are the offence's own), not aggregated on their own and joined back:
+        # on Spark that reads the decisions once and shuffles once instead of three times
+        s = self.table("suspects").select("offence_ref", "age")
+        j = keep.left_join(s, "offence_ref").drop("offence_ref_right")
+        k = j.group_by(["offence_ref", *flags]).aggregate(
+            _any_under=(j.age < self.under).any(), _any_known=j.age.notnull().any()
+        )
         group = ibis.cases(
             (k._any_under.fill_null(False), self.under_label),
             (k._any_known.fill_null(False), self.over_label),
