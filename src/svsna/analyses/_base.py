@@ -773,7 +773,9 @@ class AnalysisContext:
         order = self._first_order(t)
         firsts = {}
         for flag in self.definition_flags:
-            w = ibis.window(group_by=[t.person, t[flag]], order_by=order)
+            # partitioned by person alone, the flagged rows first: every definition's window shares
+            # one partitioning (on Spark one shuffle for all of them, not one per definition)
+            w = ibis.window(group_by=t.person, order_by=[t[flag].desc(), *order])
             firsts["_first" + flag[3:]] = t[flag] & (ibis.row_number().over(w) == 0)
         return t.mutate(**firsts)
 

@@ -447,7 +447,8 @@ def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
     h = h[h["mam_date"].notna()]
     df = h[list(MAM_COLUMNS)].reset_index().fillna({"offences_before": 0})
     df = df.astype({"age": "int64", "offences_before": "int64"})
-    df = df.join(h.drop(columns=["latest_age", *MAM_COLUMNS]), on="person_key")
+    if len(df):
+        df = df.join(h.drop(columns=["latest_age", *MAM_COLUMNS]), on="person_key")
     df = df.rename(columns={"person_key": "person"}).sort_values("person").reset_index(drop=True)
     ctx.run.cache[key] = df
     return df
