@@ -209,7 +209,7 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
             rows.append(
                 [
                     str(r.source),
-                    str(r.file),
+                    str(r.file if r.file == r.file else ""),
                     str(r.outcome),
                     str(r.reason if r.reason == r.reason else ""),
                     Cell(fmt_count(n) if n is not None else "", "num count"),
@@ -314,12 +314,11 @@ def ledger_by_file(whole: TableBlock, ledger: pd.DataFrame) -> TableBlock:
     (['Source', 'File', 'Read', 'Loaded', 'Rejected', 'Excluded (definition vrn)'], ['10', '7', '3', '4'], 5)
     """
     led = ledger.assign(
-        definition=ledger["definition"].where(ledger["definition"].notna(), "").astype(str),
-        outcome=ledger["outcome"].astype(str),
+        **{c: ledger[c].fillna("").astype(str) for c in ("source", "file", "outcome", "reason", "definition")}
     )
     totals: dict[tuple[str, str, str, str], float] = {}
     for r in led.itertuples(index=False):
-        k = (str(r.source), str(r.file), r.outcome, r.definition if r.outcome == "excluded" else "")
+        k = (r.source, r.file, r.outcome, r.definition if r.outcome == "excluded" else "")
         totals[k] = totals.get(k, 0.0) + (float(r.rows) if r.rows == r.rows else 0.0)
     excluded = list(dict.fromkeys(led.loc[led["outcome"] == "excluded", "definition"]))
     others = [o for o in dict.fromkeys(led["outcome"]) if o not in (*_OUTCOMES, "excluded")]
@@ -329,11 +328,14 @@ def ledger_by_file(whole: TableBlock, ledger: pd.DataFrame) -> TableBlock:
     columns += [f"Excluded (definition {d})" if d else "Excluded" for d in excluded]
     columns += [o.capitalize() for o in others]
     out: list[list[Cell | str]] = []
-    for source, file in dict.fromkeys(zip(led["source"].astype(str), led["file"].astype(str), strict=True)):
-        line: list[Cell | str] = [source, file]
+    for source, file in dict.fromkeys(zip(led["source"], led["file"], strict=True)):
+        # a source with no file (not supplied) says why in its file's place
+        why = led.loc[(led["source"] == source) & (led["file"] == file), "reason"].iloc[0]
+        line: list[Cell | str] = [source, file or why]
+        took = any(totals.get((source, file, o, "")) for o in ("read", "loaded"))
         for outcome, d in kinds:
             total = totals.get((source, file, outcome, d))
-            text = fmt_count(total) if total is not None else ("0" if outcome == "rejected" else "")
+            text = fmt_count(total) if total is not None else ("0" if outcome == "rejected" and took else "")
             line.append(Cell(text, "num count"))
         out.append(line)
     return whole.shorten(
