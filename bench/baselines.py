@@ -399,21 +399,23 @@ def run_kit(job: dict) -> dict:
     from svsna.analyses import geography, people, timing
     from svsna.analyses._base import AnalysisContext, RunShared
     from svsna.config import load_area_config
+    from svsna.definitions.definition import resolve_definition_names
     from svsna.engine import open_warehouse
     from svsna.indicators import concat_indicators
 
     cfg = load_area_config(job["area"]).model_copy(update={"geography_levels": ["area", "district"]})
     wh = open_warehouse(cfg.workspace_dir, read_only=True)
-    shared = RunShared(wh, cfg)
+    # the run's definitions, as run_assessment gives them: their tables are built once for all of them
+    names = resolve_definition_names(list(cfg.definitions), cfg.base_dir, load_names=False)
+    shared = RunShared(wh, cfg, definitions=names)
     rows = []
     try:
-        for definition in cfg.definitions:
+        for definition in names:
             ctx = AnalysisContext(wh, cfg, definition, shared=shared)
             rows += geography._levels(ctx, geography._counts(ctx))[0]
             rows += timing._monthly(ctx)[0]
             cube = people._involvement_cube(ctx, "victims")
             rows += people._band_rates(ctx, "victims", "age_band_rate", ctx.profile.label, cube, sexes=("M", "F"))[0]
-            ctx.release()
     finally:
         shared.release()
         wh.close()

@@ -422,7 +422,7 @@ def _under25_victims(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Fin
         return [], []
     prof = ctx.profile
     # per offence by under 25s (every definition of the run in one query; the flags are per offence)
-    inv = ctx.involvements_all("victims", prof)
+    inv = ctx.involvements_all("victims", prof, firsts=False)
     inv = inv.filter(inv.age_group == ctx.under_label)
     per = inv.group_by(["offence_ref", *ctx.definition_flags]).aggregate(
         u=(inv.age < ctx.under).any().fill_null(False), k=inv.age.notnull().any().fill_null(False)
