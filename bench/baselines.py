@@ -394,7 +394,9 @@ def run_kit(job: dict) -> dict:
     area and district levels, monthly counts with SPC limits, victim rates by sex x age band),
     with the geography levels limited to the area and districts. It leaves out what the sections
     add beyond the SQL: LSOA, ward and NPA levels, Gi* hot spots, deprivation, prevalence and
-    first involvements, perpetrator profiles, and every other table.
+    first involvements, perpetrator profiles, and every other table. Like ``run_assessment``, one
+    run serves every definition: the run-wide tables (offence facts, involvements) are built once
+    for all of them and released at the end.
     """
     from svsna.analyses import geography, people, timing
     from svsna.analyses._base import AnalysisContext, RunShared
