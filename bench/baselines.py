@@ -396,9 +396,9 @@ def run_kit(job: dict) -> dict:
     add beyond the SQL: LSOA, ward and NPA levels, Gi* hot spots, deprivation, prevalence and
     first involvements, perpetrator profiles, and every other table. Like ``run_assessment``, one
     run serves every definition: the run-wide tables (offence facts, involvements) are built once
-    for all of them and released at the end.
+    for all of them, with the offence columns the sections drawn on read, and released at the end.
     """
-    from svsna.analyses import geography, people, timing
+    from svsna.analyses import extent, fact_columns, geography, people, timing
     from svsna.analyses._base import AnalysisContext, RunShared
     from svsna.config import load_area_config
     from svsna.definitions.definition import resolve_definition_names
@@ -409,7 +409,8 @@ def run_kit(job: dict) -> dict:
     wh = open_warehouse(cfg.workspace_dir, read_only=True)
     # the run's definitions, as run_assessment gives them: their tables are built once for all of them
     names = resolve_definition_names(list(cfg.definitions), cfg.base_dir, load_names=False)
-    shared = RunShared(wh, cfg, definitions=names)
+    # the offence columns the sections it draws on read (timing's monthly counts are extent's daily ones)
+    shared = RunShared(wh, cfg, definitions=names, fact_columns=fact_columns([extent, geography, people, timing]))
     rows = []
     try:
         for definition in names:

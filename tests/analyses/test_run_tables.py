@@ -115,3 +115,23 @@ def test_first_involvements_equal_first_per_person_of_each_definition(wh, defini
         assert _keys(flagged) == _keys(numbered) == EXPECTED[definition]
     finally:
         shared.release()
+
+
+def test_a_run_of_a_few_sections_carries_only_their_columns_and_gives_the_same_rows(wh, monkeypatch):
+    import importlib
+
+    import svsna.analyses as A
+
+    sections = ["extent", "timing", "geography", "people"]
+    cols = A.fact_columns([importlib.import_module(f"svsna.analyses.{s}") for s in sections])
+    assert cols == {"lsoa", "setting", "weekday", "harm_rank"}
+    cfg = make_config()
+    narrow = A.run_assessment(wh, cfg, list(DEFS), sections=sections)
+    monkeypatch.setattr(A, "fact_columns", lambda modules: None)  # every offence column, as before
+    wide = A.run_assessment(wh, cfg, list(DEFS), sections=sections)
+    key = ["section", "indicator", "period", "breakdown", "breakdown_value", "definition"]
+    pd.testing.assert_frame_equal(
+        narrow.indicators.sort_values(key, kind="stable").reset_index(drop=True),
+        wide.indicators.sort_values(key, kind="stable").reset_index(drop=True),
+    )
+    assert [(f.section, f.key, f.text) for f in narrow.findings] == [(f.section, f.key, f.text) for f in wide.findings]

@@ -17,7 +17,7 @@ per-offence suspect ages. Inputs that are present but not fully usable are recor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -95,6 +95,10 @@ UNREAD_OFFENCE_COLUMNS: tuple[str, ...] = (
     "county_name",
 )
 
+#: Offence columns the run-wide offence facts always carry (keys, dates, what ``nte`` is worked out
+#: from, and the first-involvement order), whatever the run's sections read.
+CORE_FACT_COLUMNS: tuple[str, ...] = ("offence_ref", "offence_date", "committed_from", "hour", "time_known")
+
 #: Geography levels in the order they are reported (whole area first, LSOAs last).
 REPORT_LEVELS: tuple[str, ...] = ("area", "county", "district", "npa", "ward", "lsoa")
 
@@ -158,6 +162,11 @@ class RunShared:
     definitions : list of str, optional
         The definitions the run assesses: their offence and involvement tables are built together
         (a context whose definition is not listed builds its own).
+    fact_columns : collection of str, optional
+        The offence columns the run's sections read from the run-wide offence facts and
+        involvements (each section's ``FACT_COLUMNS``): the tables carry only these (and
+        :data:`CORE_FACT_COLUMNS`), so a run of a few sections copies fewer columns. None (the
+        default, and whenever a section of the run does not say) carries every column.
     """
 
     def __init__(
@@ -166,6 +175,7 @@ class RunShared:
         config: AreaConfig,
         boundaries: Path | None = None,
         definitions: Sequence[str] = (),
+        fact_columns: Collection[str] | None = None,
     ) -> None:
         self.wh = wh
         self.config = config
@@ -173,6 +183,9 @@ class RunShared:
         #: the definitions of the run: offence and involvement tables are built once for all of them
         #: (a flag column per definition), so every definition's queries read the same cached tables
         self.definitions: tuple[str, ...] = tuple(dict.fromkeys(definitions))
+        #: offence columns the run's sections read from the run-wide offence facts and involvements
+        #: (besides :data:`CORE_FACT_COLUMNS`); None: every column but :data:`UNREAD_OFFENCE_COLUMNS`
+        self.fact_columns: frozenset[str] | None = None if fact_columns is None else frozenset(fact_columns)
         self.cache: dict[Any, Any] = {}
         self.warnings: list[InputWarning] = []
         self._tables: frozenset[str] | None = None
@@ -717,6 +730,9 @@ class AnalysisContext:
 
         o = self.table("offences")
         o = o.drop(*[c for c in UNREAD_OFFENCE_COLUMNS if c in o.columns])
+        wanted = self.run.fact_columns
+        if wanted is not None:
+            o = o.drop(*[c for c in o.columns if c not in wanted and c not in CORE_FACT_COLUMNS])
         o = o.join(self.offence_groups(), "offence_ref")
         known = o.time_known.fill_null(False) if "time_known" in o.columns else ibis.literal(True)
         o = o.mutate(time_known=known)
@@ -784,7 +800,7 @@ class AnalysisContext:
         o = self.offence_facts_all()
         if period is not None:
             o = self.window(o, period)
-        o = o.select(*OFFENCE_COLUMNS, "age_group", "time_known", "nte", *flags)
+        o = o.select(*[c for c in OFFENCE_COLUMNS if c in o.columns], "age_group", "time_known", "nte", *flags)
         return self._join_persons(o, role)
 
     def with_first_flags(self, t: ibis.Table) -> ibis.Table:
@@ -823,7 +839,7 @@ class AnalysisContext:
     def _involvements(self, role: str, period: Period | None, in_definition: bool) -> ibis.Table:
         if in_definition:
             o = self.offence_facts()
-            ocols = [*OFFENCE_COLUMNS, "age_group", "time_known", "nte"]
+            ocols = [*(c for c in OFFENCE_COLUMNS if c in o.columns), "age_group", "time_known", "nte"]
         else:
             o = self.table("offences")
             ocols = list(OFFENCE_COLUMNS)

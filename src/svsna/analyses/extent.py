@@ -47,6 +47,9 @@ __all__ = ["REQUIRES", "SECTION", "daily_counts", "period_counts", "run"]
 
 REQUIRES = POLICE_REQUIRES
 SECTION = "extent"
+#: Offence columns this section reads from the run-wide offence facts and involvements
+#: (besides ``CORE_FACT_COLUMNS``; dates, suspects' age group, NTE and time known only).
+FACT_COLUMNS: tuple[str, ...] = ()
 OFFENCES = "offences"
 
 

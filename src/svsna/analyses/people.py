@@ -53,6 +53,9 @@ __all__ = ["HIGH_HARM", "REQUIRES", "ROLES", "SECTION", "age_band", "age_bands",
 
 REQUIRES = POLICE_REQUIRES
 SECTION = "people"
+#: Offence columns this section reads from the run-wide offence facts and involvements
+#: (besides ``CORE_FACT_COLUMNS``; and the involved persons' own columns).
+FACT_COLUMNS: tuple[str, ...] = ("harm_rank",)
 #: warehouse table -> (section of its rows, singular noun)
 ROLES: dict[str, tuple[str, str]] = {"suspects": ("perpetrators", "perpetrator"), "victims": ("victims", "victim")}
 #: harm_rank at or above which an offence is "higher harm" (s.18, endangering life, homicide, attempted murder)
