@@ -10,9 +10,10 @@ to whichever worker is free, and every test of a unit runs on the same worker:
   pytest-dev/pytest-xdist#1386.)
 * each folder of :data:`SHARED_FIXTURE_DIRS` is one unit: their conftests build expensive session
   fixtures (a report, open-data runs, a synthetic partnership) that would otherwise be built again
-  on every worker that runs one of their tests. A folder of :data:`SPLIT_FIXTURES` is two units:
-  the tests whose node id names the fixture (``demo`` in tests/outputs) and the rest, so its two
-  expensive fixtures are built on two workers at once; a test using that fixture must name it;
+  on every worker that runs one of their tests;
+* the tests of those folders whose node id names a fixture of :data:`FIXTURE_UNITS` (the ``demo``
+  below, used by tests/outputs and tests/public) are a unit of their own, so that fixture is built
+  once and at the same time as the folders' other fixtures; a test using it must name it;
 * every other test module is one unit (xdist's ``loadscope``), so module fixtures are built once.
 
 Units are handed out longest first (:data:`UNIT_SECONDS`, measured on 2 cores; others by their
@@ -30,14 +31,14 @@ import pytest
 SPARK_GROUP = "spark"
 #: folders whose conftest builds expensive session fixtures: their tests stay on one worker.
 SHARED_FIXTURE_DIRS = ("tests/opendata/", "tests/outputs/", "tests/public/", "tests/synth/", "tests/web/")
-#: folder -> session fixture whose tests are a unit of their own (their node ids must contain its name)
-SPLIT_FIXTURES = {"tests/outputs/": "demo"}
+#: session fixture -> the folders whose tests using it are one unit (their node ids must contain its name)
+FIXTURE_UNITS = {"demo": ("tests/outputs/", "tests/public/")}
 #: seconds each long unit took on 2 cores (``pytest --durations=0`` summed per unit, 2026-12-03: 742 s in all),
 #: for longest-first scheduling;
 #: a unit not listed counts one second per test.
 UNIT_SECONDS = {
-    "tests/outputs/demo": 115,
-    "tests/public/": 105,
+    "demo": 140,
+    "tests/public/": 60,
     "tests/outputs/": 90,
     "tests/opendata/": 85,
     "spark": 75,
@@ -63,15 +64,18 @@ def unit_of(nodeid: str) -> str:
     >>> unit_of("tests/sources/test_parity_spark.py::test_ingest"), unit_of("tests/outputs/test_report.py::test_x")
     ('spark', 'tests/outputs/')
     >>> unit_of("tests/stats/test_api.py::test_rates[1]"), unit_of("tests/outputs/test_report.py::test_x[demo-pdf]")
-    ('tests/stats/test_api.py', 'tests/outputs/demo')
+    ('tests/stats/test_api.py', 'demo')
+    >>> unit_of("tests/public/test_attacks.py::test_demo_x"), unit_of("tests/public/test_attacks.py::test_y")
+    ('demo', 'tests/public/')
     """
     if SPARK_GROUP in nodeid.lower():
         return SPARK_GROUP
     for folder in SHARED_FIXTURE_DIRS:
         if nodeid.startswith(folder):
-            split = SPLIT_FIXTURES.get(folder)
-            if split is not None and split in nodeid.split("::", 1)[-1]:
-                return folder + split
+            test = nodeid.split("::", 1)[-1]
+            for fixture, folders in FIXTURE_UNITS.items():
+                if folder in folders and fixture in test:
+                    return fixture
             return folder
     return nodeid.split("::", 1)[0]
 
@@ -106,11 +110,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             "tests on one worker (tests/conftest.py)",
             pytrace=False,
         )
-    for folder, fixture in SPLIT_FIXTURES.items():
-        uses = item.nodeid.startswith(folder) and fixture in getattr(item, "fixturenames", ())
-        if uses and unit_of(item.nodeid) != folder + fixture:
+    for fixture, folders in FIXTURE_UNITS.items():
+        uses = item.nodeid.startswith(folders) and fixture in getattr(item, "fixturenames", ())
+        if uses and unit_of(item.nodeid) != fixture:
             pytest.fail(
-                f"a test of {folder} using the {fixture!r} fixture must have {fixture!r} in its test name or "
-                "parameters, so that parallel runs build that fixture on one worker only (tests/conftest.py)",
+                f"a test using the {fixture!r} fixture must have {fixture!r} in its test name or parameters, "
+                "so that parallel runs build that fixture on one worker only (tests/conftest.py)",
                 pytrace=False,
             )
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory):
+    """The demo partnership as ``svsna demo`` makes it, reported with PDFs (:mod:`tests.demo_area`)."""
+    from tests.demo_area import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo") / "data")

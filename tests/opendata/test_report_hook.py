@@ -1,21 +1,19 @@
-"""How the open-data edition hands its results to svsna.outputs (the report contract).
+"""What the open-data edition hands to ``svsna.outputs.build_reports`` (the report contract).
 
-The report is built only when ``svsna.outputs`` declares ``SUPPORTS_OPENDATA = True``, so a
-partner-SNA report can never title police.uk proxy figures "serious violence".
+The report is told it renders the open-data edition (``metadata["edition"]``), so it can never
+title police.uk proxy figures "serious violence"; with ``--no-report`` the open-data workbook is
+written instead of the report's.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
+import svsna.outputs
 from svsna.opendata.assessment import run_opendata
 
 
-def _fake_outputs(supports: bool, calls: list[dict]) -> types.ModuleType:
-    mod = types.ModuleType("svsna.outputs")
-
+def _capture(calls: list[dict]):
     def build_reports(indicators, findings, *, config, ledger, metadata, out_dir, boundaries, pdf=True):
         calls.append(
             {
@@ -33,25 +31,12 @@ def _fake_outputs(supports: bool, calls: list[dict]) -> types.ModuleType:
         html.write_text("<html></html>")
         return {"full_html": html}
 
-    mod.build_reports = build_reports
-    if supports:
-        mod.SUPPORTS_OPENDATA = True
-    return mod
-
-
-def test_no_report_without_open_data_support(west_yorkshire_shared, tmp_path, monkeypatch):
-    calls: list[dict] = []
-    monkeypatch.setitem(sys.modules, "svsna.outputs", _fake_outputs(False, calls))
-    res = run_opendata(west_yorkshire_shared, "west-yorkshire", [2021], tmp_path)
-    assert calls == []
-    note = res.files["report_note"].read_text()
-    assert "SUPPORTS_OPENDATA" in note and "serious violence" in note
-    assert (tmp_path / "opendata-tables.xlsx").exists()  # no report, so the open-data workbook
+    return build_reports
 
 
 def test_report_built_with_title_proxy_and_groups(west_yorkshire_shared, tmp_path, monkeypatch):
     calls: list[dict] = []
-    monkeypatch.setitem(sys.modules, "svsna.outputs", _fake_outputs(True, calls))
+    monkeypatch.setattr(svsna.outputs, "build_reports", _capture(calls))
     res = run_opendata(west_yorkshire_shared, "west-yorkshire", [2021], tmp_path, pdf=False)
     assert len(calls) == 1
     call = calls[0]
@@ -69,8 +54,11 @@ def test_report_built_with_title_proxy_and_groups(west_yorkshire_shared, tmp_pat
     assert res.files["report_full_html"] == tmp_path / "sna-full.html"
 
 
-def test_real_outputs_declare_open_data_support():
-    # The contract above is met by the real report (checked end to end in test_report_opendata.py).
-    import svsna.outputs
-
-    assert svsna.outputs.SUPPORTS_OPENDATA is True
+def test_no_report_writes_the_open_data_workbook_instead(west_yorkshire_shared, tmp_path, monkeypatch):
+    calls: list[dict] = []
+    monkeypatch.setattr(svsna.outputs, "build_reports", _capture(calls))
+    res = run_opendata(west_yorkshire_shared, "west-yorkshire", [2021], tmp_path, build_report=False)
+    assert calls == []
+    assert res.files["workbook"] == tmp_path / "opendata-tables.xlsx"
+    assert res.files["workbook"].stat().st_size > 0
+    assert not (tmp_path / "sna-full.html").exists()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -104,10 +106,25 @@ def parse(path: Path) -> Parsed:
     return p
 
 
-def pdf_pages(path: Path) -> list[str]:
-    from pypdf import PdfReader
+def pdf_pages(path: Path, *, raw: bool = False) -> list[str]:
+    """The text of each page of a PDF as poppler's ``pdftotext`` reads it (once per file version).
 
-    return [p.extract_text() or "" for p in PdfReader(path).pages]
+    By default lines are rebuilt from where the text sits on the page (a contents line with its dot
+    leaders and page number is one line); ``raw`` keeps the order the text was drawn in and every
+    hyphen (``pdftotext`` otherwise joins a word broken at a line end, "S20 -" / "Wounding").
+    """
+    st = Path(path).stat()
+    return list(_pdf_pages(str(path), st.st_mtime_ns, st.st_size, raw))
+
+
+@functools.cache
+def _pdf_pages(path: str, _mtime_ns: int, _size: int, raw: bool) -> tuple[str, ...]:
+    mode = ["-raw"] if raw else []
+    text = subprocess.run(
+        ["pdftotext", *mode, "-enc", "UTF-8", path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")
+    return tuple(pages[:-1] if text.endswith("\f") else pages)
 
 
 def squash(text: str) -> str:

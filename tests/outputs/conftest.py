@@ -5,32 +5,24 @@
   reported in both editions with PDFs. Nearly every public count is suppressed: the small-area
   case. Its ``report:`` block is a non-LLR partnership's (foreword, contact, commentary, an
   override), so the report must not borrow LLR's words.
-- ``demo``: ``svsna synth`` at scale 0.1 (every data source, real 2011 LSOA boundaries of
-  the synthetic LLR) run through ingest, assess and report, with a logo and a ``report:`` block.
+- ``demo`` (tests/conftest.py, built by :mod:`tests.demo_area`): the demo partnership as
+  ``svsna demo`` makes it, reported with PDFs, shared with tests/public.
 
 Both are session fixtures; each builds once (tiny in about 15 s, demo in about a minute).
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
-import yaml
+from tests.demo_area import Built
 
 from svsna.config import AreaConfig
 
 SHARED_LSOA = Path(__file__).resolve().parents[2].parent / "shared/data/geography/boundaries/lsoa11_llr.geojson"
-# a 1x1 PNG (transparent), standing in for a partnership's logo
-LOGO_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
-)
-
 TINY_REPORT = {
     "partnership": "Testshire Violence Prevention Partnership",
     "edition": "March 2022",
@@ -39,17 +31,6 @@ TINY_REPORT = {
     "commentary": {"extent": "Local note: our *own* reading of the trend, inserted verbatim."},
     "overrides": {"peak_weekday": "Override: {weekday:day} was the busiest day ({share:pct})."},
 }
-
-
-@dataclass
-class Built:
-    """One report run: the paths written, the config, the inputs and the rendered editions."""
-
-    paths: Any
-    config: AreaConfig
-    indicators: pd.DataFrame
-    findings: list
-    out: Path
 
 
 def tiny_config(base: Path, **extra) -> AreaConfig:
@@ -113,42 +94,6 @@ def tiny(tmp_path_factory, tiny_assessment) -> Built:
         svg_charts=True,  # SVG charts carry their labels as text, which the disclosure test reads
     )
     return Built(paths, config, tiny_assessment.indicators, tiny_assessment.findings, out)
-
-
-def _demo_report_block(base: Path) -> dict:
-    (base / "logo.png").write_bytes(LOGO_PNG)
-    return {
-        "partnership": "Synthetic Violence Reduction Partnership",
-        "edition": "January 2022",
-        "logo": "logo.png",
-        "logo_alt": "Synthetic Violence Reduction Partnership logo",
-        "contact": "Email **svrp@example.org** for questions about this summary.",
-        "commentary": {"geography": "The partnership's own note on where violence happens."},
-    }
-
-
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory) -> Built:
-    """The synthetic partnership at scale 0.1, ingested, assessed and reported with PDFs."""
-    from svsna.config import load_area_config
-    from svsna.pipeline.run import run_pipeline
-    from svsna.synth import generate
-
-    base = tmp_path_factory.mktemp("demo") / "data"
-    generate(base, scale=0.1)
-    area = base / "area.yaml"
-    raw = yaml.safe_load(area.read_text(encoding="utf-8"))
-    raw["report"] = _demo_report_block(base)
-    area.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    config = load_area_config(area)
-    result = run_pipeline(config, demo=True, pdf=True, progress=False)
-    from svsna.indicators import findings_from_json
-    from svsna.outputs.report import assessment_inputs
-
-    written = assessment_inputs(config.output_dir)
-    ind = pd.read_parquet(written.indicators)
-    found = findings_from_json(written.findings.read_text(encoding="utf-8"))
-    return Built(result.reports, config, ind, found, base)
 
 
 def today_edition() -> str:

@@ -27,7 +27,7 @@ def area(request):
 def test_no_table_column_is_lost_in_the_pdf(area, html, pdf):
     """Every header of every HTML table appears in the PDF's text: wide tables wrap or split, never cut."""
     parsed = parse(getattr(area.paths, html))
-    text = squash(" ".join(pdf_pages(getattr(area.paths, pdf))))
+    text = squash(" ".join(pdf_pages(getattr(area.paths, pdf), raw=True)))
     checked = 0
     for t in parsed.tables:
         for head in t["head"]:
@@ -115,15 +115,18 @@ def test_every_table_says_its_unit(area, html):
         )
 
 
-def test_demo_symbols_confidential_only_in_public_and_not_available_explained(demo):
-    full = parse(demo.paths.full_html)
-    public = parse(demo.paths.public_html)
+def test_symbols_confidential_only_in_public_and_not_available_explained(area, request):
+    full = parse(area.paths.full_html)
+    public = parse(area.paths.public_html)
     full_cells = [c for t in full.tables for r in t["rows"] for c in r]
     pub_cells = [c for t in public.tables for r in t["rows"] for c in r]
     assert "[c]" not in full_cells, "the unsuppressed edition shows [c] for a value that is merely missing"
     if "[x]" in full_cells:
         assert "[x] not available" in full.all_text()
-    assert "[c]" in pub_cells and "[c] suppressed" in public.all_text()
+    if "[c]" in pub_cells:
+        assert "[c] suppressed" in public.all_text()
+    if request.node.callspec.params["area"] == "tiny":  # the small area's printed tables withhold values
+        assert "[c]" in pub_cells
 
 
 COVERS = {

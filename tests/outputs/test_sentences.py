@@ -20,6 +20,8 @@ from svsna.outputs.sentences import TEMPLATES, render
 
 RULE = count_rule("nhsd_2018")
 NOT_PEOPLE = ("interventions", "recommendations")
+#: Findings counting places, not people or events (hot-spot neighbourhoods: the public map shows each one).
+NOT_PEOPLE_UNITS = ("LSOAs",)
 #: Findings about the run itself (a section not run, an input warning): words, not statistics.
 RUN_NOTES = ("section_status", "input_warning")
 
@@ -53,6 +55,8 @@ def test_public_sentences_never_print_a_count_the_rule_changes(request, which):
     for f in built.findings:
         # evidence tables and risk-factor tallies count approaches and indicators, not people or events
         if f.key not in TEMPLATES or f.section in NOT_PEOPLE or f.key == "risk_factor_domain_summary":
+            continue
+        if f.numbers.get("unit") in NOT_PEOPLE_UNITS:
             continue
         r = render(f, rule=_public, table=built.indicators)
         if r.text is None:

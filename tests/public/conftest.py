@@ -4,8 +4,8 @@
   payloads in its names and file names, ingest -> assess -> report with PDFs, under nhsd_2018;
 - ``synth5``: ``svsna synth --scale 0.05`` (the demo scenario at 5%), ingest -> assess -> the
   public release only;
-- ``demo_release``: the full-size demo (scale 1), the same way (the one demo-scale run of the
-  suite).
+- the full-size demo is the suite's ``demo`` fixture (tests/conftest.py), also used by tests/outputs;
+  :func:`release_of` builds its public release again for the attacks.
 """
 
 from __future__ import annotations
@@ -77,16 +77,21 @@ def marshfield(tmp_path_factory) -> Run:
     return run_partnership(write(tmp_path_factory.mktemp("marshfield"), payload=True), pdf=True)
 
 
-def _release_only(data: Path):
-    """Ingest and assess a synthetic partnership, then build its public release (no documents)."""
+def release_of(config: AreaConfig):
+    """The exact table of an assessed partnership's primary definition and its public release."""
     from svsna.indicators import findings_from_json
     from svsna.outputs.report import _in_definitions, _indicator_frame, assessment_inputs, public_release_for
 
-    run = run_partnership(data / "area.yaml", demo=True, report=False)
-    found = assessment_inputs(run.out)
+    found = assessment_inputs(config.output_dir)
     findings = findings_from_json(found.findings.read_text(encoding="utf-8"))
-    table = _in_definitions(_indicator_frame(found.indicators), [run.config.primary_definition])
-    return run, table, public_release_for(table, findings, config=run.config)
+    table = _in_definitions(_indicator_frame(found.indicators), [config.primary_definition])
+    return table, public_release_for(table, findings, config=config)
+
+
+def _release_only(data: Path):
+    """Ingest and assess a synthetic partnership, then build its public release (no documents)."""
+    run = run_partnership(data / "area.yaml", demo=True, report=False)
+    return (run, *release_of(run.config))
 
 
 @pytest.fixture(scope="session")
@@ -96,14 +101,4 @@ def synth5(tmp_path_factory):
 
     data = tmp_path_factory.mktemp("synth5")
     generate(data, scale=0.05)
-    return _release_only(data)
-
-
-@pytest.fixture(scope="session")
-def demo_release(tmp_path_factory):
-    """The demo at full size: its exact table and public release (no documents are rendered)."""
-    from svsna.synth import generate
-
-    data = tmp_path_factory.mktemp("demo")
-    generate(data, scale=1.0)
     return _release_only(data)

@@ -261,9 +261,11 @@ def test_synth_at_5_percent_recovers_nothing(synth5):
     assert not any(found.values()), {k: names(v) for k, v in found.items()}
 
 
-def test_demo_recovers_nothing_and_withholds_only_a_handful_more(demo_release):
-    run, exact, rel = demo_release
-    found = all_attacks(rel.published(), exact, run.config.disclosure.rules)
+def test_demo_recovers_nothing_and_withholds_only_a_handful_more(demo):
+    from tests.public.conftest import release_of
+
+    exact, rel = release_of(demo.config)
+    found = all_attacks(rel.published(), exact, demo.config.disclosure.rules)
     assert not any(found.values()), {k: names(v) for k, v in found.items()}
     facts = rel.summary()
     assert facts["passed"] and facts["secondary"] <= 10, facts

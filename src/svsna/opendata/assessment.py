@@ -12,7 +12,7 @@ folder, loads them into a workspace warehouse (``svsna.engine``), runs the five 
     opendata-tables.xlsx                  all of the above in one workbook, titled "Open-data edition"
 
 and the HTML/PDF/workbook report titled "Open-data edition" through :func:`svsna.outputs.build_reports`
-(which declares ``SUPPORTS_OPENDATA = True``; without it ``REPORT_NOT_BUILT.txt`` says what is missing).
+(``metadata["edition"] == "opendata"`` selects its open-data wording and sections).
 
 Examples
 --------
@@ -25,7 +25,6 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +43,7 @@ if TYPE_CHECKING:
     from svsna.engine import Warehouse
     from svsna.opendata.reference import ForceReference
 
-__all__ = ["ATTRIBUTION", "REPORT_NOTE", "TITLE", "OpenDataResult", "assess", "run_opendata"]
+__all__ = ["ATTRIBUTION", "TITLE", "OpenDataResult", "assess", "run_opendata"]
 
 TITLE = "Open-data edition"
 ATTRIBUTION = (
@@ -315,8 +314,7 @@ def run_opendata(
         )
     )  # fmt: skip
     written = _write_tables(out, indicators, findings, load, rejects, outside, ref, metadata)
-    report_supported = build_report and getattr(importlib.import_module("svsna.outputs"), "SUPPORTS_OPENDATA", False)
-    if workbook and not report_supported:
+    if workbook and not build_report:
         from svsna.opendata.workbook import write_workbook
 
         written["workbook"] = write_workbook(
@@ -392,49 +390,15 @@ def _write_tables(
     return written
 
 
-REPORT_NOTE = """The HTML/PDF/workbook report was not built.
-
-{reason}
-
-The indicator table, findings, ledger, rejects and metadata in this folder are complete.
-
-Integration (for svsna.outputs): the open-data edition calls
-
-    build_reports(indicators, findings, config=config, ledger=ledger, metadata=metadata,
-                  out_dir=out_dir, boundaries=<LSOA 2011 GeoJSON>)
-
-with config.definitions == ["combined", "vso", "robbery", "weapons"] and
-metadata["edition"] == "opendata", metadata["title"] == "Open-data edition" and
-metadata["proxy_definition"] holding the statement that police.uk cannot isolate serious violence.
-It does so once svsna.outputs sets SUPPORTS_OPENDATA = True, meaning the report
-  * uses metadata["title"] as the title (never "Serious Violence Strategic Needs Assessment"),
-  * introduces the proxy with metadata["proxy_definition"] instead of the serious-violence wording,
-  * renders the sections od_extent, od_trend, od_geography, od_hotspots, od_mix (indicator names in
-    docs/opendata.md) and shows the rows of every proxy group (the definition column), not only the
-    primary definition.
-"""
-
-
 def _build_report(result: OpenDataResult, ref: ForceReference, *, pdf: bool = True) -> dict[str, Path]:
-    """Hand the results to ``svsna.outputs.build_reports`` when it supports the open-data edition.
+    """Build the open-data edition's report with :func:`svsna.outputs.build_reports`.
 
-    Building the partner-SNA report from these results would title them "Serious Violence
-    Strategic Needs Assessment", which the open-data edition must never claim; so the report is
-    built only when :mod:`svsna.outputs` declares ``SUPPORTS_OPENDATA = True``. Otherwise a
-    ``REPORT_NOT_BUILT.txt`` note says why and what the report needs.
+    ``metadata["edition"] == "opendata"`` makes the report take its title from ``metadata["title"]``
+    and introduce the proxy with ``metadata["proxy_definition"]``, so police.uk proxy figures are
+    never called "serious violence"; every proxy group is shown, not only the primary definition.
     """
-    from svsna.files import atomic_write_text
-
-    note = result.out_dir / "REPORT_NOT_BUILT.txt"
-    outputs = importlib.import_module("svsna.outputs")
-    if not getattr(outputs, "SUPPORTS_OPENDATA", False):
-        reason = (
-            "svsna.outputs does not declare SUPPORTS_OPENDATA = True: its report would call these police.uk "
-            "proxy figures 'serious violence', which the open-data edition must not do."
-        )
-        atomic_write_text(note, REPORT_NOTE.format(reason=reason))
-        return {"report_note": note}
     from svsna.config import AreaConfig
+    from svsna.outputs import build_reports
 
     config = AreaConfig(
         name=f"{ref.pfa_name} police force area",
@@ -449,7 +413,7 @@ def _build_report(result: OpenDataResult, ref: ForceReference, *, pdf: bool = Tr
         # districts on the maps come from the lookup used, never from LSOA names (which carry 2011 districts)
         lookup = ref.geography[["lsoa_code", "lad_name"]].rename(columns={"lad_name": "district_name"})
         boundaries = {"lsoa": ref.boundaries, "lookup": lookup}
-    made = outputs.build_reports(
+    made = build_reports(
         result.indicators,
         result.findings,
         config=config,

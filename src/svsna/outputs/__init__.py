@@ -13,9 +13,4 @@ from __future__ import annotations
 
 from svsna.outputs.report import ReportPaths, build_reports
 
-__all__ = ["SUPPORTS_OPENDATA", "ReportPaths", "build_reports"]
-
-#: The report renders the open-data edition (``metadata["edition"] == "opendata"``): titled from
-#: ``metadata["title"]``, introduced by ``metadata["proxy_definition"]``, every proxy group shown
-#: (see :mod:`svsna.outputs.opendata`). :mod:`svsna.opendata` builds its report only when this is True.
-SUPPORTS_OPENDATA = True
+__all__ = ["ReportPaths", "build_reports"]
