@@ -53,6 +53,9 @@ __all__ = ["HIGH_HARM", "REQUIRES", "ROLES", "SECTION", "age_band", "age_bands",
 
 REQUIRES = POLICE_REQUIRES
 SECTION = "people"
+#: Offence columns this section reads from the run-wide offence facts and involvements
+#: (besides ``CORE_FACT_COLUMNS``; and the involved persons' own columns).
+FACT_COLUMNS: tuple[str, ...] = ("harm_rank",)
 #: warehouse table -> (section of its rows, singular noun)
 ROLES: dict[str, tuple[str, str]] = {"suspects": ("perpetrators", "perpetrator"), "victims": ("victims", "victim")}
 #: harm_rank at or above which an offence is "higher harm" (s.18, endangering life, homicide, attempted murder)
@@ -166,7 +169,7 @@ def person_profile(
 def _involvement_cube(ctx: AnalysisContext, role: str) -> pd.DataFrame:
     """Profile-period involvements of ``role`` by age, sex, harm, home area and offence age group
     (every definition of the run counted in one query)."""
-    every = ctx.involvements_all(role, ctx.profile)
+    every = ctx.involvements_all(role, ctx.profile, firsts=False)
     keys = ["age", "sex", "harm_rank", "home_npa", "home_district_name", "age_group"]
     df = ctx.shared_counts(("involvement_cube", role, ctx.profile), every, keys)
     df["band"] = [age_band(a) for a in df["age"]]
@@ -216,7 +219,7 @@ def _band_rates(ctx, section, indicator, label, cube, sexes=("P", "M", "F")):
 
 def _pairs(ctx: AnalysisContext) -> pd.DataFrame:
     """Perpetrator-victim pairs in the profile period by the two sexes (``s_sex, v_sex, n``)."""
-    every = ctx.involvements_all("suspects", ctx.profile)
+    every = ctx.involvements_all("suspects", ctx.profile, firsts=False)
     s = every.select("offence_ref", *ctx.definition_flags, s_sex=every.sex)
     v = ctx.table("victims").select("offence_ref", v_sex="sex")
     j = s.join(v, "offence_ref")
