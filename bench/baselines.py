@@ -394,26 +394,31 @@ def run_kit(job: dict) -> dict:
     area and district levels, monthly counts with SPC limits, victim rates by sex x age band),
     with the geography levels limited to the area and districts. It leaves out what the sections
     add beyond the SQL: LSOA, ward and NPA levels, Gi* hot spots, deprivation, prevalence and
-    first involvements, perpetrator profiles, and every other table.
+    first involvements, perpetrator profiles, and every other table. Like ``run_assessment``, one
+    run serves every definition: the run-wide tables (offence facts, involvements) are built once
+    for all of them, with the offence columns the sections drawn on read, and released at the end.
     """
-    from svsna.analyses import geography, people, timing
+    from svsna.analyses import extent, fact_columns, geography, people, timing
     from svsna.analyses._base import AnalysisContext, RunShared
     from svsna.config import load_area_config
+    from svsna.definitions.definition import resolve_definition_names
     from svsna.engine import open_warehouse
     from svsna.indicators import concat_indicators
 
     cfg = load_area_config(job["area"]).model_copy(update={"geography_levels": ["area", "district"]})
     wh = open_warehouse(cfg.workspace_dir, read_only=True)
-    shared = RunShared(wh, cfg)
+    # the run's definitions, as run_assessment gives them: their tables are built once for all of them
+    names = resolve_definition_names(list(cfg.definitions), cfg.base_dir, load_names=False)
+    # the offence columns the sections it draws on read (timing's monthly counts are extent's daily ones)
+    shared = RunShared(wh, cfg, definitions=names, fact_columns=fact_columns([extent, geography, people, timing]))
     rows = []
     try:
-        for definition in cfg.definitions:
+        for definition in names:
             ctx = AnalysisContext(wh, cfg, definition, shared=shared)
             rows += geography._levels(ctx, geography._counts(ctx))[0]
             rows += timing._monthly(ctx)[0]
             cube = people._involvement_cube(ctx, "victims")
             rows += people._band_rates(ctx, "victims", "age_band_rate", ctx.profile.label, cube, sexes=("M", "F"))[0]
-            ctx.release()
     finally:
         shared.release()
         wh.close()

@@ -1,6 +1,7 @@
 """Time `build_reports` (both editions, PDFs, workbook) on an assessment already written by `svsna assess`.
 
 Run:  uv run python bench/report_bench.py AREA_YAML [--no-pdf] [--repeat N]
+      uv run python bench/report_bench.py AREA_YAML --full-pdf [--repeat N]
 
 e.g. after `svsna demo`:  uv run python bench/report_bench.py svsna-demo/data/area.yaml
 
@@ -10,6 +11,10 @@ process plus the PDF worker processes: on a shared machine CPU time is the stead
 for the whole run and, when ``build_reports`` reports progress, for each stage: the full
 edition (its charts and maps), the public edition (disclosure control, its charts), the PDFs,
 the workbook and indicator files. Recorded results: ``bench/results/report.md``.
+
+``--full-pdf`` times only the report's critical path: the full SNA's edition is built once, then its
+print HTML is typeset to a PDF (WeasyPrint layout, then the PDF/UA file) in this process, ``--repeat``
+times; it prints the CPU of each run, the pages, the tables and their rows.
 
 To time another version of svsna with the same script, put its ``src`` first on the path:
 ``PYTHONPATH=/path/to/other/src uv run python bench/report_bench.py AREA_YAML``.
@@ -72,6 +77,62 @@ def run_once(area: Path, pdf: bool) -> dict[str, tuple[float, float]]:
     return stages
 
 
+def full_pdf(area: Path, repeat: int) -> None:
+    """Typeset the full SNA's print HTML ``repeat`` times in this process (CPU of layout and writing)."""
+    import re
+
+    from weasyprint import HTML
+
+    from svsna.config import load_area_config
+    from svsna.outputs.maps import geography_lookup, load_boundaries
+    from svsna.outputs.report import (
+        _findings,
+        _in_definitions,
+        _indicator_frame,
+        _ledger,
+        assessment_inputs,
+        collect_metadata,
+        definition_name,
+        render_edition,
+        shown_definitions,
+    )
+
+    cfg = load_area_config(area)
+    found = assessment_inputs(cfg.output_dir)
+    meta = collect_metadata(cfg, None)
+    bounds = load_boundaries(cfg.boundaries_path, geography_lookup(cfg)) if cfg.boundaries_path else None
+    table = _in_definitions(_indicator_frame(found.indicators), shown_definitions(meta, definition_name(cfg)))
+    full = render_edition(
+        "full",
+        table,
+        _findings(found.findings),
+        config=cfg,
+        ledger=_ledger(found.ledger),
+        metadata=meta,
+        boundaries=bounds,
+    )
+    html = full.print_html or full.html
+    tables = html.count("<table>")
+    rows = len(re.findall(r"<tr>", html)) - len(re.findall(r"<thead><tr>", html))
+    print(f"full SNA print HTML: {len(html) / 1e6:.1f} MB, {tables} tables (parts), {rows} body rows")
+    for i in range(repeat):
+        c0, w0 = _self_cpu(), time.perf_counter()
+        doc = HTML(string=html).render()
+        c1 = _self_cpu()
+        with tempfile.TemporaryDirectory() as out:
+            doc.write_pdf(Path(out) / "full.pdf", pdf_variant="pdf/ua-1")
+        c2 = _self_cpu()
+        print(
+            f"run {i + 1}: {len(doc.pages)} pages; layout cpu {c1 - c0:.1f} s, write cpu {c2 - c1:.1f} s, "
+            f"total cpu {c2 - c0:.1f} s (wall {time.perf_counter() - w0:.1f} s)"
+        )
+
+
+def _self_cpu() -> float:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if not args:
@@ -84,6 +145,9 @@ def main() -> None:
     print(f"imports: wall {time.perf_counter() - t0:.1f} s, cpu {_cpu() - c0:.1f} s")
     with open("/proc/loadavg") as fh:
         print(f"load average at start: {fh.read().split()[0]}")
+    if "--full-pdf" in sys.argv:
+        full_pdf(Path(args[0]), repeat)
+        return
     for i in range(repeat):
         stages = run_once(Path(args[0]), pdf)
         print(f"run {i + 1}:")

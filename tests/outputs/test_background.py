@@ -70,3 +70,58 @@ def test_an_exception_that_cannot_cross_processes_still_fails_the_run(monkeypatc
     with pytest.raises(RuntimeError, match="_Unpicklable: odd failure"), bg:
         bg.submit("pdf", "x.pdf", _fail_with, _Unpicklable("odd failure", object()))
         bg.finish()
+
+
+def _warm_marker(path):
+    def warm():
+        path.write_text(str(os.getpid()), encoding="utf-8")
+
+    return warm
+
+
+def test_a_prepared_process_warms_up_first_then_runs_the_job_it_is_handed(tmp_path, monkeypatch):
+    """`prepare` forks before the job exists (the PDF's WeasyPrint import runs while the edition is built);
+    `submit` hands the job to it rather than forking again, and the result and stages come back as usual."""
+    monkeypatch.delenv("SVSNA_SERIAL_PDF", raising=False)
+    said = []
+    bg = _Background(lambda stage, name: said.append((stage, name)))
+    if not bg.parallel:
+        pytest.skip("one core or no fork: jobs run in this process")
+    with bg:
+        bg.prepare("pdf", 1, _warm_marker(tmp_path / "warm.txt"))
+        (proc, _jobs, _recv) = bg.prepared["pdf"][0]
+        bg.submit("pdf", "b.txt", _write, tmp_path / "b.txt", "typeset")
+        assert bg.running[0][0] is proc and not bg.prepared["pdf"]
+        bg.finish()
+    assert (tmp_path / "b.txt").read_text(encoding="utf-8") == "typeset"
+    assert (tmp_path / "warm.txt").read_text(encoding="utf-8") == str(proc.pid)  # warmed in the same process
+    assert said == [("pdf", "b.txt"), ("pdf-done", "b.txt")]
+    assert not proc.is_alive()
+
+
+def test_a_prepared_process_reports_a_failure_and_unused_ones_stop(tmp_path, monkeypatch):
+    monkeypatch.delenv("SVSNA_SERIAL_PDF", raising=False)
+    bg = _Background(lambda *_: None)
+    if not bg.parallel:
+        pytest.skip("one core or no fork: jobs run in this process")
+    exc = FileSystemFault("/out/restricted/sna-full.pdf: disk full", hint="free some space")
+    with pytest.raises(FileSystemFault, match="disk full"), bg:
+        bg.prepare("pdf", 2, _warm_marker(tmp_path / "warm.txt"))
+        procs = [p for p, _j, _r in bg.prepared["pdf"]]
+        bg.submit("pdf", "x.pdf", _fail_with, exc)
+        bg.finish()
+    assert not any(p.is_alive() for p in procs)  # the one given no job was told to stop and waited for
+    assert not bg.prepared and not bg.running
+
+
+def test_prepared_processes_stop_when_the_report_fails_before_using_them(tmp_path, monkeypatch):
+    monkeypatch.delenv("SVSNA_SERIAL_PDF", raising=False)
+    bg = _Background(lambda *_: None)
+    if not bg.parallel:
+        pytest.skip("one core or no fork: jobs run in this process")
+    with pytest.raises(InputDataError), bg:
+        bg.prepare("pdf", 2, _warm_marker(tmp_path / "warm.txt"))
+        procs = [p for p, _j, _r in bg.prepared["pdf"]]
+        raise InputDataError("findings.json: bad number")
+    assert procs and not any(p.is_alive() for p in procs)
+    assert not (tmp_path / "x.pdf").exists()

@@ -36,7 +36,7 @@ import inspect
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +57,7 @@ __all__ = [
     "SECTIONS",
     "STATUSES",
     "AssessmentResult",
+    "fact_columns",
     "required_tables",
     "run_assessment",
     "write_assessment",
@@ -139,6 +140,25 @@ def _check_decisions(wh: Warehouse, tables: frozenset[str], definitions: list[st
         )
 
 
+def fact_columns(modules: Iterable[Any]) -> set[str] | None:
+    """The offence columns section ``modules`` read from the run-wide offence facts (the union of
+    their ``FACT_COLUMNS``); None (every column) when one of them does not say.
+
+    >>> from types import SimpleNamespace as M
+    >>> sorted(fact_columns([M(FACT_COLUMNS=("lsoa", "setting")), M(FACT_COLUMNS=("weekday",))]))
+    ['lsoa', 'setting', 'weekday']
+    >>> fact_columns([M(FACT_COLUMNS=("lsoa",)), M()]) is None
+    True
+    """
+    out: set[str] = set()
+    for module in modules:
+        cols = getattr(module, "FACT_COLUMNS", None)
+        if cols is None:
+            return None
+        out |= set(cols)
+    return out
+
+
 def run_assessment(
     wh: Warehouse,
     config: AreaConfig,
@@ -184,12 +204,12 @@ def run_assessment(
     unknown = [s for s in wanted if s not in SECTIONS]
     if unknown:
         raise ConfigError(f"unknown section(s) {unknown}; choose from {', '.join(SECTIONS)}")
-    shared = RunShared(wh, config, boundaries, definitions=names)
+    modules = {name: importlib.import_module(f"svsna.analyses.{name}") for name in wanted}
+    shared = RunShared(wh, config, boundaries, definitions=names, fact_columns=fact_columns(modules.values()))
     tables = shared.tables
     _check_decisions(wh, tables, names)
     if boundaries is not None and "geography" in wanted and "geography" in tables:
         shared.boundary_geometries()  # fail before any work when the file is unusable
-    modules = {name: importlib.import_module(f"svsna.analyses.{name}") for name in wanted}
     try:
         return _run(wh, config, names, wanted, modules, shared, boundaries, progress)
     finally:

@@ -17,7 +17,7 @@ per-offence suspect ages. Inputs that are present but not fully usable are recor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -89,7 +89,15 @@ UNREAD_OFFENCE_COLUMNS: tuple[str, ...] = (
     "public_place",
     "month_start",
     "fin_year",
+    "location_type",
+    "ward_name",
+    "district_code",
+    "county_name",
 )
+
+#: Offence columns the run-wide offence facts always carry (keys, dates, what ``nte`` is worked out
+#: from, and the first-involvement order), whatever the run's sections read.
+CORE_FACT_COLUMNS: tuple[str, ...] = ("offence_ref", "offence_date", "committed_from", "hour", "time_known")
 
 #: Geography levels in the order they are reported (whole area first, LSOAs last).
 REPORT_LEVELS: tuple[str, ...] = ("area", "county", "district", "npa", "ward", "lsoa")
@@ -154,6 +162,11 @@ class RunShared:
     definitions : list of str, optional
         The definitions the run assesses: their offence and involvement tables are built together
         (a context whose definition is not listed builds its own).
+    fact_columns : collection of str, optional
+        The offence columns the run's sections read from the run-wide offence facts and
+        involvements (each section's ``FACT_COLUMNS``): the tables carry only these (and
+        :data:`CORE_FACT_COLUMNS`), so a run of a few sections copies fewer columns. None (the
+        default, and whenever a section of the run does not say) carries every column.
     """
 
     def __init__(
@@ -162,6 +175,7 @@ class RunShared:
         config: AreaConfig,
         boundaries: Path | None = None,
         definitions: Sequence[str] = (),
+        fact_columns: Collection[str] | None = None,
     ) -> None:
         self.wh = wh
         self.config = config
@@ -169,6 +183,9 @@ class RunShared:
         #: the definitions of the run: offence and involvement tables are built once for all of them
         #: (a flag column per definition), so every definition's queries read the same cached tables
         self.definitions: tuple[str, ...] = tuple(dict.fromkeys(definitions))
+        #: offence columns the run's sections read from the run-wide offence facts and involvements
+        #: (besides :data:`CORE_FACT_COLUMNS`); None: every column but :data:`UNREAD_OFFENCE_COLUMNS`
+        self.fact_columns: frozenset[str] | None = None if fact_columns is None else frozenset(fact_columns)
         self.cache: dict[Any, Any] = {}
         self.warnings: list[InputWarning] = []
         self._tables: frozenset[str] | None = None
@@ -707,6 +724,9 @@ class AnalysisContext:
 
         o = self.table("offences")
         o = o.drop(*[c for c in UNREAD_OFFENCE_COLUMNS if c in o.columns])
+        wanted = self.run.fact_columns
+        if wanted is not None:
+            o = o.drop(*[c for c in o.columns if c not in wanted and c not in CORE_FACT_COLUMNS])
         o = o.join(self.offence_groups(), "offence_ref")
         known = o.time_known.fill_null(False) if "time_known" in o.columns else ibis.literal(True)
         o = o.mutate(time_known=known)
@@ -727,8 +747,8 @@ class AnalysisContext:
             return self.materialise(key, lambda: self._involvements(role, period, in_definition))
         key = ("involvements", role, period)
         if key not in self._cache:
-            t = self.involvements_all(role, period)
-            self._cache[key] = t.filter(t[self.definition_flag]).drop(*self._run_flags())
+            t = self.involvements_all(role, period, firsts=False)
+            self._cache[key] = t.filter(t[self.definition_flag]).drop(*[c for c in self._run_flags() if c in t.columns])
         return self._cache[key]
 
     def first_involvements(self, role: str, period: Period | None = None) -> ibis.Table:
@@ -745,38 +765,55 @@ class AnalysisContext:
     def _run_flags(self) -> list[str]:
         return [*self.definition_flags, *("_first" + f[3:] for f in self.definition_flags)]
 
-    def involvements_all(self, role: str, period: Period | None = None) -> ibis.Table:
+    def involvements_all(self, role: str, period: Period | None = None, *, firsts: bool = True) -> ibis.Table:
         """Involvements of ``role`` in offences of any run definition, with the definition flags
         (``_in0`` ...) and, per definition, ``_first0`` ...: whether the row is the person's first
         involvement in that definition (:meth:`first_per_person`'s order). Materialised once per
-        run and role: both definitions' involvement and first-involvement tables are views of it."""
+        run and role: both definitions' involvement and first-involvement tables are views of it.
+
+        With ``firsts=False`` the caller does not read the ``_first`` flags: the run's table with
+        them is returned when it is already built, otherwise a table without them (the flags are a
+        window over every person's involvements, the dearest part; a run that never asks for first
+        involvements does not pay for them, and one that does builds them from this table).
+        """
         defs = self.run_definitions
-        return self.materialise(
-            ("involvements_all", role, period, defs), lambda: self._involvements_all(role, period), shared=True
-        )
+        full = ("involvements_all", role, period, defs)
+        bare = ("involvements_bare", role, period, defs)
+        store = self.run.cache
+        if full in store:
+            return store[full]
+        if not firsts:
+            return self.materialise(bare, lambda: self._involvements_all(role, period), shared=True)
+        if bare in store:
+            return self.materialise(full, lambda: self.with_first_flags(store[bare]), shared=True)
+        return self.materialise(full, lambda: self.with_first_flags(self._involvements_all(role, period)), shared=True)
 
     def _involvements_all(self, role: str, period: Period | None) -> ibis.Table:
+        """The run-wide involvements of ``role`` (definition flags, no ``_first`` flags)."""
         flags = self.definition_flags
         o = self.offence_facts_all()
         if period is not None:
             o = self.window(o, period)
-        o = o.select(*OFFENCE_COLUMNS, "age_group", "time_known", "nte", *flags)
-        return self.with_first_flags(self._join_persons(o, role))
+        o = o.select(*[c for c in OFFENCE_COLUMNS if c in o.columns], "age_group", "time_known", "nte", *flags)
+        return self._join_persons(o, role)
 
     def with_first_flags(self, t: ibis.Table) -> ibis.Table:
         """``t`` (run-wide involvements, possibly filtered) with ``_first0`` ...: whether the row is
         the person's first involvement in ``t`` for that definition (:meth:`first_per_person`'s
-        order), computed for every definition in one query."""
+        order), computed for every definition in one query.
+
+        One window (one sort) serves every definition: a row is a definition's first when it is in
+        the definition and no earlier row of the person is (the running count of the definition's
+        rows up to and including it is 1), the same row as numbering each definition's rows of the
+        person apart.
+        """
         import ibis
 
         t = t.drop(*[c for c in t.columns if c.startswith("_first")])
-        order = self._first_order(t)
+        w = ibis.window(group_by=t.person, order_by=self._first_order(t), rows=(None, 0))
         firsts = {}
         for flag in self.definition_flags:
-            # partitioned by person alone, the flagged rows first: every definition's window shares
-            # one partitioning (on Spark one shuffle for all of them, not one per definition)
-            w = ibis.window(group_by=t.person, order_by=[t[flag].desc(), *order])
-            firsts["_first" + flag[3:]] = t[flag] & (ibis.row_number().over(w) == 0)
+            firsts["_first" + flag[3:]] = t[flag] & (t[flag].cast("int64").sum().over(w) == 1)
         return t.mutate(**firsts)
 
     def _join_persons(self, o: ibis.Table, role: str) -> ibis.Table:
@@ -796,7 +833,7 @@ class AnalysisContext:
     def _involvements(self, role: str, period: Period | None, in_definition: bool) -> ibis.Table:
         if in_definition:
             o = self.offence_facts()
-            ocols = [*OFFENCE_COLUMNS, "age_group", "time_known", "nte"]
+            ocols = [*(c for c in OFFENCE_COLUMNS if c in o.columns), "age_group", "time_known", "nte"]
         else:
             o = self.table("offences")
             ocols = list(OFFENCE_COLUMNS)
@@ -817,11 +854,10 @@ class AnalysisContext:
 
     @staticmethod
     def _first_order(inv: ibis.Table) -> list[Any]:
+        import ibis
+
         order = [inv.committed_from, inv.offence_ref]
-        for c in PERSON_COLUMNS[1:]:
-            if c in inv.columns:
-                order.append(inv[c].isnull().ifelse(0, 1))
-                order.append(inv[c])
+        order += [ibis.asc(inv[c], nulls_first=True) for c in PERSON_COLUMNS[1:] if c in inv.columns]
         return order
 
     def fetch(self, expr: Any) -> Any:

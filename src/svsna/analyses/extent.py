@@ -47,6 +47,9 @@ __all__ = ["REQUIRES", "SECTION", "daily_counts", "period_counts", "run"]
 
 REQUIRES = POLICE_REQUIRES
 SECTION = "extent"
+#: Offence columns this section reads from the run-wide offence facts and involvements
+#: (besides ``CORE_FACT_COLUMNS``; dates, suspects' age group, NTE and time known only).
+FACT_COLUMNS: tuple[str, ...] = ()
 OFFENCES = "offences"
 
 
@@ -435,7 +438,7 @@ def _under25_victims(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Fin
         return [], []
     prof = ctx.profile
     # per offence by under 25s (every definition of the run in one query; the flags are per offence)
-    inv = ctx.involvements_all("victims", prof)
+    inv = ctx.involvements_all("victims", prof, firsts=False)
     inv = inv.filter(inv.age_group == ctx.under_label)
     per = inv.group_by(["offence_ref", *ctx.definition_flags]).aggregate(
         u=(inv.age < ctx.under).any().fill_null(False), k=inv.age.notnull().any().fill_null(False)

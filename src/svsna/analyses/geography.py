@@ -64,6 +64,9 @@ __all__ = ["KNN", "LEVEL_LABELS", "REQUIRES", "SECTION", "knn_neighbours", "lsoa
 
 REQUIRES = POLICE_REQUIRES
 SECTION = "geography"
+#: Offence columns this section reads from the run-wide offence facts and involvements
+#: (besides ``CORE_FACT_COLUMNS``).
+FACT_COLUMNS: tuple[str, ...] = ("lsoa", "setting")
 KNN = 6
 log = logging.getLogger(__name__)
 

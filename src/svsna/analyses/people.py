@@ -55,6 +55,9 @@ __all__ = ["HIGH_HARM", "REQUIRES", "ROLES", "SECTION", "age_band", "age_bands",
 
 REQUIRES = POLICE_REQUIRES
 SECTION = "people"
+#: Offence columns this section reads from the run-wide offence facts and involvements
+#: (besides ``CORE_FACT_COLUMNS``; and the involved persons' own columns).
+FACT_COLUMNS: tuple[str, ...] = ("harm_rank",)
 #: warehouse table -> (section of its rows, singular noun)
 ROLES: dict[str, tuple[str, str]] = {"suspects": ("perpetrators", "perpetrator"), "victims": ("victims", "victim")}
 #: harm_rank at or above which an offence is "higher harm" (s.18, endangering life, homicide, attempted murder)
@@ -175,7 +178,7 @@ def _involvement_cube(ctx: AnalysisContext, role: str) -> pd.DataFrame:
     """Profile-period involvements of ``role`` by age, sex, harm, home area and offence age group
     (every definition and role of the run counted in one query)."""
     roles = tuple(r for r in ROLES if ctx.has(r))
-    tables = {r: ctx.involvements_all(r, ctx.profile) for r in roles}
+    tables = {r: ctx.involvements_all(r, ctx.profile, firsts=False) for r in roles}
     keys = ["age", "sex", "harm_rank", "home_npa", "home_district_name", "age_group"]
     df = ctx.role_counts(("involvement_cube", roles, ctx.profile), tables, keys)
     df = df[df["role"] == role].drop(columns="role").reset_index(drop=True)
@@ -226,7 +229,7 @@ def _band_rates(ctx, section, indicator, label, cube, sexes=("P", "M", "F")):
 
 def _pairs(ctx: AnalysisContext) -> pd.DataFrame:
     """Perpetrator-victim pairs in the profile period by the two sexes (``s_sex, v_sex, n``)."""
-    every = ctx.involvements_all("suspects", ctx.profile)
+    every = ctx.involvements_all("suspects", ctx.profile, firsts=False)
     s = every.select("offence_ref", *ctx.definition_flags, s_sex=every.sex)
     v = ctx.table("victims").select("offence_ref", v_sex="sex")
     j = s.join(v, "offence_ref")

@@ -48,6 +48,9 @@ __all__ = ["REQUIRES", "SECTION", "WEEKDAYS", "WEEKDAY_NAMES", "hour_label", "mo
 
 REQUIRES = POLICE_REQUIRES
 SECTION = "timing"
+#: Offence columns this section reads from the run-wide offence facts and involvements
+#: (besides ``CORE_FACT_COLUMNS``; and the start hour, always carried).
+FACT_COLUMNS: tuple[str, ...] = ("weekday",)
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 WEEKDAY_NAMES: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SPC_METHOD = "XmR (Making Data Count)"

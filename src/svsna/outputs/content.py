@@ -13,6 +13,16 @@ Examples
 >>> wide = TableBlock("w", "Wide", ["Area", *[f"Column {i}" for i in range(14)]], [["x", *["12,345.6"] * 14]], "")
 >>> [len(p) for p in wide.print_parts()], wide.print_parts()[1][0]
 ([12, 4], 0)
+
+A long table can print a shortened form and keep every row for the workbook:
+
+>>> long = TableBlock("w", "Wards", ["Ward", "Number"], [[f"Ward {i}", str(i)] for i in range(40)], "Police")
+>>> short = long.shorten(long.rows[:15], "the 15 with the most offences")
+>>> len(short.rows), len(short.whole.rows), short.whole.rows[-1]
+(15, 40, ['Ward 39', '39'])
+>>> short.number, short.sheet = 7, "9 Geography"
+>>> short.workbook_note
+"All 40 rows of Table 7 are in the workbook sna-tables.xlsx, sheet '9 Geography'."
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from dataclasses import dataclass, field
 
 from svsna.outputs.narrative import Callout
 
-__all__ = ["Cell", "FigureBlock", "Section", "TableBlock", "number_blocks"]
+__all__ = ["Cell", "FigureBlock", "Section", "TableBlock", "WholeTable", "number_blocks"]
 
 
 @dataclass
@@ -34,8 +44,26 @@ class Cell:
 
 
 @dataclass
+class WholeTable:
+    """Every row of a table whose report prints a shorter form (:meth:`TableBlock.shorten`): what the
+    edition's workbook holds under the table's number and caption."""
+
+    columns: list[str]
+    rows: list[list[Cell | str]]
+    notes: str = ""
+    count_columns: tuple[int, ...] = ()
+
+
+@dataclass
 class TableBlock:
-    """A numbered table with a caption and a source line."""
+    """A numbered table with a caption and a source line.
+
+    ``whole``, when set, holds the complete table that the report shortens for reading (the
+    highest rows of a long list, age bands instead of single years, one row per source):
+    the workbook writes ``whole`` in this table's place; the report's caption says what it
+    prints (``shown``) and the note under the table where every row is (:attr:`workbook_note`:
+    ``book`` and ``sheet``).
+    """
 
     key: str
     caption: str
@@ -46,10 +74,47 @@ class TableBlock:
     count_columns: tuple[int, ...] = ()
     number: int = 0
     kind: str = "table"
+    whole: WholeTable | None = None
+    shown: str = ""
+    sheet: str = ""
+    book: str = "sna-tables.xlsx"
 
     @property
     def label(self) -> str:
         return f"Table {self.number}"
+
+    def shorten(
+        self,
+        rows: list[list[Cell | str]],
+        shown: str,
+        *,
+        columns: list[str] | None = None,
+        notes: str | None = None,
+        count_columns: tuple[int, ...] | None = None,
+    ) -> TableBlock:
+        """This table printed as ``rows`` (and ``columns``), described by ``shown``; every row of it is
+        kept in :attr:`whole` for the workbook."""
+        from dataclasses import replace
+
+        whole = self.whole or WholeTable(list(self.columns), list(self.rows), self.notes, self.count_columns)
+        return replace(
+            self,
+            columns=list(self.columns if columns is None else columns),
+            rows=list(rows),
+            notes=self.notes if notes is None else notes,
+            count_columns=self.count_columns if count_columns is None else count_columns,
+            whole=whole,
+            shown=shown,
+        )
+
+    @property
+    def workbook_note(self) -> str:
+        """Where the rows the report does not print are (empty for a table printed whole)."""
+        if self.whole is None:
+            return ""
+        n = len(self.whole.rows)
+        where = f"the workbook {self.book}" + (f", sheet '{self.sheet}'" if self.sheet else "")
+        return f"All {n:,} row{'' if n == 1 else 's'} of {self.label} are in {where}."
 
     def cells(self) -> list[list[Cell]]:
         return [[c if isinstance(c, Cell) else Cell(str(c)) for c in row] for row in self.rows]
@@ -60,7 +125,7 @@ class TableBlock:
         least, like = [], []
         for j, head in enumerate(self.columns):
             words = [len(w) for w in str(head).split()] or [1]
-            lo, hi = max(words), min(len(str(head)), 18)
+            lo, hi = max(words) + 1, min(len(str(head)), 18)  # a heading is bold: a little wider
             for row in cells:
                 if j >= len(row):
                     continue

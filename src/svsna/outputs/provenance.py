@@ -209,23 +209,22 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
             rows.append(
                 [
                     str(r.source),
-                    str(r.file),
+                    str(r.file if r.file == r.file else ""),
                     str(r.outcome),
                     str(r.reason if r.reason == r.reason else ""),
                     Cell(fmt_count(n) if n is not None else "", "num count"),
                     str(r.definition if r.definition == r.definition else ""),
                 ]
             )
-        sec.add_table(
-            TableBlock(
-                "ledger",
-                "Row ledger: rows read, loaded, rejected and excluded by input file",
-                ["Source", "File", "Outcome", "Reason", "Rows", "Definition"],
-                rows,
-                "svsna ingest ledger",
-                count_columns=(4,),
-            )
+        whole = TableBlock(
+            "ledger",
+            "Row ledger: rows read, loaded, rejected and excluded by input file",
+            ["Source", "File", "Outcome", "Reason", "Rows", "Definition"],
+            rows,
+            "svsna ingest ledger",
+            count_columns=(4,),
         )
+        sec.add_table(ledger_by_file(whole, inp.ledger))
     else:
         sec.notes.append("No ingest ledger was supplied.")
     dq = inp.table[inp.table["section"] == "data_quality"]
@@ -292,6 +291,61 @@ def sections_present(sections: list[Section]) -> list[str]:
 
 
 SOURCE_LINE = "svsna run metadata"
+
+
+_OUTCOMES = ("read", "loaded", "rejected")
+
+
+def ledger_by_file(whole: TableBlock, ledger: pd.DataFrame) -> TableBlock:
+    """The row ledger as the full SNA prints it: one row per input file, its rows read, loaded and
+    rejected and the rows each definition excluded (sums of the ledger's rows); ``whole`` (a row
+    per reason) goes to the workbook.
+
+    A blank cell: the ledger has no row of that outcome for the file; rejected rows are 0 when none
+    is listed (the ledger lists every rejection with its reason).
+
+    >>> import pandas as pd
+    >>> led = pd.DataFrame({"source": ["offences"] * 5, "file": ["o.csv"] * 5,
+    ...     "outcome": ["read", "loaded", "rejected", "rejected", "excluded"],
+    ...     "reason": ["csv", "", "bad date", "bad code", "domestic"], "rows": [10, 7, 2, 1, 4],
+    ...     "definition": ["", "", "", "", "vrn"]})
+    >>> t = ledger_by_file(TableBlock("ledger", "Row ledger", ["Source"], [["x"]] * 5, "svsna"), led)
+    >>> t.columns, [c.text for c in t.rows[0][2:]], len(t.whole.rows)
+    (['Source', 'File', 'Read', 'Loaded', 'Rejected', 'Excluded (definition vrn)'], ['10', '7', '3', '4'], 5)
+    """
+    led = ledger.assign(
+        **{c: ledger[c].fillna("").astype(str) for c in ("source", "file", "outcome", "reason", "definition")}
+    )
+    totals: dict[tuple[str, str, str, str], float] = {}
+    for r in led.itertuples(index=False):
+        k = (r.source, r.file, r.outcome, r.definition if r.outcome == "excluded" else "")
+        totals[k] = totals.get(k, 0.0) + (float(r.rows) if r.rows == r.rows else 0.0)
+    excluded = list(dict.fromkeys(led.loc[led["outcome"] == "excluded", "definition"]))
+    others = [o for o in dict.fromkeys(led["outcome"]) if o not in (*_OUTCOMES, "excluded")]
+    present = [o for o in _OUTCOMES if o in set(led["outcome"]) or o == "rejected"]
+    kinds = [(o, "") for o in present] + [("excluded", d) for d in excluded] + [(o, "") for o in others]
+    columns = ["Source", "File", *[o.capitalize() for o in present]]
+    columns += [f"Excluded (definition {d})" if d else "Excluded" for d in excluded]
+    columns += [o.capitalize() for o in others]
+    out: list[list[Cell | str]] = []
+    for source, file in dict.fromkeys(zip(led["source"], led["file"], strict=True)):
+        # a source with no file (not supplied) says why in its file's place
+        why = led.loc[(led["source"] == source) & (led["file"] == file), "reason"].iloc[0]
+        line: list[Cell | str] = [source, file or why]
+        took = any(totals.get((source, file, o, "")) for o in ("read", "loaded"))
+        for outcome, d in kinds:
+            total = totals.get((source, file, outcome, d))
+            text = fmt_count(total) if total is not None else ("0" if outcome == "rejected" and took else "")
+            line.append(Cell(text, "num count"))
+        out.append(line)
+    return whole.shorten(
+        out,
+        f"one row per input file ({len(out):,})",
+        columns=columns,
+        notes="Rows excluded are counted for each definition separately. The reason for every rejection and "
+        "exclusion is in the workbook.",
+        count_columns=tuple(range(2, len(columns))),
+    )
 
 
 def ledger_summary(inp: Inputs) -> TableBlock:

@@ -434,6 +434,7 @@ def render_edition(
         kept[0].notes.append("Left out because no data were supplied for them: " + "; ".join(dropped) + ".")
     number_blocks(kept)
     _distinct_captions(kept)
+    _point_to_workbook(kept, public)
     marking = None if public else config.disclosure.protective_marking
     html = _render_html(edition, kept, headline, config, metadata, marking=marking)
     print_html = _render_html(edition, kept, headline, config, metadata, for_print=True, marking=marking)
@@ -484,6 +485,18 @@ def _add_withheld_groups(sections: list[Section], groups: list[tuple[str, str]],
             target.notes.append(
                 f"Not published, because {why}: " + join_words([i[:1].lower() + i[1:] for i in items]) + "."
             )
+
+
+def _point_to_workbook(sections: list[Section], public: bool) -> None:
+    """A table printed shortened names the workbook and sheet that hold all its rows."""
+    from svsna.outputs.workbook import section_sheets
+
+    names = ReportPaths.under(Path(), "")
+    book = (names.public_workbook if public else names.workbook).name
+    for sec, sheet in section_sheets(sections):
+        for t in sec.tables:
+            if t.whole is not None:
+                t.sheet, t.book = sheet, book
 
 
 def _distinct_captions(sections: list[Section]) -> None:
@@ -687,6 +700,39 @@ def _run_forked(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> Non
         send.close()
 
 
+def _run_prepared(jobs: Any, send: Any, warm: Callable[[], None]) -> None:
+    """The body of a process forked before its job exists (:meth:`_Background.prepare`): the slow set-up
+    (``warm``: importing WeasyPrint) runs while the parent builds what the job writes; then the one
+    job it is sent runs as in :func:`_run_forked` (``None``, or the parent going away: nothing to do)."""
+    import contextlib
+    import os
+
+    parent = os.getppid()
+    with contextlib.suppress(Exception):  # the job itself meets and reports the same failure
+        warm()
+    job = None
+    try:
+        while not jobs.poll(1.0):
+            if os.getppid() != parent:  # the report was killed: nobody will send a job
+                break
+        else:
+            job = jobs.recv()
+    except EOFError:
+        pass
+    finally:
+        jobs.close()
+    if job is None:
+        send.close()
+        return
+    fn, args = job
+    _run_forked(send, fn, args)
+
+
+def _warm_pdf() -> None:
+    """Import WeasyPrint (about 2 s of CPU) ahead of the first PDF."""
+    import weasyprint.urls  # noqa: F401 (imports weasyprint too)
+
+
 class _Background:
     """Writes files (the PDFs, the restricted workbook) in forked processes while the rest of the
     report is written.
@@ -712,6 +758,40 @@ class _Background:
         )
         self.running: list[tuple[Any, Any, str, str]] = []
         self.waiting: list[tuple[Callable[..., Any], tuple[Any, ...], str, str]] = []
+        self.prepared: dict[str, list[tuple[Any, Any, Any]]] = {}  # stage -> (process, job end, result end)
+
+    def prepare(self, stage: str, count: int, warm: Callable[[], None]) -> None:
+        """Fork ``count`` processes for jobs of ``stage`` now, each running ``warm`` (slow imports) while
+        the parent works; :meth:`submit` hands a job to one of them instead of forking then.
+        Nothing happens in serial mode."""
+        if not self.parallel:
+            return
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        for _ in range(count):
+            jobs_recv, jobs_send = ctx.Pipe(duplex=False)
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(
+                target=_run_prepared, args=(jobs_recv, send, warm), name=f"svsna-{stage}-ready", daemon=True
+            )
+            proc.start()
+            jobs_recv.close()
+            send.close()
+            self.prepared.setdefault(stage, []).append((proc, jobs_send, recv))
+
+    def _release_prepared(self) -> None:
+        """Tell the prepared processes that were given no job to stop, and wait for them."""
+        import contextlib
+
+        for ready in self.prepared.values():
+            for proc, jobs_send, recv in ready:
+                with contextlib.suppress(OSError):  # it has already gone
+                    jobs_send.send(None)
+                jobs_send.close()
+                recv.close()
+                proc.join()
+        self.prepared.clear()
 
     def __enter__(self) -> _Background:
         return self
@@ -721,6 +801,14 @@ class _Background:
         are reported to ``say`` when it starts and (``"<stage>-done"``) when it ends."""
         if not self.parallel:
             self.waiting.append((fn, args, stage, name))
+            return
+        ready = self.prepared.get(stage)
+        if ready:
+            proc, jobs_send, recv = ready.pop(0)
+            self.say(stage, name)
+            jobs_send.send((fn, args))
+            jobs_send.close()
+            self.running.append((proc, recv, stage, name))
             return
         import multiprocessing
 
@@ -755,6 +843,7 @@ class _Background:
         return failure
 
     def finish(self) -> None:
+        self._release_prepared()
         failure = self._wait()
         if failure is not None:
             raise failure
@@ -768,6 +857,7 @@ class _Background:
         # on an error, jobs not yet started are not started; running ones are waited for (a process
         # killed half-way would leave its temporary file behind)
         self.waiting.clear()
+        self._release_prepared()
         self._wait()
 
 
@@ -915,13 +1005,16 @@ def _build(
         chart_cache=cache,
         progress=progress,
     )
-    say("edition", "full")
-    full = render("full")
-    atomic_write_text(paths.full_html, full.html)
-    # The full SNA is typeset, and its workbook written, in the background while the public release is built.
+    # The full SNA is typeset, and its workbook written, in the background while the public release is built;
+    # the PDF processes are forked first, to import WeasyPrint while the full edition is built.
     failure: SvsnaError | None = None
     release = None
     with _Background(say) as background:
+        if pdf:
+            background.prepare("pdf", 2, _warm_pdf)
+        say("edition", "full")
+        full = render("full")
+        atomic_write_text(paths.full_html, full.html)
         if pdf:
             background.submit_pdf(full.print_html or full.html, paths.full_pdf, marking)
         else:  # an earlier run's PDF would sit beside this run's HTML and disagree with it

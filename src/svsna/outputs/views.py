@@ -286,6 +286,132 @@ def _table(
     return TableBlock(key, caption, columns, out, source, notes=_symbols_note(out), count_columns=counts)
 
 
+#: A one-way table longer than this is printed shortened in the full SNA; every row is in the workbook.
+_PRINT_MAX = 20
+#: How many rows of a long list without a natural order the full SNA prints: the highest values.
+_PRINT_TOP = 15
+
+
+def _for_reading(
+    t: TableBlock, rows: pd.DataFrame, breakdown: str, kind: str, ctx: ViewContext, top: int = _PRINT_TOP
+) -> TableBlock:
+    """The form of a long one-way table the full SNA prints; every row stays in the workbook (``t.whole``).
+
+    ``rows`` are the table's rows in its order. A list without a natural order (wards, areas,
+    offences) prints its ``top`` highest values; single years of age with counts print as
+    five-year bands (sums of the same counts). A shorter table, a naturally ordered one (hours,
+    deciles) and the public summary's tables are printed as they are.
+    """
+    n = len(t.rows)
+    if ctx.public or n <= max(_PRINT_MAX, top):
+        return t
+    if _order_key(rows, breakdown) is None:
+        return t.shorten(t.rows[:top], f"the {top} highest of {n:,}")
+    if breakdown == "age" and kind == "count":
+        banded = _age_bands(rows)
+        if banded is not None:
+            out = [[label, Cell(fmt_value(v, kind), "num count")] for label, v in banded]
+            return t.shorten(
+                out,
+                f"in five-year age bands (sums of the {n:,} single years of age)",
+                columns=["Age band", t.columns[1]],
+                notes=_symbols_note(out),
+                count_columns=(1,),
+            )
+    return t
+
+
+def _age_bands(rows: pd.DataFrame) -> list[tuple[str, float | None]] | None:
+    """Counts by single year of age summed to five-year bands (``"15-19"``), from the youngest age
+    present; None when an age is not a whole number. A band with a missing count is missing.
+
+    >>> import pandas as pd
+    >>> _age_bands(pd.DataFrame({"breakdown_value": ["17", "18", "21", "19"], "value": [1.0, 2.0, 4.0, 8.0]}))
+    [('15-19', 11.0), ('20-24', 4.0)]
+    """
+    ages = rows["breakdown_value"].astype(str)
+    if not ages.str.fullmatch(r"\d+").all():
+        return None
+    bands: dict[int, float | None] = {}
+    for age, v in sorted(zip(ages.astype(int), rows["value"], strict=True)):
+        start = age - age % 5
+        have = bands.get(start, 0.0)
+        bands[start] = None if have is None or _isnan(v) else have + float(v)
+    return [(f"{a}-{a + 4}", v) for a, v in bands.items()]
+
+
+def _sex_by_age_table(
+    key: str,
+    caption: str,
+    rows: pd.DataFrame,
+    kind: str,
+    ctx: ViewContext,
+    source: str,
+    breakdown: str,
+    section: Section,
+) -> TableBlock | None:
+    """A sex by age-band breakdown as one row per age band with the sexes across (value, CI, number
+    and comparison for each): the same figures as the one-way table, in half the rows or fewer.
+    A combination with no row is ``[z]``."""
+    from svsna.outputs.charts import _band_start
+
+    parts = rows["breakdown_value"].astype(str).str.split("|", n=1, expand=True)
+    if parts.shape[1] < 2:
+        return _table(key, caption, rows, kind, ctx, source, breakdown_label(breakdown), section)
+    sex_first = breakdown.split("|", 1)[0] == "sex"
+    sexes, bands = (parts[0], parts[1]) if sex_first else (parts[1], parts[0])
+    frame = rows.assign(sex_part=sexes.to_numpy(), band_part=bands.to_numpy())
+    sex_order = list(dict.fromkeys(frame["sex_part"]))
+    band_order = sorted(dict.fromkeys(frame["band_part"]), key=_band_start)
+    unit = _unit(rows)
+    has_ci = rows["lower"].notna().any() and kind != "count"
+    has_num = rows["numerator"].notna().any() and kind != "count"
+    sigs = rows["significance"].fillna("").astype(str).str.strip().str.lower()
+    has_sig = sigs.isin(list(SIGNIFICANCE_STYLE)).any() and kind != "count"
+    heading = value_heading(kind, unit)
+    short = heading.split(" (", 1)[0].lower()  # "rate": the unit is in the note
+    columns = ["Age band"]
+    counts: list[int] = []
+    for sex in sex_order:
+        who = display_value(sex, "sex")
+        columns.append(f"{who}: {short}")
+        if kind == "count":
+            counts.append(len(columns) - 1)
+        if has_ci:
+            columns.append(f"{who}: {ctx.ci_label}")
+        if has_num:
+            columns.append(f"{who}: number")
+            counts.append(len(columns) - 1)
+        if has_sig:
+            columns.append(f"{who}: {_comparison_heading(rows)[:1].lower()}{_comparison_heading(rows)[1:]}")
+    by = {(str(r.sex_part), str(r.band_part)): r for r in frame.itertuples(index=False)}
+    out: list[list[Cell | str]] = []
+    for band in band_order:
+        line: list[Cell | str] = [display_value(band, "age_band")]
+        for sex in sex_order:
+            r = by.get((sex, band))
+            if r is None:
+                line += [Cell(NOT_APPLICABLE, "num")] * (1 + has_ci + has_num) + ([Cell("")] if has_sig else [])
+                continue
+            line.append(Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num"))
+            if has_ci:
+                line.append(Cell(_ci(r, kind), "num"))
+            if has_num:
+                line.append(Cell(fmt_value(r.numerator, "count"), "num count"))
+            if has_sig:
+                line.append(_sig_cell(r.significance, r.value))
+        out.append(line)
+    values = [j for j, c in enumerate(columns) if j and not c.endswith((ctx.ci_label, "number"))]
+    if _all_suppressed(out, values):
+        section.notes.append(f"{caption}: every value is suppressed because the numbers are small.")
+        return None
+    across = join_words([display_value(x, "sex").lower() for x in sex_order])
+    note = f"{heading}: one row per age band, {across} across. "
+    return TableBlock(
+        key, caption, columns, out, source, notes=(note + _symbols_note(out)).strip(), count_columns=tuple(counts)
+    )
+
+
 def _comparison_heading(rows: pd.DataFrame) -> str:
     comp = rows["comparator_value"].dropna() if "comparator_value" in rows.columns else []
     return "Compared with the whole area" if len(comp) else "Compared with benchmark"
@@ -402,7 +528,7 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
             t = _table(
                 f"{key}-t",
                 caption,
-                natural_order(latest, breakdown).head(40),
+                natural_order(latest, breakdown),
                 kind,
                 ctx,
                 src,
@@ -410,7 +536,7 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
                 section,
             )
             if t is not None:
-                section.add_table(t)
+                section.add_table(_for_reading(t, latest, breakdown, kind, ctx))
             continue
         view = VIEWS.get(breakdown)
         if view is not None:
@@ -518,7 +644,7 @@ def _pyramid_view(section, latest, table, ind, kind, caption, src, key, ctx, bre
         chart = ctx.draw(charts.pyramid, latest, value_label=value_heading(kind, _unit(latest)), who=who)
         section.add_figure(_fig(key, caption, chart, src))
     if not ctx.public:
-        t = _table(f"{key}-t", caption, latest, kind, ctx, src, "Sex and age band", section)
+        t = _sex_by_age_table(f"{key}-t", caption, latest, kind, ctx, src, breakdown, section)
         if t is not None:
             section.add_table(t)
 
@@ -666,7 +792,7 @@ def _district_view(section, rows, table, ind, kind, caption, src, key, ctx, brea
         return
     t = _table(f"{key}-t", caption, ordered, kind, ctx, src, "District", section)
     if t is not None:
-        section.add_table(t)
+        section.add_table(_for_reading(t, ordered, breakdown, kind, ctx))
 
 
 def _district_map(section, rows, kind, caption, src, key, ctx) -> None:
@@ -829,10 +955,10 @@ _TOP = 12
 
 
 def _category_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
-    ordered = natural_order(rows, breakdown)
+    everything = ordered = natural_order(rows, breakdown)
+    top = 0
     if len(ordered) > _TOP and _order_key(rows, breakdown) is None:
-        ordered = ordered.head(_TOP)
-        caption = f"{caption}, largest {_TOP}"
+        ordered, top = ordered.head(_TOP), _TOP
     if len(ordered) <= 40 and not _too_sparse(ordered["value"]) and kind in ("rate", "percent", "count"):
         chart = ctx.draw(
             charts.bar_ci,
@@ -843,12 +969,18 @@ def _category_view(section, rows, table, ind, kind, caption, src, key, ctx, brea
             comparator_label=_comparator_label(ordered, ctx),
             ci_label=ctx.ci_words,
         )
-        section.add_figure(_fig(key, caption, chart, src))
+        section.add_figure(_fig(key, f"{caption}, largest {top}" if top else caption, chart, src))
         if ctx.public:
             return
-    t = _table(f"{key}-t", caption, ordered.head(40), kind, ctx, src, breakdown_label(breakdown), section)
+    if ctx.public:  # the public summary's table is as short as its chart (no workbook note)
+        cap = f"{caption}, largest {top}" if top else caption
+        t = _table(f"{key}-t", cap, ordered.head(40), kind, ctx, src, breakdown_label(breakdown), section)
+        if t is not None:
+            section.add_table(t)
+        return
+    t = _table(f"{key}-t", caption, everything, kind, ctx, src, breakdown_label(breakdown), section)
     if t is not None:
-        section.add_table(t)
+        section.add_table(_for_reading(t, everything, breakdown, kind, ctx, top=top or _PRINT_TOP))
 
 
 def _ratio_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
@@ -866,7 +998,7 @@ def _ratio_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdo
             return
     t = _table(f"{key}-t", caption, ordered, kind, ctx, src, breakdown_label(breakdown), section)
     if t is not None:
-        section.add_table(t)
+        section.add_table(_for_reading(t, ordered, breakdown, kind, ctx))
 
 
 def _field_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:

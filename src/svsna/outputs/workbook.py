@@ -41,7 +41,7 @@ from svsna.outputs.content import Cell, Section
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Book", "Sheet", "sheet_name", "write_indicator_files", "write_workbook"]
+__all__ = ["Book", "Sheet", "section_sheets", "sheet_name", "write_indicator_files", "write_workbook"]
 
 _BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -231,6 +231,21 @@ class Sheet:
         self.next_row += 1
 
 
+def section_sheets(sections: Iterable[Section]) -> list[tuple[Section, str]]:
+    """The sheet of each section that has tables, in order (``"<number> <title>"`` made Excel-safe and
+    unique): the names :func:`write_workbook` gives them, which the report quotes under a table it
+    prints shortened.
+
+    >>> from svsna.outputs.content import TableBlock
+    >>> a, b, c = (Section(k, t, number=n) for k, t, n in (("a", "Geography", 3), ("b", "Words", 4), ("c", "End", 5)))
+    >>> a.add_table(TableBlock("t", "T", ["x"], [["1"]], "")); c.add_table(TableBlock("u", "U", ["x"], [["1"]], ""))
+    >>> [name for _sec, name in section_sheets([a, b, c])]
+    ['3 Geography', '5 End']
+    """
+    taken: set[str] = set()
+    return [(sec, sheet_name(f"{sec.number} {sec.title}", taken)) for sec in sections if sec.tables]
+
+
 def write_workbook(
     path: Path,
     sections: list[Section],
@@ -257,22 +272,25 @@ def write_workbook(
     public = edition == "public"
     with atomic_path(path) as tmp, Book(tmp) as book:
         percent = book.format(num_format="0.0%")
-        for sec in sections:
-            if not sec.tables:
-                continue
-            sh = book.sheet(f"{sec.number} {sec.title}", marking)
+        for sec, name in section_sheets(sections):
+            sh = book.sheet(name, marking)
             sh.widths({0: 28, **dict.fromkeys(range(1, 9), 16)})
             for t in sec.tables:
+                # a table the report prints shortened is written whole (every row) under its number
+                columns, rows, notes = (
+                    (t.whole.columns, t.whole.rows, t.whole.notes) if t.whole else (t.columns, t.rows, t.notes)
+                )
                 sh.row([f"{t.label}: {t.caption}"], bold=True)
-                sh.row(list(t.columns), bold=True)
-                for r in t.cells():
+                sh.row(list(columns), bold=True)
+                for raw in rows:
+                    r = [c if isinstance(c, Cell) else Cell(str(c)) for c in raw]
                     values = [_cell_value(c) for c in r]
                     fmts = [
                         percent if isinstance(v, float) and c.text.endswith("%") else None
                         for v, c in zip(values, r, strict=True)
                     ]
                     sh.row(values, formats=fmts)
-                sh.row([f"(Source: {t.source})" + (f" {t.notes}" if t.notes else "")])
+                sh.row([f"(Source: {t.source})" + (f" {notes}" if notes else "")])
                 sh.skip()
         book.sheet("Indicators", marking).table(indicators)
         if ledger is not None and not public:
