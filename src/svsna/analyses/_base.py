@@ -887,16 +887,26 @@ class AnalysisContext:
         return mine.groupby(list(keys), dropna=False, sort=False, as_index=False)["n"].sum()
 
     def role_counts(
-        self, key: Any, tables: Mapping[str, ibis.Table], keys: Sequence[str], *, first: bool = False
+        self,
+        key: Any,
+        tables: Mapping[str, ibis.Table],
+        keys: Sequence[str],
+        *,
+        first: bool = False,
+        role: str | None = None,
     ) -> pd.DataFrame:
         """:meth:`shared_counts` of several roles' run-wide tables (``{role: table}``, each with the
-        definition flags) in **one** query: this definition's ``role, *keys, n``."""
+        definition flags) in **one** query per run and ``key``: this definition's ``role, *keys, n``,
+        or with ``role`` that role's ``*keys, n``."""
         import ibis
 
         flags = [("_first" + f[3:]) if first else f for f in self.definition_flags]
-        parts = [t.select(*keys, *flags).mutate(role=ibis.literal(role)) for role, t in tables.items()]
+        parts = [t.select(*keys, *flags).mutate(role=ibis.literal(r)) for r, t in tables.items()]
         t = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
-        return self.shared_counts(key, t, ["role", *keys], first=first)
+        df = self.shared_counts(key, t, ["role", *keys], first=first)
+        if role is None:
+            return df
+        return df[df["role"] == role].drop(columns="role").reset_index(drop=True)
 
     def period_counts_by(
         self,

@@ -144,7 +144,6 @@ def run(ctx: AnalysisContext) -> SectionResult:
         every = ctx.involvements_all(role, prof)
         everys[role] = every.filter(every.nte)
     known = {r: t.filter(t.age.notnull()) for r, t in everys.items()}
-    all_ages = ctx.role_counts(("nte_ages", roles, prof), known, ["age"]) if roles else None
     for role in roles:
         noun = ROLES[role][1]
         inv = ctx.involvements(role, prof)
@@ -153,7 +152,7 @@ def run(ctx: AnalysisContext) -> SectionResult:
             ctx, inv, SECTION, f"nte_{noun}_", label, wards=True, role=role, every=(("nte", roles, prof), everys)
         )
         rows.extend(prow)
-        ages = all_ages[all_ages["role"] == role].drop(columns="role")
+        ages = ctx.role_counts(("nte_ages", roles, prof), known, ["age"], role=role)
         ages = ages.sort_values("age")
         rows.append(
             count_rows(

@@ -103,8 +103,7 @@ def _persons(
         else:
             roles = tuple(r for r in ROLES if ctx.has(r))
             key, tables = ("persons", roles, ctx.profile), {r: ctx.involvements_all(r, ctx.profile) for r in roles}
-        df = ctx.role_counts(key, tables, keys, first=True)
-        return df[df["role"] == role].drop(columns="role").reset_index(drop=True)
+        return ctx.role_counts(key, tables, keys, first=True, role=role)
     first = ctx.first_per_person(inv)
     df = ctx.fetch(first.group_by(keys).aggregate(n=first.count()))
     df["n"] = df["n"].astype(int)
@@ -180,8 +179,7 @@ def _involvement_cube(ctx: AnalysisContext, role: str) -> pd.DataFrame:
     roles = tuple(r for r in ROLES if ctx.has(r))
     tables = {r: ctx.involvements_all(r, ctx.profile, firsts=False) for r in roles}
     keys = ["age", "sex", "harm_rank", "home_npa", "home_district_name", "age_group"]
-    df = ctx.role_counts(("involvement_cube", roles, ctx.profile), tables, keys)
-    df = df[df["role"] == role].drop(columns="role").reset_index(drop=True)
+    df = ctx.role_counts(("involvement_cube", roles, ctx.profile), tables, keys, role=role)
     df["band"] = [age_band(a) for a in df["age"]]
     df["sex_label"] = [sex_label(s) for s in df["sex"]]
     return df
