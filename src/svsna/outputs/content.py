@@ -53,6 +53,13 @@ class WholeTable:
     notes: str = ""
     count_columns: tuple[int, ...] = ()
 
+    def cells(self) -> list[list[Cell]]:
+        return _as_cells(self.rows)
+
+
+def _as_cells(rows: list[list[Cell | str]]) -> list[list[Cell]]:
+    return [[c if isinstance(c, Cell) else Cell(str(c)) for c in row] for row in rows]
+
 
 @dataclass
 class TableBlock:
@@ -96,7 +103,7 @@ class TableBlock:
         kept in :attr:`whole` for the workbook."""
         from dataclasses import replace
 
-        whole = self.whole or WholeTable(list(self.columns), list(self.rows), self.notes, self.count_columns)
+        whole = self.complete()
         return replace(
             self,
             columns=list(self.columns if columns is None else columns),
@@ -116,8 +123,15 @@ class TableBlock:
         where = f"the workbook {self.book}" + (f", sheet '{self.sheet}'" if self.sheet else "")
         return f"All {n:,} row{'' if n == 1 else 's'} of {self.label} are in {where}."
 
+    def complete(self) -> WholeTable:
+        """Every row of this table (what the workbook writes): :attr:`whole` when the report prints it
+        shortened, else the table as printed."""
+        if self.whole is not None:
+            return self.whole
+        return WholeTable(list(self.columns), list(self.rows), self.notes, self.count_columns)
+
     def cells(self) -> list[list[Cell]]:
-        return [[c if isinstance(c, Cell) else Cell(str(c)) for c in row] for row in self.rows]
+        return _as_cells(self.rows)
 
     def _widths(self) -> tuple[list[int], list[int]]:
         """Per column: the narrowest it can be and the width it would like, in characters."""

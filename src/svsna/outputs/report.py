@@ -740,9 +740,10 @@ class _Background:
     Each job is forked as soon as its inputs exist: the full SNA is typeset, and its workbook
     written, while the public release and edition are built. :meth:`finish` waits for them and
     raises the first failure (an ``OSError`` or :class:`svsna.errors.SvsnaError` comes back as
-    itself). A forked process shares the parent's pages until it writes them, so nothing is
-    copied or pickled. With one core, without ``fork`` or with ``SVSNA_SERIAL_PDF=1`` the jobs run
-    one after the other in :meth:`finish`.
+    itself). A process forked for a job shares the parent's pages until it writes them, so its
+    inputs are not copied; a process forked ahead (:meth:`prepare`) is sent its job through a pipe
+    (pickled: for a PDF, the document's HTML). With one core, without ``fork`` or with
+    ``SVSNA_SERIAL_PDF=1`` the jobs run one after the other in :meth:`finish`.
     """
 
     def __init__(self, say: Callable[[str, str], None]) -> None:

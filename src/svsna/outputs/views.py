@@ -370,6 +370,7 @@ def _sex_by_age_table(
     has_sig = sigs.isin(list(SIGNIFICANCE_STYLE)).any() and kind != "count"
     heading = value_heading(kind, unit)
     short = heading.split(" (", 1)[0].lower()  # "rate": the unit is in the note
+    compared = _comparison_heading(rows)
     columns = ["Age band"]
     counts: list[int] = []
     for sex in sex_order:
@@ -383,7 +384,7 @@ def _sex_by_age_table(
             columns.append(f"{who}: number")
             counts.append(len(columns) - 1)
         if has_sig:
-            columns.append(f"{who}: {_comparison_heading(rows)[:1].lower()}{_comparison_heading(rows)[1:]}")
+            columns.append(f"{who}: {compared[:1].lower()}{compared[1:]}")
     by = {(str(r.sex_part), str(r.band_part)): r for r in frame.itertuples(index=False)}
     out: list[list[Cell | str]] = []
     for band in band_order:

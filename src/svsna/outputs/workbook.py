@@ -276,21 +276,17 @@ def write_workbook(
             sh = book.sheet(name, marking)
             sh.widths({0: 28, **dict.fromkeys(range(1, 9), 16)})
             for t in sec.tables:
-                # a table the report prints shortened is written whole (every row) under its number
-                columns, rows, notes = (
-                    (t.whole.columns, t.whole.rows, t.whole.notes) if t.whole else (t.columns, t.rows, t.notes)
-                )
+                whole = t.complete()  # a table the report prints shortened is written with every row
                 sh.row([f"{t.label}: {t.caption}"], bold=True)
-                sh.row(list(columns), bold=True)
-                for raw in rows:
-                    r = [c if isinstance(c, Cell) else Cell(str(c)) for c in raw]
+                sh.row(list(whole.columns), bold=True)
+                for r in whole.cells():
                     values = [_cell_value(c) for c in r]
                     fmts = [
                         percent if isinstance(v, float) and c.text.endswith("%") else None
                         for v, c in zip(values, r, strict=True)
                     ]
                     sh.row(values, formats=fmts)
-                sh.row([f"(Source: {t.source})" + (f" {notes}" if notes else "")])
+                sh.row([f"(Source: {t.source})" + (f" {whole.notes}" if whole.notes else "")])
                 sh.skip()
         book.sheet("Indicators", marking).table(indicators)
         if ledger is not None and not public:
