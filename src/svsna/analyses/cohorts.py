@@ -148,12 +148,18 @@ def person_summary(
     return df.set_index("person_key")
 
 
-def _suspect_offences(ctx: AnalysisContext) -> ibis.Table:
-    """The profile period's suspect involvements of every definition of the run, each with
-    ``_k0`` ...: the number of offences the person is a suspect in, per definition."""
+def _offences_per_suspect(ctx: AnalysisContext) -> ibis.Table:
+    """Per person of the profile period's suspect involvements, ``_k0`` ...: the number of offences
+    of each definition of the run the person is a suspect in."""
     every = ctx.involvements_all("suspects", ctx.profile)
     ks = {f"_k{i}": every.offence_ref.nunique(where=every[f]) for i, f in enumerate(ctx.definition_flags)}
-    return every.join(every.group_by("person").aggregate(**ks), "person")
+    return every.group_by("person").aggregate(**ks)
+
+
+def _suspect_offences(ctx: AnalysisContext) -> ibis.Table:
+    """The profile period's suspect involvements of every definition of the run, each with
+    ``_k0`` ... (:func:`_offences_per_suspect`)."""
+    return ctx.involvements_all("suspects", ctx.profile).join(_offences_per_suspect(ctx), "person")
 
 
 def _repeat_counts(ctx: AnalysisContext) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -331,12 +337,8 @@ def _histories(ctx: AnalysisContext) -> pd.DataFrame:
 
     key = ("cohort_histories", ctx.run_definitions, ctx.profile, ctx.under)
     if key not in ctx.run.cache:
-        every = ctx.involvements_all("suspects", ctx.profile)
-        ks = [every.offence_ref.nunique(where=every[f]) for f in ctx.definition_flags]
-        per = every.group_by("person").aggregate(**{f"_k{i}": k for i, k in enumerate(ks)})
-        frequent = per[f"_k{0}"] >= FREQUENT
-        for i in range(1, len(ks)):
-            frequent = frequent | (per[f"_k{i}"] >= FREQUENT)
+        per = _offences_per_suspect(ctx)
+        frequent = functools.reduce(operator.or_, [per[f"_k{i}"] >= FREQUENT for i in range(len(ctx.definition_flags))])
         persons = per.filter(frequent & per.person.notnull()).select(person_key="person")
         firsts = _mam_firsts(ctx)
         persons = ibis.union(persons, firsts.select("person_key"), distinct=True)
