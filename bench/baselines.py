@@ -434,7 +434,8 @@ def _preimport(impl: str) -> None:
     if impl in ("svsna", "kit"):
         import importlib
 
-        import geopandas  # noqa: F401
+        if impl == "svsna":  # the whole sections read the boundaries (hot spots); the kit has no geometry
+            import geopandas  # noqa: F401
         import scipy.special  # noqa: F401  (svsna.stats' distributions; scipy.stats is not imported)
 
         import svsna.analyses

@@ -21,7 +21,9 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -71,7 +73,10 @@ class Warehouse:
         import ibis.expr.types as ir
 
         if isinstance(expr, ir.Table):
-            return expr.to_pandas()
+            if any(t.is_geospatial() for t in expr.schema().types):
+                return expr.to_pandas()
+            with _plain_pandas():
+                return expr.to_pandas()
         return expr.execute()
 
     def write_table(self, name: str, data: Any, overwrite: bool = True) -> None:
@@ -83,6 +88,37 @@ class Warehouse:
     def close(self) -> None:
         if self.engine == "duckdb":
             self.con.disconnect()
+
+
+@contextmanager
+def _plain_pandas() -> Iterator[None]:
+    """Ibis converts a result without geometry columns to plain pandas without importing geopandas.
+
+    When geopandas is installed (svsna's maps need it), Ibis imports it on every conversion to
+    look for geometry columns (``ibis.formats.pandas.geospatial_supported``): about 0.15 s of
+    CPU in a run that never draws a map. :meth:`Warehouse.execute` knows from the expression's
+    schema that there is no geometry, so it turns the look-up off for that conversion.
+    """
+    import ibis.formats.pandas as ibis_pandas
+
+    global _plain_depth, _plain_before
+    with _plain_lock:  # conversions in several threads: the first in sets the flag, the last out restores it
+        if _plain_depth == 0:
+            _plain_before = ibis_pandas.geospatial_supported
+            ibis_pandas.geospatial_supported = False
+        _plain_depth += 1
+    try:
+        yield
+    finally:
+        with _plain_lock:
+            _plain_depth -= 1
+            if _plain_depth == 0:
+                ibis_pandas.geospatial_supported = _plain_before
+
+
+_plain_lock = threading.Lock()
+_plain_depth = 0
+_plain_before = True
 
 
 def open_warehouse(
