@@ -495,7 +495,7 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
         if ctx.featured is not None and not core and ind not in ctx.featured:
             continue
         kind = _kind(grp)
-        label = indicator_label(ind, ctx.noun)
+        label = indicator_label(ind, ctx.noun, breakdown)
         src = source_line(section.key, ind)
         key = f"{section.key}-{ind}-{breakdown}".replace("|", "-")
         periods = list(dict.fromkeys(grp["period"].astype(str)))
@@ -1031,7 +1031,7 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
         for r in grp.itertuples(index=False):
             group = "" if str(r.breakdown_value) == "all" else display_value(r.breakdown_value, str(r.breakdown))
             line: list[Cell | str] = [
-                indicator_label(str(r.indicator), ctx.noun),
+                indicator_label(str(r.indicator), ctx.noun, str(r.breakdown)),
                 group,
                 str(r.period),
                 Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num"),
@@ -1178,7 +1178,7 @@ def add_public_views(section: Section, rows: pd.DataFrame, table: pd.DataFrame, 
             latest = natural_order(latest, spec.breakdown)
             if spec.top:
                 latest = latest.head(spec.top)
-            label = indicator_label(first, ctx.noun)
+            label = indicator_label(first, ctx.noun, spec.breakdown)
             caption = _caption(label, spec.breakdown, ctx, period, section.key)
             if spec.top:
                 caption = caption.replace(f"{label}", f"{label}: the {spec.top} highest", 1)
