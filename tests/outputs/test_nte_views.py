@@ -123,29 +123,27 @@ def _text_boxes(svg: bytes) -> list[tuple[str, float, float, float, float]]:
 
 @pytest.mark.parametrize(
     ("youngest", "oldest", "count"),
-    [(10, 84, 7), (18, 30, 3), (0, 104, 12_345), (10, 64, 1_234)],
+    [(10, 84, 7), (18, 30, 3), (0, 104, 12_345), (10, 64, 1_234), (16, 97, 999)],
 )
 def test_no_two_labels_of_an_age_chart_overlap_and_they_print_at_a_readable_size(youngest, oldest, count):
-    """From two bands to twenty-one (ages 0 to 104), with counts of one to five digits."""
+    """From one band to all nineteen (ages 0 to 104: 0-4 ... 85-89 and 90+), with counts of one to
+    five digits a year of age."""
     from PIL import Image
 
     from svsna.outputs import charts, theme
+    from svsna.outputs.views import age_band_rows
 
     rng = np.random.default_rng(youngest + oldest)
-    starts = range(youngest, oldest + 1, 5)
-    rows = pd.DataFrame(
-        {
-            "breakdown_value": [f"{a}-{a + 4}" for a in starts],
-            "value": [float(count + int(rng.integers(0, 3))) for _ in starts],
-        }
-    )
+    years = {str(a): float(count + int(rng.integers(0, 3))) for a in range(youngest, oldest + 1)}
+    rows = age_band_rows(_frame("nte_victim_age", "age", years, "count", "involvements"))
+    assert (rows["label"].iloc[-1] == "90+") == (oldest >= 90)
     token = theme.SVG_CHARTS.set(True)
     try:
         chart = charts.age_band_columns(rows, value_label="Involvements")
     finally:
         theme.SVG_CHARTS.reset(token)
     boxes = _text_boxes(chart.svg)
-    edges = {str(a) for a in range(youngest, oldest + 6, 5)}
+    edges = {str(a) for a in range(youngest // 5 * 5, min(oldest, 90) + 5, 5)}
     assert len([b for b in boxes if b[0] in edges]) >= 2  # the age axis is labelled
     for i, (a, ax0, ax1, ay0, ay1) in enumerate(boxes):
         for b, bx0, bx1, by0, by1 in boxes[i + 1 :]:

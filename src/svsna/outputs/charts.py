@@ -588,14 +588,15 @@ _NUMBER_WORDS = {1: "one", 5: "five", 10: "ten"}
 def age_band_columns(rows: pd.DataFrame, *, value_label: str, unit: str = "count") -> Chart:
     """Values by age band as touching columns on an axis of age in years, like a histogram.
 
-    ``rows`` hold one row per band in order (``breakdown_value`` or ``label`` ``"15-19"``, as
-    :func:`svsna.outputs.views.age_band_rows` makes them). The axis is marked at the band edges
-    and labelled with the ages there (every edge, or every other one when there would be more
-    than twelve labels), so its labels are two or three digits, however many bands an area
-    has, and never overlap. Each column's value is printed above it when the values fit side
-    by side (measured on the drawing); when two would overlap none is printed, and the table
-    beside the chart gives them. A missing (suppressed) band is left empty and named in the
-    alt text.
+    ``rows`` hold one row per band in order (``breakdown_value`` or ``label`` ``"15-19"``, the
+    last may be open, ``"90+"``, as :func:`svsna.outputs.views.age_band_rows` makes them). The
+    axis is marked at the band edges and labelled with the ages there (every edge, or every
+    other one when there would be more than twelve labels), so its labels are two or three
+    digits, however many bands an area has, and never overlap; an open band is as wide as the
+    others, its upper edge unlabelled and the axis title saying where it starts. Each column's
+    value is printed above it when the values fit side by side (measured on the drawing); when
+    two would overlap none is printed, and the table beside the chart gives them. A missing
+    (suppressed) band is left empty and named in the alt text.
 
     >>> import pandas as pd
     >>> c = age_band_columns(pd.DataFrame({"breakdown_value": ["10-14", "15-19", "20-24"],
@@ -604,6 +605,9 @@ def age_band_columns(rows: pd.DataFrame, *, value_label: str, unit: str = "count
     'Column chart of involvements by age in five-year bands: 10-14 3; 15-19 8; 20-24 5.'
     >>> [text for text, _ink, _paper in c.labels]
     ['3', '8', '5']
+    >>> age_band_columns(pd.DataFrame({"breakdown_value": ["85-89", "90+"], "value": [2.0, 1.0]}),
+    ...                  value_label="Involvements").alt
+    'Column chart of involvements by age in five-year bands, the last 90 and over: 85-89 2; 90+ 1.'
     """
     import re
 
@@ -611,16 +615,23 @@ def age_band_columns(rows: pd.DataFrame, *, value_label: str, unit: str = "count
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     labels = _labels(rows)
-    spans = [re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", lab) for lab in labels]
-    if not labels or not all(spans):
-        raise ValueError(f"age bands must read like '15-19', not {labels!r}")
+    spans = [re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)|(\+))\s*", lab) for lab in labels]
+    if not labels or not all(spans) or any(m[3] for m in spans[:-1]):  # type: ignore[index]
+        raise ValueError(f"age bands must read like '15-19' (the last may be '90+'), not {labels!r}")
     starts = [int(m[1]) for m in spans]  # type: ignore[index]
-    widths = [int(m[2]) + 1 - int(m[1]) for m in spans]  # type: ignore[index]
+    closed = [int(m[2]) + 1 - int(m[1]) for m in spans if m[2]]  # type: ignore[index]
+    width = max(set(closed), key=closed.count) if closed else 5
+    open_top = bool(spans[-1][3])  # type: ignore[index]
+    widths = [*closed, width] if open_top else closed  # an open band ("90+") is drawn as wide as the others
     values = [_num(v) for v in rows["value"]]
     edges = sorted({*starts, *(a + w for a, w in zip(starts, widths, strict=True))})
     step = -(-len(edges) // _AGE_TICKS)  # ceiling division
-    width = widths[0] if len(set(widths)) == 1 else None
-    bands = f"{_NUMBER_WORDS.get(width, str(width))}-year bands" if width else "bands"
+    ticks = [str(e) if i % step == 0 else "" for i, e in enumerate(edges)]
+    if open_top:
+        ticks[-1] = ""  # an open band has no upper age
+    bands = f"{_NUMBER_WORDS.get(width, str(width))}-year bands" if len(set(closed)) <= 1 else "bands"
+    if open_top:
+        bands += f", the last {starts[-1]} and over"
     printed: list[tuple[str, str, str]] = []
     with theme.house_style():
         fig, ax = theme.new_figure(6.4, 2.9)
@@ -634,7 +645,7 @@ def age_band_columns(rows: pd.DataFrame, *, value_label: str, unit: str = "count
             edgecolor="#333333",
             linewidth=0.5,
         )
-        ax.set_xticks(edges, [str(e) if i % step == 0 else "" for i, e in enumerate(edges)])
+        ax.set_xticks(edges, ticks)
         ax.set_xlim(edges[0], edges[-1])
         ax.set_xlabel(f"Age in years ({bands})")
         ax.set_ylabel(value_label)

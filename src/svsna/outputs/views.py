@@ -322,21 +322,20 @@ def _for_reading(
     return t
 
 
-#: Width in years of the age bands single years of age are summed to (tables and charts).
-AGE_BAND_YEARS = 5
 #: What a band row keeps of its single years' rows: what they are, not their figures or notes.
 _BAND_CARRIES = ("section", "indicator", "period", "area", "definition", "statistic", "unit", "method", "confidence")
 
 
 def age_band_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
-    """Counts by single year of age summed to five-year bands (``"15-19"``): the one banding of
+    """Counts by single year of age summed to the five-year bands of the ``age_bands`` code list
+    (``"15-19"`` ... ``"85-89"``, ``"90+"``, as ONS and the analyses' age bands): the one banding of
     single ages that both the full SNA's tables and its charts print.
 
     One row per band from the youngest age's band to the oldest's, a band with no one in it
     being 0 (a single year of age absent from the rows counted no one), so that a chart of
-    the bands has the shape of the ages. A band holding a missing (suppressed) count is
-    missing. The rows keep what the single years are (indicator, period, statistic, unit), with
-    no confidence limits, comparator or notes. None when an age is not a whole number.
+    the bands has the shape of the ages. A band holding a missing count is missing. The rows
+    keep what the single years are (indicator, period, statistic, unit), with no confidence
+    limits, comparator or notes. None when an age is not a whole number in a band.
 
     Exact counts only: a public edition's single years are disclosure-controlled one by one,
     and summing rounded or suppressed cells is not a controlled band.
@@ -345,30 +344,40 @@ def age_band_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
     >>> b = age_band_rows(pd.DataFrame({"breakdown_value": ["17", "18", "31", "19"], "value": [1.0, 2.0, 4.0, 8.0]}))
     >>> list(zip(b["label"], b["value"]))
     [('15-19', 11.0), ('20-24', 0.0), ('25-29', 0.0), ('30-34', 4.0)]
+    >>> list(age_band_rows(pd.DataFrame({"breakdown_value": ["88", "93", "101"], "value": [1.0, 2.0, 3.0]}))["label"])
+    ['85-89', '90+']
     """
     import pandas as pd
+
+    from svsna.codelists import load_codelist
 
     ages = rows["breakdown_value"].astype(str)
     if not len(rows) or not ages.str.fullmatch(r"\d+").all():
         return None
-    w = AGE_BAND_YEARS
-    years = ages.astype(int)
-    starts = range(int(years.min()) // w * w, int(years.max()) // w * w + 1, w)
-    bands: dict[int, float | None] = dict.fromkeys(starts, 0.0)
-    for age, v in zip(years, rows["value"], strict=True):
-        start = age - age % w
-        have = bands[start]
-        bands[start] = None if have is None or _isnan(v) else have + float(v)
-    labels = [f"{a}-{a + w - 1}" for a in bands]
-    first = rows.iloc[0]
+    table = load_codelist("age_bands")
+    bands = list(zip(table["band"], table["age_from"].astype(int), table["age_to"].astype(int), strict=True))
+
+    def band_of(age: int) -> int | None:
+        return next((i for i, (_b, lo, hi) in enumerate(bands) if lo <= age <= hi), None)
+
+    where = [band_of(a) for a in ages.astype(int)]
+    if None in where:
+        return None
+    first, last = min(where), max(where)  # type: ignore[type-var]
+    sums: dict[int, float | None] = dict.fromkeys(range(first, last + 1), 0.0)
+    for i, v in zip(where, rows["value"], strict=True):
+        have = sums[i]
+        sums[i] = None if have is None or _isnan(v) else have + float(v)
+    labels = [bands[i][0] for i in sums]
+    head = rows.iloc[0]
     nan = float("nan")
     return pd.DataFrame(
         {
-            **{c: first[c] for c in _BAND_CARRIES if c in rows.columns},
+            **{c: head[c] for c in _BAND_CARRIES if c in rows.columns},
             "breakdown": "age_band",
             "breakdown_value": labels,
             "label": labels,
-            "value": [nan if v is None else v for v in bands.values()],
+            "value": [nan if v is None else v for v in sums.values()],
             **dict.fromkeys(("lower", "upper", "numerator", "comparator_value"), nan),
             "significance": None,
         },
