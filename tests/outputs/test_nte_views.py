@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tests.outputs._html import parse
 
 from svsna.config import AreaConfig
 from svsna.outputs.content import Section
@@ -215,8 +216,6 @@ def test_the_overlap_check_finds_the_labels_a_column_per_band_chart_overprints()
 
 
 def _demo_captions(path) -> list[str]:
-    from tests.outputs._html import parse
-
     page = parse(path)
     return [*page.captions, *page.figcaptions]
 
@@ -238,3 +237,23 @@ def test_demo_public_summary_shows_no_nte_ages_it_would_have_to_band(demo):
     captions = _demo_captions(demo.paths.public_html)
     assert not [c for c in captions if re.search(r"Night-time economy (perpetrators|victims) by age", c)]
     assert not [c for c in captions if "five-year age bands" in c]
+    # nor single years of age in its sentences (they came out as rounded counts: "15, 15 and 15")
+    assert "most common ages" not in parse(demo.paths.public_html).all_text()
+    assert "most common ages" in parse(demo.paths.full_html).all_text()
+
+
+def test_the_nte_profile_names_the_most_common_ages_in_the_full_sna_only():
+    from svsna.indicators import Finding
+    from svsna.outputs.public import count_rule
+    from svsna.outputs.sentences import render
+
+    f = Finding(
+        "nte",
+        "nte_victims",
+        "",
+        {"persons": 212, "n": 212, "male_share": 69.2, "peak_ages": [19, 20, 18]},
+        period=PERIOD,
+    )
+    assert render(f).text == "69.2% of night-time-economy victims were male; the most common ages were 19, 20 and 18."
+    public = render(f, rule=count_rule("nhsd_2018")).text
+    assert public == "69.2% of night-time-economy victims were male."
