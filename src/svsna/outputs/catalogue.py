@@ -143,8 +143,8 @@ _LABELS: dict[str, str] = {
     "nte_victim_ethnicity_share": "Night-time economy victims by ethnic group (%)",
     "nte_perpetrator_age": "Night-time economy perpetrators by age",
     "nte_victim_age": "Night-time economy victims by age",
-    "nte_perpetrator_home_share": "Night-time economy perpetrators by home area (%)",
-    "nte_victim_home_share": "Night-time economy victims by home area (%)",
+    "nte_perpetrator_home_share": "Night-time economy perpetrators by home {area} (%)",
+    "nte_victim_home_share": "Night-time economy victims by home {area} (%)",
     # geography
     "area_rate": "Rate per 1,000 population",
     "area_share": "Share of all offences (%)",
@@ -329,14 +329,22 @@ def counted_noun(table: Any) -> str:
     return str(found.index[0]) if len(found) else COUNTED_NOUNS[0]
 
 
-def indicator_label(indicator: str, noun: str = "offences") -> str:
+def indicator_label(indicator: str, noun: str = "offences", breakdown: str = "") -> str:
     """A readable label for an indicator name; ``noun`` is what crime counts count (:func:`counted_noun`).
+
+    An indicator given at several geography levels (home areas by neighbourhood policing
+    area and by ward) names the level of ``breakdown``, so that its tables and figures at
+    different levels have different captions; without a breakdown it says "area".
 
     >>> indicator_label("offences_monthly"), indicator_label("offences_monthly", "crimes")
     ('Offences per month', 'Crimes per month')
+    >>> indicator_label("nte_victim_home_share", breakdown="npa")
+    'Night-time economy victims by home neighbourhood policing area (%)'
+    >>> indicator_label("nte_victim_home_share", breakdown="ward"), indicator_label("nte_victim_home_share")
+    ('Night-time economy victims by home ward (%)', 'Night-time economy victims by home area (%)')
     """
     if indicator in _LABELS:
-        return _LABELS[indicator].format(noun=noun, Noun=noun[:1].upper() + noun[1:])
+        return _LABELS[indicator].format(noun=noun, Noun=noun[:1].upper() + noun[1:], area=level_words(breakdown))
     name = indicator
     prefix = ""
     for pre, words in _PREFIXES:
@@ -351,6 +359,22 @@ def indicator_label(indicator: str, noun: str = "offences") -> str:
     text = re.sub(r"^share (?!by)", "share by ", text) if text.startswith("share ") and " by " not in text else text
     text = text.strip()
     return prefix + (text[:1].upper() + text[1:] if not prefix else text)
+
+
+#: Geography levels a breakdown can be (the words :func:`level_words` gives them).
+GEOGRAPHY_LEVELS: frozenset[str] = frozenset({"county", "district", "npa", "ward", "lsoa"})
+
+
+def level_words(breakdown: str) -> str:
+    """The geography level of a breakdown in running text; "area" for anything else.
+
+    >>> level_words("npa"), level_words("ward"), level_words("lsoa"), level_words("")
+    ('neighbourhood policing area', 'ward', 'LSOA', 'area')
+    """
+    if breakdown not in GEOGRAPHY_LEVELS:
+        return "area"
+    words = breakdown_label(breakdown)
+    return words if words.isupper() else words[:1].lower() + words[1:]
 
 
 def breakdown_label(breakdown: str) -> str:

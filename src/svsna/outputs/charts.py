@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "WEEKDAYS",
     "Chart",
+    "age_band_columns",
     "bar_ci",
     "heatmap_weekday_hour",
     "hour_lines",
@@ -577,6 +578,111 @@ def period_lines(rows: pd.DataFrame, *, value_label: str, unit: str = "count") -
     gaps = int(np.isnan(y).sum())
     alt += f"; {gaps} suppressed quarters are left as gaps." if gaps else "."
     return Chart(svg, alt, png)
+
+
+#: Most labelled marks on an age axis: beyond this every other (or third ...) band edge is labelled.
+_AGE_TICKS = 12
+_NUMBER_WORDS = {1: "one", 5: "five", 10: "ten"}
+
+
+def age_band_columns(rows: pd.DataFrame, *, value_label: str, unit: str = "count") -> Chart:
+    """Values by age band as touching columns on an axis of age in years, like a histogram.
+
+    ``rows`` hold one row per band in order (``breakdown_value`` or ``label`` ``"15-19"``, the
+    last may be open, ``"90+"``, as :func:`svsna.outputs.views.age_band_rows` makes them). The
+    axis is marked at the band edges and labelled with the ages there (every edge, or every
+    other one when there would be more than twelve labels), so its labels are two or three
+    digits, however many bands an area has, and never overlap; an open band is as wide as the
+    others, its upper edge unlabelled and the axis title saying where it starts. Each column's
+    value is printed above it when the values fit side by side (measured on the drawing); when
+    two would overlap none is printed, and the table beside the chart gives them. A missing
+    (suppressed) band is left empty and named in the alt text.
+
+    >>> import pandas as pd
+    >>> c = age_band_columns(pd.DataFrame({"breakdown_value": ["10-14", "15-19", "20-24"],
+    ...                                    "value": [3.0, 8.0, 5.0]}), value_label="Involvements")
+    >>> c.alt
+    'Column chart of involvements by age in five-year bands: 10-14 3; 15-19 8; 20-24 5.'
+    >>> [text for text, _ink, _paper in c.labels]
+    ['3', '8', '5']
+    >>> age_band_columns(pd.DataFrame({"breakdown_value": ["85-89", "90+"], "value": [2.0, 1.0]}),
+    ...                  value_label="Involvements").alt
+    'Column chart of involvements by age in five-year bands, the last 90 and over: 85-89 2; 90+ 1.'
+    """
+    import re
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    labels = _labels(rows)
+    spans = [re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)|(\+))\s*", lab) for lab in labels]
+    if not labels or not all(spans) or any(m[3] for m in spans[:-1]):  # type: ignore[index]
+        raise ValueError(f"age bands must read like '15-19' (the last may be '90+'), not {labels!r}")
+    starts = [int(m[1]) for m in spans]  # type: ignore[index]
+    closed = [int(m[2]) + 1 - int(m[1]) for m in spans if m[2]]  # type: ignore[index]
+    width = max(set(closed), key=closed.count) if closed else 5
+    open_top = bool(spans[-1][3])  # type: ignore[index]
+    widths = [*closed, width] if open_top else closed  # an open band ("90+") is drawn as wide as the others
+    values = [_num(v) for v in rows["value"]]
+    edges = sorted({*starts, *(a + w for a, w in zip(starts, widths, strict=True))})
+    step = -(-len(edges) // _AGE_TICKS)  # ceiling division
+    ticks = [str(e) if i % step == 0 else "" for i, e in enumerate(edges)]
+    if open_top:
+        ticks[-1] = ""  # an open band has no upper age
+    bands = f"{_NUMBER_WORDS.get(width, str(width))}-year bands" if len(set(closed)) <= 1 else "bands"
+    if open_top:
+        bands += f", the last {starts[-1]} and over"
+    printed: list[tuple[str, str, str]] = []
+    with theme.house_style():
+        fig, ax = theme.new_figure(6.4, 2.9)
+        shown = [(a, w, v) for a, w, v in zip(starts, widths, values, strict=True) if v is not None]
+        ax.bar(
+            [a for a, _w, _v in shown],
+            [v for _a, _w, v in shown],
+            width=[w for _a, w, _v in shown],
+            align="edge",
+            color=theme.OKABE_ITO["blue"],
+            edgecolor="#333333",
+            linewidth=0.5,
+        )
+        ax.set_xticks(edges, ticks)
+        ax.set_xlim(edges[0], edges[-1])
+        ax.set_xlabel(f"Age in years ({bands})")
+        ax.set_ylabel(value_label)
+        if unit == "count":  # whole numbers, with thousands separators
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: fmt_count(y)))
+        ax.grid(axis="y")
+        ax.grid(axis="x", visible=False)
+        top = max([v for _a, _w, v in shown] + [1e-9])
+        ax.set_ylim(0, top * 1.18)
+        notes = [
+            ax.annotate(
+                _fmt(v, unit),
+                (a + w / 2, v),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color=theme.TEXT_COLOUR,
+            )
+            for a, w, v in shown
+        ]
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        boxes = [n.get_window_extent(renderer) for n in notes]
+        if any(b.overlaps(c) for i, b in enumerate(boxes) for c in boxes[i + 1 :]):
+            for n in notes:
+                n.remove()
+        else:
+            printed = [(n.get_text(), theme.TEXT_COLOUR, _WHITE) for n in notes]
+        svg, png = theme.render_both(fig)
+    parts = [f"{lab} {_fmt(v, unit)}" for lab, v in zip(labels, values, strict=True) if v is not None]
+    alt = f"Column chart of {value_label[:1].lower() + value_label[1:]} by age in {bands}: {'; '.join(parts)}."
+    hidden = [lab for lab, v in zip(labels, values, strict=True) if v is None]
+    if hidden:
+        alt += f" Suppressed: {', '.join(hidden)}."
+    return Chart(svg, alt, png, tuple(printed))
 
 
 def heatmap_weekday_hour(rows: pd.DataFrame, *, value_label: str) -> Chart | None:

@@ -71,6 +71,7 @@ __all__ = [
     "ViewContext",
     "add_indicator_views",
     "add_public_views",
+    "age_band_rows",
     "fmt_value",
     "hour_series",
     "monthly_to_quarters",
@@ -308,9 +309,9 @@ def _for_reading(
     if _order_key(rows, breakdown) is None:
         return t.shorten(t.rows[:top], f"the {top} highest of {n:,}")
     if breakdown == "age" and kind == "count":
-        banded = _age_bands(rows)
+        banded = age_band_rows(rows)
         if banded is not None:
-            out = [[label, Cell(fmt_value(v, kind), "num count")] for label, v in banded]
+            out = [[r.label, Cell(fmt_value(r.value, kind), "num count")] for r in banded.itertuples(index=False)]
             return t.shorten(
                 out,
                 f"in five-year age bands (sums of the {n:,} single years of age)",
@@ -321,23 +322,67 @@ def _for_reading(
     return t
 
 
-def _age_bands(rows: pd.DataFrame) -> list[tuple[str, float | None]] | None:
-    """Counts by single year of age summed to five-year bands (``"15-19"``), from the youngest age
-    present; None when an age is not a whole number. A band with a missing count is missing.
+#: What a band row keeps of its single years' rows: what they are, not their figures or notes.
+_BAND_CARRIES = ("section", "indicator", "period", "area", "definition", "statistic", "unit", "method", "confidence")
+
+
+def age_band_rows(rows: pd.DataFrame) -> pd.DataFrame | None:
+    """Counts by single year of age summed to the five-year bands of the ``age_bands`` code list
+    (``"15-19"`` ... ``"85-89"``, ``"90+"``, as ONS and the analyses' age bands): the one banding of
+    single ages that both the full SNA's tables and its charts print.
+
+    One row per band from the youngest age's band to the oldest's, a band with no one in it
+    being 0 (a single year of age absent from the rows counted no one), so that a chart of
+    the bands has the shape of the ages. A band holding a missing count is missing. The rows
+    keep what the single years are (indicator, period, statistic, unit), with no confidence
+    limits, comparator or notes. None when an age is not a whole number in a band.
+
+    Exact counts only: a public edition's single years are disclosure-controlled one by one,
+    and summing rounded or suppressed cells is not a controlled band.
 
     >>> import pandas as pd
-    >>> _age_bands(pd.DataFrame({"breakdown_value": ["17", "18", "21", "19"], "value": [1.0, 2.0, 4.0, 8.0]}))
-    [('15-19', 11.0), ('20-24', 4.0)]
+    >>> b = age_band_rows(pd.DataFrame({"breakdown_value": ["17", "18", "31", "19"], "value": [1.0, 2.0, 4.0, 8.0]}))
+    >>> list(zip(b["label"], b["value"]))
+    [('15-19', 11.0), ('20-24', 0.0), ('25-29', 0.0), ('30-34', 4.0)]
+    >>> list(age_band_rows(pd.DataFrame({"breakdown_value": ["88", "93", "101"], "value": [1.0, 2.0, 3.0]}))["label"])
+    ['85-89', '90+']
     """
+    import pandas as pd
+
+    from svsna.codelists import load_codelist
+
     ages = rows["breakdown_value"].astype(str)
-    if not ages.str.fullmatch(r"\d+").all():
+    if not len(rows) or not ages.str.fullmatch(r"\d+").all():
         return None
-    bands: dict[int, float | None] = {}
-    for age, v in sorted(zip(ages.astype(int), rows["value"], strict=True)):
-        start = age - age % 5
-        have = bands.get(start, 0.0)
-        bands[start] = None if have is None or _isnan(v) else have + float(v)
-    return [(f"{a}-{a + 4}", v) for a, v in bands.items()]
+    table = load_codelist("age_bands")
+    bands = list(zip(table["band"], table["age_from"].astype(int), table["age_to"].astype(int), strict=True))
+
+    def band_of(age: int) -> int | None:
+        return next((i for i, (_b, lo, hi) in enumerate(bands) if lo <= age <= hi), None)
+
+    where = [band_of(a) for a in ages.astype(int)]
+    if None in where:
+        return None
+    first, last = min(where), max(where)  # type: ignore[type-var]
+    sums: dict[int, float | None] = dict.fromkeys(range(first, last + 1), 0.0)
+    for i, v in zip(where, rows["value"], strict=True):
+        have = sums[i]
+        sums[i] = None if have is None or _isnan(v) else have + float(v)
+    labels = [bands[i][0] for i in sums]
+    head = rows.iloc[0]
+    nan = float("nan")
+    return pd.DataFrame(
+        {
+            **{c: head[c] for c in _BAND_CARRIES if c in rows.columns},
+            "breakdown": "age_band",
+            "breakdown_value": labels,
+            "label": labels,
+            "value": [nan if v is None else v for v in sums.values()],
+            **dict.fromkeys(("lower", "upper", "numerator", "comparator_value"), nan),
+            "significance": None,
+        },
+        index=range(len(labels)),
+    )
 
 
 def _sex_by_age_table(
@@ -495,7 +540,7 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
         if ctx.featured is not None and not core and ind not in ctx.featured:
             continue
         kind = _kind(grp)
-        label = indicator_label(ind, ctx.noun)
+        label = indicator_label(ind, ctx.noun, breakdown)
         src = source_line(section.key, ind)
         key = f"{section.key}-{ind}-{breakdown}".replace("|", "-")
         periods = list(dict.fromkeys(grp["period"].astype(str)))
@@ -960,7 +1005,10 @@ def _category_view(section, rows, table, ind, kind, caption, src, key, ctx, brea
     top = 0
     if len(ordered) > _TOP and _order_key(rows, breakdown) is None:
         ordered, top = ordered.head(_TOP), _TOP
-    if len(ordered) <= 40 and not _too_sparse(ordered["value"]) and kind in ("rate", "percent", "count"):
+    bands = age_band_rows(ordered) if breakdown == "age" and kind == "count" and not ctx.public else None
+    if bands is not None and not _too_sparse(bands["value"]):
+        _age_band_chart(section, bands, kind, caption, src, key, ctx)
+    elif len(ordered) <= 40 and not _too_sparse(ordered["value"]) and kind in ("rate", "percent", "count"):
         chart = ctx.draw(
             charts.bar_ci,
             ordered,
@@ -982,6 +1030,16 @@ def _category_view(section, rows, table, ind, kind, caption, src, key, ctx, brea
     t = _table(f"{key}-t", caption, everything, kind, ctx, src, breakdown_label(breakdown), section)
     if t is not None:
         section.add_table(_for_reading(t, everything, breakdown, kind, ctx, top=top or _PRINT_TOP))
+
+
+def _age_band_chart(section, bands, kind, caption, src, key, ctx) -> None:
+    """Counts by single year of age drawn as columns of five-year bands on an axis of age
+    (:func:`age_band_rows`, the bands the printed table sums): one column per band, however
+    many single ages an area has, and axis labels of a few digits that never overlap."""
+    chart = ctx.draw(
+        charts.age_band_columns, bands, value_label=value_heading(kind, _unit(bands)), unit=_chart_unit(kind)
+    )
+    section.add_figure(_fig(key, f"{caption}: in five-year age bands", chart, src))
 
 
 def _ratio_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
@@ -1031,7 +1089,7 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
         for r in grp.itertuples(index=False):
             group = "" if str(r.breakdown_value) == "all" else display_value(r.breakdown_value, str(r.breakdown))
             line: list[Cell | str] = [
-                indicator_label(str(r.indicator), ctx.noun),
+                indicator_label(str(r.indicator), ctx.noun, str(r.breakdown)),
                 group,
                 str(r.period),
                 Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num"),
@@ -1178,7 +1236,7 @@ def add_public_views(section: Section, rows: pd.DataFrame, table: pd.DataFrame, 
             latest = natural_order(latest, spec.breakdown)
             if spec.top:
                 latest = latest.head(spec.top)
-            label = indicator_label(first, ctx.noun)
+            label = indicator_label(first, ctx.noun, spec.breakdown)
             caption = _caption(label, spec.breakdown, ctx, period, section.key)
             if spec.top:
                 caption = caption.replace(f"{label}", f"{label}: the {spec.top} highest", 1)
