@@ -27,6 +27,7 @@ __all__ = [
     "VALUE_LABELS",
     "WEEKDAY_NAMES",
     "breakdown_label",
+    "breakdown_words",
     "display_value",
     "humanise",
     "indicator_kind",
@@ -104,7 +105,7 @@ _LABELS: dict[str, str] = {
     "residents": "Residents",
     "share_of_residents": "Share of the area's residents (%)",
     "share_under_focus": "Share of residents in the focus age group (%)",
-    "residents_by_age_sex": "Residents by age and sex (% of the area)",
+    "residents_by_age_sex": "Residents by age band and sex (% of the area)",
     "residents_by_imd_decile": "Residents by deprivation decile (% of the area)",
     "share_in_most_deprived_decile": "Residents in the most deprived 10% of LSOAs nationally (%)",
     "share_in_most_deprived_quintile": "Residents in the most deprived 20% of LSOAs nationally (%)",
@@ -371,15 +372,23 @@ def level_words(breakdown: str) -> str:
     >>> level_words("npa"), level_words("ward"), level_words("lsoa"), level_words("")
     ('neighbourhood policing area', 'ward', 'LSOA', 'area')
     """
-    if breakdown not in GEOGRAPHY_LEVELS:
-        return "area"
-    words = breakdown_label(breakdown)
-    return words if words.isupper() else words[:1].lower() + words[1:]
+    return breakdown_words(breakdown) if breakdown in GEOGRAPHY_LEVELS else "area"
 
 
 def breakdown_label(breakdown: str) -> str:
     """The column heading for a breakdown (``"sex|age_band"`` -> ``"Sex and age band"``)."""
     return BREAKDOWN_LABELS.get(breakdown, breakdown.replace("_", " ").replace("|", " and ").capitalize())
+
+
+def breakdown_words(breakdown: str) -> str:
+    """A breakdown in running text, as in "by ..." of a caption: its heading (:func:`breakdown_label`)
+    with a small first letter, an abbreviation kept as it is.
+
+    >>> breakdown_words("offence_type"), breakdown_words("sex|age_band"), breakdown_words("lsoa")
+    ('offence type', 'sex and age band', 'LSOA')
+    """
+    words = breakdown_label(breakdown)
+    return words if words.split(" ", 1)[0].isupper() else words[:1].lower() + words[1:]
 
 
 def source_line(section: str, indicator: str) -> str:

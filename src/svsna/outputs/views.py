@@ -38,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from svsna.outputs import charts, maps, theme
 from svsna.outputs.catalogue import (
     breakdown_label,
+    breakdown_words,
     display_value,
     indicator_kind,
     indicator_label,
@@ -466,10 +468,34 @@ def _comparison_heading(rows: pd.DataFrame) -> str:
 SUBJECTS: dict[str, str] = {"perpetrators": "Perpetrators", "victims": "Victims"}
 
 
+def by_breakdown(label: str, breakdown: str) -> str:
+    """``label`` saying what it is broken down by: "by ..." after a label without one, and the
+    parts of a two-way breakdown that the label's own "by ..." leaves out, so that an indicator's
+    one-way and two-way tables have different captions.
+
+    >>> by_breakdown("Residents", "district"), by_breakdown("Offences by LSOA", "lsoa")
+    ('Residents by district', 'Offences by LSOA')
+    >>> by_breakdown("Share of offences by day of week (%)", "age_group|weekday")
+    'Share of offences by day of week and age group (%)'
+    >>> by_breakdown("Rate per 1,000 population by offence type", "district|offence_type")
+    'Rate per 1,000 population by offence type and district'
+    """
+    if breakdown == "all":
+        return label
+    if " by " not in label.lower():
+        return f"{label} by {breakdown_words(breakdown)}"
+    said = label.lower().split(" by ", 1)[1]
+    parts = [breakdown_words(p) for p in breakdown.split("|")]
+    missing = [p for p in parts if not re.search(rf"\b{re.escape(p.lower())}\b", said)]
+    if not missing or len(missing) == len(parts):
+        return label  # a one-way breakdown the label names, or a "by" that is not the breakdown's
+    head, unit = re.fullmatch(r"(.*?)((?: \([^()]*\))?)", label).groups()
+    return f"{head} and {join_words(missing)}{unit}"
+
+
 def _caption(label: str, breakdown: str, ctx: ViewContext, period: str, section_key: str = "") -> str:
-    by = "" if breakdown == "all" or " by " in label.lower() else f" by {breakdown_label(breakdown).lower()}"
     subject = SUBJECTS.get(section_key)
-    text = f"{label}{by}"
+    text = by_breakdown(label, breakdown)
     if subject and not text.lower().startswith(subject.lower()):
         text = f"{subject}: {text[:1].lower()}{text[1:]}"
     return f"{text}, {ctx.area} ({period})"
@@ -993,7 +1019,7 @@ def _crosstab_view(section, rows, kind, caption, src, key, breakdown, ctx) -> No
         section.notes.append(f"{caption}: every value is suppressed because the numbers are small.")
         return
     heads = [display_value(b, b_name) for b in cols]
-    note = f"{value_heading(kind, _unit(rows))}; columns: {breakdown_label(b_name).lower()}. " + _symbols_note(out)
+    note = f"{value_heading(kind, _unit(rows))}; columns: {breakdown_words(b_name)}. " + _symbols_note(out)
     section.add_table(TableBlock(f"{key}-t", caption, [breakdown_label(a_name), *heads], out, src, notes=note.strip()))
 
 
@@ -1013,7 +1039,7 @@ def _category_view(section, rows, table, ind, kind, caption, src, key, ctx, brea
             charts.bar_ci,
             ordered,
             value_label=value_heading(kind, _unit(rows)),
-            title_noun=breakdown_label(breakdown).lower(),
+            title_noun=breakdown_words(breakdown),
             unit=_chart_unit(kind),
             comparator_label=_comparator_label(ordered, ctx),
             ci_label=ctx.ci_words,
@@ -1049,7 +1075,7 @@ def _ratio_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdo
             charts.ratio_chart,
             ordered,
             value_label=value_heading(kind, _unit(rows)),
-            title_noun=breakdown_label(breakdown).lower(),
+            title_noun=breakdown_words(breakdown),
             ci_label=ctx.ci_words,
         )
         section.add_figure(_fig(key, caption, chart, src))
@@ -1319,7 +1345,7 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
     key = f"{section.key}-{'-'.join(present)}-{spec.breakdown}-t".replace("|", "-")
     caption = (
         f"{join_words([indicator_label(i, ctx.noun) for i in present])} by "
-        f"{breakdown_label(spec.breakdown).lower()}, {ctx.area} ({period})"
+        f"{breakdown_words(spec.breakdown)}, {ctx.area} ({period})"
     )
     src = source_line(section.key, first)
     section.add_table(

@@ -1,0 +1,177 @@
+"""Captions that say what tells a table or figure apart from its neighbours.
+
+An indicator given both by one breakdown and by that breakdown crossed with another (rates by
+offence type, and by offence type and age group, and by district and offence type) has tables
+whose captions name every part of their breakdown, so that the report's caption
+de-duplication (``_distinct_captions``, a safety net) has nothing to add: no "[Nature of serious
+violence]" after a caption. The rows are in the shape the analyses write (``a|b`` breakdowns
+with ``a|b`` values); the expected captions are written out here in words.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from svsna.config import AreaConfig
+from svsna.outputs.catalogue import breakdown_words, level_words
+from svsna.outputs.content import Section
+from svsna.outputs.views import by_breakdown
+
+PERIOD = "Apr 2020 - Sep 2021"
+
+
+@pytest.mark.parametrize(
+    ("label", "breakdown", "expected"),
+    [
+        # no "by" in the label: the whole breakdown is named
+        ("Residents", "district", "Residents by district"),
+        ("Residents", "lsoa", "Residents by LSOA"),
+        ("Share of the offence type's offences (%)", "offence_type|sub_offence",
+         "Share of the offence type's offences (%) by offence type and offence"),
+        ("Offences", "all", "Offences"),
+        # the label names a one-way breakdown: left as it is
+        ("Share of offences by day of week (%)", "weekday", "Share of offences by day of week (%)"),
+        ("Offences by LSOA", "lsoa", "Offences by LSOA"),
+        # a two-way breakdown: the part the label leaves out is added before the unit
+        ("Share of offences by day of week (%)", "age_group|weekday",
+         "Share of offences by day of week and age group (%)"),
+        ("Share of offences by neighbourhood policing area (%)", "age_group|npa",
+         "Share of offences by neighbourhood policing area and age group (%)"),
+        ("Rate per 1,000 population by offence type", "offence_type|age_group",
+         "Rate per 1,000 population by offence type and age group"),
+        ("Rate per 1,000 population by offence type", "district|offence_type",
+         "Rate per 1,000 population by offence type and district"),
+        ("Rate per 1,000 population by offence type", "lsoa|offence_type",
+         "Rate per 1,000 population by offence type and LSOA"),
+        # a "by" that is not the breakdown's ("by under 25s"): nothing is guessed
+        ("Offences by under 25s with a victim under 25 (%)", "sex|age_band",
+         "Offences by under 25s with a victim under 25 (%)"),
+    ],
+)  # fmt: skip
+def test_by_breakdown_names_every_part_of_the_breakdown(label, breakdown, expected):
+    assert by_breakdown(label, breakdown) == expected
+
+
+def test_catalogued_labels_of_two_way_breakdowns_name_both_parts():
+    """The population pyramid's label says its age bands, so its caption adds nothing to it."""
+    from svsna.outputs.catalogue import indicator_label
+
+    label = indicator_label("residents_by_age_sex", breakdown="sex|age_band")
+    assert by_breakdown(label, "sex|age_band") == label == "Residents by age band and sex (% of the area)"
+
+
+def test_breakdown_words_keep_abbreviations_and_level_words_use_them():
+    assert breakdown_words("age_group") == "age group"
+    assert breakdown_words("weekday|hour") == "day and hour"
+    assert breakdown_words("imd_decile") == "deprivation decile (1 = most deprived)"
+    assert breakdown_words("lsoa") == "LSOA"
+    assert breakdown_words("home_npa") == "home neighbourhood policing area"
+    assert [level_words(b) for b in ("npa", "lsoa", "age_group")] == ["neighbourhood policing area", "LSOA", "area"]
+
+
+def _rows(section: str, indicator: str, breakdown: str, values: dict[str, float], statistic: str, unit: str):
+    n = len(values)
+    return pd.DataFrame(
+        {
+            "section": section,
+            "indicator": indicator,
+            "period": PERIOD,
+            "area": "MV",
+            "breakdown": breakdown,
+            "breakdown_value": list(values),
+            "numerator": [np.nan] * n,
+            "denominator": [np.nan] * n,
+            "value": list(values.values()),
+            "statistic": statistic,
+            "unit": unit,
+            "lower": [np.nan] * n,
+            "upper": [np.nan] * n,
+            "method": "Wilson" if statistic == "percentage" else "Byar",
+            "comparator_value": [np.nan] * n,
+            "significance": [None] * n,
+            "definition": "vrn",
+        }
+    )
+
+
+def _views(key: str, title: str, rows: pd.DataFrame) -> Section:
+    from svsna.outputs.report import _distinct_captions
+    from svsna.outputs.views import ViewContext, add_indicator_views
+
+    section = Section(key, title)
+    ctx = ViewContext(AreaConfig.model_validate({"name": "MV"}), "full")
+    add_indicator_views(section, rows, rows, ctx)
+    before = [b.caption for b in section.blocks]
+    _distinct_captions([section])
+    assert [b.caption for b in section.blocks] == before, "the de-duplication had to tell captions apart"
+    return section
+
+
+TYPES = ["Violence with injury", "Robbery", "Possession of weapons", "Homicide"]
+AGES = ["Under 25", "25 and over"]
+DISTRICTS = ["Marshfield", "Eastholm", "Westwick", "Saltmere"]
+
+
+def test_an_indicators_one_way_and_two_way_tables_have_their_own_captions():
+    rng = np.random.default_rng(11)
+
+    def rates(keys):
+        return {k: float(rng.uniform(0.1, 5)) for k in keys}
+
+    rows = pd.concat(
+        [
+            _rows("nature", "offence_type_rate", "offence_type", rates(TYPES), "rate", "per 1,000 residents"),
+            _rows(
+                "nature",
+                "offence_type_rate",
+                "offence_type|age_group",
+                rates(f"{t}|{a}" for t, a in itertools.product(TYPES, AGES)),
+                "rate",
+                "per 1,000 residents",
+            ),
+            _rows(
+                "nature",
+                "offence_type_rate",
+                "district|offence_type",
+                rates(f"{d}|{t}" for d, t in itertools.product(DISTRICTS, TYPES)),
+                "rate",
+                "per 1,000 residents",
+            ),
+        ],
+        ignore_index=True,
+    )
+    tables = [t.caption for t in _views("nature", "Nature of serious violence", rows).tables]
+    stem = "Rate per 1,000 population by offence type"
+    assert tables == [
+        f"{stem}, MV ({PERIOD})",
+        f"{stem} and age group, MV ({PERIOD})",
+        f"{stem} and district, MV ({PERIOD})",
+    ]
+
+
+def test_a_share_by_day_crossed_with_age_group_says_so_before_its_unit():
+    rng = np.random.default_rng(5)
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    rows = pd.concat(
+        [
+            _rows("timing", "weekday_share", "weekday", {d: rng.uniform(8, 20) for d in days}, "percentage", "%"),
+            _rows(
+                "timing",
+                "weekday_share",
+                "age_group|weekday",
+                {f"{a}|{d}": float(rng.uniform(8, 20)) for a, d in itertools.product(AGES, days)},
+                "percentage",
+                "%",
+            ),
+        ],
+        ignore_index=True,
+    )
+    section = _views("timing", "Timings", rows)
+    assert [t.caption for t in section.tables] == [
+        f"Share of offences by day of week (%), MV ({PERIOD})",
+        f"Share of offences by day of week and age group (%), MV ({PERIOD})",
+    ]
