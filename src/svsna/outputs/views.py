@@ -1031,6 +1031,7 @@ def _category_view(section, rows, table, ind, kind, caption, src, key, ctx, brea
     top = 0
     if len(ordered) > _TOP and _order_key(rows, breakdown) is None:
         ordered, top = ordered.head(_TOP), _TOP
+    shown = f"{caption}, largest {top}" if top else caption  # what the chart (and the public table) shows
     bands = age_band_rows(ordered) if breakdown == "age" and kind == "count" and not ctx.public else None
     if bands is not None and not _too_sparse(bands["value"]):
         _age_band_chart(section, bands, kind, caption, src, key, ctx)
@@ -1044,12 +1045,11 @@ def _category_view(section, rows, table, ind, kind, caption, src, key, ctx, brea
             comparator_label=_comparator_label(ordered, ctx),
             ci_label=ctx.ci_words,
         )
-        section.add_figure(_fig(key, f"{caption}, largest {top}" if top else caption, chart, src))
+        section.add_figure(_fig(key, shown, chart, src))
         if ctx.public:
             return
     if ctx.public:  # the public summary's table is as short as its chart (no workbook note)
-        cap = f"{caption}, largest {top}" if top else caption
-        t = _table(f"{key}-t", cap, ordered.head(40), kind, ctx, src, breakdown_label(breakdown), section)
+        t = _table(f"{key}-t", shown, ordered.head(40), kind, ctx, src, breakdown_label(breakdown), section)
         if t is not None:
             section.add_table(t)
         return
