@@ -56,6 +56,22 @@ def test_by_breakdown_names_every_part_of_the_breakdown(label, breakdown, expect
     assert by_breakdown(label, breakdown) == expected
 
 
+def test_a_left_out_part_with_one_group_is_named_by_that_group():
+    """Shares of under-25 offences by NPA are an age-group-by-NPA breakdown with one age group:
+    the caption says which group, not "by ... and age group" over a single column."""
+    label = "Share of offences by neighbourhood policing area (%)"
+    values = ["Under 25|Central", "Under 25|East", "Under 25|West"]
+    assert by_breakdown(label, "age_group|npa", values) == f"{label}: Under 25 only"
+    two = ["Under 25|Central", "25 and over|Central"]
+    assert by_breakdown(label, "age_group|npa", two) == (
+        "Share of offences by neighbourhood policing area and age group (%)"
+    )
+    # a part the label names may have one value: only a left-out part is named by its group
+    assert by_breakdown(label, "npa|sex", ["Central|Female", "Central|Male"]) == (
+        "Share of offences by neighbourhood policing area and sex (%)"
+    )
+
+
 def test_catalogued_labels_of_two_way_breakdowns_name_both_parts():
     """The population pyramid's label says its age bands, so its caption adds nothing to it."""
     from svsna.outputs.catalogue import indicator_label
@@ -175,3 +191,28 @@ def test_a_share_by_day_crossed_with_age_group_says_so_before_its_unit():
         f"Share of offences by day of week (%), MV ({PERIOD})",
         f"Share of offences by day of week and age group (%), MV ({PERIOD})",
     ]
+
+
+def test_a_share_of_one_age_groups_offences_by_area_names_the_group():
+    npas = ["Central", "East", "North", "West"]
+    rng = np.random.default_rng(2)
+    rows = pd.concat(
+        [
+            _rows("geography", "npa_share", "npa", {n: rng.uniform(10, 40) for n in npas}, "percentage", "%"),
+            _rows(
+                "geography",
+                "npa_share",
+                "age_group|npa",
+                {f"Under 25|{n}": rng.uniform(10, 40) for n in npas},
+                "percentage",
+                "%",
+            ),
+        ],
+        ignore_index=True,
+    )
+    section = _views("geography", "Geography of serious violence", rows)
+    assert [t.caption for t in section.tables] == [
+        f"Share of offences by neighbourhood policing area (%), MV ({PERIOD})",
+        f"Share of offences by neighbourhood policing area (%): Under 25 only, MV ({PERIOD})",
+    ]
+    assert [r[0] for r in section.tables[1].rows] == ["Under 25"]  # one age group down, the areas across

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -468,10 +468,11 @@ def _comparison_heading(rows: pd.DataFrame) -> str:
 SUBJECTS: dict[str, str] = {"perpetrators": "Perpetrators", "victims": "Victims"}
 
 
-def by_breakdown(label: str, breakdown: str) -> str:
+def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
     """``label`` saying what it is broken down by: "by ..." after a label without one, and the
     parts of a two-way breakdown that the label's own "by ..." leaves out, so that an indicator's
-    one-way and two-way tables have different captions.
+    one-way and two-way tables have different captions. A left-out part that has one value
+    among the rows' ``values`` (``a|b`` breakdown values) is named by that value instead.
 
     >>> by_breakdown("Residents", "district"), by_breakdown("Offences by LSOA", "lsoa")
     ('Residents by district', 'Offences by LSOA')
@@ -479,23 +480,34 @@ def by_breakdown(label: str, breakdown: str) -> str:
     'Share of offences by day of week and age group (%)'
     >>> by_breakdown("Rate per 1,000 population by offence type", "district|offence_type")
     'Rate per 1,000 population by offence type and district'
+    >>> by_breakdown("Share of offences by district (%)", "age_group|district", ["Under 25|Melton", "Under 25|Blaby"])
+    'Share of offences by district (%): Under 25 only'
     """
     if breakdown == "all":
         return label
     if " by " not in label.lower():
         return f"{label} by {breakdown_words(breakdown)}"
     said = label.lower().split(" by ", 1)[1]
-    parts = [breakdown_words(p) for p in breakdown.split("|")]
-    missing = [p for p in parts if not re.search(rf"\b{re.escape(p.lower())}\b", said)]
-    if not missing or len(missing) == len(parts):
+    names = breakdown.split("|")
+    missing = [n for n in names if not re.search(rf"\b{re.escape(breakdown_words(n).lower())}\b", said)]
+    if not missing or len(missing) == len(names):
         return label  # a one-way breakdown the label names, or a "by" that is not the breakdown's
+    found: dict[str, set[str]] = {n: set() for n in names}
+    for v in values:
+        for n, part in zip(names, str(v).split("|", len(names) - 1), strict=False):
+            found[n].add(part)
+    if all(len(found[n]) == 1 for n in missing):
+        only = [display_value(found[n].pop(), n) for n in missing]
+        return f"{label}: {join_words(only)} only"
     head, unit = re.fullmatch(r"(.*?)((?: \([^()]*\))?)", label).groups()
-    return f"{head} and {join_words(missing)}{unit}"
+    return f"{head} and {join_words([breakdown_words(n) for n in missing])}{unit}"
 
 
-def _caption(label: str, breakdown: str, ctx: ViewContext, period: str, section_key: str = "") -> str:
+def _caption(
+    label: str, breakdown: str, ctx: ViewContext, period: str, section_key: str = "", values: Iterable[str] = ()
+) -> str:
     subject = SUBJECTS.get(section_key)
-    text = by_breakdown(label, breakdown)
+    text = by_breakdown(label, breakdown, values)
     if subject and not text.lower().startswith(subject.lower()):
         text = f"{subject}: {text[:1].lower()}{text[1:]}"
     return f"{text}, {ctx.area} ({period})"
@@ -585,7 +597,7 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
             continue
         period = _pick_period(grp, ctx)
         latest = _labelled(grp[grp["period"].astype(str) == period], breakdown)
-        caption = _caption(label, breakdown, ctx, period, section.key)
+        caption = _caption(label, breakdown, ctx, period, section.key, latest["breakdown_value"].astype(str))
         if breakdown == "age_band" and ind in pyramids:
             continue
         if breakdown.count("|") >= 2:
