@@ -100,6 +100,16 @@ class Parsed(HTMLParser):
         return " ".join(t for s, t in self.text if s not in skip_sections)
 
 
+#: What the report's caption de-duplication (``report._distinct_captions``, a safety net) appends
+#: to a repeated caption: the section's name in brackets, then the table or figure number.
+FALLBACK_SUFFIX = re.compile(r" \[[A-Z][^\]]*\](?: \((?:Table|Figure) \d+\))?(?= \(Source:|$)")
+
+
+def disambiguated(parsed: Parsed) -> list[str]:
+    """Captions that say what distinguishes them only by the de-duplication's suffix."""
+    return [c for c in parsed.captions + parsed.figcaptions if FALLBACK_SUFFIX.search(c)]
+
+
 def parse(path: Path) -> Parsed:
     p = Parsed()
     p.feed(Path(path).read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 import pytest
-from tests.outputs._html import parse, pdf_pages, squash
+from tests.outputs._html import disambiguated, parse, pdf_pages, squash
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 CODE_PAIR = re.compile(r"\b\w+\|\w+")
@@ -97,6 +97,15 @@ def test_every_figure_has_alt_text_and_every_caption_is_distinct(area, html):
         labels = [re.sub(r"\s*\(part \d+ of \d+\)$", "", lab) for lab in labels]
         dupes = {lab for lab in labels if labels.count(lab) > 1}
         assert not dupes, f"repeated captions: {sorted(dupes)[:5]}"
+
+
+@pytest.mark.parametrize("html", ["full_html", "public_html"])
+def test_every_caption_says_what_distinguishes_it(area, html):
+    """No caption is told apart from another only by the section name (or number) that the
+    de-duplication appends: the caption itself says the breakdown, period or measure."""
+    parsed = parse(getattr(area.paths, html))
+    assert parsed.captions
+    assert disambiguated(parsed) == []
 
 
 @pytest.mark.parametrize("html", ["full_html", "public_html"])

@@ -125,6 +125,17 @@ def test_public_edition_has_no_file_names_hashes_or_ledger(marshfield):
     assert "Ledger" not in sheets and "Methods" not in sheets and {"Indicators", "About"} <= set(sheets)
 
 
+def test_no_caption_needs_the_section_name_to_be_distinct(marshfield):
+    """The small area's captions say what distinguishes them (no "[Timings]" appended by the
+    report's caption de-duplication), in both editions."""
+    from tests.outputs._html import disambiguated, parse
+
+    for path in (marshfield.restricted / "sna-full.html", marshfield.public / "sna-summary.html"):
+        parsed = parse(path)
+        assert parsed.captions, path.name
+        assert disambiguated(parsed) == [], path.name
+
+
 def test_release_manifest(marshfield):
     pub = marshfield.public
     rel = json.loads((pub / "release.json").read_text(encoding="utf-8"))
