@@ -125,3 +125,62 @@ def test_prepared_processes_stop_when_the_report_fails_before_using_them(tmp_pat
         raise InputDataError("findings.json: bad number")
     assert procs and not any(p.is_alive() for p in procs)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def _pid_and_square(x):
+    return os.getpid(), x * x
+
+
+def _sleep_then(path, seconds):
+    import time
+
+    time.sleep(seconds)
+    path.write_text("finished", encoding="utf-8")
+
+
+@pytest.mark.parametrize("serial", ["0", "1"])
+def test_a_computation_returns_its_result_computed_in_another_process_unless_serial(monkeypatch, serial):
+    monkeypatch.setenv("SVSNA_SERIAL_PDF", serial)
+    with _Background(lambda stage, name: None) as bg:
+        result = bg.compute(_pid_and_square, 12)
+        pid, value = result()
+        bg.finish()
+    assert value == 144
+    assert (pid != os.getpid()) == bg.parallel
+    assert not bg.computing
+
+
+@pytest.mark.parametrize("serial", ["0", "1"])
+def test_a_failed_computation_raises_the_same_error_with_its_hint(monkeypatch, serial):
+    monkeypatch.setenv("SVSNA_SERIAL_PDF", serial)
+    exc = InputDataError("the published relations contradict each other", hint="check the indicator table")
+    with _Background(lambda stage, name: None) as bg:
+        result = bg.compute(_fail_with, exc)
+        with pytest.raises(InputDataError) as got:
+            result()
+    assert str(got.value) == str(exc)
+    assert got.value.hint == "check the indicator table"
+
+
+def test_a_killed_computation_fails_loudly(monkeypatch):
+    monkeypatch.delenv("SVSNA_SERIAL_PDF", raising=False)
+    with _Background(lambda stage, name: None) as bg:
+        if not bg.parallel:
+            pytest.skip("one core: computations run in this process")
+        result = bg.compute(os._exit, 9)
+        with pytest.raises(RuntimeError, match="stopped without a result"):
+            result()
+
+
+def test_a_computation_nobody_asks_for_is_stopped_when_the_report_fails(tmp_path, monkeypatch):
+    monkeypatch.delenv("SVSNA_SERIAL_PDF", raising=False)
+    with pytest.raises(InputDataError), _Background(lambda stage, name: None) as bg:
+        if not bg.parallel:
+            pytest.skip("one core: computations run in this process")
+        bg.compute(_sleep_then, tmp_path / "late.txt", 3)
+        raise InputDataError("the full edition failed")
+    assert not bg.computing
+    import time
+
+    time.sleep(3.5)
+    assert not (tmp_path / "late.txt").exists()  # stopped, not left to finish

@@ -682,14 +682,15 @@ def write_pdf(html: str, path: Path, marking: str | None = None) -> None:
         doc.write_pdf(tmp, pdf_variant="pdf/ua-1")
 
 
-def _run_forked(send: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    """The body of a :class:`_Background` process: run ``fn(*args)`` and send back ``None`` or the
-    exception (as itself when it survives pickling, else as a ``RuntimeError`` naming it)."""
+def _run_forked(send: Any, fn: Callable[..., Any], args: tuple[Any, ...], keep: bool = False) -> None:
+    """The body of a :class:`_Background` process: run ``fn(*args)`` and send back ``None`` (``keep``:
+    ``(fn's result,)``) or the exception (as itself when it survives pickling, else as a
+    ``RuntimeError`` naming it)."""
     import pickle
 
     try:
-        fn(*args)
-        send.send(None)
+        value = fn(*args)
+        send.send((value,) if keep else None)
     except BaseException as exc:  # every failure goes back to the parent
         try:
             pickle.loads(pickle.dumps(exc))
@@ -760,6 +761,7 @@ class _Background:
         self.running: list[tuple[Any, Any, str, str]] = []
         self.waiting: list[tuple[Callable[..., Any], tuple[Any, ...], str, str]] = []
         self.prepared: dict[str, list[tuple[Any, Any, Any]]] = {}  # stage -> (process, job end, result end)
+        self.computing: list[Any] = []  # processes of compute() whose result was not asked for yet
 
     def prepare(self, stage: str, count: int, warm: Callable[[], None]) -> None:
         """Fork ``count`` processes for jobs of ``stage`` now, each running ``warm`` (slow imports) while
@@ -824,6 +826,37 @@ class _Background:
     def submit_pdf(self, html: str, path: Path, marking: str | None) -> None:
         self.submit("pdf", path.name, write_pdf, html, path, marking)
 
+    def compute(self, fn: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+        """Start ``fn(*args)`` in a forked process (for a computation whose result the parent needs
+        later, and which it would otherwise wait for: the public release, while the full edition is
+        built); the returned function waits for the result and returns it, or raises the failure as
+        :meth:`finish` would. In serial mode ``fn`` runs when the result is asked for."""
+        if not self.parallel:
+            return partial(fn, *args)
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_run_forked, args=(send, fn, args, True), name="svsna-compute", daemon=True)
+        proc.start()
+        send.close()
+        self.computing.append(proc)
+
+        def result() -> Any:
+            try:
+                answer = recv.recv()
+            except EOFError:  # killed (out of memory?) before it could answer
+                answer = RuntimeError(f"computing {getattr(fn, '__name__', 'a result')} stopped without a result")
+            finally:
+                recv.close()
+                proc.join()
+                self.computing.remove(proc)
+            if isinstance(answer, tuple):
+                return answer[0]
+            raise answer
+
+        return result
+
     def _wait(self) -> BaseException | None:
         """Wait for every running job; the first failure (not raised)."""
         failure: BaseException | None = None
@@ -858,6 +891,10 @@ class _Background:
         # on an error, jobs not yet started are not started; running ones are waited for (a process
         # killed half-way would leave its temporary file behind)
         self.waiting.clear()
+        for proc in self.computing:  # a result nobody will ask for (the report failed): stop it
+            proc.terminate()
+            proc.join()
+        self.computing.clear()
         self._release_prepared()
         self._wait()
 
@@ -1013,6 +1050,10 @@ def _build(
     with _Background(say) as background:
         if pdf:
             background.prepare("pdf", 2, _warm_pdf)
+        # the public release (disclosure control and its audit) needs nothing of the full edition
+        public_for = background.compute(
+            partial(public_release_for, config=config, every_row=meta.get("public_scope") == "all"), scoped, found
+        )
         say("edition", "full")
         full = render("full")
         atomic_write_text(paths.full_html, full.html)
@@ -1044,7 +1085,7 @@ def _build(
 
         # A failure of the public release must not stop the restricted outputs.
         try:
-            release = public_release_for(scoped, found, config=config, every_row=meta.get("public_scope") == "all")
+            release = public_for()
         except (ConfigError, InputDataError) as exc:  # unknown rule set, contradictory counts, failed audit
             failure = exc
         if release is not None:
