@@ -389,3 +389,38 @@ def test_only_files_of_the_release_are_offered(area_file, tmp_path):
         html.write_text(html.read_text() + "<!-- edited after the release -->")
         assert c.get("/downloads/summary-html").status_code == 404
         assert "/downloads/summary-html" not in c.get("/downloads").text
+
+
+@pytest.mark.parametrize(
+    ("indicator", "breakdown", "values", "title"),
+    [
+        ("offence_type_share", "offence_type", ["Robbery", "Homicide"], "Share of offences by offence type (%)"),
+        ("weekday_share", "weekday", ["Mon", "Tue"], "Share of offences by day of week (%)"),
+        (
+            "offence_type_rate",
+            "age_group|offence_type",
+            ["Under 25|Robbery", "25 and over|Robbery"],
+            "Rate per 1,000 population by offence type and age group",
+        ),
+        ("offences", "district", ["Northby", "Southam"], "Offences by district"),
+    ],
+)
+def test_a_section_title_says_its_breakdown_once(indicator, breakdown, values, title):
+    """Titles follow the report's captions (views.by_breakdown), not "... by day of week (%) by day of week"."""
+    import pandas as pd
+
+    from svsna.web.data import IndicatorFrame, Lookup
+    from svsna.web.pages import section_groups
+
+    t = pd.DataFrame(
+        [
+            {"section": "extent", "indicator": indicator, "period": "2021/22", "area": "TST", "breakdown": breakdown,
+             "breakdown_value": v, "numerator": 10 + k, "denominator": 100, "value": 10.0 + k,
+             "statistic": "percentage", "unit": "%", "lower": None, "upper": None, "method": "", "confidence": None,
+             "comparator_value": None, "significance": "", "suppressed": False, "suppression_reason": "",
+             "definition": "d"}
+            for k, v in enumerate(values)
+        ]
+    )  # fmt: skip
+    groups = section_groups(IndicatorFrame(t, "exact", "TST", [], Lookup()), "extent", "d")
+    assert [g["title"] for g in groups] == [title]

@@ -301,7 +301,8 @@ MAX_MONTHS = 72
 
 def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list[dict[str, Any]]:
     """A section's indicators, one group per (indicator, breakdown), with rows and chart data."""
-    from svsna.outputs.catalogue import breakdown_label
+    from svsna.outputs.catalogue import indicator_label
+    from svsna.outputs.views import by_breakdown
 
     rows = frame.filter(section=section, definition=definition)
     groups = []
@@ -346,7 +347,8 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                 "id": f"{ind}-{bd}".replace("|", "-"),
                 "indicator": ind,
                 "breakdown": bd,
-                "title": f"{first['label']}" + ("" if bd == "all" else f" by {breakdown_label(bd).lower()}"),
+                # the report's rule: the parts of the breakdown the label's own "by ..." does not say
+                "title": by_breakdown(indicator_label(ind, breakdown=bd), bd, grp["breakdown_value"].astype(str)),
                 "period": "" if bd in _SERIES_BREAKDOWNS else first["period"],
                 "series": bd in _SERIES_BREAKDOWNS,
                 "rows": views,
