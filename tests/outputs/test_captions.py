@@ -31,7 +31,11 @@ PERIOD = "Apr 2020 - Sep 2021"
         ("Residents", "district", "Residents by district"),
         ("Residents", "lsoa", "Residents by LSOA"),
         ("Share of the offence type's offences (%)", "offence_type|sub_offence",
-         "Share of the offence type's offences (%) by offence type and offence"),
+         "Share of the offence type's offences by offence type and offence (%)"),
+        ("Offences in the night-time economy (%)", "age_group", "Offences in the night-time economy by age group (%)"),
+        ("Weekend share", "age_group", "Weekend share by age group"),
+        # a label that already names its one-way breakdown without "by"
+        ("Offences per month", "month", "Offences per month"),
         ("Offences", "all", "Offences"),
         # the label names a one-way breakdown: left as it is
         ("Share of offences by day of week (%)", "weekday", "Share of offences by day of week (%)"),

@@ -469,13 +469,16 @@ SUBJECTS: dict[str, str] = {"perpetrators": "Perpetrators", "victims": "Victims"
 
 
 def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
-    """``label`` saying what it is broken down by: "by ..." after a label without one, and the
+    """``label`` saying what it is broken down by: "by ..." added to a label without one (before its
+    unit; not when the label already names a one-way breakdown, as "per month" does), and the
     parts of a two-way breakdown that the label's own "by ..." leaves out, so that an indicator's
     one-way and two-way tables have different captions. A left-out part that has one value
     among the rows' ``values`` (``a|b`` breakdown values) is named by that value instead.
 
     >>> by_breakdown("Residents", "district"), by_breakdown("Offences by LSOA", "lsoa")
     ('Residents by district', 'Offences by LSOA')
+    >>> by_breakdown("Offences in the night-time economy (%)", "age_group"), by_breakdown("Offences per month", "month")
+    ('Offences in the night-time economy by age group (%)', 'Offences per month')
     >>> by_breakdown("Share of offences by day of week (%)", "age_group|weekday")
     'Share of offences by day of week and age group (%)'
     >>> by_breakdown("Rate per 1,000 population by offence type", "district|offence_type")
@@ -485,10 +488,13 @@ def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
     """
     if breakdown == "all":
         return label
-    if " by " not in label.lower():
-        return f"{label} by {breakdown_words(breakdown)}"
-    said = label.lower().split(" by ", 1)[1]
     names = breakdown.split("|")
+    head, unit = re.fullmatch(r"(.*?)((?: \([^()]*\))?)", label).groups()
+    if " by " not in label.lower():
+        if len(names) == 1 and re.search(rf"\b{re.escape(breakdown_words(breakdown).lower())}\b", label.lower()):
+            return label  # "Offences per month" by month
+        return f"{head} by {breakdown_words(breakdown)}{unit}"
+    said = label.lower().split(" by ", 1)[1]
     missing = [n for n in names if not re.search(rf"\b{re.escape(breakdown_words(n).lower())}\b", said)]
     if not missing or len(missing) == len(names):
         return label  # a one-way breakdown the label names, or a "by" that is not the breakdown's
@@ -499,7 +505,6 @@ def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
     if all(len(found[n]) == 1 for n in missing):
         only = [display_value(found[n].pop(), n) for n in missing]
         return f"{label}: {join_words(only)} only"
-    head, unit = re.fullmatch(r"(.*?)((?: \([^()]*\))?)", label).groups()
     return f"{head} and {join_words([breakdown_words(n) for n in missing])}{unit}"
 
 
