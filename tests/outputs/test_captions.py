@@ -220,3 +220,20 @@ def test_a_share_of_one_age_groups_offences_by_area_names_the_group():
         f"Share of offences by neighbourhood policing area (%): Under 25 only, MV ({PERIOD})",
     ]
     assert [r[0] for r in section.tables[1].rows] == ["Under 25"]  # one age group down, the areas across
+
+
+def test_demo_captions_have_no_empty_period_and_say_a_breakdown_once(demo):
+    """A run's totals (the row ledger) have no period: no "LLR ()"; "per month" is not followed by "by month"."""
+    import re
+
+    from tests.outputs._html import parse
+
+    for html in (demo.paths.full_html, demo.paths.public_html):
+        parsed = parse(html)
+        captions = [*parsed.captions, *parsed.figcaptions]
+        assert captions
+        for caption in captions:
+            assert "()" not in caption, caption
+            assert not re.search(r"\bper (\w+) by \1\b", caption), caption
+    full = parse(demo.paths.full_html).captions
+    assert any("Rows of the input files by source and outcome, LLR" in c for c in full)

@@ -515,7 +515,7 @@ def _caption(
     text = by_breakdown(label, breakdown, values)
     if subject and not text.lower().startswith(subject.lower()):
         text = f"{subject}: {text[:1].lower()}{text[1:]}"
-    return f"{text}, {ctx.area} ({period})"
+    return f"{text}, {ctx.area}" + (f" ({period})" if period else "")  # a run's totals have no period
 
 
 def _fig(key: str, caption: str, chart: charts.Chart, source: str, **kw: Any) -> FigureBlock:
@@ -786,14 +786,16 @@ def _month_view(section, grp, kind, label, src, key, ctx) -> None:
     months = grp.sort_values("breakdown_value")
     first, last = str(months["breakdown_value"].iloc[0]), str(months["breakdown_value"].iloc[-1])
     if _too_sparse(months["value"], 6):
-        _sparse_note(section, f"{label} by month, {ctx.area} ({month_words(first)} to {month_words(last)})")
+        _sparse_note(
+            section, f"{by_breakdown(label, 'month')}, {ctx.area} ({month_words(first)} to {month_words(last)})"
+        )
         return
     events = [(e.date.strftime("%Y-%m"), e.label) for e in ctx.config.events]
     unit_text = value_heading(kind, _unit(grp))
     chart = ctx.draw(charts.spc_trend, months, value_label=unit_text, events=events)
     has_limits = months["lower"].notna().any()
-    what = "with statistical process control limits" if has_limits else "by month"
-    caption = f"{label} {what}, {ctx.area} ({month_words(first)} to {month_words(last)})"
+    shown = f"{label} with statistical process control limits" if has_limits else by_breakdown(label, "month")
+    caption = f"{shown}, {ctx.area} ({month_words(first)} to {month_words(last)})"
     notes = (
         "Mean and process limits (mean ± 2.66 × average moving range) from the XmR method of NHS "
         "'Making Data Count'; triangles mark special-cause months."
