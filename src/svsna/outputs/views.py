@@ -243,6 +243,30 @@ def _labelled(rows: pd.DataFrame, breakdown: str) -> pd.DataFrame:
     return rows.assign(label=[display_value(v, breakdown) for v in rows["breakdown_value"]])
 
 
+def _measures(rows: pd.DataFrame, kind: str) -> tuple[bool, bool, bool]:
+    """Which columns beside its value a table of ``rows`` shows: confidence interval, number
+    (numerator) and comparison; a table of counts shows none of them."""
+    has_ci = rows["lower"].notna().any() and kind != "count"
+    has_num = rows["numerator"].notna().any() and kind != "count"
+    sigs = rows["significance"].fillna("").astype(str).str.strip().str.lower()
+    has_sig = sigs.isin(list(SIGNIFICANCE_STYLE)).any() and kind != "count"
+    return bool(has_ci), bool(has_num), bool(has_sig)
+
+
+def _measure_cells(r: Any, kind: str, has_ci: bool, has_num: bool, has_sig: bool, *, public: bool) -> list[Cell]:
+    """One row's cells of a table (:func:`_measures`): the value, then its confidence interval,
+    number and comparison where the table shows them. A missing number is ``[c]`` in the
+    public summary (suppressed), ``[x]`` in the full SNA."""
+    line = [Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num")]
+    if has_ci:
+        line.append(Cell(_ci(r, kind), "num"))
+    if has_num:
+        line.append(Cell(fmt_value(r.numerator, "count", SUPPRESSED if public else NOT_AVAILABLE), "num count"))
+    if has_sig:
+        line.append(_sig_cell(r.significance, r.value))
+    return line
+
+
 def _table(
     key: str,
     caption: str,
@@ -255,10 +279,7 @@ def _table(
 ) -> TableBlock | None:
     """A one-way table (category, value, CI, number, comparison); None, with a sentence, if all suppressed."""
     unit = _unit(rows)
-    has_ci = rows["lower"].notna().any() and kind != "count"
-    has_num = rows["numerator"].notna().any() and kind != "count"
-    sigs = rows["significance"].fillna("").astype(str).str.strip().str.lower()
-    has_sig = sigs.isin(list(SIGNIFICANCE_STYLE)).any() and kind != "count"
+    has_ci, has_num, has_sig = _measures(rows, kind)
     columns = [first, value_heading(kind, unit, public=ctx.public)]
     if has_ci:
         columns.append(ctx.ci_label)
@@ -269,18 +290,7 @@ def _table(
     out: list[list[Cell | str]] = []
     labels = rows["label"] if "label" in rows.columns else [display_value(v) for v in rows["breakdown_value"]]
     for r, lab in zip(rows.itertuples(index=False), labels, strict=True):
-        miss = missing_symbol(r)
-        line: list[Cell | str] = [
-            str(lab),
-            Cell(fmt_value(r.value, kind, miss), "num count" if kind == "count" else "num"),
-        ]
-        if has_ci:
-            line.append(Cell(_ci(r, kind), "num"))
-        if has_num:
-            line.append(Cell(fmt_value(r.numerator, "count", SUPPRESSED if ctx.public else NOT_AVAILABLE), "num count"))
-        if has_sig:
-            line.append(_sig_cell(r.significance, r.value))
-        out.append(line)
+        out.append([str(lab), *_measure_cells(r, kind, has_ci, has_num, has_sig, public=ctx.public)])
     if _all_suppressed(out, [1]):
         if section is not None:
             section.notes.append(f"{caption}: every value is suppressed in this summary because the numbers are small.")
@@ -411,10 +421,7 @@ def _sex_by_age_table(
     sex_order = list(dict.fromkeys(frame["sex_part"]))
     band_order = sorted(dict.fromkeys(frame["band_part"]), key=_band_start)
     unit = _unit(rows)
-    has_ci = rows["lower"].notna().any() and kind != "count"
-    has_num = rows["numerator"].notna().any() and kind != "count"
-    sigs = rows["significance"].fillna("").astype(str).str.strip().str.lower()
-    has_sig = sigs.isin(list(SIGNIFICANCE_STYLE)).any() and kind != "count"
+    has_ci, has_num, has_sig = _measures(rows, kind)
     heading = value_heading(kind, unit)
     short = heading.split(" (", 1)[0].lower()  # "rate": the unit is in the note
     compared = _comparison_heading(rows)
@@ -441,13 +448,7 @@ def _sex_by_age_table(
             if r is None:
                 line += [Cell(NOT_APPLICABLE, "num")] * (1 + has_ci + has_num) + ([Cell("")] if has_sig else [])
                 continue
-            line.append(Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num"))
-            if has_ci:
-                line.append(Cell(_ci(r, kind), "num"))
-            if has_num:
-                line.append(Cell(fmt_value(r.numerator, "count"), "num count"))
-            if has_sig:
-                line.append(_sig_cell(r.significance, r.value))
+            line += _measure_cells(r, kind, has_ci, has_num, has_sig, public=ctx.public)
         out.append(line)
     values = [j for j, c in enumerate(columns) if j and not c.endswith((ctx.ci_label, "number"))]
     if _all_suppressed(out, values):
