@@ -729,6 +729,19 @@ def _run_prepared(jobs: Any, send: Any, warm: Callable[[], None]) -> None:
     _run_forked(send, fn, args)
 
 
+def _answer(proc: Any, recv: Any, doing: str) -> Any:
+    """What a forked process of :class:`_Background` sent back (see :func:`_run_forked`), or a
+    ``RuntimeError`` when it died before answering (killed, out of memory?); waits for it to end."""
+    try:
+        return recv.recv()
+    except EOFError:
+        proc.join()
+        return RuntimeError(f"{doing} stopped without a result (exit code {proc.exitcode})")
+    finally:
+        recv.close()
+        proc.join()
+
+
 def _warm_pdf() -> None:
     """Import WeasyPrint (about 2 s of CPU) ahead of the first PDF."""
     import weasyprint.urls  # noqa: F401 (imports weasyprint too)
@@ -843,14 +856,8 @@ class _Background:
         self.computing.append(proc)
 
         def result() -> Any:
-            try:
-                answer = recv.recv()
-            except EOFError:  # killed (out of memory?) before it could answer
-                answer = RuntimeError(f"computing {getattr(fn, '__name__', 'a result')} stopped without a result")
-            finally:
-                recv.close()
-                proc.join()
-                self.computing.remove(proc)
+            answer = _answer(proc, recv, f"computing {getattr(fn, '__name__', 'a result')}")
+            self.computing.remove(proc)
             if isinstance(answer, tuple):
                 return answer[0]
             raise answer
@@ -861,14 +868,7 @@ class _Background:
         """Wait for every running job; the first failure (not raised)."""
         failure: BaseException | None = None
         for proc, recv, stage, name in self.running:
-            try:
-                result = recv.recv()
-            except EOFError:  # killed (out of memory?) before it could answer
-                proc.join()
-                result = RuntimeError(f"writing {name} stopped without a result (exit code {proc.exitcode})")
-            finally:
-                recv.close()
-            proc.join()
+            result = _answer(proc, recv, f"writing {name}")
             if result is None:
                 self.say(f"{stage}-done", name)
             elif failure is None:
@@ -1043,7 +1043,7 @@ def _build(
         chart_cache=cache,
         progress=progress,
     )
-    # The full SNA is typeset, and its workbook written, in the background while the public release is built;
+    # The full SNA is typeset, and its workbook written, in the background while the public edition is built;
     # the PDF processes are forked first, to import WeasyPrint while the full edition is built.
     failure: SvsnaError | None = None
     release = None
