@@ -204,6 +204,24 @@ def versions(*modules: str) -> str:
     return ", ".join(parts)
 
 
+def speed_probe(rounds: int = 3) -> float:
+    """CPU seconds of a fixed pure-Python loop (the median of ``rounds``): how fast this machine is now.
+
+    The reference machine's speed has moved a lot between spells and between machines of the same
+    kind (0.82-1.27 s for this loop on 2026-12-02/03, 0.39 s on the machine of the 2026-12-03 evening
+    session), so each recorded result says it beside its times.
+
+    >>> 0 < speed_probe(rounds=1) < 60
+    True
+    """
+    times = []
+    for _ in range(rounds):
+        start = time.process_time()
+        sum(i * i for i in range(10**7))
+        times.append(time.process_time() - start)
+    return sorted(times)[len(times) // 2]
+
+
 def machine() -> str:
     mem = ""
     try:
@@ -220,7 +238,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()} CPUs{model}{mem}, {platform.system()} {platform.release()}"
+    return (
+        f"{os.cpu_count()} CPUs{model}{mem}, {platform.system()} {platform.release()}; "
+        f"speed probe {speed_probe():.2f} s (`_harness.speed_probe`)"
+    )
 
 
 def now() -> str:

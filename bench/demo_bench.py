@@ -25,7 +25,9 @@ HEADER = (
     "Script: `bench/demo_bench.py` (a fresh `svsna demo` process in a temporary folder).\n"
     "Target: 60 s or less on the 2-core reference machine (issue 16). `load` is the 1-minute load\n"
     "average before -> after the run (other jobs on the machine inflate wall time; CPU time is the\n"
-    "steadier figure).\n\n"
+    "steadier figure). Since 2026-12-03 22:30 the load column also gives the machine's speed probe\n"
+    "(`_harness.speed_probe`: CPU seconds of a fixed pure-Python loop; 0.82-1.27 s on the spells of\n"
+    "2026-12-02/03 before then, 0.39 s on the 2026-12-03 evening machine): compare runs at similar probes.\n\n"
     "| date (UTC) | commit | load | wall s | CPU s | peak RSS | steps (s) | PDF |\n|---|---|---|---|---|---|---|---|\n"
 )
 
@@ -42,7 +44,8 @@ def main(argv: list[str]) -> int:
     steps = re.search(r"\((synth .*?)\)", m.stdout)
     step_text = steps.group(1) if steps else "?"
     line = (
-        f"| {H.now()} | {H.git_commit()} | {m.load_before:.1f} -> {m.load_after:.1f} | {m.wall:.1f} | {m.cpu:.1f} "
+        f"| {H.now()} | {H.git_commit()} | {m.load_before:.1f} -> {m.load_after:.1f}, probe {H.speed_probe():.2f} s "
+        f"| {m.wall:.1f} | {m.cpu:.1f} "
         f"| {H.fmt_bytes(m.peak_rss)} | {step_text} | {'yes' if pdf else 'no'} |"
     )
     if not RESULTS.exists():

@@ -52,7 +52,8 @@ def main(area: str) -> None:
         f"| {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} | {len(left):,} | {len(fa):,} | "
         f"{len(set(left.section))} | {t_duck:.1f} | {t_spark:.1f} | identical (Spark/DuckDB {t_spark / t_duck:.1f}x; "
         f"CPU DuckDB {c_duck:.1f} s, Spark {c_spark + c_jvm:.1f} s (JVM {c_jvm:.1f}), "
-        f"{(c_spark + c_jvm) / c_duck:.1f}x; load {load_before:.1f} -> {os.getloadavg()[0]:.1f}; "
+        f"{(c_spark + c_jvm) / c_duck:.1f}x; load {load_before:.1f} -> {os.getloadavg()[0]:.1f}, "
+        f"probe {H.speed_probe():.2f} s; area {area}; "
         f"code {H.git_commit()}) |\n"
     )
     if not RESULTS.exists():
