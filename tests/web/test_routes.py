@@ -475,3 +475,15 @@ def test_admin_manages_users(client_for, live):
 
 def test_area_label_is_used(client_for):
     assert f"Key figures for {AREA}" in client_for(None).get("/").text
+
+
+def test_section_links_to_the_explorer_name_their_rows_in_plain_words(client_for):
+    """A group of one row links to "This row in the explorer", never "All 1 rows"."""
+    html = client_for(None).get("/sections/geography").text
+    totals = [int(n) for n in re.findall(r">All (\d+) rows in the explorer", html)]
+    assert all(n > 1 for n in totals)
+    assert "All 1 rows" not in html
+    singles = html.count(">This row in the explorer")
+    assert singles > 0  # the fixture's geography section has a one-row group
+    groups = html.count('class="group"')
+    assert groups == len(totals) + singles

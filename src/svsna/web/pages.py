@@ -494,7 +494,16 @@ def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def place_sentences(figures: list[dict[str, Any]], past: list[dict[str, Any]], place: Place, area: str) -> list[str]:
-    """Plain sentences from the significance of the place's figures (only figures that are shown)."""
+    """Plain sentences from the significance of the place's figures (only figures that are shown).
+
+    The period follows the label after a comma, not in brackets: a label may end in a unit "(%)" and
+    a period may carry its own "(Apr-Sep)".
+
+    >>> fig = {"label": "Rate per 1,000 population", "period": "2021/22 (Apr-Sep)", "value": "1.55",
+    ...        "unit": "offences per 1,000 residents", "significance": "Lower", "shown": True, "comparator": "2.13"}
+    >>> place_sentences([fig], [], None, "LLR")[0].split(", significantly")[0]
+    'Rate per 1,000 population, 2021/22 (Apr-Sep): 1.55 offences per 1,000 residents'
+    """
     words = {
         "Higher": "significantly higher than",
         "Lower": "significantly lower than",
@@ -506,7 +515,7 @@ def place_sentences(figures: list[dict[str, Any]], past: list[dict[str, Any]], p
         w = words.get(f["significance"])
         if w and f["shown"] and f["comparator"]:
             unit = f" {f['unit']}" if f["unit"] else ""
-            out.append(f"{f['label']} ({f['period']}): {f['value']}{unit}, {w} {area} ({f['comparator']}{unit}).")
+            out.append(f"{f['label']}, {f['period']}: {f['value']}{unit}, {w} {area} ({f['comparator']}{unit}).")
     for c in past:
         if c["significant"] and c["significance"] in ("Increase", "Decrease"):
             verb = "rose" if c["significance"] == "Increase" else "fell"
