@@ -424,3 +424,37 @@ def test_a_section_title_says_its_breakdown_once(indicator, breakdown, values, t
     )  # fmt: skip
     groups = section_groups(IndicatorFrame(t, "exact", "TST", [], Lookup()), "extent", "d")
     assert [g["title"] for g in groups] == [title]
+
+
+@pytest.mark.parametrize(
+    ("breakdown", "values", "shown"),
+    [
+        ("weekday", ["Sat", "Sun"], ["Saturday", "Sunday"]),
+        ("hour", ["00", "23"], ["00:00-00:59", "23:00-23:59"]),
+        ("sex|age_band", ["Female|15-19", "Male|15-19"], ["Female, 15-19", "Male, 15-19"]),
+        ("flag", ["mental_health", "knife_carrier"], ["Mental health flag", "Habitual knife carrier"]),
+        ("imd_decile", ["1", "10"], ["1 (most deprived)", "10 (least deprived)"]),
+    ],
+)
+def test_section_rows_and_charts_word_categories_as_the_report_does(breakdown, values, shown):
+    """Rows and chart points show a breakdown value as the report prints it, never the machine value."""
+    import pandas as pd
+
+    from svsna.web.data import IndicatorFrame, Lookup
+    from svsna.web.pages import section_groups
+
+    t = pd.DataFrame(
+        [
+            {"section": "extent", "indicator": "nte_share", "period": "2021/22", "area": "TST", "breakdown": breakdown,
+             "breakdown_value": v, "numerator": 10 + k, "denominator": 100, "value": 10.0 + k,
+             "statistic": "percentage", "unit": "%", "lower": None, "upper": None, "method": "", "confidence": None,
+             "comparator_value": None, "significance": "", "suppressed": False, "suppression_reason": "",
+             "definition": "d"}
+            for k, v in enumerate(values)
+        ]
+    )  # fmt: skip
+    (group,) = section_groups(IndicatorFrame(t, "exact", "TST", [], Lookup()), "extent", "d")
+    assert sorted(r["category"] for r in group["rows"]) == sorted(shown)
+    assert sorted(r["category_key"] for r in group["rows"]) == sorted(values)
+    if group["chart"] is not None:  # two-way breakdowns have no chart
+        assert sorted(p["x"] for p in group["chart"]["points"]) == sorted(shown)

@@ -287,7 +287,10 @@ async def overview(request: Request, tier: str = "public") -> Response:
             "maps": site.shapes.available,
             "map_note": site.shapes.note,
             "map_data": json.dumps(
-                {d["category"]: {"v": d["raw"], "sig": d["sig_class"], "slug": d["slug"]} for d in content["districts"]}
+                {
+                    d["category_key"]: {"v": d["raw"], "sig": d["sig_class"], "slug": d["slug"]}
+                    for d in content["districts"]
+                }
             ),
             "downloads": site.public_release.downloads() if tier == "public" else [],
         },

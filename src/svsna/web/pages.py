@@ -146,8 +146,10 @@ def row_view(
     frame: IndicatorFrame, row: Any, *, spark: bool = True, comparator: Any = None, area_value: bool = False
 ) -> dict[str, Any]:
     """One table row as the templates show it (``area_value``: ``comparator`` is the whole area's
-    figure for the same indicator, shown like the row's own value)."""
-    from svsna.outputs.catalogue import breakdown_label
+    figure for the same indicator, shown like the row's own value). ``category`` is the breakdown
+    value as the report words it (``display_value``: "Saturday", "00:00-00:59", "Female, 15-19");
+    ``category_key`` is the value itself."""
+    from svsna.outputs.catalogue import breakdown_label, display_value
 
     comp = row.comparator_value if _nan(comparator) else comparator
     # the comparator of a change is its baseline count, unless it is the area's own change
@@ -159,7 +161,8 @@ def row_view(
         "period": row.period,
         "breakdown": breakdown_label(row.breakdown),
         "breakdown_key": row.breakdown,
-        "category": row.breakdown_value,
+        "category": display_value(row.breakdown_value, row.breakdown),
+        "category_key": row.breakdown_value,
         "value": format_value(row.value, row.kind),
         "unit": _unit(row),
         "ci": _ci(row),
@@ -301,7 +304,7 @@ MAX_MONTHS = 72
 
 def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list[dict[str, Any]]:
     """A section's indicators, one group per (indicator, breakdown), with rows and chart data."""
-    from svsna.outputs.catalogue import indicator_label
+    from svsna.outputs.catalogue import display_value, indicator_label
     from svsna.outputs.views import by_breakdown
 
     rows = frame.filter(section=section, definition=definition)
@@ -333,7 +336,7 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                 "label": first["label"],
                 "points": [
                     {
-                        "x": r.period if x == "period" else r.breakdown_value,
+                        "x": r.period if x == "period" else display_value(r.breakdown_value, bd),
                         "y": None if _nan(r.value) else float(r.value),
                         "lo": None if _nan(r.lower) else float(r.lower),
                         "hi": None if _nan(r.upper) else float(r.upper),
@@ -399,7 +402,7 @@ def place_content(
     types = []
     for r in t[t["breakdown"].str.startswith("district|")].itertuples(index=False):
         v = row_view(frame, r)
-        v["category"] = r.breakdown_value.split("|", 1)[-1]
+        v["category"] = _place_part(r.breakdown_value, r.breakdown)
         types.append(v)
     # hot spots: LSOAs of the place flagged by Gi* in the latest period, and how often before
     lsoa = t[t["breakdown"] == "lsoa"]
@@ -463,8 +466,19 @@ def place_content(
     }
 
 
+def _place_part(value: str, breakdown: str) -> str:
+    """The part after the place of a ``district|...`` value, as the report words it.
+
+    >>> _place_part("Melton|Sat", "district|weekday"), _place_part("Melton|Robbery", "district|offence_type")
+    ('Saturday', 'Robbery')
+    """
+    from svsna.outputs.catalogue import display_value
+
+    return display_value(value.split("|", 1)[-1], breakdown.split("|", 1)[-1])
+
+
 def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
-    from svsna.outputs.catalogue import breakdown_label
+    from svsna.outputs.catalogue import breakdown_label, display_value
 
     out = []
     for r in changes.itertuples(index=False):
@@ -474,9 +488,9 @@ def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
                 "indicator": r.indicator,
                 "section": r.section,
                 "breakdown": breakdown_label(r.breakdown),
-                "category": r.breakdown_value.split("|", 1)[-1]
+                "category": _place_part(r.breakdown_value, r.breakdown)
                 if r.breakdown.startswith("district|")
-                else r.breakdown_value,
+                else display_value(r.breakdown_value, r.breakdown),
                 "place": r.place,
                 "period_now": r.period_now,
                 "period_before": r.period_before,
