@@ -18,3 +18,32 @@ def test_every_area_option_is_area_or_a():
                     seen[f"{name} {sub_name}" if sub is not command else name] = sorted(param.opts)
     assert {"ingest", "assess", "report", "check", "serve"} <= set(seen)
     assert all(opts == ["--area", "-a"] for opts in seen.values()), seen
+
+
+def test_every_command_with_progress_bars_takes_quiet_the_same_way():
+    """``svsna assess -q`` failed with "No such option: -q" while ingest, report and demo took it."""
+    group = typer.main.get_command(app)
+    quiet = {
+        name: (tuple(sorted(p.opts)), p.help)
+        for name, command in group.commands.items()
+        for p in command.params
+        if p.name == "quiet"
+    }
+    assert {"ingest", "assess", "report", "demo"} <= set(quiet)
+    assert len(set(quiet.values())) == 1 and next(iter(quiet.values()))[0] == ("--quiet", "-q"), quiet
+
+
+def test_assess_quiet_prints_no_progress_bar_but_keeps_its_summary(tmp_path, monkeypatch):
+    import secrets
+
+    from tests.public.partnership import write
+    from typer.testing import CliRunner
+
+    area = write(tmp_path / "mv")
+    monkeypatch.setenv("SVSNA_PSEUDONYM_KEY", secrets.token_hex(32))
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", "-a", str(area), "-q"]).exit_code == 0
+    res = runner.invoke(app, ["assess", "-a", str(area), "-q"])
+    assert res.exit_code == 0, res.output
+    assert "wrote" in res.output and "indicator rows" in res.output
+    assert "assessing" not in res.output and "━" not in res.output

@@ -20,7 +20,7 @@ from typing import Annotated
 
 import typer
 
-from svsna.cli.options import AreaOption
+from svsna.cli.options import AreaOption, QuietOption
 
 __all__ = ["register"]
 
@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
         definition: Annotated[
             list[str] | None, typer.Option("--definition", "-d", help="Assess only this definition (repeatable).")
         ] = None,
+        quiet: QuietOption = False,
     ) -> None:
         """Run the analyses (extent, nature, timing, NTE, geography, people, cohorts, health ...)."""
         from rich.console import Console
@@ -76,6 +77,7 @@ def register(app: typer.Typer) -> None:
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 console=console,
+                disable=quiet,
             ) as bar:
                 task = bar.add_task("assessing", total=len(SECTIONS) * len(defs))
 

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from svsna.cli.options import QuietOption
+
 __all__ = ["register"]
 
 
@@ -20,7 +22,7 @@ def demo(
     ] = None,
     engine: Annotated[str, typer.Option(help="Engine for the assessment: duckdb or spark.")] = "duckdb",
     pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also write the PDF editions.")] = True,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Run the whole SNA on a synthetic partnership calibrated to the published LLR SNA (2022).
 

@@ -19,7 +19,7 @@ import typer
 if TYPE_CHECKING:
     import pandas as pd
 
-from svsna.cli.options import AreaOption
+from svsna.cli.options import AreaOption, QuietOption
 
 __all__ = ["ledger_table", "reasons_table", "register"]
 
@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--extract-date", help="Date of the extract (YYYY-MM-DD); later dates are rejected."),
         ] = None,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+        quiet: QuietOption = False,
     ) -> None:
         """Read, validate and load the partner extracts named in area.yaml into the warehouse."""
         from rich.console import Console

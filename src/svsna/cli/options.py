@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["AreaOption", "OptionalAreaOption"]
+__all__ = ["AreaOption", "OptionalAreaOption", "QuietOption"]
 
 _AREA_HELP = "The area configuration (area.yaml)."
 
@@ -21,3 +21,5 @@ _AREA_HELP = "The area configuration (area.yaml)."
 AreaOption = Annotated[Path, typer.Option("--area", "-a", help=_AREA_HELP)]
 #: ``--area`` / ``-a`` where a command can do without it.
 OptionalAreaOption = Annotated[Path | None, typer.Option("--area", "-a", help=_AREA_HELP)]
+#: ``--quiet`` / ``-q``: no progress bars (warnings, errors and the summary are still printed).
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]

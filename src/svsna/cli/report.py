@@ -34,7 +34,7 @@ import typer
 if TYPE_CHECKING:
     from svsna.config import AreaConfig
 
-from svsna.cli.options import AreaOption
+from svsna.cli.options import AreaOption, QuietOption
 
 __all__ = ["find_boundaries", "register"]
 
@@ -141,7 +141,7 @@ def register(app: typer.Typer) -> None:
         no_pdf: Annotated[
             bool, typer.Option("--no-pdf", help="Skip the PDFs (HTML, workbooks and tables only).")
         ] = False,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+        quiet: QuietOption = False,
     ) -> None:
         """Write the restricted full SNA and the public release (summary, tables, manifest).
 
