@@ -119,3 +119,25 @@ def test_the_harm_rank_cross_tab_has_headings_that_start_with_a_capital():
     (table,) = [t for t in section.tables if "harm rank" in t.caption]
     assert table.columns == ["Sex", "Harm rank 2", "Harm rank 3", "Harm rank 4", "Harm rank 5"]
     assert [r[0] for r in table.rows] == ["Male", "Female"]
+
+
+def test_the_demo_full_sna_shows_labels_not_machine_names(demo):
+    """Captions, column headings and row labels of the full SNA: no machine name (an underscore)
+    outside the methods appendix, which names the definitions' codes and the input files; the
+    harm-rank headings start with a capital; a risk factor given by age group names the group."""
+    from tests.outputs._html import parse
+
+    parsed = parse(demo.paths.full_html)
+    appendix = ("Serious violence definitions", "Row ledger", "Input files")
+    for caption in parsed.captions + parsed.figcaptions:
+        assert "_" not in caption, caption
+    for t in parsed.tables:
+        if any(a in t["caption"] for a in appendix):
+            continue
+        cells = [*t["head"], *(r[0] for r in t["rows"] if r)]
+        assert [c for c in cells if "_" in c] == [], t["caption"]
+    harm = [t for t in parsed.tables if "harm rank" in t["caption"]]
+    assert harm and all(t["head"][1:] == [f"Harm rank {k}" for k in (2, 3, 4, 5)] for t in harm)
+    (other,) = [t for t in parsed.tables if "Other risk and protective factors" in t["caption"]]
+    flag = "Hospital admissions for assault with a mental health flag"
+    assert [r[0] for r in other["rows"]] == [f"{flag} (%)", f"{flag}: Under 25 (%)", f"{flag}: 25 and over (%)"]
