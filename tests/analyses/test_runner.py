@@ -58,6 +58,13 @@ def test_catalogue_names_every_indicator_and_finding(assessed):
         assert f"`{key}`" in doc or f"`{key}`" in contract, key
 
 
+def test_every_indicator_emitted_has_a_written_label(assessed):
+    """A new indicator gets a label in svsna.outputs.catalogue, or readers see its machine name."""
+    from svsna.outputs.catalogue import has_label
+
+    assert [n for n in sorted(set(assessed.indicators.indicator)) if not has_label(n)] == []
+
+
 def test_write_assessment_round_trips(assessed, tmp_path):
     paths = write_assessment(assessed, tmp_path)
     csv = pd.read_csv(paths["indicators_csv"])

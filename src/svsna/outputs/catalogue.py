@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -29,7 +30,9 @@ __all__ = [
     "breakdown_label",
     "breakdown_words",
     "display_value",
+    "has_label",
     "humanise",
+    "in_text",
     "indicator_kind",
     "indicator_label",
     "kind_of",
@@ -114,6 +117,7 @@ _LABELS: dict[str, str] = {
     "offences_change": "Change in {noun} on the previous year (%)",
     "part_year_vs_last_year": "Part-year offences as a share of the last full year (%)",
     "run_rate_change": "Change in offences per month, part year against last year (%)",
+    "offences_baseline_change": "Change in {noun} per month against the baseline year (%)",
     "rate": "Rate per 1,000 population",
     "rate_ratio_age": "Rate ratio, under 25s to 25 and over",
     "victim_prevalence": "Residents who were victims (%)",
@@ -148,11 +152,14 @@ _LABELS: dict[str, str] = {
     "weekday_share": "Share of offences by day of week (%)",
     "hour_share": "Share of offences by hour of day (%)",
     "weekday_hour_offences": "Offences by day and hour",
+    "weekend_share": "Offences on Saturday or Sunday (%)",
+    "time_unknown_offences": "Offences with no known time of day (%)",
     "nte_share": "Offences in the night-time economy (%)",
     "nte_offences": "Offences in the night-time economy",
     "nte_offence_mix": "Night-time economy: share by offence (%)",
     "nte_weekday_share": "Night-time economy: share by day of week (%)",
     "nte_hour_share": "Night-time economy: share by hour (%)",
+    "nte_age_group_share": "Night-time economy: share by age group (%)",
     "nte_perpetrator_sex_share": "Night-time economy perpetrators by sex (%)",
     "nte_victim_sex_share": "Night-time economy victims by sex (%)",
     "nte_perpetrator_ethnicity_share": "Night-time economy perpetrators by ethnic group (%)",
@@ -162,13 +169,17 @@ _LABELS: dict[str, str] = {
     "nte_perpetrator_home_share": "Night-time economy perpetrators by home {area} (%)",
     "nte_victim_home_share": "Night-time economy victims by home {area} (%)",
     # geography
+    "area_offences": "{Noun}",
+    "area_baseline_change": "Change in {noun} per month against the baseline year (%)",
     "area_rate": "Rate per 1,000 population",
     "area_share": "Share of all offences (%)",
     "npa_share": "Share of offences by neighbourhood policing area (%)",
     "setting_share": "Share of offences by setting (%)",
     "lsoa_offences": "Offences by LSOA",
     "lsoa_rate": "Rate per 1,000 population by LSOA",
-    "deprivation_rate": "Offences by deprivation decile (IMD 2019)",
+    "deprivation_rate": "Rate per 1,000 population by deprivation decile (IMD 2019)",
+    "deprivation_rate_ratio": "Rate ratio by deprivation decile, most to least deprived (IMD 2019)",
+    "deprivation_share": "Share of offences by deprivation decile (IMD 2019, %)",
     "hotspot_gi": "Getis-Ord Gi* z-score",
     "hotspot_persistence": "Hot spots persisting into the next year (%)",
     # people
@@ -194,7 +205,8 @@ _LABELS: dict[str, str] = {
     "mam_cohort": "Murder / attempted murder cohort (under 25s)",
     "mam_cohort_share": "Murder / attempted murder cohort: share (%)",
     "mam_cohort_mean": "Murder / attempted murder cohort: averages",
-    "victim_offender_overlap": "Perpetrators who have been victims (%)",
+    "victim_offender_overlap": "Perpetrators who were victims before their first offence in the period (%)",
+    "victim_offender_overlap_ever": "Perpetrators who were victims at any date (%)",
     "offender_victim_overlap": "Victims who have been suspects (%)",
     # open-data edition (docs/opendata.md)
     "crimes_recorded": "Crimes recorded by the force",
@@ -214,6 +226,11 @@ _LABELS: dict[str, str] = {
     "completeness_pct": "Completeness (%)",
     "offences_without_suspect": "Offences with no suspect recorded (%)",
     "offences_excluded": "Offences excluded from the definition",
+    "offences_time_unknown": "Offences with no known time of day (%)",
+    # risk factors (the area indicators are labelled from the indicator catalogue), surveys, interventions
+    "admissions_mental_health_share": "Hospital admissions for assault with a mental health flag (%)",
+    "respondents": "Survey respondents",
+    "yef_impact": "Youth Endowment Fund Toolkit impact rating (-1 harmful to 3 high)",
     # health (docs/indicators-health.md)
     "ae_count": "A&E assault attendances",
     "admissions_count": "Hospital admissions for assault",
@@ -363,6 +380,9 @@ def indicator_label(indicator: str, noun: str = "offences", breakdown: str = "")
     """
     if indicator in _LABELS:
         return _LABELS[indicator].format(noun=noun, Noun=noun[:1].upper() + noun[1:], area=level_words(breakdown))
+    family = _family_label(indicator)
+    if family is not None:
+        return family
     name = indicator
     prefix = ""
     for pre, words in _PREFIXES:
@@ -377,6 +397,51 @@ def indicator_label(indicator: str, noun: str = "offences", breakdown: str = "")
     text = re.sub(r"^share (?!by)", "share by ", text) if text.startswith("share ") and " by " not in text else text
     text = text.strip()
     return prefix + (text[:1].upper() + text[1:] if not prefix else text)
+
+
+#: Indicator names the surveys section makes from a question (``survey_<question slug>``).
+SURVEY_PREFIX = "survey_"
+
+
+def _survey_label(indicator: str) -> str | None:
+    """A survey question's indicator in words: the question (its slug's words, "I" as a capital)
+    and the unit: the weighted percentage of respondents giving a counted answer."""
+    if not indicator.startswith(SURVEY_PREFIX) or len(indicator) == len(SURVEY_PREFIX):
+        return None
+    words = ["I" if w == "i" else w for w in indicator[len(SURVEY_PREFIX) :].split("_") if w]
+    text = " ".join(words)
+    return f"{text[:1].upper()}{text[1:]} (% of respondents)"
+
+
+@functools.cache
+def _risk_factor_labels() -> dict[str, str]:
+    """The shipped indicator catalogue's area indicators (risk and protective factors) by
+    ``indicator_id``: their name and unit ("Children in need (per 10,000)"), read once."""
+    from svsna.definitions.evidence import load_catalogue, unit_words
+
+    cat = load_catalogue()
+    return {
+        str(i): str(n) if str(u).strip() in ("", "score") else f"{n} ({unit_words(str(u))})"
+        for i, n, u in zip(cat["indicator_id"], cat["name"], cat["unit"], strict=True)
+    }
+
+
+def _family_label(indicator: str) -> str | None:
+    """The label of an indicator whose name comes from data rather than code: a survey question
+    (``survey_...``) or an area indicator of the indicator catalogue (its ``indicator_id``)."""
+    return _survey_label(indicator) or _risk_factor_labels().get(indicator)
+
+
+def has_label(indicator: str) -> bool:
+    """Whether an indicator has a written label (the catalogue, a survey question or the
+    indicator catalogue), rather than one guessed from its machine name.
+
+    >>> has_label("offences"), has_label("survey_feel_safe_at_night"), has_label("dfe_children_in_need")
+    (True, True, True)
+    >>> has_label("made_up_indicator")
+    False
+    """
+    return indicator in _LABELS or _family_label(indicator) is not None
 
 
 #: Geography levels a breakdown can be (the words :func:`level_words` gives them).
@@ -397,6 +462,19 @@ def breakdown_label(breakdown: str) -> str:
     return BREAKDOWN_LABELS.get(breakdown, breakdown.replace("_", " ").replace("|", " and ").capitalize())
 
 
+def in_text(heading: str) -> str:
+    """A heading or label as it reads inside a sentence or after a colon: a small first letter,
+    unless its first word is an abbreviation (two or more capitals, as LSOA, LSOAs, A&E) or "I".
+
+    >>> in_text("Rate per 1,000 population"), in_text("LSOAs in the most deprived 10%"), in_text("A&E attendances")
+    ('rate per 1,000 population', 'LSOAs in the most deprived 10%', 'A&E attendances')
+    """
+    first = heading.split(" ", 1)[0]
+    if first == "I" or sum(c.isupper() for c in first) >= 2:
+        return heading
+    return heading[:1].lower() + heading[1:]
+
+
 def breakdown_words(breakdown: str) -> str:
     """A breakdown in running text, as in "by ..." of a caption: its heading (:func:`breakdown_label`)
     with a small first letter, an abbreviation kept as it is.
@@ -404,8 +482,7 @@ def breakdown_words(breakdown: str) -> str:
     >>> breakdown_words("offence_type"), breakdown_words("sex|age_band"), breakdown_words("lsoa")
     ('offence type', 'sex and age band', 'LSOA')
     """
-    words = breakdown_label(breakdown)
-    return words if words.split(" ", 1)[0].isupper() else words[:1].lower() + words[1:]
+    return in_text(breakdown_label(breakdown))
 
 
 def source_line(section: str, indicator: str) -> str:
@@ -426,6 +503,10 @@ WEEKDAY_NAMES: dict[str, str] = {
     "sat": "Saturday",
     "sun": "Sunday",
 }
+
+#: Breakdowns whose values read as a phrase ("Harm rank 3"): after a comma in a two-way value,
+#: in running text, they start with a small letter ("Male, harm rank 3").
+_PHRASE_VALUES: frozenset[str] = frozenset({"harm_rank"})
 
 #: Words for machine values that analyses put in ``breakdown_value`` (flags, measures, codes).
 VALUE_LABELS: dict[str, str] = {
@@ -482,12 +563,16 @@ def _hour_words(value: str) -> str | None:
 def display_value(value: object, breakdown: str = "") -> str:
     """A ``breakdown_value`` as a reader sees it: days in full, hours as clock ranges, flags in words.
 
-    Two-way values (``"Male|15-19"``) are labelled part by part and joined with a comma.
+    A value starts with a capital, as a row label or column heading does ("Harm rank 3"). Two-way
+    values (``"Male|15-19"``) are labelled part by part and joined with a comma; a part after the
+    comma that is a phrase (a harm rank) then starts with a small letter.
 
     >>> display_value("Sat", "weekday"), display_value("Mon|00", "weekday|hour"), display_value("7", "hour")
     ('Saturday', 'Monday 00:00-00:59', '07:00-07:59')
-    >>> display_value("mental_health", "flag"), display_value("Male|3", "sex|harm_rank"), display_value(None)
-    ('Mental health flag', 'Male, harm rank 3', 'Not known')
+    >>> display_value("mental_health", "flag"), display_value("3", "harm_rank"), display_value(None)
+    ('Mental health flag', 'Harm rank 3', 'Not known')
+    >>> display_value("Male|3", "sex|harm_rank")
+    'Male, harm rank 3'
     """
     if value is None or (isinstance(value, float) and value != value):
         return "Not known"
@@ -497,6 +582,7 @@ def display_value(value: object, breakdown: str = "") -> str:
         bits = text.split("|")
         names = parts if len(parts) == len(bits) else [""] * len(bits)
         shown = [display_value(b, n) for b, n in zip(bits, names, strict=True)]
+        shown[1:] = [in_text(s) if n in _PHRASE_VALUES else s for s, n in zip(shown[1:], names[1:], strict=True)]
         if names[-1:] == ["hour"] and len(shown) >= 2:
             return ", ".join([*shown[:-2], f"{shown[-2]} {shown[-1]}"])
         return ", ".join(shown)
@@ -509,7 +595,7 @@ def display_value(value: object, breakdown: str = "") -> str:
         if words:
             return words
     if breakdown == "harm_rank" and text.strip().isdigit():
-        return f"harm rank {text.strip()}"
+        return f"Harm rank {text.strip()}"
     if breakdown == "imd_decile" and text.strip().isdigit():
         d = int(text)
         return f"{d} (most deprived)" if d == 1 else f"{d} (least deprived)" if d == 10 else str(d)

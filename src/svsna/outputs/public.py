@@ -45,6 +45,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from svsna.indicators import INDICATOR_COLUMNS
+from svsna.outputs.catalogue import breakdown_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -450,9 +451,7 @@ def public_release(
         grp = t[small_group].groupby(["section", "indicator", "period"], sort=False)
         for (_sec, ind, per), g in grp:
             bds = sorted({str(b) for b in g["breakdown"] if b != "all"})
-            from svsna.outputs.catalogue import breakdown_label
-
-            by = ", ".join(breakdown_label(b).lower() for b in bds)
+            by = ", ".join(breakdown_words(b) for b in bds)
             what = f"{label(str(ind))} ({per})" + (f" by {by}" if bds else "")
             withheld_groups.append(
                 (
@@ -485,8 +484,8 @@ def public_release(
         sec, ind, per, _area, dfn, bd = key
         per = "by month" if per == "(monthly)" else per
         per = f"{dfn}, {per}" if several and dfn else per
-        by = "" if bd == "all" else f" by {bd.replace('_', ' ').replace('|', ' and ')}"
-        what = f"{label(str(ind))} ({per})" + ("" if by and by[4:] in label(str(ind)).lower() else by)
+        by = "" if bd == "all" else f" by {breakdown_words(bd)}"
+        what = f"{label(str(ind))} ({per})" + ("" if by and by[4:].lower() in label(str(ind)).lower() else by)
         withheld_groups.append(
             (sec, f"Not published: {what}, because too many of its counts are small to show them safely.")
         )

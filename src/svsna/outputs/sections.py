@@ -19,11 +19,12 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from svsna.outputs.catalogue import SECTION_TITLES
+from svsna.outputs.catalogue import SECTION_TITLES, display_value, indicator_label
 from svsna.outputs.content import Cell, Section, TableBlock
 from svsna.outputs.narrative import Callout
 from svsna.outputs.views import ViewContext, add_indicator_views, add_public_views, risk_factor_table
@@ -369,14 +370,12 @@ def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
     labelled = rows.assign(indicator=rows["indicator"].astype(str).map(lambda i: inp.labels.get(i, i)))
     by_domain = labelled["breakdown"] == "domain"
     other = labelled[~by_domain]
-    if len(other):
-        from svsna.outputs.catalogue import display_value
-
-        group = other["breakdown_value"].astype(str)
+    if len(other):  # an indicator by group (age group): one row per group, named in the label
         other = other.assign(
-            indicator=other["indicator"].where(
-                group == "all", other["indicator"] + " (" + group.map(display_value) + ")"
-            ),
+            indicator=[
+                _group_label(indicator_label(i, inp.view.noun), g)
+                for i, g in zip(other["indicator"], other["breakdown_value"].astype(str), strict=True)
+            ],
             breakdown_value="all",
         )
     groups = [g for _, g in labelled[by_domain].groupby("breakdown_value", sort=False)]
@@ -396,9 +395,22 @@ def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
         sec.add_table(t)
 
 
+def _group_label(label: str, group: str) -> str:
+    """A label for one group's row, the group before the unit.
+
+    >>> _group_label("Hospital admissions for assault with a mental health flag (%)", "Under 25")
+    'Hospital admissions for assault with a mental health flag: Under 25 (%)'
+    >>> _group_label("Survey respondents", "all")
+    'Survey respondents'
+    """
+    if group == "all":
+        return label
+    head, unit = re.fullmatch(r"(.*?)((?: \([^()]*\))?)", label).groups()
+    return f"{head}: {display_value(group)}{unit}"
+
+
 def _surveys(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
     """One table per survey: questions down; the public summary gives all respondents with CIs."""
-    from svsna.outputs.catalogue import display_value
     from svsna.outputs.views import NOT_AVAILABLE, _ci, fmt_value, missing_symbol
 
     if not len(rows):

@@ -48,6 +48,7 @@ from svsna.outputs.catalogue import (
     breakdown_label,
     breakdown_words,
     display_value,
+    in_text,
     indicator_kind,
     indicator_label,
     kind_of,
@@ -515,7 +516,7 @@ def _caption(
     subject = SUBJECTS.get(section_key)
     text = by_breakdown(label, breakdown, values)
     if subject and not text.lower().startswith(subject.lower()):
-        text = f"{subject}: {text[:1].lower()}{text[1:]}"
+        text = f"{subject}: {in_text(text)}"
     return f"{text}, {ctx.area}" + (f" ({period})" if period else "")  # a run's totals have no period
 
 
@@ -899,7 +900,7 @@ def _district_map(section, rows, kind, caption, src, key, ctx) -> None:
     section.add_figure(
         FigureBlock(
             f"{key}-map",
-            f"Map: {caption[0].lower()}{caption[1:]}",
+            f"Map: {in_text(caption)}",
             theme.fig_data_uri(png, "png"),
             alt,
             f"{src}; {maps.attribution(ctx.config)}",
