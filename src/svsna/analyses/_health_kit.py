@@ -133,8 +133,10 @@ def make_finding(
     indicators: Sequence[str] = (),
     public: bool = True,
     headline: bool = False,
+    context: Sequence[str] | None = None,
 ) -> Finding:
-    """A :class:`Finding` whose ``significance`` and ``period`` are those of its numbers."""
+    """A :class:`Finding` whose ``significance`` and ``period`` are those of its numbers (``context``:
+    :attr:`Finding.context`; None: the findings contract's for ``key``)."""
     missing = [k for k in STANDARD_NUMBERS if k not in nums]
     if missing:  # pragma: no cover - a programming error
         raise TypeError(f"finding {key!r} lacks standard number(s) {missing}")
@@ -150,6 +152,7 @@ def make_finding(
         indicators=tuple(indicators),
         public=public,
         headline=headline,
+        context=None if context is None else tuple(context),
     )
 
 
@@ -225,6 +228,15 @@ def check_findings(findings: Iterable[Finding]) -> list[str]:
     return problems
 
 
+def numbers_cell(spec: dict[str, Any]) -> str:
+    """A key's numbers in ``docs/findings.md``, then those that are context (not statistics)."""
+    nums = "; ".join(f"`{k}`: {v}" for k, v in (spec.get("numbers") or {}).items())
+    context = spec.get("context") or ()
+    if context:
+        nums += "; context, printed as they are: " + ", ".join(f"`{p}`" for p in context)
+    return nums
+
+
 def render_markdown() -> str:
     """The section of ``docs/findings.md`` for these keys, from the contract."""
     c = load_contract()
@@ -240,7 +252,7 @@ def render_markdown() -> str:
         "|---|---|---|---|",
     ]
     for key, spec in c["keys"].items():
-        nums = "; ".join(f"`{k}`: {v}" for k, v in (spec.get("numbers") or {}).items())
+        nums = numbers_cell(spec)
         about = " ".join(str(spec.get("about", "")).split()).replace("|", "/")
         if spec.get("note"):
             about += " (note: not public)"
