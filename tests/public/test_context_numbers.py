@@ -108,6 +108,17 @@ def test_a_count_not_in_the_table_is_not_printed(release):
     assert "victims_under" not in pf.numbers
 
 
+def test_a_count_inside_a_list_is_not_printed_raw(release):
+    table, rel = release
+    # 2 is no figure of the public table: the list entry holding it goes, the other keeps its
+    # published count (40 stays 40 under the rule)
+    top = [{"name": "Under 25", "victims_under": 2}, {"name": "25 and over", "count": 40}]
+    f = Finding("extent", "test_only", "", {"value": 40.0, "top": top}, indicators=("victims_by_age",))
+    pf, why = public_finding(f, table, rel.table, rules=RULES, templated=True)
+    assert pf is not None, why
+    assert pf.numbers["top"] == [{"name": "25 and over", "count": 40}]
+
+
 def test_b_declared_ages_stay_ages_next_to_equal_counts(release):
     table, rel = release
     # by value, 15 is a count of 15 (published 15), 17 a count of 17 (published 15: the old
@@ -152,3 +163,9 @@ def test_findings_json_carries_context_and_older_files_load():
     assert back.context is None
     assert context_of(back) == ("hour", "next_hour", "under25_hour", "over25_hour")  # the contract's
     assert context_of(Finding("x", "not_a_key", "", {"hour": 15})) == ()  # undeclared: a statistic
+    # a recommendation of an older file: the findings it cites keep their own key's context
+    cited = [{"key": "missing_field", "numbers": {"threshold": 5}}, {"key": "peak_hour", "numbers": {"hour": 15}}]
+    rec = Finding("recommendations", "recommendation", "", {"number": 1, "triggered_by": cited})
+    assert context_of(rec)[:3] == ("number", "order", "triggered_by.0.numbers.threshold")
+    assert "triggered_by.1.numbers.hour" in context_of(rec)
+    assert "triggered_by.0.numbers.hour" not in context_of(rec)

@@ -133,10 +133,8 @@ def make_finding(
     indicators: Sequence[str] = (),
     public: bool = True,
     headline: bool = False,
-    context: Sequence[str] | None = None,
 ) -> Finding:
-    """A :class:`Finding` whose ``significance`` and ``period`` are those of its numbers (``context``:
-    :attr:`Finding.context`; None: the findings contract's for ``key``)."""
+    """A :class:`Finding` whose ``significance`` and ``period`` are those of its numbers."""
     missing = [k for k in STANDARD_NUMBERS if k not in nums]
     if missing:  # pragma: no cover - a programming error
         raise TypeError(f"finding {key!r} lacks standard number(s) {missing}")
@@ -152,7 +150,6 @@ def make_finding(
         indicators=tuple(indicators),
         public=public,
         headline=headline,
-        context=None if context is None else tuple(context),
     )
 
 
@@ -234,6 +231,8 @@ def numbers_cell(spec: dict[str, Any]) -> str:
     context = spec.get("context") or ()
     if context:
         nums += "; context, printed as they are: " + ", ".join(f"`{p}`" for p in context)
+    if spec.get("cites"):
+        nums += f"; the findings in `{spec['cites']}` keep their own context"
     return nums
 
 

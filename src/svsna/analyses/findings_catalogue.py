@@ -24,7 +24,7 @@ Which numbers are context (printed as they are) rather than statistics is declar
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -85,27 +85,47 @@ def load_contract() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _context_by_key() -> dict[str, tuple[str, ...]]:
+def _context_by_key() -> dict[str, tuple[tuple[str, ...], str]]:
     from svsna.analyses._health_kit import load_contract as health_contract
 
-    out: dict[str, tuple[str, ...]] = {}
+    out: dict[str, tuple[tuple[str, ...], str]] = {}
     for keys in (load_contract()["keys"], health_contract()["keys"]):
         for key, spec in keys.items():
-            out[key] = tuple(str(p) for p in spec.get("context") or ())
+            out[key] = (tuple(str(p) for p in spec.get("context") or ()), str(spec.get("cites") or ""))
     return out
 
 
-def declared_context(key: str) -> tuple[str, ...]:
-    """The numbers of finding ``key`` that are context, not statistics, as the findings contracts
-    (``findings.yaml``, ``findings_health.yaml``, ``findings_opendata.yaml``) declare them: an hour,
-    a year, an age, a threshold, a rank. Empty for a key declaring none, or not in a contract."""
-    return _context_by_key().get(key, ())
+def declared_context(key: str, numbers: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """The numbers of a finding of ``key`` that are context, not statistics, as the findings
+    contracts (``findings.yaml``, ``findings_health.yaml``, ``findings_opendata.yaml``) declare
+    them: an hour, a year, an age, a threshold, a rank. Empty for a key declaring none, or not in
+    a contract. A key that cites other findings (``cites``: a recommendation's ``triggered_by``)
+    adds, from its ``numbers``, each cited finding's own under its position
+    (``triggered_by.0.numbers.hour``).
+
+    >>> declared_context("recommendation", {"triggered_by": [{"key": "peak_hour", "numbers": {}}]})[-1]
+    'triggered_by.0.numbers.over25_hour'
+    """
+    own, cites = _context_by_key().get(key, ((), ""))
+    cited = (numbers or {}).get(cites) if cites else None
+    if not isinstance(cited, list | tuple):
+        return own
+    nested = []
+    for i, c in enumerate(cited):
+        if isinstance(c, Mapping):
+            inner = c.get("numbers")
+            inner = inner if isinstance(inner, Mapping) else None
+            nested += [f"{cites}.{i}.numbers.{p}" for p in declared_context(str(c.get("key", "")), inner)]
+    return own + tuple(nested)
 
 
 def context_of(finding: Finding) -> tuple[str, ...]:
     """The context numbers of ``finding``: those it declares (:attr:`Finding.context`), or when it
-    declares none (None: findings written before they were declared) its key's in the contract."""
-    return tuple(finding.context) if finding.context is not None else declared_context(finding.key)
+    declares none (None: findings written before they were declared) its key's in the contracts
+    (:func:`declared_context`)."""
+    if finding.context is not None:
+        return tuple(finding.context)
+    return declared_context(finding.key, finding.numbers)
 
 
 def with_context(findings: Iterable[Finding]) -> list[Finding]:

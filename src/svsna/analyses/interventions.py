@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from svsna.analyses._health_kit import make_finding, numbers
-from svsna.analyses.recommendations import _cited, cited_context, evaluate, for_definition
+from svsna.analyses.recommendations import _cited, evaluate, for_definition
 from svsna.definitions.evidence import NOT_AVAILABLE, NeedRule, load_evidence_table, load_rules, rules_paths
 from svsna.indicators import Finding, SectionResult, indicator_rows
 
@@ -169,7 +169,6 @@ def run(ctx: AnalysisContext, prior_findings: Sequence[Finding] | None = None) -
                 area=area,
                 definition=definition,
                 indicators=sorted({i for f in triggers for i in f.indicators}),
-                context=cited_context("need_identified", "evidence", triggers),
             )
         )
         matched = match_approaches(rule.id, mapping, yef)

@@ -53,7 +53,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from svsna.analyses._health_kit import clean, numbers
-from svsna.analyses.findings_catalogue import context_of, declared_context
 from svsna.definitions.evidence import (
     LEVELS,
     TESTS,
@@ -282,21 +281,9 @@ def recommend(
                 significance=Significance.NOT_COMPARED.value,
                 area=area,
                 indicators=tuple(sorted({ind for f in triggers for ind in f.indicators})),
-                context=cited_context("recommendation", "triggered_by", triggers),
             )
         )
     return out
-
-
-def cited_context(key: str, field: str, cited: Sequence[Finding]) -> tuple[str, ...]:
-    """The context numbers of a finding of ``key`` that cites ``cited`` findings in its list ``field``
-    (:func:`_cited`): its own (the contract's), then each cited finding's under its position.
-
-    >>> cited_context("recommendation", "triggered_by", [Finding("timing", "peak_hour", "")])[-1]
-    'triggered_by.0.numbers.over25_hour'
-    """
-    own = declared_context(key)
-    return own + tuple(f"{field}.{i}.numbers.{p}" for i, f in enumerate(cited) for p in context_of(f))
 
 
 def for_definition(findings: Iterable[Finding] | None, definition: str) -> list[Finding]:
