@@ -560,6 +560,15 @@ class Finding:
         Whether the finding may appear in the public summary (after disclosure control).
     headline : bool
         Whether it belongs in the headline panel of key figures.
+    context : tuple of str or None
+        Paths of the ``numbers`` that are context, not statistics (an hour, a year, an age
+        threshold, a rank ...): the public edition prints them as they are, while every other
+        number is a statistic that must be a published figure. A path names a number
+        (``hour``), a number inside a mapping (``top.hour``: list positions are left out, so it
+        covers every item of a list) or a whole list (``peak_ages``); a position may also be
+        named (``triggered_by.0.numbers.hour``). None: not declared by the finding itself (and in
+        ``findings.json`` written before it existed): the findings contract's declaration for
+        ``key`` applies (:func:`svsna.analyses.findings_catalogue.context_of`).
     """
 
     section: str
@@ -573,11 +582,13 @@ class Finding:
     indicators: Sequence[str] = ()
     public: bool = True
     headline: bool = False
+    context: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["numbers"] = dict(self.numbers)
         d["indicators"] = list(self.indicators)
+        d["context"] = None if self.context is None else list(self.context)
         return d
 
 
@@ -608,5 +619,7 @@ def findings_from_json(text: str) -> list[Finding]:
     out = []
     for d in json.loads(text):
         d["indicators"] = tuple(d.get("indicators", ()))
+        if d.get("context") is not None:  # absent from findings.json written before it was declared
+            d["context"] = tuple(d["context"])
         out.append(Finding(**d))
     return out

@@ -227,6 +227,7 @@ def _run(
     progress: Callable[[str, str], None] | None,
 ) -> AssessmentResult:
     from svsna.analyses._base import AnalysisContext
+    from svsna.analyses.findings_catalogue import with_context
     from svsna.errors import MissingInputError
 
     tables = shared.tables
@@ -286,6 +287,7 @@ def _run(
                 progress(definition, name)
     warnings = [w.to_dict() for w in shared.warnings]
     findings.extend(_status_findings(config, statuses, warnings))
+    findings = with_context(findings)  # findings.json says which numbers are context
     skipped = [
         {"definition": s["definition"] or d, "section": s["section"], "reason": s["reason"], "status": s["status"]}
         for s in statuses

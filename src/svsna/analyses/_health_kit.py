@@ -225,6 +225,17 @@ def check_findings(findings: Iterable[Finding]) -> list[str]:
     return problems
 
 
+def numbers_cell(spec: dict[str, Any]) -> str:
+    """A key's numbers in ``docs/findings.md``, then those that are context (not statistics)."""
+    nums = "; ".join(f"`{k}`: {v}" for k, v in (spec.get("numbers") or {}).items())
+    context = spec.get("context") or ()
+    if context:
+        nums += "; context, printed as they are: " + ", ".join(f"`{p}`" for p in context)
+    if spec.get("cites"):
+        nums += f"; the findings in `{spec['cites']}` keep their own context"
+    return nums
+
+
 def render_markdown() -> str:
     """The section of ``docs/findings.md`` for these keys, from the contract."""
     c = load_contract()
@@ -240,7 +251,7 @@ def render_markdown() -> str:
         "|---|---|---|---|",
     ]
     for key, spec in c["keys"].items():
-        nums = "; ".join(f"`{k}`: {v}" for k, v in (spec.get("numbers") or {}).items())
+        nums = numbers_cell(spec)
         about = " ".join(str(spec.get("about", "")).split()).replace("|", "/")
         if spec.get("note"):
             about += " (note: not public)"

@@ -52,6 +52,7 @@ def od_finding(
 ) -> Finding:
     """A finding of ``key`` with the standard numbers and the key's ``numbers``, its text from the template."""
     from svsna.analyses._health_kit import numbers as standard_numbers
+    from svsna.analyses.findings_catalogue import declared_context
     from svsna.outputs.sentences import render
 
     nums = standard_numbers(
@@ -71,6 +72,7 @@ def od_finding(
         indicators=indicators,
         headline=headline,
         public=public,
+        context=declared_context(key),
     )
     shown = render(f, confidence=confidence, multiplier=multiplier, area=area)
     if shown.text is None:  # pragma: no cover - a contract/template mismatch is a bug

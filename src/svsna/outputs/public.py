@@ -1427,12 +1427,6 @@ def unaccounted_numbers(text: str, allowed: set[tuple[float, int]], extra: Itera
 
 # ============================================================================================ findings
 
-#: Keys of a finding's numbers that are not statistics (an hour, a year, an age threshold ...):
-#: their whole-number values may be printed as they are.
-_CONTEXT_KEYS = frozenset(
-    {"year", "hour", "age", "month", "period", "order", "level", "rank", "decile", "multiplier", "months", "days"}
-    | {"weeks", "from", "to", "start", "end", "band", "under", "threshold", "confidence", "points", "quintile"}
-)
 _FIELDS = ("value", "numerator", "denominator", "lower", "upper", "comparator_value")
 
 
@@ -1481,11 +1475,6 @@ def _leaves(numbers: Any, prefix: str = "") -> list[tuple[str, float]]:
     return out
 
 
-def _is_context(key: str, v: float) -> bool:
-    words = set(re.split(r"[_.]", key.lower()))
-    return bool(words & _CONTEXT_KEYS) and float(v).is_integer()
-
-
 def verified_tallies(finding: Any, public: pd.DataFrame) -> list[float]:
     """Values of a hot-spot finding that tally LSOAs by their published class (see :func:`public_finding`)."""
     keys = _hotspot_tallies(finding, public)
@@ -1525,30 +1514,41 @@ def _hotspot_tallies(finding: Any, public: pd.DataFrame) -> set[str]:
 
 
 def _public_numbers(
-    numbers: dict[str, Any], mapped: dict[str, tuple[float, float]], withheld: dict[str, str]
+    numbers: dict[str, Any],
+    mapped: dict[str, tuple[float, float]],
+    withheld: dict[str, str],
+    context: Sequence[str],
 ) -> dict[str, Any]:
     """A templated finding's numbers with published values only (see :func:`public_finding`).
 
-    Top level: a mapped number takes its published value, a context number stays, any other
-    number is dropped (a template then leaves out the clause, or the finding is withheld). Inside
-    lists (``items``, ``top``): mapped leaves take their published value and a list entry holding
-    a withheld figure is dropped; anything else is left for the final check of the sentence. When
-    any figure is withheld, lists of names (special-cause months ...) are dropped as well.
+    A mapped number takes its published value and a context number (one of the ``context``
+    paths the finding declares) stays; any other number is a statistic that is not a figure of
+    the public table, and is dropped (a template then leaves out the clause, or the finding is
+    withheld). Inside lists (``items``, ``top``), a list entry holding a withheld figure or such a
+    statistic is dropped whole. When any figure is withheld, lists of names (special-cause
+    months ...) are dropped as well.
     """
     import copy
 
+    from svsna.analyses.findings_catalogue import is_context
+
     def walk(obj: Any, prefix: str) -> tuple[Any, bool]:
-        """(the object with published values, whether it holds a withheld figure)."""
+        """(the object with published values, whether it held a figure that may not be published);
+        :data:`_DROPPED` for a number that may not be published."""
         if isinstance(obj, bool):
             return obj, False
         if isinstance(obj, int | float):
             if prefix in mapped:
                 return mapped[prefix][1], False
-            return obj, prefix in withheld
+            if is_context(prefix, context) and prefix not in withheld:
+                return obj, False
+            return _DROPPED, True
         if isinstance(obj, dict):
             out, bad = {}, False
             for k, v in obj.items():
-                out[k], b = walk(v, f"{prefix}.{k}")
+                nv, b = walk(v, f"{prefix}.{k}")
+                if nv is not _DROPPED:
+                    out[k] = nv
                 bad = bad or b
             return out, bad
         if isinstance(obj, list | tuple):
@@ -1565,7 +1565,7 @@ def _public_numbers(
         if isinstance(v, int | float) and not isinstance(v, bool):
             if k in mapped:
                 out[k] = mapped[k][1]
-            elif _is_context(k, float(v)) and k not in withheld:
+            elif is_context(k, context) and k not in withheld:
                 out[k] = v
             continue
         if withheld and isinstance(v, list | tuple) and not any(isinstance(x, dict) for x in v):
@@ -1574,6 +1574,10 @@ def _public_numbers(
             continue
         out[k] = walk(v, k)[0]
     return out
+
+
+#: A number of a finding that may not be published (see :func:`_public_numbers`).
+_DROPPED = object()
 
 
 def published_by_source_row(public: pd.DataFrame) -> pd.DataFrame:
@@ -1658,7 +1662,10 @@ def public_finding(
     (those of ``finding.indicators`` first, then, for an exact match, any row of its section)
     and replaced by the published value of the same figure; the sentence is rewritten with
     those values (a count that was rounded reads "around ..."). A finding about public data
-    only (population estimates, the YEF Toolkit, Fingertips) is printed as it is.
+    only (population estimates, the YEF Toolkit, Fingertips) is printed as it is. Only the
+    numbers the finding declares as context (:func:`svsna.analyses.findings_catalogue.context_of`:
+    an hour, an age, a threshold, a rank) are printed as they are; every other number is a
+    statistic, whatever its name.
 
     The finding is withheld when it is marked not public, when a number it prints rests on a
     figure withheld by disclosure control, or when its sentence prints a statistic that is not
@@ -1682,6 +1689,7 @@ def public_finding(
 
     import numpy as np
 
+    from svsna.analyses.findings_catalogue import context_of, is_context
     from svsna.outputs.narrative import count_numbers
 
     if not finding.public:
@@ -1702,11 +1710,12 @@ def public_finding(
     withheld: dict[str, str] = {}
     context: set[float] = set()
     tallies = _hotspot_tallies(finding, public)
+    declared = context_of(finding)  # declared where the finding is made: nothing is guessed from names
     for key, v in _leaves(finding.numbers):
         if key in tallies:
             mapped[key] = (v, v)
             continue
-        if _is_context(key, v):
+        if is_context(key, declared):
             context.add(v)
             continue
         hits = own_shown[np.abs(own_exact - v) <= 1e-9 * max(1.0, abs(v))].tolist()
@@ -1727,7 +1736,7 @@ def public_finding(
         else:
             withheld[key] = f"'{key}' rests on a figure withheld by disclosure control"
     if templated:
-        return dataclasses.replace(finding, numbers=_public_numbers(finding.numbers, mapped, withheld)), ""
+        return dataclasses.replace(finding, numbers=_public_numbers(finding.numbers, mapped, withheld, declared)), ""
     text = finding.text
     pieces = []
     last = 0
@@ -1764,7 +1773,7 @@ def public_finding(
     numbers = {
         k: v
         for k, v in finding.numbers.items()
-        if not (isinstance(v, int | float) and not isinstance(v, bool)) or k in mapped or _is_context(k, float(v))
+        if not (isinstance(v, int | float) and not isinstance(v, bool)) or k in mapped or is_context(k, declared)
     }
     for k, (_, pv) in mapped.items():
         if "." not in k:

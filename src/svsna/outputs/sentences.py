@@ -767,10 +767,10 @@ def _nte_people(n: Num, who: str) -> str:
         homes = [f"{a} ({fmt_pct(b)})" for a, b in n.top("top_npa")]
         parts.append(f"most lived in {join_words(homes)}")
     if n.has("peak_ages") and not n.public:
-        # full SNA only: single years of age are categories, not figures of the public table, so
-        # the public release cannot vouch for them (matched by value to its figures, an age equal
-        # to a count came out as that count rounded: "15, 15 and 15"), and the ages' counts are
-        # small enough in a small area to be withheld whole
+        # full SNA only. The ages are context (declared in the findings contract, so they reach the
+        # public edition as they are), but naming the most common ones ranks the exact single-year
+        # counts, which the public release withholds (a small area) or rounds (16 and 17 both "75"):
+        # a ranking of exact counts that the disclosure audit does not see
         ages = [str(int(a)) for a in n.get("peak_ages")][:3]
         parts.append(f"the most common ages were {join_words(ages)}")
     return "; ".join(parts) + "."
