@@ -63,9 +63,23 @@ def main(area: str) -> None:
             "|---|---|---|---|---|---|---|\n",
             encoding="utf-8",
         )
-    with RESULTS.open("a", encoding="utf-8") as fh:
-        fh.write(line)
+    RESULTS.write_text(add_row(RESULTS.read_text(encoding="utf-8"), line), encoding="utf-8")
     print(line.strip())
+
+
+def add_row(text: str, line: str) -> str:
+    r"""The results file ``text`` with ``line`` as the last row of its whole-assessment table (the
+    first table; the notes and the ingest results below it stay where they are).
+
+    >>> add_row("# t\n\n| date (UTC) | indicator rows |\n|---|---|\n| a | 1 |\n\nnote\n", "| b | 2 |\n")
+    '# t\n\n| date (UTC) | indicator rows |\n|---|---|\n| a | 1 |\n| b | 2 |\n\nnote\n'
+    """
+    lines = text.splitlines(keepends=True)
+    end = next(i for i, row in enumerate(lines) if row.startswith("| date (UTC) | indicator rows"))
+    while end + 1 < len(lines) and lines[end + 1].startswith("|"):
+        end += 1
+    lines.insert(end + 1, line)
+    return "".join(lines)
 
 
 if __name__ == "__main__":
