@@ -407,22 +407,7 @@ def test_only_files_of_the_release_are_offered(area_file, tmp_path):
 )
 def test_a_section_title_says_its_breakdown_once(indicator, breakdown, values, title):
     """Titles follow the report's captions (views.by_breakdown), not "... by day of week (%) by day of week"."""
-    import pandas as pd
-
-    from svsna.web.data import IndicatorFrame, Lookup
-    from svsna.web.pages import section_groups
-
-    t = pd.DataFrame(
-        [
-            {"section": "extent", "indicator": indicator, "period": "2021/22", "area": "TST", "breakdown": breakdown,
-             "breakdown_value": v, "numerator": 10 + k, "denominator": 100, "value": 10.0 + k,
-             "statistic": "percentage", "unit": "%", "lower": None, "upper": None, "method": "", "confidence": None,
-             "comparator_value": None, "significance": "", "suppressed": False, "suppression_reason": "",
-             "definition": "d"}
-            for k, v in enumerate(values)
-        ]
-    )  # fmt: skip
-    groups = section_groups(IndicatorFrame(t, "exact", "TST", [], Lookup()), "extent", "d")
+    groups = _section_groups_of(indicator, breakdown, values)
     assert [g["title"] for g in groups] == [title]
 
 
@@ -438,6 +423,15 @@ def test_a_section_title_says_its_breakdown_once(indicator, breakdown, values, t
 )
 def test_section_rows_and_charts_word_categories_as_the_report_does(breakdown, values, shown):
     """Rows and chart points show a breakdown value as the report prints it, never the machine value."""
+    (group,) = _section_groups_of("nte_share", breakdown, values)
+    assert sorted(r["category"] for r in group["rows"]) == sorted(shown)
+    assert sorted(r["category_key"] for r in group["rows"]) == sorted(values)
+    if group["chart"] is not None:  # two-way breakdowns have no chart
+        assert sorted(p["x"] for p in group["chart"]["points"]) == sorted(shown)
+
+
+def _section_groups_of(indicator: str, breakdown: str, values: list[str]) -> list[dict]:
+    """The web's section groups of one percentage indicator of the extent section, one row per value."""
     import pandas as pd
 
     from svsna.web.data import IndicatorFrame, Lookup
@@ -445,7 +439,7 @@ def test_section_rows_and_charts_word_categories_as_the_report_does(breakdown, v
 
     t = pd.DataFrame(
         [
-            {"section": "extent", "indicator": "nte_share", "period": "2021/22", "area": "TST", "breakdown": breakdown,
+            {"section": "extent", "indicator": indicator, "period": "2021/22", "area": "TST", "breakdown": breakdown,
              "breakdown_value": v, "numerator": 10 + k, "denominator": 100, "value": 10.0 + k,
              "statistic": "percentage", "unit": "%", "lower": None, "upper": None, "method": "", "confidence": None,
              "comparator_value": None, "significance": "", "suppressed": False, "suppression_reason": "",
@@ -453,8 +447,4 @@ def test_section_rows_and_charts_word_categories_as_the_report_does(breakdown, v
             for k, v in enumerate(values)
         ]
     )  # fmt: skip
-    (group,) = section_groups(IndicatorFrame(t, "exact", "TST", [], Lookup()), "extent", "d")
-    assert sorted(r["category"] for r in group["rows"]) == sorted(shown)
-    assert sorted(r["category_key"] for r in group["rows"]) == sorted(values)
-    if group["chart"] is not None:  # two-way breakdowns have no chart
-        assert sorted(p["x"] for p in group["chart"]["points"]) == sorted(shown)
+    return section_groups(IndicatorFrame(t, "exact", "TST", [], Lookup()), "extent", "d")
