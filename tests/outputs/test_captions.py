@@ -237,3 +237,41 @@ def test_demo_captions_have_no_empty_period_and_say_a_breakdown_once(demo):
             assert not re.search(r"\bper (\w+) by \1\b", caption), caption
     full = parse(demo.paths.full_html).captions
     assert any("Rows of the input files by source and outcome, LLR" in c for c in full)
+
+
+def _risk_factor_section(rows: pd.DataFrame) -> Section:
+    """The risk-factor tables the full SNA builds (sections._risk_factors) from indicator rows."""
+    from svsna.outputs.sections import Inputs, _risk_factors
+    from svsna.outputs.views import ViewContext
+
+    config = AreaConfig.model_validate({"name": "MV"})
+    inp = Inputs(rows, config, ViewContext(config, "full"), {}, None, {})
+    section = Section("risk_factors", "Risk and protective factors")
+    _risk_factors(inp, section, rows)
+    return section
+
+
+def test_a_risk_factor_table_credits_the_sources_of_its_own_rows():
+    """Area indicators (the Fingertips-style extract) are credited to OHID, DfE and ONS; a partner's
+    own row (assault admissions with a mental health flag, from the hospital admissions extract)
+    is credited to hospital admissions, in a table of its own or beside the area indicators."""
+    area = _rows("risk_factors", "dfe_children_in_need", "domain", {"relationship": 298.0}, "rate", "per 10,000")
+    flag = pd.concat(
+        [
+            _rows("risk_factors", "admissions_mental_health_share", "all", {"all": 26.5}, "percentage", "%"),
+            _rows("risk_factors", "admissions_mental_health_share", "age_group", {"Under 25": 34.0}, "percentage", "%"),
+        ],
+        ignore_index=True,
+    )
+    section = _risk_factor_section(pd.concat([area, flag], ignore_index=True))
+    by_caption = {t.caption.split(" risk")[0]: t for t in section.tables}
+    assert by_caption["Relationship"].source == "OHID Fingertips, DfE and ONS indicators"
+    assert by_caption["Other"].source == "Hospital admissions (SUS / HES)"
+    assert [r[0] for r in by_caption["Other"].rows] == [
+        "Hospital admissions for assault with a mental health flag (%)",
+        "Hospital admissions for assault with a mental health flag: Under 25 (%)",
+    ]
+    from svsna.outputs.views import ViewContext, risk_factor_table
+
+    both = risk_factor_table([area, flag], ViewContext(AreaConfig.model_validate({"name": "MV"}), "full"))
+    assert both.source == "OHID Fingertips, DfE and ONS indicators; Hospital admissions (SUS / HES)"

@@ -1169,17 +1169,24 @@ def _unit_words(kind: str, unit: str) -> str:
 
 
 def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBlock:
-    """Fingertips-style table: one row per indicator, one column per area, marked by significance."""
+    """Fingertips-style table: one row per indicator, one column per area, marked by significance.
+
+    A row is named by the rows' ``label`` column when they have one (an area indicator's name
+    from its extract, an indicator's label with its group), else by :func:`indicator_label`. The
+    source line names the source of every indicator shown (:func:`table_sources`).
+    """
     import pandas as pd
 
     rows = pd.concat(groups, ignore_index=True)
+    if "label" not in rows.columns:
+        rows = rows.assign(label=[indicator_label(str(i), ctx.noun) for i in rows["indicator"]])
     areas = list(dict.fromkeys(rows["area"].astype(str)))
     out = []
-    for ind, grp in rows.groupby("indicator", sort=False):
+    for label, grp in rows.groupby("label", sort=False):
         kind = _kind(grp)
         comp = grp["comparator_value"].dropna()
         line: list[Cell | str] = [
-            indicator_label(str(ind), ctx.noun),
+            str(label),
             _risk_unit(kind, _unit(grp)),
             str(grp["period"].iloc[0]),
             Cell(fmt_value(comp.iloc[0] if len(comp) else None, kind), "num"),
@@ -1206,9 +1213,16 @@ def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBloc
         f"Risk and protective factors compared with England, {ctx.area}",
         ["Indicator", "Unit", "Period", "England", *areas],
         out,
-        "OHID Fingertips, DfE and ONS indicators",
+        table_sources(rows),
         notes=legend.strip(),
     )
+
+
+def table_sources(rows: pd.DataFrame) -> str:
+    """The sources of a table's rows for its "(Source: ...)" line: :func:`source_line` of each
+    row's section and indicator, each source once, in the order of the rows."""
+    lines = (source_line(str(s), str(i)) for s, i in zip(rows["section"], rows["indicator"], strict=True))
+    return "; ".join(dict.fromkeys(lines))
 
 
 def _risk_unit(kind: str, unit: str) -> str:
