@@ -275,3 +275,43 @@ def test_a_risk_factor_table_credits_the_sources_of_its_own_rows():
 
     both = risk_factor_table([area, flag], ViewContext(AreaConfig.model_validate({"name": "MV"}), "full"))
     assert both.source == "OHID Fingertips, DfE and ONS indicators; Hospital admissions (SUS / HES)"
+
+
+def test_a_change_against_the_baseline_names_the_baseline_year():
+    """The change in offences per month against the baseline is worked out against the financial year
+    ``baseline_year`` starts (2019 -> April 2019 to March 2020, "2019/20"): its captions and its row
+    in the key figures say that year, not just "the baseline year"."""
+    from svsna.outputs.views import ViewContext, add_indicator_views
+
+    config = AreaConfig.model_validate({"name": "MV", "financial_years": [2019, 2020, 2021], "baseline_year": 2019})
+    ctx = ViewContext(config, "full")
+    later = {"2020/21": -14.6, "2021/22": 15.5}
+    rows = pd.concat(
+        [
+            _rows(
+                "geography",
+                "area_baseline_change",
+                "district",
+                {"Marshfield": -12.0, "Eastholm": 4.0},
+                "percent_change",
+                "%",
+            ),
+            *(
+                _rows("extent", "offences_baseline_change", "all", {"all": v}, "percent_change", "%").assign(period=p)
+                for p, v in later.items()
+            ),
+        ],
+        ignore_index=True,
+    )
+    geography = Section("geography", "Geography of serious violence")
+    add_indicator_views(geography, rows[rows["section"] == "geography"], rows, ctx)
+    extent = Section("extent", "Extent of serious violence")
+    add_indicator_views(extent, rows[rows["section"] == "extent"], rows, ctx)
+    said = "Change in offences per month against the baseline year 2019/20"
+    captions = [b.caption for b in [*geography.blocks, *extent.blocks]]
+    assert captions and all(c.startswith(said) for c in captions), captions
+    assert f"{said} by district (%), MV ({PERIOD})" in captions
+    assert ctx.label("offences_baseline_change") == f"{said} (%)"
+    # without a baseline year set, the label says no year
+    plain = ViewContext(AreaConfig.model_validate({"name": "MV"}), "full")
+    assert plain.label("area_baseline_change") == "Change in offences per month against the baseline year (%)"

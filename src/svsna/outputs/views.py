@@ -161,6 +161,19 @@ class ViewContext:
         except Exception:
             return None
 
+    @property
+    def baseline_label(self) -> str:
+        """The label of the baseline financial year (``baseline_year``), "" when none is set."""
+        from svsna.config import financial_year
+
+        year = self.config.baseline_year
+        return "" if year is None else financial_year(year).label
+
+    def label(self, indicator: str, breakdown: str = "") -> str:
+        """An indicator's label in this report: :func:`indicator_label` with the report's counted
+        noun and its baseline year named."""
+        return indicator_label(indicator, self.noun, breakdown, baseline=self.baseline_label)
+
 
 def _isnan(x: Any) -> bool:
     try:
@@ -585,7 +598,7 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
         if ctx.featured is not None and not core and ind not in ctx.featured:
             continue
         kind = _kind(grp)
-        label = indicator_label(ind, ctx.noun, breakdown)
+        label = ctx.label(ind, breakdown)
         src = source_line(section.key, ind)
         key = f"{section.key}-{ind}-{breakdown}".replace("|", "-")
         periods = list(dict.fromkeys(grp["period"].astype(str)))
@@ -1136,7 +1149,7 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
         for r in grp.itertuples(index=False):
             group = "" if str(r.breakdown_value) == "all" else display_value(r.breakdown_value, str(r.breakdown))
             line: list[Cell | str] = [
-                indicator_label(str(r.indicator), ctx.noun, str(r.breakdown)),
+                ctx.label(str(r.indicator), str(r.breakdown)),
                 group,
                 str(r.period),
                 Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num"),
@@ -1179,7 +1192,7 @@ def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBloc
 
     rows = pd.concat(groups, ignore_index=True)
     if "label" not in rows.columns:
-        rows = rows.assign(label=[indicator_label(str(i), ctx.noun) for i in rows["indicator"]])
+        rows = rows.assign(label=[ctx.label(str(i)) for i in rows["indicator"]])
     areas = list(dict.fromkeys(rows["area"].astype(str)))
     out = []
     for label, grp in rows.groupby("label", sort=False):
@@ -1297,7 +1310,7 @@ def add_public_views(section: Section, rows: pd.DataFrame, table: pd.DataFrame, 
             latest = natural_order(latest, spec.breakdown)
             if spec.top:
                 latest = latest.head(spec.top)
-            label = indicator_label(first, ctx.noun, spec.breakdown)
+            label = ctx.label(first, spec.breakdown)
             caption = _caption(label, spec.breakdown, ctx, period, section.key)
             if spec.top:
                 caption = caption.replace(f"{label}", f"{label}: the {spec.top} highest", 1)
@@ -1331,7 +1344,7 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
     columns = ["Area"]
     value_cols = []
     for i in present:
-        head = indicator_label(i, ctx.noun)
+        head = ctx.label(i)
         if kinds[i] == "count" and ctx.public:
             head += " (rounded)"
         columns.append(head)
@@ -1374,13 +1387,11 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
             line.append(_sig_cell(r.significance, r.value) if str(r.breakdown) == spec.breakdown else Cell(""))
         out.append(line)
     unit_notes = "; ".join(
-        f"{indicator_label(i, ctx.noun)}: {_unit_words(kinds[i], units[i]) or value_heading(kinds[i], units[i])}"
-        for i in present
+        f"{ctx.label(i)}: {_unit_words(kinds[i], units[i]) or value_heading(kinds[i], units[i])}" for i in present
     )
     key = f"{section.key}-{'-'.join(present)}-{spec.breakdown}-t".replace("|", "-")
     caption = (
-        f"{join_words([indicator_label(i, ctx.noun) for i in present])} by "
-        f"{breakdown_words(spec.breakdown)}, {ctx.area} ({period})"
+        f"{join_words([ctx.label(i) for i in present])} by {breakdown_words(spec.breakdown)}, {ctx.area} ({period})"
     )
     src = source_line(section.key, first)
     section.add_table(
@@ -1399,7 +1410,7 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
             section,
             rates,
             kinds[first],
-            _caption(indicator_label(first, ctx.noun), spec.breakdown, ctx, period),
+            _caption(ctx.label(first), spec.breakdown, ctx, period),
             src,
             key[:-2],
             ctx,
