@@ -315,3 +315,21 @@ def test_a_change_against_the_baseline_names_the_baseline_year():
     # without a baseline year set, the label says no year
     plain = ViewContext(AreaConfig.model_validate({"name": "MV"}), "full")
     assert plain.label("area_baseline_change") == "Change in offences per month against the baseline year (%)"
+
+
+def test_the_deprivation_rate_ratio_says_which_deciles_it_compares_and_against_what():
+    """The analyses compare the rate of the most deprived decile present (1) with that of the least
+    deprived (10) as the pair "1 vs 10", tested against a ratio of 1 (comparator 1): the row says
+    the deciles in words, the comparison column says equal rates, not "the whole area"."""
+    from svsna.outputs.catalogue import display_value
+
+    assert display_value("1 vs 10", "imd_decile") == "Most deprived 10% against least deprived 10%"
+    assert display_value("2 vs 9", "imd_decile") == "Decile 2 against decile 9"
+    assert display_value("1", "imd_decile") == "1 (most deprived)"  # one decile: as before
+    rows = _rows("geography", "deprivation_rate_ratio", "imd_decile", {"1 vs 10": 27.17}, "ratio", "times").assign(
+        numerator=1053.0, lower=21.6, upper=34.6, comparator_value=1.0, significance="Higher"
+    )
+    section = _views("geography", "Geography of serious violence", rows)
+    (table,) = section.tables
+    assert table.columns[-1] == "Compared with equal rates"
+    assert [r[0] for r in table.rows] == ["Most deprived 10% against least deprived 10%"]

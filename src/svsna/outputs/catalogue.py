@@ -580,8 +580,8 @@ def display_value(value: object, breakdown: str = "") -> str:
     ('Saturday', 'Monday 00:00-00:59', '07:00-07:59')
     >>> display_value("mental_health", "flag"), display_value("3", "harm_rank"), display_value(None)
     ('Mental health flag', 'Harm rank 3', 'Not known')
-    >>> display_value("Male|3", "sex|harm_rank")
-    'Male, harm rank 3'
+    >>> display_value("Male|3", "sex|harm_rank"), display_value("1 vs 10", "imd_decile")
+    ('Male, harm rank 3', 'Most deprived 10% against least deprived 10%')
     """
     if value is None or (isinstance(value, float) and value != value):
         return "Not known"
@@ -608,7 +608,20 @@ def display_value(value: object, breakdown: str = "") -> str:
     if breakdown == "imd_decile" and text.strip().isdigit():
         d = int(text)
         return f"{d} (most deprived)" if d == 1 else f"{d} (least deprived)" if d == 10 else str(d)
+    pair = re.fullmatch(r"(\d+) vs (\d+)", text.strip()) if breakdown == "imd_decile" else None
+    if pair:  # a rate ratio of one decile to another (the analyses' "1 vs 10")
+        first, second = (_decile_words(int(d)) for d in pair.groups())
+        return f"{first} against {in_text(second)}"
     return humanise(text)
+
+
+def _decile_words(decile: int) -> str:
+    """An IMD decile as the tenth of LSOAs it is: decile 1 the most deprived 10%, 10 the least.
+
+    >>> _decile_words(1), _decile_words(10), _decile_words(4)
+    ('Most deprived 10%', 'Least deprived 10%', 'Decile 4')
+    """
+    return {1: "Most deprived 10%", 10: "Least deprived 10%"}.get(decile, f"Decile {decile}")
 
 
 #: ``statistic`` (indicator table) -> the formatting kind the views use.

@@ -300,7 +300,7 @@ def _table(
     if has_num:
         columns.append("Number (rounded)" if ctx.public else "Number")
     if has_sig:
-        columns.append(_comparison_heading(rows))
+        columns.append(_comparison_heading(rows, kind))
     out: list[list[Cell | str]] = []
     labels = rows["label"] if "label" in rows.columns else [display_value(v) for v in rows["breakdown_value"]]
     for r, lab in zip(rows.itertuples(index=False), labels, strict=True):
@@ -438,7 +438,7 @@ def _sex_by_age_table(
     has_ci, has_num, has_sig = _measures(rows, kind)
     heading = value_heading(kind, unit)
     short = heading.split(" (", 1)[0].lower()  # "rate": the unit is in the note
-    compared = _comparison_heading(rows)
+    compared = _comparison_heading(rows, kind)
     columns = ["Age band"]
     counts: list[int] = []
     for sex in sex_order:
@@ -475,8 +475,15 @@ def _sex_by_age_table(
     )
 
 
-def _comparison_heading(rows: pd.DataFrame) -> str:
+def _comparison_heading(rows: pd.DataFrame, kind: str = "") -> str:
+    """The heading of a table's comparison column: what its rows' significance compares them with.
+
+    A rate ratio is tested against 1 (its ``comparator_value``): the two rates are compared with
+    each other ("equal rates"), not with the whole area.
+    """
     comp = rows["comparator_value"].dropna() if "comparator_value" in rows.columns else []
+    if kind == "ratio" and len(comp) and bool((comp == 1).all()):
+        return "Compared with equal rates"
     return "Compared with the whole area" if len(comp) else "Compared with benchmark"
 
 
