@@ -333,3 +333,16 @@ def test_the_deprivation_rate_ratio_says_which_deciles_it_compares_and_against_w
     (table,) = section.tables
     assert table.columns[-1] == "Compared with equal rates"
     assert [r[0] for r in table.rows] == ["Most deprived 10% against least deprived 10%"]
+
+
+def test_an_indicators_one_domain_is_not_said_as_by_domain():
+    """An area indicator is in one domain of the indicator catalogue (the same value in every area's
+    row): its rows are not divided by domain, so no "by domain"."""
+    label = "Children in need (per 10,000)"
+    assert by_breakdown(label, "domain", ["relationship"] * 3) == label
+    # the report's captions of other one-group breakdowns are as they were
+    victims = "Residents who were victims (%)"
+    assert by_breakdown(victims, "age_group", ["Under 25"]) == "Residents who were victims by age group (%)"
+    # two domains, or no values given: the breakdown is said
+    assert by_breakdown(label, "domain", ["relationship", "community"]) == "Children in need by domain (per 10,000)"
+    assert by_breakdown(label, "domain") == "Children in need by domain (per 10,000)"

@@ -490,6 +490,11 @@ def _comparison_heading(rows: pd.DataFrame, kind: str = "") -> str:
 SUBJECTS: dict[str, str] = {"perpetrators": "Perpetrators", "victims": "Victims"}
 
 
+#: Breakdowns that classify an indicator rather than divide its rows: each indicator has one value
+#: (the indicator catalogue's domain of an area indicator).
+CLASSIFYING_BREAKDOWNS: frozenset[str] = frozenset({"domain"})
+
+
 def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
     """``label`` saying what it is broken down by: "by ..." added to a label without one (before its
     unit; not when the label already names a one-way breakdown, as "per month" does), and the
@@ -507,8 +512,17 @@ def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
     'Rate per 1,000 population by offence type and district'
     >>> by_breakdown("Share of offences by district (%)", "age_group|district", ["Under 25|Melton", "Under 25|Blaby"])
     'Share of offences by district (%): Under 25 only'
+
+    A breakdown that classifies an indicator rather than dividing its rows
+    (:data:`CLASSIFYING_BREAKDOWNS`: an area indicator's domain) and has one value among the rows'
+    ``values`` is not said: "by domain" would promise groups the rows do not have.
+
+    >>> by_breakdown("Children in need (per 10,000)", "domain", ["relationship", "relationship"])
+    'Children in need (per 10,000)'
     """
     if breakdown == "all":
+        return label
+    if breakdown in CLASSIFYING_BREAKDOWNS and len({str(v) for v in values}) == 1:
         return label
     names = breakdown.split("|")
     head, unit = re.fullmatch(r"(.*?)((?: \([^()]*\))?)", label).groups()
