@@ -237,3 +237,112 @@ def test_demo_captions_have_no_empty_period_and_say_a_breakdown_once(demo):
             assert not re.search(r"\bper (\w+) by \1\b", caption), caption
     full = parse(demo.paths.full_html).captions
     assert any("Rows of the input files by source and outcome, LLR" in c for c in full)
+
+
+def _risk_factor_section(rows: pd.DataFrame) -> Section:
+    """The risk-factor tables the full SNA builds (sections._risk_factors) from indicator rows."""
+    from svsna.outputs.sections import Inputs, _risk_factors
+    from svsna.outputs.views import ViewContext
+
+    config = AreaConfig.model_validate({"name": "MV"})
+    inp = Inputs(rows, config, ViewContext(config, "full"), {}, None, {})
+    section = Section("risk_factors", "Risk and protective factors")
+    _risk_factors(inp, section, rows)
+    return section
+
+
+def test_a_risk_factor_table_credits_the_sources_of_its_own_rows():
+    """Area indicators (the Fingertips-style extract) are credited to OHID, DfE and ONS; a partner's
+    own row (assault admissions with a mental health flag, from the hospital admissions extract)
+    is credited to hospital admissions, in a table of its own or beside the area indicators."""
+    area = _rows("risk_factors", "dfe_children_in_need", "domain", {"relationship": 298.0}, "rate", "per 10,000")
+    flag = pd.concat(
+        [
+            _rows("risk_factors", "admissions_mental_health_share", "all", {"all": 26.5}, "percentage", "%"),
+            _rows("risk_factors", "admissions_mental_health_share", "age_group", {"Under 25": 34.0}, "percentage", "%"),
+        ],
+        ignore_index=True,
+    )
+    section = _risk_factor_section(pd.concat([area, flag], ignore_index=True))
+    by_caption = {t.caption.split(" risk")[0]: t for t in section.tables}
+    assert by_caption["Relationship"].source == "OHID Fingertips, DfE and ONS indicators"
+    assert by_caption["Other"].source == "Hospital admissions (SUS / HES)"
+    assert [r[0] for r in by_caption["Other"].rows] == [
+        "Hospital admissions for assault with a mental health flag (%)",
+        "Hospital admissions for assault with a mental health flag: Under 25 (%)",
+    ]
+    from svsna.outputs.views import ViewContext, risk_factor_table
+
+    both = risk_factor_table([area, flag], ViewContext(AreaConfig.model_validate({"name": "MV"}), "full"))
+    assert both.source == "OHID Fingertips, DfE and ONS indicators; Hospital admissions (SUS / HES)"
+
+
+def test_a_change_against_the_baseline_names_the_baseline_year():
+    """The change in offences per month against the baseline is worked out against the financial year
+    ``baseline_year`` starts (2019 -> April 2019 to March 2020, "2019/20"): its captions and its row
+    in the key figures say that year, not just "the baseline year"."""
+    from svsna.outputs.views import ViewContext, add_indicator_views
+
+    config = AreaConfig.model_validate({"name": "MV", "financial_years": [2019, 2020, 2021], "baseline_year": 2019})
+    ctx = ViewContext(config, "full")
+    later = {"2020/21": -14.6, "2021/22": 15.5}
+    rows = pd.concat(
+        [
+            _rows(
+                "geography",
+                "area_baseline_change",
+                "district",
+                {"Marshfield": -12.0, "Eastholm": 4.0},
+                "percent_change",
+                "%",
+            ),
+            *(
+                _rows("extent", "offences_baseline_change", "all", {"all": v}, "percent_change", "%").assign(period=p)
+                for p, v in later.items()
+            ),
+        ],
+        ignore_index=True,
+    )
+    geography = Section("geography", "Geography of serious violence")
+    add_indicator_views(geography, rows[rows["section"] == "geography"], rows, ctx)
+    extent = Section("extent", "Extent of serious violence")
+    add_indicator_views(extent, rows[rows["section"] == "extent"], rows, ctx)
+    said = "Change in offences per month against the baseline year 2019/20"
+    captions = [b.caption for b in [*geography.blocks, *extent.blocks]]
+    assert captions and all(c.startswith(said) for c in captions), captions
+    assert f"{said} by district (%), MV ({PERIOD})" in captions
+    assert ctx.label("offences_baseline_change") == f"{said} (%)"
+    # without a baseline year set, the label says no year
+    plain = ViewContext(AreaConfig.model_validate({"name": "MV"}), "full")
+    assert plain.label("area_baseline_change") == "Change in offences per month against the baseline year (%)"
+
+
+def test_the_deprivation_rate_ratio_says_which_deciles_it_compares_and_against_what():
+    """The analyses compare the rate of the most deprived decile present (1) with that of the least
+    deprived (10) as the pair "1 vs 10", tested against a ratio of 1 (comparator 1): the row says
+    the deciles in words, the comparison column says equal rates, not "the whole area"."""
+    from svsna.outputs.catalogue import display_value
+
+    assert display_value("1 vs 10", "imd_decile") == "Most deprived 10% against least deprived 10%"
+    assert display_value("2 vs 9", "imd_decile") == "Decile 2 against decile 9"
+    assert display_value("1", "imd_decile") == "1 (most deprived)"  # one decile: as before
+    rows = _rows("geography", "deprivation_rate_ratio", "imd_decile", {"1 vs 10": 27.17}, "ratio", "times").assign(
+        numerator=1053.0, lower=21.6, upper=34.6, comparator_value=1.0, significance="Higher"
+    )
+    section = _views("geography", "Geography of serious violence", rows)
+    (table,) = section.tables
+    assert table.columns[-1] == "Compared with equal rates"
+    assert [r[0] for r in table.rows] == ["Most deprived 10% against least deprived 10%"]
+
+
+def test_an_indicators_one_domain_is_not_said_as_by_domain():
+    """An area indicator is in one domain of the indicator catalogue (the same value in every area's
+    row): its rows are not divided by domain, so no "by domain"."""
+    label = "Children in need (per 10,000)"
+    assert by_breakdown(label, "domain", ["relationship"] * 3) == label
+    # the report's captions of other one-group breakdowns are as they were
+    victims = "Residents who were victims (%)"
+    assert by_breakdown(victims, "age_group", ["Under 25"]) == "Residents who were victims by age group (%)"
+    # two domains, or no values given: the breakdown is said
+    assert by_breakdown(label, "domain", ["relationship", "community"]) == "Children in need by domain (per 10,000)"
+    assert by_breakdown(label, "domain") == "Children in need by domain (per 10,000)"

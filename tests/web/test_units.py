@@ -403,6 +403,8 @@ def test_only_files_of_the_release_are_offered(area_file, tmp_path):
             "Rate per 1,000 population by offence type and age group",
         ),
         ("offences", "district", ["Northby", "Southam"], "Offences by district"),
+        # an area indicator is in one domain (the same value in every area's row): nothing is "by domain"
+        ("dfe_children_in_need", "domain", ["relationship"] * 3, "Children in need (per 10,000)"),
     ],
 )
 def test_a_section_title_says_its_breakdown_once(indicator, breakdown, values, title):

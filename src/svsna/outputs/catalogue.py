@@ -117,7 +117,7 @@ _LABELS: dict[str, str] = {
     "offences_change": "Change in {noun} on the previous year (%)",
     "part_year_vs_last_year": "Part-year offences as a share of the last full year (%)",
     "run_rate_change": "Change in offences per month, part year against last year (%)",
-    "offences_baseline_change": "Change in {noun} per month against the baseline year (%)",
+    "offences_baseline_change": "Change in {noun} per month against the baseline year{baseline} (%)",
     "rate": "Rate per 1,000 population",
     "rate_ratio_age": "Rate ratio, under 25s to 25 and over",
     "victim_prevalence": "Residents who were victims (%)",
@@ -170,7 +170,7 @@ _LABELS: dict[str, str] = {
     "nte_victim_home_share": "Night-time economy victims by home {area} (%)",
     # geography
     "area_offences": "{Noun}",
-    "area_baseline_change": "Change in {noun} per month against the baseline year (%)",
+    "area_baseline_change": "Change in {noun} per month against the baseline year{baseline} (%)",
     "area_rate": "Rate per 1,000 population",
     "area_share": "Share of all offences (%)",
     "npa_share": "Share of offences by neighbourhood policing area (%)",
@@ -364,12 +364,14 @@ def counted_noun(table: Any) -> str:
     return str(found.index[0]) if len(found) else COUNTED_NOUNS[0]
 
 
-def indicator_label(indicator: str, noun: str = "offences", breakdown: str = "") -> str:
+def indicator_label(indicator: str, noun: str = "offences", breakdown: str = "", baseline: str = "") -> str:
     """A readable label for an indicator name; ``noun`` is what crime counts count (:func:`counted_noun`).
 
     An indicator given at several geography levels (home areas by neighbourhood policing
     area and by ward) names the level of ``breakdown``, so that its tables and figures at
-    different levels have different captions; without a breakdown it says "area".
+    different levels have different captions; without a breakdown it says "area". A change
+    against the baseline year names that year when the caller knows it (``baseline``, the
+    period's label, from the area's settings).
 
     >>> indicator_label("offences_monthly"), indicator_label("offences_monthly", "crimes")
     ('Offences per month', 'Crimes per month')
@@ -377,9 +379,16 @@ def indicator_label(indicator: str, noun: str = "offences", breakdown: str = "")
     'Night-time economy victims by home neighbourhood policing area (%)'
     >>> indicator_label("nte_victim_home_share", breakdown="ward"), indicator_label("nte_victim_home_share")
     ('Night-time economy victims by home ward (%)', 'Night-time economy victims by home area (%)')
+    >>> indicator_label("area_baseline_change", baseline="2019/20")
+    'Change in offences per month against the baseline year 2019/20 (%)'
     """
     if indicator in _LABELS:
-        return _LABELS[indicator].format(noun=noun, Noun=noun[:1].upper() + noun[1:], area=level_words(breakdown))
+        return _LABELS[indicator].format(
+            noun=noun,
+            Noun=noun[:1].upper() + noun[1:],
+            area=level_words(breakdown),
+            baseline=f" {baseline}" if baseline else "",
+        )
     family = _family_label(indicator)
     if family is not None:
         return family
@@ -571,8 +580,8 @@ def display_value(value: object, breakdown: str = "") -> str:
     ('Saturday', 'Monday 00:00-00:59', '07:00-07:59')
     >>> display_value("mental_health", "flag"), display_value("3", "harm_rank"), display_value(None)
     ('Mental health flag', 'Harm rank 3', 'Not known')
-    >>> display_value("Male|3", "sex|harm_rank")
-    'Male, harm rank 3'
+    >>> display_value("Male|3", "sex|harm_rank"), display_value("1 vs 10", "imd_decile")
+    ('Male, harm rank 3', 'Most deprived 10% against least deprived 10%')
     """
     if value is None or (isinstance(value, float) and value != value):
         return "Not known"
@@ -599,7 +608,20 @@ def display_value(value: object, breakdown: str = "") -> str:
     if breakdown == "imd_decile" and text.strip().isdigit():
         d = int(text)
         return f"{d} (most deprived)" if d == 1 else f"{d} (least deprived)" if d == 10 else str(d)
+    pair = re.fullmatch(r"(\d+) vs (\d+)", text.strip()) if breakdown == "imd_decile" else None
+    if pair:  # a rate ratio of one decile to another (the analyses' "1 vs 10")
+        first, second = (_decile_words(int(d)) for d in pair.groups())
+        return f"{first} against {in_text(second)}"
     return humanise(text)
+
+
+def _decile_words(decile: int) -> str:
+    """An IMD decile as the tenth of LSOAs it is: decile 1 the most deprived 10%, 10 the least.
+
+    >>> _decile_words(1), _decile_words(10), _decile_words(4)
+    ('Most deprived 10%', 'Least deprived 10%', 'Decile 4')
+    """
+    return {1: "Most deprived 10%", 10: "Least deprived 10%"}.get(decile, f"Decile {decile}")
 
 
 #: ``statistic`` (indicator table) -> the formatting kind the views use.

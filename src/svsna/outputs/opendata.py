@@ -204,7 +204,7 @@ def short_label(metadata: Mapping[str, Any], key: str) -> str:
 
 def _singles(sec: Section, rows: pd.DataFrame, inp: Inputs) -> None:
     """Whole-area figures of every group in one table: a row per group and period, a column per indicator."""
-    from svsna.outputs.catalogue import indicator_kind, indicator_label
+    from svsna.outputs.catalogue import indicator_kind
     from svsna.outputs.views import _ci, _sig_cell, fmt_value
 
     if not len(rows):
@@ -214,7 +214,7 @@ def _singles(sec: Section, rows: pd.DataFrame, inp: Inputs) -> None:
     kinds = {i: indicator_kind(i, str(rows.loc[rows["indicator"] == i, "method"].iloc[0] or "")) for i in inds}
     columns = ["Proxy group", "Period"]
     for i in inds:
-        head = indicator_label(i, inp.view.noun)
+        head = inp.view.label(i)
         columns.append(head + (" (rounded)" if inp.public and kinds[i] == "count" else ""))
     out = []
     keys = rows[["definition", "period"]].drop_duplicates()

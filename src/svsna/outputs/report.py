@@ -264,7 +264,6 @@ def public_release_for(
     into the release, not only the indicators the public findings rely on and the summary's views.
     """
     from svsna.errors import ConfigError
-    from svsna.outputs.catalogue import indicator_label
     from svsna.outputs.public import featured_indicators, public_release, public_scope, ratio_partner_rows
     from svsna.stats import RULE_SETS
 
@@ -287,7 +286,7 @@ def public_release_for(
         min_group_size=config.disclosure.min_group_size,
         confidence=config.confidence,
         periods=periods,
-        labels=partial(indicator_label, noun=counted_noun(table)),
+        labels=ViewContext(config, "public", noun=counted_noun(table)).label,
     )
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from svsna.outputs.catalogue import SECTION_TITLES, display_value, indicator_label
+from svsna.outputs.catalogue import SECTION_TITLES, display_value
 from svsna.outputs.content import Cell, Section, TableBlock
 from svsna.outputs.narrative import Callout
 from svsna.outputs.views import ViewContext, add_indicator_views, add_public_views, risk_factor_table
@@ -367,14 +367,17 @@ def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
     blank = rows["unit"].isna() | rows["unit"].astype(str).isin(["", "nan", "count"])
     units = rows["indicator"].astype(str).map(lambda i: inp.units.get(i))
     rows = rows.assign(unit=rows["unit"].where(~blank | units.isna(), units))
-    labelled = rows.assign(indicator=rows["indicator"].astype(str).map(lambda i: inp.labels.get(i, i)))
+    # the row labels: an area indicator's name from its extract, else the indicator's label; the
+    # indicator keeps its name, which says where its figures come from (the tables' source lines)
+    names = rows["indicator"].astype(str)
+    labelled = rows.assign(label=names.map(lambda i: inp.labels.get(i) or inp.view.label(i)))
     by_domain = labelled["breakdown"] == "domain"
     other = labelled[~by_domain]
     if len(other):  # an indicator by group (age group): one row per group, named in the label
         other = other.assign(
-            indicator=[
-                _group_label(indicator_label(i, inp.view.noun), g)
-                for i, g in zip(other["indicator"], other["breakdown_value"].astype(str), strict=True)
+            label=[
+                _group_label(lab, g)
+                for lab, g in zip(other["label"], other["breakdown_value"].astype(str), strict=True)
             ],
             breakdown_value="all",
         )

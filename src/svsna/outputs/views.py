@@ -161,6 +161,19 @@ class ViewContext:
         except Exception:
             return None
 
+    @property
+    def baseline_label(self) -> str:
+        """The label of the baseline financial year (``baseline_year``), "" when none is set."""
+        from svsna.config import financial_year
+
+        year = self.config.baseline_year
+        return "" if year is None else financial_year(year).label
+
+    def label(self, indicator: str, breakdown: str = "") -> str:
+        """An indicator's label in this report: :func:`indicator_label` with the report's counted
+        noun and its baseline year named."""
+        return indicator_label(indicator, self.noun, breakdown, baseline=self.baseline_label)
+
 
 def _isnan(x: Any) -> bool:
     try:
@@ -287,7 +300,7 @@ def _table(
     if has_num:
         columns.append("Number (rounded)" if ctx.public else "Number")
     if has_sig:
-        columns.append(_comparison_heading(rows))
+        columns.append(_comparison_heading(rows, kind))
     out: list[list[Cell | str]] = []
     labels = rows["label"] if "label" in rows.columns else [display_value(v) for v in rows["breakdown_value"]]
     for r, lab in zip(rows.itertuples(index=False), labels, strict=True):
@@ -425,7 +438,7 @@ def _sex_by_age_table(
     has_ci, has_num, has_sig = _measures(rows, kind)
     heading = value_heading(kind, unit)
     short = heading.split(" (", 1)[0].lower()  # "rate": the unit is in the note
-    compared = _comparison_heading(rows)
+    compared = _comparison_heading(rows, kind)
     columns = ["Age band"]
     counts: list[int] = []
     for sex in sex_order:
@@ -462,12 +475,24 @@ def _sex_by_age_table(
     )
 
 
-def _comparison_heading(rows: pd.DataFrame) -> str:
+def _comparison_heading(rows: pd.DataFrame, kind: str = "") -> str:
+    """The heading of a table's comparison column: what its rows' significance compares them with.
+
+    A rate ratio is tested against 1 (its ``comparator_value``): the two rates are compared with
+    each other ("equal rates"), not with the whole area.
+    """
     comp = rows["comparator_value"].dropna() if "comparator_value" in rows.columns else []
+    if kind == "ratio" and len(comp) and bool((comp == 1).all()):
+        return "Compared with equal rates"
     return "Compared with the whole area" if len(comp) else "Compared with benchmark"
 
 
 SUBJECTS: dict[str, str] = {"perpetrators": "Perpetrators", "victims": "Victims"}
+
+
+#: Breakdowns that classify an indicator rather than divide its rows: each indicator has one value
+#: (the indicator catalogue's domain of an area indicator).
+CLASSIFYING_BREAKDOWNS: frozenset[str] = frozenset({"domain"})
 
 
 def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
@@ -487,8 +512,17 @@ def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
     'Rate per 1,000 population by offence type and district'
     >>> by_breakdown("Share of offences by district (%)", "age_group|district", ["Under 25|Melton", "Under 25|Blaby"])
     'Share of offences by district (%): Under 25 only'
+
+    A breakdown that classifies an indicator rather than dividing its rows
+    (:data:`CLASSIFYING_BREAKDOWNS`: an area indicator's domain) and has one value among the rows'
+    ``values`` is not said: "by domain" would promise groups the rows do not have.
+
+    >>> by_breakdown("Children in need (per 10,000)", "domain", ["relationship", "relationship"])
+    'Children in need (per 10,000)'
     """
     if breakdown == "all":
+        return label
+    if breakdown in CLASSIFYING_BREAKDOWNS and len({str(v) for v in values}) == 1:
         return label
     names = breakdown.split("|")
     head, unit = re.fullmatch(r"(.*?)((?: \([^()]*\))?)", label).groups()
@@ -585,7 +619,7 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
         if ctx.featured is not None and not core and ind not in ctx.featured:
             continue
         kind = _kind(grp)
-        label = indicator_label(ind, ctx.noun, breakdown)
+        label = ctx.label(ind, breakdown)
         src = source_line(section.key, ind)
         key = f"{section.key}-{ind}-{breakdown}".replace("|", "-")
         periods = list(dict.fromkeys(grp["period"].astype(str)))
@@ -1136,7 +1170,7 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
         for r in grp.itertuples(index=False):
             group = "" if str(r.breakdown_value) == "all" else display_value(r.breakdown_value, str(r.breakdown))
             line: list[Cell | str] = [
-                indicator_label(str(r.indicator), ctx.noun, str(r.breakdown)),
+                ctx.label(str(r.indicator), str(r.breakdown)),
                 group,
                 str(r.period),
                 Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num"),
@@ -1169,17 +1203,24 @@ def _unit_words(kind: str, unit: str) -> str:
 
 
 def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBlock:
-    """Fingertips-style table: one row per indicator, one column per area, marked by significance."""
+    """Fingertips-style table: one row per indicator, one column per area, marked by significance.
+
+    A row is named by the rows' ``label`` column when they have one (an area indicator's name
+    from its extract, an indicator's label with its group), else by :func:`indicator_label`. The
+    source line names the source of every indicator shown (:func:`table_sources`).
+    """
     import pandas as pd
 
     rows = pd.concat(groups, ignore_index=True)
+    if "label" not in rows.columns:
+        rows = rows.assign(label=[ctx.label(str(i)) for i in rows["indicator"]])
     areas = list(dict.fromkeys(rows["area"].astype(str)))
     out = []
-    for ind, grp in rows.groupby("indicator", sort=False):
+    for label, grp in rows.groupby("label", sort=False):
         kind = _kind(grp)
         comp = grp["comparator_value"].dropna()
         line: list[Cell | str] = [
-            indicator_label(str(ind), ctx.noun),
+            str(label),
             _risk_unit(kind, _unit(grp)),
             str(grp["period"].iloc[0]),
             Cell(fmt_value(comp.iloc[0] if len(comp) else None, kind), "num"),
@@ -1206,9 +1247,16 @@ def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBloc
         f"Risk and protective factors compared with England, {ctx.area}",
         ["Indicator", "Unit", "Period", "England", *areas],
         out,
-        "OHID Fingertips, DfE and ONS indicators",
+        table_sources(rows),
         notes=legend.strip(),
     )
+
+
+def table_sources(rows: pd.DataFrame) -> str:
+    """The sources of a table's rows for its "(Source: ...)" line: :func:`source_line` of each
+    row's section and indicator, each source once, in the order of the rows."""
+    lines = (source_line(str(s), str(i)) for s, i in zip(rows["section"], rows["indicator"], strict=True))
+    return "; ".join(dict.fromkeys(lines))
 
 
 def _risk_unit(kind: str, unit: str) -> str:
@@ -1283,7 +1331,7 @@ def add_public_views(section: Section, rows: pd.DataFrame, table: pd.DataFrame, 
             latest = natural_order(latest, spec.breakdown)
             if spec.top:
                 latest = latest.head(spec.top)
-            label = indicator_label(first, ctx.noun, spec.breakdown)
+            label = ctx.label(first, spec.breakdown)
             caption = _caption(label, spec.breakdown, ctx, period, section.key)
             if spec.top:
                 caption = caption.replace(f"{label}", f"{label}: the {spec.top} highest", 1)
@@ -1317,7 +1365,7 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
     columns = ["Area"]
     value_cols = []
     for i in present:
-        head = indicator_label(i, ctx.noun)
+        head = ctx.label(i)
         if kinds[i] == "count" and ctx.public:
             head += " (rounded)"
         columns.append(head)
@@ -1360,13 +1408,11 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
             line.append(_sig_cell(r.significance, r.value) if str(r.breakdown) == spec.breakdown else Cell(""))
         out.append(line)
     unit_notes = "; ".join(
-        f"{indicator_label(i, ctx.noun)}: {_unit_words(kinds[i], units[i]) or value_heading(kinds[i], units[i])}"
-        for i in present
+        f"{ctx.label(i)}: {_unit_words(kinds[i], units[i]) or value_heading(kinds[i], units[i])}" for i in present
     )
     key = f"{section.key}-{'-'.join(present)}-{spec.breakdown}-t".replace("|", "-")
     caption = (
-        f"{join_words([indicator_label(i, ctx.noun) for i in present])} by "
-        f"{breakdown_words(spec.breakdown)}, {ctx.area} ({period})"
+        f"{join_words([ctx.label(i) for i in present])} by {breakdown_words(spec.breakdown)}, {ctx.area} ({period})"
     )
     src = source_line(section.key, first)
     section.add_table(
@@ -1385,7 +1431,7 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
             section,
             rates,
             kinds[first],
-            _caption(indicator_label(first, ctx.noun), spec.breakdown, ctx, period),
+            _caption(ctx.label(first), spec.breakdown, ctx, period),
             src,
             key[:-2],
             ctx,
