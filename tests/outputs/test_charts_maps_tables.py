@@ -306,3 +306,28 @@ def test_codes_are_written_in_words():
     assert display_value("ever", "victimisation") == "Ever a victim"
     assert display_value(float("nan")) == "Not known" and display_value("nan") == "Not known"
     assert humanise("some_new_code") == "Some new code"
+
+
+def test_printed_column_headings_keep_their_words_whole(tmp_path):
+    """A wide table's headings in the PDF: no word broken across lines ("Charnwoo / d", "Harboroug / h" in
+    the demo's survey table), every heading word whole on one line of the extracted text."""
+    import subprocess
+
+    from svsna.config import AreaConfig
+    from svsna.outputs.report import _render_html, write_pdf
+
+    places = ["Blaby", "Charnwood", "Harborough", "Hinckley and Bosworth", "Leicester", "Melton",
+              "North West Leicestershire", "Oadby and Wigston", "Rutland"]  # fmt: skip
+    cols = ["Statement or question", "All respondents", "16-24", "25-44", "45-64", "65+", *places]
+    rows = [[q, *[Cell("67.2%", "num")] * (len(cols) - 1)] for q in ("Feel safe at home at night", "Trust police")]
+    section = Section("surveys", "Community and young people's insights")
+    section.add_table(TableBlock("survey-0", "Survey: respondents agreeing (%)", cols, rows, "Survey"))
+    config = AreaConfig.model_validate({"name": "X"})
+    html = _render_html("full", [section], [], config, {"svsna_version": "test"}, for_print=True)
+    pdf = tmp_path / "t.pdf"
+    write_pdf(html, pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    words = set(re.findall(r"[A-Za-z][A-Za-z-]*", text))
+    for heading in cols:
+        for word in re.findall(r"[A-Za-z]+", heading):
+            assert word in words, f"{word!r} of the heading {heading!r} is broken in the PDF"
