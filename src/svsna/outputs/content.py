@@ -12,7 +12,7 @@ Examples
 (1, 'Table 1')
 >>> wide = TableBlock("w", "Wide", ["Area", *[f"Column {i}" for i in range(14)]], [["x", *["12,345.6"] * 14]], "")
 >>> [len(p) for p in wide.print_parts()], wide.print_parts()[1][0]
-([12, 4], 0)
+([11, 5], 0)
 
 A long table can print a shortened form and keep every row for the workbook:
 
