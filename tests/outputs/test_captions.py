@@ -277,6 +277,24 @@ def test_a_risk_factor_table_credits_the_sources_of_its_own_rows():
     assert both.source == "OHID Fingertips, DfE and ONS indicators; Hospital admissions (SUS / HES)"
 
 
+def test_a_risk_factor_table_without_england_values_does_not_claim_a_comparison_with_england():
+    """The partners' own rows (assault admissions with a mental health flag) have no England value:
+    their table printed "compared with England" above an England column of [x] only."""
+    area = _rows("risk_factors", "dfe_children_in_need", "domain", {"relationship": 298.0}, "rate", "per 10,000")
+    area["comparator_value"] = 321.2  # England's value, as the area-indicator extract gives it
+    area["significance"] = "Lower"
+    flag = _rows("risk_factors", "admissions_mental_health_share", "all", {"all": 26.5}, "percentage", "%")
+    section = _risk_factor_section(pd.concat([area, flag], ignore_index=True))
+    by_caption = {t.caption.split(" risk")[0]: t for t in section.tables}
+    relationship, other = by_caption["Relationship"], by_caption["Other"]
+    assert relationship.caption == "Relationship risk and protective factors compared with England, MV"
+    assert relationship.columns == ["Indicator", "Unit", "Period", "England", "MV"]
+    assert "England" in relationship.notes
+    assert other.caption == "Other risk and protective factors, MV"
+    assert other.columns == ["Indicator", "Unit", "Period", "MV"]
+    assert "England" not in other.notes and "[x]" not in [c.text for c in other.cells()[0][1:]]
+
+
 def test_a_change_against_the_baseline_names_the_baseline_year():
     """The change in offences per month against the baseline is worked out against the financial year
     ``baseline_year`` starts (2019 -> April 2019 to March 2020, "2019/20"): its captions and its row

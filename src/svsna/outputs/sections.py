@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING, Any
 from svsna.outputs.catalogue import SECTION_TITLES, display_value
 from svsna.outputs.content import Cell, Section, TableBlock
 from svsna.outputs.narrative import Callout
-from svsna.outputs.views import ViewContext, add_indicator_views, add_public_views, risk_factor_table
+from svsna.outputs.views import (
+    RISK_FACTORS_VERSUS,
+    ViewContext,
+    add_indicator_views,
+    add_public_views,
+    risk_factor_table,
+)
 from svsna.outputs.wording import fmt_count, join_words
 
 if TYPE_CHECKING:
@@ -387,13 +393,14 @@ def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
     for k, g in enumerate(groups):
         t = risk_factor_table([g], inp.view)
         dom = str(g["breakdown_value"].iloc[0])
+        versus = RISK_FACTORS_VERSUS if "England" in t.columns else ""  # partners' rows have no England value
         if dom and dom != "all":
-            t.caption = f"{dom.capitalize()} risk and protective factors compared with England, {inp.config.label}"
+            t.caption = f"{dom.capitalize()} risk and protective factors{versus}, {inp.config.label}"
             t.key = f"risk-factors-{dom}"
         else:
-            t.caption = f"Other risk and protective factors compared with England, {inp.config.label}"
+            t.caption = f"Other risk and protective factors{versus}, {inp.config.label}"
             t.key = f"risk-factors-other-{k}"
-        if k:  # the symbol key is said once, under the first table
+        if k and versus:  # the symbol key is said once, under the first table
             t.notes = t.notes.split(". ", 1)[-1] if ". " in t.notes else ""
         sec.add_table(t)
 

@@ -1215,16 +1215,15 @@ def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBloc
     if "label" not in rows.columns:
         rows = rows.assign(label=[ctx.label(str(i)) for i in rows["indicator"]])
     areas = list(dict.fromkeys(rows["area"].astype(str)))
+    # rows from partners' data (hospital admissions by group) have no England value: no England column
+    england = bool(rows["comparator_value"].notna().any())
     out = []
     for label, grp in rows.groupby("label", sort=False):
         kind = _kind(grp)
         comp = grp["comparator_value"].dropna()
-        line: list[Cell | str] = [
-            str(label),
-            _risk_unit(kind, _unit(grp)),
-            str(grp["period"].iloc[0]),
-            Cell(fmt_value(comp.iloc[0] if len(comp) else None, kind), "num"),
-        ]
+        line: list[Cell | str] = [str(label), _risk_unit(kind, _unit(grp)), str(grp["period"].iloc[0])]
+        if england:
+            line.append(Cell(fmt_value(comp.iloc[0] if len(comp) else None, kind), "num"))
         by_area = {str(r.area): r for r in grp.itertuples(index=False)}
         for a in areas:
             r = by_area.get(a)
@@ -1241,15 +1240,21 @@ def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBloc
     legend = (
         "▲ significantly higher than England; ▼ significantly lower; ✗ significantly worse; ✓ significantly "
         f"better; ● not significantly different (England's value inside the area's {ctx.ci_label}). "
+        if england
+        else ""
     ) + _symbols_note(out)
     return TableBlock(
         "risk-factors",
-        f"Risk and protective factors compared with England, {ctx.area}",
-        ["Indicator", "Unit", "Period", "England", *areas],
+        f"Risk and protective factors{RISK_FACTORS_VERSUS if england else ''}, {ctx.area}",
+        ["Indicator", "Unit", "Period", *(["England"] if england else []), *areas],
         out,
         table_sources(rows),
         notes=legend.strip(),
     )
+
+
+#: What a risk-factor table with an England column says it compares its areas with (:func:`risk_factor_table`).
+RISK_FACTORS_VERSUS = " compared with England"
 
 
 def table_sources(rows: pd.DataFrame) -> str:
