@@ -450,3 +450,28 @@ def _section_groups_of(indicator: str, breakdown: str, values: list[str]) -> lis
         ]
     )  # fmt: skip
     return section_groups(IndicatorFrame(t, "exact", "TST", [], Lookup()), "extent", "d")
+
+
+def test_an_area_indicator_is_shown_by_area_not_by_its_domain():
+    """A risk factor's rows are the areas (Leicester, Rutland ...), each with its value: they were all
+    labelled "individual" (the indicator's domain) and drawn as one stacked bar."""
+    import pandas as pd
+
+    from svsna.web.data import IndicatorFrame, Lookup
+    from svsna.web.pages import section_groups
+
+    t = pd.DataFrame(
+        [
+            {"section": "risk_factors", "indicator": "yjb_first_time_entrants", "period": "2020/21", "area": area,
+             "breakdown": "domain", "breakdown_value": "individual", "numerator": None, "denominator": None,
+             "value": value, "statistic": "rate", "unit": "per 100,000", "lower": None, "upper": None, "method": "",
+             "confidence": None, "comparator_value": 169.0, "significance": sig, "suppressed": False,
+             "suppression_reason": "", "definition": ""}
+            for area, value, sig in (("Leicester", 251.0, "Worse"), ("Leicestershire", 118.0, "Better"),
+                                     ("Rutland", 96.0, "Similar"))
+        ]
+    )  # fmt: skip
+    (group,) = section_groups(IndicatorFrame(t, "exact", "LLR", [], Lookup()), "risk_factors", "")
+    assert [r["category"] for r in group["rows"]] == ["Leicester", "Leicestershire", "Rutland"]
+    assert [p["x"] for p in group["chart"]["points"]] == ["Leicester", "Leicestershire", "Rutland"]
+    assert "by domain" not in group["title"]

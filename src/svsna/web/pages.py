@@ -304,8 +304,8 @@ MAX_MONTHS = 72
 
 def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list[dict[str, Any]]:
     """A section's indicators, one group per (indicator, breakdown), with rows and chart data."""
-    from svsna.outputs.catalogue import display_value, indicator_label
-    from svsna.outputs.views import by_breakdown
+    from svsna.outputs.catalogue import indicator_label
+    from svsna.outputs.views import CLASSIFYING_BREAKDOWNS, by_breakdown
 
     rows = frame.filter(section=section, definition=definition)
     groups = []
@@ -326,6 +326,11 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
             show = show.sort_values("value", ascending=False, na_position="last").head(MAX_GROUP_ROWS)
         first = show.iloc[0]
         views = [row_view(frame, r) for r in show.itertuples(index=False)]
+        # an area indicator's domain classifies it: its rows are areas (Leicester, Rutland ...), not groups
+        by_area = bd in CLASSIFYING_BREAKDOWNS
+        names = [str(r.area) if by_area else v["category"] for v, r in zip(views, show.itertuples(), strict=True)]
+        for v, name in zip(views, names, strict=True):
+            v["category"] = name
         chart = None
         if 1 < len(show) <= max(MAX_GROUP_ROWS, MAX_MONTHS) and "|" not in bd and first["kind"] != "score":
             x = "period" if bd in _SERIES_BREAKDOWNS else "category"
@@ -336,13 +341,13 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                 "label": first["label"],
                 "points": [
                     {
-                        "x": r.period if x == "period" else display_value(r.breakdown_value, bd),
+                        "x": r.period if x == "period" else name,
                         "y": None if _nan(r.value) else float(r.value),
                         "lo": None if _nan(r.lower) else float(r.lower),
                         "hi": None if _nan(r.upper) else float(r.upper),
                         "sig": sig_class(r.significance),
                     }
-                    for r in show.itertuples(index=False)
+                    for r, name in zip(show.itertuples(index=False), names, strict=True)
                 ],
             }
         groups.append(
