@@ -474,4 +474,4 @@ def test_an_area_indicator_is_shown_by_area_not_by_its_domain():
     (group,) = section_groups(IndicatorFrame(t, "exact", "LLR", [], Lookup()), "risk_factors", "")
     assert [r["category"] for r in group["rows"]] == ["Leicester", "Leicestershire", "Rutland"]
     assert [p["x"] for p in group["chart"]["points"]] == ["Leicester", "Leicestershire", "Rutland"]
-    assert "by domain" not in group["title"]
+    assert "by domain" not in group["title"] and group["by_area"]

@@ -359,6 +359,7 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                 "title": by_breakdown(indicator_label(ind, breakdown=bd), bd, grp["breakdown_value"].astype(str)),
                 "period": "" if bd in _SERIES_BREAKDOWNS else first["period"],
                 "series": bd in _SERIES_BREAKDOWNS,
+                "by_area": by_area,
                 "rows": views,
                 "total": total,
                 "truncated": total > len(show),
