@@ -19,7 +19,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,13 +26,7 @@ from typing import TYPE_CHECKING, Any
 from svsna.outputs.catalogue import SECTION_TITLES, display_value
 from svsna.outputs.content import Cell, Section, TableBlock
 from svsna.outputs.narrative import Callout
-from svsna.outputs.views import (
-    RISK_FACTORS_VERSUS,
-    ViewContext,
-    add_indicator_views,
-    add_public_views,
-    risk_factor_table,
-)
+from svsna.outputs.views import ViewContext, add_indicator_views, add_public_views, label_unit, risk_factor_table
 from svsna.outputs.wording import fmt_count, join_words
 
 if TYPE_CHECKING:
@@ -391,17 +384,11 @@ def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
     if len(other):
         groups.append(other)
     for k, g in enumerate(groups):
-        t = risk_factor_table([g], inp.view)
         dom = str(g["breakdown_value"].iloc[0])
-        versus = RISK_FACTORS_VERSUS if "England" in t.columns else ""  # partners' rows have no England value
-        if dom and dom != "all":
-            t.caption = f"{dom.capitalize()} risk and protective factors{versus}, {inp.config.label}"
-            t.key = f"risk-factors-{dom}"
-        else:
-            t.caption = f"Other risk and protective factors{versus}, {inp.config.label}"
-            t.key = f"risk-factors-other-{k}"
-        if k and versus:  # the symbol key is said once, under the first table
-            t.notes = t.notes.split(". ", 1)[-1] if ". " in t.notes else ""
+        named = dom and dom != "all"
+        subject = f"{dom.capitalize() if named else 'Other'} risk and protective factors"
+        t = risk_factor_table([g], inp.view, subject, england_key=not k)  # the symbol key once, first
+        t.key = f"risk-factors-{dom}" if named else f"risk-factors-other-{k}"
         sec.add_table(t)
 
 
@@ -415,7 +402,7 @@ def _group_label(label: str, group: str) -> str:
     """
     if group == "all":
         return label
-    head, unit = re.fullmatch(r"(.*?)((?: \([^()]*\))?)", label).groups()
+    head, unit = label_unit(label)
     return f"{head}: {display_value(group)}{unit}"
 
 

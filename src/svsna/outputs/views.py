@@ -495,6 +495,16 @@ SUBJECTS: dict[str, str] = {"perpetrators": "Perpetrators", "victims": "Victims"
 CLASSIFYING_BREAKDOWNS: frozenset[str] = frozenset({"domain"})
 
 
+def label_unit(label: str) -> tuple[str, str]:
+    """A label split before its unit in brackets at the end (``""`` when it has none).
+
+    >>> label_unit("Share of offences by district (%)"), label_unit("Offences per month")
+    (('Share of offences by district', ' (%)'), ('Offences per month', ''))
+    """
+    head, unit = re.fullmatch(r"(.*?)((?: \([^()]*\))?)", label).groups()
+    return head, unit
+
+
 def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
     """``label`` saying what it is broken down by: "by ..." added to a label without one (before its
     unit; not when the label already names a one-way breakdown, as "per month" does), and the
@@ -525,7 +535,7 @@ def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
     if breakdown in CLASSIFYING_BREAKDOWNS and len({str(v) for v in values}) == 1:
         return label
     names = breakdown.split("|")
-    head, unit = re.fullmatch(r"(.*?)((?: \([^()]*\))?)", label).groups()
+    head, unit = label_unit(label)
     if " by " not in label.lower():
         if len(names) == 1 and re.search(rf"\b{re.escape(breakdown_words(breakdown).lower())}\b", label.lower()):
             return label  # "Offences per month" by month
@@ -1202,8 +1212,18 @@ def _unit_words(kind: str, unit: str) -> str:
     return unit if unit and unit != "count" else ("number" if kind == "count" else "")
 
 
-def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBlock:
+def risk_factor_table(
+    groups: list[pd.DataFrame],
+    ctx: ViewContext,
+    subject: str = "Risk and protective factors",
+    *,
+    england_key: bool = True,
+) -> TableBlock:
     """Fingertips-style table: one row per indicator, one column per area, marked by significance.
+
+    Its caption is ``subject``, "compared with England" when its rows have England's values (a
+    partner's own rows have none: no England column then), and the area. ``england_key``: the
+    notes explain the symbols of the comparison with England (said once, under the first table).
 
     A row is named by the rows' ``label`` column when they have one (an area indicator's name
     from its extract, an indicator's label with its group), else by :func:`indicator_label`. The
@@ -1240,21 +1260,17 @@ def risk_factor_table(groups: list[pd.DataFrame], ctx: ViewContext) -> TableBloc
     legend = (
         "▲ significantly higher than England; ▼ significantly lower; ✗ significantly worse; ✓ significantly "
         f"better; ● not significantly different (England's value inside the area's {ctx.ci_label}). "
-        if england
+        if england and england_key
         else ""
     ) + _symbols_note(out)
     return TableBlock(
         "risk-factors",
-        f"Risk and protective factors{RISK_FACTORS_VERSUS if england else ''}, {ctx.area}",
+        f"{subject}{' compared with England' if england else ''}, {ctx.area}",
         ["Indicator", "Unit", "Period", *(["England"] if england else []), *areas],
         out,
         table_sources(rows),
         notes=legend.strip(),
     )
-
-
-#: What a risk-factor table with an England column says it compares its areas with (:func:`risk_factor_table`).
-RISK_FACTORS_VERSUS = " compared with England"
 
 
 def table_sources(rows: pd.DataFrame) -> str:
