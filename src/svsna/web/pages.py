@@ -328,9 +328,9 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
         views = [row_view(frame, r) for r in show.itertuples(index=False)]
         # an area indicator's domain classifies it: its rows are areas (Leicester, Rutland ...), not groups
         by_area = bd in CLASSIFYING_BREAKDOWNS
-        names = [str(r.area) if by_area else v["category"] for v, r in zip(views, show.itertuples(), strict=True)]
-        for v, name in zip(views, names, strict=True):
-            v["category"] = name
+        if by_area:
+            for v, r in zip(views, show.itertuples(index=False), strict=True):
+                v["category"] = str(r.area)
         chart = None
         if 1 < len(show) <= max(MAX_GROUP_ROWS, MAX_MONTHS) and "|" not in bd and first["kind"] != "score":
             x = "period" if bd in _SERIES_BREAKDOWNS else "category"
@@ -341,13 +341,13 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                 "label": first["label"],
                 "points": [
                     {
-                        "x": r.period if x == "period" else name,
+                        "x": r.period if x == "period" else v["category"],
                         "y": None if _nan(r.value) else float(r.value),
                         "lo": None if _nan(r.lower) else float(r.lower),
                         "hi": None if _nan(r.upper) else float(r.upper),
                         "sig": sig_class(r.significance),
                     }
-                    for r, name in zip(show.itertuples(index=False), names, strict=True)
+                    for r, v in zip(show.itertuples(index=False), views, strict=True)
                 ],
             }
         groups.append(
