@@ -364,3 +364,32 @@ def test_an_indicators_one_domain_is_not_said_as_by_domain():
     # two domains, or no values given: the breakdown is said
     assert by_breakdown(label, "domain", ["relationship", "community"]) == "Children in need by domain (per 10,000)"
     assert by_breakdown(label, "domain") == "Children in need by domain (per 10,000)"
+
+
+def test_the_evidence_table_has_a_cost_column_only_when_some_approach_is_rated():
+    """The bundled YEF table has no cost ratings ("Not available" for every approach): a column of
+    "Not available" says nothing, so it is left out and a note says why; one rated approach brings it back."""
+    from svsna.indicators import Finding
+    from svsna.outputs.sections import Inputs, _prevention
+    from svsna.outputs.sentences import Rendered
+    from svsna.outputs.views import ViewContext
+
+    def built(costs: list[str]) -> Section:
+        approaches = [
+            {"approach": a, "impact": "High", "evidence_quality": "High", "cost": c}
+            for a, c in zip(["Focused Deterrence", "Mentoring"], costs, strict=True)
+        ]
+        f = Finding("interventions", "yef_evidence_table", "YEF", {"approaches": approaches})
+        config = AreaConfig.model_validate({"name": "MV"})
+        inp = Inputs(
+            pd.DataFrame(), config, ViewContext(config, "full"), {"interventions": [Rendered(f, "YEF")]}, None, {}
+        )
+        section = Section("interventions", "Preventing serious violence")
+        _prevention(inp, section)
+        return section
+
+    unrated = built(["Not available", "Not available"]).tables[0]
+    assert unrated.columns == ["Approach", "Estimated impact", "Evidence quality"]
+    assert "Cost ratings are not shown" in unrated.notes
+    rated = built(["Low", "Not available"]).tables[0]
+    assert rated.columns[-1] == "Cost" and [r[-1] for r in rated.rows] == ["Low", "Not available"]

@@ -141,6 +141,9 @@ def test_part_year_bars_are_annualised_on_a_chart_of_years():
     assert "2021/22 (Apr-Sep) annualised 4.00 (annualised)" in fig.alt
     assert "Apr 2020 - Sep 2021" not in fig.alt and "Apr 2020 - Sep 2021" in fig.notes
     assert sec.tables[0].rows[-1][0] == "Apr 2020 - Sep 2021"  # the table keeps every period as it is
+    # the captions name what each shows: the chart its years, the table its years and then the window
+    assert fig.caption == "Rate, X (2019/20 to 2021/22 (Apr-Sep))"
+    assert sec.tables[0].caption == "Rate, X (2019/20 to 2021/22 (Apr-Sep); Apr 2020 - Sep 2021)"
 
 
 def test_a_table_of_suppressed_cells_becomes_one_sentence():
@@ -331,3 +334,38 @@ def test_printed_column_headings_keep_their_words_whole(tmp_path):
     for heading in cols:
         for word in re.findall(r"[A-Za-z]+", heading):
             assert word in words, f"{word!r} of the heading {heading!r} is broken in the PDF"
+
+
+def test_public_counts_say_rounded_unless_they_are_published_data_shown_as_published():
+    """Population estimates are public data, printed as published (1,107,597): their heading must not say
+    "(rounded)". Counts of the partnership's own data are rounded to 5 in the public summary and say so."""
+    from svsna.config import AreaConfig
+    from svsna.outputs.public import PUBLIC_DATA_NOTE
+    from svsna.outputs.views import ViewContext, _table
+
+    def rows(note: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "breakdown_value": ["A", "B"],
+                "value": [354036.0, 188416.0],
+                "lower": [float("nan")] * 2,
+                "upper": [float("nan")] * 2,
+                "numerator": [354036.0, 188416.0],
+                "significance": [None, None],
+                "comparator_value": [float("nan")] * 2,
+                "indicator": ["residents"] * 2,
+                "statistic": ["count"] * 2,
+                "unit": ["residents"] * 2,
+                "suppressed": [False, False],
+                "public_note": [note] * 2,
+            }
+        )
+
+    cfg = AreaConfig.model_validate({"name": "X"})
+    public, full = ViewContext(cfg, "public"), ViewContext(cfg, "full")
+    sec = Section("population", "Population")
+    published = _table("k", "Residents", rows(PUBLIC_DATA_NOTE), "count", public, "ONS", "District", sec)
+    assert published.columns[1] == "Residents" and published.cells()[0][1].text == "354,036"
+    own = _table("k", "Residents", rows("rounded to 5"), "count", public, "ONS", "District", sec)
+    assert own.columns[1] == "Residents (rounded)"
+    assert _table("k", "Residents", rows(""), "count", full, "ONS", "District", sec).columns[1] == "Residents"

@@ -214,3 +214,47 @@ def test_the_population_sentence_and_its_tile_give_the_same_residents(residents,
     text = render(f).text
     assert text == f"About {words} people live in the area."
     assert callout(f, text).figure == words  # the "At a glance" tile's big figure, never blank
+
+
+def test_the_deprivation_ranking_gives_the_measure_it_ranks_by():
+    # ranked by the mean decile (1 = most deprived): a district with no LSOA in the most deprived tenth can still
+    # rank third, so the sentence must show the mean decile, not only the share in the most deprived tenth
+    ranking = [
+        {"rank": 1, "district": "Leicester", "mean_decile": 3.5155, "lsoas_in_most_deprived_decile_pct": 20.3125},
+        {
+            "rank": 2,
+            "district": "North West Leicestershire",
+            "mean_decile": 5.94,
+            "lsoas_in_most_deprived_decile_pct": 3.4,
+        },
+        {"rank": 3, "district": "Hinckley and Bosworth", "mean_decile": 6.04, "lsoas_in_most_deprived_decile_pct": 0.0},
+        {"rank": 4, "district": "Blaby", "mean_decile": 7.5, "lsoas_in_most_deprived_decile_pct": 0.0},
+    ]
+    f = Finding("population", "deprivation_rank", "", {"district": "Leicester", "ranking": ranking})
+    text = render(f).text
+    assert "decile 1 is England's most deprived tenth" in text
+    assert (
+        "Leicester (mean decile 3.5; 20.3% of its neighbourhoods in England's most deprived tenth), "
+        "North West Leicestershire (5.9; 3.4%) and Hinckley and Bosworth (6.0; 0.0%)."
+    ) in text
+    assert "Blaby" not in text
+
+
+def test_a_percentage_and_its_interval_have_the_same_decimals():
+    f = Finding(
+        "risk_factors",
+        "admissions_mental_health_under25",
+        "",
+        {"value": 36.842, "lower": 27.83, "upper": 46.877, "all_ages_value": 26.316, "under": 25},
+    )
+    assert render(f).text.startswith(
+        "36.8% of people under 25 admitted to hospital for an assault-related injury had a mental health flag "
+        "(95% CI 27.8% to 46.9%) against 26.3% at all ages."
+    )
+    survey = Finding(
+        "surveys",
+        "survey_result",
+        "",
+        {"survey": "Safety survey", "question": "Feel safe at night", "value": 67.24, "lower": 64.61, "upper": 69.7},
+    )
+    assert "67.2% of respondents" in render(survey).text and "(95% CI 64.6% to 69.7%)" in render(survey).text

@@ -88,6 +88,11 @@ OTHER = "Other"
 _GKEY = ["section", "indicator", "gperiod", "area", "definition", "breakdown"]
 
 
+#: The public note of a row of public data (population estimates, Fingertips ...): shown as published,
+#: neither rounded nor suppressed.
+PUBLIC_DATA_NOTE = "public data, shown as published"
+
+
 def _with_group_period(t: pd.DataFrame) -> pd.DataFrame:
     monthly = (t["breakdown"] == "month") & (t["period"] == t["breakdown_value"])
     return t.assign(gperiod=t["period"].where(~monthly, "(monthly)"))
@@ -1070,7 +1075,7 @@ def _public_rows(
         if k == "external":
             vals[i], lows[i], ups[i], nums[i], dens[i] = val, col["lower"][i], col["upper"][i], num, den
             comps[i], sigs[i] = col["comparator_value"][i], sig_in[i]
-            notes[i] = "public data, shown as published"
+            notes[i] = PUBLIC_DATA_NOTE
         elif k == "withheld":
             withhold(i, reason_in[i] or "withheld by the analysis", "withheld by the analysis")
         elif k == "group":
@@ -1610,7 +1615,7 @@ class FindingRows:
         self.by_section = _positions(exact["section"].astype(str))
         # per public indicator: whether every one of its rows is public data shown as published
         note = (
-            public["public_note"].eq("public data, shown as published")
+            public["public_note"].eq(PUBLIC_DATA_NOTE)
             if "public_note" in public
             else public["indicator"].isna()  # no notes: no row is public data
         )

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from svsna.definitions.evidence import NOT_AVAILABLE as NOT_RATED
 from svsna.outputs.catalogue import SECTION_TITLES, display_value
 from svsna.outputs.content import Cell, Section, TableBlock
 from svsna.outputs.narrative import Callout
@@ -250,7 +251,8 @@ def _prevention(inp: Inputs, sec: Section) -> None:
                 ("impact", "Estimated impact"),
                 ("evidence_quality", "Evidence quality"),
             ]
-            if any(str(a.get("cost", "")).strip() for a in approaches):
+            # a Cost column only when some approach has a rating: a column of "Not available" says nothing
+            if any(str(a.get("cost", "")).strip() not in ("", NOT_RATED) for a in approaches):
                 fields.append(("cost", "Cost"))
             rows = [[str(a.get(k, "")) for k, _ in fields] for a in approaches]
             if rows:

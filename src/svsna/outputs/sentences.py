@@ -472,12 +472,20 @@ def _ethnicity_profile(n: Num) -> str:
 @template("deprivation_rank", "deprivation by district")
 def _deprivation_rank(n: Num) -> str:
     ranking = [r for r in n.get("ranking") if isinstance(r, Mapping)]
-    top = ranking[:3]
-    parts = [
-        f"{display_value(r.get('district'))} ({fmt_pct(float(r.get('lsoas_in_most_deprived_decile_pct') or 0))} of its neighbourhoods in England's most deprived tenth)"
-        for r in top
-    ]
-    return f"Ranked by the deprivation of their neighbourhoods, the most deprived districts are {join_words(parts)}."
+    parts = []
+    for i, r in enumerate(ranking[:3]):
+        decile, share = r.get("mean_decile"), r.get("lsoas_in_most_deprived_decile_pct")
+        figures = []
+        if decile is not None:
+            figures.append(f"{'mean decile ' if i == 0 else ''}{fmt_number(float(decile), 1)}")
+        if share is not None:
+            tail = " of its neighbourhoods in England's most deprived tenth" if i == 0 else ""
+            figures.append(f"{fmt_pct(float(share))}{tail}")
+        parts.append(display_value(r.get("district")) + (f" ({'; '.join(figures)})" if figures else ""))
+    return (
+        "Ranked by the mean national deprivation decile of their neighbourhoods (IMD 2019; decile 1 is England's "
+        f"most deprived tenth), the most deprived districts are {join_words(parts)}."
+    )
 
 
 @template("imd_rank", "the deprivation rank of local authorities")
@@ -1299,7 +1307,7 @@ def _risk_domain(n: Num) -> str:
 @template("admissions_mental_health_under25", "mental health among young people admitted")
 def _adm_mh(n: Num) -> str:
     base = f" against {n.pct('all_ages_value')} at all ages" if n.has("all_ages_value") else ""
-    return f"{n.pct('value', 0)} of people under 25 admitted to hospital for an assault-related injury had a mental health flag{n.ci()}{base}."
+    return f"{n.pct('value')} of people under 25 admitted to hospital for an assault-related injury had a mental health flag{n.ci()}{base}."
 
 
 _MEASURE_WORDS = {
@@ -1317,7 +1325,7 @@ def _survey(n: Num) -> str:
     group = "" if who in (None, "all") else f" ({display_value(who)})"
     verb = _MEASURE_WORDS.get(str(n.finding.numbers.get("measure") or ""), "agreed with or answered yes to")
     size = f"; {n.count('respondents', 'respondent')}" if n.has("respondents") else ""
-    return f"{n.text('survey')}{group}: {n.pct('value', 0)} of respondents {verb} '{q}'{n.ci()}{size}."
+    return f"{n.text('survey')}{group}: {n.pct('value')} of respondents {verb} '{q}'{n.ci()}{size}."
 
 
 @template("survey_summary", "survey samples")

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -196,6 +196,17 @@ def fmt_value(v: Any, kind: str, missing: str = NOT_AVAILABLE) -> str:
     return fmt_number(v, 2)
 
 
+def rounded(rows: pd.DataFrame, ctx: ViewContext) -> bool:
+    """Whether the counts of ``rows`` are shown rounded: in the public edition, unless every row is public
+    data shown as published (population estimates are not rounded)."""
+    from svsna.outputs.public import PUBLIC_DATA_NOTE
+
+    if not ctx.public:
+        return False
+    notes = rows["public_note"] if "public_note" in rows.columns else None
+    return notes is None or not bool(notes.eq(PUBLIC_DATA_NOTE).all())
+
+
 def _was_suppressed(row: Any) -> bool:
     note = getattr(row, "public_note", "")
     return bool(getattr(row, "suppressed", False)) or (isinstance(note, str) and "suppress" in note)
@@ -294,11 +305,12 @@ def _table(
     """A one-way table (category, value, CI, number, comparison); None, with a sentence, if all suppressed."""
     unit = _unit(rows)
     has_ci, has_num, has_sig = _measures(rows, kind)
-    columns = [first, value_heading(kind, unit, public=ctx.public)]
+    shown_rounded = rounded(rows, ctx)
+    columns = [first, value_heading(kind, unit, public=shown_rounded)]
     if has_ci:
         columns.append(ctx.ci_label)
     if has_num:
-        columns.append("Number (rounded)" if ctx.public else "Number")
+        columns.append("Number (rounded)" if shown_rounded else "Number")
     if has_sig:
         columns.append(_comparison_heading(rows, kind))
     out: list[list[Cell | str]] = []
@@ -790,7 +802,8 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
     shown = grp.assign(breakdown_value=grp["period"].astype(str))
     lengths = [months.get(p) for p in shown["breakdown_value"]]
     years = [m == 12 for m in lengths]
-    caption = f"{label}, {ctx.area} ({shown['breakdown_value'].iloc[0]} to {shown['breakdown_value'].iloc[-1]})"
+    series = {p.label for p in ctx.config.periods()}
+    caption = f"{label}, {ctx.area} ({period_span(list(shown['breakdown_value']), series)})"
     if kind in ("rate", "percent", "ratio") and not _too_sparse(grp["value"]) and sum(years) >= 2:
         keep = [y or (kind == "rate" and m is not None and m < 12) for y, m in zip(years, lengths, strict=True)]
         bars = shown[keep].copy()
@@ -820,12 +833,33 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
             annualised=part,
             ci_label=ctx.ci_words,
         )
-        section.add_figure(_fig(key, caption, chart, src, notes=" ".join(notes)))
+        drawn = f"{label}, {ctx.area} ({period_span(list(bars['breakdown_value']), series)})"
+        section.add_figure(_fig(key, drawn, chart, src, notes=" ".join(notes)))
         if ctx.public:
             return
     t = _table(f"{key}-t", caption, shown.assign(label=shown["breakdown_value"]), kind, ctx, src, "Period", section)
     if t is not None:
         section.add_table(t)
+
+
+def period_span(periods: list[str], series: Collection[str] | None = None) -> str:
+    """The periods of a table or chart for its caption: those of the ``series`` (the configured years and
+    part year; every period when None) as a range, and any other window (the profile period) after a
+    semicolon.
+
+    >>> period_span(["2017/18", "2020/21", "2021/22 (Apr-Sep)"])
+    '2017/18 to 2021/22 (Apr-Sep)'
+    >>> period_span(["2017/18", "2020/21", "Apr 2020 - Sep 2021"], {"2017/18", "2020/21"})
+    '2017/18 to 2020/21; Apr 2020 - Sep 2021'
+    >>> period_span(["Apr 2020 - Sep 2021"], set())
+    'Apr 2020 - Sep 2021'
+    """
+    run = [p for p in periods if series is None or p in series]
+    other = [p for p in periods if p not in run]
+    if not run:
+        return join_words(other)
+    span = run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}"
+    return "; ".join([span, *other])
 
 
 def _month_view(section, grp, kind, label, src, key, ctx) -> None:
@@ -1387,7 +1421,7 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
     value_cols = []
     for i in present:
         head = ctx.label(i)
-        if kinds[i] == "count" and ctx.public:
+        if kinds[i] == "count" and rounded(sel[sel["indicator"] == i], ctx):
             head += " (rounded)"
         columns.append(head)
         value_cols.append(len(columns) - 1)
