@@ -10,6 +10,10 @@ Canaries that must never reach an anonymous visitor: the restricted-only indicat
 ``canary_restricted_only`` (category ``CANARYCATEGORY``, count 424242, never named by a public
 finding) and the restricted findings ``CANARY-FINDING`` / ``CANARY-BOTH`` (``public: false``).
 
+The previous assessment was reported with ``baseline_year: 2018`` and the current one with
+``baseline_year: 2019``, so each ``release.json`` names its own baseline year (2018/19, 2019/20);
+each carries one change against the baseline year and the current one six monthly counts.
+
 Users: ``ada`` (admin), ``ann`` (analyst), ``pam`` (partner, every district), ``pat``
 (partner, Northby only), ``lockme`` (partner, for the lockout test); password
 ``PASSWORD`` for all.
@@ -37,6 +41,11 @@ NOW = {"Northby": 412, "Southam": 530, "Eastwick": 61}
 BEFORE = {"Northby": 300, "Southam": 545, "Eastwick": 58}
 # offences per LSOA (the fourth LSOA of each district has 3: suppressed in public)
 LSOA_COUNTS = {"Northby": (180, 150, 79, 3), "Southam": (200, 190, 137, 3), "Eastwick": (30, 20, 8, 3)}
+# the current assessment's offences by month (each a multiple of 5, so published as they are),
+# deliberately not in time order
+MONTHLY = {"2021-01": 55, "2020-11": 40, "2020-12": 65, "2020-10": 50, "2021-03": 45, "2021-02": 60}
+#: the baseline year each report run is configured with (previous, current)
+BASELINE_YEARS = (2018, 2019)
 
 
 def lsoa_codes() -> dict[str, list[str]]:
@@ -143,6 +152,51 @@ def exact_table(now: bool = True):
                     "breakdown_value": band,
                     "numerator": k,
                     "value": k,
+                    "method": "Count",
+                    "statistic": "count",
+                    "unit": "offences",
+                    "definition": "llr_vrn",
+                    "significance": "Not compared",
+                }
+            )
+    # the latest year's offences against the baseline year's (2019/20 now, 2018/19 before), per
+    # month: 380 against 300, 300 against 290; the limits are made up
+    latest, base = (380, 300) if now else (300, 290)
+    change = 100 * (latest - base) / base
+    rows.append(
+        {
+            "section": "extent",
+            "indicator": "offences_baseline_change",
+            "period": years[-1],
+            "area": AREA,
+            "breakdown": "all",
+            "breakdown_value": "all",
+            "numerator": latest,
+            "denominator": base,
+            "comparator_value": base,
+            "value": change,
+            "lower": change - 8,
+            "upper": change + 8,
+            "method": "% change in offences per month against the baseline year",
+            "statistic": "percent_change",
+            "unit": "%",
+            "confidence": 0.95,
+            "definition": "llr_vrn",
+            "significance": "Increase" if now else "No significant change",
+        }
+    )
+    if now:
+        for month, n in MONTHLY.items():
+            rows.append(
+                {
+                    "section": "timing",
+                    "indicator": "offences_monthly",
+                    "period": "Oct 2020 - Mar 2021",
+                    "area": AREA,
+                    "breakdown": "month",
+                    "breakdown_value": month,
+                    "numerator": n,
+                    "value": n,
                     "method": "Count",
                     "statistic": "count",
                     "unit": "offences",
@@ -288,7 +342,7 @@ def findings(now: bool = True) -> list:
     year = "2020/21" if now else "2019/20"
     public = [
         Finding("extent", "offences_total", "Offences in the year.", period=year, area=AREA, definition="llr_vrn",
-                indicators=["offences"], headline=True),
+                indicators=["offences", "offences_baseline_change"], headline=True),
         Finding("nature", "knife_share", "Share of offences with a knife.", period=year, area=AREA,
                 definition="llr_vrn", indicators=["knife_share", "offences_by_setting"]),
         Finding("victims", "victims_by_sex", "Victims by sex.", period=year, area=AREA, definition="llr_vrn",
@@ -371,15 +425,21 @@ def build_area(root: Path) -> Path:
         json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8"
     )
     area_yaml = data / "area.yaml"
-    area_yaml.write_text(
-        "name: Testshire\nshort_name: TST\nfinancial_years: [2019, 2020]\ndefinitions: [llr_vrn]\n"
-        "inputs:\n  geography: geography.csv\nboundaries: lsoa_boundaries.geojson\noutput: output\n",
-        encoding="utf-8",
-    )
+
+    def write_area(baseline_year: int) -> None:
+        area_yaml.write_text(
+            "name: Testshire\nshort_name: TST\nfinancial_years: [2019, 2020]\ndefinitions: [llr_vrn]\n"
+            f"baseline_year: {baseline_year}\n"
+            "inputs:\n  geography: geography.csv\nboundaries: lsoa_boundaries.geojson\noutput: output\n",
+            encoding="utf-8",
+        )
+
     out = data / "output"
     # the previous assessment, reported; then the current one (with the restricted-only canary row)
+    write_area(BASELINE_YEARS[0])
     _assess(out, exact_table(False), findings(False))
     _report(area_yaml)
+    write_area(BASELINE_YEARS[1])
     canary = indicator_rows(**{k: [CANARY_ROW.get(k)] for k in INDICATOR_COLUMNS if k in CANARY_ROW})
     _assess(out, pd.concat([exact_table(True), canary], ignore_index=True), findings(True))
     _report(area_yaml)

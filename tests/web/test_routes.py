@@ -487,3 +487,82 @@ def test_section_links_to_the_explorer_name_their_rows_in_plain_words(client_for
     assert singles > 0  # the fixture's geography section has a one-row group
     groups = html.count('class="group"')
     assert groups == len(totals) + singles
+
+
+# -- the baseline year and months ------------------------------------------------------------
+
+BASELINE_TITLE = "Change in offences per month against the baseline year {} (%)"
+
+
+def test_each_release_names_its_baseline_year(area_file):
+    """release.json carries the baseline year of area.yaml at the time of the run (2018 for the
+    previous run, 2019 for the current one): the financial years April 2018 to March 2019 and
+    April 2019 to March 2020."""
+    import json
+
+    from tests.web.conftest import history_ids
+
+    out = area_file.parent / "output"
+    previous, current = history_ids(area_file)
+    public = json.loads((out / "public" / "release.json").read_text())
+    assert public["baseline"] == {"year": 2019, "label": "2019/20"}
+    assert json.loads((out / "history" / current / "release.json").read_text())["baseline"] == public["baseline"]
+    assert json.loads((out / "history" / previous / "release.json").read_text())["baseline"] == {
+        "year": 2018,
+        "label": "2018/19",
+    }
+
+
+@pytest.mark.parametrize("user", [None, "pam"])
+def test_titles_name_the_baseline_year(client_for, user):
+    prefix = "" if user is None else "/partner"
+    c = client_for(user)
+    html = c.get(f"{prefix}/sections/extent").text
+    title = BASELINE_TITLE.format("2019/20")
+    assert f">{title}<" in html  # the group's heading
+    assert f"<caption>{title}</caption>" in html
+    assert BASELINE_TITLE.format("").replace("  ", " ") not in html  # never the year left out
+    explorer = c.get(f"{prefix}/explorer", params={"indicator": "offences_baseline_change"}).text
+    assert f">{title}<" in explorer
+
+
+@pytest.mark.parametrize("user", [None, "pam"])
+def test_a_previous_assessment_names_its_own_baseline_year(client_for, user):
+    """The previous run's change was against 2018/19, the current one's against 2019/20: the changes
+    page names both and does not test one against the other."""
+    prefix = "" if user is None else "/partner"
+    html = client_for(user).get(f"{prefix}/changes", params={"significant": "0", "section": "extent"}).text
+    row = next(r for r in html.split("<tr>") if BASELINE_TITLE.format("2019/20") in r)
+    assert f"Before: {BASELINE_TITLE.format('2018/19')}" in row
+    assert "not compared: against 2018/19 before, 2019/20 now" in row
+    assert 'class="sig' not in row  # no significance flag
+    # the previous value: 300 offences in 2019/20 against 290 in 2018/19 = +3.4%; now 380 against 300 = +26.7%
+    assert "3.4%" in row and "26.7%" in row
+
+
+MONTHS = ["October 2020", "November 2020", "December 2020", "January 2021", "February 2021", "March 2021"]
+
+
+@pytest.mark.parametrize("user", [None, "pam"])
+def test_months_are_words_in_time_order_in_tables_and_charts(client_for, user):
+    import json
+
+    prefix = "" if user is None else "/partner"
+    c = client_for(user)
+    html = c.get(f"{prefix}/sections/timing").text
+    group = html.split('id="offences_monthly-month"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'<tr><th scope="row">([^<]+?)[ <]', group) == [m.split()[0] for m in MONTHS]
+    assert re.findall(r'<tr><th scope="row">(\w+ \d{4})', group) == MONTHS
+    assert not re.search(r"\b20\d\d-\d\d\b", group)
+    charts = json.loads(html.split('id="chart-data">', 1)[1].split("</script>", 1)[0])
+    # the fixture's counts (multiples of 5, published as they are): Oct 50, Nov 40, Dec 65, Jan 55, Feb 60, Mar 45
+    assert [(p["x"], p["y"]) for p in charts["offences_monthly-month"]["points"]] == list(
+        zip(MONTHS, [50, 40, 65, 55, 60, 45], strict=True)
+    )
+    q = {"indicator": "offences_monthly", "breakdown": "month", "sort": "category"}
+    for direction, expected in (("asc", MONTHS), ("desc", MONTHS[::-1])):
+        page = c.get(f"{prefix}/explorer", params={**q, "dir": direction}).text
+        assert re.findall(r"<td>(\w+ 20\d\d)</td>", page) == expected
+    # the CSV of the view keeps the machine value
+    rows = list(csv.DictReader(io.StringIO(c.get(f"{prefix}/explorer.csv", params=q).text.lstrip("\ufeff"))))
+    assert [r["breakdown_value"] for r in rows] == ["2020-10", "2020-11", "2020-12", "2021-01", "2021-02", "2021-03"]

@@ -475,3 +475,88 @@ def test_an_area_indicator_is_shown_by_area_not_by_its_domain():
     assert [r["category"] for r in group["rows"]] == ["Leicester", "Leicestershire", "Rutland"]
     assert [p["x"] for p in group["chart"]["points"]] == ["Leicester", "Leicestershire", "Rutland"]
     assert "by domain" not in group["title"] and group["by_area"]
+
+
+# -- the baseline year and months, as the report words them ---------------------------------
+
+
+def _frame(rows: list[dict], baseline: str = ""):
+    """An IndicatorFrame of hand-written rows (blank columns filled in) of a release naming ``baseline``."""
+    import pandas as pd
+
+    from svsna.web.data import IndicatorFrame, Lookup
+
+    blank = {"area": "TST", "breakdown": "all", "breakdown_value": "all", "numerator": None, "denominator": None,
+             "lower": None, "upper": None, "method": "", "confidence": None, "comparator_value": None,
+             "significance": "", "suppressed": False, "suppression_reason": "", "definition": ""}  # fmt: skip
+    return IndicatorFrame(pd.DataFrame([{**blank, **r} for r in rows]), "exact", "TST", [], Lookup(), baseline)
+
+
+def _change_row(period: str, value: float, lower: float, upper: float) -> dict:
+    return {"section": "extent", "indicator": "offences_baseline_change", "period": period, "value": value,
+            "lower": lower, "upper": upper, "statistic": "percent_change", "unit": "%"}  # fmt: skip
+
+
+def test_the_baseline_year_is_read_from_the_manifest_and_older_manifests_still_load():
+    from svsna.web.pages import section_groups
+    from svsna.web.release import baseline_label
+
+    assert baseline_label({"schema": 1, "baseline": {"year": 2019, "label": "2019/20"}}) == "2019/20"
+    # a manifest made before it carried the year, an area without one, a damaged entry
+    for old in ({"schema": 1}, {"baseline": None}, {"baseline": "2019/20"}, {"baseline": {"year": 2019}}):
+        assert baseline_label(old) == ""
+    row = _change_row("2021/22", 12.5, 4.0, 21.0)
+    named, generic = _frame([row], "2019/20"), _frame([row], baseline_label({"schema": 1}))
+    assert named.table["label"].tolist() == ["Change in offences per month against the baseline year 2019/20 (%)"]
+    assert generic.table["label"].tolist() == ["Change in offences per month against the baseline year (%)"]
+    (group,) = section_groups(_frame([{**row, "breakdown": "age_group", "breakdown_value": "Under 25"}], "2019/20"),
+                              "extent", "")  # fmt: skip
+    assert group["title"] == "Change in offences per month against the baseline year 2019/20 by age group (%)"
+
+
+def test_a_change_against_another_baseline_year_is_not_compared():
+    """The previous assessment's label names its own baseline year; a change against 2019/20 and one
+    against 2020/21 are different figures, so they are not tested against each other."""
+    import math
+
+    from svsna.web.changes import compare_assessments
+
+    count = {"section": "extent", "indicator": "offences", "statistic": "count", "unit": "offences"}
+    earlier = [_change_row("2020/21", 5.0, 0.0, 10.0), {**count, "period": "2020/21", "value": 300}]
+    now = _frame([_change_row("2021/22", 30.0, 25.0, 35.0), {**count, "period": "2021/22", "value": 380}], "2020/21")
+    ch = compare_assessments(now, _frame(earlier, "2019/20"), public=True).set_index("indicator")
+    c = ch.loc["offences_baseline_change"]
+    assert c["label"] == "Change in offences per month against the baseline year 2020/21 (%)"
+    assert c["label_before"] == "Change in offences per month against the baseline year 2019/20 (%)"
+    assert c["significance"] == "Not compared" and "2019/20" in c["test"] and "2020/21" in c["test"]
+    assert math.isnan(c["change"]) and math.isnan(c["pct_change"])  # no change is worked out between them
+    # offences are offences whatever the baseline: 380 against 300 in a year each, ratio 1.27 with
+    # 95% CI exp(ln(380/300) +- 1.96 sqrt(1/380 + 1/300)) = 1.09 to 1.47, which excludes 1
+    assert ch.loc["offences", "label"] == ch.loc["offences", "label_before"] == "Offences"
+    assert ch.loc["offences", "significance"] == "Increase"
+    # a previous release that does not say its baseline year: compared as before (the intervals do not overlap)
+    old = compare_assessments(now, _frame(earlier, ""), public=True).set_index("indicator")
+    assert old.loc["offences_baseline_change", "significance"] == "Increase"
+    assert old.loc["offences_baseline_change", "pct_change"] == pytest.approx(500.0)  # 30% against 5%
+
+
+def test_months_are_shown_in_words_in_time_order():
+    """A monthly series shows "September 2021" (the report's wording), in time order in its table and
+    chart, while the rows keep the machine value (2021-09) to sort and link by."""
+    from svsna.web.pages import row_view, section_groups
+
+    counts = {"2021-11": 40, "2021-09": 55, "2022-01": 35, "2021-10": 60, "2021-12": 45}  # not in time order
+    frame = _frame(
+        [{"section": "timing", "indicator": "offences_monthly", "period": "Sep 2021 - Jan 2022", "breakdown": "month",
+          "breakdown_value": m, "value": n, "numerator": n, "statistic": "count", "unit": "offences"}
+         for m, n in counts.items()]
+    )  # fmt: skip
+    (group,) = section_groups(frame, "timing", "")
+    words = ["September 2021", "October 2021", "November 2021", "December 2021", "January 2022"]
+    assert [r["category"] for r in group["rows"]] == words
+    assert [r["category_key"] for r in group["rows"]] == ["2021-09", "2021-10", "2021-11", "2021-12", "2022-01"]
+    assert [r["value"] for r in group["rows"]] == ["55", "60", "40", "45", "35"]
+    assert [(p["x"], p["y"]) for p in group["chart"]["points"]] == list(zip(words, [55, 60, 40, 45, 35], strict=True))
+    # a district's monthly row (explorer, place pages) words its month the same way
+    t = frame.table.assign(breakdown="district|month", breakdown_value="Northby|" + frame.table["breakdown_value"])
+    assert row_view(frame, next(t.itertuples(index=False)), spark=False)["category"] == "Northby, November 2021"

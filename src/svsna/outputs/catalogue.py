@@ -570,7 +570,8 @@ def _hour_words(value: str) -> str | None:
 
 
 def display_value(value: object, breakdown: str = "") -> str:
-    """A ``breakdown_value`` as a reader sees it: days in full, hours as clock ranges, flags in words.
+    """A ``breakdown_value`` as a reader sees it: days in full, hours as clock ranges, months in words,
+    flags in words.
 
     A value starts with a capital, as a row label or column heading does ("Harm rank 3"). Two-way
     values (``"Male|15-19"``) are labelled part by part and joined with a comma; a part after the
@@ -582,6 +583,8 @@ def display_value(value: object, breakdown: str = "") -> str:
     ('Mental health flag', 'Harm rank 3', 'Not known')
     >>> display_value("Male|3", "sex|harm_rank"), display_value("1 vs 10", "imd_decile")
     ('Male, harm rank 3', 'Most deprived 10% against least deprived 10%')
+    >>> display_value("2021-09", "month"), display_value("Melton|2021-09", "district|month")
+    ('September 2021', 'Melton, September 2021')
     """
     if value is None or (isinstance(value, float) and value != value):
         return "Not known"
@@ -603,6 +606,10 @@ def display_value(value: object, breakdown: str = "") -> str:
         words = _hour_words(text)
         if words:
             return words
+    if breakdown == "month":
+        from svsna.outputs.wording import month_words
+
+        return month_words(text)
     if breakdown == "harm_rank" and text.strip().isdigit():
         return f"Harm rank {text.strip()}"
     if breakdown == "imd_decile" and text.strip().isdigit():

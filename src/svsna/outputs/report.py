@@ -12,7 +12,7 @@ assess and the web SNA (docs/disclosure.md):
 ``<out>/public/`` (the public release: everything from ONE disclosure-controlled table)
     ``sna-summary.html`` / ``sna-summary.pdf``, ``sna-public-tables.xlsx``,
     ``indicators-public.csv`` / ``indicators-public.parquet`` and ``release.json`` (the
-    manifest: files and SHA-256, rule set, audit result, area, periods, definition).
+    manifest: files and SHA-256, rule set, audit result, area, periods, baseline year, definition).
 ``<out>/history/<id>/`` (one folder per run, ``id`` = UTC ``YYYYMMDDTHHMMSSZ``)
     ``indicators-public.parquet``, ``indicators.parquet`` and ``release.json``.
 
@@ -1154,6 +1154,7 @@ def _write_release(
     from svsna.outputs.provenance import file_sha256
 
     rs = release.rules
+    baseline = ViewContext(config, "public").baseline_label
     files = [
         {"name": p.name, "sha256": file_sha256(p), "bytes": p.stat().st_size} for p in paths.public_files if p.exists()
     ]
@@ -1165,6 +1166,8 @@ def _write_release(
         "area": {"name": config.name, "label": config.label},
         "definition": definition_name(config),
         "periods": list(meta.get("periods", [])),
+        # the year "against the baseline year" means, so the web SNA can name it as the report does
+        "baseline": None if config.baseline_year is None else {"year": config.baseline_year, "label": baseline},
         "rule_set": {
             "name": rs.name,
             "description": rs.description,

@@ -27,6 +27,11 @@ table, whose denominators are not published)
 otherwise, and for population estimates (not counts of events)
     ``Not compared``.
 
+Each assessment's labels name its own baseline year (``label`` now, ``label_before`` in the
+previous assessment). A change against the baseline year is a different figure when the two
+assessments name different baseline years, so such a pair is ``Not compared`` (and no change
+is worked out).
+
 In the public tier every input is the published (rounded) figure and a pair with a
 suppressed figure is ``Not compared``, so the flag says nothing the public tables do not.
 
@@ -54,6 +59,7 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "section",
     "indicator",
     "label",
+    "label_before",
     "kind",
     "area",
     "breakdown",
@@ -154,7 +160,9 @@ def compare_assessments(now: IndicatorFrame, before: IndicatorFrame, *, public: 
         return pd.DataFrame(columns=list(CHANGE_COLUMNS))
     a_last = a.sort_values(["start", "months"], kind="stable").groupby("series", sort=False).tail(1)
     keep = ["section", "indicator", "label", "kind", "area", "breakdown", "breakdown_value", "definition", "place"]
-    pairs = a_last[keep + cols].merge(b[cols], on=["series", "months"], suffixes=("_a", "_b"))
+    pairs = a_last[keep + cols].merge(
+        b[[*cols, "label"]].rename(columns={"label": "label_before"}), on=["series", "months"], suffixes=("_a", "_b")
+    )
     pairs["months_b"] = pairs["months"]
     pairs = pairs.rename(columns={"months": "months_a"})
     pairs = pairs[pairs["start_b"] <= pairs["start_a"]]
@@ -166,7 +174,12 @@ def compare_assessments(now: IndicatorFrame, before: IndicatorFrame, *, public: 
     change = va - vb
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(vb != 0, 100.0 * change / vb, np.nan)
-    out = pairs[keep].copy()
+    if now.baseline and before.baseline and now.baseline != before.baseline:
+        other = (pairs["label"] != pairs["label_before"]).to_numpy()  # the labels that name the baseline year
+        test[other] = f"not compared: against {before.baseline} before, {now.baseline} now"
+        sig[other] = Significance.NOT_COMPARED.value
+        change[other] = pct[other] = np.nan
+    out = pairs[[*keep, "label_before"]].copy()
     out["period_now"] = pairs["period_a"]
     out["period_before"] = pairs["period_b"]
     out["value_now"] = va

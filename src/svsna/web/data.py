@@ -6,7 +6,8 @@ scoped partner's mix of the two) with the columns the pages need:
 ``place``    the district/CSP a row is about (blank for rows about the whole area or a
              group of people), from the breakdown (``district``, ``district|...``,
              ``lsoa``, ``ward``, ``npa``) and the area's LSOA lookup
-``label``    the indicator's readable label; ``kind`` its formatting kind
+``label``    the indicator's readable label, naming the release's baseline year when it has
+             one (as the report's labels do); ``kind`` its formatting kind
 ``start``    the first month of the row's period (months since year 0), and ``months``
              its length, or -1 when the period is not a date range (a survey's name)
 ``series``   the key of the row's time series (everything but the period)
@@ -261,16 +262,28 @@ class IndicatorFrame:
         The whole area's short name (``LLR``).
     places : list of Place
     lookup : Lookup
+    baseline : str, optional
+        The label of the baseline year of the release the table comes from (``"2019/20"``,
+        :func:`svsna.web.release.baseline_label`); ``""`` when it does not say.
     """
 
-    def __init__(self, table: pd.DataFrame, tier: str, area_label: str, places: list[Place], lookup: Lookup) -> None:
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        tier: str,
+        area_label: str,
+        places: list[Place],
+        lookup: Lookup,
+        baseline: str = "",
+    ) -> None:
         import numpy as np
 
-        from svsna.outputs.catalogue import indicator_kind, indicator_label
+        from svsna.outputs.catalogue import indicator_kind
 
         self.tier = tier
         self.area_label = area_label
         self.places = places
+        self.baseline = baseline
         t = table.reset_index(drop=True).copy()
         if "public_note" not in t.columns:
             t["public_note"] = ""
@@ -280,7 +293,7 @@ class IndicatorFrame:
             t["place"] = assign_places(t, area_label, {p.name for p in places}, lookup)
         labels: dict[str, str] = {}
         kinds: dict[tuple[str, str], str] = {}
-        t["label"] = [labels.setdefault(i, indicator_label(i)) for i in t["indicator"]]
+        t["label"] = [labels.setdefault(i, self.label(i)) for i in t["indicator"]]
         t["kind"] = [
             kinds.setdefault((i, m), _kind(s, indicator_kind(i, m or None)))
             for i, m, s in zip(t["indicator"], t["method"], t["statistic"], strict=True)
@@ -321,6 +334,12 @@ class IndicatorFrame:
         self.periods = _period_order(t)
         self.definitions = [d for d in dict.fromkeys(t["definition"]) if d]
         self.breakdowns = sorted(set(t["breakdown"]))
+
+    def label(self, indicator: str, breakdown: str = "") -> str:
+        """An indicator's label as the report words it (``ViewContext.label``): its baseline year named."""
+        from svsna.outputs.catalogue import indicator_label
+
+        return indicator_label(indicator, breakdown=breakdown, baseline=self.baseline)
 
     # -- series ------------------------------------------------------------------------
     def series(self, key: str) -> list[tuple[int, int, float, str]]:

@@ -304,7 +304,6 @@ MAX_MONTHS = 72
 
 def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list[dict[str, Any]]:
     """A section's indicators, one group per (indicator, breakdown), with rows and chart data."""
-    from svsna.outputs.catalogue import indicator_label
     from svsna.outputs.views import CLASSIFYING_BREAKDOWNS, by_breakdown
 
     rows = frame.filter(section=section, definition=definition)
@@ -356,7 +355,7 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                 "indicator": ind,
                 "breakdown": bd,
                 # the report's rule: the parts of the breakdown the label's own "by ..." does not say
-                "title": by_breakdown(indicator_label(ind, breakdown=bd), bd, grp["breakdown_value"].astype(str)),
+                "title": by_breakdown(frame.label(ind, bd), bd, grp["breakdown_value"].astype(str)),
                 "period": "" if bd in _SERIES_BREAKDOWNS else first["period"],
                 "series": bd in _SERIES_BREAKDOWNS,
                 "by_area": by_area,
@@ -491,6 +490,8 @@ def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
         out.append(
             {
                 "label": r.label,
+                # the previous assessment's own wording, when it differs (another baseline year)
+                "label_before": r.label_before if r.label_before != r.label else "",
                 "indicator": r.indicator,
                 "section": r.section,
                 "breakdown": breakdown_label(r.breakdown),

@@ -60,6 +60,7 @@ __all__ = [
     "PublicRelease",
     "ReleaseLayout",
     "RestrictedRelease",
+    "baseline_label",
 ]
 
 PUBLIC_DIR = "public"
@@ -90,6 +91,22 @@ RESTRICTED_FILES: tuple[str, ...] = (
 HISTORY_FILES: tuple[str, ...] = ("indicators-public.parquet", "indicators.parquet", "release.json")
 
 _HISTORY_ID = re.compile(r"^\d{8}T\d{6}Z$")
+
+
+def baseline_label(manifest: dict[str, Any]) -> str:
+    """The label of the baseline year a ``release.json`` names (``"2019/20"``), ``""`` when none.
+
+    A manifest written before it carried the baseline year, or for an area without one, has
+    no ``baseline``: the pages then say "the baseline year" without naming it.
+
+    >>> baseline_label({"baseline": {"year": 2019, "label": "2019/20"}})
+    '2019/20'
+    >>> baseline_label({}), baseline_label({"baseline": None})
+    ('', '')
+    """
+    base = manifest.get("baseline")
+    label = base.get("label") if isinstance(base, dict) else None
+    return label.strip() if isinstance(label, str) and len(label) <= 40 else ""
 
 
 class OutsideRelease(PermissionError):

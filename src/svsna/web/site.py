@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from svsna.web.data import IndicatorFrame, Lookup, Place, scoped_table
 from svsna.web.geo import MapShapes
-from svsna.web.release import Assessment, History, PublicRelease, RestrictedRelease
+from svsna.web.release import Assessment, History, PublicRelease, RestrictedRelease, baseline_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -143,9 +143,9 @@ class Site:
 
         table = self._public_release.indicators()
         places = find_places(table, self.lookup)
-        frame = IndicatorFrame(table, "public", self.info.label, places, self.lookup)
-        history = self._history.assessments()
         manifest = self._public_release.manifest()
+        frame = IndicatorFrame(table, "public", self.info.label, places, self.lookup, baseline_label(manifest))
+        history = self._history.assessments()
         ids = [a.id for a in history]
         if manifest.get("assessment_id") in ids:  # release.json names its own run
             earlier = history[: ids.index(manifest["assessment_id"])]
@@ -160,7 +160,15 @@ class Site:
         previous = earlier[-1] if earlier else None
         prev_frame = None
         if previous is not None and previous.folder.exists("indicators-public.parquet"):
-            prev_frame = IndicatorFrame(previous.public_indicators(), "public", self.info.label, places, self.lookup)
+            # the previous assessment's labels name its own baseline year
+            prev_frame = IndicatorFrame(
+                previous.public_indicators(),
+                "public",
+                self.info.label,
+                places,
+                self.lookup,
+                baseline_label(previous.manifest()),
+            )
         return PublicState(stamp, frame, manifest, places, history, previous, prev_frame)
 
     # -- exact -------------------------------------------------------------------------
@@ -176,12 +184,20 @@ class Site:
             stamp = (self._restricted_release.stamp(), pub.stamp)
             if self._exact is None or self._exact.stamp != stamp:
                 table = self._restricted_release.indicators()
-                frame = IndicatorFrame(table, "exact", self.info.label, pub.places, self.lookup)
+                # the restricted table is written by the same report run as the public release
+                frame = IndicatorFrame(table, "exact", self.info.label, pub.places, self.lookup, pub.frame.baseline)
                 prev = None
                 full = {a.id: a for a in self._full_history.assessments()}
                 before = full.get(pub.previous.id) if pub.previous is not None else None
                 if before is not None and before.folder.exists("indicators.parquet"):
-                    prev = IndicatorFrame(before.indicators(), "exact", self.info.label, pub.places, self.lookup)
+                    prev = IndicatorFrame(
+                        before.indicators(),
+                        "exact",
+                        self.info.label,
+                        pub.places,
+                        self.lookup,
+                        baseline_label(before.manifest()),
+                    )
                 self._exact = ExactState(stamp, frame, self._restricted_release.findings(), prev)
             return self._exact
 
@@ -194,11 +210,13 @@ class Site:
         if key not in ex.scoped:
             pub = self.public()
             cur = scoped_table(pub.frame.table, ex.frame.table, key)
-            cur_frame = IndicatorFrame(cur, "scoped", self.info.label, pub.places, self.lookup)
+            cur_frame = IndicatorFrame(cur, "scoped", self.info.label, pub.places, self.lookup, ex.frame.baseline)
             prev_frame = None
             if pub.previous_frame is not None and ex.previous_frame is not None:
                 prev = scoped_table(pub.previous_frame.table, ex.previous_frame.table, key)
-                prev_frame = IndicatorFrame(prev, "scoped", self.info.label, pub.places, self.lookup)
+                prev_frame = IndicatorFrame(
+                    prev, "scoped", self.info.label, pub.places, self.lookup, ex.previous_frame.baseline
+                )
             ex.scoped[key] = (cur_frame, prev_frame)
         return ex.scoped[key]
 

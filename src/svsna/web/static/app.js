@@ -35,6 +35,9 @@
       if (!spec || !spec.points) continue;
       var pts = spec.points.filter(function (p) { return p.y !== null; });
       if (pts.length < 2) continue;
+      // the points come in their order (months and periods by time): the time axis keeps it, as Plot
+      // would otherwise sort the shown words ("April 2021" before "March 2021"); gaps keep their place
+      var order = spec.points.map(function (p) { return p.x; });
       var marks = [];
       var width = Math.min(el.clientWidth || 700, 760);
       if (spec.kind === "line") {
@@ -52,7 +55,7 @@
       }
       var opts = {
         width: width, marginLeft: spec.kind === "line" ? 50 : 180, marginBottom: pts.length > 12 ? 50 : 30, style: null,
-        x: spec.kind === "line" ? { type: "point", label: null, tickRotate: pts.length > 12 ? -45 : 0,
+        x: spec.kind === "line" ? { type: "point", domain: order, label: null, tickRotate: pts.length > 12 ? -45 : 0,
           ticks: pts.length > 24 ? pts.filter(function (p, i) { return i % 6 === 0; }).map(function (p) { return p.x; }) : undefined }
           : { label: spec.unit || null, grid: true },
         y: spec.kind === "line" ? { label: spec.unit || null, grid: true } : { label: null, domain: pts.map(function (p) { return p.x; }) },
