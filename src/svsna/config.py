@@ -206,6 +206,26 @@ class IngestLimits(_Strict):
     batch_rows: int = Field(default=100_000, ge=100, le=5_000_000)
 
 
+#: The ``area.yaml`` settings the analyses read: an assessment made with other values describes other
+#: periods, groups or places than the report would label, so ``svsna report`` compares them
+#: (:meth:`AreaConfig.analysis_settings`). Wording, contacts, disclosure and output settings are not here:
+#: the report applies them itself.
+ANALYSIS_SETTINGS: tuple[str, ...] = (
+    "name",
+    "short_name",
+    "financial_years",
+    "latest",
+    "profile_period",
+    "baseline_year",
+    "geography_levels",
+    "definitions",
+    "age_focus_under",
+    "night_time_economy",
+    "rate_multiplier",
+    "confidence",
+)
+
+
 class AreaConfig(_Strict):
     """The validated contents of an ``area.yaml`` file."""
 
@@ -282,6 +302,17 @@ class AreaConfig(_Strict):
     @property
     def primary_definition(self) -> str:
         return self.definitions[0]
+
+    def analysis_settings(self) -> dict[str, Any]:
+        """The settings the analyses read (:data:`ANALYSIS_SETTINGS`), as JSON values: written to
+        ``assessment.json`` so that ``svsna report`` can refuse an assessment made with other ones.
+
+        >>> cfg = AreaConfig.model_validate({"name": "MV", "financial_years": [2020], "baseline_year": 2020})
+        >>> s = cfg.analysis_settings()
+        >>> s["baseline_year"], s["financial_years"], s["age_focus_under"], s["night_time_economy"]
+        (2020, [2020], 25, {'start': '22:00:00', 'end': '05:00:00'})
+        """
+        return self.model_dump(mode="json", include=set(ANALYSIS_SETTINGS))
 
     def periods(self) -> list[Period]:
         """Financial years in order, then the part-year ``latest`` period if set."""

@@ -152,3 +152,65 @@ def test_chromium_renders_the_public_summary(tiny, tmp_path):
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1280, 4000)
     assert len(data) > 50_000  # a blank page compresses to a few kB; text and tables do not
+
+
+def _write_basis(area: Path, ingest_run: str | None = None) -> None:
+    """assessment.json as `svsna assess` writes it: the settings of ``area`` and the ingest run."""
+    import json
+
+    from svsna.config import load_area_config
+
+    basis = {"settings": load_area_config(area).analysis_settings(), "ingest_run": ingest_run}
+    manifest = area.parent / "output" / "restricted" / "assessment.json"
+    manifest.write_text(json.dumps({"definitions": ["llr_vrn"], "basis": basis}), encoding="utf-8")
+
+
+def test_cli_report_refuses_an_assessment_made_with_other_settings(tmp_path, tiny_assessment):
+    """The report labels figures from area.yaml: after the baseline year changes, the old assessment's
+    changes against 2019/20 would be printed as changes against 2020/21 (exit 3, nothing written)."""
+    from svsna.cli import app
+    from svsna.errors import ConfigError
+
+    area = _area(tmp_path, tiny_assessment)
+    raw = yaml.safe_load(area.read_text(encoding="utf-8"))
+    raw["baseline_year"] = 2019
+    area.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    _write_basis(area)
+    raw["baseline_year"] = 2020
+    area.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", "--area", str(area), "--no-pdf"], terminal_width=200)
+    assert isinstance(result.exception, ConfigError) and result.exception.exit_code == 3
+    message = str(result.exception)
+    assert "baseline_year '2019' then, '2020' now" in message and "svsna assess" in message
+    assert not (tmp_path / "output" / "public").exists()
+    # set back: the same assessment reports
+    raw["baseline_year"] = 2019
+    area.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", "--area", str(area), "--no-pdf"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "does not say which settings" not in result.output
+
+
+def test_cli_report_warns_when_the_assessment_does_not_say_what_it_was_made_from(tmp_path, tiny_assessment):
+    from svsna.cli import app
+
+    area = _area(tmp_path, tiny_assessment)  # no assessment.json: written by hand, or by an older svsna
+    result = CliRunner().invoke(app, ["report", "--area", str(area), "--no-pdf"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "does not say which settings and data the assessment was made from" in result.output
+
+
+def test_a_report_refuses_an_assessment_of_data_ingested_before_the_warehouse_s(tmp_path, tiny_assessment):
+    """A re-ingest after the assessment: the report would print the old figures beside the new ledger."""
+    from svsna.config import load_area_config
+    from svsna.errors import MissingInputError
+    from svsna.outputs.report import assessment_inputs, check_assessment_basis
+
+    area = _area(tmp_path, tiny_assessment)
+    _write_basis(area, ingest_run="20261201T090000Z-aaaa")
+    config = load_area_config(area)
+    found = assessment_inputs(config.output_dir)
+    assert check_assessment_basis(found, config, "20261201T090000Z-aaaa") is None
+    assert check_assessment_basis(found, config, None) is None  # no warehouse here: not checked
+    with pytest.raises(MissingInputError, match="made from ingest run 20261201T090000Z-aaaa, but the warehouse now"):
+        check_assessment_basis(found, config, "20261203T100000Z-bbbb")

@@ -112,6 +112,9 @@ class AssessmentResult:
     definitions: list[str] = field(default_factory=list)
     sections: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: what the assessment was made from: ``settings`` (:meth:`AreaConfig.analysis_settings`) and
+    #: ``ingest_run`` (the warehouse's ingest run id, when the caller gave it); ``svsna report`` checks both
+    basis: dict[str, Any] = field(default_factory=dict)
 
 
 def required_tables(module: Any) -> tuple[str, ...]:
@@ -167,6 +170,7 @@ def run_assessment(
     sections: Sequence[str] | None = None,
     boundaries: Path | None = None,
     progress: Callable[[str, str], None] | None = None,
+    ingest_run: str | None = None,
 ) -> AssessmentResult:
     """Run every section for every definition.
 
@@ -185,6 +189,9 @@ def run_assessment(
         LSOA boundaries GeoJSON for contiguity-based hot spots (read once, checked first).
     progress : callable, optional
         Called as ``progress(definition, section)`` after each section.
+    ingest_run : str, optional
+        The id of the ingest run whose data ``wh`` holds (:func:`svsna.engine.check_warehouse`),
+        recorded in :attr:`AssessmentResult.basis` with the settings.
 
     Raises
     ------
@@ -211,9 +218,11 @@ def run_assessment(
     if boundaries is not None and "geography" in wanted and "geography" in tables:
         shared.boundary_geometries()  # fail before any work when the file is unusable
     try:
-        return _run(wh, config, names, wanted, modules, shared, boundaries, progress)
+        result = _run(wh, config, names, wanted, modules, shared, boundaries, progress)
     finally:
         shared.release()
+    result.basis = {"settings": config.analysis_settings(), "ingest_run": ingest_run}
+    return result
 
 
 def _run(
@@ -373,6 +382,7 @@ def write_assessment(result: AssessmentResult, out_dir: str | Path) -> dict[str,
         "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
         "indicator_rows": len(result.indicators),
         "findings": len(result.findings),
+        "basis": result.basis,
     }
     atomic_write_text(paths["manifest"], json.dumps(manifest, indent=1, default=str))
     return paths

@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
         workspace = config.workspace_dir
         # Before any analysis runs: refuse a warehouse whose last ingest did not complete (exit 7) or that
         # an ingest is writing now (exit 6), and an output folder that cannot be written (exit 8).
-        check_warehouse(workspace, engine, area=str(area))
+        run = check_warehouse(workspace, engine, area=str(area))
         preflight_output(config, out=out)
         wh = open_warehouse(workspace, engine=engine, read_only=engine == "duckdb")
         defs = list(definition or config.definitions)
@@ -84,7 +84,9 @@ def register(app: typer.Typer) -> None:
                 def step(defn: str, section: str) -> None:
                     bar.update(task, advance=1, description=f"{defn}: {section}")
 
-                result = run_assessment(wh, config, defs, boundaries=boundaries, progress=step)
+                result = run_assessment(
+                    wh, config, defs, boundaries=boundaries, progress=step, ingest_run=run.run_id if run else None
+                )
         finally:
             wh.close()
         target = out if out is not None else config.output_dir

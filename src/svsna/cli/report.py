@@ -156,16 +156,18 @@ def register(app: typer.Typer) -> None:
         from svsna.engine import check_warehouse
         from svsna.errors import MissingInputError
         from svsna.outputs import build_reports
-        from svsna.outputs.report import assessment_inputs
+        from svsna.outputs.report import assessment_inputs, check_assessment_basis
         from svsna.pipeline.ingest import preflight_output
 
         started = time.perf_counter()
         config = load_area_config(area)
         # Refuse to report while the last ingest is incomplete or running (exit 7/6); check the output
         # folder can be written before any work (exit 8).
-        check_warehouse(config.workspace_dir, area=str(area), require=False)
+        run = check_warehouse(config.workspace_dir, area=str(area), require=False)
         preflight_output(config, out=out)
         found = assessment_inputs(config.output_dir)
+        # refuse an assessment made with other settings or from other data (exit 3 / 5)
+        unchecked = check_assessment_basis(found, config, run.run_id if run else None, area=str(area))
         bounds_path = boundaries or find_boundaries(config)
         if boundaries is not None and not boundaries.is_file():
             raise MissingInputError(f"{boundaries}: boundary file not found")
@@ -187,6 +189,8 @@ def register(app: typer.Typer) -> None:
             if path.exists():
                 typer.echo(f"{name}: {path}")
         console = Console(stderr=True)
+        if unchecked:
+            console.print(f"[yellow]{unchecked}[/]", highlight=False, soft_wrap=True)
         if bounds_path is None:
             console.print("[yellow]no LSOA boundaries found: maps were not drawn (use --boundaries)[/]")
         if found.ledger is None:

@@ -55,7 +55,15 @@ if TYPE_CHECKING:
     from svsna.outputs.maps import Boundaries
     from svsna.outputs.public import PublicRelease
 
-__all__ = ["EDITIONS", "AssessmentInputs", "ReportPaths", "assessment_inputs", "build_reports", "render_edition"]
+__all__ = [
+    "EDITIONS",
+    "AssessmentInputs",
+    "ReportPaths",
+    "assessment_inputs",
+    "build_reports",
+    "check_assessment_basis",
+    "render_edition",
+]
 
 EDITIONS: tuple[str, ...] = ("full", "public")
 LEDGER_COLUMNS: tuple[str, ...] = ("source", "file", "outcome", "reason", "rows", "definition")
@@ -148,6 +156,72 @@ def assessment_inputs(folder: Path) -> AssessmentInputs:
     findings = indicators.parent / "findings.json"
     ledger = next((p / "ledger.csv" for p in places if (p / "ledger.csv").is_file()), None)
     return AssessmentInputs(indicators, findings, ledger)
+
+
+def check_assessment_basis(
+    found: AssessmentInputs, config: AreaConfig, ingest_run: str | None, *, area: str = "area.yaml"
+) -> str | None:
+    """Refuse to report an assessment made from other settings or other data than the report would
+    describe; a warning (returned) when the assessment does not say what it was made from.
+
+    The report labels the figures from ``area.yaml`` (periods, baseline year, age focus, night-time
+    hours ...): an assessment made with other values would be printed under the wrong labels. A
+    re-ingest after the assessment changes the data and the row ledger the report prints beside it.
+
+    Parameters
+    ----------
+    found : AssessmentInputs
+        The assessment (its ``assessment.json`` lies beside the indicator table).
+    config : AreaConfig
+        The area as the report reads it now.
+    ingest_run : str or None
+        The ingest run the warehouse holds now (None: no warehouse here, not checked).
+    area : str
+        How to name the area file in a hint.
+
+    Raises
+    ------
+    ConfigError
+        A setting the analyses read (:data:`svsna.config.ANALYSIS_SETTINGS`) has changed since the
+        assessment (exit 3).
+    MissingInputError
+        The warehouse holds data ingested after the assessment (exit 5).
+    """
+    from svsna.config import ANALYSIS_SETTINGS
+    from svsna.errors import ConfigError, MissingInputError, quote_value
+
+    manifest = found.indicators.parent / "assessment.json"
+    try:
+        basis = json.loads(manifest.read_text(encoding="utf-8")).get("basis") or {}
+    except (OSError, ValueError, AttributeError):
+        basis = {}
+    if not basis.get("settings"):
+        return (
+            f"{manifest.name} does not say which settings and data the assessment was made from (an older svsna): "
+            f"run `svsna assess --area {area}` again if area.yaml or the data changed since"
+        )
+    then, now = basis["settings"], config.analysis_settings()
+    changed = [k for k in ANALYSIS_SETTINGS if k in then and then.get(k) != now.get(k)]
+    if changed:
+
+        def said(v: Any) -> str:
+            return "not set" if v is None else quote_value(json.dumps(v))
+
+        shown = {k: (said(then.get(k)), said(now.get(k))) for k in changed}
+        what = "; ".join(f"{k} {a} then, {b} now" for k, (a, b) in shown.items())
+        raise ConfigError(
+            f"{area}: changed since the assessment in {manifest.parent} was made ({what}): the report would label "
+            "its figures with the new settings",
+            hint=f"run `svsna assess --area {area}` again, or set {changed[0]} back",
+        )
+    made_from = basis.get("ingest_run")
+    if made_from and ingest_run and made_from != ingest_run:
+        raise MissingInputError(
+            f"{manifest}: the assessment was made from ingest run {made_from}, but the warehouse now holds run "
+            f"{ingest_run}: the report would print old figures beside the new data's row ledger",
+            hint=f"run `svsna assess --area {area}` again",
+        )
+    return None
 
 
 @dataclass

@@ -43,10 +43,12 @@ def assess(config: AreaConfig, *, engine: str = "duckdb", progress: Callable[[st
     from svsna.analyses import run_assessment, write_assessment
     from svsna.engine import check_warehouse, open_warehouse
 
-    check_warehouse(config.workspace_dir, engine)
+    run = check_warehouse(config.workspace_dir, engine)
     wh = open_warehouse(config.workspace_dir, engine=engine, read_only=engine == "duckdb")
     try:
-        result = run_assessment(wh, config, boundaries=config.boundaries_path, progress=progress)
+        result = run_assessment(
+            wh, config, boundaries=config.boundaries_path, progress=progress, ingest_run=run.run_id if run else None
+        )
     finally:
         wh.close()
     write_assessment(result, config.output_dir)
@@ -55,10 +57,13 @@ def assess(config: AreaConfig, *, engine: str = "duckdb", progress: Callable[[st
 
 def report(config: AreaConfig, *, pdf: bool = True) -> ReportPaths:
     """Build the restricted full SNA and the public release from the files ``assess`` wrote."""
+    from svsna.engine import check_warehouse
     from svsna.outputs import build_reports
-    from svsna.outputs.report import assessment_inputs
+    from svsna.outputs.report import assessment_inputs, check_assessment_basis
 
     found = assessment_inputs(config.output_dir)
+    run = check_warehouse(config.workspace_dir, require=False)
+    check_assessment_basis(found, config, run.run_id if run else None)
     return build_reports(
         found.indicators,
         found.findings,
