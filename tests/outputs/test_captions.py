@@ -252,9 +252,10 @@ def _risk_factor_section(rows: pd.DataFrame) -> Section:
 
 
 def test_a_risk_factor_table_credits_the_sources_of_its_own_rows():
-    """Area indicators (the Fingertips-style extract) are credited to OHID, DfE and ONS; a partner's
-    own row (assault admissions with a mental health flag, from the hospital admissions extract)
-    is credited to hospital admissions, in a table of its own or beside the area indicators."""
+    """An area indicator is credited to its own publisher and dataset (children in need: the DfE's
+    statistics on the characteristics of children in need); a partner's own row (assault admissions
+    with a mental health flag, from the hospital admissions extract) is credited to hospital
+    admissions, in a table of its own or beside the area indicators."""
     area = _rows("risk_factors", "dfe_children_in_need", "domain", {"relationship": 298.0}, "rate", "per 10,000")
     flag = pd.concat(
         [
@@ -265,7 +266,7 @@ def test_a_risk_factor_table_credits_the_sources_of_its_own_rows():
     )
     section = _risk_factor_section(pd.concat([area, flag], ignore_index=True))
     by_caption = {t.caption.split(" risk")[0]: t for t in section.tables}
-    assert by_caption["Relationship"].source == "OHID Fingertips, DfE and ONS indicators"
+    assert by_caption["Relationship"].source == "DfE Characteristics of children in need"
     assert by_caption["Other"].source == "Hospital admissions (SUS / HES)"
     assert [r[0] for r in by_caption["Other"].rows] == [
         "Hospital admissions for assault with a mental health flag (%)",
@@ -274,7 +275,7 @@ def test_a_risk_factor_table_credits_the_sources_of_its_own_rows():
     from svsna.outputs.views import ViewContext, risk_factor_table
 
     both = risk_factor_table([area, flag], ViewContext(AreaConfig.model_validate({"name": "MV"}), "full"))
-    assert both.source == "OHID Fingertips, DfE and ONS indicators; Hospital admissions (SUS / HES)"
+    assert both.source == "DfE Characteristics of children in need; Hospital admissions (SUS / HES)"
 
 
 def test_a_risk_factor_table_without_england_values_does_not_claim_a_comparison_with_england():
@@ -358,9 +359,9 @@ def test_an_indicators_one_domain_is_not_said_as_by_domain():
     row): its rows are not divided by domain, so no "by domain"."""
     label = "Children in need (per 10,000)"
     assert by_breakdown(label, "domain", ["relationship"] * 3) == label
-    # the report's captions of other one-group breakdowns are as they were
+    # another one-group breakdown names its group (see the test of one-group captions below)
     victims = "Residents who were victims (%)"
-    assert by_breakdown(victims, "age_group", ["Under 25"]) == "Residents who were victims by age group (%)"
+    assert by_breakdown(victims, "age_group", ["Under 25"]) == "Residents who were victims for under 25s (%)"
     # two domains, or no values given: the breakdown is said
     assert by_breakdown(label, "domain", ["relationship", "community"]) == "Children in need by domain (per 10,000)"
     assert by_breakdown(label, "domain") == "Children in need by domain (per 10,000)"
@@ -393,3 +394,112 @@ def test_the_evidence_table_has_a_cost_column_only_when_some_approach_is_rated()
     assert "Cost ratings are not shown" in unrated.notes
     rated = built(["Low", "Not available"]).tables[0]
     assert rated.columns[-1] == "Cost" and [r[-1] for r in rated.rows] == ["Low", "Not available"]
+
+
+#: What an internal note in a catalogue source looks like: an id remark, a to-do, a PHOF code.
+_NOTE_MARKS = ("svsna", "to verify", "to add", "local id", "contract", "todo", " id ")
+
+
+def test_every_catalogue_indicator_has_a_printable_source_free_of_internal_notes():
+    """The indicator catalogue's ``source`` is printed under the risk-factor tables: a publisher and
+    dataset only. Build remarks (local ids, ids to verify, PHOF indicator codes) are kept, but in
+    ``source_note``, which no table prints."""
+    import re
+
+    from svsna.definitions.evidence import load_catalogue
+
+    cat = load_catalogue()
+    assert len(cat) > 20
+    for r in cat.itertuples(index=False):
+        source = f" {r.source.lower()} "
+        assert r.source.strip(), r.indicator_id
+        assert not any(m in source for m in _NOTE_MARKS), (r.indicator_id, r.source)
+        assert not re.search(r"\b[A-Z]\d{2}[a-z]?\b", r.source), (r.indicator_id, r.source)  # a PHOF code
+        assert r.source.split()[0] in ("OHID", "DfE", "ONS", "MHCLG", "DWP/HMRC"), (r.indicator_id, r.source)
+    by_id = cat.set_index("indicator_id")
+    # the publisher and dataset of two indicators, as the catalogue's own sources name them
+    assert by_id.loc["10401", "source"] == "OHID Fingertips (Public Health Outcomes Framework)"
+    assert by_id.loc["dfe_children_looked_after", "source"] == "DfE Children looked after in England"
+    # the notes are kept, apart from the source
+    assert "B04" in by_id.loc["10401", "source_note"]
+    assert "to verify" in by_id.loc["93203", "source_note"]
+    assert "local id" in by_id.loc["dfe_children_looked_after", "source_note"]
+
+
+def test_a_domain_table_credits_exactly_the_sources_of_its_rows():
+    """The relationship domain's table of the demo's indicators: children in need and child
+    protection plans (both from the DfE's children in need statistics), looked-after children (the
+    DfE's looked-after statistics) and domestic abuse (Fingertips, the Public Health Outcomes
+    Framework): each source once, in the order of the rows, and no other domain's source."""
+    rows = pd.concat(
+        [
+            _rows("risk_factors", ind, "domain", {dom: v}, "rate", unit)
+            for ind, dom, v, unit in [
+                ("dfe_children_in_need", "relationship", 298.0, "per 10,000"),
+                ("dfe_child_protection_plans", "relationship", 41.0, "per 10,000"),
+                ("dfe_children_looked_after", "relationship", 67.0, "per 10,000"),
+                ("ohid_domestic_abuse", "relationship", 29.5, "per 1,000"),
+                ("ons_unemployment", "community", 4.9, "%"),
+            ]
+        ],
+        ignore_index=True,
+    )
+    section = _risk_factor_section(rows)
+    by_caption = {t.caption.split(" risk")[0]: t for t in section.tables}
+    assert by_caption["Relationship"].source == (
+        "DfE Characteristics of children in need; DfE Children looked after in England; "
+        "OHID Fingertips (Public Health Outcomes Framework)"
+    )
+    assert by_caption["Community"].source == "ONS Annual Population Survey"
+
+
+def test_an_indicator_of_the_areas_own_catalogue_is_credited_to_its_source():
+    """An area may add indicators in its own catalogue: their findings carry that catalogue's
+    source, which the table credits; an indicator in no catalogue is credited to the extract."""
+    from svsna.outputs.sections import Inputs, _risk_factors
+    from svsna.outputs.views import ViewContext
+
+    rows = pd.concat(
+        [
+            _rows("risk_factors", "youth_club_places", "domain", {"community": 12.0}, "rate", "per 1,000"),
+            _rows("risk_factors", "bus_routes_at_night", "domain", {"community": 3.0}, "number", "routes"),
+        ],
+        ignore_index=True,
+    )
+    config = AreaConfig.model_validate({"name": "MV"})
+    sources = {"youth_club_places": "MV Youth Service"}  # report._labels(findings, "source")
+    inp = Inputs(rows, config, ViewContext(config, "full"), {}, None, {}, sources=sources)
+    section = Section("risk_factors", "Risk and protective factors")
+    _risk_factors(inp, section, rows)
+    (table,) = section.tables
+    assert table.source == "MV Youth Service; Area indicators extract"
+
+
+def test_a_breakdown_with_one_group_names_the_group_not_the_breakdown():
+    """The under-25 rate ratios have one age group (the ratio of under 25s to 25 and over): their
+    captions said "by age group", a breakdown of one group. A label that names the group (each of
+    these does) is left as it is; another label names its one group ("for under 25s")."""
+    rows = pd.concat(
+        [
+            _rows("health", ind, "age_group", {"Under 25": v}, "ratio", "times").assign(
+                lower=v - 0.1, upper=v + 0.1, numerator=300.0, comparator_value=1.0, significance="Higher"
+            )
+            for ind, v in [("ae_rate_ratio_under25", 1.13), ("ambulance_rate_ratio_under25", 2.36)]
+        ],
+        ignore_index=True,
+    )
+    section = _views("health", "Health service data", rows)
+    captions = [b.caption for b in section.blocks]
+    assert f"A&E attendances: rate ratio, under 25s to 25 and over, MV ({PERIOD})" in captions
+    assert f"Ambulance call-outs: rate ratio, under 25s to 25 and over, MV ({PERIOD})" in captions
+    assert not [c for c in captions if "by age group" in c]
+    extent = _rows("extent", "rate_ratio_age", "age_group", {"Under 25 vs 25 and over": 1.62}, "ratio", "times")
+    extent = extent.assign(lower=1.48, upper=1.78, numerator=805.0, comparator_value=1.0, significance="Higher")
+    captions = [b.caption for b in _views("extent", "Extent of serious violence", extent).blocks]
+    assert captions and all(c.startswith("Rate ratio, under 25s to 25 and over, MV") for c in captions), captions
+    # a label that does not name its one group names it
+    weekend = by_breakdown("Weekend share (%)", "age_group", ["25 and over"] * 2)
+    assert weekend == "Weekend share for those 25 and over (%)"
+    assert by_breakdown("Residents", "district", ["Eastholm"]) == "Residents for Eastholm"
+    # two groups: the breakdown, as before
+    assert by_breakdown("Weekend share (%)", "age_group", AGES) == "Weekend share by age group (%)"

@@ -4,8 +4,8 @@ Four kinds of file are shipped in ``svsna/definitions/data`` and may be extended
 files of the same name next to ``area.yaml``:
 
 * ``recommendation_rules.yaml`` - recommendation and need rules (:class:`RulesFile`);
-* ``indicator_catalogue.csv`` - domain, polarity and unit of each risk-factor indicator
-  (:class:`CatalogueEntry`);
+* ``indicator_catalogue.csv`` - domain, polarity, unit and printed source of each risk-factor
+  indicator (:class:`CatalogueEntry`);
 * ``yef_toolkit.csv``, ``cdc_strategies.csv``, ``needs_to_approaches.csv`` - the evidence
   tables (:class:`YefApproach`, :class:`CdcStrategy`, :class:`NeedApproach`).
 
@@ -440,7 +440,13 @@ def load_rules(
 
 # ------------------------------------------------------------------------- CSV data files
 class CatalogueEntry(_Model):
-    """One row of the indicator catalogue."""
+    """One row of the indicator catalogue.
+
+    ``source`` is printed under the report's risk-factor tables: the publisher and dataset only
+    ("OHID Fingertips (Public Health Outcomes Framework)", "DfE Characteristics of children in
+    need"). Remarks for whoever maintains the row (which id is local, what is still to verify)
+    go in ``source_note``, which is never printed.
+    """
 
     indicator_id: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -449,6 +455,7 @@ class CatalogueEntry(_Model):
     polarity: Literal["low_is_good", "high_is_good", "not_applicable", "neutral"]
     polarity_reason: str = ""
     source: str = Field(min_length=1)
+    source_note: str = ""
     unit: str = Field(min_length=1)
     aliases: str = ""
 

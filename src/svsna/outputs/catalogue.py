@@ -30,6 +30,7 @@ __all__ = [
     "breakdown_label",
     "breakdown_words",
     "display_value",
+    "group_words",
     "has_label",
     "humanise",
     "in_text",
@@ -284,7 +285,7 @@ _SOURCE_BY_PREFIX: tuple[tuple[str, str], ...] = (
     ("ambulance_", "Ambulance service"),
 )
 _SOURCE_BY_SECTION: dict[str, str] = {
-    "risk_factors": "OHID Fingertips, DfE and ONS indicators",
+    "risk_factors": "Area indicators extract",  # an area indicator outside the indicator catalogue
     "population": "ONS mid-year population estimates",
     "surveys": "Community and young people's surveys",
     "data_quality": "svsna ingest ledger",
@@ -435,6 +436,16 @@ def _risk_factor_labels() -> dict[str, str]:
     }
 
 
+@functools.cache
+def _risk_factor_sources() -> dict[str, str]:
+    """The printed source (publisher and dataset) of each area indicator of the shipped indicator
+    catalogue by ``indicator_id``, read once; its ``source_note`` (build remarks) is never printed."""
+    from svsna.definitions.evidence import load_catalogue
+
+    cat = load_catalogue()
+    return {str(i): str(s) for i, s in zip(cat["indicator_id"], cat["source"], strict=True) if str(s).strip()}
+
+
 def _family_label(indicator: str) -> str | None:
     """The label of an indicator whose name comes from data rather than code: a survey question
     (``survey_...``) or an area indicator of the indicator catalogue (its ``indicator_id``)."""
@@ -495,10 +506,22 @@ def breakdown_words(breakdown: str) -> str:
 
 
 def source_line(section: str, indicator: str) -> str:
-    """Who the figures come from, for the "(Source: ...)" line under a figure or table."""
+    """Who the figures come from, for the "(Source: ...)" line under a figure or table.
+
+    An area indicator of the indicator catalogue is credited to its own publisher and dataset
+    (the catalogue's ``source``); one outside the catalogue to the area's indicators extract.
+
+    >>> source_line("risk_factors", "dfe_children_in_need"), source_line("risk_factors", "10401")
+    ('DfE Characteristics of children in need', 'OHID Fingertips (Public Health Outcomes Framework)')
+    >>> source_line("risk_factors", "local_youth_club_places")
+    'Area indicators extract'
+    """
     for pre, src in _SOURCE_BY_PREFIX:
         if indicator.startswith(pre):
             return src
+    catalogued = _risk_factor_sources().get(indicator)
+    if catalogued:
+        return catalogued
     return _SOURCE_BY_SECTION.get(section, "Police recorded crime")
 
 
@@ -512,6 +535,26 @@ WEEKDAY_NAMES: dict[str, str] = {
     "sat": "Saturday",
     "sun": "Sunday",
 }
+
+
+def group_words(value: object, breakdown: str = "") -> str:
+    """One group of a breakdown as it reads after "for" in a caption: an age group as the report's
+    sentences say it ("under 25s", "those 25 and over"), any other group as :func:`display_value`
+    shows it (a place keeps its capital).
+
+    >>> group_words("Under 25", "age_group"), group_words("25 and over", "age_group")
+    ('under 25s', 'those 25 and over')
+    >>> group_words("Melton", "district")
+    'Melton'
+    """
+    shown = display_value(value, breakdown)
+    under = re.fullmatch(r"Under (\d+)", shown)
+    if under:
+        return f"under {under.group(1)}s"
+    if re.fullmatch(r"\d+ and over", shown):
+        return f"those {shown}"
+    return shown
+
 
 #: Breakdowns whose values read as a phrase ("Harm rank 3"): after a comma in a two-way value,
 #: in running text, they start with a small letter ("Male, harm rank 3").

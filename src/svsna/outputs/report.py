@@ -319,8 +319,8 @@ def _in_definitions(
 
 
 def _labels(findings: Sequence[Finding], field: str = "name") -> dict[str, str]:
-    """Readable names (or units, ``field="unit"``) of indicators given by their findings
-    (e.g. risk-factor catalogue names)."""
+    """Readable names (or units, ``field="unit"``, or printed sources, ``field="source"``) of
+    indicators given by their findings (e.g. risk-factor catalogue names)."""
     out = {}
     for f in findings:
         ind, name = f.numbers.get("indicator_id"), f.numbers.get(field)
@@ -476,7 +476,17 @@ def render_edition(
         # rely on, the core views and the context sections; the partnership summary draws its curated
         # views (PUBLIC_VIEWS). Both draw from the public table only.
         view.featured = {str(i) for ss in sentences.values() for x in ss if x.text for i in x.finding.indicators}
-    inp = Inputs(view_table, config, view, sentences, ledger, metadata, _labels(findings), _labels(findings, "unit"))
+    inp = Inputs(
+        view_table,
+        config,
+        view,
+        sentences,
+        ledger,
+        metadata,
+        _labels(findings),
+        _labels(findings, "unit"),
+        _labels(findings, "source"),
+    )
     sections = _layout(metadata)(inp, headline)
     if public and release is not None:
         merge = metadata.get("withheld_sentences") != "each"

@@ -74,6 +74,7 @@ class Inputs:
     metadata: dict[str, Any]
     labels: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # an area indicator's printed source, by id
 
     @property
     def public(self) -> bool:
@@ -371,7 +372,10 @@ def _risk_factors(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
     # the row labels: an area indicator's name from its extract, else the indicator's label; the
     # indicator keeps its name, which says where its figures come from (the tables' source lines)
     names = rows["indicator"].astype(str)
-    labelled = rows.assign(label=names.map(lambda i: inp.labels.get(i) or inp.view.label(i)))
+    labelled = rows.assign(
+        label=names.map(lambda i: inp.labels.get(i) or inp.view.label(i)),
+        source=names.map(lambda i: inp.sources.get(i)),  # the area's catalogue; else source_line
+    )
     by_domain = labelled["breakdown"] == "domain"
     other = labelled[~by_domain]
     if len(other):  # an indicator by group (age group): one row per group, named in the label

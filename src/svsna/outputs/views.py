@@ -48,6 +48,7 @@ from svsna.outputs.catalogue import (
     breakdown_label,
     breakdown_words,
     display_value,
+    group_words,
     in_text,
     indicator_kind,
     indicator_label,
@@ -517,6 +518,16 @@ def label_unit(label: str) -> tuple[str, str]:
     return head, unit
 
 
+#: Words that join the parts of a group's name ("Under 25s compared with 25 and over") rather
+#: than name the group, left out when asking whether a label names the group.
+_JOINING_WORDS: frozenset[str] = frozenset({"compared", "with", "vs", "against", "to", "and", "the", "s"})
+
+
+def _name_words(text: str) -> set[str]:
+    """The words of a label or group name, in small letters, "25s" as "25", joining words left out."""
+    return {re.sub(r"^(\d+)s$", r"\1", w) for w in re.findall(r"[a-z0-9&]+", text.lower())} - _JOINING_WORDS
+
+
 def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
     """``label`` saying what it is broken down by: "by ..." added to a label without one (before its
     unit; not when the label already names a one-way breakdown, as "per month" does), and the
@@ -541,13 +552,28 @@ def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
 
     >>> by_breakdown("Children in need (per 10,000)", "domain", ["relationship", "relationship"])
     'Children in need (per 10,000)'
+
+    Nor is a one-way breakdown with one group among the ``values``: the group is named instead
+    (:func:`group_words`), unless the label already names it (a rate ratio of under 25s to 25 and
+    over, whose one group is "Under 25").
+
+    >>> by_breakdown("Residents who were victims (%)", "age_group", ["Under 25"])
+    'Residents who were victims for under 25s (%)'
+    >>> by_breakdown("A&E attendances: rate ratio, under 25s to 25 and over", "age_group", ["Under 25"])
+    'A&E attendances: rate ratio, under 25s to 25 and over'
     """
     if breakdown == "all":
         return label
-    if breakdown in CLASSIFYING_BREAKDOWNS and len({str(v) for v in values}) == 1:
+    groups = {str(v) for v in values}
+    if breakdown in CLASSIFYING_BREAKDOWNS and len(groups) == 1:
         return label
     names = breakdown.split("|")
     head, unit = label_unit(label)
+    if len(names) == 1 and len(groups) == 1 and " by " not in label.lower():
+        (group,) = groups
+        if group.lower() == "all" or _name_words(display_value(group, breakdown)) <= _name_words(label):
+            return label  # the label names its one group (or the one group is everyone)
+        return f"{head} for {group_words(group, breakdown)}{unit}"
     if " by " not in label.lower():
         if len(names) == 1 and re.search(rf"\b{re.escape(breakdown_words(breakdown).lower())}\b", label.lower()):
             return label  # "Offences per month" by month
@@ -1308,9 +1334,15 @@ def risk_factor_table(
 
 
 def table_sources(rows: pd.DataFrame) -> str:
-    """The sources of a table's rows for its "(Source: ...)" line: :func:`source_line` of each
-    row's section and indicator, each source once, in the order of the rows."""
-    lines = (source_line(str(s), str(i)) for s, i in zip(rows["section"], rows["indicator"], strict=True))
+    """The sources of a table's rows for its "(Source: ...)" line, each source once, in the order
+    of the rows: a row's own ``source`` when the rows have that column and it is not blank (an area
+    indicator's source from its finding, which reads the area's indicator catalogue), else
+    :func:`source_line` of the row's section and indicator."""
+    own = rows["source"] if "source" in rows.columns else [None] * len(rows)
+    lines = (
+        str(o).strip() if isinstance(o, str) and o.strip() else source_line(str(s), str(i))
+        for s, i, o in zip(rows["section"], rows["indicator"], own, strict=True)
+    )
     return "; ".join(dict.fromkeys(lines))
 
 
