@@ -144,6 +144,17 @@ def test_part_year_bars_are_annualised_on_a_chart_of_years():
     # the captions name what each shows: the chart its years, the table its years and then the window
     assert fig.caption == "Rate, X (2019/20 to 2021/22 (Apr-Sep))"
     assert sec.tables[0].caption == "Rate, X (2019/20 to 2021/22 (Apr-Sep); Apr 2020 - Sep 2021)"
+    # the same years in a later section (the whole area's rate in geography) are not drawn twice
+    ctx = ViewContext(cfg, "full")
+    extent, geography = Section("extent", "Extent"), Section("geography", "Geography")
+    _period_view(extent, rows, "rate", "rate", "Rate", "Police", "k", ctx)
+    _period_view(geography, rows.assign(indicator="area_rate"), "area_rate", "rate", "Rate", "Police", "g", ctx)
+    assert len(extent.figures) == 1 and geography.figures == []
+    assert geography.tables[0].rows == extent.tables[0].rows
+    assert "The years are drawn as a chart in 'Extent of serious violence'." in geography.tables[0].notes
+    other = rows.assign(value=[4.0, 3.0, 2.5, 5.0])  # another series: drawn
+    _period_view(geography, other, "area_rate", "rate", "Rate", "Police", "g2", ctx)
+    assert len(geography.figures) == 1
 
 
 def test_a_table_of_suppressed_cells_becomes_one_sentence():

@@ -511,7 +511,8 @@ def test_the_baseline_year_is_read_from_the_manifest_and_older_manifests_still_l
     assert generic.table["label"].tolist() == ["Change in offences per month against the baseline year (%)"]
     (group,) = section_groups(_frame([{**row, "breakdown": "age_group", "breakdown_value": "Under 25"}], "2019/20"),
                               "extent", "")  # fmt: skip
-    assert group["title"] == "Change in offences per month against the baseline year 2019/20 by age group (%)"
+    # one group: named, not "by age group" (views.by_breakdown)
+    assert group["title"] == "Change in offences per month against the baseline year 2019/20 for under 25s (%)"
 
 
 def test_a_change_against_another_baseline_year_is_not_compared():

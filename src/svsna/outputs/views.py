@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from svsna.outputs import charts, maps, theme
 from svsna.outputs.catalogue import (
+    SECTION_TITLES,
     breakdown_label,
     breakdown_words,
     display_value,
@@ -95,6 +96,9 @@ class ViewContext:
     edition: str  # "full" or "public"
     boundaries: maps.Boundaries | None = None
     seen: set[str] = field(default_factory=set)
+    #: series over years already drawn in this edition (values, periods and unit) -> the section's key: the
+    #: same series in a later section (the whole area's rate in extent and in geography) is not drawn again
+    drawn: dict[tuple[Any, ...], str] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
     featured: set[str] | None = None
     max_public_figures: int = 3
@@ -829,6 +833,7 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
     lengths = [months.get(p) for p in shown["breakdown_value"]]
     years = [m == 12 for m in lengths]
     series = {p.label for p in ctx.config.periods()}
+    first = ""  # the section that drew these years first (this one when it draws them)
     caption = f"{label}, {ctx.area} ({period_span(list(shown['breakdown_value']), series)})"
     if kind in ("rate", "percent", "ratio") and not _too_sparse(grp["value"]) and sum(years) >= 2:
         keep = [y or (kind == "rate" and m is not None and m < 12) for y, m in zip(years, lengths, strict=True)]
@@ -849,22 +854,28 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
             )
         if left_out:
             notes.append(f"Not drawn here, being a different length: {join_words(left_out)} (see the table).")
-        chart = ctx.draw(
-            charts.bar_ci,
-            bars,
-            value_label=value_heading(kind, _unit(grp)),
-            title_noun="year",
-            unit=_chart_unit(kind),
-            horizontal=False,
-            annualised=part,
-            ci_label=ctx.ci_words,
-        )
-        drawn = f"{label}, {ctx.area} ({period_span(list(bars['breakdown_value']), series)})"
-        section.add_figure(_fig(key, drawn, chart, src, notes=" ".join(notes)))
+        drawn_values = ((p, round(float(v), 9)) for p, v in zip(bars["label"], bars["value"], strict=True))
+        first = ctx.drawn.setdefault((kind, _unit(grp), *drawn_values), section.key)
+        if first == section.key:
+            chart = ctx.draw(
+                charts.bar_ci,
+                bars,
+                value_label=value_heading(kind, _unit(grp)),
+                title_noun="year",
+                unit=_chart_unit(kind),
+                horizontal=False,
+                annualised=part,
+                ci_label=ctx.ci_words,
+            )
+            drawn = f"{label}, {ctx.area} ({period_span(list(bars['breakdown_value']), series)})"
+            section.add_figure(_fig(key, drawn, chart, src, notes=" ".join(notes)))
         if ctx.public:
             return
     t = _table(f"{key}-t", caption, shown.assign(label=shown["breakdown_value"]), kind, ctx, src, "Period", section)
     if t is not None:
+        if first not in ("", section.key):  # the same years drawn already: say where
+            title = SECTION_TITLES.get(first, first)
+            t.notes = " ".join(x for x in (t.notes, f"The years are drawn as a chart in '{title}'.") if x)
         section.add_table(t)
 
 
