@@ -151,6 +151,7 @@ def register(app: typer.Typer) -> None:
         import time
 
         from rich.console import Console
+        from rich.markup import escape
 
         from svsna.config import load_area_config
         from svsna.engine import check_warehouse
@@ -187,6 +188,8 @@ def register(app: typer.Typer) -> None:
             if path.exists():
                 typer.echo(f"{name}: {path}")
         console = Console(stderr=True)
+        for line in paths.warnings:  # for the analyst: keys only, no values
+            console.print(f"[bold yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
         if bounds_path is None:
             console.print("[yellow]no LSOA boundaries found: maps were not drawn (use --boundaries)[/]")
         if found.ledger is None:
