@@ -129,3 +129,17 @@ def test_an_undeclared_number_a_template_would_use_is_warned_of(release):
     ignores = lambda n: Said("the same sentence")  # noqa: E731 - a template not using it: nothing is lost
     _note_dropped(warnings, dropped, ignores(pf.numbers), ignores)
     assert warnings == []
+
+
+def test_a_sentence_s_number_is_rewritten_by_the_reference_the_finding_carries(release):
+    table, rel = release
+    # 75 in the sentence is 'total' (either figure) or 'value' (the Male share, by its row): without a
+    # reference it is withheld; a recommendation names the numbers its sentence prints ('printed')
+    numbers = {"value": 75.0, "n": 69, "denominator": 92, "total": 75}
+    f = Finding("nte", "test_only", "75 of them.", numbers, indicators=INDICATORS)
+    pf, _ = public_finding(f, table, rel.table, rules=RULES)
+    assert pf is None
+    f = Finding("nte", "test_only", "75 of them.", {**numbers, "printed": ["value"]}, indicators=INDICATORS)
+    pf, why = public_finding(f, table, rel.table, rules=RULES)
+    assert pf is not None, why
+    assert pf.text == "78 of them."  # 70 of 90 = 77.8%, printed as the sentence printed it (no decimals)

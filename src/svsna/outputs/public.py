@@ -1616,6 +1616,18 @@ class FindingRows:
             col: pd.Series(self.values[:, col]).groupby(self.group).nunique(dropna=False).eq(1).to_numpy()
             for col in (_FIELDS.index("denominator"), _FIELDS.index("comparator_value"))
         }
+        # a comparator that is the value of one other row of its indicator, period and definition (the
+        # other category, the whole area) is that row's value
+        own = exact[["indicator", "period", "definition"]].astype(str).fillna("").agg("|".join, axis=1).to_numpy()
+        holders: dict[tuple[str, str], list[int]] = {}
+        for i, (k, v) in enumerate(zip(own, self.values[:, 0].tolist(), strict=True)):
+            if not math.isnan(v):  # alike to 12 significant digits (the same figure worked out twice)
+                holders.setdefault((k, f"{v:.12g}"), []).append(i)
+        self.comparator_of = {
+            i: rows[0]
+            for i, (k, c) in enumerate(zip(own, self.values[:, 5].tolist(), strict=True))
+            if not math.isnan(c) and len(rows := holders.get((k, f"{c:.12g}"), [])) == 1 and rows[0] != i
+        }
         # per public indicator: whether every one of its rows is public data shown as published
         note = (
             public["public_note"].eq("public data, shown as published")
@@ -1640,7 +1652,10 @@ class FindingRows:
 
     def figure(self, position: int, col: int) -> tuple[Any, ...]:
         """Which figure the field ``col`` of the row at ``position`` is: a total or comparator repeated on
-        every row of its breakdown is one figure (withheld on a row withheld whole, published on the others)."""
+        every row of its breakdown is one figure (withheld on a row withheld whole, published on the others),
+        and a comparator that is the value of one other row of its indicator is that row's value."""
+        if col == 5 and position in self.comparator_of:
+            return (self.comparator_of[position], 0)
         repeated = self.repeated.get(col)
         if repeated is not None and repeated[self.group[position]]:
             return ("repeated", int(self.group[position]), col)
@@ -1785,10 +1800,26 @@ def public_finding(
     an hour, an age, a threshold, a rank) are printed as they are; every other number is a
     statistic, whatever its name.
 
+    Which figure a number is, is never guessed: when the figures alike have different published
+    values (a withheld one counts as different), the number is not published, unless data settle
+    it: a standard number (``value``, ``n``, ``denominator``, ``lower``, ``upper``,
+    ``comparator_value``) of a finding, or of a finding it cites, whose row holds all its standard
+    numbers at once is that row's figure; a total or comparator repeated on every row of a breakdown
+    is one figure; a comparator that is the value of one other row of its indicator is that value
+    (:meth:`FindingRows.figure`). A number of the sentence is rewritten likewise, by the paths the
+    finding names in ``numbers["printed"]`` (a recommendation's placeholders) when it names them.
+
     The finding is withheld when it is marked not public, when a number it prints rests on a
-    figure withheld by disclosure control, or when its sentence prints a statistic that is not
-    a figure of the public table (so a sentence cannot carry a number past the audit). Numbers
-    it carries but does not print are dropped unless they are public figures.
+    figure withheld by disclosure control or cannot be told from another figure, or when its
+    sentence prints a statistic that is not a figure of the public table (so a sentence cannot
+    carry a number past the audit). Numbers it carries but does not print are dropped unless they
+    are public figures.
+
+    ``warnings`` (for the analyst, restricted; keys, never values) gets a line for a finding
+    withheld because its sentence states a number that is neither a public figure nor declared
+    context, or that cannot be told from another figure. ``dropped``, for a templated finding, gets
+    for each number left out for either reason its warning line and the finding's numbers with that
+    number kept, so the caller can warn only when the sentence would have used it.
 
     ``public`` is :attr:`PublicRelease.table` (its ``source_row`` column points into ``exact``);
     ``by_row`` is its :func:`published_by_source_row` (:attr:`PublicRelease.by_source_row`, made once
@@ -1876,6 +1907,9 @@ def public_finding(
                 )
         return dataclasses.replace(finding, numbers=_public_numbers(finding.numbers, mapped, withheld, declared)), ""
     text = finding.text
+    # the numbers the sentence prints, when the finding says (a recommendation: its rule's placeholders)
+    printed = finding.numbers.get("printed")
+    printed = {p for p in printed if isinstance(p, str)} if isinstance(printed, list | tuple) else set()
     pieces = []
     last = 0
     for start, end, s, x, d in _spans(text):
@@ -1883,16 +1917,19 @@ def public_finding(
         def alike(tv: float, x: float = x, d: int = d) -> bool:
             return round(tv, d) == round(x, d) or round(abs(tv), d) == round(abs(x), d)
 
-        options = set()  # the sentence's number as each figure alike would print it
-        for k, (tv, pv) in mapped.items():
-            if alike(tv):
-                new = _fmt_like(s, pv, d)
-                if k in counts_keys and d == 0 and round(pv) != round(tv):
-                    before = text[max(0, start - 7) : start].lower()
-                    new = new if "around" in before else f"around {new}"
-                options.add(new)
+        keyed = [k for k, (tv, _) in mapped.items() if alike(tv)]
         held = [k for k in withheld if alike(leaves[k])]
         unsure = [k for k in sorted(ambiguous) if alike(leaves[k])]
+        if printed & {*keyed, *held, *unsure}:  # the sentence's number is one the finding says it prints
+            keyed, held, unsure = ([k for k in ks if k in printed] for ks in (keyed, held, unsure))
+        options = set()  # the sentence's number as each figure alike would print it
+        for k in keyed:
+            tv, pv = mapped[k]
+            new = _fmt_like(s, pv, d)
+            if k in counts_keys and d == 0 and round(pv) != round(tv):
+                before = text[max(0, start - 7) : start].lower()
+                new = new if "around" in before else f"around {new}"
+            options.add(new)
         if not options and not held and not unsure:  # a figure of the finding's own rows, printed without a key
             cands = _published([c for c in own_figures if round(c[2], d) == round(abs(x), d)], index)
             pv = _one_published(cands) if cands else 0.0
