@@ -1618,7 +1618,13 @@ class FindingRows:
         }
         # a comparator that is the value of one other row of its indicator, period and definition (the
         # other category, the whole area) is that row's value
-        own = exact[["indicator", "period", "definition"]].astype(str).fillna("").agg("|".join, axis=1).to_numpy()
+        own = (
+            exact["indicator"].astype(str).fillna("")
+            + "|"
+            + exact["period"].astype(str).fillna("")
+            + "|"
+            + exact["definition"].astype(str).fillna("")
+        ).to_numpy()
         holders: dict[tuple[str, str], list[int]] = {}
         for i, (k, v) in enumerate(zip(own, self.values[:, 0].tolist(), strict=True)):
             if not math.isnan(v):  # alike to 12 significant digits (the same figure worked out twice)
