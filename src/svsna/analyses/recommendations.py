@@ -228,6 +228,29 @@ def fill_text(
         raise ConfigError(f"recommendation rule {rule.id!r}: cannot format its text: {exc}") from None
 
 
+def printed_numbers(rule: RecommendationRule | Mapping[str, Any], triggers: Sequence[Finding]) -> list[str]:
+    """Where each number the rule's sentence prints comes from, in the order it prints them: the path
+    (``triggered_by.0.numbers.ratio``) of each placeholder filled from a triggering finding (the first
+    holding it, as :func:`fill_text` fills it). The public release rewrites each number by this reference
+    instead of guessing it from its value.
+
+    >>> from svsna.indicators import Finding
+    >>> rule = {"id": "r", "level": "strategic", "when": {"finding": "k"}, "text": "{ratio:.1f} times; {persons}"}
+    >>> printed_numbers(rule, [Finding("s", "k", "", {"ratio": 3.2}), Finding("s", "j", "", {"persons": 40})])
+    ['triggered_by.0.numbers.ratio', 'triggered_by.1.numbers.persons']
+    """
+    import string
+
+    rule = validate_rule(rule)
+    out = []
+    for _, name, _, _ in string.Formatter().parse(rule.text):
+        name = (name or "").split(".")[0].split("[")[0]
+        i = next((i for i, f in enumerate(triggers) if name and name in f.numbers), None)
+        if i is not None:
+            out.append(f"triggered_by.{i}.numbers.{name}")
+    return out
+
+
 def _cited(f: Finding) -> dict[str, Any]:
     return {
         "section": f.section,
@@ -277,6 +300,7 @@ def recommend(
                     finding_keys=keys,
                     rule_finding_keys=rule.finding_keys,
                     triggered_by=[_cited(f) for f in triggers],
+                    printed=printed_numbers(rule, triggers),
                 ),
                 significance=Significance.NOT_COMPARED.value,
                 area=area,

@@ -50,6 +50,10 @@ def demo(
     )
     if paths is None:  # pragma: no cover - run_demo always reports
         return
+    from rich.markup import escape
+
+    for line in paths.warnings:  # for the analyst: keys only, no values
+        Console(stderr=True).print(f"[bold yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
     rows = [
         ("Full SNA (restricted)", paths.full_html),
         ("Full SNA PDF", paths.full_pdf),

@@ -151,6 +151,7 @@ def register(app: typer.Typer) -> None:
         import time
 
         from rich.console import Console
+        from rich.markup import escape
 
         from svsna.config import load_area_config
         from svsna.engine import check_warehouse
@@ -190,7 +191,9 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"{name}: {path}")
         console = Console(stderr=True)
         if unchecked:
-            console.print(f"[yellow]{unchecked}[/]", highlight=False, soft_wrap=True)
+            console.print(f"[yellow]{escape(unchecked)}[/]", highlight=False, soft_wrap=True)
+        for line in paths.warnings:  # for the analyst: keys only, no values
+            console.print(f"[bold yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
         if bounds_path is None:
             console.print("[yellow]no LSOA boundaries found: maps were not drawn (use --boundaries)[/]")
         if found.ledger is None:

@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -1613,6 +1613,32 @@ class FindingRows:
         self.definition = exact["definition"].astype(str).to_numpy()
         self.by_indicator = _positions(exact["indicator"].astype(str))
         self.by_section = _positions(exact["section"].astype(str))
+        # a breakdown's total (denominator) or comparator repeated on each of its rows is one figure:
+        # the rows of an indicator, period, breakdown and definition whose field holds one value
+        keys = exact[["indicator", "period", "breakdown", "definition"]].astype(str)
+        self.group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+        self.repeated = {
+            col: pd.Series(self.values[:, col]).groupby(self.group).nunique(dropna=False).eq(1).to_numpy()
+            for col in (_FIELDS.index("denominator"), _FIELDS.index("comparator_value"))
+        }
+        # a comparator that is the value of one other row of its indicator, period and definition (the
+        # other category, the whole area) is that row's value
+        own = (
+            exact["indicator"].astype(str).fillna("")
+            + "|"
+            + exact["period"].astype(str).fillna("")
+            + "|"
+            + exact["definition"].astype(str).fillna("")
+        ).to_numpy()
+        holders: dict[tuple[str, str], list[int]] = {}
+        for i, (k, v) in enumerate(zip(own, self.values[:, 0].tolist(), strict=True)):
+            if not math.isnan(v):  # alike to 12 significant digits (the same figure worked out twice)
+                holders.setdefault((k, f"{v:.12g}"), []).append(i)
+        self.comparator_of = {
+            i: rows[0]
+            for i, (k, c) in enumerate(zip(own, self.values[:, 5].tolist(), strict=True))
+            if not math.isnan(c) and len(rows := holders.get((k, f"{c:.12g}"), [])) == 1 and rows[0] != i
+        }
         # per public indicator: whether every one of its rows is public data shown as published
         note = (
             public["public_note"].eq(PUBLIC_DATA_NOTE)
@@ -1635,13 +1661,38 @@ class FindingRows:
         in_section = self.section[own] == section
         return (own[in_section] if in_section.any() else own), sec
 
+    def figure(self, position: int, col: int) -> tuple[Any, ...]:
+        """Which figure the field ``col`` of the row at ``position`` is: a total or comparator repeated on
+        every row of its breakdown is one figure (withheld on a row withheld whole, published on the others),
+        and a comparator that is the value of one other row of its indicator is that row's value."""
+        if col == 5 and position in self.comparator_of:
+            return (self.comparator_of[position], 0)
+        repeated = self.repeated.get(col)
+        if repeated is not None and repeated[self.group[position]]:
+            return ("repeated", int(self.group[position]), col)
+        return (position, col)
+
     def pairs(self, positions: Any) -> list[tuple[float, float]]:
         """(exact, published) of every figure of the rows at ``positions``, row by row (NaN: not published)."""
+        return [(tv, pv) for _, _, tv, pv in self.figures(positions)]
+
+    def figures(self, positions: Any) -> list[tuple[int, int, float, float]]:
+        """(row position, field, exact, published) of every figure of the rows at ``positions``, row by
+        row; ``field`` indexes :data:`_FIELDS` (published NaN: not published)."""
         import numpy as np
 
+        positions = np.asarray(positions, dtype=np.intp)
         exact_values, shown = self.values[positions], self.shown[positions]
-        present = ~np.isnan(exact_values)
-        return list(zip(exact_values[present].tolist(), shown[present].tolist(), strict=True))
+        rows, fields = np.nonzero(~np.isnan(exact_values))
+        return list(
+            zip(
+                positions[rows].tolist(),
+                fields.tolist(),
+                exact_values[rows, fields].tolist(),
+                shown[rows, fields].tolist(),
+                strict=True,
+            )
+        )
 
 
 def _positions(column: pd.Series) -> dict[str, Any]:
@@ -1649,6 +1700,92 @@ def _positions(column: pd.Series) -> dict[str, Any]:
     import numpy as np
 
     return {str(k): np.asarray(v) for k, v in column.reset_index(drop=True).groupby(column.to_numpy()).indices.items()}
+
+
+#: What the analyst can do about a number the public summary cannot print (:func:`public_finding`).
+NUMBER_HINT = (
+    "declare it as context in findings.yaml if it is an hour, an age or a threshold, or point it at a published figure"
+)
+_LEFT_OUT = f"so the public summary leaves it out ({NUMBER_HINT})"
+NOT_A_FIGURE = "neither a figure of the public table nor declared context"
+_ALIKE = "matches figures of the public table with different published values"
+
+#: The standard numbers of a finding (:func:`svsna.analyses._figures.numbers_from`) by the field of
+#: :data:`_FIELDS` of the row they are taken from.
+_STANDARD_FIELDS = {"value": 0, "n": 1, "numerator": 1, "denominator": 2, "lower": 3, "upper": 4, "comparator_value": 5}
+
+
+def _warn(warnings: list[str] | None, line: str) -> None:
+    if warnings is not None and line not in warnings:
+        warnings.append(line)
+
+
+def _one_published(shown: Sequence[float]) -> float | None:
+    """The one published value of figures alike (NaN: withheld), or None when they differ (a withheld
+    figure differs from any number)."""
+    values = {round(p, 9): p for p in shown if not math.isnan(p)}
+    withheld = any(math.isnan(p) for p in shown)
+    if len(values) + withheld != 1:
+        return None
+    return next(iter(values.values())) if values else math.nan
+
+
+def _headline_rows(numbers: Any, index: FindingRows, own_rows: Any) -> set[int]:
+    """The finding's own rows that hold all of its standard numbers at once (``value`` and at least one of
+    ``lower``, ``upper``, ``n``, ``denominator``, each in its own field): the row the finding is made from
+    (:func:`svsna.analyses._figures.numbers_from`). Empty when the finding states fewer of them."""
+    import numpy as np
+
+    if not isinstance(numbers, Mapping):
+        return set()
+    std = [
+        (_STANDARD_FIELDS[k], float(x))
+        for k in ("value", "lower", "upper", "n", "denominator")
+        if isinstance(x := numbers.get(k), int | float) and not isinstance(x, bool) and math.isfinite(x)
+    ]
+    if len(std) < 2 or std[0][0] != 0:
+        return set()
+    keep = np.ones(len(own_rows), dtype=bool)
+    for col, x in std:
+        keep &= np.abs(index.values[own_rows, col] - x) <= 1e-9 * max(1.0, abs(x))
+    return set(np.asarray(own_rows)[keep].tolist())
+
+
+def _at(numbers: Any, path: str) -> Any:
+    """The mapping at ``path`` (``triggered_by.0.numbers``) of a finding's numbers ("" the numbers
+    themselves); None when there is none."""
+    for part in path.split(".") if path else ():
+        if isinstance(numbers, Mapping):
+            numbers = numbers.get(part)
+        elif isinstance(numbers, list | tuple) and part.isdigit() and int(part) < len(numbers):
+            numbers = numbers[int(part)]
+        else:
+            return None
+    return numbers
+
+
+def _published(hits: list[tuple[int, int, float, float]], index: FindingRows) -> list[float]:
+    """The published values of the figures ``hits`` are, one per figure (:meth:`FindingRows.figure`):
+    a figure repeated on several rows is published when any of them shows it."""
+    by_figure: dict[tuple[Any, ...], list[float]] = {}
+    for position, col, _, pv in hits:
+        by_figure.setdefault(index.figure(position, col), []).append(pv)
+    out: list[float] = []
+    for values in by_figure.values():
+        out += [p for p in values if not math.isnan(p)] or [math.nan]
+    return out
+
+
+def _narrowed(
+    key: str, hits: list[tuple[int, int, float, float]], headline: set[int]
+) -> list[tuple[int, int, float, float]]:
+    """The figures a number may be, narrowed by data: a standard number (``value``, ``n`` ...) of a finding
+    whose row is known (:func:`_headline_rows`) is that row's figure of the same field, when it is among
+    ``hits``; any other number keeps every figure alike."""
+    col = _STANDARD_FIELDS.get(key)
+    if col is None or not headline:
+        return hits
+    return [h for h in hits if h[0] in headline and h[1] == col] or hits
 
 
 def public_finding(
@@ -1660,6 +1797,8 @@ def public_finding(
     templated: bool = False,
     by_row: pd.DataFrame | None = None,
     rows: FindingRows | None = None,
+    warnings: list[str] | None = None,
+    dropped: dict[str, Any] | None = None,
 ) -> tuple[Any | None, str]:
     """The finding as the public release may state it, or None with the reason it is withheld.
 
@@ -1672,10 +1811,26 @@ def public_finding(
     an hour, an age, a threshold, a rank) are printed as they are; every other number is a
     statistic, whatever its name.
 
+    Which figure a number is, is never guessed: when the figures alike have different published
+    values (a withheld one counts as different), the number is not published, unless data settle
+    it: a standard number (``value``, ``n``, ``denominator``, ``lower``, ``upper``,
+    ``comparator_value``) of a finding, or of a finding it cites, whose row holds all its standard
+    numbers at once is that row's figure; a total or comparator repeated on every row of a breakdown
+    is one figure; a comparator that is the value of one other row of its indicator is that value
+    (:meth:`FindingRows.figure`). A number of the sentence is rewritten likewise, by the paths the
+    finding names in ``numbers["printed"]`` (a recommendation's placeholders) when it names them.
+
     The finding is withheld when it is marked not public, when a number it prints rests on a
-    figure withheld by disclosure control, or when its sentence prints a statistic that is not
-    a figure of the public table (so a sentence cannot carry a number past the audit). Numbers
-    it carries but does not print are dropped unless they are public figures.
+    figure withheld by disclosure control or cannot be told from another figure, or when its
+    sentence prints a statistic that is not a figure of the public table (so a sentence cannot
+    carry a number past the audit). Numbers it carries but does not print are dropped unless they
+    are public figures.
+
+    ``warnings`` (for the analyst, restricted; keys, never values) gets a line for a finding
+    withheld because its sentence states a number that is neither a public figure nor declared
+    context, or that cannot be told from another figure. ``dropped``, for a templated finding, gets
+    for each number left out for either reason its warning line and the finding's numbers with that
+    number kept, so the caller can warn only when the sentence would have used it.
 
     ``public`` is :attr:`PublicRelease.table` (its ``source_row`` column points into ``exact``);
     ``by_row`` is its :func:`published_by_source_row` (:attr:`PublicRelease.by_source_row`, made once
@@ -1706,13 +1861,15 @@ def public_finding(
     if published_here and all(published_here):
         return finding, ""  # about public data only (population estimates, the YEF Toolkit, Fingertips)
     own_rows, section_rows = index.rows(inds, defs, str(finding.section))
-    own_pairs = index.pairs(own_rows)
-    own_exact = np.array([tv for tv, _ in own_pairs], dtype=float)
-    own_shown = np.array([pv for _, pv in own_pairs], dtype=float)
-    sec_pairs: list[tuple[float, float]] | None = None
+    own_figures = index.figures(own_rows)
+    own_exact = np.array([tv for _, _, tv, _ in own_figures], dtype=float)
+    sec_figures: list[tuple[int, int, float, float]] | None = None
+    headline: dict[str, set[int]] = {}
     counts_keys = set(count_numbers(finding.numbers))
     mapped: dict[str, tuple[float, float]] = {}
     withheld: dict[str, str] = {}
+    ambiguous: set[str] = set()  # figures alike with different published values: which one is not known
+    unmatched: list[str] = []  # neither a figure of the finding's rows nor declared context
     context: set[float] = set()
     tallies = _hotspot_tallies(finding, public)
     declared = context_of(finding)  # declared where the finding is made: nothing is guessed from names
@@ -1723,57 +1880,100 @@ def public_finding(
         if is_context(key, declared):
             context.add(v)
             continue
-        hits = own_shown[np.abs(own_exact - v) <= 1e-9 * max(1.0, abs(v))].tolist()
+        tol = 1e-9 * max(1.0, abs(v))
+        hits = [own_figures[i] for i in np.flatnonzero(np.abs(own_exact - v) <= tol)]
         if not hits and not float(v).is_integer():  # a count must be one of the finding's own rows
-            if sec_pairs is None:
-                sec_pairs = index.pairs(section_rows)
-            hits = [p for tv, p in sec_pairs if abs(tv - v) <= 1e-9 * max(1.0, abs(v))]
+            if sec_figures is None:
+                sec_figures = index.figures(section_rows)
+            hits = [c for c in sec_figures if abs(c[2] - v) <= tol]
         if not hits and not float(v).is_integer():  # stated rounded (78.4 for 78.43...)
             d = _decimals(v)
-            hits = [p for tv, p in own_pairs if round(tv, d) == round(v, d)]
-            if len({round(p, 6) for p in hits if not math.isnan(p)}) > 1:
-                hits = []
+            hits = [c for c in own_figures if round(c[2], d) == round(v, d)]
         if not hits:
+            unmatched.append(key)
             continue
-        shown = [p for p in hits if not math.isnan(p)]
-        if shown:
-            mapped[key] = (v, shown[0])
-        else:
+        parent, _, leaf = key.rpartition(".")
+        if parent not in headline:  # the row a (cited) finding's standard numbers are taken from
+            headline[parent] = _headline_rows(_at(finding.numbers, parent), index, own_rows)
+        published = _published(_narrowed(leaf, hits, headline[parent]), index)
+        shown = _one_published(published)
+        if shown is None:  # never guessed: not published (and withheld when a figure alike is)
+            if any(math.isnan(pv) for pv in published):
+                withheld[key] = f"'{key}' may rest on a figure withheld by disclosure control"
+            else:
+                ambiguous.add(key)
+        elif math.isnan(shown):
             withheld[key] = f"'{key}' rests on a figure withheld by disclosure control"
+        else:
+            mapped[key] = (v, shown)
+    about = f"public summary: finding '{finding.key}' ({finding.section})"
+    leaves = dict(_leaves(finding.numbers))
     if templated:
+        if dropped is not None:  # each number left out, and the numbers as they would be with it kept
+            for key in [*unmatched, *sorted(ambiguous)]:
+                why = _ALIKE if key in ambiguous else f"is {NOT_A_FIGURE}"
+                kept = {**mapped, key: (leaves[key], leaves[key])}
+                dropped[f"{about}: number '{key}' {why}, {_LEFT_OUT}"] = _public_numbers(
+                    finding.numbers, kept, withheld, declared
+                )
         return dataclasses.replace(finding, numbers=_public_numbers(finding.numbers, mapped, withheld, declared)), ""
     text = finding.text
+    # the numbers the sentence prints, when the finding says (a recommendation: its rule's placeholders)
+    printed = finding.numbers.get("printed")
+    printed = {p for p in printed if isinstance(p, str)} if isinstance(printed, list | tuple) else set()
     pieces = []
     last = 0
     for start, end, s, x, d in _spans(text):
-        match = next(
-            (
-                (k, tv, pv)
-                for k, (tv, pv) in mapped.items()
-                if round(tv, d) == round(x, d) or round(abs(tv), d) == round(abs(x), d)
-            ),
-            None,
+
+        def alike(tv: float, x: float = x, d: int = d) -> bool:
+            return round(tv, d) == round(x, d) or round(abs(tv), d) == round(abs(x), d)
+
+        keyed = [k for k, (tv, _) in mapped.items() if alike(tv)]
+        held = [k for k in withheld if alike(leaves[k])]
+        unsure = [k for k in sorted(ambiguous) if alike(leaves[k])]
+        if printed & {*keyed, *held, *unsure}:  # the sentence's number is one the finding says it prints
+            keyed, held, unsure = ([k for k in ks if k in printed] for ks in (keyed, held, unsure))
+        options = set()  # the sentence's number as each figure alike would print it
+        for k in keyed:
+            tv, pv = mapped[k]
+            new = _fmt_like(s, pv, d)
+            if k in counts_keys and d == 0 and round(pv) != round(tv):
+                before = text[max(0, start - 7) : start].lower()
+                new = new if "around" in before else f"around {new}"
+            options.add(new)
+        if not options and not held and not unsure:  # a figure of the finding's own rows, printed without a key
+            cands = _published([c for c in own_figures if round(c[2], d) == round(abs(x), d)], index)
+            pv = _one_published(cands) if cands else 0.0
+            if pv is None:
+                unsure.append("")
+            elif math.isnan(pv):
+                held.append("")
+            elif cands:
+                options.add(_fmt_like(s, pv, d))
+        if x in context and d == 0 and options <= {s}:
+            continue  # context, printed as it is (no figure alike would print otherwise)
+        if len(options) == 1 and not held and not unsure:
+            pieces.append(text[last:start])
+            pieces.append(options.pop())
+            last = end
+            continue
+        if held:
+            return None, withheld.get(held[0], "the sentence states a figure withheld by disclosure control")
+        if options or unsure:  # figures alike would print different published values
+            named = next((f"'{k}'" for k in unsure if k), "a number without a key")
+            _warn(
+                warnings,
+                f"{about} is withheld: its sentence states {named}, which matches figures of the public "
+                f"table with different published values ({NUMBER_HINT})",
+            )
+            return None, "the sentence states a number that matches figures with different published values"
+        named = next((f"'{k}'" for k in unmatched if alike(leaves[k])), "a number without a key")
+        _warn(
+            warnings,
+            f"{about} is withheld: its sentence states {named}, which is neither a figure of the public "
+            f"table nor declared context ({NUMBER_HINT})",
         )
-        if match is None:  # a figure of the finding's own rows, printed without a key
-            cands = {round(p, 9): (tv, p) for tv, p in own_pairs if round(tv, d) == round(abs(x), d)}
-            if len(cands) == 1:
-                tv, pv = next(iter(cands.values()))
-                if not math.isnan(pv):
-                    match = ("", tv, pv)
-        if match is None:
-            if x in context and d == 0:
-                continue
-            leaves = dict(_leaves(finding.numbers))
-            why = next((w for k, w in withheld.items() if round(abs(leaves[k]), d) == round(abs(x), d)), None)
-            return None, why or f"the sentence states {s}, which is not a figure of the public indicator table"
-        k, tv, pv = match
-        new = _fmt_like(s, pv, d)
-        if k in counts_keys and d == 0 and round(pv) != round(tv):
-            before = text[max(0, start - 7) : start].lower()
-            new = new if "around" in before else f"around {new}"
-        pieces.append(text[last:start])
-        pieces.append(new)
-        last = end
+        return None, f"the sentence states {s}, which is not a figure of the public indicator table"
     pieces.append(text[last:])
     numbers = {
         k: v

@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -86,6 +86,9 @@ class ReportPaths:
     release: Path
     metadata: Path
     history: Path
+    #: for the analyst, not a file: what the public summary left out of a finding, or withheld, because
+    #: a number is neither a figure of the public table nor declared context (no values: keys only)
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def under(cls, out: Path, assessment_id: str) -> ReportPaths:
@@ -107,7 +110,7 @@ class ReportPaths:
         )
 
     def items(self) -> list[tuple[str, Path]]:
-        return [(k, getattr(self, k)) for k in self.__dataclass_fields__]
+        return [(k, getattr(self, k)) for k in self.__dataclass_fields__ if k != "warnings"]
 
     @property
     def public_files(self) -> list[Path]:
@@ -235,6 +238,9 @@ class Edition:
     withheld: list[Sentence]
     print_html: str = ""
     release: PublicRelease | None = None
+    #: for the analyst (restricted): numbers of findings the public edition left out, or findings it
+    #: withheld, because a number is neither a figure of the public table nor declared context
+    warnings: list[str] = field(default_factory=list)
 
 
 def _indicator_frame(indicators: Any) -> pd.DataFrame:
@@ -386,6 +392,8 @@ def render_edition(
     are drawn (``"chart"``/``"map"``), so the CLI can show a progress bar.
     """
     from svsna.outputs.public import (
+        NOT_A_FIGURE,
+        NUMBER_HINT,
         FindingRows,
         public_finding,
         published_numbers,
@@ -427,6 +435,7 @@ def render_edition(
     }
     sentences: dict[str, list[Sentence]] = {}
     withheld: list[Sentence] = []
+    warnings: list[str] = []
     headline: list[Callout] = []
     finding_rows = FindingRows(table, release.table, release.by_source_row) if public and release is not None else None
     for f in mine:
@@ -434,6 +443,7 @@ def render_edition(
         if public and release is not None:
             # a recommendation prints its rule's words (its figures are rewritten); others are templated
             templated = f.key != "recommendation" and (f.key in TEMPLATES or f.key in config.report.overrides)
+            dropped: dict[str, Any] = {}
             pf, why = public_finding(
                 f,
                 table,
@@ -442,6 +452,8 @@ def render_edition(
                 templated=templated,
                 by_row=release.by_source_row,
                 rows=finding_rows,
+                warnings=warnings,
+                dropped=dropped,
             )
             exact = sentence(f, **words) if pf is None else None
             if exact is not None and exact.missing:  # a number never supplied: "not available", in both editions
@@ -453,6 +465,9 @@ def render_edition(
                 # a templated finding already holds published figures: its counts print as they are,
                 # in the public wording (``rule`` given)
                 s = sentence(pf, **words, rule=_as_published) if templated else sentence(pf, **words)
+                _note_dropped(
+                    warnings, dropped, s, lambda n, pf=pf: sentence(replace(pf, numbers=n), **words, rule=_as_published)
+                )
                 if s.missing and s.missing in f.numbers:  # dropped by disclosure control, not missing
                     s = Sentence(f, None, f"'{s.missing}' is not a figure of the public table", topic=s.topic)
                 elif f.key == "recommendation":  # its number and level order both editions alike
@@ -462,6 +477,8 @@ def render_edition(
                 bad = [] if pf is f else unaccounted_numbers(s.text or "", allowed, verified_tallies(f, release.table))
                 if bad:
                     s = Sentence(f, None, f"sentence states {', '.join(bad)}, not in the public table")
+                    line = f"public summary: finding '{f.key}' ({f.section}) is withheld: its sentence states "
+                    _add(warnings, f"{line}a number that is {NOT_A_FIGURE} ({NUMBER_HINT})")
         else:
             s = sentence(f, **words)
         sentences.setdefault(f.section, []).append(s)
@@ -521,7 +538,24 @@ def render_edition(
     marking = None if public else config.disclosure.protective_marking
     html = _render_html(edition, kept, headline, config, metadata, marking=marking)
     print_html = _render_html(edition, kept, headline, config, metadata, for_print=True, marking=marking)
-    return Edition(edition, kept, html, view_table, withheld, print_html, release if public else None)
+    return Edition(edition, kept, html, view_table, withheld, print_html, release if public else None, warnings)
+
+
+def _add(warnings: list[str], line: str) -> None:
+    if line not in warnings:
+        warnings.append(line)
+
+
+def _note_dropped(warnings: list[str], dropped: dict[str, Any], said: Sentence, say: Callable[[Any], Sentence]) -> None:
+    """Warn (for the analyst) of each number the public edition left out of a finding whose sentence it
+    changes: ``dropped`` maps each warning to the finding's numbers with that number kept
+    (:func:`svsna.outputs.public.public_finding`), ``say`` writes the sentence of such numbers (only
+    compared, never published) and ``said`` is the public sentence. A number the sentence does not use is
+    left out silently: nothing of the summary is lost."""
+    for line, numbers in dropped.items():
+        kept = say(numbers)
+        if (kept.text, kept.missing) != (said.text, said.missing):
+            _add(warnings, line)
 
 
 def _as_published(n: float | None) -> float | None:
@@ -1130,6 +1164,7 @@ def _build(
     # the PDF processes are forked first, to import WeasyPrint while the full edition is built.
     failure: SvsnaError | None = None
     release = None
+    warnings: list[str] = []
     with _Background(say) as background:
         if pdf:
             background.prepare("pdf", 2, _warm_pdf)
@@ -1175,6 +1210,7 @@ def _build(
             private_dir(paths.public_html.parent)
             say("edition", "public")
             public = render("public", release=release)
+            warnings = public.warnings
             atomic_write_text(paths.public_html, public.html)
             if pdf:
                 background.submit_pdf(public.print_html or public.html, paths.public_pdf, None)
@@ -1202,7 +1238,7 @@ def _build(
             "the public release was not written and any earlier one is left as it was)",
             hint=failure.hint,
         )
-    return paths
+    return replace(paths, warnings=tuple(warnings))
 
 
 def _about_rows(release: PublicRelease, config: AreaConfig) -> list[tuple[str, str]]:
