@@ -143,3 +143,39 @@ def test_a_sentence_s_number_is_rewritten_by_the_reference_the_finding_carries(r
     pf, why = public_finding(f, table, rel.table, rules=RULES)
     assert pf is not None, why
     assert pf.text == "78 of them."  # 70 of 90 = 77.8%, printed as the sentence printed it (no decimals)
+
+
+def test_a_mean_s_group_size_is_not_a_withheld_figure():
+    """A mean is published without its group size (neither published nor withheld). A cohort of 145 counted
+    on a share row (145 published: a multiple of 5) and again as the group size of the cohort's mean age is
+    one number the public table states: 145, not a figure that might be withheld."""
+    share = indicator_rows(
+        pd.DataFrame({"numerator": [110.0], "denominator": [145.0], "value": [100 * 110 / 145]}),
+        section="cohorts",
+        indicator="cohort_share",
+        period="P",
+        area="X",
+        breakdown="sex",
+        breakdown_value=["Male"],
+        statistic="percentage",
+        method="Wilson",
+    )
+    mean = indicator_rows(
+        pd.DataFrame({"value": [14.95], "denominator": [145.0]}),
+        section="cohorts",
+        indicator="cohort_mean",
+        period="P",
+        area="X",
+        breakdown="measure",
+        breakdown_value=["age_at_first_offence"],
+        statistic="mean",
+        method="Mean",
+    )
+    table = pd.concat([share, mean], ignore_index=True)
+    rel = public_release(table, RULES)
+    published = rel.table.set_index("indicator")
+    assert published.loc["cohort_share", "denominator"] == 145 and pd.isna(published.loc["cohort_mean", "denominator"])
+    f = Finding("cohorts", "test_only", "", {"people": 145}, indicators=("cohort_share", "cohort_mean"))
+    pf, why = public_finding(f, table, rel.table, rules=RULES, templated=True)
+    assert pf is not None, why
+    assert pf.numbers["people"] == 145

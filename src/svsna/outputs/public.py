@@ -91,6 +91,9 @@ _GKEY = ["section", "indicator", "gperiod", "area", "definition", "breakdown"]
 #: The public note of a row of public data (population estimates, Fingertips ...): shown as published,
 #: neither rounded nor suppressed.
 PUBLIC_DATA_NOTE = "public data, shown as published"
+#: The public note of a mean (an average age ...): its value is shown, its group size and sum are not
+#: figures of the public table at all (neither published nor withheld).
+MEAN_NOTE = "mean of a group of at least the minimum size"
 
 
 def _with_group_period(t: pd.DataFrame) -> pd.DataFrame:
@@ -1088,7 +1091,7 @@ def _public_rows(
             sigs[i], notes[i] = sig_in[i], "class shown, value withheld"
         elif k == "mean":
             vals[i], lows[i], ups[i], sigs[i] = val, col["lower"][i], col["upper"][i], sig_in[i]
-            notes[i] = "mean of a group of at least the minimum size"
+            notes[i] = MEAN_NOTE
         elif k == "survey":
             if den >= 0 and min(num, den - num) > rs.suppress_to:
                 vals[i], lows[i], ups[i], sigs[i] = val, col["lower"][i], col["upper"][i], sig_in[i]
@@ -1604,9 +1607,18 @@ class FindingRows:
     looks up a few rows instead of filtering the whole table)."""
 
     def __init__(self, exact: pd.DataFrame, public: pd.DataFrame, by_row: pd.DataFrame | None = None) -> None:
+        import numpy as np
         import pandas as pd
 
-        self.values = exact[list(_FIELDS)].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+        self.values = exact[list(_FIELDS)].apply(pd.to_numeric, errors="coerce").to_numpy(float, copy=True)
+        if "public_note" in public:
+            # a mean's group size and sum are not figures of the public table (its value is): a number
+            # alike to one of them is not thereby alike to a withheld figure
+            means = public.loc[(public["source_row"] >= 0) & public["public_note"].eq(MEAN_NOTE), "source_row"]
+            at = exact.index.get_indexer(means.to_numpy())
+            at = at[at >= 0]
+            self.values[at, _FIELDS.index("numerator")] = np.nan
+            self.values[at, _FIELDS.index("denominator")] = np.nan
         by_row = published_by_source_row(public) if by_row is None else by_row
         self.shown = by_row.reindex(exact.index).to_numpy(float)
         self.section = exact["section"].astype(str).to_numpy()
