@@ -148,8 +148,11 @@ def test_yes_no_question_is_worded_as_answered_yes(tmp_path, builders):
 
 
 def test_survey_summary_counts_distinct_respondents(result):
-    s = next(f for f in result.findings if f.key == "survey_summary").numbers
+    f = next(f for f in result.findings if f.key == "survey_summary")
+    s = f.numbers
     assert (s["survey"], s["respondents"], s["questions"], s["weighted"]) == ("YP Survey 2021", 6, 1, True)
+    # its count is the respondents row, so the public summary can give it as published (rounded)
+    assert tuple(f.indicators) == ("respondents",)
 
 
 def test_each_survey_has_its_respondents_as_a_count(result):

@@ -503,3 +503,22 @@ def test_a_breakdown_with_one_group_names_the_group_not_the_breakdown():
     assert by_breakdown("Residents", "district", ["Eastholm"]) == "Residents for Eastholm"
     # two groups: the breakdown, as before
     assert by_breakdown("Weekend share (%)", "age_group", AGES) == "Weekend share by age group (%)"
+
+
+def test_the_public_summary_gives_each_survey_its_own_sample_sentence():
+    """A finding repeated over periods is summarised by its latest in the public summary; two surveys are not
+    two periods of one finding, so each keeps its sentence."""
+    from svsna.indicators import Finding
+    from svsna.outputs.narrative import Sentence
+    from svsna.outputs.sections import Inputs
+    from svsna.outputs.views import ViewContext
+
+    def said(survey: str) -> Sentence:
+        f = Finding("surveys", "survey_summary", "", {"survey": survey, "respondents": 1450}, period=survey)
+        return Sentence(f, f"{survey}: 1,450 respondents answered 9 questions reported here.")
+
+    config = AreaConfig.model_validate({"name": "MV"})
+    sentences = {"surveys": [said("Community Safety Survey 2020"), said("Young People's Survey 2021")]}
+    inp = Inputs(pd.DataFrame(), config, ViewContext(config, "public"), sentences, None, {})
+    printed = inp.printed(("surveys",))
+    assert [t.split(":")[0] for t in printed] == ["Community Safety Survey 2020", "Young People's Survey 2021"]

@@ -261,6 +261,7 @@ def run(ctx: AnalysisContext, mapping: AnswerMapping | None = None) -> SectionRe
                 ),
                 area=ctx.area_label,
                 definition=ctx.definition,
+                indicators=[RESPONDENTS],
             )
         )
     for (survey, question), grp in data.groupby(["survey", "question"], sort=True):

@@ -92,11 +92,12 @@ class Inputs:
             mine = [x for x in self.sentences.get(s, []) if x.text and x.finding.key not in _STRUCTURED_KEYS]
             if self.public:
                 # a finding repeated over periods (e.g. each year's change) is summarised by its latest,
-                # per source and definition (the open-data edition shows every proxy group)
-                def slot(x: Sentence) -> tuple[str, str, str]:
-                    return (x.finding.key, str(x.finding.numbers.get("source", "")), str(x.finding.definition or ""))
+                # per source, survey and definition (the open-data edition shows every proxy group)
+                def slot(x: Sentence) -> tuple[str, ...]:
+                    n, definition = x.finding.numbers, str(x.finding.definition or "")
+                    return (x.finding.key, str(n.get("source", "")), str(n.get("survey", "")), definition)
 
-                latest: dict[tuple[str, str, str], Sentence] = {slot(x): x for x in mine}
+                latest: dict[tuple[str, ...], Sentence] = {slot(x): x for x in mine}
                 mine = [x for x in mine if latest[slot(x)] is x]
             for x in mine:
                 tpl = TEMPLATES.get(x.finding.key)
