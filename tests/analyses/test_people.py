@@ -85,6 +85,9 @@ def test_nte_cohort(warehouse, config, value):
     abh = "S47 - Assault occasioning actual bodily harm (ABH)"
     assert value(rows, "nte_offence_mix", "sub_offence", abh).value == pytest.approx(50.0)
     assert value(rows, "nte_weekday_share", "weekday", "Sat").numerator == 3  # O01 O03 O09
+    # Friday to Sunday: O01 O03 O09 (Sat), O07 O11 (Sun) of the six; O05 is a Tuesday
+    fri_sun = value(rows, "nte_friday_to_sunday_share")
+    assert (fri_sun.numerator, fri_sun.denominator, fri_sun.value) == (5, 6, pytest.approx(100 * 5 / 6))
     assert value(rows, "nte_hour_share", "hour", "23").numerator == 3
     # perpetrators: P1, P5, P3 (male), P4 (unknown) -> 75% male
     assert value(rows, "nte_perpetrator_sex_share", "sex", "Male").value == pytest.approx(75.0)
@@ -93,3 +96,5 @@ def test_nte_cohort(warehouse, config, value):
     f = {f.key: f for f in res.findings}
     assert f["nte_victims"].numbers["peak_ages"][0] == 18
     assert f["nte_peak_hours"].numbers["top"][0]["label"] == "23:00-23:59"
+    assert f["nte_weekday"].numbers["friday_to_sunday_share"] == pytest.approx(100 * 5 / 6)
+    assert "nte_friday_to_sunday_share" in f["nte_weekday"].indicators  # its own row: the public summary states it

@@ -178,6 +178,10 @@ def test_hour_and_weekday_use_the_timing_encodings(result):
     assert wilson(14, 20)[0] < wilson(6, 20)[1]
     assert wk["separated"] is False
     assert "Mondays" in _finding(result, "health_peak_weekday", source="ae").text
+    # the weekend: the six Saturday attendances of 20, a row of its own (the public summary states it)
+    weekend = _row(result, "ae_weekend_share", breakdown="all", value="all")
+    assert (weekend.numerator, weekend.denominator, weekend.value) == (6, 20, pytest.approx(30.0))
+    assert wk["weekend_share"] == pytest.approx(30.0)
     # no hour profile for admissions (date only)
     assert not [f for f in result.findings if f.key == "health_peak_hour" and f.numbers["source"] == "admissions"]
 

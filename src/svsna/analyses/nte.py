@@ -62,6 +62,9 @@ def run(ctx: AnalysisContext) -> SectionResult:
     wd_counts = [int(wd.get(i, 0)) for i in range(7)]
     wd_rows = share_rows(ctx, SECTION, "nte_weekday_share", label, "weekday", list(WEEKDAYS), wd_counts, total)
     rows.append(wd_rows)
+    # Friday to Sunday together: a share of its own (the public summary states it, so it must be a row)
+    fri_sun = share_rows(ctx, SECTION, "nte_friday_to_sunday_share", label, "all", "all", [sum(wd_counts[4:7])], total)
+    rows.append(fri_sun)
     hours = ctx.config.night_time_economy.hours
     order = sorted(hours, key=lambda h: (h < ctx.config.night_time_economy.start.hour, h))
     hr = cube.groupby("hour")["n"].sum()
@@ -109,14 +112,14 @@ def run(ctx: AnalysisContext) -> SectionResult:
                 weekday_name=WEEKDAY_NAMES[wranked[0]],
                 separated=separated(w0, wd_rows.iloc[wranked[1]]),
                 weekend_share=plain(100.0 * (wd_counts[5] + wd_counts[6]) / total),
-                friday_to_sunday_share=plain(100.0 * (wd_counts[4] + wd_counts[5] + wd_counts[6]) / total),
+                friday_to_sunday_share=plain(fri_sun.iloc[0].value),
                 top=[
                     {"name": WEEKDAYS[i], "day": WEEKDAY_NAMES[i], "share": plain(wd_rows.iloc[i].value),
                      "lower": plain(wd_rows.iloc[i].lower), "upper": plain(wd_rows.iloc[i].upper)}
                     for i in wranked[:3]
                 ],
             ),
-            ("nte_weekday_share",),
+            ("nte_weekday_share", "nte_friday_to_sunday_share"),
         )  # fmt: skip
         hranked = hr_rows.sort_values(["value", "breakdown_value"], ascending=[False, True])
         h0 = hranked.iloc[0]

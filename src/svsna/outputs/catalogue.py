@@ -140,6 +140,9 @@ _LABELS: dict[str, str] = {
     "admissions_monthly": "Hospital admissions per month",
     "ambulance_monthly": "Ambulance call-outs per month",
     "admissions_share": "Hospital admissions: share (%)",
+    "ae_weekend_share": "A&E attendances on Saturday or Sunday (%)",
+    "admissions_weekend_share": "Hospital admissions on Saturday or Sunday (%)",
+    "ambulance_weekend_share": "Ambulance call-outs on Saturday or Sunday (%)",
     # population and data quality
     "lsoas_in_most_deprived_decile": "LSOAs in the most deprived 10% nationally (%)",
     "mean_imd_decile": "Mean deprivation decile of residents (IMD 2019, 1 = most deprived)",
@@ -159,6 +162,7 @@ _LABELS: dict[str, str] = {
     "nte_offences": "Offences in the night-time economy",
     "nte_offence_mix": "Night-time economy: share by offence (%)",
     "nte_weekday_share": "Night-time economy: share by day of week (%)",
+    "nte_friday_to_sunday_share": "Night-time economy: share from Friday to Sunday (%)",
     "nte_hour_share": "Night-time economy: share by hour (%)",
     "nte_age_group_share": "Night-time economy: share by age group (%)",
     "nte_perpetrator_sex_share": "Night-time economy perpetrators by sex (%)",

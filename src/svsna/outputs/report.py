@@ -45,7 +45,7 @@ from svsna.outputs.catalogue import SECTION_TITLES, counted_noun
 from svsna.outputs.content import FigureBlock, Section, TableBlock, number_blocks
 from svsna.outputs.narrative import Callout, Sentence, callout, sentence
 from svsna.outputs.provenance import about_section, collect_metadata, methods_section
-from svsna.outputs.sections import Inputs, build_sections
+from svsna.outputs.sections import SHOWN_FROM_ROWS, Inputs, build_sections
 from svsna.outputs.views import ViewContext
 
 if TYPE_CHECKING:
@@ -444,6 +444,8 @@ def render_edition(
             # a recommendation prints its rule's words (its figures are rewritten); others are templated
             templated = f.key != "recommendation" and (f.key in TEMPLATES or f.key in config.report.overrides)
             dropped: dict[str, Any] = {}
+            # a finding shown from its rows (a table) is never printed as a sentence: nothing to warn of
+            heard = warnings if f.key not in SHOWN_FROM_ROWS else []
             pf, why = public_finding(
                 f,
                 table,
@@ -452,7 +454,7 @@ def render_edition(
                 templated=templated,
                 by_row=release.by_source_row,
                 rows=finding_rows,
-                warnings=warnings,
+                warnings=heard,
                 dropped=dropped,
             )
             exact = sentence(f, **words) if pf is None else None
@@ -466,7 +468,7 @@ def render_edition(
                 # in the public wording (``rule`` given)
                 s = sentence(pf, **words, rule=_as_published) if templated else sentence(pf, **words)
                 _note_dropped(
-                    warnings, dropped, s, lambda n, pf=pf: sentence(replace(pf, numbers=n), **words, rule=_as_published)
+                    heard, dropped, s, lambda n, pf=pf: sentence(replace(pf, numbers=n), **words, rule=_as_published)
                 )
                 if s.missing and s.missing in f.numbers:  # dropped by disclosure control, not missing
                     s = Sentence(f, None, f"'{s.missing}' is not a figure of the public table", topic=s.topic)
@@ -478,7 +480,7 @@ def render_edition(
                 if bad:
                     s = Sentence(f, None, f"sentence states {', '.join(bad)}, not in the public table")
                     line = f"public summary: finding '{f.key}' ({f.section}) is withheld: its sentence states "
-                    _add(warnings, f"{line}a number that is {NOT_A_FIGURE} ({NUMBER_HINT})")
+                    _add(heard, f"{line}a number that is {NOT_A_FIGURE} ({NUMBER_HINT})")
         else:
             s = sentence(f, **words)
         sentences.setdefault(f.section, []).append(s)

@@ -124,6 +124,8 @@ class Inputs:
 PUBLIC_SENTENCES = 7
 
 # Findings drawn as tables/lists rather than printed as sentences (or printed by their own builder).
+#: Findings the editions show from the indicator rows (a table), never as a sentence of their own.
+SHOWN_FROM_ROWS = frozenset({"survey_result"})
 _STRUCTURED_KEYS = frozenset(
     {
         "yef_evidence_table",
@@ -132,7 +134,7 @@ _STRUCTURED_KEYS = frozenset(
         "need_identified",
         "recommendation",
         "risk_factor_comparison",
-        "survey_result",
+        *SHOWN_FROM_ROWS,
     }
 )
 

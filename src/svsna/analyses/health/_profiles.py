@@ -178,13 +178,19 @@ def timing(s: _Slice) -> None:
                 indicators=[f"{src.key}_share"],
             )
         else:
-            weekend = 100.0 * (int(counts.iloc[5]) + int(counts.iloc[6])) / total
+            # Saturday and Sunday together: a share of its own (the public summary states it, so it must be a row)
+            we = shares(ctx, [int(counts.iloc[5]) + int(counts.iloc[6])], total)
+            s.rows.append(
+                stat_rows(ctx, SECTION, f"{src.key}_weekend_share", we, prof.label, "all", ["all"],
+                          statistic="percentage", unit="%")
+            )  # fmt: skip
+            weekend = float(we.loc[0, "value"])
             s.finding(
                 "health_peak_weekday",
                 f"{_cap(src.label)} were most frequent on {calendar.day_name[i]}s ({_fmt(sh.loc[i, 'value'])}%); "
                 f"{_fmt(weekend)}% were at the weekend.",
                 numbers(**base, weekday=labels[i], weekday_index=i, weekend_share=weekend),
-                indicators=[f"{src.key}_share"],
+                indicators=[f"{src.key}_share", f"{src.key}_weekend_share"],
             )
 
 
