@@ -15,6 +15,7 @@ import json
 
 import pandas as pd
 import pytest
+from tests.public.rows import nte_perpetrator_sex_share
 
 from svsna.analyses.findings_catalogue import context_of, declared_context, load_contract
 from svsna.indicators import Finding, findings_from_json, findings_to_json, indicator_rows
@@ -38,20 +39,7 @@ def _table() -> pd.DataFrame:
         statistic="count",
         method="Count",
     )
-    sex = indicator_rows(
-        pd.DataFrame(
-            {"numerator": [69.0, 23.0], "denominator": [92.0, 92.0], "value": [75.0, 25.0], "lower": [65.3, 17.3],
-             "upper": [82.7, 34.7]}
-        ),
-        section="nte",
-        indicator="nte_perpetrator_sex_share",
-        period="P",
-        area="X",
-        breakdown="sex",
-        breakdown_value=["Male", "Female"],
-        statistic="percentage",
-        method="Wilson",
-    )  # fmt: skip
+    sex = nte_perpetrator_sex_share()
     victims = indicator_rows(
         pd.DataFrame({"value": [3.0, 40.0], "numerator": [3.0, 40.0]}),
         section="extent",

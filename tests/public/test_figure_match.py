@@ -17,6 +17,7 @@ import re
 
 import pandas as pd
 import pytest
+from tests.public.rows import nte_perpetrator_sex_share
 
 from svsna.indicators import Finding, indicator_rows
 from svsna.outputs.public import public_finding, public_release
@@ -27,20 +28,7 @@ INDICATORS = ("nte_perpetrator_sex_share", "persons_by_area")
 
 
 def _table() -> pd.DataFrame:
-    sex = indicator_rows(
-        pd.DataFrame(
-            {"numerator": [69.0, 23.0], "denominator": [92.0, 92.0], "value": [75.0, 25.0], "lower": [65.3, 17.3],
-             "upper": [82.7, 34.7]}
-        ),
-        section="nte",
-        indicator="nte_perpetrator_sex_share",
-        period="P",
-        area="X",
-        breakdown="sex",
-        breakdown_value=["Male", "Female"],
-        statistic="percentage",
-        method="Wilson",
-    )  # fmt: skip
+    sex = nte_perpetrator_sex_share()
     places = indicator_rows(
         pd.DataFrame({"value": [75.0, 40.0], "numerator": [75.0, 40.0]}),
         section="nte",

@@ -121,44 +121,30 @@ def exact_table(now: bool = True):
     rows: list[dict] = []
     counts = NOW if now else BEFORE
     years = ("2019/20", "2020/21") if now else ("2018/19", "2019/20")
-    offences = (300, 380) if now else (290, 300)
-    for period, n in zip(years, offences, strict=True):
-        rows.append(
-            {
-                "section": "extent",
-                "indicator": "offences",
-                "period": period,
-                "area": AREA,
-                "breakdown": "all",
-                "breakdown_value": "all",
-                "numerator": n,
-                "value": n,
-                "method": "Count",
-                "statistic": "count",
-                "unit": "offences",
-                "definition": "llr_vrn",
-                "significance": "Not compared",
-            }
-        )
+    yearly = (300, 380) if now else (290, 300)
+
+    def offences(section: str, indicator: str, period: str, breakdown: str, value: str, n: int) -> dict:
+        """A row counting offences."""
+        return {
+            "section": section,
+            "indicator": indicator,
+            "period": period,
+            "area": AREA,
+            "breakdown": breakdown,
+            "breakdown_value": value,
+            "numerator": n,
+            "value": n,
+            "method": "Count",
+            "statistic": "count",
+            "unit": "offences",
+            "definition": "llr_vrn",
+            "significance": "Not compared",
+        }
+
+    for period, n in zip(years, yearly, strict=True):
+        rows.append(offences("extent", "offences", period, "all", "all", n))
         for band, share in (("Under 25", 0.4), ("25 and over", 0.6)):
-            k = round(n * share)
-            rows.append(
-                {
-                    "section": "extent",
-                    "indicator": "offences",
-                    "period": period,
-                    "area": AREA,
-                    "breakdown": "age_group",
-                    "breakdown_value": band,
-                    "numerator": k,
-                    "value": k,
-                    "method": "Count",
-                    "statistic": "count",
-                    "unit": "offences",
-                    "definition": "llr_vrn",
-                    "significance": "Not compared",
-                }
-            )
+            rows.append(offences("extent", "offences", period, "age_group", band, round(n * share)))
     # the latest year's offences against the baseline year's (2019/20 now, 2018/19 before), per
     # month: 380 against 300, 300 against 290; the limits are made up
     latest, base = (380, 300) if now else (300, 290)
@@ -187,23 +173,7 @@ def exact_table(now: bool = True):
     )
     if now:
         for month, n in MONTHLY.items():
-            rows.append(
-                {
-                    "section": "timing",
-                    "indicator": "offences_monthly",
-                    "period": "Oct 2020 - Mar 2021",
-                    "area": AREA,
-                    "breakdown": "month",
-                    "breakdown_value": month,
-                    "numerator": n,
-                    "value": n,
-                    "method": "Count",
-                    "statistic": "count",
-                    "unit": "offences",
-                    "definition": "llr_vrn",
-                    "significance": "Not compared",
-                }
-            )
+            rows.append(offences("timing", "offences_monthly", "Oct 2020 - Mar 2021", "month", month, n))
     knife = (40, 380) if now else (20, 300)
     rows.append(
         {
