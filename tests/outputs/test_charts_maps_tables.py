@@ -380,3 +380,23 @@ def test_public_counts_say_rounded_unless_they_are_published_data_shown_as_publi
     own = _table("k", "Residents", rows("rounded to 5"), "count", public, "ONS", "District", sec)
     assert own.columns[1] == "Residents (rounded)"
     assert _table("k", "Residents", rows(""), "count", full, "ONS", "District", sec).columns[1] == "Residents"
+
+
+def test_the_day_and_hour_table_says_its_blocks_where_the_figure_says_its_hours():
+    from svsna.config import AreaConfig
+    from svsna.outputs.views import ViewContext, _day_block_table
+
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    rows = pd.DataFrame(
+        {
+            "breakdown_value": [f"{d}|{h:02d}" for d in days for h in range(24)],
+            "value": [1.0] * 168,
+            "unit": "offences",
+        }
+    )
+    sec = Section("timing", "Timings")
+    ctx = ViewContext(AreaConfig.model_validate({"name": "X"}), "full")
+    _day_block_table(sec, rows, "count", "Offences by day and hour, X (Apr 2020 - Sep 2021)", "Police", "k", ctx)
+    table = sec.tables[0]
+    assert table.caption == "Offences by day and four-hour block, X (Apr 2020 - Sep 2021)"
+    assert table.rows[0][1].text == "4" and table.rows[0][-1].text == "24"  # four hours of one; the whole day

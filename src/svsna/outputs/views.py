@@ -780,10 +780,11 @@ def _day_block_table(section, rows, kind, caption, src, key, ctx) -> None:
         line.append(Cell(fmt_value(np.nansum(grid[d]) if np.isfinite(grid[d]).any() else None, kind), "num"))
         out.append(line)
     cols = ["Day", *[f"{a:02d}:00-{b - 1:02d}:59" for a, b in blocks], "Whole day"]
+    blocked = caption.replace(" by day and hour,", " by day and four-hour block,", 1)
     section.add_table(
         TableBlock(
             f"{key}-t",
-            caption.replace(" by day and hour", "") + ", by day and four-hour block",
+            blocked if blocked != caption else f"{caption}, by four-hour block",
             cols,
             out,
             src,
