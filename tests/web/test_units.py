@@ -561,3 +561,15 @@ def test_months_are_shown_in_words_in_time_order():
     # a district's monthly row (explorer, place pages) words its month the same way
     t = frame.table.assign(breakdown="district|month", breakdown_value="Northby|" + frame.table["breakdown_value"])
     assert row_view(frame, next(t.itertuples(index=False)), spark=False)["category"] == "Northby, November 2021"
+
+
+def test_labels_call_the_counts_what_the_table_counts():
+    """The open-data edition counts crimes (police.uk), not offences: the web labels them as the report does."""
+    counts = {"section": "extent", "indicator": "offences", "period": "2021/22", "value": 120.0, "statistic": "count"}
+    change = _change_row("2021/22", 12.5, 4.0, 21.0)
+    crimes = _frame([{**counts, "unit": "crimes"}, change], "2019/20")
+    offences = _frame([{**counts, "unit": "offences"}, change], "2019/20")
+    assert crimes.label("offences") == "Crimes" and offences.label("offences") == "Offences"
+    assert (
+        crimes.label("offences_baseline_change") == "Change in crimes per month against the baseline year 2019/20 (%)"
+    )

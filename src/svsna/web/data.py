@@ -278,12 +278,14 @@ class IndicatorFrame:
     ) -> None:
         import numpy as np
 
-        from svsna.outputs.catalogue import indicator_kind
+        from svsna.outputs.catalogue import counted_noun, indicator_kind
 
         self.tier = tier
         self.area_label = area_label
         self.places = places
         self.baseline = baseline
+        #: what the crime counts count ("offences", or "crimes" in the open-data edition), as the report words it
+        self.noun = counted_noun(table)
         t = table.reset_index(drop=True).copy()
         if "public_note" not in t.columns:
             t["public_note"] = ""
@@ -336,10 +338,11 @@ class IndicatorFrame:
         self.breakdowns = sorted(set(t["breakdown"]))
 
     def label(self, indicator: str, breakdown: str = "") -> str:
-        """An indicator's label as the report words it (``ViewContext.label``): its baseline year named."""
+        """An indicator's label as the report words it (``ViewContext.label``): its baseline year named, its
+        counts called what the table counts."""
         from svsna.outputs.catalogue import indicator_label
 
-        return indicator_label(indicator, breakdown=breakdown, baseline=self.baseline)
+        return indicator_label(indicator, self.noun, breakdown=breakdown, baseline=self.baseline)
 
     # -- series ------------------------------------------------------------------------
     def series(self, key: str) -> list[tuple[int, int, float, str]]:
