@@ -400,3 +400,31 @@ def test_the_day_and_hour_table_says_its_blocks_where_the_figure_says_its_hours(
     table = sec.tables[0]
     assert table.caption == "Offences by day and four-hour block, X (Apr 2020 - Sep 2021)"
     assert table.rows[0][1].text == "4" and table.rows[0][-1].text == "24"  # four hours of one; the whole day
+
+
+def test_the_day_by_block_table_prints_whole_with_its_day_names_unbroken(tmp_path):
+    """The table of offences by day and four-hour block was split over two parts (the second holding only
+    "Whole day") with "Wednesda / y" broken: it fits one portrait page, every day name whole."""
+    import subprocess
+
+    from svsna.config import AreaConfig
+    from svsna.outputs.report import _render_html, write_pdf
+    from svsna.outputs.views import ViewContext, _day_block_table
+
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    rows = pd.DataFrame(
+        {"breakdown_value": [f"{d}|{h:02d}" for d in days for h in range(24)], "value": [41.0] * 168, "unit": "x"}
+    )
+    section = Section("timing", "Timings")
+    config = AreaConfig.model_validate({"name": "X"})
+    _day_block_table(
+        section, rows, "count", "Offences by day and hour, X (P)", "Police", "k", ViewContext(config, "full")
+    )
+    assert section.tables[0].print_parts() == [list(range(8))]
+    html = _render_html("full", [section], [], config, {"svsna_version": "test"}, for_print=True)
+    pdf = tmp_path / "t.pdf"
+    write_pdf(html, pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    words = set(re.findall(r"[A-Za-z]+", text))
+    assert {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"} <= words
+    assert "part 2" not in text

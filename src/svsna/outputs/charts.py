@@ -105,6 +105,7 @@ def bar_ci(
     annualised: Sequence[bool] | None = None,
     comparator_label: str = "",
     ci_label: str = "95% confidence intervals",
+    part_words: str = "annualised",
 ) -> Chart:
     """Bars with confidence-interval whiskers, one per ``breakdown_value`` (or ``label``).
 
@@ -113,7 +114,8 @@ def bar_ci(
     it). Values are printed beside the bars in dark text on white. Suppressed values
     (missing) are labelled "suppressed" and left out. ``annualised`` marks bars whose
     values were scaled to a year (part-year periods among full years): they are hatched
-    dots and the legend says so.
+    dots and the legend says so. ``part_words`` says what was done to them ("annualised"; ""
+    for a share of the part year's own months, which needs no scaling).
     """
     import numpy as np
 
@@ -237,11 +239,12 @@ def bar_ci(
                 annotation_clip=False,
             )
             printed.append((name, theme.TEXT_COLOUR, _WHITE))
-        _legend(ax, sigs, any(p and v is not None for p, v in zip(part, values, strict=True)), horizontal)
+        parted = any(p and v is not None for p, v in zip(part, values, strict=True))
+        _legend(ax, sigs, parted, horizontal, part_words=part_words)
         svg, png = theme.render_both(fig)
     shown = [(lab, v) for lab, v in zip(labels, values, strict=True) if v is not None]
     parts = [
-        f"{lab} {_fmt(v, unit)}" + (" (annualised)" if p else "")
+        f"{lab} {_fmt(v, unit)}" + (f" ({part_words or 'part year'})" if p else "")
         for (lab, v), p in zip(shown, [p for p, v in zip(part, values, strict=True) if v is not None], strict=True)
     ]
     hidden = [lab for lab, v in zip(labels, values, strict=True) if v is None]
@@ -259,7 +262,9 @@ def _wrap_ticks(labels: Sequence[str], width: int = 14) -> list[str]:
     return ["\n".join(textwrap.wrap(lab, width)) or lab for lab in labels]
 
 
-def _legend(ax, sigs: Sequence[str], annualised: bool = False, horizontal: bool = True) -> None:
+def _legend(
+    ax, sigs: Sequence[str], annualised: bool = False, horizontal: bool = True, part_words: str = "annualised"
+) -> None:
     from matplotlib.patches import Patch
 
     present = [s for s in dict.fromkeys(sigs) if s in theme.SIGNIFICANCE_STYLE]
@@ -272,7 +277,8 @@ def _legend(ax, sigs: Sequence[str], annualised: bool = False, horizontal: bool 
         for s in present
     ]
     if annualised:
-        handles.append(Patch(facecolor="#A6CEE3", hatch="..", edgecolor="#333333", label="Part year, annualised"))
+        label = f"Part year, {part_words}" if part_words else "Part year"
+        handles.append(Patch(facecolor="#A6CEE3", hatch="..", edgecolor="#333333", label=label))
     if handles:
         height = ax.get_position().height * ax.figure.get_figheight()  # inches
         gap = (0.5 if horizontal else 0.62) / max(height, 0.5)  # below the tick labels and axis title

@@ -779,7 +779,8 @@ def _day_block_table(section, rows, kind, caption, src, key, ctx) -> None:
             line.append(Cell(fmt_value(np.nansum(cells) if np.isfinite(cells).any() else None, kind), "num"))
         line.append(Cell(fmt_value(np.nansum(grid[d]) if np.isfinite(grid[d]).any() else None, kind), "num"))
         out.append(line)
-    cols = ["Day", *[f"{a:02d}:00-{b - 1:02d}:59" for a, b in blocks], "Whole day"]
+    # "00:00 to 03:59": a heading that can wrap between its times, so the table fits a portrait page whole
+    cols = ["Day", *[f"{a:02d}:00 to {b - 1:02d}:59" for a, b in blocks], "Whole day"]
     blocked = caption.replace(" by day and hour,", " by day and four-hour block,", 1)
     section.add_table(
         TableBlock(
@@ -837,21 +838,30 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
     first = ""  # the section that drew these years first (this one when it draws them)
     caption = f"{label}, {ctx.area} ({period_span(list(shown['breakdown_value']), series)})"
     if kind in ("rate", "percent", "ratio") and not _too_sparse(grp["value"]) and sum(years) >= 2:
-        keep = [y or (kind == "rate" and m is not None and m < 12) for y, m in zip(years, lengths, strict=True)]
+        # a part year is drawn beside full years: a rate annualised, a share as it is (a share of the part
+        # year's own months compares with a year's as it stands); a ratio of rates and other windows are not
+        annualise = kind == "rate"
+        keep = [
+            y or (kind in ("rate", "percent") and m is not None and m < 12) for y, m in zip(years, lengths, strict=True)
+        ]
         bars = shown[keep].copy()
         part = [not y for y, k in zip(years, keep, strict=True) if k]
         scale = [
-            12 / m if p and m else 1.0
+            12 / m if p and m and annualise else 1.0
             for p, m in zip(part, [m for m, k in zip(lengths, keep, strict=True) if k], strict=True)
         ]
         for col in ("value", "lower", "upper"):
             bars[col] = bars[col].astype(float) * scale
-        bars["label"] = [f"{p} annualised" if a else p for p, a in zip(bars["breakdown_value"], part, strict=True)]
+        words = "annualised" if annualise else ""
+        bars["label"] = [f"{p} {words}".strip() if a else p for p, a in zip(bars["breakdown_value"], part, strict=True)]
         left_out = [p for p, k in zip(shown["breakdown_value"], keep, strict=True) if not k]
         notes = []
         if any(part):
             notes.append(
                 "The part-year bar is annualised (its rate scaled to a full year) so that it compares with full years."
+                if annualise
+                else "The part-year bar is hatched: a share of the part year's own months, which compares with full "
+                "years as it stands."
             )
         if left_out:
             notes.append(f"Not drawn here, being a different length: {join_words(left_out)} (see the table).")
@@ -867,6 +877,7 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
                 horizontal=False,
                 annualised=part,
                 ci_label=ctx.ci_words,
+                part_words=words,
             )
             drawn = f"{label}, {ctx.area} ({period_span(list(bars['breakdown_value']), series)})"
             section.add_figure(_fig(key, drawn, chart, src, notes=" ".join(notes)))
