@@ -258,3 +258,28 @@ def test_a_percentage_and_its_interval_have_the_same_decimals():
         {"survey": "Safety survey", "question": "Feel safe at night", "value": 67.24, "lower": 64.61, "upper": 69.7},
     )
     assert "67.2% of respondents" in render(survey).text and "(95% CI 64.6% to 69.7%)" in render(survey).text
+
+
+def test_the_even_spread_a_share_is_set_against_is_the_window_s_and_not_a_statistic():
+    """The NTE share is set against the window's share of the day's hours (10 of 24 for 20:00-06:00: 41.7%,
+    not 7 of 24), and that even spread is arithmetic, not a figure the public table must hold: the small
+    area's public summary had withheld every sentence that says "if spread evenly"."""
+    from svsna.outputs.public import number_tokens, unaccounted_numbers
+
+    f = Finding(
+        "timing",
+        "nte_share",
+        "",
+        {"value": 37.5, "lower": 29.4, "upper": 46.4, "window": "20:00-06:00", "window_hours": 10},
+        period="2021/22 (Apr-Sep)",
+    )
+    text = render(f).text
+    assert "against 41.7% if offences were spread evenly over the hours of the day" in text
+    assert "41.7" not in [s for s, _, _ in number_tokens(text)]
+    assert unaccounted_numbers(text, {(37.5, 1), (29.4, 1), (46.4, 1)}) == []
+    old = Finding("timing", "nte_share", "", {"value": 37.5}, period="2021/22 (Apr-Sep)")  # no window_hours
+    assert "spread evenly" not in render(old).text
+    day = "Monday had the most offences (19.1% of offences, against 14.3% if spread evenly)"
+    assert [s for s, _, _ in number_tokens(day)] == ["19.1"]
+    nte = "most frequent on Monday (20.0%), against 14.3% a day if spread evenly"
+    assert [s for s, _, _ in number_tokens(nte)] == ["20.0"]

@@ -390,6 +390,7 @@ def _nte(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
                     count=int(r.loc[0, "numerator"]),
                     total=int(r.loc[0, "denominator"]),
                     window=win,
+                    window_hours=len(ctx.config.night_time_economy.hours),
                     part_year=p.kind == "part_year",
                     profile_period=ctx.profile.label,
                     profile_value=plain(prof_row.value),

@@ -1346,6 +1346,8 @@ _CONTEXT = [
     r"\bE0\d{7}\b",
     r"\bsvsna\s+\d+(?:\.\d+)*",
     r"\b\d{2}(?:\.\d+)?%\s*(?:CI\b|confidence\b)",
+    # the even spread a share is set against (a day of the week, an hour, the NTE window's hours): arithmetic
+    r"\b\d+(?:\.\d+)?%\s+(?:a day\s+)?if\s+(?:offences\s+were\s+)?spread\s+evenly\b",
     r"\bunder-\d+\b",
     r"\b\d+-and-over\b",
 ]

@@ -711,10 +711,9 @@ def _weekend_by_age(n: Num) -> str:
 @template("nte_share", "the night-time economy share")
 def _nte_share(n: Num) -> str:
     window = f" ({n.text('window')})" if n.has("window") else ""
-    text = (
-        f"{n.pct('value')} of serious violence in {n.period} was in the night-time economy{window}{n.ci()}, against "
-        f"{fmt_pct(100 * 7 / 24)} if offences were spread evenly over the hours of the day"
-    )
+    text = f"{n.pct('value')} of serious violence in {n.period} was in the night-time economy{window}{n.ci()}"
+    if n.has("window_hours"):  # the window's share of the day's hours (a finding before it was kept: left out)
+        text += f", against {fmt_pct(100 * n.num('window_hours') / 24)} if offences were spread evenly over the hours of the day"
     if n.has("profile_value") and n.has("profile_period") and n.get("profile_period") != n.period:
         text += f"; over {n.text('profile_period')} it was {n.pct('profile_value')}"
     return text + "."
