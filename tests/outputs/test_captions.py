@@ -522,3 +522,44 @@ def test_the_public_summary_gives_each_survey_its_own_sample_sentence():
     inp = Inputs(pd.DataFrame(), config, ViewContext(config, "public"), sentences, None, {})
     printed = inp.printed(("surveys",))
     assert [t.split(":")[0] for t in printed] == ["Community Safety Survey 2020", "Young People's Survey 2021"]
+
+
+def test_a_combined_table_says_only_the_units_its_headings_do_not():
+    """ "Units: Residents: residents; Share ... (%): %" said nothing the headings did not; a rate's unit
+    (offences per 1,000 residents) is still said."""
+    from svsna.outputs.views import PublicView, ViewContext, _combined_table
+
+    def rows(indicator: str, statistic: str, unit: str, values: dict[str, float]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "section": "population",
+                "indicator": indicator,
+                "period": "Mid-2020",
+                "area": "MV",
+                "breakdown": ["all" if k == "all" else "district" for k in values],
+                "breakdown_value": list(values),
+                "value": list(values.values()),
+                "numerator": list(values.values()),
+                "lower": float("nan"),
+                "upper": float("nan"),
+                "statistic": statistic,
+                "unit": unit,
+                "significance": None,
+                "suppressed": False,
+                "public_note": "",
+                "definition": "",
+            }
+        )
+
+    people = rows("residents", "count", "residents", {"all": 1000.0, "Marshfield": 600.0, "Vale": 400.0})
+    young = rows("share_under_focus", "percentage", "%", {"all": 30.0, "Marshfield": 35.0, "Vale": 22.5})
+    config = AreaConfig.model_validate({"name": "MV"})
+    section = Section("population", "Population")
+    spec = PublicView(("residents", "share_under_focus"), "district", "combined", extra=("all",))
+    _combined_table(section, pd.concat([people, young], ignore_index=True), spec, ViewContext(config, "full"))
+    assert "Units:" not in section.tables[0].notes
+    rate = rows("area_rate", "rate", "offences per 1,000 residents", {"all": 5.3, "Marshfield": 9.4, "Vale": 2.2})
+    section = Section("geography", "Geography")
+    spec = PublicView(("area_rate", "share_under_focus"), "district", "combined", extra=("all",))
+    _combined_table(section, pd.concat([rate, young], ignore_index=True), spec, ViewContext(config, "full"))
+    assert section.tables[0].notes.startswith("Units: Rate per 1,000 population: offences per 1,000 residents.")

@@ -1517,9 +1517,9 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
         if len(sig_rows):
             line.append(_sig_cell(r.significance, r.value) if str(r.breakdown) == spec.breakdown else Cell(""))
         out.append(line)
-    unit_notes = "; ".join(
-        f"{ctx.label(i)}: {_unit_words(kinds[i], units[i]) or value_heading(kinds[i], units[i])}" for i in present
-    )
+    said = {i: _unit_words(kinds[i], units[i]) or value_heading(kinds[i], units[i]) for i in present}
+    # a unit the column's heading already says ("Residents": residents, "... (%)": %) is not said again
+    unit_notes = "; ".join(f"{ctx.label(i)}: {said[i]}" for i in present if said[i].lower() not in ctx.label(i).lower())
     key = f"{section.key}-{'-'.join(present)}-{spec.breakdown}-t".replace("|", "-")
     caption = (
         f"{join_words([ctx.label(i) for i in present])} by {breakdown_words(spec.breakdown)}, {ctx.area} ({period})"
@@ -1527,7 +1527,13 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
     src = source_line(section.key, first)
     section.add_table(
         TableBlock(
-            key, caption, columns, out, src, notes=f"Units: {unit_notes}. " + _symbols_note(out), count_columns=()
+            key,
+            caption,
+            columns,
+            out,
+            src,
+            notes=(f"Units: {unit_notes}. " if unit_notes else "") + _symbols_note(out),
+            count_columns=(),
         )
     )
     if (
