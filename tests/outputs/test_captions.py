@@ -563,3 +563,27 @@ def test_a_combined_table_says_only_the_units_its_headings_do_not():
     spec = PublicView(("area_rate", "share_under_focus"), "district", "combined", extra=("all",))
     _combined_table(section, pd.concat([rate, young], ignore_index=True), spec, ViewContext(config, "full"))
     assert section.tables[0].notes.startswith("Units: Rate per 1,000 population: offences per 1,000 residents.")
+
+
+def test_the_key_figures_caption_names_its_section_without_a_second_colon():
+    from svsna.outputs.views import ViewContext, _key_figures
+
+    rows = pd.DataFrame(
+        {
+            "section": "data_quality",
+            "indicator": "offences_time_unknown",
+            "period": "P",
+            "breakdown": "all",
+            "breakdown_value": "all",
+            "value": 2.5,
+            "lower": 2.0,
+            "upper": 3.1,
+            "statistic": "percentage",
+            "unit": "%",
+            "significance": None,
+        },
+        index=[0],
+    )
+    section = Section("data_quality", "Appendix: methods and data quality")
+    _key_figures(section, [rows], ViewContext(AreaConfig.model_validate({"name": "MV"}), "full"))
+    assert section.tables[0].caption == "Figures for the whole area: methods and data quality, MV"

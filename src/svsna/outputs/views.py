@@ -1276,7 +1276,8 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
     section.add_table(
         TableBlock(
             f"{section.key}-key",
-            f"Figures for the whole area: {section.title.lower()}, {ctx.area}",
+            # "Appendix: methods and data quality" -> "methods and data quality" (one colon in a caption)
+            f"Figures for the whole area: {section.title.rsplit(': ', 1)[-1].lower()}, {ctx.area}",
             ["Indicator", "Group", "Period", "Value", "Unit", ctx.ci_label, "Compared with"],
             out,
             src,
