@@ -587,3 +587,34 @@ def test_the_key_figures_caption_names_its_section_without_a_second_colon():
     section = Section("data_quality", "Appendix: methods and data quality")
     _key_figures(section, [rows], ViewContext(AreaConfig.model_validate({"name": "MV"}), "full"))
     assert section.tables[0].caption == "Figures for the whole area: methods and data quality, MV"
+
+
+def test_the_public_top_five_table_says_so_without_a_second_colon():
+    from svsna.outputs.views import ViewContext, add_public_views
+
+    diagnoses = ["Contusion/abrasion", "Laceration", "Head injury", "Fracture", "Penetrating wound", "Burn"]
+    rows = pd.DataFrame(
+        {
+            "section": "health",
+            "indicator": "ae_rate",
+            "period": "P",
+            "area": "MV",
+            "breakdown": "diagnosis",
+            "breakdown_value": diagnoses,
+            "value": [0.22, 0.19, 0.18, 0.15, 0.07, 0.01],
+            "numerator": [240.0, 215.0, 195.0, 160.0, 75.0, 10.0],
+            "lower": float("nan"),
+            "upper": float("nan"),
+            "statistic": "rate",
+            "unit": "attendances per 1,000 residents",
+            "significance": None,
+            "suppressed": False,
+            "public_note": "",
+            "definition": "",
+        }
+    )
+    section = Section("health", "Health service data")
+    add_public_views(section, rows, rows, ViewContext(AreaConfig.model_validate({"name": "MV"}), "public"))
+    (table,) = section.tables
+    assert table.caption.startswith("A&E attendances: rate per 1,000, the 5 highest by diagnosis, MV")
+    assert len(table.rows) == 5

@@ -1445,7 +1445,7 @@ def add_public_views(section: Section, rows: pd.DataFrame, table: pd.DataFrame, 
             label = ctx.label(first, spec.breakdown)
             caption = _caption(label, spec.breakdown, ctx, period, section.key)
             if spec.top:
-                caption = caption.replace(f"{label}", f"{label}: the {spec.top} highest", 1)
+                caption = caption.replace(f"{label}", f"{label}, the {spec.top} highest", 1)
             t = _table(
                 f"{section.key}-{first}-{spec.breakdown}-t".replace("|", "-"),
                 caption,
