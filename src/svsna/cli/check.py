@@ -25,7 +25,7 @@ from typing import Annotated
 
 import typer
 
-from svsna.cli.options import AreaOption
+from svsna.cli.options import AreaOption, print_warnings
 
 __all__ = ["register"]
 
@@ -46,7 +46,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check area.yaml and every extract (a dry run of ingest: nothing is written)."""
         from rich.console import Console
-        from rich.markup import escape
 
         from svsna.cli.ingest import ledger_table, reasons_table
         from svsna.config import load_area_config
@@ -88,8 +87,7 @@ def register(app: typer.Typer) -> None:
             reasons = reasons_table(result.ledger)
             if reasons is not None:
                 console.print(reasons)
-            for w in result.warnings:
-                console.print(f"[bold yellow]warning:[/] {escape(w)}", highlight=False, soft_wrap=True)
+            print_warnings(result.warnings, console)
             verdict = f"[red]{rejected} row(s) would be rejected[/]" if rejected else "[green]every row would load[/]"
             console.print(f"{verdict}; nothing was written (dry run)")
         if rejected:

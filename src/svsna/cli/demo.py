@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from svsna.cli.options import QuietOption
+from svsna.cli.options import QuietOption, print_warnings
 
 __all__ = ["register"]
 
@@ -50,10 +50,7 @@ def demo(
     )
     if paths is None:  # pragma: no cover - run_demo always reports
         return
-    from rich.markup import escape
-
-    for line in paths.warnings:  # for the analyst: keys only, no values
-        Console(stderr=True).print(f"[bold yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
+    print_warnings(paths.warnings)  # for the analyst: keys only, no values
     rows = [
         ("Full SNA (restricted)", paths.full_html),
         ("Full SNA PDF", paths.full_pdf),

@@ -19,7 +19,7 @@ import typer
 if TYPE_CHECKING:
     import pandas as pd
 
-from svsna.cli.options import AreaOption, QuietOption
+from svsna.cli.options import AreaOption, QuietOption, print_warnings
 
 __all__ = ["ledger_table", "reasons_table", "register"]
 
@@ -125,9 +125,7 @@ def register(app: typer.Typer) -> None:
             )
         else:
             console.print("[green]no rows rejected[/]")
-        err = Console(stderr=True)
-        for warning in result.warnings:
-            err.print(f"[bold yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        print_warnings(result.warnings)
         run = result.run
         key = result.key_label or "n/a (no identifiers)"
         fp = f" (fingerprint {run.key_fingerprint})" if run is not None and run.key_fingerprint else ""

@@ -1,4 +1,5 @@
-"""Options shared by the ``svsna`` commands (one definition, the same flags and help everywhere).
+"""Options shared by the ``svsna`` commands (one definition, the same flags and help everywhere), and
+the one way they print a warning line.
 
 >>> import typing
 >>> typing.get_args(AreaOption)[0].__name__
@@ -8,12 +9,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-__all__ = ["AreaOption", "OptionalAreaOption", "QuietOption"]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["AreaOption", "OptionalAreaOption", "QuietOption", "print_warnings"]
 
 _AREA_HELP = "The area configuration (area.yaml)."
 
@@ -23,3 +28,14 @@ AreaOption = Annotated[Path, typer.Option("--area", "-a", help=_AREA_HELP)]
 OptionalAreaOption = Annotated[Path | None, typer.Option("--area", "-a", help=_AREA_HELP)]
 #: ``--quiet`` / ``-q``: no progress bars (warnings, errors and the summary are still printed).
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+
+
+def print_warnings(lines: Iterable[str], console: Console | None = None) -> None:
+    """Print each line as ``warning: ...``, one line each (never wrapped), on ``console`` (default:
+    standard error)."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    out = console if console is not None else Console(stderr=True)
+    for line in lines:
+        out.print(f"[bold yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)

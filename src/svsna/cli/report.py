@@ -34,7 +34,7 @@ import typer
 if TYPE_CHECKING:
     from svsna.config import AreaConfig
 
-from svsna.cli.options import AreaOption, QuietOption
+from svsna.cli.options import AreaOption, QuietOption, print_warnings
 
 __all__ = ["find_boundaries", "register"]
 
@@ -192,8 +192,7 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True)
         if unchecked:
             console.print(f"[yellow]{escape(unchecked)}[/]", highlight=False, soft_wrap=True)
-        for line in paths.warnings:  # for the analyst: keys only, no values
-            console.print(f"[bold yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
+        print_warnings(paths.warnings, console)  # for the analyst: keys only, no values
         if bounds_path is None:
             console.print("[yellow]no LSOA boundaries found: maps were not drawn (use --boundaries)[/]")
         if found.ledger is None:
