@@ -1729,9 +1729,15 @@ _ALIKE = "matches figures of the public table with different published values"
 _STANDARD_FIELDS = {"value": 0, "n": 1, "numerator": 1, "denominator": 2, "lower": 3, "upper": 4, "comparator_value": 5}
 
 
-def _warn(warnings: list[str] | None, line: str) -> None:
+def add_warning(warnings: list[str] | None, line: str) -> None:
+    """Add a line for the analyst to ``warnings`` (when given), once."""
     if warnings is not None and line not in warnings:
         warnings.append(line)
+
+
+def about_finding(finding: Any) -> str:
+    """How a warning names a finding of the public summary: its key and section, never its values."""
+    return f"public summary: finding '{finding.key}' ({finding.section})"
 
 
 def _one_published(shown: Sequence[float]) -> float | None:
@@ -1920,7 +1926,7 @@ def public_finding(
             withheld[key] = f"'{key}' rests on a figure withheld by disclosure control"
         else:
             mapped[key] = (v, shown)
-    about = f"public summary: finding '{finding.key}' ({finding.section})"
+    about = about_finding(finding)
     leaves = dict(_leaves(finding.numbers))
     if templated:
         if dropped is not None:  # each number left out, and the numbers as they would be with it kept
@@ -1975,14 +1981,14 @@ def public_finding(
             return None, withheld.get(held[0], "the sentence states a figure withheld by disclosure control")
         if options or unsure:  # figures alike would print different published values
             named = next((f"'{k}'" for k in unsure if k), "a number without a key")
-            _warn(
+            add_warning(
                 warnings,
                 f"{about} is withheld: its sentence states {named}, which matches figures of the public "
                 f"table with different published values ({NUMBER_HINT})",
             )
             return None, "the sentence states a number that matches figures with different published values"
         named = next((f"'{k}'" for k in unmatched if alike(leaves[k])), "a number without a key")
-        _warn(
+        add_warning(
             warnings,
             f"{about} is withheld: its sentence states {named}, which is neither a figure of the public "
             f"table nor declared context ({NUMBER_HINT})",

@@ -395,6 +395,8 @@ def render_edition(
         NOT_A_FIGURE,
         NUMBER_HINT,
         FindingRows,
+        about_finding,
+        add_warning,
         public_finding,
         published_numbers,
         unaccounted_numbers,
@@ -479,8 +481,8 @@ def render_edition(
                 bad = [] if pf is f else unaccounted_numbers(s.text or "", allowed, verified_tallies(f, release.table))
                 if bad:
                     s = Sentence(f, None, f"sentence states {', '.join(bad)}, not in the public table")
-                    line = f"public summary: finding '{f.key}' ({f.section}) is withheld: its sentence states "
-                    _add(heard, f"{line}a number that is {NOT_A_FIGURE} ({NUMBER_HINT})")
+                    said = f"is withheld: its sentence states a number that is {NOT_A_FIGURE} ({NUMBER_HINT})"
+                    add_warning(heard, f"{about_finding(f)} {said}")
         else:
             s = sentence(f, **words)
         sentences.setdefault(f.section, []).append(s)
@@ -543,21 +545,18 @@ def render_edition(
     return Edition(edition, kept, html, view_table, withheld, print_html, release if public else None, warnings)
 
 
-def _add(warnings: list[str], line: str) -> None:
-    if line not in warnings:
-        warnings.append(line)
-
-
 def _note_dropped(warnings: list[str], dropped: dict[str, Any], said: Sentence, say: Callable[[Any], Sentence]) -> None:
     """Warn (for the analyst) of each number the public edition left out of a finding whose sentence it
     changes: ``dropped`` maps each warning to the finding's numbers with that number kept
     (:func:`svsna.outputs.public.public_finding`), ``say`` writes the sentence of such numbers (only
     compared, never published) and ``said`` is the public sentence. A number the sentence does not use is
     left out silently: nothing of the summary is lost."""
+    from svsna.outputs.public import add_warning
+
     for line, numbers in dropped.items():
         kept = say(numbers)
         if (kept.text, kept.missing) != (said.text, said.missing):
-            _add(warnings, line)
+            add_warning(warnings, line)
 
 
 def _as_published(n: float | None) -> float | None:
