@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 
-from svsna.analyses._figures import count_rows, rates, shares, stat_rows
+from svsna.analyses._figures import count_rows, rates, share_rows, shares, stat_rows
 from svsna.analyses._health_kit import numbers, top_separated
 from svsna.analyses.health._common import SECTION, SPC_METHOD, _cap, _fmt, _month_label, _numeric, _Slice
 from svsna.analyses.timing import WEEKDAYS, hour_label, months_between
@@ -179,12 +179,10 @@ def timing(s: _Slice) -> None:
             )
         else:
             # Saturday and Sunday together: a share of its own (the public summary states it, so it must be a row)
-            we = shares(ctx, [int(counts.iloc[5]) + int(counts.iloc[6])], total)
-            s.rows.append(
-                stat_rows(ctx, SECTION, f"{src.key}_weekend_share", we, prof.label, "all", ["all"],
-                          statistic="percentage", unit="%")
-            )  # fmt: skip
-            weekend = float(we.loc[0, "value"])
+            weekend_counts = [int(counts.iloc[5]) + int(counts.iloc[6])]
+            we = share_rows(ctx, SECTION, f"{src.key}_weekend_share", prof.label, "all", "all", weekend_counts, total)
+            s.rows.append(we)
+            weekend = float(we.iloc[0].value)
             s.finding(
                 "health_peak_weekday",
                 f"{_cap(src.label)} were most frequent on {calendar.day_name[i]}s ({_fmt(sh.loc[i, 'value'])}%); "
