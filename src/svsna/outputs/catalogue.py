@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "BREAKDOWN_LABELS",
@@ -428,12 +431,20 @@ def _survey_label(indicator: str) -> str | None:
 
 
 @functools.cache
+def _shipped_catalogue() -> pd.DataFrame:
+    """The shipped indicator catalogue (area indicators: risk and protective factors), read once."""
+    from svsna.definitions.evidence import load_catalogue
+
+    return load_catalogue()
+
+
+@functools.cache
 def _risk_factor_labels() -> dict[str, str]:
     """The shipped indicator catalogue's area indicators (risk and protective factors) by
-    ``indicator_id``: their name and unit ("Children in need (per 10,000)"), read once."""
-    from svsna.definitions.evidence import load_catalogue, unit_words
+    ``indicator_id``: their name and unit ("Children in need (per 10,000)")."""
+    from svsna.definitions.evidence import unit_words
 
-    cat = load_catalogue()
+    cat = _shipped_catalogue()
     return {
         str(i): str(n) if str(u).strip() in ("", "score") else f"{n} ({unit_words(str(u))})"
         for i, n, u in zip(cat["indicator_id"], cat["name"], cat["unit"], strict=True)
@@ -443,10 +454,8 @@ def _risk_factor_labels() -> dict[str, str]:
 @functools.cache
 def _risk_factor_sources() -> dict[str, str]:
     """The printed source (publisher and dataset) of each area indicator of the shipped indicator
-    catalogue by ``indicator_id``, read once; its ``source_note`` (build remarks) is never printed."""
-    from svsna.definitions.evidence import load_catalogue
-
-    cat = load_catalogue()
+    catalogue by ``indicator_id``; its ``source_note`` (build remarks) is never printed."""
+    cat = _shipped_catalogue()
     return {str(i): str(s) for i, s in zip(cat["indicator_id"], cat["source"], strict=True) if str(s).strip()}
 
 
