@@ -428,3 +428,13 @@ def test_the_day_by_block_table_prints_whole_with_its_day_names_unbroken(tmp_pat
     words = set(re.findall(r"[A-Za-z]+", text))
     assert {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"} <= words
     assert "part 2" not in text
+
+
+def test_the_reading_guide_says_only_rates_are_annualised():
+    """A part-year share is drawn as it is (a share of its own months); the guide must not say every
+    part-year bar is annualised."""
+    from svsna.config import AreaConfig
+    from svsna.outputs.report import how_to_read
+
+    (line,) = [x for x in how_to_read(AreaConfig.model_validate({"name": "X"}), False) if "part-year" in x]
+    assert "a rate there is annualised" in line and "a share is not" in line

@@ -645,7 +645,8 @@ def how_to_read(config: AreaConfig, public: bool) -> list[str]:
         "area), ✗ and ✓ significantly worse or better, and ● no significant difference.",
         "Monthly charts use statistical process control: dashed lines are the usual range of variation, and "
         "triangles mark months outside it (special cause).",
-        "A part-year bar among full years is annualised (scaled to twelve months) and hatched with dots.",
+        "A part-year bar among full years is hatched with dots; a rate there is annualised (scaled to twelve months), "
+        "a share is not (it is already a share of its own months).",
         "[c] marks a value suppressed to protect privacy, [x] a value that is not available and [z] a combination "
         "that does not apply; hatched white areas on charts and maps are suppressed.",
     ]
