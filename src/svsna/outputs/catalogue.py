@@ -722,9 +722,15 @@ def value_heading(kind: str, unit: object = None, *, public: bool = False) -> st
     ('Offences (rounded)', 'Average (years)')
     >>> value_heading("ratio", "times"), value_heading("score", "z-score")
     ('Rate ratio (times)', 'Gi* z-score')
+    >>> value_heading("rate", "involvements per 1,000 residents (age-standardised)")
+    'Age-standardised rate (involvements per 1,000 residents)'
     """
     u = unit.strip() if isinstance(unit, str) and unit.strip() and unit.strip().lower() != "nan" else ""
     if kind == "rate":
+        std = " (age-standardised)"
+        if u.endswith(std):  # "Age-standardised rate (involvements per 1,000 residents)", not brackets in brackets
+            plain = value_heading(kind, u[: -len(std)], public=public)
+            return "Age-standardised " + plain[:1].lower() + plain[1:]
         return f"Rate {u}" if u.startswith("per ") else f"Rate ({u})" if u else "Rate per 1,000 residents"
     if kind == "percent":
         return "Percentage (%)"

@@ -140,12 +140,13 @@ def about_section(inp: Inputs, withheld: list[Sentence], release: PublicRelease)
         "statistic with a correction for multiple testing."
     )
     sec.paragraphs.append(
-        f"Disclosure control: {rs.description} (Source: {rs.source}.) Rates, percentages, changes, ratios and "
-        "their confidence intervals are computed from the published counts, so they reveal nothing the counts do "
-        "not; each is shown only when every count it rests on is shown, and no comparison marker is shown next to "
-        f"a withheld value. A profile of a group of fewer than {release.min_group_size} people is not published, "
-        "and small categories are combined into 'Other'. Maps show rates and hot-spot classes, never counts. "
-        "[c] marks a withheld value, [x] a value that is not available and [z] a combination that does not apply."
+        f"Disclosure control: {rs.description.rstrip('.')}. Source: {rs.source}. Rates, percentages, changes, "
+        "ratios and their confidence intervals are computed from the published counts, so they reveal nothing the "
+        "counts do not; each is shown only when every count it rests on is shown, and no comparison marker is "
+        "shown next to a withheld value. A profile of a group of fewer than "
+        f"{release.min_group_size} people is not published, and small categories are combined into 'Other'. "
+        "Maps show rates and hot-spot classes, never counts. [c] marks a withheld value, [x] a value that is not "
+        "available and [z] a combination that does not apply."
     )
     checked = int(facts.get("protected_counts", 0))
     extra = int(facts.get("secondary", 0))
@@ -240,11 +241,13 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
     )
     rules = cfg.disclosure.rules
     rs = RULE_SETS.get(rules)
-    rule_text = f"{rs.description} ({rs.source})" if rs is not None else "see svsna.stats.disclose"
+    # the description is a sentence ("Counts of 1 to 7 are not shown; ...") and the source's name carries
+    # its own brackets, so the source is a sentence of its own rather than a bracket inside a bracket
+    rule_text = f"{rs.description.rstrip('.')}. Source: {rs.source}." if rs is not None else "See svsna.stats.disclose."
     if inp.public:
         facts = release.summary() if release is not None else {}
         sec.html_extra += (
-            f"<h3>Disclosure control</h3><p>Rule set <b>{_esc(rules)}</b>: {_esc(rule_text)}. "
+            f"<h3>Disclosure control</h3><p>Rule set <b>{_esc(rules)}</b>: {_esc(rule_text)} "
             "Rates, percentages, changes, ratios and their confidence intervals are computed from the "
             "published counts (after rounding), so they reveal nothing the counts do not; each is shown only "
             "when every count it rests on is shown, and no comparison marker is shown next to a withheld value. "
@@ -261,8 +264,8 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
         sec.html_extra += (
             "<h3>Disclosure control</h3><p>This full edition is <b>not</b> disclosure-controlled: "
             f"{_esc(meta.get('full_edition_note') or 'it shows exact counts and is restricted to partners.')} "
-            "The public summary applies rule set "
-            f"<b>{_esc(rules)}</b> ({_esc(rule_text)}); its figures were audited jointly before publication.</p>"
+            f"The public summary applies rule set <b>{_esc(rules)}</b>: {_esc(rule_text)} Its figures were audited "
+            "jointly before publication.</p>"
         )
         hashes = meta.get("input_hashes") or {}
         if hashes:

@@ -47,6 +47,7 @@ from svsna.outputs.narrative import Callout, Sentence, callout, sentence
 from svsna.outputs.provenance import about_section, collect_metadata, methods_section
 from svsna.outputs.sections import SHOWN_FROM_ROWS, Inputs, build_sections
 from svsna.outputs.views import ViewContext
+from svsna.outputs.wording import nest_brackets
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -696,6 +697,7 @@ def _render_html(
 
     tdir = resources.files("svsna.outputs") / "templates"
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters["nest"] = nest_brackets
     template = env.from_string((tdir / "report.html.j2").read_text(encoding="utf-8"))
     figures = [b for s in sections for b in s.blocks if isinstance(b, FigureBlock)]
     tables = [b for s in sections for b in s.blocks if isinstance(b, TableBlock)]

@@ -55,6 +55,7 @@ from svsna.outputs.wording import (
     is_significant,
     join_words,
     month_words,
+    nest_brackets,
     plural,
     residents_words,
     share_words,
@@ -378,6 +379,8 @@ def render(
     except Suppressed as exc:
         return Rendered(finding, None, f"count '{exc.name}' is suppressed", topic=topic)
     text = _cap(text.strip())
+    if not (overrides and finding.key in overrides):  # an override is the partnership's own words, as written
+        text = nest_brackets(text)
     if check is not None and checked:
         bad = check(text)
         if bad:
@@ -817,7 +820,7 @@ def _highest_rate(n: Num) -> str:
 def _highest_in_county(n: Num) -> str:
     lead = "had the highest rate" if _separated(n, lambda: True) else "had the highest point estimate of the rate"
     nxt = (
-        f", against {n.text('next_district')} ({fmt_number(n.num('next_rate'), 2)})"
+        f", against {fmt_number(n.num('next_rate'), 2)} in {n.text('next_district')}"
         if n.has("next_district") and n.has("next_rate")
         else ""
     )

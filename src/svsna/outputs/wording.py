@@ -35,6 +35,7 @@ __all__ = [
     "is_significant",
     "join_words",
     "month_words",
+    "nest_brackets",
     "ordinal",
     "plural",
     "share_words",
@@ -344,3 +345,35 @@ def join_words(items: list[str] | tuple[str, ...], conjunction: str = "and") -> 
     if len(items) <= 1:
         return items[0] if items else ""
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def nest_brackets(text: str) -> str:
+    """Brackets inside brackets as square brackets, the way style guides print them (APA 7, 6.10;
+    New Hart's Rules, 4.9.2): a period label or confidence interval placed inside a bracketed
+    aside would otherwise close with "))".
+
+    Text whose round brackets do not pair is returned unchanged.
+
+    >>> nest_brackets("Rate, LLR (2017/18 to 2021/22 (Apr-Sep))")
+    'Rate, LLR (2017/18 to 2021/22 [Apr-Sep])'
+    >>> nest_brackets("aged 15-19 (10.26 per 1,000 residents (95% CI 9.19 to 11.41)), then 20-24 (9.1)")
+    'aged 15-19 (10.26 per 1,000 residents [95% CI 9.19 to 11.41]), then 20-24 (9.1)'
+    >>> nest_brackets("a (b (c (d)))"), nest_brackets("1) unpaired (")
+    ('a (b [c [d]])', '1) unpaired (')
+    """
+    if "(" not in text:
+        return text
+    out: list[str] = []
+    depth = 0
+    for ch in text:
+        if ch == "(":
+            out.append("(" if depth == 0 else "[")
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return text
+            out.append(")" if depth == 0 else "]")
+        else:
+            out.append(ch)
+    return "".join(out) if depth == 0 else text

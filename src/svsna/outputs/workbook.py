@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from svsna.cells import neutralise, write_csv
 from svsna.outputs.content import Cell, Section
+from svsna.outputs.wording import nest_brackets
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -277,7 +278,7 @@ def write_workbook(
             sh.widths({0: 28, **dict.fromkeys(range(1, 9), 16)})
             for t in sec.tables:
                 whole = t.complete()  # a table the report prints shortened is written with every row
-                sh.row([f"{t.label}: {t.caption}"], bold=True)
+                sh.row([nest_brackets(f"{t.label}: {t.caption}")], bold=True)
                 sh.row(list(whole.columns), bold=True)
                 for r in whole.cells():
                     values = [_cell_value(c) for c in r]
@@ -286,7 +287,9 @@ def write_workbook(
                         for v, c in zip(values, r, strict=True)
                     ]
                     sh.row(values, formats=fmts)
-                sh.row([f"(Source: {t.source})" + (f" {whole.notes}" if whole.notes else "")])
+                sh.row(
+                    [nest_brackets(f"(Source: {t.source})") + (f" {nest_brackets(whole.notes)}" if whole.notes else "")]
+                )
                 sh.skip()
         book.sheet("Indicators", marking).table(indicators)
         if ledger is not None and not public:
