@@ -573,3 +573,28 @@ def test_labels_call_the_counts_what_the_table_counts():
     assert (
         crimes.label("offences_baseline_change") == "Change in crimes per month against the baseline year 2019/20 (%)"
     )
+
+
+# -- typography -----------------------------------------------------------------------------------
+
+
+def test_period_labels_in_brackets_are_nested_as_square_brackets():
+    """A part-year label ("2021/22 (Apr-Sep)") shown in brackets prints "(2021/22 [Apr-Sep])", not "))":
+    no web template puts a period inside literal brackets; each goes through the ``nest`` filter."""
+    import re
+
+    import jinja2
+
+    from svsna.outputs.wording import nest_brackets
+
+    templates = Path(__file__).parents[2] / "src" / "svsna" / "web" / "templates"
+    raw = {
+        f"{p.name}: {m.group(0)}"
+        for p in templates.glob("*.html")
+        for m in re.finditer(r"\(\{\{[^}]*period[^}]*\}\}\)", p.read_text(encoding="utf-8"))
+    }
+    assert raw == set()
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
+    env.filters["nest"] = nest_brackets
+    text = env.from_string('{{ ("(" ~ p ~ ")") | nest }}').render(p="2021/22 (Apr-Sep)")
+    assert text == "(2021/22 [Apr-Sep])"

@@ -987,6 +987,9 @@ def create_app(cfg: WebConfig) -> Starlette:
     )
     templates = Jinja2Templates(env=env)
     templates.env.globals["sig_class"] = pages.sig_class
+    from svsna.outputs.wording import nest_brackets
+
+    templates.env.filters["nest"] = nest_brackets
     app.state.templates = templates
     app.state.cfg = cfg
     logging.getLogger("svsna.web").debug("app created")
