@@ -368,6 +368,12 @@ def test_no_section_is_skipped_for_want_of_data_that_was_supplied(run: Run):
     skipped = {s["section"]: s["reason"] for s in manifest["skipped"]}
     # risk factors, surveys: their inputs were not supplied (and the ledger says so)
     assert set(skipped) <= {"risk_factors", "surveys"}, skipped
+    # and the console says each once, in one line: "section surveys (all definitions): not supplied: ..."
+    _, out, err = run.step("assess")
+    said = " ".join((out + err).split())
+    for name in skipped:
+        assert f"section {name} " in said
+    assert "not supplied: not supplied" not in said
 
 
 # ---------------------------------------------------------------------------------- report

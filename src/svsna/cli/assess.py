@@ -96,7 +96,9 @@ def register(app: typer.Typer) -> None:
                 continue
             who = s["definition"] or "all definitions"
             word = "not supplied" if s["status"] == "not_supplied" else "[red]unusable[/]"
-            console.print(f"[yellow]section {s['section']}[/] ({who}): {word}: {s['reason']}", highlight=False)
+            reason = str(s["reason"])
+            said = reason if reason.startswith("not supplied") else f"{word}: {reason}"  # the reason may say it
+            console.print(f"[yellow]section {s['section']}[/] ({who}): {said}", highlight=False)
         for w in result.warnings:
             where = "/".join(x for x in (w["definition"], w["section"]) if x)
             console.print(f"[yellow]warning[/] {where}: {w['message']}", highlight=False)
