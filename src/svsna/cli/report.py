@@ -154,21 +154,15 @@ def register(app: typer.Typer) -> None:
         from rich.markup import escape
 
         from svsna.config import load_area_config
-        from svsna.engine import check_warehouse
         from svsna.errors import MissingInputError
         from svsna.outputs import build_reports
-        from svsna.outputs.report import assessment_inputs, check_assessment_basis
-        from svsna.pipeline.ingest import preflight_output
+        from svsna.pipeline.run import report_inputs
 
         started = time.perf_counter()
         config = load_area_config(area)
-        # Refuse to report while the last ingest is incomplete or running (exit 7/6); check the output
-        # folder can be written before any work (exit 8).
-        run = check_warehouse(config.workspace_dir, area=str(area), require=False)
-        preflight_output(config, out=out)
-        found = assessment_inputs(config.output_dir)
-        # refuse an assessment made with other settings or from other data (exit 3 / 5)
-        unchecked = check_assessment_basis(found, config, run.run_id if run else None, area=str(area))
+        # refuse while the last ingest is incomplete or running (exit 7/6), an output folder that cannot
+        # be written (exit 8), and an assessment made with other settings or from other data (exit 3 / 5)
+        found, unchecked = report_inputs(config, area=str(area), out=out)
         bounds_path = boundaries or find_boundaries(config)
         if boundaries is not None and not boundaries.is_file():
             raise MissingInputError(f"{boundaries}: boundary file not found")

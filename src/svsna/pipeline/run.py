@@ -16,8 +16,9 @@ from svsna.config import AreaConfig, load_area_config
 
 if TYPE_CHECKING:
     from svsna.outputs import ReportPaths
+    from svsna.outputs.report import AssessmentInputs
 
-__all__ = ["PipelineResult", "assess", "report", "run_demo", "run_pipeline"]
+__all__ = ["PipelineResult", "assess", "report", "report_inputs", "run_demo", "run_pipeline"]
 
 Step = Callable[[str], None]
 
@@ -55,15 +56,31 @@ def assess(config: AreaConfig, *, engine: str = "duckdb", progress: Callable[[st
     return result
 
 
+def report_inputs(
+    config: AreaConfig, *, area: str = "area.yaml", out: Path | None = None
+) -> tuple[AssessmentInputs, str | None]:
+    """The assessment ``svsna report`` reads, once it has passed every check a report makes first.
+
+    In order: the last ingest is complete and not running (exit 7 / 6), the output folder can be
+    written (exit 8; ``out`` overrides the area's ``output:``), the assessment's files are there
+    (exit 5), and it was made from the settings and the ingest run the report would describe (exit
+    3 / 5). Returns the assessment and a warning when it does not say what it was made from.
+    """
+    from svsna.engine import check_warehouse
+    from svsna.outputs.report import assessment_inputs, check_assessment_basis
+    from svsna.pipeline.ingest import preflight_output
+
+    run = check_warehouse(config.workspace_dir, area=area, require=False)
+    preflight_output(config, out=out)
+    found = assessment_inputs(config.output_dir)
+    return found, check_assessment_basis(found, config, run.run_id if run else None, area=area)
+
+
 def report(config: AreaConfig, *, pdf: bool = True) -> ReportPaths:
     """Build the restricted full SNA and the public release from the files ``assess`` wrote."""
-    from svsna.engine import check_warehouse
     from svsna.outputs import build_reports
-    from svsna.outputs.report import assessment_inputs, check_assessment_basis
 
-    found = assessment_inputs(config.output_dir)
-    run = check_warehouse(config.workspace_dir, require=False)
-    check_assessment_basis(found, config, run.run_id if run else None)
+    found, _ = report_inputs(config)  # a fresh assessment (run_pipeline) always says what it was made from
     return build_reports(
         found.indicators,
         found.findings,
