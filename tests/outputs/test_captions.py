@@ -446,8 +446,9 @@ def test_a_domain_table_credits_exactly_the_sources_of_its_rows():
     )
     section = _risk_factor_section(rows)
     by_caption = {t.caption.split(" risk")[0]: t for t in section.tables}
+    # the DfE, the publisher of two of the sources, is named once
     assert by_caption["Relationship"].source == (
-        "DfE Characteristics of children in need; DfE Children looked after in England; "
+        "DfE: Characteristics of children in need, Children looked after in England; "
         "OHID Fingertips (Public Health Outcomes Framework)"
     )
     assert by_caption["Community"].source == "ONS Annual Population Survey"

@@ -1367,7 +1367,41 @@ def table_sources(rows: pd.DataFrame) -> str:
         str(o).strip() if isinstance(o, str) and o.strip() else source_line(str(s), str(i))
         for s, i, o in zip(rows["section"], rows["indicator"], own, strict=True)
     )
-    return "; ".join(dict.fromkeys(lines))
+    return by_publisher(list(dict.fromkeys(lines)))
+
+
+_BRACKETED = re.compile(r"^(?P<pub>[^()]+?)\s*\((?P<data>[^()]+)\)$")
+_ACRONYM = re.compile(r"^(?P<pub>(?=\S*[A-Z]\S*[A-Z])[A-Za-z/&]+)\s+(?P<data>\S.*)$")
+
+
+def by_publisher(sources: list[str]) -> str:
+    """Sources for one "(Source: ...)" line, a publisher that gives several of them named once.
+
+    A source reads "Publisher (Dataset)" or "ACRONYM Dataset" (an opening word with two capitals:
+    DfE, OHID, ONS); sources that share their publisher are joined after it, in the order first met.
+    A risk-factor table drawn from nine datasets of two publishers otherwise repeats each publisher.
+
+    >>> by_publisher(["OHID Fingertips (Local Alcohol Profiles)", "DfE Key stage 4 performance",
+    ...               "OHID Fingertips (Child and maternal health)", "DfE Pupil absence"])
+    'OHID Fingertips: Local Alcohol Profiles, Child and maternal health; DfE: Key stage 4 performance, Pupil absence'
+    >>> by_publisher(["Police recorded crime", "A&E assault attendances (acute trusts / CSU)", "ONS population"])
+    'Police recorded crime; A&E assault attendances (acute trusts / CSU); ONS population'
+    """
+    parsed: list[tuple[str, str]] = []
+    for src in sources:
+        m = _BRACKETED.match(src) or _ACRONYM.match(src)
+        parsed.append((m["pub"].strip(), m["data"].strip()) if m else (src, ""))
+    count: dict[str, int] = {}
+    for pub, data in parsed:
+        if data:
+            count[pub] = count.get(pub, 0) + 1
+    groups: dict[str, list[str]] = {}
+    for src, (pub, data) in zip(sources, parsed, strict=True):
+        if data and count[pub] > 1:
+            groups.setdefault(pub, []).append(data)
+        else:
+            groups.setdefault(src, [])
+    return "; ".join(f"{key}: {', '.join(datasets)}" if datasets else key for key, datasets in groups.items())
 
 
 def _risk_unit(kind: str, unit: str) -> str:
