@@ -9,6 +9,7 @@ items, captions, headings and cells) is read back from the HTML and checked brac
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -72,6 +73,9 @@ def test_no_brackets_in_brackets_in_the_demo_report(demo, edition):
     assert nested == []
     # the cases that used to nest are there, in square brackets
     text = "\n".join(parser.blocks)
+    # an interval follows the figure it belongs to, never another bracket ("over (0.96) (95% CI ...)"
+    # read as the interval of 0.96, not of the ratio before it)
+    assert re.findall(r".{0,80}\)\s*\(\d+% CI", text) == []
     assert "[Apr-Sep])" in text
     if edition == "full_html":
         assert "[95% CI " in text

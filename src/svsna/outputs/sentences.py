@@ -572,7 +572,11 @@ def _rate_ratio(n: Num) -> str:
         if n.has("rate_under") and n.has("rate_over")
         else ""
     )
-    head = f"In {n.text('period')} the rate for under 25s was {fmt_number(ratio, 1)} times the rate for those 25 and over{rates}{n.ci(kind='num')}"
+    # the interval belongs to the ratio, so it follows the ratio, not the two rates' bracket
+    head = (
+        f"In {n.text('period')} the rate for under 25s was {fmt_number(ratio, 1)} times{n.ci(kind='num')} the rate "
+        f"for those 25 and over{rates}"
+    )
     if n.has("previous_ratio"):
         prev = n.num("previous_ratio")
         trend = "up from" if ratio > prev + 0.05 else "down from" if ratio < prev - 0.05 else "much as in"
@@ -616,7 +620,8 @@ def _top_offence_type(n: Num) -> str:
 
 @template("sub_offence_majority", "the offences within the largest type")
 def _sub_offence(n: Num) -> str:
-    return f"Of offences of {n.text('offence_type')}, {n.pct('share')} were {n.text('sub_offence')}{n.ci()}."
+    # the interval follows the share: an offence's name may end in its own brackets ("... (ABH)")
+    return f"Of offences of {n.text('offence_type')}, {n.pct('share')}{n.ci()} were {n.text('sub_offence')}."
 
 
 @template("offence_type_age_ratio", "differences between age groups by type of offence")
@@ -714,7 +719,7 @@ def _weekend_by_age(n: Num) -> str:
 @template("nte_share", "the night-time economy share")
 def _nte_share(n: Num) -> str:
     window = f" ({n.text('window')})" if n.has("window") else ""
-    text = f"{n.pct('value')} of serious violence in {n.period} was in the night-time economy{window}{n.ci()}"
+    text = f"{n.pct('value')}{n.ci()} of serious violence in {n.period} was in the night-time economy{window}"
     if n.has("window_hours"):  # the window's share of the day's hours (a finding before it was kept: left out)
         text += f", against {fmt_pct(100 * n.num('window_hours') / 24)} if offences were spread evenly over the hours of the day"
     if n.has("profile_value") and n.has("profile_period") and n.get("profile_period") != n.period:
@@ -1106,8 +1111,8 @@ def _health_change(n: Num) -> str:
     what = _source(n) if not unit else f"{_source(n)}"
     prev = f" ({n.count('previous_count')})" if n.has("previous_count") else ""
     return (
-        f"In {n.period} there were {count} {what}, {change_words(change)} on {n.text('previous_period')}{prev}"
-        f"{n.ci(kind='change')}{_sig_change(n)}."
+        f"In {n.period} there were {count} {what}, {change_words(change)}{n.ci(kind='change')} on "
+        f"{n.text('previous_period')}{prev}{_sig_change(n)}."
     )
 
 
@@ -1122,8 +1127,8 @@ def _health_ratio(n: Num) -> str:
         else ""
     )
     return (
-        f"The rate of {_source(n)} for under 25s ({n.rate('rate_under')}) was {fmt_number(ratio, 2)} times the rate for "
-        f"those 25 and over ({fmt_number(n.num('rate_over'), 2)}){n.ci(kind='num')}{tail}."
+        f"The rate of {_source(n)} for under 25s ({n.rate('rate_under')}) was {fmt_number(ratio, 2)} times"
+        f"{n.ci(kind='num')} the rate for those 25 and over ({fmt_number(n.num('rate_over'), 2)}){tail}."
     )
 
 
