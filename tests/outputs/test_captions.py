@@ -619,3 +619,40 @@ def test_the_public_top_five_table_says_so_without_a_second_colon():
     (table,) = section.tables
     assert table.caption.startswith("A&E attendances: rate per 1,000, the 5 highest by diagnosis, MV")
     assert len(table.rows) == 5
+
+
+def test_a_breakdown_nested_in_another_is_a_list_not_a_cross_table():
+    """Offences within offence types: each offence is of one type, so as a cross-table nearly every
+    cell was [z] (the demo's 10 offences x 8 types: 70 of 80 cells). It is listed instead, each
+    offence under its type, largest share first within the type; a breakdown whose parts cross
+    (district x offence type) stays a cross-table."""
+    nested = _rows(
+        "nature",
+        "sub_offence_share",
+        "offence_type|sub_offence",
+        {
+            "Violence with injury|S20 wounding": 11.4,
+            "Violence with injury|S47 ABH": 88.6,
+            "Robbery|Robbery of personal property": 100.0,
+        },
+        "percentage",
+        "%",
+    )
+    section = _views("nature", "Nature", nested)
+    (table,) = section.tables
+    assert table.columns == ["Offence type", "Offence", "Percentage (%)"]
+    assert [[c.text if hasattr(c, "text") else c for c in r] for r in table.rows] == [
+        ["Violence with injury", "S47 ABH", "88.6%"],
+        ["Violence with injury", "S20 wounding", "11.4%"],
+        ["Robbery", "Robbery of personal property", "100.0%"],
+    ]
+    crossing = _rows(
+        "geography",
+        "rate_by_type",
+        "district|offence_type",
+        {f"{d}|{t}": 1.0 + i for i, (d, t) in enumerate(itertools.product(DISTRICTS[:2], TYPES[:2]))},
+        "rate",
+        "per 1,000 residents",
+    )
+    (cross,) = _views("geography", "Geography", crossing).tables
+    assert cross.columns[1:] == TYPES[:2]

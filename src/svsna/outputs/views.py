@@ -1148,6 +1148,8 @@ def _crosstab_view(section, rows, kind, caption, src, key, breakdown, ctx) -> No
         return
     a_name, b_name = breakdown.split("|", 1)
     frame = rows.assign(_a=parts[0].to_numpy(), _b=parts[1].to_numpy())
+    if _nested_view(section, frame, kind, caption, src, key, (a_name, b_name)):
+        return
     cols = list(dict.fromkeys(frame["_b"]))
     if len(cols) > len(dict.fromkeys(frame["_a"])) and len(cols) > 8:
         frame = frame.rename(columns={"_a": "_b", "_b": "_a"})
@@ -1169,6 +1171,38 @@ def _crosstab_view(section, rows, kind, caption, src, key, breakdown, ctx) -> No
     heads = [display_value(b, b_name) for b in cols]
     note = f"{value_heading(kind, _unit(rows))}; columns: {breakdown_words(b_name)}. " + _symbols_note(out)
     section.add_table(TableBlock(f"{key}-t", caption, [breakdown_label(a_name), *heads], out, src, notes=note.strip()))
+
+
+def _nested_view(section, frame, kind, caption, src, key, names: tuple[str, str]) -> bool:
+    """A two-way breakdown whose second part lies within its first (each offence is of one offence
+    type) as a list, the inner categories under their outer one: as a cross-table nearly every cell
+    would be ``[z]``. False (nothing added) when the parts cross."""
+    a, b = "_a", "_b"
+    if frame.groupby(b)[a].nunique().max() > 1:  # the first part may be the inner one
+        if frame.groupby(a)[b].nunique().max() > 1:
+            return False
+        a, b, names = b, a, (names[1], names[0])
+    if frame[a].nunique() == len(frame) or 2 * len(frame) > frame[a].nunique() * frame[b].nunique():
+        return False  # one inner category each, or one outer category: a cross-table has few empty cells
+    outer_order = {v: i for i, v in enumerate(dict.fromkeys(frame[a]))}
+    ordered = frame.assign(_o=frame[a].map(outer_order)).sort_values(
+        ["_o", "value"], ascending=[True, False], na_position="last", kind="stable"
+    )
+    out: list[list[Cell | str]] = [
+        [
+            display_value(r[a], names[0]),
+            display_value(r[b], names[1]),
+            Cell(fmt_value(r["value"], kind, missing_symbol(r)), "num"),
+        ]
+        for _, r in ordered.iterrows()
+    ]
+    if _all_suppressed(out, [2]):
+        section.notes.append(f"{caption}: every value is suppressed because the numbers are small.")
+        return True
+    heads = [breakdown_label(names[0]), breakdown_label(names[1]), value_heading(kind, _unit(frame))]
+    note = _symbols_note(out)
+    section.add_table(TableBlock(f"{key}-t", caption, heads, out, src, notes=note.strip()))
+    return True
 
 
 _TOP = 12
