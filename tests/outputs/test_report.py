@@ -112,6 +112,23 @@ def test_pdfs_have_page_numbers_contents_and_numbered_captions(tiny):
         assert "Table 1:" in body and "(Source: Police recorded crime)" in body
 
 
+def test_charts_are_printed_at_their_drawn_size_or_smaller(tiny):
+    """Charts are drawn at 120 dpi; a chart narrower than the page was printed at 96 dpi (one image
+    pixel per CSS pixel), i.e. enlarged by a quarter, and a chart of one row cropped narrow came out
+    with larger lettering than its neighbours. poppler's ``pdfimages -list`` gives each image's
+    printed resolution: none is below the drawn 120 dpi."""
+    import subprocess
+
+    seen = 0
+    for pdf in (tiny.paths.full_pdf, tiny.paths.public_pdf):  # the small area's summary may have none
+        listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True)
+        rows = [line.split() for line in listing.stdout.splitlines()[2:]]
+        ppi = [int(r[12]) for r in rows if len(r) > 13 and r[2] == "image"]  # not the soft masks
+        seen += len(ppi)
+        assert min(ppi, default=120) >= 119, f"{pdf.name}: printed at {sorted(set(ppi))} dpi"
+    assert seen >= 5
+
+
 def test_workbook_and_indicator_files(tiny):
     from openpyxl import load_workbook
 
