@@ -587,7 +587,8 @@ def test_the_key_figures_caption_names_its_section_without_a_second_colon():
     )
     section = Section("data_quality", "Appendix: methods and data quality")
     _key_figures(section, [rows], ViewContext(AreaConfig.model_validate({"name": "MV"}), "full"))
-    assert section.tables[0].caption == "Figures for the whole area: methods and data quality, MV"
+    # one period for every row: named once, after the area
+    assert section.tables[0].caption == "Figures for the whole area: methods and data quality, MV (P)"
 
 
 def test_the_public_top_five_table_says_so_without_a_second_colon():
@@ -656,3 +657,22 @@ def test_a_breakdown_nested_in_another_is_a_list_not_a_cross_table():
     )
     (cross,) = _views("geography", "Geography", crossing).tables
     assert cross.columns[1:] == TYPES[:2]
+
+
+def test_whole_area_figures_leave_out_columns_no_row_fills():
+    """The night-time economy's whole-area figures printed a Period column with one value in every
+    row and a "Compared with" column empty in every row; the period now goes into the caption, once,
+    and a column no row fills is left out. Figures of two periods keep their Period column."""
+    one = pd.concat(
+        [
+            _rows("timing", "nte_offences", "all", {"all": 1844.0}, "count", "offences"),
+            _rows("timing", "nte_share", "all", {"all": 34.6}, "percentage", "%"),
+        ],
+        ignore_index=True,
+    )
+    (table,) = _views("timing", "Timings", one).tables
+    assert table.caption.endswith(f", MV ({PERIOD})")
+    assert table.columns == ["Indicator", "Value", "Unit"]
+    two = one.assign(period=[PERIOD, "2020/21"])
+    (table,) = _views("timing", "Timings", two).tables
+    assert table.columns == ["Indicator", "Period", "Value", "Unit"]

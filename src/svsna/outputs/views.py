@@ -1287,6 +1287,8 @@ VIEWS: dict[str, Callable[..., None]] = {
 
 
 def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext) -> None:
+    import pandas as pd
+
     if section.key == "risk_factors":
         section.add_table(risk_factor_table(groups, ctx))
         return
@@ -1306,18 +1308,29 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
                 _sig_cell(r.significance, r.value),
             ]
             out.append(line)
-    src = source_line(section.key, str(groups[0]["indicator"].iloc[0]))
-    section.add_table(
-        TableBlock(
-            f"{section.key}-key",
-            # "Appendix: methods and data quality" -> "methods and data quality" (one colon in a caption)
-            f"Figures for the whole area: {section.title.rsplit(': ', 1)[-1].lower()}, {ctx.area}",
-            ["Indicator", "Group", "Period", "Value", "Unit", ctx.ci_label, "Compared with"],
-            out,
-            src,
-            notes=_symbols_note(out),
-        )
-    )
+    src = table_sources(pd.concat(groups, ignore_index=True))
+    columns = ["Indicator", "Group", "Period", "Value", "Unit", ctx.ci_label, "Compared with"]
+    periods = {str(g) for grp in groups for g in grp["period"]}
+    span = f" ({next(iter(periods))})" if len(periods) == 1 and "" not in periods else ""
+    # "Appendix: methods and data quality" -> "methods and data quality" (one colon in a caption)
+    caption = f"Figures for the whole area: {section.title.rsplit(': ', 1)[-1].lower()}, {ctx.area}{span}"
+    if span:  # one period for every row: said once, in the caption
+        columns, out = _without_column(columns, out, columns.index("Period"))
+    for name in ("Compared with", ctx.ci_label, "Group"):  # a column no row fills is left out
+        j = columns.index(name)
+        if all(not _cell_text(r[j]).strip() for r in out):
+            columns, out = _without_column(columns, out, j)
+    section.add_table(TableBlock(f"{section.key}-key", caption, columns, out, src, notes=_symbols_note(out)))
+
+
+def _cell_text(cell: Cell | str) -> str:
+    return cell.text if isinstance(cell, Cell) else str(cell)
+
+
+def _without_column(
+    columns: list[str], rows: list[list[Cell | str]], j: int
+) -> tuple[list[str], list[list[Cell | str]]]:
+    return columns[:j] + columns[j + 1 :], [r[:j] + r[j + 1 :] for r in rows]
 
 
 def _unit_words(kind: str, unit: str) -> str:
