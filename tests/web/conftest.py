@@ -216,6 +216,30 @@ def exact_table(now: bool = True):
                 "significance": "Not compared",
             }
         )
+    # offence types with names as long as the Home Office's (a chart's labels must fit its width)
+    for offence_type, n in (
+        ("Racially or religiously aggravated assault occasioning actual bodily harm or other injury", 240),
+        ("Assault with intent to cause serious harm", 180),
+        ("Robbery of personal property", 95),
+    ):
+        rows.append(
+            {
+                "section": "nature",
+                "indicator": "offence_type_share",
+                "period": years[-1],
+                "area": AREA,
+                "breakdown": "offence_type",
+                "breakdown_value": offence_type,
+                "numerator": n,
+                "denominator": 515,
+                "value": 100 * n / 515,
+                "method": "Wilson",
+                "statistic": "percentage",
+                "unit": "%",
+                "definition": "llr_vrn",
+                "significance": "Not compared",
+            }
+        )
     # a category with a spreadsheet formula in it (partner text reaching the explorer CSV)
     rows.append(
         {

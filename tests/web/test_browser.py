@@ -171,3 +171,31 @@ def test_accessibility_axe(browser, live):
         assert page.evaluate("document.activeElement.id") == "main"
     finally:
         context.close()
+
+
+def test_chart_labels_are_drawn_inside_the_page(page):
+    """A bar chart's category labels get the room they need: with a fixed 180 px margin, "Racially or
+    religiously aggravated assault with injury" ran off the chart's left edge and was cut by the
+    window. Every label of every chart starts at or right of its chart's box; one too long for 45%
+    of the chart is shortened with an ellipsis, its full name kept in the bar's tooltip."""
+    seen = 0
+    for section in ("nature", "victims", "geography", "extent"):
+        page.goto(f"/sections/{section}")
+        charts = page.locator("[data-chart] svg")
+        for i in range(charts.count()):
+            out = charts.nth(i).evaluate(
+                """svg => {
+                    const box = svg.getBoundingClientRect();
+                    return [...svg.querySelectorAll('text')]
+                        .filter(t => t.getBoundingClientRect().left < box.left - 0.5)
+                        .map(t => t.textContent);
+                }"""
+            )
+            assert out == [], (section, out)
+            seen += 1
+    assert seen >= 2
+    page.goto("/sections/nature")
+    labels = page.locator("[data-chart] svg text").all_text_contents()
+    assert any(t.startswith("Racially or religiously") and t.endswith("\u2026") for t in labels), labels
+    assert "Assault with intent to cause serious harm" in labels  # a label that fits is not shortened
+    assert page.errors == [], page.errors

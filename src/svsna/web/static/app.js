@@ -25,6 +25,29 @@
     return node;
   }
 
+  // Plot's axis lettering: 10px system-ui, sans-serif
+  var AXIS_FONT = "10px system-ui, sans-serif";
+
+  function labelFitter(labels, room) {
+    var ctx = document.createElement("canvas").getContext("2d");
+    var measure = function (t) { return ctx ? ctx.measureText(t).width : t.length * 6; };
+    if (ctx) ctx.font = AXIS_FONT;
+    var widest = 0;
+    labels.forEach(function (l) { widest = Math.max(widest, measure(l)); });
+    var tick = 14;  // the tick and the gap before its label
+    var margin = Math.ceil(Math.min(widest, room)) + tick;
+    return {
+      margin: Math.max(margin, 40),
+      format: function (l) {
+        l = String(l);
+        if (measure(l) <= room) return l;
+        var cut = l;
+        while (cut.length > 1 && measure(cut + "\u2026") > room) cut = cut.slice(0, -1);
+        return cut.replace(/\s+$/, "") + "\u2026";
+      }
+    };
+  }
+
   function drawCharts() {
     if (!window.Plot) return;
     var data = readJSON("chart-data") || {};
@@ -53,12 +76,16 @@
         marks.push(Plot.ruleY(pts.filter(function (p) { return p.lo !== null; }), { y: "x", x1: "lo", x2: "hi", stroke: "#000", strokeWidth: 1.5 }));
         marks.push(Plot.ruleX([0]));
       }
+      // a bar chart's category labels get the room they need (measured), up to 45% of the width; a longer
+      // one is shortened with an ellipsis (the full name is in the bar's tooltip and the table below)
+      var room = Math.floor(width * 0.45);
+      var fit = labelFitter(pts.map(function (p) { return String(p.x); }), room);
       var opts = {
-        width: width, marginLeft: spec.kind === "line" ? 50 : 180, marginBottom: pts.length > 12 ? 50 : 30, style: null,
+        width: width, marginLeft: spec.kind === "line" ? 50 : fit.margin, marginBottom: pts.length > 12 ? 50 : 30, style: null,
         x: spec.kind === "line" ? { type: "point", domain: order, label: null, tickRotate: pts.length > 12 ? -45 : 0,
           ticks: pts.length > 24 ? pts.filter(function (p, i) { return i % 6 === 0; }).map(function (p) { return p.x; }) : undefined }
           : { label: spec.unit || null, grid: true },
-        y: spec.kind === "line" ? { label: spec.unit || null, grid: true } : { label: null, domain: pts.map(function (p) { return p.x; }) },
+        y: spec.kind === "line" ? { label: spec.unit || null, grid: true } : { label: null, domain: pts.map(function (p) { return p.x; }), tickFormat: fit.format },
         marks: marks
       };
       if (spec.kind !== "line") opts.height = Math.max(80, pts.length * 22 + 40);
