@@ -566,3 +566,20 @@ def test_months_are_words_in_time_order_in_tables_and_charts(client_for, user):
     # the CSV of the view keeps the machine value
     rows = list(csv.DictReader(io.StringIO(c.get(f"{prefix}/explorer.csv", params=q).text.lstrip("\ufeff"))))
     assert [r["breakdown_value"] for r in rows] == ["2020-10", "2020-11", "2020-12", "2021-01", "2021-02", "2021-03"]
+
+
+@pytest.mark.parametrize("user", [None, "ann"])
+def test_a_unit_shared_by_every_row_is_said_once_and_empty_columns_are_left_out(client_for, user):
+    """A section's table printed its unit under every value ("offences per 1,000 residents" on every
+    row) and Significance and Trend columns that no row filled. A unit every row shares is in the
+    Value heading; a column no row fills is not there."""
+    prefix = "" if user is None else "/partner"
+    html = client_for(user).get(f"{prefix}/sections/nature").text
+    group = html.split('id="offence_type_share-offence_type"', 1)[1].split("</section>", 1)[0]
+    heads = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', group)]
+    assert "Significance" not in heads and "Trend" not in heads  # no row of the fixture's has either
+    html = client_for(user).get(f"{prefix}/sections/geography").text
+    group = html.split('id="area_rate-district"', 1)[1].split("</section>", 1)[0]
+    heads = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', group)]
+    assert heads[1] == "Value (per 1,000 residents)", heads  # the fixture's unit
+    assert group.split("<tbody>", 1)[1].count('class="unit"') == 0
