@@ -598,3 +598,17 @@ def test_period_labels_in_brackets_are_nested_as_square_brackets():
     env.filters["nest"] = nest_brackets
     text = env.from_string('{{ ("(" ~ p ~ ")") | nest }}').render(p="2021/22 (Apr-Sep)")
     assert text == "(2021/22 [Apr-Sep])"
+
+
+def test_the_explorer_counts_figures_with_a_thousands_separator():
+    import jinja2
+
+    templates = Path(__file__).parents[2] / "src" / "svsna" / "web" / "templates"
+    from svsna.outputs.wording import nest_brackets
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
+    env.filters["nest"] = nest_brackets
+    html = env.get_template("_explorer_table.html").render(
+        total=7928, page=1, pages=80, rows=[], sort_qs={}, page_qs=lambda n: f"page={n}"
+    )
+    assert "7,928 figures, page 1 of 80." in html
