@@ -605,9 +605,11 @@ def test_the_explorer_counts_figures_with_a_thousands_separator():
 
     templates = Path(__file__).parents[2] / "src" / "svsna" / "web" / "templates"
     from svsna.outputs.wording import nest_brackets
+    from svsna.web.pages import thousands
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
     env.filters["nest"] = nest_brackets
+    env.filters["thousands"] = thousands
     html = env.get_template("_explorer_table.html").render(
         total=7928, page=1, pages=80, rows=[], sort_qs={}, page_qs=lambda n: f"page={n}"
     )

@@ -990,6 +990,7 @@ def create_app(cfg: WebConfig) -> Starlette:
     from svsna.outputs.wording import nest_brackets
 
     templates.env.filters["nest"] = nest_brackets
+    templates.env.filters["thousands"] = pages.thousands
     app.state.templates = templates
     app.state.cfg = cfg
     logging.getLogger("svsna.web").debug("app created")

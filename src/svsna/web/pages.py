@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from svsna.outputs.wording import join_words
 from svsna.web.data import IndicatorFrame, Place, format_value
 
 if TYPE_CHECKING:
@@ -514,6 +515,15 @@ def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def thousands(n: Any) -> str:
+    """A count as the pages print it, with a thousands separator (the ``thousands`` filter).
+
+    >>> thousands(7928), thousands(12)
+    ('7,928', '12')
+    """
+    return f"{int(n):,}"
+
+
 def place_sentences(figures: list[dict[str, Any]], past: list[dict[str, Any]], place: Place, area: str) -> list[str]:
     """Plain sentences from the significance of the place's figures (only figures that are shown).
 
@@ -524,6 +534,10 @@ def place_sentences(figures: list[dict[str, Any]], past: list[dict[str, Any]], p
     ...        "unit": "offences per 1,000 residents", "significance": "Lower", "shown": True, "comparator": "2.13"}
     >>> place_sentences([fig], [], None, "LLR")[0].split(", significantly")[0]
     'Rate per 1,000 population, 2021/22 (Apr-Sep): 1.55 offences per 1,000 residents'
+    >>> year = dict(fig, period="2020/21", value="2.24", comparator="3.16")
+    >>> print(place_sentences([year, fig], [], None, "LLR")[0].replace(". ", ".\\n"))
+    Rate per 1,000 population: significantly lower than LLR in every period shown, 2020/21 to 2021/22 (Apr-Sep).
+    Latest, 2021/22 (Apr-Sep): 1.55 offences per 1,000 residents against 2.13 offences per 1,000 residents.
     """
     words = {
         "Higher": "significantly higher than",
@@ -532,11 +546,35 @@ def place_sentences(figures: list[dict[str, Any]], past: list[dict[str, Any]], p
         "Better": "significantly better than",
     }
     out = []
+    # one sentence per figure and verdict: a rate lower than the area's in every year is said once,
+    # with its latest period's figures, not once a year
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    periods_of: dict[str, list[str]] = {}
     for f in figures:
+        if f["shown"]:
+            periods_of.setdefault(f["label"], []).append(f["period"])
         w = words.get(f["significance"])
         if w and f["shown"] and f["comparator"]:
-            unit = f" {f['unit']}" if f["unit"] else ""
-            out.append(f"{f['label']}, {f['period']}: {f['value']}{unit}, {w} {area} ({f['comparator']}{unit}).")
+            groups.setdefault((f["label"], w), []).append(f)
+    for (label, w), fs in groups.items():
+        last = fs[-1]
+        unit = f" {last['unit']}" if last["unit"] else ""
+        if len(fs) == 1:
+            out.append(f"{label}, {last['period']}: {last['value']}{unit}, {w} {area} ({last['comparator']}{unit}).")
+            continue
+        periods = [f["period"] for f in fs]
+        every = len(periods_of[label])
+        when = (
+            f"in every period shown, {periods[0]} to {periods[-1]}"
+            if len(fs) == every
+            else f"in {join_words(periods)}"
+            if len(fs) <= 3
+            else f"in {len(fs)} of the {every} periods shown"
+        )
+        out.append(
+            f"{label}: {w} {area} {when}. Latest, {last['period']}: {last['value']}{unit} against "
+            f"{last['comparator']}{unit}."
+        )
     for c in past:
         if c["significant"] and c["significance"] in ("Increase", "Decrease"):
             verb = "rose" if c["significance"] == "Increase" else "fell"
