@@ -122,11 +122,14 @@ def fmt_pct(x: float | None, dp: int = 1) -> str:
 
 
 def fmt_rate(x: float | None, dp: int = 2) -> str:
-    """A rate per 1,000 to two decimal places, as in the reference's tables (``9.47``).
+    """A rate per 1,000 to two decimal places, as in the reference's tables (``9.47``); a rate above
+    zero that would round to zero is ``<0.01`` (a district's murder rate is not nought).
 
-    >>> fmt_rate(9.4712), fmt_rate(0.05)
-    ('9.47', '0.05')
+    >>> fmt_rate(9.4712), fmt_rate(0.05), fmt_rate(0.004), fmt_rate(0.0)
+    ('9.47', '0.05', '<0.01', '0.00')
     """
+    if _finite(x) and 0 < x < 0.5 * 10**-dp:  # type: ignore[operator]
+        return f"<{10**-dp:.{dp}f}"
     return fmt_number(x, dp)
 
 
