@@ -299,3 +299,28 @@ def test_admissions_mental_health_share_by_hand(tmp_path, builders):
     t = res.indicators
     assert t.loc[t.breakdown_value == "all", "denominator"].item() == 4  # 5 admissions, 1 unrecorded
     assert set(t.statistic) == {"percentage"} and set(t.unit) == {"%"}
+
+
+def test_a_catalogue_publisher_must_begin_its_source():
+    """The publisher column says how the printed source begins; a row where it does not is refused,
+    naming both (a table's source line groups its rows' sources by it)."""
+    from pydantic import ValidationError
+
+    from svsna.definitions.evidence import CatalogueEntry, load_catalogue
+
+    row = {
+        "indicator_id": "x",
+        "name": "X",
+        "domain": "individual",
+        "risk_or_protective": "risk",
+        "polarity": "low_is_good",
+        "source": "DfE Key stage 4 performance",
+        "unit": "%",
+    }
+    assert CatalogueEntry.model_validate({**row, "publisher": "DfE"}).publisher == "DfE"
+    with pytest.raises(ValidationError, match="does not begin with its publisher 'OHID'"):
+        CatalogueEntry.model_validate({**row, "publisher": "OHID"})
+    shipped = load_catalogue()
+    named = shipped[shipped["publisher"] != ""]
+    assert len(named) == len(shipped)  # every shipped source names its publisher
+    assert set(named["publisher"]) == {"OHID Fingertips", "OHID", "DfE", "ONS", "MHCLG", "DWP/HMRC"}

@@ -445,7 +445,9 @@ class CatalogueEntry(_Model):
     ``source`` is printed under the report's risk-factor tables: the publisher and dataset only
     ("OHID Fingertips (Public Health Outcomes Framework)", "DfE Characteristics of children in
     need"). Remarks for whoever maintains the row (which id is local, what is still to verify)
-    go in ``source_note``, which is never printed.
+    go in ``source_note``, which is never printed. ``publisher``, when given, is how ``source``
+    begins ("OHID Fingertips", "DfE"): a table whose rows come from several datasets of one
+    publisher names it once ("DfE: Key stage 4 performance, Pupil absence in schools in England").
     """
 
     indicator_id: str = Field(min_length=1)
@@ -458,6 +460,13 @@ class CatalogueEntry(_Model):
     source_note: str = ""
     unit: str = Field(min_length=1)
     aliases: str = ""
+    publisher: str = ""
+
+    @model_validator(mode="after")
+    def _source_names_its_publisher(self) -> CatalogueEntry:
+        if self.publisher and not self.source.startswith(self.publisher + " "):
+            raise ValueError(f"source {self.source!r} does not begin with its publisher {self.publisher!r}")
+        return self
 
     @model_validator(mode="after")
     def _neutral_has_reason(self) -> CatalogueEntry:

@@ -459,6 +459,14 @@ def _risk_factor_sources() -> dict[str, str]:
     return {str(i): str(s) for i, s in zip(cat["indicator_id"], cat["source"], strict=True) if str(s).strip()}
 
 
+@functools.cache
+def source_publishers() -> dict[str, str]:
+    """Each printed source of the shipped indicator catalogue that names its publisher, with it
+    (``"DfE Key stage 4 performance"`` -> ``"DfE"``): the catalogue's ``publisher`` column."""
+    cat = _shipped_catalogue()
+    return {str(s): str(p) for s, p in zip(cat["source"], cat["publisher"], strict=True) if str(p).strip()}
+
+
 def _family_label(indicator: str) -> str | None:
     """The label of an indicator whose name comes from data rather than code: a survey question
     (``survey_...``) or an area indicator of the indicator catalogue (its ``indicator_id``)."""

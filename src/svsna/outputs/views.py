@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -1417,35 +1417,40 @@ def table_sources(rows: pd.DataFrame) -> str:
     return by_publisher(list(dict.fromkeys(lines)))
 
 
-_BRACKETED = re.compile(r"^(?P<pub>[^()]+?)\s*\((?P<data>[^()]+)\)$")
-_ACRONYM = re.compile(r"^(?P<pub>(?=\S*[A-Z]\S*[A-Z])[A-Za-z/&]+)\s+(?P<data>\S.*)$")
-
-
-def by_publisher(sources: list[str]) -> str:
+def by_publisher(sources: list[str], publishers: Mapping[str, str] | None = None) -> str:
     """Sources for one "(Source: ...)" line, a publisher that gives several of them named once.
 
-    A source reads "Publisher (Dataset)" or "ACRONYM Dataset" (an opening word with two capitals:
-    DfE, OHID, ONS); sources that share their publisher are joined after it, in the order first met.
-    A risk-factor table drawn from nine datasets of two publishers otherwise repeats each publisher.
+    ``publishers`` maps a source to its publisher, the way the source begins (default: the indicator
+    catalogue's ``publisher`` column, :func:`~svsna.outputs.catalogue.source_publishers`); the rest
+    of the source, out of its brackets, is the dataset. Sources sharing a publisher are joined after
+    it, in the order first met; a source with no publisher, or the only one of its publisher, is
+    printed as it is.
 
+    >>> pubs = {"OHID Fingertips (Local Alcohol Profiles)": "OHID Fingertips",
+    ...         "OHID Fingertips (Child and maternal health)": "OHID Fingertips",
+    ...         "DfE Key stage 4 performance": "DfE", "DfE Pupil absence": "DfE", "ONS population": "ONS"}
     >>> by_publisher(["OHID Fingertips (Local Alcohol Profiles)", "DfE Key stage 4 performance",
-    ...               "OHID Fingertips (Child and maternal health)", "DfE Pupil absence"])
+    ...               "OHID Fingertips (Child and maternal health)", "DfE Pupil absence"], pubs)
     'OHID Fingertips: Local Alcohol Profiles, Child and maternal health; DfE: Key stage 4 performance, Pupil absence'
-    >>> by_publisher(["Police recorded crime", "A&E assault attendances (acute trusts / CSU)", "ONS population"])
+    >>> by_publisher(["Police recorded crime", "A&E assault attendances (acute trusts / CSU)", "ONS population"], pubs)
     'Police recorded crime; A&E assault attendances (acute trusts / CSU); ONS population'
     """
-    parsed: list[tuple[str, str]] = []
-    for src in sources:
-        m = _BRACKETED.match(src) or _ACRONYM.match(src)
-        parsed.append((m["pub"].strip(), m["data"].strip()) if m else (src, ""))
+    if publishers is None:
+        from svsna.outputs.catalogue import source_publishers
+
+        publishers = source_publishers()
     count: dict[str, int] = {}
-    for pub, data in parsed:
-        if data:
-            count[pub] = count.get(pub, 0) + 1
+    for src in sources:
+        if src in publishers:
+            count[publishers[src]] = count.get(publishers[src], 0) + 1
     groups: dict[str, list[str]] = {}
-    for src, (pub, data) in zip(sources, parsed, strict=True):
-        if data and count[pub] > 1:
-            groups.setdefault(pub, []).append(data)
+    for src in sources:
+        pub = publishers.get(src, "")
+        if pub and count[pub] > 1:
+            dataset = src[len(pub) :].strip()
+            if dataset.startswith("(") and dataset.endswith(")"):
+                dataset = dataset[1:-1]
+            groups.setdefault(pub, []).append(dataset)
         else:
             groups.setdefault(src, [])
     return "; ".join(f"{key}: {', '.join(datasets)}" if datasets else key for key, datasets in groups.items())
