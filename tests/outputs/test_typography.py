@@ -94,3 +94,43 @@ def test_no_brackets_in_brackets_in_the_demo_workbooks(demo, book):
                 if isinstance(v, str) and nested_round_brackets(v):
                     nested.add(v)
     assert sorted(nested) == []
+
+
+FORMATTED_NUMBER = r"-?\d{1,3}(,\d{3})+(\.\d+)?%?|-?\d+\.\d%|-?\d+\.\d\d"
+
+
+@pytest.mark.parametrize("book", ["workbook", "public_workbook"])
+def test_demo_workbook_tables_hold_numbers_not_numbers_as_text(demo, book):
+    """The tables sheets are written from the numbers the report's cells carry (``Cell.value``), not
+    from their text read back: every cell that reads as one number is a number, in the report's
+    decimals (a percentage as a fraction with a % format)."""
+    wb = load_workbook(getattr(demo.paths, book))
+    as_text, numbers, percents = [], 0, 0
+    for ws in wb.worksheets:
+        if ws.title in ("Indicators", "Ledger", "About", "Methods"):
+            continue
+        for row in ws.iter_rows():
+            for c in row:
+                # a number as the report formats it: a count with a thousands separator, a percentage
+                # to one place, a value to two (labels such as an age "5" or a version "2022.1" are text)
+                if isinstance(c.value, str) and re.fullmatch(FORMATTED_NUMBER, c.value.strip()):
+                    as_text.append((ws.title, c.coordinate, c.value))
+                elif isinstance(c.value, int | float):
+                    numbers += 1
+                    percents += c.number_format == "0.0%"
+    assert as_text == []
+    assert numbers > 50 and percents > 10  # the public workbook has the fewest: about 100 and 50
+
+
+def test_the_workbook_writes_a_cells_number_and_never_reads_its_text_back():
+    """Review A2: the workbook was built from the printed text by a regex ("1,234" -> 1234, "2022.1"
+    -> a number). A cell's number is what it carries; text without one stays text."""
+    from svsna.outputs.content import Cell
+    from svsna.outputs.workbook import _cell_value
+
+    assert _cell_value(Cell("1,234", "num count", value=1234.0, kind="count")) == (1234.0, "#,##0")
+    assert _cell_value(Cell("78.4%", "num", value=78.4123, kind="percent")) == (0.784123, "0.0%")
+    assert _cell_value(Cell("4.19", "num", value=4.1912, kind="rate")) == (4.1912, "0.00")
+    assert _cell_value(Cell("2022.1")) == ("2022.1", None)  # a version label is not a number
+    assert _cell_value(Cell("1,234")) == ("1,234", None)
+    assert _cell_value(Cell("410.00", "num", "▲", value=410.0, kind="rate")) == ("410.00 ▲", None)

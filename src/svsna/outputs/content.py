@@ -46,6 +46,11 @@ class Cell:
     text: str
     cls: str = ""
     marker: str = ""
+    #: the number the text shows (None: the text is not one number); the workbook writes this
+    #: number, never the text read back
+    value: float | None = None
+    #: what the number is ("count", "percent", "rate" ...), for the workbook's number format
+    kind: str = ""
 
 
 @dataclass

@@ -213,7 +213,9 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
                     str(r.file if r.file == r.file else ""),
                     str(r.outcome),
                     str(r.reason if r.reason == r.reason else ""),
-                    Cell(fmt_count(n) if n is not None else "", "num count"),
+                    Cell(fmt_count(n), "num count", value=float(n), kind="count")
+                    if n is not None
+                    else Cell("", "num count"),
                     str(r.definition if r.definition == r.definition else ""),
                 ]
             )
@@ -338,8 +340,8 @@ def ledger_by_file(whole: TableBlock, ledger: pd.DataFrame) -> TableBlock:
         took = any(totals.get((source, file, o, "")) for o in ("read", "loaded"))
         for outcome, d in kinds:
             total = totals.get((source, file, outcome, d))
-            text = fmt_count(total) if total is not None else ("0" if outcome == "rejected" and took else "")
-            line.append(Cell(text, "num count"))
+            value = float(total) if total is not None else (0.0 if outcome == "rejected" and took else None)
+            line.append(Cell("" if value is None else fmt_count(value), "num count", value=value, kind="count"))
         out.append(line)
     return whole.shorten(
         out,
@@ -364,7 +366,11 @@ def ledger_summary(inp: Inputs) -> TableBlock:
     for (_source, outcome, reason), n in grouped.items():
         shown = rule(float(n)) if rule is not None else float(n)
         text = "" if reason != reason or outcome in ("read", "loaded") else str(reason)
-        count = Cell(fmt_count(shown) if shown is not None else "[c]", "num count")
+        count = (
+            Cell(fmt_count(shown), "num count", value=shown, kind="count")
+            if shown is not None
+            else Cell("[c]", "num count")
+        )
         rows.append([str(outcome), text.removeprefix(f"{outcome}: "), count])
     return TableBlock(
         "ledger",

@@ -27,7 +27,14 @@ from svsna.definitions.evidence import NOT_AVAILABLE as NOT_RATED
 from svsna.outputs.catalogue import SECTION_TITLES, display_value
 from svsna.outputs.content import Cell, Section, TableBlock
 from svsna.outputs.narrative import Callout
-from svsna.outputs.views import ViewContext, add_indicator_views, add_public_views, label_unit, risk_factor_table
+from svsna.outputs.views import (
+    ViewContext,
+    add_indicator_views,
+    add_public_views,
+    label_unit,
+    risk_factor_table,
+    value_cell,
+)
 from svsna.outputs.wording import fmt_count, join_words
 
 if TYPE_CHECKING:
@@ -233,7 +240,7 @@ def _data_sources(inp: Inputs, sec: Section) -> None:
         loaded = grp.loc[grp["outcome"] == "loaded", "rows"].sum()
         row: list[Cell | str] = [title, provider]
         if not inp.public:
-            row.append(Cell(fmt_count(loaded), "num count"))
+            row.append(Cell(fmt_count(loaded), "num count", value=float(loaded), kind="count"))
         rows.append(row)
     cols = ["Data", "Provider"] + ([] if inp.public else ["Rows loaded"])
     sec.paragraphs.append("The following data sources are used in this document:")
@@ -417,7 +424,7 @@ def _group_label(label: str, group: str) -> str:
 
 def _surveys(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
     """One table per survey: questions down; the public summary gives all respondents with CIs."""
-    from svsna.outputs.views import NOT_AVAILABLE, _ci, fmt_value, missing_symbol
+    from svsna.outputs.views import NOT_AVAILABLE, _ci, missing_symbol
 
     if not len(rows):
         return
@@ -442,7 +449,7 @@ def _surveys(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
                 out.append(
                     [
                         question,
-                        Cell(fmt_value(r.value, "percent", missing_symbol(r)), "num"),
+                        value_cell(r.value, "percent", missing_symbol(r)),
                         Cell(_ci(r, "percent"), "num"),
                     ]
                 )
@@ -455,7 +462,7 @@ def _surveys(inp: Inputs, sec: Section, rows: pd.DataFrame) -> None:
                 for g in groups:
                     r = by.get(g)
                     line.append(
-                        Cell(NOT_AVAILABLE if r is None else fmt_value(r.value, "percent", missing_symbol(r)), "num")
+                        Cell(NOT_AVAILABLE, "num") if r is None else value_cell(r.value, "percent", missing_symbol(r))
                     )
                 out.append(line)
             cols = ["Statement or question", *["All respondents" if g == "all" else display_value(g) for g in groups]]

@@ -201,6 +201,20 @@ def fmt_value(v: Any, kind: str, missing: str = NOT_AVAILABLE) -> str:
     return fmt_number(v, 2)
 
 
+def value_cell(v: Any, kind: str, missing: str = NOT_AVAILABLE, cls: str | None = None, marker: str = "") -> Cell:
+    """A table cell showing ``v`` as :func:`fmt_value` writes it, and carrying the number itself.
+
+    >>> c = value_cell(1234.0, "count")
+    >>> c.text, c.value, c.cls
+    ('1,234', 1234.0, 'num count')
+    >>> value_cell(None, "rate", SUPPRESSED).value is None
+    True
+    """
+    shown = None if _isnan(v) else float(v)
+    cls = cls if cls is not None else ("num count" if kind == "count" else "num")
+    return Cell(fmt_value(v, kind, missing), cls, marker, value=shown, kind=kind)
+
+
 def rounded(rows: pd.DataFrame, ctx: ViewContext) -> bool:
     """Whether the counts of ``rows`` are shown rounded: in the public edition, unless every row is public
     data shown as published (population estimates are not rounded)."""
@@ -287,11 +301,11 @@ def _measure_cells(r: Any, kind: str, has_ci: bool, has_num: bool, has_sig: bool
     """One row's cells of a table (:func:`_measures`): the value, then its confidence interval,
     number and comparison where the table shows them. A missing number is ``[c]`` in the
     public summary (suppressed), ``[x]`` in the full SNA."""
-    line = [Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num")]
+    line = [value_cell(r.value, kind, missing_symbol(r))]
     if has_ci:
         line.append(Cell(_ci(r, kind), "num"))
     if has_num:
-        line.append(Cell(fmt_value(r.numerator, "count", SUPPRESSED if public else NOT_AVAILABLE), "num count"))
+        line.append(value_cell(r.numerator, "count", SUPPRESSED if public else NOT_AVAILABLE))
     if has_sig:
         line.append(_sig_cell(r.significance, r.value))
     return line
@@ -354,7 +368,7 @@ def _for_reading(
     if breakdown == "age" and kind == "count":
         banded = age_band_rows(rows)
         if banded is not None:
-            out = [[r.label, Cell(fmt_value(r.value, kind), "num count")] for r in banded.itertuples(index=False)]
+            out = [[r.label, value_cell(r.value, kind, cls="num count")] for r in banded.itertuples(index=False)]
             return t.shorten(
                 out,
                 f"in five-year age bands (sums of the {n:,} single years of age)",
@@ -776,8 +790,8 @@ def _day_block_table(section, rows, kind, caption, src, key, ctx) -> None:
         line: list[Cell | str] = [name]
         for a, b in blocks:
             cells = grid[d, a:b]
-            line.append(Cell(fmt_value(np.nansum(cells) if np.isfinite(cells).any() else None, kind), "num"))
-        line.append(Cell(fmt_value(np.nansum(grid[d]) if np.isfinite(grid[d]).any() else None, kind), "num"))
+            line.append(value_cell(np.nansum(cells) if np.isfinite(cells).any() else None, kind, cls="num"))
+        line.append(value_cell(np.nansum(grid[d]) if np.isfinite(grid[d]).any() else None, kind, cls="num"))
         out.append(line)
     # "00:00 to 03:59": a heading that can wrap between its times, so the table fits a portrait page whole
     cols = ["Day", *[f"{a:02d}:00 to {b - 1:02d}:59" for a, b in blocks], "Whole day"]
@@ -1092,7 +1106,7 @@ def _lsoa_view(section, rows, table, ind, kind, caption, src, key, ctx, breakdow
         return
     # without boundaries the geography input still names each LSOA's area and ward
     named = maps.hotspot_areas(hot, b.lsoa if b is not None else maps.geography_lookup(ctx.config))
-    out = [[area, Cell(str(n), "num"), ", ".join(wards)] for area, n, wards in named]
+    out = [[area, value_cell(n, "count", cls="num"), ", ".join(wards)] for area, n, wards in named]
     area_head = "Area (neighbourhood policing area or district)"
     t = TableBlock(
         f"{key}-t",
@@ -1163,7 +1177,9 @@ def _crosstab_view(section, rows, kind, caption, src, key, breakdown, ctx) -> No
         line: list[Cell | str] = [display_value(a, a_name)]
         for b in cols:
             r = by_b.get(b)
-            line.append(Cell(NOT_APPLICABLE if r is None else fmt_value(r.value, kind, missing_symbol(r)), "num"))
+            line.append(
+                Cell(NOT_APPLICABLE, "num") if r is None else value_cell(r.value, kind, missing_symbol(r), "num")
+            )
         out.append(line)
     if _all_suppressed(out, list(range(1, len(cols) + 1))):
         section.notes.append(f"{caption}: every value is suppressed because the numbers are small.")
@@ -1192,7 +1208,7 @@ def _nested_view(section, frame, kind, caption, src, key, names: tuple[str, str]
         [
             display_value(r[a], names[0]),
             display_value(r[b], names[1]),
-            Cell(fmt_value(r["value"], kind, missing_symbol(r)), "num"),
+            value_cell(r["value"], kind, missing_symbol(r), "num"),
         ]
         for _, r in ordered.iterrows()
     ]
@@ -1302,7 +1318,7 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
                 ctx.label(str(r.indicator), str(r.breakdown)),
                 group,
                 str(r.period),
-                Cell(fmt_value(r.value, kind, missing_symbol(r)), "num count" if kind == "count" else "num"),
+                value_cell(r.value, kind, missing_symbol(r)),
                 _unit_words(kind, unit),
                 Cell(_ci(r, kind), "num"),
                 _sig_cell(r.significance, r.value),
@@ -1374,7 +1390,7 @@ def risk_factor_table(
         comp = grp["comparator_value"].dropna()
         line: list[Cell | str] = [str(label), _risk_unit(kind, _unit(grp)), str(grp["period"].iloc[0])]
         if england:
-            line.append(Cell(fmt_value(comp.iloc[0] if len(comp) else None, kind), "num"))
+            line.append(value_cell(comp.iloc[0] if len(comp) else None, kind, cls="num"))
         by_area = {str(r.area): r for r in grp.itertuples(index=False)}
         for a in areas:
             r = by_area.get(a)
@@ -1384,9 +1400,7 @@ def risk_factor_table(
             sig = str(r.significance).lower() if isinstance(r.significance, str) else ""
             style = SIGNIFICANCE_STYLE.get(sig) if not _isnan(r.value) else None
             marker = style["symbol"] if style else ""
-            line.append(
-                Cell(fmt_value(r.value, kind, missing_symbol(r)), f"num sig sig-{sig}" if style else "num", marker)
-            )
+            line.append(value_cell(r.value, kind, missing_symbol(r), f"num sig sig-{sig}" if style else "num", marker))
         out.append(line)
     legend = (
         "▲ significantly higher than England; ▼ significantly lower; ✗ significantly worse; ✓ significantly "
@@ -1594,10 +1608,9 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
             m = next(match.itertuples(index=False), None)
             kind = kinds[i]
             line.append(
-                Cell(
-                    NOT_AVAILABLE if m is None else fmt_value(m.value, kind, missing_symbol(m)),
-                    "num count" if kind == "count" else "num",
-                )
+                Cell(NOT_AVAILABLE, "num count" if kind == "count" else "num")
+                if m is None
+                else value_cell(m.value, kind, missing_symbol(m))
             )
             if sel.loc[sel["indicator"] == i, "lower"].notna().any() and kind != "count":
                 line.append(Cell("" if m is None else _ci(m, kind), "num"))

@@ -74,14 +74,22 @@ def _fit(text: str, width: int) -> str:
     return cut.rstrip() or text[:width]
 
 
-def _cell_value(c: Cell | str) -> Any:
+#: Excel number formats by what a cell's number is (the report's own decimals: counts whole, a
+#: percentage to one place, rates and other values to two)
+NUMBER_FORMATS: dict[str, str] = {"count": "#,##0", "percent": "0.0%"}
+OTHER_NUMBER_FORMAT = "0.00"
+
+
+def _cell_value(c: Cell | str) -> tuple[Any, str | None]:
+    """What a table cell writes to the workbook, and its number format: the number the cell carries
+    (a percentage as a fraction), or its text when it is not one number (a symbol such as [c], an
+    interval, a value with a significance mark)."""
+    if isinstance(c, Cell) and c.value is not None and not c.marker:
+        if c.kind == "percent":
+            return c.value / 100, NUMBER_FORMATS["percent"]
+        return c.value, NUMBER_FORMATS.get(c.kind, OTHER_NUMBER_FORMAT)
     text = c.text if isinstance(c, Cell) else str(c)
-    plain = text.replace(",", "")
-    if re.fullmatch(r"-?\d+(\.\d+)?", plain):
-        return float(plain) if "." in plain else int(plain)
-    if re.fullmatch(r"-?\d+(\.\d+)?%", plain):
-        return float(plain[:-1]) / 100
-    return text + (f" {c.marker}" if isinstance(c, Cell) and c.marker else "")
+    return text + (f" {c.marker}" if isinstance(c, Cell) and c.marker else ""), None
 
 
 class Book:
@@ -272,7 +280,7 @@ def write_workbook(
 
     public = edition == "public"
     with atomic_path(path) as tmp, Book(tmp) as book:
-        percent = book.format(num_format="0.0%")
+        formats = {f: book.format(num_format=f) for f in {*NUMBER_FORMATS.values(), OTHER_NUMBER_FORMAT}}
         for sec, name in section_sheets(sections):
             sh = book.sheet(name, marking)
             sh.widths({0: 28, **dict.fromkeys(range(1, 9), 16)})
@@ -281,12 +289,8 @@ def write_workbook(
                 sh.row([nest_brackets(f"{t.label}: {t.caption}")], bold=True)
                 sh.row(list(whole.columns), bold=True)
                 for r in whole.cells():
-                    values = [_cell_value(c) for c in r]
-                    fmts = [
-                        percent if isinstance(v, float) and c.text.endswith("%") else None
-                        for v, c in zip(values, r, strict=True)
-                    ]
-                    sh.row(values, formats=fmts)
+                    written = [_cell_value(c) for c in r]
+                    sh.row([v for v, _ in written], formats=[formats[f] if f else None for _, f in written])
                 sh.row(
                     [nest_brackets(f"(Source: {t.source})") + (f" {nest_brackets(whole.notes)}" if whole.notes else "")]
                 )
