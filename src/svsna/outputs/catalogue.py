@@ -286,10 +286,11 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("cohort_", "Cohort"),
 )
 
-_SOURCE_BY_PREFIX: tuple[tuple[str, str], ...] = (
-    ("ae_", "A&E assault attendances (acute trusts / CSU)"),
-    ("admissions_", "Hospital admissions (SUS / HES)"),
-    ("ambulance_", "Ambulance service"),
+#: Health sources by indicator prefix: the source line, and the source's name as a chart's legend gives it.
+_SOURCE_BY_PREFIX: tuple[tuple[str, str, str], ...] = (
+    ("ae_", "A&E assault attendances (acute trusts / CSU)", "A&E assault attendances"),
+    ("admissions_", "Hospital admissions (SUS / HES)", "Hospital admissions"),
+    ("ambulance_", "Ambulance service", "Ambulance service"),
 )
 _SOURCE_BY_SECTION: dict[str, str] = {
     "risk_factors": "Area indicators extract",  # an area indicator outside the indicator catalogue
@@ -537,13 +538,22 @@ def source_line(section: str, indicator: str) -> str:
     >>> source_line("risk_factors", "local_youth_club_places")
     'Area indicators extract'
     """
-    for pre, src in _SOURCE_BY_PREFIX:
+    for pre, src, _series in _SOURCE_BY_PREFIX:
         if indicator.startswith(pre):
             return src
     catalogued = _risk_factor_sources().get(indicator)
     if catalogued:
         return catalogued
     return _SOURCE_BY_SECTION.get(section, "Police recorded crime")
+
+
+def series_name(indicator: str) -> str:
+    """The source of an indicator as one line of a chart that sets the sources side by side.
+
+    >>> series_name("ae_share_hour"), series_name("offences_share_hour")
+    ('A&E assault attendances', 'Police')
+    """
+    return next((series for pre, _src, series in _SOURCE_BY_PREFIX if indicator.startswith(pre)), "Police")
 
 
 #: Full day names by their usual abbreviations (reports write days in full).

@@ -54,6 +54,7 @@ from svsna.outputs.catalogue import (
     indicator_kind,
     indicator_label,
     kind_of,
+    series_name,
     source_line,
     value_heading,
 )
@@ -632,8 +633,7 @@ def hour_series(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     hours = table[(table["breakdown"] == "hour") & ~table["indicator"].astype(str).str.startswith("nte_")]
     out: dict[str, pd.DataFrame] = {}
     for ind, rows in hours.groupby("indicator", sort=False):
-        src = source_line(str(rows["section"].iloc[0]), str(ind))
-        name = {"Police recorded crime": "Police"}.get(src, src.split(" (")[0])
+        name = series_name(str(ind))
         kind = _kind(rows)
         if name in out and kind != "percent":
             continue
