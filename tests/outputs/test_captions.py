@@ -476,6 +476,39 @@ def test_an_indicator_of_the_areas_own_catalogue_is_credited_to_its_source():
     assert table.source == "MV Youth Service; Area indicators extract"
 
 
+def test_the_areas_own_catalogue_names_a_publisher_of_several_sources_once(tmp_path):
+    """An area catalogue's rows may give their publisher, as the shipped ones do: a table with two
+    of its datasets names the publisher once, as the assessment's catalogue (area folder) says."""
+    from svsna.outputs.sections import Inputs, _risk_factors
+    from svsna.outputs.views import ViewContext
+
+    (tmp_path / "indicator_catalogue.csv").write_text(
+        "indicator_id,name,domain,risk_or_protective,polarity,source,unit,publisher\n"
+        "youth_club_places,Youth club places,community,protective,high_is_good,"
+        'MV Council Youth service census,"per 1,000",MV Council\n'
+        "night_bus_routes,Night bus routes,community,protective,high_is_good,"
+        "MV Council Transport survey,routes,MV Council\n",
+        encoding="utf-8",
+    )
+    rows = pd.concat(
+        [
+            _rows("risk_factors", "youth_club_places", "domain", {"community": 12.0}, "rate", "per 1,000"),
+            _rows("risk_factors", "night_bus_routes", "domain", {"community": 3.0}, "number", "routes"),
+        ],
+        ignore_index=True,
+    )
+    config = AreaConfig.model_validate({"name": "MV", "base_dir": tmp_path})
+    sources = {  # report._labels(findings, "source"): what the assessment's catalogue gave each finding
+        "youth_club_places": "MV Council Youth service census",
+        "night_bus_routes": "MV Council Transport survey",
+    }
+    inp = Inputs(rows, config, ViewContext(config, "full"), {}, None, {}, sources=sources)
+    section = Section("risk_factors", "Risk and protective factors")
+    _risk_factors(inp, section, rows)
+    (table,) = section.tables
+    assert table.source == "MV Council: Youth service census, Transport survey"
+
+
 def test_a_breakdown_with_one_group_names_the_group_not_the_breakdown():
     """The under-25 rate ratios have one age group (the ratio of under 25s to 25 and over): their
     captions said "by age group", a breakdown of one group. A label that names the group (each of

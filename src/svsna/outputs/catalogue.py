@@ -23,6 +23,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
 __all__ = [
@@ -461,10 +463,17 @@ def _risk_factor_sources() -> dict[str, str]:
 
 
 @functools.cache
-def source_publishers() -> dict[str, str]:
-    """Each printed source of the shipped indicator catalogue that names its publisher, with it
-    (``"DfE Key stage 4 performance"`` -> ``"DfE"``): the catalogue's ``publisher`` column."""
-    cat = _shipped_catalogue()
+def source_publishers(base_dir: Path | None = None) -> dict[str, str]:
+    """Each printed source of the indicator catalogue that names its publisher, with it
+    (``"DfE Key stage 4 performance"`` -> ``"DfE"``): the catalogue's ``publisher`` column. With
+    ``base_dir`` (the area's folder) the area's own catalogue rows count too, as in the assessment.
+
+    >>> source_publishers()["DfE Key stage 4 performance"]
+    'DfE'
+    """
+    from svsna.definitions.evidence import catalogue_paths, load_catalogue
+
+    cat = _shipped_catalogue() if base_dir is None else load_catalogue(catalogue_paths(base_dir))
     return {str(s): str(p) for s, p in zip(cat["source"], cat["publisher"], strict=True) if str(p).strip()}
 
 

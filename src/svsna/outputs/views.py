@@ -56,6 +56,7 @@ from svsna.outputs.catalogue import (
     kind_of,
     series_name,
     source_line,
+    source_publishers,
     value_heading,
 )
 from svsna.outputs.content import Cell, FigureBlock, Section, TableBlock
@@ -1324,7 +1325,7 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
                 _sig_cell(r.significance, r.value),
             ]
             out.append(line)
-    src = table_sources(pd.concat(groups, ignore_index=True))
+    src = table_sources(pd.concat(groups, ignore_index=True), source_publishers(ctx.config.base_dir))
     columns = ["Indicator", "Group", "Period", "Value", "Unit", ctx.ci_label, "Compared with"]
     periods = {str(g) for grp in groups for g in grp["period"]}
     span = f" ({next(iter(periods))})" if len(periods) == 1 and "" not in periods else ""
@@ -1413,12 +1414,12 @@ def risk_factor_table(
         f"{subject}{' compared with England' if england else ''}, {ctx.area}",
         ["Indicator", "Unit", "Period", *(["England"] if england else []), *areas],
         out,
-        table_sources(rows),
+        table_sources(rows, source_publishers(ctx.config.base_dir)),
         notes=legend.strip(),
     )
 
 
-def table_sources(rows: pd.DataFrame) -> str:
+def table_sources(rows: pd.DataFrame, publishers: Mapping[str, str] | None = None) -> str:
     """The sources of a table's rows for its "(Source: ...)" line, each source once, in the order
     of the rows: a row's own ``source`` when the rows have that column and it is not blank (an area
     indicator's source from its finding, which reads the area's indicator catalogue), else
@@ -1428,7 +1429,7 @@ def table_sources(rows: pd.DataFrame) -> str:
         str(o).strip() if isinstance(o, str) and o.strip() else source_line(str(s), str(i))
         for s, i, o in zip(rows["section"], rows["indicator"], own, strict=True)
     )
-    return by_publisher(list(dict.fromkeys(lines)))
+    return by_publisher(list(dict.fromkeys(lines)), publishers)
 
 
 def by_publisher(sources: list[str], publishers: Mapping[str, str] | None = None) -> str:
