@@ -47,3 +47,27 @@ def test_assess_quiet_prints_no_progress_bar_but_keeps_its_summary(tmp_path, mon
     assert res.exit_code == 0, res.output
     assert "wrote" in res.output and "indicator rows" in res.output
     assert "assessing" not in res.output and "━" not in res.output
+
+
+def test_a_bad_area_file_is_one_line_naming_every_problem(tmp_path, monkeypatch, capsys):
+    """The area file's validation problems were on lines after the first, and the CLI prints a
+    fault's first line only: "2 problem(s) in the area configuration:" and nothing else. Each
+    problem, with its setting and the value found, is now on that one line, with the hint."""
+    import sys
+
+    import pytest
+
+    from svsna.cli import main
+
+    area = tmp_path / "area.yaml"
+    area.write_text("nmae: Marshfield and the Vale\nperiods: 3\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", ["svsna", "assess", "--area", str(area)])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 3
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: {area}: 3 problems in the area configuration:")
+    assert "name: Field required" in line
+    assert "nmae: Extra inputs are not permitted (got 'Marshfield and the Vale')" in line
+    assert "periods: " in line
+    assert line.endswith("hint: see docs/area-config.md for every setting and an example")

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from svsna.errors import ConfigError
+from svsna.errors import ConfigError, validation_problems
 
 __all__ = [
     "SOURCE_NAMES",
@@ -462,9 +462,11 @@ def load_area_config(path: str | Path) -> AreaConfig:
     try:
         return AreaConfig.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"{path}: {len(exc.errors())} problem(s) in the area configuration:"]
-        for err in exc.errors()[:20]:
-            loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            lines.append(f"  - {loc}: {quote_value(err['msg'], 200)} (got {quote_value(err.get('input'), 60)})")
-        lines.append("hint: see docs/area-config.md for every setting and an example")
-        raise ConfigError("\n".join(lines)) from None
+        raise ConfigError(
+            validation_problems(
+                str(path),
+                "the area configuration",
+                list(exc.errors()),
+                "see docs/area-config.md for every setting and an example",
+            )
+        ) from None

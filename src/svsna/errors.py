@@ -73,6 +73,29 @@ def quote_value(value: object, limit: int = 60) -> str:
     return f"{text[:limit]!r}"[:-1] + f"…' ({len(text):,} characters)"
 
 
+def validation_problems(where: str, what: str, errors: list[dict], hint: str, *, most: int = 5) -> str:
+    """Pydantic's validation errors as one line for an error message: each problem's place, what is
+    wrong and the value found, the first ``most`` of them, then the hint (the CLI prints one line).
+
+    >>> line = validation_problems("area.yaml", "the area configuration",
+    ...     [{"loc": ("name",), "msg": "Field required", "input": {}},
+    ...      {"loc": ("nmae",), "msg": "Extra inputs are not permitted", "input": "MV"}], "see docs/area-config.md")
+    >>> print(line.replace("; ", ";\\n"))
+    area.yaml: 2 problems in the area configuration: name: Field required;
+    nmae: Extra inputs are not permitted (got 'MV');
+    hint: see docs/area-config.md
+    """
+    parts = []
+    for err in errors[:most]:
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "(top level)"
+        value = err.get("input")
+        got = "" if isinstance(value, dict) or value is None else f" (got {quote_value(value, 60)})"
+        parts.append(f"{loc}: {quote_value(err.get('msg', ''), 200)[1:-1]}{got}")
+    more = f"; and {len(errors) - most} more" if len(errors) > most else ""
+    noun = "problem" if len(errors) == 1 else "problems"
+    return f"{where}: {len(errors)} {noun} in {what}: {'; '.join(parts)}{more}; hint: {hint}"
+
+
 class SvsnaError(Exception):
     """Base class; ``exit_code`` is what the CLI exits with.
 

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from svsna.errors import ConfigError
+from svsna.errors import ConfigError, validation_problems
 
 __all__ = [
     "FIELD_TYPES",
@@ -221,7 +221,14 @@ def _load(path: str) -> dict[str, SourceContract]:
         try:
             out[name] = SourceContract.model_validate({"name": name, **body})
         except ValidationError as exc:
-            raise ConfigError(f"{path}: source {name!r} is not a valid contract:\n{exc}") from None
+            raise ConfigError(
+                validation_problems(
+                    str(path),
+                    f"source {name!r}'s contract",
+                    list(exc.errors()),
+                    "see docs/data-contracts.md for the fields of a contract",
+                )
+            ) from None
     return out
 
 

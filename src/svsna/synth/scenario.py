@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from svsna.errors import ConfigError
+from svsna.errors import ConfigError, validation_problems
 
 __all__ = ["AGE_BANDS", "DEFAULT_SCENARIO", "District", "Scenario", "band_bounds", "load_scenario"]
 
@@ -360,9 +360,11 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        lines = [f"{p}: {len(exc.errors())} problem(s) in the scenario:"]
-        for err in exc.errors():
-            loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-            lines.append(f"  - {loc}: {err['msg']} (got {err.get('input')!r})")
-        lines.append(f"hint: start from the shipped scenario ({_default_path().name}) and edit it")
-        raise ConfigError("\n".join(lines)) from None
+        raise ConfigError(
+            validation_problems(
+                str(p),
+                "the scenario",
+                list(exc.errors()),
+                f"start from the shipped scenario ({_default_path().name}) and edit it",
+            )
+        ) from None
