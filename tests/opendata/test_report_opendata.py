@@ -240,6 +240,9 @@ def test_leicestershire_cli_report_end_to_end(shared_data, llr_lsoa_to_lad, tmp_
         for label in GROUP_LABELS:
             assert label in html
         text = " ".join("".join(parse(html).parts).split())
+        # an interval follows the figure it belongs to ("5.1 times (95% CI ...) that in the least deprived
+        # (decile 10)"), never another bracket, which it would seem to qualify
+        assert re.findall(r".{0,80}\)\s*\(\d+% CI", text) == []
         # the annual-rate chart, and a Gi* map for every assessed year of both hot-spot groups
         assert "Rate per 1,000 residents by proxy group and financial year" in text
         for year in ("2020/21", "2021/22"):

@@ -1088,7 +1088,7 @@ def _overlap(n: Num) -> str:
     elif n.finding.numbers.get("before_offence") is True:
         text = f"{n.pct('value')} of perpetrators had been a victim of serious violence before their offence{n.ci()}"
     else:
-        text = f"{n.pct('value')} of perpetrators had been a victim of serious violence at some time (before or after the offence){n.ci()}"
+        text = f"{n.pct('value')}{n.ci()} of perpetrators had been a victim of serious violence at some time (before or after the offence)"
     if n.has("reverse_value"):
         text += f"; {n.pct('reverse_value')} of victims had been suspected of serious violence"
     return text + "."
@@ -1593,8 +1593,8 @@ def _od_highest_local_authority(n: Num) -> str:
 def _od_deprivation_ratio(n: Num) -> str:
     return (
         f"In {n.period} the rate of '{n.text('group')}' in the most deprived LSOAs (IMD decile "
-        f"{int(n.num('most_deprived_decile'))}) was {n.ratio('value')} that in the least deprived (decile "
-        f"{int(n.num('least_deprived_decile'))}){n.ci(kind='rate')}."
+        f"{int(n.num('most_deprived_decile'))}) was {n.ratio('value')}{n.ci(kind='rate')} that in the least "
+        f"deprived (decile {int(n.num('least_deprived_decile'))})."
     )
 
 
