@@ -219,3 +219,23 @@ def test_authorities_of_2021_include_somerset_west_and_taunton(avon_run_2021_geo
         row = one(la, breakdown_value=name, definition="combined")
         assert (row["numerator"], row["denominator"]) == (counts[code], pop20[code]), name
     assert "1 April 2021" in avon_run_2021_geography.metadata["geography"]
+
+
+def test_the_public_summary_says_why_hot_spots_are_missing(avon_run):
+    """With no LSOA population for the force, hot spots and LSOA rates cannot be computed. The public
+    summary left its hot-spot section with a heading and no word of why (the finding was restricted
+    because it named the data folder); both editions now say it, the summary without the folder."""
+    from svsna.outputs.public import count_rule
+    from svsna.outputs.sentences import render
+
+    for key, what in (("hotspots_not_run", "Hot spots"), ("lsoa_rates_not_run", "LSOA and deprivation-decile rates")):
+        (f,) = [f for f in avon_run.findings if f.key == key]
+        assert f.public
+        public = render(f, rule=count_rule("nhsd_2018")).text
+        assert public == (
+            f"{what} were not computed: they need ONS LSOA population estimates, which were not available for "
+            "this edition."
+        )
+        full = render(f).text
+        assert full.startswith(f"{what} were not computed: they need ONS LSOA population estimates; svsna does")
+        assert "population/population<YY>_lsoa11*.csv" in full

@@ -106,11 +106,7 @@ def geography_section(ctx: OpenDataContext) -> SectionResult:
         findings.extend(dec_findings)
     if not ctx.has_population("lsoa"):
         findings.append(
-            od_finding(
-                "od_geography", "lsoa_rates_not_run", area=ctx.area, public=False,
-                needs="ONS LSOA population estimates, which svsna does not ship; none were found for the force in "
-                "the data folder (population/population<YY>_lsoa11*.csv)",
-            )
+            od_finding("od_geography", "lsoa_rates_not_run", area=ctx.area, needs="lsoa_population")
         )  # fmt: skip
     return SectionResult("od_geography", concat_indicators(parts), findings)
 

