@@ -518,10 +518,13 @@ def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
 def thousands(n: Any) -> str:
     """A count as the pages print it, with a thousands separator (the ``thousands`` filter).
 
-    >>> thousands(7928), thousands(12)
-    ('7,928', '12')
+    >>> thousands(7928), thousands(12), thousands(None)
+    ('7,928', '12', '')
     """
-    return f"{int(n):,}"
+    try:
+        return f"{int(n):,}"
+    except (TypeError, ValueError):  # not a count: shown as it is, never a server error
+        return "" if n is None else str(n)
 
 
 def place_sentences(figures: list[dict[str, Any]], past: list[dict[str, Any]], place: Place, area: str) -> list[str]:
