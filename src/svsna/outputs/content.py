@@ -31,12 +31,13 @@ import math
 from dataclasses import dataclass, field
 
 from svsna.outputs.narrative import Callout
+from svsna.outputs.wording import fmt_count
 
 #: How much wider a bold column heading's letters are than the body text's (DejaVu Sans Bold against
 #: DejaVu Sans: about 0.70 em a letter against 0.58), for the widths the print layout gives columns.
 HEADING_WIDTH = 1.2
 
-__all__ = ["Cell", "FigureBlock", "Section", "TableBlock", "WholeTable", "number_blocks"]
+__all__ = ["Cell", "FigureBlock", "Section", "TableBlock", "WholeTable", "count_cell", "number_blocks"]
 
 
 @dataclass
@@ -51,6 +52,18 @@ class Cell:
     value: float | None = None
     #: what the number is ("count", "percent", "rate" ...), for the workbook's number format
     kind: str = ""
+
+
+def count_cell(n: float | None, missing: str = "") -> Cell:
+    """A cell holding a count: written with a thousands separator, carrying the number itself (for the
+    workbook); ``missing`` when there is no count.
+
+    >>> count_cell(1234), count_cell(None, "[c]").text
+    (Cell(text='1,234', cls='num count', marker='', value=1234.0, kind='count'), '[c]')
+    """
+    if n is None:
+        return Cell(missing, "num count")
+    return Cell(fmt_count(n), "num count", value=float(n), kind="count")
 
 
 @dataclass

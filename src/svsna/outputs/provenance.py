@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from svsna.outputs.catalogue import SECTION_TITLES
-from svsna.outputs.content import Cell, Section, TableBlock
-from svsna.outputs.wording import fmt_count
+from svsna.outputs.content import Cell, Section, TableBlock, count_cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -213,9 +212,7 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
                     str(r.file if r.file == r.file else ""),
                     str(r.outcome),
                     str(r.reason if r.reason == r.reason else ""),
-                    Cell(fmt_count(n), "num count", value=float(n), kind="count")
-                    if n is not None
-                    else Cell("", "num count"),
+                    count_cell(n),
                     str(r.definition if r.definition == r.definition else ""),
                 ]
             )
@@ -341,7 +338,7 @@ def ledger_by_file(whole: TableBlock, ledger: pd.DataFrame) -> TableBlock:
         for outcome, d in kinds:
             total = totals.get((source, file, outcome, d))
             value = float(total) if total is not None else (0.0 if outcome == "rejected" and took else None)
-            line.append(Cell("" if value is None else fmt_count(value), "num count", value=value, kind="count"))
+            line.append(count_cell(value))
         out.append(line)
     return whole.shorten(
         out,
@@ -366,11 +363,7 @@ def ledger_summary(inp: Inputs) -> TableBlock:
     for (_source, outcome, reason), n in grouped.items():
         shown = rule(float(n)) if rule is not None else float(n)
         text = "" if reason != reason or outcome in ("read", "loaded") else str(reason)
-        count = (
-            Cell(fmt_count(shown), "num count", value=shown, kind="count")
-            if shown is not None
-            else Cell("[c]", "num count")
-        )
+        count = count_cell(shown, "[c]")
         rows.append([str(outcome), text.removeprefix(f"{outcome}: "), count])
     return TableBlock(
         "ledger",

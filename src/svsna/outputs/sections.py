@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from svsna.definitions.evidence import NOT_AVAILABLE as NOT_RATED
 from svsna.outputs.catalogue import SECTION_TITLES, display_value
-from svsna.outputs.content import Cell, Section, TableBlock
+from svsna.outputs.content import Cell, Section, TableBlock, count_cell
 from svsna.outputs.narrative import Callout
 from svsna.outputs.views import (
     ViewContext,
@@ -240,7 +240,7 @@ def _data_sources(inp: Inputs, sec: Section) -> None:
         loaded = grp.loc[grp["outcome"] == "loaded", "rows"].sum()
         row: list[Cell | str] = [title, provider]
         if not inp.public:
-            row.append(Cell(fmt_count(loaded), "num count", value=float(loaded), kind="count"))
+            row.append(count_cell(loaded))
         rows.append(row)
     cols = ["Data", "Provider"] + ([] if inp.public else ["Rows loaded"])
     sec.paragraphs.append("The following data sources are used in this document:")
