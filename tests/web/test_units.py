@@ -583,9 +583,7 @@ def test_period_labels_in_brackets_are_nested_as_square_brackets():
     no web template puts a period inside literal brackets; each goes through the ``nest`` filter."""
     import re
 
-    import jinja2
-
-    from svsna.outputs.wording import nest_brackets
+    from svsna.web.app import template_environment
 
     templates = Path(__file__).parents[2] / "src" / "svsna" / "web" / "templates"
     raw = {
@@ -594,23 +592,28 @@ def test_period_labels_in_brackets_are_nested_as_square_brackets():
         for m in re.finditer(r"\(\{\{[^}]*period[^}]*\}\}\)", p.read_text(encoding="utf-8"))
     }
     assert raw == set()
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
-    env.filters["nest"] = nest_brackets
-    text = env.from_string('{{ ("(" ~ p ~ ")") | nest }}').render(p="2021/22 (Apr-Sep)")
+    text = template_environment().from_string('{{ ("(" ~ p ~ ")") | nest }}').render(p="2021/22 (Apr-Sep)")
     assert text == "(2021/22 [Apr-Sep])"
 
 
 def test_the_explorer_counts_figures_with_a_thousands_separator():
-    import jinja2
+    from svsna.web.app import template_environment
 
-    templates = Path(__file__).parents[2] / "src" / "svsna" / "web" / "templates"
-    from svsna.outputs.wording import nest_brackets
-    from svsna.web.pages import thousands
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=True)
-    env.filters["nest"] = nest_brackets
-    env.filters["thousands"] = thousands
-    html = env.get_template("_explorer_table.html").render(
-        total=7928, page=1, pages=80, rows=[], sort_qs={}, page_qs=lambda n: f"page={n}"
+    sortable = ("indicator", "period", "category", "value", "significance")  # the columns a reader sorts by
+    html = (
+        template_environment()
+        .get_template("_explorer_table.html")
+        .render(
+            total=7928,
+            page=1,
+            pages=80,
+            rows=[],
+            sort_qs=dict.fromkeys(sortable, ""),
+            page_qs=lambda n: f"page={n}",
+            prefix="",
+            qs="",
+            sort="",
+            desc=False,
+        )
     )
     assert "7,928 figures, page 1 of 80." in html

@@ -947,6 +947,22 @@ def _both(path: str, endpoint: Any, name: str) -> list[Route]:
     ]
 
 
+def template_environment() -> Any:
+    """The pages' Jinja2 environment: the templates, autoescaped and strict, with the globals and filters
+    they use (``sig_class``; ``nest`` for brackets in brackets, ``thousands`` for counts)."""
+    import jinja2
+
+    from svsna.outputs.wording import nest_brackets
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    env.globals["sig_class"] = pages.sig_class
+    env.filters["nest"] = nest_brackets
+    env.filters["thousands"] = pages.thousands
+    return env
+
+
 def create_app(cfg: WebConfig) -> Starlette:
     """The ASGI app (wrapped in the guard and audit middleware)."""
     import logging
@@ -980,17 +996,7 @@ def create_app(cfg: WebConfig) -> Starlette:
         routes=routes,
         exception_handlers={HTTPException: _http_error, _Redirect: _redirect, 500: _server_error},
     )
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True, undefined=jinja2.StrictUndefined
-    )
-    templates = Jinja2Templates(env=env)
-    templates.env.globals["sig_class"] = pages.sig_class
-    from svsna.outputs.wording import nest_brackets
-
-    templates.env.filters["nest"] = nest_brackets
-    templates.env.filters["thousands"] = pages.thousands
+    templates = Jinja2Templates(env=template_environment())
     app.state.templates = templates
     app.state.cfg = cfg
     logging.getLogger("svsna.web").debug("app created")
