@@ -90,7 +90,8 @@ def validation_problems(where: str, what: str, errors: list[dict], hint: str, *,
         loc = ".".join(str(p) for p in err.get("loc", ())) or "(top level)"
         value = err.get("input")
         got = "" if isinstance(value, dict) or value is None else f" (got {quote_value(value, 60)})"
-        parts.append(f"{loc}: {quote_value(err.get('msg', ''), 200)[1:-1]}{got}")
+        msg = str(err.get("msg", ""))
+        parts.append(f"{loc}: {msg if len(msg) <= 200 else msg[:200] + '…'}{got}")
     more = f"; and {len(errors) - most} more" if len(errors) > most else ""
     noun = "problem" if len(errors) == 1 else "problems"
     return f"{where}: {len(errors)} {noun} in {what}: {'; '.join(parts)}{more}; hint: {hint}"

@@ -473,7 +473,8 @@ def source_publishers(base_dir: Path | None = None) -> dict[str, str]:
     """
     from svsna.definitions.evidence import catalogue_paths, load_catalogue
 
-    cat = _shipped_catalogue() if base_dir is None else load_catalogue(catalogue_paths(base_dir))
+    extra = catalogue_paths(base_dir) if base_dir is not None else []
+    cat = load_catalogue(extra) if extra else _shipped_catalogue()  # the shipped one is read once per run
     return {str(s): str(p) for s, p in zip(cat["source"], cat["publisher"], strict=True) if str(p).strip()}
 
 
