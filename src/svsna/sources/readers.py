@@ -43,7 +43,7 @@ import csv
 import difflib
 import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +70,7 @@ __all__ = [
 ROW_COLUMN = "_row"
 FIRST_DATA_ROW = 2  # the header is line 1
 BATCH_ROWS = 100_000
+_LINE_CHUNK_CHARS = 8 << 20  # characters of a CSV read at a time by ExtractReader._line_batches
 _OTHER_DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
 _MISSING: tuple[str, ...] = ("", *("".join(c) for c in itertools.product(*((ch, ch.lower()) for ch in "NULL"))))
 """Trimmed cell texts that are missing values: blank, or NULL in any mix of case (``NULL``, ``null``, ``Null``, ...)."""
@@ -364,8 +365,11 @@ class ExtractReader:
         ``(reported, codec)`` of a CSV file when already scanned (see :func:`scan_csv_encoding`).
     engine : {"python", "arrow"}
         How a CSV file is parsed. ``"python"`` (the default for partner extracts) streams the
-        file with the csv module: exact line numbers even when quoted values span lines, and
-        memory bounded by ``batch_rows``. ``"arrow"`` parses a whole file at once with pyarrow
+        file: lines that are whole records are split with polars, and from the first line that
+        may not be (a quoted value running on, a bad quote) the csv module reads on, so the
+        rows, faults and exact line numbers are the csv module's even when quoted values span
+        lines; memory is bounded by ``batch_rows`` and an 8-million-character read. ``"arrow"``
+        parses a whole file at once with pyarrow
         (vectorised, multi-threaded; for many small files such as data.police.uk's monthly
         street files): line numbers assume one record per line, and memory holds one file.
         A gzipped CSV (``.csv.gz``) is always read with ``"arrow"``.
@@ -464,8 +468,103 @@ class ExtractReader:
                     )
         return header
 
-    def _csv_chunks(self) -> Iterator[tuple[list[list[str]], list[int], list[RowFault]]]:
-        """``(rows, start lines, faults)`` of up to ``batch_rows`` records at a time.
+    def _csv_records(self) -> Iterator[RawBatch | tuple[list[list[str]], list[int], list[RowFault]]]:
+        """The file's records: vectorised batches while every line is a record of its own, then,
+        from the first line that may not be (:meth:`_line_batches`), the csv module's."""
+        after = yield from self._line_batches()
+        if after is not None:
+            yield from self._csv_chunks(after)
+        else:
+            yield [], [], []  # the end (a file with no records at all is refused by __iter__)
+
+    def _line_batches(self) -> Generator[RawBatch, None, int | None]:
+        """Batches of the records that are exactly one line each, split by polars; returns the
+        number of lines read when it stops at a line it cannot vouch for (None at the end).
+
+        A line without a quote character is a whole record whose fields are its comma-separated
+        parts, as the csv module reads it; a line with a quote is read by the csv module on its
+        own, and is a whole record when that succeeds. A line that fails (a quoted value running
+        on to the next line, a bad quote), holds a carriage return other than a final one or a
+        NUL, or is longer than the field-length limit stops this reader: the csv module reads
+        the file on from that line (:meth:`_csv_chunks`), so the rows, line numbers and faults
+        are the csv module's in every case, at a fraction of its cost on the common lines.
+        """
+        import numpy as np
+        import polars as pl
+
+        limit = self.limits.max_field_chars
+        size = self.limits.batch_rows
+        ncols = len(self.header)
+        csv.field_size_limit(max(limit + 1, 1024))
+        targets = list(self._index)
+        index = list(self._index.items())
+        done = self._header_line  # physical lines read so far (the header's last line included)
+        with self._open_text() as fh:
+            for _ in range(done):
+                fh.readline()
+            carry = ""
+            while True:
+                text = fh.read(_LINE_CHUNK_CHARS)
+                lines = (carry + text).split("\n")
+                carry = lines.pop() if text else ""
+                if not text and lines == [""]:
+                    return None
+                s = pl.Series("line", lines, dtype=pl.String).str.strip_suffix("\r")
+                stop = s.str.contains("\r", literal=True) | s.str.contains("\x00", literal=True)
+                stop = stop | (s.str.len_chars() > limit)
+                cut = int(stop.arg_true()[0]) if stop.any() else len(lines)
+                quoted = s.str.contains('"', literal=True)
+                parsed: dict[int, list[str]] = {}
+                for i in quoted.head(cut).arg_true().to_list():
+                    try:
+                        records = list(csv.reader([s[i]], strict=True))
+                    except csv.Error:
+                        cut = i
+                        break
+                    parsed[i] = records[0] if records else []
+                s = s.head(cut)
+                n = (s.str.count_matches(",", literal=True) + 1).to_numpy()
+                plain = ~quoted.head(cut).to_numpy() & (n == ncols)
+                whole = s.filter(pl.Series(plain)).str.split_exact(",", max(ncols - 1, 0)).struct.unnest()
+                if targets:
+                    frame = whole.select([pl.col(whole.columns[k]).alias(t) for t, k in index])
+                else:
+                    frame = pl.DataFrame(height=whole.height)
+                line_no = np.flatnonzero(plain) + done + 1
+                rest_rows: list[list[str]] = []
+                rest_lines: list[int] = []
+                faults: list[RowFault] = []
+                for i in np.flatnonzero(~plain).tolist():
+                    fields = parsed[i] if i in parsed else ([] if s[i] == "" else s[i].split(","))
+                    start = done + 1 + i
+                    if len(fields) == ncols:
+                        rest_rows.append(fields)
+                    elif not fields or (len(fields) == 1 and not fields[0].strip()):
+                        rest_rows.append([""] * ncols)
+                    else:
+                        faults.append(self._ragged(start, len(fields), ncols, self.file.name))
+                        continue
+                    rest_lines.append(start)
+                if rest_rows:
+                    columns = {t: pl.Series(t, [r[k] for r in rest_rows], dtype=pl.String) for t, k in index}
+                    extra = pl.DataFrame(columns) if targets else pl.DataFrame(height=len(rest_rows))
+                    frame = pl.concat([frame, extra], how="vertical")
+                    line_no = np.concatenate([line_no, np.asarray(rest_lines, dtype=np.int64)])
+                    order = np.argsort(line_no, kind="stable")
+                    frame, line_no = frame[order], line_no[order]
+                done += cut
+                for k in range(0, max(frame.height, 1), size):
+                    part = frame.slice(k, size)
+                    if part.height or faults:
+                        yield self._shape(part, line_no[k : k + size].tolist(), faults if k == 0 else [])
+                if cut < len(lines):
+                    return done
+                if not text:
+                    return None
+
+    def _csv_chunks(self, after: int | None = None) -> Iterator[tuple[list[list[str]], list[int], list[RowFault]]]:
+        """``(rows, start lines, faults)`` of up to ``batch_rows`` records at a time, from the line
+        after line ``after`` (default: after the header).
 
         The common record (the header's number of fields) costs a few list appends; blank
         lines become one blank row; ragged records and quoting errors become row faults,
@@ -475,7 +574,7 @@ class ExtractReader:
         size = self.limits.batch_rows
         ncols = len(self.header)
         name = self.file.name
-        resume_after: int | None = self._header_line
+        resume_after: int | None = self._header_line if after is None else after
         csv.field_size_limit(max(limit + 1, 1024))
         rows: list[list[str]] = []
         lines: list[int] = []
@@ -738,18 +837,20 @@ class ExtractReader:
         if self.format == "parquet":
             yield from self._parquet_batches()
             return
-        chunks = self._csv_chunks() if self.format == "csv" else self._xlsx_chunks()
+        chunks = self._csv_records() if self.format == "csv" else self._xlsx_chunks()
         try:
             seen = False
-            for rows, lines, faults in chunks:
-                if not rows and not faults and seen:
+            for chunk in chunks:
+                batch = chunk if isinstance(chunk, RawBatch) else None
+                empty = batch.data.height == 0 and not batch.faults if batch else not chunk[0] and not chunk[2]
+                if empty and seen:
                     continue
-                if not rows and not faults:
+                if empty:
                     raise InputDataError(
                         f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
                     )
                 seen = True
-                yield self._batch(rows, lines, faults)
+                yield batch if batch is not None else self._batch(*chunk)
         except UnicodeDecodeError as exc:  # scanned before reading, so only if the file changed meanwhile
             raise InputDataError(
                 f"{self.file.name}: cannot be decoded as {self.encoding} ({exc.reason})", hint="save it as CSV UTF-8"
