@@ -236,23 +236,24 @@ class Pseudonymiser:
     def series(self, identifiers: pl.Series) -> pl.Series:
         """Pseudonyms of a polars Series of text, hashing each distinct value once; blanks stay null.
 
-        Values are trimmed as :meth:`__call__` trims them (Python's ``str.strip``).
+        Values are trimmed as :meth:`__call__` trims them (Python's ``str.strip``: the characters of
+        :data:`WHITESPACE`), in polars; only the distinct trimmed values pass through Python.
         """
         import polars as pl
 
-        text = identifiers.cast(pl.String)
-        distinct = text.drop_nulls().unique()
+        text = identifiers.cast(pl.String).str.strip_chars(WHITESPACE)
+        distinct = text.filter(text.is_not_null() & (text != "")).unique()
         if distinct.len() == 0:
             return pl.Series(identifiers.name, [None] * identifiers.len(), dtype=pl.String)
-        stripped = [d.strip() for d in distinct.to_list()]
-        keep = list(dict.fromkeys(v for v in stripped if v))  # each trimmed value hashed once
-        digests = dict(zip(keep, (h[:KEY_LENGTH] for h in self._hex(keep)), strict=True))
-        return text.replace_strict(
-            distinct,
-            pl.Series([digests.get(v) for v in stripped], dtype=pl.String),
-            default=None,
-            return_dtype=pl.String,
-        )
+        digests = pl.Series([h[:KEY_LENGTH] for h in self._hex(distinct.to_list())], dtype=pl.String)
+        return text.replace_strict(distinct, digests, default=None, return_dtype=pl.String)
+
+
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""The characters Python's ``str.strip`` removes (every ``c`` with ``c.isspace()``), for polars' ``strip_chars``."""
 
 
 def _env_name_ok(name: str) -> None:

@@ -32,6 +32,31 @@ def test_stable_and_key_sensitive():
     assert a.many(["P1", None, "  ", "P1"]) == [a("P1"), None, None, a("P1")]
 
 
+def test_series_trims_as_python_and_equals_hmac():
+    # the Series path trims in polars with WHITESPACE: it must be Python's str.strip, character for
+    # character, and each pseudonym must be Python's hmac of the trimmed value
+    import hmac
+    import sys
+
+    import polars as pl
+
+    from svsna.pseudonym import WHITESPACE
+
+    assert "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()) == WHITESPACE
+    key = b"a key of more than sixteen bytes"
+    p = Pseudonymiser(key)
+    raw = [" P1 ", "\x1cP1\x1f", "\u3000P2\xa0", "é ü", "P1", None, "", " \x85 ", "a\x00b", "LP/12/ 000001"]
+    want = [
+        None
+        if v is None or not v.strip()
+        else hmac.new(key, v.strip().encode(), hashlib.sha256).hexdigest()[:KEY_LENGTH]
+        for v in raw
+    ]
+    got = p.series(pl.Series("id", raw, dtype=pl.String))
+    assert got.to_list() == want == [p(v) if v is not None and v.strip() else None for v in raw]
+    assert p.series(pl.Series("id", [None, " "], dtype=pl.String)).to_list() == [None, None]
+
+
 def test_repr_never_shows_the_key():
     assert "secret" not in repr(Pseudonymiser(b"secret-key-0123456789", label="env"))
 
