@@ -80,3 +80,28 @@ def test_check_is_a_dry_run_with_a_per_file_preview(monkeypatch, capsys, tmp_pat
     assert (off["read"], off["would_load"], sum(off["would_reject"].values())) == (10, 1, 9)
     assert off["encoding"] == "utf-8"
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before  # nothing written anywhere
+
+
+def test_ledger_tables_print_counts_with_thousands_separators():
+    import pandas as pd
+    from rich.console import Console
+
+    from svsna.cli.ingest import ledger_table, reasons_table
+
+    ledger = pd.DataFrame(
+        {
+            "source": ["offences"] * 4,
+            "file": ["offences.csv"] * 4,
+            "definition": [None, None, None, "llr_vrn"],
+            "outcome": ["read", "loaded", "rejected", "excluded"],
+            "reason": ["csv; encoding utf-8", "", "unknown code (ho_code)", "excluded: private dwelling"],
+            "rows": [1621278, 1605058, 16220, 1234],
+        }
+    )
+    console = Console(width=200, record=True)
+    console.print(ledger_table(ledger))
+    console.print(reasons_table(ledger))
+    text = console.export_text()
+    for shown in ("1,621,278", "1,605,058", "16,220", "1,234"):
+        assert shown in text
+    assert "1621278" not in text

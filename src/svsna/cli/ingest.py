@@ -25,7 +25,7 @@ __all__ = ["ledger_table", "reasons_table", "register"]
 
 
 def ledger_table(ledger: pd.DataFrame) -> object:
-    """A rich table of the per-file ledger: rows read, loaded and rejected per file."""
+    """A rich table of the per-file ledger: rows read, loaded and rejected per file (thousands separated)."""
     from rich.table import Table
 
     table = Table(title="Row ledger: every row read is loaded or rejected")
@@ -44,9 +44,9 @@ def ledger_table(ledger: pd.DataFrame) -> object:
         table.add_row(
             str(source),
             str(file),
-            str(int(by.get("read", 0))),
-            str(int(by.get("loaded", 0))),
-            f"[red]{rejected}[/]" if rejected else "0",
+            f"{int(by.get('read', 0)):,}",
+            f"{int(by.get('loaded', 0)):,}",
+            f"[red]{rejected:,}[/]" if rejected else "0",
             how,
         )
     return table
@@ -66,7 +66,7 @@ def reasons_table(ledger: pd.DataFrame) -> object | None:
     table.add_column("rows", justify="right")
     for _, line in lines.iterrows():
         colour = "red" if line["outcome"] == "rejected" else "yellow"
-        table.add_row(line["source"], f"[{colour}]{line['outcome']}[/]", line["reason"], str(line["rows"]))
+        table.add_row(line["source"], f"[{colour}]{line['outcome']}[/]", line["reason"], f"{int(line['rows']):,}")
     return table
 
 
