@@ -283,3 +283,24 @@ def test_the_even_spread_a_share_is_set_against_is_the_window_s_and_not_a_statis
     assert [s for s, _, _ in number_tokens(day)] == ["19.1"]
     nte = "most frequent on Monday (20.0%), against 14.3% a day if spread evenly"
     assert [s for s, _, _ in number_tokens(nte)] == ["20.0"]
+
+
+def test_a_change_s_interval_is_worded_like_the_change():
+    # "a decrease of 52.7%" is a size: its interval gives the size's limits, smaller first, not signed
+    # changes ("(95% CI -57.0% to -48.1%)" read as a decrease of minus 57%); one that spans no change
+    # keeps its signs; the interval follows the change, not the period after it
+    base = {"count": 645, "previous_count": 1365, "previous_period": "2019/20", "source": "A&E assault attendances"}
+    fall = Finding("health", "health_count_change", "", {**base, "value": -52.7, "lower": -57.0, "upper": -48.1})
+    assert "a decrease of 52.7% (95% CI 48.1% to 57.0%) on 2019/20" in render(fall, table=None).text
+    rise = Finding("health", "health_count_change", "", {**base, "value": 12.3, "lower": 3.1, "upper": 22.0})
+    assert "an increase of 12.3% (95% CI 3.1% to 22.0%) on 2019/20" in render(rise).text
+    flat = Finding("health", "health_count_change", "", {**base, "value": -5.0, "lower": -12.0, "upper": 2.0})
+    assert "a decrease of 5.0% (95% CI -12.0% to +2.0%) on 2019/20" in render(flat).text
+    monthly = Finding(
+        "opendata",
+        "change_vs_baseline",
+        "",
+        {"value": -7.2, "lower": -9.0, "upper": -4.1, "baseline_period": "2019/20"},
+        period="2021/22",
+    )
+    assert "a decrease of 7.2% (95% CI 4.1% to 9.0%) on the baseline year 2019/20" in render(monthly).text

@@ -185,11 +185,21 @@ class Num:
         return f"{fmt_number(self.num(name), 1)} times"
 
     def ci(self, lower: str = "lower", upper: str = "upper", kind: str = "pct") -> str:
-        """``(95% CI 30.2% to 33.9%)``; empty when the limits are absent."""
+        """``(95% CI 30.2% to 33.9%)``; empty when the limits are absent.
+
+        A percentage change (``kind="change"``) is worded as its size ("a decrease of 52.7%"), so an
+        interval wholly on one side of no change gives the size's limits, smaller first ("a decrease
+        of 52.7% (95% CI 48.1% to 57.0%)"); an interval that spans no change keeps its signs
+        ("(95% CI -12.0% to +2.0%)").
+        """
         if not (self.has(lower) and self.has(upper)):
             return ""
         lo, hi = self.num(lower), self.num(upper)
         if kind == "pct":
+            a, b = fmt_pct(lo), fmt_pct(hi)
+        elif kind == "change" and hi < 0:
+            a, b = fmt_pct(-hi), fmt_pct(-lo)
+        elif kind == "change" and lo > 0:
             a, b = fmt_pct(lo), fmt_pct(hi)
         elif kind == "change":
             a, b = f"{lo:+.1f}%", f"{hi:+.1f}%"
@@ -559,7 +569,7 @@ def _part_year(n: Num) -> str:
     return (
         f"In the first {months} {plural(months, 'month')} of {n.text('part_year_period')} there were already "
         f"{n.pct('share_pct')} as many offences as in the whole of {n.text('last_year_period')}: at this monthly rate "
-        f"the year would end {change_words(change)} on {n.text('last_year_period')}{n.ci(kind='change')}"
+        f"the year would end {change_words(change)}{n.ci(kind='change')} on {n.text('last_year_period')}"
         f"{', ' + tail if tail else ''}."
     )
 
@@ -1407,8 +1417,8 @@ def _recommendation(n: Num) -> str:
 @template("change_vs_baseline", "the change against the baseline year")
 def _change_vs_baseline(n: Num) -> str:
     return (
-        f"Offences per month in {n.period} showed {change_words(n.num('value'))} "
-        f"on the baseline year {n.text('baseline_period')}{n.ci(kind='change')}{_sig_change(n)}."
+        f"Offences per month in {n.period} showed {change_words(n.num('value'))}{n.ci(kind='change')} "
+        f"on the baseline year {n.text('baseline_period')}{_sig_change(n)}."
     )
 
 
