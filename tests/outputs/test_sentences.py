@@ -304,3 +304,18 @@ def test_a_change_s_interval_is_worded_like_the_change():
         period="2021/22",
     )
     assert "a decrease of 7.2% (95% CI 4.1% to 9.0%) on the baseline year 2019/20" in render(monthly).text
+    part = Finding(
+        "extent",
+        "part_year_run_rate",
+        "",
+        {
+            "months": 6,
+            "part_year_period": "2021/22",
+            "last_year_period": "2020/21",
+            "share_pct": 67.6,
+            "value": 35.2,
+            "lower": 28.3,
+            "upper": 42.5,
+        },
+    )
+    assert "the year would end with an increase of 35.2% (95% CI 28.3% to 42.5%) on 2020/21" in render(part).text

@@ -569,7 +569,7 @@ def _part_year(n: Num) -> str:
     return (
         f"In the first {months} {plural(months, 'month')} of {n.text('part_year_period')} there were already "
         f"{n.pct('share_pct')} as many offences as in the whole of {n.text('last_year_period')}: at this monthly rate "
-        f"the year would end {change_words(change)}{n.ci(kind='change')} on {n.text('last_year_period')}"
+        f"the year would end with {change_words(change)}{n.ci(kind='change')} on {n.text('last_year_period')}"
         f"{', ' + tail if tail else ''}."
     )
 
