@@ -617,3 +617,46 @@ def test_the_explorer_counts_figures_with_a_thousands_separator():
         )
     )
     assert "7,928 figures, page 1 of 80." in html
+
+
+def test_a_series_line_joins_only_periods_of_the_same_length():
+    """The financial years are joined by the line; the 18-month profile window and the part year (other
+    lengths of time, overlapping the years) stay in the table and are named under the chart. Drawn on one
+    line they made 2020/21 -> Apr 2020 - Sep 2021 -> 2021/22 (Apr-Sep) read as a rise and a fall."""
+    import pandas as pd
+
+    from svsna.web.data import IndicatorFrame, Lookup
+    from svsna.web.pages import section_groups
+
+    values = {
+        "2017/18": 1350,
+        "2018/19": 1395,
+        "2019/20": 1365,
+        "2020/21": 645,
+        "Apr 2020 - Sep 2021": 1110,
+        "2021/22 (Apr-Sep)": 465,
+    }
+    t = pd.DataFrame(
+        [
+            {"section": "health", "indicator": "ae_count", "period": p, "area": "TST", "breakdown": "all",
+             "breakdown_value": "all", "numerator": v, "denominator": None, "value": float(v), "statistic": "count",
+             "unit": "attendances", "lower": None, "upper": None, "method": "", "confidence": None,
+             "comparator_value": None, "significance": "", "suppressed": False, "suppression_reason": "",
+             "definition": "d"}
+            for p, v in values.items()
+        ]
+    )  # fmt: skip
+    (group,) = section_groups(IndicatorFrame(t, "exact", "TST", [], Lookup()), "health", "d")
+    assert [r["period"] for r in group["rows"]] == list(values)  # the table keeps every period
+    chart = group["chart"]
+    assert chart["kind"] == "line"
+    assert [(p["x"], p["y"]) for p in chart["points"]] == [
+        ("2017/18", 1350.0),
+        ("2018/19", 1395.0),
+        ("2019/20", 1365.0),
+        ("2020/21", 645.0),
+    ]
+    assert chart["note"] == (
+        "The line joins periods of 12 months; Apr 2020 - Sep 2021 and 2021/22 (Apr-Sep) are in the table only "
+        "(a different length of time)."
+    )

@@ -303,6 +303,36 @@ MAX_GROUP_ROWS = 30
 MAX_MONTHS = 72
 
 
+def _equal_periods(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a period series a line may join: those as long as its latest full-length period
+    (the financial years), in time order. A part year, or a window spanning several years, holds a
+    different length of time and overlaps the years; joined to them it would read as a rise or a fall.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"period": ["2019/20", "2020/21", "Apr 2020 - Sep 2021", "2021/22 (Apr-Sep)"],
+    ...                   "start": [24231, 24243, 24243, 24255], "months": [12, 12, 18, 6]})
+    >>> _equal_periods(t)["period"].tolist()
+    ['2019/20', '2020/21']
+    """
+    ref = _latest(rows)
+    if ref is None or ref["start"] < 0:
+        return rows
+    return rows[(rows["start"] >= 0) & (rows["months"] == ref["months"])].sort_values("start")
+
+
+def _line_note(shown: pd.DataFrame, drawn: pd.DataFrame) -> str:
+    """What a line leaves to the table: "The line joins periods of 12 months; Apr 2020 - Sep 2021 ... are
+    in the table only (other lengths of time)." """
+    left = [str(p) for p in shown["period"] if p not in set(drawn["period"])]
+    if not left:
+        return ""
+    months = int(drawn["months"].iloc[0])
+    return (
+        f"The line joins periods of {months} months; {join_words(left)} "
+        f"{'is' if len(left) == 1 else 'are'} in the table only (a different length of time)."
+    )
+
+
 def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list[dict[str, Any]]:
     """A section's indicators, one group per (indicator, breakdown), with rows and chart data."""
     from svsna.outputs.views import CLASSIFYING_BREAKDOWNS, by_breakdown
@@ -310,9 +340,11 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
     rows = frame.filter(section=section, definition=definition)
     groups = []
     for (ind, bd), grp in rows.groupby(["indicator", "breakdown"], sort=False):
+        line = None
         if bd in _SERIES_BREAKDOWNS:
             show = grp.sort_values(["start", "months"])
-            chart_kind = "line" if show["start"].ge(0).sum() > 2 else "bar"
+            line = _equal_periods(show)
+            chart_kind = "line" if len(line) > 2 else "bar"
         elif bd == "month":  # a monthly series: the longest window, month by month
             latest = _latest_end(grp)
             show = grp[grp["period"] == latest["period"]].sort_values("breakdown_value").tail(MAX_MONTHS)
@@ -334,6 +366,8 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
         chart = None
         if 1 < len(show) <= max(MAX_GROUP_ROWS, MAX_MONTHS) and "|" not in bd and first["kind"] != "score":
             x = "period" if bd in _SERIES_BREAKDOWNS else "category"
+            drawn = line if chart_kind == "line" and line is not None else show
+            labels = views if drawn is show else [{"category": p} for p in drawn["period"]]
             chart = {
                 "kind": chart_kind,
                 "x": x,
@@ -347,8 +381,9 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                         "hi": None if _nan(r.upper) else float(r.upper),
                         "sig": sig_class(r.significance),
                     }
-                    for r, v in zip(show.itertuples(index=False), views, strict=True)
+                    for r, v in zip(drawn.itertuples(index=False), labels, strict=True)
                 ],
+                "note": _line_note(show, drawn) if drawn is not show else "",
             }
         groups.append(
             {
