@@ -321,8 +321,8 @@ def _equal_periods(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _line_note(shown: pd.DataFrame, drawn: pd.DataFrame) -> str:
-    """What a line leaves to the table: "The line joins periods of 12 months; Apr 2020 - Sep 2021 ... are
-    in the table only (other lengths of time)." """
+    """What a line leaves to the table: "The line joins periods of 12 months; Apr 2020 - Sep 2021 and
+    2021/22 (Apr-Sep) are in the table only (a different length of time)."; empty when it leaves nothing."""
     left = [str(p) for p in shown["period"] if p not in set(drawn["period"])]
     if not left:
         return ""
