@@ -496,7 +496,6 @@ class ExtractReader:
         size = self.limits.batch_rows
         ncols = len(self.header)
         csv.field_size_limit(max(limit + 1, 1024))
-        targets = list(self._index)
         index = list(self._index.items())
         done = self._header_line  # physical lines read so far (the header's last line included)
         with self._open_text() as fh:
@@ -526,7 +525,7 @@ class ExtractReader:
                 n = (s.str.count_matches(",", literal=True) + 1).to_numpy()
                 plain = ~quoted.head(cut).to_numpy() & (n == ncols)
                 whole = s.filter(pl.Series(plain)).str.split_exact(",", max(ncols - 1, 0)).struct.unnest()
-                if targets:
+                if index:
                     frame = whole.select([pl.col(whole.columns[k]).alias(t) for t, k in index])
                 else:
                     frame = pl.DataFrame(height=whole.height)
@@ -537,17 +536,15 @@ class ExtractReader:
                 for i in np.flatnonzero(~plain).tolist():
                     fields = parsed[i] if i in parsed else ([] if s[i] == "" else s[i].split(","))
                     start = done + 1 + i
-                    if len(fields) == ncols:
-                        rest_rows.append(fields)
-                    elif not fields or (len(fields) == 1 and not fields[0].strip()):
-                        rest_rows.append([""] * ncols)
-                    else:
-                        faults.append(self._ragged(start, len(fields), ncols, self.file.name))
+                    record = fields if len(fields) == ncols else self._odd(fields, ncols, start, self.file.name)
+                    if isinstance(record, RowFault):
+                        faults.append(record)
                         continue
+                    rest_rows.append(record)
                     rest_lines.append(start)
                 if rest_rows:
                     columns = {t: pl.Series(t, [r[k] for r in rest_rows], dtype=pl.String) for t, k in index}
-                    extra = pl.DataFrame(columns) if targets else pl.DataFrame(height=len(rest_rows))
+                    extra = pl.DataFrame(columns) if index else pl.DataFrame(height=len(rest_rows))
                     frame = pl.concat([frame, extra], how="vertical")
                     line_no = np.concatenate([line_no, np.asarray(rest_lines, dtype=np.int64)])
                     order = np.argsort(line_no, kind="stable")
@@ -591,15 +588,12 @@ class ExtractReader:
                         for fields in reader:
                             start = last + 1
                             last = base + reader.line_num
-                            n = len(fields)
-                            if n == ncols:
-                                rows.append(fields)
-                                lines.append(start)
-                            elif n == 0 or (n == 1 and not fields[0].strip()):
-                                rows.append([""] * ncols)  # a blank line: one blank row
-                                lines.append(start)
+                            record = fields if len(fields) == ncols else self._odd(fields, ncols, start, name)
+                            if isinstance(record, RowFault):
+                                faults.append(record)
                             else:
-                                faults.append(self._ragged(start, n, ncols, name))
+                                rows.append(record)
+                                lines.append(start)
                             if len(rows) + len(faults) >= size:
                                 yield rows, lines, faults
                                 rows, lines, faults = [], [], []
@@ -612,6 +606,14 @@ class ExtractReader:
                             break
                         last = base + reader.line_num
         yield rows, lines, faults
+
+    @classmethod
+    def _odd(cls, fields: list[str], ncols: int, start: int, name: str) -> list[str] | RowFault:
+        """A record without the header's number of fields: a blank line (no field, or one blank
+        field) is one blank row; anything else is a ragged record's fault."""
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            return [""] * ncols
+        return cls._ragged(start, len(fields), ncols, name)
 
     @staticmethod
     def _ragged(start: int, n: int, ncols: int, name: str) -> RowFault:
