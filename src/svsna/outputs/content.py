@@ -37,7 +37,7 @@ from svsna.outputs.wording import fmt_count
 #: DejaVu Sans: about 0.70 em a letter against 0.58), for the widths the print layout gives columns.
 HEADING_WIDTH = 1.2
 
-__all__ = ["Cell", "FigureBlock", "Section", "TableBlock", "WholeTable", "count_cell", "number_blocks"]
+__all__ = ["Cell", "FigureBlock", "Section", "TableBlock", "WholeTable", "cell_text", "count_cell", "number_blocks"]
 
 
 @dataclass
@@ -52,6 +52,15 @@ class Cell:
     value: float | None = None
     #: what the number is ("count", "percent", "rate" ...), for the workbook's number format
     kind: str = ""
+
+
+def cell_text(cell: Cell | str) -> str:
+    """The text a table cell shows (a plain string is its own text).
+
+    >>> cell_text(Cell("1,234", "num")), cell_text("Leicester")
+    ('1,234', 'Leicester')
+    """
+    return cell.text if isinstance(cell, Cell) else str(cell)
 
 
 def count_cell(n: float | None, missing: str = "") -> Cell:

@@ -59,7 +59,7 @@ from svsna.outputs.catalogue import (
     source_publishers,
     value_heading,
 )
-from svsna.outputs.content import Cell, FigureBlock, Section, TableBlock
+from svsna.outputs.content import Cell, FigureBlock, Section, TableBlock, cell_text
 from svsna.outputs.theme import SIGNIFICANCE_STYLE
 from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, fmt_rate, join_words, month_words
 
@@ -268,7 +268,7 @@ def _chart_unit(kind: str) -> str:
 
 
 def _symbols_note(out: list[list[Cell | str]]) -> str:
-    texts = {c.text if isinstance(c, Cell) else str(c) for line in out for c in line}
+    texts = {cell_text(c) for line in out for c in line}
     notes = []
     if SUPPRESSED in texts:
         notes.append(f"{SUPPRESSED} suppressed under the disclosure rules (small numbers)")
@@ -281,7 +281,7 @@ def _symbols_note(out: list[list[Cell | str]]) -> str:
 
 def _all_suppressed(out: list[list[Cell | str]], value_cols: list[int]) -> bool:
     cells = [line[j] for line in out for j in value_cols if j < len(line)]
-    texts = [c.text if isinstance(c, Cell) else str(c) for c in cells]
+    texts = [cell_text(c) for c in cells]
     return bool(texts) and all(t in (SUPPRESSED, "") for t in texts) and SUPPRESSED in texts
 
 
@@ -1335,13 +1335,9 @@ def _key_figures(section: Section, groups: list[pd.DataFrame], ctx: ViewContext)
         columns, out = _without_column(columns, out, columns.index("Period"))
     for name in ("Compared with", ctx.ci_label, "Group"):  # a column no row fills is left out
         j = columns.index(name)
-        if all(not _cell_text(r[j]).strip() for r in out):
+        if all(not cell_text(r[j]).strip() for r in out):
             columns, out = _without_column(columns, out, j)
     section.add_table(TableBlock(f"{section.key}-key", caption, columns, out, src, notes=_symbols_note(out)))
-
-
-def _cell_text(cell: Cell | str) -> str:
-    return cell.text if isinstance(cell, Cell) else str(cell)
 
 
 def _without_column(

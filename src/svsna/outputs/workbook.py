@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from svsna.cells import neutralise, write_csv
-from svsna.outputs.content import Cell, Section
+from svsna.outputs.content import Cell, Section, cell_text
 from svsna.outputs.wording import nest_brackets
 
 if TYPE_CHECKING:
@@ -88,8 +88,7 @@ def _cell_value(c: Cell | str) -> tuple[Any, str | None]:
         if c.kind == "percent":
             return c.value / 100, NUMBER_FORMATS["percent"]
         return c.value, NUMBER_FORMATS.get(c.kind, OTHER_NUMBER_FORMAT)
-    text = c.text if isinstance(c, Cell) else str(c)
-    return text + (f" {c.marker}" if isinstance(c, Cell) and c.marker else ""), None
+    return cell_text(c) + (f" {c.marker}" if isinstance(c, Cell) and c.marker else ""), None
 
 
 class Book:
