@@ -340,7 +340,7 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
     rows = frame.filter(section=section, definition=definition)
     groups = []
     for (ind, bd), grp in rows.groupby(["indicator", "breakdown"], sort=False):
-        line = None
+        line = None  # a series' periods of one length: the only ones its line joins
         if bd in _SERIES_BREAKDOWNS:
             show = grp.sort_values(["start", "months"])
             line = _equal_periods(show)
@@ -367,7 +367,8 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
         if 1 < len(show) <= max(MAX_GROUP_ROWS, MAX_MONTHS) and "|" not in bd and first["kind"] != "score":
             x = "period" if bd in _SERIES_BREAKDOWNS else "category"
             drawn = line if chart_kind == "line" and line is not None else show
-            labels = views if drawn is show else [{"category": p} for p in drawn["period"]]
+            # a series' points are its periods; any other chart's are the rows' categories as the table words them
+            names = list(drawn["period"]) if x == "period" else [v["category"] for v in views]
             chart = {
                 "kind": chart_kind,
                 "x": x,
@@ -375,13 +376,13 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                 "label": first["label"],
                 "points": [
                     {
-                        "x": r.period if x == "period" else v["category"],
+                        "x": name,
                         "y": None if _nan(r.value) else float(r.value),
                         "lo": None if _nan(r.lower) else float(r.lower),
                         "hi": None if _nan(r.upper) else float(r.upper),
                         "sig": sig_class(r.significance),
                     }
-                    for r, v in zip(drawn.itertuples(index=False), labels, strict=True)
+                    for r, name in zip(drawn.itertuples(index=False), names, strict=True)
                 ],
                 "note": _line_note(show, drawn) if drawn is not show else "",
             }
