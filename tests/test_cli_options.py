@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import typer.main
 
 from svsna.cli import app
@@ -71,3 +73,35 @@ def test_a_bad_area_file_is_one_line_naming_every_problem(tmp_path, monkeypatch,
     assert "nmae: Extra inputs are not permitted (got 'Marshfield and the Vale')" in line
     assert "periods: " in line
     assert line.endswith("hint: see docs/area-config.md for every setting and an example")
+
+
+def _help_paths():
+    group = typer.main.get_command(app)
+    yield []
+    for name, command in group.commands.items():
+        yield [name]
+        for sub in getattr(command, "commands", {}):
+            yield [name, sub]
+
+
+def test_help_paragraphs_are_reflowed_to_the_terminal_not_broken_at_the_docstrings_lines():
+    """At 80 columns ``svsna demo --help`` read "... loads them / (with a / row ledger), runs every
+    ... and the / public executive summary ...": the docstring's own line breaks were kept and the
+    terminal wrapped each line again. Every line of a command's description that is not the last of
+    its paragraph now fills most of the width."""
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    checked = 0
+    for path in _help_paths():
+        res = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "80", "TERM": "dumb"}, terminal_width=80)
+        assert res.exit_code == 0, (path, res.output)
+        lines = res.output.splitlines()
+        start = next(i for i, line in enumerate(lines) if "Usage:" in line) + 1
+        end = next(i for i, line in enumerate(lines) if line.lstrip().startswith(("╭", "+-", "Options")))
+        body = [line.strip() for line in lines[start:end]]
+        for here, after in itertools.pairwise(body):
+            if here and after:  # not the last line of its paragraph
+                checked += 1
+                assert len(here) >= 55, (path, here, after)
+    assert checked >= 10

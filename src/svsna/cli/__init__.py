@@ -26,6 +26,7 @@ app = typer.Typer(
     help="Serious Violence Strategic Needs Assessments from partner data.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
 
