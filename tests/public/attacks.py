@@ -11,6 +11,8 @@ The attacks are the ones the issue reproduced against svsna before the joint aud
 
 - ``rate_times_population``: a rate, share or interval computed from an unrounded count gives
   the count back (rate x population; Wilson/Byar interval solved for n);
+- ``group_size_from_means``: a mean of whole numbers (ages, offences per person) printed to many
+  decimal places is ``S / n``; the smallest ``n`` that makes ``mean x n`` whole is the group size;
 - ``margins``: a total minus its shown parts, within an indicator and across indicators that
   print the same margin (``sex|age_band`` against ``sex``), county against its districts.
   The attack assumes the parts add up to the total; it is scored only where they truly do
@@ -236,6 +238,56 @@ def profiles_of_small_groups(public: pd.DataFrame, exact: pd.DataFrame, min_grou
     return leaks
 
 
+def _decimals(x: float) -> int:
+    """Decimal places a reader sees in a published float (its shortest round-trip form)."""
+    text = repr(float(x))
+    if "e" in text or "E" in text:
+        return 17
+    frac = text.split(".")[1] if "." in text else ""
+    return len(frac.rstrip("0"))
+
+
+def sizes_fitting(mean: float, decimals: int, largest: int) -> list[int]:
+    """Every group size n <= ``largest`` for which some whole sum S gives ``mean`` when S / n is
+    printed to ``decimals`` places (the reader's candidates for the group size).
+
+    >>> sizes_fitting(18.04255319148936, 14, 100)
+    [47, 94]
+    >>> len(sizes_fitting(18.0, 1, 100)) >= 91  # every n from 10 up fits a mean shown as 18.0
+    True
+    """
+    half = 0.5 * 10.0**-decimals + 1e-12
+    return [
+        n for n in range(1, largest + 1) if math.ceil(n * (mean - half) - 1e-9) <= math.floor(n * (mean + half) + 1e-9)
+    ]
+
+
+def group_size_from_means(public: pd.DataFrame, exact: pd.DataFrame) -> list[str]:
+    """Means or medians whose printed digits give their group's exact size back.
+
+    The reader takes each published mean as printed (CSV: full float precision) and lists the group
+    sizes up to twice the true one it fits (:func:`sizes_fitting`). The size is recovered when
+    at most two sizes fit (the true one and a multiple): the count of the group, published rounded or
+    withheld, is then known exactly, and so is any small remainder between two means of one group.
+    """
+    t = with_truth(public, exact)
+    e = _frame(exact).drop_duplicates(KEY).set_index(KEY)
+    leaks = []
+    for r in t.itertuples(index=False):
+        if r.statistic not in ("mean", "median") or math.isnan(r.value) or _public_data(r):
+            continue  # a mean of public data (the IMD deciles of a district's LSOAs) is public anyway
+        key = tuple(getattr(r, k) for k in KEY)
+        n = e.loc[key, "denominator"] if key in e.index else np.nan
+        if isinstance(n, pd.Series):
+            n = n.iloc[0]
+        if not (float(n) >= 1):
+            continue
+        fits = sizes_fitting(float(r.value), _decimals(r.value), 2 * int(n))
+        if int(n) in fits and len(fits) <= 2:
+            leaks.append(f"{r.indicator} {r.breakdown_value} ({r.period}): {r.value!r} gives n = {int(n)}")
+    return leaks
+
+
 def markers_next_to_withheld(public: pd.DataFrame) -> list[str]:
     t = _frame(public)
     sig = t["significance"].fillna("").astype(str)
@@ -257,6 +309,7 @@ def all_attacks(
         "rate_times_population": rate_times_population(public, rules),
         "margins": margins(public, exact, rules, districts_of=districts_of),
         "profiles_of_small_groups": profiles_of_small_groups(public, exact, min_group_size),
+        "group_size_from_means": group_size_from_means(public, exact),
         "markers_next_to_withheld": markers_next_to_withheld(public),
     }
 

@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 import pytest
-from tests.public.attacks import all_attacks, margins, names, rate_times_population
+from tests.public.attacks import all_attacks, group_size_from_means, margins, names, rate_times_population
 
 from svsna.indicators import concat_indicators, indicator_rows
 from svsna.outputs.public import public_release
@@ -163,6 +163,62 @@ def test_a_cohort_of_five_is_not_profiled():
     assert all_attacks(pub, _cohort(5), "nhsd_2018")["profiles_of_small_groups"] == []
     big = public_release(_cohort(40), "nhsd_2018", min_group_size=10).published()
     assert {"frequent_perpetrator_share", "frequent_perpetrator_mean"} <= set(big["indicator"])
+
+
+def test_a_mean_does_not_give_its_group_size_back():
+    # The demo's public CSV printed the murder/attempted-murder cohort's mean age as 18.04255319148936
+    # next to the cohort count rounded to 45: 18.04255319148936 = 848 / 47, and no smaller group
+    # fits, so the reader had the exact size 47, and from a second mean over 46 of them (643 / 46)
+    # that exactly one member had no known age.
+    size = 47
+    exact = _cohort(size)
+    means = (exact["indicator"] == "frequent_perpetrator_mean").to_numpy()
+    exact.loc[means, "value"] = [643 / 46, 830 / 47]
+    exact.loc[means, "denominator"] = [46.0, 47.0]
+    exact.loc[means, "lower"] = [13.1, 16.2]
+    exact.loc[means, "upper"] = [14.86, 19.1]
+    assert group_size_from_means(exact, exact)  # the attack works on the exact figures
+    pub = public_release(exact, "nhsd_2018", min_group_size=10).published()
+    shown = pub[pub["indicator"] == "frequent_perpetrator_mean"].set_index("breakdown_value")
+    assert shown["value"].tolist() == [14.0, 17.7]  # 643 / 46 = 13.978..., 830 / 47 = 17.659...
+    assert shown["upper"].tolist() == [14.9, 19.1]
+    assert group_size_from_means(pub, exact) == []
+    # with fewer than 10 allowed in a profile, whole numbers only (a mean to 1 place fits every n >= 10)
+    five = public_release(exact, "nhsd_2018", min_group_size=5).published()
+    assert five.loc[five["indicator"] == "frequent_perpetrator_mean", "value"].tolist() == [14.0, 18.0]
+
+
+def _repeat_offenders(size: int) -> pd.DataFrame:
+    """Repeat offenders as analyses/cohorts.py emits them: the people by age group (all under 25) and
+    the share of offences with one of them as suspect (offences, not people, in its denominator)."""
+    groups = ["all", "Under 25", "25 and over"]
+    bd = ["all", "age_group", "age_group"]
+    return concat_indicators(
+        [
+            _rows(section="cohorts", period="W", indicator="repeat_offenders", breakdown=bd, breakdown_value=groups,
+                  numerator=[float(size), float(size), 0.0], value=[float(size), float(size), 0.0],
+                  statistic="count", unit="people", method="Count"),
+            _rows(section="cohorts", period="W", indicator="repeat_offender_offence_share", breakdown=bd,
+                  breakdown_value=groups, numerator=[2.0 * size, 2.0 * size, 0.0], denominator=[340.0, 135.0, 130.0],
+                  value=[200.0 * size / 340, 200.0 * size / 135, 0.0], statistic="percentage", unit="%",
+                  method="Wilson"),
+        ]
+    )  # fmt: skip
+
+
+def test_a_cohort_under_the_minimum_is_not_profiled_through_its_offences():
+    # The small area's summary headlined "Repeat offenders were suspects in 2.9% of serious violence and in
+    # 7.4% of serious violence by under 25s" for 5 repeat offenders (their count withheld), and printed
+    # "25 and over: 0" beside it: every member of a group of fewer than 10 was under 25.
+    rel = public_release(_repeat_offenders(5), "nhsd_2018", min_group_size=10)
+    pub = rel.published().set_index(["indicator", "breakdown_value"])
+    assert pub["value"].isna().all(), pub["value"]
+    assert any("Repeat offenders" in t.replace("repeat offenders", "Repeat offenders") and "fewer than 10" in t
+               for _, t in rel.withheld_groups), rel.withheld_groups  # fmt: skip
+    big = public_release(_repeat_offenders(40), "nhsd_2018", min_group_size=10).published()
+    big = big.set_index(["indicator", "breakdown_value"])["value"]
+    assert big[("repeat_offenders", "25 and over")] == 0
+    assert big[("repeat_offender_offence_share", "all")] == pytest.approx(80 / 340 * 100)
 
 
 def test_complement_of_a_share_is_protected():

@@ -61,6 +61,7 @@ __all__ = [
     "count_rule",
     "featured_indicators",
     "is_safe_count",
+    "mean_decimals",
     "public_finding",
     "public_indicators",
     "public_release",
@@ -94,6 +95,58 @@ PUBLIC_DATA_NOTE = "public data, shown as published"
 #: The public note of a mean (an average age ...): its value is shown, its group size and sum are not
 #: figures of the public table at all (neither published nor withheld).
 MEAN_NOTE = "mean of a group of at least the minimum size"
+
+
+#: Cohorts of people counted by the assessment (``analyses/cohorts.py``) and the indicators that
+#: describe a cohort without counting its people (the share of offences with a member as suspect).
+#: A cohort of fewer than ``min_group_size`` people is not profiled: neither its breakdown (a zero
+#: "25 and over" beside a withheld total says every member is under 25) nor those indicators,
+#: whatever their own denominators.
+COHORT_PROFILES: dict[str, tuple[str, ...]] = {
+    "repeat_offenders": ("repeat_offender_offence_share",),
+    "frequent_perpetrators": (),
+    "mam_cohort": (),
+}
+
+
+def _small_cohorts(t: pd.DataFrame, min_group_size: int) -> np.ndarray:
+    """Rows that profile a cohort of fewer than ``min_group_size`` people (:data:`COHORT_PROFILES`):
+    the cohort's own breakdown rows and its describing indicators, for the period and definition
+    whose whole-cohort count is small (or missing)."""
+    import numpy as np
+
+    out = np.zeros(len(t), dtype=bool)
+    ind = t["indicator"].astype(str)
+    for cohort, describing in COHORT_PROFILES.items():
+        whole = t[(ind == cohort) & (t["breakdown"] == "all")]
+        size = {
+            (str(r.period), str(r.definition)): _f(r.numerator) if not math.isnan(_f(r.numerator)) else _f(r.value)
+            for r in whole.itertuples(index=False)
+        }
+        rows = ((ind == cohort) & (t["breakdown"] != "all")) | ind.isin(describing)
+        for i in np.flatnonzero(rows.to_numpy()):
+            n = size.get((str(t["period"].iat[i]), str(t["definition"].iat[i])), math.nan)
+            if math.isnan(n) or n < min_group_size:
+                out[i] = True
+    return out
+
+
+def mean_decimals(min_group_size: int) -> int:
+    """Decimal places of a published mean or median: few enough that it cannot give its group's size back.
+
+    A mean of whole numbers (ages in years, offences per person) over ``n`` people is ``S / n``
+    for a whole sum ``S``. Printed exactly, the smallest ``n`` for which ``mean x n`` is whole is
+    the group size (18.04255319148936 = 848 / 47), which undoes the rounding of the group's count
+    and can expose a small remainder (one member of no known age). Printed to ``d`` decimal places,
+    the mean stands for an interval ``10**-d`` wide; ``S`` then lies in an interval ``n x 10**-d``
+    wide, which holds a whole number for every ``n >= 10**d``. With ``d <= log10(min_group_size)``
+    every group size a profile may have fits the printed mean, so it says nothing about ``n``.
+    At most one decimal place is printed.
+
+    >>> mean_decimals(10), mean_decimals(5), mean_decimals(100)
+    (1, 0, 1)
+    """
+    return 0 if min_group_size < 10 else 1
 
 
 def _with_group_period(t: pd.DataFrame) -> pd.DataFrame:
@@ -449,7 +502,7 @@ def public_release(
 
     # ---- 1. group size: profiles of small groups are withheld (one sentence each)
     withheld_groups: list[tuple[str, str]] = []
-    small_group = np.zeros(len(t), dtype=bool)
+    small_group = _small_cohorts(t, min_group_size)
     for i, r in enumerate(t.itertuples(index=False)):
         if r.xkind in ("share", "mean", "survey"):
             n = _f(r.denominator)
@@ -518,7 +571,9 @@ def public_release(
         published[v] = False
 
     # ---- 6. the public rows
-    pub = _public_rows(t, num_var, den_var, truth, published, small, hidden_set, rs, confidence, notes, counts)
+    pub = _public_rows(
+        t, num_var, den_var, truth, published, small, hidden_set, rs, confidence, notes, counts, min_group_size
+    )
 
     # a monthly series with nothing left to show is left out (one sentence), not drawn empty
     gp = _with_group_period(pub)
@@ -1033,8 +1088,10 @@ def _public_rows(
     confidence: float,
     notes: list[str],
     counts: dict[str, int],
+    min_group_size: int = 10,
 ) -> pd.DataFrame:
-    """Every row as published: counts rounded or withheld, derived figures from published counts."""
+    """Every row as published: counts rounded or withheld, derived figures from published counts,
+    means and medians to :func:`mean_decimals` places."""
     import numpy as np
 
     from svsna.stats import crude_rate, period_change, proportion, rate_ratio
@@ -1090,8 +1147,9 @@ def _public_rows(
         elif k == "z":
             sigs[i], notes[i] = sig_in[i], "class shown, value withheld"
         elif k == "mean":
-            vals[i], lows[i], ups[i], sigs[i] = val, col["lower"][i], col["upper"][i], sig_in[i]
-            notes[i] = MEAN_NOTE
+            places = mean_decimals(min_group_size)
+            vals[i], lows[i], ups[i] = (round(float(x), places) for x in (val, col["lower"][i], col["upper"][i]))
+            sigs[i], notes[i] = sig_in[i], MEAN_NOTE
         elif k == "survey":
             if den >= 0 and min(num, den - num) > rs.suppress_to:
                 vals[i], lows[i], ups[i], sigs[i] = val, col["lower"][i], col["upper"][i], sig_in[i]
