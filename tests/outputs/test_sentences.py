@@ -129,6 +129,70 @@ def test_a_ranking_word_needs_intervals_that_do_not_overlap():
     assert "greatest" not in render(f).text  # no rows to check against: a point estimate only
 
 
+def test_a_ranking_word_needs_the_printed_figures_to_bear_it_out():
+    # The demo's public summary said the under-25 rate ratio for Robbery of business property (2.5) was
+    # "the largest point estimate" above a chart showing Endangering life at 2.90: the analysis named the
+    # top type from the exact ratios, the public figures come from rounded counts.
+    f = Finding(
+        "nature",
+        "offence_type_age_ratio",
+        "",
+        {"max_offence_type": "Robbery of business property", "max_ratio": 2.5, "max_lower": 1.51, "max_upper": 4.28},
+        period="P",
+    )
+    public = pd.DataFrame(
+        {
+            "indicator": "offence_type_rate_ratio_age",
+            "breakdown": "offence_type",
+            "period": "P",
+            "breakdown_value": ["Robbery of business property", "Endangering life", "Assault with injury"],
+            "value": [2.5, 2.9, 1.3],
+            "lower": [1.51, 1.41, 1.2],
+            "upper": [4.28, 6.09, 1.4],
+            "definition": "",
+        }
+    )
+    text = render(f, table=public).text
+    assert text == (
+        "The rate for under 25s was 2.5 times the rate for those 25 and over for Robbery of business property "
+        "(95% CI 1.51 to 4.28)."
+    )
+    # the same finding where the printed ratios still put it first keeps its ranking words
+    first = public.assign(value=[2.5, 2.4, 1.3])
+    assert "largest point estimate" in render(f, table=first).text
+
+    # peak age band: male victims "20-24 (23.95), followed by 25-29 (23.95)" while 15-19 was also 23.95
+    band = Finding(
+        "victims",
+        "peak_age_band_male",
+        "",
+        {"band": "20-24", "rate": 23.95, "lower": 20.1, "upper": 28.3, "second_band": "25-29", "second_rate": 23.95},
+        period="P",
+    )
+    rates = pd.DataFrame(
+        {
+            "section": "victims",
+            "indicator": "age_band_rate",
+            "breakdown": "sex|age_band",
+            "period": "P",
+            "breakdown_value": ["Male|15-19", "Male|20-24", "Male|25-29", "Female|15-19"],
+            "value": [23.95, 23.95, 23.95, 30.0],
+            "lower": [20.0, 20.1, 20.2, 25.0],
+            "upper": [28.2, 28.3, 28.4, 35.0],
+            "definition": "",
+        }
+    )
+    tied = render(band, table=rates).text
+    assert tied == (
+        "The highest point estimate of the rate for male victims was 23.95 per 1,000 residents, at ages "
+        "15-19, 20-24 and 25-29."
+    ), tied
+    lower = render(band, table=rates.assign(value=[25.0, 23.95, 20.0, 30.0])).text
+    assert lower == "The rate for male victims at ages 20-24 was 23.95 per 1,000 residents (95% CI 20.10 to 28.30).", (
+        lower
+    )
+
+
 def test_counts_are_rounded_or_the_sentence_withheld_in_public():
     f = Finding(
         "health",

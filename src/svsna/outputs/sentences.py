@@ -238,15 +238,9 @@ class Num:
         return out
 
     # --- comparisons against the indicator rows ------------------------------------------
-    def clear_of_next(
-        self, indicator: str, breakdown: str, top: str, *, period: str | None = None, within: str = ""
-    ) -> bool | None:
-        """Whether ``top``'s confidence interval lies wholly above every other category's
-        (of those whose ``breakdown_value`` starts with ``within``, e.g. ``"Female|"``).
-
-        None when the rows or their limits are not in the table (the caller then words the
-        sentence as a point estimate).
-        """
+    def _categories(self, indicator: str, breakdown: str, period: str | None) -> pd.DataFrame | None:
+        """The edition's rows of ``indicator`` by ``breakdown`` for ``period`` (the last period when it
+        is not there) and this finding's definition and section; None without a table."""
         if self.table is None:
             return None
         t = self.table
@@ -260,6 +254,50 @@ class Num:
         if "definition" in sel.columns and self.finding.definition:
             d = sel["definition"].fillna("").astype(str)
             sel = sel[(d == self.finding.definition) | (d == "")]
+        return sel
+
+    def point_rank(
+        self, indicator: str, breakdown: str, top: str, *, period: str | None = None, within: str = ""
+    ) -> tuple[str, list[str]]:
+        """Where ``top`` stands by point estimate among the categories of the edition's table (those
+        whose ``breakdown_value`` starts with ``within``): ``("first", [top])`` when its value is the
+        highest shown, ``("tied", names)`` when others share it (names in table order, ``within``
+        taken off), ``("not first", [])`` when another is higher, ``("unknown", [])`` when the rows
+        are not in the table.
+
+        The analysis names its top category from the exact figures; the public edition prints
+        figures worked out from rounded counts, where another category can come level or ahead.
+        A ranking word is used only when the figures printed beside it bear it out.
+        """
+        import pandas as pd
+
+        sel = self._categories(indicator, breakdown, period)
+        if sel is None:
+            return "unknown", []
+        vals = sel[sel["breakdown_value"].astype(str).str.startswith(within)]
+        vals = vals.assign(v=pd.to_numeric(vals["value"], errors="coerce")).dropna(subset=["v"])
+        mine = vals[vals["breakdown_value"].astype(str) == str(top)]
+        if not len(mine):
+            return "unknown", []
+        v = float(mine["v"].iloc[0])
+        tol = 1e-9 * max(1.0, abs(v))
+        if (vals["v"] > v + tol).any():
+            return "not first", []
+        level = [str(b)[len(within) :] for b in vals.loc[(vals["v"] - v).abs() <= tol, "breakdown_value"]]
+        return ("first" if len(level) == 1 else "tied"), level
+
+    def clear_of_next(
+        self, indicator: str, breakdown: str, top: str, *, period: str | None = None, within: str = ""
+    ) -> bool | None:
+        """Whether ``top``'s confidence interval lies wholly above every other category's
+        (of those whose ``breakdown_value`` starts with ``within``, e.g. ``"Female|"``).
+
+        None when the rows or their limits are not in the table (the caller then words the
+        sentence as a point estimate).
+        """
+        sel = self._categories(indicator, breakdown, period)
+        if sel is None:
+            return None
         mine = sel[sel["breakdown_value"].astype(str) == str(top)]
         others = sel[
             (sel["breakdown_value"].astype(str) != str(top)) & sel["breakdown_value"].astype(str).str.startswith(within)
@@ -639,6 +677,14 @@ def _type_age_ratio(n: Num) -> str:
     top = n.text("max_offence_type")
     ratio = n.num("max_ratio")
     ci = n.ci("max_lower", "max_upper", kind="num")
+    rank, _level = n.point_rank(
+        "offence_type_rate_ratio_age", "offence_type", n.get("max_offence_type"), period=n.period
+    )
+    if rank in ("not first", "tied"):  # the printed (public) ratios do not make it the largest
+        head = f"The rate for under 25s was {fmt_number(ratio, 1)} times the rate for those 25 and over for {top}{ci}"
+        if n.has("not_higher_for_under25"):
+            head += f". Under 25s did not have a higher rate for {join_words([display_value(x) for x in n.get('not_higher_for_under25')])}"
+        return head + "."
     clear = _separated(
         n,
         lambda: n.clear_of_next(
@@ -817,6 +863,9 @@ def _nte_victims(n: Num) -> str:
 @template("highest_rate_district", "the district with the highest rate")
 def _highest_rate(n: Num) -> str:
     d = n.get("district")
+    rank, _level = n.point_rank("area_rate", "district", d, period=n.period)
+    if rank in ("not first", "tied"):  # the printed rates do not single it out
+        return f"The rate in {display_value(d)} was {n.rate('rate')} residents{n.ci(kind='num')}."
     clear = _separated(n, lambda: n.clear_of_next("area_rate", "district", d, period=n.period))
     whole = (
         f", against {fmt_number(n.num('whole_area_rate'), 2)} for the whole area" if n.has("whole_area_rate") else ""
@@ -926,6 +975,17 @@ def _peak_band(n: Num, who: str, sex: str = "") -> str:
         )
     else:
         clear = _separated(n, lambda: n.clear_of_next("age_band_rate", "age_band", band, period=n.period))
+    within = f"{sex}|" if sex else ""
+    rank, level = n.point_rank(
+        "age_band_rate", "sex|age_band" if sex else "age_band", f"{within}{band}", period=n.period, within=within
+    )
+    if rank == "not first":  # the printed (public) rates do not make it the highest
+        return f"The rate for {who} at ages {n.text('band')} was {n.rate('rate')} residents{n.ci(kind='num')}."
+    if rank == "tied":
+        return (
+            f"The highest point estimate of the rate for {who} was {n.rate('rate')} residents, at ages "
+            f"{join_words(level)}."
+        )
     lead = (
         f"The peak age band for {who} was" if clear else f"The highest point estimate of the rate for {who} was at ages"
     )
