@@ -117,6 +117,15 @@ def _methods_used(table: pd.DataFrame, overrides: dict[str, str] | None = None) 
     return notes
 
 
+def _places(d: int) -> str:
+    """``"whole numbers"`` or ``"1 decimal place"`` ...
+
+    >>> _places(0), _places(1), _places(2)
+    ('whole numbers', '1 decimal place', '2 decimal places')
+    """
+    return "whole numbers" if d == 0 else f"{d} decimal place{'' if d == 1 else 's'}"
+
+
 def about_section(inp: Inputs, withheld: list[Sentence], release: PublicRelease) -> Section:
     """The public summary's short "About these figures" part (the full appendix is restricted).
 
@@ -124,6 +133,8 @@ def about_section(inp: Inputs, withheld: list[Sentence], release: PublicRelease)
     and the joint audit's result, and how many written findings were withheld. No data-quality
     views, file names, hashes, ledger detail or identifiers: those stay in the full edition.
     """
+    from svsna.outputs.public import mean_decimals
+
     cfg = inp.config
     rs = release.rules
     facts = release.summary()
@@ -143,9 +154,12 @@ def about_section(inp: Inputs, withheld: list[Sentence], release: PublicRelease)
         "ratios and their confidence intervals are computed from the published counts, so they reveal nothing the "
         "counts do not; each is shown only when every count it rests on is shown, and no comparison marker is "
         "shown next to a withheld value. A profile of a group of fewer than "
-        f"{release.min_group_size} people is not published, and small categories are combined into 'Other'. "
-        "Maps show rates and hot-spot classes, never counts. [c] marks a withheld value, [x] a value that is not "
-        "available and [z] a combination that does not apply."
+        f"{release.min_group_size} people is not published, and small categories are combined into 'Other'; "
+        f"averages are shown to {_places(mean_decimals(release.min_group_size))}. "
+        "Maps show rates and hot-spot classes, never counts. These rules apply to the partners' own data: figures "
+        "taken from published statistics (ONS population estimates, the English indices of deprivation, OHID "
+        "Fingertips and the other public indicators, the YEF Toolkit) are shown as their publishers give them. "
+        "[c] marks a withheld value, [x] a value that is not available and [z] a combination that does not apply."
     )
     checked = int(facts.get("protected_counts", 0))
     extra = int(facts.get("secondary", 0))
