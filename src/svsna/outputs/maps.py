@@ -277,6 +277,8 @@ def _place_labels(ax, fig, items: list[tuple[str, float, float]], fontsize: floa
     """
     import math
 
+    from matplotlib.text import Text
+
     if not hasattr(fig.canvas, "get_renderer"):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -289,7 +291,7 @@ def _place_labels(ax, fig, items: list[tuple[str, float, float]], fontsize: floa
     axes_box = ax.get_window_extent(renderer)
     for text, x, y in items:
         chosen = None
-        for radius in (0, 14, 26, 40, 56, 74):
+        for radius in (0, 14, 26, 40, 56, 74, 96, 120, 150):
             angles = [0] if radius == 0 else [90, 270, 0, 180, 45, 135, 225, 315, 60, 120, 240, 300]
             for a in angles:
                 dx, dy = radius * math.cos(math.radians(a)), radius * math.sin(math.radians(a))
@@ -308,7 +310,10 @@ def _place_labels(ax, fig, items: list[tuple[str, float, float]], fontsize: floa
                     else None,
                     zorder=5,
                 )
-                bb = ann.get_window_extent(renderer).expanded(1.05, 1.1)
+                # the label's own box: an annotation's extent also spans its leader line back to the
+                # point, which would make every label moved off its point meet its neighbours' labels
+                ann.update_positions(renderer)  # the text's place (its offset from the point) is set when drawn
+                bb = Text.get_window_extent(ann, renderer).expanded(1.12, 1.25)
                 inside = bb.x0 >= axes_box.x0 and bb.x1 <= axes_box.x1 and bb.y0 >= axes_box.y0 and bb.y1 <= axes_box.y1
                 if inside and not any(bb.overlaps(p) for p in placed):
                     chosen = bb
@@ -336,7 +341,7 @@ def _finish(fig, ax, note: str = "") -> bytes:
     ax.set_aspect("equal")
     if note:
         fig.text(0.01, 0.005, note, fontsize=5.5, color="#333333", ha="left", va="bottom", wrap=True)
-    return theme.figure_to_png(fig, dpi=110)
+    return theme.figure_to_png(fig, dpi=110, trim=True)
 
 
 def choropleth(
@@ -606,4 +611,4 @@ def hotspot_map(
 
 def _finish_fig(fig, note: str) -> bytes:
     fig.text(0.01, 0.005, note, fontsize=5.5, color="#333333", ha="left", va="bottom")
-    return theme.figure_to_png(fig, dpi=110)
+    return theme.figure_to_png(fig, dpi=110, trim=True)

@@ -207,10 +207,14 @@ def chart_to_png(fig: Figure, dpi: int = 120) -> bytes:
     return buf.getvalue()
 
 
-def figure_to_png(fig: Figure, dpi: int = 130) -> bytes:
-    """The figure as PNG bytes (used for maps: many polygons are lighter as pixels)."""
+def figure_to_png(fig: Figure, dpi: int = 130, *, trim: bool = False) -> bytes:
+    """The figure as PNG bytes (used for maps: many polygons are lighter as pixels).
+
+    ``trim`` crops the empty margin around what is drawn (an equal-aspect map leaves bands
+    above and below it when the area is wider than the figure)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    extra = {"bbox_inches": "tight", "pad_inches": 0.04} if trim else {}
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, **extra)
     return buf.getvalue()
 
 

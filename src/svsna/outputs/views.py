@@ -1046,6 +1046,7 @@ def _district_map(section, rows, kind, caption, src, key, ctx) -> None:
             theme.fig_data_uri(png, "png"),
             alt,
             f"{src}; {maps.attribution(ctx.config)}",
+            wide=True,  # printed as large as the hot-spot map: district names and rates are on it
         )
     )
 
