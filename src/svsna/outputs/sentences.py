@@ -648,7 +648,7 @@ def _perp_prev(n: Num) -> str:
     return f"{n.pct('value')} of residents were suspected of serious violence in {n.period}{under}."
 
 
-@template("under25_offences_with_under25_victim", "offences by under 25s against under 25s")
+@template("under25_offences_with_under25_victim", "offences by under 25s against under 25s", rank=40)
 def _u25_u25(n: Num) -> str:
     return f"{n.pct('value')} of offences by under 25s were against a person also under 25{n.ci()}."
 
