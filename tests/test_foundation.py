@@ -94,3 +94,36 @@ def test_warehouse_round_trip_and_missing_table(tmp_path):
 def test_unknown_engine_is_refused(tmp_path):
     with pytest.raises(UsageError, match="unknown engine"):  # exit 2: a usage error (issue 14)
         open_warehouse(tmp_path, engine="oracle")
+
+
+def test_a_yaml_syntax_error_is_one_line_with_its_place_and_a_hint(tmp_path):
+    """It was printed as a Python repr with literal ``\\n`` and no hint (review finding 8)."""
+    f = tmp_path / "area.yaml"
+    f.write_text('name: "x\nbad: [\n')
+    with pytest.raises(ConfigError) as exc:
+        load_area_config(f)
+    msg = str(exc.value)
+    assert "\n" not in msg and "\\n" not in msg and "<unicode string>" not in msg
+    assert msg.startswith(f"{f}: not valid YAML at line ")
+    assert "line 1, column 7" in msg  # where the unclosed quote opened
+    assert "; hint: " in msg
+
+
+def test_an_unknown_setting_is_named_with_the_setting_it_may_be(tmp_path):
+    f = tmp_path / "area.yaml"
+    f.write_text("name: X\nconfidense: 0.95\nreport: {logoo: a.png}\nfinancial_years: [20255]\n")
+    with pytest.raises(ConfigError) as exc:
+        load_area_config(f)
+    msg = str(exc.value)
+    assert "unknown setting 'confidense' (did you mean 'confidence'?)" in msg
+    assert "unknown setting 'report.logoo' (did you mean 'report.logo'?)" in msg
+    assert "Extra inputs are not permitted" not in msg
+    assert "financial_years: financial year 20255" in msg and "Value error" not in msg
+
+
+def test_a_missing_area_file_hints_at_init_like_every_other_fault(tmp_path):
+    with pytest.raises(ConfigError) as exc:
+        load_area_config(tmp_path / "nope.yaml")
+    msg = str(exc.value)
+    assert "; hint: " in msg and "(hint:" not in msg
+    assert "svsna init" in msg and "svsna demo" in msg

@@ -426,6 +426,61 @@ def _safe_yaml(text: str, path: Path) -> Any:
     return data
 
 
+def _yaml_problem(path: Path, exc: Exception) -> str:
+    """A YAML syntax error as one line: the file, line and column, the problem, where the construct it
+    is in began, and a hint.
+
+    >>> import yaml
+    >>> try:
+    ...     yaml.safe_load('name: "x\\nbad: [\\n')
+    ... except yaml.YAMLError as exc:
+    ...     print(_yaml_problem(Path("area.yaml"), exc))  # doctest: +NORMALIZE_WHITESPACE
+    area.yaml: not valid YAML at line 3, column 1: found unexpected end of stream (while scanning a quoted
+    scalar that began at line 1, column 7); hint: check the quotes, brackets and indentation there (a value
+    holding ': ' or ' #' needs quotes)
+    """
+    from svsna.errors import quote_value
+
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    hint = "check the quotes, brackets and indentation there (a value holding ': ' or ' #' needs quotes)"
+    if not problem or mark is None:
+        text = " ".join(str(exc).split())
+        return f"{path}: not valid YAML: {quote_value(text, 300)}; hint: {hint}"
+    where = f"at line {mark.line + 1}, column {mark.column + 1}"
+    context, began = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    within = ""
+    if context and began is not None and (began.line, began.column) != (mark.line, mark.column):
+        within = f" ({context} that began at line {began.line + 1}, column {began.column + 1})"
+    elif context:
+        within = f" ({context})"
+    return f"{path}: not valid YAML {where}: {problem}{within}; hint: {hint}"
+
+
+def _name_unknown_setting(err: Any) -> Any:
+    """A pydantic "extra inputs" error as "unknown setting 'x' (did you mean 'y'?)": the settings known
+    at that place are the fields of the configuration class there."""
+    import difflib
+
+    if err.get("type") != "extra_forbidden":
+        return err
+    loc = [str(p) for p in err.get("loc", ())]
+    model: Any = AreaConfig
+    for part in loc[:-1]:  # down to the class holding the unknown key
+        field = getattr(model, "model_fields", {}).get(part)
+        inner = getattr(field, "annotation", None) if field is not None else None
+        inner = next((a for a in getattr(inner, "__args__", (inner,)) if hasattr(a, "model_fields")), None)
+        if inner is None:
+            model = None
+            break
+        model = inner
+    known = list(getattr(model, "model_fields", {})) if model is not None else []
+    close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.75) if loc else []
+    name = ".".join(loc)
+    maybe = f" (did you mean {'.'.join([*loc[:-1], close[0]])!r}?)" if close else ""
+    return {"loc": (), "msg": f"unknown setting {name!r}{maybe}", "input": None, "type": "extra_forbidden"}
+
+
 def load_area_config(path: str | Path) -> AreaConfig:
     """Read and validate an ``area.yaml`` file.
 
@@ -437,11 +492,12 @@ def load_area_config(path: str | Path) -> AreaConfig:
     """
     import yaml
 
-    from svsna.errors import quote_value
-
     path = Path(path)
     if not path.exists():
-        raise ConfigError(f"{path}: area configuration file not found (hint: run `svsna demo` to see an example)")
+        raise ConfigError(
+            f"{path}: area configuration file not found",
+            hint="check the path, or start one with `svsna init DIR` (`svsna demo` writes a worked example)",
+        )
     if path.is_dir():
         raise ConfigError(f"{path}: is a folder; hint: name the area.yaml file itself")
     size = path.stat().st_size
@@ -453,7 +509,7 @@ def load_area_config(path: str | Path) -> AreaConfig:
     try:
         raw: Any = _safe_yaml(path.read_text(encoding="utf-8"), path)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {quote_value(exc, 300)}") from None
+        raise ConfigError(_yaml_problem(path, exc)) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text; hint: save area.yaml as UTF-8") from None
     if not isinstance(raw, dict):
@@ -466,7 +522,7 @@ def load_area_config(path: str | Path) -> AreaConfig:
             validation_problems(
                 str(path),
                 "the area configuration",
-                list(exc.errors()),
+                [_name_unknown_setting(err) for err in exc.errors()],
                 "see docs/area-config.md for every setting and an example",
             )
         ) from None

@@ -79,10 +79,11 @@ def validation_problems(where: str, what: str, errors: list[dict], hint: str, *,
 
     >>> line = validation_problems("area.yaml", "the area configuration",
     ...     [{"loc": ("name",), "msg": "Field required", "input": {}},
-    ...      {"loc": ("nmae",), "msg": "Extra inputs are not permitted", "input": "MV"}], "see docs/area-config.md")
+    ...      {"loc": ("nmae",), "msg": "Extra inputs are not permitted", "input": "MV", "type": "extra_forbidden"}],
+    ...     "see docs/area-config.md")
     >>> print(line.replace("; ", ";\\n"))
     area.yaml: 2 problems in the area configuration: name: Field required;
-    nmae: Extra inputs are not permitted (got 'MV');
+    unknown setting 'nmae';
     hint: see docs/area-config.md
     """
     parts = []
@@ -90,8 +91,14 @@ def validation_problems(where: str, what: str, errors: list[dict], hint: str, *,
         loc = ".".join(str(p) for p in err.get("loc", ())) or "(top level)"
         value = err.get("input")
         got = "" if isinstance(value, dict) or value is None else f" (got {quote_value(value, 60)})"
-        msg = str(err.get("msg", ""))
-        parts.append(f"{loc}: {msg if len(msg) <= 200 else msg[:200] + '…'}{got}")
+        msg = str(err.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        msg = msg if len(msg) <= 200 else msg[:200] + "…"
+        if err.get("type") == "extra_forbidden" and msg.startswith("unknown setting"):  # names itself
+            parts.append(msg)
+        elif err.get("type") == "extra_forbidden":
+            parts.append(f"unknown setting {loc!r}")
+        else:
+            parts.append(f"{loc}: {msg}{got}")
     more = f"; and {len(errors) - most} more" if len(errors) > most else ""
     noun = "problem" if len(errors) == 1 else "problems"
     return f"{where}: {len(errors)} {noun} in {what}: {'; '.join(parts)}{more}; hint: {hint}"
