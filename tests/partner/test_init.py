@@ -6,6 +6,7 @@ source of column names, types and codes), never from the template module itself.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -266,3 +267,36 @@ def test_a_folder_without_write_permission_is_a_file_system_fault(monkeypatch, c
 def test_a_folder_that_cannot_be_created_is_a_file_system_fault(monkeypatch, capsys):
     code, _, err = _run(monkeypatch, capsys, "init", "/proc/svsna-cannot-create-this")
     assert code == 8 and "cannot create the folder" in err and len(err.strip().splitlines()) == 1
+
+
+def test_force_keeps_a_filled_in_workbook_and_an_edited_area_file_as_dated_backups(monkeypatch, capsys, tmp_path):
+    """``init --force`` overwrote a filled-in extracts.xlsx and an edited area.yaml without a copy
+    (review finding 3). Each file that differs from what init writes is now moved aside first."""
+    code, _, err = _run(monkeypatch, capsys, "init", str(tmp_path / "p"), "--name", "P")
+    assert code == 0, err
+    folder = tmp_path / "p"
+    book = openpyxl.load_workbook(folder / "extracts.xlsx")
+    book["offences"].append(["TV/1", "2024-05-01"])
+    book.save(folder / "extracts.xlsx")
+    edited = (folder / "area.yaml").read_text() + "# my note\n"
+    (folder / "area.yaml").write_text(edited)
+
+    code, out, err = _run(monkeypatch, capsys, "init", str(folder), "--force", "--name", "P")
+    assert code == 0, err
+    backups = sorted(p.name for p in folder.iterdir() if ".bak-" in p.name)
+    assert len(backups) == 2 and all(re.search(r"\.bak-\d{8}-\d{4,6}$", b) for b in backups), backups
+    kept = {b.split(".bak-")[0]: folder / b for b in backups}
+    assert kept["area.yaml"].read_text() == edited
+    assert openpyxl.load_workbook(io.BytesIO(kept["extracts.xlsx"].read_bytes()))["offences"].max_row == 2
+    assert openpyxl.load_workbook(folder / "extracts.xlsx")["offences"].max_row == 1
+    for b in backups:
+        assert b in out  # the user is told where the old file went
+        assert stat.S_IMODE((folder / b).stat().st_mode) == 0o600
+
+
+def test_force_makes_no_backup_of_a_file_init_would_write_the_same(monkeypatch, capsys, tmp_path):
+    folder = tmp_path / "p"
+    assert _run(monkeypatch, capsys, "init", str(folder), "--name", "P")[0] == 0
+    code, _, err = _run(monkeypatch, capsys, "init", str(folder), "--force", "--name", "P")
+    assert code == 0, err
+    assert sorted(p.name for p in folder.iterdir()) == ["area.yaml", "extracts.xlsx"]

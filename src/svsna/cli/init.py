@@ -9,7 +9,8 @@ Faults, each one line on standard error (exit codes from :mod:`svsna.errors`):
 
 ====  ======================================================================
 2     DIR exists and is not empty (give ``--force`` to write into it anyway:
-      only ``area.yaml`` and ``extracts.xlsx`` are replaced)
+      only ``area.yaml`` and ``extracts.xlsx`` are written, and an existing
+      one that differs is first kept as ``<file>.bak-YYYYMMDD-HHMM``)
 8     DIR is a file, or it (or its parent) cannot be written
 ====  ======================================================================
 
@@ -74,10 +75,42 @@ def _check_target(folder: Path, force: bool) -> None:
         )
 
 
+def _same_content(old: Path, new: Path) -> bool:
+    """Whether ``old`` holds what ``new`` holds: the same bytes, or for two workbooks the same parts
+    apart from the document properties (which carry the time the workbook was written)."""
+    import zipfile
+
+    if old.read_bytes() == new.read_bytes():
+        return True
+    if not (zipfile.is_zipfile(old) and zipfile.is_zipfile(new)):
+        return False
+    with zipfile.ZipFile(old) as a, zipfile.ZipFile(new) as b:
+        names = sorted(n for n in a.namelist() if n != "docProps/core.xml")
+        if names != sorted(n for n in b.namelist() if n != "docProps/core.xml"):
+            return False
+        return all(a.read(n) == b.read(n) for n in names)
+
+
+def _backup_path(path: Path, now: dt.datetime) -> Path:
+    """``area.yaml.bak-20261204-1215`` beside ``path`` (seconds, then a number, added if taken)."""
+    for stamp in (now.strftime("%Y%m%d-%H%M"), now.strftime("%Y%m%d-%H%M%S")):
+        candidate = path.with_name(f"{path.name}.bak-{stamp}")
+        if not candidate.exists():
+            return candidate
+    n = 2
+    while (candidate := path.with_name(f"{path.name}.bak-{now:%Y%m%d-%H%M%S}-{n}")).exists():
+        n += 1
+    return candidate
+
+
 def init_folder(
     folder: str | Path, *, name: str | None = None, force: bool = False, today: dt.date | None = None
 ) -> dict[str, Path]:
     """Write ``area.yaml`` and ``extracts.xlsx`` into ``folder``; returns ``{label: path}``.
+
+    With ``force``, an ``area.yaml`` or ``extracts.xlsx`` already there that differs from what would
+    be written (filled in, edited) is first renamed to a dated backup beside it
+    (``area.yaml.bak-YYYYMMDD-HHMM``); the backups are returned as ``backup:<file name>``.
 
     Raises
     ------
@@ -86,8 +119,10 @@ def init_folder(
     FileSystemFault
         ``folder`` is a file, or cannot be created or written (exit code 8).
     """
+    import tempfile
+
     from svsna.errors import FileSystemFault
-    from svsna.files import atomic_write_text, private_dir
+    from svsna.files import atomic_path, private_dir
     from svsna.sources.templates import AREA_FILE, WORKBOOK_FILE, area_yaml_text, write_extract_templates
 
     folder = Path(folder)
@@ -99,9 +134,24 @@ def init_folder(
             f"cannot create the folder {folder}: {exc.strerror or exc}", hint="choose a folder you can write to"
         ) from None
     title = name or folder.resolve().name.replace("-", " ").replace("_", " ").strip() or "My partnership"
-    area = atomic_write_text(folder / AREA_FILE, area_yaml_text(title, today=today))
-    book = write_extract_templates(folder / WORKBOOK_FILE)
-    return {"area": area, "templates": book}
+    now = dt.datetime.now()
+    written: dict[str, Path] = {}
+    with tempfile.TemporaryDirectory(prefix="svsna-init-") as scratch:
+        fresh = {
+            "area": (folder / AREA_FILE, Path(scratch) / AREA_FILE),
+            "templates": (folder / WORKBOOK_FILE, Path(scratch) / WORKBOOK_FILE),
+        }
+        fresh["area"][1].write_text(area_yaml_text(title, today=today), encoding="utf-8")
+        write_extract_templates(fresh["templates"][1])
+        for label, (target, made) in fresh.items():
+            if target.is_file() and not _same_content(target, made):  # the user's work: keep it
+                backup = _backup_path(target, now)
+                target.replace(backup)
+                written[f"backup:{target.name}"] = backup
+            with atomic_path(target) as tmp:
+                tmp.write_bytes(made.read_bytes())
+            written[label] = target
+    return written
 
 
 def register(app: typer.Typer) -> None:
@@ -118,17 +168,34 @@ def register(app: typer.Typer) -> None:
         ] = None,
         force: Annotated[
             bool,
-            typer.Option("--force", help="Write into a folder that is not empty (replaces area.yaml, extracts.xlsx)."),
+            typer.Option(
+                "--force",
+                help="Write into a folder that is not empty. An area.yaml or extracts.xlsx already there that "
+                "differs from a fresh one is kept as a dated backup beside it (area.yaml.bak-YYYYMMDD-HHMM).",
+            ),
         ] = False,
     ) -> None:
         """Start a partnership: a commented area.yaml and blank extract templates (one XLSX, a sheet per source)."""
         from rich.console import Console
+        from rich.markup import escape
 
         paths = init_folder(folder, name=name, force=force)
         console = Console()
-        console.print(f"[green]wrote[/] {paths['area']}  (every setting, commented; see docs/area-config.md)")
-        console.print(f"[green]wrote[/] {paths['templates']}  (a sheet per source; the notes sheet is for data owners)")
+        for label, path in paths.items():
+            if label.startswith("backup:"):
+                original = label.removeprefix("backup:")
+                console.print(
+                    f"[yellow]kept[/] your previous {original} as {escape(str(path))}", highlight=False, soft_wrap=True
+                )
+        say = {
+            "area": "(every setting, commented; see docs/area-config.md)",
+            "templates": "(a sheet per source; the notes sheet is for data owners)",
+        }
+        for label, note in say.items():
+            console.print(f"[green]wrote[/] {escape(str(paths[label]))}  {note}", highlight=False, soft_wrap=True)
         console.print(
             "next: fill the sheets (or point `inputs` at partner files), set the pseudonymisation key as "
-            f"area.yaml explains, then [bold]svsna check --area {paths['area']}[/]"
+            f"area.yaml explains, then [bold]svsna check --area {escape(str(paths['area']))}[/]",
+            highlight=False,
+            soft_wrap=True,
         )
