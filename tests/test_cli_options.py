@@ -105,3 +105,23 @@ def test_help_paragraphs_are_reflowed_to_the_terminal_not_broken_at_the_docstrin
                 checked += 1
                 assert len(here) >= 55, (path, here, after)
     assert checked >= 10
+
+
+def test_debug_is_taken_after_the_command_too(tmp_path, monkeypatch, capsys):
+    """``svsna check --debug -a x`` was a usage error ("No such option: --debug"); users append it
+    to the command that failed. It is now taken anywhere on the line, and prints the traceback."""
+    import sys
+
+    import pytest
+
+    import svsna.cli
+    from svsna.cli import main
+
+    for args in (["check", "--debug"], ["users", "list", "--debug"], ["--debug", "check"]):
+        monkeypatch.setitem(svsna.cli._DEBUG, "on", False)
+        monkeypatch.setattr(sys, "argv", ["svsna", *args, "-a", str(tmp_path / "nope.yaml")])
+        with pytest.raises(SystemExit) as exc:
+            main()
+        err = capsys.readouterr().err
+        assert exc.value.code == 3, (args, err)
+        assert "Traceback" in err and err.strip().splitlines()[-1].startswith("error: "), args

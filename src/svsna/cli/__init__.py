@@ -5,7 +5,8 @@ shared Typer app; heavy imports happen inside the commands so ``svsna --help`` i
 Exit codes are listed in :mod:`svsna.errors`.
 
 Every fault ends the command with one line on standard error and a documented exit code;
-``svsna --debug <command>`` (or ``SVSNA_DEBUG=1``) also prints the traceback.
+``svsna --debug <command>`` (or ``svsna <command> ... --debug``, or ``SVSNA_DEBUG=1``) also prints
+the traceback.
 """
 
 from __future__ import annotations
@@ -14,15 +15,30 @@ import importlib
 import os
 import sys
 
+import click
 import typer
+import typer.core
 
 from svsna import __version__
 from svsna.errors import SvsnaError, os_error_message
 
 __all__ = ["app", "main", "os_error_message"]
 
+
+class _Group(typer.core.TyperGroup):
+    """The ``svsna`` command group: ``--debug`` is taken anywhere on the line (``svsna check --debug``
+    as well as ``svsna --debug check``), so the one root option serves every command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[:end]:
+            args = ["--debug", *(a for a in args[:end] if a != "--debug"), *args[end:]]
+        return super().parse_args(ctx, args)
+
+
 app = typer.Typer(
     name="svsna",
+    cls=_Group,
     help="Serious Violence Strategic Needs Assessments from partner data.",
     no_args_is_help=True,
     add_completion=False,
@@ -64,7 +80,9 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
-    debug: bool = typer.Option(False, "--debug", help="Print the full traceback when a command fails."),
+    debug: bool = typer.Option(
+        False, "--debug", help="Print the full traceback when a command fails (also taken after the command)."
+    ),
 ) -> None:
     """Serious Violence Strategic Needs Assessments from partner data."""
     if debug:
