@@ -31,7 +31,7 @@ def test_every_command_with_progress_bars_takes_quiet_the_same_way():
         for p in command.params
         if p.name == "quiet"
     }
-    assert {"ingest", "assess", "report", "demo"} <= set(quiet)
+    assert {"check", "ingest", "assess", "report", "demo"} <= set(quiet)
     assert len(set(quiet.values())) == 1 and next(iter(quiet.values()))[0] == ("--quiet", "-q"), quiet
 
 
@@ -125,3 +125,36 @@ def test_debug_is_taken_after_the_command_too(tmp_path, monkeypatch, capsys):
         err = capsys.readouterr().err
         assert exc.value.code == 3, (args, err)
         assert "Traceback" in err and err.strip().splitlines()[-1].startswith("error: "), args
+
+
+def _help(*path: str, width: int = 80) -> str:
+    from typer.testing import CliRunner
+
+    res = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": str(width), "TERM": "dumb"}, terminal_width=width)
+    assert res.exit_code == 0, res.output
+    return " ".join(res.output.replace("│", " ").split())
+
+
+def test_every_pipeline_command_lists_its_exit_codes_in_its_help():
+    """Only ``report --help`` gave its exit codes; that ``check`` exits 4 when any row would be
+    rejected (while ``ingest`` loads the good rows and exits 0) was in the module docstring only."""
+    for command in ("check", "ingest", "assess", "report"):
+        text = _help(command)
+        assert "Exit codes: 0 " in text, command
+        for code in ("3 ", "5 ", "8 "):
+            assert code in text.split("Exit codes:")[1], (command, code)
+    assert "4 when any row would be rejected" in _help("check")
+
+
+def test_no_option_name_is_cut_at_80_columns():
+    """At 80 columns ``serve --help`` showed ``--session-idle-minu…``."""
+    group = typer.main.get_command(app)
+    for path in _help_paths():
+        command = group
+        for part in path:
+            command = command.commands[part]
+        text = _help(*path)
+        for param in command.params:
+            if param.param_type_name == "option":
+                for opt in param.opts:
+                    assert opt in text, (path, opt)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import Any
 
-import click
 import typer
 import typer.core
 
@@ -29,7 +29,7 @@ class _Group(typer.core.TyperGroup):
     """The ``svsna`` command group: ``--debug`` is taken anywhere on the line (``svsna check --debug``
     as well as ``svsna --debug check``), so the one root option serves every command."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         end = args.index("--") if "--" in args else len(args)
         if "--debug" in args[:end]:
             args = ["--debug", *(a for a in args[:end] if a != "--debug"), *args[end:]]

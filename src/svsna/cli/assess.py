@@ -47,7 +47,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         quiet: QuietOption = False,
     ) -> None:
-        """Run the analyses (extent, nature, timing, NTE, geography, people, cohorts, health ...)."""
+        """Run the analyses (extent, nature, timing, NTE, geography, people, cohorts, health ...).
+
+        Exit codes: 0 written (sections without data are listed, not fatal); 3 area.yaml is
+        wrong (also the report settings, checked before computing); 5 nothing ingested yet;
+        6 an ingest is running; 7 the last ingest did not complete, or the warehouse is damaged
+        or lacks a definition; 8 the output folder cannot be written.
+        """
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

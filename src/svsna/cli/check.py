@@ -25,7 +25,7 @@ from typing import Annotated
 
 import typer
 
-from svsna.cli.options import AreaOption, print_warnings
+from svsna.cli.options import AreaOption, QuietOption, print_warnings
 
 __all__ = ["register"]
 
@@ -43,8 +43,15 @@ def register(app: typer.Typer) -> None:
         extract_date: Annotated[
             str | None, typer.Option("--extract-date", help="Date of the extract (YYYY-MM-DD).")
         ] = None,
+        quiet: QuietOption = False,
     ) -> None:
-        """Check area.yaml and every extract (a dry run of ingest: nothing is written)."""
+        """Check area.yaml and every extract (a dry run of ingest: nothing is written).
+
+        Exit codes: 0 every file is readable and every row would load; 4 a file cannot be read,
+        or 4 when any row would be rejected (ingest would load the other rows and exit 0, so
+        `svsna check && svsna ingest` stops at a single bad row); 3 area.yaml or the key is
+        wrong; 5 an input is missing; 8 a file-system fault.
+        """
         from rich.console import Console
 
         from svsna.cli.ingest import ledger_table, reasons_table
@@ -58,7 +65,7 @@ def register(app: typer.Typer) -> None:
             except ValueError:
                 raise typer.BadParameter(f"{extract_date!r} is not a date (use YYYY-MM-DD)") from None
         config = load_area_config(area)
-        result = ingest(config, demo=demo, progress=False, as_of=as_of, dry_run=True)
+        result = ingest(config, demo=demo, progress=not (quiet or as_json), as_of=as_of, dry_run=True)
         rejected = sum(sum(f.reasons.values()) for f in result.files)
         if as_json:
             payload = {

@@ -95,7 +95,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         quiet: QuietOption = False,
     ) -> None:
-        """Read, validate and load the partner extracts named in area.yaml into the warehouse."""
+        """Read, validate and load the partner extracts named in area.yaml into the warehouse.
+
+        Exit codes: 0 loaded (rows that break a rule are rejected, listed in rejects.csv, and the
+        rest load); 2 a bad option; 3 area.yaml or the key is wrong; 4 a file cannot be read or
+        lacks a required column (the previous warehouse is kept); 5 an input is missing;
+        6 another ingest of this area is running; 8 a file-system fault.
+        """
         from rich.console import Console
         from rich.markup import escape
 

@@ -145,8 +145,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the restricted full SNA and the public release (summary, tables, manifest).
 
-        Exit 4 when the public release fails its disclosure audit: the restricted outputs are
-        written, nothing public is.
+        Exit codes: 0 written; 3 a setting is wrong (e.g. an unknown disclosure rule set), or the
+        assessment was made with other settings; 4 the indicator table or population contradicts
+        itself, or the public release fails its disclosure audit (the restricted outputs are
+        written, nothing public is); 5 no assessment to report (run `svsna assess`), or a named
+        file is missing; 6/7 the warehouse is busy or incomplete; 8 a file-system fault.
         """
         import time
 

@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
     def serve(
         area: AreaOption,
         host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+        port: Annotated[int, typer.Option("--port", min=1, max=65535, metavar="N", help="Port to listen on.")] = 8000,
         users: Annotated[
             Path | None, typer.Option("--users", help="Users file (default: web/users.json beside area.yaml).")
         ] = None,
@@ -43,8 +43,9 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(
                 "--proxy",
-                help="Address of a reverse proxy whose X-Forwarded-For/-Proto headers are trusted (repeatable). "
-                "Cookies are Secure when it says the request came over HTTPS.",
+                metavar="ADDRESS",
+                help="Address of a reverse proxy whose forwarded headers (client address, HTTPS) are trusted "
+                "(repeatable). Cookies are Secure when it says the request came over HTTPS.",
             ),
         ] = None,
         certfile: Annotated[
@@ -52,10 +53,14 @@ def register(app: typer.Typer) -> None:
         ] = None,
         keyfile: Annotated[Path | None, typer.Option("--ssl-keyfile", help="The certificate's private key.")] = None,
         idle_minutes: Annotated[
-            float, typer.Option("--session-idle-minutes", min=1, help="A session ends after this long unused.")
+            float,
+            typer.Option(
+                "--session-idle-minutes", min=1, metavar="MINUTES", help="A session ends after this long unused."
+            ),
         ] = 30,
         absolute_hours: Annotated[
-            float, typer.Option("--session-hours", min=0.1, help="A session ends this long after login.")
+            float,
+            typer.Option("--session-hours", min=0.1, metavar="HOURS", help="A session ends this long after login."),
         ] = 8,
     ) -> None:
         """Serve the web SNA: public pages for anyone, exact figures for partners who log in."""
