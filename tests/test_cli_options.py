@@ -158,3 +158,50 @@ def test_no_option_name_is_cut_at_80_columns():
             if param.param_type_name == "option":
                 for opt in param.opts:
                     assert opt in text, (path, opt)
+
+
+def test_check_and_assess_refuse_the_report_settings_before_any_work(tmp_path, monkeypatch, capsys):
+    """An unknown ``disclosure.rules``, an unknown ``report.commentary`` section and a missing
+    ``report.logo`` passed ``check`` and ``assess``; only ``report`` refused them, at its end
+    (review finding 6). ``check`` and ``assess`` now refuse them first, with report's message and
+    exit code (``assess`` before looking at the warehouse: nothing was ingested here)."""
+    import secrets
+    import sys
+
+    import pytest
+    import yaml
+    from tests.public.partnership import write
+
+    from svsna.cli import main
+
+    monkeypatch.setenv("SVSNA_PSEUDONYM_KEY", secrets.token_hex(32))
+    monkeypatch.setenv("COLUMNS", "300")
+    area = write(tmp_path / "mv", rules="nhsd_2019")
+    settings = yaml.safe_load(area.read_text())
+
+    def run(*args: str) -> tuple[int, str]:
+        monkeypatch.setattr(sys, "argv", ["svsna", *args, "-a", str(area)])
+        with pytest.raises(SystemExit) as exc:
+            main()
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1, err
+        return int(exc.value.code), err[0]
+
+    for command in ("check", "assess"):
+        code, line = run(command)
+        assert code == 3, (command, line)
+        assert "disclosure.rules: unknown disclosure rule set 'nhsd_2019'" in line
+        assert "; hint: choose one of fewer_than_10" in line
+
+    settings["disclosure"]["rules"] = "nhsd_2018"
+    settings["report"] = {"commentary": {"nosuchsection": "hello"}}
+    area.write_text(yaml.safe_dump(settings))
+    for command in ("check", "assess"):
+        code, line = run(command)
+        assert code == 3 and "report.commentary: unknown section(s) ['nosuchsection']" in line, (command, line)
+
+    settings["report"] = {"logo": "nologo.png"}
+    area.write_text(yaml.safe_dump(settings))
+    for command in ("check", "assess"):
+        code, line = run(command)
+        assert code == 5 and "nologo.png: report.logo not found; hint: " in line, (command, line)

@@ -50,7 +50,8 @@ def register(app: typer.Typer) -> None:
         """Run the analyses (extent, nature, timing, NTE, geography, people, cohorts, health ...).
 
         Exit codes: 0 written (sections without data are listed, not fatal); 3 area.yaml is
-        wrong (also the report settings, checked before computing); 5 nothing ingested yet;
+        wrong (also the report settings, checked before computing); 5 nothing ingested yet, or
+        report.logo is missing;
         6 an ingest is running; 7 the last ingest did not complete, or the warehouse is damaged
         or lacks a definition; 8 the output folder cannot be written.
         """
@@ -60,11 +61,13 @@ def register(app: typer.Typer) -> None:
         from svsna.analyses import SECTIONS, run_assessment, write_assessment
         from svsna.config import load_area_config
         from svsna.engine import check_engine, check_warehouse, open_warehouse
+        from svsna.outputs.report import check_report_settings
         from svsna.pipeline.ingest import preflight_output
 
         check_engine(engine)
         console = Console(stderr=True)
         config = load_area_config(area)
+        check_report_settings(config)  # refused before computing, not by `svsna report` at the end
         if boundaries is not None and not boundaries.is_absolute():
             boundaries = Path.cwd() / boundaries
         if boundaries is None:  # the area file's boundaries setting

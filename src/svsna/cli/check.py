@@ -50,12 +50,14 @@ def register(app: typer.Typer) -> None:
         Exit codes: 0 every file is readable and every row would load; 4 a file cannot be read,
         or 4 when any row would be rejected (ingest would load the other rows and exit 0, so
         `svsna check && svsna ingest` stops at a single bad row); 3 area.yaml or the key is
-        wrong; 5 an input is missing; 8 a file-system fault.
+        wrong (also the settings only report reads); 5 an input (or report.logo) is missing;
+        8 a file-system fault.
         """
         from rich.console import Console
 
         from svsna.cli.ingest import ledger_table, reasons_table
         from svsna.config import load_area_config
+        from svsna.outputs.report import check_report_settings
         from svsna.pipeline.ingest import ingest
 
         as_of = None
@@ -65,6 +67,7 @@ def register(app: typer.Typer) -> None:
             except ValueError:
                 raise typer.BadParameter(f"{extract_date!r} is not a date (use YYYY-MM-DD)") from None
         config = load_area_config(area)
+        check_report_settings(config)  # the settings only `svsna report` reads, refused as it would
         result = ingest(config, demo=demo, progress=not (quiet or as_json), as_of=as_of, dry_run=True)
         rejected = sum(sum(f.reasons.values()) for f in result.files)
         if as_json:

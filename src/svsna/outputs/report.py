@@ -63,6 +63,7 @@ __all__ = [
     "assessment_inputs",
     "build_reports",
     "check_assessment_basis",
+    "check_report_settings",
     "render_edition",
 ]
 
@@ -344,15 +345,9 @@ def public_release_for(
     ``every_row`` (run metadata ``public_scope: all``) lets every row the disclosure control passes
     into the release, not only the indicators the public findings rely on and the summary's views.
     """
-    from svsna.errors import ConfigError
     from svsna.outputs.public import featured_indicators, public_release, public_scope, ratio_partner_rows
-    from svsna.stats import RULE_SETS
 
-    if config.disclosure.rules not in RULE_SETS:
-        raise ConfigError(
-            f"disclosure.rules: unknown disclosure rule set {config.disclosure.rules!r}",
-            hint=f"choose one of {', '.join(sorted(RULE_SETS))} (docs/disclosure.md)",
-        )
+    _check_rule_set(config)
     featured = None if every_row else featured_indicators(findings, definition_name(config))
     scope = ratio_partner_rows(table, public_scope(table, featured, every_row=every_row))
     periods = [(p.label, p.start, p.end) for p in config.periods()]
@@ -667,14 +662,34 @@ def how_to_read(config: AreaConfig, public: bool) -> list[str]:
     return items
 
 
+def _check_rule_set(config: AreaConfig) -> None:
+    """``disclosure.rules`` must name a rule set (:data:`svsna.stats.RULE_SETS`)."""
+    from svsna.errors import ConfigError
+    from svsna.stats import RULE_SETS
+
+    if config.disclosure.rules not in RULE_SETS:
+        raise ConfigError(
+            f"disclosure.rules: unknown disclosure rule set {config.disclosure.rules!r}",
+            hint=f"choose one of {', '.join(sorted(RULE_SETS))} (docs/disclosure.md)",
+        )
+
+
+def _check_logo(config: AreaConfig) -> None:
+    """``report.logo``, when set, must be a file."""
+    path = config.logo_path
+    if path is not None and not path.is_file():
+        from svsna.errors import MissingInputError
+
+        raise MissingInputError(
+            f"{path}: report.logo not found", hint="give the logo's path relative to area.yaml, or remove the setting"
+        )
+
+
 def _logo_uri(config: AreaConfig) -> str:
     path = config.logo_path
     if path is None:
         return ""
-    if not path.is_file():
-        from svsna.errors import MissingInputError
-
-        raise MissingInputError(f"{path}: report.logo not found (hint: give the logo's path relative to area.yaml)")
+    _check_logo(config)
     import base64
 
     mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
@@ -1020,11 +1035,27 @@ class _Background:
         self._wait()
 
 
-def check_report_settings(config: AreaConfig) -> None:
-    """``report.commentary`` must name sections of the report (a typo would silently drop the text)."""
+def check_report_settings(config: AreaConfig, *, rule_set: bool = True) -> None:
+    """Refuse the settings only the report reads, before any work: ``disclosure.rules`` must name a
+    rule set, ``report.commentary`` must name sections of the report (a typo would silently drop the
+    text) and ``report.logo`` must be a file. ``svsna check`` and ``svsna assess`` call it too.
+
+    ``rule_set=False`` leaves the rule set to :func:`public_release_for` (:func:`build_reports`
+    still writes the restricted outputs when only the public release cannot be made).
+
+    Raises
+    ------
+    ConfigError
+        An unknown rule set or commentary section (exit code 3).
+    MissingInputError
+        The logo file is missing (exit code 5).
+    """
     from svsna.errors import ConfigError
     from svsna.outputs.sections import COMMENTARY_KEYS
 
+    if rule_set:
+        _check_rule_set(config)
+    _check_logo(config)
     bad = sorted(set(config.report.commentary) - set(COMMENTARY_KEYS))
     if bad:
         raise ConfigError(
@@ -1120,7 +1151,7 @@ def _build(
     from svsna.outputs.workbook import write_indicator_files, write_workbook
 
     say = progress or (lambda _stage, _detail: None)
-    check_report_settings(config)
+    check_report_settings(config, rule_set=False)  # an unknown rule set stops the public release only
     private_dir(out)
     private_dir(out / "history")
     assessment_id, generated = _assessment_id(out / "history")
