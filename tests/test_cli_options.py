@@ -205,3 +205,28 @@ def test_check_and_assess_refuse_the_report_settings_before_any_work(tmp_path, m
     for command in ("check", "assess"):
         code, line = run(command)
         assert code == 5 and "nologo.png: report.logo not found; hint: " in line, (command, line)
+
+
+def test_printed_paths_and_commands_are_whole_lines_that_can_be_copied(tmp_path, monkeypatch):
+    """At 80 columns rich wrapped ``ledger: /long/path`` and ``wrote ... to /long/path`` mid-path,
+    and report's missing-assessment hint said ``svsna assess --area <area.yaml>`` (review finding 16)."""
+    import secrets
+
+    from tests.public.partnership import write
+    from typer.testing import CliRunner
+
+    area = write(tmp_path / ("a-folder-name-long-enough-to-wrap-" * 2) / "mv")
+    monkeypatch.setenv("SVSNA_PSEUDONYM_KEY", secrets.token_hex(32))
+    runner = CliRunner()
+    env = {"COLUMNS": "60"}
+    res = runner.invoke(app, ["ingest", "-a", str(area), "-q"], env=env)
+    assert res.exit_code == 0, res.output
+    out = area.parent / "output"
+    lines = res.output.splitlines()
+    assert f"ledger: {out / 'restricted' / 'ledger.csv'}" in lines, res.output
+    res = runner.invoke(app, ["report", "-a", str(area), "-q", "--no-pdf"], env=env)
+    assert getattr(res.exception, "exit_code", None) == 5, res.output  # main() prints it as one line
+    assert f"run `svsna assess --area {area}` first" in str(res.exception)
+    res = runner.invoke(app, ["assess", "-a", str(area), "-q"], env=env)
+    assert res.exit_code == 0, res.output
+    assert any(line.endswith(f"to {out / 'restricted'}") for line in res.output.splitlines()), res.output

@@ -56,6 +56,7 @@ def register(app: typer.Typer) -> None:
         or lacks a definition; 8 the output folder cannot be written.
         """
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         from svsna.analyses import SECTIONS, run_assessment, write_assessment
@@ -107,12 +108,13 @@ def register(app: typer.Typer) -> None:
             word = "not supplied" if s["status"] == "not_supplied" else "[red]unusable[/]"
             reason = str(s["reason"])
             said = reason if reason.startswith("not supplied") else f"{word}: {reason}"  # the reason may say it
-            console.print(f"[yellow]section {s['section']}[/] ({who}): {said}", highlight=False)
+            console.print(f"[yellow]section {s['section']}[/] ({who}): {escape(said)}", highlight=False, soft_wrap=True)
         for w in result.warnings:
             where = "/".join(x for x in (w["definition"], w["section"]) if x)
-            console.print(f"[yellow]warning[/] {where}: {w['message']}", highlight=False)
-        console.print(
+            console.print(f"[yellow]warning[/] {where}: {escape(w['message'])}", highlight=False, soft_wrap=True)
+        Console().print(
             f"[green]wrote[/] {len(result.indicators):,} indicator rows and {len(result.findings):,} findings "
-            f"to {paths['indicators_csv'].parent}",
+            f"to {escape(str(paths['indicators_csv'].parent))}",
             highlight=False,
+            soft_wrap=True,
         )

@@ -127,7 +127,9 @@ def register(app: typer.Typer) -> None:
         if rejected_rows:
             console.print(
                 f"[bold red]{rejected_rows} row(s) rejected[/] with {result.rejects} problem(s): see "
-                f"{escape(str(result.rejects_path))} (it can be handed back to the data owner)"
+                f"{escape(str(result.rejects_path))} (it can be handed back to the data owner)",
+                highlight=False,
+                soft_wrap=True,  # a path wrapped mid-way cannot be copied
             )
         else:
             console.print("[green]no rows rejected[/]")
@@ -135,7 +137,8 @@ def register(app: typer.Typer) -> None:
         run = result.run
         key = result.key_label or "n/a (no identifiers)"
         fp = f" (fingerprint {run.key_fingerprint})" if run is not None and run.key_fingerprint else ""
-        console.print(f"pseudonyms keyed by {escape(key)}{fp}")
+        console.print(f"pseudonyms keyed by {escape(key)}{fp}", highlight=False, soft_wrap=True)
         if run is not None:
-            console.print(f"ingest run {run.run_id}: complete")
-        console.print(f"ledger: {escape(str(result.ledger_path))}\nwarehouse: {escape(str(result.warehouse_path))}")
+            console.print(f"ingest run {run.run_id}: complete", highlight=False)
+        for label, path in (("ledger", result.ledger_path), ("warehouse", result.warehouse_path)):
+            console.print(f"{label}: {escape(str(path))}", highlight=False, soft_wrap=True)

@@ -129,9 +129,10 @@ class AssessmentInputs:
     ledger: Path | None
 
 
-def assessment_inputs(folder: Path) -> AssessmentInputs:
+def assessment_inputs(folder: Path, *, area: str = "area.yaml") -> AssessmentInputs:
     """Find the assessment in an output folder: ``restricted/`` first, then the folder itself
-    (where versions before the public/restricted layout wrote it).
+    (where versions before the public/restricted layout wrote it). ``area`` is the area file as
+    the user named it, for the hint.
 
     Raises
     ------
@@ -152,11 +153,11 @@ def assessment_inputs(folder: Path) -> AssessmentInputs:
         if indicators is None:
             raise MissingInputError(
                 f"{folder}: no indicators.parquet or indicators.csv in {folder / 'restricted'}",
-                hint="run `svsna assess --area <area.yaml>` first",
+                hint=f"run `svsna assess --area {area}` first",
             )
         raise MissingInputError(
             f"{indicators.parent / 'findings.json'}: findings not found",
-            hint="run `svsna assess --area <area.yaml>` first",
+            hint=f"run `svsna assess --area {area}` first",
         )
     findings = indicators.parent / "findings.json"
     ledger = next((p / "ledger.csv" for p in places if (p / "ledger.csv").is_file()), None)

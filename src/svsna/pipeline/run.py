@@ -72,7 +72,7 @@ def report_inputs(
 
     run = check_warehouse(config.workspace_dir, area=area, require=False)
     preflight_output(config, out=out)
-    found = assessment_inputs(config.output_dir)
+    found = assessment_inputs(config.output_dir, area=area)
     return found, check_assessment_basis(found, config, run.run_id if run else None, area=area)
 
 
