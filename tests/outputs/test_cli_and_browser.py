@@ -63,11 +63,24 @@ def test_cli_report_writes_and_prints_every_output(tmp_path, tiny_assessment):
     for folder, names in expected.items():
         for name in names:
             assert (out / folder / name).is_file()
-            assert str(out / folder / name) in result.output
+            assert str(out / folder / name) in result.stdout
     assert not (out / "restricted" / "sna-full.pdf").exists()  # --no-pdf
-    # the assessment's own indicators.csv is left as it was
+    # the assessment's own indicators.csv is left as it was, and not listed as if report wrote it
     assert (out / "restricted" / "indicators.csv").read_bytes() == before
+    assert str(out / "restricted" / "indicators.csv") not in result.output
     assert len(list((out / "history").iterdir())) == 1
+    # readable labels (not the dictionary keys), each under its tier: what may be published and what not
+    lines = result.stdout.splitlines()
+    assert not [line for line in lines if line.split(":")[0] in ("full_html", "public_pdf", "indicators_parquet")]
+    public = next(i for i, line in enumerate(lines) if "safe to publish" in line)
+    restricted = next(i for i, line in enumerate(lines) if "restricted" in line.lower() and "not" in line.lower())
+    summary = next(line for line in lines if str(out / "public" / "sna-summary.html") in line)
+    full = next(line for line in lines if str(out / "restricted" / "sna-full.html") in line)
+    assert summary.split(str(out))[0].strip() == "Public executive summary"
+    assert full.split(str(out))[0].strip() == "Full SNA"
+    assert (lines.index(summary) > public) and (lines.index(full) > restricted)
+    assert (lines.index(summary) < restricted) == (public < restricted)
+    assert "done in" in result.stdout and "done in" not in result.stderr
 
 
 def test_cli_report_without_an_assessment_says_what_to_run(tmp_path):

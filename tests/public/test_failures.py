@@ -107,6 +107,7 @@ def test_population_that_disagrees_exit_4_restricted_still_written(tmp_path, mon
     assert "adds up to 9,000 but the area's population is 10,000" in err and "restricted outputs were written" in err
     restricted, public = _written(tmp_path)
     assert "sna-full.html" in restricted and not public
+    assert not (tmp_path / "output" / "history").exists()  # no empty history/ left by a failed report
 
 
 def test_audit_failure_exit_4_names_the_counts(tmp_path, monkeypatch, capsys):

@@ -258,7 +258,7 @@ def _run(
             if missing:
                 status = "not_supplied"
                 srcs = sorted({_SOURCE_OF.get(t, t) for t in missing})
-                reason = f"not supplied: {', '.join(srcs)} (warehouse table {', '.join(missing)} absent)"
+                reason = f"not supplied: {', '.join(srcs)} (not among the inputs of the last ingest)"
             elif once and name in once_done:
                 mine.extend(once_done[name].findings)
             elif not (once and name in once_seen):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from svsna.cli.options import QuietOption, print_warnings
+from svsna.cli.options import QuietOption, print_outputs, print_warnings
 
 __all__ = ["register"]
 
@@ -38,8 +38,10 @@ def demo(
     console = Console()
     started = time.perf_counter()
 
-    def step(name: str) -> None:
-        console.print(f"[bold]svsna demo[/]: {name} ({time.perf_counter() - started:.0f} s)")
+    def step(name: str) -> None:  # progress, on stderr: when each step starts (durations come at the end)
+        Console(stderr=True).print(
+            f"[bold]svsna demo[/]: {name}, starting {time.perf_counter() - started:.0f} s in", highlight=False
+        )
 
     result = run_demo(out, seed=seed, engine=engine, pdf=pdf, progress=not quiet, step=step)
     paths = result.reports
@@ -51,17 +53,9 @@ def demo(
     if paths is None:  # pragma: no cover - run_demo always reports
         return
     print_warnings(paths.warnings)  # for the analyst: keys only, no values
-    rows = [
-        ("Full SNA (restricted)", paths.full_html),
-        ("Full SNA PDF", paths.full_pdf),
-        ("Public executive summary", paths.public_html),
-        ("Public executive summary PDF", paths.public_pdf),
-        ("Workbook", paths.workbook),
-        ("Indicator table", paths.indicators_csv),
-    ]
-    for label, path in rows:
-        if path is not None:
-            console.print(f"{label:30} {Path(path).resolve()}", highlight=False, soft_wrap=True)
+    print_outputs(
+        paths.described(("public_html", "public_pdf", "full_html", "full_pdf", "workbook", "indicators_csv")), console
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -34,7 +34,7 @@ import typer
 if TYPE_CHECKING:
     from svsna.config import AreaConfig
 
-from svsna.cli.options import AreaOption, QuietOption, print_warnings
+from svsna.cli.options import AreaOption, QuietOption, print_outputs, print_warnings
 
 __all__ = ["find_boundaries", "register"]
 
@@ -172,6 +172,9 @@ def register(app: typer.Typer) -> None:
         bounds: Any = None
         if bounds_path is not None:
             bounds = {"lsoa": bounds_path, "lookup": _lookup(config)}
+        # the exact indicator table is assess's output: listed only if the report had to add a format
+        restricted = (out or config.output_dir) / "restricted"
+        before = {n: (restricted / f"indicators.{n}").is_file() for n in ("csv", "parquet")}
         with _ReportProgress(enabled=not quiet) as bar:
             paths = build_reports(
                 found.indicators,
@@ -183,9 +186,8 @@ def register(app: typer.Typer) -> None:
                 pdf=not no_pdf,
                 progress=bar.update,
             )
-        for name, path in paths.items():
-            if path.exists():
-                typer.echo(f"{name}: {path}")
+        shown = [n for n in paths.LABELS if not (n.startswith("indicators_") and before[n.removeprefix("indicators_")])]
+        print_outputs(paths.described(shown))
         console = Console(stderr=True)
         if unchecked:
             console.print(f"[yellow]{escape(unchecked)}[/]", highlight=False, soft_wrap=True)
@@ -194,4 +196,4 @@ def register(app: typer.Typer) -> None:
             console.print("[yellow]no LSOA boundaries found: maps were not drawn (use --boundaries)[/]")
         if found.ledger is None:
             console.print("[yellow]ledger.csv not found: the data sources and row ledger are left out[/]")
-        console.print(f"done in {time.perf_counter() - started:.1f} s")
+        Console().print(f"done in {time.perf_counter() - started:.1f} s", highlight=False)

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from svsna.errors import InputDataError
 from svsna.indicators import INDICATOR_COLUMNS, Finding, findings_from_json
@@ -92,6 +92,24 @@ class ReportPaths:
     #: a number is neither a figure of the public table nor declared context (no values: keys only)
     warnings: tuple[str, ...] = ()
 
+    #: Each output's name for people, and whether it is public (safe to publish) or restricted
+    #: (exact figures, for partners); the one labelling the CLI summaries use.
+    LABELS: ClassVar[dict[str, tuple[str, bool]]] = {
+        "full_html": ("Full SNA", False),
+        "full_pdf": ("Full SNA (PDF)", False),
+        "workbook": ("Workbook of exact figures", False),
+        "indicators_csv": ("Indicator table (CSV)", False),
+        "indicators_parquet": ("Indicator table (Parquet)", False),
+        "metadata": ("Report metadata", False),
+        "history": ("Archive of this run", False),
+        "public_html": ("Public executive summary", True),
+        "public_pdf": ("Public executive summary (PDF)", True),
+        "public_workbook": ("Public workbook", True),
+        "public_csv": ("Public indicator table (CSV)", True),
+        "public_parquet": ("Public indicator table (Parquet)", True),
+        "release": ("Release manifest (release.json)", True),
+    }
+
     @classmethod
     def under(cls, out: Path, assessment_id: str) -> ReportPaths:
         r, p = out / "restricted", out / "public"
@@ -113,6 +131,17 @@ class ReportPaths:
 
     def items(self) -> list[tuple[str, Path]]:
         return [(k, getattr(self, k)) for k in self.__dataclass_fields__ if k != "warnings"]
+
+    def described(self, names: Iterable[str] | None = None) -> list[tuple[str, bool, Path]]:
+        """``(label, public, path)`` of the outputs ``names`` (default: all) that exist, public first.
+
+        >>> paths = ReportPaths.under(Path("/nonexistent"), "20260101T000000Z")
+        >>> paths.described()
+        []
+        """
+        chosen = list(self.LABELS) if names is None else list(names)
+        rows = [(*self.LABELS[n], getattr(self, n)) for n in chosen if getattr(self, n).exists()]
+        return sorted(rows, key=lambda row: not row[1])
 
     @property
     def public_files(self) -> list[Path]:
@@ -1153,8 +1182,7 @@ def _build(
 
     say = progress or (lambda _stage, _detail: None)
     check_report_settings(config, rule_set=False)  # an unknown rule set stops the public release only
-    private_dir(out)
-    private_dir(out / "history")
+    private_dir(out)  # history/ is made with this run's folder there, only when the release is written
     assessment_id, generated = _assessment_id(out / "history")
     paths = ReportPaths.under(out, assessment_id)
     private_dir(paths.full_html.parent)
