@@ -230,3 +230,25 @@ def test_printed_paths_and_commands_are_whole_lines_that_can_be_copied(tmp_path,
     res = runner.invoke(app, ["assess", "-a", str(area), "-q"], env=env)
     assert res.exit_code == 0, res.output
     assert any(line.endswith(f"to {out / 'restricted'}") for line in res.output.splitlines()), res.output
+
+
+def test_summaries_go_to_stdout_progress_and_notes_to_stderr(tmp_path, monkeypatch):
+    """ingest drew its progress bar on standard output, assess printed its summary on standard
+    error only, and said "(warehouse table suspects absent)" (review findings 17, 19)."""
+    import secrets
+
+    from tests.public.partnership import write
+    from typer.testing import CliRunner
+
+    area = write(tmp_path / "mv")
+    monkeypatch.setenv("SVSNA_PSEUDONYM_KEY", secrets.token_hex(32))
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", "-a", str(area)], env={"COLUMNS": "100"})
+    assert res.exit_code == 0, res.output
+    assert "Row ledger" in res.stdout and "━" not in res.stdout.split("Row ledger")[0]
+    assert "10/10" in res.stderr  # the bar, one step per source
+    res = runner.invoke(app, ["assess", "-a", str(area), "-q"], env={"COLUMNS": "100"})
+    assert res.exit_code == 0, res.output
+    assert "indicator rows" in res.stdout and "indicator rows" not in res.stderr
+    assert "section surveys" in res.stderr and "not among the inputs of the last ingest" in res.stderr
+    assert "warehouse table" not in res.output
