@@ -252,3 +252,29 @@ def test_summaries_go_to_stdout_progress_and_notes_to_stderr(tmp_path, monkeypat
     assert "indicator rows" in res.stdout and "indicator rows" not in res.stderr
     assert "section surveys" in res.stderr and "not among the inputs of the last ingest" in res.stderr
     assert "warehouse table" not in res.output
+
+
+def test_serve_on_a_port_in_use_is_one_line_and_prints_no_address(tmp_path, monkeypatch, capsys):
+    """``svsna serve --port 8765`` with the port taken printed the address as if serving, then
+    uvicorn's "[Errno 98] address already in use", and exited 3 (review finding 19)."""
+    import socket
+    import sys
+
+    import pytest
+
+    from svsna.cli import main
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        monkeypatch.setattr(sys, "argv", ["svsna", "serve", "-a", str(tmp_path / "area.yaml"), "--port", str(port)])
+        with pytest.raises(SystemExit) as exc:
+            main()
+    finally:
+        taken.close()
+    out = capsys.readouterr()
+    assert exc.value.code == 2
+    assert out.err.strip() == f"error: port {port} is in use on 127.0.0.1; hint: choose another --port"
+    assert "http" not in out.out + out.err

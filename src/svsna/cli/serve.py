@@ -63,16 +63,22 @@ def register(app: typer.Typer) -> None:
             typer.Option("--session-hours", min=0.1, metavar="HOURS", help="A session ends this long after login."),
         ] = 8,
     ) -> None:
-        """Serve the web SNA: public pages for anyone, exact figures for partners who log in."""
+        """Serve the web SNA: public pages for anyone, exact figures for partners who log in.
+
+        Exit codes: 0 stopped (Ctrl+C); 2 the port is in use or needs privileges, or --host is not
+        an address of this machine; 3 area.yaml or the TLS options are wrong; 4/5 the release is damaged or missing.
+        """
         from rich.console import Console
+        from rich.markup import escape
 
         from svsna.config import load_area_config
         from svsna.errors import ConfigError
-        from svsna.web.server import build, web_paths
+        from svsna.web.server import build, listen, web_paths
         from svsna.web.server import serve as run
 
         if (certfile is None) != (keyfile is None):
             raise ConfigError("--ssl-certfile and --ssl-keyfile go together", hint="give both, or neither")
+        sock = listen(host, port)  # a port in use is one line (exit 2), before the address is printed
         config = load_area_config(area)
         app = build(
             config,
@@ -86,18 +92,25 @@ def register(app: typer.Typer) -> None:
         console = Console(stderr=True)
         n = len(app.state.cfg.users)
         scheme = "https" if certfile else "http"
-        console.print(f"svsna web SNA for {config.name}: {scheme}://{host}:{port}/", highlight=False)
         console.print(
-            f"users file {paths.users} ({n} user{'s' if n != 1 else ''}); audit log {paths.audit}", highlight=False
+            f"svsna web SNA for {escape(config.name)}: {scheme}://{host}:{port}/", highlight=False, soft_wrap=True
+        )
+        console.print(
+            f"users file {escape(str(paths.users))} ({n} user{'s' if n != 1 else ''}); "
+            f"audit log {escape(str(paths.audit))}",
+            highlight=False,
+            soft_wrap=True,
         )
         if n == 0:
             console.print(
                 f"[yellow]no users yet: only the public pages work. Add one with "
-                f"`svsna users add --area {area} NAME --role admin`[/]"
+                f"`svsna users add --area {escape(str(area))} NAME --role admin`[/]",
+                highlight=False,
+                soft_wrap=True,
             )
         if host not in ("127.0.0.1", "localhost", "::1") and certfile is None and not proxy:
             console.print(
                 "[yellow]listening beyond this machine without TLS: passwords and session cookies would cross "
                 "the network in clear; use --ssl-certfile/--ssl-keyfile or a TLS proxy (--proxy)[/]"
             )
-        run(app, host=host, port=port, proxy=list(proxy or []), certfile=certfile, keyfile=keyfile)
+        run(app, host=host, port=port, proxy=list(proxy or []), certfile=certfile, keyfile=keyfile, sock=sock)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from svsna.config import AreaConfig
 
-__all__ = ["WebPaths", "build", "serve", "web_paths"]
+__all__ = ["WebPaths", "build", "listen", "serve", "web_paths"]
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,59 @@ def build(
     return create_app(cfg)
 
 
-def serve(app: Any, *, host: str, port: int, proxy: list[str], certfile: Path | None, keyfile: Path | None) -> None:
-    """Run ``app`` with uvicorn until interrupted."""
+def listen(host: str, port: int) -> Any:
+    """A socket bound to ``host:port``, before anything says the site is served there.
+
+    Raises
+    ------
+    UsageError
+        The port is in use, needs privileges, or ``host`` is not an address of this machine
+        (exit code 2: choose another ``--port`` or ``--host``).
+    """
+    import errno
+    import socket
+
+    from svsna.errors import UsageError
+
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        raise UsageError(f"--host {host!r} is not a known address", hint="give an address such as 127.0.0.1") from None
+    family, kind, proto, _, address = info[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} is in use on {host}", hint="choose another --port") from None
+        if exc.errno == errno.EACCES:
+            raise UsageError(
+                f"port {port} on {host} needs privileges", hint="choose a --port above 1023, or serve behind a proxy"
+            ) from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise UsageError(
+                f"--host {host} is not an address of this machine", hint="use 127.0.0.1, or 0.0.0.0 for all"
+            ) from None
+        raise
+    return sock
+
+
+def serve(
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    proxy: list[str],
+    certfile: Path | None,
+    keyfile: Path | None,
+    sock: Any = None,
+) -> None:
+    """Run ``app`` with uvicorn until interrupted, on ``sock`` (default: :func:`listen` on ``host:port``)."""
     import uvicorn
 
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -98,3 +146,4 @@ def serve(app: Any, *, host: str, port: int, proxy: list[str], certfile: Path | 
         limit_concurrency=200,
         timeout_keep_alive=5,
     )
+    uvicorn.Server(config).run(sockets=[sock if sock is not None else listen(host, port)])
