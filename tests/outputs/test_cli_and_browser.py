@@ -69,6 +69,7 @@ def test_cli_report_writes_and_prints_every_output(tmp_path, tiny_assessment):
     assert (out / "restricted" / "indicators.csv").read_bytes() == before
     assert str(out / "restricted" / "indicators.csv") not in result.output
     assert len(list((out / "history").iterdir())) == 1
+    assert (out / "history").stat().st_mode & 0o777 == 0o700  # made with the run's folder, owner-only too
     # readable labels (not the dictionary keys), each under its tier: what may be published and what not
     lines = result.stdout.splitlines()
     assert not [line for line in lines if line.split(":")[0] in ("full_html", "public_pdf", "indicators_parquet")]

@@ -1368,6 +1368,7 @@ def _write_release(
         "files": files,
     }
     text = json.dumps(manifest, indent=1, default=str)
+    private_dir(paths.history.parent)  # history/ itself owner-only too (made here, on the first release)
     hist = private_dir(paths.history)
     for src in (paths.public_parquet,):
         with atomic_path(hist / src.name) as tmp:
