@@ -175,7 +175,11 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
     ) -> None:
-        """Start a partnership: a commented area.yaml and blank extract templates (one XLSX, a sheet per source)."""
+        """Start a partnership: a commented area.yaml and blank extract templates (one XLSX, a sheet per source).
+
+        Exit codes: 0 written; 2 DIR is not empty (give --force); 8 DIR is a file, or it cannot be
+        created or written.
+        """
         from rich.console import Console
         from rich.markup import escape
 
