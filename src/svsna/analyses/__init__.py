@@ -131,14 +131,38 @@ def _accepts(fn: Callable[..., Any], name: str) -> bool:
     return name in inspect.signature(fn).parameters
 
 
-def _check_decisions(wh: Warehouse, tables: frozenset[str], definitions: list[str]) -> None:
-    """Every assessed definition must have been applied at ingest (else every count would be 0)."""
-    from svsna.errors import WarehouseStateError
+def _check_decisions(
+    wh: Warehouse, tables: frozenset[str], definitions: list[str], from_files: Iterable[str] = ()
+) -> None:
+    """Every assessed definition must be a definition (shipped, in ``SVSNA_DEFINITIONS``, loaded from a
+    YAML path: ``from_files``, or in the warehouse's decisions) and have been applied at ingest (else
+    every count would be 0).
 
-    if "offence_decisions" not in tables:
-        return
-    d = wh.table("offence_decisions")
-    have = set(wh.execute(d.select("definition").distinct())["definition"].astype(str))
+    Raises
+    ------
+    ConfigError
+        A name that is no definition at all (exit 3), with the known names and a close one.
+    WarehouseStateError
+        A known definition the warehouse has no decisions for (exit 7).
+    """
+    import difflib
+
+    from svsna.definitions.definition import list_definitions
+    from svsna.errors import ConfigError, WarehouseStateError
+
+    have: set[str] = set()
+    if "offence_decisions" in tables:
+        d = wh.table("offence_decisions")
+        have = set(wh.execute(d.select("definition").distinct())["definition"].astype(str))
+    known = sorted(set(list_definitions()) | have | set(from_files))
+    unknown = [x for x in definitions if x not in known]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.6)
+        raise ConfigError(
+            f"unknown definition {unknown[0]!r} (known: {', '.join(known)})"
+            + (f"; did you mean {close[0]!r}?" if close else ""),
+            hint="give a definition ingest applied (area.yaml `definitions:`), or the path of a definition YAML",
+        )
     missing = [x for x in definitions if x not in have]
     if missing and have:
         raise WarehouseStateError(
@@ -201,9 +225,9 @@ def run_assessment(
     Raises
     ------
     ConfigError
-        Unknown section or definition.
+        Unknown section, or a definition name that is no definition (exit 3).
     WarehouseStateError
-        A definition was not applied at ingest.
+        A known definition was not applied at ingest (exit 7).
     InputDataError, MissingInputError
         Boundaries given but unusable; a population table that does not cover the area.
     """
@@ -211,7 +235,9 @@ def run_assessment(
     from svsna.definitions.definition import resolve_definition_names
     from svsna.errors import ConfigError
 
-    names = resolve_definition_names(list(definitions or config.definitions), config.base_dir, load_names=False)
+    entries = [str(e) for e in (definitions or config.definitions)]
+    names = resolve_definition_names(entries, config.base_dir, load_names=False)
+    from_files = [n for e, n in zip(entries, names, strict=True) if e.endswith((".yaml", ".yml"))]
     wanted = list(sections or SECTIONS)
     unknown = [s for s in wanted if s not in SECTIONS]
     if unknown:
@@ -219,7 +245,7 @@ def run_assessment(
     modules = {name: importlib.import_module(f"svsna.analyses.{name}") for name in wanted}
     shared = RunShared(wh, config, boundaries, definitions=names, fact_columns=fact_columns(modules.values()))
     tables = shared.tables
-    _check_decisions(wh, tables, names)
+    _check_decisions(wh, tables, names, from_files)
     if boundaries is not None and "geography" in wanted and "geography" in tables:
         shared.boundary_geometries()  # fail before any work when the file is unusable
     try:
