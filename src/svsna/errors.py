@@ -16,7 +16,8 @@ Exit codes used by the CLI (scripts may rely on them):
 5     a required input is missing
 6     the workspace is busy (another svsna run holds its lock)
 7     the warehouse cannot be used (its last ingest did not complete, or
-      the file is damaged)
+      the file is damaged), or an assessment file ``svsna report`` reads
+      is damaged
 8     a file-system fault (disk full, read-only or permission denied)
 ====  =====================================================================
 
@@ -54,7 +55,7 @@ EXIT_CODES: dict[int, str] = {
     4: "input data error or disclosure audit failure",
     5: "missing input",
     6: "workspace busy",
-    7: "warehouse not usable",
+    7: "warehouse or assessment not usable",
     8: "file-system fault",
 }
 
@@ -162,7 +163,8 @@ class WorkspaceBusyError(SvsnaError):
 
 
 class WarehouseStateError(SvsnaError):
-    """The warehouse cannot be used: its last ingest did not complete, or it is damaged."""
+    """The warehouse cannot be used (its last ingest did not complete, or it is damaged), or an
+    assessment file written from it is damaged (rerun the command that writes it)."""
 
     exit_code = 7
 

@@ -172,6 +172,29 @@ def test_npa_setting_and_deprivation_shares(result, value):
     assert (rows.indicator == "deprivation_rate").sum() == 0
 
 
+def test_deprivation_shares_without_residents_are_not_compared(tmp_path, build, config, value):
+    """review-outputs B13: without residents per decile, "50% in decile 1 against 8% in decile 10" reads as a
+    comparison of how violent the areas are, but the shares follow how many neighbourhoods each decile has.
+    The shares stay in the tables; no finding compares them, and a warning says why no rates."""
+    from svsna.analyses._base import AnalysisContext
+
+    wh = build(tmp_path)  # district populations only (tests/analyses/conftest.py)
+    try:
+        ctx = AnalysisContext(wh, config, "llr_vrn", section="geography")
+        res = geography.run(ctx)
+        ctx.release()
+    finally:
+        wh.close()
+    rows = res.indicators
+    # profile offences by decile: L1 (decile 1) 6 of 12, L4 (decile 10) none
+    assert value(rows, "deprivation_share", "imd_decile", "1").numerator == 6
+    assert value(rows, "deprivation_share", "imd_decile", "10").numerator == 0
+    assert "deprivation_gradient" not in {f.key for f in res.findings}
+    (w,) = [w for w in ctx.run.warnings if w.code == "no_lsoa_populations_deprivation"]
+    for said in ("cannot be shown", "residents", "not compared", "LSOA"):
+        assert said in w.message, said
+
+
 def test_knn_weights_from_centroids():
     # three points on a line: each one's nearest neighbour
     assert geography.knn_neighbours([0, 1, 3], [50, 50, 50], k=1) == {0: [1], 1: [0], 2: [1]}

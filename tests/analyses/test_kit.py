@@ -131,6 +131,24 @@ def test_a_definition_not_applied_at_ingest_is_an_error(warehouse, make_cfg):
         run_assessment(warehouse, make_cfg(definitions=["llr_broadened"]), sections=["extent"])
 
 
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("nosuchdef", "unknown definition 'nosuchdef' (known: llr_broadened, llr_vrn)"),
+        ("llr_vnr", "unknown definition 'llr_vnr' (known: llr_broadened, llr_vrn); did you mean 'llr_vrn'?"),
+    ],
+)
+def test_an_unknown_definition_is_a_configuration_error(warehouse, make_cfg, name, said):
+    """review-cli finding 10: a name that is no definition at all is not "not applied at ingest" (exit 7)."""
+    from svsna.errors import ConfigError
+
+    with pytest.raises(ConfigError) as exc:
+        run_assessment(warehouse, make_cfg(definitions=[name]), sections=["extent"])
+    assert exc.value.exit_code == 3
+    assert str(exc.value).startswith(said), str(exc.value)
+    assert "hint:" in str(exc.value) and "not applied at ingest" not in str(exc.value)
+
+
 def test_statuses_and_warnings_are_recorded(tmp_path, build, make_cfg):
     wh = build(tmp_path / "ws", suspects=False)
     try:

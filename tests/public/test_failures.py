@@ -172,3 +172,27 @@ def test_the_report_progress_bar_is_drawn_on_a_terminal_only(monkeypatch):
     monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich's switch for "treat this stream as a terminal"
     with _ReportProgress() as bar:
         assert bar.progress is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("findings.json", '{"broken'),  # review-cli finding 9: was "internal error: JSONDecodeError ... a bug"
+        ("findings.json", '{"not": "a list"}'),
+        ("indicators.parquet", "garbage"),  # was "internal error: ArrowInvalid ... a bug"
+        ("assessment.json", "{broken"),  # was read as "an older svsna" that does not say its basis
+    ],
+)
+def test_a_damaged_assessment_file_is_named_exit_7(tmp_path, monkeypatch, capsys, name, damage):
+    area = _area(tmp_path, _table())
+    restricted = tmp_path / "output" / "restricted"
+    (restricted / name).write_text(damage, encoding="utf-8")
+    code, err = _svsna(["report", "--area", str(area), "--no-pdf"], monkeypatch, capsys)
+    line = " ".join(err.split())  # one fault, however the console wraps it
+    assert code == 7, err
+    assert str(restricted / name) in line.replace(" ", "") or str(restricted / name) in line, err
+    assert "damaged" in line and "hint: run `svsna assess" in line and "again" in line, err
+    assert "internal error" not in line and "bug" not in line, err
+    restricted_files, public = _written(tmp_path)
+    assert public == set() and "sna-full.html" not in restricted_files
+    assert not (tmp_path / "output" / "history").exists()  # nothing made for a report that could not start

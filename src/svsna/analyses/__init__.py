@@ -5,14 +5,19 @@ Each section module (listed in :data:`SECTIONS`, in report order) exposes ``SECT
 of the sections before it), optionally ``PER_DEFINITION = False`` for sections that do not
 use the serious-violence definition (run once; their rows carry a blank ``definition``, and
 their findings are passed on to later sections of every definition) and optionally
-``REQUIRES`` (the warehouse tables it needs; default :data:`DEFAULT_REQUIRES`).
+``REQUIRES`` (the warehouse tables it needs; default :data:`DEFAULT_REQUIRES`) and ``REQUIRES_ANY``
+(tables of which it needs at least one, e.g. the health sources).
 
 :func:`run_assessment` runs them all and records, for every definition and section, what
 happened (:attr:`AssessmentResult.sections`):
 
 * ``ran`` - the section ran (it may still have recorded warnings);
 * ``not_supplied`` - a source it needs was not supplied (its warehouse table is absent);
-* ``unusable`` - its inputs are present but could not be used (the reason says why).
+* ``unusable`` - its inputs are present but could not be used (the reason says why): a
+  source it needs was supplied but every row was rejected at ingest (the ledger read rows and
+  loaded none; :attr:`~svsna.analyses._base.RunShared.unusable`), or the section found its
+  inputs unusable. Such a source is left out of every section, as if not supplied, with a
+  ``source_unusable`` warning naming it.
 
 Warnings about inputs that are present but not fully usable (a population year
 substituted, rates not computable at a level ...) are collected in
@@ -126,14 +131,38 @@ def _accepts(fn: Callable[..., Any], name: str) -> bool:
     return name in inspect.signature(fn).parameters
 
 
-def _check_decisions(wh: Warehouse, tables: frozenset[str], definitions: list[str]) -> None:
-    """Every assessed definition must have been applied at ingest (else every count would be 0)."""
-    from svsna.errors import WarehouseStateError
+def _check_decisions(
+    wh: Warehouse, tables: frozenset[str], definitions: list[str], from_files: Iterable[str] = ()
+) -> None:
+    """Every assessed definition must be a definition (shipped, in ``SVSNA_DEFINITIONS``, loaded from a
+    YAML path: ``from_files``, or in the warehouse's decisions) and have been applied at ingest (else
+    every count would be 0).
 
-    if "offence_decisions" not in tables:
-        return
-    d = wh.table("offence_decisions")
-    have = set(wh.execute(d.select("definition").distinct())["definition"].astype(str))
+    Raises
+    ------
+    ConfigError
+        A name that is no definition at all (exit 3), with the known names and a close one.
+    WarehouseStateError
+        A known definition the warehouse has no decisions for (exit 7).
+    """
+    import difflib
+
+    from svsna.definitions.definition import list_definitions
+    from svsna.errors import ConfigError, WarehouseStateError
+
+    have: set[str] = set()
+    if "offence_decisions" in tables:
+        d = wh.table("offence_decisions")
+        have = set(wh.execute(d.select("definition").distinct())["definition"].astype(str))
+    known = sorted(set(list_definitions()) | have | set(from_files))
+    unknown = [x for x in definitions if x not in known]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.6)
+        raise ConfigError(
+            f"unknown definition {unknown[0]!r} (known: {', '.join(known)})"
+            + (f"; did you mean {close[0]!r}?" if close else ""),
+            hint="give a definition ingest applied (area.yaml `definitions:`), or the path of a definition YAML",
+        )
     missing = [x for x in definitions if x not in have]
     if missing and have:
         raise WarehouseStateError(
@@ -196,9 +225,9 @@ def run_assessment(
     Raises
     ------
     ConfigError
-        Unknown section or definition.
+        Unknown section, or a definition name that is no definition (exit 3).
     WarehouseStateError
-        A definition was not applied at ingest.
+        A known definition was not applied at ingest (exit 7).
     InputDataError, MissingInputError
         Boundaries given but unusable; a population table that does not cover the area.
     """
@@ -206,7 +235,9 @@ def run_assessment(
     from svsna.definitions.definition import resolve_definition_names
     from svsna.errors import ConfigError
 
-    names = resolve_definition_names(list(definitions or config.definitions), config.base_dir, load_names=False)
+    entries = [str(e) for e in (definitions or config.definitions)]
+    names = resolve_definition_names(entries, config.base_dir, load_names=False)
+    from_files = [n for e, n in zip(entries, names, strict=True) if e.endswith((".yaml", ".yml"))]
     wanted = list(sections or SECTIONS)
     unknown = [s for s in wanted if s not in SECTIONS]
     if unknown:
@@ -214,7 +245,7 @@ def run_assessment(
     modules = {name: importlib.import_module(f"svsna.analyses.{name}") for name in wanted}
     shared = RunShared(wh, config, boundaries, definitions=names, fact_columns=fact_columns(modules.values()))
     tables = shared.tables
-    _check_decisions(wh, tables, names)
+    _check_decisions(wh, tables, names, from_files)
     if boundaries is not None and "geography" in wanted and "geography" in tables:
         shared.boundary_geometries()  # fail before any work when the file is unusable
     try:
@@ -239,7 +270,6 @@ def _run(
     from svsna.analyses.findings_catalogue import with_context
     from svsna.errors import MissingInputError
 
-    tables = shared.tables
     parts: list[pd.DataFrame] = []
     findings: list[Finding] = []
     statuses: list[dict[str, Any]] = []
@@ -253,12 +283,10 @@ def _run(
             module = modules[name]
             once = not getattr(module, "PER_DEFINITION", True)
             status, reason = "ran", ""
-            missing = [t for t in required_tables(module) if t not in tables]
             t0 = time.perf_counter()
-            if missing:
-                status = "not_supplied"
-                srcs = sorted({_SOURCE_OF.get(t, t) for t in missing})
-                reason = f"not supplied: {', '.join(srcs)} (not among the inputs of the last ingest)"
+            missing = _missing(module, shared)
+            if missing is not None:
+                status, reason = missing
             elif once and name in once_done:
                 mine.extend(once_done[name].findings)
             elif not (once and name in once_seen):
@@ -304,6 +332,33 @@ def _run(
         for d in ([s["definition"]] if s["definition"] else names)
     ]
     return AssessmentResult(concat_indicators(parts), findings, skipped, timings, names, statuses, warnings)
+
+
+def _missing(module: Any, shared: Any) -> tuple[str, str] | None:
+    """Why a section cannot run, as ``(status, reason)``, or None when its tables are there.
+
+    A table is missing when its source was not supplied (``not_supplied``) or was supplied with every
+    row rejected at ingest (``unusable``: :attr:`RunShared.unusable`); a section needs every table of
+    :func:`required_tables` and, when it names ``REQUIRES_ANY``, at least one of those.
+    """
+    from svsna.analyses._base import unusable_reason
+
+    tables = shared.tables
+    missing = [t for t in required_tables(module) if t not in tables]
+    any_of = tuple(getattr(module, "REQUIRES_ANY", ()))
+    if any_of and not any(t in tables for t in any_of):
+        missing += [t for t in any_of if t not in missing]
+    if not missing:
+        return None
+    unusable = [t for t in missing if t in shared.unusable]
+    absent = [t for t in missing if t not in shared.unusable]
+    srcs = sorted({_SOURCE_OF.get(t, t) for t in absent})
+    either = " or " if any_of and set(absent) <= set(any_of) and len(srcs) > 1 else ", "
+    supplied = f"not supplied: {either.join(srcs)} (not among the inputs of the last ingest)" if absent else ""
+    if not unusable:
+        return "not_supplied", supplied
+    seen = list({shared.unusable[t]["source"]: shared.unusable[t] for t in unusable}.values())
+    return "unusable", "; ".join([*(unusable_reason(i) for i in seen), *([supplied] if supplied else [])])
 
 
 def _status_findings(

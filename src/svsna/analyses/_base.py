@@ -42,7 +42,11 @@ __all__ = [
     "lsoa_code_names",
     "read_boundaries",
     "sex_label",
+    "source_tables",
     "unit_labels",
+    "unusable_message",
+    "unusable_reason",
+    "unusable_sources",
 ]
 
 #: Warehouse tables every police-data section needs.
@@ -188,16 +192,46 @@ class RunShared:
         self.fact_columns: frozenset[str] | None = None if fact_columns is None else frozenset(fact_columns)
         self.cache: dict[Any, Any] = {}
         self.warnings: list[InputWarning] = []
+        self._present: frozenset[str] | None = None
         self._tables: frozenset[str] | None = None
+        self._unusable: dict[str, dict[str, Any]] | None = None
         self._objects: dict[str, Any] = {}
 
     # ------------------------------------------------------------- catalogue
     @property
+    def present(self) -> frozenset[str]:
+        """Every table of the warehouse, usable or not (one catalogue query per run)."""
+        if self._present is None:
+            self._present = frozenset(self.wh.list_tables())
+        return self._present
+
+    @property
     def tables(self) -> frozenset[str]:
-        """The warehouse's table names (one catalogue query per run)."""
+        """The warehouse's usable tables: those present, less the tables of a source supplied with
+        every row rejected at ingest (:attr:`unusable`), which sections treat as absent."""
         if self._tables is None:
-            self._tables = frozenset(self.wh.list_tables())
+            self._tables = self.present - frozenset(self.unusable)
         return self._tables
+
+    @property
+    def unusable(self) -> dict[str, dict[str, Any]]:
+        """Tables of a source that was supplied, had rows read and had **every** row rejected at
+        ingest (from the ``ledger`` table): table -> ``{source, file, read, loaded, rejected, reasons}``.
+
+        Such a table is present but empty: a section reading it would report zeros as if there had
+        been no events. It is left out of :attr:`tables`, and the first look records one
+        ``source_unusable`` warning per source (naming the file, the rows read and the main
+        rejection reasons), filed under ``data_quality``.
+        """
+        if self._unusable is None:
+            self._unusable = {}
+            if "ledger" in self.present:
+                for info in unusable_sources(self.wh.execute(self.table("ledger"))):
+                    tables = [t for t in source_tables(info["source"]) if t in self.present]
+                    self._unusable.update(dict.fromkeys(tables, info))
+                    if tables:
+                        self.warn("", "data_quality", "source_unusable", unusable_message(info), **info)
+        return self._unusable
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -313,6 +347,92 @@ class RunShared:
             if (w.definition, w.section, w.code, w.message) == (definition, section, code, message):
                 return
         self.warnings.append(InputWarning(definition, section, code, message, numbers))
+
+
+def source_tables(source: str) -> tuple[str, ...]:
+    """The warehouse tables ingest fills from an ``area.yaml`` input.
+
+    >>> source_tables("indicators"), source_tables("offences"), source_tables("victims")
+    (('area_indicators',), ('offences', 'offence_decisions'), ('victims',))
+    """
+    from svsna.sources.tables import TABLE_NAMES
+
+    table = TABLE_NAMES.get(source, source)
+    return (table, "offence_decisions") if table == "offences" else (table,)
+
+
+def unusable_sources(ledger: pd.DataFrame) -> list[dict[str, Any]]:
+    """The sources of a row ledger (``source, file, outcome, reason, rows``) that had rows read and
+    none loaded: ``{source, file, read, loaded, rejected, reasons}`` each, ``reasons`` the rejection
+    reasons with their rows, most rows first.
+
+    >>> import pandas as pd
+    >>> led = pd.DataFrame({"source": ["admissions"] * 3 + ["ambulance"] * 2,
+    ...     "file": ["adm.csv"] * 3 + ["", ""], "outcome": ["read", "loaded", "rejected", "read", "loaded"],
+    ...     "reason": ["csv", "", "invalid date (admission_date)", "not supplied", ""], "rows": [3, 0, 3, 0, 0]})
+    >>> [(u["source"], u["file"], u["read"], u["rejected"]) for u in unusable_sources(led)]
+    [('admissions', 'adm.csv', 3, 3)]
+    """
+    import pandas as pd
+
+    out: list[dict[str, Any]] = []
+    if ledger.empty:
+        return out
+    led = ledger.assign(rows=pd.to_numeric(ledger["rows"], errors="coerce").fillna(0).astype(int))
+    for source in dict.fromkeys(led["source"].astype(str)):
+        s = led[led["source"].astype(str) == source]
+        read, loaded, rejected = (int(s.loc[s["outcome"] == k, "rows"].sum()) for k in ("read", "loaded", "rejected"))
+        if read <= 0 or loaded > 0:
+            continue
+        files = [str(f) for f in s.loc[s["outcome"] == "read", "file"].dropna() if str(f)]
+        rej = s[s["outcome"] == "rejected"].groupby("reason")["rows"].sum()
+        reasons = sorted(((str(k), int(v)) for k, v in rej.items()), key=lambda kv: (-kv[1], kv[0]))
+        out.append(
+            {
+                "source": source,
+                "file": ", ".join(dict.fromkeys(files)),
+                "read": read,
+                "loaded": loaded,
+                "rejected": rejected,
+                "reasons": [{"reason": r, "rows": n} for r, n in reasons],
+            }
+        )
+    return out
+
+
+def unusable_message(info: Mapping[str, Any]) -> str:
+    """The warning for a source with every row rejected (one line: source, file, rows, rules, hint).
+
+    >>> print(unusable_message({"source": "admissions", "file": "adm.csv", "read": 3, "rejected": 3,
+    ...     "reasons": [{"reason": "invalid date (admission_date)", "rows": 3}]}))  # doctest: +NORMALIZE_WHITESPACE
+    admissions: every one of the 3 rows read from adm.csv was rejected at ingest (invalid date (admission_date):
+    3 rows), so the assessment leaves admissions out (as if not supplied); hint: fix the rows listed in
+    restricted/rejects.csv and run svsna ingest again
+    """
+    rows = "row" if info["read"] == 1 else "rows"
+    which = "the only" if info["read"] == 1 else f"every one of the {info['read']:,}"
+    reasons = "; ".join(
+        f"{r['reason']}: {r['rows']:,} {'row' if r['rows'] == 1 else 'rows'}" for r in info["reasons"][:3]
+    )
+    return (
+        f"{info['source']}: {which} {rows} read from {info['file'] or 'its file'} was rejected at ingest"
+        + (f" ({reasons})" if reasons else "")
+        + f", so the assessment leaves {info['source']} out (as if not supplied); hint: fix the rows listed in "
+        "restricted/rejects.csv and run svsna ingest again"
+    )
+
+
+def unusable_reason(info: Mapping[str, Any]) -> str:
+    """Why a section that needs a source with every row rejected did not run (its status reason).
+
+    >>> unusable_reason({"source": "admissions", "file": "adm.csv", "read": 3})
+    'every row of admissions was rejected at ingest (3 rows read from adm.csv, none loaded; see restricted/rejects.csv)'
+    """
+    rows = "row" if info["read"] == 1 else "rows"
+    return (
+        f"every row of {info['source']} was rejected at ingest ({info['read']:,} {rows} read from "
+        f"{info['file'] or 'its file'}, none loaded; see restricted/rejects.csv)"
+    )
 
 
 def unit_labels(

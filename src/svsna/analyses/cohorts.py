@@ -15,6 +15,14 @@
   victim of any offence dated **before** their first offence in the period (and, separately,
   at any date), and the share of victims who were ever a suspect.
 
+Whether a perpetrator had been a victim is known only through a person key shared by the
+``victims`` and ``suspects`` tables. When **no** key appears in both (e.g. the partners' victim
+IDs ``V...`` and suspect IDs ``S...`` come from separate systems) a 0 % would be an artefact of
+the identifiers, not a finding: the overlap and the cohorts' "had been a victim" shares are then
+withheld, with a ``no_shared_person_keys`` warning. The M/AM look-back never claims a period
+before the first offence in the warehouse: its label starts at the data, with a
+``mam_lookback_clipped`` warning.
+
 Each person's history is summarised in the engine with window functions and grouped
 aggregates (first record by date, any flag, earliest victimisation, offences before a
 date); only one row per cohort member comes back. Every profile finding carries its group
@@ -54,7 +62,19 @@ if TYPE_CHECKING:
     from svsna.analyses._base import AnalysisContext
     from svsna.config import Period
 
-__all__ = ["FLAGS", "FREQUENT", "MAM_CODES", "MAM_YEARS", "REPEAT", "REQUIRES", "SECTION", "person_summary", "run"]
+__all__ = [
+    "FLAGS",
+    "FREQUENT",
+    "MAM_CODES",
+    "MAM_YEARS",
+    "REPEAT",
+    "REQUIRES",
+    "SECTION",
+    "data_start",
+    "people_linked",
+    "person_summary",
+    "run",
+]
 
 REQUIRES = (*POLICE_REQUIRES, "suspects")
 SECTION = "cohorts"
@@ -253,9 +273,13 @@ def _repeat(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding], pd
     return rows, findings, cohort
 
 
-def _cohort_shares(ctx, indicator, label, cohort: pd.DataFrame, summary: pd.DataFrame, age_groups: bool = True):
+def _cohort_shares(
+    ctx, indicator, label, cohort: pd.DataFrame, summary: pd.DataFrame, age_groups: bool = True, linked: bool = True
+):
     """Shares of a cohort (one row per person: ``person, sex, home_npa, person_age_group``) by home
-    NPA, sex, age group, flag and victimisation, and the matching finding numbers."""
+    NPA, sex, age group, flag and victimisation, and the matching finding numbers. Without ``linked``
+    (no person key shared by victims and suspects: :func:`people_linked`) victimisation is not known:
+    no victimisation rows, and the victim shares are None."""
     n = len(cohort)
     s = summary.reindex(cohort["person"])
     rows = []
@@ -298,10 +322,11 @@ def _cohort_shares(ctx, indicator, label, cohort: pd.DataFrame, summary: pd.Data
         for v, f in zip(s["first_victim_date"], s["first_date"], strict=True)
     ]
     vcounts = [int(ever.sum()), int(sum(before))]
-    vict_rows = share_rows(
-        ctx, SECTION, indicator, label, "victimisation", ["ever", "before_first_offence"], vcounts, n
-    )
-    rows.append(vict_rows)
+    if linked:
+        vict_rows = share_rows(
+            ctx, SECTION, indicator, label, "victimisation", ["ever", "before_first_offence"], vcounts, n
+        )
+        rows.append(vict_rows)
     top = top_items(npas, list(npa_rows.value), 2)
     shares = {f"{f}_share": plain(100.0 * c / n) for f, c in zip(FLAGS, flag_counts, strict=True)}
     nums = {
@@ -317,8 +342,8 @@ def _cohort_shares(ctx, indicator, label, cohort: pd.DataFrame, summary: pd.Data
         "mental_health_share": shares["mental_health_share"],
         "drugs_share": shares["drugs_share"],
         "domestic_abuse_share": shares["domestic_abuse_share"],
-        "victim_ever_share": plain(100.0 * vcounts[0] / n),
-        "victim_before_first_share": plain(100.0 * vcounts[1] / n),
+        "victim_ever_share": plain(100.0 * vcounts[0] / n) if linked else None,
+        "victim_before_first_share": plain(100.0 * vcounts[1] / n) if linked else None,
     }
     return rows, nums
 
@@ -347,13 +372,15 @@ def _histories(ctx: AnalysisContext) -> pd.DataFrame:
     return ctx.run.cache[key]
 
 
-def _frequent(ctx: AnalysisContext, cohort: pd.DataFrame) -> tuple[list[pd.DataFrame], list[Finding]]:
+def _frequent(
+    ctx: AnalysisContext, cohort: pd.DataFrame, linked: bool = True
+) -> tuple[list[pd.DataFrame], list[Finding]]:
     label = ctx.profile.label
     n = len(cohort)
     if n == 0:
         return [], []
     summary = _histories(ctx).drop(columns=list(MAM_COLUMNS))
-    rows, nums = _cohort_shares(ctx, "frequent_perpetrator_share", label, cohort, summary)
+    rows, nums = _cohort_shares(ctx, "frequent_perpetrator_share", label, cohort, summary, linked=linked)
     s = summary.reindex(cohort["person"])
     ft = s["first_sub"].fillna("Unknown")
     types = ft.value_counts()
@@ -408,12 +435,65 @@ def _frequent(ctx: AnalysisContext, cohort: pd.DataFrame) -> tuple[list[pd.DataF
 
 
 def _mam_window(ctx: AnalysisContext) -> tuple[dt.date, dt.date, str]:
+    """The M/AM look-back: the :data:`MAM_YEARS` years to the end of the profile period, and its label,
+    which starts no earlier than the data (:func:`data_start`)."""
     end = ctx.profile.end
     try:
         start = dt.date(end.year - MAM_YEARS, end.month, end.day) + dt.timedelta(days=1)
     except ValueError:  # 29 February
         start = dt.date(end.year - MAM_YEARS, 3, 1)
-    return start, end, f"{start:%b %Y} - {end:%b %Y}"
+    first = data_start(ctx)
+    shown = first if first is not None and start < first <= end else start
+    return start, end, f"{shown:%b %Y} - {end:%b %Y}"
+
+
+def data_start(ctx: AnalysisContext) -> dt.date | None:
+    """The date of the first offence in the warehouse (any definition; None when there is none): no
+    history before it is known (one query per run)."""
+    key = ("offences_data_start",)
+    if key not in ctx.run.cache:
+        import pandas as pd
+
+        o = ctx.table("offences")
+        first = ctx.fetch(o.aggregate(first=o.offence_date.min()))["first"].iloc[0]
+        ctx.run.cache[key] = None if pd.isna(first) else pd.Timestamp(first).date()
+    return ctx.run.cache[key]
+
+
+def people_linked(ctx: AnalysisContext) -> bool:
+    """Whether any person key appears in both the ``victims`` and the ``suspects`` tables (one query per
+    run). When none does, whether a perpetrator had been a victim cannot be told (the partners may
+    identify people differently): a ``no_shared_person_keys`` warning is recorded and False returned."""
+    import ibis
+
+    key = ("people_linked",)
+    if key not in ctx.run.cache:
+        if not (ctx.has("victims") and ctx.has("suspects")):
+            ctx.run.cache[key] = False
+            return False
+        vk = ctx.table("victims").filter(lambda t: t.person_key.notnull()).select("person_key").distinct()
+        sk = ctx.table("suspects").filter(lambda t: t.person_key.notnull()).select("person_key").distinct()
+        both = sk.semi_join(vk, "person_key")
+        parts = [t.aggregate(n=t.count().cast("int64")).mutate(w=ibis.literal(w)) for t, w in
+                 ((vk, "victims"), (sk, "suspects"), (both, "shared"))]  # fmt: skip
+        got = ctx.fetch(ibis.union(*parts, distinct=False)).set_index("w")["n"].astype(int).to_dict()
+        nv, ns, shared = got.get("victims", 0), got.get("suspects", 0), got.get("shared", 0)
+        ctx.run.cache[key] = shared > 0
+        if not shared:
+            ctx.run.warn(
+                "",
+                SECTION,
+                "no_shared_person_keys",
+                f"no person identifier appears in both the victims ({nv:,} people) and the suspects ({ns:,} "
+                "people), as when partners identify people differently (e.g. victim and suspect IDs from separate "
+                "systems): whether perpetrators had been victims cannot be told, so the victim-offender overlap "
+                "and the cohorts' shares who had been a victim are withheld; hint: give a person the same "
+                "person_id in the victims and suspects extracts",
+                victim_keys=nv,
+                suspect_keys=ns,
+                shared_keys=shared,
+            )
+    return ctx.run.cache[key]
 
 
 def _mam_firsts(ctx: AnalysisContext) -> ibis.Table:
@@ -456,8 +536,22 @@ def _mam_people(ctx: AnalysisContext) -> pd.DataFrame:
     return df
 
 
-def _mam(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
-    _start, _end, label = _mam_window(ctx)
+def _mam(ctx: AnalysisContext, linked: bool = True) -> tuple[list[pd.DataFrame], list[Finding]]:
+    start, end, label = _mam_window(ctx)
+    first = data_start(ctx)
+    if first is not None and start < first <= end:
+        ctx.run.warn(
+            "",
+            SECTION,
+            "mam_lookback_clipped",
+            f"the murder and attempted murder cohort looks back {MAM_YEARS} years, to {start:%b %Y}, but the "
+            f"offences start on {first.day} {first:%b %Y}: the cohort covers {label}, and histories before "
+            f"{first.day} {first:%b %Y} (earlier offences, age at first offence) are not known; hint: supply offences, "
+            f"victims and suspects from {start.day} {start:%b %Y} for the full look-back",
+            window_start=start.isoformat(),
+            data_start=first.isoformat(),
+            period=label,
+        )
     mam = _mam_people(ctx)
     n = len(mam)
     rows = [count_rows(ctx, SECTION, "mam_cohort", label, "all", "all", n, unit="people")]
@@ -465,7 +559,7 @@ def _mam(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
         return rows, []
     cohort = mam.assign(person_age_group=ctx.under_label)
     summary = mam.set_index("person")
-    share_r, nums = _cohort_shares(ctx, "mam_cohort_share", label, cohort, summary, age_groups=False)
+    share_r, nums = _cohort_shares(ctx, "mam_cohort_share", label, cohort, summary, age_groups=False, linked=linked)
     kept = []
     for r in share_r:
         if r["breakdown"].iloc[0] == "victimisation":
@@ -627,7 +721,8 @@ def _overlap(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
 def run(ctx: AnalysisContext) -> SectionResult:
     """Run the cohort analyses for one definition (needs the ``suspects`` table)."""
     rows, findings, cohort = _repeat(ctx)
-    r2, f2 = _frequent(ctx, cohort)
-    r3, f3 = _mam(ctx)
-    r4, f4 = _overlap(ctx) if ctx.has("victims") else ([], [])
+    linked = people_linked(ctx)  # False (with a warning) when no person key is in both victims and suspects
+    r2, f2 = _frequent(ctx, cohort, linked)
+    r3, f3 = _mam(ctx, linked)
+    r4, f4 = _overlap(ctx) if linked else ([], [])
     return SectionResult(SECTION, concat_indicators([*rows, *r2, *r3, *r4]), [*findings, *f2, *f3, *f4])

@@ -11,7 +11,7 @@ Four checks, each an indicator and a finding the report's data-quality section c
 * **exclusions** - offences of the profile period excluded from each definition, by reason;
 * **the ingest ledger** - rows read, loaded and rejected per source, whether they reconcile
   (read = loaded + rejected), and the main rejection reasons;
-* **coverage** - for each partner table present, its rows, the rows inside the assessment's
+* **coverage** - for each partner table present, its rows loaded, the rows inside the assessment's
   periods and its first and last dates: a table whose rows all fall outside the periods is
   present but unusable, and one that starts late or stops early makes its first or last
   period incomplete;
@@ -387,7 +387,7 @@ def _coverage(ctx: AnalysisContext) -> tuple[list[pd.DataFrame], list[Finding]]:
     hi = ibis.timestamp(dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0, 0)))
     parts = []
     for table, col in DATED_TABLES.items():
-        if not ctx.has(table):
+        if table not in ctx.run.present:  # a table with every row rejected is shown too: 0 rows loaded
             continue
         t = ctx.table(table)
         ts = t[col].cast("timestamp")

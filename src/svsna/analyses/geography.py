@@ -11,7 +11,8 @@ financial years are the district trend (``district_trend`` finding).
 
 For the profile period: shares by neighbourhood policing area (all ages and offences by
 under 25s), shares by location setting, rates by deprivation decile where ``imd_decile`` is
-supplied (shares of offences, under another name, when LSOA populations are absent), and
+supplied (when LSOA populations are absent, shares of offences under another name, in the tables
+only: no finding compares deciles whose residents are not known, and a warning says why), and
 Getis-Ord Gi* hot spots on LSOA rates (counts when LSOA populations are absent) with FDR
 control, repeated for every financial year to show how many hot spots persist.
 
@@ -446,28 +447,27 @@ def _deprivation(ctx: AnalysisContext, prof: pd.DataFrame, label: str) -> tuple[
     counts = [int(by.get(d, 0)) for d in deciles]
     names = [str(d) for d in deciles]
     pops = ctx.population_levels(ctx.profile, "imd_decile")
-    if pops:
-        r = rate_rows(
-            ctx, SECTION, "deprivation_rate", label, "imd_decile", names, counts, [pops.get(d) for d in names]
-        )
-        lo, hi = r.iloc[0], r.iloc[-1]
-        pair = f"{names[0]} vs {names[-1]}"
-        rr = ratio_rows(
-            ctx, SECTION, "deprivation_rate_ratio", label, "imd_decile", pair, int(lo.numerator), float(lo.denominator),
-            int(hi.numerator), float(hi.denominator),
-        )  # fmt: skip
-        rows = [r, rr]
-        ratio = rr.iloc[0]
-    else:
+    if not pops:
+        # without residents per decile the shares follow how many neighbourhoods (and people) each decile
+        # has, not how violent it is: shares in the tables only, no finding comparing the deciles
         r = share_rows(ctx, SECTION, "deprivation_share", label, "imd_decile", names, counts, int(c["n"].sum()))
         ctx.warn(
             "no_lsoa_populations_deprivation",
-            "rates by deprivation decile were not computed (the population table has no LSOA rows); the shares of "
-            "offences in each decile are given instead (deprivation_share)",
+            "rates of serious violence by deprivation decile cannot be shown: the population table has no LSOA "
+            "rows, so the residents of each decile are not known; the shares of offences in each decile are in "
+            "the tables (deprivation_share) but are not compared, as they depend on how many neighbourhoods and "
+            "residents each decile has; hint: supply LSOA mid-year estimates",
         )
-        rows = [r]
-        lo, hi = r.iloc[0], r.iloc[-1]
-        ratio = None
+        return [r], []
+    r = rate_rows(ctx, SECTION, "deprivation_rate", label, "imd_decile", names, counts, [pops.get(d) for d in names])
+    lo, hi = r.iloc[0], r.iloc[-1]
+    pair = f"{names[0]} vs {names[-1]}"
+    rr = ratio_rows(
+        ctx, SECTION, "deprivation_rate_ratio", label, "imd_decile", pair, int(lo.numerator), float(lo.denominator),
+        int(hi.numerator), float(hi.denominator),
+    )  # fmt: skip
+    rows = [r, rr]
+    ratio = rr.iloc[0]
     f = finding(
         ctx,
         SECTION,
@@ -477,7 +477,7 @@ def _deprivation(ctx: AnalysisContext, prof: pd.DataFrame, label: str) -> tuple[
             lo,
             comparator=f"decile {deciles[-1]}",
             comparator_value=plain(hi.value),
-            significance=ratio.significance if ratio is not None else None,
+            significance=ratio.significance,
             most_deprived_decile=deciles[0],
             least_deprived_decile=deciles[-1],
             most_deprived_value=plain(lo.value),
@@ -485,14 +485,14 @@ def _deprivation(ctx: AnalysisContext, prof: pd.DataFrame, label: str) -> tuple[
             least_deprived_lower=plain(hi.lower),
             least_deprived_upper=plain(hi.upper),
             least_deprived_n=int(hi.numerator),
-            ratio=None if ratio is None else plain(ratio.value),
-            ratio_lower=None if ratio is None else plain(ratio.lower),
-            ratio_upper=None if ratio is None else plain(ratio.upper),
+            ratio=plain(ratio.value),
+            ratio_lower=plain(ratio.lower),
+            ratio_upper=plain(ratio.upper),
             separated=separated(lo, hi),
             by_decile={d: plain(v) for d, v in zip(names, r.value, strict=True)},
         ),
         period=label,
-        indicators=("deprivation_rate", "deprivation_rate_ratio") if ratio is not None else ("deprivation_share",),
+        indicators=("deprivation_rate", "deprivation_rate_ratio"),
     )
     return rows, [f]
 

@@ -60,6 +60,7 @@ __all__ = [
     "ENGLAND_CODE",
     "PER_DEFINITION",
     "REQUIRES",
+    "REQUIRES_ANY",
     "SECTION",
     "admissions_mental_health",
     "catalogue_paths",
@@ -74,6 +75,8 @@ SECTION = "risk_factors"
 #: Area indicators do not depend on the serious-violence definition: run once.
 PER_DEFINITION = False
 REQUIRES: tuple[str, ...] = ()  # area_indicators and admissions are each optional
+#: ... but one of them is needed (without either the section is "not supplied", not a run with nothing)
+REQUIRES_ANY: tuple[str, ...] = ("area_indicators", "admissions")
 ENGLAND_CODE = "E92000001"
 METHOD = "Compared with England: similar when England lies inside the area's 95% CI (Fingertips method)"
 _DATA_POLARITIES = ("low_is_good", "high_is_good", "not_applicable")

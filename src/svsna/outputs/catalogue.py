@@ -151,7 +151,7 @@ _LABELS: dict[str, str] = {
     # population and data quality
     "lsoas_in_most_deprived_decile": "LSOAs in the most deprived 10% nationally (%)",
     "mean_imd_decile": "Mean deprivation decile of residents (IMD 2019, 1 = most deprived)",
-    "input_rows": "Rows read from the input files",
+    "input_rows": "Rows loaded from the input files",
     "input_rows_in_periods": "Rows dated inside the assessment's periods (%)",
     "ledger_rows": "Rows of the input files",
     "ledger_rejected_share": "Rows rejected (%)",

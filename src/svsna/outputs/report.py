@@ -226,10 +226,9 @@ def check_assessment_basis(
     from svsna.errors import ConfigError, MissingInputError, quote_value
 
     manifest = found.indicators.parent / "assessment.json"
-    try:
-        basis = json.loads(manifest.read_text(encoding="utf-8")).get("basis") or {}
-    except (OSError, ValueError, AttributeError):
-        basis = {}
+    basis = {}
+    if manifest.is_file():  # written by every svsna since the basis was recorded; damaged is a fault
+        basis = _read_assessment_file(manifest, lambda p: json.loads(p.read_text(encoding="utf-8")).get("basis")) or {}
     if not basis.get("settings"):
         return (
             f"{manifest.name} does not say which settings and data the assessment was made from (an older svsna): "
@@ -275,6 +274,39 @@ class Edition:
     warnings: list[str] = field(default_factory=list)
 
 
+def damaged_assessment(path: Path, exc: BaseException, by: str = "assess") -> Exception:
+    """The fault for an assessment file ``svsna assess`` (or ``by``) wrote that can no longer be read
+    (exit 7, as a damaged warehouse): one line naming the file, what the reader said, and the hint to
+    run the command that writes it again.
+
+    >>> print(damaged_assessment(Path("out/restricted/findings.json"), ValueError("Expecting value")))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    out/restricted/findings.json: the assessment file is damaged and cannot be read (ValueError: Expecting
+    value); hint: run `svsna assess` again to write it afresh
+    """
+    from svsna.errors import WarehouseStateError
+
+    said = " ".join(str(exc).split())
+    said = said if len(said) <= 160 else said[:160] + "…"
+    return WarehouseStateError(
+        f"{path}: the assessment file is damaged and cannot be read ({type(exc).__name__}: {said})",
+        hint=f"run `svsna {by}` again to write it afresh",
+    )
+
+
+def _read_assessment_file(path: Path, read: Callable[[Path], Any], by: str = "assess") -> Any:
+    """``read(path)``, with a file that cannot be parsed (truncated, overwritten, not svsna's) reported
+    as a damaged assessment file (:func:`damaged_assessment`); file-system faults pass through."""
+    import pyarrow as pa
+
+    try:
+        return read(path)
+    except OSError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, pa.ArrowException) as exc:
+        raise damaged_assessment(path, exc, by) from exc
+
+
 def _indicator_frame(indicators: Any) -> pd.DataFrame:
     import pandas as pd
 
@@ -286,10 +318,11 @@ def _indicator_frame(indicators: Any) -> pd.DataFrame:
             from svsna.errors import MissingInputError
 
             raise MissingInputError(f"{path}: indicator table not found (hint: run `svsna assess` first)")
-        frame = (
-            pd.read_parquet(path)
+        frame = _read_assessment_file(
+            path,
+            pd.read_parquet
             if path.suffix == ".parquet"
-            else pd.read_csv(path, dtype={"period": str, "breakdown_value": str, "area": str})
+            else lambda p: pd.read_csv(p, dtype={"period": str, "breakdown_value": str, "area": str}),
         )
     else:
         frame = pd.DataFrame(indicators)
@@ -305,7 +338,7 @@ def _findings(findings: Any) -> list[Finding]:
     if findings is None:
         return []
     if isinstance(findings, str | Path) and Path(findings).exists():
-        return findings_from_json(Path(findings).read_text(encoding="utf-8"))
+        return _read_assessment_file(Path(findings), lambda p: findings_from_json(p.read_text(encoding="utf-8")))
     if isinstance(findings, str):
         return findings_from_json(findings)
     return list(findings)
@@ -316,7 +349,11 @@ def _ledger(ledger: Any) -> pd.DataFrame | None:
 
     if ledger is None:
         return None
-    frame = pd.read_csv(ledger) if isinstance(ledger, str | Path) else pd.DataFrame(ledger)
+    frame = (
+        _read_assessment_file(Path(ledger), pd.read_csv, by="ingest")
+        if isinstance(ledger, str | Path)
+        else pd.DataFrame(ledger)
+    )
     missing = [c for c in LEDGER_COLUMNS if c not in frame.columns]
     if missing:
         raise InputDataError(f"ledger: missing column(s) {missing}; expected {list(LEDGER_COLUMNS)}")
@@ -1182,13 +1219,14 @@ def _build(
 
     say = progress or (lambda _stage, _detail: None)
     check_report_settings(config, rule_set=False)  # an unknown rule set stops the public release only
+    # the assessment is read before anything is made, so a damaged file leaves no empty run folder behind
+    table = _indicator_frame(indicators)
+    found = _findings(findings)
+    led = _ledger(ledger)
     private_dir(out)  # history/ is made with this run's folder there, only when the release is written
     assessment_id, generated = _assessment_id(out / "history")
     paths = ReportPaths.under(out, assessment_id)
     private_dir(paths.full_html.parent)
-    table = _indicator_frame(indicators)
-    found = _findings(findings)
-    led = _ledger(ledger)
     meta = collect_metadata(config, metadata)
     meta.setdefault("generated", generated.strftime("%d %B %Y %H:%M UTC"))
     bounds = None

@@ -38,12 +38,23 @@ from svsna.indicators import Finding, SectionResult, concat_indicators
 if TYPE_CHECKING:
     from svsna.analyses._base import AnalysisContext
 
-__all__ = ["PER_DEFINITION", "REQUIRES", "SECTION", "SOURCES", "HealthSource", "police_peak_hours", "run"]
+__all__ = [
+    "PER_DEFINITION",
+    "REQUIRES",
+    "REQUIRES_ANY",
+    "SECTION",
+    "SOURCES",
+    "HealthSource",
+    "police_peak_hours",
+    "run",
+]
 
 #: The health tables do not depend on the serious-violence definition: run once.
 PER_DEFINITION = False
 #: Warehouse tables the runner checks before running the section (each health table is optional).
 REQUIRES: tuple[str, ...] = ("geography", "population")
+#: The section needs at least one health source (without one it is "not supplied", not a run with nothing).
+REQUIRES_ANY: tuple[str, ...] = tuple(s.table for s in SOURCES)
 
 
 def run(ctx: AnalysisContext) -> SectionResult:
