@@ -137,6 +137,13 @@ class FileFacts:
     ignored_columns: list[str] = field(default_factory=list)
     near_misses: dict[str, str] = field(default_factory=dict)
     """file column -> the optional field it looks like (not loaded: add a ``columns:`` mapping)"""
+    sheet: str | None = None
+    """The sheet of a workbook, when it has to be named (see :attr:`ExtractReader.sheet_label`)."""
+
+    @property
+    def display(self) -> str:
+        """The file as the ledger, rejects and messages name it (``extracts.xlsx, sheet offences``)."""
+        return f"{self.path.name}, sheet {self.sheet}" if self.sheet else self.path.name
 
     @property
     def describe(self) -> str:
@@ -412,6 +419,8 @@ class ExtractReader:
         self.encoding: str | None = None
         self._codec = "utf-8"
         self._arrow: Any = None
+        self.sheet_label: str | None = None
+        """The sheet, when it has to be named: a sheet named in the path, or any sheet of a workbook with several."""
         if self.engine == "arrow" and (gzipped or suffix in (".csv", ".txt")):
             self.format = "csv (gzip)" if gzipped else "csv"
             header = self._arrow_read()
@@ -430,9 +439,23 @@ class ExtractReader:
                 f"{file.name}: unsupported file type {quote_value(suffix, 20)}; hint: supply .csv, .xlsx or .parquet"
             )
         self.header = header
-        mapping, ignored, near = _header_fields(header, contract, file.name, self._columns_cfg)
-        self.facts = FileFacts(file, contract.name, self.format, self.encoding, mapping, ignored, near)
+        mapping, ignored, near = _header_fields(header, contract, self.where, self._columns_cfg)
+        self.facts = FileFacts(
+            file, contract.name, self.format, self.encoding, mapping, ignored, near, sheet=self.sheet_label
+        )
         self._index = {target: header.index(col) for col, target in mapping.items()}
+
+    @property
+    def where(self) -> str:
+        """The file as fault messages name it: ``extracts.xlsx, sheet offences`` for a sheet of a workbook."""
+        return f"{self.file.name}, sheet {self.sheet_label}" if self.sheet_label else self.file.name
+
+    def _no_rows(self) -> InputDataError:
+        if self.format.startswith("xlsx"):
+            hint = "fill in the sheet (a new template's sheets are empty), or if it was exported, check its date range"
+        else:
+            hint = "check the extract's date range"
+        return InputDataError(f"{self.where}: has a header but no data rows; hint: {hint}")
 
     # -- CSV -----------------------------------------------------------------------------------
     def _open_text(self) -> Any:
@@ -443,7 +466,7 @@ class ExtractReader:
             text = fh.read(1 << 16)
         if not text.strip():
             raise InputDataError(
-                f"{self.file.name}: the file is empty; hint: re-export it with a header row and data rows"
+                f"{self.where}: the file is empty; hint: re-export it with a header row and data rows"
             )
         with self._open_text() as fh:
             reader = csv.reader(fh)
@@ -453,7 +476,7 @@ class ExtractReader:
                     header = next(reader)
             except (csv.Error, StopIteration) as exc:
                 raise InputDataError(
-                    f"{self.file.name}: the header row cannot be read ({quote_value(exc, 80)})",
+                    f"{self.where}: the header row cannot be read ({quote_value(exc, 80)})",
                     hint="check the first line of the file",
                 ) from None
             self._header_line = reader.line_num
@@ -462,7 +485,7 @@ class ExtractReader:
             for delim, label in _OTHER_DELIMITERS.items():
                 if delim in header[0]:
                     raise InputDataError(
-                        f"{self.file.name}: only one column found ({quote_value(header[0], 60)}); the file looks "
+                        f"{self.where}: only one column found ({quote_value(header[0], 60)}); the file looks "
                         f"{label}-delimited; hint: save it as comma-separated CSV (in Excel: Save As > CSV UTF-8 "
                         "(Comma delimited))"
                     )
@@ -648,10 +671,10 @@ class ExtractReader:
             if isinstance(exc, OSError) and not isinstance(exc, gzip.BadGzipFile):
                 raise
             raise InputDataError(
-                f"{self.file.name}: cannot be read as a CSV file ({quote_value(exc, 100)})",
+                f"{self.where}: cannot be read as a CSV file ({quote_value(exc, 100)})",
                 hint="use the file as published (plain CSV, or gzipped CSV ending .csv.gz)",
             ) from None
-        raise InputDataError(f"{self.file.name}: the file is empty; hint: re-export it with a header row and data rows")
+        raise InputDataError(f"{self.where}: the file is empty; hint: re-export it with a header row and data rows")
 
     def _arrow_read(self) -> list[str]:
         """Parse the whole file with pyarrow (every value as text); return the header.
@@ -692,7 +715,7 @@ class ExtractReader:
                 table, self.encoding, self._codec = _read("cp1252"), "windows-1252", "cp1252"
         except pa.ArrowInvalid as exc:
             raise InputDataError(
-                f"{self.file.name}: cannot be read as a CSV file ({quote_value(exc, 160)})",
+                f"{self.where}: cannot be read as a CSV file ({quote_value(exc, 160)})",
                 hint="use the file as published",
             ) from None
         lines = [b[0] for b in bad]
@@ -728,9 +751,7 @@ class ExtractReader:
         table, bad_lines, faults = self._arrow
         n = table.num_rows
         if n == 0 and not faults:
-            raise InputDataError(
-                f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
-            )
+            raise self._no_rows()
         lines = np.arange(FIRST_DATA_ROW, FIRST_DATA_ROW + n + len(bad_lines), dtype=np.int64)
         if bad_lines:
             lines = lines[~np.isin(lines, np.asarray(bad_lines, dtype=np.int64))]
@@ -757,12 +778,12 @@ class ExtractReader:
             if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
                 raise
             raise InputDataError(
-                f"{self.file.name}: not a readable Excel workbook ({exc}); hint: save it as .xlsx"
+                f"{self.where}: not a readable Excel workbook ({exc}); hint: save it as .xlsx"
             ) from None
         cap = self.limits.xlsx_max_uncompressed_mb
         if size > cap * 1_000_000:
             raise InputDataError(
-                f"{self.file.name}: unpacks to {size / 1e6:,.0f} MB, over the limit of {cap:,} MB",
+                f"{self.where}: unpacks to {size / 1e6:,.0f} MB, over the limit of {cap:,} MB",
                 hint="supply the data as CSV, or raise area.yaml `limits: {xlsx_max_uncompressed_mb: ...}` if the "
                 "file is genuine",
             )
@@ -770,13 +791,13 @@ class ExtractReader:
             book = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
         except Exception as exc:
             raise InputDataError(
-                f"{self.file.name}: not a readable Excel workbook ({quote_value(exc, 100)}); hint: save it as .xlsx"
+                f"{self.where}: not a readable Excel workbook ({quote_value(exc, 100)}); hint: save it as .xlsx"
             ) from None
         if self.sheet is not None and self.sheet not in book.sheetnames:
             close = difflib.get_close_matches(self.sheet, book.sheetnames, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; sheets: {', '.join(book.sheetnames)}"
             book.close()
-            raise InputDataError(f"{self.file.name}: sheet {self.sheet!r} not found{hint}")
+            raise InputDataError(f"{self.where}: sheet {self.sheet!r} not found{hint}")
         return book
 
     def _sheet(self, book: Any) -> Any:
@@ -785,12 +806,15 @@ class ExtractReader:
     def _xlsx_header(self) -> list[str]:
         book = self._open_book()
         try:
-            rows = self._sheet(book).iter_rows(values_only=True)
+            sheet = self._sheet(book)
+            if self.sheet is not None or len(book.sheetnames) > 1:
+                self.sheet_label = str(sheet.title)
+            rows = sheet.iter_rows(values_only=True)
             header = next(rows, None)
         finally:
             book.close()
         if header is None:
-            raise InputDataError(f"{self.file.name}: the sheet is empty; hint: check the sheet name")
+            raise InputDataError(f"{self.where}: the sheet is empty; hint: check the sheet name")
         return ["" if h is None else str(h).strip() for h in header]
 
     def _xlsx_chunks(self) -> Iterator[tuple[list[list[str]], list[int], list[RowFault]]]:
@@ -812,7 +836,7 @@ class ExtractReader:
             for i, row in enumerate(self._sheet(book).iter_rows(min_row=2, values_only=True)):
                 if i >= cap:
                     raise InputDataError(
-                        f"{self.file.name}: more than {cap:,} rows",
+                        f"{self.where}: more than {cap:,} rows",
                         hint="supply the data as CSV, or raise area.yaml `limits: {xlsx_max_rows: ...}`",
                     )
                 cells = [_cell_text(v) for v in row[:ncols]]
@@ -828,7 +852,7 @@ class ExtractReader:
         try:
             self._pq = pq.ParquetFile(self.file)
         except Exception as exc:
-            raise InputDataError(f"{self.file.name}: not a readable Parquet file ({quote_value(exc, 100)})") from None
+            raise InputDataError(f"{self.where}: not a readable Parquet file ({quote_value(exc, 100)})") from None
         return list(self._pq.schema_arrow.names)
 
     # -- batches -------------------------------------------------------------------------------
@@ -848,14 +872,12 @@ class ExtractReader:
                 if empty and seen:
                     continue
                 if empty:
-                    raise InputDataError(
-                        f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
-                    )
+                    raise self._no_rows()
                 seen = True
                 yield batch if batch is not None else self._batch(*chunk)
         except UnicodeDecodeError as exc:  # scanned before reading, so only if the file changed meanwhile
             raise InputDataError(
-                f"{self.file.name}: cannot be decoded as {self.encoding} ({exc.reason})", hint="save it as CSV UTF-8"
+                f"{self.where}: cannot be decoded as {self.encoding} ({exc.reason})", hint="save it as CSV UTF-8"
             ) from None
 
     def _parquet_batches(self) -> Iterator[RawBatch]:
@@ -874,9 +896,7 @@ class ExtractReader:
             line += df.height
             yield self._shape(df, lines, [])
         if not seen:
-            raise InputDataError(
-                f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
-            )
+            raise self._no_rows()
 
     def _batch(self, rows: list[list[str]], lines: list[int], faults: list[RowFault]) -> RawBatch:
         import polars as pl

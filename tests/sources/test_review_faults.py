@@ -1,0 +1,82 @@
+"""Faults a new user met (review of 2026-12-04): each test first reproduces the reviewer's case.
+
+Expected values are worked out by hand from the small files written here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from svsna.errors import InputDataError
+
+from .conftest import GEO_CSV, OFFENCE_HEADER, VICTIM_HEADER, cli, ingest_area
+
+GEO_HEADER = "lsoa_code,lsoa_name,npa,district_code,district_name,county_code,county_name,imd_decile\n"
+GEO_ROWS = (
+    "E01000001,Alpha 001A,North NPA,E07000001,Alpha,E10000001,Testshire,1\n"
+    "E01000002,Beta 001A,South NPA,E07000002,Beta,E10000001,Testshire,11\n"  # line 3: decile 11 > 10
+)
+OFFENCES = (
+    "R1,8N,ABH,2021-05-01 23:15,STREET,E01000001,N\n"  # line 2
+    "R2,8N,ABH,2021-05-02 23:15,STREET,E01000002,N\n"  # line 3: in the LSOA whose geography row is bad
+)
+VICTIMS = "R1,P1,20,M,E01000002\n"  # lives in E01000002
+
+
+def _area(folder, geography: str = GEO_HEADER + GEO_ROWS, population: str | None = None):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "geography.csv").write_text(geography)
+    (folder / "offences.csv").write_text(OFFENCE_HEADER + OFFENCES)
+    (folder / "victims.csv").write_text(VICTIM_HEADER + VICTIMS)
+    inputs = "  geography: geography.csv\n  offences: offences.csv\n  victims: victims.csv\n"
+    if population is not None:
+        (folder / "population.csv").write_text(population)
+        inputs += "  population: population.csv\n"
+    area = folder / "area.yaml"
+    area.write_text(f"name: Mini\nfinancial_years: [2020]\ninputs:\n{inputs}")
+    return area
+
+
+# -- finding 1: a bad optional value on a geography row ---------------------------------------------
+
+
+def test_a_bad_geography_row_stops_ingest_naming_file_line_column_value_and_rule(tmp_path, key_env):
+    area = _area(tmp_path / "a")
+    with pytest.raises(InputDataError) as exc:
+        ingest_area(area)
+    msg = str(exc.value)
+    assert exc.value.exit_code == 4
+    assert msg.startswith("geography.csv: line 3, column imd_decile: ")
+    assert "'11' is above the maximum 10" in msg and "(rule: above maximum)" in msg
+    assert "hint: " in msg and "\n" not in msg
+    # Nothing was loaded: no warehouse, so no victim was moved "outside the area".
+    assert not (tmp_path / "a" / "workspace" / "warehouse.duckdb").exists()
+
+
+def test_every_bad_geography_row_is_counted_in_the_one_line(tmp_path, key_env):
+    geo = GEO_HEADER + GEO_ROWS + "E0100000X,Gamma,South NPA,E07000002,Beta,E10000001,Testshire,2\n"  # line 4
+    with pytest.raises(InputDataError) as exc:
+        ingest_area(_area(tmp_path / "a", geo))
+    msg = str(exc.value)
+    assert msg.startswith("geography.csv: line 3, column imd_decile: ")
+    assert "1 more problem: line 4 lsoa_code (pattern mismatch)" in msg
+
+
+def test_a_duplicate_geography_row_is_a_file_fault_too(tmp_path, key_env):
+    geo = GEO_CSV + "E01000001,Alpha 001A again,North NPA,E07000001,Alpha,E10000001,Testshire\n"  # line 4
+    with pytest.raises(InputDataError, match=r"^geography.csv: line 4, column lsoa_code: .*\(rule: duplicate key\)"):
+        ingest_area(_area(tmp_path / "a", geo))
+
+
+def test_a_blank_line_in_the_geography_is_only_a_rejected_row(tmp_path, key_env):
+    geo = GEO_CSV.replace("\nE01000002", "\n\nE01000002")  # line 3 blank
+    res = ingest_area(_area(tmp_path / "a", geo))
+    led = res.ledger[(res.ledger["source"] == "geography") & res.ledger["definition"].isna()]
+    assert dict(zip(led["outcome"] + ":" + led["reason"], led["rows"], strict=True)) == {
+        "read:csv; encoding utf-8": 3,
+        "loaded:": 2,
+        "rejected:blank row": 1,
+    }
+    assert res.tables["victims"] == 1 and res.tables["offences"] == 2
