@@ -80,3 +80,73 @@ def test_a_blank_line_in_the_geography_is_only_a_rejected_row(tmp_path, key_env)
         "rejected:blank row": 1,
     }
     assert res.tables["victims"] == 1 and res.tables["offences"] == 2
+
+
+# -- finding 7: `svsna check` lists every unusable file ---------------------------------------------
+
+
+def _two_bad_files(folder):
+    """The reviewer's area-two: suspects without person_id and an empty ambulance file (plus good files)."""
+    area = _area(folder, GEO_CSV)
+    (folder / "suspects.csv").write_text("offence_ref,age,sex\nR1,30,M\n")
+    (folder / "ambulance.csv").write_text("")
+    area.write_text(area.read_text() + "  suspects: suspects.csv\n  ambulance: ambulance.csv\n")
+    return area
+
+
+def test_check_names_every_unusable_file_and_gives_the_ledger_of_the_others(monkeypatch, capsys, tmp_path, key_env):
+    area = _two_bad_files(tmp_path / "a")
+    code, out, err = cli(monkeypatch, capsys, "check", "--area", str(area), "--extract-date", "2022-01-01")
+    assert code == 4
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 2, err
+    assert errors[0].startswith("error: suspects.csv: required column 'person_id' not found")
+    assert errors[1].startswith("error: ambulance.csv: the file is empty")
+    assert "offences.csv" in out and "victims.csv" in out  # the usable files' ledger is still shown
+    assert "2 file(s) cannot be used" in out
+
+
+def test_check_json_prints_the_file_faults(monkeypatch, capsys, tmp_path, key_env):
+    area = _two_bad_files(tmp_path / "a")
+    code, out, _ = cli(monkeypatch, capsys, "check", "--area", str(area), "--json", "--extract-date", "2022-01-01")
+    report = json.loads(out)
+    assert code == 4 and report["ok"] is False
+    assert [(f["source"], f["file"]) for f in report["file_faults"]] == [
+        ("suspects", "suspects.csv"),
+        ("ambulance", "ambulance.csv"),
+    ]
+    assert all(f["exit_code"] == 4 and "hint:" in f["message"] for f in report["file_faults"])
+    # Offences: 2 read, 2 would load; victims: 1 read, 1 would load (hand-counted from OFFENCES and VICTIMS).
+    by = {f["source"]: (f["read"], f["would_load"]) for f in report["files"]}
+    assert by == {"geography": (2, 2), "offences": (2, 2), "victims": (1, 1)}
+
+
+def test_check_reports_a_bad_geography_and_still_checks_the_other_files(monkeypatch, capsys, tmp_path, key_env):
+    area = _area(tmp_path / "a")
+    code, out, _ = cli(monkeypatch, capsys, "check", "--area", str(area), "--json", "--extract-date", "2022-01-01")
+    report = json.loads(out)
+    assert code == 4
+    assert [f["source"] for f in report["file_faults"]] == ["geography"]
+    assert report["file_faults"][0]["message"].startswith("geography.csv: line 3, column imd_decile:")
+    by = {f["source"]: (f["read"], f["would_load"]) for f in report["files"]}
+    assert by == {"offences": (2, 2), "victims": (1, 1)}
+    assert any("not checked against the geography" in w for w in report["warnings"])
+
+
+def test_ingest_still_stops_at_the_first_unusable_file(monkeypatch, capsys, tmp_path, key_env):
+    area = _two_bad_files(tmp_path / "a")
+    code, _, err = cli(monkeypatch, capsys, "ingest", "--area", str(area), "-q", "--extract-date", "2022-01-01")
+    assert code == 4
+    assert err.count("error:") == 1 and "suspects.csv: required column 'person_id'" in err
+    assert "svsna check" in err  # it says how to list them all
+
+
+def test_check_lists_an_undecodable_file_with_the_others(monkeypatch, capsys, tmp_path, key_env):
+    area = _two_bad_files(tmp_path / "a")
+    (tmp_path / "a" / "victims.csv").write_bytes((VICTIM_HEADER + VICTIMS).encode() + b"R1,P2,\x81,M,\n")  # line 3
+    code, out, _ = cli(monkeypatch, capsys, "check", "--area", str(area), "--json", "--extract-date", "2022-01-01")
+    report = json.loads(out)
+    assert code == 4
+    faults = {f["source"]: f["message"] for f in report["file_faults"]}
+    assert list(faults) == ["victims", "suspects", "ambulance"]  # in load order
+    assert faults["victims"].startswith("victims.csv: line 3: byte 0x81 cannot be decoded")

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
 from svsna.cli.options import AreaOption, QuietOption, print_warnings
@@ -24,8 +26,12 @@ from svsna.cli.options import AreaOption, QuietOption, print_warnings
 __all__ = ["ledger_table", "reasons_table", "register"]
 
 
-def ledger_table(ledger: pd.DataFrame) -> object:
-    """A rich table of the per-file ledger: rows read, loaded and rejected per file (thousands separated)."""
+def ledger_table(ledger: pd.DataFrame, unusable: Iterable[tuple[str, str]] = ()) -> object:
+    """A rich table of the per-file ledger: rows read, loaded and rejected per file (thousands separated).
+
+    ``unusable`` are ``(source, file)`` of files that could not be used at all (``svsna check``).
+    """
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Row ledger: every row read is loaded or rejected")
@@ -49,6 +55,8 @@ def ledger_table(ledger: pd.DataFrame) -> object:
             f"[red]{rejected:,}[/]" if rejected else "0",
             how,
         )
+    for source, file in unusable:
+        table.add_row(escape(source), escape(file), "", "", "", "[bold red]cannot be used (see the error)[/]")
     return table
 
 

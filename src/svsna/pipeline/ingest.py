@@ -484,10 +484,13 @@ def _load(
                     _check_reference(file_name, geo_rejects)
             except InputDataError as exc:
                 if not collect_faults:
-                    raise
+                    if "svsna check" in str(exc):
+                        raise
+                    raise InputDataError(f"{exc}; `svsna check` lists every unusable file at once") from exc
                 shown = facts.display if facts is not None else inputs[source].path.name
                 file_faults.append(FileFault(source, shown, str(exc), exc.exit_code))
                 if source == "geography":  # the other files cannot be checked against an unusable lookup
+                    geo = pl.DataFrame(schema={f.name: pl.String for f in contracts["geography"].fields})
                     warnings.append(
                         f"LSOA codes in the other files were not checked against the geography, because {shown} "
                         "is unusable (see its fault)"

@@ -465,9 +465,7 @@ class ExtractReader:
         with self._open_text() as fh:
             text = fh.read(1 << 16)
         if not text.strip():
-            raise InputDataError(
-                f"{self.where}: the file is empty; hint: re-export it with a header row and data rows"
-            )
+            raise InputDataError(f"{self.where}: the file is empty; hint: re-export it with a header row and data rows")
         with self._open_text() as fh:
             reader = csv.reader(fh)
             try:
