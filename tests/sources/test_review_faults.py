@@ -150,3 +150,71 @@ def test_check_lists_an_undecodable_file_with_the_others(monkeypatch, capsys, tm
     faults = {f["source"]: f["message"] for f in report["file_faults"]}
     assert list(faults) == ["victims", "suspects", "ambulance"]  # in load order
     assert faults["victims"].startswith("victims.csv: line 3: byte 0x81 cannot be decoded")
+
+
+# -- finding 11: faults in a workbook name the sheet ------------------------------------------------
+
+
+def test_a_new_template_names_each_empty_sheet_with_a_hint_that_fits(monkeypatch, capsys, tmp_path, key_env):
+    code, _, _ = cli(monkeypatch, capsys, "init", str(tmp_path / "p"))
+    assert code == 0
+    area = str(tmp_path / "p" / "area.yaml")
+    code, out, err = cli(monkeypatch, capsys, "check", "--area", area)
+    assert code == 4
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: extracts.xlsx, sheet {s}: has a header but no data rows; hint: fill in the sheet (a new "
+        "template's sheets are empty), or if it was exported, check its date range"
+        for s in ("geography", "offences")
+    ]
+    code, out, _ = cli(monkeypatch, capsys, "check", "--area", area, "--json")
+    assert [f["file"] for f in json.loads(out)["file_faults"]] == [
+        "extracts.xlsx, sheet geography",
+        "extracts.xlsx, sheet offences",
+    ]
+
+
+def _workbook(path, sheets: dict[str, str]) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, text in sheets.items():
+        ws = book.create_sheet(name)
+        for line in text.splitlines():
+            ws.append(line.split(","))
+    book.save(path)
+
+
+def test_rejects_and_ledger_of_a_workbook_name_the_sheet(tmp_path, key_env):
+    import pandas as pd
+
+    folder = tmp_path / "w"
+    folder.mkdir()
+    offences = OFFENCE_HEADER + OFFENCES.replace("R2,8N", "R2,8X")  # sheet line 3: unknown HO code
+    _workbook(folder / "extracts.xlsx", {"geography": GEO_CSV, "offences": offences})
+    area = folder / "area.yaml"
+    area.write_text(
+        'name: W\nfinancial_years: [2020]\ninputs:\n  geography: "extracts.xlsx#geography"\n'
+        '  offences: "extracts.xlsx#offences"\n'
+    )
+    res = ingest_area(area)
+    rejects = pd.read_csv(res.rejects_path, dtype=str)
+    assert rejects[["file", "row_number", "column", "rule"]].values.tolist() == [
+        ["extracts.xlsx, sheet offences", "3", "ho_code", "unknown code"]
+    ]
+    files = set(res.ledger.loc[res.ledger["reason"] != "not supplied", "file"])
+    assert files == {"extracts.xlsx, sheet geography", "extracts.xlsx, sheet offences"}
+
+
+def test_the_first_sheet_of_a_workbook_with_several_is_named_too(tmp_path, key_env):
+    folder = tmp_path / "w"
+    folder.mkdir()
+    _workbook(folder / "offences.xlsx", {"Crimes": OFFENCE_HEADER, "Notes": "a\nb\n"})
+    (folder / "geography.csv").write_text(GEO_CSV)
+    area = folder / "area.yaml"
+    area.write_text(
+        "name: W\nfinancial_years: [2020]\ninputs:\n  geography: geography.csv\n  offences: offences.xlsx\n"
+    )
+    with pytest.raises(InputDataError, match=r"^offences.xlsx, sheet Crimes: has a header but no data rows"):
+        ingest_area(area)

@@ -101,9 +101,12 @@ def register(app: typer.Typer) -> None:
                 errors.print(f"[bold red]error:[/] {escape(f.message)}", highlight=False, soft_wrap=True)
             verdict = f"[red]{rejected} row(s) would be rejected[/]" if rejected else "[green]every row would load[/]"
             if faults:
-                verdict = f"[red]{len(faults)} file(s) cannot be used[/] (see the errors); " + (
-                    f"in the others {verdict}" if rejected else "every row of the others would load"
+                others = (
+                    f"in the others {verdict}"
+                    if rejected
+                    else ("every row of the others would load" if result.files else "no other file was checked")
                 )
+                verdict = f"[red]{len(faults)} file(s) cannot be used[/] (see the errors); {others}"
             console.print(f"{verdict}; nothing was written (dry run)", soft_wrap=True)
         if faults:
             raise typer.Exit(max(f.exit_code for f in faults))

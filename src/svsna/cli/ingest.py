@@ -40,23 +40,35 @@ def ledger_table(ledger: pd.DataFrame, unusable: Iterable[tuple[str, str]] = ())
     for col in ("read", "loaded", "rejected"):
         table.add_column(col, justify="right")
     table.add_column("read as")
+    from svsna.sources.partnership import LOAD_ORDER
+
+    rows: list[tuple[int, list[str]]] = []  # (load order, cells): unusable files take their place in the order
     for (source, file), lines in ledger[ledger["definition"].isna()].groupby(["source", "file"], sort=False):
         by = lines.groupby("outcome")["rows"].sum()
         how = str(lines.loc[lines["outcome"] == "read", "reason"].iloc[0])
+        order = LOAD_ORDER.index(str(source)) if source in LOAD_ORDER else len(LOAD_ORDER)
         if how == "not supplied":
-            table.add_row(str(source), "-", "", "", "", "[dim]not supplied[/]")
+            rows.append((order, [str(source), "-", "", "", "", "[dim]not supplied[/]"]))
             continue
         rejected = int(by.get("rejected", 0))
-        table.add_row(
-            str(source),
-            str(file),
-            f"{int(by.get('read', 0)):,}",
-            f"{int(by.get('loaded', 0)):,}",
-            f"[red]{rejected:,}[/]" if rejected else "0",
-            how,
+        rows.append(
+            (
+                order,
+                [
+                    str(source),
+                    str(file),
+                    f"{int(by.get('read', 0)):,}",
+                    f"{int(by.get('loaded', 0)):,}",
+                    f"[red]{rejected:,}[/]" if rejected else "0",
+                    how,
+                ],
+            )
         )
     for source, file in unusable:
-        table.add_row(escape(source), escape(file), "", "", "", "[bold red]cannot be used (see the error)[/]")
+        order = LOAD_ORDER.index(source) if source in LOAD_ORDER else len(LOAD_ORDER)
+        rows.append((order, [escape(source), escape(file), "", "", "", "[bold red]cannot be used (see the error)[/]"]))
+    for _, cells in sorted(rows, key=lambda r: r[0]):
+        table.add_row(*cells)
     return table
 
 

@@ -316,7 +316,7 @@ def _inspect(config: AreaConfig, unreadable: dict[str, FileFault] | None = None)
     found = inspect_inputs(config, faults=faults)
     for source, exc in faults.items():
         path = config.input_path(source)
-        unreadable[source] = FileFault(source, Path(str(path)).name, str(exc), exc.exit_code)
+        unreadable[source] = FileFault(source, _display(Path(str(path))), str(exc), exc.exit_code)
     return found
 
 
@@ -487,7 +487,7 @@ def _load(
                     if "svsna check" in str(exc):
                         raise
                     raise InputDataError(f"{exc}; `svsna check` lists every unusable file at once") from exc
-                shown = facts.display if facts is not None else inputs[source].path.name
+                shown = facts.display if facts is not None else _display(inputs[source].path)
                 file_faults.append(FileFault(source, shown, str(exc), exc.exit_code))
                 if source == "geography":  # the other files cannot be checked against an unusable lookup
                     geo = pl.DataFrame(schema={f.name: pl.String for f in contracts["geography"].fields})
@@ -561,6 +561,14 @@ def _load(
         warnings=warnings,
         file_faults=file_faults,
     )
+
+
+def _display(path: Path) -> str:
+    """An input as messages name it before it is opened (``extracts.xlsx, sheet offences``)."""
+    from svsna.sources.readers import split_sheet
+
+    file, sheet = split_sheet(path)
+    return f"{file.name}, sheet {sheet}" if sheet else file.name
 
 
 def tables_file(files: list[FileSummary], source: str) -> str:
