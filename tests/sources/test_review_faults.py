@@ -218,3 +218,44 @@ def test_the_first_sheet_of_a_workbook_with_several_is_named_too(tmp_path, key_e
     )
     with pytest.raises(InputDataError, match=r"^offences.xlsx, sheet Crimes: has a header but no data rows"):
         ingest_area(area)
+
+
+# -- finding 4: population age bands other than single years and five-year bands --------------------
+
+
+def test_population_bands_must_be_single_years_five_year_bands_or_an_open_band_from_90():
+    import datetime as dt
+
+    import polars as pl
+
+    from svsna.sources.contracts import load_contracts
+    from svsna.sources.readers import RawTable
+    from svsna.sources.validation import ValidationContext, validate
+
+    ages = ["0-14", "15-24", "25-64", "65+", "85+", "3-7", "15-19", "17", "90+", "85-89", "95+", "20-15"]
+    raw = RawTable(
+        path=__import__("pathlib").Path("pop.csv"), source="population", format="csv", encoding=None,
+        data=pl.DataFrame({"_row": list(range(2, 2 + len(ages))), "area_code": ["E1"] * len(ages),
+                           "year": ["2020"] * len(ages), "age": ages, "sex": ["F"] * len(ages),
+                           "population": ["10"] * len(ages)}),
+    )  # fmt: skip
+    res = validate(raw, load_contracts()["population"], ValidationContext(as_of=dt.date(2022, 1, 1)))
+    got = {ages[r - 2]: rule for r, rule in res.rejects.select("row_number", "rule").rows()}
+    # By hand: 0-14, 15-24, 25-64 are wider than five years; 3-7 does not start at a multiple of 5;
+    # 65+ and 85+ are open below 90 (the standard population has 85-89 and 90+); 20-15 is no band at all.
+    assert got == {
+        "0-14": "not a single year or five-year band",
+        "15-24": "not a single year or five-year band",
+        "25-64": "not a single year or five-year band",
+        "65+": "not a single year or five-year band",
+        "85+": "not a single year or five-year band",
+        "3-7": "not a single year or five-year band",
+        "20-15": "invalid age band",
+    }
+    loaded = sorted(res.loaded.select("age_from", "age_to").rows())
+    assert loaded == [(15, 19), (17, 17), (85, 89), (90, 120), (95, 120)]
+    message = res.rejects.filter(pl.col("row_number") == 2)["message"][0]
+    assert message == (
+        "age '0-14' is not a single year or a five-year band; hint: use single years (17), five-year bands that "
+        "start at a multiple of 5 (15-19) and 90+ for the top (as ONS mid-year estimates give them)"
+    )
