@@ -259,3 +259,82 @@ def test_population_bands_must_be_single_years_five_year_bands_or_an_open_band_f
         "age '0-14' is not a single year or a five-year band; hint: use single years (17), five-year bands that "
         "start at a multiple of 5 (15-19) and 90+ for the top (as ONS mid-year estimates give them)"
     )
+
+
+# -- finding 5: XLSX cells holding a formula with no saved value ------------------------------------
+
+
+def test_a_formula_with_no_saved_value_is_named_as_such_not_as_blank(tmp_path, key_env):
+    import openpyxl
+    import pandas as pd
+
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "geography.csv").write_text(GEO_CSV)
+    book = openpyxl.Workbook()  # written by openpyxl: formulas have no cached value, as the reviewer's file
+    ws = book.active
+    ws.title = "AE"
+    ws.append(OFFENCE_HEADER.strip().split(","))
+    ws.append(OFFENCES.splitlines()[0].split(","))  # line 2: plain values
+    ws.append(["R2", "8N", "ABH", "=TODAY()", "STREET", "E01000001", "N"])  # line 3: committed_from (D3)
+    ws.append(["R3", "8N", "ABH", "2021-05-03", "STREET", "E01000001", "=1=1"])  # line 4: domestic_flag (G4)
+    ws.append(["R4", "8N", '=HYPERLINK("x")', "=NOW()", "STREET", "E01000001", "N"])  # line 5: two formulas
+    book.save(folder / "offences.xlsx")
+    area = folder / "area.yaml"
+    area.write_text(
+        "name: F\nfinancial_years: [2020]\ninputs:\n  geography: geography.csv\n  offences: offences.xlsx\n"
+    )
+    res = ingest_area(area)
+    rejects = pd.read_csv(res.rejects_path, dtype=str, keep_default_na=False)
+    got = rejects[["row_number", "column", "value", "rule"]].values.tolist()
+    # rejects.csv shows a value beginning with "=" as text ('=...), so a spreadsheet does not run it.
+    assert got == [
+        ["3", "committed_from", "'=TODAY()", "formula with no saved value"],
+        ["4", "domestic_flag", "'=1=1", "formula with no saved value"],
+        ["5", "offence_description", '\'=HYPERLINK("x")', "formula with no saved value"],
+        ["5", "committed_from", "'=NOW()", "formula with no saved value"],
+    ]
+    assert rejects["message"].iloc[0] == (
+        "cell D3 holds a formula with no saved value (=TODAY()); hint: in Excel, copy the column and Paste "
+        "Special > Values, or open and save the file in Excel so the values are stored"
+    )
+    # 4 rows read, 1 loaded, 3 rejected: the row with two formulas is one rejected row, counted under its
+    # first problem in field order (offence_description comes before committed_from).
+    led = res.ledger[(res.ledger["source"] == "offences") & res.ledger["definition"].isna()]
+    assert dict(zip(led["outcome"] + ":" + led["reason"], led["rows"], strict=True)) == {
+        "read:xlsx": 4,
+        "loaded:": 1,
+        "rejected:formula with no saved value (committed_from)": 1,
+        "rejected:formula with no saved value (domestic_flag)": 1,
+        "rejected:formula with no saved value (offence_description)": 1,
+    }
+
+
+def test_a_formula_with_a_saved_value_loads_its_value(tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    from svsna.sources.contracts import load_contracts
+    from svsna.sources.readers import read_source
+
+    path = tmp_path / "pop.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["area_code", "year", "age", "sex", "population"])
+    ws.append(["E1", 2020, "15-19", "F", "=5+5"])
+    ws.append(["E1", 2020, "20-24", "F", '=""'])  # a text formula whose saved value is empty
+    book.save(path)
+    # Give the formula a saved value, as Excel does when it saves (<v>10</v> after <f>5+5</f>).
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b"<f>5+5</f><v /></c>" in parts[sheet]
+    parts[sheet] = parts[sheet].replace(b"<f>5+5</f><v /></c>", b"<f>5+5</f><v>10</v></c>")
+    assert b'<c r="E3"><f>""</f><v /></c>' in parts[sheet]
+    parts[sheet] = parts[sheet].replace(b'<c r="E3"><f>""</f><v /></c>', b'<c r="E3" t="str"><f>""</f><v></v></c>')
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    raw = read_source(path, load_contracts()["population"])
+    assert raw.faults == [] and raw.data["population"].to_list() == ["10", None]  # the empty text is blank

@@ -114,6 +114,9 @@ class RowFault:
     row_number: int
     rule: str
     message: str
+    column: str = ""
+    """The contract field, when the fault is in one cell (an Excel formula with no saved value)."""
+    value: str | None = None
 
 
 @dataclass
@@ -818,28 +821,51 @@ class ExtractReader:
     def _xlsx_chunks(self) -> Iterator[tuple[list[list[str]], list[int], list[RowFault]]]:
         rows: list[list[str]] = []
         lines: list[int] = []
-        for line, cells in self._xlsx_records():
-            rows.append(cells)
-            lines.append(line)
-            if len(rows) >= self.limits.batch_rows:
-                yield rows, lines, []
-                rows, lines = [], []
-        yield rows, lines, []
+        faults: list[RowFault] = []
+        for line, cells, bad in self._xlsx_records():
+            if bad:
+                faults += bad
+            else:
+                rows.append(cells)
+                lines.append(line)
+            if len(rows) + len(faults) >= self.limits.batch_rows:
+                yield rows, lines, faults
+                rows, lines, faults = [], [], []
+        yield rows, lines, faults
 
-    def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
+    def _xlsx_records(self) -> Iterator[tuple[int, list[str], list[RowFault]]]:
+        """``(sheet row, cell texts, faults)``; a row with a formula cell that has no saved value
+        (in a contract column) comes with one fault per such cell and is rejected."""
         ncols = len(self.header)
         cap = self.limits.xlsx_max_rows
+        fields = {i: target for target, i in self._index.items()}
+        order = {f.name: k for k, f in enumerate(self.contract.fields)}  # a row's faults in field order
         book = self._open_book()
         try:
-            for i, row in enumerate(self._sheet(book).iter_rows(min_row=2, values_only=True)):
+            sheet = self._sheet(book)
+            unsaved = _unsaved_formulas(book, sheet, set(fields))
+            for i, row in enumerate(sheet.iter_rows(min_row=2, values_only=True)):
                 if i >= cap:
                     raise InputDataError(
                         f"{self.where}: more than {cap:,} rows",
                         hint="supply the data as CSV, or raise area.yaml `limits: {xlsx_max_rows: ...}`",
                     )
+                line = i + FIRST_DATA_ROW
                 cells = [_cell_text(v) for v in row[:ncols]]
                 cells += [""] * (ncols - len(cells))
-                yield i + FIRST_DATA_ROW, cells
+                bad = [
+                    RowFault(
+                        line,
+                        FORMULA_RULE,
+                        f"cell {ref} holds a formula with no saved value ({quote_value(formula, 60)[1:-1]}); hint: "
+                        "in Excel, copy the column and Paste Special > Values, or open and save the file in Excel "
+                        "so the values are stored",
+                        column=fields[col],
+                        value=formula,
+                    )
+                    for col, ref, formula in sorted(unsaved.get(line, ()), key=lambda c: order[fields[c[0]]])
+                ]
+                yield line, cells, bad
         finally:
             book.close()
 
@@ -938,6 +964,63 @@ class ExtractReader:
                 data = data.with_columns(pl.lit(None, dtype=pl.String).alias(f.name))
         data = data.select(ROW_COLUMN, *[f.name for f in self.contract.fields])
         return RawBatch(data, faults)
+
+
+FORMULA_RULE = "formula with no saved value"
+_FORMULA_TAG = re.compile(rb"<(?:\w{1,10}:)?f[\s>/]")
+_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+_EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v>\s*</")
+
+
+def _unsaved_formulas(book: Any, sheet: Any, columns: set[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """Cells of ``sheet`` (in the 0-based ``columns``) that hold a formula but no saved value:
+    ``sheet row -> [(column, cell reference, "=formula")]``.
+
+    openpyxl reads such a cell as empty (``data_only``: the saved value, and there is none),
+    so the sheet's XML is scanned once, as bytes: a sheet with no formula at all costs one
+    decompression and a substring search, not a second parse. Files written by Excel store
+    every formula's value; files written by scripts (openpyxl, some exports) often do not.
+    """
+    import html
+
+    from openpyxl.utils import column_index_from_string
+
+    out: dict[int, list[tuple[int, str, str]]] = {}
+    path = getattr(sheet, "_worksheet_path", None)
+    archive = getattr(book, "_archive", None)
+    if path is None or archive is None:  # pragma: no cover - openpyxl internals changed
+        return out
+    carry = b""
+    with archive.open(path) as fh:
+        while True:
+            block = fh.read(1 << 20)
+            data = carry + block
+            cut = data.rfind(b"</row>") + len(b"</row>") if block else len(data)
+            if cut < len(b"</row>"):
+                cut = 0 if block else len(data)
+            part, carry = data[:cut], data[cut:]
+            for fm in _FORMULA_TAG.finditer(part):  # only around formulas: plain cells cost nothing
+                start = part.rfind(b' r="', 0, fm.start())  # the formula's cell reference
+                end = part.find(b"c>", fm.end())  # </c> (or </x:c>)
+                if start < 0 or end < 0:
+                    continue
+                cell_xml = part[start:end]
+                if _VALUE.search(cell_xml) or (b't="str"' in cell_xml and _EMPTY_VALUE.search(cell_xml)):
+                    continue  # a saved value (a text formula's saved value may be empty: Excel's <v></v>)
+                ref = _REF.search(cell_xml)
+                f = _FORMULA.search(cell_xml)
+                if ref is None or f is None:
+                    continue
+                col = column_index_from_string(ref.group(1).decode()) - 1
+                if col in columns:
+                    text = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+                    formula = f"={text}" if text else "(shared formula)"
+                    cell = (ref.group(1) + ref.group(2)).decode()
+                    out.setdefault(int(ref.group(2)), []).append((col, cell, formula))
+            if not block:
+                return out
 
 
 def _cell_text(value: object) -> str:

@@ -10,8 +10,8 @@ replaced by ``person_key`` in the loaded rows and masked in the rejects.
 Rules, in the order they are tried for each value (the first failure is reported):
 
 - ``too many fields`` / ``too few fields`` / ``unterminated quoted value`` / ``malformed quoting`` /
-  ``value too long`` - the record itself cannot be read (found by the reader, see
-  :mod:`svsna.sources.readers`)
+  ``value too long`` / ``formula with no saved value`` (an Excel cell, named with its column) - the
+  record itself cannot be read (found by the reader, see :mod:`svsna.sources.readers`)
 - ``blank row`` - every field of the row is empty (reported once for the row)
 - ``missing required value`` - a required field is blank
 - ``invalid date`` / ``invalid date/time`` / ``invalid time`` - unparseable or impossible (2021-02-30)
@@ -481,9 +481,15 @@ def validate(
     messages: dict[tuple[str, str, str, str], str] = {}  # the same problem recurs: build its text once
     for fault in faults:
         rejects.append(
-            {"row_number": fault.row_number, "column": "", "value": None, "rule": fault.rule, "message": fault.message}
+            {
+                "row_number": fault.row_number,
+                "column": fault.column,
+                "value": fault.value,
+                "rule": fault.rule,
+                "message": fault.message,
+            }
         )
-        primary.setdefault(fault.row_number, fault.rule)
+        primary.setdefault(fault.row_number, f"{fault.rule} ({fault.column})" if fault.column else fault.rule)
     for f in fields if bad_rows.height else ():  # most batches have no bad row: no per-field scan
         start_col = pl.col(starts[f.name]) if f.name in starts else pl.lit(None, dtype=pl.String)
         hits = bad_rows.filter(pl.col(f"__p_{f.name}").is_not_null()).select(
@@ -540,7 +546,7 @@ def validate(
     reject_frame = reject_frame.select(
         pl.lit(contract.name).alias("source"), pl.lit(file_name).alias("file"), *reject_frame.columns
     ).sort("row_number", maintain_order=True)
-    read = df.height + len(faults)
+    read = df.height + len({f.row_number for f in faults})  # a row may have several faulty cells
     return ValidationResult(contract.name, file_name, read, loaded, reject_frame, reasons, rejected_keys)
 
 
