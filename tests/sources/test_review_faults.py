@@ -338,3 +338,34 @@ def test_a_formula_with_a_saved_value_loads_its_value(tmp_path):
             z.writestr(n, data)
     raw = read_source(path, load_contracts()["population"])
     assert raw.faults == [] and raw.data["population"].to_list() == ["10", None]  # the empty text is blank
+
+
+# -- finding 12: rejects.csv lists a rejected row's orphan reference too ----------------------------
+
+
+def test_a_rejected_row_also_lists_its_orphan_reference(tmp_path, key_env):
+    import pandas as pd
+
+    from .conftest import mini_area
+
+    area = mini_area(
+        tmp_path / "o",
+        "R1,8N,ABH,2021-05-01 23:15,STREET,E01000001,N\n",
+        "TV/99999,P1,17.5,M,E01000001\n"  # line 2: no such offence, and a bad age
+        "R1,P2,20,M,E01000001\n",  # line 3: fine
+    )
+    res = ingest_area(area)
+    rejects = pd.read_csv(res.rejects_path, dtype=str, keep_default_na=False)
+    mine = rejects[rejects["source"] == "victims"]
+    assert mine[["row_number", "column", "rule"]].values.tolist() == [
+        ["2", "age", "not a whole number"],
+        ["2", "offence_ref", "orphan reference"],
+    ]
+    # The ledger still counts the row once, under its first row-rule problem: 2 read, 1 loaded, 1 rejected.
+    led = res.ledger[(res.ledger["source"] == "victims") & res.ledger["definition"].isna()]
+    assert dict(zip(led["outcome"] + ":" + led["reason"], led["rows"], strict=True)) == {
+        "read:csv; encoding utf-8": 2,
+        "loaded:": 1,
+        "rejected:not a whole number (age)": 1,
+    }
+    assert res.rejects == 2  # problems, not rows

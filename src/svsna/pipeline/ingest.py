@@ -505,6 +505,7 @@ def _load(
                     __order=ibis.literal(order, type="int64"), __seq=ibis.literal(2**62, type="int64")
                 )
                 build.insert_query("__rejects", extra)
+            _also_orphans(build, contracts[source], name, file_name, parents, order)
             say(f"crossrow:{source}")
             loaded = build.finish(name, cross_rejects if cross else None)
             tables[name] = loaded
@@ -561,6 +562,28 @@ def _load(
         warnings=warnings,
         file_faults=file_faults,
     )
+
+
+def _also_orphans(
+    build: WarehouseBuild, contract: Any, name: str, file: str, parents: dict[str, Any], order: int
+) -> None:
+    """List the orphan references of rows a row rule already rejected, as further problems of those rows.
+
+    The ledger counts each such row once, under its row-rule problem; rejects.csv gets one more
+    line, so the data owner fixes both at once.
+    """
+    import ibis
+
+    from svsna.sources.crossrow import cross_row
+
+    keys = f"{name}__rejected_keys"
+    if not build.has_staged(keys) or not any(f.references in parents for f in contract.fields if f.references):
+        return
+    also = cross_row(build.staged(keys), contract, file=file, parents=parents, duplicates=False)
+    extra = also.rejects.drop("reason").mutate(
+        __order=ibis.literal(order, type="int64"), __seq=ibis.literal(2**62, type="int64")
+    )
+    build.insert_query("__rejects", extra)
 
 
 def _display(path: Path) -> str:
