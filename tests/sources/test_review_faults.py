@@ -369,3 +369,59 @@ def test_a_rejected_row_also_lists_its_orphan_reference(tmp_path, key_env):
         "rejected:not a whole number (age)": 1,
     }
     assert res.rejects == 2  # problems, not rows
+
+
+# -- finding 14: a UTF-8 file with a stray Windows-1252 byte ---------------------------------------
+
+
+def test_a_utf8_file_with_one_windows_1252_byte_keeps_its_pound_signs_and_warns_naming_the_line(tmp_path, key_env):
+    from svsna.engine import open_warehouse
+
+    from .conftest import mini_area
+
+    area = mini_area(tmp_path / "m", "")
+    text = (
+        OFFENCE_HEADER.encode()
+        + "R1,8N,Robbery of £50 cash,2021-05-01 23:15,STREET,E01000001,N\n".encode()  # line 2: UTF-8 £ (C2 A3)
+        + b"R2,8N,Victim\x92s phone,2021-05-02 23:15,STREET,E01000001,N\n"  # line 3: a cp1252 right quote
+        + "R3,8N,Café brawl,2021-05-03 23:15,STREET,E01000001,N\n".encode()  # line 4: UTF-8 é
+    )
+    (tmp_path / "m" / "offences.csv").write_bytes(text)
+    res = ingest_area(area)
+    wh = open_warehouse(res.workspace, read_only=True)
+    try:
+        off = wh.execute(wh.table("offences").order_by("committed_from"))
+    finally:
+        wh.close()
+    assert off["offence_description"].tolist() == ["Robbery of £50 cash", "Victim\u2019s phone", "Café brawl"]
+    summary = next(f for f in res.files if f.source == "offences")
+    assert summary.encoding == "utf-8, with Windows-1252 bytes on 1 line (line 3)"
+    assert (
+        "offences.csv: mostly UTF-8, but 1 line (line 3) holds bytes that are not UTF-8; they were read as "
+        "Windows-1252 and the rest as UTF-8; hint: check those values, and save the file as CSV UTF-8"
+    ) in res.warnings
+
+
+def test_a_pure_windows_1252_file_is_still_read_as_such_without_a_warning(tmp_path, key_env):
+    from .conftest import mini_area
+
+    area = mini_area(tmp_path / "m", "")
+    (tmp_path / "m" / "offences.csv").write_bytes(
+        (OFFENCE_HEADER + "R1,8N,Robbery of £50 in the Café,2021-05-01 23:15,STREET,E01000001,N\n").encode("cp1252")
+    )
+    res = ingest_area(area)
+    assert next(f for f in res.files if f.source == "offences").encoding == "windows-1252"
+    assert not [w for w in res.warnings if "UTF-8" in w]
+
+
+def test_the_lines_of_odd_bytes_are_counted_and_the_first_three_named(tmp_path):
+    from svsna.sources.readers import scan_csv_encoding
+
+    lines = ["a,b", "£1,x"] + [f"{i},y" for i in range(3, 11)]  # lines 1..10; line 2 is UTF-8 £
+    for n in (4, 6, 7, 9):  # a cp1252 byte on lines 4, 6, 7 and 9
+        lines[n - 1] = lines[n - 1] + "\x92"
+    data = "\n".join(lines).encode("utf-8").replace("\x92".encode(), b"\x92") + b"\n"
+    (tmp_path / "m.csv").write_bytes(data)
+    reported, codec = scan_csv_encoding(tmp_path / "m.csv")
+    assert reported == "utf-8, with Windows-1252 bytes on 4 lines (line 4, line 6, line 7, ...)"
+    assert (tmp_path / "m.csv").read_text(encoding=codec).splitlines()[8] == "9,y\u2019"

@@ -516,6 +516,14 @@ def _load(
                 facts.near_misses,
             )  # fmt: skip
             files.append(summary)
+            if facts.encoding and facts.encoding.startswith("utf-8, with Windows-1252"):
+                lines = facts.encoding.split("bytes on ", 1)[1]
+                verb = "holds" if lines.startswith("1 line ") else "hold"
+                warnings.append(
+                    f"{file_name}: mostly UTF-8, but {lines} {verb} bytes that are not UTF-8; "
+                    "they were read as Windows-1252 and the rest as UTF-8; hint: check those values, and save the "
+                    "file as CSV UTF-8"
+                )
             for col, fld in facts.near_misses.items():
                 warnings.append(
                     f"{file_name}: column {col!r} was not loaded but looks like the optional field {fld!r}; if it is, "

@@ -254,8 +254,10 @@ def scan_csv_encoding(path: Path, chunk: int = 1 << 20) -> tuple[str, str]:
                 pass
     # Not UTF-8: every byte must be a Windows-1252 character.
     decoder = codecs.getincrementaldecoder("cp1252")()
+    multibyte = False  # any valid UTF-8 multi-byte sequence (e.g. C2 A3, a UTF-8 pound sign)?
     with open(path, "rb") as fh:
         lines = 1
+        tail = b""
         while block := fh.read(chunk):
             try:
                 decoder.decode(block)
@@ -266,8 +268,73 @@ def scan_csv_encoding(path: Path, chunk: int = 1 << 20) -> tuple[str, str]:
                     "Windows-1252",
                     hint="save the file as CSV UTF-8",
                 ) from None
+            multibyte = multibyte or _UTF8_MULTIBYTE.search(tail + block) is not None
+            tail = block[-3:]
             lines += block.count(b"\n")
-    return "windows-1252", "cp1252"
+    if not multibyte:
+        return "windows-1252", "cp1252"
+    # UTF-8 text with some Windows-1252 bytes (files pasted together from several systems):
+    # each byte that is not UTF-8 is read as Windows-1252, the rest as UTF-8, and the lines are named.
+    odd = _non_utf8_lines(path, chunk)
+    first = ", ".join(f"line {n}" for n in odd[:3]) + (", ..." if len(odd) > 3 else "")
+    return f"utf-8, with Windows-1252 bytes on {len(odd):,} line{'s' if len(odd) != 1 else ''} ({first})", MIXED_CODEC
+
+
+MIXED_CODEC = "svsna_utf8_cp1252"
+"""The codec of a mostly UTF-8 file with some Windows-1252 bytes: UTF-8, each invalid byte read as Windows-1252."""
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Decode-error handler: the bytes that are not UTF-8, read as Windows-1252."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start : exc.end].decode("cp1252"), exc.end
+
+
+class _MixedDecoder(codecs.BufferedIncrementalDecoder):
+    def _buffer_decode(self, data: bytes, errors: str, final: bool) -> tuple[str, int]:  # type: ignore[override]
+        return codecs.utf_8_decode(data, "svsna_cp1252_fallback", final)
+
+
+def _mixed_search(name: str) -> codecs.CodecInfo | None:
+    if name != MIXED_CODEC:
+        return None
+    return codecs.CodecInfo(
+        encode=codecs.utf_8_encode,
+        decode=lambda data, errors="strict": codecs.utf_8_decode(data, "svsna_cp1252_fallback", True),
+        incrementaldecoder=_MixedDecoder,
+        incrementalencoder=codecs.getincrementalencoder("utf-8"),
+        streamreader=codecs.getreader("utf-8"),
+        streamwriter=codecs.getwriter("utf-8"),
+        name=MIXED_CODEC,
+    )
+
+
+codecs.register_error("svsna_cp1252_fallback", _cp1252_fallback)
+codecs.register(_mixed_search)
+
+
+def _non_utf8_lines(path: Path, chunk: int) -> list[int]:
+    """The lines (1-based) of ``path`` that hold bytes that are not UTF-8."""
+    found: list[int] = []
+    line = 1
+    carry = b""
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(chunk)
+            data = carry + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            part, carry = data[:cut], data[cut:]
+            for text in part.split(b"\n"):
+                try:
+                    text.decode("utf-8")
+                except UnicodeDecodeError:
+                    found.append(line)
+                line += 1
+            line -= 1  # split gives one more piece than there are newlines
+            if not block:
+                return found
 
 
 def _check_decodes(path: Path, codec: str, name: str, chunk: int) -> None:
