@@ -234,7 +234,7 @@ def build() -> Partnership:
     rng = random.Random(20240630)
     p = Partnership()
 
-    # -- geography (13 rows: 12 LSOAs and one malformed code)
+    # -- geography (13 rows: 12 LSOAs and a blank line)
     for code, (name, ut_code, ut_name, npa, lsoas) in DISTRICTS.items():
         for i, (lsoa, ward_code, ward_name) in enumerate(lsoas):
             p.geography.append(
@@ -254,8 +254,9 @@ def build() -> Partnership:
                     }
                 )
             )
-    bad_geo = dict(p.geography[4].cells, lsoa_code="E0101448X", lsoa_name="Kingsmead typo")
-    p.geography.insert(5, Row(bad_geo, Fault("lsoa_code", "pattern mismatch")))
+    # A geography row that breaks a rule makes the whole lookup unusable (ingest stops, see
+    # docs/ingest.md); the one fault a usable lookup may carry is a blank line.
+    p.geography.insert(5, Row(dict.fromkeys(GEOGRAPHY_COLUMNS, ""), Fault("", "blank row")))
 
     # -- population: 4 districts x 3 years x 19 bands x 2 sexes, and two bad rows for 2020
     for code, base in BASE_POP.items():
@@ -568,8 +569,8 @@ FILES = {
     "geography": "council_geography.csv",
     "population": "ons_population.csv",
     "offences": "police_crimes.csv",
-    "victims": "extracts.xlsx",
-    "suspects": "extracts.xlsx",
+    "victims": "extracts.xlsx, sheet victims",
+    "suspects": "extracts.xlsx, sheet suspects",
     "ae_attendances": "ed_assaults.csv",
     "admissions": "hes_apc_assault.csv",
 }

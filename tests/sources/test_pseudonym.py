@@ -125,7 +125,7 @@ def test_raw_identifiers_never_reach_warehouse_or_outputs(dirty_run, clean_run):
         assert TEST_KEY.encode() not in blobs["warehouse.duckdb"]
     # Positive control: rejected non-person values ARE stored as plain text in the same file,
     # so the absence above is not an artefact of DuckDB compression.
-    assert b"E0100000X" in Path(dirty_run[1].warehouse_path).read_bytes()
+    assert b"BEACH" in Path(dirty_run[1].warehouse_path).read_bytes()
 
 
 def test_raw_identifiers_absent_from_every_string_column(clean_run):

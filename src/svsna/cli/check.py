@@ -4,7 +4,10 @@ A dry run of ``svsna ingest`` (:func:`svsna.pipeline.ingest.ingest` with ``dry_r
 reading, rules (cross-row rules included) and ledger, in a scratch folder that is thrown away.
 Prints, per file, the encoding or format, rows read / would load / would reject by reason,
 ignored columns and near-miss columns (with the ``columns:`` line to add); ``--json`` prints
-the same as JSON. Exits 0 when every file is readable and no row would be rejected, 4 when
+the same as JSON. Every unusable file (a missing required column, an empty file or sheet, a
+geography row that breaks a rule, ...) is listed, one ``error:`` line each on standard error
+(and under ``file_faults`` with ``--json``), and the other files are still checked.
+Exits 0 when every file is usable and no row would be rejected, 4 when a file is unusable or
 rows would be rejected, and with the usual codes (3, 5, 8, ...) for configuration, missing
 input and file-system faults.
 
@@ -54,6 +57,7 @@ def register(app: typer.Typer) -> None:
         8 a file-system fault.
         """
         from rich.console import Console
+        from rich.markup import escape
 
         from svsna.cli.ingest import ledger_table, reasons_table
         from svsna.config import load_area_config
@@ -70,10 +74,14 @@ def register(app: typer.Typer) -> None:
         check_report_settings(config)  # the settings only `svsna report` reads, refused as it would
         result = ingest(config, demo=demo, progress=not (quiet or as_json), as_of=as_of, dry_run=True)
         rejected = sum(sum(f.reasons.values()) for f in result.files)
+        faults = result.file_faults
         if as_json:
             payload = {
                 "area": str(area),
-                "ok": rejected == 0,
+                "ok": rejected == 0 and not faults,
+                "file_faults": [
+                    {"source": f.source, "file": f.file, "message": f.message, "exit_code": f.exit_code} for f in faults
+                ],
                 "files": [
                     {
                         "source": f.source,
@@ -93,12 +101,24 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(payload, indent=2))
         else:
             console = Console()
-            console.print(ledger_table(result.ledger))
+            console.print(ledger_table(result.ledger, [(f.source, f.file) for f in faults]))
             reasons = reasons_table(result.ledger)
             if reasons is not None:
                 console.print(reasons)
             print_warnings(result.warnings, console)
+            errors = Console(stderr=True)
+            for f in faults:
+                errors.print(f"[bold red]error:[/] {escape(f.message)}", highlight=False, soft_wrap=True)
             verdict = f"[red]{rejected} row(s) would be rejected[/]" if rejected else "[green]every row would load[/]"
-            console.print(f"{verdict}; nothing was written (dry run)")
+            if faults:
+                others = (
+                    f"in the others {verdict}"
+                    if rejected
+                    else ("every row of the others would load" if result.files else "no other file was checked")
+                )
+                verdict = f"[red]{len(faults)} file(s) cannot be used[/] (see the errors); {others}"
+            console.print(f"{verdict}; nothing was written (dry run)", soft_wrap=True)
+        if faults:
+            raise typer.Exit(max(f.exit_code for f in faults))
         if rejected:
             raise typer.Exit(4)

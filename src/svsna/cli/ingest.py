@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
 from svsna.cli.options import AreaOption, QuietOption, print_warnings
@@ -24,8 +26,12 @@ from svsna.cli.options import AreaOption, QuietOption, print_warnings
 __all__ = ["ledger_table", "reasons_table", "register"]
 
 
-def ledger_table(ledger: pd.DataFrame) -> object:
-    """A rich table of the per-file ledger: rows read, loaded and rejected per file (thousands separated)."""
+def ledger_table(ledger: pd.DataFrame, unusable: Iterable[tuple[str, str]] = ()) -> object:
+    """A rich table of the per-file ledger: rows read, loaded and rejected per file (thousands separated).
+
+    ``unusable`` are ``(source, file)`` of files that could not be used at all (``svsna check``).
+    """
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Row ledger: every row read is loaded or rejected")
@@ -34,21 +40,35 @@ def ledger_table(ledger: pd.DataFrame) -> object:
     for col in ("read", "loaded", "rejected"):
         table.add_column(col, justify="right")
     table.add_column("read as")
+    from svsna.sources.partnership import LOAD_ORDER
+
+    rows: list[tuple[int, list[str]]] = []  # (load order, cells): unusable files take their place in the order
     for (source, file), lines in ledger[ledger["definition"].isna()].groupby(["source", "file"], sort=False):
         by = lines.groupby("outcome")["rows"].sum()
         how = str(lines.loc[lines["outcome"] == "read", "reason"].iloc[0])
+        order = LOAD_ORDER.index(str(source)) if source in LOAD_ORDER else len(LOAD_ORDER)
         if how == "not supplied":
-            table.add_row(str(source), "-", "", "", "", "[dim]not supplied[/]")
+            rows.append((order, [str(source), "-", "", "", "", "[dim]not supplied[/]"]))
             continue
         rejected = int(by.get("rejected", 0))
-        table.add_row(
-            str(source),
-            str(file),
-            f"{int(by.get('read', 0)):,}",
-            f"{int(by.get('loaded', 0)):,}",
-            f"[red]{rejected:,}[/]" if rejected else "0",
-            how,
+        rows.append(
+            (
+                order,
+                [
+                    str(source),
+                    str(file),
+                    f"{int(by.get('read', 0)):,}",
+                    f"{int(by.get('loaded', 0)):,}",
+                    f"[red]{rejected:,}[/]" if rejected else "0",
+                    how,
+                ],
+            )
         )
+    for source, file in unusable:
+        order = LOAD_ORDER.index(source) if source in LOAD_ORDER else len(LOAD_ORDER)
+        rows.append((order, [escape(source), escape(file), "", "", "", "[bold red]cannot be used (see the error)[/]"]))
+    for _, cells in sorted(rows, key=lambda r: r[0]):
+        table.add_row(*cells)
     return table
 
 

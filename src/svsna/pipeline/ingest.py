@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from svsna.config import AreaConfig
-from svsna.errors import ConfigError, FileSystemFault, SvsnaError
+from svsna.errors import ConfigError, FileSystemFault, InputDataError, SvsnaError
 from svsna.sources.partnership import LOAD_ORDER, REQUIRED_SOURCES, InputFile, check_required
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from svsna.engine.state import RunRecord
     from svsna.pseudonym import Pseudonymiser
 
-__all__ = ["LOAD_ORDER", "REQUIRED_SOURCES", "FileSummary", "IngestResult", "ingest", "preflight_output"]
+__all__ = ["LOAD_ORDER", "REQUIRED_SOURCES", "FileFault", "FileSummary", "IngestResult", "ingest", "preflight_output"]
 
 RESTRICTED = "restricted"
 _SPACE_FACTOR = 1.5
@@ -94,6 +94,17 @@ class FileSummary:
     """file column -> optional field it looks like (not loaded)"""
 
 
+@dataclass(frozen=True)
+class FileFault:
+    """A file that cannot be used at all (``svsna check`` lists every one; ``svsna ingest`` stops at the first)."""
+
+    source: str
+    file: str
+    message: str
+    """One line: the file, what is wrong and a hint."""
+    exit_code: int = 4
+
+
 @dataclass
 class IngestResult:
     """What :func:`ingest` did."""
@@ -112,6 +123,8 @@ class IngestResult:
     files: list[FileSummary] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    file_faults: list[FileFault] = field(default_factory=list)
+    """Unusable files (dry run only: a real ingest raises at the first)."""
 
     @property
     def loaded(self) -> int:
@@ -262,7 +275,8 @@ def ingest(
     check_required(config)
     definitions = load_definitions(list(config.definitions), base_dir=config.base_dir)
     pseudonymiser = pseudonymiser_for(config, demo=demo) if _needs_key(config) else None
-    inputs = _inspect(config)
+    unreadable: dict[str, FileFault] = {}
+    inputs = _inspect(config, unreadable if dry_run else None)
     warnings: list[str] = []
     if pseudonymiser is not None:
         if pseudonymiser.is_demo:
@@ -285,16 +299,25 @@ def ingest(
         return _run(
             config, inputs, definitions, pseudonymiser, workspace, restricted, engine=engine, as_of=as_of,
             progress=progress, on_file=on_file, warnings=warnings, dry_run=dry_run, fault=_fault,
+            unreadable=unreadable,
         )  # fmt: skip
     finally:
         if dry_run:
             shutil.rmtree(workspace, ignore_errors=True)
 
 
-def _inspect(config: AreaConfig) -> dict[str, InputFile]:
+def _inspect(config: AreaConfig, unreadable: dict[str, FileFault] | None = None) -> dict[str, InputFile]:
+    """The inputs, checked; with ``unreadable`` (a dry run) files that cannot be decoded go there instead."""
     from svsna.sources.partnership import inspect_inputs
 
-    return inspect_inputs(config)
+    if unreadable is None:
+        return inspect_inputs(config)
+    faults: dict[str, InputDataError] = {}
+    found = inspect_inputs(config, faults=faults)
+    for source, exc in faults.items():
+        path = config.input_path(source)
+        unreadable[source] = FileFault(source, _display(Path(str(path))), str(exc), exc.exit_code)
+    return found
 
 
 def _run(
@@ -312,6 +335,7 @@ def _run(
     warnings: list[str],
     dry_run: bool,
     fault: Callable[[str], None] | None,
+    unreadable: dict[str, FileFault] | None = None,
 ) -> IngestResult:
     import svsna
     from svsna.engine.build import WarehouseBuild, remove_stale_builds
@@ -339,7 +363,10 @@ def _run(
         say("journal")
         build = WarehouseBuild(workspace, record.run_id, engine)
         try:
-            result = _load(config, inputs, definitions, pseudonymiser, build, record, as_of, progress, on_file, say)
+            result = _load(
+                config, inputs, definitions, pseudonymiser, build, record, as_of, progress, on_file, say,
+                collect_faults=dry_run, unreadable=unreadable,
+            )  # fmt: skip
             result.warnings = warnings + result.warnings
             if dry_run:
                 build.abort()
@@ -382,7 +409,11 @@ def _load(
     progress: bool,
     on_file: Callable[[str, FileSummary], None] | None,
     say: Callable[[str], None],
+    collect_faults: bool = False,
+    unreadable: dict[str, FileFault] | None = None,
 ) -> IngestResult:
+    """Stream every input into ``build``; with ``collect_faults`` (a dry run) an unusable file is
+    recorded as a :class:`FileFault` and the others are still checked, else it raises."""
     import polars as pl
 
     from svsna.engine.state import RUN_COLUMNS, RUNS_TABLE, _now
@@ -394,6 +425,7 @@ def _load(
     from svsna.sources.validation import ValidationContext
 
     as_of = as_of or dt.date.today()
+    unreadable = unreadable or {}
     contracts = load_contracts()
     ledger = Ledger()
     tables: dict[str, int] = {}
@@ -403,9 +435,13 @@ def _load(
     lsoas: frozenset[str] | None = None
     parents: dict[str, Any] = {}
     seq = 0
+    file_faults: list[FileFault] = []
     with _Progress(progress, len(LOAD_ORDER)) as bar:
         for order, source in enumerate(LOAD_ORDER):
             bar.step(source, config.input_path(source))
+            if source in unreadable:
+                file_faults.append(unreadable[source])
+                continue
             if source not in inputs:
                 ledger.not_supplied(source)
                 continue
@@ -414,28 +450,52 @@ def _load(
             read = 0
             reasons: Counter[str] = Counter()
             facts = None
-            for batch in stream_source(config, source, inputs[source], ctx, geo):
-                facts = batch.facts
-                build.append(name, _arrow(batch.table), in_place=True)
-                if batch.rejects.height:
-                    rej = batch.rejects.with_columns(
-                        pl.lit(order, dtype=pl.Int64).alias("__order"),
-                        pl.int_range(seq, seq + batch.rejects.height, dtype=pl.Int64).alias("__seq"),
+            geo_rejects: list[pl.DataFrame] = []
+            try:
+                for batch in stream_source(config, source, inputs[source], ctx, geo):
+                    facts = batch.facts
+                    build.append(name, _arrow(batch.table), in_place=True)
+                    if batch.rejects.height:
+                        rej = batch.rejects.with_columns(
+                            pl.lit(order, dtype=pl.Int64).alias("__order"),
+                            pl.int_range(seq, seq + batch.rejects.height, dtype=pl.Int64).alias("__seq"),
+                        )
+                        seq += batch.rejects.height
+                        build.append("__rejects", _arrow(rej))
+                        if source == "geography":
+                            geo_rejects.append(batch.rejects)
+                    if batch.rejected_keys is not None and batch.rejected_keys.height:
+                        build.append(f"{name}__rejected_keys", _arrow(batch.rejected_keys))
+                    read += batch.read
+                    reasons.update(batch.reasons)
+                    say(f"batch:{source}")
+                assert facts is not None
+                file_name = facts.display
+                staged = build.staged(name)
+                cr = cross_row(staged, contracts[source], file=file_name, parents=parents)
+                build.stage_query(f"{name}__cross", cr.rejects)  # computed once, then counted and subtracted
+                cross_rejects = build.staged(f"{name}__cross")
+                cross = build.execute(
+                    cross_rejects.group_by("reason").aggregate(rows=cross_rejects.count())
+                ).to_pylist()
+                if source == "geography":
+                    if cross:
+                        geo_rejects.append(pl.from_arrow(build.execute(cross_rejects.drop("reason"))))  # type: ignore[arg-type]
+                    _check_reference(file_name, geo_rejects)
+            except InputDataError as exc:
+                if not collect_faults:
+                    if "svsna check" in str(exc):
+                        raise
+                    raise InputDataError(f"{exc}; `svsna check` lists every unusable file at once") from exc
+                shown = facts.display if facts is not None else _display(inputs[source].path)
+                file_faults.append(FileFault(source, shown, str(exc), exc.exit_code))
+                if source == "geography":  # the other files cannot be checked against an unusable lookup
+                    geo = pl.DataFrame(schema={f.name: pl.String for f in contracts["geography"].fields})
+                    warnings.append(
+                        f"LSOA codes in the other files were not checked against the geography, because {shown} "
+                        "is unusable (see its fault)"
                     )
-                    seq += batch.rejects.height
-                    build.append("__rejects", _arrow(rej))
-                if batch.rejected_keys is not None and batch.rejected_keys.height:
-                    build.append(f"{name}__rejected_keys", _arrow(batch.rejected_keys))
-                read += batch.read
-                reasons.update(batch.reasons)
-                say(f"batch:{source}")
-            assert facts is not None
-            file_name = facts.path.name
-            staged = build.staged(name)
-            cr = cross_row(staged, contracts[source], file=file_name, parents=parents)
-            build.stage_query(f"{name}__cross", cr.rejects)  # computed once, then counted and subtracted
-            cross_rejects = build.staged(f"{name}__cross")
-            cross = build.execute(cross_rejects.group_by("reason").aggregate(rows=cross_rejects.count())).to_pylist()
+                continue
             for c in cross:
                 reasons[str(c["reason"])] += int(c["rows"])
             if cross:
@@ -445,6 +505,7 @@ def _load(
                     __order=ibis.literal(order, type="int64"), __seq=ibis.literal(2**62, type="int64")
                 )
                 build.insert_query("__rejects", extra)
+            _also_orphans(build, contracts[source], name, file_name, parents, order)
             say(f"crossrow:{source}")
             loaded = build.finish(name, cross_rejects if cross else None)
             tables[name] = loaded
@@ -455,6 +516,14 @@ def _load(
                 facts.near_misses,
             )  # fmt: skip
             files.append(summary)
+            if facts.encoding and facts.encoding.startswith("utf-8, with Windows-1252"):
+                lines = facts.encoding.split("bytes on ", 1)[1]
+                verb = "holds" if lines.startswith("1 line ") else "hold"
+                warnings.append(
+                    f"{file_name}: mostly UTF-8, but {lines} {verb} bytes that are not UTF-8; "
+                    "they were read as Windows-1252 and the rest as UTF-8; hint: check those values, and save the "
+                    "file as CSV UTF-8"
+                )
             for col, fld in facts.near_misses.items():
                 warnings.append(
                     f"{file_name}: column {col!r} was not loaded but looks like the optional field {fld!r}; if it is, "
@@ -471,10 +540,11 @@ def _load(
                 )
                 parents["offences.offence_ref"] = (build.table("offences"), rejected, file_name)
 
-    tables["offence_decisions"], excluded = _classify(build, definitions)
-    say("classify")
-    for definition, reason, rows in excluded:
-        ledger.add_excluded("offences", inputs["offences"].path.name, definition, reason, rows)
+    if "offences" in tables:  # (a dry run goes on past an unusable offences file)
+        tables["offence_decisions"], excluded = _classify(build, definitions)
+        say("classify")
+        for definition, reason, rows in excluded:
+            ledger.add_excluded("offences", tables_file(files, "offences"), definition, reason, rows)
     ledger.check()
     ledger_frame = ledger.frame()
     build.write("ledger", _ledger_arrow(ledger_frame))
@@ -498,6 +568,78 @@ def _load(
         run=record,
         files=files,
         warnings=warnings,
+        file_faults=file_faults,
+    )
+
+
+def _also_orphans(
+    build: WarehouseBuild, contract: Any, name: str, file: str, parents: dict[str, Any], order: int
+) -> None:
+    """List the orphan references of rows a row rule already rejected, as further problems of those rows.
+
+    The ledger counts each such row once, under its row-rule problem; rejects.csv gets one more
+    line, so the data owner fixes both at once.
+    """
+    import ibis
+
+    from svsna.sources.crossrow import cross_row
+
+    keys = f"{name}__rejected_keys"
+    if not build.has_staged(keys) or not any(f.references in parents for f in contract.fields if f.references):
+        return
+    also = cross_row(build.staged(keys), contract, file=file, parents=parents, duplicates=False)
+    extra = also.rejects.drop("reason").mutate(
+        __order=ibis.literal(order, type="int64"), __seq=ibis.literal(2**62, type="int64")
+    )
+    build.insert_query("__rejects", extra)
+
+
+def _display(path: Path) -> str:
+    """An input as messages name it before it is opened (``extracts.xlsx, sheet offences``)."""
+    from svsna.sources.readers import split_sheet
+
+    file, sheet = split_sheet(path)
+    return f"{file.name}, sheet {sheet}" if sheet else file.name
+
+
+def tables_file(files: list[FileSummary], source: str) -> str:
+    """The file name ``source`` was loaded from (as the ledger names it)."""
+    return next(f.file for f in files if f.source == source)
+
+
+_GEO_WHY = (
+    "the geography lookup is the reference every other file is checked against, so ingest stops rather than "
+    "reject or relabel the offences, people and population of that LSOA"
+)
+
+
+def _check_reference(file: str, rejects: list[pl.DataFrame]) -> None:
+    """Raise :class:`InputDataError` if any geography row was rejected (a blank line apart).
+
+    One line: the first problem's line, column, value and rule, how many more (the next few
+    named), and the hint of the first problem.
+    """
+    import polars as pl
+
+    if not rejects:
+        return
+    frame = pl.concat([r.select("row_number", "column", "rule", "message") for r in rejects], how="vertical")
+    frame = frame.filter(pl.col("rule") != "blank row").sort("row_number", maintain_order=True)
+    if frame.is_empty():
+        return
+    rows = frame.rows(named=True)
+    first = rows[0]
+    text, _, hint = str(first["message"]).partition("; hint: ")
+    text = text.replace("; the first row is kept", "")
+    where = f"line {first['row_number']}" + (f", column {first['column']}" if first["column"] else "")
+    more = ""
+    if len(rows) > 1:
+        named = ", ".join(f"line {r['row_number']} {r['column'] or 'record'} ({r['rule']})" for r in rows[1:6])
+        rest = " and more" if len(rows) > 6 else ""
+        more = f"; {len(rows) - 1} more problem{'s' if len(rows) > 2 else ''}: {named}{rest}"
+    raise InputDataError(
+        f"{file}: {where}: {text} (rule: {first['rule']}); {_GEO_WHY}{more}; hint: {hint or 'fix the row'}, then "
+        "run again (`svsna check` lists every problem)"
     )
 
 

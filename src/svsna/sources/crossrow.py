@@ -14,6 +14,9 @@ staged table (DuckDB or Spark alike):
 
 :func:`cross_row` returns the rows kept and one reject record per rejected row, with the
 ledger reason (``orphan reference (offence_ref)``, ``duplicate key (offence_ref, person_id)``).
+Ingest also runs the orphan rule (``duplicates=False``) over the key values of rows that a
+row rule already rejected, so rejects.csv lists their orphan reference too (the ledger
+counts them once, under the row rule).
 
 Examples
 --------
@@ -111,6 +114,7 @@ def cross_row(
     *,
     file: str,
     parents: dict[str, tuple[ir.Table, ir.Table | None, str]] | None = None,
+    duplicates: bool = True,
 ) -> CrossRow:
     """Apply the orphan and duplicate rules to ``stage`` (one file's staged rows).
 
@@ -124,6 +128,9 @@ def cross_row(
     parents : dict, optional
         ``"source.field"`` -> ``(loaded parent table, rejected parent keys or None, parent file name)``;
         the rejected keys table has the key column and ``_row``.
+    duplicates : bool
+        Apply the duplicate-key rule too (False: orphans only, e.g. for the key values of rows
+        already rejected by a row rule, whose orphan reference is listed as a further problem).
     """
     import ibis
 
@@ -167,7 +174,7 @@ def cross_row(
             )  # fmt: skip
         rejected_parts.append(part)
         remaining = remaining.anti_join(orphans, "_row")
-    keys = contract.key_fields
+    keys = contract.key_fields if duplicates else []
     if keys:
         norm = {}
         for f in keys:

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from svsna.config import SOURCE_NAMES, AreaConfig
-from svsna.errors import FileSystemFault, MissingInputError
+from svsna.errors import FileSystemFault, InputDataError, MissingInputError
 
 if TYPE_CHECKING:
     import polars as pl
@@ -106,8 +106,11 @@ def check_required(config: AreaConfig) -> None:
         )
 
 
-def inspect_inputs(config: AreaConfig) -> dict[str, InputFile]:
+def inspect_inputs(config: AreaConfig, *, faults: dict[str, InputDataError] | None = None) -> dict[str, InputFile]:
     """Check every input before ingest changes anything; return what was found, by source.
+
+    With ``faults`` (``svsna check``), a CSV file that cannot be decoded is recorded there by
+    source and left out of the result, instead of raising.
 
     Raises
     ------
@@ -143,7 +146,13 @@ def inspect_inputs(config: AreaConfig) -> dict[str, InputFile]:
             while block := fh.read(1 << 20):
                 digest.update(block)
                 size += len(block)
-        encoding = scan_csv_encoding(file) if file.suffix.lower() in (".csv", ".txt") else None
+        try:
+            encoding = scan_csv_encoding(file) if file.suffix.lower() in (".csv", ".txt") else None
+        except InputDataError as exc:
+            if faults is None:
+                raise
+            faults[source] = exc
+            continue
         found[source] = InputFile(source, path, file, size, digest.hexdigest(), encoding)
     if missing:
         raise MissingInputError(
@@ -192,7 +201,7 @@ def stream_source(
         columns=config.columns.get(source),
         encoding=input_file.encoding,
     )
-    name = reader.facts.path.name
+    name = reader.facts.display
     for raw in reader:
         res = validate(raw, contract, ctx, file=name)
         table = build_table(source, res.loaded, geo)

@@ -114,6 +114,9 @@ class RowFault:
     row_number: int
     rule: str
     message: str
+    column: str = ""
+    """The contract field, when the fault is in one cell (an Excel formula with no saved value)."""
+    value: str | None = None
 
 
 @dataclass
@@ -137,6 +140,13 @@ class FileFacts:
     ignored_columns: list[str] = field(default_factory=list)
     near_misses: dict[str, str] = field(default_factory=dict)
     """file column -> the optional field it looks like (not loaded: add a ``columns:`` mapping)"""
+    sheet: str | None = None
+    """The sheet of a workbook, when it has to be named (see :attr:`ExtractReader.sheet_label`)."""
+
+    @property
+    def display(self) -> str:
+        """The file as the ledger, rejects and messages name it (``extracts.xlsx, sheet offences``)."""
+        return f"{self.path.name}, sheet {self.sheet}" if self.sheet else self.path.name
 
     @property
     def describe(self) -> str:
@@ -244,8 +254,10 @@ def scan_csv_encoding(path: Path, chunk: int = 1 << 20) -> tuple[str, str]:
                 pass
     # Not UTF-8: every byte must be a Windows-1252 character.
     decoder = codecs.getincrementaldecoder("cp1252")()
+    multibyte = False  # any valid UTF-8 multi-byte sequence (e.g. C2 A3, a UTF-8 pound sign)?
     with open(path, "rb") as fh:
         lines = 1
+        tail = b""
         while block := fh.read(chunk):
             try:
                 decoder.decode(block)
@@ -256,8 +268,73 @@ def scan_csv_encoding(path: Path, chunk: int = 1 << 20) -> tuple[str, str]:
                     "Windows-1252",
                     hint="save the file as CSV UTF-8",
                 ) from None
+            multibyte = multibyte or _UTF8_MULTIBYTE.search(tail + block) is not None
+            tail = block[-3:]
             lines += block.count(b"\n")
-    return "windows-1252", "cp1252"
+    if not multibyte:
+        return "windows-1252", "cp1252"
+    # UTF-8 text with some Windows-1252 bytes (files pasted together from several systems):
+    # each byte that is not UTF-8 is read as Windows-1252, the rest as UTF-8, and the lines are named.
+    odd = _non_utf8_lines(path, chunk)
+    first = ", ".join(f"line {n}" for n in odd[:3]) + (", ..." if len(odd) > 3 else "")
+    return f"utf-8, with Windows-1252 bytes on {len(odd):,} line{'s' if len(odd) != 1 else ''} ({first})", MIXED_CODEC
+
+
+MIXED_CODEC = "svsna_utf8_cp1252"
+"""The codec of a mostly UTF-8 file with some Windows-1252 bytes: UTF-8, each invalid byte read as Windows-1252."""
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Decode-error handler: the bytes that are not UTF-8, read as Windows-1252."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start : exc.end].decode("cp1252"), exc.end
+
+
+class _MixedDecoder(codecs.BufferedIncrementalDecoder):
+    def _buffer_decode(self, data: bytes, errors: str, final: bool) -> tuple[str, int]:  # type: ignore[override]
+        return codecs.utf_8_decode(data, "svsna_cp1252_fallback", final)
+
+
+def _mixed_search(name: str) -> codecs.CodecInfo | None:
+    if name != MIXED_CODEC:
+        return None
+    return codecs.CodecInfo(
+        encode=codecs.utf_8_encode,
+        decode=lambda data, errors="strict": codecs.utf_8_decode(data, "svsna_cp1252_fallback", True),
+        incrementaldecoder=_MixedDecoder,
+        incrementalencoder=codecs.getincrementalencoder("utf-8"),
+        streamreader=codecs.getreader("utf-8"),
+        streamwriter=codecs.getwriter("utf-8"),
+        name=MIXED_CODEC,
+    )
+
+
+codecs.register_error("svsna_cp1252_fallback", _cp1252_fallback)
+codecs.register(_mixed_search)
+
+
+def _non_utf8_lines(path: Path, chunk: int) -> list[int]:
+    """The lines (1-based) of ``path`` that hold bytes that are not UTF-8."""
+    found: list[int] = []
+    line = 1
+    carry = b""
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(chunk)
+            data = carry + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            part, carry = data[:cut], data[cut:]
+            for text in part.split(b"\n"):
+                try:
+                    text.decode("utf-8")
+                except UnicodeDecodeError:
+                    found.append(line)
+                line += 1
+            line -= 1  # split gives one more piece than there are newlines
+            if not block:
+                return found
 
 
 def _check_decodes(path: Path, codec: str, name: str, chunk: int) -> None:
@@ -412,6 +489,8 @@ class ExtractReader:
         self.encoding: str | None = None
         self._codec = "utf-8"
         self._arrow: Any = None
+        self.sheet_label: str | None = None
+        """The sheet, when it has to be named: a sheet named in the path, or any sheet of a workbook with several."""
         if self.engine == "arrow" and (gzipped or suffix in (".csv", ".txt")):
             self.format = "csv (gzip)" if gzipped else "csv"
             header = self._arrow_read()
@@ -430,9 +509,23 @@ class ExtractReader:
                 f"{file.name}: unsupported file type {quote_value(suffix, 20)}; hint: supply .csv, .xlsx or .parquet"
             )
         self.header = header
-        mapping, ignored, near = _header_fields(header, contract, file.name, self._columns_cfg)
-        self.facts = FileFacts(file, contract.name, self.format, self.encoding, mapping, ignored, near)
+        mapping, ignored, near = _header_fields(header, contract, self.where, self._columns_cfg)
+        self.facts = FileFacts(
+            file, contract.name, self.format, self.encoding, mapping, ignored, near, sheet=self.sheet_label
+        )
         self._index = {target: header.index(col) for col, target in mapping.items()}
+
+    @property
+    def where(self) -> str:
+        """The file as fault messages name it: ``extracts.xlsx, sheet offences`` for a sheet of a workbook."""
+        return f"{self.file.name}, sheet {self.sheet_label}" if self.sheet_label else self.file.name
+
+    def _no_rows(self) -> InputDataError:
+        if self.format.startswith("xlsx"):
+            hint = "fill in the sheet (a new template's sheets are empty), or if it was exported, check its date range"
+        else:
+            hint = "check the extract's date range"
+        return InputDataError(f"{self.where}: has a header but no data rows; hint: {hint}")
 
     # -- CSV -----------------------------------------------------------------------------------
     def _open_text(self) -> Any:
@@ -442,9 +535,7 @@ class ExtractReader:
         with self._open_text() as fh:
             text = fh.read(1 << 16)
         if not text.strip():
-            raise InputDataError(
-                f"{self.file.name}: the file is empty; hint: re-export it with a header row and data rows"
-            )
+            raise InputDataError(f"{self.where}: the file is empty; hint: re-export it with a header row and data rows")
         with self._open_text() as fh:
             reader = csv.reader(fh)
             try:
@@ -453,7 +544,7 @@ class ExtractReader:
                     header = next(reader)
             except (csv.Error, StopIteration) as exc:
                 raise InputDataError(
-                    f"{self.file.name}: the header row cannot be read ({quote_value(exc, 80)})",
+                    f"{self.where}: the header row cannot be read ({quote_value(exc, 80)})",
                     hint="check the first line of the file",
                 ) from None
             self._header_line = reader.line_num
@@ -462,7 +553,7 @@ class ExtractReader:
             for delim, label in _OTHER_DELIMITERS.items():
                 if delim in header[0]:
                     raise InputDataError(
-                        f"{self.file.name}: only one column found ({quote_value(header[0], 60)}); the file looks "
+                        f"{self.where}: only one column found ({quote_value(header[0], 60)}); the file looks "
                         f"{label}-delimited; hint: save it as comma-separated CSV (in Excel: Save As > CSV UTF-8 "
                         "(Comma delimited))"
                     )
@@ -648,10 +739,10 @@ class ExtractReader:
             if isinstance(exc, OSError) and not isinstance(exc, gzip.BadGzipFile):
                 raise
             raise InputDataError(
-                f"{self.file.name}: cannot be read as a CSV file ({quote_value(exc, 100)})",
+                f"{self.where}: cannot be read as a CSV file ({quote_value(exc, 100)})",
                 hint="use the file as published (plain CSV, or gzipped CSV ending .csv.gz)",
             ) from None
-        raise InputDataError(f"{self.file.name}: the file is empty; hint: re-export it with a header row and data rows")
+        raise InputDataError(f"{self.where}: the file is empty; hint: re-export it with a header row and data rows")
 
     def _arrow_read(self) -> list[str]:
         """Parse the whole file with pyarrow (every value as text); return the header.
@@ -692,7 +783,7 @@ class ExtractReader:
                 table, self.encoding, self._codec = _read("cp1252"), "windows-1252", "cp1252"
         except pa.ArrowInvalid as exc:
             raise InputDataError(
-                f"{self.file.name}: cannot be read as a CSV file ({quote_value(exc, 160)})",
+                f"{self.where}: cannot be read as a CSV file ({quote_value(exc, 160)})",
                 hint="use the file as published",
             ) from None
         lines = [b[0] for b in bad]
@@ -728,9 +819,7 @@ class ExtractReader:
         table, bad_lines, faults = self._arrow
         n = table.num_rows
         if n == 0 and not faults:
-            raise InputDataError(
-                f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
-            )
+            raise self._no_rows()
         lines = np.arange(FIRST_DATA_ROW, FIRST_DATA_ROW + n + len(bad_lines), dtype=np.int64)
         if bad_lines:
             lines = lines[~np.isin(lines, np.asarray(bad_lines, dtype=np.int64))]
@@ -757,12 +846,12 @@ class ExtractReader:
             if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
                 raise
             raise InputDataError(
-                f"{self.file.name}: not a readable Excel workbook ({exc}); hint: save it as .xlsx"
+                f"{self.where}: not a readable Excel workbook ({exc}); hint: save it as .xlsx"
             ) from None
         cap = self.limits.xlsx_max_uncompressed_mb
         if size > cap * 1_000_000:
             raise InputDataError(
-                f"{self.file.name}: unpacks to {size / 1e6:,.0f} MB, over the limit of {cap:,} MB",
+                f"{self.where}: unpacks to {size / 1e6:,.0f} MB, over the limit of {cap:,} MB",
                 hint="supply the data as CSV, or raise area.yaml `limits: {xlsx_max_uncompressed_mb: ...}` if the "
                 "file is genuine",
             )
@@ -770,13 +859,13 @@ class ExtractReader:
             book = openpyxl.load_workbook(self.file, read_only=True, data_only=True)
         except Exception as exc:
             raise InputDataError(
-                f"{self.file.name}: not a readable Excel workbook ({quote_value(exc, 100)}); hint: save it as .xlsx"
+                f"{self.where}: not a readable Excel workbook ({quote_value(exc, 100)}); hint: save it as .xlsx"
             ) from None
         if self.sheet is not None and self.sheet not in book.sheetnames:
             close = difflib.get_close_matches(self.sheet, book.sheetnames, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; sheets: {', '.join(book.sheetnames)}"
             book.close()
-            raise InputDataError(f"{self.file.name}: sheet {self.sheet!r} not found{hint}")
+            raise InputDataError(f"{self.where}: sheet {self.sheet!r} not found{hint}")
         return book
 
     def _sheet(self, book: Any) -> Any:
@@ -785,39 +874,65 @@ class ExtractReader:
     def _xlsx_header(self) -> list[str]:
         book = self._open_book()
         try:
-            rows = self._sheet(book).iter_rows(values_only=True)
+            sheet = self._sheet(book)
+            if self.sheet is not None or len(book.sheetnames) > 1:
+                self.sheet_label = str(sheet.title)
+            rows = sheet.iter_rows(values_only=True)
             header = next(rows, None)
         finally:
             book.close()
         if header is None:
-            raise InputDataError(f"{self.file.name}: the sheet is empty; hint: check the sheet name")
+            raise InputDataError(f"{self.where}: the sheet is empty; hint: check the sheet name")
         return ["" if h is None else str(h).strip() for h in header]
 
     def _xlsx_chunks(self) -> Iterator[tuple[list[list[str]], list[int], list[RowFault]]]:
         rows: list[list[str]] = []
         lines: list[int] = []
-        for line, cells in self._xlsx_records():
-            rows.append(cells)
-            lines.append(line)
-            if len(rows) >= self.limits.batch_rows:
-                yield rows, lines, []
-                rows, lines = [], []
-        yield rows, lines, []
+        faults: list[RowFault] = []
+        for line, cells, bad in self._xlsx_records():
+            if bad:
+                faults += bad
+            else:
+                rows.append(cells)
+                lines.append(line)
+            if len(rows) + len(faults) >= self.limits.batch_rows:
+                yield rows, lines, faults
+                rows, lines, faults = [], [], []
+        yield rows, lines, faults
 
-    def _xlsx_records(self) -> Iterator[tuple[int, list[str]]]:
+    def _xlsx_records(self) -> Iterator[tuple[int, list[str], list[RowFault]]]:
+        """``(sheet row, cell texts, faults)``; a row with a formula cell that has no saved value
+        (in a contract column) comes with one fault per such cell and is rejected."""
         ncols = len(self.header)
         cap = self.limits.xlsx_max_rows
+        fields = {i: target for target, i in self._index.items()}
+        order = {f.name: k for k, f in enumerate(self.contract.fields)}  # a row's faults in field order
         book = self._open_book()
         try:
-            for i, row in enumerate(self._sheet(book).iter_rows(min_row=2, values_only=True)):
+            sheet = self._sheet(book)
+            unsaved = _unsaved_formulas(book, sheet, set(fields))
+            for i, row in enumerate(sheet.iter_rows(min_row=2, values_only=True)):
                 if i >= cap:
                     raise InputDataError(
-                        f"{self.file.name}: more than {cap:,} rows",
+                        f"{self.where}: more than {cap:,} rows",
                         hint="supply the data as CSV, or raise area.yaml `limits: {xlsx_max_rows: ...}`",
                     )
+                line = i + FIRST_DATA_ROW
                 cells = [_cell_text(v) for v in row[:ncols]]
                 cells += [""] * (ncols - len(cells))
-                yield i + FIRST_DATA_ROW, cells
+                bad = [
+                    RowFault(
+                        line,
+                        FORMULA_RULE,
+                        f"cell {ref} holds a formula with no saved value ({quote_value(formula, 60)[1:-1]}); hint: "
+                        "in Excel, copy the column and Paste Special > Values, or open and save the file in Excel "
+                        "so the values are stored",
+                        column=fields[col],
+                        value=formula,
+                    )
+                    for col, ref, formula in sorted(unsaved.get(line, ()), key=lambda c: order[fields[c[0]]])
+                ]
+                yield line, cells, bad
         finally:
             book.close()
 
@@ -828,7 +943,7 @@ class ExtractReader:
         try:
             self._pq = pq.ParquetFile(self.file)
         except Exception as exc:
-            raise InputDataError(f"{self.file.name}: not a readable Parquet file ({quote_value(exc, 100)})") from None
+            raise InputDataError(f"{self.where}: not a readable Parquet file ({quote_value(exc, 100)})") from None
         return list(self._pq.schema_arrow.names)
 
     # -- batches -------------------------------------------------------------------------------
@@ -848,14 +963,12 @@ class ExtractReader:
                 if empty and seen:
                     continue
                 if empty:
-                    raise InputDataError(
-                        f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
-                    )
+                    raise self._no_rows()
                 seen = True
                 yield batch if batch is not None else self._batch(*chunk)
         except UnicodeDecodeError as exc:  # scanned before reading, so only if the file changed meanwhile
             raise InputDataError(
-                f"{self.file.name}: cannot be decoded as {self.encoding} ({exc.reason})", hint="save it as CSV UTF-8"
+                f"{self.where}: cannot be decoded as {self.encoding} ({exc.reason})", hint="save it as CSV UTF-8"
             ) from None
 
     def _parquet_batches(self) -> Iterator[RawBatch]:
@@ -874,9 +987,7 @@ class ExtractReader:
             line += df.height
             yield self._shape(df, lines, [])
         if not seen:
-            raise InputDataError(
-                f"{self.file.name}: has a header but no data rows; hint: check the extract's date range"
-            )
+            raise self._no_rows()
 
     def _batch(self, rows: list[list[str]], lines: list[int], faults: list[RowFault]) -> RawBatch:
         import polars as pl
@@ -920,6 +1031,63 @@ class ExtractReader:
                 data = data.with_columns(pl.lit(None, dtype=pl.String).alias(f.name))
         data = data.select(ROW_COLUMN, *[f.name for f in self.contract.fields])
         return RawBatch(data, faults)
+
+
+FORMULA_RULE = "formula with no saved value"
+_FORMULA_TAG = re.compile(rb"<(?:\w{1,10}:)?f[\s>/]")
+_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)</(?:\w+:)?f>)")
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]")
+_EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v>\s*</")
+
+
+def _unsaved_formulas(book: Any, sheet: Any, columns: set[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """Cells of ``sheet`` (in the 0-based ``columns``) that hold a formula but no saved value:
+    ``sheet row -> [(column, cell reference, "=formula")]``.
+
+    openpyxl reads such a cell as empty (``data_only``: the saved value, and there is none),
+    so the sheet's XML is scanned once, as bytes: a sheet with no formula at all costs one
+    decompression and a substring search, not a second parse. Files written by Excel store
+    every formula's value; files written by scripts (openpyxl, some exports) often do not.
+    """
+    import html
+
+    from openpyxl.utils import column_index_from_string
+
+    out: dict[int, list[tuple[int, str, str]]] = {}
+    path = getattr(sheet, "_worksheet_path", None)
+    archive = getattr(book, "_archive", None)
+    if path is None or archive is None:  # pragma: no cover - openpyxl internals changed
+        return out
+    carry = b""
+    with archive.open(path) as fh:
+        while True:
+            block = fh.read(1 << 20)
+            data = carry + block
+            cut = data.rfind(b"</row>") + len(b"</row>") if block else len(data)
+            if cut < len(b"</row>"):
+                cut = 0 if block else len(data)
+            part, carry = data[:cut], data[cut:]
+            for fm in _FORMULA_TAG.finditer(part):  # only around formulas: plain cells cost nothing
+                start = part.rfind(b' r="', 0, fm.start())  # the formula's cell reference
+                end = part.find(b"c>", fm.end())  # </c> (or </x:c>)
+                if start < 0 or end < 0:
+                    continue
+                cell_xml = part[start:end]
+                if _VALUE.search(cell_xml) or (b't="str"' in cell_xml and _EMPTY_VALUE.search(cell_xml)):
+                    continue  # a saved value (a text formula's saved value may be empty: Excel's <v></v>)
+                ref = _REF.search(cell_xml)
+                f = _FORMULA.search(cell_xml)
+                if ref is None or f is None:
+                    continue
+                col = column_index_from_string(ref.group(1).decode()) - 1
+                if col in columns:
+                    text = html.unescape((f.group(1) or b"").decode("utf-8", "replace"))
+                    formula = f"={text}" if text else "(shared formula)"
+                    cell = (ref.group(1) + ref.group(2)).decode()
+                    out.setdefault(int(ref.group(2)), []).append((col, cell, formula))
+            if not block:
+                return out
 
 
 def _cell_text(value: object) -> str:

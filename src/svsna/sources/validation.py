@@ -10,13 +10,15 @@ replaced by ``person_key`` in the loaded rows and masked in the rejects.
 Rules, in the order they are tried for each value (the first failure is reported):
 
 - ``too many fields`` / ``too few fields`` / ``unterminated quoted value`` / ``malformed quoting`` /
-  ``value too long`` - the record itself cannot be read (found by the reader, see
-  :mod:`svsna.sources.readers`)
+  ``value too long`` / ``formula with no saved value`` (an Excel cell, named with its column) - the
+  record itself cannot be read (found by the reader, see :mod:`svsna.sources.readers`)
 - ``blank row`` - every field of the row is empty (reported once for the row)
 - ``missing required value`` - a required field is blank
 - ``invalid date`` / ``invalid date/time`` / ``invalid time`` - unparseable or impossible (2021-02-30)
 - ``placeholder date`` - a "no date" marker such as 1900-01-01 or 0001-01-01 (any year before 1900)
-- ``not a whole number`` / ``not a number`` / ``not a yes/no value`` / ``invalid age band``
+- ``not a whole number`` / ``not a number`` / ``not a yes/no value`` / ``invalid age band`` /
+  ``not a single year or five-year band`` (a population age such as ``0-14`` or ``85+``: single
+  years, aligned five-year bands ``15-19`` and open bands from ``90+`` only)
 - ``date in the future`` - after the extract date (``as_of``)
 - ``age out of range`` (0-110), ``below minimum``, ``above maximum``
 - ``pattern mismatch``, ``differs from the file name`` (a ``from_file_name`` field), ``unknown code``,
@@ -64,6 +66,7 @@ from svsna.pseudonym import MASK, REF_MASK, Pseudonymiser, looks_like_identifier
 from svsna.sources.contracts import FieldContract, SourceContract
 from svsna.sources.readers import ROW_COLUMN, RawBatch, RawTable, RowFault
 from svsna.sources.values import (
+    OPEN_BAND_TOP,
     parse_age_band,
     parse_boolean,
     parse_date,
@@ -87,6 +90,10 @@ __all__ = [
 ]
 
 AGE_MAX = 110
+BAND_RULE = "not a single year or five-year band"
+OPEN_BAND_FROM = 90
+"""The lowest open top band of a population file (``90+``): the standard population has 85-89 and 90+,
+so ``85+`` or ``65+`` would leave age-standardised rates with no population in a band."""
 REJECT_COLUMNS: tuple[str, ...] = ("source", "file", "row_number", "column", "value", "rule", "message")
 _ORDERED_PAIRS: dict[str, list[tuple[str, str]]] = {"offences": [("committed_from", "committed_to")]}
 PLACEHOLDER_DATES: tuple[dt.date, ...] = (
@@ -256,6 +263,10 @@ def _problem(f: FieldContract, ctx: ValidationContext, source: str, typed: pl.Ex
             band.struct.field("age_from") > band.struct.field("age_to")
         )
         checks.append((present & bad_band, "invalid age band"))
+        lo, hi = band.struct.field("age_from"), band.struct.field("age_to")
+        five_year = (lo % 5 == 0) & (hi == lo + 4)
+        open_top = (hi == OPEN_BAND_TOP) & (lo >= OPEN_BAND_FROM) & (lo % 5 == 0) & raw.str.contains(r"\+")
+        checks.append((present & ~((lo == hi) | five_year | open_top), BAND_RULE))
     if f.type == "age":
         checks.append(((typed < 0) | (typed > AGE_MAX), "age out of range"))
     if f.min is not None:
@@ -343,6 +354,12 @@ def _message(rule: str, f: FieldContract, shown: str, extra: str = "") -> str:
         return f"{f.name} {shown} is not a number; hint: remove units and text"
     if rule == "not a yes/no value":
         return f"{f.name} {shown} is not a yes/no value; hint: use Y/N, Yes/No, True/False or 1/0 (blank = unknown)"
+    if rule == BAND_RULE:
+        return (
+            f"{f.name} {shown} is not a single year or a five-year band; hint: use single years (17), five-year "
+            f"bands that start at a multiple of 5 (15-19) and {OPEN_BAND_FROM}+ for the top (as ONS mid-year "
+            "estimates give them)"
+        )
     if rule == "invalid age band":
         return f"{f.name} {shown} is not an age or band; hint: use a single age (17), a band (15-19) or 90+"
     if rule == "age out of range":
@@ -464,9 +481,15 @@ def validate(
     messages: dict[tuple[str, str, str, str], str] = {}  # the same problem recurs: build its text once
     for fault in faults:
         rejects.append(
-            {"row_number": fault.row_number, "column": "", "value": None, "rule": fault.rule, "message": fault.message}
+            {
+                "row_number": fault.row_number,
+                "column": fault.column,
+                "value": fault.value,
+                "rule": fault.rule,
+                "message": fault.message,
+            }
         )
-        primary.setdefault(fault.row_number, fault.rule)
+        primary.setdefault(fault.row_number, f"{fault.rule} ({fault.column})" if fault.column else fault.rule)
     for f in fields if bad_rows.height else ():  # most batches have no bad row: no per-field scan
         start_col = pl.col(starts[f.name]) if f.name in starts else pl.lit(None, dtype=pl.String)
         hits = bad_rows.filter(pl.col(f"__p_{f.name}").is_not_null()).select(
@@ -523,7 +546,7 @@ def validate(
     reject_frame = reject_frame.select(
         pl.lit(contract.name).alias("source"), pl.lit(file_name).alias("file"), *reject_frame.columns
     ).sort("row_number", maintain_order=True)
-    read = df.height + len(faults)
+    read = df.height + len({f.row_number for f in faults})  # a row may have several faulty cells
     return ValidationResult(contract.name, file_name, read, loaded, reject_frame, reasons, rejected_keys)
 
 
