@@ -956,7 +956,11 @@ def _month_view(section, grp, kind, label, src, key, ctx) -> None:
         else ""
     )
     if ctx.public and kind == "count":
-        notes += " Monthly counts are rounded to the nearest 5; the limits were computed on unrounded counts."
+        notes += (
+            " Monthly counts are rounded to the nearest 5; the mean and limits are computed from these rounded counts."
+            if has_limits
+            else " Monthly counts are rounded to the nearest 5."
+        )
     section.add_figure(_fig(key, caption, chart, src, notes=notes.strip(), wide=True))
 
 
