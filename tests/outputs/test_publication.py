@@ -215,7 +215,7 @@ def test_demo_public_summary_has_the_reference_content(demo):
         "ambulance complaint": r"chief complaint (?:with the highest point estimate )?of ambulance call-outs was",
         "ambulance under 25": r"People under 25 accounted for \d+\.\d% of ambulance call-outs",
         "NTE offence mix": r"most common offences in the night-time economy were .*?\(\d+\.\d%\)",
-        "NTE days": r"Night-time-economy offences were most frequent on \w+day \(\d+\.\d%\)",
+        "NTE days": r"Night-time-economy offences were most frequent on \w+day(?:, \w+day)*(?: and \w+day)? \(\d+\.\d%",
         "frequent perpetrators": r"most frequent perpetrators .*?\d+% were male",
         "contact page": r"svrp@example\.org",
         "hot spots named": r"LSOAs in significant hot spots by area",

@@ -184,8 +184,7 @@ def test_a_ranking_word_needs_the_printed_figures_to_bear_it_out():
     )
     tied = render(band, table=rates).text
     assert tied == (
-        "The highest point estimate of the rate for male victims was 23.95 per 1,000 residents, at ages "
-        "15-19, 20-24 and 25-29."
+        "The highest rate for male victims was shared by ages 20-24, 25-29 and 15-19 (23.95 per 1,000 residents each)."
     ), tied
     lower = render(band, table=rates.assign(value=[25.0, 23.95, 20.0, 30.0])).text
     assert lower == "The rate for male victims at ages 20-24 was 23.95 per 1,000 residents (95% CI 20.10 to 28.30).", (
@@ -383,3 +382,174 @@ def test_a_change_s_interval_is_worded_like_the_change():
         },
     )
     assert "the year would end with an increase of 35.2% (95% CI 28.3% to 42.5%) on 2020/21" in render(part).text
+
+
+def _rows(indicator, breakdown, values, period="P", section=None):
+    """Indicator rows ``{breakdown_value: value}`` of one indicator, as the edition's table holds them."""
+    return pd.DataFrame(
+        {
+            "indicator": indicator,
+            "breakdown": breakdown,
+            "period": period,
+            "breakdown_value": list(values),
+            "value": list(values.values()),
+            "lower": float("nan"),
+            "upper": float("nan"),
+            "definition": "",
+            **({"section": section} if section else {}),
+        }
+    )
+
+
+def test_ties_are_given_as_ties_not_as_a_ranking():
+    # the small area's night-time days: Monday and Wednesday 20.0%, Sunday and Tuesday 15.0%
+    days = _rows("nte_weekday_share", "weekday", {"Mon": 20.0, "Tue": 15.0, "Wed": 20.0, "Thu": 10.0, "Sun": 15.0})
+    top = [{"name": "Mon", "share": 20.0}, {"name": "Wed", "share": 20.0}, {"name": "Sun", "share": 15.0}]
+    f = Finding("nte", "nte_weekday", "", {"top": top}, period="P")
+    text = render(f, table=days).text
+    assert text.startswith(
+        "Night-time-economy offences were most frequent on Monday and Wednesday (20.0% each), "
+        "then Sunday and Tuesday (15.0% each), against 14.3% a day"
+    )
+    # hours: 04:00 30.0%, then 01:00, 02:00 and 03:00 all 15.0%
+    hours = _rows("nte_hour_share", "hour", {"23": 10.0, "01": 15.0, "02": 15.0, "03": 15.0, "04": 30.0})
+    f = Finding(
+        "nte", "nte_peak_hours", "", {"top": [{"hour": 4, "share": 30.0}, {"hour": 1, "share": 15.0}]}, period="P"
+    )
+    assert (
+        render(f, table=hours).text
+        == "The peak night-time hours were 04:00-04:59 (30.0%), then 01:00-01:59, 02:00-02:59 and 03:00-03:59 "
+        "(15.0% each)."
+    )
+    # no tie: the list as before
+    f = Finding("nte", "nte_peak_hours", "", {"top": [{"hour": 4, "share": 30.0}, {"hour": 1, "share": 14.0}]})
+    assert render(f).text == "The peak night-time hours were 04:00-04:59 (30.0%) and 01:00-01:59 (14.0%)."
+    # two offence types equal as printed (13.2%) after the largest
+    f = Finding(
+        "nature",
+        "top_offence_type",
+        "",
+        {"offence_type": "Assault with injury", "share": 70.6, "second": "Robbery of personal property",
+         "second_share": 13.24, "third": "Assault with intent to cause serious harm", "third_share": 13.2},
+    )  # fmt: skip
+    assert render(f).text.endswith(
+        "; next came Robbery of personal property and Assault with intent to cause serious harm (13.2% each)."
+    )
+
+
+def test_a_peak_age_band_tied_with_the_next_is_a_shared_highest_rate():
+    f = Finding(
+        "victims",
+        "peak_age_band_male",
+        "",
+        {"band": "20-24", "rate": 23.952, "lower": 17.1, "upper": 32.6, "second_band": "25-29", "second_rate": 23.948},
+        period="P",
+    )
+    rows = _rows("age_band_rate", "sex|age_band", {"Male|15-19": 23.95, "Male|20-24": 23.952, "Male|25-29": 23.948,
+                                                    "Female|15-19": 23.95})  # fmt: skip
+    text = render(f, table=rows).text
+    assert text == (
+        "The highest rate for male victims was shared by ages 20-24, 25-29 and 15-19 (23.95 per 1,000 residents each)."
+    )
+    assert "followed by" not in text
+    f.numbers["second_rate"] = 20.0
+    assert "followed by 25-29 (20.00)" in render(f).text
+
+
+def test_a_district_the_same_as_the_area_is_not_compared_with_itself():
+    f = Finding(
+        "population",
+        "youngest_district",
+        "",
+        {"value": 26.3157, "area_value": 26.3158, "district": "Eastholm"},
+        period="Mid-2020",
+        significance="Similar",
+    )
+    assert render(f).text == "26.3% of Eastholm's residents are under 25, the same as across the area."
+    same = _rows("share_under_focus", "district", {"Eastholm": 26.3157, "Marshfield": 26.3158}, period="Mid-2020")
+    assert render(f, table=same).text == "In every district, as across the area, 26.3% of residents are under 25."
+    f.numbers["value"] = 30.0
+    assert render(f).text == "30.0% of Eastholm's residents are under 25, compared with 26.3% across the area."
+
+
+def test_a_change_in_the_rate_ratio_is_claimed_only_when_the_intervals_are_apart():
+    nums = {"ratio": 3.23, "lower": 2.36, "upper": 4.42, "previous_ratio": 2.32, "previous_period": "2019/20",
+            "period": "2020/21", "trend": [{"period": "2019/20", "ratio": 2.32, "lower": 1.69, "upper": 3.17},
+                      {"period": "2020/21", "ratio": 3.23, "lower": 2.36, "upper": 4.42}]}  # fmt: skip
+    f = Finding("extent", "rate_ratio_under25", "", nums, period="2020/21", significance="Higher")
+    text = render(f).text
+    assert "up from" not in text
+    assert text.endswith(
+        "; it was 2.3 times in 2019/20, and the two years' intervals overlap, so this is not a clear change."
+    )
+    nums["trend"][0].update(lower=1.5, upper=2.0)
+    assert render(f).text.endswith(", up from 2.3 times in 2019/20.")
+    nums["previous_ratio"] = 3.2  # 3.2 as printed against 3.2
+    assert "much as in 2019/20 (3.2 times)" in render(f).text
+
+
+def test_hot_spots_all_in_one_area_are_not_most():
+    nums = {"hot": 4, "lsoas": 12, "hot_by_npa": [{"name": "Marshfield Central", "lsoas": 4}]}
+    f = Finding("geography", "hotspots", "", nums, period="P")
+    assert render(f).text.endswith("; all were in Marshfield Central (4).")
+    nums["hot_by_npa"] = [
+        {"name": n, "lsoas": k} for n, k in [("Central", 14), ("West", 9), ("East", 1), ("Hinckley", 1)]
+    ]
+    nums["hot"] = 25
+    text = render(f).text
+    assert "most were" not in text and text.endswith(
+        "; they were in Central (14), West (9), East (1) and Hinckley (1)."
+    )
+    nums["hot_by_npa"].append({"name": "North", "lsoas": 1})
+    nums["hot"] = 26
+    assert render(f).text.endswith(
+        "; the most were in Central (14), West (9) and East (1), and the rest in 2 other areas."
+    )
+
+
+def test_shares_of_groups_have_a_verb_and_brackets_do_not_follow_brackets():
+    f = Finding("perpetrators", "ethnicity_share", "", {"shares": {"White": 74.4, "Asian": 12.9, "Black": 11.6}})
+    assert (
+        render(f).text == "Of perpetrators whose ethnicity was recorded, 74.4% were White, 12.9% Asian and 11.6% Black."
+    )
+    day = {"weekday": "Sat", "share": 18.5, "separated": False, "weekend_share": 36.3,
+           "under25_weekend_share": 35.4, "over25_weekend_share": 35.9}  # fmt: skip
+    text = render(Finding("timing", "peak_weekday", "", day)).text
+    assert text == (
+        "The day with the most offences (a point estimate) was Saturday (18.5% of offences, against 14.3% if spread "
+        "evenly); 36.3% were at the weekend."
+    )  # the age groups' weekend shares are the weekend-by-age finding's: not given twice
+    day.update(next_weekday="Monday", next_share=18.5)
+    assert render(Finding("timing", "peak_weekday", "", day)).text.startswith(
+        "Saturday and Monday had equally the most offences (18.5% of offences each, against 14.3%"
+    )
+    by_age = Finding(
+        "timing",
+        "weekend_share_by_age",
+        "",
+        {"value": 35.4, "lower": 33.4, "upper": 37.6, "comparator_value": 35.9},
+        significance="Similar",
+    )
+    assert render(by_age).text == (
+        "35.4% (95% CI 33.4% to 37.6%) of offences by under 25s were at the weekend against 35.9% for those 25 and "
+        "over, not a statistically significant difference."
+    )
+
+
+def test_the_age_group_changes_say_how_many_offences_had_no_suspect_of_known_age():
+    nums = {"under_change_pct": -12.0, "over_change_pct": -13.4, "under_significance": "Decrease",
+            "over_significance": "Decrease", "period": "2020/21"}  # fmt: skip
+    f = Finding("extent", "change_by_age_group", "", nums, period="2020/21")
+    table = pd.concat(
+        [
+            _rows("offences", "all", {"all": 3505.0}, period="2020/21"),
+            _rows("offences", "age_group", {"Under 25": 1300.0, "25 and over": 1500.0, "Unknown": 705.0},
+                  period="2020/21"),
+        ]
+    )  # fmt: skip
+    text = render(f, table=table).text
+    # 705 / 3505 = 20.11%
+    assert text.endswith("; 20.1% of offences in 2020/21 had no suspect of known age, so they are in neither group."), (
+        text
+    )
+    assert "no suspect" not in render(f).text  # no rows: the clause is left out

@@ -298,7 +298,7 @@ _SOURCE_BY_SECTION: dict[str, str] = {
     "risk_factors": "Area indicators extract",  # an area indicator outside the indicator catalogue
     "population": "ONS mid-year population estimates",
     "surveys": "Community and young people's surveys",
-    "data_quality": "svsna ingest ledger",
+    "data_quality": "Partnership data supplied for this assessment",
 }
 
 
@@ -627,6 +627,21 @@ VALUE_LABELS: dict[str, str] = {
 }
 
 
+#: The row ledger's sources and tables (breakdowns ``source`` and ``table``) as a reader names them.
+LEDGER_SOURCES: dict[str, str] = {
+    "geography": "Geography lookup",
+    "population": "Population estimates",
+    "offences": "Police offences",
+    "victims": "Police victims",
+    "suspects": "Police suspects",
+    "ae_attendances": "A&E assault attendances",
+    "admissions": "Hospital admissions",
+    "ambulance": "Ambulance incidents",
+    "indicators": "Area indicators",
+    "survey_responses": "Survey responses",
+}
+
+
 def humanise(text: str) -> str:
     """Machine text (``snake_case``, ``table.column``) as words, first letter capitalised.
 
@@ -669,6 +684,8 @@ def display_value(value: object, breakdown: str = "") -> str:
     ('Male, harm rank 3', 'Most deprived 10% against least deprived 10%')
     >>> display_value("2021-09", "month"), display_value("Melton|2021-09", "district|month")
     ('September 2021', 'Melton, September 2021')
+    >>> display_value("ae_attendances", "source"), display_value("excluded: domestic", "reason")
+    ('A&E assault attendances', 'Excluded: domestic')
     """
     if value is None or (isinstance(value, float) and value != value):
         return "Not known"
@@ -694,6 +711,11 @@ def display_value(value: object, breakdown: str = "") -> str:
         from svsna.outputs.wording import month_words
 
         return month_words(text)
+    if breakdown in ("source", "table") and low in LEDGER_SOURCES:
+        return LEDGER_SOURCES[low]
+    if breakdown in ("reason", "outcome"):  # the row ledger's words ("excluded: domestic"), as a label
+        words = "In the definition (kept)" if low == "in definition" else text.strip()
+        return words[:1].upper() + words[1:]
     if breakdown == "harm_rank" and text.strip().isdigit():
         return f"Harm rank {text.strip()}"
     if breakdown == "imd_decile" and text.strip().isdigit():

@@ -5,8 +5,9 @@ one indicator and breakdown, and already disclosure-controlled for the public ed
 draws one chart and returns a :class:`Chart`: the PNG (and SVG when asked for), the alt
 text describing what the chart shows, and the value labels it printed with their text and
 background colours (so a test can check their contrast). Missing values (suppressed
-cells) are drawn as gaps or white with grey hatching, named in the alt text and keyed in
-the legend; a chart never invents a value.
+cells) are drawn as gaps (an open diamond beside the axis where a bar or line point would
+be) or, in a heat map, white with grey hatching, named in the alt text and keyed in the
+legend; a chart never invents a value, and never draws a suppressed one as a bar.
 
 Rules every chart keeps:
 
@@ -31,10 +32,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from svsna.outputs import theme
-from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, hour_range, month_words
+from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, hour_range, join_words, month_words
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -185,8 +186,10 @@ def bar_ci(
                 ends.append(max(v, hi) if hi is not None else v)
             else:
                 ends.append(min(v, lo) if lo is not None else v)
-        top = max([e for e in ends if e > 0] + [1e-9])
-        bottom = min([e for e in ends if e < 0] + [0.0])
+        # the axis takes in every interval, so no whisker runs off it (a fall's interval may reach above 0)
+        reach = [x for x in (*ends, *lows, *highs) if x is not None]
+        top = max([e for e in reach if e > 0] + [1e-9])
+        bottom = min([e for e in reach if e < 0] + [0.0])
         for i, v in enumerate(values):
             text = "suppressed" if v is None else _fmt(v, unit)
             at = ends[i]
@@ -383,7 +386,7 @@ def ratio_chart(
 
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:g}"))
         ax.xaxis.set_minor_formatter(FuncFormatter(lambda x, _p: f"{x:g}" if str(f"{x:g}")[0] in "25" else ""))
-        ax.tick_params(axis="x", which="minor", labelsize=6.5)
+        ax.tick_params(axis="x", which="both", labelsize=7)  # 2 and 5 as large as 1 and 10
         from matplotlib.lines import Line2D
 
         handles = []
@@ -484,6 +487,10 @@ def spc_trend(
     lo = df["lower"].astype(float).to_numpy() if "lower" in df else np.full(len(df), np.nan)
     hi = df["upper"].astype(float).to_numpy() if "upper" in df else np.full(len(df), np.nan)
     centre = df["comparator_value"].astype(float).to_numpy() if "comparator_value" in df else np.full(len(df), np.nan)
+    if not np.isfinite(centre).any():
+        # XmR limits are mean ± 2.66 × average moving range, never cut at zero: their midpoint is the
+        # mean (the public edition recomputes the limits from its published counts and gives no centre)
+        centre = (lo + hi) / 2
     ptype = [str(s).lower() if isinstance(s, str) else "" for s in df.get("significance", [""] * len(df))]
     with theme.house_style():
         fig, ax = theme.new_figure(6.6, 3.1)
@@ -765,7 +772,8 @@ def hour_lines(series: Mapping[str, pd.DataFrame], *, value_label: str) -> Chart
 
     with theme.house_style():
         fig, ax = theme.new_figure(6.6, 3.0)
-        peaks = []
+        peaks: list[str] = []
+        hidden: list[str] = []
         for k, (name, rows) in enumerate(series.items()):
             y = np.full(24, np.nan)
             for key, v in zip(rows["breakdown_value"], rows["value"], strict=True):
@@ -784,24 +792,36 @@ def hour_lines(series: Mapping[str, pd.DataFrame], *, value_label: str) -> Chart
             )
             if np.isfinite(y).any():
                 peaks.append(f"{name} peaks at {hour_range(int(np.nanargmax(y)))}")
+            gaps = [h for h in range(24) if np.isnan(y[h])] if np.isfinite(y).any() else []
+            if gaps:
+                # a suppressed hour breaks the line: an open diamond on the axis says it is not a value
+                ax.plot(gaps, [0] * len(gaps), linestyle="", clip_on=False, zorder=4, **_SUPPRESSED_MARK)
+                hidden.append(f"{name} {join_words([hour_range(h) for h in gaps])}")
         ax.set_xticks(range(0, 24, 2), [f"{h:02d}:00" for h in range(0, 24, 2)], rotation=45, ha="right")
         ax.set_xlabel("Hour of day")
         ax.set_ylabel(value_label)
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left", fontsize=7)
+        handles, _ = ax.get_legend_handles_labels()
+        if hidden:
+            from matplotlib.lines import Line2D
+
+            handles.append(Line2D([], [], linestyle="", label="Suppressed hour (gap)", **_SUPPRESSED_MARK))
+        ax.legend(handles=handles, loc="upper left", fontsize=7)
         svg, png = theme.render_both(fig)
     alt = (
         f"Line chart of {value_label[:1].lower() + value_label[1:]} by hour of day for {', '.join(series)}: "
         + "; ".join(peaks)
         + "."
     )
+    if hidden:
+        alt += f" Suppressed, so the line has a gap: {'; '.join(hidden)}."
     return Chart(svg, alt, png)
 
 
 def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
     """Age-band pyramid: males to the left, females to the right (``"M|15-19"`` rows).
 
-    Suppressed bands are outlined white boxes with grey hatching, keyed in the legend.
+    A suppressed band has no bar: an open diamond beside the axis marks it, keyed in the legend.
     """
     import numpy as np
 
@@ -841,21 +861,19 @@ def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
             label="Female",
             height=0.75,
         )
-        gap = lim * 0.12
+        # a suppressed band has no bar (a bar of any length reads as a value): an open marker sits
+        # beside the axis on its side, keyed "Suppressed (no value shown)"
         any_missing = False
-        for i in range(len(bands)):
-            for arr, side in ((m, -1), (f, 1)):
-                if np.isnan(arr[i]):
-                    any_missing = True
-                    ax.barh(
-                        [i],
-                        [side * gap],
-                        color=theme.SUPPRESSED_FILL,
-                        hatch=theme.SUPPRESSED_HATCH,
-                        edgecolor=theme.SUPPRESSED_EDGE,
-                        linewidth=0.5,
-                        height=0.75,
-                    )
+        for arr, side in ((m, -1), (f, 1)):
+            at = [i for i in range(len(bands)) if np.isnan(arr[i])]
+            if at:
+                any_missing = True
+                ax.plot(
+                    [side * lim * 0.035] * len(at),
+                    at,
+                    linestyle="",
+                    **_SUPPRESSED_MARK,
+                )
         ax.set_yticks(pos, bands)
         ax.axvline(0, color="#000000", linewidth=0.8)
         ax.set_xlim(-lim, lim)
@@ -866,18 +884,15 @@ def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
         ax.set_ylabel("Age band")
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
+        from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
 
-        handles, _ = ax.get_legend_handles_labels()
+        handles = [
+            Patch(facecolor=theme.OKABE_ITO["blue"], edgecolor="#333333", label="Male"),
+            Patch(facecolor=theme.OKABE_ITO["orange"], edgecolor="#333333", label="Female"),
+        ]
         if any_missing:
-            handles.append(
-                Patch(
-                    facecolor=theme.SUPPRESSED_FILL,
-                    hatch=theme.SUPPRESSED_HATCH,
-                    edgecolor=theme.SUPPRESSED_EDGE,
-                    label="Suppressed",
-                )
-            )
+            handles.append(Line2D([], [], linestyle="", label="Suppressed (no value shown)", **_SUPPRESSED_MARK))
         ax.legend(handles=handles, loc="lower right")
         svg, png = theme.render_both(fig)
     alt = (
@@ -890,8 +905,22 @@ def pyramid(rows: pd.DataFrame, *, value_label: str, who: str) -> Chart:
         alt += f" and for females aged {bands[int(np.nanargmax(f))]} ({fmt_number(np.nanmax(f), 2)})."
     n_missing = int(np.isnan(m).sum() + np.isnan(f).sum())
     if n_missing:
-        alt += f" {n_missing} suppressed age-sex groups are hatched."
+        alt += (
+            f" {n_missing} suppressed age-sex {'group has' if n_missing == 1 else 'groups have'} no bar, "
+            "only an open diamond beside the axis."
+        )
     return Chart(svg, alt, png)
+
+
+#: How a suppressed value is marked where a bar or line would be: an open grey diamond, not a value.
+_SUPPRESSED_MARK: dict[str, Any] = {
+    "marker": "D",
+    "markersize": 4.5,
+    "markerfacecolor": "none",
+    "markeredgecolor": "#595959",
+    "markeredgewidth": 0.9,
+    "color": "#595959",
+}
 
 
 def _band_start(band: str) -> float:

@@ -235,7 +235,7 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
             "Row ledger: rows read, loaded, rejected and excluded by input file",
             ["Source", "File", "Outcome", "Reason", "Rows", "Definition"],
             rows,
-            "svsna ingest ledger",
+            "Partnership data supplied for this assessment",
             count_columns=(4,),
         )
         sec.add_table(ledger_by_file(whole, inp.ledger))

@@ -234,17 +234,28 @@ def _data_sources(inp: Inputs, sec: Section) -> None:
     if ledger is None or not len(ledger):
         sec.notes.append("No ingest ledger was supplied, so the data sources cannot be listed.")
         return
-    rows = []
+    rows, not_supplied, unused = [], [], []
     for src, grp in ledger.groupby("source", sort=False):
         title, provider = titles.get(str(src), (str(src), ""))
         loaded = grp.loc[grp["outcome"] == "loaded", "rows"].sum()
+        if not loaded:  # listed as read, but nothing of it is in this document
+            supplied = not (grp["reason"].fillna("").astype(str) == "not supplied").any()
+            (unused if supplied else not_supplied).append(title)
+            continue
         row: list[Cell | str] = [title, provider]
         if not inp.public:
             row.append(count_cell(loaded))
         rows.append(row)
     cols = ["Data", "Provider"] + ([] if inp.public else ["Rows loaded"])
-    sec.paragraphs.append("The following data sources are used in this document:")
-    sec.add_table(TableBlock("data-sources", "Data sources", cols, rows, "svsna ingest ledger"))
+    if rows:
+        sec.paragraphs.append("The following data sources are used in this document:")
+        sec.add_table(
+            TableBlock("data-sources", "Data sources", cols, rows, "Partnership data supplied for this assessment")
+        )
+    if not_supplied:
+        sec.paragraphs.append(f"Not supplied, so not used in this document: {join_words(not_supplied)}.")
+    if unused:
+        sec.paragraphs.append(f"Supplied, but with no rows that could be used: {join_words(unused)}.")
 
 
 def _prevention(inp: Inputs, sec: Section) -> None:

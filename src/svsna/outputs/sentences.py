@@ -238,9 +238,9 @@ class Num:
         return out
 
     # --- comparisons against the indicator rows ------------------------------------------
-    def _categories(self, indicator: str, breakdown: str, period: str | None) -> pd.DataFrame | None:
-        """The edition's rows of ``indicator`` by ``breakdown`` for ``period`` (the last period when it
-        is not there) and this finding's definition and section; None without a table."""
+    def _rows(self, indicator: str, breakdown: str, period: str | None = None) -> pd.DataFrame | None:
+        """The edition's rows of one indicator and breakdown for the finding's section, period
+        (else the latest) and definition; None without a table."""
         if self.table is None:
             return None
         t = self.table
@@ -271,7 +271,7 @@ class Num:
         """
         import pandas as pd
 
-        sel = self._categories(indicator, breakdown, period)
+        sel = self._rows(indicator, breakdown, period)
         if sel is None:
             return "unknown", []
         vals = sel[sel["breakdown_value"].astype(str).str.startswith(within)]
@@ -286,6 +286,25 @@ class Num:
         level = [str(b)[len(within) :] for b in vals.loc[(vals["v"] - v).abs() <= tol, "breakdown_value"]]
         return ("first" if len(level) == 1 else "tied"), level
 
+    def printed_alike(
+        self, indicator: str, breakdown: str, shown: str, fmt: Callable[[float], str], *, within: str = ""
+    ) -> list[str]:
+        """The categories (``breakdown_value``, in table order) whose value prints as ``shown``
+        with ``fmt``: those tied, as printed, with a category a sentence names (of those whose
+        value starts with ``within``, e.g. ``"Male|"``). Empty without rows."""
+        sel = self._rows(indicator, breakdown, self.period or None)
+        if sel is None or not len(sel):
+            return []
+        out = []
+        for code, v in zip(sel["breakdown_value"].astype(str), sel["value"], strict=True):
+            try:
+                x = float(v)
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(x) and code.startswith(within) and fmt(x) == shown:
+                out.append(code)
+        return out
+
     def clear_of_next(
         self, indicator: str, breakdown: str, top: str, *, period: str | None = None, within: str = ""
     ) -> bool | None:
@@ -295,7 +314,7 @@ class Num:
         None when the rows or their limits are not in the table (the caller then words the
         sentence as a point estimate).
         """
-        sel = self._categories(indicator, breakdown, period)
+        sel = self._rows(indicator, breakdown, period)
         if sel is None:
             return None
         mine = sel[sel["breakdown_value"].astype(str) == str(top)]
@@ -461,6 +480,41 @@ def _sig_change(n: Num, noun: str = "change") -> str:
     return f", not a statistically significant {noun}"
 
 
+def _tied(pairs: Sequence[tuple[str, float]], fmt: Callable[[float], str], more: Sequence[str] = ()) -> str:
+    """Named categories with their printed values, those equal as printed given together.
+
+    ``more`` names categories not in ``pairs`` whose value prints as the last one's (a tie at
+    the end of a top-n list): they are named with it, so a ranking never puts one of two equal
+    categories above the other.
+
+    >>> _tied([("Mon", 20.0), ("Wed", 20.0), ("Sun", 15.0)], fmt_pct, ["Tue"])
+    'Mon and Wed (20.0% each), then Sun and Tue (15.0% each)'
+    >>> _tied([("A", 3.0), ("B", 2.0)], fmt_pct)
+    'A (3.0%) and B (2.0%)'
+    """
+    groups: list[tuple[list[str], str]] = []
+    for name, v in pairs:
+        shown = fmt(v)
+        if groups and groups[-1][1] == shown:
+            groups[-1][0].append(name)
+        else:
+            groups.append(([name], shown))
+    if groups and more:
+        groups[-1][0].extend(m for m in more if m not in groups[-1][0])
+    parts = [f"{join_words(names)} ({shown}{' each' if len(names) > 1 else ''})" for names, shown in groups]
+    if all(len(names) == 1 for names, _ in groups):
+        return join_words(parts)
+    return ", then ".join(parts)
+
+
+def _tied_beyond(
+    n: Num, indicator: str, breakdown: str, listed: Sequence[str], last: float, fmt: Callable[[float], str]
+) -> list[str]:
+    """Codes of categories not ``listed`` whose value prints as ``last`` does (see :meth:`Num.printed_alike`)."""
+    named = {str(x) for x in listed}
+    return [c for c in n.printed_alike(indicator, breakdown, fmt(last), fmt) if c not in named and c != "Other"]
+
+
 # --- population ----------------------------------------------------------------------------
 
 
@@ -491,6 +545,12 @@ def _share_under_focus(n: Num) -> str:
 @template("youngest_district", "the district with the youngest population")
 def _youngest_district(n: Num) -> str:
     cmp = f"{n.pct('area_value')} across the area"
+    if n.pct("value") == n.pct("area_value"):  # the "youngest" district is no younger than the area
+        shown = n.pct("value")
+        rows = n._rows("share_under_focus", "district", n.period or None)
+        if rows is not None and len(rows) and all(fmt_pct(float(v)) == shown for v in rows["value"]):
+            return f"In every district, as across the area, {shown} of residents are under 25."
+        return f"{shown} of {n.text('district')}'s residents are under 25, the same as across the area."
     if n.significant:
         return f"{n.text('district')} has the youngest population: {n.pct('value')} of its residents are under 25, significantly more than {cmp}."
     return f"{n.pct('value')} of {n.text('district')}'s residents are under 25, compared with {cmp}."
@@ -585,10 +645,35 @@ def _age_change(n: Num, side: str, who: str) -> str:
 
 @template("change_by_age_group", "the change in offences by age group")
 def _change_by_age_group(n: Num) -> str:
-    return (
+    text = (
         f"From the previous year to {n.text('period')}, offences by under 25s showed "
-        f"{_age_change(n, 'under', '').strip()} and offences by those 25 and over {_age_change(n, 'over', '').strip()}."
+        f"{_age_change(n, 'under', '').strip()} and offences by those 25 and over {_age_change(n, 'over', '').strip()}"
     )
+    unknown = _unknown_age_share(n)
+    if unknown is not None:
+        # without it the two groups' changes seem not to add up to the total's
+        text += (
+            f"; {fmt_pct(unknown)} of offences in {n.text('period')} had no suspect of known age, so they are in "
+            "neither group"
+        )
+    return text + "."
+
+
+def _unknown_age_share(n: Num) -> float | None:
+    """The share of the period's offences with no suspect of known age (age group ``Unknown``), from
+    the edition's ``offences`` rows (the published counts in public); None without them."""
+    by_age = n._rows("offences", "age_group", n.period or None)
+    total = n._rows("offences", "all", n.period or None)
+    if by_age is None or total is None or not len(total):
+        return None
+    unknown = by_age[by_age["breakdown_value"].astype(str) == "Unknown"]
+    try:
+        u, t = float(unknown["value"].iloc[0]), float(total["value"].iloc[0])
+    except (IndexError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(u) and math.isfinite(t)) or t <= 0 or u <= 0:
+        return None
+    return 100 * u / t
 
 
 @template("part_year_run_rate", "the part-year trend")
@@ -627,13 +712,33 @@ def _rate_ratio(n: Num) -> str:
     )
     if n.has("previous_ratio"):
         prev = n.num("previous_ratio")
-        trend = "up from" if ratio > prev + 0.05 else "down from" if ratio < prev - 0.05 else "much as in"
-        head += (
-            f", {trend} {fmt_number(prev, 1)} times in {n.text('previous_period')}"
-            if trend != "much as in"
-            else f", much as in {n.text('previous_period')} ({fmt_number(prev, 1)} times)"
-        )
+        # a rise or fall is claimed only when the two years' intervals do not overlap (the analysis
+        # makes no test of the change); otherwise the earlier figure is given as it was
+        clear = _intervals_apart(n, n.text("previous_period"), n.period)
+        if fmt_number(ratio, 1) == fmt_number(prev, 1) or abs(ratio - prev) <= 0.05:
+            head += f", much as in {n.text('previous_period')} ({fmt_number(prev, 1)} times)"
+        elif clear:
+            trend = "up from" if ratio > prev else "down from"
+            head += f", {trend} {fmt_number(prev, 1)} times in {n.text('previous_period')}"
+        else:
+            head += (
+                f"; it was {fmt_number(prev, 1)} times in {n.text('previous_period')}, and the two years' intervals "
+                "overlap, so this is not a clear change"
+            )
     return head + "."
+
+
+def _intervals_apart(n: Num, before: str, now: str) -> bool:
+    """Whether the ratio's intervals in two periods (the finding's ``trend``) do not overlap."""
+    trend = {str(t.get("period")): t for t in (n.finding.numbers.get("trend") or []) if isinstance(t, Mapping)}
+    a, b = trend.get(before), trend.get(now)
+    try:
+        lo_a, hi_a, lo_b, hi_b = (float(x) for x in (a["lower"], a["upper"], b["lower"], b["upper"]))  # type: ignore[index]
+    except (TypeError, KeyError, ValueError):
+        return False
+    if not all(math.isfinite(x) for x in (lo_a, hi_a, lo_b, hi_b)):
+        return False
+    return hi_a < lo_b or hi_b < lo_a
 
 
 @template("victim_prevalence", "the share of residents who were victims")
@@ -660,9 +765,13 @@ def _u25_u25(n: Num) -> str:
 def _top_offence_type(n: Num) -> str:
     second = ""
     if n.has("second") and n.has("second_share"):
-        second = f"; next came {n.text('second')} ({n.pct('second_share')})"
+        pairs = [(n.get("second"), n.num("second_share"))]
         if n.has("third") and n.has("third_share"):
-            second += f" and {n.text('third')} ({n.pct('third_share')})"
+            pairs.append((n.get("third"), n.num("third_share")))
+        listed = [n.get("offence_type"), *(a for a, _ in pairs)]
+        more = _tied_beyond(n, "offence_type_share", "offence_type", listed, pairs[-1][1], fmt_pct)
+        named = _tied([(display_value(a), b) for a, b in pairs], fmt_pct, [display_value(m) for m in more])
+        second = f"; next came {named}"
     return f"{n.text('offence_type')} made up {n.pct('share')} of serious violence offences{n.ci('lower', 'upper')}{second}."
 
 
@@ -749,27 +858,37 @@ def _peak_hour(n: Num) -> str:
 
 @template("peak_weekday", "the day of the week of offences")
 def _peak_weekday(n: Num) -> str:
-    lead = "was the busiest day" if _separated(n, lambda: True) else "had the most offences (a point estimate)"
-    text = f"{n.day('weekday')} {lead} ({n.pct(n.first('share', 'value'))} of offences, against {fmt_pct(100 / 7)} if spread evenly)"
-    if n.has("weekend_share"):
-        text += f"; {n.pct('weekend_share')} were at the weekend"
-    if n.has("under25_weekend_share") and n.has("over25_weekend_share"):
-        text += (
-            f" ({n.pct('under25_weekend_share')} for under 25s, {n.pct('over25_weekend_share')} for those 25 and over)"
+    share = n.num(n.first("share", "value"))
+    even = f"against {fmt_pct(100 / 7)} if spread evenly"
+    days = [n.get("weekday")]
+    if n.has("next_weekday") and n.has("next_share") and fmt_pct(n.num("next_share")) == fmt_pct(share):
+        days.append(n.get("next_weekday"))
+    days += _tied_beyond(n, "weekday_share", "weekday", [day_words(d)[:3] for d in days], share, fmt_pct)
+    names = list(dict.fromkeys(day_words(d) for d in days))
+    if len(names) > 1:  # equal as printed: a tie, not a ranking
+        text = f"{join_words(names)} had equally the most offences ({fmt_pct(share)} of offences each, {even})"
+    elif _separated(n, lambda: True):
+        text = f"{names[0]} was the busiest day ({fmt_pct(share)} of offences, {even})"
+    else:
+        text = (
+            f"The day with the most offences (a point estimate) was {names[0]} ({fmt_pct(share)} of offences, {even})"
         )
+    if n.has("weekend_share"):
+        # the under-25 and 25-and-over weekend shares are the weekend-by-age finding's, with its test
+        text += f"; {n.pct('weekend_share')} were at the weekend"
     return text + "."
 
 
 @template("weekend_share_by_age", "the weekend share by age")
 def _weekend_by_age(n: Num) -> str:
-    v, c = n.pct("value"), n.pct("comparator_value")
+    v, c = n.pct("value") + n.ci(), n.pct("comparator_value")
     if n.significant and n.significance.lower() == "lower":
         verdict = "so offences by under 25s are spread more evenly across the week"
     elif n.significant:
         verdict = "so offences by under 25s are more concentrated at the weekend"
     else:
         verdict = "not a statistically significant difference"
-    return f"{v} of offences by under 25s were at the weekend against {c} for those 25 and over{n.ci()}, {verdict}."
+    return f"{v} of offences by under 25s were at the weekend against {c} for those 25 and over, {verdict}."
 
 
 @template("nte_share", "the night-time economy share")
@@ -812,8 +931,11 @@ def _nte_mix(n: Num) -> str:
 @template("nte_weekday", "the days of night-time-economy offences")
 def _nte_weekday(n: Num) -> str:
     top = n.top("top")
-    parts = [f"{day_words(a)} ({fmt_pct(b)})" for a, b in top]
-    text = f"Night-time-economy offences were most frequent on {join_words(parts)}, against {fmt_pct(100 / 7)} a day if spread evenly"
+    more = _tied_beyond(n, "nte_weekday_share", "weekday", [day_words(a)[:3] for a, _ in top], top[-1][1], fmt_pct)
+    named = _tied([(day_words(a), b) for a, b in top], fmt_pct, [day_words(m) for m in more])
+    text = (
+        f"Night-time-economy offences were most frequent on {named}, against {fmt_pct(100 / 7)} a day if spread evenly"
+    )
     if n.has("friday_to_sunday_share"):
         text += f"; {n.pct('friday_to_sunday_share')} were from Friday to Sunday"
     return text + "."
@@ -821,11 +943,13 @@ def _nte_weekday(n: Num) -> str:
 
 @template("nte_peak_hours", "the peak hours of the night-time economy")
 def _nte_hours(n: Num) -> str:
-    items = n.get("top")
-    parts = [f"{hour_range(int(i['hour']))} ({fmt_pct(float(i['share']))})" for i in items[:2] if "hour" in i]
-    if not parts:
+    items = [i for i in n.get("top")[:2] if isinstance(i, Mapping) and "hour" in i and "share" in i]
+    if not items:
         raise Missing("top")
-    return f"The peak night-time hours were {join_words(parts)}."
+    pairs = [(int(i["hour"]), float(i["share"])) for i in items]
+    more = _tied_beyond(n, "nte_hour_share", "hour", [f"{h:02d}" for h, _ in pairs], pairs[-1][1], fmt_pct)
+    extra = [hour_range(int(m)) for m in more if m.isdigit()]
+    return f"The peak night-time hours were {_tied([(hour_range(h), v) for h, v in pairs], fmt_pct, extra)}."
 
 
 def _nte_people(n: Num, who: str) -> str:
@@ -833,6 +957,7 @@ def _nte_people(n: Num, who: str) -> str:
     parts = [f"{fmt_pct(male)} of night-time-economy {who} were male"]
     if n.has("ethnicity"):
         eth = [f"{fmt_pct(float(v))} {display_value(k)}" for k, v in list(n.get("ethnicity").items())[:3]]
+        eth[0] = eth[0].replace(" ", " were ", 1)
         parts.append(f"{join_words(eth)}")
     if n.has("top_npa"):
         homes = [f"{a} ({fmt_pct(b)})" for a, b in n.top("top_npa")]
@@ -958,7 +1083,12 @@ def _hotspots(n: Num) -> str:
     ]
     if areas:
         named = [f"{display_value(a.get('name'))} ({int(a.get('lsoas', 0))})" for a in areas[:4]]
-        text += f"; most were in {join_words(named)}"
+        if len(areas) == 1:
+            text += f"; {'it was' if hot == 1 else 'all were'} in {named[0]}"
+        elif len(areas) <= 4:
+            text += f"; they were in {join_words(named)}"
+        else:  # the areas with the most, by name: not "most were in", which they may not hold
+            text += f"; the most were in {join_words(named[:3])}, and the rest in {len(areas) - 3} other areas"
     if n.has("persistence_pct"):
         text += f"; {n.pct('persistence_pct')} of the previous year's hot spots were hot spots again"
     return text + "."
@@ -976,19 +1106,26 @@ def _peak_band(n: Num, who: str, sex: str = "") -> str:
     else:
         clear = _separated(n, lambda: n.clear_of_next("age_band_rate", "age_band", band, period=n.period))
     within = f"{sex}|" if sex else ""
-    rank, level = n.point_rank(
+    rank, _level = n.point_rank(
         "age_band_rate", "sex|age_band" if sex else "age_band", f"{within}{band}", period=n.period, within=within
     )
     if rank == "not first":  # the printed (public) rates do not make it the highest
         return f"The rate for {who} at ages {n.text('band')} was {n.rate('rate')} residents{n.ci(kind='num')}."
-    if rank == "tied":
-        return (
-            f"The highest point estimate of the rate for {who} was {n.rate('rate')} residents, at ages "
-            f"{join_words(level)}."
-        )
     lead = (
         f"The peak age band for {who} was" if clear else f"The highest point estimate of the rate for {who} was at ages"
     )
+    rate = n.num("rate")
+    two = lambda x: fmt_number(x, 2)  # noqa: E731 - the rate as printed
+    tied = []
+    if n.has("second_band") and n.has("second_rate") and two(n.num("second_rate")) == two(rate):
+        tied.append(str(n.get("second_band")))
+    prefix = f"{sex}|" if sex else ""
+    bd = "sex|age_band" if sex else "age_band"
+    listed = [f"{prefix}{b}" for b in (band, *tied)]
+    tied += [c[len(prefix) :] for c in _tied_beyond(n, "age_band_rate", bd, listed, rate, two) if c.startswith(prefix)]
+    if tied:  # equal as printed: a tie, not a peak and a runner-up
+        bands = join_words([display_value(b) for b in (band, *dict.fromkeys(tied))])
+        return f"The highest rate for {who} was shared by ages {bands} ({n.rate('rate')} residents each)."
     text = f"{lead} {n.text('band')} ({n.rate('rate')} residents{n.ci(kind='num')})"
     if n.has("second_band") and n.has("second_rate"):
         text += f", followed by {n.text('second_band')} ({fmt_number(n.num('second_rate'), 2)})"
@@ -1024,6 +1161,8 @@ def _ethnicity_share(n: Num) -> str:
     who = "victims" if n.finding.section == "victims" else "perpetrators"
     shares = n.get("shares")
     parts = [f"{fmt_pct(float(v))} {display_value(k)}" for k, v in list(shares.items())[:4]]
+    if parts:
+        parts[0] = parts[0].replace(" ", " were ", 1)
     return f"Of {who} whose ethnicity was recorded, {join_words(parts)}."
 
 

@@ -612,6 +612,15 @@ def by_breakdown(label: str, breakdown: str, values: Iterable[str] = ()) -> str:
     return f"{head} and {join_words([breakdown_words(n) for n in missing])}{unit}"
 
 
+def _rows_section(key: str, rows: pd.DataFrame) -> str:
+    """The analysis section the rows come from (their ``section``), else the report section's key:
+    a report section that shows another section's rows (the appendix's row-ledger figures) credits
+    their source, not its own."""
+    if "section" in rows.columns and len(rows):
+        return str(rows["section"].iloc[0])
+    return key
+
+
 def _caption(
     label: str, breakdown: str, ctx: ViewContext, period: str, section_key: str = "", values: Iterable[str] = ()
 ) -> str:
@@ -687,7 +696,7 @@ def add_indicator_views(section: Section, rows: pd.DataFrame, table: pd.DataFram
             continue
         kind = _kind(grp)
         label = ctx.label(ind, breakdown)
-        src = source_line(section.key, ind)
+        src = source_line(_rows_section(section.key, grp), ind)
         key = f"{section.key}-{ind}-{breakdown}".replace("|", "-")
         periods = list(dict.fromkeys(grp["period"].astype(str)))
         if breakdown == "all":
@@ -947,7 +956,11 @@ def _month_view(section, grp, kind, label, src, key, ctx) -> None:
         else ""
     )
     if ctx.public and kind == "count":
-        notes += " Monthly counts are rounded to the nearest 5; the limits were computed on unrounded counts."
+        notes += (
+            " Monthly counts are rounded to the nearest 5; the mean and limits are computed from these rounded counts."
+            if has_limits
+            else " Monthly counts are rounded to the nearest 5."
+        )
     section.add_figure(_fig(key, caption, chart, src, notes=notes.strip(), wide=True))
 
 
@@ -1550,7 +1563,7 @@ def add_public_views(section: Section, rows: pd.DataFrame, table: pd.DataFrame, 
                 latest,
                 kind,
                 ctx,
-                source_line(section.key, first),
+                source_line(_rows_section(section.key, latest), first),
                 breakdown_label(spec.breakdown),
                 section,
             )
