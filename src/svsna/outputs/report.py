@@ -130,7 +130,10 @@ class ReportPaths:
         )
 
     def items(self) -> list[tuple[str, Path]]:
-        return [(k, getattr(self, k)) for k in self.__dataclass_fields__ if k != "warnings"]
+        import dataclasses
+
+        # fields() leaves out LABELS: __dataclass_fields__ also lists class variables
+        return [(f.name, getattr(self, f.name)) for f in dataclasses.fields(self) if f.name != "warnings"]
 
     def described(self, names: Iterable[str] | None = None) -> list[tuple[str, bool, Path]]:
         """``(label, public, path)`` of the outputs ``names`` (default: all) that exist, public first.
