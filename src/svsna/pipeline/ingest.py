@@ -544,7 +544,7 @@ def _load(
         tables["offence_decisions"], excluded = _classify(build, definitions)
         say("classify")
         for definition, reason, rows in excluded:
-            ledger.add_excluded("offences", tables_file(files, "offences"), definition, reason, rows)
+            ledger.add_excluded("offences", _source_file(files, "offences"), definition, reason, rows)
     ledger.check()
     ledger_frame = ledger.frame()
     build.write("ledger", _ledger_arrow(ledger_frame))
@@ -602,7 +602,7 @@ def _display(path: Path) -> str:
     return f"{file.name}, sheet {sheet}" if sheet else file.name
 
 
-def tables_file(files: list[FileSummary], source: str) -> str:
+def _source_file(files: list[FileSummary], source: str) -> str:
     """The file name ``source`` was loaded from (as the ledger names it)."""
     return next(f.file for f in files if f.source == source)
 
