@@ -245,7 +245,7 @@ def run_assessment(
     modules = {name: importlib.import_module(f"svsna.analyses.{name}") for name in wanted}
     shared = RunShared(wh, config, boundaries, definitions=names, fact_columns=fact_columns(modules.values()))
     tables = shared.tables
-    _check_decisions(wh, tables, names, from_files)
+    _check_decisions(wh, shared.present, names, from_files)  # decisions of an unusable offences source too
     if boundaries is not None and "geography" in wanted and "geography" in tables:
         shared.boundary_geometries()  # fail before any work when the file is unusable
     try:
