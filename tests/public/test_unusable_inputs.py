@@ -77,6 +77,22 @@ def reported(area, assessed) -> dict[str, str]:
     }
 
 
+def test_ingest_warns_that_a_source_loaded_nothing(tmp_path, monkeypatch):
+    """Ingest exited 0 with only a ledger line (3 read, 0 loaded) for a file whose every row was rejected."""
+    from tests.public.partnership import write
+
+    area = write(tmp_path / "mv")
+    (area.parent / "admissions_allbad.csv").write_text(BAD_ADMISSIONS, encoding="utf-8")
+    text = area.read_text(encoding="utf-8")
+    area.write_text(text.replace("output: output\n", "  admissions: admissions_allbad.csv\noutput: output\n"))
+    code, said = _cli("ingest", "--area", str(area), "-q")
+    assert code == 0, said
+    assert (
+        "warning: admissions: none of the 3 rows read from admissions_allbad.csv was loaded (every row was rejected), "
+        "so the assessment will leave admissions out" in said
+    ), said
+
+
 def test_the_ledger_read_3_admissions_and_loaded_none(area):
     led = pd.read_csv(area.parent / "output" / "restricted" / "ledger.csv")
     adm = led[led.source == "admissions"].groupby("outcome")["rows"].sum().to_dict()
@@ -114,6 +130,21 @@ def test_the_reports_print_no_artefact(reported):
         assert "0.0% of perpetrators had been a victim" not in text, edition
         assert "had been a victim of crime" not in text, edition
         assert "of offences were in the most deprived tenth" not in text, edition
-        assert "Oct 2016" not in text, edition
+        # the look-back is labelled from the data's start (the full edition's data warning says it was clipped)
+        said = re.sub(r"Data warning: Cohorts: the murder and attempted murder cohort looks back[^.]*", "", text)
+        assert "Oct 2016" not in said, edition
         assert "Hospital admissions: rate" not in text, edition  # no rate of 0.00 with a CI and significance
     assert "Apr 2019 - Sep 2021" in reported["full"]
+
+
+def test_the_reports_say_why_health_is_missing(reported):
+    """The summary said health was "Left out because no data were supplied" when an admissions file was
+    supplied and every row of it rejected, and no edition said why (the warnings were in assess only)."""
+    public, full = reported["public"], reported["full"]
+    assert "Left out because the data supplied for them could not be used" in public
+    assert re.search(r"could not be used \(see [^)]*\): [^.]*Health service data", public)
+    assert not re.search(r"no data were supplied for them: [^.]*Health service data", public)
+    assert "3 rows read" not in public  # row counts of a partner's file stay in the restricted edition
+    # the full edition's appendix gives the reason and the rows, for the analyst
+    assert re.search(r"Data warning: Health service data: the data it needs was supplied but could not be used", full)
+    assert "3 rows read from admissions_allbad.csv, none loaded" in full

@@ -107,8 +107,8 @@ def register(app: typer.Typer) -> None:
             who = s["definition"] or "all definitions"
             word = "not supplied" if s["status"] == "not_supplied" else "[red]unusable[/]"
             reason = str(s["reason"])
-            said = reason if reason.startswith("not supplied") else f"{word}: {reason}"  # the reason may say it
-            console.print(f"[yellow]section {s['section']}[/] ({who}): {escape(said)}", highlight=False, soft_wrap=True)
+            said = escape(reason) if reason.startswith("not supplied") else f"{word}: {escape(reason)}"  # it may say it
+            console.print(f"[yellow]section {s['section']}[/] ({who}): {said}", highlight=False, soft_wrap=True)
         for w in result.warnings:
             where = "/".join(x for x in (w["definition"], w["section"]) if x)
             console.print(f"[yellow]warning[/] {where}: {escape(w['message'])}", highlight=False, soft_wrap=True)

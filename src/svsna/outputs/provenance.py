@@ -210,6 +210,13 @@ def methods_section(inp: Inputs, withheld: list[Sentence], release: PublicReleas
         )
     sec.bullets += [f"Period {p}" for p in meta.get("periods", [])]
     sec.bullets.append(f"Rates are per {cfg.rate_multiplier:,} residents; confidence level {cfg.confidence:.0%}.")
+    # sections that did not run and inputs present but not (fully) usable: said where the reader of the
+    # full edition looks for data quality, never left to a missing section (the public summary prints none)
+    sec.bullets += [
+        f"Data warning: {x.text}"
+        for x in inp.sentences.get("data_quality", [])
+        if x.text and x.finding.key in ("section_status", "input_warning")
+    ]
     if inp.public and not meta.get("inputs_public"):
         sec.notes.append(
             "The row ledger of the input files and the list of input files are in the restricted full edition."

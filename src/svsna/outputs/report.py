@@ -599,9 +599,8 @@ def render_edition(
     ]
     if contact is not None:
         kept.append(contact)
-    dropped = [s.title for s in sections if s not in kept]
-    if dropped and kept:
-        kept[0].notes.append("Left out because no data were supplied for them: " + "; ".join(dropped) + ".")
+    if kept:
+        kept[0].notes += _left_out_notes([s for s in sections if s not in kept], inp)
     number_blocks(kept)
     _distinct_captions(kept)
     _point_to_workbook(kept, public)
@@ -753,6 +752,38 @@ def _check_logo(config: AreaConfig) -> None:
         raise MissingInputError(
             f"{path}: report.logo not found", hint="give the logo's path relative to area.yaml, or remove the setting"
         )
+
+
+def _left_out_notes(dropped: list[Any], inp: Any) -> list[str]:
+    """Why sections with nothing to show were left out: no data supplied, or data supplied that could
+    not be used (every row rejected at ingest, or unusable for the analysis), from the assessment's
+    section statuses (``data_quality`` ``section_status`` findings; statuses only, no counts, so the
+    public edition can say it too)."""
+    unusable = {
+        str(x.finding.numbers.get("section"))
+        for x in inp.sentences.get("data_quality", [])
+        if x.finding.key == "section_status" and x.finding.numbers.get("status") == "unusable"
+    }
+    from svsna.outputs.sections import SECTION_ORDER
+
+    shows = dict(SECTION_ORDER)  # a report section -> the indicator sections it shows
+    made_by = {"perpetrators": "people", "victims": "people"}  # indicator section -> the analysis writing it
+
+    def could_not_use(key: str) -> bool:
+        names = {key, *shows.get(key, ())}
+        return bool((names | {made_by.get(n, n) for n in names}) & unusable)
+
+    bad = [s.title for s in dropped if could_not_use(s.key)]
+    none = [s.title for s in dropped if not could_not_use(s.key)]
+    notes = []
+    if bad:
+        notes.append(
+            "Left out because the data supplied for them could not be used (see the data-quality notes of the "
+            "full assessment): " + "; ".join(bad) + "."
+        )
+    if none:
+        notes.append("Left out because no data were supplied for them: " + "; ".join(none) + ".")
+    return notes
 
 
 def _logo_uri(config: AreaConfig) -> str:

@@ -1655,12 +1655,13 @@ def _home_dsr(n: Num) -> str:
 @template("section_status", "sections not run", summary=False)
 def _section_status(n: Num) -> str:
     status = "was not supplied" if n.get("status") == "not_supplied" else "was supplied but could not be used"
-    return f"{SECTION_WORDS.get(str(n.get('section')), display_value(n.get('section')))}: the data it needs {status} ({n.text('reason')})."
+    # the reason and message are svsna's own words naming files and codes: printed as they are
+    return f"{SECTION_WORDS.get(str(n.get('section')), display_value(n.get('section')))}: the data it needs {status} ({n.get('reason')})."
 
 
 @template("input_warning", "data warnings", summary=False)
 def _input_warning(n: Num) -> str:
-    return f"{SECTION_WORDS.get(str(n.get('section')), display_value(n.get('section')))}: {n.text('message')}"
+    return f"{SECTION_WORDS.get(str(n.get('section')), display_value(n.get('section')))}: {n.get('message')}"
 
 
 SECTION_WORDS = {

@@ -547,6 +547,7 @@ def _load(
             ledger.add_excluded("offences", _source_file(files, "offences"), definition, reason, rows)
     ledger.check()
     ledger_frame = ledger.frame()
+    warnings += none_loaded(ledger_frame)
     build.write("ledger", _ledger_arrow(ledger_frame))
     tables["ledger"] = len(ledger_frame)
     tables["rejects"] = _final_rejects(build)
@@ -570,6 +571,32 @@ def _load(
         warnings=warnings,
         file_faults=file_faults,
     )
+
+
+def none_loaded(ledger: pd.DataFrame) -> list[str]:
+    """A warning for each input file with rows read but none loaded: every row was rejected, so the
+    assessment will leave the source out (as if not supplied), which a ledger line alone does not say.
+
+    >>> import pandas as pd
+    >>> led = pd.DataFrame({"source": ["admissions"] * 3, "file": ["adm.csv"] * 3,
+    ...     "outcome": ["read", "loaded", "rejected"], "reason": ["", "", "invalid date (admission_date)"],
+    ...     "rows": [3, 0, 3], "definition": [None] * 3})
+    >>> none_loaded(led)[0][:74]
+    'admissions: none of the 3 rows read from adm.csv was loaded (every row was'
+    """
+    out = []
+    for source, by_source in ledger.groupby("source", sort=False):
+        whole = int(by_source.loc[by_source["outcome"] == "loaded", "rows"].sum()) == 0
+        for file, g in by_source.groupby("file", sort=False, dropna=False):
+            read = int(g.loc[g["outcome"] == "read", "rows"].sum())
+            loaded = int(g.loc[g["outcome"] == "loaded", "rows"].sum())
+            if read and not loaded:
+                then = f", so the assessment will leave {source} out" if whole else ""
+                out.append(
+                    f"{source}: none of the {read:,} rows read from {file} was loaded (every row was rejected)"
+                    f"{then}; hint: fix the rows listed in rejects.csv and run svsna ingest again"
+                )
+    return out
 
 
 def _also_orphans(
