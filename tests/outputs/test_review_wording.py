@@ -175,3 +175,32 @@ def test_demo_public_spc_note_says_the_limits_come_from_the_rounded_counts(demo)
         "Monthly counts are rounded to the nearest 5; the mean and limits are computed from these rounded counts."
         in text
     )
+
+
+def test_demo_public_tables_show_values_at_their_precision_and_numbers_as_numbers(demo):
+    """E23/E24: "[x] not available" for the area's own share of all offences; "169.00" per 100,000;
+    the workbook's area values text with their mark ("251.00 ✗"); a sheet name cut after "people's"."""
+    from openpyxl import load_workbook
+    from tests.outputs._html import parse
+
+    page = parse(demo.paths.public_html)
+    (share,) = [t for t in page.tables if "Share of all offences" in t["caption"] and "by district" in t["caption"]]
+    area = share["rows"][0]
+    j = next(k for k, h in enumerate(share["head"]) if h.startswith("Share of all offences"))
+    assert area[0] == "LLR" and area[j] == "[z]"  # the whole area's share of its own offences does not apply
+    (fte,) = [r for t in page.tables for r in t["rows"] if r and r[0].startswith("First time entrants")]
+    # the extract gives whole numbers per 100,000: printed whole, as England's (the demo's figures)
+    england, areas = fte[3], fte[4:]
+    assert re.fullmatch(r"\d+", england), fte
+    assert all(re.fullmatch(r"\d+( [✗✓●▲▼])?", a) for a in areas), fte
+
+    wb = load_workbook(demo.paths.public_workbook, read_only=True)
+    assert "14 Community and youth insights" in wb.sheetnames
+    assert not any(name.endswith(("people's", " and", " of")) for name in wb.sheetnames)
+    rows = [list(r) for r in wb["13 Risk and protective factors"].iter_rows(values_only=True)]
+    head = next(r for r in rows if r and r[0] == "Indicator")
+    line = next(r for r in rows if r and str(r[0]).startswith("First time entrants"))
+    at = head.index("Leicester")
+    assert isinstance(line[at], int | float) and head[at + 1] == "Leicester: compared"
+    assert line[at + 1] in ("✗", "✓", "●", "▲", "▼")
+    assert float(line[at]) == float(areas[0].split()[0])

@@ -67,6 +67,13 @@ SECTION_TITLES: dict[str, str] = {
     "methods": "Appendix: methods and data quality",
 }
 
+#: A section's workbook sheet name where its title, after its number, is longer than Excel's 31
+#: characters would allow whole ("14 Community and young people's" was cut after "people's").
+SHEET_TITLES: dict[str, str] = {
+    "surveys": "Community and youth insights",
+    "methods": "Methods and data quality",
+}
+
 BREAKDOWN_LABELS: dict[str, str] = {
     "all": "All",
     "district": "District",

@@ -189,11 +189,14 @@ def _isnan(x: Any) -> bool:
         return True
 
 
-def fmt_value(v: Any, kind: str, missing: str = NOT_AVAILABLE) -> str:
-    """A value formatted for its kind; ``missing`` (``[x]``, or ``[c]`` when suppressed) when absent."""
+def fmt_value(v: Any, kind: str, missing: str = NOT_AVAILABLE, dp: int | None = None) -> str:
+    """A value formatted for its kind; ``missing`` (``[x]``, or ``[c]`` when suppressed) when absent.
+    ``dp`` gives a rate's or other number's decimal places when not the kind's own."""
     if _isnan(v):
         return missing
     v = float(v)
+    if dp is not None and kind not in ("percent", "count"):
+        return fmt_number(v, dp)
     if kind == "percent":
         return fmt_pct(v)
     if kind == "rate":
@@ -203,7 +206,9 @@ def fmt_value(v: Any, kind: str, missing: str = NOT_AVAILABLE) -> str:
     return fmt_number(v, 2)
 
 
-def value_cell(v: Any, kind: str, missing: str = NOT_AVAILABLE, cls: str | None = None, marker: str = "") -> Cell:
+def value_cell(
+    v: Any, kind: str, missing: str = NOT_AVAILABLE, cls: str | None = None, marker: str = "", dp: int | None = None
+) -> Cell:
     """A table cell showing ``v`` as :func:`fmt_value` writes it, and carrying the number itself.
 
     >>> c = value_cell(1234.0, "count")
@@ -214,7 +219,24 @@ def value_cell(v: Any, kind: str, missing: str = NOT_AVAILABLE, cls: str | None 
     """
     shown = None if _isnan(v) else float(v)
     cls = cls if cls is not None else ("num count" if kind == "count" else "num")
-    return Cell(fmt_value(v, kind, missing), cls, marker, value=shown, kind=kind)
+    return Cell(fmt_value(v, kind, missing, dp), cls, marker, value=shown, kind=kind, dp=dp)
+
+
+def supplied_decimals(values: Any, most: int = 2) -> int | None:
+    """The fewest decimal places (up to ``most - 1``) that show every value exactly: the precision an
+    indicator was published at (first-time entrants per 100,000 are whole numbers), so it is not
+    printed with made-up decimals ("169.00"); None when they need ``most`` or more, or there are none.
+
+    >>> supplied_decimals([169.0, 251.0, 118.0]), supplied_decimals([5.5, 4.0]), supplied_decimals([0.123])
+    (0, 1, None)
+    """
+    finite = [float(v) for v in values if not _isnan(v)]
+    if not finite:
+        return None
+    for dp in range(most):
+        if all(abs(v * 10**dp - round(v * 10**dp)) < 1e-6 for v in finite):
+            return dp
+    return None
 
 
 def rounded(rows: pd.DataFrame, ctx: ViewContext) -> bool:
@@ -1398,9 +1420,11 @@ def risk_factor_table(
     for label, grp in rows.groupby("label", sort=False):
         kind = _kind(grp)
         comp = grp["comparator_value"].dropna()
+        # a rate or score at the precision it was published at, England's and the areas' alike
+        dp = supplied_decimals([*grp["value"], *comp]) if kind not in ("percent", "count") else None
         line: list[Cell | str] = [str(label), _risk_unit(kind, _unit(grp)), str(grp["period"].iloc[0])]
         if england:
-            line.append(value_cell(comp.iloc[0] if len(comp) else None, kind, cls="num"))
+            line.append(value_cell(comp.iloc[0] if len(comp) else None, kind, cls="num", dp=dp))
         by_area = {str(r.area): r for r in grp.itertuples(index=False)}
         for a in areas:
             r = by_area.get(a)
@@ -1410,7 +1434,8 @@ def risk_factor_table(
             sig = str(r.significance).lower() if isinstance(r.significance, str) else ""
             style = SIGNIFICANCE_STYLE.get(sig) if not _isnan(r.value) else None
             marker = style["symbol"] if style else ""
-            line.append(value_cell(r.value, kind, missing_symbol(r), f"num sig sig-{sig}" if style else "num", marker))
+            cls = f"num sig sig-{sig}" if style else "num"
+            line.append(value_cell(r.value, kind, missing_symbol(r), cls, marker, dp))
         out.append(line)
     legend = (
         "▲ significantly higher than England; ▼ significantly lower; ✗ significantly worse; ✓ significantly "
@@ -1617,8 +1642,12 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
             ]
             m = next(match.itertuples(index=False), None)
             kind = kinds[i]
+            # no row, and the indicator has none at this level (a district's share of the area's
+            # offences, for the whole area): the combination does not apply, [z]; else not available
+            level = (sel["indicator"] == i) & (sel["breakdown"] == r.breakdown)
+            absent = NOT_AVAILABLE if level.any() else NOT_APPLICABLE
             line.append(
-                Cell(NOT_AVAILABLE, "num count" if kind == "count" else "num")
+                Cell(absent, "num count" if kind == "count" else "num")
                 if m is None
                 else value_cell(m.value, kind, missing_symbol(m))
             )
