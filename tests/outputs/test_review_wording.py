@@ -204,3 +204,46 @@ def test_demo_public_tables_show_values_at_their_precision_and_numbers_as_number
     assert isinstance(line[at], int | float) and head[at + 1] == "Leicester: compared"
     assert line[at + 1] in ("✗", "✓", "●", "▲", "▼")
     assert float(line[at]) == float(areas[0].split()[0])
+
+
+def test_survey_questions_keep_a_capital_i():
+    """F26: "...the most common crime i have experienced" in the survey table."""
+    from svsna.outputs.sections import _question
+
+    inp = SimpleNamespace(labels={})
+    slug = "survey_street_based_violence_is_the_most_common_crime_i_have_experienced"
+    assert _question(slug, inp) == "Street based violence is the most common crime I have experienced"
+    assert _question("survey_i_feel_safe", inp) == "I feel safe"
+
+
+def test_settings_are_named_as_written():
+    """F26: "73.8% of offences were in a public/open place setting, followed by Other public place (7.1%)"."""
+    from svsna.indicators import Finding
+    from svsna.outputs.sentences import render
+
+    top = [{"name": "Public/open place", "share": 73.8}, {"name": "Other public place", "share": 7.1}]
+    f = Finding("geography", "top_setting", "", {"top": top})
+    assert (
+        render(f).text
+        == "By setting, 73.8% of offences were in Public/open place, followed by Other public place (7.1%)."
+    )
+
+
+def test_the_night_time_economy_tile_points_to_its_section():
+    """F29: the NTE tile said "Section 7" (Timings, where the share is worked out), not the NTE section."""
+    from svsna.indicators import Finding
+    from svsna.outputs.narrative import callout
+
+    c = callout(Finding("timing", "nte_share", "", {"value": 32.1}, indicators=("nte_share",)), "32.1% ...")
+    assert c.target({"timing": (7, "timing"), "nte": (8, "nte")}) == "nte"
+    assert c.target({"timing": (7, "timing")}) == "timing"  # no NTE section in this edition: its own
+    other = callout(Finding("extent", "rate_ratio_under25", "", {"ratio": 1.6}), "...")
+    assert other.target({"extent": (4, "extent"), "nte": (8, "nte")}) == "extent"
+
+
+def test_demo_full_report_says_the_part_year_in_a_table_is_not_annualised(demo):
+    """D21: Fig 8 drew 2021/22 annualised (4.25) over Table 16's 2.13, with no word why they differ."""
+    from tests.outputs._html import parse
+
+    text = " ".join(parse(demo.paths.full_html).all_text().split())
+    assert "2021/22 (Apr-Sep) is given for its own months, not annualised (the chart scales it to a full year)." in text

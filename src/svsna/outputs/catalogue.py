@@ -430,14 +430,23 @@ def indicator_label(indicator: str, noun: str = "offences", breakdown: str = "",
 SURVEY_PREFIX = "survey_"
 
 
+def survey_question(indicator: str) -> str:
+    """A survey question from its indicator's slug: its words, the first and "I" as capitals.
+
+    >>> survey_question("survey_street_based_violence_is_the_most_common_crime_i_have_experienced")
+    'Street based violence is the most common crime I have experienced'
+    """
+    words = ["I" if w == "i" else w for w in indicator.removeprefix(SURVEY_PREFIX).split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 def _survey_label(indicator: str) -> str | None:
-    """A survey question's indicator in words: the question (its slug's words, "I" as a capital)
-    and the unit: the weighted percentage of respondents giving a counted answer."""
+    """A survey question's indicator in words: the question (:func:`survey_question`) and the unit:
+    the weighted percentage of respondents giving a counted answer."""
     if not indicator.startswith(SURVEY_PREFIX) or len(indicator) == len(SURVEY_PREFIX):
         return None
-    words = ["I" if w == "i" else w for w in indicator[len(SURVEY_PREFIX) :].split("_") if w]
-    text = " ".join(words)
-    return f"{text[:1].upper()}{text[1:]} (% of respondents)"
+    return f"{survey_question(indicator)} (% of respondents)"
 
 
 @functools.cache

@@ -882,6 +882,7 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
     years = [m == 12 for m in lengths]
     series = {p.label for p in ctx.config.periods()}
     first = ""  # the section that drew these years first (this one when it draws them)
+    scaled = False  # a part year's rate annualised in the chart
     caption = f"{label}, {ctx.area} ({period_span(list(shown['breakdown_value']), series)})"
     if kind in ("rate", "percent", "ratio") and not _too_sparse(grp["value"]) and sum(years) >= 2:
         # a part year is drawn beside full years: a rate annualised, a share as it is (a share of the part
@@ -899,6 +900,7 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
         for col in ("value", "lower", "upper"):
             bars[col] = bars[col].astype(float) * scale
         words = "annualised" if annualise else ""
+        scaled = annualise and any(part)
         bars["label"] = [f"{p} {words}".strip() if a else p for p, a in zip(bars["breakdown_value"], part, strict=True)]
         left_out = [p for p, k in zip(shown["breakdown_value"], keep, strict=True) if not k]
         notes = []
@@ -931,6 +933,17 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
             return
     t = _table(f"{key}-t", caption, shown.assign(label=shown["breakdown_value"]), kind, ctx, src, "Period", section)
     if t is not None:
+        part_years = [p for p, m in zip(shown["breakdown_value"], lengths, strict=True) if m is not None and m < 12]
+        if part_years and scaled:  # the chart annualises it; the table gives it as recorded
+            t.notes = " ".join(
+                x
+                for x in (
+                    t.notes,
+                    f"{join_words(part_years)} is given for its own months, not annualised "
+                    "(the chart scales it to a full year).",
+                )
+                if x
+            )
         if first not in ("", section.key):  # the same years drawn already: say where
             title = SECTION_TITLES.get(first, first)
             t.notes = " ".join(x for x in (t.notes, f"The years are drawn as a chart in '{title}'.") if x)
