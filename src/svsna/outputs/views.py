@@ -61,7 +61,7 @@ from svsna.outputs.catalogue import (
 )
 from svsna.outputs.content import Cell, FigureBlock, Section, TableBlock, cell_text
 from svsna.outputs.theme import SIGNIFICANCE_STYLE
-from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, fmt_rate, join_words, month_words
+from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, fmt_rate, hour_range, join_words, month_words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -856,7 +856,22 @@ def _hour_view(section, latest, table, ind, kind, caption, src, key, ctx, breakd
         sorted({source_line(str(r["section"].iloc[0]), str(r["indicator"].iloc[0])) for r in series.values()})
     )
     period = latest["period"].iloc[0]
-    section.add_figure(_fig("hour-lines", f"Hour of day by data source, {ctx.area} ({period})", chart, sources))
+    gaps = []
+    for name, r in series.items():
+        shown = {
+            int(h) for h, v in zip(r["breakdown_value"], r["value"], strict=True) if str(h).isdigit() and not _isnan(v)
+        }
+        missing = [hour_range(h) for h in range(24) if h not in shown]
+        if missing:
+            gaps.append(f"{name}: {join_words(missing)}")
+    note = (
+        f"An hour whose count is suppressed is left as a gap in its line, marked ◇ on the axis ({'; '.join(gaps)})."
+        if gaps
+        else ""
+    )
+    # one source: no "by data source" (there is nothing to compare)
+    what = "Hour of day by data source" if len(series) > 1 else f"Hour of day ({next(iter(series))})"
+    section.add_figure(_fig("hour-lines", f"{what}, {ctx.area} ({period})", chart, sources, notes=note))
 
 
 def _pyramid_view(section, latest, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
