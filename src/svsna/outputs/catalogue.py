@@ -71,7 +71,7 @@ SECTION_TITLES: dict[str, str] = {
 #: characters would allow whole ("14 Community and young people's" was cut after "people's").
 SHEET_TITLES: dict[str, str] = {
     "surveys": "Community and youth insights",
-    "methods": "Methods and data quality",
+    "methods": "Appendix (methods and data)",
 }
 
 BREAKDOWN_LABELS: dict[str, str] = {
