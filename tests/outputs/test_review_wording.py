@@ -175,3 +175,75 @@ def test_demo_public_spc_note_says_the_limits_come_from_the_rounded_counts(demo)
         "Monthly counts are rounded to the nearest 5; the mean and limits are computed from these rounded counts."
         in text
     )
+
+
+def test_demo_public_tables_show_values_at_their_precision_and_numbers_as_numbers(demo):
+    """E23/E24: "[x] not available" for the area's own share of all offences; "169.00" per 100,000;
+    the workbook's area values text with their mark ("251.00 ✗"); a sheet name cut after "people's"."""
+    from openpyxl import load_workbook
+    from tests.outputs._html import parse
+
+    page = parse(demo.paths.public_html)
+    (share,) = [t for t in page.tables if "Share of all offences" in t["caption"] and "by district" in t["caption"]]
+    area = share["rows"][0]
+    j = next(k for k, h in enumerate(share["head"]) if h.startswith("Share of all offences"))
+    assert area[0] == "LLR" and area[j] == "[z]"  # the whole area's share of its own offences does not apply
+    (fte,) = [r for t in page.tables for r in t["rows"] if r and r[0].startswith("First time entrants")]
+    # the extract gives whole numbers per 100,000: printed whole, as England's (the demo's figures)
+    england, areas = fte[3], fte[4:]
+    assert re.fullmatch(r"\d+", england), fte
+    assert all(re.fullmatch(r"\d+( [✗✓●▲▼])?", a) for a in areas), fte
+
+    wb = load_workbook(demo.paths.public_workbook, read_only=True)
+    assert "14 Community and youth insights" in wb.sheetnames
+    assert not any(name.endswith(("people's", " and", " of")) for name in wb.sheetnames)
+    rows = [list(r) for r in wb["13 Risk and protective factors"].iter_rows(values_only=True)]
+    head = next(r for r in rows if r and r[0] == "Indicator")
+    line = next(r for r in rows if r and str(r[0]).startswith("First time entrants"))
+    at = head.index("Leicester")
+    assert isinstance(line[at], int | float) and head[at + 1] == "Leicester: compared"
+    assert line[at + 1] in ("✗", "✓", "●", "▲", "▼")
+    assert float(line[at]) == float(areas[0].split()[0])
+
+
+def test_survey_questions_keep_a_capital_i():
+    """F26: "...the most common crime i have experienced" in the survey table."""
+    from svsna.outputs.sections import _question
+
+    inp = SimpleNamespace(labels={})
+    slug = "survey_street_based_violence_is_the_most_common_crime_i_have_experienced"
+    assert _question(slug, inp) == "Street based violence is the most common crime I have experienced"
+    assert _question("survey_i_feel_safe", inp) == "I feel safe"
+
+
+def test_settings_are_named_as_written():
+    """F26: "73.8% of offences were in a public/open place setting, followed by Other public place (7.1%)"."""
+    from svsna.indicators import Finding
+    from svsna.outputs.sentences import render
+
+    top = [{"name": "Public/open place", "share": 73.8}, {"name": "Other public place", "share": 7.1}]
+    f = Finding("geography", "top_setting", "", {"top": top})
+    assert (
+        render(f).text
+        == "By setting, 73.8% of offences were in Public/open place, followed by Other public place (7.1%)."
+    )
+
+
+def test_the_night_time_economy_tile_points_to_its_section():
+    """F29: the NTE tile said "Section 7" (Timings, where the share is worked out), not the NTE section."""
+    from svsna.indicators import Finding
+    from svsna.outputs.narrative import callout
+
+    c = callout(Finding("timing", "nte_share", "", {"value": 32.1}, indicators=("nte_share",)), "32.1% ...")
+    assert c.target({"timing": (7, "timing"), "nte": (8, "nte")}) == "nte"
+    assert c.target({"timing": (7, "timing")}) == "timing"  # no NTE section in this edition: its own
+    other = callout(Finding("extent", "rate_ratio_under25", "", {"ratio": 1.6}), "...")
+    assert other.target({"extent": (4, "extent"), "nte": (8, "nte")}) == "extent"
+
+
+def test_demo_full_report_says_the_part_year_in_a_table_is_not_annualised(demo):
+    """D21: Fig 8 drew 2021/22 annualised (4.25) over Table 16's 2.13, with no word why they differ."""
+    from tests.outputs._html import parse
+
+    text = " ".join(parse(demo.paths.full_html).all_text().split())
+    assert "2021/22 (Apr-Sep) is given for its own months, not annualised (the chart scales it to a full year)." in text

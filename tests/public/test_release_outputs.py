@@ -257,3 +257,21 @@ def test_public_table_shows_no_small_count(marshfield):
         shown = shown[table["section"] != "population"]
         assert not shown.between(1, 7).any(), col
         assert (shown % 5 == 0).all(), col  # nhsd_2018: every shown count is rounded to the nearest 5
+
+
+def test_small_area_hour_chart_names_its_one_source_and_its_gaps(marshfield):
+    """D17: "Hour of day by data source" with one source, and a suppressed hour a silent gap."""
+    text = " ".join(_html_text(marshfield.public / "sna-summary.html").split())
+    assert "Hour of day by data source" not in text
+    assert "Hour of day (Police), MV" in text
+    exact = marshfield.exact
+    hours = exact[(exact["indicator"] == "hour_share") & (exact["breakdown"] == "hour")]
+    public = pd.read_csv(marshfield.public / "indicators-public.csv", dtype={"breakdown_value": str})
+    shown = public[(public["indicator"] == "hour_share") & (public["breakdown"] == "hour")]
+    gaps = sorted(int(h) for h, v in zip(shown["breakdown_value"], shown["value"], strict=True) if pd.isna(v))
+    assert len(hours)  # the hours were worked out
+    if gaps:  # every suppressed hour is named in the note under the chart
+        named = re.search(r"left as a gap in its line, marked ◇ on the axis \(Police: ([^)]*)\)", text)
+        assert named, "no note of the suppressed hours"
+        for h in gaps:
+            assert f"{h:02d}:00-{h:02d}:59" in named.group(1)

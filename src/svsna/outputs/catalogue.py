@@ -67,6 +67,13 @@ SECTION_TITLES: dict[str, str] = {
     "methods": "Appendix: methods and data quality",
 }
 
+#: A section's workbook sheet name where its title, after its number, is longer than Excel's 31
+#: characters would allow whole ("14 Community and young people's" was cut after "people's").
+SHEET_TITLES: dict[str, str] = {
+    "surveys": "Community and youth insights",
+    "methods": "Appendix (methods and data)",
+}
+
 BREAKDOWN_LABELS: dict[str, str] = {
     "all": "All",
     "district": "District",
@@ -423,14 +430,23 @@ def indicator_label(indicator: str, noun: str = "offences", breakdown: str = "",
 SURVEY_PREFIX = "survey_"
 
 
+def survey_question(indicator: str) -> str:
+    """A survey question from its indicator's slug: its words, the first and "I" as capitals.
+
+    >>> survey_question("survey_street_based_violence_is_the_most_common_crime_i_have_experienced")
+    'Street based violence is the most common crime I have experienced'
+    """
+    words = ["I" if w == "i" else w for w in indicator.removeprefix(SURVEY_PREFIX).split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 def _survey_label(indicator: str) -> str | None:
-    """A survey question's indicator in words: the question (its slug's words, "I" as a capital)
-    and the unit: the weighted percentage of respondents giving a counted answer."""
+    """A survey question's indicator in words: the question (:func:`survey_question`) and the unit:
+    the weighted percentage of respondents giving a counted answer."""
     if not indicator.startswith(SURVEY_PREFIX) or len(indicator) == len(SURVEY_PREFIX):
         return None
-    words = ["I" if w == "i" else w for w in indicator[len(SURVEY_PREFIX) :].split("_") if w]
-    text = " ".join(words)
-    return f"{text[:1].upper()}{text[1:]} (% of respondents)"
+    return f"{survey_question(indicator)} (% of respondents)"
 
 
 @functools.cache

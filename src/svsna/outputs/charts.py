@@ -800,7 +800,7 @@ def hour_lines(series: Mapping[str, pd.DataFrame], *, value_label: str) -> Chart
         ax.set_xticks(range(0, 24, 2), [f"{h:02d}:00" for h in range(0, 24, 2)], rotation=45, ha="right")
         ax.set_xlabel("Hour of day")
         ax.set_ylabel(value_label)
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * (1.3 if hidden else 1.0))  # room for the key above the lines
         handles, _ = ax.get_legend_handles_labels()
         if hidden:
             from matplotlib.lines import Line2D

@@ -52,6 +52,8 @@ class Cell:
     value: float | None = None
     #: what the number is ("count", "percent", "rate" ...), for the workbook's number format
     kind: str = ""
+    #: decimal places the text shows when not the kind's own (a rate published as a whole number)
+    dp: int | None = None
 
 
 def cell_text(cell: Cell | str) -> str:

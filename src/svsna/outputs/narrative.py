@@ -112,6 +112,18 @@ class Callout:
     figure: str
     text: str
     section: str = ""
+    #: the section the tile points to when ``section`` is not in the edition (the finding's own)
+    fallback: str = ""
+
+    def target(self, numbers: Mapping[str, Any]) -> str:
+        """The section the tile's "Section n" link goes to: ``section``, else ``fallback``, of those
+        in ``numbers`` (the edition's section numbers by key); "" for none."""
+        return next((s for s in (self.section, self.fallback) if s and s in numbers), "")
+
+
+#: A headline finding whose tile points to a section other than its own: the night-time-economy
+#: share is worked out in the timings but the reader looks for it under the night-time economy.
+CARD_SECTIONS: dict[str, str] = {"nte_share": "nte"}
 
 
 def count_numbers(numbers: Mapping[str, Any]) -> dict[str, float]:
@@ -203,4 +215,4 @@ def callout(finding: Finding, printed: str) -> Callout:
             figure = fmt_rate(float(nums["rate"]))
         elif isinstance(nums.get("residents"), int | float):
             figure = residents_words(float(nums["residents"]))
-    return Callout(figure, printed, finding.section)
+    return Callout(figure, printed, CARD_SECTIONS.get(finding.key, finding.section), finding.section)

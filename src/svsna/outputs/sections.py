@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from svsna.definitions.evidence import NOT_AVAILABLE as NOT_RATED
-from svsna.outputs.catalogue import SECTION_TITLES, display_value
+from svsna.outputs.catalogue import SECTION_TITLES, display_value, survey_question
 from svsna.outputs.content import Cell, Section, TableBlock, count_cell
 from svsna.outputs.narrative import Callout
 from svsna.outputs.views import (
@@ -495,8 +495,7 @@ def _question(indicator: str, inp: Inputs) -> str:
     name = inp.labels.get(indicator)
     if name:
         return name
-    text = indicator.removeprefix("survey_").replace("_", " ")
-    return text[:1].upper() + text[1:]
+    return survey_question(indicator)
 
 
 def _contact(inp: Inputs) -> Section | None:

@@ -1032,8 +1032,9 @@ def _top_npa(n: Num) -> str:
 def _top_setting(n: Num) -> str:
     top = n.top("top")
     (a, b), rest = top[0], top[1:]
-    tail = f", followed by {join_words([f'{x} ({fmt_pct(y)})' for x, y in rest])}" if rest else ""
-    return f"{fmt_pct(b)} of offences were in a {a[:1].lower() + a[1:]} setting{tail}."
+    # the settings as their names are written (capitals kept alike), not "a public/open place setting"
+    tail = f", followed by {_tied(rest, fmt_pct)}" if rest else ""
+    return f"By setting, {fmt_pct(b)} of offences were in {a}{tail}."
 
 
 @template("deprivation_gradient", "violence and deprivation")

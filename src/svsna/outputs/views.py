@@ -61,7 +61,7 @@ from svsna.outputs.catalogue import (
 )
 from svsna.outputs.content import Cell, FigureBlock, Section, TableBlock, cell_text
 from svsna.outputs.theme import SIGNIFICANCE_STYLE
-from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, fmt_rate, join_words, month_words
+from svsna.outputs.wording import fmt_count, fmt_number, fmt_pct, fmt_rate, hour_range, join_words, month_words
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,11 +189,14 @@ def _isnan(x: Any) -> bool:
         return True
 
 
-def fmt_value(v: Any, kind: str, missing: str = NOT_AVAILABLE) -> str:
-    """A value formatted for its kind; ``missing`` (``[x]``, or ``[c]`` when suppressed) when absent."""
+def fmt_value(v: Any, kind: str, missing: str = NOT_AVAILABLE, dp: int | None = None) -> str:
+    """A value formatted for its kind; ``missing`` (``[x]``, or ``[c]`` when suppressed) when absent.
+    ``dp`` gives a rate's or other number's decimal places when not the kind's own."""
     if _isnan(v):
         return missing
     v = float(v)
+    if dp is not None and kind not in ("percent", "count"):
+        return fmt_number(v, dp)
     if kind == "percent":
         return fmt_pct(v)
     if kind == "rate":
@@ -203,7 +206,9 @@ def fmt_value(v: Any, kind: str, missing: str = NOT_AVAILABLE) -> str:
     return fmt_number(v, 2)
 
 
-def value_cell(v: Any, kind: str, missing: str = NOT_AVAILABLE, cls: str | None = None, marker: str = "") -> Cell:
+def value_cell(
+    v: Any, kind: str, missing: str = NOT_AVAILABLE, cls: str | None = None, marker: str = "", dp: int | None = None
+) -> Cell:
     """A table cell showing ``v`` as :func:`fmt_value` writes it, and carrying the number itself.
 
     >>> c = value_cell(1234.0, "count")
@@ -214,7 +219,24 @@ def value_cell(v: Any, kind: str, missing: str = NOT_AVAILABLE, cls: str | None 
     """
     shown = None if _isnan(v) else float(v)
     cls = cls if cls is not None else ("num count" if kind == "count" else "num")
-    return Cell(fmt_value(v, kind, missing), cls, marker, value=shown, kind=kind)
+    return Cell(fmt_value(v, kind, missing, dp), cls, marker, value=shown, kind=kind, dp=dp)
+
+
+def supplied_decimals(values: Any, most: int = 2) -> int | None:
+    """The fewest decimal places (up to ``most - 1``) that show every value exactly: the precision an
+    indicator was published at (first-time entrants per 100,000 are whole numbers), so it is not
+    printed with made-up decimals ("169.00"); None when they need ``most`` or more, or there are none.
+
+    >>> supplied_decimals([169.0, 251.0, 118.0]), supplied_decimals([5.5, 4.0]), supplied_decimals([0.123])
+    (0, 1, None)
+    """
+    finite = [float(v) for v in values if not _isnan(v)]
+    if not finite:
+        return None
+    for dp in range(most):
+        if all(abs(v * 10**dp - round(v * 10**dp)) < 1e-6 for v in finite):
+            return dp
+    return None
 
 
 def rounded(rows: pd.DataFrame, ctx: ViewContext) -> bool:
@@ -834,7 +856,22 @@ def _hour_view(section, latest, table, ind, kind, caption, src, key, ctx, breakd
         sorted({source_line(str(r["section"].iloc[0]), str(r["indicator"].iloc[0])) for r in series.values()})
     )
     period = latest["period"].iloc[0]
-    section.add_figure(_fig("hour-lines", f"Hour of day by data source, {ctx.area} ({period})", chart, sources))
+    gaps = []
+    for name, r in series.items():
+        shown = {
+            int(h) for h, v in zip(r["breakdown_value"], r["value"], strict=True) if str(h).isdigit() and not _isnan(v)
+        }
+        missing = [hour_range(h) for h in range(24) if h not in shown]
+        if missing:
+            gaps.append(f"{name}: {join_words(missing)}")
+    note = (
+        f"An hour whose count is suppressed is left as a gap in its line, marked ◇ on the axis ({'; '.join(gaps)})."
+        if gaps
+        else ""
+    )
+    # one source: no "by data source" (there is nothing to compare)
+    what = "Hour of day by data source" if len(series) > 1 else f"Hour of day ({next(iter(series))})"
+    section.add_figure(_fig("hour-lines", f"{what}, {ctx.area} ({period})", chart, sources, notes=note))
 
 
 def _pyramid_view(section, latest, table, ind, kind, caption, src, key, ctx, breakdown) -> None:
@@ -860,6 +897,7 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
     years = [m == 12 for m in lengths]
     series = {p.label for p in ctx.config.periods()}
     first = ""  # the section that drew these years first (this one when it draws them)
+    scaled = False  # a part year's rate annualised in the chart
     caption = f"{label}, {ctx.area} ({period_span(list(shown['breakdown_value']), series)})"
     if kind in ("rate", "percent", "ratio") and not _too_sparse(grp["value"]) and sum(years) >= 2:
         # a part year is drawn beside full years: a rate annualised, a share as it is (a share of the part
@@ -877,6 +915,7 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
         for col in ("value", "lower", "upper"):
             bars[col] = bars[col].astype(float) * scale
         words = "annualised" if annualise else ""
+        scaled = annualise and any(part)
         bars["label"] = [f"{p} {words}".strip() if a else p for p, a in zip(bars["breakdown_value"], part, strict=True)]
         left_out = [p for p, k in zip(shown["breakdown_value"], keep, strict=True) if not k]
         notes = []
@@ -909,6 +948,17 @@ def _period_view(section, grp, ind, kind, label, src, key, ctx) -> None:
             return
     t = _table(f"{key}-t", caption, shown.assign(label=shown["breakdown_value"]), kind, ctx, src, "Period", section)
     if t is not None:
+        part_years = [p for p, m in zip(shown["breakdown_value"], lengths, strict=True) if m is not None and m < 12]
+        if part_years and scaled:  # the chart annualises it; the table gives it as recorded
+            t.notes = " ".join(
+                x
+                for x in (
+                    t.notes,
+                    f"{join_words(part_years)} is given for its own months, not annualised "
+                    "(the chart scales it to a full year).",
+                )
+                if x
+            )
         if first not in ("", section.key):  # the same years drawn already: say where
             title = SECTION_TITLES.get(first, first)
             t.notes = " ".join(x for x in (t.notes, f"The years are drawn as a chart in '{title}'.") if x)
@@ -1399,9 +1449,11 @@ def risk_factor_table(
     for label, grp in rows.groupby("label", sort=False):
         kind = _kind(grp)
         comp = grp["comparator_value"].dropna()
+        # a rate or score at the precision it was published at, England's and the areas' alike
+        dp = supplied_decimals([*grp["value"], *comp]) if kind not in ("percent", "count") else None
         line: list[Cell | str] = [str(label), _risk_unit(kind, _unit(grp)), str(grp["period"].iloc[0])]
         if england:
-            line.append(value_cell(comp.iloc[0] if len(comp) else None, kind, cls="num"))
+            line.append(value_cell(comp.iloc[0] if len(comp) else None, kind, cls="num", dp=dp))
         by_area = {str(r.area): r for r in grp.itertuples(index=False)}
         for a in areas:
             r = by_area.get(a)
@@ -1411,7 +1463,8 @@ def risk_factor_table(
             sig = str(r.significance).lower() if isinstance(r.significance, str) else ""
             style = SIGNIFICANCE_STYLE.get(sig) if not _isnan(r.value) else None
             marker = style["symbol"] if style else ""
-            line.append(value_cell(r.value, kind, missing_symbol(r), f"num sig sig-{sig}" if style else "num", marker))
+            cls = f"num sig sig-{sig}" if style else "num"
+            line.append(value_cell(r.value, kind, missing_symbol(r), cls, marker, dp))
         out.append(line)
     legend = (
         "▲ significantly higher than England; ▼ significantly lower; ✗ significantly worse; ✓ significantly "
@@ -1618,8 +1671,12 @@ def _combined_table(section: Section, rows: pd.DataFrame, spec: PublicView, ctx:
             ]
             m = next(match.itertuples(index=False), None)
             kind = kinds[i]
+            # no row, and the indicator has none at this level (a district's share of the area's
+            # offences, for the whole area): the combination does not apply, [z]; else not available
+            level = (sel["indicator"] == i) & (sel["breakdown"] == r.breakdown)
+            absent = NOT_AVAILABLE if level.any() else NOT_APPLICABLE
             line.append(
-                Cell(NOT_AVAILABLE, "num count" if kind == "count" else "num")
+                Cell(absent, "num count" if kind == "count" else "num")
                 if m is None
                 else value_cell(m.value, kind, missing_symbol(m))
             )

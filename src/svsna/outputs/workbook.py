@@ -87,8 +87,45 @@ def _cell_value(c: Cell | str) -> tuple[Any, str | None]:
     if isinstance(c, Cell) and c.value is not None and not c.marker:
         if c.kind == "percent":
             return c.value / 100, NUMBER_FORMATS["percent"]
+        if c.dp is not None and c.kind != "count":  # shown at the precision it was published at
+            return c.value, "#,##0" + ("." + "0" * c.dp if c.dp else "")
         return c.value, NUMBER_FORMATS.get(c.kind, OTHER_NUMBER_FORMAT)
     return cell_text(c) + (f" {c.marker}" if isinstance(c, Cell) and c.marker else ""), None
+
+
+def _marks_apart(columns: list[str], rows: list[list[Cell | str]]) -> tuple[list[str], list[list[Cell | str]]]:
+    """A column whose numbers carry a comparison mark ("251 ✗") written as two: the number, as a
+    number, and the mark in a column of its own after it ("Leicester: compared"), so every value of
+    the column is a number a spreadsheet can use.
+
+    >>> cols, rows = _marks_apart(["Area", "Value"], [["A", Cell("251", value=251.0, marker="✗")], ["B", "[c]"]])
+    >>> cols, [[_cell_value(c)[0] for c in r] for r in rows]
+    (['Area', 'Value', 'Value: compared'], [['A', 251.0, '✗'], ['B', '[c]', '']])
+    """
+    marked = {
+        j
+        for r in rows
+        for j, c in enumerate(r)
+        if isinstance(c, Cell) and c.marker and c.value is not None and j < len(columns)
+    }
+    if not marked:
+        return columns, rows
+    from dataclasses import replace
+
+    cols: list[str] = []
+    for j, name in enumerate(columns):
+        cols += [name, f"{name}: compared"] if j in marked else [name]
+    out: list[list[Cell | str]] = []
+    for r in rows:
+        line: list[Cell | str] = []
+        for j, c in enumerate(r):
+            if j in marked:
+                mark = c.marker if isinstance(c, Cell) else ""
+                line += [replace(c, marker="") if isinstance(c, Cell) and c.value is not None else c, mark]
+            else:
+                line.append(c)
+        out.append(line)
+    return cols, out
 
 
 class Book:
@@ -251,7 +288,13 @@ def section_sheets(sections: Iterable[Section]) -> list[tuple[Section, str]]:
     ['3 Geography', '5 End']
     """
     taken: set[str] = set()
-    return [(sec, sheet_name(f"{sec.number} {sec.title}", taken)) for sec in sections if sec.tables]
+    from svsna.outputs.catalogue import SHEET_TITLES
+
+    return [
+        (sec, sheet_name(f"{sec.number} {SHEET_TITLES.get(sec.key, sec.title)}", taken))
+        for sec in sections
+        if sec.tables
+    ]
 
 
 def write_workbook(
@@ -279,17 +322,19 @@ def write_workbook(
 
     public = edition == "public"
     with atomic_path(path) as tmp, Book(tmp) as book:
-        formats = {f: book.format(num_format=f) for f in {*NUMBER_FORMATS.values(), OTHER_NUMBER_FORMAT}}
         for sec, name in section_sheets(sections):
             sh = book.sheet(name, marking)
             sh.widths({0: 28, **dict.fromkeys(range(1, 9), 16)})
             for t in sec.tables:
                 whole = t.complete()  # a table the report prints shortened is written with every row
                 sh.row([nest_brackets(f"{t.label}: {t.caption}")], bold=True)
-                sh.row(list(whole.columns), bold=True)
-                for r in whole.cells():
+                columns, rows = _marks_apart(list(whole.columns), [list(r) for r in whole.cells()])
+                sh.row(columns, bold=True)
+                for r in rows:
                     written = [_cell_value(c) for c in r]
-                    sh.row([v for v, _ in written], formats=[formats[f] if f else None for _, f in written])
+                    sh.row(
+                        [v for v, _ in written], formats=[book.format(num_format=f) if f else None for _, f in written]
+                    )
                 sh.row(
                     [nest_brackets(f"(Source: {t.source})") + (f" {nest_brackets(whole.notes)}" if whole.notes else "")]
                 )
