@@ -649,31 +649,31 @@ def _change_by_age_group(n: Num) -> str:
         f"From the previous year to {n.text('period')}, offences by under 25s showed "
         f"{_age_change(n, 'under', '').strip()} and offences by those 25 and over {_age_change(n, 'over', '').strip()}"
     )
-    unknown = _unknown_age_share(n)
+    unknown = _unknown_age_count(n)
     if unknown is not None:
-        # without it the two groups' changes seem not to add up to the total's
+        # without it the two groups' changes seem not to add up to the total's. A count of the table
+        # (the published one in public), not a share worked out here: every number a public sentence
+        # prints must be a figure of the public table
+        about = "around " if n.public else ""
         text += (
-            f"; {fmt_pct(unknown)} of offences in {n.text('period')} had no suspect of known age, so they are in "
-            "neither group"
+            f"; {about}{fmt_count(unknown)} {plural(unknown, 'offence')} in {n.text('period')} had no suspect of "
+            "known age, so they are in neither group"
         )
     return text + "."
 
 
-def _unknown_age_share(n: Num) -> float | None:
-    """The share of the period's offences with no suspect of known age (age group ``Unknown``), from
-    the edition's ``offences`` rows (the published counts in public); None without them."""
+def _unknown_age_count(n: Num) -> float | None:
+    """The period's offences with no suspect of known age (age group ``Unknown``), from the edition's
+    ``offences`` rows (the published, rounded count in public); None without it or when it is 0."""
     by_age = n._rows("offences", "age_group", n.period or None)
-    total = n._rows("offences", "all", n.period or None)
-    if by_age is None or total is None or not len(total):
+    if by_age is None:
         return None
     unknown = by_age[by_age["breakdown_value"].astype(str) == "Unknown"]
     try:
-        u, t = float(unknown["value"].iloc[0]), float(total["value"].iloc[0])
+        u = float(unknown["value"].iloc[0])
     except (IndexError, TypeError, ValueError):
         return None
-    if not (math.isfinite(u) and math.isfinite(t)) or t <= 0 or u <= 0:
-        return None
-    return 100 * u / t
+    return u if math.isfinite(u) and u > 0 else None
 
 
 @template("part_year_run_rate", "the part-year trend")
