@@ -69,6 +69,7 @@ __all__ = [
     "ratio_partner_rows",
     "suppression_symbol",
     "unsafe_numbers",
+    "withheld_what",
 ]
 
 #: Sections built only from data that are public anyway (ONS population estimates and IMD; the
@@ -129,6 +130,28 @@ def _small_cohorts(t: pd.DataFrame, min_group_size: int) -> np.ndarray:
             if math.isnan(n) or n < min_group_size:
                 out[i] = True
     return out
+
+
+def withheld_what(name: str, period: str, by: str = "") -> str:
+    """What a "Not published: ..." sentence names: the figure, its period and breakdown, each once.
+
+    A name that has a breakdown of its own ("... by age band") takes the fuller one instead of a
+    second "by"; a name ending in brackets ("(%)") takes the period inside them.
+
+    >>> withheld_what("Rate per 1,000 population by age band", "Apr 2020 - Sep 2021", "sex and age band")
+    'Rate per 1,000 population by sex and age band (Apr 2020 - Sep 2021)'
+    >>> withheld_what("Hot spots persisting into the next year (%)", "2020/21")
+    'Hot spots persisting into the next year (%, 2020/21)'
+    >>> withheld_what("Repeat offenders", "2020/21", "age group")
+    'Repeat offenders (2020/21) by age group'
+    >>> withheld_what("Offences by under 25s against under 25s", "2020/21", "district")
+    'Offences by under 25s against under 25s (2020/21) by district'
+    """
+    if by and " by " in name and name.rsplit(" by ", 1)[1].lower() in by.lower():
+        name = f"{name.rsplit(' by ', 1)[0]} by {by}"
+        by = ""
+    head = f"{name[:-1]}, {period})" if name.endswith(")") else f"{name} ({period})"
+    return f"{head} by {by}" if by and by.lower() not in name.lower() else head
 
 
 def mean_decimals(min_group_size: int) -> int:
@@ -513,7 +536,7 @@ def public_release(
         for (_sec, ind, per), g in grp:
             bds = sorted({str(b) for b in g["breakdown"] if b != "all"})
             by = ", ".join(breakdown_words(b) for b in bds)
-            what = f"{label(str(ind))} ({per})" + (f" by {by}" if bds else "")
+            what = withheld_what(label(str(ind)), str(per), by)
             withheld_groups.append(
                 (
                     str(g["section"].iloc[0]),
@@ -545,8 +568,7 @@ def public_release(
         sec, ind, per, _area, dfn, bd = key
         per = "by month" if per == "(monthly)" else per
         per = f"{dfn}, {per}" if several and dfn else per
-        by = "" if bd == "all" else f" by {breakdown_words(bd)}"
-        what = f"{label(str(ind))} ({per})" + ("" if by and by[4:].lower() in label(str(ind)).lower() else by)
+        what = withheld_what(label(str(ind)), per, "" if bd == "all" else breakdown_words(bd))
         withheld_groups.append(
             (sec, f"Not published: {what}, because too many of its counts are small to show them safely.")
         )
