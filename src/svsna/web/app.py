@@ -387,7 +387,9 @@ def _place_findings(
     """Restricted findings about ``place``: its own, or area-wide ones naming it.
 
     For a partner limited to some districts, a finding that also names a place outside their
-    districts is left out (its numbers may be that place's exact figures).
+    districts is left out (its numbers may be that place's exact figures), and so is an
+    area-wide finding (its numbers may be the area's exact totals, which less the place's own
+    give the other districts' total): they see the place's own findings only.
     """
     out = []
     for f in findings:
@@ -395,7 +397,7 @@ def _place_findings(
         if f.get("area") != place.name and not _mentions(text, place.name):
             continue
         others = [p.name for p in places if p.name != place.name and _mentions(text, p.name)]
-        if user.scoped and any(not user.may_see_place(o) for o in others):
+        if user.scoped and (f.get("area") != place.name or any(not user.may_see_place(o) for o in others)):
             continue
         out.append(f)
     return out
