@@ -381,17 +381,36 @@ def test_login_lockout_and_rate_limit(client_for, live):
     c = client_for(None)
     try:
         for _ in range(5):
-            assert login(c, "lockme", "wrong password here").status_code == 401
+            r = login(c, "lockme", "wrong password here")
+            assert r.status_code == 401
+        assert 'value="lockme"' in r.text  # the typed name is kept
         assert login(c, "lockme", PASSWORD).status_code == 401  # locked, even with the right password
         assert "lockme" in live.cfg.throttle.locked_users()
+        # the same address: others (the admin who would unlock lockme) still log in
         for _ in range(10):
+            assert login(c, "nobody", "wrong password here").status_code == 401
+        admin = client_for(None)
+        assert login(admin, "ada").status_code == 303
+        # only a spray from one address, far beyond one person's mistakes, is refused
+        last = None
+        for _ in range(live.cfg.throttle.per_ip):
             last = login(c, "nobody", "wrong password here")
+            if last.status_code == 429:
+                break
         assert last.status_code == 429 and int(last.headers["retry-after"]) > 0
     finally:
         live.cfg.throttle._ips.clear()
         live.cfg.throttle.unlock("lockme")
-    events = [e["event"] for e in live.cfg.audit.tail(100)]
+        live.cfg.throttle.unlock("nobody")
+    events = [e["event"] for e in live.cfg.audit.tail(400)]
     assert "locked" in events and "login_throttled" in events
+
+
+def test_the_address_limit_is_far_above_the_user_lockout():
+    from svsna.web.security import LoginThrottle
+
+    t = LoginThrottle()
+    assert t.lock_after == 5 and t.per_ip >= 10 * t.lock_after
 
 
 def test_unknown_user_and_wrong_password_look_the_same(client_for):

@@ -642,7 +642,7 @@ async def login_post(request: Request) -> Response:
             "login.html",
             {
                 "next": "/partner",
-                "message": f"Too many attempts. Try again in {wait} seconds.",
+                "message": f"Too many attempts from this address. Try again in {wait} seconds.",
                 "tier": "public",
                 "prefix": "",
             },
@@ -671,6 +671,7 @@ async def login_post(request: Request) -> Response:
                 "next": nxt,
                 "message": "The user name or password is wrong, or the account is locked for a while after "
                 "repeated failures.",
+                "username": name,
                 "tier": "public",
                 "prefix": "",
             },
