@@ -13,47 +13,21 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import secrets
 
 import httpx
 import pandas as pd
 import pytest
-from tests.web.conftest import PASSWORD, LiveServer, login
+from tests.web.conftest import login
 
 DISTRICT = "Saltmere"
 
 
 @pytest.fixture(scope="module")
-def mv(tmp_path_factory):
-    """Marshfield and the Vale, run end to end, served with a partner ``salt`` limited to Saltmere."""
-    from tests.public.partnership import write
-
-    from svsna.config import load_area_config
-    from svsna.pipeline.ingest import ingest
-    from svsna.pipeline.run import assess, report
-    from svsna.web.server import build
-
-    old = os.environ.get("SVSNA_PSEUDONYM_KEY")
-    os.environ["SVSNA_PSEUDONYM_KEY"] = secrets.token_hex(32)
-    try:
-        config = load_area_config(write(tmp_path_factory.mktemp("mv")))
-        ingest(config, progress=False)
-        assess(config)
-        report(config, pdf=False)
-    finally:
-        if old is None:
-            os.environ.pop("SVSNA_PSEUDONYM_KEY", None)
-        else:
-            os.environ["SVSNA_PSEUDONYM_KEY"] = old
-    web = tmp_path_factory.mktemp("mv-web")
-    app = build(config, users=web / "users.json", audit=web / "audit.log")
-    app.state.cfg.users.add("salt", PASSWORD, role="partner", districts=[DISTRICT])
-    out = config.output_dir
-    exact = pd.read_parquet(out / "restricted" / "indicators.parquet")
-    public = pd.read_parquet(out / "public" / "indicators-public.parquet")
-    with LiveServer(app) as server, httpx.Client(base_url=server.url, follow_redirects=False, timeout=60) as client:
+def mv(mv_live):
+    """The partner ``salt`` (limited to Saltmere) logged in, with the exact and the public table."""
+    server, exact, public = mv_live
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=60) as client:
         assert login(client, "salt").status_code == 303
         yield client, exact, public
 

@@ -138,12 +138,33 @@ class Place:
 
 @dataclass
 class Lookup:
-    """Which district each LSOA, ward and neighbourhood policing area is in (public geography)."""
+    """Which district each LSOA, ward and neighbourhood policing area is in (public geography), and the
+    published names of the area's indicators (``indicator_names``: ``90000`` -> "Children in need")."""
 
     lsoa: dict[str, str] = field(default_factory=dict)
     ward: dict[str, str] = field(default_factory=dict)
     npa: dict[str, str] = field(default_factory=dict)
     lsoa_names: dict[str, str] = field(default_factory=dict)
+    indicator_names: dict[str, str] = field(default_factory=dict)
+
+    def read_indicator_names(self, path: str | Path | None) -> None:
+        """The names of the area's published indicators (Fingertips-style extract, columns
+        ``indicator_id, indicator_name``; only those are read). Nothing when the file is absent."""
+        import pandas as pd
+
+        if path is None or not Path(path).is_file():
+            return
+        try:
+            head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
+            if not {"indicator_id", "indicator_name"} <= set(head.columns):
+                return
+            t = pd.read_csv(path, usecols=["indicator_id", "indicator_name"], dtype=str, encoding="utf-8-sig")
+        except (OSError, ValueError):  # an unreadable extract: the indicators keep their ids
+            return
+        t = t.dropna()
+        self.indicator_names.update(
+            {str(i).strip(): str(n).strip() for i, n in zip(t["indicator_id"], t["indicator_name"], strict=True)}
+        )
 
     @classmethod
     def from_geography(cls, path: str | Path | None, lsoa_names: Mapping[str, str] | None = None) -> Lookup:
@@ -331,6 +352,7 @@ class IndicatorFrame:
         from svsna.outputs.catalogue import counted_noun, indicator_kind
 
         self.tier = tier
+        self.names = dict(lookup.indicator_names)
         self.area_label = area_label
         self.places = places
         self.baseline = baseline
@@ -392,6 +414,8 @@ class IndicatorFrame:
         counts called what the table counts."""
         from svsna.outputs.catalogue import indicator_label
 
+        if indicator in self.names:  # an area indicator, by its published name
+            return self.names[indicator]
         return indicator_label(indicator, self.noun, breakdown=breakdown, baseline=self.baseline)
 
     # -- series ------------------------------------------------------------------------
