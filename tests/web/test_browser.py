@@ -199,3 +199,18 @@ def test_chart_labels_are_drawn_inside_the_page(page):
     assert any(t.startswith("Racially or religiously") and t.endswith("\u2026") for t in labels), labels
     assert "Assault with intent to cause serious harm" in labels  # a label that fits is not shortened
     assert page.errors == [], page.errors
+
+
+def test_phone_width_does_not_scroll_sideways(browser, live):
+    """At 390 px nothing but a table's own scrolling region is wider than the screen (a select grows to
+    its longest option; visually hidden words in a scrolled table once widened the page)."""
+    context = browser.new_context(base_url=live.url, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    try:
+        _login(page, "ada")
+        for path in ("/explorer", "/partner/explorer", "/partner/overview", "/partner/places/northby", "/admin/users"):
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (path, width)
+    finally:
+        context.close()
