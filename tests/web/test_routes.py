@@ -602,3 +602,21 @@ def test_a_unit_shared_by_every_row_is_said_once_and_empty_columns_are_left_out(
     heads = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', group)]
     assert heads[1] == "Value (per 1,000 residents)", heads  # the fixture's unit
     assert group.split("<tbody>", 1)[1].count('class="unit"') == 0
+
+
+def test_home_change_count_is_the_changes_page_count(client_for):
+    """The home page counts the changes the What changed page lists (both without data quality)."""
+    for user, home, changes in ((None, "/", "/changes"), ("pam", "/partner/overview", "/partner/changes")):
+        c = client_for(user)
+        said = re.search(r"fell significantly, of ([\d,]+) compared", c.get(home).text).group(1)
+        listed = re.search(r"shown of ([\d,]+) compared", c.get(changes).text).group(1)
+        assert said == listed, (user, said, listed)
+        assert 'value="data_quality"' not in c.get(changes).text
+
+
+def test_a_change_of_a_percentage_is_in_percentage_points(client_for):
+    """Knife share 20 of 300 (6.7%) before, 40 of 380 (10.5%) now: +3.9 percentage points, not +57.9%."""
+    text = client_for(None).get("/changes?significant=0").text
+    row = text.split("Share of offences", 1)[1].split("</tr>", 1)[0] if "Share of offences" in text else text
+    assert "+3.9 pp" in text
+    assert "+57.9%" not in row

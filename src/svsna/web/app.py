@@ -251,6 +251,7 @@ async def overview(request: Request, tier: str = "public") -> Response:
                 if not definition
                 else changes[(changes["definition"] == definition) | (changes["definition"] == "")]
             )
+            ch = _hide_quality(ch, user)  # counted as the What changed page counts them
             sig = ch[ch["significance"].isin(["Increase", "Decrease"])]
             summary = {
                 "total": len(ch),
@@ -504,7 +505,7 @@ async def explorer_csv(request: Request, tier: str = "public") -> Response:
 
 
 async def changes_page(request: Request, tier: str = "public") -> Response:
-    frame, changes, _ = _tier_context(request, tier)
+    frame, changes, user = _tier_context(request, tier)
     site: Site = request.app.state.cfg.site
     state = site.public()
     definition = _definition(request, frame)
@@ -521,7 +522,7 @@ async def changes_page(request: Request, tier: str = "public") -> Response:
             ch = ch[ch["section"] == section]
         if place:
             ch = ch[ch["place"] == place]
-        ch = ch[ch["section"] != "data_quality"] if tier == "public" else ch
+        ch = _hide_quality(ch, user)
         total = len(ch)
         if only != "0":
             ch = ch[ch["significance"].isin(["Increase", "Decrease"])]
@@ -541,7 +542,9 @@ async def changes_page(request: Request, tier: str = "public") -> Response:
             "section": section,
             "place": place,
             "only": only != "0",
-            "sections": frame.sections,
+            "sections": [
+                s for s in frame.sections if s != "data_quality" or (user is not None and user.at_least("analyst"))
+            ],
             "places": frame.places,
         },
     )

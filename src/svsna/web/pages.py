@@ -609,7 +609,8 @@ def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
                 "period_before": r.period_before,
                 "now": format_value(r.value_now, r.kind),
                 "before": format_value(r.value_before, r.kind),
-                "change": "" if _nan(r.pct_change) else f"{r.pct_change:+.1f}%",
+                "change": _change_words(r),
+                "pp": r.kind == "percent" and not _nan(r.change),
                 "test": r.test,
                 "significance": r.significance if r.significance != "Not compared" else "",
                 "sig_class": sig_class(r.significance),
@@ -618,6 +619,22 @@ def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
         )
     out.sort(key=lambda d: (not d["significant"], d["section"], d["label"], d["category"]))
     return out
+
+
+def _change_words(r: Any) -> str:
+    """A change as the pages print it: a percentage (or a change that is itself a percentage) by its
+    difference in percentage points, anything else by its relative change.
+
+    >>> from types import SimpleNamespace as R
+    >>> _change_words(R(kind="percent", change=7.1 - 20.0, pct_change=-64.5)), _change_words(R(kind="percent",
+    ...     change=-2.6 - 0.0, pct_change=float("nan")))
+    ('-12.9 pp', '-2.6 pp')
+    >>> _change_words(R(kind="count", change=-15.0, pct_change=-7.0))
+    '-7.0%'
+    """
+    if r.kind == "percent":
+        return "" if _nan(r.change) else f"{r.change:+.1f} pp"
+    return "" if _nan(r.pct_change) else f"{r.pct_change:+.1f}%"
 
 
 def thousands(n: Any) -> str:
