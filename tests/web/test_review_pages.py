@@ -89,3 +89,14 @@ def test_withheld_categories_stay_on_the_chart(anon):
     withheld = [pt for c in charts.values() if c["kind"] == "bar" for pt in c["points"] if pt["withheld"]]
     assert withheld and all(pt["y"] is None for pt in withheld)
     assert "withheld" in page
+
+
+def test_no_developer_words_and_hot_spots_named_without_boundaries(anon):
+    """MV has no boundary file: the public reads plain words, and hot spots keep geography.csv's names."""
+    for path in ("/", "/places/marshfield"):
+        text = _text(anon.get(path).text)
+        assert "area.yaml" not in text and "boundaries:" not in text, path
+    page = anon.get("/places/marshfield").text
+    if 'id="hot-spot-table"' in page and "<table>" in page.split('id="hot-spot-table"', 1)[1][:300]:
+        rows = re.findall(r'<th scope="row">(E0\w+)</th><td>([^<]*)</td>', page)
+        assert rows and all(name.strip() for _, name in rows), rows

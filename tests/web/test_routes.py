@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -620,3 +621,17 @@ def test_a_change_of_a_percentage_is_in_percentage_points(client_for):
     row = text.split("Share of offences", 1)[1].split("</tr>", 1)[0] if "Share of offences" in text else text
     assert "+3.9 pp" in text
     assert "+57.9%" not in row
+
+
+def test_scoped_partner_overview_links_only_to_pages_it_may_open(client_for):
+    """pat (Northby) is offered Southam's and Eastwick's public pages, never a partner page that is 403."""
+    c = client_for("pat")
+    page = c.get("/partner/overview").text
+    links = set(re.findall(r'href="(/partner/places/[^"#?]+)"', page))
+    links |= {
+        v["href"]
+        for v in json.loads(re.search(r'id="district-map-values">(.*?)</script>', page, re.S).group(1)).values()
+    }
+    assert "/places/southam" in links and "/partner/places/northby" in links
+    for link in links:
+        assert c.get(link).status_code == 200, link

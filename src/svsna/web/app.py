@@ -272,13 +272,25 @@ async def overview(request: Request, tier: str = "public") -> Response:
 
     content = _cached(request, tier, build)
     state = site.public()
+    prefix = _prefix(tier)
+
+    def href(d: dict[str, Any]) -> str:
+        """A district's page: the partner page where the account covers it, else the public one (not a 403)."""
+        if not d["slug"]:
+            return ""
+        if user is not None and not user.may_see_place(d["category_key"]):
+            return f"/places/{d['slug']}"
+        return f"{prefix}/places/{d['slug']}"
+
+    districts = [{**d, "href": href(d)} for d in content["districts"]]
     return _render(
         request,
         "overview.html",
         {
             **content,
+            "districts": districts,
             "tier": tier,
-            "prefix": _prefix(tier),
+            "prefix": prefix,
             "definition": definition,
             "definitions": [(d, _definition_label(d)) for d in frame.definitions],
             "definition_label": _definition_label(definition),
@@ -288,10 +300,7 @@ async def overview(request: Request, tier: str = "public") -> Response:
             "maps": site.shapes.available,
             "map_note": site.shapes.note,
             "map_data": json.dumps(
-                {
-                    d["category_key"]: {"v": d["raw"], "sig": d["sig_class"], "slug": d["slug"]}
-                    for d in content["districts"]
-                }
+                {d["category_key"]: {"v": d["raw"], "sig": d["sig_class"], "href": d["href"]} for d in districts}
             ),
             "downloads": site.public_release.downloads() if tier == "public" else [],
         },
@@ -373,7 +382,8 @@ async def place_page(request: Request, tier: str = "public") -> Response:
             "map_note": site.shapes.note,
             "map_data": json.dumps(content["map_values"]),
             "map_rates": any(v["v"] is not None for v in content["map_values"].values()),
-            "lsoa_names": site.shapes.lsoa_names,
+            # from the geography file and the boundaries (hot-spot names without a boundary file too)
+            "lsoa_names": {**site.shapes.lsoa_names, **site.lookup.lsoa_names},
         },
     )
 

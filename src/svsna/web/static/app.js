@@ -193,12 +193,12 @@
         style: function (f) {
           var d = values[keyOf(f)] || {};
           if (byClass) {
-            return { color: "#333", weight: d.hot ? 2 : 0.5, fillColor: CLASS_FILL[d.cls] || CLASS_FILL.none, fillOpacity: 0.85 };
+            return { color: "#333", weight: d.hot ? 2 : 0.5, fillColor: CLASS_FILL[d.cls] || CLASS_FILL.none, fillOpacity: 1 };
           }
           var fill = colourFor(d.v, cuts);
           return {
             color: d.hot ? "#b30000" : "#333", weight: d.hot ? 3 : (kind === "districts" ? 1.5 : 0.5),
-            fillColor: fill || "#c8c8c8", fillOpacity: fill ? 0.85 : 0.5, dashArray: fill ? null : "3 3"
+            fillColor: fill || "#c8c8c8", fillOpacity: 1, dashArray: fill ? null : "3 3"
           };
         },
         onEachFeature: function (f, lyr) {
@@ -206,10 +206,16 @@
           var name = kind === "districts" ? f.properties.district_name : (f.properties.name || f.properties.lsoa_code);
           var what = byClass ? (CLASS_WORDS[d.cls] || CLASS_WORDS.none) : fmt(d.v) + (d.hot ? " (hot spot)" : "");
           lyr.bindTooltip(name + ": " + what, { sticky: true });
-          if (link && d.slug) lyr.on("click", function () { window.location.href = link + d.slug; });
+          if (link && d.href) lyr.on("click", function () { window.location.href = d.href; });
         }
       }).addTo(map);
-      map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      map.fitBounds(layer.getBounds(), { padding: [8, 8] });  // the paths are made here, once the map has a view
+      // the polygons are not Tab stops (a map of 190 neighbourhoods would take 190 presses to pass): the map is
+      // one stop (arrow keys pan), the skip link passes it, and the table beside it has every figure and link
+      layer.eachLayer(function (lyr) {
+        var path = lyr.getElement ? lyr.getElement() : null;
+        if (path) { path.setAttribute("tabindex", "-1"); path.setAttribute("aria-hidden", "true"); }
+      });
       if (byClass) {
         legend(map, [[CLASS_FILL.hot, CLASS_WORDS.hot], [CLASS_FILL.cold, CLASS_WORDS.cold], [CLASS_FILL.none, CLASS_WORDS.none]], "");
         return;
