@@ -444,7 +444,14 @@ def test_audit_log_records_restricted_views_and_downloads(client_for, live):
     c.get("/partner/files/full-html")
     client_for("pat").get("/partner/places/southam")
     client_for(None).get("/partner/files/full-html")
-    entries = live.cfg.audit.tail(50)
+    # the server writes a request's line after the response has gone: wait for the last one
+    import time
+
+    for _ in range(100):
+        entries = live.cfg.audit.tail(50)
+        if any(e.get("event") == "denied" and e.get("user") == "-" for e in entries):
+            break
+        time.sleep(0.02)
     view = [e for e in entries if e.get("path") == "/partner/places/southam" and e.get("user") == "pam"]
     assert view and view[-1]["event"] == "view" and view[-1]["ip"] == "127.0.0.1" and view[-1]["status"] == 200
     dl = [e for e in entries if e.get("event") == "download" and e.get("detail") == "sna-full.html"]
