@@ -564,3 +564,40 @@ def role_clients(live):
     yield get
     for c in made.values():
         c.close()
+
+
+@pytest.fixture(scope="session")
+def mv_live(tmp_path_factory):
+    """Marshfield and the Vale (tests/public/partnership.py), ingested, assessed and reported for real
+    (nhsd_2018), served with a partner ``salt`` limited to Saltmere: ``(server, exact table, public table)``."""
+    import os
+    import secrets
+
+    import pandas as pd
+    from tests.public.partnership import write
+
+    from svsna.config import load_area_config
+    from svsna.pipeline.ingest import ingest
+    from svsna.pipeline.run import assess, report
+    from svsna.web.server import build
+
+    old = os.environ.get("SVSNA_PSEUDONYM_KEY")
+    os.environ["SVSNA_PSEUDONYM_KEY"] = secrets.token_hex(32)
+    try:
+        config = load_area_config(write(tmp_path_factory.mktemp("mv")))
+        ingest(config, progress=False)
+        assess(config)
+        report(config, pdf=False)
+    finally:
+        if old is None:
+            os.environ.pop("SVSNA_PSEUDONYM_KEY", None)
+        else:
+            os.environ["SVSNA_PSEUDONYM_KEY"] = old
+    web = tmp_path_factory.mktemp("mv-web")
+    app = build(config, users=web / "users.json", audit=web / "audit.log")
+    app.state.cfg.users.add("salt", PASSWORD, role="partner", districts=["Saltmere"])
+    out = config.output_dir
+    exact = pd.read_parquet(out / "restricted" / "indicators.parquet")
+    public = pd.read_parquet(out / "public" / "indicators-public.parquet")
+    with LiveServer(app) as server:
+        yield server, exact, public

@@ -199,3 +199,44 @@ def test_chart_labels_are_drawn_inside_the_page(page):
     assert any(t.startswith("Racially or religiously") and t.endswith("\u2026") for t in labels), labels
     assert "Assault with intent to cause serious harm" in labels  # a label that fits is not shortened
     assert page.errors == [], page.errors
+
+
+def test_phone_width_does_not_scroll_sideways(browser, live):
+    """At 390 px nothing but a table's own scrolling region is wider than the screen (a select grows to
+    its longest option; visually hidden words in a scrolled table once widened the page)."""
+    context = browser.new_context(base_url=live.url, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    try:
+        _login(page, "ada")
+        for path in ("/explorer", "/partner/explorer", "/partner/overview", "/partner/places/northby", "/admin/users"):
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (path, width)
+    finally:
+        context.close()
+
+
+def test_maps_are_one_tab_stop_with_a_skip_link(page, live):
+    """The polygons are not Tab stops; the map is passed with a skip link, and the table has the links."""
+    for path, table in (("/", "district-table"), ("/places/northby", "hot-spot-table")):
+        page.goto(path)
+        _drawn(page)
+        paths = page.locator("[data-map] path.leaflet-interactive")
+        assert paths.count() > 0 and paths.count() == page.locator("[data-map] path[tabindex='-1']").count()
+        stops = []
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            info = page.evaluate(
+                "() => [document.activeElement.tagName, document.activeElement.className.baseVal === undefined"
+                " ? document.activeElement.className : 'svg', document.activeElement.textContent.slice(0, 40)]"
+            )
+            stops.append(info)
+            if info[1] and "skip-map" in str(info[1]):
+                page.keyboard.press("Enter")
+                break
+        assert any("skip-map" in str(s[1]) for s in stops), stops
+        assert page.url.endswith("#" + table)
+        assert not [s for s in stops if s[1] == "svg"], stops  # no polygon took the focus
+    page.goto("/")
+    caption = page.locator("#district-map").locator("xpath=following-sibling::figcaption").inner_text()
+    assert "Crown copyright" in caption and "Open Government Licence" in caption

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -381,17 +382,36 @@ def test_login_lockout_and_rate_limit(client_for, live):
     c = client_for(None)
     try:
         for _ in range(5):
-            assert login(c, "lockme", "wrong password here").status_code == 401
+            r = login(c, "lockme", "wrong password here")
+            assert r.status_code == 401
+        assert 'value="lockme"' in r.text  # the typed name is kept
         assert login(c, "lockme", PASSWORD).status_code == 401  # locked, even with the right password
         assert "lockme" in live.cfg.throttle.locked_users()
+        # the same address: others (the admin who would unlock lockme) still log in
         for _ in range(10):
+            assert login(c, "nobody", "wrong password here").status_code == 401
+        admin = client_for(None)
+        assert login(admin, "ada").status_code == 303
+        # only a spray from one address, far beyond one person's mistakes, is refused
+        last = None
+        for _ in range(live.cfg.throttle.per_ip):
             last = login(c, "nobody", "wrong password here")
+            if last.status_code == 429:
+                break
         assert last.status_code == 429 and int(last.headers["retry-after"]) > 0
     finally:
         live.cfg.throttle._ips.clear()
         live.cfg.throttle.unlock("lockme")
-    events = [e["event"] for e in live.cfg.audit.tail(100)]
+        live.cfg.throttle.unlock("nobody")
+    events = [e["event"] for e in live.cfg.audit.tail(400)]
     assert "locked" in events and "login_throttled" in events
+
+
+def test_the_address_limit_is_far_above_the_user_lockout():
+    from svsna.web.security import LoginThrottle
+
+    t = LoginThrottle()
+    assert t.lock_after == 5 and t.per_ip >= 10 * t.lock_after
 
 
 def test_unknown_user_and_wrong_password_look_the_same(client_for):
@@ -424,7 +444,14 @@ def test_audit_log_records_restricted_views_and_downloads(client_for, live):
     c.get("/partner/files/full-html")
     client_for("pat").get("/partner/places/southam")
     client_for(None).get("/partner/files/full-html")
-    entries = live.cfg.audit.tail(50)
+    # the server writes a request's line after the response has gone: wait for the last one
+    import time
+
+    for _ in range(100):
+        entries = live.cfg.audit.tail(50)
+        if any(e.get("event") == "denied" and e.get("user") == "-" for e in entries):
+            break
+        time.sleep(0.02)
     view = [e for e in entries if e.get("path") == "/partner/places/southam" and e.get("user") == "pam"]
     assert view and view[-1]["event"] == "view" and view[-1]["ip"] == "127.0.0.1" and view[-1]["status"] == 200
     dl = [e for e in entries if e.get("event") == "download" and e.get("detail") == "sna-full.html"]
@@ -583,3 +610,35 @@ def test_a_unit_shared_by_every_row_is_said_once_and_empty_columns_are_left_out(
     heads = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', group)]
     assert heads[1] == "Value (per 1,000 residents)", heads  # the fixture's unit
     assert group.split("<tbody>", 1)[1].count('class="unit"') == 0
+
+
+def test_home_change_count_is_the_changes_page_count(client_for):
+    """The home page counts the changes the What changed page lists (both without data quality)."""
+    for user, home, changes in ((None, "/", "/changes"), ("pam", "/partner/overview", "/partner/changes")):
+        c = client_for(user)
+        said = re.search(r"fell significantly, of ([\d,]+) compared", c.get(home).text).group(1)
+        listed = re.search(r"shown of ([\d,]+) compared", c.get(changes).text).group(1)
+        assert said == listed, (user, said, listed)
+        assert 'value="data_quality"' not in c.get(changes).text
+
+
+def test_a_change_of_a_percentage_is_in_percentage_points(client_for):
+    """Knife share 20 of 300 (6.7%) before, 40 of 380 (10.5%) now: +3.9 percentage points, not +57.9%."""
+    text = client_for(None).get("/changes?significant=0").text
+    row = text.split("Share of offences", 1)[1].split("</tr>", 1)[0] if "Share of offences" in text else text
+    assert "+3.9 pp" in text
+    assert "+57.9%" not in row
+
+
+def test_scoped_partner_overview_links_only_to_pages_it_may_open(client_for):
+    """pat (Northby) is offered Southam's and Eastwick's public pages, never a partner page that is 403."""
+    c = client_for("pat")
+    page = c.get("/partner/overview").text
+    links = set(re.findall(r'href="(/partner/places/[^"#?]+)"', page))
+    links |= {
+        v["href"]
+        for v in json.loads(re.search(r'id="district-map-values">(.*?)</script>', page, re.S).group(1)).values()
+    }
+    assert "/places/southam" in links and "/partner/places/northby" in links
+    for link in links:
+        assert c.get(link).status_code == 200, link

@@ -251,6 +251,7 @@ async def overview(request: Request, tier: str = "public") -> Response:
                 if not definition
                 else changes[(changes["definition"] == definition) | (changes["definition"] == "")]
             )
+            ch = _hide_quality(ch, user)  # counted as the What changed page counts them
             sig = ch[ch["significance"].isin(["Increase", "Decrease"])]
             summary = {
                 "total": len(ch),
@@ -271,13 +272,25 @@ async def overview(request: Request, tier: str = "public") -> Response:
 
     content = _cached(request, tier, build)
     state = site.public()
+    prefix = _prefix(tier)
+
+    def href(d: dict[str, Any]) -> str:
+        """A district's page: the partner page where the account covers it, else the public one (not a 403)."""
+        if not d["slug"]:
+            return ""
+        if user is not None and not user.may_see_place(d["category_key"]):
+            return f"/places/{d['slug']}"
+        return f"{prefix}/places/{d['slug']}"
+
+    districts = [{**d, "href": href(d)} for d in content["districts"]]
     return _render(
         request,
         "overview.html",
         {
             **content,
+            "districts": districts,
             "tier": tier,
-            "prefix": _prefix(tier),
+            "prefix": prefix,
             "definition": definition,
             "definitions": [(d, _definition_label(d)) for d in frame.definitions],
             "definition_label": _definition_label(definition),
@@ -287,10 +300,7 @@ async def overview(request: Request, tier: str = "public") -> Response:
             "maps": site.shapes.available,
             "map_note": site.shapes.note,
             "map_data": json.dumps(
-                {
-                    d["category_key"]: {"v": d["raw"], "sig": d["sig_class"], "slug": d["slug"]}
-                    for d in content["districts"]
-                }
+                {d["category_key"]: {"v": d["raw"], "sig": d["sig_class"], "href": d["href"]} for d in districts}
             ),
             "downloads": site.public_release.downloads() if tier == "public" else [],
         },
@@ -372,7 +382,8 @@ async def place_page(request: Request, tier: str = "public") -> Response:
             "map_note": site.shapes.note,
             "map_data": json.dumps(content["map_values"]),
             "map_rates": any(v["v"] is not None for v in content["map_values"].values()),
-            "lsoa_names": site.shapes.lsoa_names,
+            # from the geography file and the boundaries (hot-spot names without a boundary file too)
+            "lsoa_names": {**site.shapes.lsoa_names, **site.lookup.lsoa_names},
         },
     )
 
@@ -387,7 +398,9 @@ def _place_findings(
     """Restricted findings about ``place``: its own, or area-wide ones naming it.
 
     For a partner limited to some districts, a finding that also names a place outside their
-    districts is left out (its numbers may be that place's exact figures).
+    districts is left out (its numbers may be that place's exact figures), and so is an
+    area-wide finding (its numbers may be the area's exact totals, which less the place's own
+    give the other districts' total): they see the place's own findings only.
     """
     out = []
     for f in findings:
@@ -395,7 +408,7 @@ def _place_findings(
         if f.get("area") != place.name and not _mentions(text, place.name):
             continue
         others = [p.name for p in places if p.name != place.name and _mentions(text, p.name)]
-        if user.scoped and any(not user.may_see_place(o) for o in others):
+        if user.scoped and (f.get("area") != place.name or any(not user.may_see_place(o) for o in others)):
             continue
         out.append(f)
     return out
@@ -502,7 +515,7 @@ async def explorer_csv(request: Request, tier: str = "public") -> Response:
 
 
 async def changes_page(request: Request, tier: str = "public") -> Response:
-    frame, changes, _ = _tier_context(request, tier)
+    frame, changes, user = _tier_context(request, tier)
     site: Site = request.app.state.cfg.site
     state = site.public()
     definition = _definition(request, frame)
@@ -519,7 +532,7 @@ async def changes_page(request: Request, tier: str = "public") -> Response:
             ch = ch[ch["section"] == section]
         if place:
             ch = ch[ch["place"] == place]
-        ch = ch[ch["section"] != "data_quality"] if tier == "public" else ch
+        ch = _hide_quality(ch, user)
         total = len(ch)
         if only != "0":
             ch = ch[ch["significance"].isin(["Increase", "Decrease"])]
@@ -539,7 +552,9 @@ async def changes_page(request: Request, tier: str = "public") -> Response:
             "section": section,
             "place": place,
             "only": only != "0",
-            "sections": frame.sections,
+            "sections": [
+                s for s in frame.sections if s != "data_quality" or (user is not None and user.at_least("analyst"))
+            ],
             "places": frame.places,
         },
     )
@@ -640,7 +655,7 @@ async def login_post(request: Request) -> Response:
             "login.html",
             {
                 "next": "/partner",
-                "message": f"Too many attempts. Try again in {wait} seconds.",
+                "message": f"Too many attempts from this address. Try again in {wait} seconds.",
                 "tier": "public",
                 "prefix": "",
             },
@@ -669,6 +684,7 @@ async def login_post(request: Request) -> Response:
                 "next": nxt,
                 "message": "The user name or password is wrong, or the account is locked for a while after "
                 "repeated failures.",
+                "username": name,
                 "tier": "public",
                 "prefix": "",
             },

@@ -138,12 +138,33 @@ class Place:
 
 @dataclass
 class Lookup:
-    """Which district each LSOA, ward and neighbourhood policing area is in (public geography)."""
+    """Which district each LSOA, ward and neighbourhood policing area is in (public geography), and the
+    published names of the area's indicators (``indicator_names``: ``90000`` -> "Children in need")."""
 
     lsoa: dict[str, str] = field(default_factory=dict)
     ward: dict[str, str] = field(default_factory=dict)
     npa: dict[str, str] = field(default_factory=dict)
     lsoa_names: dict[str, str] = field(default_factory=dict)
+    indicator_names: dict[str, str] = field(default_factory=dict)
+
+    def read_indicator_names(self, path: str | Path | None) -> None:
+        """The names of the area's published indicators (Fingertips-style extract, columns
+        ``indicator_id, indicator_name``; only those are read). Nothing when the file is absent."""
+        import pandas as pd
+
+        if path is None or not Path(path).is_file():
+            return
+        try:
+            head = pd.read_csv(path, nrows=0, encoding="utf-8-sig")
+            if not {"indicator_id", "indicator_name"} <= set(head.columns):
+                return
+            t = pd.read_csv(path, usecols=["indicator_id", "indicator_name"], dtype=str, encoding="utf-8-sig")
+        except (OSError, ValueError):  # an unreadable extract: the indicators keep their ids
+            return
+        t = t.dropna()
+        self.indicator_names.update(
+            {str(i).strip(): str(n).strip() for i, n in zip(t["indicator_id"], t["indicator_name"], strict=True)}
+        )
 
     @classmethod
     def from_geography(cls, path: str | Path | None, lsoa_names: Mapping[str, str] | None = None) -> Lookup:
@@ -232,19 +253,69 @@ def find_places(table: pd.DataFrame, lookup: Lookup) -> list[Place]:
     return out
 
 
+def _whole_area_denominators(exact: pd.DataFrame) -> Any:
+    """Rows whose denominator is a whole-area figure: a share of something the area counts.
+
+    A share's denominator is the whole area's when every place of the same indicator, period,
+    breakdown and category (the part of a ``district|...`` value after the place) shares it, for
+    example each district's share of the area's offences (13/216, 40/216 ...). A rate's denominator
+    is the place's own population, never the area's.
+    """
+    import numpy as np
+
+    placed = exact["place"].astype(str) != ""
+    rest = [v.split("|", 1)[1] if "|" in v else "" for v in exact["breakdown_value"].astype(str)]
+    key = (
+        exact["section"].astype(str)
+        + "\x1f"
+        + exact["indicator"].astype(str)
+        + "\x1f"
+        + exact["period"].astype(str)
+        + "\x1f"
+        + exact["breakdown"].astype(str)
+        + "\x1f"
+        + exact["definition"].astype(str)
+        + "\x1f"
+        + np.asarray(rest, dtype=object)
+    )
+    has = placed & exact["denominator"].notna() & (exact["statistic"].astype(str) != "rate")
+    sub = exact[has].assign(_key=key[has])
+    stats = sub.groupby("_key").agg(places=("place", "nunique"), denominators=("denominator", "nunique"))
+    shared = set(stats.index[(stats["places"] > 1) & (stats["denominators"] == 1)])
+    return has & key.isin(shared)
+
+
 def scoped_table(public: pd.DataFrame, exact: pd.DataFrame, exact_places: Iterable[str]) -> pd.DataFrame:
-    """A scoped partner's table: exact rows for ``exact_places``, public rows for everything else.
+    """A scoped partner's table: exact figures of ``exact_places`` only, published figures for everything else.
 
     Both tables must carry the ``place`` column (see :class:`IndicatorFrame`). A row is taken
     from ``exact`` only when its place is one of ``exact_places``; every other row comes from
     the public table, so figures about other places and the whole area stay as published.
+
+    Inside an exact row, only the place's own figures stay exact. Its comparator (the whole
+    area's value) is the published row's, and a row whose denominator is a whole-area total (a
+    district's share of the area's offences, see :func:`_whole_area_denominators`) is the
+    published row: with the exact numerator and value it would give the area's exact total, and
+    the area's total less the place's own gives the other districts' exact total. The comparator
+    of a change (its baseline count, the place's own) stays exact.
     """
     import pandas as pd
 
     allowed = set(exact_places)
     mine = exact[exact["place"].isin(allowed)].copy()
+    whole_denominator = _whole_area_denominators(exact).loc[mine.index]
+    mine = mine[~whole_denominator.to_numpy()]
+    key = [c for c in KEY if c in mine.columns]
+    published = public[public["place"].isin(allowed)]
+    published = published.drop_duplicates(key).set_index(key)
+    at = pd.MultiIndex.from_frame(mine[key]) if len(mine) else pd.MultiIndex.from_arrays([[]] * len(key), names=key)
+    comparator = published["comparator_value"].reindex(at).to_numpy() if len(mine) else []
+    own_baseline = (mine["statistic"].astype(str) == "percent_change").to_numpy()
+    mine["comparator_value"] = mine["comparator_value"].where(own_baseline, comparator)
     mine["tier"] = "exact"
-    rest = public[~public["place"].isin(allowed)].copy()
+    taken = pd.MultiIndex.from_frame(mine[key]) if len(mine) else at
+    rest_at = pd.MultiIndex.from_frame(public[key])
+    rest = public[~public["place"].isin(allowed) | ~rest_at.isin(taken)].copy()
     rest["tier"] = "public"
     return pd.concat([rest, mine], ignore_index=True)
 
@@ -281,6 +352,7 @@ class IndicatorFrame:
         from svsna.outputs.catalogue import counted_noun, indicator_kind
 
         self.tier = tier
+        self.names = dict(lookup.indicator_names)
         self.area_label = area_label
         self.places = places
         self.baseline = baseline
@@ -342,6 +414,8 @@ class IndicatorFrame:
         counts called what the table counts."""
         from svsna.outputs.catalogue import indicator_label
 
+        if indicator in self.names:  # an area indicator, by its published name
+            return self.names[indicator]
         return indicator_label(indicator, self.noun, breakdown=breakdown, baseline=self.baseline)
 
     # -- series ------------------------------------------------------------------------

@@ -11,11 +11,15 @@ Geometry only: the values a map shows are put in the page by the tier that rende
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 __all__ = ["MapShapes", "load_shapes"]
+
+#: the words a visitor reads where a map is not drawn (the reason is for the operator, in the log)
+NO_MAP = "There is no map in this release; the table has the same figures."
 
 
 @dataclass
@@ -25,7 +29,9 @@ class MapShapes:
     districts: bytes | None = None
     lsoas: dict[str, bytes] = field(default_factory=dict)  # district name -> its LSOAs
     lsoa_names: dict[str, str] = field(default_factory=dict)
+    #: what a visitor reads where a map is missing (plain words); ``reason`` says why, for whoever runs the site
     note: str = ""
+    reason: str = ""
 
     @property
     def available(self) -> bool:
@@ -67,19 +73,25 @@ def lsoa_names(path: str | Path | None) -> dict[str, str]:
     return out
 
 
+def _no_map(reason: str) -> MapShapes:
+    """No maps: plain words for visitors, the reason for the operator (logged)."""
+    logging.getLogger("svsna.web").warning(reason)
+    return MapShapes(note=NO_MAP, reason=reason)
+
+
 def load_shapes(boundaries: str | Path | None, lookup_lsoa: dict[str, str]) -> MapShapes:
     """Read and prepare the polygons; a missing file or geopandas gives no maps and a note saying why."""
     if boundaries is None:
-        return MapShapes(note="No boundary file is set in area.yaml (`boundaries:`), so maps are not drawn.")
+        return _no_map("No boundary file is set in area.yaml (`boundaries:`), so maps are not drawn.")
     path = Path(boundaries)
     if not path.is_file():
-        return MapShapes(note=f"The boundary file {path.name} was not found, so maps are not drawn.")
+        return _no_map(f"The boundary file {path.name} was not found, so maps are not drawn.")
     try:
         import pandas as pd
 
         from svsna.outputs.maps import load_boundaries
     except ImportError:  # pragma: no cover - the geo extra is part of the web install
-        return MapShapes(note="geopandas is not installed (the `geo` extra), so maps are not drawn.")
+        return _no_map("geopandas is not installed (the `geo` extra), so maps are not drawn.")
     lookup = (
         pd.DataFrame({"lsoa_code": list(lookup_lsoa), "district_name": list(lookup_lsoa.values())})
         if lookup_lsoa
@@ -102,5 +114,7 @@ def load_shapes(boundaries: str | Path | None, lookup_lsoa: dict[str, str]) -> M
         d = d.to_crs(4326)
         shapes.districts = _features(d, ["district_name"])
     else:
-        shapes.note = "The boundaries have no district names, so the district map is not drawn."
+        shapes.reason = "The boundaries have no district names, so the district map is not drawn."
+        shapes.note = NO_MAP
+        logging.getLogger("svsna.web").warning(shapes.reason)
     return shapes

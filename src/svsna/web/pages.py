@@ -168,6 +168,8 @@ def row_view(
         "unit": _unit(row),
         "ci": _ci(row),
         "comparator": "" if _nan(comp) else format_value(comp, comp_kind),
+        # whom the comparator is: England for an area indicator compared with England, else the area
+        "comparator_name": "England" if not _nan(comp) and _against_england(row) else "",
         "significance": row.significance if row.significance and row.significance != "Not compared" else "",
         "sig_class": sig_class(row.significance),
         "spark": sparkline(frame, row) if spark else "",
@@ -177,6 +179,11 @@ def row_view(
         "place": row.place,
         "shown": bool(row.shown),
     }
+
+
+def _against_england(row: Any) -> bool:
+    """Whether the row's comparator is England's value (an area indicator such as Fingertips')."""
+    return row.section == "risk_factors" or "england" in str(row.method).lower()
 
 
 # -- explorer ------------------------------------------------------------------------------
@@ -364,9 +371,14 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
             for v, r in zip(views, show.itertuples(index=False), strict=True):
                 v["category"] = str(r.area)
         chart = None
+        # an XmR chart's limits are process limits around the mean, not a confidence interval
+        spc = bd == "month" and str(first["method"]).startswith("XmR")
         if 1 < len(show) <= max(MAX_GROUP_ROWS, MAX_MONTHS) and "|" not in bd and first["kind"] != "score":
             x = "period" if bd in _SERIES_BREAKDOWNS else "category"
             drawn = line if chart_kind == "line" and line is not None else show
+            note = _line_note(show, drawn) if drawn is not show else ""
+            if x == "period" and chart_kind == "bar":
+                drawn, note = _year_bars(show)
             # a series' points are its periods; any other chart's are the rows' categories as the table words them
             names = list(drawn["period"]) if x == "period" else [v["category"] for v in views]
             chart = {
@@ -374,18 +386,21 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                 "x": x,
                 "unit": str(first["unit"] or ""),
                 "label": first["label"],
+                "spc": spc,
                 "points": [
-                    {
-                        "x": name,
-                        "y": None if _nan(r.value) else float(r.value),
-                        "lo": None if _nan(r.lower) else float(r.lower),
-                        "hi": None if _nan(r.upper) else float(r.upper),
-                        "sig": sig_class(r.significance),
-                    }
-                    for r, name in zip(drawn.itertuples(index=False), names, strict=True)
+                    _point(r, name, x == "period") for r, name in zip(drawn.itertuples(index=False), names, strict=True)
                 ],
-                "note": _line_note(show, drawn) if drawn is not show else "",
+                "note": note,
             }
+            if spc:
+                chart["note"] = (
+                    "The dashed lines are the mean and the process limits (mean ± 2.66 × average moving range); "
+                    "a month outside the limits is special cause variation."
+                )
+            if any(pt["withheld"] for pt in chart["points"]):
+                chart["note"] = (chart["note"] + " " if chart["note"] else "") + (
+                    "Categories marked [c] are withheld to protect privacy (small numbers)."
+                )
         groups.append(
             {
                 "id": f"{ind}-{bd}".replace("|", "-"),
@@ -400,9 +415,46 @@ def section_groups(frame: IndicatorFrame, section: str, definition: str) -> list
                 "total": total,
                 "truncated": total > len(show),
                 "chart": chart,
+                "ci_label": "Process limits" if spc else "95% CI",
             }
         )
     return groups
+
+
+def _point(r: Any, name: str, by_period: bool) -> dict[str, Any]:
+    """One point of a chart; a part year of a count or rate is annualised (``part``), as in the PDF's
+    charts, and a withheld figure is kept in its place (``withheld``) so the chart does not close the gap."""
+    scale = 1.0
+    part = False
+    if by_period and 0 < int(r.months) < 12 and r.kind in ("count", "rate"):
+        scale, part = 12.0 / int(r.months), True
+    return {
+        "x": f"{name} (annualised)" if part else name,
+        "y": None if _nan(r.value) else float(r.value) * scale,
+        "lo": None if _nan(r.lower) else float(r.lower) * scale,
+        "hi": None if _nan(r.upper) else float(r.upper) * scale,
+        "sig": sig_class(r.significance),
+        "part": part,
+        "withheld": _nan(r.value),
+    }
+
+
+def _year_bars(show: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The bars of a short series: its years and part years (a part year's count or rate annualised,
+    see :func:`_point`), without windows longer than a year, which overlap them."""
+    bars = show[(show["start"] >= 0) & (show["months"] <= 12)]
+    if len(bars) < 2:
+        return show, ""
+    notes = []
+    if ((bars["months"] < 12) & bars["kind"].isin(["count", "rate"])).any():
+        notes.append(
+            "The part-year bar is annualised (its figure × 12 ÷ its months) and hatched; "
+            "the table has the figure itself."
+        )
+    left = [str(p) for p in show["period"] if p not in set(bars["period"])]
+    if left:
+        notes.append(f"{join_words(left)} {'is' if len(left) == 1 else 'are'} in the table only (a longer period).")
+    return bars, " ".join(notes)
 
 
 # -- places --------------------------------------------------------------------------------
@@ -429,9 +481,19 @@ def place_content(
     findings: Iterable[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """Everything on a place page: figures against the area, offence types, own past, hot spots, findings."""
+    from svsna.outputs.catalogue import SECTION_TITLES
+
     t = frame.filter(place=place.name, definition=definition)
+    own = t[t["breakdown"].isin(["district", "county", "area"]) | (t["area"] == place.name)]
+    # a district that is also a county (a unitary authority) has the same figure twice: shown once,
+    # as the district's
+    named = own["breakdown"].isin(["district", "county", "area"])
+    rank = own["breakdown"].map({"district": 0, "area": 1, "county": 2})
+    same = ["section", "indicator", "period", "definition", "statistic", "value", "numerator"]
+    kept = own[named].assign(_rank=rank[named]).sort_values("_rank", kind="stable").drop_duplicates(same)
+    own = own.loc[sorted(set(kept.index) | set(own.index[~named]))]
     figures = []
-    for r in t[t["breakdown"].isin(["district", "county", "area"]) | (t["area"] == place.name)].itertuples(index=False):
+    for r in own.itertuples(index=False):
         # the "area" column is the whole area's figure: a rate's or share's comparator is that figure,
         # but a change's comparator is its baseline count, so the area's own row is shown instead
         whole = _whole_area_value(frame, r)
@@ -440,6 +502,13 @@ def place_content(
         if _nan(comp) and whole is not None:
             comp, area_value = whole.value, True
         figures.append(row_view(frame, r, comparator=comp, area_value=area_value))
+    # a label used in several sections (a rate by home district of perpetrators and of victims) names its section
+    sections_of: dict[str, set[str]] = {}
+    for f in figures:
+        sections_of.setdefault(f["label"], set()).add(f["section"])
+    for f in figures:
+        if len(sections_of[f["label"]]) > 1:
+            f["label"] = f"{f['label']} ({SECTION_TITLES.get(f['section'], f['section']).lower()})"
     figures.sort(key=lambda d: (d["section"], d["label"]))
     types = []
     for r in t[t["breakdown"].str.startswith("district|")].itertuples(index=False):
@@ -540,7 +609,8 @@ def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
                 "period_before": r.period_before,
                 "now": format_value(r.value_now, r.kind),
                 "before": format_value(r.value_before, r.kind),
-                "change": "" if _nan(r.pct_change) else f"{r.pct_change:+.1f}%",
+                "change": _change_words(r),
+                "pp": r.kind == "percent" and not _nan(r.change),
                 "test": r.test,
                 "significance": r.significance if r.significance != "Not compared" else "",
                 "sig_class": sig_class(r.significance),
@@ -549,6 +619,22 @@ def change_views(changes: pd.DataFrame) -> list[dict[str, Any]]:
         )
     out.sort(key=lambda d: (not d["significant"], d["section"], d["label"], d["category"]))
     return out
+
+
+def _change_words(r: Any) -> str:
+    """A change as the pages print it: a percentage (or a change that is itself a percentage) by its
+    difference in percentage points, anything else by its relative change.
+
+    >>> from types import SimpleNamespace as R
+    >>> _change_words(R(kind="percent", change=7.1 - 20.0, pct_change=-64.5)), _change_words(R(kind="percent",
+    ...     change=-2.6 - 0.0, pct_change=float("nan")))
+    ('-12.9 pp', '-2.6 pp')
+    >>> _change_words(R(kind="count", change=-15.0, pct_change=-7.0))
+    '-7.0%'
+    """
+    if r.kind == "percent":
+        return "" if _nan(r.change) else f"{r.change:+.1f} pp"
+    return "" if _nan(r.pct_change) else f"{r.pct_change:+.1f}%"
 
 
 def thousands(n: Any) -> str:
@@ -594,12 +680,12 @@ def place_sentences(figures: list[dict[str, Any]], past: list[dict[str, Any]], p
             periods_of.setdefault(f["label"], []).append(f["period"])
         w = words.get(f["significance"])
         if w and f["shown"] and f["comparator"]:
-            groups.setdefault((f["label"], w), []).append(f)
-    for (label, w), fs in groups.items():
+            groups.setdefault((f["label"], w, f.get("comparator_name") or area), []).append(f)
+    for (label, w, against), fs in groups.items():
         last = fs[-1]
         unit = f" {last['unit']}" if last["unit"] else ""
         if len(fs) == 1:
-            out.append(f"{label}, {last['period']}: {last['value']}{unit}, {w} {area} ({last['comparator']}{unit}).")
+            out.append(f"{label}, {last['period']}: {last['value']}{unit}, {w} {against} ({last['comparator']}{unit}).")
             continue
         periods = [f["period"] for f in fs]
         every = len(periods_of[label])
@@ -611,7 +697,7 @@ def place_sentences(figures: list[dict[str, Any]], past: list[dict[str, Any]], p
             else f"in {len(fs)} of the {every} periods shown"
         )
         out.append(
-            f"{label}: {w} {area} {when}. Latest, {last['period']}: {last['value']}{unit} against "
+            f"{label}: {w} {against} {when}. Latest, {last['period']}: {last['value']}{unit} against "
             f"{last['comparator']}{unit}."
         )
     for c in past:

@@ -168,9 +168,16 @@ class SessionStore:
 
 @dataclass
 class LoginThrottle:
-    """Per-address rate limit and per-user lockout of login attempts."""
+    """Per-user lockout of login attempts, and a much higher per-address limit.
 
-    per_ip: int = 10
+    A user name is locked for ``lock_for`` seconds after ``lock_after`` failures in a row (a
+    success or an admin's unlock clears the count). An address is refused for a while only after
+    ``per_ip`` failures within ``window`` seconds, whatever the names: many people share one
+    address behind an office proxy or NAT, so a few mistyped passwords there must not lock out
+    everyone else (the admin included); the address limit only slows a spray of names.
+    """
+
+    per_ip: int = 100
     window: float = 300.0
     lock_after: int = 5
     lock_for: float = 900.0

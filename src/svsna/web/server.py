@@ -57,6 +57,7 @@ def build(
     paths = web_paths(config, users, audit)
     boundaries = config.boundaries_path
     lookup = Lookup.from_geography(config.input_path("geography"), lsoa_names(boundaries))
+    lookup.read_indicator_names(config.input_path("indicators"))
     shapes = load_shapes(boundaries, lookup.lsoa)
     info = SiteInfo(
         name=config.name,

@@ -65,7 +65,16 @@
       var width = Math.min(el.clientWidth || 700, 760);
       if (spec.kind === "line") {
         marks.push(Plot.ruleY([0]));
-        marks.push(Plot.ruleX(pts.filter(function (p) { return p.lo !== null; }), { x: "x", y1: "lo", y2: "hi", stroke: "#6b6b6b" }));
+        var limited = pts.filter(function (p) { return p.lo !== null && p.hi !== null; });
+        if (spec.spc) {
+          // an XmR chart: the mean and the process limits are lines across the months, as in the PDF
+          var dash = { x: "x", stroke: "#6b6b6b", strokeDasharray: "4 3", strokeWidth: 1.2 };
+          marks.push(Plot.lineY(limited, Object.assign({ y: "hi" }, dash)));
+          marks.push(Plot.lineY(limited, Object.assign({ y: "lo" }, dash)));
+          marks.push(Plot.lineY(limited, { x: "x", y: function (p) { return (p.lo + p.hi) / 2; }, stroke: "#333", strokeDasharray: "8 3", strokeWidth: 1.2 }));
+        } else {
+          marks.push(Plot.ruleX(limited, { x: "x", y1: "lo", y2: "hi", stroke: "#9a9a9a" }));
+        }
         marks.push(Plot.lineY(pts, { x: "x", y: "y", stroke: "#1d4f91", strokeWidth: 2 }));
         marks.push(Plot.dot(pts, { x: "x", y: "y", fill: "#1d4f91", r: 3, title: function (p) { return p.x + ": " + p.y.toLocaleString(); } }));
       } else {
@@ -73,26 +82,59 @@
           y: "x", x: "y", fill: function (p) { return SIG[p.sig] || "#6b8fc2"; }, stroke: "#333", strokeWidth: 0.5,
           title: function (p) { return p.x + ": " + p.y.toLocaleString(); }
         }));
+        // a withheld category keeps its place on the axis, marked [c] (the PDF hatches it)
+        var withheld = spec.points.filter(function (p) { return p.y === null; });
+        if (withheld.length) {
+          marks.push(Plot.text(withheld, { y: "x", x: 0, text: function () { return "[c] withheld"; }, textAnchor: "start", dx: 4, fill: "#444" }));
+        }
         marks.push(Plot.ruleY(pts.filter(function (p) { return p.lo !== null; }), { y: "x", x1: "lo", x2: "hi", stroke: "#000", strokeWidth: 1.5 }));
         marks.push(Plot.ruleX([0]));
       }
       // a bar chart's category labels get the room they need (measured), up to 45% of the width; a longer
       // one is shortened with an ellipsis (the full name is in the bar's tooltip and the table below)
       var room = Math.floor(width * 0.45);
-      var fit = labelFitter(pts.map(function (p) { return String(p.x); }), room);
+      var fit = labelFitter(spec.points.map(function (p) { return String(p.x); }), room);
       var opts = {
         width: width, marginLeft: spec.kind === "line" ? 50 : fit.margin, marginBottom: pts.length > 12 ? 50 : 30, style: null,
         x: spec.kind === "line" ? { type: "point", domain: order, label: null, tickRotate: pts.length > 12 ? -45 : 0,
           ticks: pts.length > 24 ? pts.filter(function (p, i) { return i % 6 === 0; }).map(function (p) { return p.x; }) : undefined }
           : { label: spec.unit || null, grid: true },
-        y: spec.kind === "line" ? { label: spec.unit || null, grid: true } : { label: null, domain: pts.map(function (p) { return p.x; }), tickFormat: fit.format },
+        y: spec.kind === "line" ? { label: spec.unit || null, grid: true } : { label: null, domain: order, tickFormat: fit.format },
         marks: marks
       };
-      if (spec.kind !== "line") opts.height = Math.max(80, pts.length * 22 + 40);
+      if (spec.kind !== "line") opts.height = Math.max(80, spec.points.length * 22 + 40);
       try {
         var node = stripStyles(Plot.plot(opts));
-        if (node) el.appendChild(node);
+        if (node) {
+          hatchParts(node, spec);
+          el.appendChild(node);
+        }
       } catch (e) { /* the table below has the figures */ }
+    }
+  }
+
+  var SVGNS = "http://www.w3.org/2000/svg";
+
+  function hatchParts(node, spec) {
+    // a part year's bar is annualised and hatched, as in the PDF's charts (its tooltip says "annualised")
+    if (!spec.points.some(function (p) { return p.part; })) return;
+    var svg = node.tagName && node.tagName.toLowerCase() === "svg" ? node : node.querySelector("svg");
+    if (!svg) return;
+    var id = "hatch-" + Math.random().toString(36).slice(2);
+    var defs = document.createElementNS(SVGNS, "defs");
+    var pat = document.createElementNS(SVGNS, "pattern");
+    pat.setAttribute("id", id); pat.setAttribute("patternUnits", "userSpaceOnUse");
+    pat.setAttribute("width", "6"); pat.setAttribute("height", "6"); pat.setAttribute("patternTransform", "rotate(45)");
+    var bg = document.createElementNS(SVGNS, "rect");
+    bg.setAttribute("width", "6"); bg.setAttribute("height", "6"); bg.setAttribute("fill", "#dfe8f5");
+    var ln = document.createElementNS(SVGNS, "line");
+    ln.setAttribute("x1", "0"); ln.setAttribute("y1", "0"); ln.setAttribute("x2", "0"); ln.setAttribute("y2", "6");
+    ln.setAttribute("stroke", "#1d4f91"); ln.setAttribute("stroke-width", "2.5");
+    pat.appendChild(bg); pat.appendChild(ln); defs.appendChild(pat); svg.insertBefore(defs, svg.firstChild);
+    var rects = svg.querySelectorAll("rect");
+    for (var i = 0; i < rects.length; i++) {
+      var t = rects[i].querySelector("title");
+      if (t && t.textContent.indexOf("(annualised)") >= 0) rects[i].setAttribute("fill", "url(#" + id + ")");
     }
   }
 
@@ -151,12 +193,12 @@
         style: function (f) {
           var d = values[keyOf(f)] || {};
           if (byClass) {
-            return { color: "#333", weight: d.hot ? 2 : 0.5, fillColor: CLASS_FILL[d.cls] || CLASS_FILL.none, fillOpacity: 0.85 };
+            return { color: "#333", weight: d.hot ? 2 : 0.5, fillColor: CLASS_FILL[d.cls] || CLASS_FILL.none, fillOpacity: 1 };
           }
           var fill = colourFor(d.v, cuts);
           return {
             color: d.hot ? "#b30000" : "#333", weight: d.hot ? 3 : (kind === "districts" ? 1.5 : 0.5),
-            fillColor: fill || "#c8c8c8", fillOpacity: fill ? 0.85 : 0.5, dashArray: fill ? null : "3 3"
+            fillColor: fill || "#c8c8c8", fillOpacity: 1, dashArray: fill ? null : "3 3"
           };
         },
         onEachFeature: function (f, lyr) {
@@ -164,10 +206,16 @@
           var name = kind === "districts" ? f.properties.district_name : (f.properties.name || f.properties.lsoa_code);
           var what = byClass ? (CLASS_WORDS[d.cls] || CLASS_WORDS.none) : fmt(d.v) + (d.hot ? " (hot spot)" : "");
           lyr.bindTooltip(name + ": " + what, { sticky: true });
-          if (link && d.slug) lyr.on("click", function () { window.location.href = link + d.slug; });
+          if (link && d.href) lyr.on("click", function () { window.location.href = d.href; });
         }
       }).addTo(map);
-      map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+      map.fitBounds(layer.getBounds(), { padding: [8, 8] });  // the paths are made here, once the map has a view
+      // the polygons are not Tab stops (a map of 190 neighbourhoods would take 190 presses to pass): the map is
+      // one stop (arrow keys pan), the skip link passes it, and the table beside it has every figure and link
+      layer.eachLayer(function (lyr) {
+        var path = lyr.getElement ? lyr.getElement() : null;
+        if (path) { path.setAttribute("tabindex", "-1"); path.setAttribute("aria-hidden", "true"); }
+      });
       if (byClass) {
         legend(map, [[CLASS_FILL.hot, CLASS_WORDS.hot], [CLASS_FILL.cold, CLASS_WORDS.cold], [CLASS_FILL.none, CLASS_WORDS.none]], "");
         return;
