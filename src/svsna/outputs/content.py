@@ -70,7 +70,7 @@ def count_cell(n: float | None, missing: str = "") -> Cell:
     workbook); ``missing`` when there is no count.
 
     >>> count_cell(1234), count_cell(None, "[c]").text
-    (Cell(text='1,234', cls='num count', marker='', value=1234.0, kind='count'), '[c]')
+    (Cell(text='1,234', cls='num count', marker='', value=1234.0, kind='count', dp=None), '[c]')
     """
     if n is None:
         return Cell(missing, "num count")
