@@ -6,7 +6,6 @@ source of column names, types and codes), never from the template module itself.
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import stat
@@ -284,10 +283,11 @@ def test_force_keeps_a_filled_in_workbook_and_an_edited_area_file_as_dated_backu
     code, out, err = _run(monkeypatch, capsys, "init", str(folder), "--force", "--name", "P")
     assert code == 0, err
     backups = sorted(p.name for p in folder.iterdir() if ".bak-" in p.name)
-    assert len(backups) == 2 and all(re.search(r"\.bak-\d{8}-\d{4,6}$", b) for b in backups), backups
-    kept = {b.split(".bak-")[0]: folder / b for b in backups}
+    # the stamp goes before the extension: a kept workbook still opens in Excel
+    assert len(backups) == 2 and all(re.search(r"\.bak-\d{8}-\d{4,6}\.(yaml|xlsx)$", b) for b in backups), backups
+    kept = {b.split(".bak-")[0] + "." + b.rsplit(".", 1)[1]: folder / b for b in backups}
     assert kept["area.yaml"].read_text() == edited
-    assert openpyxl.load_workbook(io.BytesIO(kept["extracts.xlsx"].read_bytes()))["offences"].max_row == 2
+    assert openpyxl.load_workbook(kept["extracts.xlsx"])["offences"].max_row == 2
     assert openpyxl.load_workbook(folder / "extracts.xlsx")["offences"].max_row == 1
     for b in backups:
         assert b in out  # the user is told where the old file went

@@ -10,7 +10,7 @@ Faults, each one line on standard error (exit codes from :mod:`svsna.errors`):
 ====  ======================================================================
 2     DIR exists and is not empty (give ``--force`` to write into it anyway:
       only ``area.yaml`` and ``extracts.xlsx`` are written, and an existing
-      one that differs is first kept as ``<file>.bak-YYYYMMDD-HHMM``)
+      one that differs is first kept as ``<name>.bak-YYYYMMDD-HHMM.<ext>``)
 8     DIR is a file, or it (or its parent) cannot be written
 ====  ======================================================================
 
@@ -92,13 +92,18 @@ def _same_content(old: Path, new: Path) -> bool:
 
 
 def _backup_path(path: Path, now: dt.datetime) -> Path:
-    """``area.yaml.bak-20261204-1215`` beside ``path`` (seconds, then a number, added if taken)."""
+    """``area.bak-20261204-1215.yaml`` beside ``path``: the stamp before the extension, so a kept
+    workbook still opens in Excel (seconds, then a number, added if taken).
+
+    >>> _backup_path(Path("/nonexistent/extracts.xlsx"), dt.datetime(2026, 12, 4, 12, 15)).name
+    'extracts.bak-20261204-1215.xlsx'
+    """
     for stamp in (now.strftime("%Y%m%d-%H%M"), now.strftime("%Y%m%d-%H%M%S")):
-        candidate = path.with_name(f"{path.name}.bak-{stamp}")
+        candidate = path.with_name(f"{path.stem}.bak-{stamp}{path.suffix}")
         if not candidate.exists():
             return candidate
     n = 2
-    while (candidate := path.with_name(f"{path.name}.bak-{now:%Y%m%d-%H%M%S}-{n}")).exists():
+    while (candidate := path.with_name(f"{path.stem}.bak-{now:%Y%m%d-%H%M%S}-{n}{path.suffix}")).exists():
         n += 1
     return candidate
 
@@ -110,7 +115,7 @@ def init_folder(
 
     With ``force``, an ``area.yaml`` or ``extracts.xlsx`` already there that differs from what would
     be written (filled in, edited) is first renamed to a dated backup beside it
-    (``area.yaml.bak-YYYYMMDD-HHMM``); the backups are returned as ``backup:<file name>``.
+    (``area.bak-YYYYMMDD-HHMM.yaml``); the backups are returned as ``backup:<file name>``.
 
     Raises
     ------
@@ -171,7 +176,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--force",
                 help="Write into a folder that is not empty. An area.yaml or extracts.xlsx already there that "
-                "differs from a fresh one is kept as a dated backup beside it (area.yaml.bak-YYYYMMDD-HHMM).",
+                "differs from a fresh one is kept as a dated backup beside it (area.bak-YYYYMMDD-HHMM.yaml).",
             ),
         ] = False,
     ) -> None:
