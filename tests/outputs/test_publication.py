@@ -34,7 +34,9 @@ def test_no_table_column_is_lost_in_the_pdf(area, html, pdf):
             if head:
                 assert squash(head) in text, f"column {head!r} of {t['caption']!r} is missing from the PDF"
                 checked += 1
-    assert checked > (100 if html == "full_html" else 20)
+    # enough headers to mean something (the tiny area's public summary has about 19: its small cohorts'
+    # profiles are withheld, groups of 10 to 12 included, since their rounded count could stand for 8 or 9)
+    assert checked > (100 if html == "full_html" else 15)
 
 
 def _workbook_text(path) -> list[str]:

@@ -484,6 +484,10 @@ def test_a_change_in_the_rate_ratio_is_claimed_only_when_the_intervals_are_apart
     )
     nums["trend"][0].update(lower=1.5, upper=2.0)
     assert render(f).text.endswith(", up from 2.3 times in 2019/20.")
+    # intervals not known (no trend, or dropped from the public edition): no claim of overlap either
+    trend = nums.pop("trend")
+    assert render(f).text.endswith("; it was 2.3 times in 2019/20.")
+    nums["trend"] = trend
     nums["previous_ratio"] = 3.2  # 3.2 as printed against 3.2
     assert "much as in 2019/20 (3.2 times)" in render(f).text
 

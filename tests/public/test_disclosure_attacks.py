@@ -165,6 +165,17 @@ def test_a_cohort_of_five_is_not_profiled():
     assert {"frequent_perpetrator_share", "frequent_perpetrator_mean"} <= set(big["indicator"])
 
 
+def test_a_withheld_profile_does_not_narrow_its_rounded_count():
+    # Review of the whole change: 8 to 12 all print as "10" under nhsd_2018. With profiles withheld below
+    # 10 only, a reader who saw "10" and no profile knew the cohort was 8 or 9 (two values, where the
+    # protection asks for 5). A profile now needs every size its printed count stands for to be >= 10.
+    for size, profiled in ((9, False), (11, False), (12, False), (13, True)):
+        pub = public_release(_cohort(size), "nhsd_2018", min_group_size=10).published()
+        shown = pub.loc[pub["indicator"] == "frequent_perpetrators", "value"].tolist()
+        assert shown == [10.0 if size <= 12 else 15.0], (size, shown)
+        assert ("frequent_perpetrator_share" in set(pub["indicator"])) is profiled, size
+
+
 def test_a_mean_does_not_give_its_group_size_back():
     # The demo's public CSV printed the murder/attempted-murder cohort's mean age as 18.04255319148936
     # next to the cohort count rounded to 45: 18.04255319148936 = 848 / 47, and no smaller group

@@ -148,3 +148,11 @@ def test_the_reports_say_why_health_is_missing(reported):
     # the full edition's appendix gives the reason and the rows, for the analyst
     assert re.search(r"Data warning: Health service data: the data it needs was supplied but could not be used", full)
     assert "3 rows read from admissions_allbad.csv, none loaded" in full
+
+
+def test_a_section_left_out_for_small_numbers_is_not_said_to_have_had_no_data(reported):
+    """The small area's summary said "Left out because no data were supplied for them: ...; Cohorts" when
+    suspects were supplied and Cohorts is in the full edition: its figures were only too small to publish."""
+    public = reported["public"]
+    said = re.search(r"Left out because no data were supplied for them: ([^.]*)\.", public)
+    assert said is None or "Cohorts" not in said.group(1), said.group(0)

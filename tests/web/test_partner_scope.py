@@ -152,3 +152,38 @@ def test_partner_pages_give_no_exact_area_figure(mv, path):
         # e.g. "3.40" on Saltmere's row of the overview, "(5.33 offences ..." in the place page's sentence
         # a figure of its own: a table cell, or in brackets after the area's name ("MV (5.33")
         assert not re.search(rf"(>|\()\s*{re.escape(shown)}\s*(<|\s|\))", text), (path, shown, period)
+
+
+def test_every_district_partner_sees_only_its_own_denominators(mv_live):
+    """Review of the whole change: the whole-area rule keyed a share's category on the part after the
+    place, so ``npa_share`` by ``age_group|npa`` (place second) kept Eastholm's exact 28/136 (136 the
+    area's exact under-25 count, published rounded), and a share with one place's row only
+    (``frequent_perpetrator_share`` by ``home_npa``, 1/2) kept a withheld cohort's exact size. For
+    every district, each exact share row it is given must have a denominator that is its own: the
+    other places of its indicator, period and category have different ones (worked out here from the
+    exact table by hand, not by the web code)."""
+    from svsna.web.data import _PLACE_PARTS, scoped_table
+
+    server, _exact, _public = mv_live
+    site = server.app.state.cfg.site
+    ex, pub = site.exact().frame.table, site.public().frame.table
+    districts = sorted(set(ex.loc[ex["breakdown"] == "district", "breakdown_value"]) - {"Other", "Unknown"})
+    assert len(districts) >= 4
+
+    def category(b: str, v: str) -> str:
+        return "|".join(x for p, x in zip(b.split("|"), v.split("|"), strict=False) if p not in _PLACE_PARTS)
+
+    shares = ex[(ex["place"] != "") & ex["denominator"].notna() & (ex["statistic"] != "rate")].copy()
+    shares["cat"] = [category(b, v) for b, v in zip(shares["breakdown"], shares["breakdown_value"], strict=True)]
+    group = ["section", "indicator", "period", "breakdown", "definition", "cat"]
+    by_group = shares.groupby(group, dropna=False)
+    own_denominators = {k for k, g in by_group if g["place"].nunique() > 1 and g["denominator"].nunique() > 1}
+    leaks = []
+    for district in districts:
+        scoped = scoped_table(pub, ex, [district])
+        mine = scoped[(scoped["tier"] == "exact") & scoped["denominator"].notna() & (scoped["statistic"] != "rate")]
+        for r in mine.itertuples(index=False):
+            k = (r.section, r.indicator, r.period, r.breakdown, r.definition, category(r.breakdown, r.breakdown_value))
+            if k not in own_denominators:
+                leaks.append(f"{district}: {r.indicator} {r.breakdown_value} {r.numerator}/{r.denominator}")
+    assert not leaks, leaks[:10]

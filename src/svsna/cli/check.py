@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
             reasons = reasons_table(result.ledger)
             if reasons is not None:
                 console.print(reasons)
-            print_warnings(result.warnings, console)
+            print_warnings(result.warnings)  # on standard error, like every command's warnings
             errors = Console(stderr=True)
             for f in faults:
                 errors.print(f"[bold red]error:[/] {escape(f.message)}", highlight=False, soft_wrap=True)

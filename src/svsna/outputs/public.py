@@ -68,6 +68,7 @@ __all__ = [
     "public_scope",
     "ratio_partner_rows",
     "suppression_symbol",
+    "too_small_to_profile",
     "unsafe_numbers",
     "withheld_what",
 ]
@@ -110,7 +111,30 @@ COHORT_PROFILES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _small_cohorts(t: pd.DataFrame, min_group_size: int) -> np.ndarray:
+def too_small_to_profile(n: float, min_group_size: int, rules: str | RuleSet = "nhsd_2018") -> bool:
+    """Whether a group of ``n`` is too small to profile: fewer than ``min_group_size``, or a size whose
+    published (rounded) count stands for sizes below it.
+
+    Under ``nhsd_2018`` 8 to 12 all print as 10: a profile withheld at 8 or 9 but published at 10 to
+    12 would tell a reader who sees "10" and no profile that the group is 8 or 9, narrowing the rounded
+    count to two values. So a profile needs every size its printed count stands for to be at least
+    ``min_group_size``.
+
+    >>> [n for n in range(6, 16) if too_small_to_profile(n, 10)]
+    [6, 7, 8, 9, 10, 11, 12]
+    >>> [n for n in range(6, 16) if too_small_to_profile(n, 10, "fewer_than_10")]
+    [6, 7, 8, 9]
+    """
+    from svsna.stats import rule_set
+
+    if math.isnan(n) or n < min_group_size:
+        return True
+    rs = rule_set(rules)
+    base = rs.rounding_base or 1
+    return base > 1 and float(rs.round(n)) - base // 2 < min_group_size
+
+
+def _small_cohorts(t: pd.DataFrame, min_group_size: int, rs: RuleSet) -> np.ndarray:
     """Rows that profile a cohort of fewer than ``min_group_size`` people (:data:`COHORT_PROFILES`):
     the cohort's own breakdown rows and its describing indicators, for the period and definition
     whose whole-cohort count is small (or missing)."""
@@ -127,7 +151,7 @@ def _small_cohorts(t: pd.DataFrame, min_group_size: int) -> np.ndarray:
         rows = ((ind == cohort) & (t["breakdown"] != "all")) | ind.isin(describing)
         for i in np.flatnonzero(rows.to_numpy()):
             n = size.get((str(t["period"].iat[i]), str(t["definition"].iat[i])), math.nan)
-            if math.isnan(n) or n < min_group_size:
+            if too_small_to_profile(n, min_group_size, rs):
                 out[i] = True
     return out
 
@@ -525,12 +549,10 @@ def public_release(
 
     # ---- 1. group size: profiles of small groups are withheld (one sentence each)
     withheld_groups: list[tuple[str, str]] = []
-    small_group = _small_cohorts(t, min_group_size)
+    small_group = _small_cohorts(t, min_group_size, rs)
     for i, r in enumerate(t.itertuples(index=False)):
-        if r.xkind in ("share", "mean", "survey"):
-            n = _f(r.denominator)
-            if math.isnan(n) or n < min_group_size:
-                small_group[i] = True
+        if r.xkind in ("share", "mean", "survey") and too_small_to_profile(_f(r.denominator), min_group_size, rs):
+            small_group[i] = True
     if small_group.any():
         grp = t[small_group].groupby(["section", "indicator", "period"], sort=False)
         for (_sec, ind, per), g in grp:
@@ -541,7 +563,7 @@ def public_release(
                 (
                     str(g["section"].iloc[0]),
                     f"Not published: {what}, because it describes a group of fewer than {min_group_size} "
-                    "(or of a size that is not known).",
+                    "(or one whose rounded count could stand for fewer, or of a size that is not known).",
                 )
             )
         t.loc[small_group, "xkind"] = "group"

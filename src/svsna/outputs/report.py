@@ -755,26 +755,31 @@ def _check_logo(config: AreaConfig) -> None:
 
 
 def _left_out_notes(dropped: list[Any], inp: Any) -> list[str]:
-    """Why sections with nothing to show were left out: no data supplied, or data supplied that could
-    not be used (every row rejected at ingest, or unusable for the analysis), from the assessment's
-    section statuses (``data_quality`` ``section_status`` findings; statuses only, no counts, so the
-    public edition can say it too)."""
-    unusable = {
-        str(x.finding.numbers.get("section"))
-        for x in inp.sentences.get("data_quality", [])
-        if x.finding.key == "section_status" and x.finding.numbers.get("status") == "unusable"
-    }
+    """Why sections with nothing to show were left out: data supplied that could not be used (every
+    row rejected at ingest, or unusable for the analysis: the assessment's section statuses, from the
+    ``data_quality`` ``section_status`` findings, statuses only, no counts, so the public edition can
+    say it too); rows in the edition's table none of which could be shown (the public summary: figures
+    too small to publish); otherwise no data supplied."""
     from svsna.outputs.sections import SECTION_ORDER
 
+    status: dict[str, set[str]] = {"unusable": set(), "not_supplied": set()}
+    for x in inp.sentences.get("data_quality", []):
+        if x.finding.key == "section_status" and x.finding.numbers.get("status") in status:
+            status[str(x.finding.numbers["status"])].add(str(x.finding.numbers.get("section")))
     shows = dict(SECTION_ORDER)  # a report section -> the indicator sections it shows
     made_by = {"perpetrators": "people", "victims": "people"}  # indicator section -> the analysis writing it
 
-    def could_not_use(key: str) -> bool:
+    def was(key: str, what: str) -> bool:
         names = {key, *shows.get(key, ())}
-        return bool((names | {made_by.get(n, n) for n in names}) & unusable)
+        return bool((names | {made_by.get(n, n) for n in names}) & status[what])
 
-    bad = [s.title for s in dropped if could_not_use(s.key)]
-    none = [s.title for s in dropped if not could_not_use(s.key)]
+    def has_rows(key: str) -> bool:  # rows in this edition's table, all of them withheld or not shown
+        names = shows.get(key, ())
+        return bool(names) and bool(len(inp.rows(tuple(names))))
+
+    bad = [s.title for s in dropped if was(s.key, "unusable")]
+    other = [s.title for s in dropped if s.title not in bad and not was(s.key, "not_supplied") and has_rows(s.key)]
+    none = [s.title for s in dropped if s.title not in bad and s.title not in other]
     notes = []
     if bad:
         notes.append(
@@ -783,6 +788,13 @@ def _left_out_notes(dropped: list[Any], inp: Any) -> list[str]:
         )
     if none:
         notes.append("Left out because no data were supplied for them: " + "; ".join(none) + ".")
+    if other:
+        why = (
+            "none of their figures can be published safely (they rest on small numbers)"
+            if inp.public
+            else "there was nothing to show for them"
+        )
+        notes.append(f"Left out because {why}: " + "; ".join(other) + ".")
     return notes
 
 

@@ -720,6 +720,8 @@ def _rate_ratio(n: Num) -> str:
         elif clear:
             trend = "up from" if ratio > prev else "down from"
             head += f", {trend} {fmt_number(prev, 1)} times in {n.text('previous_period')}"
+        elif clear is None:  # the intervals are not known here: the earlier figure, no claim either way
+            head += f"; it was {fmt_number(prev, 1)} times in {n.text('previous_period')}"
         else:
             head += (
                 f"; it was {fmt_number(prev, 1)} times in {n.text('previous_period')}, and the two years' intervals "
@@ -728,16 +730,17 @@ def _rate_ratio(n: Num) -> str:
     return head + "."
 
 
-def _intervals_apart(n: Num, before: str, now: str) -> bool:
-    """Whether the ratio's intervals in two periods (the finding's ``trend``) do not overlap."""
+def _intervals_apart(n: Num, before: str, now: str) -> bool | None:
+    """Whether the ratio's intervals in two periods (the finding's ``trend``) do not overlap; None when
+    either interval is not known (not given, or dropped from the public edition)."""
     trend = {str(t.get("period")): t for t in (n.finding.numbers.get("trend") or []) if isinstance(t, Mapping)}
     a, b = trend.get(before), trend.get(now)
     try:
         lo_a, hi_a, lo_b, hi_b = (float(x) for x in (a["lower"], a["upper"], b["lower"], b["upper"]))  # type: ignore[index]
     except (TypeError, KeyError, ValueError):
-        return False
+        return None
     if not all(math.isfinite(x) for x in (lo_a, hi_a, lo_b, hi_b)):
-        return False
+        return None
     return hi_a < lo_b or hi_b < lo_a
 
 

@@ -254,17 +254,23 @@ def find_places(table: pd.DataFrame, lookup: Lookup) -> list[Place]:
 
 
 def _whole_area_denominators(exact: pd.DataFrame) -> Any:
-    """Rows whose denominator is a whole-area figure: a share of something the area counts.
+    """Rows of a place whose denominator is not shown to be the place's own: shown only as published.
 
-    A share's denominator is the whole area's when every place of the same indicator, period,
-    breakdown and category (the part of a ``district|...`` value after the place) shares it, for
-    example each district's share of the area's offences (13/216, 40/216 ...). A rate's denominator
-    is the place's own population, never the area's.
+    A share's denominator is the place's own (its offences, its residents) only when the places of
+    one indicator, period, breakdown and category (the breakdown value's parts that are not places,
+    e.g. the age group of ``age_group|npa``) have different denominators. When they share one, it is
+    a whole-area figure (each district's share of the area's offences, 13/216, 40/216 ...), and so is
+    a share that only one place has a row of (a cohort's members by home NPA, 1/2): with the exact
+    numerator it would give the whole-area count, and that count less the place's own gives the
+    other places' exact total. A rate's denominator is the place's own population.
     """
     import numpy as np
 
     placed = exact["place"].astype(str) != ""
-    rest = [v.split("|", 1)[1] if "|" in v else "" for v in exact["breakdown_value"].astype(str)]
+    rest = [
+        "|".join(v for part, v in zip(b.split("|"), val.split("|"), strict=False) if part not in _PLACE_PARTS)
+        for b, val in zip(exact["breakdown"].astype(str), exact["breakdown_value"].astype(str), strict=True)
+    ]
     key = (
         exact["section"].astype(str)
         + "\x1f"
@@ -281,8 +287,8 @@ def _whole_area_denominators(exact: pd.DataFrame) -> Any:
     has = placed & exact["denominator"].notna() & (exact["statistic"].astype(str) != "rate")
     sub = exact[has].assign(_key=key[has])
     stats = sub.groupby("_key").agg(places=("place", "nunique"), denominators=("denominator", "nunique"))
-    shared = set(stats.index[(stats["places"] > 1) & (stats["denominators"] == 1)])
-    return has & key.isin(shared)
+    own = set(stats.index[(stats["places"] > 1) & (stats["denominators"] > 1)])
+    return has & ~key.isin(own)
 
 
 def scoped_table(public: pd.DataFrame, exact: pd.DataFrame, exact_places: Iterable[str]) -> pd.DataFrame:
