@@ -106,8 +106,8 @@ MEAN_NOTE = "mean of a group of at least the minimum size"
 #: whatever their own denominators.
 COHORT_PROFILES: dict[str, tuple[str, ...]] = {
     "repeat_offenders": ("repeat_offender_offence_share",),
-    "frequent_perpetrators": ("frequent_perpetrator_share", "frequent_perpetrator_mean"),
-    "mam_cohort": ("mam_cohort_share", "mam_cohort_mean"),
+    "frequent_perpetrators": (),  # its shares and means have the cohort's size as their denominator
+    "mam_cohort": (),
 }
 
 
