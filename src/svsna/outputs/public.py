@@ -130,8 +130,7 @@ def too_small_to_profile(n: float, min_group_size: int, rules: str | RuleSet = "
     if math.isnan(n) or n < min_group_size:
         return True
     rs = rule_set(rules)
-    base = rs.rounding_base or 1
-    return base > 1 and float(rs.round(n)) - base // 2 < min_group_size
+    return rs.shown_interval(rs.round(n))[0] < min_group_size
 
 
 def _small_cohorts(t: pd.DataFrame, min_group_size: int, rs: RuleSet) -> np.ndarray:
