@@ -258,12 +258,11 @@ class Num:
 
     def point_rank(
         self, indicator: str, breakdown: str, top: str, *, period: str | None = None, within: str = ""
-    ) -> tuple[str, list[str]]:
+    ) -> str:
         """Where ``top`` stands by point estimate among the categories of the edition's table (those
-        whose ``breakdown_value`` starts with ``within``): ``("first", [top])`` when its value is the
-        highest shown, ``("tied", names)`` when others share it (names in table order, ``within``
-        taken off), ``("not first", [])`` when another is higher, ``("unknown", [])`` when the rows
-        are not in the table.
+        whose ``breakdown_value`` starts with ``within``): ``"first"`` when its value is the highest
+        shown, ``"tied"`` when others share it, ``"not first"`` when another is higher, ``"unknown"``
+        when the rows are not in the table (the tied categories, as printed: :meth:`printed_alike`).
 
         The analysis names its top category from the exact figures; the public edition prints
         figures worked out from rounded counts, where another category can come level or ahead.
@@ -273,18 +272,17 @@ class Num:
 
         sel = self._rows(indicator, breakdown, period)
         if sel is None:
-            return "unknown", []
+            return "unknown"
         vals = sel[sel["breakdown_value"].astype(str).str.startswith(within)]
-        vals = vals.assign(v=pd.to_numeric(vals["value"], errors="coerce")).dropna(subset=["v"])
-        mine = vals[vals["breakdown_value"].astype(str) == str(top)]
+        vals = pd.to_numeric(vals["value"], errors="coerce").dropna()
+        mine = vals[sel.loc[vals.index, "breakdown_value"].astype(str) == str(top)]
         if not len(mine):
-            return "unknown", []
-        v = float(mine["v"].iloc[0])
+            return "unknown"
+        v = float(mine.iloc[0])
         tol = 1e-9 * max(1.0, abs(v))
-        if (vals["v"] > v + tol).any():
-            return "not first", []
-        level = [str(b)[len(within) :] for b in vals.loc[(vals["v"] - v).abs() <= tol, "breakdown_value"]]
-        return ("first" if len(level) == 1 else "tied"), level
+        if (vals > v + tol).any():
+            return "not first"
+        return "first" if int(((vals - v).abs() <= tol).sum()) == 1 else "tied"
 
     def printed_alike(
         self, indicator: str, breakdown: str, shown: str, fmt: Callable[[float], str], *, within: str = ""
@@ -789,9 +787,7 @@ def _type_age_ratio(n: Num) -> str:
     top = n.text("max_offence_type")
     ratio = n.num("max_ratio")
     ci = n.ci("max_lower", "max_upper", kind="num")
-    rank, _level = n.point_rank(
-        "offence_type_rate_ratio_age", "offence_type", n.get("max_offence_type"), period=n.period
-    )
+    rank = n.point_rank("offence_type_rate_ratio_age", "offence_type", n.get("max_offence_type"), period=n.period)
     if rank in ("not first", "tied"):  # the printed (public) ratios do not make it the largest
         head = f"The rate for under 25s was {fmt_number(ratio, 1)} times the rate for those 25 and over for {top}{ci}"
         if n.has("not_higher_for_under25"):
@@ -991,7 +987,7 @@ def _nte_victims(n: Num) -> str:
 @template("highest_rate_district", "the district with the highest rate")
 def _highest_rate(n: Num) -> str:
     d = n.get("district")
-    rank, _level = n.point_rank("area_rate", "district", d, period=n.period)
+    rank = n.point_rank("area_rate", "district", d, period=n.period)
     if rank in ("not first", "tied"):  # the printed rates do not single it out
         return f"The rate in {display_value(d)} was {n.rate('rate')} residents{n.ci(kind='num')}."
     clear = _separated(n, lambda: n.clear_of_next("area_rate", "district", d, period=n.period))
@@ -1100,19 +1096,12 @@ def _hotspots(n: Num) -> str:
 
 def _peak_band(n: Num, who: str, sex: str = "") -> str:
     band = n.get("band")
-    if sex:
-        clear = _separated(
-            n,
-            lambda: n.clear_of_next(
-                "age_band_rate", "sex|age_band", f"{sex}|{band}", period=n.period, within=f"{sex}|"
-            ),
-        )
-    else:
-        clear = _separated(n, lambda: n.clear_of_next("age_band_rate", "age_band", band, period=n.period))
-    within = f"{sex}|" if sex else ""
-    rank, _level = n.point_rank(
-        "age_band_rate", "sex|age_band" if sex else "age_band", f"{within}{band}", period=n.period, within=within
+    prefix = f"{sex}|" if sex else ""  # the sex's rows of the sex|age_band breakdown
+    bd = "sex|age_band" if sex else "age_band"
+    clear = _separated(
+        n, lambda: n.clear_of_next("age_band_rate", bd, f"{prefix}{band}", period=n.period, within=prefix)
     )
+    rank = n.point_rank("age_band_rate", bd, f"{prefix}{band}", period=n.period, within=prefix)
     if rank == "not first":  # the printed (public) rates do not make it the highest
         return f"The rate for {who} at ages {n.text('band')} was {n.rate('rate')} residents{n.ci(kind='num')}."
     lead = (
@@ -1123,8 +1112,6 @@ def _peak_band(n: Num, who: str, sex: str = "") -> str:
     tied = []
     if n.has("second_band") and n.has("second_rate") and two(n.num("second_rate")) == two(rate):
         tied.append(str(n.get("second_band")))
-    prefix = f"{sex}|" if sex else ""
-    bd = "sex|age_band" if sex else "age_band"
     listed = [f"{prefix}{b}" for b in (band, *tied)]
     tied += [c[len(prefix) :] for c in _tied_beyond(n, "age_band_rate", bd, listed, rate, two) if c.startswith(prefix)]
     if tied:  # equal as printed: a tie, not a peak and a runner-up
