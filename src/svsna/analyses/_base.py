@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from svsna.config import AreaConfig, Period
+from svsna.sources.ledger import unusable_sources
 
 if TYPE_CHECKING:
     import ibis
@@ -359,45 +360,6 @@ def source_tables(source: str) -> tuple[str, ...]:
 
     table = TABLE_NAMES.get(source, source)
     return (table, "offence_decisions") if table == "offences" else (table,)
-
-
-def unusable_sources(ledger: pd.DataFrame) -> list[dict[str, Any]]:
-    """The sources of a row ledger (``source, file, outcome, reason, rows``) that had rows read and
-    none loaded: ``{source, file, read, loaded, rejected, reasons}`` each, ``reasons`` the rejection
-    reasons with their rows, most rows first.
-
-    >>> import pandas as pd
-    >>> led = pd.DataFrame({"source": ["admissions"] * 3 + ["ambulance"] * 2,
-    ...     "file": ["adm.csv"] * 3 + ["", ""], "outcome": ["read", "loaded", "rejected", "read", "loaded"],
-    ...     "reason": ["csv", "", "invalid date (admission_date)", "not supplied", ""], "rows": [3, 0, 3, 0, 0]})
-    >>> [(u["source"], u["file"], u["read"], u["rejected"]) for u in unusable_sources(led)]
-    [('admissions', 'adm.csv', 3, 3)]
-    """
-    import pandas as pd
-
-    out: list[dict[str, Any]] = []
-    if ledger.empty:
-        return out
-    led = ledger.assign(rows=pd.to_numeric(ledger["rows"], errors="coerce").fillna(0).astype(int))
-    for source in dict.fromkeys(led["source"].astype(str)):
-        s = led[led["source"].astype(str) == source]
-        read, loaded, rejected = (int(s.loc[s["outcome"] == k, "rows"].sum()) for k in ("read", "loaded", "rejected"))
-        if read <= 0 or loaded > 0:
-            continue
-        files = [str(f) for f in s.loc[s["outcome"] == "read", "file"].dropna() if str(f)]
-        rej = s[s["outcome"] == "rejected"].groupby("reason")["rows"].sum()
-        reasons = sorted(((str(k), int(v)) for k, v in rej.items()), key=lambda kv: (-kv[1], kv[0]))
-        out.append(
-            {
-                "source": source,
-                "file": ", ".join(dict.fromkeys(files)),
-                "read": read,
-                "loaded": loaded,
-                "rejected": rejected,
-                "reasons": [{"reason": r, "rows": n} for r, n in reasons],
-            }
-        )
-    return out
 
 
 def unusable_message(info: Mapping[str, Any]) -> str:

@@ -584,9 +584,12 @@ def none_loaded(ledger: pd.DataFrame) -> list[str]:
     >>> none_loaded(led)[0][:74]
     'admissions: none of the 3 rows read from adm.csv was loaded (every row was'
     """
+    from svsna.sources.ledger import unusable_sources
+
+    left_out = {u["source"] for u in unusable_sources(ledger)}  # the assessment's rule, on the same ledger
     out = []
     for source, by_source in ledger.groupby("source", sort=False):
-        whole = int(by_source.loc[by_source["outcome"] == "loaded", "rows"].sum()) == 0
+        whole = source in left_out
         for file, g in by_source.groupby("file", sort=False, dropna=False):
             read = int(g.loc[g["outcome"] == "read", "rows"].sum())
             loaded = int(g.loc[g["outcome"] == "loaded", "rows"].sum())

@@ -23,12 +23,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LEDGER_COLUMNS", "NOT_SUPPLIED", "Ledger"]
+__all__ = ["LEDGER_COLUMNS", "NOT_SUPPLIED", "Ledger", "unusable_sources"]
 
 LEDGER_COLUMNS: tuple[str, ...] = ("source", "file", "outcome", "reason", "rows", "definition")
 NOT_SUPPLIED = "not supplied"
@@ -110,3 +110,42 @@ class Ledger:
         df = pd.DataFrame(self.lines, columns=list(LEDGER_COLUMNS))
         df["rows"] = df["rows"].astype("int64")
         return df
+
+
+def unusable_sources(ledger: pd.DataFrame) -> list[dict[str, Any]]:
+    """The sources of a row ledger (``source, file, outcome, reason, rows``) that had rows read and
+    none loaded: ``{source, file, read, loaded, rejected, reasons}`` each, ``reasons`` the rejection
+    reasons with their rows, most rows first.
+
+    >>> import pandas as pd
+    >>> led = pd.DataFrame({"source": ["admissions"] * 3 + ["ambulance"] * 2,
+    ...     "file": ["adm.csv"] * 3 + ["", ""], "outcome": ["read", "loaded", "rejected", "read", "loaded"],
+    ...     "reason": ["csv", "", "invalid date (admission_date)", "not supplied", ""], "rows": [3, 0, 3, 0, 0]})
+    >>> [(u["source"], u["file"], u["read"], u["rejected"]) for u in unusable_sources(led)]
+    [('admissions', 'adm.csv', 3, 3)]
+    """
+    import pandas as pd
+
+    out: list[dict[str, Any]] = []
+    if ledger.empty:
+        return out
+    led = ledger.assign(rows=pd.to_numeric(ledger["rows"], errors="coerce").fillna(0).astype(int))
+    for source in dict.fromkeys(led["source"].astype(str)):
+        s = led[led["source"].astype(str) == source]
+        read, loaded, rejected = (int(s.loc[s["outcome"] == k, "rows"].sum()) for k in ("read", "loaded", "rejected"))
+        if read <= 0 or loaded > 0:
+            continue
+        files = [str(f) for f in s.loc[s["outcome"] == "read", "file"].dropna() if str(f)]
+        rej = s[s["outcome"] == "rejected"].groupby("reason")["rows"].sum()
+        reasons = sorted(((str(k), int(v)) for k, v in rej.items()), key=lambda kv: (-kv[1], kv[0]))
+        out.append(
+            {
+                "source": source,
+                "file": ", ".join(dict.fromkeys(files)),
+                "read": read,
+                "loaded": loaded,
+                "rejected": rejected,
+                "reasons": [{"reason": r, "rows": n} for r, n in reasons],
+            }
+        )
+    return out
