@@ -760,6 +760,7 @@ def _left_out_notes(dropped: list[Any], inp: Any) -> list[str]:
     ``data_quality`` ``section_status`` findings, statuses only, no counts, so the public edition can
     say it too); rows in the edition's table none of which could be shown (the public summary: figures
     too small to publish); otherwise no data supplied."""
+    from svsna.analyses import people
     from svsna.outputs.sections import SECTION_ORDER
 
     status: dict[str, set[str]] = {"unusable": set(), "not_supplied": set()}
@@ -767,7 +768,8 @@ def _left_out_notes(dropped: list[Any], inp: Any) -> list[str]:
         if x.finding.key == "section_status" and x.finding.numbers.get("status") in status:
             status[str(x.finding.numbers["status"])].add(str(x.finding.numbers.get("section")))
     shows = dict(SECTION_ORDER)  # a report section -> the indicator sections it shows
-    made_by = {"perpetrators": "people", "victims": "people"}  # indicator section -> the analysis writing it
+    # indicator section -> the analysis writing it (people writes the perpetrators and victims sections)
+    made_by = {section: people.SECTION for section, _noun in people.ROLES.values()}
 
     def was(key: str, what: str) -> bool:
         names = {key, *shows.get(key, ())}
